@@ -1,0 +1,90 @@
+//! Typed identifiers. Each is a ULID (sortable by creation time) stored as 26-character text;
+//! the types keep a user id from being passed where an office id is expected.
+
+use crate::{Error, Result};
+use std::fmt;
+use std::str::FromStr;
+use ulid::Ulid;
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident, $code:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(Ulid);
+
+        impl $name {
+            /// A fresh id.
+            pub fn new() -> Self {
+                Self(Ulid::new())
+            }
+            /// The id as text.
+            pub fn as_string(&self) -> String {
+                self.0.to_string()
+            }
+        }
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                Ulid::from_string(s.trim()).map(Self).map_err(|_| Error::invalid($code))
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(s: String) -> Result<Self> {
+                s.parse()
+            }
+        }
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0.to_string()
+            }
+        }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some("ULID"))
+                    .examples([serde_json::json!("01JD0000000000000000000000")])
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+typed_id!(
+    /// Identifies an office.
+    OfficeId, "office.id.invalid"
+);
+typed_id!(
+    /// Identifies a staff or partner user.
+    UserId, "user.id.invalid"
+);
+typed_id!(
+    /// Identifies a registered person.
+    PersonId, "person.id.invalid"
+);
+typed_id!(
+    /// Identifies a login session (not the secret cookie value).
+    SessionId, "session.id.invalid"
+);
+typed_id!(
+    /// Identifies an API token (not the secret).
+    ApiTokenId, "token.id.invalid"
+);

@@ -1,0 +1,1 @@
+//! Solar Hijri (Jalali) dates on ICU4X. (Being written.)

@@ -1,0 +1,17 @@
+//! Pure domain rules of daftar: typed ids and values, Solar Hijri dates, roles and permissions,
+//! the audit chain, the one error type, and the repository trait that storage implements.
+//! Nothing here does I/O: no SQL, no HTTP, no files.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod jalali;
+pub mod office;
+pub mod page;
+pub mod permission;
+pub mod person;
+pub mod session;
+pub mod store;
+pub mod user;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,374 @@
+//! Roles and permissions. Roles are data (a table seeded by migration and extendable by an
+//! administrator); permissions are the fixed set of things the code checks. A [`Principal`] is
+//! the authenticated actor with its effective permissions; office data is reachable only through
+//! an [`OfficeScope`], a value that only [`Principal::scope`] hands out after checking.
+
+use crate::ids::{OfficeId, UserId};
+use crate::{Error, Result};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// Something the code checks before acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Permission {
+    /// See the office record(s) in scope.
+    OfficeRead,
+    /// Reach every office, not only one's own (authority-level roles).
+    OfficeAll,
+    /// Create offices and change their status.
+    OfficeManage,
+    /// Manage staff accounts in scope.
+    UserManage,
+    /// Read personal data of persons in scope.
+    PersonRead,
+    /// Register and change persons in scope.
+    PersonWrite,
+    /// Read the audit log.
+    AuditRead,
+    /// See aggregate figures (small cells suppressed).
+    AggregateRead,
+    /// Create API tokens for oneself.
+    TokenManage,
+}
+
+impl Permission {
+    /// Every permission, in a stable order.
+    pub const ALL: [Permission; 9] = [
+        Permission::OfficeRead,
+        Permission::OfficeAll,
+        Permission::OfficeManage,
+        Permission::UserManage,
+        Permission::PersonRead,
+        Permission::PersonWrite,
+        Permission::AuditRead,
+        Permission::AggregateRead,
+        Permission::TokenManage,
+    ];
+
+    /// The stable code stored in the permission table and used as API token scope.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::OfficeRead => "office.read",
+            Permission::OfficeAll => "office.all",
+            Permission::OfficeManage => "office.manage",
+            Permission::UserManage => "user.manage",
+            Permission::PersonRead => "person.read",
+            Permission::PersonWrite => "person.write",
+            Permission::AuditRead => "audit.read",
+            Permission::AggregateRead => "aggregate.read",
+            Permission::TokenManage => "token.manage",
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Permission {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Permission::ALL
+            .into_iter()
+            .find(|p| p.code() == s)
+            .ok_or_else(|| Error::invalid("permission.unknown").with_details(serde_json::json!({ "permission": s })))
+    }
+}
+
+/// A role code such as `clerk`. Roles are rows in the role table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoleCode(String);
+
+impl RoleCode {
+    /// Front-desk staff of one office.
+    pub const CLERK: &'static str = "clerk";
+    /// Manager of one office.
+    pub const OFFICE_MANAGER: &'static str = "office_manager";
+    /// Authority inspector of offices.
+    pub const INSPECTOR: &'static str = "inspector";
+    /// Officer of the migration authority.
+    pub const AUTHORITY_OFFICER: &'static str = "authority_officer";
+    /// Partner service (school, health, livelihood): aggregates only.
+    pub const PARTNER: &'static str = "partner";
+    /// Auditor: reads and verifies the audit log.
+    pub const AUDITOR: &'static str = "auditor";
+    /// System administrator.
+    pub const SYSTEM_ADMIN: &'static str = "system_admin";
+    /// The built-in roles, in display order.
+    pub const BUILT_IN: [&'static str; 7] = [
+        Self::CLERK,
+        Self::OFFICE_MANAGER,
+        Self::INSPECTOR,
+        Self::AUTHORITY_OFFICER,
+        Self::PARTNER,
+        Self::AUDITOR,
+        Self::SYSTEM_ADMIN,
+    ];
+
+    /// Validates a role code: 2–32 of `a-z`, `0-9`, `_`.
+    pub fn parse(s: &str) -> Result<Self> {
+        let ok = (2..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok { Ok(Self(s.to_owned())) } else { Err(Error::invalid("role.code.invalid").with_field("role")) }
+    }
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RoleCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl TryFrom<String> for RoleCode {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+impl From<RoleCode> for String {
+    fn from(r: RoleCode) -> String {
+        r.0
+    }
+}
+
+/// A role as stored: its code, whether staff in it must use TOTP, and its permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleDef {
+    /// The role code.
+    pub code: RoleCode,
+    /// Staff in this role must enrol and use TOTP.
+    pub totp_required: bool,
+    /// Whether users of this role must belong to an office.
+    pub office_bound: bool,
+    /// What the role may do.
+    pub permissions: BTreeSet<Permission>,
+}
+
+/// The authenticated actor of a request, with the permissions in force for it (a user's role
+/// permissions, narrowed to the token's scopes when the request came with an API token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user.
+    pub user_id: UserId,
+    /// Login name, recorded in the audit log.
+    pub username: String,
+    /// The user's role.
+    pub role: RoleCode,
+    /// The office the user belongs to, if any.
+    pub office_id: Option<OfficeId>,
+    permissions: BTreeSet<Permission>,
+}
+
+impl Principal {
+    /// Builds a principal from a user's role permissions.
+    pub fn new(
+        user_id: UserId,
+        username: String,
+        role: RoleCode,
+        office_id: Option<OfficeId>,
+        permissions: BTreeSet<Permission>,
+    ) -> Self {
+        Self { user_id, username, role, office_id, permissions }
+    }
+
+    /// Narrows the permissions to `scopes` (for API tokens): a token never exceeds its user.
+    pub fn narrowed(mut self, scopes: &BTreeSet<Permission>) -> Self {
+        self.permissions = self.permissions.intersection(scopes).copied().collect();
+        self
+    }
+
+    /// The effective permissions.
+    pub fn permissions(&self) -> &BTreeSet<Permission> {
+        &self.permissions
+    }
+
+    /// Whether the principal holds `p`.
+    pub fn has(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+
+    /// Fails with `auth.forbidden` unless the principal holds `p`.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.has(p) {
+            Ok(())
+        } else {
+            Err(Error::forbidden("auth.forbidden").with_details(serde_json::json!({ "permission": p.code() })))
+        }
+    }
+
+    /// The only way to obtain an [`OfficeScope`]: the principal must hold `p`, and the office
+    /// must be its own unless it holds [`Permission::OfficeAll`]. Fails with `office.scope.denied`.
+    pub fn scope(&self, office: OfficeId, p: Permission) -> Result<OfficeScope> {
+        self.require(p)?;
+        if self.office_id == Some(office) || self.has(Permission::OfficeAll) {
+            Ok(OfficeScope { office_id: office, permission: p, actor: self.user_id })
+        } else {
+            Err(Error::forbidden("office.scope.denied").with_details(serde_json::json!({ "office_id": office.to_string() })))
+        }
+    }
+
+    /// How far `p` reaches for this principal: every office with [`Permission::OfficeAll`],
+    /// else its own office. Used by lists that span offices.
+    pub fn reach(&self, p: Permission) -> Result<Reach> {
+        self.require(p)?;
+        if self.has(Permission::OfficeAll) {
+            Ok(Reach::All(AllOffices { permission: p }))
+        } else {
+            Ok(Reach::Office(self.own_scope(p)?))
+        }
+    }
+
+    /// The scope of the principal's own office for `p`; `office.none` when it has no office.
+    pub fn own_scope(&self, p: Permission) -> Result<OfficeScope> {
+        let office = self.office_id.ok_or_else(|| Error::forbidden("office.none"))?;
+        self.scope(office, p)
+    }
+}
+
+/// Proof that an actor may exercise one permission on one office's data. It has no public
+/// constructor: storage methods that touch office data take it, so a handler cannot reach
+/// another office's data without going through [`Principal::scope`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfficeScope {
+    office_id: OfficeId,
+    permission: Permission,
+    actor: UserId,
+}
+
+impl OfficeScope {
+    /// The office this scope opens.
+    pub fn office_id(&self) -> OfficeId {
+        self.office_id
+    }
+    /// The permission it was granted for.
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+    /// The user it was granted to.
+    pub fn actor(&self) -> UserId {
+        self.actor
+    }
+    /// Fails unless this scope was granted for `p`.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.permission == p { Ok(()) } else { Err(Error::forbidden("auth.forbidden")) }
+    }
+}
+
+/// Proof that an actor may exercise one permission on every office. No public constructor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllOffices {
+    permission: Permission,
+}
+
+impl AllOffices {
+    /// The permission it was granted for.
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+}
+
+/// How far a list may reach: one office or all of them. Obtained from [`Principal::reach`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every office.
+    All(AllOffices),
+    /// One office.
+    Office(OfficeScope),
+}
+
+impl Reach {
+    /// The office it is limited to, if any.
+    pub fn office_id(&self) -> Option<OfficeId> {
+        match self {
+            Reach::All(_) => None,
+            Reach::Office(s) => Some(s.office_id()),
+        }
+    }
+    /// The permission it was granted for.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Reach::All(a) => a.permission(),
+            Reach::Office(s) => s.permission(),
+        }
+    }
+}
+
+/// Grants for the system itself (CLI and seeding), which acts outside any user's scope.
+/// Kept explicit so that a search for it finds every place the scope check is bypassed.
+pub fn system_scope(office: OfficeId, p: Permission) -> OfficeScope {
+    OfficeScope { office_id: office, permission: p, actor: UserId::default() }
+}
+
+/// The every-office reach of the system itself (CLI listings), see [`system_scope`].
+pub fn system_reach(p: Permission) -> Reach {
+    Reach::All(AllOffices { permission: p })
+}
+
+/// The default permission table seeded into a new database (role, TOTP required, office-bound,
+/// permissions). Administrators may add roles; these are the built-in ones.
+pub fn default_roles() -> Vec<RoleDef> {
+    use Permission::*;
+    let def = |code: &str, totp: bool, office_bound: bool, perms: &[Permission]| RoleDef {
+        code: RoleCode(code.to_owned()),
+        totp_required: totp,
+        office_bound,
+        permissions: perms.iter().copied().collect(),
+    };
+    vec![
+        def(RoleCode::CLERK, false, true, &[OfficeRead, PersonRead, PersonWrite]),
+        def(RoleCode::OFFICE_MANAGER, false, true, &[OfficeRead, PersonRead, PersonWrite, UserManage, AggregateRead, TokenManage]),
+        def(RoleCode::INSPECTOR, false, false, &[OfficeRead, OfficeAll, AggregateRead]),
+        def(RoleCode::AUTHORITY_OFFICER, true, false, &[OfficeRead, OfficeAll, PersonRead, AggregateRead, TokenManage]),
+        def(RoleCode::PARTNER, false, false, &[AggregateRead]),
+        def(RoleCode::AUDITOR, false, false, &[OfficeRead, OfficeAll, AuditRead]),
+        def(RoleCode::SYSTEM_ADMIN, true, false, &[OfficeRead, OfficeAll, OfficeManage, UserManage, AuditRead, TokenManage]),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(office: Option<OfficeId>, perms: &[Permission]) -> Principal {
+        Principal::new(UserId::new(), "u".into(), RoleCode("clerk".into()), office, perms.iter().copied().collect())
+    }
+
+    #[test]
+    fn scope_is_own_office_only_without_office_all() {
+        let a = OfficeId::new();
+        let b = OfficeId::new();
+        let p = principal(Some(a), &[Permission::PersonRead]);
+        assert_eq!(p.scope(a, Permission::PersonRead).map(|s| s.office_id()), Ok(a));
+        assert_eq!(p.scope(b, Permission::PersonRead).map_err(|e| e.code), Err("office.scope.denied"));
+        assert_eq!(p.scope(a, Permission::PersonWrite).map_err(|e| e.code), Err("auth.forbidden"));
+    }
+
+    #[test]
+    fn office_all_reaches_every_office() {
+        let p = principal(None, &[Permission::PersonRead, Permission::OfficeAll]);
+        assert!(p.scope(OfficeId::new(), Permission::PersonRead).is_ok());
+        assert_eq!(p.own_scope(Permission::PersonRead).map_err(|e| e.code), Err("office.none"));
+    }
+
+    #[test]
+    fn token_scopes_never_exceed_the_user() {
+        let p = principal(None, &[Permission::PersonRead]);
+        let n = p.narrowed(&[Permission::PersonRead, Permission::OfficeManage].into_iter().collect());
+        assert!(n.has(Permission::PersonRead));
+        assert!(!n.has(Permission::OfficeManage));
+    }
+
+    #[test]
+    fn permission_codes_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(p.code().parse::<Permission>(), Ok(p));
+        }
+        assert!("nope".parse::<Permission>().is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! Server-side login sessions and API tokens. The browser holds only a random secret; the store
+//! keeps its SHA-256, so a leaked database does not leak live sessions.
+
+use crate::ids::{ApiTokenId, SessionId, UserId};
+use crate::permission::Permission;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use time::{Duration, OffsetDateTime};
+
+/// SHA-256 of a secret (session cookie or API token), hex-encoded: what the store keeps.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Session lifetime policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session unused for this long ends.
+    pub idle: Duration,
+    /// A session ends this long after login, used or not.
+    pub absolute: Duration,
+    /// A step-up re-authentication is good for this long.
+    pub step_up: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { idle: Duration::minutes(30), absolute: Duration::hours(12), step_up: Duration::minutes(5) }
+    }
+}
+
+/// A login session as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Id (not the secret).
+    pub id: SessionId,
+    /// SHA-256 of the cookie secret.
+    pub token_hash: String,
+    /// The user.
+    pub user_id: UserId,
+    /// CSRF token for forms of this session.
+    pub csrf_token: String,
+    /// Whether the second factor was passed (or was not needed) for this session.
+    pub mfa_ok: bool,
+    /// Login time.
+    pub created_at: OffsetDateTime,
+    /// Last request.
+    pub last_seen_at: OffsetDateTime,
+    /// Last successful step-up re-authentication.
+    pub step_up_at: Option<OffsetDateTime>,
+    /// When revoked (logout, admin, password change), if so.
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Client user agent, for the user's session list.
+    pub user_agent: String,
+}
+
+impl Session {
+    /// Whether the session may serve a request at `now` under `policy`.
+    pub fn is_live(&self, policy: &SessionPolicy, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && now - self.last_seen_at < policy.idle && now - self.created_at < policy.absolute
+    }
+    /// Whether a recent step-up covers a sensitive action at `now`.
+    pub fn stepped_up(&self, policy: &SessionPolicy, now: OffsetDateTime) -> bool {
+        self.step_up_at.is_some_and(|t| now - t < policy.step_up)
+    }
+}
+
+/// A bearer API token for machine clients, as stored (the secret only as a hash).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    /// Id.
+    pub id: ApiTokenId,
+    /// Owner; requests act as this user, narrowed to the scopes.
+    pub user_id: UserId,
+    /// A name to recognise it by.
+    pub name: String,
+    /// Permission codes the token may use.
+    #[schema(value_type = Vec<String>)]
+    pub scopes: Vec<String>,
+    /// SHA-256 of the secret.
+    #[serde(skip)]
+    pub token_hash: String,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Expires, if set.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Revoked, if so.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    /// Whether the token may be used at `now`.
+    pub fn is_live(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+    /// The scopes that are known permissions (unknown ones are ignored).
+    pub fn permissions(&self) -> BTreeSet<Permission> {
+        self.scopes.iter().filter_map(|s| s.parse().ok()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(now: OffsetDateTime) -> Session {
+        Session {
+            id: SessionId::new(),
+            token_hash: secret_hash("s"),
+            user_id: UserId::new(),
+            csrf_token: "c".into(),
+            mfa_ok: true,
+            created_at: now,
+            last_seen_at: now,
+            step_up_at: None,
+            revoked_at: None,
+            user_agent: String::new(),
+        }
+    }
+
+    #[test]
+    fn idle_absolute_and_revoked_sessions_end() {
+        let p = SessionPolicy::default();
+        let t0 = OffsetDateTime::UNIX_EPOCH + Duration::days(20000);
+        let mut s = session(t0);
+        assert!(s.is_live(&p, t0 + Duration::minutes(29)));
+        assert!(!s.is_live(&p, t0 + Duration::minutes(31)));
+        s.last_seen_at = t0 + Duration::hours(12);
+        assert!(!s.is_live(&p, t0 + Duration::hours(12) + Duration::minutes(1)));
+        let mut r = session(t0);
+        r.revoked_at = Some(t0);
+        assert!(!r.is_live(&p, t0));
+    }
+
+    #[test]
+    fn step_up_expires() {
+        let p = SessionPolicy::default();
+        let t0 = OffsetDateTime::UNIX_EPOCH + Duration::days(20000);
+        let mut s = session(t0);
+        assert!(!s.stepped_up(&p, t0));
+        s.step_up_at = Some(t0);
+        assert!(s.stepped_up(&p, t0 + Duration::minutes(4)));
+        assert!(!s.stepped_up(&p, t0 + Duration::minutes(6)));
+    }
+}
