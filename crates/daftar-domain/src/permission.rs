@@ -325,7 +325,7 @@ pub fn default_roles() -> Vec<RoleDef> {
         def(RoleCode::OFFICE_MANAGER, false, true, &[OfficeRead, PersonRead, PersonWrite, UserManage, AggregateRead, TokenManage]),
         def(RoleCode::INSPECTOR, false, false, &[OfficeRead, OfficeAll, AggregateRead]),
         def(RoleCode::AUTHORITY_OFFICER, true, false, &[OfficeRead, OfficeAll, PersonRead, AggregateRead, TokenManage]),
-        def(RoleCode::PARTNER, false, false, &[AggregateRead]),
+        def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
         def(RoleCode::AUDITOR, false, false, &[OfficeRead, OfficeAll, AuditRead]),
         def(RoleCode::SYSTEM_ADMIN, true, false, &[OfficeRead, OfficeAll, OfficeManage, UserManage, AuditRead, TokenManage]),
     ]

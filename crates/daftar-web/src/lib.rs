@@ -1,17 +1,116 @@
 //! HTTP layer of daftar: the axum router, organised by feature, serving server-rendered pages
 //! (askama, right-to-left first) and the `/api/v1` JSON API with its OpenAPI document.
 
+pub mod auth;
 mod config;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod features;
+pub mod i18n;
+pub mod pages;
+pub mod state;
+
 pub use config::WebConfig;
+pub use state::AppState;
 
+use axum::Router;
+use axum::middleware;
+use daftar_domain::Error;
 use daftar_domain::store::Store;
+use error::AppError;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-/// Builds the application router over a store.
-pub fn router(store: Arc<dyn Store>, config: WebConfig) -> axum::Router {
-    let _ = (store, config);
-    axum::Router::new()
+/// The process-wide Prometheus recorder (a recorder can be installed only once per process).
+fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                ])
+                .unwrap_or_else(|_| metrics_exporter_prometheus::PrometheusBuilder::new());
+            match builder.install_recorder() {
+                Ok(h) => h,
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics recorder not installed");
+                    metrics_exporter_prometheus::PrometheusBuilder::new()
+                        .build_recorder()
+                        .handle()
+                }
+            }
+        })
+        .clone()
+}
+
+/// Builds the application state (loads translations).
+pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error> {
+    let i18n = i18n::I18n::load(&config.default_locale).map_err(Error::internal)?;
+    Ok(AppState {
+        store,
+        config: Arc::new(config),
+        i18n: Arc::new(i18n),
+        metrics: metrics_handle(),
+    })
+}
+
+/// The router over a ready state.
+pub fn app(state: AppState) -> Router {
+    let font_dir = state.config.font_dir.clone();
+    Router::new()
+        .merge(features::home::routes())
+        .merge(features::login::routes())
+        .merge(features::locale::routes())
+        .merge(features::offices::routes())
+        .merge(features::persons::routes())
+        .merge(features::api::routes())
+        .merge(features::system::routes(font_dir))
+        .fallback(|| async { AppError(Error::not_found("route.not_found")) })
+        .method_not_allowed_fallback(|| async {
+            AppError(Error::new(
+                "route.method_not_allowed",
+                daftar_domain::ErrorKind::BadRequest,
+            ))
+        })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+            )
+                .into_response_compat()
+        }))
+        .with_state(state)
+}
+
+trait IntoResponseCompat {
+    fn into_response_compat(self) -> axum::response::Response;
+}
+impl<T: axum::response::IntoResponse> IntoResponseCompat for T {
+    fn into_response_compat(self) -> axum::response::Response {
+        self.into_response()
+    }
+}
+
+/// Builds the application router over a store. Fails only if the embedded translations are broken.
+pub fn router(store: Arc<dyn Store>, config: WebConfig) -> Router {
+    match state(store.clone(), config.clone()) {
+        Ok(s) => app(s),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the application");
+            Router::new().fallback(|| async {
+                (
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "daftar failed to start: translations",
+                )
+            })
+        }
+    }
 }
 
 /// Serves the application on `listener` until `shutdown` completes.
@@ -21,8 +120,11 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(store, config);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let state = state(store, config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

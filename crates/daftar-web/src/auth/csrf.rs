@@ -1,0 +1,55 @@
+//! Form bodies with a CSRF check: every HTML form carries a hidden `_csrf` field that must match
+//! the session's token (or, before login, the `daftar_csrf` cookie).
+
+use super::same_secret;
+use crate::context::RequestCtx;
+use crate::error::AppError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use daftar_domain::{Error, ErrorKind};
+use serde::de::DeserializeOwned;
+
+/// Largest form body accepted.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// A URL-encoded form whose `_csrf` field was checked; the other fields deserialise into `T`.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = req
+            .extensions()
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or_else(|| AppError(Error::internal("request context missing")))?;
+        let bad_body = |reason: String| {
+            AppError(
+                Error::new("request.body.invalid", ErrorKind::BadRequest)
+                    .with_details(serde_json::json!({ "reason": reason })),
+            )
+        };
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| bad_body(e.body_text()))?;
+        if bytes.len() > MAX_FORM_BYTES {
+            return Err(bad_body("form too large".into()));
+        }
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|e| bad_body(e.to_string()))?;
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !same_secret(token, ctx.csrf_token()) {
+            return Err(AppError(Error::forbidden("auth.csrf.invalid")));
+        }
+        let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "_csrf").collect();
+        let encoded = serde_urlencoded::to_string(&rest).map_err(|e| bad_body(e.to_string()))?;
+        let value =
+            serde_urlencoded::from_str::<T>(&encoded).map_err(|e| bad_body(e.to_string()))?;
+        Ok(CsrfForm(value))
+    }
+}

@@ -1,0 +1,214 @@
+//! Who is calling. Resolves the session cookie or bearer token into an [`Auth`], and provides
+//! the extractors handlers use: [`Staff`] (fully signed in), [`Ctx`] (request context), and the
+//! CSRF-checked form [`CsrfForm`].
+
+mod csrf;
+pub mod password;
+pub mod scope;
+pub mod secrets;
+pub mod totp;
+
+pub use csrf::CsrfForm;
+pub use scope::InOffice;
+pub use secrets::{cookie, random_token, same_secret};
+
+use crate::context::RequestCtx;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::permission::{Principal, RoleDef};
+use daftar_domain::session::{Session, secret_hash};
+use daftar_domain::user::{User, UserStatus};
+use daftar_domain::{Error, ErrorKind, Result};
+use time::OffsetDateTime;
+
+/// Name of the session cookie (holds only a random secret).
+pub const SESSION_COOKIE: &str = "daftar_session";
+
+/// An authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    /// The account.
+    pub user: User,
+    /// Its role definition.
+    pub role: RoleDef,
+    /// Effective permissions (narrowed for tokens).
+    pub principal: Principal,
+    /// The session, for cookie-authenticated requests.
+    pub session: Option<Session>,
+}
+
+impl Auth {
+    /// Whether the second factor is still owed (session passed the password only).
+    pub fn mfa_pending(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| !s.mfa_ok)
+    }
+    /// Whether the role requires TOTP and none is enrolled yet.
+    pub fn must_enrol_totp(&self) -> bool {
+        self.role.totp_required && !self.user.totp_enabled
+    }
+    /// The audit context for an action by this caller.
+    pub fn audit(&self, ctx: &RequestCtx, purpose: &str) -> AuditCtx {
+        AuditCtx {
+            actor_id: Some(self.user.id),
+            actor: self.user.username.as_str().to_owned(),
+            office_id: self.user.office_id,
+            purpose: purpose.to_owned(),
+            request_id: ctx.request_id.clone(),
+        }
+    }
+}
+
+/// Resolves the caller from a bearer token or the session cookie. A bad bearer token is an
+/// error (`auth.token.invalid`); a stale cookie just means "not signed in".
+pub async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: &str,
+) -> Result<Option<Auth>> {
+    let now = OffsetDateTime::now_utc();
+    if let Some(authz) = headers.get(header::AUTHORIZATION) {
+        let token = authz
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
+        let hash = secret_hash(token);
+        let found = state.db(move |s| s.api_token_by_hash(&hash)).await?;
+        let tok = found
+            .filter(|t| t.is_live(now))
+            .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
+        let user = state.db(move |s| s.get_user(tok.user_id)).await?;
+        if user.status != UserStatus::Active {
+            return Err(Error::new("auth.token.invalid", ErrorKind::Unauthenticated));
+        }
+        let role = state.role(&user.role).await?;
+        let principal = principal_for(&user, &role).narrowed(&tok.permissions());
+        return Ok(Some(Auth {
+            user,
+            role,
+            principal,
+            session: None,
+        }));
+    }
+    let Some(secret) = crate::context::cookie_value(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = secret_hash(&secret);
+    let Some(session) = state.db(move |s| s.session_by_token_hash(&hash)).await? else {
+        return Ok(None);
+    };
+    if !session.is_live(&state.config.session, now) {
+        return Ok(None);
+    }
+    let user_id = session.user_id;
+    let user = state.db(move |s| s.get_user(user_id)).await?;
+    if user.status != UserStatus::Active {
+        return Ok(None);
+    }
+    if now - session.last_seen_at > time::Duration::minutes(1) {
+        let id = session.id;
+        state.db(move |s| s.touch_session(id, now)).await?;
+    }
+    let _ = request_id;
+    let role = state.role(&user.role).await?;
+    let principal = principal_for(&user, &role);
+    Ok(Some(Auth {
+        user,
+        role,
+        principal,
+        session: Some(session),
+    }))
+}
+
+/// The principal of a user with its role's permissions.
+pub fn principal_for(user: &User, role: &RoleDef) -> Principal {
+    Principal::new(
+        user.id,
+        user.username.as_str().to_owned(),
+        user.role.clone(),
+        user.office_id,
+        role.permissions.clone(),
+    )
+}
+
+/// The request context (always present behind the middleware).
+#[derive(Debug, Clone)]
+pub struct Ctx(pub RequestCtx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .map(Ctx)
+            .ok_or_else(|| AppError(Error::internal("request context missing")))
+    }
+}
+
+/// A fully signed-in staff member (password and, where needed, TOTP). Rejects with
+/// `auth.required` (401; pages redirect to the login), `auth.mfa.required` or
+/// `auth.totp.enrol_required`.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// The caller.
+    pub auth: Auth,
+    /// The request context.
+    pub ctx: RequestCtx,
+}
+
+impl Staff {
+    /// The principal.
+    pub fn principal(&self) -> &Principal {
+        &self.auth.principal
+    }
+    /// The audit context for an action with `purpose`.
+    pub fn audit(&self, purpose: &str) -> AuditCtx {
+        self.auth.audit(&self.ctx, purpose)
+    }
+    /// Fails with `auth.step_up.required` unless the session re-authenticated recently.
+    /// Token-authenticated calls cannot step up and are refused (`auth.step_up.session_only`).
+    pub fn require_step_up(&self, policy: &daftar_domain::session::SessionPolicy) -> Result<()> {
+        match &self.auth.session {
+            Some(s) if s.stepped_up(policy, OffsetDateTime::now_utc()) => Ok(()),
+            Some(_) => Err(Error::new(
+                "auth.step_up.required",
+                ErrorKind::Unauthenticated,
+            )),
+            None => Err(Error::forbidden("auth.step_up.session_only")),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        let Ctx(ctx) = Ctx::from_request_parts(parts, state).await?;
+        let auth = ctx
+            .auth
+            .clone()
+            .ok_or_else(|| AppError(Error::new("auth.required", ErrorKind::Unauthenticated)))?;
+        if auth.mfa_pending() {
+            let code = if auth.must_enrol_totp() {
+                "auth.totp.enrol_required"
+            } else {
+                "auth.mfa.required"
+            };
+            return Err(AppError(Error::new(code, ErrorKind::Unauthenticated)));
+        }
+        Ok(Staff { auth, ctx })
+    }
+}

@@ -1,0 +1,45 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::features::{api, offices, persons, system};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "daftar API", description = "Registry and services of a migration authority's licensed offices. Errors: `{\"error\":{\"code\",\"message\",\"details\"}}`; lists take `page` and `per_page` and return `total`."),
+    paths(
+        system::healthz,
+        api::me,
+        api::tokens::list, api::tokens::create, api::tokens::revoke,
+        offices::api::list, offices::api::show, offices::api::create,
+        persons::api::list, persons::api::show, persons::api::create,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "system"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document as JSON.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub async fn serve() -> Response {
+    axum::Json(document()).into_response()
+}

@@ -1,0 +1,117 @@
+//! The home page, per role: who you are and your office; office staff see their office's
+//! figures, authority roles and partners see figures per office with small cells suppressed.
+
+use crate::auth::Staff;
+use crate::error::WebResult;
+use crate::pages::{PageCtx, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use daftar_domain::office::Office;
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::Permission;
+
+/// Counts below this are shown as "fewer than 5" to roles that see aggregates.
+pub const SUPPRESS_BELOW: u64 = 5;
+
+/// Routes of this feature.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+/// One row of the per-office figures.
+#[derive(Debug)]
+struct OfficeFigure {
+    office: Office,
+    persons: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "home/home.html")]
+struct HomePage {
+    page: PageCtx,
+    office: Option<Office>,
+    office_persons: Option<u64>,
+    figures: Vec<OfficeFigure>,
+    can_persons: bool,
+    can_users: bool,
+    can_audit: bool,
+    can_manage_offices: bool,
+}
+
+/// Suppresses small cells: `None` means "fewer than 5".
+pub fn suppress(n: u64) -> Option<u64> {
+    (n >= SUPPRESS_BELOW).then_some(n)
+}
+
+async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response> {
+    let p = staff.principal().clone();
+    let counts = state.db(|s| s.count_persons_by_office()).await?;
+    let office = match staff.auth.user.office_id {
+        Some(id) => Some(state.db(move |s| s.get_office(id)).await?),
+        None => None,
+    };
+    let office_persons = office.as_ref().map(|o| {
+        counts
+            .iter()
+            .find(|(id, _)| *id == o.id)
+            .map_or(0, |(_, n)| *n)
+    });
+    let mut figures = vec![];
+    if p.has(Permission::AggregateRead) {
+        let reach = p.reach(Permission::AggregateRead)?;
+        let offices = state
+            .db(move |s| {
+                s.list_offices(
+                    &reach,
+                    PageRequest {
+                        page: 1,
+                        per_page: 200,
+                    },
+                )
+            })
+            .await?;
+        figures = offices
+            .items
+            .into_iter()
+            .map(|o| {
+                let n = counts
+                    .iter()
+                    .find(|(id, _)| *id == o.id)
+                    .map_or(0, |(_, n)| *n);
+                OfficeFigure {
+                    office: o,
+                    persons: suppress(n),
+                }
+            })
+            .collect();
+    }
+    let page = PageCtx::new(&state, &staff.ctx);
+    Ok(render(
+        StatusCode::OK,
+        &HomePage {
+            page,
+            office,
+            office_persons,
+            figures,
+            can_persons: p.has(Permission::PersonRead) && staff.auth.user.office_id.is_some(),
+            can_users: p.has(Permission::UserManage),
+            can_audit: p.has(Permission::AuditRead),
+            can_manage_offices: p.has(Permission::OfficeManage),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn small_cells_are_suppressed() {
+        assert_eq!(super::suppress(4), None);
+        assert_eq!(super::suppress(0), None);
+        assert_eq!(super::suppress(5), Some(5));
+    }
+}

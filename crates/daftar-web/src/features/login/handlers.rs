@@ -1,0 +1,400 @@
+//! Handlers for login, second factor, step-up and logout.
+
+use crate::auth::{self, CsrfForm, Ctx, SESSION_COOKIE, Staff, password, totp};
+use crate::error::{AppError, WebResult};
+use crate::extract::Query;
+use crate::pages::{PageCtx, render, safe_next};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use daftar_domain::audit::{AuditCtx, purpose};
+use daftar_domain::session::{Session, secret_hash};
+use daftar_domain::user::{UserStatus, Username};
+use daftar_domain::{Error, ErrorKind};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+#[derive(Template)]
+#[template(path = "login/login.html")]
+struct LoginPage {
+    page: PageCtx,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login/code.html")]
+struct CodePage {
+    page: PageCtx,
+    next: String,
+    action: &'static str,
+    title: &'static str,
+    intro: &'static str,
+    error: Option<String>,
+    with_password: bool,
+}
+
+/// `?next=` on login pages.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if ctx.auth.as_ref().is_some_and(|a| !a.mfa_pending()) {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    let page = PageCtx::new(&state, &ctx);
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            page,
+            next: safe_next(q.next.as_deref()),
+            username: String::new(),
+            error: None,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn anon_ctx(request_id: &str, username: &str) -> AuditCtx {
+    AuditCtx {
+        actor_id: None,
+        actor: username.to_owned(),
+        office_id: None,
+        purpose: purpose::AUTHENTICATION.into(),
+        request_id: request_id.to_owned(),
+    }
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> WebResult<Response> {
+    let next = safe_next(form.next.as_deref());
+    let name = form.username.trim().to_ascii_lowercase();
+    let fail = |status: StatusCode, code: &str| {
+        let page = PageCtx::new(&state, &ctx);
+        let error = Some(page.tr.error(code));
+        render(
+            status,
+            &LoginPage {
+                page,
+                next: next.clone(),
+                username: form.username.clone(),
+                error,
+            },
+        )
+    };
+    if name.is_empty()
+        || name.chars().count() > 64
+        || form.password.is_empty()
+        || form.password.len() > 1024
+    {
+        return Ok(fail(StatusCode::UNAUTHORIZED, "auth.login.invalid"));
+    }
+    let policy = state.config.login;
+    let now = OffsetDateTime::now_utc();
+    let key = name.clone();
+    let throttle = state.db(move |s| s.login_throttle(&key)).await?;
+    if policy.is_locked(throttle, now) {
+        return Ok(fail(StatusCode::LOCKED, "auth.login.locked"));
+    }
+    let found = match Username::parse(&name) {
+        Ok(u) => state.db(move |s| s.user_auth_by_username(&u)).await?,
+        Err(_) => None,
+    };
+    let pw = form.password.clone();
+    let phc = found.as_ref().map(|f| f.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || {
+        password::verify(&pw, phc.as_deref().unwrap_or(password::dummy_hash()))
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?;
+    let user = found.filter(|f| ok && f.user.status == UserStatus::Active);
+    let Some(ua) = user else {
+        let after = policy.after_failure(throttle, now);
+        let (key, actx) = (name.clone(), anon_ctx(&ctx.request_id, &name));
+        state
+            .db(move |s| s.record_login_failure(&actx, &key, after))
+            .await?;
+        tokio::time::sleep(policy.delay(after.failures)).await;
+        if policy.is_locked(after, now) {
+            return Ok(fail(StatusCode::LOCKED, "auth.login.locked"));
+        }
+        return Ok(fail(StatusCode::UNAUTHORIZED, "auth.login.invalid"));
+    };
+    let key = name.clone();
+    state.db(move |s| s.clear_login_failures(&key)).await?;
+    let role = state.role(&ua.user.role).await?;
+    let needs_mfa = ua.user.totp_enabled || role.totp_required;
+    let secret = auth::random_token(32);
+    let session = Session {
+        id: Default::default(),
+        token_hash: secret_hash(&secret),
+        user_id: ua.user.id,
+        csrf_token: auth::random_token(24),
+        mfa_ok: !needs_mfa,
+        created_at: now,
+        last_seen_at: now,
+        step_up_at: if needs_mfa { None } else { Some(now) },
+        revoked_at: None,
+        user_agent: String::new(),
+    };
+    let actx = AuditCtx {
+        actor_id: Some(ua.user.id),
+        actor: ua.user.username.as_str().to_owned(),
+        office_id: ua.user.office_id,
+        purpose: purpose::AUTHENTICATION.into(),
+        request_id: ctx.request_id.clone(),
+    };
+    state.db(move |s| s.create_session(&actx, &session)).await?;
+    let target = if !needs_mfa {
+        next
+    } else if ua.user.totp_enabled {
+        format!("/login/totp?next={}", crate::pages::encode_next(&next))
+    } else {
+        "/profile/totp".to_owned()
+    };
+    let cookie = auth::cookie(SESSION_COOKIE, &secret, state.config.secure_cookies, None);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
+}
+
+/// The session that still owes its second factor, or an error that sends the user to login.
+fn pending(ctx: &crate::context::RequestCtx) -> Result<crate::auth::Auth, AppError> {
+    ctx.auth
+        .clone()
+        .filter(|a| a.session.is_some())
+        .ok_or_else(|| AppError(Error::new("auth.required", ErrorKind::Unauthenticated)))
+}
+
+pub async fn totp_page(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Response> {
+    let a = pending(&ctx)?;
+    if !a.mfa_pending() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    if !a.user.totp_enabled {
+        return Ok(Redirect::to("/profile/totp").into_response());
+    }
+    let page = PageCtx::new(&state, &ctx);
+    Ok(render(
+        StatusCode::OK,
+        &CodePage {
+            page,
+            next: safe_next(q.next.as_deref()),
+            action: "/login/totp",
+            title: "mfa-title",
+            intro: "mfa-intro",
+            error: None,
+            with_password: false,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// Checks a TOTP code for the caller with brute-force protection (shares the login throttle).
+async fn check_code(
+    state: &AppState,
+    ctx: &crate::context::RequestCtx,
+    a: &crate::auth::Auth,
+    code: &str,
+) -> WebResult<Result<(), &'static str>> {
+    let policy = state.config.login;
+    let now = OffsetDateTime::now_utc();
+    let name = a.user.username.as_str().to_owned();
+    let key = name.clone();
+    let throttle = state.db(move |s| s.login_throttle(&key)).await?;
+    if policy.is_locked(throttle, now) {
+        return Ok(Err("auth.login.locked"));
+    }
+    let id = a.user.id;
+    let ua = state.db(move |s| s.user_auth(id)).await?;
+    let ok = ua
+        .totp_secret
+        .as_deref()
+        .is_some_and(|sec| totp::check(sec, code));
+    if ok {
+        let key = name.clone();
+        state.db(move |s| s.clear_login_failures(&key)).await?;
+        return Ok(Ok(()));
+    }
+    let after = policy.after_failure(throttle, now);
+    let actx = a.audit(ctx, purpose::AUTHENTICATION);
+    state
+        .db(move |s| s.record_login_failure(&actx, &name, after))
+        .await?;
+    tokio::time::sleep(policy.delay(after.failures)).await;
+    Ok(Err(if policy.is_locked(after, now) {
+        "auth.login.locked"
+    } else {
+        "auth.totp.invalid"
+    }))
+}
+
+pub async fn totp_submit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> WebResult<Response> {
+    let a = pending(&ctx)?;
+    let next = safe_next(form.next.as_deref());
+    match check_code(&state, &ctx, &a, &form.code).await? {
+        Ok(()) => {
+            let (actx, id) = (
+                a.audit(&ctx, purpose::AUTHENTICATION),
+                a.session.as_ref().map(|s| s.id),
+            );
+            if let Some(id) = id {
+                state
+                    .db(move |s| {
+                        s.update_session_auth(&actx, id, true, Some(OffsetDateTime::now_utc()))
+                    })
+                    .await?;
+            }
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(code) => {
+            let status = if code == "auth.login.locked" {
+                StatusCode::LOCKED
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let page = PageCtx::new(&state, &ctx);
+            let error = Some(page.tr.error(code));
+            Ok(render(
+                status,
+                &CodePage {
+                    page,
+                    next,
+                    action: "/login/totp",
+                    title: "mfa-title",
+                    intro: "mfa-intro",
+                    error,
+                    with_password: false,
+                },
+            ))
+        }
+    }
+}
+
+pub async fn reauth_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let page = PageCtx::new(&state, &staff.ctx);
+    let with_password = !staff.auth.user.totp_enabled;
+    render(
+        StatusCode::OK,
+        &CodePage {
+            page,
+            next: safe_next(q.next.as_deref()),
+            action: "/reauth",
+            title: "reauth-title",
+            intro: "reauth-intro",
+            error: None,
+            with_password,
+        },
+    )
+}
+
+pub async fn reauth_submit(
+    State(state): State<AppState>,
+    staff: Staff,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> WebResult<Response> {
+    let next = safe_next(form.next.as_deref());
+    let a = &staff.auth;
+    let with_password = !a.user.totp_enabled;
+    let result = if a.user.totp_enabled {
+        check_code(&state, &staff.ctx, a, &form.code).await?
+    } else {
+        let id = a.user.id;
+        let ua = state.db(move |s| s.user_auth(id)).await?;
+        let pw = form.password.clone();
+        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &ua.password_hash))
+            .await
+            .map_err(|e| Error::internal(e.to_string()))?;
+        if ok {
+            Ok(())
+        } else {
+            Err("auth.reauth.invalid")
+        }
+    };
+    match result {
+        Ok(()) => {
+            let (actx, id) = (
+                staff.audit(purpose::AUTHENTICATION),
+                a.session.as_ref().map(|s| s.id),
+            );
+            if let Some(id) = id {
+                state
+                    .db(move |s| {
+                        s.update_session_auth(&actx, id, true, Some(OffsetDateTime::now_utc()))
+                    })
+                    .await?;
+            }
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(code) => {
+            let page = PageCtx::new(&state, &staff.ctx);
+            let error = Some(page.tr.error(code));
+            Ok(render(
+                StatusCode::UNAUTHORIZED,
+                &CodePage {
+                    page,
+                    next,
+                    action: "/reauth",
+                    title: "reauth-title",
+                    intro: "reauth-intro",
+                    error,
+                    with_password,
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> WebResult<Response> {
+    if let Some(a) = &ctx.auth
+        && let Some(sess) = &a.session
+    {
+        let (actx, id) = (a.audit(&ctx, purpose::AUTHENTICATION), sess.id);
+        state.db(move |s| s.revoke_session(&actx, id)).await?;
+    }
+    let cookie = auth::cookie(SESSION_COOKIE, "", state.config.secure_cookies, Some(0));
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
+}

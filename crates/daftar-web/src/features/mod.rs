@@ -1,0 +1,10 @@
+//! The features of the web layer, one folder each with its routes and handlers; templates
+//! live in `templates/<feature>/`.
+
+pub mod api;
+pub mod home;
+pub mod locale;
+pub mod login;
+pub mod offices;
+pub mod persons;
+pub mod system;

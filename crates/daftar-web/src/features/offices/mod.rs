@@ -1,0 +1,18 @@
+//! Offices: the list (every office for authority roles, one's own otherwise), an office page,
+//! and creation by system administrators; HTML pages and `/api/v1/offices`.
+
+pub mod api;
+mod html;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// Routes of this feature.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/offices", get(html::list).post(html::create))
+        .route("/offices/{office_id}", get(html::show))
+        .route("/api/v1/offices", get(api::list).post(api::create))
+        .route("/api/v1/offices/{office_id}", get(api::show))
+}

@@ -1,0 +1,28 @@
+//! Persons of one office (personal data: every list and view is audited by the store). Staff
+//! reach only their own office's persons; the office is part of the path and checked by
+//! `Principal::scope` before the store is called.
+
+pub mod api;
+mod html;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// Routes of this feature.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/offices/{office_id}/persons",
+            get(html::list).post(html::create),
+        )
+        .route("/offices/{office_id}/persons/{person_id}", get(html::show))
+        .route(
+            "/api/v1/offices/{office_id}/persons",
+            get(api::list).post(api::create),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}",
+            get(api::show),
+        )
+}

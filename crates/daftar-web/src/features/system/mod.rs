@@ -1,0 +1,85 @@
+//! Operational endpoints: `/healthz` (checks the store), `/metrics` (Prometheus text), and the
+//! self-hosted static assets (`/static/app.css`, fonts from the configured font directory).
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::path::PathBuf;
+use tower_http::services::ServeDir;
+
+const APP_CSS: &str = include_str!("../../../static/app.css");
+
+/// Routes of this feature.
+pub fn routes(font_dir: Option<PathBuf>) -> Router<AppState> {
+    let fonts = font_dir
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static/fonts")));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/app.css", get(css))
+        .nest_service("/static/fonts", ServeDir::new(fonts))
+}
+
+/// Health of the service and its store.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub store: &'static str,
+}
+
+/// Liveness and store check.
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = match state.store.backend() {
+        daftar_domain::store::Backend::Sqlite => "sqlite",
+        daftar_domain::store::Backend::Postgres => "postgres",
+    };
+    match state.db(|s| s.ping()).await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(Health {
+                status: "ok",
+                store: backend,
+            }),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(Health {
+                    status: "unavailable",
+                    store: backend,
+                }),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let pool = state.store.pool_stats();
+    metrics::gauge!("daftar_db_pool_connections").set(f64::from(pool.connections));
+    metrics::gauge!("daftar_db_pool_idle").set(f64::from(pool.idle));
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_CSS,
+    )
+        .into_response()
+}

@@ -1,0 +1,399 @@
+//! Sign-in flows against the real server: login, lockout, CSRF, session revocation and logout,
+//! forced TOTP enrolment and the second factor, step-up before a sensitive API call.
+
+mod harness;
+
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::user::Username;
+use harness::{PASSWORD, TestApp, client, csrf_in, location};
+
+async fn login_lands_on_home_in_persian(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let c = client();
+    let r = app.login(&c, "clerk.one", PASSWORD).await;
+    assert_eq!(r.status(), 303, "login should redirect");
+    assert_eq!(location(&r), "/");
+    let home = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    let html = home.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="fa-IR" dir="rtl">"#), "{html}");
+    assert!(html.contains("THR-01"));
+    assert!(html.contains("دفتر شما"));
+    let audit = app
+        .store
+        .audit_page(&Default::default(), Default::default())
+        .unwrap();
+    assert!(
+        audit
+            .items
+            .iter()
+            .any(|r| r.action == "auth.login" && r.actor == "clerk.one")
+    );
+}
+both!(
+    login_lands_on_home_in_persian_t,
+    login_lands_on_home_in_persian
+);
+
+async fn wrong_password_locks_the_account(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let c = client();
+    for i in 1..=4 {
+        let r = app.login(&c, "clerk.one", "wrong password!").await;
+        assert_eq!(r.status(), 401, "attempt {i}");
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("نام کاربری یا گذرواژه نادرست است")
+        );
+    }
+    let r = app.login(&c, "clerk.one", "wrong password!").await;
+    assert_eq!(r.status(), 423, "fifth failure locks");
+    let r = app.login(&c, "clerk.one", PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        423,
+        "even the right password is refused while locked"
+    );
+    let t = app.store.login_throttle("clerk.one").unwrap();
+    assert!(t.locked_until.is_some());
+    // Unknown names are throttled the same way, so responses do not reveal which names exist.
+    let r = app.login(&c, "nobody.here", "wrong password!").await;
+    assert_eq!(r.status(), 401);
+    let failures = app
+        .store
+        .audit_page(&Default::default(), Default::default())
+        .unwrap();
+    assert!(
+        failures
+            .items
+            .iter()
+            .filter(|r| r.action == "auth.login.failed")
+            .count()
+            >= 6
+    );
+}
+both!(
+    wrong_password_locks_the_account_t,
+    wrong_password_locks_the_account
+);
+
+async fn forms_without_the_csrf_token_are_refused(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let c = client();
+    // No token at all.
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "clerk.one"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("auth.csrf.invalid"));
+    // A wrong token.
+    let _ = app.csrf(&c, "/login").await;
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", "forged-token-forged-token"),
+            ("username", "clerk.one"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Signed in: the pre-login token no longer works for session forms.
+    let pre = app.csrf(&c, "/login").await;
+    assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
+    let r = c
+        .post(app.url("/logout"))
+        .form(&[("_csrf", pre.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // The API refuses cookie-authenticated writes without the header.
+    let r = c
+        .post(app.url(&format!("/api/v1/offices/{}/persons", office.id)))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.csrf.invalid");
+}
+both!(
+    forms_without_the_csrf_token_are_refused_t,
+    forms_without_the_csrf_token_are_refused
+);
+
+async fn revoked_and_logged_out_sessions_stop_working(app: TestApp) {
+    let office = app.office("THR-01");
+    let user = app.user("clerk.one", "clerk", Some(office.id));
+    let (a, b) = (client(), client());
+    assert_eq!(app.login(&a, "clerk.one", PASSWORD).await.status(), 303);
+    assert_eq!(app.login(&b, "clerk.one", PASSWORD).await.status(), 303);
+    assert_eq!(a.get(app.url("/")).send().await.unwrap().status(), 200);
+    // Revoke every session of the user (as an administrator would).
+    let n = app
+        .store
+        .revoke_user_sessions(&AuditCtx::system("test"), user.id, None)
+        .unwrap();
+    assert_eq!(n, 2);
+    let r = a.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/login"));
+    // Log in again with b, log out, and the old cookie is dead.
+    assert_eq!(app.login(&b, "clerk.one", PASSWORD).await.status(), 303);
+    let html = b
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&html).unwrap();
+    let r = b
+        .post(app.url("/logout"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(b.get(app.url("/")).send().await.unwrap().status() == 303);
+    // Disabling the user also ends sessions.
+    assert_eq!(app.login(&a, "clerk.one", PASSWORD).await.status(), 303);
+    app.store
+        .set_user_status(
+            &AuditCtx::system("test"),
+            user.id,
+            daftar_domain::user::UserStatus::Disabled,
+        )
+        .unwrap();
+    assert_eq!(a.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        app.login(&a, "clerk.one", PASSWORD).await.status(),
+        401,
+        "a disabled user cannot log in"
+    );
+}
+both!(
+    revoked_and_logged_out_sessions_stop_working_t,
+    revoked_and_logged_out_sessions_stop_working
+);
+
+fn secret_in(html: &str) -> String {
+    let i = html.find(r#"id="totp-secret">"#).unwrap() + r#"id="totp-secret">"#.len();
+    html[i..i + html[i..].find('<').unwrap()].to_owned()
+}
+
+async fn totp_is_forced_for_officers_and_then_asked_at_login(app: TestApp) {
+    app.user("officer.one", "authority_officer", None);
+    let c = client();
+    let r = app.login(&c, "officer.one", PASSWORD).await;
+    assert_eq!(location(&r), "/profile/totp", "first login must enrol");
+    // Nothing else is reachable before enrolment.
+    let r = c.get(app.url("/offices")).send().await.unwrap();
+    assert_eq!(location(&r), "/profile/totp");
+    let html = c
+        .get(app.url("/profile/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = secret_in(&html);
+    let token = csrf_in(&html).unwrap();
+    let r = c
+        .post(app.url("/profile/totp"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("secret", secret.as_str()),
+            ("code", "000000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a wrong code does not enrol");
+    let code = daftar_web::auth::totp::current(&secret).unwrap();
+    let r = c
+        .post(app.url("/profile/totp"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("secret", secret.as_str()),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        c.get(app.url("/offices")).send().await.unwrap().status(),
+        200
+    );
+    // Next login asks for the code.
+    let c2 = client();
+    let r = app.login(&c2, "officer.one", PASSWORD).await;
+    assert!(location(&r).starts_with("/login/totp"));
+    assert_eq!(
+        c2.get(app.url("/offices")).send().await.unwrap().status(),
+        303
+    );
+    let html = c2
+        .get(app.url("/login/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&html).unwrap();
+    let bad = c2
+        .post(app.url("/login/totp"))
+        .form(&[("_csrf", token.as_str()), ("code", "12345")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let code = daftar_web::auth::totp::current(&secret).unwrap();
+    let persian_code = daftar_domain::digits::to_persian_digits(&code);
+    let r = c2
+        .post(app.url("/login/totp"))
+        .form(&[("_csrf", token.as_str()), ("code", persian_code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "Persian digits are accepted");
+    assert_eq!(
+        c2.get(app.url("/offices")).send().await.unwrap().status(),
+        200
+    );
+    let u = app
+        .store
+        .user_auth_by_username(&Username::parse("officer.one").unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(u.user.totp_enabled);
+}
+both!(
+    totp_is_forced_for_officers_and_then_asked_at_login_t,
+    totp_is_forced_for_officers_and_then_asked_at_login
+);
+
+async fn sensitive_api_calls_need_a_recent_step_up(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("manager.one", "office_manager", Some(office.id));
+    let c = client();
+    assert_eq!(app.login(&c, "manager.one", PASSWORD).await.status(), 303);
+    let html = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&html).unwrap();
+    let req =
+        serde_json::json!({ "name": "sync", "scopes": ["person.read"], "expires_in_days": 30 });
+    // Login itself counts as a fresh step-up; age it out by updating the session.
+    let sessions = app
+        .store
+        .list_sessions(
+            app.store
+                .user_auth_by_username(&Username::parse("manager.one").unwrap())
+                .unwrap()
+                .unwrap()
+                .user
+                .id,
+        )
+        .unwrap();
+    let old = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+    app.store
+        .update_session_auth(&AuditCtx::system("test"), sessions[0].id, true, Some(old))
+        .unwrap();
+    let r = c
+        .post(app.url("/api/v1/tokens"))
+        .header("x-csrf-token", &token)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.step_up.required");
+    // Re-authenticate with the password, then it works.
+    let r = c
+        .post(app.url("/reauth"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c
+        .post(app.url("/api/v1/tokens"))
+        .header("x-csrf-token", &token)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: serde_json::Value = r.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    // The token works with its scope only.
+    let api = reqwest::Client::new();
+    let me: serde_json::Value = api
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["permissions"], serde_json::json!(["person.read"]));
+    assert_eq!(me["via_token"], true);
+    // A token cannot mint tokens.
+    let r = api
+        .post(app.url("/api/v1/tokens"))
+        .bearer_auth(&secret)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Revoked tokens stop working.
+    let id = created["token"]["id"].as_str().unwrap();
+    let r = api
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = api
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "auth.token.invalid");
+}
+both!(
+    sensitive_api_calls_need_a_recent_step_up_t,
+    sensitive_api_calls_need_a_recent_step_up
+);

@@ -1,0 +1,208 @@
+//! Test harness for the web layer: serves the real router on a random loopback port over a
+//! fresh store (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set), with fixtures for
+//! offices, users and persons, and a cookie-keeping HTTP client that can log in.
+
+#![allow(dead_code)]
+
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::ids::OfficeId;
+use daftar_domain::office::{NewOffice, Office, OfficeCode};
+use daftar_domain::permission::{Permission, RoleCode, system_scope};
+use daftar_domain::person::{NewPerson, Person, Sex};
+use daftar_domain::store::Store;
+use daftar_domain::user::{NewUser, User, Username};
+use daftar_web::WebConfig;
+use std::sync::Arc;
+
+/// Password every fixture user gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running app.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The store behind it.
+    pub store: Arc<dyn Store>,
+    _db: daftar_testkit::TestDb,
+}
+
+/// Which backend a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl TestApp {
+    /// Starts the app on `backend`; `None` when PostgreSQL is not configured (the test kit
+    /// fails instead when `CI=true`).
+    pub async fn start(backend: Backend) -> Option<Self> {
+        Self::start_with(backend, WebConfig::default()).await
+    }
+
+    /// Starts with a given web configuration.
+    pub async fn start_with(backend: Backend, config: WebConfig) -> Option<Self> {
+        let db = match backend {
+            Backend::Sqlite => daftar_testkit::TestDb::sqlite(),
+            Backend::Postgres => daftar_testkit::TestDb::postgres()?,
+        };
+        let store = db.store();
+        let app = daftar_web::router(store.clone(), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        Some(Self {
+            base: format!("http://{addr}"),
+            store,
+            _db: db,
+        })
+    }
+
+    /// An absolute URL for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// An office with `code`.
+    pub fn office(&self, code: &str) -> Office {
+        let new = NewOffice {
+            code: OfficeCode::parse(code).unwrap(),
+            name_fa: format!("دفتر {code}"),
+            name_en: format!("Office {code}"),
+            province: "تهران".into(),
+            district: "مرکزی".into(),
+        };
+        self.store
+            .create_office(&AuditCtx::system("test"), &new)
+            .unwrap()
+    }
+
+    /// A user with `role` in `office`, password [`PASSWORD`].
+    pub fn user(&self, username: &str, role: &str, office: Option<OfficeId>) -> User {
+        let new = NewUser {
+            username: Username::parse(username).unwrap(),
+            display_name: format!("کاربر {username}"),
+            office_id: office,
+            role: RoleCode::parse(role).unwrap(),
+            password_hash: password_hash(),
+            locale: None,
+        };
+        self.store
+            .create_user(&AuditCtx::system("test"), &new)
+            .unwrap()
+    }
+
+    /// A person registered at `office`.
+    pub fn person(&self, office: OfficeId, given: &str) -> Person {
+        let new = NewPerson {
+            given_name: given.into(),
+            family_name: "احمدی".into(),
+            father_name: "محمد".into(),
+            birth_date: Some("1990-03-21".into()),
+            sex: Sex::Female,
+            nationality: "AFG".into(),
+        };
+        self.store
+            .create_person(
+                &AuditCtx::system("test"),
+                &system_scope(office, Permission::PersonWrite),
+                &new,
+            )
+            .unwrap()
+    }
+
+    /// Logs `client` in; returns the response to the login POST.
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let csrf = self.csrf(client, "/login").await;
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Loads `path` and returns the CSRF token of its first form.
+    pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_in(&html).unwrap_or_else(|| panic!("no _csrf field on {path}: {html}"))
+    }
+}
+
+/// A client that keeps cookies and does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden `_csrf` input in `html`.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let rest = &html[i..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// The `Location` header of a response.
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// An argon2id hash of [`PASSWORD`], computed once (hashing is slow on purpose).
+pub fn password_hash() -> String {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| daftar_web::auth::password::hash(PASSWORD).unwrap())
+        .clone()
+}
+
+/// Runs an async test body on SQLite and on PostgreSQL: `both!(name, body)` where `body` is an
+/// `async fn(TestApp)`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:path) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = harness::TestApp::start(harness::Backend::Sqlite)
+                    .await
+                    .unwrap();
+                $body(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = harness::TestApp::start(harness::Backend::Postgres).await {
+                    $body(app).await;
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,229 @@
+//! Translations: every locale defines every message, every message id used in code and
+//! templates exists, and locale negotiation follows user setting → cookie → Accept-Language →
+//! default, with `<html lang dir>` set accordingly.
+
+mod harness;
+
+use harness::{PASSWORD, TestApp, client, location};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn ids_of(src: &str) -> BTreeSet<String> {
+    let res = fluent_syntax::parser::parse(src)
+        .unwrap_or_else(|(_, errs)| panic!("parse errors: {errs:?}"));
+    res.body
+        .iter()
+        .filter_map(|e| match e {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files(&p, ext, out);
+        } else if p.extension().is_some_and(|x| x == ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// String literals following each of `prefixes` in `src`.
+fn literals_after(src: &str, prefixes: &[&str]) -> Vec<String> {
+    let mut out = vec![];
+    for prefix in prefixes {
+        for part in src.split(prefix).skip(1) {
+            if let Some(end) = part.find('"') {
+                out.push(part[..end].to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Every message id the code and templates use.
+fn used_ids() -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut ids = BTreeSet::new();
+    let mut rs = vec![];
+    files(&root.join("crates"), "rs", &mut rs);
+    for f in rs
+        .iter()
+        .filter(|f| f.components().any(|c| c.as_os_str() == "src"))
+    {
+        let src = std::fs::read_to_string(f).unwrap();
+        let codes = literals_after(
+            &src,
+            &[
+                "Error::new(\"",
+                "Error::invalid(\"",
+                "Error::not_found(\"",
+                "Error::forbidden(\"",
+                "Error::conflict(\"",
+                ".error(\"",
+                "Err(\"",
+            ],
+        );
+        for c in codes
+            .into_iter()
+            .filter(|c| c.contains('.') && !c.contains(' '))
+        {
+            ids.insert(c.replace('.', "-"));
+        }
+        for id in literals_after(&src, &["label: \"", "title: \"", "intro: \""]) {
+            ids.insert(id);
+        }
+        // Codes of typed ids: typed_id!(..., Name, "office.id.invalid").
+        for c in literals_after(&src, &["Id, \""]) {
+            ids.insert(c.replace('.', "-"));
+        }
+    }
+    let mut html = vec![];
+    files(&root.join("crates/daftar-web/templates"), "html", &mut html);
+    for f in html {
+        let src = std::fs::read_to_string(f).unwrap();
+        ids.extend(literals_after(&src, &["t(\""]));
+    }
+    for role in daftar_domain::permission::RoleCode::BUILT_IN {
+        ids.insert(format!("role-{role}"));
+    }
+    for s in ["active", "suspended", "closed"] {
+        ids.insert(format!("office-status-{s}"));
+    }
+    for s in ["female", "male", "unknown"] {
+        ids.insert(format!("sex-{s}"));
+    }
+    ids
+}
+
+#[test]
+fn every_locale_is_complete() {
+    let en = ids_of(daftar_web::i18n::SOURCES[3].1);
+    let used = used_ids();
+    let missing_en: Vec<_> = used.difference(&en).collect();
+    assert!(
+        missing_en.is_empty(),
+        "message ids used in code but missing from en: {missing_en:?}"
+    );
+    for (tag, src) in daftar_web::i18n::SOURCES {
+        let ids = ids_of(src);
+        let missing: Vec<_> = en.difference(&ids).collect();
+        assert!(missing.is_empty(), "{tag} lacks {missing:?}");
+        let extra: Vec<_> = ids.difference(&en).collect();
+        assert!(extra.is_empty(), "{tag} has ids en lacks: {extra:?}");
+    }
+}
+
+#[test]
+fn translations_differ_from_english_where_they_should() {
+    let i18n = daftar_web::i18n::I18n::load("fa-IR").unwrap();
+    for tag in ["fa-IR", "fa-AF", "ps"] {
+        assert_ne!(
+            i18n.message(tag, "login-title", &[]),
+            i18n.message("en", "login-title", &[]),
+            "{tag} login-title is untranslated"
+        );
+    }
+}
+
+async fn negotiation_order(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let anon = reqwest::Client::new();
+    let html = anon
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<html lang="fa-IR" dir="rtl">"#),
+        "default is fa-IR"
+    );
+    let html = anon
+        .get(app.url("/login"))
+        .header("accept-language", "en-US,en;q=0.8")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<html lang="en" dir="ltr">"#),
+        "Accept-Language en"
+    );
+    let html = anon
+        .get(app.url("/login"))
+        .header("accept-language", "ps")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<html lang="ps" dir="rtl">"#),
+        "Accept-Language ps"
+    );
+    // The cookie beats Accept-Language.
+    let c = client();
+    let r = c
+        .get(app.url("/locale/fa-AF?next=/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/login");
+    let html = c
+        .get(app.url("/login"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<html lang="fa-AF" dir="rtl">"#));
+    // Unknown locales are refused, and open redirects are not possible.
+    assert_eq!(
+        c.get(app.url("/locale/xx")).send().await.unwrap().status(),
+        404
+    );
+    assert_eq!(
+        location(
+            &c.get(app.url("/locale/en?next=//evil.example"))
+                .send()
+                .await
+                .unwrap()
+        ),
+        "/"
+    );
+    // A signed-in user's choice is saved and wins over the cookie on another device.
+    assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
+    c.get(app.url("/locale/en?next=/")).send().await.unwrap();
+    let other = client();
+    other
+        .get(app.url("/locale/ps?next=/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.login(&other, "clerk.one", PASSWORD).await.status(), 303);
+    let html = other
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<html lang="en" dir="ltr">"#),
+        "user setting wins"
+    );
+}
+both!(negotiation_order_t, negotiation_order);

@@ -1,0 +1,211 @@
+//! Staff of office A can never read or change office B's data: every office-scoped route is
+//! tried across offices, and a meta-test checks that the table below covers every route with an
+//! `{office_id}` in the router's source.
+
+mod harness;
+
+use harness::{PASSWORD, TestApp, client, csrf_in};
+
+/// Office-scoped routes: (method, path pattern). `{office_id}` is office B; `{person_id}` a
+/// person of office B.
+const SCOPED: &[(&str, &str)] = &[
+    ("GET", "/offices/{office_id}"),
+    ("GET", "/offices/{office_id}/persons"),
+    ("POST", "/offices/{office_id}/persons"),
+    ("GET", "/offices/{office_id}/persons/{person_id}"),
+    ("GET", "/offices/{office_id}/users"),
+    ("POST", "/offices/{office_id}/users"),
+    ("GET", "/api/v1/offices/{office_id}"),
+    ("GET", "/api/v1/offices/{office_id}/persons"),
+    ("POST", "/api/v1/offices/{office_id}/persons"),
+    ("GET", "/api/v1/offices/{office_id}/persons/{person_id}"),
+    ("GET", "/api/v1/offices/{office_id}/users"),
+    ("POST", "/api/v1/offices/{office_id}/users"),
+];
+
+#[test]
+fn the_table_covers_every_office_scoped_route() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/features");
+    let mut found = vec![];
+    let mut stack = vec![std::path::PathBuf::from(root)];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let src = std::fs::read_to_string(&p).unwrap();
+                for part in src.split(".route(\"").skip(1) {
+                    let path = &part[..part.find('"').unwrap()];
+                    if path.contains("{office_id}") {
+                        found.push(path.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    assert!(!found.is_empty());
+    for path in found {
+        assert!(
+            SCOPED.iter().any(|(_, p)| *p == path),
+            "office-scoped route {path} is not in the cross-office test table"
+        );
+    }
+}
+
+async fn staff_of_one_office_never_reach_another(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("MHD-01");
+    for (user, role) in [("clerk.a", "clerk"), ("manager.a", "office_manager")] {
+        app.user(user, role, Some(a.id));
+    }
+    let pb = app.person(b.id, "زهرا");
+    let pa = app.person(a.id, "مریم");
+    for username in ["clerk.a", "manager.a"] {
+        let c = client();
+        assert_eq!(app.login(&c, username, PASSWORD).await.status(), 303);
+        let html = c
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = csrf_in(&html).unwrap();
+        for (method, pattern) in SCOPED {
+            let path = pattern
+                .replace("{office_id}", &b.id.to_string())
+                .replace("{person_id}", &pb.id.to_string());
+            let req = match *method {
+                "GET" => c.get(app.url(&path)),
+                _ if path.starts_with("/api/") => c
+                    .post(app.url(&path))
+                    .header("x-csrf-token", &token)
+                    .json(&serde_json::json!({})),
+                _ => c.post(app.url(&path)).form(&[("_csrf", token.as_str())]),
+            };
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 403, "{username} {method} {path}");
+            let body = r.text().await.unwrap();
+            assert!(
+                body.contains("office.scope.denied"),
+                "{username} {method} {path}: {body}"
+            );
+            assert!(!body.contains("زهرا"), "no personal data of office B leaks");
+        }
+        // A person of office B through office A's path is simply not found.
+        let r = c
+            .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pb.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        // Their own office works.
+        let r = c
+            .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pa.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let list: serde_json::Value = c
+            .get(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["total"], 1);
+    }
+    // The reads of personal data were audited with actor, office and purpose.
+    let audit = app
+        .store
+        .audit_page(
+            &Default::default(),
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 200,
+            },
+        )
+        .unwrap();
+    let read = audit
+        .items
+        .iter()
+        .find(|r| r.action == "person.read" && r.actor == "clerk.a")
+        .expect("person.read audited");
+    assert_eq!(read.office_id, Some(a.id));
+    assert_eq!(read.purpose, "service");
+    assert_eq!(read.target_id, pa.id.to_string());
+}
+both!(
+    staff_of_one_office_never_reach_another_t,
+    staff_of_one_office_never_reach_another
+);
+
+async fn authority_roles_reach_every_office_and_partners_see_only_aggregates(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("MHD-01");
+    for i in 0..6 {
+        app.person(a.id, &format!("نفر {i}"));
+    }
+    app.person(b.id, "تنها");
+    app.user("auditor.one", "auditor", None);
+    app.user("partner.one", "partner", None);
+    let c = client();
+    assert_eq!(app.login(&c, "auditor.one", PASSWORD).await.status(), 303);
+    let offices: serde_json::Value = c
+        .get(app.url("/api/v1/offices"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offices["total"], 2);
+    // Auditors reach every office's record but not persons.
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/offices/{}", b.id)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/offices/{}/persons", b.id)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let p = client();
+    assert_eq!(app.login(&p, "partner.one", PASSWORD).await.status(), 303);
+    assert_eq!(
+        p.get(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let html = p
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("۶"), "six persons shown for office A");
+    assert!(
+        html.contains("کمتر از ۵"),
+        "office B's single person is suppressed"
+    );
+    assert!(!html.contains("تنها"));
+}
+both!(
+    authority_roles_reach_every_office_and_partners_see_only_aggregates_t,
+    authority_roles_reach_every_office_and_partners_see_only_aggregates
+);
