@@ -397,3 +397,39 @@ both!(
     sensitive_api_calls_need_a_recent_step_up_t,
     sensitive_api_calls_need_a_recent_step_up
 );
+
+async fn idle_sessions_expire(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let c = client();
+    assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
+    assert_eq!(c.get(app.url("/")).send().await.unwrap().status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let r = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "idle session ended");
+    assert!(location(&r).starts_with("/login"));
+}
+
+mod idle_sessions_expire_t {
+    use super::*;
+    fn short_idle() -> daftar_web::WebConfig {
+        let mut cfg = daftar_web::WebConfig::default();
+        cfg.session.idle = time::Duration::seconds(1);
+        cfg
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        idle_sessions_expire(
+            TestApp::start_with(harness::Backend::Sqlite, short_idle())
+                .await
+                .unwrap(),
+        )
+        .await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(app) = TestApp::start_with(harness::Backend::Postgres, short_idle()).await {
+            idle_sessions_expire(app).await;
+        }
+    }
+}

@@ -38,8 +38,9 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
-    Path((_, id)): Path<(OfficeId, PersonId)>,
+    Path(ids): Path<(OfficeId, PersonId)>,
 ) -> WebResult<axum::Json<Person>> {
+    let id = ids.1;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     Ok(axum::Json(
         state.db(move |s| s.get_person(&ctx, &scope, id)).await?,
