@@ -43,7 +43,13 @@ pub struct AuditCtx {
 impl AuditCtx {
     /// A context for work done by the system itself (CLI, seeding).
     pub fn system(request_id: impl Into<String>) -> Self {
-        Self { actor_id: None, actor: "system".into(), office_id: None, purpose: purpose::SYSTEM.into(), request_id: request_id.into() }
+        Self {
+            actor_id: None,
+            actor: "system".into(),
+            office_id: None,
+            purpose: purpose::SYSTEM.into(),
+            request_id: request_id.into(),
+        }
     }
     /// The same context with another purpose.
     pub fn with_purpose(mut self, purpose: &str) -> Self {
@@ -68,7 +74,12 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// An event with no details.
     pub fn new(action: &str, target_type: &str, target_id: impl ToString) -> Self {
-        Self { action: action.into(), target_type: target_type.into(), target_id: target_id.to_string(), details: serde_json::Value::Null }
+        Self {
+            action: action.into(),
+            target_type: target_type.into(),
+            target_id: target_id.to_string(),
+            details: serde_json::Value::Null,
+        }
     }
     /// Adds details.
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
@@ -120,11 +131,21 @@ pub fn truncate_ms(t: OffsetDateTime) -> OffsetDateTime {
 
 /// Canonical JSON text of the details (serde_json's map keeps keys sorted).
 pub fn canonical_details(v: &serde_json::Value) -> String {
-    if v.is_null() { String::new() } else { v.to_string() }
+    if v.is_null() {
+        String::new()
+    } else {
+        v.to_string()
+    }
 }
 
 /// Builds the next record of the chain after `prev_hash`.
-pub fn seal(seq: i64, at: OffsetDateTime, ctx: &AuditCtx, ev: &AuditEvent, prev_hash: &str) -> AuditRecord {
+pub fn seal(
+    seq: i64,
+    at: OffsetDateTime,
+    ctx: &AuditCtx,
+    ev: &AuditEvent,
+    prev_hash: &str,
+) -> AuditRecord {
     let mut r = AuditRecord {
         seq,
         at: truncate_ms(at),
@@ -180,19 +201,29 @@ pub struct ChainBreak {
 }
 
 /// Verifies records given in sequence order; returns the first break.
-pub fn verify_chain<'a>(records: impl IntoIterator<Item = &'a AuditRecord>) -> Result<u64, ChainBreak> {
+pub fn verify_chain<'a>(
+    records: impl IntoIterator<Item = &'a AuditRecord>,
+) -> Result<u64, ChainBreak> {
     let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1i64;
     let mut n = 0u64;
-    for r in records {
+    for (expected_seq, r) in (1i64..).zip(records) {
         if r.seq != expected_seq || r.prev_hash != prev_hash {
-            return Err(ChainBreak { seq: r.seq, reason: if r.seq != expected_seq { "deleted" } else { "relinked" } });
+            return Err(ChainBreak {
+                seq: r.seq,
+                reason: if r.seq != expected_seq {
+                    "deleted"
+                } else {
+                    "relinked"
+                },
+            });
         }
         if record_hash(r) != r.hash {
-            return Err(ChainBreak { seq: r.seq, reason: "edited" });
+            return Err(ChainBreak {
+                seq: r.seq,
+                reason: "edited",
+            });
         }
         prev_hash = r.hash.clone();
-        expected_seq += 1;
         n += 1;
     }
     Ok(n)
@@ -224,13 +255,25 @@ mod tests {
     fn edited_row_is_named() {
         let mut c = chain(5);
         c[2].actor = "mallory".into();
-        assert_eq!(verify_chain(&c), Err(ChainBreak { seq: 3, reason: "edited" }));
+        assert_eq!(
+            verify_chain(&c),
+            Err(ChainBreak {
+                seq: 3,
+                reason: "edited"
+            })
+        );
     }
 
     #[test]
     fn deleted_row_is_named() {
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(verify_chain(&c), Err(ChainBreak { seq: 3, reason: "deleted" }));
+        assert_eq!(
+            verify_chain(&c),
+            Err(ChainBreak {
+                seq: 3,
+                reason: "deleted"
+            })
+        );
     }
 }

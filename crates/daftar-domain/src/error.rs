@@ -68,7 +68,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error with the given code and kind.
     pub fn new(code: &'static str, kind: ErrorKind) -> Self {
-        Self { code, kind, details: Value::Null, internal: None }
+        Self {
+            code,
+            kind,
+            details: Value::Null,
+            internal: None,
+        }
     }
     /// Invalid input (422).
     pub fn invalid(code: &'static str) -> Self {
@@ -88,11 +93,17 @@ impl Error {
     }
     /// An internal failure; `detail` goes to the log only.
     pub fn internal(detail: impl Into<String>) -> Self {
-        Self { internal: Some(detail.into()), ..Self::new("internal", ErrorKind::Internal) }
+        Self {
+            internal: Some(detail.into()),
+            ..Self::new("internal", ErrorKind::Internal)
+        }
     }
     /// The store could not be reached or failed; `detail` goes to the log only.
     pub fn store(detail: impl Into<String>) -> Self {
-        Self { internal: Some(detail.into()), ..Self::new("store.unavailable", ErrorKind::Unavailable) }
+        Self {
+            internal: Some(detail.into()),
+            ..Self::new("store.unavailable", ErrorKind::Unavailable)
+        }
     }
     /// Adds structured details.
     pub fn with_details(mut self, details: Value) -> Self {

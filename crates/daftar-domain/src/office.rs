@@ -14,8 +14,14 @@ impl OfficeCode {
     /// Parses and upper-cases a code; `office.code.invalid` otherwise.
     pub fn parse(s: &str) -> Result<Self> {
         let s = s.trim().to_ascii_uppercase();
-        let ok = (2..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Self(s)) } else { Err(Error::invalid("office.code.invalid").with_field("code")) }
+        let ok = (2..=16).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(Error::invalid("office.code.invalid").with_field("code"))
+        }
     }
     /// The code as text.
     pub fn as_str(&self) -> &str {
@@ -107,7 +113,12 @@ pub struct NewOffice {
 impl NewOffice {
     /// Checks that every name is present and not too long.
     pub fn validate(&self) -> Result<()> {
-        for (field, v) in [("name_fa", &self.name_fa), ("name_en", &self.name_en), ("province", &self.province), ("district", &self.district)] {
+        for (field, v) in [
+            ("name_fa", &self.name_fa),
+            ("name_en", &self.name_en),
+            ("province", &self.province),
+            ("district", &self.district),
+        ] {
             let n = v.trim().chars().count();
             if n == 0 || n > 120 {
                 return Err(Error::invalid("office.field.invalid").with_field(field));

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PAGE_SIZE: u32 = 200;
 
 /// Which page of a list to return (1-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema,
+)]
 pub struct PageRequest {
     /// 1-based page number.
     #[serde(default = "one")]
@@ -25,14 +27,20 @@ fn fifty() -> u32 {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, per_page: 50 }
+        Self {
+            page: 1,
+            per_page: 50,
+        }
     }
 }
 
 impl PageRequest {
     /// Clamps to valid bounds (page ≥ 1, 1 ≤ per_page ≤ [`MAX_PAGE_SIZE`]).
     pub fn clamped(self) -> Self {
-        Self { page: self.page.max(1), per_page: self.per_page.clamp(1, MAX_PAGE_SIZE) }
+        Self {
+            page: self.page.max(1),
+            per_page: self.per_page.clamp(1, MAX_PAGE_SIZE),
+        }
     }
     /// Rows to skip.
     pub fn offset(self) -> u64 {
@@ -65,6 +73,11 @@ impl<T> Page<T> {
     }
     /// Maps the items, keeping the paging.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), page: self.page, per_page: self.per_page, total: self.total }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
     }
 }

@@ -74,12 +74,26 @@ impl FromStr for Permission {
         Permission::ALL
             .into_iter()
             .find(|p| p.code() == s)
-            .ok_or_else(|| Error::invalid("permission.unknown").with_details(serde_json::json!({ "permission": s })))
+            .ok_or_else(|| {
+                Error::invalid("permission.unknown")
+                    .with_details(serde_json::json!({ "permission": s }))
+            })
     }
 }
 
 /// A role code such as `clerk`. Roles are rows in the role table.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct RoleCode(String);
 
@@ -111,8 +125,14 @@ impl RoleCode {
 
     /// Validates a role code: 2–32 of `a-z`, `0-9`, `_`.
     pub fn parse(s: &str) -> Result<Self> {
-        let ok = (2..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if ok { Ok(Self(s.to_owned())) } else { Err(Error::invalid("role.code.invalid").with_field("role")) }
+        let ok = (2..=32).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(Error::invalid("role.code.invalid").with_field("role"))
+        }
     }
     /// The code as text.
     pub fn as_str(&self) -> &str {
@@ -174,7 +194,13 @@ impl Principal {
         office_id: Option<OfficeId>,
         permissions: BTreeSet<Permission>,
     ) -> Self {
-        Self { user_id, username, role, office_id, permissions }
+        Self {
+            user_id,
+            username,
+            role,
+            office_id,
+            permissions,
+        }
     }
 
     /// Narrows the permissions to `scopes` (for API tokens): a token never exceeds its user.
@@ -198,7 +224,8 @@ impl Principal {
         if self.has(p) {
             Ok(())
         } else {
-            Err(Error::forbidden("auth.forbidden").with_details(serde_json::json!({ "permission": p.code() })))
+            Err(Error::forbidden("auth.forbidden")
+                .with_details(serde_json::json!({ "permission": p.code() })))
         }
     }
 
@@ -207,9 +234,14 @@ impl Principal {
     pub fn scope(&self, office: OfficeId, p: Permission) -> Result<OfficeScope> {
         self.require(p)?;
         if self.office_id == Some(office) || self.has(Permission::OfficeAll) {
-            Ok(OfficeScope { office_id: office, permission: p, actor: self.user_id })
+            Ok(OfficeScope {
+                office_id: office,
+                permission: p,
+                actor: self.user_id,
+            })
         } else {
-            Err(Error::forbidden("office.scope.denied").with_details(serde_json::json!({ "office_id": office.to_string() })))
+            Err(Error::forbidden("office.scope.denied")
+                .with_details(serde_json::json!({ "office_id": office.to_string() })))
         }
     }
 
@@ -226,7 +258,9 @@ impl Principal {
 
     /// The scope of the principal's own office for `p`; `office.none` when it has no office.
     pub fn own_scope(&self, p: Permission) -> Result<OfficeScope> {
-        let office = self.office_id.ok_or_else(|| Error::forbidden("office.none"))?;
+        let office = self
+            .office_id
+            .ok_or_else(|| Error::forbidden("office.none"))?;
         self.scope(office, p)
     }
 }
@@ -256,7 +290,11 @@ impl OfficeScope {
     }
     /// Fails unless this scope was granted for `p`.
     pub fn require(&self, p: Permission) -> Result<()> {
-        if self.permission == p { Ok(()) } else { Err(Error::forbidden("auth.forbidden")) }
+        if self.permission == p {
+            Ok(())
+        } else {
+            Err(Error::forbidden("auth.forbidden"))
+        }
     }
 }
 
@@ -302,7 +340,11 @@ impl Reach {
 /// Grants for the system itself (CLI and seeding), which acts outside any user's scope.
 /// Kept explicit so that a search for it finds every place the scope check is bypassed.
 pub fn system_scope(office: OfficeId, p: Permission) -> OfficeScope {
-    OfficeScope { office_id: office, permission: p, actor: UserId::default() }
+    OfficeScope {
+        office_id: office,
+        permission: p,
+        actor: UserId::default(),
+    }
 }
 
 /// The every-office reach of the system itself (CLI listings), see [`system_scope`].
@@ -321,13 +363,63 @@ pub fn default_roles() -> Vec<RoleDef> {
         permissions: perms.iter().copied().collect(),
     };
     vec![
-        def(RoleCode::CLERK, false, true, &[OfficeRead, PersonRead, PersonWrite]),
-        def(RoleCode::OFFICE_MANAGER, false, true, &[OfficeRead, PersonRead, PersonWrite, UserManage, AggregateRead, TokenManage]),
-        def(RoleCode::INSPECTOR, false, false, &[OfficeRead, OfficeAll, AggregateRead]),
-        def(RoleCode::AUTHORITY_OFFICER, true, false, &[OfficeRead, OfficeAll, PersonRead, AggregateRead, TokenManage]),
+        def(
+            RoleCode::CLERK,
+            false,
+            true,
+            &[OfficeRead, PersonRead, PersonWrite],
+        ),
+        def(
+            RoleCode::OFFICE_MANAGER,
+            false,
+            true,
+            &[
+                OfficeRead,
+                PersonRead,
+                PersonWrite,
+                UserManage,
+                AggregateRead,
+                TokenManage,
+            ],
+        ),
+        def(
+            RoleCode::INSPECTOR,
+            false,
+            false,
+            &[OfficeRead, OfficeAll, AggregateRead],
+        ),
+        def(
+            RoleCode::AUTHORITY_OFFICER,
+            true,
+            false,
+            &[
+                OfficeRead,
+                OfficeAll,
+                PersonRead,
+                AggregateRead,
+                TokenManage,
+            ],
+        ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
-        def(RoleCode::AUDITOR, false, false, &[OfficeRead, OfficeAll, AuditRead]),
-        def(RoleCode::SYSTEM_ADMIN, true, false, &[OfficeRead, OfficeAll, OfficeManage, UserManage, AuditRead, TokenManage]),
+        def(
+            RoleCode::AUDITOR,
+            false,
+            false,
+            &[OfficeRead, OfficeAll, AuditRead],
+        ),
+        def(
+            RoleCode::SYSTEM_ADMIN,
+            true,
+            false,
+            &[
+                OfficeRead,
+                OfficeAll,
+                OfficeManage,
+                UserManage,
+                AuditRead,
+                TokenManage,
+            ],
+        ),
     ]
 }
 
@@ -336,7 +428,13 @@ mod tests {
     use super::*;
 
     fn principal(office: Option<OfficeId>, perms: &[Permission]) -> Principal {
-        Principal::new(UserId::new(), "u".into(), RoleCode("clerk".into()), office, perms.iter().copied().collect())
+        Principal::new(
+            UserId::new(),
+            "u".into(),
+            RoleCode("clerk".into()),
+            office,
+            perms.iter().copied().collect(),
+        )
     }
 
     #[test]
@@ -344,22 +442,38 @@ mod tests {
         let a = OfficeId::new();
         let b = OfficeId::new();
         let p = principal(Some(a), &[Permission::PersonRead]);
-        assert_eq!(p.scope(a, Permission::PersonRead).map(|s| s.office_id()), Ok(a));
-        assert_eq!(p.scope(b, Permission::PersonRead).map_err(|e| e.code), Err("office.scope.denied"));
-        assert_eq!(p.scope(a, Permission::PersonWrite).map_err(|e| e.code), Err("auth.forbidden"));
+        assert_eq!(
+            p.scope(a, Permission::PersonRead).map(|s| s.office_id()),
+            Ok(a)
+        );
+        assert_eq!(
+            p.scope(b, Permission::PersonRead).map_err(|e| e.code),
+            Err("office.scope.denied")
+        );
+        assert_eq!(
+            p.scope(a, Permission::PersonWrite).map_err(|e| e.code),
+            Err("auth.forbidden")
+        );
     }
 
     #[test]
     fn office_all_reaches_every_office() {
         let p = principal(None, &[Permission::PersonRead, Permission::OfficeAll]);
         assert!(p.scope(OfficeId::new(), Permission::PersonRead).is_ok());
-        assert_eq!(p.own_scope(Permission::PersonRead).map_err(|e| e.code), Err("office.none"));
+        assert_eq!(
+            p.own_scope(Permission::PersonRead).map_err(|e| e.code),
+            Err("office.none")
+        );
     }
 
     #[test]
     fn token_scopes_never_exceed_the_user() {
         let p = principal(None, &[Permission::PersonRead]);
-        let n = p.narrowed(&[Permission::PersonRead, Permission::OfficeManage].into_iter().collect());
+        let n = p.narrowed(
+            &[Permission::PersonRead, Permission::OfficeManage]
+                .into_iter()
+                .collect(),
+        );
         assert!(n.has(Permission::PersonRead));
         assert!(!n.has(Permission::OfficeManage));
     }

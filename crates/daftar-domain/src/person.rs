@@ -99,12 +99,16 @@ impl NewPerson {
         if !name_ok(&self.father_name, false) {
             return Err(Error::invalid("person.father_name.invalid").with_field("father_name"));
         }
-        if !(self.nationality.len() == 3 && self.nationality.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !(self.nationality.len() == 3
+            && self.nationality.bytes().all(|b| b.is_ascii_uppercase()))
+        {
             return Err(Error::invalid("person.nationality.invalid").with_field("nationality"));
         }
         if let Some(d) = &self.birth_date {
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
-            let date = time::Date::parse(d, fmt).map_err(|_| Error::invalid("person.birth_date.invalid").with_field("birth_date"))?;
+            let date = time::Date::parse(d, fmt).map_err(|_| {
+                Error::invalid("person.birth_date.invalid").with_field("birth_date")
+            })?;
             if date > today {
                 return Err(Error::invalid("person.birth_date.future").with_field("birth_date"));
             }

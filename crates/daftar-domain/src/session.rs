@@ -26,7 +26,11 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self { idle: Duration::minutes(30), absolute: Duration::hours(12), step_up: Duration::minutes(5) }
+        Self {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+            step_up: Duration::minutes(5),
+        }
     }
 }
 
@@ -58,7 +62,9 @@ pub struct Session {
 impl Session {
     /// Whether the session may serve a request at `now` under `policy`.
     pub fn is_live(&self, policy: &SessionPolicy, now: OffsetDateTime) -> bool {
-        self.revoked_at.is_none() && now - self.last_seen_at < policy.idle && now - self.created_at < policy.absolute
+        self.revoked_at.is_none()
+            && now - self.last_seen_at < policy.idle
+            && now - self.created_at < policy.absolute
     }
     /// Whether a recent step-up covers a sensitive action at `now`.
     pub fn stepped_up(&self, policy: &SessionPolicy, now: OffsetDateTime) -> bool {

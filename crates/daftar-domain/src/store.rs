@@ -3,6 +3,7 @@
 //! write takes an [`AuditCtx`] and records its audit event in the same transaction; every read
 //! of personal data does too. Office data is reached only through an [`OfficeScope`] or [`Reach`].
 
+use crate::Result;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use crate::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
 use crate::office::{NewOffice, Office, OfficeStatus};
@@ -11,7 +12,6 @@ use crate::permission::{OfficeScope, Reach, RoleDef};
 use crate::person::{NewPerson, Person};
 use crate::session::{ApiToken, Session};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
-use crate::Result;
 use std::path::Path;
 use time::OffsetDateTime;
 
@@ -73,7 +73,12 @@ pub trait Store: Send + Sync + 'static {
     /// One office (`office.not_found`). Office records are not personal data.
     fn get_office(&self, id: OfficeId) -> Result<Office>;
     /// Changes an office's status. Audited `office.status`.
-    fn set_office_status(&self, ctx: &AuditCtx, id: OfficeId, status: OfficeStatus) -> Result<Office>;
+    fn set_office_status(
+        &self,
+        ctx: &AuditCtx,
+        id: OfficeId,
+        status: OfficeStatus,
+    ) -> Result<Office>;
 
     // ---- users ----
     /// Creates a user (`user.username.taken`). Audited `user.create`.
@@ -100,7 +105,12 @@ pub trait Store: Send + Sync + 'static {
     /// Failed-login state for a login name (existing or not).
     fn login_throttle(&self, username: &str) -> Result<LoginThrottle>;
     /// Stores the state after a failure. Audited `auth.login.failed`.
-    fn record_login_failure(&self, ctx: &AuditCtx, username: &str, state: LoginThrottle) -> Result<()>;
+    fn record_login_failure(
+        &self,
+        ctx: &AuditCtx,
+        username: &str,
+        state: LoginThrottle,
+    ) -> Result<()>;
     /// Forgets failures after a successful login or an admin unlock.
     fn clear_login_failures(&self, username: &str) -> Result<()>;
 
@@ -112,11 +122,22 @@ pub trait Store: Send + Sync + 'static {
     /// Records activity (not audited).
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;
     /// Records a passed second factor and/or a step-up. Audited `auth.mfa` / `auth.step_up`.
-    fn update_session_auth(&self, ctx: &AuditCtx, id: SessionId, mfa_ok: bool, step_up_at: Option<OffsetDateTime>) -> Result<()>;
+    fn update_session_auth(
+        &self,
+        ctx: &AuditCtx,
+        id: SessionId,
+        mfa_ok: bool,
+        step_up_at: Option<OffsetDateTime>,
+    ) -> Result<()>;
     /// Revokes one session. Audited `auth.logout` (or `session.revoke`, per `ctx` purpose).
     fn revoke_session(&self, ctx: &AuditCtx, id: SessionId) -> Result<()>;
     /// Revokes every session of a user except `except`; returns how many. Audited `session.revoke_all`.
-    fn revoke_user_sessions(&self, ctx: &AuditCtx, user: UserId, except: Option<SessionId>) -> Result<u64>;
+    fn revoke_user_sessions(
+        &self,
+        ctx: &AuditCtx,
+        user: UserId,
+        except: Option<SessionId>,
+    ) -> Result<u64>;
     /// A user's live and past sessions, newest first (at most 50).
     fn list_sessions(&self, user: UserId) -> Result<Vec<Session>>;
 
@@ -132,9 +153,15 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- persons (personal data: reads are audited too) ----
     /// Registers a person in the scope's office (scope must be for `person.write`). Audited `person.create`.
-    fn create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson) -> Result<Person>;
+    fn create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson)
+    -> Result<Person>;
     /// Persons of the scope's office, newest first (scope for `person.read`). Audited `person.list`.
-    fn list_persons(&self, ctx: &AuditCtx, scope: &OfficeScope, page: PageRequest) -> Result<Page<Person>>;
+    fn list_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        page: PageRequest,
+    ) -> Result<Page<Person>>;
     /// One person of the scope's office; a person of another office is `person.not_found`.
     /// Audited `person.read`.
     fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person>;

@@ -16,8 +16,14 @@ impl Username {
     pub fn parse(s: &str) -> Result<Self> {
         let s = s.trim().to_ascii_lowercase();
         let ok = (3..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
-        if ok { Ok(Self(s)) } else { Err(Error::invalid("user.username.invalid").with_field("username")) }
+            && s.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+            });
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(Error::invalid("user.username.invalid").with_field("username"))
+        }
     }
     /// The name as text.
     pub fn as_str(&self) -> &str {
@@ -122,7 +128,8 @@ pub struct NewUser {
 pub fn check_password_policy(pw: &str) -> Result<()> {
     let n = pw.chars().count();
     if !(10..=256).contains(&n) || pw.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::invalid("user.password.weak").with_details(serde_json::json!({ "field": "password", "min": 10 })));
+        return Err(Error::invalid("user.password.weak")
+            .with_details(serde_json::json!({ "field": "password", "min": 10 })));
     }
     Ok(())
 }
@@ -158,7 +165,10 @@ pub struct LoginPolicy {
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        Self { lock_after: 5, lock_for: Duration::minutes(15) }
+        Self {
+            lock_after: 5,
+            lock_for: Duration::minutes(15),
+        }
     }
 }
 
@@ -175,8 +185,15 @@ impl LoginPolicy {
     /// The throttle state after one more failure at `now`.
     pub fn after_failure(&self, prev: LoginThrottle, now: OffsetDateTime) -> LoginThrottle {
         let failures = prev.failures.saturating_add(1);
-        let locked_until = if failures >= self.lock_after { Some(now + self.lock_for) } else { prev.locked_until };
-        LoginThrottle { failures, locked_until }
+        let locked_until = if failures >= self.lock_after {
+            Some(now + self.lock_for)
+        } else {
+            prev.locked_until
+        };
+        LoginThrottle {
+            failures,
+            locked_until,
+        }
     }
     /// Whether the state is locked at `now`.
     pub fn is_locked(&self, t: LoginThrottle, now: OffsetDateTime) -> bool {
@@ -192,7 +209,10 @@ mod tests {
     fn lockout_after_five_failures_and_expires() {
         let p = LoginPolicy::default();
         let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20000);
-        let mut t = LoginThrottle { failures: 0, locked_until: None };
+        let mut t = LoginThrottle {
+            failures: 0,
+            locked_until: None,
+        };
         for _ in 0..4 {
             t = p.after_failure(t, now);
             assert!(!p.is_locked(t, now));
@@ -212,7 +232,10 @@ mod tests {
 
     #[test]
     fn usernames_and_passwords_are_checked() {
-        assert_eq!(Username::parse(" Clerk.One ").map(|u| u.as_str().to_owned()), Ok("clerk.one".into()));
+        assert_eq!(
+            Username::parse(" Clerk.One ").map(|u| u.as_str().to_owned()),
+            Ok("clerk.one".into())
+        );
         assert!(Username::parse("a").is_err());
         assert!(Username::parse("ali reza").is_err());
         assert!(check_password_policy("short").is_err());
