@@ -1,12 +1,331 @@
 //! Storage for daftar: one implementation of [`daftar_domain::store::Store`] written once over
 //! SQLite (embedded default) and PostgreSQL (production), with migrations for both.
+//!
+//! Layout: [`sql`] is the small shared SQL layer (values, rows, the `Tx` trait); [`sqlite`] and
+//! [`postgres`] are the two backends; `repo` holds the repository code, written once; [`migrate`]
+//! holds the migration list and runner.
 
-use daftar_domain::store::Store;
+pub mod migrate;
+pub mod postgres;
+mod repo;
+pub mod sql;
+pub mod sqlite;
+
+use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
+use daftar_domain::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
+use daftar_domain::office::{NewOffice, Office, OfficeStatus};
+use daftar_domain::page::{Page, PageRequest};
+use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
+use daftar_domain::person::{NewPerson, Person};
+use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
+use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use daftar_domain::{Error, Result};
+use std::path::Path;
 use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// The database behind a [`SqlStore`].
+pub(crate) enum Db {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
+}
+
+/// The store: the same repository code over either backend.
+pub struct SqlStore {
+    pub(crate) db: Db,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("backend", &self.backend())
+            .finish()
+    }
+}
 
 /// Opens the store named by `database_url`: `postgres://…` / `postgresql://…` selects
-/// PostgreSQL; `sqlite://PATH` or a plain path selects SQLite (created if missing, migrated).
+/// PostgreSQL (not migrated here: run `daftar migrate`); `sqlite://PATH` or a plain path selects
+/// SQLite (created if missing and migrated).
 pub fn connect(database_url: &str) -> Result<Arc<dyn Store>> {
-    Err(Error::store(format!("storage not built yet for {database_url}")))
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(Arc::new(open_postgres(database_url)?))
+    } else {
+        let path = database_url
+            .strip_prefix("sqlite://")
+            .unwrap_or(database_url);
+        Ok(Arc::new(open_sqlite(Path::new(path))?))
+    }
+}
+
+/// Opens (creating if needed) and migrates the SQLite database at `path`.
+pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
+    let store = SqlStore {
+        db: Db::Sqlite(sqlite::SqliteDb::open(path)?),
+    };
+    store.migrate()?;
+    Ok(store)
+}
+
+/// Connects to PostgreSQL at `url` (does not migrate).
+pub fn open_postgres(url: &str) -> Result<SqlStore> {
+    Ok(SqlStore {
+        db: Db::Postgres(postgres::PgDb::open(url)?),
+    })
+}
+
+/// Hides the password of a URL: `postgres://u:secret@h/db` → `postgres://u:***@h/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(parts) => parts,
+        None => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+impl SqlStore {
+    /// Runs raw SQL outside the repository code: for maintenance and for tests that tamper with
+    /// the database on purpose. Never used by the application.
+    pub fn execute_raw(&self, sql: &str) -> Result<u64> {
+        match &self.db {
+            Db::Sqlite(d) => d.raw(sql, &[]),
+            Db::Postgres(d) => d.write(|tx| {
+                tx.batch(sql)?;
+                Ok(0)
+            }),
+        }
+    }
+}
+
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn ping(&self) -> Result<()> {
+        self.read(|tx| {
+            tx.query_one("SELECT 1", &[])
+                .map(|_| ())
+                .map_err(Error::from)
+        })
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        match &self.db {
+            Db::Sqlite(d) => d.stats(),
+            Db::Postgres(d) => d.stats(),
+        }
+    }
+
+    fn migrate(&self) -> Result<Vec<String>> {
+        self.write(migrate::ensure_tracking)?;
+        let mut done = vec![];
+        for m in migrate::MIGRATIONS {
+            if self.write(|tx| migrate::apply(tx, m))? {
+                tracing::info!(migration = m.name, "applied migration");
+                done.push(m.name.to_owned());
+            }
+        }
+        self.write(migrate::seed_roles)?;
+        Ok(done)
+    }
+
+    fn applied_migrations(&self) -> Result<Vec<String>> {
+        self.write(migrate::applied)
+    }
+
+    fn backup_to(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(Error::conflict("store.backup.exists")
+                .with_details(serde_json::json!({ "path": path.display().to_string() })));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| Error::invalid("store.backup.path_invalid"))?;
+        match &self.db {
+            Db::Sqlite(d) => d.raw("VACUUM INTO $1", &[target.into()]).map(|_| ()),
+            Db::Postgres(d) => {
+                let out = std::process::Command::new("pg_dump")
+                    .args(["--format=custom", "--file", target, d.url()])
+                    .output()
+                    .map_err(|_| {
+                        Error::new(
+                            "store.backup.unavailable",
+                            daftar_domain::ErrorKind::Unavailable,
+                        )
+                    })?;
+                if out.status.success() {
+                    Ok(())
+                } else {
+                    Err(Error::store(format!(
+                        "pg_dump failed: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    )))
+                }
+            }
+        }
+    }
+
+    fn roles(&self) -> Result<Vec<RoleDef>> {
+        self.roles_impl()
+    }
+    fn create_office(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office> {
+        self.create_office_impl(ctx, new)
+    }
+    fn list_offices(&self, reach: &Reach, page: PageRequest) -> Result<Page<Office>> {
+        self.list_offices_impl(reach, page)
+    }
+    fn get_office(&self, id: OfficeId) -> Result<Office> {
+        self.get_office_impl(id)
+    }
+    fn set_office_status(
+        &self,
+        ctx: &AuditCtx,
+        id: OfficeId,
+        status: OfficeStatus,
+    ) -> Result<Office> {
+        self.set_office_status_impl(ctx, id, status)
+    }
+    fn create_user(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
+        self.create_user_impl(ctx, new)
+    }
+    fn get_user(&self, id: UserId) -> Result<User> {
+        self.get_user_impl(id)
+    }
+    fn user_auth_by_username(&self, username: &Username) -> Result<Option<UserAuth>> {
+        self.user_auth_by_username_impl(username)
+    }
+    fn user_auth(&self, id: UserId) -> Result<UserAuth> {
+        self.user_auth_impl(id)
+    }
+    fn list_users(&self, reach: &Reach, page: PageRequest) -> Result<Page<User>> {
+        self.list_users_impl(reach, page)
+    }
+    fn set_user_status(&self, ctx: &AuditCtx, id: UserId, status: UserStatus) -> Result<()> {
+        self.set_user_status_impl(ctx, id, status)
+    }
+    fn set_password(&self, ctx: &AuditCtx, id: UserId, password_hash: &str) -> Result<()> {
+        self.set_password_impl(ctx, id, password_hash)
+    }
+    fn set_locale(&self, ctx: &AuditCtx, id: UserId, locale: Option<&str>) -> Result<()> {
+        self.set_locale_impl(ctx, id, locale)
+    }
+    fn set_totp(&self, ctx: &AuditCtx, id: UserId, secret: Option<&str>) -> Result<()> {
+        self.set_totp_impl(ctx, id, secret)
+    }
+    fn login_throttle(&self, username: &str) -> Result<LoginThrottle> {
+        self.login_throttle_impl(username)
+    }
+    fn record_login_failure(
+        &self,
+        ctx: &AuditCtx,
+        username: &str,
+        state: LoginThrottle,
+    ) -> Result<()> {
+        self.record_login_failure_impl(ctx, username, state)
+    }
+    fn clear_login_failures(&self, username: &str) -> Result<()> {
+        self.clear_login_failures_impl(username)
+    }
+    fn create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()> {
+        self.create_session_impl(ctx, s)
+    }
+    fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>> {
+        self.session_by_token_hash_impl(token_hash)
+    }
+    fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
+        self.touch_session_impl(id, at)
+    }
+    fn update_session_auth(
+        &self,
+        ctx: &AuditCtx,
+        id: SessionId,
+        mfa_ok: bool,
+        step_up_at: Option<OffsetDateTime>,
+    ) -> Result<()> {
+        self.update_session_auth_impl(ctx, id, mfa_ok, step_up_at)
+    }
+    fn revoke_session(&self, ctx: &AuditCtx, id: SessionId) -> Result<()> {
+        self.revoke_session_impl(ctx, id)
+    }
+    fn revoke_user_sessions(
+        &self,
+        ctx: &AuditCtx,
+        user: UserId,
+        except: Option<SessionId>,
+    ) -> Result<u64> {
+        self.revoke_user_sessions_impl(ctx, user, except)
+    }
+    fn list_sessions(&self, user: UserId) -> Result<Vec<Session>> {
+        self.list_sessions_impl(user)
+    }
+    fn create_api_token(&self, ctx: &AuditCtx, t: &ApiToken) -> Result<()> {
+        self.create_api_token_impl(ctx, t)
+    }
+    fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        self.api_token_by_hash_impl(token_hash)
+    }
+    fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        self.list_api_tokens_impl(user)
+    }
+    fn revoke_api_token(&self, ctx: &AuditCtx, user: UserId, id: ApiTokenId) -> Result<()> {
+        self.revoke_api_token_impl(ctx, user, id)
+    }
+    fn create_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewPerson,
+    ) -> Result<Person> {
+        self.create_person_impl(ctx, scope, new)
+    }
+    fn list_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        page: PageRequest,
+    ) -> Result<Page<Person>> {
+        self.list_persons_impl(ctx, scope, page)
+    }
+    fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person> {
+        self.get_person_impl(ctx, scope, id)
+    }
+    fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>> {
+        self.count_persons_by_office_impl()
+    }
+    fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
+        self.write(|tx| repo::audit::append(tx, ctx, ev))
+    }
+    fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>> {
+        self.read(|tx| repo::audit::page(tx, filter, page))
+    }
+    fn verify_audit(&self) -> Result<Result<u64, ChainBreak>> {
+        let head = self.read(repo::audit::head)?;
+        repo::audit::verify(
+            |after| self.read(|tx| repo::audit::batch_after(tx, after)),
+            head,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact_url("./data/daftar.db"), "./data/daftar.db");
+    }
 }

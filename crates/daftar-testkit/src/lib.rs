@@ -1,1 +1,167 @@
-//! placeholder
+//! Test kit: a fresh database per test on each backend, and a macro that runs one test body on
+//! SQLite and PostgreSQL.
+//!
+//! PostgreSQL tests use the server in `TEST_DATABASE_URL` (a new database per test, dropped
+//! afterwards). When it is not set they are skipped with a message, except with `CI=true`,
+//! where a missing PostgreSQL fails the test.
+
+// Test support: failing loudly is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod off_runtime;
+
+pub use off_runtime::OffRuntime;
+
+use daftar_domain::store::Store;
+use std::sync::Arc;
+
+/// The PostgreSQL server for tests, if configured.
+pub fn test_database_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Whether this is a CI run (`CI=true`), where skipping PostgreSQL is a failure.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A fresh, migrated database that is removed when dropped.
+pub struct TestDb {
+    store: Arc<daftar_store::SqlStore>,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A new SQLite database in a temporary directory.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = daftar_store::open_sqlite(&dir.path().join("daftar.db")).expect("open sqlite");
+        Self {
+            store: Arc::new(store),
+            _dir: Some(dir),
+            pg_drop: None,
+        }
+    }
+
+    /// A new database on the PostgreSQL server of `TEST_DATABASE_URL`; `None` (with a message)
+    /// when it is not set. Panics with `CI=true` when it is not set or not reachable.
+    pub fn postgres() -> Option<Self> {
+        daftar_store::postgres::outside_runtime(Self::postgres_here)
+    }
+
+    fn postgres_here() -> Option<Self> {
+        let Some(url) = test_database_url() else {
+            assert!(
+                !in_ci(),
+                "CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
+            );
+            eprintln!("skipping PostgreSQL test: TEST_DATABASE_URL not set");
+            return None;
+        };
+        let name = format!("daftar_t_{}", ulid::Ulid::new().to_string().to_lowercase());
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let db_url = with_dbname(&url, &name);
+        let store = daftar_store::open_postgres(&db_url).expect("open postgres");
+        daftar_domain::store::Store::migrate(&store).expect("migrate postgres");
+        Some(Self {
+            store: Arc::new(store),
+            _dir: None,
+            pg_drop: Some((url, name)),
+        })
+    }
+
+    /// The store as the trait object the application uses; on PostgreSQL wrapped in
+    /// [`OffRuntime`] so async tests may call it directly.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self.pg_drop {
+            Some(_) => Arc::new(OffRuntime(self.store.clone())),
+            None => self.store.clone(),
+        }
+    }
+
+    /// The concrete store (for `execute_raw` in tamper tests).
+    pub fn sql(&self) -> &daftar_store::SqlStore {
+        &self.store
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, name)) = self.pg_drop.take() {
+            daftar_store::postgres::outside_runtime(|| {
+                if let Ok(mut admin) = postgres::Client::connect(&url, postgres::NoTls) {
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            });
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_dbname(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Runs one test body on both backends:
+///
+/// ```ignore
+/// daftar_testkit::both_backends! {
+///     fn offices_are_listed(db) { let store = db.store(); /* ... */ }
+/// }
+/// ```
+/// expands to `mod offices_are_listed { #[test] fn sqlite(); #[test] fn postgres(); }`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(fn $name:ident($db:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn body($db: &$crate::TestDb) $body
+            #[test]
+            fn sqlite() {
+                body(&$crate::TestDb::sqlite());
+            }
+            #[test]
+            fn postgres() {
+                if let Some(db) = $crate::TestDb::postgres() {
+                    body(&db);
+                }
+            }
+        }
+    )*};
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dbname_is_replaced() {
+        assert_eq!(
+            super::with_dbname("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::with_dbname("postgres://u:p@h/test?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(super::with_dbname("postgres://h", "x"), "postgres://h/x");
+    }
+}

@@ -48,22 +48,38 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Query<T
     }
 }
 
-/// JSON body; a malformed one is `request.body.invalid` (400), a missing content type
-/// `request.content_type.invalid` (415 is folded into 400).
+/// JSON body; a malformed one (or one with a NUL character in a string, which no store keeps)
+/// is `request.body.invalid` (400).
 #[derive(Debug)]
 pub struct Json<T>(pub T);
+
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Json<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::Json::<T>::from_request(req, state)
+        let bad = |reason: String| {
+            AppError(
+                Error::new("request.body.invalid", daftar_domain::ErrorKind::BadRequest)
+                    .with_details(serde_json::json!({ "reason": reason })),
+            )
+        };
+        let value = axum::Json::<serde_json::Value>::from_request(req, state)
             .await
-            .map(|j| Json(j.0))
-            .map_err(|e| {
-                AppError(
-                    Error::new("request.body.invalid", daftar_domain::ErrorKind::BadRequest)
-                        .with_details(serde_json::json!({ "reason": e.body_text() })),
-                )
-            })
+            .map_err(|e| bad(e.body_text()))?
+            .0;
+        if has_nul(&value) {
+            return Err(bad("NUL character in a string".into()));
+        }
+        serde_json::from_value(value)
+            .map(Json)
+            .map_err(|e| bad(e.to_string()))
     }
 }

@@ -2,6 +2,8 @@
 //! are thrown at every kind of route, signed in and not, and every answer must be below 500
 //! and, under `/api`, a JSON error with a code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod harness;
 
 use harness::{PASSWORD, TestApp, client, csrf_in};

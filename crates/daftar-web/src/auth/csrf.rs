@@ -38,6 +38,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
         }
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|e| bad_body(e.to_string()))?;
+        if pairs
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(bad_body("NUL character in form".into()));
+        }
         let token = pairs
             .iter()
             .find(|(k, _)| k == "_csrf")

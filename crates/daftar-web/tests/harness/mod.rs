@@ -2,7 +2,7 @@
 //! fresh store (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set), with fixtures for
 //! offices, users and persons, and a cookie-keeping HTTP client that can log in.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::OfficeId;

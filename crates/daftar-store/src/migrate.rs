@@ -1,0 +1,137 @@
+//! Migrations: one ordered list of names, with a SQL file per backend under
+//! `migrations/{sqlite,postgres}/NAME.sql` (a test checks the two trees match). Each is applied
+//! once, in its own transaction, and recorded in `schema_migrations`. The built-in roles and
+//! their permissions are then seeded from `daftar_domain::permission::default_roles()`.
+
+use crate::sql::{Dialect, Tx, params};
+use daftar_domain::Result;
+use daftar_domain::permission::default_roles;
+
+/// A migration: name and SQL per backend.
+pub struct Migration {
+    /// File stem, e.g. `0001_foundation`.
+    pub name: &'static str,
+    /// SQLite SQL.
+    pub sqlite: &'static str,
+    /// PostgreSQL SQL.
+    pub postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($name:literal) => {
+        Migration {
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+/// Every migration, in order.
+pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation")];
+
+const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";
+
+/// Creates the tracking table (in its own transaction, before the migrations).
+pub fn ensure_tracking(tx: &mut dyn Tx) -> Result<()> {
+    if tx.dialect() == Dialect::Postgres {
+        // Serialise concurrent migrators (two servers starting at once).
+        tx.exec("SELECT pg_advisory_xact_lock(71842)", &[])?;
+    }
+    tx.batch(TRACKING)?;
+    Ok(())
+}
+
+/// Names already applied, in order.
+pub fn applied(tx: &mut dyn Tx) -> Result<Vec<String>> {
+    tx.batch(TRACKING)?;
+    tx.query("SELECT name FROM schema_migrations ORDER BY name", &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+}
+
+/// Applies `m` if it is not applied yet; returns whether it ran.
+pub fn apply(tx: &mut dyn Tx, m: &Migration) -> Result<bool> {
+    if tx.dialect() == Dialect::Postgres {
+        tx.exec("SELECT pg_advisory_xact_lock(71842)", &[])?;
+    }
+    if tx
+        .query_opt(
+            "SELECT name FROM schema_migrations WHERE name = $1",
+            params![m.name],
+        )?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    tx.batch(match tx.dialect() {
+        Dialect::Sqlite => m.sqlite,
+        Dialect::Postgres => m.postgres,
+    })?;
+    let now = crate::sql::ts_text(time::OffsetDateTime::now_utc());
+    tx.exec(
+        "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)",
+        params![m.name, now],
+    )?;
+    Ok(true)
+}
+
+/// Inserts the built-in roles and permissions that are missing (never removes what an
+/// administrator added).
+pub fn seed_roles(tx: &mut dyn Tx) -> Result<()> {
+    for role in default_roles() {
+        tx.exec(
+            "INSERT INTO roles (code, totp_required, office_bound) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING",
+            params![role.code.as_str(), role.totp_required, role.office_bound],
+        )?;
+        for p in &role.permissions {
+            tx.exec(
+                "INSERT INTO role_permissions (role, permission) VALUES ($1, $2) ON CONFLICT (role, permission) DO NOTHING",
+                params![role.code.as_str(), p.code()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use std::collections::BTreeSet;
+
+    fn names(dir: &str) -> BTreeSet<String> {
+        std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".sql")
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_trees_hold_the_same_migrations_and_all_are_embedded() {
+        let sqlite = names("sqlite");
+        let postgres = names("postgres");
+        assert_eq!(
+            sqlite, postgres,
+            "migrations/sqlite and migrations/postgres must have the same file names"
+        );
+        let embedded: BTreeSet<String> = MIGRATIONS.iter().map(|m| m.name.to_owned()).collect();
+        assert_eq!(
+            sqlite, embedded,
+            "every migration file must be listed in MIGRATIONS"
+        );
+        let mut sorted: Vec<_> = MIGRATIONS.iter().map(|m| m.name).collect();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            MIGRATIONS.iter().map(|m| m.name).collect::<Vec<_>>(),
+            "MIGRATIONS must be in order"
+        );
+    }
+}

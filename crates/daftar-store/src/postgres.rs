@@ -1,0 +1,233 @@
+//! The PostgreSQL backend: the synchronous `postgres` driver behind an r2d2 pool (store calls
+//! already run on blocking threads; see docs/adr/0001-storage.md).
+
+use crate::sql::{DbError, Dialect, Row, Tx, Value};
+use daftar_domain::store::PoolStats;
+use daftar_domain::{Error, Result};
+use r2d2_postgres::PostgresConnectionManager;
+use r2d2_postgres::postgres::error::SqlState;
+use r2d2_postgres::postgres::types::{ToSql, Type};
+use r2d2_postgres::postgres::{self, NoTls};
+use time::OffsetDateTime;
+
+/// A PostgreSQL connection pool.
+pub struct PgDb {
+    url: String,
+    pool: Option<r2d2::Pool<PostgresConnectionManager<NoTls>>>,
+}
+
+impl Drop for PgDb {
+    /// Closes the pool on a plain thread: the synchronous driver must not be dropped on an
+    /// async worker thread (it would block inside the runtime).
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+impl PgDb {
+    /// Connects a pool to `url`.
+    pub fn open(url: &str) -> Result<Self> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| Error::store(format!("bad PostgreSQL URL: {e}")))?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| Error::store(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Self {
+            url: url.to_owned(),
+            pool: Some(pool),
+        })
+    }
+
+    /// The connection URL (contains secrets: never log it unredacted).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn pool(&self) -> Result<&r2d2::Pool<PostgresConnectionManager<NoTls>>> {
+        self.pool
+            .as_ref()
+            .ok_or_else(|| Error::store("pool closed"))
+    }
+
+    fn run<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .pool()?
+            .get()
+            .map_err(|e| Error::store(e.to_string()))?;
+        let mut tx = conn
+            .transaction()
+            .map_err(|e| Error::store(e.to_string()))?;
+        let out = f(&mut PgTx(&mut tx))?;
+        tx.commit().map_err(|e| Error::store(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a transaction; commits on success.
+    pub fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.run(f)
+    }
+
+    /// Runs `f` in a transaction meant for reading.
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.run(f)
+    }
+
+    /// Pool figures.
+    pub fn stats(&self) -> PoolStats {
+        let Some(pool) = &self.pool else {
+            return PoolStats::default();
+        };
+        let s = pool.state();
+        PoolStats {
+            connections: s.connections,
+            idle: s.idle_connections,
+        }
+    }
+}
+
+/// Runs `f` where the synchronous driver may block: on a plain thread when called from inside a
+/// tokio runtime (async tests, an async CLI), directly otherwise. The server does not need it:
+/// its store calls already run on tokio's blocking threads, where the driver works.
+pub fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    })
+}
+
+struct PgTx<'a, 'b>(&'a mut postgres::Transaction<'b>);
+
+fn classify(e: postgres::Error) -> DbError {
+    let msg = e
+        .as_db_error()
+        .map(|d| format!("{} ({})", d.message(), d.constraint().unwrap_or("")))
+        .unwrap_or_else(|| e.to_string());
+    match e.code() {
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION => DbError::Unique(msg),
+        Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => DbError::ForeignKey(msg),
+        _ => DbError::Other(msg),
+    }
+}
+
+/// A NULL that binds to a parameter of any type.
+#[derive(Debug)]
+struct AnyNull;
+
+impl ToSql for AnyNull {
+    fn to_sql(
+        &self,
+        _: &Type,
+        _: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+    {
+        Ok(postgres::types::IsNull::Yes)
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    postgres::types::to_sql_checked!();
+}
+
+/// A parameter the driver can bind.
+enum Param {
+    Null(AnyNull),
+    I64(i64),
+    Text(String),
+    Bool(bool),
+    Ts(OffsetDateTime),
+}
+
+impl Param {
+    fn of(v: &Value) -> Self {
+        match v {
+            Value::Null => Param::Null(AnyNull),
+            Value::I64(n) => Param::I64(*n),
+            Value::Text(s) => Param::Text(s.clone()),
+            Value::Bool(b) => Param::Bool(*b),
+            Value::Ts(t) => Param::Ts(*t),
+        }
+    }
+    fn as_sql(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Param::Null(n) => n,
+            Param::I64(n) => n,
+            Param::Text(s) => s,
+            Param::Bool(b) => b,
+            Param::Ts(t) => t,
+        }
+    }
+}
+
+fn convert(row: &postgres::Row) -> std::result::Result<Row, DbError> {
+    let mut vals = Vec::with_capacity(row.len());
+    for (i, col) in row.columns().iter().enumerate() {
+        let t = col.type_();
+        let err = |e: postgres::Error| DbError::Other(format!("column {}: {e}", col.name()));
+        let v = if *t == Type::INT8 {
+            row.try_get::<_, Option<i64>>(i)
+                .map_err(err)?
+                .map_or(Value::Null, Value::I64)
+        } else if *t == Type::INT4 {
+            row.try_get::<_, Option<i32>>(i)
+                .map_err(err)?
+                .map_or(Value::Null, |n| Value::I64(i64::from(n)))
+        } else if *t == Type::INT2 {
+            row.try_get::<_, Option<i16>>(i)
+                .map_err(err)?
+                .map_or(Value::Null, |n| Value::I64(i64::from(n)))
+        } else if *t == Type::BOOL {
+            row.try_get::<_, Option<bool>>(i)
+                .map_err(err)?
+                .map_or(Value::Null, Value::Bool)
+        } else if *t == Type::TIMESTAMPTZ {
+            row.try_get::<_, Option<OffsetDateTime>>(i)
+                .map_err(err)?
+                .map_or(Value::Null, Value::Ts)
+        } else if *t == Type::TEXT || *t == Type::VARCHAR || *t == Type::BPCHAR || *t == Type::NAME
+        {
+            row.try_get::<_, Option<String>>(i)
+                .map_err(err)?
+                .map_or(Value::Null, Value::Text)
+        } else {
+            return Err(DbError::Other(format!(
+                "column {}: unsupported type {t}",
+                col.name()
+            )));
+        };
+        vals.push(v);
+    }
+    Ok(Row(vals))
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+    fn exec(&mut self, sql: &str, params: &[Value]) -> std::result::Result<u64, DbError> {
+        let owned: Vec<Param> = params.iter().map(Param::of).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
+        self.0.execute(sql, &refs).map_err(classify)
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError> {
+        let owned: Vec<Param> = params.iter().map(Param::of).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
+        self.0
+            .query(sql, &refs)
+            .map_err(classify)?
+            .iter()
+            .map(convert)
+            .collect()
+    }
+    fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
+        self.0.batch_execute(sql).map_err(classify)
+    }
+}

@@ -1,0 +1,669 @@
+//! Roles, offices, users, login throttling, sessions and API tokens.
+
+use super::{all, audit, limit_offset};
+use crate::SqlStore;
+use crate::sql::{Row, Tx, Value, params};
+use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
+use daftar_domain::office::{NewOffice, Office, OfficeStatus};
+use daftar_domain::page::{Page, PageRequest};
+use daftar_domain::permission::{Permission, Reach, RoleCode, RoleDef};
+use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
+use daftar_domain::{Error, Result};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+fn now() -> OffsetDateTime {
+    truncate_ms(OffsetDateTime::now_utc())
+}
+
+const OFFICE_COLS: &str = "id, code, name_fa, name_en, province, district, status, created_at";
+
+fn office(r: &Row) -> Result<Office> {
+    Ok(Office {
+        id: r.parse(0)?,
+        code: daftar_domain::office::OfficeCode::parse(&r.text(1)?)?,
+        name_fa: r.text(2)?,
+        name_en: r.text(3)?,
+        province: r.text(4)?,
+        district: r.text(5)?,
+        status: OfficeStatus::parse(&r.text(6)?)?,
+        created_at: r.ts(7)?,
+    })
+}
+
+const USER_COLS: &str = "id, username, display_name, office_id, role, locale, status, totp_secret, created_at, password_hash";
+
+fn user(r: &Row) -> Result<User> {
+    Ok(User {
+        id: r.parse(0)?,
+        username: Username::parse(&r.text(1)?)?,
+        display_name: r.text(2)?,
+        office_id: r.opt_parse(3)?,
+        role: RoleCode::parse(&r.text(4)?)?,
+        locale: r.opt_text(5)?,
+        status: UserStatus::parse(&r.text(6)?)?,
+        totp_enabled: r.opt_text(7)?.is_some(),
+        created_at: r.ts(8)?,
+    })
+}
+
+fn user_auth(r: &Row) -> Result<UserAuth> {
+    Ok(UserAuth {
+        user: user(r)?,
+        totp_secret: r.opt_text(7)?,
+        password_hash: r.text(9)?,
+    })
+}
+
+const SESSION_COLS: &str = "id, token_hash, user_id, csrf_token, mfa_ok, created_at, last_seen_at, step_up_at, revoked_at, user_agent";
+
+fn session(r: &Row) -> Result<Session> {
+    Ok(Session {
+        id: r.parse(0)?,
+        token_hash: r.text(1)?,
+        user_id: r.parse(2)?,
+        csrf_token: r.text(3)?,
+        mfa_ok: r.bool(4)?,
+        created_at: r.ts(5)?,
+        last_seen_at: r.ts(6)?,
+        step_up_at: r.opt_ts(7)?,
+        revoked_at: r.opt_ts(8)?,
+        user_agent: r.text(9)?,
+    })
+}
+
+const TOKEN_COLS: &str =
+    "id, user_id, name, scopes, token_hash, created_at, expires_at, revoked_at";
+
+fn token(r: &Row) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.parse(0)?,
+        user_id: r.parse(1)?,
+        name: r.text(2)?,
+        scopes: r
+            .text(3)?
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        token_hash: r.text(4)?,
+        created_at: r.ts(5)?,
+        expires_at: r.opt_ts(6)?,
+        revoked_at: r.opt_ts(7)?,
+    })
+}
+
+fn get_user_in(tx: &mut dyn Tx, id: UserId) -> Result<UserAuth> {
+    let r = tx.query_opt(
+        &format!("SELECT {USER_COLS} FROM users WHERE id = $1"),
+        params![id.to_string()],
+    )?;
+    user_auth(&r.ok_or_else(|| Error::not_found("user.not_found"))?)
+}
+
+/// `WHERE` clause and parameters for a reach over a table with an `office_id` column.
+fn reach_filter(reach: &Reach) -> (String, Vec<Value>) {
+    match reach.office_id() {
+        None => (String::new(), vec![]),
+        Some(o) => (" WHERE office_id = $1".into(), vec![o.to_string().into()]),
+    }
+}
+
+impl SqlStore {
+    pub(crate) fn roles_impl(&self) -> Result<Vec<RoleDef>> {
+        self.read(|tx| {
+            let mut roles: BTreeMap<String, RoleDef> = BTreeMap::new();
+            for r in tx.query(
+                "SELECT code, totp_required, office_bound FROM roles ORDER BY code",
+                &[],
+            )? {
+                let code = r.text(0)?;
+                roles.insert(
+                    code.clone(),
+                    RoleDef {
+                        code: RoleCode::parse(&code)?,
+                        totp_required: r.bool(1)?,
+                        office_bound: r.bool(2)?,
+                        permissions: Default::default(),
+                    },
+                );
+            }
+            for r in tx.query("SELECT role, permission FROM role_permissions", &[])? {
+                let (role, perm) = (r.text(0)?, r.text(1)?);
+                match (roles.get_mut(&role), perm.parse::<Permission>()) {
+                    (Some(def), Ok(p)) => {
+                        def.permissions.insert(p);
+                    }
+                    _ => tracing::warn!(role, perm, "ignoring unknown role permission row"),
+                }
+            }
+            Ok(roles.into_values().collect())
+        })
+    }
+
+    pub(crate) fn create_office_impl(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office> {
+        new.validate()?;
+        let o = Office {
+            id: OfficeId::new(),
+            code: new.code.clone(),
+            name_fa: new.name_fa.trim().into(),
+            name_en: new.name_en.trim().into(),
+            province: new.province.trim().into(),
+            district: new.district.trim().into(),
+            status: OfficeStatus::Active,
+            created_at: now(),
+        };
+        self.write(|tx| {
+            tx.exec(
+                &format!(
+                    "INSERT INTO offices ({OFFICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                ),
+                params![
+                    o.id.to_string(),
+                    o.code.as_str(),
+                    o.name_fa.as_str(),
+                    o.name_en.as_str(),
+                    o.province.as_str(),
+                    o.district.as_str(),
+                    o.status.code(),
+                    o.created_at
+                ],
+            )
+            .map_err(|e| e.into_error("office.code.taken"))?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("office.create", "office", o.id)
+                    .with_details(serde_json::json!({ "code": o.code.as_str() })),
+            )?;
+            Ok(o)
+        })
+    }
+
+    pub(crate) fn list_offices_impl(
+        &self,
+        reach: &Reach,
+        req: PageRequest,
+    ) -> Result<Page<Office>> {
+        let req = req.clamped();
+        let (wh, mut args) = match reach.office_id() {
+            None => (String::new(), vec![]),
+            Some(o) => (
+                " WHERE id = $1".to_owned(),
+                vec![Value::from(o.to_string())],
+            ),
+        };
+        self.read(|tx| {
+            let total = tx
+                .query_one(&format!("SELECT COUNT(*) FROM offices{wh}"), &args)?
+                .i64(0)?;
+            let (limit, offset) = limit_offset(req);
+            let n = args.len();
+            args.push(limit.into());
+            args.push(offset.into());
+            let rows = tx.query(
+                &format!(
+                    "SELECT {OFFICE_COLS} FROM offices{wh} ORDER BY code LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                ),
+                &args,
+            )?;
+            Ok(Page {
+                items: all(rows, office)?,
+                page: req.page,
+                per_page: req.per_page,
+                total: u64::try_from(total).unwrap_or(0),
+            })
+        })
+    }
+
+    pub(crate) fn get_office_impl(&self, id: OfficeId) -> Result<Office> {
+        self.read(|tx| {
+            let r = tx.query_opt(
+                &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
+                params![id.to_string()],
+            )?;
+            office(&r.ok_or_else(|| Error::not_found("office.not_found"))?)
+        })
+    }
+
+    pub(crate) fn set_office_status_impl(
+        &self,
+        ctx: &AuditCtx,
+        id: OfficeId,
+        status: OfficeStatus,
+    ) -> Result<Office> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE offices SET status = $1 WHERE id = $2",
+                params![status.code(), id.to_string()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("office.not_found"));
+            }
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("office.status", "office", id)
+                    .with_details(serde_json::json!({ "status": status.code() })),
+            )?;
+            let r = tx.query_one(
+                &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
+                params![id.to_string()],
+            )?;
+            office(&r)
+        })
+    }
+
+    pub(crate) fn create_user_impl(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
+        let display_name = daftar_domain::user::check_display_name(&new.display_name)?;
+        self.write(|tx| {
+            let role = tx.query_opt("SELECT office_bound FROM roles WHERE code = $1", params![new.role.as_str()])?;
+            let office_bound = role.ok_or_else(|| Error::invalid("role.unknown").with_field("role"))?.bool(0)?;
+            if office_bound && new.office_id.is_none() {
+                return Err(Error::invalid("user.office_required").with_field("office_id"));
+            }
+            if let Some(o) = new.office_id
+                && tx.query_opt("SELECT id FROM offices WHERE id = $1", params![o.to_string()])?.is_none()
+            {
+                return Err(Error::invalid("office.not_found").with_field("office_id"));
+            }
+            let u = User {
+                id: UserId::new(),
+                username: new.username.clone(),
+                display_name: display_name.clone(),
+                office_id: new.office_id,
+                role: new.role.clone(),
+                locale: new.locale.clone(),
+                status: UserStatus::Active,
+                totp_enabled: false,
+                created_at: now(),
+            };
+            tx.exec(
+                &format!("INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+                params![
+                    u.id.to_string(),
+                    u.username.as_str(),
+                    u.display_name.as_str(),
+                    u.office_id.map(|o| o.to_string()),
+                    u.role.as_str(),
+                    u.locale.clone(),
+                    u.status.code(),
+                    Option::<String>::None,
+                    u.created_at,
+                    new.password_hash.as_str(),
+                ],
+            )
+            .map_err(|e| e.into_error("user.username.taken"))?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("user.create", "user", u.id).with_details(serde_json::json!({ "username": u.username.as_str(), "role": u.role.as_str() })),
+            )?;
+            Ok(u)
+        })
+    }
+
+    pub(crate) fn get_user_impl(&self, id: UserId) -> Result<User> {
+        self.read(|tx| get_user_in(tx, id).map(|a| a.user))
+    }
+
+    pub(crate) fn user_auth_impl(&self, id: UserId) -> Result<UserAuth> {
+        self.read(|tx| get_user_in(tx, id))
+    }
+
+    pub(crate) fn user_auth_by_username_impl(
+        &self,
+        username: &Username,
+    ) -> Result<Option<UserAuth>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {USER_COLS} FROM users WHERE username = $1"),
+                params![username.as_str()],
+            )?
+            .as_ref()
+            .map(user_auth)
+            .transpose()
+        })
+    }
+
+    pub(crate) fn list_users_impl(&self, reach: &Reach, req: PageRequest) -> Result<Page<User>> {
+        let req = req.clamped();
+        let (wh, mut args) = reach_filter(reach);
+        self.read(|tx| {
+            let total = tx
+                .query_one(&format!("SELECT COUNT(*) FROM users{wh}"), &args)?
+                .i64(0)?;
+            let (limit, offset) = limit_offset(req);
+            let n = args.len();
+            args.push(limit.into());
+            args.push(offset.into());
+            let rows = tx.query(
+                &format!(
+                    "SELECT {USER_COLS} FROM users{wh} ORDER BY username LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                ),
+                &args,
+            )?;
+            Ok(Page {
+                items: all(rows, user)?,
+                page: req.page,
+                per_page: req.per_page,
+                total: u64::try_from(total).unwrap_or(0),
+            })
+        })
+    }
+
+    /// Updates one user column and audits it; `user.not_found` if no such user.
+    fn update_user(
+        &self,
+        ctx: &AuditCtx,
+        id: UserId,
+        set: &str,
+        value: Value,
+        ev: AuditEvent,
+        also: impl FnOnce(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec(
+                &format!("UPDATE users SET {set} = $1 WHERE id = $2"),
+                &[value, id.to_string().into()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("user.not_found"));
+            }
+            also(tx)?;
+            audit::append(tx, ctx, &ev)?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn set_user_status_impl(
+        &self,
+        ctx: &AuditCtx,
+        id: UserId,
+        status: UserStatus,
+    ) -> Result<()> {
+        let ev = AuditEvent::new("user.status", "user", id)
+            .with_details(serde_json::json!({ "status": status.code() }));
+        self.update_user(ctx, id, "status", status.code().into(), ev, |tx| {
+            if status == UserStatus::Disabled {
+                let t = now();
+                tx.exec("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
+                tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn set_password_impl(&self, ctx: &AuditCtx, id: UserId, hash: &str) -> Result<()> {
+        self.update_user(
+            ctx,
+            id,
+            "password_hash",
+            hash.into(),
+            AuditEvent::new("user.password", "user", id),
+            |_| Ok(()),
+        )
+    }
+
+    pub(crate) fn set_locale_impl(
+        &self,
+        ctx: &AuditCtx,
+        id: UserId,
+        locale: Option<&str>,
+    ) -> Result<()> {
+        let ev = AuditEvent::new("user.locale", "user", id)
+            .with_details(serde_json::json!({ "locale": locale }));
+        self.update_user(
+            ctx,
+            id,
+            "locale",
+            locale.map(str::to_owned).into(),
+            ev,
+            |_| Ok(()),
+        )
+    }
+
+    pub(crate) fn set_totp_impl(
+        &self,
+        ctx: &AuditCtx,
+        id: UserId,
+        secret: Option<&str>,
+    ) -> Result<()> {
+        let ev = AuditEvent::new("user.totp", "user", id)
+            .with_details(serde_json::json!({ "enabled": secret.is_some() }));
+        self.update_user(
+            ctx,
+            id,
+            "totp_secret",
+            secret.map(str::to_owned).into(),
+            ev,
+            |_| Ok(()),
+        )
+    }
+
+    pub(crate) fn login_throttle_impl(&self, username: &str) -> Result<LoginThrottle> {
+        self.read(|tx| {
+            let r = tx.query_opt(
+                "SELECT failures, locked_until FROM login_throttle WHERE username = $1",
+                params![username],
+            )?;
+            Ok(match r {
+                Some(r) => LoginThrottle {
+                    failures: u32::try_from(r.i64(0)?).unwrap_or(u32::MAX),
+                    locked_until: r.opt_ts(1)?,
+                },
+                None => LoginThrottle {
+                    failures: 0,
+                    locked_until: None,
+                },
+            })
+        })
+    }
+
+    pub(crate) fn record_login_failure_impl(
+        &self,
+        ctx: &AuditCtx,
+        username: &str,
+        state: LoginThrottle,
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                "INSERT INTO login_throttle (username, failures, locked_until) VALUES ($1, $2, $3) \
+                 ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+                params![username, i64::from(state.failures), state.locked_until.map(truncate_ms)],
+            )?;
+            let ev = AuditEvent::new("auth.login.failed", "username", username)
+                .with_details(serde_json::json!({ "failures": state.failures, "locked": state.locked_until.is_some() }));
+            audit::append(tx, ctx, &ev)?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn clear_login_failures_impl(&self, username: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                "DELETE FROM login_throttle WHERE username = $1",
+                params![username],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn create_session_impl(&self, ctx: &AuditCtx, s: &Session) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                &format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+                params![
+                    s.id.to_string(),
+                    s.token_hash.as_str(),
+                    s.user_id.to_string(),
+                    s.csrf_token.as_str(),
+                    s.mfa_ok,
+                    truncate_ms(s.created_at),
+                    truncate_ms(s.last_seen_at),
+                    s.step_up_at.map(truncate_ms),
+                    s.revoked_at.map(truncate_ms),
+                    s.user_agent.as_str(),
+                ],
+            )?;
+            audit::append(tx, ctx, &AuditEvent::new("auth.login", "session", s.id).with_details(serde_json::json!({ "mfa_ok": s.mfa_ok })))?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn session_by_token_hash_impl(&self, hash: &str) -> Result<Option<Session>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"),
+                params![hash],
+            )?
+            .as_ref()
+            .map(session)
+            .transpose()
+        })
+    }
+
+    pub(crate) fn touch_session_impl(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
+                params![truncate_ms(at), id.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn update_session_auth_impl(
+        &self,
+        ctx: &AuditCtx,
+        id: SessionId,
+        mfa_ok: bool,
+        step_up_at: Option<OffsetDateTime>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE sessions SET mfa_ok = $1, step_up_at = $2 WHERE id = $3",
+                params![mfa_ok, step_up_at.map(truncate_ms), id.to_string()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("session.not_found"));
+            }
+            audit::log(
+                tx,
+                ctx,
+                if step_up_at.is_some() {
+                    "auth.step_up"
+                } else {
+                    "auth.mfa"
+                },
+                "session",
+                id,
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn revoke_session_impl(&self, ctx: &AuditCtx, id: SessionId) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                params![now(), id.to_string()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("session.not_found"));
+            }
+            let action = if ctx.purpose == daftar_domain::audit::purpose::AUTHENTICATION {
+                "auth.logout"
+            } else {
+                "session.revoke"
+            };
+            audit::log(tx, ctx, action, "session", id)?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn revoke_user_sessions_impl(
+        &self,
+        ctx: &AuditCtx,
+        user: UserId,
+        except: Option<SessionId>,
+    ) -> Result<u64> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND (CAST($3 AS TEXT) IS NULL OR id <> $3)",
+                params![now(), user.to_string(), except.map(|e| e.to_string())],
+            )?;
+            audit::append(tx, ctx, &AuditEvent::new("session.revoke_all", "user", user).with_details(serde_json::json!({ "revoked": n })))?;
+            Ok(n)
+        })
+    }
+
+    pub(crate) fn list_sessions_impl(&self, user: UserId) -> Result<Vec<Session>> {
+        self.read(|tx| all(tx.query(&format!("SELECT {SESSION_COLS} FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50"), params![user.to_string()])?, session))
+    }
+
+    pub(crate) fn create_api_token_impl(&self, ctx: &AuditCtx, t: &ApiToken) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                &format!(
+                    "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                ),
+                params![
+                    t.id.to_string(),
+                    t.user_id.to_string(),
+                    t.name.as_str(),
+                    t.scopes.join(" "),
+                    t.token_hash.as_str(),
+                    truncate_ms(t.created_at),
+                    t.expires_at.map(truncate_ms),
+                    t.revoked_at.map(truncate_ms),
+                ],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("token.create", "api_token", t.id)
+                    .with_details(serde_json::json!({ "scopes": t.scopes })),
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn api_token_by_hash_impl(&self, hash: &str) -> Result<Option<ApiToken>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"),
+                params![hash],
+            )?
+            .as_ref()
+            .map(token)
+            .transpose()
+        })
+    }
+
+    pub(crate) fn list_api_tokens_impl(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        self.read(|tx| all(tx.query(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"), params![user.to_string()])?, token))
+    }
+
+    pub(crate) fn revoke_api_token_impl(
+        &self,
+        ctx: &AuditCtx,
+        user: UserId,
+        id: ApiTokenId,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", params![now(), id.to_string(), user.to_string()])?;
+            if n == 0 {
+                return Err(Error::not_found("token.not_found"));
+            }
+            audit::log(tx, ctx, "token.revoke", "api_token", id)?;
+            Ok(())
+        })
+    }
+}

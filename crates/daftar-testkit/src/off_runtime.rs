@@ -1,0 +1,79 @@
+//! [`OffRuntime`]: a store wrapper for async tests that runs every call on a plain thread, so
+//! the synchronous PostgreSQL driver never blocks inside the test's tokio runtime.
+
+use daftar_domain::Result;
+use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
+use daftar_domain::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
+use daftar_domain::office::{NewOffice, Office, OfficeStatus};
+use daftar_domain::page::{Page, PageRequest};
+use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
+use daftar_domain::person::{NewPerson, Person};
+use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
+use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
+use daftar_store::postgres::outside_runtime;
+use std::path::Path;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Forwards every [`Store`] call to the inner store on a plain thread.
+pub struct OffRuntime(pub Arc<dyn Store>);
+
+macro_rules! fwd {
+    ($($name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {$(
+        fn $name(&self $(, $arg: $ty)*) -> $ret {
+            let inner = &self.0;
+            outside_runtime(|| inner.$name($($arg),*))
+        }
+    )*};
+}
+
+impl Store for OffRuntime {
+    fn backend(&self) -> Backend {
+        self.0.backend()
+    }
+    fn pool_stats(&self) -> PoolStats {
+        self.0.pool_stats()
+    }
+    fwd! {
+        ping(&self) -> Result<()>;
+        migrate(&self) -> Result<Vec<String>>;
+        applied_migrations(&self) -> Result<Vec<String>>;
+        backup_to(&self, path: &Path) -> Result<()>;
+        roles(&self) -> Result<Vec<RoleDef>>;
+        create_office(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office>;
+        list_offices(&self, reach: &Reach, page: PageRequest) -> Result<Page<Office>>;
+        get_office(&self, id: OfficeId) -> Result<Office>;
+        set_office_status(&self, ctx: &AuditCtx, id: OfficeId, status: OfficeStatus) -> Result<Office>;
+        create_user(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User>;
+        get_user(&self, id: UserId) -> Result<User>;
+        user_auth_by_username(&self, username: &Username) -> Result<Option<UserAuth>>;
+        user_auth(&self, id: UserId) -> Result<UserAuth>;
+        list_users(&self, reach: &Reach, page: PageRequest) -> Result<Page<User>>;
+        set_user_status(&self, ctx: &AuditCtx, id: UserId, status: UserStatus) -> Result<()>;
+        set_password(&self, ctx: &AuditCtx, id: UserId, password_hash: &str) -> Result<()>;
+        set_locale(&self, ctx: &AuditCtx, id: UserId, locale: Option<&str>) -> Result<()>;
+        set_totp(&self, ctx: &AuditCtx, id: UserId, secret: Option<&str>) -> Result<()>;
+        login_throttle(&self, username: &str) -> Result<LoginThrottle>;
+        record_login_failure(&self, ctx: &AuditCtx, username: &str, state: LoginThrottle) -> Result<()>;
+        clear_login_failures(&self, username: &str) -> Result<()>;
+        create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()>;
+        session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>>;
+        touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;
+        update_session_auth(&self, ctx: &AuditCtx, id: SessionId, mfa_ok: bool, step_up_at: Option<OffsetDateTime>) -> Result<()>;
+        revoke_session(&self, ctx: &AuditCtx, id: SessionId) -> Result<()>;
+        revoke_user_sessions(&self, ctx: &AuditCtx, user: UserId, except: Option<SessionId>) -> Result<u64>;
+        list_sessions(&self, user: UserId) -> Result<Vec<Session>>;
+        create_api_token(&self, ctx: &AuditCtx, t: &ApiToken) -> Result<()>;
+        api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+        list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;
+        revoke_api_token(&self, ctx: &AuditCtx, user: UserId, id: ApiTokenId) -> Result<()>;
+        create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson) -> Result<Person>;
+        list_persons(&self, ctx: &AuditCtx, scope: &OfficeScope, page: PageRequest) -> Result<Page<Person>>;
+        get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person>;
+        count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>>;
+        append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
+        audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
+        verify_audit(&self) -> Result<Result<u64, ChainBreak>>;
+    }
+}
