@@ -1,0 +1,226 @@
+//! Command-line arguments (clap).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// daftar — registry and services for a migration authority's licensed offices.
+///
+/// Configuration comes from defaults, then `daftar.toml` (or --config), then DAFTAR_*
+/// environment variables (and DATABASE_URL), then flags. See docs/CONFIG.md.
+#[derive(Debug, Parser)]
+#[command(name = "daftar", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (default: ./daftar.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: postgres://… for PostgreSQL (default: SQLite in the data directory).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where to serve and keep data.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServeArgs {
+    /// Address and port to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Directory for the SQLite database.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application and API (SQLite is created and migrated on start).
+    Serve(ServeArgs),
+    /// Apply database migrations and print the ones applied.
+    Migrate(DataDir),
+    /// Create a demo database (offices, users of every role, synthetic persons) and serve it.
+    Demo(DemoArgs),
+    /// Manage accounts and offices.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the database (SQLite VACUUM INTO, PostgreSQL pg_dump).
+    Backup(BackupArgs),
+    /// Replace the database with a backup (stop the server first).
+    Restore(RestoreArgs),
+    /// Show the effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// Just the data directory.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DataDir {
+    /// Directory for the SQLite database.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Directory for the demo database.
+    #[arg(long, value_name = "DIR", default_value = "./data-demo")]
+    pub data_dir: PathBuf,
+    /// Delete and recreate the demo database.
+    #[arg(long)]
+    pub reset: bool,
+    /// Number of synthetic persons to create.
+    #[arg(long, default_value_t = 300)]
+    pub persons: u32,
+    /// Seed the database and exit without serving.
+    #[arg(long, hide = true)]
+    pub seed_only: bool,
+}
+
+/// `admin` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Offices.
+    #[command(subcommand)]
+    Office(OfficeCommand),
+}
+
+/// `admin user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (prints a generated password unless --password-stdin).
+    Add(UserAdd),
+    /// List accounts.
+    List(UserList),
+    /// Disable an account and end its sessions and API tokens.
+    Disable(UserName),
+    /// Set a new password (generated unless --password-stdin) and end the user's sessions.
+    ResetPassword(UserPassword),
+}
+
+/// `admin user add`.
+#[derive(Debug, Args)]
+pub struct UserAdd {
+    /// Login name (3–64 of a-z, 0-9, . _ -).
+    #[arg(long)]
+    pub username: String,
+    /// Role: clerk, office_manager, inspector, authority_officer, partner, auditor, system_admin.
+    #[arg(long)]
+    pub role: String,
+    /// Office code, required for office roles (clerk, office_manager).
+    #[arg(long, value_name = "CODE")]
+    pub office: Option<String>,
+    /// Name shown in the UI (default: the username).
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `admin user list`.
+#[derive(Debug, Args)]
+pub struct UserList {
+    /// Only this office (code).
+    #[arg(long, value_name = "CODE")]
+    pub office: Option<String>,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// A user by name.
+#[derive(Debug, Args)]
+pub struct UserName {
+    /// Login name.
+    pub username: String,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `admin user reset-password`.
+#[derive(Debug, Args)]
+pub struct UserPassword {
+    /// Login name.
+    pub username: String,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `admin office` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Create an office.
+    Add(OfficeAdd),
+    /// List offices.
+    List(DataDir),
+}
+
+/// `admin office add`.
+#[derive(Debug, Args)]
+pub struct OfficeAdd {
+    /// Short code, e.g. THR-01.
+    #[arg(long)]
+    pub code: String,
+    /// Name in Persian.
+    #[arg(long)]
+    pub name_fa: String,
+    /// Name in English.
+    #[arg(long)]
+    pub name_en: String,
+    /// Province.
+    #[arg(long)]
+    pub province: String,
+    /// District.
+    #[arg(long)]
+    pub district: String,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; exit 1 and name the first broken row if any row was edited or deleted.
+    Verify(DataDir),
+}
+
+/// `backup` options.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// File to write (must not exist).
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `restore` options.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Backup file made by `daftar backup`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (TOML, secrets redacted, with each value's source).
+    Print(ServeArgs),
+}

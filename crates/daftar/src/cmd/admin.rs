@@ -1,0 +1,227 @@
+//! `daftar admin user …` and `daftar admin office …`: accounts and offices from the command
+//! line, for the first administrator and for recovery. Every change is audited as `system`.
+
+use crate::cli::{AdminCommand, OfficeCommand, UserCommand};
+use crate::config::Flags;
+use anyhow::{Context, Result, bail};
+use daftar_domain::office::{NewOffice, Office, OfficeCode};
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::{Permission, RoleCode, system_reach, system_scope};
+use daftar_domain::store::Store;
+use daftar_domain::user::{
+    NewUser, UserStatus, Username, check_display_name, check_password_policy,
+};
+use std::io::Read;
+use std::process::ExitCode;
+
+/// Runs an admin subcommand.
+pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
+    let open = |dir: &crate::cli::DataDir| -> Result<std::sync::Arc<dyn Store>> {
+        super::open(&super::load(&Flags {
+            data_dir: dir.data_dir.clone(),
+            ..global.clone()
+        })?)
+    };
+    match cmd {
+        AdminCommand::User(UserCommand::Add(a)) => {
+            let store = open(&a.dir)?;
+            let office = a
+                .office
+                .as_deref()
+                .map(|c| office_by_code(store.as_ref(), c))
+                .transpose()?;
+            let (password, generated) = password(a.password_stdin)?;
+            let username = Username::parse(&a.username)?;
+            let display_name =
+                check_display_name(a.display_name.as_deref().unwrap_or(username.as_str()))?;
+            let new = NewUser {
+                username,
+                display_name,
+                office_id: office.map(|o| o.id),
+                role: RoleCode::parse(&a.role)?,
+                password_hash: daftar_web::auth::password::hash(&password)?,
+                locale: None,
+            };
+            let u = store.create_user(&super::system_ctx("user-add"), &new)?;
+            println!(
+                "created user {} ({}) id {}",
+                u.username.as_str(),
+                u.role,
+                u.id
+            );
+            if generated {
+                println!("password: {password}");
+                println!(
+                    "Give it to the user over a safe channel; they can change it in their profile."
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::User(UserCommand::List(a)) => {
+            let store = open(&a.dir)?;
+            let offices = all_offices(store.as_ref())?;
+            let reach = match &a.office {
+                Some(code) => daftar_domain::permission::Reach::Office(system_scope(
+                    office_by_code(store.as_ref(), code)?.id,
+                    Permission::UserManage,
+                )),
+                None => system_reach(Permission::UserManage),
+            };
+            let mut rows = vec![];
+            let mut page = 1;
+            loop {
+                let p = store.list_users(
+                    &reach,
+                    PageRequest {
+                        page,
+                        per_page: 200,
+                    },
+                )?;
+                for u in &p.items {
+                    let office = u
+                        .office_id
+                        .and_then(|id| offices.iter().find(|o| o.id == id))
+                        .map(|o| o.code.as_str().to_owned())
+                        .unwrap_or_else(|| "-".into());
+                    rows.push(vec![
+                        u.username.as_str().to_owned(),
+                        u.role.as_str().to_owned(),
+                        office,
+                        u.status.code().to_owned(),
+                        if u.totp_enabled { "yes" } else { "no" }.into(),
+                    ]);
+                }
+                if u64::from(page) >= p.pages() {
+                    break;
+                }
+                page += 1;
+            }
+            if rows.is_empty() {
+                println!("no users");
+            } else {
+                crate::output::table(&["username", "role", "office", "status", "totp"], &rows);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::User(UserCommand::Disable(a)) => {
+            let store = open(&a.dir)?;
+            let u = user_by_name(store.as_ref(), &a.username)?;
+            store.set_user_status(&super::system_ctx("user-disable"), u, UserStatus::Disabled)?;
+            println!(
+                "disabled {}; their sessions and API tokens are revoked",
+                a.username
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::User(UserCommand::ResetPassword(a)) => {
+            let store = open(&a.dir)?;
+            let u = user_by_name(store.as_ref(), &a.username)?;
+            let (password, generated) = password(a.password_stdin)?;
+            let ctx = super::system_ctx("user-reset-password");
+            store.set_password(&ctx, u, &daftar_web::auth::password::hash(&password)?)?;
+            let n = store.revoke_user_sessions(&ctx, u, None)?;
+            store.clear_login_failures(&a.username)?;
+            println!(
+                "password of {} replaced; {n} session(s) ended; lockout cleared",
+                a.username
+            );
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::Office(OfficeCommand::Add(a)) => {
+            let store = open(&a.dir)?;
+            let new = NewOffice {
+                code: OfficeCode::parse(&a.code)?,
+                name_fa: a.name_fa,
+                name_en: a.name_en,
+                province: a.province,
+                district: a.district,
+            };
+            new.validate()?;
+            let o = store.create_office(&super::system_ctx("office-add"), &new)?;
+            println!("created office {} id {}", o.code.as_str(), o.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::Office(OfficeCommand::List(d)) => {
+            let store = open(&d)?;
+            let rows: Vec<Vec<String>> = all_offices(store.as_ref())?
+                .into_iter()
+                .map(|o| {
+                    vec![
+                        o.code.as_str().to_owned(),
+                        o.name_en,
+                        o.name_fa,
+                        o.province,
+                        o.status.code().to_owned(),
+                    ]
+                })
+                .collect();
+            if rows.is_empty() {
+                println!("no offices; create one with `daftar admin office add`");
+            } else {
+                crate::output::table(
+                    &["code", "name (en)", "name (fa)", "province", "status"],
+                    &rows,
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn all_offices(store: &dyn Store) -> Result<Vec<Office>> {
+    let mut out = vec![];
+    let mut page = 1;
+    loop {
+        let p = store.list_offices(
+            &system_reach(Permission::OfficeRead),
+            PageRequest {
+                page,
+                per_page: 200,
+            },
+        )?;
+        let pages = p.pages();
+        out.extend(p.items);
+        if u64::from(page) >= pages {
+            return Ok(out);
+        }
+        page += 1;
+    }
+}
+
+fn office_by_code(store: &dyn Store, code: &str) -> Result<Office> {
+    let code = OfficeCode::parse(code)?;
+    all_offices(store)?
+        .into_iter()
+        .find(|o| o.code == code)
+        .ok_or_else(|| daftar_domain::Error::not_found("office.not_found").into())
+}
+
+fn user_by_name(store: &dyn Store, name: &str) -> Result<daftar_domain::ids::UserId> {
+    let u = Username::parse(name)?;
+    Ok(store
+        .user_auth_by_username(&u)?
+        .ok_or_else(|| daftar_domain::Error::not_found("user.not_found"))?
+        .user
+        .id)
+}
+
+/// The password from standard input, or a generated one (`true` when generated).
+fn password(from_stdin: bool) -> Result<(String, bool)> {
+    if from_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read the password from standard input")?;
+        let pw = s.trim_end_matches(['\r', '\n']).to_owned();
+        check_password_policy(&pw)?;
+        return Ok((pw, false));
+    }
+    let pw = daftar_web::auth::random_token(15);
+    if check_password_policy(&pw).is_err() {
+        bail!("generated password failed the policy");
+    }
+    Ok((pw, true))
+}

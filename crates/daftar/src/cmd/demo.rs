@@ -1,0 +1,289 @@
+//! `daftar demo`: a demo database — six offices, users of every role, a few hundred synthetic
+//! persons with Persian names (seeded, so every demo is the same) — then serves it and prints
+//! the URL and the demo logins. Demo passwords are public: never use a demo database for real.
+
+use crate::cli::DemoArgs;
+use crate::config::Loaded;
+use anyhow::Result;
+use daftar_domain::office::{NewOffice, OfficeCode};
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::{Permission, RoleCode, system_reach, system_scope};
+use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::store::Store;
+use daftar_domain::user::{NewUser, Username};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::process::ExitCode;
+
+/// The demo password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-password-1";
+
+const OFFICES: [(&str, &str, &str, &str, &str); 6] = [
+    (
+        "THR-01",
+        "دفتر خدمات اتباع تهران ۱",
+        "Tehran Foreign Nationals Office 1",
+        "تهران",
+        "تهران",
+    ),
+    (
+        "MHD-01",
+        "دفتر خدمات اتباع مشهد",
+        "Mashhad Foreign Nationals Office",
+        "خراسان رضوی",
+        "مشهد",
+    ),
+    (
+        "ISF-01",
+        "دفتر خدمات اتباع اصفهان",
+        "Isfahan Foreign Nationals Office",
+        "اصفهان",
+        "اصفهان",
+    ),
+    (
+        "SHZ-01",
+        "دفتر خدمات اتباع شیراز",
+        "Shiraz Foreign Nationals Office",
+        "فارس",
+        "شیراز",
+    ),
+    (
+        "QOM-01",
+        "دفتر خدمات اتباع قم",
+        "Qom Foreign Nationals Office",
+        "قم",
+        "قم",
+    ),
+    (
+        "KRM-01",
+        "دفتر خدمات اتباع کرمان",
+        "Kerman Foreign Nationals Office",
+        "کرمان",
+        "کرمان",
+    ),
+];
+
+const GIVEN_F: [&str; 14] = [
+    "فاطمه",
+    "زهرا",
+    "مریم",
+    "معصومه",
+    "زینب",
+    "شکیلا",
+    "فرشته",
+    "نرگس",
+    "لیلا",
+    "سکینه",
+    "خدیجه",
+    "گل‌افروز",
+    "پروانه",
+    "هما",
+];
+const GIVEN_M: [&str; 16] = [
+    "محمد",
+    "علی",
+    "حسین",
+    "احمد",
+    "عبدالله",
+    "محمدرضا",
+    "جواد",
+    "رحیم",
+    "نور احمد",
+    "غلام‌حیدر",
+    "بشیر",
+    "قاسم",
+    "عباس",
+    "حمید",
+    "شفیع",
+    "ذبیح‌الله",
+];
+const FAMILY: [&str; 14] = [
+    "احمدی",
+    "حسینی",
+    "محمدی",
+    "رضایی",
+    "هزاره",
+    "جعفری",
+    "کریمی",
+    "نوری",
+    "صالحی",
+    "قربانی",
+    "موسوی",
+    "یعقوبی",
+    "رحیمی",
+    "",
+];
+
+/// Seeds (unless already seeded) and serves.
+pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
+    super::serve::init_logging(&loaded.config.log);
+    if args.reset && args.data_dir.exists() {
+        std::fs::remove_dir_all(&args.data_dir)?;
+    }
+    let store = super::open(loaded)?;
+    let seeded = store
+        .list_offices(
+            &system_reach(Permission::OfficeRead),
+            PageRequest::default(),
+        )?
+        .total
+        > 0;
+    if seeded {
+        println!(
+            "Using the existing demo database in {} (add --reset to recreate it).",
+            args.data_dir.display()
+        );
+    } else {
+        seed(store.as_ref(), args.persons)?;
+    }
+    if args.seed_only {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let logins = logins(store.as_ref())?;
+    super::serve::run_server(loaded, store, |url| {
+        println!("\ndaftar demo is serving on {url}\n");
+        println!(
+            "Demo logins (password for all: {DEMO_PASSWORD} — demo only, never for real data):"
+        );
+        crate::output::table(&["username", "role", "office"], &logins);
+        println!(
+            "\nThe authority officer and the system administrator must set up two-step verification (TOTP) at first login."
+        );
+        println!("Ctrl-C stops the server.");
+    })
+}
+
+fn logins(store: &dyn Store) -> Result<Vec<Vec<String>>> {
+    let offices = store
+        .list_offices(
+            &system_reach(Permission::OfficeRead),
+            PageRequest {
+                page: 1,
+                per_page: 200,
+            },
+        )?
+        .items;
+    let users = store
+        .list_users(
+            &system_reach(Permission::UserManage),
+            PageRequest {
+                page: 1,
+                per_page: 200,
+            },
+        )?
+        .items;
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let office = u
+                .office_id
+                .and_then(|id| offices.iter().find(|o| o.id == id))
+                .map(|o| o.code.as_str().to_owned())
+                .unwrap_or_default();
+            vec![
+                u.username.as_str().to_owned(),
+                u.role.as_str().to_owned(),
+                office,
+            ]
+        })
+        .collect())
+}
+
+fn seed(store: &dyn Store, persons: u32) -> Result<()> {
+    let ctx = super::system_ctx("demo");
+    let hash = daftar_web::auth::password::hash(DEMO_PASSWORD)?;
+    let roles = store.roles()?;
+    let mut rng = StdRng::seed_from_u64(1403);
+    let bar = indicatif::ProgressBar::new(u64::from(persons) + 20);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>20} [{bar:40}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("seeding demo data");
+    let user = |name: &str, role: &str, office| -> Result<()> {
+        store.create_user(
+            &ctx,
+            &NewUser {
+                username: Username::parse(name)?,
+                display_name: name.to_owned(),
+                office_id: office,
+                role: RoleCode::parse(role)?,
+                password_hash: hash.clone(),
+                locale: None,
+            },
+        )?;
+        Ok(())
+    };
+    let mut offices = vec![];
+    for (code, fa, en, province, district) in OFFICES {
+        let o = store.create_office(
+            &ctx,
+            &NewOffice {
+                code: OfficeCode::parse(code)?,
+                name_fa: fa.into(),
+                name_en: en.into(),
+                province: province.into(),
+                district: district.into(),
+            },
+        )?;
+        let short = code.split('-').next().unwrap_or(code).to_ascii_lowercase();
+        for role in roles.iter().filter(|r| r.office_bound) {
+            let prefix = if role.code.as_str() == RoleCode::OFFICE_MANAGER {
+                "manager"
+            } else {
+                role.code.as_str()
+            };
+            user(&format!("{prefix}.{short}"), role.code.as_str(), Some(o.id))?;
+        }
+        offices.push(o);
+        bar.inc(1);
+    }
+    for role in roles.iter().filter(|r| !r.office_bound) {
+        let name = match role.code.as_str() {
+            RoleCode::AUTHORITY_OFFICER => "officer",
+            RoleCode::SYSTEM_ADMIN => "admin",
+            other => other,
+        };
+        user(name, role.code.as_str(), None)?;
+        bar.inc(1);
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    for i in 0..persons {
+        let office = &offices[i as usize % offices.len()];
+        let female = rng.random_bool(0.5);
+        let given = if female {
+            GIVEN_F[rng.random_range(0..GIVEN_F.len())]
+        } else {
+            GIVEN_M[rng.random_range(0..GIVEN_M.len())]
+        };
+        let birth = today - time::Duration::days(rng.random_range(365..365 * 70));
+        let new = NewPerson {
+            given_name: given.into(),
+            family_name: FAMILY[rng.random_range(0..FAMILY.len())].into(),
+            father_name: GIVEN_M[rng.random_range(0..GIVEN_M.len())].into(),
+            birth_date: Some(birth.to_string()),
+            sex: if female { Sex::Female } else { Sex::Male },
+            nationality: if rng.random_bool(0.9) {
+                "AFG".into()
+            } else {
+                "IRQ".into()
+            },
+        };
+        store.create_person(
+            &ctx,
+            &system_scope(office.id, Permission::PersonWrite),
+            &new,
+        )?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "Seeded {} offices, {} users and {persons} persons.",
+        offices.len(),
+        roles
+            .iter()
+            .map(|r| if r.office_bound { offices.len() } else { 1 })
+            .sum::<usize>()
+    );
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! Command dispatch and what the commands share: loading the configuration and opening the store.
+
+mod admin;
+mod demo;
+mod maintenance;
+mod serve;
+
+use crate::cli::{Cli, Command, ConfigCommand, ServeArgs};
+use crate::config::{self, Flags, Loaded};
+use anyhow::Result;
+use daftar_domain::store::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let global = Flags {
+        config: cli.config.clone(),
+        database_url: cli.database_url.clone(),
+        ..Default::default()
+    };
+    let with = |listen: Option<String>, data_dir: Option<PathBuf>| Flags {
+        listen,
+        data_dir,
+        ..global.clone()
+    };
+    match cli.command {
+        Command::Serve(a) => serve::serve(&load(&with(a.listen, a.data_dir))?),
+        Command::Migrate(d) => maintenance::migrate(&load(&with(None, d.data_dir))?),
+        Command::Demo(a) => demo::demo(
+            &load(&with(a.listen.clone(), Some(a.data_dir.clone())))?,
+            &a,
+        ),
+        Command::Admin(a) => admin::run(&global, a),
+        Command::Audit(crate::cli::AuditCommand::Verify(d)) => {
+            maintenance::audit_verify(&load(&with(None, d.data_dir))?)
+        }
+        Command::Backup(b) => {
+            maintenance::backup(&load(&with(None, b.dir.data_dir.clone()))?, &b.to)
+        }
+        Command::Restore(r) => {
+            maintenance::restore(&load(&with(None, r.dir.data_dir.clone()))?, &r.from)
+        }
+        Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
+            print!("{}", load(&with(listen, data_dir))?.print()?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the configuration from the process environment and `flags`.
+pub fn load(flags: &Flags) -> Result<Loaded> {
+    let env = std::env::vars().collect();
+    config::load(flags, &env)
+}
+
+/// Opens the configured store (SQLite is created and migrated on open).
+pub fn open(loaded: &Loaded) -> Result<Arc<dyn Store>> {
+    Ok(daftar_store::connect(&loaded.config.database())?)
+}
+
+/// An audit context for work done from the command line.
+pub fn system_ctx(what: &str) -> daftar_domain::audit::AuditCtx {
+    daftar_domain::audit::AuditCtx::system(format!("cli-{what}-{}", ulid::Ulid::new()))
+}

@@ -1,0 +1,74 @@
+//! `daftar serve`: the web application and API on one port, until Ctrl-C or SIGTERM.
+
+use crate::config::Loaded;
+use anyhow::{Context, Result};
+use daftar_domain::store::Store;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Sets up logging from the configured filter (`RUST_LOG` wins when set).
+pub fn init_logging(filter: &str) {
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| filter.to_owned());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .try_init();
+}
+
+/// Serves with the configured store.
+pub fn serve(loaded: &Loaded) -> Result<ExitCode> {
+    init_logging(&loaded.config.log);
+    let store = super::open(loaded)?;
+    if store.backend() == daftar_domain::store::Backend::Postgres {
+        let pending = store.migrate()?;
+        if !pending.is_empty() {
+            tracing::info!(?pending, "applied PostgreSQL migrations");
+        }
+    }
+    run_server(loaded, store, |url| {
+        println!("daftar is serving on {url}  (Ctrl-C to stop)")
+    })
+}
+
+/// Runs the server until a shutdown signal; `announce` is called with the URL once listening.
+pub fn run_server(
+    loaded: &Loaded,
+    store: Arc<dyn Store>,
+    announce: impl FnOnce(&str),
+) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&loaded.config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", loaded.config.listen))?;
+        let addr = listener.local_addr()?;
+        announce(&format!("http://{addr}/"));
+        tracing::info!(%addr, backend = ?store.backend(), "serving");
+        daftar_web::serve(listener, store, loaded.config.web(), shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,401 @@
+//! Configuration, in layers: built-in defaults → `daftar.toml` (from `--config FILE`,
+//! `DAFTAR_CONFIG`, or `./daftar.toml` when present) → `DAFTAR_*` environment variables (plus
+//! plain `DATABASE_URL`) → command-line flags. Unknown keys in the file and unknown `DAFTAR_*`
+//! variables are refused by name. Secrets are redacted whenever the configuration is shown.
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to serve on.
+    pub listen: String,
+    /// Directory for the SQLite database and uploads.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; empty for SQLite at `<data_dir>/daftar.db`.
+    pub database_url: String,
+    /// Mark cookies `Secure` (set when serving behind TLS).
+    pub secure_cookies: bool,
+    /// Locale when nothing else decides: `fa-IR`, `fa-AF`, `ps` or `en`.
+    pub default_locale: String,
+    /// Directory with self-hosted font files (empty: the build's `static/fonts`).
+    pub font_dir: String,
+    /// Log filter (tracing `EnvFilter` syntax).
+    pub log: String,
+    /// Minutes of inactivity that end a session.
+    pub session_idle_minutes: i64,
+    /// Hours after which a session ends regardless of use.
+    pub session_absolute_hours: i64,
+    /// Consecutive failed logins that lock an account.
+    pub login_lock_after: u32,
+    /// Minutes a lock lasts.
+    pub login_lock_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            secure_cookies: false,
+            default_locale: "fa-IR".into(),
+            font_dir: String::new(),
+            log: "info".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            login_lock_after: 5,
+            login_lock_minutes: 15,
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Built in.
+    Default,
+    /// The configuration file.
+    File,
+    /// An environment variable.
+    Env,
+    /// A command-line flag.
+    Flag,
+}
+
+/// Values given on the command line (each optional).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+}
+
+/// The configuration with the source of each key.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Effective values.
+    pub config: Config,
+    /// Source of each key.
+    pub sources: BTreeMap<String, Source>,
+    /// The file read, if any.
+    pub file: Option<PathBuf>,
+}
+
+fn table(c: &Config) -> Result<toml::Table> {
+    Ok(toml::Table::try_from(c)?)
+}
+
+/// Parses an environment value as the type of the default.
+fn env_value(key: &str, raw: &str, default: &toml::Value) -> Result<toml::Value> {
+    Ok(match default {
+        toml::Value::Boolean(_) => match raw.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => toml::Value::Boolean(true),
+            "0" | "false" | "no" | "off" => toml::Value::Boolean(false),
+            _ => bail!(
+                "DAFTAR_{}: expected true or false, got {raw:?}",
+                key.to_uppercase()
+            ),
+        },
+        toml::Value::Integer(_) => {
+            toml::Value::Integer(raw.trim().parse().with_context(|| {
+                format!("DAFTAR_{}: expected a whole number", key.to_uppercase())
+            })?)
+        }
+        _ => toml::Value::String(raw.to_owned()),
+    })
+}
+
+/// Loads the configuration from the layers, reading the environment from `env`.
+pub fn load(flags: &Flags, env: &BTreeMap<String, String>) -> Result<Loaded> {
+    let defaults = table(&Config::default())?;
+    let mut merged = defaults.clone();
+    let mut sources: BTreeMap<String, Source> = defaults
+        .keys()
+        .map(|k| (k.clone(), Source::Default))
+        .collect();
+
+    let file = flags
+        .config
+        .clone()
+        .or_else(|| env.get("DAFTAR_CONFIG").map(PathBuf::from))
+        .or_else(|| {
+            let p = PathBuf::from("daftar.toml");
+            p.exists().then_some(p)
+        });
+    if let Some(path) = &file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let t: toml::Table = toml::from_str(&text)
+            .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+        for (k, v) in t {
+            if !defaults.contains_key(&k) {
+                bail!(
+                    "config file {}: unknown key `{k}` (known keys: {})",
+                    path.display(),
+                    defaults.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+            }
+            merged.insert(k.clone(), v);
+            sources.insert(k, Source::File);
+        }
+    }
+
+    if let Some(url) = env.get("DATABASE_URL").filter(|u| !u.is_empty()) {
+        merged.insert("database_url".into(), toml::Value::String(url.clone()));
+        sources.insert("database_url".into(), Source::Env);
+    }
+    for (name, raw) in env {
+        let Some(rest) = name.strip_prefix("DAFTAR_") else {
+            continue;
+        };
+        if rest == "CONFIG" {
+            continue;
+        }
+        let key = rest.to_ascii_lowercase();
+        let Some(default) = defaults.get(&key) else {
+            bail!(
+                "unknown environment variable {name} (known: {})",
+                defaults
+                    .keys()
+                    .map(|k| format!("DAFTAR_{}", k.to_uppercase()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        merged.insert(key.clone(), env_value(&key, raw, default)?);
+        sources.insert(key, Source::Env);
+    }
+
+    let mut flag = |k: &str, v: toml::Value| {
+        merged.insert(k.into(), v);
+        sources.insert(k.into(), Source::Flag);
+    };
+    if let Some(v) = &flags.listen {
+        flag("listen", toml::Value::String(v.clone()));
+    }
+    if let Some(v) = &flags.data_dir {
+        flag("data_dir", toml::Value::String(v.display().to_string()));
+    }
+    if let Some(v) = &flags.database_url {
+        flag("database_url", toml::Value::String(v.clone()));
+    }
+
+    let config: Config = merged.try_into().context("invalid configuration value")?;
+    validate(&config)?;
+    Ok(Loaded {
+        config,
+        sources,
+        file,
+    })
+}
+
+fn validate(c: &Config) -> Result<()> {
+    if c.listen.parse::<std::net::SocketAddr>().is_err() {
+        bail!(
+            "listen: expected ADDRESS:PORT such as 127.0.0.1:8080, got {:?}",
+            c.listen
+        );
+    }
+    if !["fa-IR", "fa-AF", "ps", "en"].contains(&c.default_locale.as_str()) {
+        bail!(
+            "default_locale: expected fa-IR, fa-AF, ps or en, got {:?}",
+            c.default_locale
+        );
+    }
+    if c.session_idle_minutes < 1
+        || c.session_absolute_hours < 1
+        || c.login_lock_after < 1
+        || c.login_lock_minutes < 1
+    {
+        bail!("session and login limits must be at least 1");
+    }
+    let known_scheme = ["postgres://", "postgresql://", "sqlite://"]
+        .iter()
+        .any(|s| c.database_url.starts_with(s));
+    if !c.database_url.is_empty() && !known_scheme {
+        bail!("database_url: expected postgres://…, postgresql://… or sqlite://…");
+    }
+    Ok(())
+}
+
+impl Config {
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn database(&self) -> String {
+        if self.database_url.is_empty() {
+            self.sqlite_path().display().to_string()
+        } else {
+            self.database_url.clone()
+        }
+    }
+    /// The SQLite file (when SQLite is used).
+    pub fn sqlite_path(&self) -> PathBuf {
+        match self.database_url.strip_prefix("sqlite://") {
+            Some(p) => PathBuf::from(p),
+            None => self.data_dir.join("daftar.db"),
+        }
+    }
+    /// Whether PostgreSQL is selected.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+    /// The web layer's settings.
+    pub fn web(&self) -> daftar_web::WebConfig {
+        let mut w = daftar_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            default_locale: self.default_locale.clone(),
+            ..Default::default()
+        };
+        if !self.font_dir.is_empty() {
+            w.font_dir = Some(Path::new(&self.font_dir).to_owned());
+        }
+        w.session.idle = time::Duration::minutes(self.session_idle_minutes);
+        w.session.absolute = time::Duration::hours(self.session_absolute_hours);
+        w.login.lock_after = self.login_lock_after;
+        w.login.lock_for = time::Duration::minutes(self.login_lock_minutes);
+        w
+    }
+}
+
+impl Loaded {
+    /// The configuration as TOML with secrets redacted and each value's source as a comment.
+    pub fn print(&self) -> Result<String> {
+        let mut shown = self.config.clone();
+        shown.database_url = daftar_store::redact_url(&shown.database_url);
+        let t = table(&shown)?;
+        let mut out = String::from("# effective daftar configuration (secrets redacted)\n");
+        if let Some(f) = &self.file {
+            out.push_str(&format!("# file: {}\n", f.display()));
+        }
+        for (k, v) in t {
+            let src = match self.sources.get(&k) {
+                Some(Source::File) => "file",
+                Some(Source::Env) => "environment",
+                Some(Source::Flag) => "flag",
+                _ => "default",
+            };
+            out.push_str(&format!("{k} = {v}  # {src}\n"));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("daftar.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nlog = \"debug\"\nlogin_lock_after = 3\n",
+        )
+        .unwrap();
+        let flags = Flags {
+            config: Some(file.clone()),
+            ..Default::default()
+        };
+        let l = load(&flags, &env(&[("DAFTAR_LOG", "warn")])).unwrap();
+        assert_eq!(l.config.listen, "127.0.0.1:9000");
+        assert_eq!(l.sources["listen"], Source::File);
+        assert_eq!(l.config.log, "warn", "environment beats the file");
+        assert_eq!(l.config.login_lock_after, 3);
+        let flags = Flags {
+            config: Some(file),
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
+        let l = load(&flags, &env(&[("DAFTAR_LISTEN", "127.0.0.1:9200")])).unwrap();
+        assert_eq!(l.config.listen, "127.0.0.1:9100", "flags beat everything");
+        assert_eq!(l.sources["listen"], Source::Flag);
+        assert_eq!(l.sources["secure_cookies"], Source::Default);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("daftar.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nlisten_port = 1\n").unwrap();
+        let err = load(
+            &Flags {
+                config: Some(file),
+                ..Default::default()
+            },
+            &env(&[]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("listen_port"), "{err}");
+        let err = load(&Flags::default(), &env(&[("DAFTAR_LISTN", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("DAFTAR_LISTN"), "{err}");
+        let err = load(
+            &Flags::default(),
+            &env(&[("DAFTAR_SECURE_COOKIES", "maybe")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("true or false"), "{err}");
+    }
+
+    #[test]
+    fn database_url_from_plain_env_and_redacted_when_printed() {
+        let l = load(
+            &Flags::default(),
+            &env(&[("DATABASE_URL", "postgres://app:s3cret@db/daftar")]),
+        )
+        .unwrap();
+        assert!(l.config.is_postgres());
+        let printed = l.print().unwrap();
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(printed.contains("postgres://app:***@db/daftar"));
+        let l = load(
+            &Flags::default(),
+            &env(&[
+                ("DATABASE_URL", "postgres://a@b/c"),
+                ("DAFTAR_DATABASE_URL", "postgres://x@y/z"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            l.config.database_url, "postgres://x@y/z",
+            "DAFTAR_DATABASE_URL wins"
+        );
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_dir_and_bad_values_are_refused() {
+        let l = load(&Flags::default(), &env(&[])).unwrap();
+        assert_eq!(l.config.database(), "./data/daftar.db");
+        assert!(
+            load(
+                &Flags {
+                    listen: Some("nonsense".into()),
+                    ..Default::default()
+                },
+                &env(&[])
+            )
+            .is_err()
+        );
+        assert!(load(&Flags::default(), &env(&[("DAFTAR_DEFAULT_LOCALE", "de")])).is_err());
+    }
+}

@@ -1,0 +1,45 @@
+//! Terminal output: English messages for domain errors (the CLI is an operator tool), and
+//! plain aligned tables.
+
+use daftar_domain::Error;
+use std::io::Write;
+
+/// The English message of a domain error, from the same Fluent files the web uses.
+pub fn message(e: &Error) -> String {
+    match daftar_web::i18n::I18n::load("en") {
+        Ok(i) => {
+            let m = i.message("en", &e.message_id(), &[]);
+            match &e.internal {
+                Some(detail) => format!("{m} ({detail})"),
+                None => m,
+            }
+        }
+        Err(_) => e.to_string(),
+    }
+}
+
+/// Prints rows as a table with a header, columns padded to the widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0)))
+            .collect();
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = writeln!(std::io::stdout().lock(), "{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    line(widths.iter().map(|w| "-".repeat(*w)).collect());
+    for r in rows {
+        line(r.clone());
+    }
+}

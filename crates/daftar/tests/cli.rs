@@ -1,0 +1,279 @@
+//! The real `daftar` binary, run in temporary directories: help texts, configuration layers,
+//! migrations, accounts and offices, the audit chain (intact, then tampered), backup and
+//! restore, and demo seeding.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use r2d2_sqlite::rusqlite;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn daftar(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("DAFTAR_DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = daftar(dir, args);
+    assert!(
+        o.status.success(),
+        "daftar {args:?} failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["admin", "user", "add", "--help"],
+        vec!["admin", "user", "list", "--help"],
+        vec!["admin", "user", "disable", "--help"],
+        vec!["admin", "user", "reset-password", "--help"],
+        vec!["admin", "office", "add", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["config", "print", "--help"],
+    ] {
+        let out = ok(dir.path(), &cmd);
+        assert!(out.contains("Usage:"), "{cmd:?}: {out}");
+    }
+    let serve = ok(dir.path(), &["serve", "--help"]);
+    assert!(serve.contains("--listen") && serve.contains("--data-dir"));
+}
+
+#[test]
+fn configuration_layers_and_unknown_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("daftar.toml"),
+        "listen = \"127.0.0.1:9001\"\nlog = \"debug\"\n",
+    )
+    .unwrap();
+    let out = ok(dir.path(), &["config", "print"]);
+    assert!(out.contains("listen = \"127.0.0.1:9001\"  # file"), "{out}");
+    let o = Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args(["config", "print", "--listen", "127.0.0.1:9003"])
+        .current_dir(dir.path())
+        .env("DAFTAR_LISTEN", "127.0.0.1:9002")
+        .env("DAFTAR_LOG", "warn")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("listen = \"127.0.0.1:9003\"  # flag"), "{out}");
+    assert!(out.contains("log = \"warn\"  # environment"), "{out}");
+    std::fs::write(
+        dir.path().join("daftar.toml"),
+        "listen = \"127.0.0.1:9001\"\nport = 1\n",
+    )
+    .unwrap();
+    let o = daftar(dir.path(), &["config", "print"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown key `port`"));
+    let o = Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args(["config", "print"])
+        .current_dir(dir.path())
+        .env("DAFTAR_CONFIG", "/nonexistent.toml")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}
+
+#[test]
+fn accounts_offices_audit_backup_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // SQLite is migrated when opened, so `migrate` reports it up to date with the list.
+    let out = ok(d, &["migrate"]);
+    assert!(
+        out.contains("up to date") && out.contains("0001_foundation"),
+        "{out}"
+    );
+    ok(
+        d,
+        &[
+            "admin",
+            "office",
+            "add",
+            "--code",
+            "thr-01",
+            "--name-fa",
+            "تهران",
+            "--name-en",
+            "Tehran",
+            "--province",
+            "تهران",
+            "--district",
+            "مرکزی",
+        ],
+    );
+    let o = daftar(
+        d,
+        &[
+            "admin",
+            "office",
+            "add",
+            "--code",
+            "THR-01",
+            "--name-fa",
+            "x",
+            "--name-en",
+            "x",
+            "--province",
+            "x",
+            "--district",
+            "x",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("office.code.taken"));
+    let out = ok(
+        d,
+        &[
+            "admin",
+            "user",
+            "add",
+            "--username",
+            "clerk.one",
+            "--role",
+            "clerk",
+            "--office",
+            "THR-01",
+        ],
+    );
+    assert!(
+        out.contains("password: "),
+        "a password is generated and shown: {out}"
+    );
+    let o = daftar(
+        d,
+        &[
+            "admin",
+            "user",
+            "add",
+            "--username",
+            "clerk.two",
+            "--role",
+            "clerk",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("user.office_required"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args([
+            "admin",
+            "user",
+            "add",
+            "--username",
+            "admin.one",
+            "--role",
+            "system_admin",
+            "--password-stdin",
+        ])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("password: "));
+    let list = ok(d, &["admin", "user", "list"]);
+    assert!(
+        list.contains("clerk.one") && list.contains("THR-01") && list.contains("admin.one"),
+        "{list}"
+    );
+    assert!(ok(d, &["admin", "user", "list", "--office", "THR-01"]).contains("clerk.one"));
+    ok(d, &["admin", "user", "disable", "clerk.one"]);
+    assert!(ok(d, &["admin", "user", "list"]).contains("disabled"));
+    assert!(ok(d, &["admin", "user", "reset-password", "clerk.one"]).contains("password: "));
+    let o = daftar(d, &["admin", "user", "disable", "nobody"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("user.not_found"));
+
+    let out = ok(d, &["audit", "verify"]);
+    assert!(out.starts_with("audit chain intact: "), "{out}");
+
+    // Backup, then restore into another data directory.
+    ok(d, &["backup", "--to", "backup.db"]);
+    let o = daftar(d, &["backup", "--to", "backup.db"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("store.backup.exists"));
+    ok(
+        d,
+        &["restore", "--from", "backup.db", "--data-dir", "restored"],
+    );
+    assert!(ok(d, &["admin", "user", "list", "--data-dir", "restored"]).contains("clerk.one"));
+    std::fs::write(d.join("junk.db"), b"not a database at all").unwrap();
+    assert!(
+        !daftar(
+            d,
+            &["restore", "--from", "junk.db", "--data-dir", "restored"]
+        )
+        .status
+        .success()
+    );
+
+    // Tamper with one audit row behind the application's back.
+    {
+        let conn = rusqlite::Connection::open(d.join("data/daftar.db")).unwrap();
+        conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 3;").unwrap();
+    }
+    let o = daftar(d, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("audit chain broken at row 3 (edited)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn demo_seeds_every_role() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "demo",
+            "--seed-only",
+            "--persons",
+            "30",
+            "--data-dir",
+            "demo",
+        ],
+    );
+    let list = ok(dir.path(), &["admin", "user", "list", "--data-dir", "demo"]);
+    for role in [
+        "clerk",
+        "office_manager",
+        "inspector",
+        "authority_officer",
+        "partner",
+        "auditor",
+        "system_admin",
+    ] {
+        assert!(list.contains(role), "{role} missing: {list}");
+    }
+    assert!(
+        ok(dir.path(), &["demo", "--seed-only", "--data-dir", "demo"])
+            .contains("existing demo database")
+    );
+    assert!(ok(dir.path(), &["audit", "verify", "--data-dir", "demo"]).contains("intact"));
+}
