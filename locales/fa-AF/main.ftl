@@ -93,7 +93,7 @@ nationality-IRQ = عراق
 pager-label = صفحه‌ها
 pager-prev = قبلی
 pager-next = بعدی
-pager-items = مورد
+pager-status = صفحهٔ { $page } از { $pages } · { $total } مورد
 
 ## Error page
 error-title = خطایی رخ داد

@@ -93,7 +93,7 @@ nationality-IRQ = Iraq
 pager-label = Pages
 pager-prev = Previous
 pager-next = Next
-pager-items = items
+pager-status = { $page } مخ له { $pages } · { $total } توکي
 
 ## Error page
 error-title = Something went wrong

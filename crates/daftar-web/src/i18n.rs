@@ -187,6 +187,14 @@ impl Tr {
             &[(name, FluentValue::from(value.to_owned()))],
         )
     }
+    /// Translates with several named arguments.
+    pub fn ta(&self, id: &str, args: &[(&str, String)]) -> String {
+        let args: Vec<(&str, FluentValue<'_>)> = args
+            .iter()
+            .map(|(k, v)| (*k, FluentValue::from(v.clone())))
+            .collect();
+        self.i18n.message(self.locale.tag, id, &args)
+    }
     /// Translates an error code (`a.b.c` → message `a-b-c`).
     pub fn error(&self, code: &str) -> String {
         self.t(&daftar_domain::error::message_id(code))

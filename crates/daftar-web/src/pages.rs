@@ -188,6 +188,18 @@ pub struct Pager {
 }
 
 impl Pager {
+    /// "Page X of Y · N items" in the page's locale and digits.
+    pub fn status(&self, tr: &Tr) -> String {
+        tr.ta(
+            "pager-status",
+            &[
+                ("page", tr.num(self.page)),
+                ("pages", tr.num(self.pages)),
+                ("total", tr.num(self.total)),
+            ],
+        )
+    }
+
     /// Builds the pager for `page` of a list at `base` (a path without query).
     pub fn new<T>(base: &str, page: &daftar_domain::page::Page<T>) -> Self {
         let pages = page.pages();

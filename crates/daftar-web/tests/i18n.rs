@@ -75,7 +75,7 @@ fn used_ids() -> BTreeSet<String> {
         {
             ids.insert(c.replace('.', "-"));
         }
-        for id in literals_after(&src, &["label: \"", "title: \"", "intro: \""]) {
+        for id in literals_after(&src, &["label: \"", "title: \"", "intro: \"", ".ta(\""]) {
             ids.insert(id);
         }
         // Codes of typed ids: typed_id!(..., Name, "office.id.invalid").
@@ -87,7 +87,7 @@ fn used_ids() -> BTreeSet<String> {
     files(&root.join("crates/daftar-web/templates"), "html", &mut html);
     for f in html {
         let src = std::fs::read_to_string(f).unwrap();
-        ids.extend(literals_after(&src, &["t(\""]));
+        ids.extend(literals_after(&src, &["t(\"", "ta(\""]));
     }
     for role in daftar_domain::permission::RoleCode::BUILT_IN {
         ids.insert(format!("role-{role}"));

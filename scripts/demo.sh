@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Serves daftar on its embedded default (SQLite) with seeded demo data and prints the URL and
+# demo logins. Extra arguments go to `daftar demo` (e.g. --listen 0.0.0.0:8080 --reset).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --fonts-only || true
+exec cargo run --release --locked -p daftar -- demo "$@"
