@@ -1,17 +1,17 @@
-# دفتر — پیام‌های فارسی (ایران). شناسه‌ها: متن‌های رابط با خط تیره؛ کدهای خطای a.b.c به صورت a-b-c.
+# دفتر — پیام‌های دری (افغانستان). شناسه‌ها: متن‌های رابط با خط تیره؛ کدهای خطای a.b.c به صورت a-b-c.
 
 app-name = دفتر
-footer-text = دفتر — دفاتر خدمات اتباع سازمان امور مهاجرین
+footer-text = دفتر — دفاتر خدمات اتباع اداره امور مهاجرین
 
 ## Navigation
 nav-skip = رفتن به محتوا
 nav-label = منوی اصلی
 nav-language = زبان
-nav-home = خانه
+nav-home = صفحهٔ اصلی
 nav-persons = اشخاص
 nav-users = کارکنان
 nav-offices = دفاتر
-nav-audit = گزارش ممیزی
+nav-audit = گزارش بررسی
 nav-profile = حساب کاربری
 nav-logout = خروج
 
@@ -19,24 +19,24 @@ nav-logout = خروج
 role-clerk = کارمند پذیرش
 role-office_manager = مدیر دفتر
 role-inspector = بازرس
-role-authority_officer = کارشناس سازمان
+role-authority_officer = کارمند اداره
 role-partner = نهاد همکار
-role-auditor = ممیز
-role-system_admin = مدیر سامانه
+role-auditor = بررسی‌کننده
+role-system_admin = مدیر سیستم
 
 ## Login and second factor
 login-title = ورود
 login-username = نام کاربری
-login-password = گذرواژه
+login-password = رمز عبور
 login-submit = ورود
 mfa-title = کد تأیید
-mfa-intro = کد شش‌رقمی برنامهٔ احراز هویت خود را وارد کنید.
+mfa-intro = کد شش‌رقمی اپلیکیشن احراز هویت خود را وارد کنید.
 mfa-code = کد
 mfa-submit = ادامه
 reauth-title = تأیید هویت
 reauth-intro = این کار حساس است. برای ادامه هویت خود را تأیید کنید.
 totp-title = ورود دومرحله‌ای
-totp-intro = رمزینهٔ QR را با برنامهٔ احراز هویت بخوانید (یا کلید را وارد کنید)، سپس کدی را که نشان می‌دهد بنویسید.
+totp-intro = کود QR را با اپلیکیشن احراز هویت بخوانید (یا کلید را وارد کنید)، سپس کدی را که نشان می‌دهد بنویسید.
 totp-secret = کلید
 totp-confirm = فعال‌سازی
 totp-enabled = ورود دومرحله‌ای فعال است.
@@ -44,10 +44,10 @@ totp-disable = غیرفعال کردن ورود دومرحله‌ای
 totp-required = نقش شما ورود دومرحله‌ای را الزامی می‌کند. برای ادامه آن را راه‌اندازی کنید.
 
 ## Home
-home-title = خانه
+home-title = صفحهٔ اصلی
 home-your-office = دفتر شما
 home-persons-registered = نفر ثبت‌شده
-home-open-audit = مشاهدهٔ گزارش ممیزی
+home-open-audit = مشاهدهٔ گزارش بررسی
 home-manage-offices = مدیریت دفاتر
 home-figures-title = شمار اشخاص ثبت‌شده در هر دفتر
 home-figures-note = برای حفظ حریم خصوصی، شمارهای کمتر از ۵ نمایش داده نمی‌شوند.
@@ -62,12 +62,12 @@ office-code = کد
 office-name = نام
 office-name-fa = نام (فارسی)
 office-name-en = نام (انگلیسی)
-office-province = استان
-office-district = شهرستان
+office-province = ولایت
+office-district = ولسوالی
 office-status = وضعیت
 office-created = تاریخ ایجاد
 office-status-active = فعال
-office-status-suspended = تعلیق‌شده
+office-status-suspended = معطل‌شده
 office-status-closed = بسته‌شده
 
 ## Persons
@@ -98,21 +98,21 @@ pager-status = صفحهٔ { $page } از { $pages } · { $total } مورد
 ## Error page
 error-title = خطایی رخ داد
 error-code = کد خطا
-error-back-home = بازگشت به خانه
+error-back-home = بازگشت به صفحهٔ اصلی
 
 ## Errors
 internal = خطای پیش‌بینی‌نشده‌ای رخ داد و ثبت شد؛ لطفاً دوباره تلاش کنید.
-store-unavailable = پایگاه داده در دسترس نیست. لطفاً کمی بعد دوباره تلاش کنید.
+store-unavailable = دیتابیس در دسترس نیست. لطفاً کمی بعد دوباره تلاش کنید.
 route-not_found = این صفحه وجود ندارد.
 route-method_not_allowed = این کار در اینجا مجاز نیست.
 request-body-invalid = داده‌های ارسال‌شده خوانا نیست.
-request-path-invalid = این نشانی معتبر نیست.
+request-path-invalid = این آدرس معتبر نیست.
 request-query-invalid = پارامترهای جست‌وجو معتبر نیست.
 locale-unknown = این زبان پشتیبانی نمی‌شود.
 auth-required = لطفاً وارد شوید.
 auth-forbidden = شما اجازهٔ این کار را ندارید.
-auth-csrf-invalid = مهلت فرم به پایان رسیده است. صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید.
-auth-login-invalid = نام کاربری یا گذرواژه نادرست است.
+auth-csrf-invalid = مهلت فرم به پایان رسیده است. صفحه را دوباره بارگیری کنید و دوباره تلاش کنید.
+auth-login-invalid = نام کاربری یا رمز عبور نادرست است.
 auth-login-locked = تلاش‌های ناموفق زیاد بود. حساب برای مدتی قفل شد؛ بعداً دوباره تلاش کنید.
 auth-mfa-required = برای ادامه کد تأیید را وارد کنید.
 auth-totp-invalid = کد نادرست است.
@@ -120,7 +120,7 @@ auth-totp-enrol_required = برای ادامه ورود دومرحله‌ای ر
 auth-totp-already_enabled = ورود دومرحله‌ای از پیش فعال است.
 auth-totp-required_by_role = نقش شما ورود دومرحله‌ای را الزامی می‌کند و نمی‌توان آن را غیرفعال کرد.
 auth-totp-secret_invalid = کلید معتبر نیست. از نو شروع کنید.
-auth-reauth-invalid = گذرواژه نادرست است.
+auth-reauth-invalid = رمز عبور نادرست است.
 auth-step_up-required = برای ادامه هویت خود را تأیید کنید.
 auth-step_up-session_only = این کار به ورود با حساب کاربری نیاز دارد، نه توکن API.
 auth-token-invalid = توکن API وجود ندارد، نادرست است، منقضی یا باطل شده است.
@@ -137,7 +137,7 @@ user-id-invalid = شناسهٔ کاربر معتبر نیست.
 user-username-invalid = نام کاربری باید ۳ تا ۶۴ حرف کوچک لاتین، رقم، نقطه، خط تیره یا زیرخط باشد.
 user-username-taken = این نام کاربری گرفته شده است.
 user-display_name-invalid = نام نمایشی باید ۱ تا ۱۲۰ نویسه باشد.
-user-password-weak = گذرواژه باید دست‌کم ۱۰ نویسه باشد و فقط از رقم تشکیل نشده باشد.
+user-password-weak = رمز عبور باید دست‌کم ۱۰ نویسه باشد و فقط از رقم تشکیل نشده باشد.
 user-status-invalid = وضعیت حساب ناشناخته است.
 user-office_required = این نقش باید به یک دفتر تعلق داشته باشد.
 role-unknown = نقش ناشناخته است.
@@ -162,7 +162,7 @@ token-name-invalid = نام توکن باید ۱ تا ۸۰ نویسه باشد.
 token-scopes-empty = دست‌کم یک مجوز برای توکن انتخاب کنید.
 token-scope-not_held = توکن نمی‌تواند مجوزی داشته باشد که شما ندارید.
 token-expiry-invalid = مدت اعتبار باید ۱ تا ۳۶۵ روز باشد.
-store-backup-exists = پروندهٔ پشتیبان از پیش وجود دارد.
-store-backup-unavailable = پشتیبان‌گیری برای این پایگاه داده در دسترس نیست (pg_dump پیدا نشد).
-store-backup-path_invalid = مسیر پروندهٔ پشتیبان معتبر نیست.
+store-backup-exists = فایلٔ پشتیبان از پیش وجود دارد.
+store-backup-unavailable = پشتیبان‌گیری برای این دیتابیس در دسترس نیست (pg_dump پیدا نشد).
+store-backup-path_invalid = مسیر فایلٔ پشتیبان معتبر نیست.
 store-reference-invalid = این رکورد به چیزی اشاره می‌کند که وجود ندارد.
