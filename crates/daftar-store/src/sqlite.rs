@@ -76,11 +76,17 @@ impl SqliteDb {
     }
 
     /// Runs raw SQL on the writer outside any transaction (maintenance: `VACUUM INTO`, tests).
+    /// Without parameters it may hold several statements; returns the rows the last one changed.
     pub fn raw(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let conn = self
             .writer
             .lock()
             .map_err(|_| Error::internal("sqlite writer lock poisoned"))?;
+        if params.is_empty() {
+            conn.execute_batch(sql)
+                .map_err(|e| Error::store(e.to_string()))?;
+            return Ok(conn.changes());
+        }
         let mut stmt = conn
             .prepare(&to_sqlite_placeholders(sql))
             .map_err(|e| Error::store(e.to_string()))?;

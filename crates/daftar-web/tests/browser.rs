@@ -65,8 +65,8 @@ async fn clerk_logs_in_and_switches_language() {
     let app = TestApp::start(Backend::Sqlite).await.unwrap();
     let office = app.office("THR-01");
     app.user("clerk.thr", "clerk", Some(office.id));
-    for i in 0..3 {
-        app.person(office.id, &["مریم", "علی", "زهرا"][i]);
+    for name in ["مریم", "علی", "زهرا"] {
+        app.person(office.id, name);
     }
 
     let port = free_port();

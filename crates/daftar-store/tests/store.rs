@@ -1,0 +1,289 @@
+//! The Store contract, run on SQLite and on PostgreSQL (`TEST_DATABASE_URL`): offices, users,
+//! throttling, sessions, tokens, persons scoped by office, audit rows for every write and
+//! personal-data read, the audit chain (intact, edited, deleted, truncated), migrations, backup.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use daftar_domain::audit::{AuditCtx, purpose};
+use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
+use daftar_domain::office::{NewOffice, OfficeCode, OfficeStatus};
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::{Permission, Principal, RoleCode, system_reach, system_scope};
+use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::store::{AuditFilter, Store};
+use daftar_domain::user::{LoginThrottle, NewUser, UserStatus, Username};
+use daftar_testkit::{TestDb, both_backends};
+use time::{Duration, OffsetDateTime};
+
+fn ctx() -> AuditCtx {
+    AuditCtx::system("test")
+}
+
+fn office(s: &dyn Store, code: &str) -> OfficeId {
+    let new = NewOffice {
+        code: OfficeCode::parse(code).unwrap(),
+        name_fa: "دفتر".into(),
+        name_en: "Office".into(),
+        province: "تهران".into(),
+        district: "مرکزی".into(),
+    };
+    s.create_office(&ctx(), &new).unwrap().id
+}
+
+fn user(s: &dyn Store, name: &str, role: &str, office: Option<OfficeId>) -> UserId {
+    let new = NewUser {
+        username: Username::parse(name).unwrap(),
+        display_name: name.into(),
+        office_id: office,
+        role: RoleCode::parse(role).unwrap(),
+        password_hash: "$argon2id$x".into(),
+        locale: None,
+    };
+    s.create_user(&ctx(), &new).unwrap().id
+}
+
+fn person(name: &str) -> NewPerson {
+    NewPerson {
+        given_name: name.into(),
+        family_name: "".into(),
+        father_name: "رحیم".into(),
+        birth_date: Some("1999-01-02".into()),
+        sex: Sex::Male,
+        nationality: "IRQ".into(),
+    }
+}
+
+fn session(user: UserId) -> Session {
+    let now = daftar_domain::audit::truncate_ms(OffsetDateTime::now_utc());
+    Session {
+        id: SessionId::new(),
+        token_hash: format!("h-{}", SessionId::new()),
+        user_id: user,
+        csrf_token: "c".into(),
+        mfa_ok: false,
+        created_at: now,
+        last_seen_at: now,
+        step_up_at: None,
+        revoked_at: None,
+        user_agent: "ua".into(),
+    }
+}
+
+fn actions(s: &dyn Store) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .audit_page(
+            &AuditFilter::default(),
+            PageRequest {
+                page: 1,
+                per_page: 200,
+            },
+        )
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    out.reverse();
+    out
+}
+
+both_backends! {
+    fn offices_round_trip_and_codes_are_unique(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        office(s.as_ref(), "MHD-01");
+        let dup = NewOffice { code: OfficeCode::parse("thr-01").unwrap(), name_fa: "x".into(), name_en: "x".into(), province: "x".into(), district: "x".into() };
+        assert_eq!(s.create_office(&ctx(), &dup).unwrap_err().code, "office.code.taken");
+        let list = s.list_offices(&system_reach(Permission::OfficeRead), PageRequest::default()).unwrap();
+        assert_eq!(list.total, 2);
+        assert_eq!(list.items[0].code.as_str(), "MHD-01", "ordered by code");
+        let one = s.list_offices(&daftar_domain::permission::Reach::Office(system_scope(a, Permission::OfficeRead)), PageRequest::default()).unwrap();
+        assert_eq!(one.total, 1);
+        let o = s.set_office_status(&ctx(), a, OfficeStatus::Suspended).unwrap();
+        assert_eq!(o.status, OfficeStatus::Suspended);
+        assert_eq!(s.get_office(a).unwrap().status, OfficeStatus::Suspended);
+        assert_eq!(s.get_office(OfficeId::new()).unwrap_err().code, "office.not_found");
+        let page2 = s.list_offices(&system_reach(Permission::OfficeRead), PageRequest { page: 2, per_page: 1 }).unwrap();
+        assert_eq!((page2.items.len(), page2.pages()), (1, 2));
+        assert_eq!(actions(s.as_ref()), vec!["office.create", "office.create", "office.status"]);
+    }
+
+    fn users_roles_and_secrets(db) {
+        let s = db.store();
+        let roles = s.roles().unwrap();
+        assert_eq!(roles.len(), 7);
+        assert!(roles.iter().find(|r| r.code.as_str() == "system_admin").unwrap().totp_required);
+        let o = office(s.as_ref(), "THR-01");
+        let u = user(s.as_ref(), "clerk.one", "clerk", Some(o));
+        let again = NewUser { username: Username::parse("CLERK.ONE").unwrap(), display_name: "x".into(), office_id: Some(o), role: RoleCode::parse("clerk").unwrap(), password_hash: "h".into(), locale: None };
+        assert_eq!(s.create_user(&ctx(), &again).unwrap_err().code, "user.username.taken");
+        let no_office = NewUser { username: Username::parse("clerk.two").unwrap(), office_id: None, ..again.clone() };
+        assert_eq!(s.create_user(&ctx(), &no_office).unwrap_err().code, "user.office_required");
+        let bad_role = NewUser { username: Username::parse("x.three").unwrap(), role: RoleCode::parse("nobody").unwrap(), ..again };
+        assert_eq!(s.create_user(&ctx(), &bad_role).unwrap_err().code, "role.unknown");
+        s.set_password(&ctx(), u, "$argon2id$new").unwrap();
+        s.set_locale(&ctx(), u, Some("fa-AF")).unwrap();
+        s.set_totp(&ctx(), u, Some("JBSWY3DPEHPK3PXP")).unwrap();
+        let a = s.user_auth_by_username(&Username::parse("clerk.one").unwrap()).unwrap().unwrap();
+        assert_eq!(a.password_hash, "$argon2id$new");
+        assert_eq!(a.user.locale.as_deref(), Some("fa-AF"));
+        assert!(a.user.totp_enabled);
+        assert_eq!(a.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert!(s.user_auth_by_username(&Username::parse("nobody.here").unwrap()).unwrap().is_none());
+        assert_eq!(s.get_user(UserId::new()).unwrap_err().code, "user.not_found");
+        let in_office = s.list_users(&daftar_domain::permission::Reach::Office(system_scope(o, Permission::UserManage)), PageRequest::default()).unwrap();
+        assert_eq!(in_office.total, 1);
+        assert_eq!(actions(s.as_ref()), vec!["office.create", "user.create", "user.password", "user.locale", "user.totp"]);
+    }
+
+    fn login_throttle_round_trip(db) {
+        let s = db.store();
+        assert_eq!(s.login_throttle("who").unwrap(), LoginThrottle { failures: 0, locked_until: None });
+        let until = daftar_domain::audit::truncate_ms(OffsetDateTime::now_utc() + Duration::minutes(15));
+        s.record_login_failure(&ctx(), "who", LoginThrottle { failures: 5, locked_until: Some(until) }).unwrap();
+        assert_eq!(s.login_throttle("who").unwrap(), LoginThrottle { failures: 5, locked_until: Some(until) });
+        s.clear_login_failures("who").unwrap();
+        assert_eq!(s.login_throttle("who").unwrap().failures, 0);
+        assert_eq!(actions(s.as_ref()), vec!["auth.login.failed"]);
+    }
+
+    fn sessions_and_tokens_and_disabling(db) {
+        let s = db.store();
+        let o = office(s.as_ref(), "THR-01");
+        let u = user(s.as_ref(), "clerk.one", "clerk", Some(o));
+        let (a, b) = (session(u), session(u));
+        s.create_session(&ctx(), &a).unwrap();
+        s.create_session(&ctx(), &b).unwrap();
+        assert_eq!(s.session_by_token_hash(&a.token_hash).unwrap().unwrap(), a);
+        let later = daftar_domain::audit::truncate_ms(OffsetDateTime::now_utc() + Duration::minutes(3));
+        s.touch_session(a.id, later).unwrap();
+        s.update_session_auth(&ctx(), a.id, true, Some(later)).unwrap();
+        let got = s.session_by_token_hash(&a.token_hash).unwrap().unwrap();
+        assert_eq!((got.last_seen_at, got.mfa_ok, got.step_up_at), (later, true, Some(later)));
+        assert_eq!(s.revoke_user_sessions(&ctx(), u, Some(a.id)).unwrap(), 1);
+        assert!(s.session_by_token_hash(&b.token_hash).unwrap().unwrap().revoked_at.is_some());
+        assert!(s.session_by_token_hash(&a.token_hash).unwrap().unwrap().revoked_at.is_none());
+        s.revoke_session(&AuditCtx { purpose: purpose::AUTHENTICATION.into(), ..ctx() }, a.id).unwrap();
+        assert_eq!(s.revoke_session(&ctx(), a.id).unwrap_err().code, "session.not_found", "revoking twice");
+        assert_eq!(s.list_sessions(u).unwrap().len(), 2);
+
+        let now = daftar_domain::audit::truncate_ms(OffsetDateTime::now_utc());
+        let t = ApiToken { id: ApiTokenId::new(), user_id: u, name: "sync".into(), scopes: vec!["person.read".into()], token_hash: "th".into(), created_at: now, expires_at: Some(now + Duration::days(1)), revoked_at: None };
+        s.create_api_token(&ctx(), &t).unwrap();
+        assert_eq!(s.api_token_by_hash("th").unwrap().unwrap(), t);
+        assert_eq!(s.list_api_tokens(u).unwrap().len(), 1);
+        let other = user(s.as_ref(), "clerk.two", "clerk", Some(o));
+        assert_eq!(s.revoke_api_token(&ctx(), other, t.id).unwrap_err().code, "token.not_found", "only the owner revokes");
+        let c = session(u);
+        s.create_session(&ctx(), &c).unwrap();
+        let t2 = ApiToken { id: ApiTokenId::new(), token_hash: "th2".into(), ..t.clone() };
+        s.create_api_token(&ctx(), &t2).unwrap();
+        s.set_user_status(&ctx(), u, UserStatus::Disabled).unwrap();
+        assert!(s.session_by_token_hash(&c.token_hash).unwrap().unwrap().revoked_at.is_some(), "disabling revokes sessions");
+        assert!(s.api_token_by_hash("th2").unwrap().unwrap().revoked_at.is_some(), "and tokens");
+        assert_eq!(s.get_user(u).unwrap().status, UserStatus::Disabled);
+        let acts = actions(s.as_ref());
+        for a in ["auth.login", "auth.step_up", "session.revoke_all", "auth.logout", "token.create", "user.status"] {
+            assert!(acts.iter().any(|x| x == a), "{a} not audited: {acts:?}");
+        }
+    }
+
+    fn persons_are_scoped_and_reads_audited(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MHD-01");
+        let pa = s.create_person(&ctx(), &system_scope(a, Permission::PersonWrite), &person("علی")).unwrap();
+        let pb = s.create_person(&ctx(), &system_scope(b, Permission::PersonWrite), &person("حسن")).unwrap();
+        assert_eq!(pa.registry_no, "THR-01-000001");
+        let pa2 = s.create_person(&ctx(), &system_scope(a, Permission::PersonWrite), &person("رضا")).unwrap();
+        assert_eq!(pa2.registry_no, "THR-01-000002");
+        // A clerk of office A, through the only door there is.
+        let roles = s.roles().unwrap();
+        let clerk_role = roles.iter().find(|r| r.code.as_str() == "clerk").unwrap();
+        let clerk = Principal::new(UserId::new(), "clerk.a".into(), clerk_role.code.clone(), Some(a), clerk_role.permissions.clone());
+        assert_eq!(clerk.scope(b, Permission::PersonRead).unwrap_err().code, "office.scope.denied");
+        let scope = clerk.scope(a, Permission::PersonRead).unwrap();
+        let reader = AuditCtx { actor_id: Some(clerk.user_id), actor: "clerk.a".into(), office_id: Some(a), purpose: purpose::SERVICE.into(), request_id: "r1".into() };
+        let list = s.list_persons(&reader, &scope, PageRequest::default()).unwrap();
+        assert_eq!(list.total, 2);
+        assert!(list.items.iter().all(|p| p.office_id == a));
+        assert_eq!(s.get_person(&reader, &scope, pa.id).unwrap().given_name, "علی");
+        assert_eq!(s.get_person(&reader, &scope, pb.id).unwrap_err().code, "person.not_found", "another office's person is invisible");
+        assert_eq!(s.create_person(&reader, &scope, &person("x")).unwrap_err().code, "auth.forbidden", "a read scope cannot write");
+        let bad = NewPerson { birth_date: Some("2099-01-01".into()), ..person("x") };
+        assert_eq!(s.create_person(&ctx(), &system_scope(a, Permission::PersonWrite), &bad).unwrap_err().code, "person.birth_date.future");
+        let counts = s.count_persons_by_office().unwrap();
+        assert_eq!(counts.iter().find(|(o, _)| *o == a).unwrap().1, 2);
+        let reads = s.audit_page(&AuditFilter { actor_id: Some(clerk.user_id), ..Default::default() }, PageRequest::default()).unwrap();
+        let acts: Vec<_> = reads.items.iter().map(|r| (r.action.as_str(), r.office_id, r.purpose.as_str(), r.request_id.as_str())).collect();
+        assert_eq!(acts, vec![("person.read", Some(a), "service", "r1"), ("person.list", Some(a), "service", "r1")]);
+        let by_prefix = s.audit_page(&AuditFilter { action_prefix: Some("person.".into()), ..Default::default() }, PageRequest::default()).unwrap();
+        assert_eq!(by_prefix.total, 5);
+    }
+
+    fn audit_chain_detects_edits_deletions_and_truncation(db) {
+        let s = db.store();
+        for i in 0..6 {
+            office(s.as_ref(), &format!("OF-{i}"));
+        }
+        assert_eq!(s.verify_audit().unwrap(), Ok(6));
+        let raw = db.sql();
+        // The log refuses changes through SQL...
+        assert!(raw.execute_raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3").is_err());
+        // ...and the chain catches whoever removes the guard.
+        let drop_guard = match s.backend() {
+            daftar_domain::store::Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+            daftar_domain::store::Backend::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log;",
+        };
+        raw.execute_raw(drop_guard).unwrap();
+        raw.execute_raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3").unwrap();
+        let broken = s.verify_audit().unwrap().unwrap_err();
+        assert_eq!((broken.seq, broken.reason), (3, "edited"));
+        raw.execute_raw("UPDATE audit_log SET actor = 'system' WHERE seq = 3").unwrap();
+        assert_eq!(s.verify_audit().unwrap(), Ok(6), "restoring the row restores the chain");
+        raw.execute_raw("DELETE FROM audit_log WHERE seq = 4").unwrap();
+        let broken = s.verify_audit().unwrap().unwrap_err();
+        assert_eq!((broken.seq, broken.reason), (4, "deleted"));
+        let d2 = TestDb::sqlite();
+        let s2 = d2.store();
+        for i in 0..3 {
+            office(s2.as_ref(), &format!("OF-{i}"));
+        }
+        d2.sql().execute_raw("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3").unwrap();
+        let broken = s2.verify_audit().unwrap().unwrap_err();
+        assert_eq!((broken.seq, broken.reason), (3, "truncated"));
+    }
+
+    fn migrations_are_idempotent(db) {
+        let s = db.store();
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string()]);
+        assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
+        assert_eq!(s.roles().unwrap().len(), 7, "seeding roles twice adds nothing");
+        s.ping().unwrap();
+        assert!(s.pool_stats().connections >= 1);
+    }
+}
+
+#[test]
+fn sqlite_backup_opens_and_holds_the_data() {
+    let db = TestDb::sqlite();
+    let s = db.store();
+    office(s.as_ref(), "THR-01");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("backup.db");
+    s.backup_to(&path).unwrap();
+    assert_eq!(s.backup_to(&path).unwrap_err().code, "store.backup.exists");
+    let restored = daftar_store::open_sqlite(&path).unwrap();
+    assert_eq!(
+        restored
+            .list_offices(
+                &system_reach(Permission::OfficeRead),
+                PageRequest::default()
+            )
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(restored.verify_audit().unwrap(), Ok(1));
+}
