@@ -66,6 +66,9 @@ pub fn app(state: AppState) -> Router {
         .merge(features::offices::routes())
         .merge(features::persons::routes())
         .merge(features::api::routes())
+        .merge(features::profile::routes())
+        .merge(features::users::routes())
+        .merge(features::audit::routes())
         .merge(features::system::routes(font_dir))
         .fallback(|| async { AppError(Error::not_found("route.not_found")) })
         .method_not_allowed_fallback(|| async {

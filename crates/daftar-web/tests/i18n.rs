@@ -98,6 +98,15 @@ fn used_ids() -> BTreeSet<String> {
     for s in ["female", "male", "unknown"] {
         ids.insert(format!("sex-{s}"));
     }
+    for s in ["active", "disabled"] {
+        ids.insert(format!("user-status-{s}"));
+    }
+    for r in ["edited", "deleted", "relinked", "truncated"] {
+        ids.insert(format!("audit-reason-{r}"));
+    }
+    for d in ["locale", "password", "session", "token"] {
+        ids.insert(format!("profile-done-{d}"));
+    }
     ids
 }
 

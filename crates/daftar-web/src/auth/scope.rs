@@ -43,6 +43,16 @@ pub struct InOffice<P: Perm> {
 }
 
 impl<P: Perm> InOffice<P> {
+    /// Wraps a scope already obtained from `Principal::scope`; `None` unless it was granted
+    /// for `P`.
+    pub fn from_parts(staff: Staff, scope: OfficeScope) -> Option<Self> {
+        (scope.permission() == P::PERMISSION).then_some(Self {
+            staff,
+            scope,
+            _p: PhantomData,
+        })
+    }
+
     /// The office id.
     pub fn office_id(&self) -> OfficeId {
         self.scope.office_id()

@@ -2,9 +2,12 @@
 //! live in `templates/<feature>/`.
 
 pub mod api;
+pub mod audit;
 pub mod home;
 pub mod locale;
 pub mod login;
 pub mod offices;
 pub mod persons;
+pub mod profile;
 pub mod system;
+pub mod users;

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::features::{api, offices, persons, system};
+use crate::features::{api, audit, offices, persons, system, users};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -16,10 +16,12 @@ use utoipa::{Modify, OpenApi};
         api::tokens::list, api::tokens::create, api::tokens::revoke,
         offices::api::list, offices::api::show, offices::api::create,
         persons::api::list, persons::api::show, persons::api::create,
+        users::api_list, users::api_create,
+        audit::api_list,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "system"))
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"))
 )]
 pub struct ApiDoc;
 

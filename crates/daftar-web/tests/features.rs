@@ -1,0 +1,342 @@
+//! Profile, staff management and the audit page through the real server: scoping, step-up,
+//! password change ending other sessions, API tokens from the profile, audit verification.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+use daftar_domain::audit::AuditCtx;
+use harness::{PASSWORD, TestApp, client, csrf_in, location};
+
+async fn token_of(app: &TestApp, c: &reqwest::Client, path: &str) -> String {
+    csrf_in(
+        &c.get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Ages the caller's step-up so that sensitive actions ask again.
+fn age_step_up(app: &TestApp, username: &str) {
+    let u = app
+        .store
+        .user_auth_by_username(&daftar_domain::user::Username::parse(username).unwrap())
+        .unwrap()
+        .unwrap();
+    for s in app.store.list_sessions(u.user.id).unwrap() {
+        let old = time::OffsetDateTime::now_utc() - time::Duration::minutes(10);
+        let _ = app
+            .store
+            .update_session_auth(&AuditCtx::system("test"), s.id, true, Some(old));
+    }
+}
+
+async fn managers_manage_their_office_only(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("MHD-01");
+    app.user("manager.a", "office_manager", Some(a.id));
+    let clerk_b = app.user("clerk.b", "clerk", Some(b.id)).id;
+    let clerk_a = app.user("clerk.a", "clerk", Some(a.id)).id;
+    let m = client();
+    assert_eq!(app.login(&m, "manager.a", PASSWORD).await.status(), 303);
+    let html = m
+        .get(app.url(&format!("/offices/{}/users", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("clerk.a") && !html.contains("clerk.b"));
+    let t = csrf_in(&html).unwrap();
+    let form = |name: &'static str, role: &'static str| {
+        vec![
+            ("_csrf", t.clone()),
+            ("username", name.into()),
+            ("role", role.into()),
+            ("password", PASSWORD.into()),
+        ]
+    };
+    let r = m
+        .post(app.url(&format!("/offices/{}/users", a.id)))
+        .form(&form("clerk.new", "clerk"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = m
+        .post(app.url(&format!("/offices/{}/users", a.id)))
+        .form(&form("boss.new", "system_admin"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a manager cannot create administrators");
+    let r = m
+        .post(app.url(&format!("/offices/{}/users", a.id)))
+        .form(&form("clerk.new", "clerk"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "username taken");
+    let api: serde_json::Value = m
+        .get(app.url(&format!("/api/v1/offices/{}/users", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["total"], 3);
+    // Another office's user: out of scope even with a fresh step-up.
+    let r = m
+        .post(app.url(&format!("/users/{clerk_b}/disable")))
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Disabling needs a recent step-up.
+    age_step_up(&app, "manager.a");
+    let r = m
+        .post(app.url(&format!("/users/{clerk_a}/disable")))
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/reauth"), "{}", location(&r));
+    let r = m
+        .post(app.url("/reauth"))
+        .form(&[("_csrf", t.as_str()), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = m
+        .post(app.url(&format!("/users/{clerk_a}/disable")))
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.store.get_user(clerk_a).unwrap().status,
+        daftar_domain::user::UserStatus::Disabled
+    );
+    let r = m
+        .post(app.url(&format!("/users/{clerk_a}/reset-password")))
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("id=\"password-value\""));
+    let me = app
+        .store
+        .user_auth_by_username(&daftar_domain::user::Username::parse("manager.a").unwrap())
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let r = m
+        .post(app.url(&format!("/users/{me}/disable")))
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "not on oneself");
+    // Clerks do not manage staff.
+    let c = client();
+    app.user("clerk.c", "clerk", Some(a.id));
+    assert_eq!(app.login(&c, "clerk.c", PASSWORD).await.status(), 303);
+    assert_eq!(
+        c.get(app.url(&format!("/offices/{}/users", a.id)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
+both!(
+    managers_manage_their_office_only_t,
+    managers_manage_their_office_only
+);
+
+async fn profile_password_language_and_tokens(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("manager.a", "office_manager", Some(a.id));
+    let (one, two) = (client(), client());
+    assert_eq!(app.login(&one, "manager.a", PASSWORD).await.status(), 303);
+    assert_eq!(app.login(&two, "manager.a", PASSWORD).await.status(), 303);
+    let t = token_of(&app, &one, "/profile").await;
+    let r = one
+        .post(app.url("/profile/password"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("current", "wrong password"),
+            ("new", "another long password"),
+            ("repeat", "another long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = one
+        .post(app.url("/profile/password"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("current", PASSWORD),
+            ("new", "another long password"),
+            ("repeat", "different long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = one
+        .post(app.url("/profile/password"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("current", PASSWORD),
+            ("new", "another long password"),
+            ("repeat", "another long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        one.get(app.url("/profile")).send().await.unwrap().status(),
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        two.get(app.url("/profile")).send().await.unwrap().status(),
+        303,
+        "the other session ended"
+    );
+    let r = one
+        .post(app.url("/profile/locale"))
+        .form(&[("_csrf", t.as_str()), ("locale", "ps")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        one.get(app.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"<html lang="ps" dir="rtl">"#)
+    );
+    // An API token from the profile (login counts as a fresh step-up), shown once, then usable.
+    let r = one
+        .post(app.url("/profile/tokens"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("name", "sync"),
+            ("scope", "person.read"),
+            ("scope", "office.read"),
+            ("days", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let html = r.text().await.unwrap();
+    let i = html.find("id=\"token-secret\">").unwrap() + "id=\"token-secret\">".len();
+    let secret = &html[i..i + html[i..].find('<').unwrap()];
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        me["permissions"],
+        serde_json::json!(["office.read", "person.read"])
+    );
+    let r = one
+        .post(app.url("/profile/tokens"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("name", "bad"),
+            ("scope", "audit.read"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "cannot grant what one does not hold");
+}
+both!(
+    profile_password_language_and_tokens_t,
+    profile_password_language_and_tokens
+);
+
+async fn audit_page_for_auditors(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("auditor.one", "auditor", None);
+    app.user("clerk.a", "clerk", Some(a.id));
+    let c = client();
+    assert_eq!(app.login(&c, "clerk.a", PASSWORD).await.status(), 303);
+    assert_eq!(c.get(app.url("/audit")).send().await.unwrap().status(), 403);
+    assert_eq!(
+        c.get(app.url("/api/v1/audit"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let au = client();
+    assert_eq!(app.login(&au, "auditor.one", PASSWORD).await.status(), 303);
+    let html = au
+        .get(app.url("/audit?action=auth."))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("auth.login"));
+    let t = csrf_in(&html).unwrap();
+    let r = au
+        .post(app.url("/audit/verify"))
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"verdict\""), "{html}");
+    assert!(html.contains("سالم"), "intact, in Persian");
+    let api: serde_json::Value = au
+        .get(app.url("/api/v1/audit?action=audit."))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["items"][0]["action"], "audit.verify");
+    assert_eq!(
+        au.get(app.url("/api/v1/audit?actor_id=nonsense"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+}
+both!(audit_page_for_auditors_t, audit_page_for_auditors);
