@@ -5,7 +5,7 @@
 
 mod harness;
 
-use harness::{PASSWORD, TestApp, client, csrf_in};
+use harness::{TestApp, csrf_in};
 
 async fn errors_are_json_under_api_and_pages_elsewhere(app: TestApp) {
     let office = app.office("THR-01");
@@ -31,8 +31,7 @@ async fn errors_are_json_under_api_and_pages_elsewhere(app: TestApp) {
     let html = r.text().await.unwrap();
     assert!(html.contains("این صفحه وجود ندارد") && html.contains("dir=\"rtl\""));
 
-    let c = client();
-    assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
+    let c = app.signed_in("clerk.one").await;
     let token = csrf_in(
         &c.get(app.url("/"))
             .send()

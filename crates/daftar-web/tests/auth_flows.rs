@@ -293,8 +293,7 @@ both!(
 async fn sensitive_api_calls_need_a_recent_step_up(app: TestApp) {
     let office = app.office("THR-01");
     app.user("manager.one", "office_manager", Some(office.id));
-    let c = client();
-    assert_eq!(app.login(&c, "manager.one", PASSWORD).await.status(), 303);
+    let c = app.signed_in("manager.one").await;
     let html = c
         .get(app.url("/"))
         .send()
@@ -403,8 +402,7 @@ both!(
 async fn idle_sessions_expire(app: TestApp) {
     let office = app.office("THR-01");
     app.user("clerk.one", "clerk", Some(office.id));
-    let c = client();
-    assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
+    let c = app.signed_in("clerk.one").await;
     assert_eq!(c.get(app.url("/")).send().await.unwrap().status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let r = c.get(app.url("/")).send().await.unwrap();

@@ -42,8 +42,7 @@ async fn managers_manage_their_office_only(app: TestApp) {
     app.user("manager.a", "office_manager", Some(a.id));
     let clerk_b = app.user("clerk.b", "clerk", Some(b.id)).id;
     let clerk_a = app.user("clerk.a", "clerk", Some(a.id)).id;
-    let m = client();
-    assert_eq!(app.login(&m, "manager.a", PASSWORD).await.status(), 303);
+    let m = app.signed_in("manager.a").await;
     let html = m
         .get(app.url(&format!("/offices/{}/users", a.id)))
         .send()
@@ -289,8 +288,7 @@ async fn audit_page_for_auditors(app: TestApp) {
     let a = app.office("THR-01");
     app.user("auditor.one", "auditor", None);
     app.user("clerk.a", "clerk", Some(a.id));
-    let c = client();
-    assert_eq!(app.login(&c, "clerk.a", PASSWORD).await.status(), 303);
+    let c = app.signed_in("clerk.a").await;
     assert_eq!(c.get(app.url("/audit")).send().await.unwrap().status(), 403);
     assert_eq!(
         c.get(app.url("/api/v1/audit"))
@@ -300,8 +298,7 @@ async fn audit_page_for_auditors(app: TestApp) {
             .status(),
         403
     );
-    let au = client();
-    assert_eq!(app.login(&au, "auditor.one", PASSWORD).await.status(), 303);
+    let au = app.signed_in("auditor.one").await;
     let html = au
         .get(app.url("/audit?action=auth."))
         .send()

@@ -6,7 +6,7 @@
 
 mod harness;
 
-use harness::{PASSWORD, TestApp, client, csrf_in};
+use harness::{TestApp, client, csrf_in};
 use rand::{Rng, SeedableRng};
 
 const JUNK: &[&str] = &[
@@ -38,8 +38,7 @@ fn random_text(rng: &mut rand::rngs::StdRng) -> String {
 async fn junk_never_breaks_the_server(app: TestApp) {
     let office = app.office("THR-01");
     app.user("clerk.one", "clerk", Some(office.id));
-    let c = client();
-    assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
+    let c = app.signed_in("clerk.one").await;
     let token = csrf_in(
         &c.get(app.url("/"))
             .send()

@@ -156,8 +156,7 @@ async fn authority_roles_reach_every_office_and_partners_see_only_aggregates(app
     app.person(b.id, "تنها");
     app.user("auditor.one", "auditor", None);
     app.user("partner.one", "partner", None);
-    let c = client();
-    assert_eq!(app.login(&c, "auditor.one", PASSWORD).await.status(), 303);
+    let c = app.signed_in("auditor.one").await;
     let offices: serde_json::Value = c
         .get(app.url("/api/v1/offices"))
         .send()
@@ -184,8 +183,7 @@ async fn authority_roles_reach_every_office_and_partners_see_only_aggregates(app
             .status(),
         403
     );
-    let p = client();
-    assert_eq!(app.login(&p, "partner.one", PASSWORD).await.status(), 303);
+    let p = app.signed_in("partner.one").await;
     assert_eq!(
         p.get(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
             .send()

@@ -79,7 +79,6 @@ pub fn log(
 
 /// Rows matching `filter`, newest first.
 pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<Page<AuditRecord>> {
-    let req = req.clamped();
     let mut clauses = vec![];
     let mut args: Vec<Value> = vec![];
     if let Some(a) = filter.actor_id {
@@ -99,27 +98,15 @@ pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<P
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
-    let total = tx
-        .query_one(&format!("SELECT COUNT(*) FROM audit_log{wh}"), &args)?
-        .i64(0)?;
-    let n = args.len();
-    args.push(i64::try_from(req.limit()).unwrap_or(i64::MAX).into());
-    args.push(i64::try_from(req.offset()).unwrap_or(i64::MAX).into());
-    let rows = tx.query(
-        &format!(
-            "SELECT {COLUMNS} FROM audit_log{wh} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        ),
-        &args,
-    )?;
-    let items = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        page: req.page,
-        per_page: req.per_page,
-        total: u64::try_from(total).unwrap_or(0),
-    })
+    super::paged(
+        tx,
+        COLUMNS,
+        &format!("FROM audit_log{wh}"),
+        "seq DESC",
+        args,
+        req,
+        record,
+    )
 }
 
 /// Rows to check per batch when verifying.

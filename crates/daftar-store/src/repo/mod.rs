@@ -31,6 +31,41 @@ pub(crate) fn all<T>(rows: Vec<Row>, f: impl Fn(&Row) -> Result<T>) -> Result<Ve
     rows.iter().map(f).collect()
 }
 
+/// One page of `SELECT {cols} {from_where} ORDER BY {order}` with the total count; `args` are
+/// the parameters of `from_where` (`$1`…), the page's limit and offset are appended after them.
+pub(crate) fn paged<T>(
+    tx: &mut dyn Tx,
+    cols: &str,
+    from_where: &str,
+    order: &str,
+    mut args: Vec<crate::sql::Value>,
+    req: daftar_domain::page::PageRequest,
+    map: impl Fn(&Row) -> Result<T>,
+) -> Result<daftar_domain::page::Page<T>> {
+    let req = req.clamped();
+    let total = tx
+        .query_one(&format!("SELECT COUNT(*) {from_where}"), &args)?
+        .i64(0)?;
+    let (limit, offset) = limit_offset(req);
+    let n = args.len();
+    args.push(limit.into());
+    args.push(offset.into());
+    let rows = tx.query(
+        &format!(
+            "SELECT {cols} {from_where} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ),
+        &args,
+    )?;
+    Ok(daftar_domain::page::Page {
+        items: all(rows, map)?,
+        page: req.page,
+        per_page: req.per_page,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
 /// `LIMIT`/`OFFSET` values of a page request as integers.
 pub(crate) fn limit_offset(req: daftar_domain::page::PageRequest) -> (i64, i64) {
     (

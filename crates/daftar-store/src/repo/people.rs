@@ -1,7 +1,7 @@
 //! Persons (personal data): every list and view is audited in the same transaction, and only
 //! the persons of the scope's office are visible.
 
-use super::{all, audit, limit_offset};
+use super::{audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
@@ -97,14 +97,20 @@ impl SqlStore {
         let req = req.clamped();
         let office = scope.office_id().to_string();
         self.write(|tx| {
-            let total = tx.query_one("SELECT COUNT(*) FROM persons WHERE office_id = $1", params![office.as_str()])?.i64(0)?;
-            let (limit, offset) = limit_offset(req);
-            let rows = tx.query(&format!("SELECT {COLS} FROM persons WHERE office_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"), params![office.as_str(), limit, offset])?;
-            let items = all(rows, person)?;
-            let ids: Vec<String> = items.iter().map(|p| p.id.to_string()).collect();
-            let ev = AuditEvent::new("person.list", "office", &office).with_details(serde_json::json!({ "page": req.page, "persons": ids }));
+            let page = paged(
+                tx,
+                COLS,
+                "FROM persons WHERE office_id = $1",
+                "id DESC",
+                vec![office.clone().into()],
+                req,
+                person,
+            )?;
+            let ids: Vec<String> = page.items.iter().map(|p| p.id.to_string()).collect();
+            let ev = AuditEvent::new("person.list", "office", &office)
+                .with_details(serde_json::json!({ "page": page.page, "persons": ids }));
             audit::append(tx, ctx, &ev)?;
-            Ok(Page { items, page: req.page, per_page: req.per_page, total: u64::try_from(total).unwrap_or(0) })
+            Ok(page)
         })
     }
 

@@ -1,6 +1,6 @@
 //! Roles, offices, users, login throttling, sessions and API tokens.
 
-use super::{all, audit, limit_offset};
+use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
@@ -187,36 +187,20 @@ impl SqlStore {
         reach: &Reach,
         req: PageRequest,
     ) -> Result<Page<Office>> {
-        let req = req.clamped();
-        let (wh, mut args) = match reach.office_id() {
-            None => (String::new(), vec![]),
-            Some(o) => (
-                " WHERE id = $1".to_owned(),
-                vec![Value::from(o.to_string())],
-            ),
+        let (wh, args) = match reach.office_id() {
+            None => ("", vec![]),
+            Some(o) => (" WHERE id = $1", vec![Value::from(o.to_string())]),
         };
         self.read(|tx| {
-            let total = tx
-                .query_one(&format!("SELECT COUNT(*) FROM offices{wh}"), &args)?
-                .i64(0)?;
-            let (limit, offset) = limit_offset(req);
-            let n = args.len();
-            args.push(limit.into());
-            args.push(offset.into());
-            let rows = tx.query(
-                &format!(
-                    "SELECT {OFFICE_COLS} FROM offices{wh} ORDER BY code LIMIT ${} OFFSET ${}",
-                    n + 1,
-                    n + 2
-                ),
-                &args,
-            )?;
-            Ok(Page {
-                items: all(rows, office)?,
-                page: req.page,
-                per_page: req.per_page,
-                total: u64::try_from(total).unwrap_or(0),
-            })
+            paged(
+                tx,
+                OFFICE_COLS,
+                &format!("FROM offices{wh}"),
+                "code",
+                args,
+                req,
+                office,
+            )
         })
     }
 
@@ -331,30 +315,17 @@ impl SqlStore {
     }
 
     pub(crate) fn list_users_impl(&self, reach: &Reach, req: PageRequest) -> Result<Page<User>> {
-        let req = req.clamped();
-        let (wh, mut args) = reach_filter(reach);
+        let (wh, args) = reach_filter(reach);
         self.read(|tx| {
-            let total = tx
-                .query_one(&format!("SELECT COUNT(*) FROM users{wh}"), &args)?
-                .i64(0)?;
-            let (limit, offset) = limit_offset(req);
-            let n = args.len();
-            args.push(limit.into());
-            args.push(offset.into());
-            let rows = tx.query(
-                &format!(
-                    "SELECT {USER_COLS} FROM users{wh} ORDER BY username LIMIT ${} OFFSET ${}",
-                    n + 1,
-                    n + 2
-                ),
-                &args,
-            )?;
-            Ok(Page {
-                items: all(rows, user)?,
-                page: req.page,
-                per_page: req.per_page,
-                total: u64::try_from(total).unwrap_or(0),
-            })
+            paged(
+                tx,
+                USER_COLS,
+                &format!("FROM users{wh}"),
+                "username",
+                args,
+                req,
+                user,
+            )
         })
     }
 

@@ -138,6 +138,14 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A new client signed in as `username` (password [`PASSWORD`]); panics if the login fails.
+    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
+        let c = client();
+        let r = self.login(&c, username, PASSWORD).await;
+        assert_eq!(r.status(), 303, "login of {username} failed");
+        c
+    }
+
     /// Loads `path` and returns the CSRF token of its first form.
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
         let html = client

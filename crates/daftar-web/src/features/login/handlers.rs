@@ -218,6 +218,22 @@ pub struct CodeForm {
     next: Option<String>,
 }
 
+/// Records a passed second factor or step-up on the caller's session, then goes to `next`.
+async fn verified(
+    state: &AppState,
+    ctx: &crate::context::RequestCtx,
+    a: &crate::auth::Auth,
+    next: &str,
+) -> WebResult<Response> {
+    if let Some(id) = a.session.as_ref().map(|s| s.id) {
+        let actx = a.audit(ctx, purpose::AUTHENTICATION);
+        state
+            .db(move |s| s.update_session_auth(&actx, id, true, Some(OffsetDateTime::now_utc())))
+            .await?;
+    }
+    Ok(Redirect::to(next).into_response())
+}
+
 /// Checks a TOTP code for the caller with brute-force protection (shares the login throttle).
 async fn check_code(
     state: &AppState,
@@ -265,20 +281,7 @@ pub async fn totp_submit(
     let a = pending(&ctx)?;
     let next = safe_next(form.next.as_deref());
     match check_code(&state, &ctx, &a, &form.code).await? {
-        Ok(()) => {
-            let (actx, id) = (
-                a.audit(&ctx, purpose::AUTHENTICATION),
-                a.session.as_ref().map(|s| s.id),
-            );
-            if let Some(id) = id {
-                state
-                    .db(move |s| {
-                        s.update_session_auth(&actx, id, true, Some(OffsetDateTime::now_utc()))
-                    })
-                    .await?;
-            }
-            Ok(Redirect::to(&next).into_response())
-        }
+        Ok(()) => verified(&state, &ctx, &a, &next).await,
         Err(code) => {
             let status = if code == "auth.login.locked" {
                 StatusCode::LOCKED
@@ -348,20 +351,7 @@ pub async fn reauth_submit(
         }
     };
     match result {
-        Ok(()) => {
-            let (actx, id) = (
-                staff.audit(purpose::AUTHENTICATION),
-                a.session.as_ref().map(|s| s.id),
-            );
-            if let Some(id) = id {
-                state
-                    .db(move |s| {
-                        s.update_session_auth(&actx, id, true, Some(OffsetDateTime::now_utc()))
-                    })
-                    .await?;
-            }
-            Ok(Redirect::to(&next).into_response())
-        }
+        Ok(()) => verified(&state, &staff.ctx, a, &next).await,
         Err(code) => {
             let page = PageCtx::new(&state, &staff.ctx);
             let error = Some(page.tr.error(code));
