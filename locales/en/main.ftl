@@ -232,3 +232,4 @@ audit-reason-edited = edited
 audit-reason-deleted = deleted
 audit-reason-relinked = relinked
 audit-reason-truncated = last rows removed
+profile-session-device = Browser

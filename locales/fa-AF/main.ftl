@@ -232,3 +232,4 @@ audit-reason-edited = ویرایش‌شده
 audit-reason-deleted = حذف‌شده
 audit-reason-relinked = پیوند تغییرکرده
 audit-reason-truncated = ردیف‌های آخر حذف‌شده
+profile-session-device = مرورگر

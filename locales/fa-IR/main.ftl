@@ -232,3 +232,4 @@ audit-reason-edited = ویرایش‌شده
 audit-reason-deleted = حذف‌شده
 audit-reason-relinked = پیوند دگرگون‌شده
 audit-reason-truncated = ردیف‌های پایانی حذف‌شده
+profile-session-device = مرورگر

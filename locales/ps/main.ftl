@@ -232,3 +232,4 @@ audit-reason-edited = بدل شوی
 audit-reason-deleted = ړنګ شوی
 audit-reason-relinked = اړیکه بدله شوې
 audit-reason-truncated = وروستي قطارونه لرې شوي
+profile-session-device = براوزر

@@ -337,3 +337,55 @@ async fn audit_page_for_auditors(app: TestApp) {
     );
 }
 both!(audit_page_for_auditors_t, audit_page_for_auditors);
+
+async fn administrators_change_office_status(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("admin.one", "system_admin", None);
+    app.user("manager.a", "office_manager", Some(a.id));
+    let admin = app.signed_in_with_totp("admin.one").await;
+    let t = token_of(&app, &admin, "/").await;
+    let r = admin
+        .post(app.url(&format!("/api/v1/offices/{}/status", a.id)))
+        .header("x-csrf-token", &t)
+        .json(&serde_json::json!({"status": "suspended"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "suspended"
+    );
+    let r = admin
+        .post(app.url(&format!("/api/v1/offices/{}/status", a.id)))
+        .header("x-csrf-token", &t)
+        .json(&serde_json::json!({"status": "sleeping"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = admin
+        .post(app.url(&format!("/offices/{}/status", a.id)))
+        .form(&[("_csrf", t.as_str()), ("status", "active")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.store.get_office(a.id).unwrap().status,
+        daftar_domain::office::OfficeStatus::Active
+    );
+    let m = app.signed_in("manager.a").await;
+    let t = token_of(&app, &m, "/").await;
+    let r = m
+        .post(app.url(&format!("/offices/{}/status", a.id)))
+        .form(&[("_csrf", t.as_str()), ("status", "closed")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "managers do not change office status");
+}
+both!(
+    administrators_change_office_status_t,
+    administrators_change_office_status
+);

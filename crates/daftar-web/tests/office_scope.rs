@@ -12,12 +12,14 @@ use harness::{PASSWORD, TestApp, client, csrf_in};
 /// person of office B.
 const SCOPED: &[(&str, &str)] = &[
     ("GET", "/offices/{office_id}"),
+    ("POST", "/offices/{office_id}/status"),
     ("GET", "/offices/{office_id}/persons"),
     ("POST", "/offices/{office_id}/persons"),
     ("GET", "/offices/{office_id}/persons/{person_id}"),
     ("GET", "/offices/{office_id}/users"),
     ("POST", "/offices/{office_id}/users"),
     ("GET", "/api/v1/offices/{office_id}"),
+    ("POST", "/api/v1/offices/{office_id}/status"),
     ("GET", "/api/v1/offices/{office_id}/persons"),
     ("POST", "/api/v1/offices/{office_id}/persons"),
     ("GET", "/api/v1/offices/{office_id}/persons/{person_id}"),

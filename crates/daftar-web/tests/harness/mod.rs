@@ -146,6 +146,37 @@ impl TestApp {
         c
     }
 
+    /// A new client signed in as `username`, whose TOTP secret is set here and whose code is
+    /// entered at the second-factor step (for roles that require TOTP).
+    pub async fn signed_in_with_totp(&self, username: &str) -> reqwest::Client {
+        let secret = daftar_web::auth::totp::new_secret();
+        let user = self
+            .store
+            .user_auth_by_username(&Username::parse(username).unwrap())
+            .unwrap()
+            .unwrap()
+            .user;
+        self.store
+            .set_totp(&AuditCtx::system("test"), user.id, Some(&secret))
+            .unwrap();
+        let c = client();
+        let r = self.login(&c, username, PASSWORD).await;
+        assert!(
+            location(&r).starts_with("/login/totp"),
+            "{username} was not asked for a code"
+        );
+        let token = self.csrf(&c, "/login/totp").await;
+        let code = daftar_web::auth::totp::current(&secret).unwrap();
+        let r = c
+            .post(self.url("/login/totp"))
+            .form(&[("_csrf", token.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "second factor of {username} failed");
+        c
+    }
+
     /// Loads `path` and returns the CSRF token of its first form.
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
         let html = client

@@ -83,6 +83,7 @@ fn anon_ctx(request_id: &str, username: &str) -> AuditCtx {
 pub async fn login_submit(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
+    headers: axum::http::HeaderMap,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> WebResult<Response> {
     let next = safe_next(form.next.as_deref());
@@ -153,7 +154,14 @@ pub async fn login_submit(
         last_seen_at: now,
         step_up_at: if needs_mfa { None } else { Some(now) },
         revoked_at: None,
-        user_agent: String::new(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .filter(|c| *c != '\0')
+            .take(200)
+            .collect(),
     };
     let actx = AuditCtx {
         actor_id: Some(ua.user.id),

@@ -56,3 +56,37 @@ pub async fn create(
     let office = state.db(move |s| s.create_office(&ctx, &new)).await?;
     Ok((StatusCode::CREATED, axum::Json(office)))
 }
+
+/// A new office status.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    /// `active`, `suspended` or `closed`.
+    pub status: String,
+}
+
+/// Changes an office's status (system administrators; needs a recent step-up).
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/status", tag = "offices", params(("office_id" = String, Path, description = "Office id")), request_body = StatusChange,
+    responses((status = 200, body = Office), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    at: InOffice<OfficeRead>,
+    Json(req): Json<StatusChange>,
+) -> WebResult<axum::Json<Office>> {
+    Ok(axum::Json(change_status(&state, &at, &req.status).await?))
+}
+
+/// Checks the permission, the step-up and the value, then changes the status.
+pub async fn change_status(
+    state: &AppState,
+    at: &InOffice<OfficeRead>,
+    status: &str,
+) -> daftar_domain::Result<Office> {
+    at.staff.principal().require(Permission::OfficeManage)?;
+    at.staff.require_step_up(&state.config.session)?;
+    let status = daftar_domain::office::OfficeStatus::parse(status)?;
+    let (ctx, id) = (at.staff.audit(purpose::ADMINISTRATION), at.office_id());
+    state
+        .db(move |s| s.set_office_status(&ctx, id, status))
+        .await
+}

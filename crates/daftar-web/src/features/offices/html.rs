@@ -33,6 +33,7 @@ struct ShowPage {
     office: Office,
     can_persons: bool,
     can_users: bool,
+    can_manage: bool,
 }
 
 async fn list_page(
@@ -124,6 +125,7 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
     let p = staff.principal();
     let can_persons = p.scope(id, Permission::PersonRead).is_ok();
     let can_users = p.scope(id, Permission::UserManage).is_ok();
+    let can_manage = p.has(Permission::OfficeManage);
     Ok(render(
         StatusCode::OK,
         &ShowPage {
@@ -131,6 +133,22 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
             office,
             can_persons,
             can_users,
+            can_manage,
         },
     ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    at: InOffice<OfficeRead>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> WebResult<Response> {
+    super::api::change_status(&state, &at, &form.status).await?;
+    Ok(Redirect::to(&format!("/offices/{}", at.office_id())).into_response())
 }

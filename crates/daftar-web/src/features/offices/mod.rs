@@ -6,13 +6,15 @@ mod html;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/offices", get(html::list).post(html::create))
         .route("/offices/{office_id}", get(html::show))
+        .route("/offices/{office_id}/status", post(html::set_status))
         .route("/api/v1/offices", get(api::list).post(api::create))
         .route("/api/v1/offices/{office_id}", get(api::show))
+        .route("/api/v1/offices/{office_id}/status", post(api::set_status))
 }
