@@ -53,6 +53,26 @@ pub enum Command {
     /// Show the effective configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Find records of the same person in a CSV file and write a cluster for every record.
+    Dedupe(DedupeArgs),
+}
+
+/// `dedupe` options.
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// CSV with a header holding record_id, given_name, family_name, father_name, birth_date,
+    /// gender (any order; other columns ignored).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Where to write `record_id,cluster` for every input record.
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Lowest given-name similarity for a match, 0.5–1.0 (higher: fewer, surer matches).
+    #[arg(long, default_value_t = 0.9)]
+    pub threshold: f64,
+    /// Also write the matched pairs with the fields that agree (for review).
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
 }
 
 /// Just the data directory.

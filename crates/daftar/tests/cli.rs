@@ -277,3 +277,63 @@ fn demo_seeds_every_role() {
     );
     assert!(ok(dir.path(), &["audit", "verify", "--data-dir", "demo"]).contains("intact"));
 }
+
+#[test]
+fn dedupe_writes_a_cluster_for_every_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("in.csv"),
+        "extra,record_id,given_name,family_name,father_name,birth_date,gender\n\
+         x,a,نجیب‌الله,رحیمی,نظام‌الدین,1372/05/13,M\n\
+         x,b,نجيب الله,رحيمي,نزام الدين,۱۳۷۲/۰۵/۱۳,M\n\
+         x,c,Najibullah,Rahimi,Nizamuddin,1993-08-04,M\n\
+         x,d,زهرا,رحیمی,نظام‌الدین,1372/05/13,F\n\
+         x,e,مریم,احمدی,رحیم,1370/02/10,F\n",
+    )
+    .unwrap();
+    let o = daftar(
+        d,
+        &[
+            "dedupe",
+            "--input",
+            "in.csv",
+            "--output",
+            "out.csv",
+            "--pairs",
+            "pairs.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("records: 5"));
+    let out = std::fs::read_to_string(d.join("out.csv")).unwrap();
+    let rows: Vec<(&str, &str)> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap())
+        .collect();
+    assert_eq!(out.lines().next(), Some("record_id,cluster"));
+    assert_eq!(rows.len(), 5, "one row per record");
+    let cluster = |id: &str| rows.iter().find(|(r, _)| *r == id).unwrap().1;
+    assert_eq!(cluster("a"), cluster("b"));
+    assert_eq!(
+        cluster("a"),
+        cluster("c"),
+        "Latin transliteration joins the Persian records"
+    );
+    assert_ne!(
+        cluster("a"),
+        cluster("d"),
+        "a sister (same father and date) stays apart"
+    );
+    assert_ne!(cluster("a"), cluster("e"));
+    assert!(
+        std::fs::read_to_string(d.join("pairs.csv"))
+            .unwrap()
+            .starts_with("record_a,record_b,given,family,father,birth_date,swapped")
+    );
+    std::fs::write(d.join("bad.csv"), "record_id,given_name\n1,x\n").unwrap();
+    let o = daftar(d, &["dedupe", "--input", "bad.csv", "--output", "o.csv"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing column `family_name`"));
+}

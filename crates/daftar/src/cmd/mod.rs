@@ -1,6 +1,7 @@
 //! Command dispatch and what the commands share: loading the configuration and opening the store.
 
 mod admin;
+mod dedupe;
 mod demo;
 mod maintenance;
 mod serve;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Restore(r) => {
             maintenance::restore(&load(&with(None, r.dir.data_dir.clone()))?, &r.from)
         }
+        Command::Dedupe(a) => dedupe::run(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
             print!("{}", load(&with(listen, data_dir))?.print()?);
             Ok(ExitCode::SUCCESS)
