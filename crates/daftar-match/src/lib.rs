@@ -6,3 +6,4 @@
 pub mod date;
 pub mod dedupe;
 pub mod normalize;
+pub mod synth;

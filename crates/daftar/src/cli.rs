@@ -55,6 +55,30 @@ pub enum Command {
     Config(ConfigCommand),
     /// Find records of the same person in a CSV file and write a cluster for every record.
     Dedupe(DedupeArgs),
+    /// Generate synthetic data.
+    #[command(subcommand)]
+    Gen(GenCommand),
+}
+
+/// `gen` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GenCommand {
+    /// Noisy person records as CSV (with the true person in `entity_id`), for benchmarks.
+    Persons(GenPersons),
+}
+
+/// `gen persons` options.
+#[derive(Debug, Args)]
+pub struct GenPersons {
+    /// Number of records.
+    #[arg(long, default_value_t = 10_000)]
+    pub count: usize,
+    /// Random seed (the same seed gives the same records).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// File to write (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `dedupe` options.

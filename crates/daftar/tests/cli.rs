@@ -337,3 +337,38 @@ fn dedupe_writes_a_cluster_for_every_record() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing column `family_name`"));
 }
+
+#[test]
+fn generated_persons_are_seeded_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = ok(
+        dir.path(),
+        &["gen", "persons", "--count", "200", "--seed", "3"],
+    );
+    let b = ok(
+        dir.path(),
+        &["gen", "persons", "--count", "200", "--seed", "3"],
+    );
+    assert_eq!(a, b, "same seed, same output");
+    assert_eq!(
+        a.lines().next(),
+        Some("record_id,given_name,family_name,father_name,birth_date,gender,entity_id")
+    );
+    assert_eq!(a.lines().count(), 201);
+    ok(
+        dir.path(),
+        &["gen", "persons", "--count", "300", "--output", "g.csv"],
+    );
+    let out = ok(
+        dir.path(),
+        &["dedupe", "--input", "g.csv", "--output", "c.csv"],
+    );
+    let _ = out;
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("c.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        301
+    );
+}

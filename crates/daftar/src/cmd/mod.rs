@@ -3,6 +3,7 @@
 mod admin;
 mod dedupe;
 mod demo;
+mod gen_data;
 mod maintenance;
 mod serve;
 
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             maintenance::restore(&load(&with(None, r.dir.data_dir.clone()))?, &r.from)
         }
         Command::Dedupe(a) => dedupe::run(&a),
+        Command::Gen(crate::cli::GenCommand::Persons(a)) => gen_data::persons(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
             print!("{}", load(&with(listen, data_dir))?.print()?);
             Ok(ExitCode::SUCCESS)
