@@ -18,11 +18,14 @@ fonts() {
   local prefix=/var/tmp/daftar-npm
   if npm install --silent --no-audit --no-fund --prefix "$prefix" vazirmatn@33.0.3 >/dev/null 2>&1; then
     local src
-    src=$(find "$prefix/node_modules/vazirmatn" -name 'Vazirmatn\[wght\].woff2' | head -n 1)
+    # The variable-weight webfont (fonts/webfonts/Vazirmatn[wght].woff2 in 33.0.3).
+    src=$(find "$prefix/node_modules/vazirmatn" -path '*/fonts/webfonts/Vazirmatn\[wght\].woff2' | head -n 1)
     if [ -n "$src" ]; then
       mkdir -p "$(dirname "$dest")"
       cp "$src" "$dest"
       echo "setup: Vazirmatn font installed"
+    else
+      echo "setup: Vazirmatn[wght].woff2 not found in the npm package; the UI will use system fonts" >&2
     fi
   else
     echo "setup: could not fetch the Vazirmatn font from npm; the UI will use system fonts" >&2

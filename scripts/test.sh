@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: on SQLite always, and on PostgreSQL when it answers on
-# 127.0.0.1:5432 (TEST_DATABASE_URL). With CI=true, PostgreSQL and Chromium tests fail instead
-# of skipping when their service is missing.
+# 127.0.0.1:5432 (TEST_DATABASE_URL; an already set TEST_DATABASE_URL is kept). With CI=true,
+# PostgreSQL and Chromium tests fail instead of skipping when their service is missing.
+# Uses cargo-nextest when it is installed (then doc tests run separately with cargo test --doc),
+# plain cargo test otherwise. Extra arguments go to the test runner (e.g. -p daftar-web
+# --test browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-if [ -z "${TEST_DATABASE_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+if [ -z "${TEST_DATABASE_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
+  && pg_isready -q -h 127.0.0.1 -p 5432; then
   export TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test
 fi
-echo "test: PostgreSQL ${TEST_DATABASE_URL:+at $TEST_DATABASE_URL}${TEST_DATABASE_URL:-not configured (PostgreSQL tests skip locally)}"
-cargo test --workspace --locked "$@"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "test: PostgreSQL tests use TEST_DATABASE_URL=$TEST_DATABASE_URL"
+elif [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then
+  echo "test: PostgreSQL is not answering on 127.0.0.1:5432; with CI=true its tests will fail" >&2
+else
+  echo "test: PostgreSQL is not answering on 127.0.0.1:5432; its tests skip locally" >&2
+fi
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  echo "test: browser tests use $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+fi
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast "$@"
+  # Doc tests only on a full run: selection arguments such as --test NAME do not mix with --doc.
+  if [ $# -eq 0 ]; then cargo test --doc --workspace --locked; fi
+else
+  cargo test --workspace --locked --no-fail-fast "$@"
+fi

@@ -40,6 +40,43 @@ fn screenshots() -> PathBuf {
     dir
 }
 
+/// Fails when the page is wider than the window (content pushed off the side, a typical RTL or
+/// phone-width mistake).
+async fn assert_fits_width(c: &fantoccini::Client, what: &str) {
+    let widths = c
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, client) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+    assert!(
+        scroll <= client,
+        "{what}: the page is {scroll}px wide in a {client}px window (horizontal overflow)"
+    );
+}
+
+/// The load status of the page's Vazirmatn font faces once the document's fonts are settled.
+async fn vazirmatn_status(c: &fantoccini::Client) -> Vec<String> {
+    let statuses = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             document.fonts.ready.then(() => done([...document.fonts]
+                 .filter(f => f.family.replace(/\"/g, '') === 'Vazirmatn')
+                 .map(f => f.status)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 async fn html_lang_dir(c: &fantoccini::Client) -> (String, String) {
     let html = c.find(Locator::Css("html")).await.unwrap();
     (
@@ -137,6 +174,20 @@ async fn clerk_logs_in_and_switches_language() {
         .unwrap();
     assert_eq!(html_lang_dir(&c).await, ("fa-IR".into(), "rtl".into()));
     assert!(c.source().await.unwrap().contains("دفتر شما"));
+    // The Persian font is served when scripts/setup.sh has installed it; otherwise the page
+    // falls back to system fonts.
+    let font_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts/Vazirmatn.woff2");
+    let fonts = vazirmatn_status(&c).await;
+    if font_file.exists() {
+        assert!(
+            !fonts.is_empty() && fonts.iter().all(|s| s == "loaded"),
+            "{} exists but the page's Vazirmatn faces are {fonts:?}",
+            font_file.display()
+        );
+    } else {
+        eprintln!("Vazirmatn is not installed (scripts/setup.sh); pages use system fonts");
+    }
+    assert_fits_width(&c, "clerk home, fa-IR").await;
     std::fs::write(shots.join("clerk-fa-IR.png"), c.screenshot().await.unwrap()).unwrap();
 
     c.find(Locator::Css("a[hreflang=\"fa-AF\"]"))
@@ -150,6 +201,7 @@ async fn clerk_logs_in_and_switches_language() {
         .await
         .unwrap();
     assert_eq!(html_lang_dir(&c).await, ("fa-AF".into(), "rtl".into()));
+    assert_fits_width(&c, "clerk home, fa-AF").await;
     std::fs::write(shots.join("clerk-fa-AF.png"), c.screenshot().await.unwrap()).unwrap();
 
     c.find(Locator::Css("a[hreflang=\"en\"]"))
@@ -164,6 +216,7 @@ async fn clerk_logs_in_and_switches_language() {
         .unwrap();
     assert_eq!(html_lang_dir(&c).await, ("en".into(), "ltr".into()));
     assert!(c.source().await.unwrap().contains("Your office"));
+    assert_fits_width(&c, "clerk home, en").await;
     std::fs::write(shots.join("clerk-en.png"), c.screenshot().await.unwrap()).unwrap();
 
     // The persons list, in English and in Persian, for the record.
@@ -177,6 +230,7 @@ async fn clerk_logs_in_and_switches_language() {
     .await
     .unwrap();
     c.wait().for_element(Locator::Css("table")).await.unwrap();
+    assert_fits_width(&c, "persons, en").await;
     std::fs::write(
         shots.join("clerk-persons-en.png"),
         c.screenshot().await.unwrap(),
@@ -192,10 +246,22 @@ async fn clerk_logs_in_and_switches_language() {
         .for_element(Locator::Css("html[lang=\"fa-IR\"]"))
         .await
         .unwrap();
+    assert_fits_width(&c, "persons, fa-IR").await;
     std::fs::write(
         shots.join("clerk-persons-fa-IR.png"),
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+
+    // The same page on a phone-sized window: readable without sideways scrolling of the page.
+    c.set_window_size(390, 844).await.unwrap();
+    c.refresh().await.unwrap();
+    c.wait().for_element(Locator::Css("table")).await.unwrap();
+    std::fs::write(
+        shots.join("clerk-persons-fa-IR-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    assert_fits_width(&c, "persons, fa-IR, 390px wide").await;
     c.close().await.unwrap();
 }
