@@ -233,3 +233,12 @@ audit-reason-deleted = deleted
 audit-reason-relinked = relinked
 audit-reason-truncated = last rows removed
 profile-session-device = Browser
+
+## Duplicate check
+candidates-title = Possible duplicates
+candidates-intro = These registered persons look like the one you are registering. Open one if it is the same person; register anyway only if it is someone else.
+candidates-agree = Agreeing fields
+candidates-swapped = names swapped
+candidates-elsewhere = { $count } possible match(es) in other offices (details stay with those offices).
+candidates-register-anyway = It is someone else: register
+candidates-cancel = Cancel

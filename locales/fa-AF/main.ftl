@@ -93,7 +93,7 @@ nationality-IRQ = عراق
 pager-label = صفحه‌ها
 pager-prev = قبلی
 pager-next = بعدی
-pager-status = صفحهٔ { $page } از { $pages } · { $total } مورد
+pager-status = صفحهٔ { $page } از { $pages }، { $total } مورد
 
 ## Error page
 error-title = خطایی رخ داد
@@ -233,3 +233,12 @@ audit-reason-deleted = حذف‌شده
 audit-reason-relinked = پیوند تغییرکرده
 audit-reason-truncated = ردیف‌های آخر حذف‌شده
 profile-session-device = مرورگر
+
+## Duplicate check
+candidates-title = مورد تکراری احتمالی
+candidates-intro = این اشخاص ثبت‌شده به کسی که ثبت می‌کنید شباهت دارند. اگر همان شخص است، آن را باز کنید؛ فقط اگر شخص دیگری است، ثبت کنید.
+candidates-agree = فیلدهای مطابق
+candidates-swapped = جابجایی نام‌ها
+candidates-elsewhere = { $count } مورد احتمالی در دفاتر دیگر (جزئیات نزد همان دفاتر می‌ماند).
+candidates-register-anyway = شخص دیگری است: ثبت شود
+candidates-cancel = لغو

@@ -93,7 +93,7 @@ nationality-IRQ = عراق
 pager-label = صفحه‌ها
 pager-prev = قبلی
 pager-next = بعدی
-pager-status = صفحهٔ { $page } از { $pages } · { $total } مورد
+pager-status = صفحهٔ { $page } از { $pages }، { $total } مورد
 
 ## Error page
 error-title = خطایی رخ داد
@@ -233,3 +233,12 @@ audit-reason-deleted = حذف‌شده
 audit-reason-relinked = پیوند دگرگون‌شده
 audit-reason-truncated = ردیف‌های پایانی حذف‌شده
 profile-session-device = مرورگر
+
+## Duplicate check
+candidates-title = مورد تکراری احتمالی
+candidates-intro = این اشخاص ثبت‌شده به کسی که ثبت می‌کنید شبیه‌اند. اگر همان شخص است، او را باز کنید؛ فقط اگر کس دیگری است، ثبت کنید.
+candidates-agree = فیلدهای هم‌خوان
+candidates-swapped = جابه‌جایی نام‌ها
+candidates-elsewhere = { $count } مورد احتمالی در دفترهای دیگر (جزئیات نزد همان دفترها می‌ماند).
+candidates-register-anyway = شخص دیگری است: ثبت کن
+candidates-cancel = انصراف

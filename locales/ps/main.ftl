@@ -93,7 +93,7 @@ nationality-IRQ = عراق
 pager-label = مخونه
 pager-prev = مخکنی
 pager-next = بل
-pager-status = { $page } مخ له { $pages } · { $total } توکي
+pager-status = { $page } مخ له { $pages }، { $total } توکي
 
 ## Error page
 error-title = یوه ستونزه رامنځته شوه
@@ -233,3 +233,12 @@ audit-reason-deleted = ړنګ شوی
 audit-reason-relinked = اړیکه بدله شوې
 audit-reason-truncated = وروستي قطارونه لرې شوي
 profile-session-device = براوزر
+
+## Duplicate check
+candidates-title = احتمالي تکراري
+candidates-intro = دا ثبت شوي کسان هغه چا ته ورته دي چې تاسو یې ثبتوئ. که هماغه کس وي، پرانیزئ یې؛ یوازې که بل څوک وي، ثبت یې کړئ.
+candidates-agree = برابر ساحې
+candidates-swapped = نومونه بدل شوي
+candidates-elsewhere = په نورو دفترونو کې { $count } احتمالي مورد (جزئیات له هماغو دفترونو سره پاتې کېږي).
+candidates-register-anyway = بل څوک دی: ثبت یې کړه
+candidates-cancel = لغوه

@@ -116,3 +116,39 @@ impl NewPerson {
         Ok(())
     }
 }
+
+/// Which fields of a likely duplicate agree with the person being registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+pub struct MatchReasons {
+    /// Given names agree.
+    pub given: bool,
+    /// Family names agree (both present).
+    pub family: bool,
+    /// Fathers' names agree (both present).
+    pub father: bool,
+    /// Birth dates agree exactly or plausibly (same year, swapped day and month).
+    pub birth_date: bool,
+    /// Given and family names were swapped.
+    pub swapped: bool,
+}
+
+/// A registered person who may be the one being registered.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PersonCandidate {
+    /// The registered person.
+    pub person: Person,
+    /// What agrees.
+    pub reasons: MatchReasons,
+    /// Strength of the evidence (higher is surer).
+    pub score: f64,
+}
+
+/// Likely matches the caller may see, best first, and how many more lie in offices outside the
+/// caller's reach (a count only: their records stay with their office).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Candidates {
+    /// Matches within reach.
+    pub candidates: Vec<PersonCandidate>,
+    /// Matches in other offices.
+    pub elsewhere: u64,
+}

@@ -9,7 +9,7 @@ use crate::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
-use crate::person::{NewPerson, Person};
+use crate::person::{Candidates, NewPerson, Person};
 use crate::session::{ApiToken, Session};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use std::path::Path;
@@ -165,6 +165,16 @@ pub trait Store: Send + Sync + 'static {
     /// One person of the scope's office; a person of another office is `person.not_found`.
     /// Audited `person.read`.
     fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person>;
+    /// Likely duplicates of `probe` (at most `limit`) among persons within `reach` (which must be
+    /// for `person.read`), found through the persons' match keys, plus the number of matches in
+    /// offices outside the reach. Audited `person.candidates` with the ids shown.
+    fn person_candidates(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        probe: &NewPerson,
+        limit: usize,
+    ) -> Result<Candidates>;
     /// Number of persons per office (aggregate, no personal data).
     fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>>;
 

@@ -144,19 +144,7 @@ impl Default for Settings {
 }
 
 /// Why a pair matched (the agreeing fields), for review screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Reasons {
-    /// Given names agree.
-    pub given: bool,
-    /// Family names agree.
-    pub family: bool,
-    /// Fathers' names agree.
-    pub father: bool,
-    /// Birth dates agree (exactly or plausibly).
-    pub birth_date: bool,
-    /// Given and family names were swapped.
-    pub swapped: bool,
-}
+pub use daftar_domain::person::MatchReasons as Reasons;
 
 /// Decides one pair; `Some((reasons, score))` when the records are taken for the same person.
 fn decide(a: &Prepared, b: &Prepared, s: &Settings) -> Option<(Reasons, f64)> {
@@ -413,6 +401,20 @@ pub fn candidates<'a>(
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
     found.into_iter().map(|(_, e, r)| (e, r)).collect()
+}
+
+/// The blocking keys of a record, as stored for the enrolment-time check: two records can only
+/// match if they share a key.
+pub fn match_keys(r: &Record) -> Vec<String> {
+    let mut k = keys(&prepare(r));
+    k.sort();
+    k.dedup();
+    k
+}
+
+/// Decides one pair: `Some((reasons, score))` when `a` and `b` look like the same person.
+pub fn compare(a: &Record, b: &Record, settings: &Settings) -> Option<(Reasons, f64)> {
+    decide(&prepare(a), &prepare(b), settings)
 }
 
 #[cfg(test)]

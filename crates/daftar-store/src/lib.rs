@@ -136,6 +136,10 @@ impl Store for SqlStore {
             }
         }
         self.write(migrate::seed_roles)?;
+        let keyed = self.backfill_match_keys()?;
+        if keyed > 0 {
+            tracing::info!(persons = keyed, "computed match keys");
+        }
         Ok(done)
     }
 
@@ -298,6 +302,15 @@ impl Store for SqlStore {
     }
     fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person> {
         self.get_person_impl(ctx, scope, id)
+    }
+    fn person_candidates(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        probe: &NewPerson,
+        limit: usize,
+    ) -> Result<daftar_domain::person::Candidates> {
+        self.person_candidates_impl(ctx, reach, probe, limit)
     }
     fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>> {
         self.count_persons_by_office_impl()

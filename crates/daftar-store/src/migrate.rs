@@ -28,7 +28,10 @@ macro_rules! migration {
 }
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_foundation"),
+    migration!("0002_person_match_keys"),
+];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";
 

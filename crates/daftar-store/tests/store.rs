@@ -257,7 +257,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 7, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -286,4 +286,31 @@ fn sqlite_backup_opens_and_holds_the_data() {
         1
     );
     assert_eq!(restored.verify_audit().unwrap(), Ok(1));
+}
+
+both_backends! {
+    fn candidates_come_from_match_keys_within_reach(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MHD-01");
+        let w = |o| system_scope(o, Permission::PersonWrite);
+        let p = |g: &str, f: &str, fa: &str, d: &str, sex| NewPerson { given_name: g.into(), family_name: f.into(), father_name: fa.into(), birth_date: Some(d.into()), sex, nationality: "AFG".into() };
+        let najib = s.create_person(&ctx(), &w(a), &p("نجیب‌الله", "رحیمی", "نظام‌الدین", "1993-08-04", Sex::Male)).unwrap();
+        s.create_person(&ctx(), &w(a), &p("زهرا", "رحیمی", "نظام‌الدین", "1993-08-04", Sex::Female)).unwrap();
+        s.create_person(&ctx(), &w(b), &p("نجيب الله", "رحيمي", "نزام الدين", "1993-08-04", Sex::Male)).unwrap();
+        let probe = p("Najibullah", "Rahimi", "Nizamuddin", "1993-08-04", Sex::Male);
+        let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
+        let found = s.person_candidates(&ctx(), &reach, &probe, 10).unwrap();
+        assert_eq!(found.candidates.len(), 1, "the sister is not a candidate");
+        assert_eq!(found.candidates[0].person.id, najib.id);
+        assert!(found.candidates[0].reasons.father && found.candidates[0].reasons.birth_date);
+        assert_eq!(found.elsewhere, 1, "the record in the other office is only counted");
+        let all = s.person_candidates(&ctx(), &system_reach(Permission::PersonRead), &probe, 10).unwrap();
+        assert_eq!((all.candidates.len(), all.elsewhere), (2, 0));
+        let none = s.person_candidates(&ctx(), &reach, &p("مریم", "احمدی", "رحیم", "1970-01-02", Sex::Female), 10).unwrap();
+        assert!(none.candidates.is_empty());
+        let wrong = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonWrite));
+        assert_eq!(s.person_candidates(&ctx(), &wrong, &probe, 10).unwrap_err().code, "auth.forbidden");
+        assert!(actions(s.as_ref()).iter().filter(|a| *a == "person.candidates").count() >= 3, "every check is audited");
+    }
 }

@@ -72,6 +72,7 @@ impl Store for OffRuntime {
         list_persons(&self, ctx: &AuditCtx, scope: &OfficeScope, page: PageRequest) -> Result<Page<Person>>;
         get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person>;
         count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>>;
+        person_candidates(&self, ctx: &AuditCtx, reach: &Reach, probe: &NewPerson, limit: usize) -> Result<daftar_domain::person::Candidates>;
         append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
         audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
         verify_audit(&self) -> Result<Result<u64, ChainBreak>>;

@@ -389,3 +389,79 @@ both!(
     administrators_change_office_status_t,
     administrators_change_office_status
 );
+
+async fn registration_shows_likely_duplicates_first(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let existing = app.person(a.id, "مریم");
+    let c = app.signed_in("clerk.a").await;
+    // The API names the fields that agree.
+    let q = "/api/v1/persons/candidates?given_name=Maryam&family_name=Ahmadi&father_name=Mohammad&birth_date=1990-03-21&sex=female";
+    let found: serde_json::Value = c
+        .get(app.url(q))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found["candidates"][0]["person"]["id"],
+        existing.id.to_string(),
+        "{found}"
+    );
+    assert_eq!(found["candidates"][0]["reasons"]["father"], true);
+    assert_eq!(
+        c.get(app.url("/api/v1/persons/candidates?given_name="))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    // The form stops at the check, then registers when told it is someone else.
+    let t = token_of(&app, &c, &format!("/offices/{}/persons", a.id)).await;
+    let fields = vec![
+        ("_csrf", t.clone()),
+        ("given_name", "مريم".to_string()),
+        ("family_name", "احمدي".into()),
+        ("father_name", "محمد".into()),
+        ("birth_date", "1369/01/01".into()),
+        ("sex", "female".into()),
+        ("nationality", "AFG".into()),
+    ];
+    let r = c
+        .post(app.url(&format!("/offices/{}/persons", a.id)))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"candidates\"") && html.contains(&existing.registry_no),
+        "{html}"
+    );
+    let mut confirmed = fields.clone();
+    confirmed.push(("confirm", "1".into()));
+    let r = c
+        .post(app.url(&format!("/offices/{}/persons", a.id)))
+        .form(&confirmed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let list: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 2);
+}
+both!(
+    registration_shows_likely_duplicates_first_t,
+    registration_shows_likely_duplicates_first
+);

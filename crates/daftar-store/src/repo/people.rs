@@ -28,7 +28,115 @@ fn person(r: &Row) -> Result<Person> {
     })
 }
 
+/// The person as the matcher sees it.
+fn as_record(p: &Person) -> daftar_match::dedupe::Record {
+    daftar_match::dedupe::Record {
+        id: p.id.to_string(),
+        given_name: p.given_name.clone(),
+        family_name: p.family_name.clone(),
+        father_name: p.father_name.clone(),
+        birth_date: p.birth_date.clone().unwrap_or_default(),
+        gender: match p.sex {
+            Sex::Female => "F".into(),
+            Sex::Male => "M".into(),
+            Sex::Unknown => String::new(),
+        },
+    }
+}
+
+/// Stores the person's match keys (in the caller's transaction).
+fn write_keys(tx: &mut dyn crate::sql::Tx, p: &Person) -> Result<()> {
+    for k in daftar_match::dedupe::match_keys(&as_record(p)) {
+        tx.exec(
+            "INSERT INTO person_match_keys (match_key, person_id, office_id) VALUES ($1, $2, $3) ON CONFLICT (match_key, person_id) DO NOTHING",
+            params![k, p.id.to_string(), p.office_id.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Most persons looked at for one candidate query (keys of very common names are skipped
+/// beyond this).
+const MAX_CANDIDATES_SCANNED: usize = 500;
+
 impl SqlStore {
+    /// Computes match keys for persons that have none (after the migration that added them).
+    pub(crate) fn backfill_match_keys(&self) -> Result<u64> {
+        let mut done = 0;
+        loop {
+            let n = self.write(|tx| {
+                let rows = tx.query(&format!("SELECT {COLS} FROM persons WHERE id NOT IN (SELECT person_id FROM person_match_keys) LIMIT 1000"), &[])?;
+                for r in &rows {
+                    write_keys(tx, &person(r)?)?;
+                }
+                Ok(rows.len() as u64)
+            })?;
+            done += n;
+            if n < 1000 {
+                return Ok(done);
+            }
+        }
+    }
+
+    pub(crate) fn person_candidates_impl(
+        &self,
+        ctx: &AuditCtx,
+        reach: &daftar_domain::permission::Reach,
+        probe: &NewPerson,
+        limit: usize,
+    ) -> Result<daftar_domain::person::Candidates> {
+        if reach.permission() != Permission::PersonRead {
+            return Err(Error::forbidden("auth.forbidden"));
+        }
+        let probe_record = daftar_match::dedupe::Record {
+            id: String::new(),
+            given_name: probe.given_name.clone(),
+            family_name: probe.family_name.clone(),
+            father_name: probe.father_name.clone(),
+            birth_date: probe.birth_date.clone().unwrap_or_default(),
+            gender: match probe.sex {
+                Sex::Female => "F".into(),
+                Sex::Male => "M".into(),
+                Sex::Unknown => String::new(),
+            },
+        };
+        let keys = daftar_match::dedupe::match_keys(&probe_record);
+        if keys.is_empty() {
+            return Ok(daftar_domain::person::Candidates {
+                candidates: vec![],
+                elsewhere: 0,
+            });
+        }
+        let settings = daftar_match::dedupe::Settings::default();
+        self.write(|tx| {
+            let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+            let args: Vec<crate::sql::Value> = keys.iter().map(|k| k.clone().into()).collect();
+            let ids = tx.query(
+                &format!("SELECT DISTINCT person_id FROM person_match_keys WHERE match_key IN ({}) LIMIT {MAX_CANDIDATES_SCANNED}", marks.join(", ")),
+                &args,
+            )?;
+            let mut found = vec![];
+            let mut elsewhere = 0u64;
+            for id in ids {
+                let Some(r) = tx.query_opt(&format!("SELECT {COLS} FROM persons WHERE id = $1"), params![id.text(0)?])? else { continue };
+                let p = person(&r)?;
+                let Some((reasons, score)) = daftar_match::dedupe::compare(&probe_record, &as_record(&p), &settings) else { continue };
+                if reach.office_id().is_none_or(|o| o == p.office_id) {
+                    found.push(daftar_domain::person::PersonCandidate { person: p, reasons, score });
+                } else {
+                    elsewhere += 1;
+                }
+            }
+            found.sort_by(|a, b| b.score.total_cmp(&a.score));
+            found.truncate(limit);
+            let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
+            let ev = AuditEvent::new("person.candidates", "office", reach.office_id().map(|o| o.to_string()).unwrap_or_default())
+                .with_details(serde_json::json!({ "persons": shown, "elsewhere": elsewhere }));
+            audit::append(tx, ctx, &ev)?;
+            Ok(daftar_domain::person::Candidates { candidates: found, elsewhere })
+        })
+    }
+
     pub(crate) fn create_person_impl(
         &self,
         ctx: &AuditCtx,
@@ -77,6 +185,7 @@ impl SqlStore {
                     p.created_at,
                 ],
             )?;
+            write_keys(tx, &p)?;
             audit::append(
                 tx,
                 ctx,
@@ -101,7 +210,7 @@ impl SqlStore {
                 tx,
                 COLS,
                 "FROM persons WHERE office_id = $1",
-                "id DESC",
+                "registry_no DESC",
                 vec![office.clone().into()],
                 req,
                 person,

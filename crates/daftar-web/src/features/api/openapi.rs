@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         api::me,
         api::tokens::list, api::tokens::create, api::tokens::revoke,
         offices::api::list, offices::api::show, offices::api::create, offices::api::set_status,
-        persons::api::list, persons::api::show, persons::api::create,
+        persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
         users::api_list, users::api_create,
         audit::api_list,
     ),

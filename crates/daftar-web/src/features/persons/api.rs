@@ -64,3 +64,76 @@ pub async fn create(
         .await?;
     Ok((StatusCode::CREATED, axum::Json(person)))
 }
+
+/// The person being registered, for the duplicate check.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct CandidateQuery {
+    /// Given name (required).
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Father's name.
+    pub father_name: String,
+    /// Birth date: Solar Hijri (1370/05/12, Persian digits too) or ISO; year only is fine.
+    pub birth_date: String,
+    /// `female`, `male` or empty.
+    pub sex: String,
+}
+
+impl CandidateQuery {
+    /// The probe as a new person (birth date to ISO; a year alone is kept as its first day).
+    pub fn probe(&self) -> daftar_domain::Result<NewPerson> {
+        let given = self.given_name.trim();
+        if given.is_empty() || given.chars().count() > 100 {
+            return Err(
+                daftar_domain::Error::invalid("person.given_name.invalid").with_field("given_name")
+            );
+        }
+        let d = self.birth_date.trim();
+        let birth_date = if d.is_empty() {
+            None
+        } else if d
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('۰'..='۹').contains(&c))
+        {
+            Some(daftar_domain::digits::fold_digits(d))
+        } else {
+            Some(
+                daftar_domain::jalali::JalaliDate::parse(d)
+                    .map_err(|e| e.with_field("birth_date"))?
+                    .iso_string(),
+            )
+        };
+        Ok(NewPerson {
+            given_name: given.into(),
+            family_name: self.family_name.trim().into(),
+            father_name: self.father_name.trim().into(),
+            birth_date,
+            sex: daftar_domain::person::Sex::parse(self.sex.trim())?,
+            nationality: "AFG".into(),
+        })
+    }
+}
+
+/// Likely duplicates of a person about to be registered, with the fields that agree; matches in
+/// offices outside the caller's reach are only counted. Audited.
+#[utoipa::path(get, path = "/api/v1/persons/candidates", tag = "persons", params(CandidateQuery),
+    responses((status = 200, body = daftar_domain::person::Candidates), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    staff: crate::auth::Staff,
+    Query(q): Query<CandidateQuery>,
+) -> WebResult<axum::Json<daftar_domain::person::Candidates>> {
+    let reach = staff
+        .principal()
+        .reach(daftar_domain::permission::Permission::PersonRead)?;
+    let probe = q.probe()?;
+    let ctx = staff.audit(purpose::SERVICE);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.person_candidates(&ctx, &reach, &probe, 10))
+            .await?,
+    ))
+}

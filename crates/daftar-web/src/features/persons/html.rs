@@ -30,6 +30,16 @@ struct ListPage {
 }
 
 #[derive(Template)]
+#[template(path = "persons/confirm.html")]
+struct ConfirmPage {
+    page: PageCtx,
+    office_id: OfficeId,
+    form: PersonForm,
+    found: daftar_domain::person::Candidates,
+    elsewhere_text: String,
+}
+
+#[derive(Template)]
 #[template(path = "persons/show.html")]
 struct ShowPage {
     page: PageCtx,
@@ -78,9 +88,10 @@ pub async fn list(
 
 /// The registration form; every field defaults to empty so that validation (after the scope
 /// check) names the missing field.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct PersonForm {
+    confirm: String,
     given_name: String,
     family_name: String,
     father_name: String,
@@ -90,7 +101,7 @@ pub struct PersonForm {
 }
 
 impl PersonForm {
-    fn parse(self) -> daftar_domain::Result<NewPerson> {
+    fn parse(&self) -> daftar_domain::Result<NewPerson> {
         let birth_date = match self.birth_date.trim() {
             "" => None,
             s => Some(
@@ -119,6 +130,33 @@ pub async fn create(
 ) -> WebResult<Response> {
     let (staff, scope, office) = (at.staff, at.scope, at.scope.office_id());
     let result = match form.parse() {
+        Ok(new) if form.confirm != "1" => {
+            // Before saving, show likely duplicates (in this office; others only counted).
+            let reach = daftar_domain::permission::Reach::Office(
+                staff.principal().scope(office, Permission::PersonRead)?,
+            );
+            let (ctx, probe) = (staff.audit(purpose::SERVICE), new.clone());
+            let found = state
+                .db(move |s| s.person_candidates(&ctx, &reach, &probe, 10))
+                .await?;
+            if !found.candidates.is_empty() || found.elsewhere > 0 {
+                let page = PageCtx::new(&state, &staff.ctx);
+                let elsewhere_text = page.tr.ta(
+                    "candidates-elsewhere",
+                    &[("count", page.tr.num(found.elsewhere))],
+                );
+                let page = ConfirmPage {
+                    page,
+                    office_id: office,
+                    form,
+                    found,
+                    elsewhere_text,
+                };
+                return Ok(render(StatusCode::OK, &page));
+            }
+            let ctx = staff.audit(purpose::SERVICE);
+            state.db(move |s| s.create_person(&ctx, &scope, &new)).await
+        }
         Ok(new) => {
             let ctx = staff.audit(purpose::SERVICE);
             state.db(move |s| s.create_person(&ctx, &scope, &new)).await

@@ -25,4 +25,5 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/offices/{office_id}/persons/{person_id}",
             get(api::show),
         )
+        .route("/api/v1/persons/candidates", get(api::candidates))
 }
