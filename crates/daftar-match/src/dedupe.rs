@@ -130,6 +130,10 @@ pub struct Settings {
     pub other_names: f64,
     /// Evidence needed besides the given name (see `decide`).
     pub min_points: f64,
+    /// Weight of a given name's rarity in the evidence.
+    pub given_rarity: f64,
+    /// How strongly rarity scales the evidence (0: not at all).
+    pub rarity_scale: f64,
 }
 
 impl Default for Settings {
@@ -139,6 +143,8 @@ impl Default for Settings {
             max_block: 300,
             other_names: 0.85,
             min_points: 4.0,
+            given_rarity: 1.5,
+            rarity_scale: 0.5,
         }
     }
 }
@@ -147,7 +153,12 @@ impl Default for Settings {
 pub use daftar_domain::person::MatchReasons as Reasons;
 
 /// Decides one pair; `Some((reasons, score))` when the records are taken for the same person.
-fn decide(a: &Prepared, b: &Prepared, s: &Settings) -> Option<(Reasons, f64)> {
+fn decide(
+    a: &Prepared,
+    b: &Prepared,
+    s: &Settings,
+    freq: Option<&Frequencies>,
+) -> Option<(Reasons, f64)> {
     if let (Some(x), Some(y)) = (a.gender, b.gender)
         && x != y
     {
@@ -180,10 +191,12 @@ fn decide(a: &Prepared, b: &Prepared, s: &Settings) -> Option<(Reasons, f64)> {
     };
     // Evidence beyond the given name: a present, agreeing father's name counts most, then the
     // birth date, then the family name; a missing field counts nothing either way.
+    let rare = |name: &Name| freq.map_or(1.0, |f| f.rarity(&name.skel, s.rarity_scale));
     let points = date_points
-        + fath.map_or(0.0, |f| 2.0 * f)
-        + fam.map_or(0.0, |f| 1.5 * f)
-        + (g - s.threshold) * 5.0;
+        + fath.map_or(0.0, |f| 2.0 * f * rare(&a.father))
+        + fam.map_or(0.0, |f| 1.5 * f * rare(&a.family))
+        + (g - s.threshold) * 5.0
+        + (rare(&a.given) - 1.0) * s.given_rarity;
     (points >= s.min_points).then_some((
         Reasons {
             given: true,
@@ -271,6 +284,49 @@ fn keys(p: &Prepared) -> Vec<String> {
     out
 }
 
+/// How often each name skeleton occurs in the input: agreeing on a rare name is stronger
+/// evidence than agreeing on a common one. Counted from the records being compared, so it
+/// adapts to any population (no built-in name lists).
+#[derive(Debug, Default)]
+pub struct Frequencies {
+    counts: HashMap<String, u32>,
+    median: f64,
+}
+
+impl Frequencies {
+    fn of(prepared: &[Prepared]) -> Self {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for p in prepared {
+            for n in [&p.given, &p.family, &p.father] {
+                if !n.skel.is_empty() {
+                    *counts.entry(n.skel.clone()).or_default() += 1;
+                }
+            }
+        }
+        // Median over records (each record's name counts once), so it tracks typical names.
+        let mut per_record: Vec<u32> = prepared
+            .iter()
+            .filter_map(|p| counts.get(&p.given.skel).copied())
+            .collect();
+        per_record.sort_unstable();
+        let median = f64::from(
+            per_record
+                .get(per_record.len() / 2)
+                .copied()
+                .unwrap_or(1)
+                .max(1),
+        );
+        Self { counts, median }
+    }
+
+    /// 1 for a name of the median frequency of names in the input, more for rarer names, less
+    /// for commoner ones: `1 + scale * ln(median / count)`, bounded to 0.5..=1.5.
+    fn rarity(&self, skel: &str, scale: f64) -> f64 {
+        let n = f64::from(self.counts.get(skel).copied().unwrap_or(1).max(1));
+        (1.0 + scale * (self.median / n).ln() / 3.0).clamp(0.5, 1.5)
+    }
+}
+
 /// Union-find over record indexes, with each root's members (to check merges).
 struct Clusters {
     parent: Vec<usize>,
@@ -331,6 +387,7 @@ pub struct Outcome {
 /// pairs have been compared so far.
 pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(usize)) -> Outcome {
     let prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    let freq = Frequencies::of(&prepared);
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in prepared.iter().enumerate() {
         for k in keys(p) {
@@ -353,7 +410,7 @@ pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(
     let mut scored = vec![];
     let step = (pairs.len() / 100).max(1);
     for (n, &(i, j)) in pairs.iter().enumerate() {
-        if let Some((reasons, score)) = decide(&prepared[i], &prepared[j], settings) {
+        if let Some((reasons, score)) = decide(&prepared[i], &prepared[j], settings, Some(&freq)) {
             scored.push((score, i, j, reasons));
         }
         if n % step == 0 {
@@ -397,7 +454,7 @@ pub fn candidates<'a>(
     let p = prepare(new);
     let mut found: Vec<(f64, &Record, Reasons)> = existing
         .iter()
-        .filter_map(|e| decide(&p, &prepare(e), settings).map(|(r, score)| (score, e, r)))
+        .filter_map(|e| decide(&p, &prepare(e), settings, None).map(|(r, score)| (score, e, r)))
         .collect();
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
     found.into_iter().map(|(_, e, r)| (e, r)).collect()
@@ -414,7 +471,7 @@ pub fn match_keys(r: &Record) -> Vec<String> {
 
 /// Decides one pair: `Some((reasons, score))` when `a` and `b` look like the same person.
 pub fn compare(a: &Record, b: &Record, settings: &Settings) -> Option<(Reasons, f64)> {
-    decide(&prepare(a), &prepare(b), settings)
+    decide(&prepare(a), &prepare(b), settings, None)
 }
 
 #[cfg(test)]
