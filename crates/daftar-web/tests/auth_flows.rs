@@ -88,36 +88,35 @@ async fn forms_without_the_csrf_token_are_refused(app: TestApp) {
     app.user("clerk.one", "clerk", Some(office.id));
     let c = client();
     // No token at all.
-    let r = c
-        .post(app.url("/login"))
-        .form(&[("username", "clerk.one"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &c,
+            "/login",
+            &[("username", "clerk.one"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("auth.csrf.invalid"));
     // A wrong token.
     let _ = app.csrf(&c, "/login").await;
-    let r = c
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", "forged-token-forged-token"),
-            ("username", "clerk.one"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &c,
+            "/login",
+            &[
+                ("_csrf", "forged-token-forged-token"),
+                ("username", "clerk.one"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 403);
     // Signed in: the pre-login token no longer works for session forms.
     let pre = app.csrf(&c, "/login").await;
     assert_eq!(app.login(&c, "clerk.one", PASSWORD).await.status(), 303);
-    let r = c
-        .post(app.url("/logout"))
-        .form(&[("_csrf", pre.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(&c, "/logout", &[("_csrf", pre.as_str())])
+        .await;
     assert_eq!(r.status(), 403);
     // The API refuses cookie-authenticated writes without the header.
     let r = c
@@ -162,12 +161,9 @@ async fn revoked_and_logged_out_sessions_stop_working(app: TestApp) {
         .await
         .unwrap();
     let token = csrf_in(&html).unwrap();
-    let r = b
-        .post(app.url("/logout"))
-        .form(&[("_csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(&b, "/logout", &[("_csrf", token.as_str())])
+        .await;
     assert_eq!(r.status(), 303);
     assert!(b.get(app.url("/")).send().await.unwrap().status() == 303);
     // Disabling the user also ends sessions.
@@ -214,28 +210,30 @@ async fn totp_is_forced_for_officers_and_then_asked_at_login(app: TestApp) {
         .unwrap();
     let secret = secret_in(&html);
     let token = csrf_in(&html).unwrap();
-    let r = c
-        .post(app.url("/profile/totp"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("secret", secret.as_str()),
-            ("code", "000000"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &c,
+            "/profile/totp",
+            &[
+                ("_csrf", token.as_str()),
+                ("secret", secret.as_str()),
+                ("code", "000000"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422, "a wrong code does not enrol");
     let code = daftar_web::auth::totp::current(&secret).unwrap();
-    let r = c
-        .post(app.url("/profile/totp"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("secret", secret.as_str()),
-            ("code", code.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &c,
+            "/profile/totp",
+            &[
+                ("_csrf", token.as_str()),
+                ("secret", secret.as_str()),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         c.get(app.url("/offices")).send().await.unwrap().status(),
@@ -258,21 +256,23 @@ async fn totp_is_forced_for_officers_and_then_asked_at_login(app: TestApp) {
         .await
         .unwrap();
     let token = csrf_in(&html).unwrap();
-    let bad = c2
-        .post(app.url("/login/totp"))
-        .form(&[("_csrf", token.as_str()), ("code", "12345")])
-        .send()
-        .await
-        .unwrap();
+    let bad = app
+        .post_form(
+            &c2,
+            "/login/totp",
+            &[("_csrf", token.as_str()), ("code", "12345")],
+        )
+        .await;
     assert_eq!(bad.status(), 401);
     let code = daftar_web::auth::totp::current(&secret).unwrap();
     let persian_code = daftar_domain::digits::to_persian_digits(&code);
-    let r = c2
-        .post(app.url("/login/totp"))
-        .form(&[("_csrf", token.as_str()), ("code", persian_code.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &c2,
+            "/login/totp",
+            &[("_csrf", token.as_str()), ("code", persian_code.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303, "Persian digits are accepted");
     assert_eq!(
         c2.get(app.url("/offices")).send().await.unwrap().status(),
@@ -332,16 +332,17 @@ async fn sensitive_api_calls_need_a_recent_step_up(app: TestApp) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "auth.step_up.required");
     // Re-authenticate with the password, then it works.
-    let r = c
-        .post(app.url("/reauth"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("password", PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &c,
+            "/reauth",
+            &[
+                ("_csrf", token.as_str()),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let r = c
         .post(app.url("/api/v1/tokens"))

@@ -92,47 +92,52 @@ async fn managers_manage_their_office_only(app: TestApp) {
         .unwrap();
     assert_eq!(api["total"], 3);
     // Another office's user: out of scope even with a fresh step-up.
-    let r = m
-        .post(app.url(&format!("/users/{clerk_b}/disable")))
-        .form(&[("_csrf", t.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("/users/{clerk_b}/disable"),
+            &[("_csrf", t.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 403);
     // Disabling needs a recent step-up.
     age_step_up(&app, "manager.a");
-    let r = m
-        .post(app.url(&format!("/users/{clerk_a}/disable")))
-        .form(&[("_csrf", t.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("/users/{clerk_a}/disable"),
+            &[("_csrf", t.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert!(location(&r).starts_with("/reauth"), "{}", location(&r));
-    let r = m
-        .post(app.url("/reauth"))
-        .form(&[("_csrf", t.as_str()), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            "/reauth",
+            &[("_csrf", t.as_str()), ("password", PASSWORD), ("next", "/")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let r = m
-        .post(app.url(&format!("/users/{clerk_a}/disable")))
-        .form(&[("_csrf", t.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("/users/{clerk_a}/disable"),
+            &[("_csrf", t.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         app.store.get_user(clerk_a).unwrap().status,
         daftar_domain::user::UserStatus::Disabled
     );
-    let r = m
-        .post(app.url(&format!("/users/{clerk_a}/reset-password")))
-        .form(&[("_csrf", t.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("/users/{clerk_a}/reset-password"),
+            &[("_csrf", t.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("id=\"password-value\""));
     let me = app
@@ -142,12 +147,13 @@ async fn managers_manage_their_office_only(app: TestApp) {
         .unwrap()
         .user
         .id;
-    let r = m
-        .post(app.url(&format!("/users/{me}/disable")))
-        .form(&[("_csrf", t.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("/users/{me}/disable"),
+            &[("_csrf", t.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 409, "not on oneself");
     // Clerks do not manage staff.
     let c = client();
@@ -174,41 +180,44 @@ async fn profile_password_language_and_tokens(app: TestApp) {
     assert_eq!(app.login(&one, "manager.a", PASSWORD).await.status(), 303);
     assert_eq!(app.login(&two, "manager.a", PASSWORD).await.status(), 303);
     let t = token_of(&app, &one, "/profile").await;
-    let r = one
-        .post(app.url("/profile/password"))
-        .form(&[
-            ("_csrf", t.as_str()),
-            ("current", "wrong password"),
-            ("new", "another long password"),
-            ("repeat", "another long password"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &one,
+            "/profile/password",
+            &[
+                ("_csrf", t.as_str()),
+                ("current", "wrong password"),
+                ("new", "another long password"),
+                ("repeat", "another long password"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = one
-        .post(app.url("/profile/password"))
-        .form(&[
-            ("_csrf", t.as_str()),
-            ("current", PASSWORD),
-            ("new", "another long password"),
-            ("repeat", "different long password"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &one,
+            "/profile/password",
+            &[
+                ("_csrf", t.as_str()),
+                ("current", PASSWORD),
+                ("new", "another long password"),
+                ("repeat", "different long password"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = one
-        .post(app.url("/profile/password"))
-        .form(&[
-            ("_csrf", t.as_str()),
-            ("current", PASSWORD),
-            ("new", "another long password"),
-            ("repeat", "another long password"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &one,
+            "/profile/password",
+            &[
+                ("_csrf", t.as_str()),
+                ("current", PASSWORD),
+                ("new", "another long password"),
+                ("repeat", "another long password"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         one.get(app.url("/profile")).send().await.unwrap().status(),
@@ -220,12 +229,13 @@ async fn profile_password_language_and_tokens(app: TestApp) {
         303,
         "the other session ended"
     );
-    let r = one
-        .post(app.url("/profile/locale"))
-        .form(&[("_csrf", t.as_str()), ("locale", "ps")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &one,
+            "/profile/locale",
+            &[("_csrf", t.as_str()), ("locale", "ps")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert!(
         one.get(app.url("/profile"))
@@ -238,18 +248,19 @@ async fn profile_password_language_and_tokens(app: TestApp) {
             .contains(r#"<html lang="ps" dir="rtl">"#)
     );
     // An API token from the profile (login counts as a fresh step-up), shown once, then usable.
-    let r = one
-        .post(app.url("/profile/tokens"))
-        .form(&[
-            ("_csrf", t.as_str()),
-            ("name", "sync"),
-            ("scope", "person.read"),
-            ("scope", "office.read"),
-            ("days", "30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &one,
+            "/profile/tokens",
+            &[
+                ("_csrf", t.as_str()),
+                ("name", "sync"),
+                ("scope", "person.read"),
+                ("scope", "office.read"),
+                ("days", "30"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let html = r.text().await.unwrap();
     let i = html.find("id=\"token-secret\">").unwrap() + "id=\"token-secret\">".len();
@@ -267,16 +278,17 @@ async fn profile_password_language_and_tokens(app: TestApp) {
         me["permissions"],
         serde_json::json!(["office.read", "person.read"])
     );
-    let r = one
-        .post(app.url("/profile/tokens"))
-        .form(&[
-            ("_csrf", t.as_str()),
-            ("name", "bad"),
-            ("scope", "audit.read"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &one,
+            "/profile/tokens",
+            &[
+                ("_csrf", t.as_str()),
+                ("name", "bad"),
+                ("scope", "audit.read"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 422, "cannot grant what one does not hold");
 }
 both!(
@@ -309,12 +321,9 @@ async fn audit_page_for_auditors(app: TestApp) {
         .unwrap();
     assert!(html.contains("auth.login"));
     let t = csrf_in(&html).unwrap();
-    let r = au
-        .post(app.url("/audit/verify"))
-        .form(&[("_csrf", t.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(&au, "/audit/verify", &[("_csrf", t.as_str())])
+        .await;
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"verdict\""), "{html}");
     assert!(html.contains("سالم"), "intact, in Persian");
@@ -364,12 +373,13 @@ async fn administrators_change_office_status(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    let r = admin
-        .post(app.url(&format!("/offices/{}/status", a.id)))
-        .form(&[("_csrf", t.as_str()), ("status", "active")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/offices/{}/status", a.id),
+            &[("_csrf", t.as_str()), ("status", "active")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         app.store.get_office(a.id).unwrap().status,
@@ -377,12 +387,13 @@ async fn administrators_change_office_status(app: TestApp) {
     );
     let m = app.signed_in("manager.a").await;
     let t = token_of(&app, &m, "/").await;
-    let r = m
-        .post(app.url(&format!("/offices/{}/status", a.id)))
-        .form(&[("_csrf", t.as_str()), ("status", "closed")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("/offices/{}/status", a.id),
+            &[("_csrf", t.as_str()), ("status", "closed")],
+        )
+        .await;
     assert_eq!(r.status(), 403, "managers do not change office status");
 }
 both!(
