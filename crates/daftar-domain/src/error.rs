@@ -112,7 +112,17 @@ impl Error {
     }
     /// Adds a single `field` detail, the usual case for validation errors.
     pub fn with_field(self, field: &str) -> Self {
-        self.with_details(serde_json::json!({ "field": field }))
+        self.with_detail("field", serde_json::json!(field))
+    }
+    /// Adds one detail, keeping those already there.
+    pub fn with_detail(mut self, key: &str, value: Value) -> Self {
+        if !self.details.is_object() {
+            self.details = serde_json::json!({});
+        }
+        if let Some(map) = self.details.as_object_mut() {
+            map.insert(key.to_owned(), value);
+        }
+        self
     }
     /// The Fluent message id for this code: dots become dashes (Fluent ids cannot hold dots).
     pub fn message_id(&self) -> String {

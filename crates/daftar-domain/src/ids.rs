@@ -88,3 +88,11 @@ typed_id!(
     /// Identifies an API token (not the secret).
     ApiTokenId, "token.id.invalid"
 );
+typed_id!(
+    /// Identifies an identity document of a person.
+    DocumentId, "document.id.invalid"
+);
+typed_id!(
+    /// Identifies a household.
+    HouseholdId, "household.id.invalid"
+);

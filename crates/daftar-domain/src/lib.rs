@@ -3,6 +3,7 @@
 //! Nothing here does I/O: no SQL, no HTTP, no files.
 
 pub mod audit;
+pub mod birth;
 pub mod digits;
 pub mod error;
 pub mod ids;

@@ -1,12 +1,15 @@
-//! Registered persons: the minimal record the foundation needs (the registry issue extends it).
+//! Registered persons: names in the original script and in Latin letters, birth date with its
+//! precision, documents, contact and address, status with its history; the validation rules
+//! for each field; and the shapes of the duplicate check.
 
-use crate::ids::{OfficeId, PersonId};
+use crate::birth::{DatePrecision, PartialDate};
+use crate::ids::{DocumentId, OfficeId, PersonId};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// Sex as recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// Female.
@@ -14,6 +17,7 @@ pub enum Sex {
     /// Male.
     Male,
     /// Not recorded.
+    #[default]
     Unknown,
 }
 
@@ -37,6 +41,61 @@ impl Sex {
     }
 }
 
+/// Where a person stands with the registry. Every change is kept in the status history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonStatus {
+    /// Registered in a round.
+    Registered,
+    /// Card renewed.
+    Renewed,
+    /// Did not renew in time.
+    Lapsed,
+    /// Left the country.
+    Departed,
+    /// Died (final).
+    Deceased,
+}
+
+impl PersonStatus {
+    /// Every status, in display order.
+    pub const ALL: [PersonStatus; 5] = [
+        PersonStatus::Registered,
+        PersonStatus::Renewed,
+        PersonStatus::Lapsed,
+        PersonStatus::Departed,
+        PersonStatus::Deceased,
+    ];
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            PersonStatus::Registered => "registered",
+            PersonStatus::Renewed => "renewed",
+            PersonStatus::Lapsed => "lapsed",
+            PersonStatus::Departed => "departed",
+            PersonStatus::Deceased => "deceased",
+        }
+    }
+    /// Parses a code (`person.status.invalid`).
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.code() == s)
+            .ok_or_else(|| Error::invalid("person.status.invalid").with_field("status"))
+    }
+    /// Checks a change from `self` to `to`: `person.status.unchanged` when equal,
+    /// `person.status.final` out of `deceased`.
+    pub fn check_change(self, to: PersonStatus) -> Result<()> {
+        if self == to {
+            return Err(Error::invalid("person.status.unchanged").with_field("status"));
+        }
+        if self == PersonStatus::Deceased {
+            return Err(Error::conflict("person.status.final").with_field("status"));
+        }
+        Ok(())
+    }
+}
+
 /// A registered person, as the office that registered them sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Person {
@@ -52,68 +111,414 @@ pub struct Person {
     pub family_name: String,
     /// Father's name.
     pub father_name: String,
-    /// Birth date, ISO `YYYY-MM-DD`, if known.
+    /// Grandfather's name (may be empty).
+    pub grandfather_name: String,
+    /// Given name in Latin letters, as on a passport (may be empty).
+    pub given_name_latin: String,
+    /// Family name in Latin letters (may be empty).
+    pub family_name_latin: String,
+    /// Birth date, ISO `YYYY-MM-DD` of the first day of what is known, if known.
     pub birth_date: Option<String>,
+    /// How much of the birth date is known (`day`, `month`, `year`).
+    pub birth_date_precision: Option<DatePrecision>,
     /// Sex.
     pub sex: Sex,
     /// Nationality, ISO 3166-1 alpha-3 (`AFG`, `IRQ`).
     pub nationality: String,
+    /// Phone number, digits with an optional leading `+` (may be empty).
+    pub phone: String,
+    /// Province of residence (may be empty).
+    pub province: String,
+    /// District or city (may be empty).
+    pub district: String,
+    /// Street address, only as much as services need (may be empty).
+    pub address: String,
+    /// Current status.
+    pub status: PersonStatus,
     /// Registered (UTC).
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
 }
 
-/// What is needed to register a person.
-#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
+impl Person {
+    /// The birth date with its precision.
+    pub fn birth(&self) -> Option<PartialDate> {
+        let (d, p) = (self.birth_date.as_ref()?, self.birth_date_precision?);
+        PartialDate::from_stored(d, p.code()).ok()
+    }
+}
+
+/// What is needed to register a person. Only given name, father's name, sex and nationality are
+/// required; the rest may be left empty.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct NewPerson {
     /// Given name.
     pub given_name: String,
     /// Family name (may be empty).
-    #[serde(default)]
     pub family_name: String,
     /// Father's name.
     pub father_name: String,
-    /// Birth date, ISO.
+    /// Grandfather's name.
+    pub grandfather_name: String,
+    /// Given name in Latin letters.
+    pub given_name_latin: String,
+    /// Family name in Latin letters.
+    pub family_name_latin: String,
+    /// Birth date: `1370/05/12`, `1370/05`, `1370` (Solar Hijri), `1991-08-03`, `1991`
+    /// (Gregorian), Persian digits too; the precision is kept.
     pub birth_date: Option<String>,
     /// Sex.
     pub sex: Sex,
     /// Nationality, alpha-3.
     pub nationality: String,
+    /// Phone number.
+    pub phone: String,
+    /// Province.
+    pub province: String,
+    /// District or city.
+    pub district: String,
+    /// Street address.
+    pub address: String,
+    /// Identity documents held.
+    pub documents: Vec<NewDocument>,
+}
+
+fn text_ok(s: &str, may_be_empty: bool, max: usize) -> bool {
+    let n = s.trim().chars().count();
+    (may_be_empty || n > 0) && n <= max && !s.chars().any(char::is_control)
+}
+
+/// A name in Latin letters: letters, spaces, `-`, `'` and `.`; up to 100 characters.
+fn latin_ok(s: &str) -> bool {
+    text_ok(s, true, 100)
+        && s.chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.'))
+}
+
+/// Normalises a phone number: digits in any script, spaces and dashes dropped, one leading `+`
+/// kept; 7–15 digits (`person.phone.invalid`). Empty stays empty.
+pub fn normalize_phone(s: &str) -> Result<String> {
+    let folded = crate::digits::fold_digits(s.trim());
+    if folded.is_empty() {
+        return Ok(String::new());
+    }
+    let (plus, rest) = match folded.strip_prefix('+') {
+        Some(r) => ("+", r),
+        None => ("", folded.as_str()),
+    };
+    let digits: String = rest
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    if !(7..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("person.phone.invalid").with_field("phone"));
+    }
+    Ok(format!("{plus}{digits}"))
 }
 
 impl NewPerson {
-    /// Checks names (1–100 characters; family name may be empty), nationality (3 letters) and
-    /// birth date (ISO calendar date, not in the future of `today`).
-    pub fn validate(&self, today: time::Date) -> Result<()> {
-        let name_ok = |s: &str, may_be_empty: bool| {
-            let n = s.trim().chars().count();
-            (may_be_empty || n > 0) && n <= 100
-        };
-        if !name_ok(&self.given_name, false) {
-            return Err(Error::invalid("person.given_name.invalid").with_field("given_name"));
-        }
-        if !name_ok(&self.family_name, true) {
-            return Err(Error::invalid("person.family_name.invalid").with_field("family_name"));
-        }
-        if !name_ok(&self.father_name, false) {
-            return Err(Error::invalid("person.father_name.invalid").with_field("father_name"));
+    /// Checks every field and returns the parsed birth date. Names: 1–100 characters (family
+    /// and grandfather's may be empty); Latin forms only Latin letters; nationality 3 capital
+    /// letters; birth date as [`PartialDate::parse`] reads it, not after `today`; phone as
+    /// [`normalize_phone`]; address parts up to 100/200 characters; each document as
+    /// [`NewDocument::validate`].
+    pub fn validate(&self, today: time::Date) -> Result<Option<PartialDate>> {
+        let checks: [(&str, bool, &'static str, &str); 9] = [
+            (
+                &self.given_name,
+                text_ok(&self.given_name, false, 100),
+                "person.given_name.invalid",
+                "given_name",
+            ),
+            (
+                &self.family_name,
+                text_ok(&self.family_name, true, 100),
+                "person.family_name.invalid",
+                "family_name",
+            ),
+            (
+                &self.father_name,
+                text_ok(&self.father_name, false, 100),
+                "person.father_name.invalid",
+                "father_name",
+            ),
+            (
+                &self.grandfather_name,
+                text_ok(&self.grandfather_name, true, 100),
+                "person.grandfather_name.invalid",
+                "grandfather_name",
+            ),
+            (
+                &self.given_name_latin,
+                latin_ok(&self.given_name_latin),
+                "person.given_name_latin.invalid",
+                "given_name_latin",
+            ),
+            (
+                &self.family_name_latin,
+                latin_ok(&self.family_name_latin),
+                "person.family_name_latin.invalid",
+                "family_name_latin",
+            ),
+            (
+                &self.province,
+                text_ok(&self.province, true, 100),
+                "person.province.invalid",
+                "province",
+            ),
+            (
+                &self.district,
+                text_ok(&self.district, true, 100),
+                "person.district.invalid",
+                "district",
+            ),
+            (
+                &self.address,
+                text_ok(&self.address, true, 200),
+                "person.address.invalid",
+                "address",
+            ),
+        ];
+        for (_, ok, code, field) in checks {
+            if !ok {
+                return Err(Error::invalid(code).with_field(field));
+            }
         }
         if !(self.nationality.len() == 3
             && self.nationality.bytes().all(|b| b.is_ascii_uppercase()))
         {
             return Err(Error::invalid("person.nationality.invalid").with_field("nationality"));
         }
-        if let Some(d) = &self.birth_date {
-            let fmt = time::macros::format_description!("[year]-[month]-[day]");
-            let date = time::Date::parse(d, fmt).map_err(|_| {
-                Error::invalid("person.birth_date.invalid").with_field("birth_date")
-            })?;
-            if date > today {
-                return Err(Error::invalid("person.birth_date.future").with_field("birth_date"));
-            }
+        normalize_phone(&self.phone)?;
+        if self.documents.len() > 10 {
+            return Err(Error::invalid("document.too_many").with_field("documents"));
         }
-        Ok(())
+        for d in &self.documents {
+            d.validate(today)?;
+        }
+        match self.birth_date.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => PartialDate::parse(s, today, "person.birth_date").map(Some),
+        }
+    }
+
+    /// The probe as the duplicate matcher reads it.
+    pub fn matcher_birth_date(&self, today: time::Date) -> String {
+        self.birth_date
+            .as_deref()
+            .and_then(|s| PartialDate::parse(s, today, "person.birth_date").ok())
+            .map(|d| d.matcher_text())
+            .unwrap_or_default()
+    }
+}
+
+/// Kinds of identity document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Registration card (Amayesh card) issued in a registration round.
+    RegistrationCard,
+    /// Passport.
+    Passport,
+    /// Visa in a passport.
+    Visa,
+    /// Census slip (headcount receipt).
+    CensusSlip,
+    /// National ID of the home country (Tazkira, Iraqi national card).
+    NationalId,
+}
+
+impl DocumentKind {
+    /// Every kind, in display order.
+    pub const ALL: [DocumentKind; 5] = [
+        DocumentKind::RegistrationCard,
+        DocumentKind::Passport,
+        DocumentKind::Visa,
+        DocumentKind::CensusSlip,
+        DocumentKind::NationalId,
+    ];
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentKind::RegistrationCard => "registration_card",
+            DocumentKind::Passport => "passport",
+            DocumentKind::Visa => "visa",
+            DocumentKind::CensusSlip => "census_slip",
+            DocumentKind::NationalId => "national_id",
+        }
+    }
+    /// Parses a code (`document.kind.invalid`).
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == s)
+            .ok_or_else(|| Error::invalid("document.kind.invalid").with_field("document_kind"))
+    }
+}
+
+/// The search form of a document number: digits folded to Latin, letters upper-cased, spaces,
+/// dashes, slashes and dots dropped.
+pub fn document_key(number: &str) -> String {
+    crate::digits::fold_digits(number)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '/' | '.' | '\u{200c}'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// An identity document to record.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewDocument {
+    /// Kind.
+    #[schema(value_type = DocumentKind)]
+    pub kind: String,
+    /// Number as printed.
+    pub number: String,
+    /// Issuing authority or country (may be empty).
+    pub issuer: String,
+    /// Valid from (date as for birth dates, full day).
+    pub valid_from: Option<String>,
+    /// Valid until.
+    pub valid_until: Option<String>,
+}
+
+/// A checked document with ISO dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidDocument {
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Number as given (trimmed).
+    pub number: String,
+    /// Search key of the number.
+    pub number_key: String,
+    /// Issuer.
+    pub issuer: String,
+    /// ISO valid-from.
+    pub valid_from: Option<String>,
+    /// ISO valid-until.
+    pub valid_until: Option<String>,
+}
+
+impl NewDocument {
+    /// Checks kind, number (1–40 letters or digits after dropping separators), issuer (up to
+    /// 100 characters) and validity (full days; until not before from).
+    pub fn validate(&self, today: time::Date) -> Result<ValidDocument> {
+        let kind = DocumentKind::parse(self.kind.trim())?;
+        let number_key = document_key(self.number.trim());
+        if number_key.is_empty()
+            || number_key.chars().count() > 40
+            || !number_key.chars().all(char::is_alphanumeric)
+        {
+            return Err(Error::invalid("document.number.invalid").with_field("document_number"));
+        }
+        if !text_ok(&self.issuer, true, 100) {
+            return Err(Error::invalid("document.issuer.invalid").with_field("document_issuer"));
+        }
+        let day = |s: &Option<String>, field: &'static str| -> Result<Option<String>> {
+            let Some(s) = s.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+                return Ok(None);
+            };
+            let far =
+                time::Date::from_calendar_date(2199, time::Month::December, 31).unwrap_or(today);
+            let d = PartialDate::parse(
+                s,
+                if field == "document.valid_from" {
+                    today
+                } else {
+                    far
+                },
+                field,
+            )?;
+            if d.precision != DatePrecision::Day {
+                return Err(
+                    Error::invalid("document.validity.invalid").with_field("document_valid")
+                );
+            }
+            Ok(Some(d.iso()))
+        };
+        let valid_from = day(&self.valid_from, "document.valid_from")?;
+        let valid_until = day(&self.valid_until, "document.valid_until")?;
+        if let (Some(f), Some(u)) = (&valid_from, &valid_until)
+            && u < f
+        {
+            return Err(Error::invalid("document.validity.invalid").with_field("document_valid"));
+        }
+        Ok(ValidDocument {
+            kind,
+            number: self.number.trim().into(),
+            number_key,
+            issuer: self.issuer.trim().into(),
+            valid_from,
+            valid_until,
+        })
+    }
+}
+
+/// A recorded identity document.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Document {
+    /// Id.
+    pub id: DocumentId,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Number as printed.
+    pub number: String,
+    /// Issuer.
+    pub issuer: String,
+    /// ISO valid-from.
+    pub valid_from: Option<String>,
+    /// ISO valid-until.
+    pub valid_until: Option<String>,
+}
+
+/// One entry of a person's status history.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StatusChange {
+    /// New status.
+    pub status: PersonStatus,
+    /// When (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// Who (empty for imports and system changes).
+    pub actor: String,
+    /// Note given with the change.
+    pub note: String,
+}
+
+/// A person with documents and status history, as one person's page shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PersonRecord {
+    /// The person.
+    #[serde(flatten)]
+    pub person: Person,
+    /// Identity documents.
+    pub documents: Vec<Document>,
+    /// Status changes, oldest first.
+    pub history: Vec<StatusChange>,
+}
+
+/// A status change to make.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewStatus {
+    /// New status code.
+    #[schema(value_type = PersonStatus)]
+    pub status: String,
+    /// Why (up to 500 characters).
+    pub note: String,
+}
+
+impl NewStatus {
+    /// Parses the status and checks the note.
+    pub fn validate(&self) -> Result<PersonStatus> {
+        if !text_ok(&self.note, true, 500) {
+            return Err(Error::invalid("person.status_note.invalid").with_field("note"));
+        }
+        PersonStatus::parse(self.status.trim())
     }
 }
 

@@ -9,7 +9,9 @@ use crate::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
-use crate::person::{Candidates, NewPerson, Person};
+use crate::person::{
+    Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
+};
 use crate::session::{ApiToken, Session};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use std::path::Path;
@@ -162,9 +164,47 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         page: PageRequest,
     ) -> Result<Page<Person>>;
-    /// One person of the scope's office; a person of another office is `person.not_found`.
-    /// Audited `person.read`.
-    fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person>;
+    /// One person of the scope's office with documents and status history; a person of another
+    /// office is `person.not_found`. Audited `person.read`.
+    fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId)
+    -> Result<PersonRecord>;
+    /// Registers many persons in one transaction (scope for `person.write`): all or nothing;
+    /// the first bad row fails the whole call with `details.row`. `progress` is called with the
+    /// rows written so far. Audited once, `person.import`.
+    fn import_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        rows: &[NewPerson],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64>;
+    /// Persons of the scope's office matching `query`: registry number, document number, or
+    /// every word of a name (either script, normalised); newest first. Audited `person.search`.
+    fn search_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        query: &str,
+        page: PageRequest,
+    ) -> Result<Page<Person>>;
+    /// Changes a person's status (`person.status.unchanged`, `person.status.final`), keeping
+    /// the history. Audited `person.status`.
+    fn set_person_status(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        change: &NewStatus,
+    ) -> Result<PersonRecord>;
+    /// Records an identity document of a person (`document.number.taken` when that kind and
+    /// number are already recorded). Audited `person.document.add`.
+    fn add_document(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        doc: &NewDocument,
+    ) -> Result<Document>;
     /// Likely duplicates of `probe` (at most `limit`) among persons within `reach` (which must be
     /// for `person.read`), found through the persons' match keys, plus the number of matches in
     /// offices outside the reach. Audited `person.candidates` with the ids shown.

@@ -16,7 +16,7 @@ use daftar_domain::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
-use daftar_domain::person::{NewPerson, Person};
+use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -300,8 +300,49 @@ impl Store for SqlStore {
     ) -> Result<Page<Person>> {
         self.list_persons_impl(ctx, scope, page)
     }
-    fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Person> {
+    fn get_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+    ) -> Result<PersonRecord> {
         self.get_person_impl(ctx, scope, id)
+    }
+    fn import_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        rows: &[NewPerson],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64> {
+        self.import_persons_impl(ctx, scope, rows, progress)
+    }
+    fn search_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        query: &str,
+        page: PageRequest,
+    ) -> Result<Page<Person>> {
+        self.search_persons_impl(ctx, scope, query, page)
+    }
+    fn set_person_status(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        change: &NewStatus,
+    ) -> Result<PersonRecord> {
+        self.set_person_status_impl(ctx, scope, id, change)
+    }
+    fn add_document(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        doc: &NewDocument,
+    ) -> Result<Document> {
+        self.add_document_impl(ctx, scope, id, doc)
     }
     fn person_candidates(
         &self,

@@ -51,6 +51,7 @@ fn person(name: &str) -> NewPerson {
         birth_date: Some("1999-01-02".into()),
         sex: Sex::Male,
         nationality: "IRQ".into(),
+        ..NewPerson::default()
     }
 }
 
@@ -208,7 +209,7 @@ both_backends! {
         let list = s.list_persons(&reader, &scope, PageRequest::default()).unwrap();
         assert_eq!(list.total, 2);
         assert!(list.items.iter().all(|p| p.office_id == a));
-        assert_eq!(s.get_person(&reader, &scope, pa.id).unwrap().given_name, "علی");
+        assert_eq!(s.get_person(&reader, &scope, pa.id).unwrap().person.given_name, "علی");
         assert_eq!(s.get_person(&reader, &scope, pb.id).unwrap_err().code, "person.not_found", "another office's person is invisible");
         assert_eq!(s.create_person(&reader, &scope, &person("x")).unwrap_err().code, "auth.forbidden", "a read scope cannot write");
         let bad = NewPerson { birth_date: Some("2099-01-01".into()), ..person("x") };
@@ -257,7 +258,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 7, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -294,7 +295,7 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let b = office(s.as_ref(), "MHD-01");
         let w = |o| system_scope(o, Permission::PersonWrite);
-        let p = |g: &str, f: &str, fa: &str, d: &str, sex| NewPerson { given_name: g.into(), family_name: f.into(), father_name: fa.into(), birth_date: Some(d.into()), sex, nationality: "AFG".into() };
+        let p = |g: &str, f: &str, fa: &str, d: &str, sex| NewPerson { given_name: g.into(), family_name: f.into(), father_name: fa.into(), birth_date: Some(d.into()), sex, nationality: "AFG".into(), ..NewPerson::default() };
         let najib = s.create_person(&ctx(), &w(a), &p("نجیب‌الله", "رحیمی", "نظام‌الدین", "1993-08-04", Sex::Male)).unwrap();
         s.create_person(&ctx(), &w(a), &p("زهرا", "رحیمی", "نظام‌الدین", "1993-08-04", Sex::Female)).unwrap();
         s.create_person(&ctx(), &w(b), &p("نجيب الله", "رحيمي", "نزام الدين", "1993-08-04", Sex::Male)).unwrap();

@@ -208,6 +208,19 @@ impl Tr {
             Err(_) => iso.to_owned(),
         }
     }
+    /// A date known to a day, month or year: a day with its Jalali month name, a month or year
+    /// as numbers in the calendar it was given in, in this locale's digits.
+    pub fn partial_date(&self, d: &daftar_domain::birth::PartialDate) -> String {
+        if d.precision == daftar_domain::birth::DatePrecision::Day {
+            return self.date(&d.iso());
+        }
+        let text = d.numeric();
+        if self.locale.tag == "en" {
+            text
+        } else {
+            daftar_domain::digits::to_persian_digits(&text)
+        }
+    }
     /// Formats a timestamp as a Jalali date and `HH:MM` (UTC) in this locale.
     pub fn datetime(&self, t: &time::OffsetDateTime) -> String {
         let d = daftar_domain::jalali::JalaliDate::from_iso(t.date()).format(self.locale.tag);

@@ -200,10 +200,11 @@ impl Pager {
         )
     }
 
-    /// Builds the pager for `page` of a list at `base` (a path without query).
+    /// Builds the pager for `page` of a list at `base` (a path, possibly with a query).
     pub fn new<T>(base: &str, page: &daftar_domain::page::Page<T>) -> Self {
         let pages = page.pages();
-        let link = |n: u32| format!("{base}?page={n}&per_page={}", page.per_page);
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let link = |n: u32| format!("{base}{sep}page={n}&per_page={}", page.per_page);
         Self {
             prev: (page.page > 1).then(|| link(page.page - 1)),
             next: (u64::from(page.page) < pages).then(|| link(page.page + 1)),

@@ -104,6 +104,15 @@ fn used_ids() -> BTreeSet<String> {
     for r in ["edited", "deleted", "relinked", "truncated"] {
         ids.insert(format!("audit-reason-{r}"));
     }
+    for s in daftar_domain::person::PersonStatus::ALL {
+        ids.insert(format!("person-status-{}", s.code()));
+    }
+    for k in daftar_domain::person::DocumentKind::ALL {
+        ids.insert(format!("document-kind-{}", k.code()));
+    }
+    for p in ["day", "month", "year"] {
+        ids.insert(format!("date-precision-{p}"));
+    }
     for d in ["locale", "password", "session", "token"] {
         ids.insert(format!("profile-done-{d}"));
     }

@@ -15,7 +15,10 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/offices/{office_id}/status"),
     ("GET", "/offices/{office_id}/persons"),
     ("POST", "/offices/{office_id}/persons"),
+    ("GET", "/offices/{office_id}/persons/new"),
     ("GET", "/offices/{office_id}/persons/{person_id}"),
+    ("POST", "/offices/{office_id}/persons/{person_id}/status"),
+    ("POST", "/offices/{office_id}/persons/{person_id}/documents"),
     ("GET", "/offices/{office_id}/users"),
     ("POST", "/offices/{office_id}/users"),
     ("GET", "/api/v1/offices/{office_id}"),
@@ -23,6 +26,14 @@ const SCOPED: &[(&str, &str)] = &[
     ("GET", "/api/v1/offices/{office_id}/persons"),
     ("POST", "/api/v1/offices/{office_id}/persons"),
     ("GET", "/api/v1/offices/{office_id}/persons/{person_id}"),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/persons/{person_id}/status",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/persons/{person_id}/documents",
+    ),
     ("GET", "/api/v1/offices/{office_id}/users"),
     ("POST", "/api/v1/offices/{office_id}/users"),
 ];

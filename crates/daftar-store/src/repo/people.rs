@@ -1,17 +1,29 @@
 //! Persons (personal data): every list and view is audited in the same transaction, and only
 //! the persons of the scope's office are visible.
 
-use super::{audit, paged};
+use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sql::{Row, params};
+use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
-use daftar_domain::ids::{OfficeId, PersonId};
+use daftar_domain::birth::{DatePrecision, PartialDate};
+use daftar_domain::ids::{DocumentId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
-use daftar_domain::person::{NewPerson, Person, Sex};
+use daftar_domain::person::{
+    Document, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonStatus,
+    Sex, StatusChange, ValidDocument, document_key, normalize_phone,
+};
 use daftar_domain::{Error, Result};
 
-const COLS: &str = "id, office_id, registry_no, given_name, family_name, father_name, birth_date, sex, nationality, created_at";
+const COLS: &str = "id, office_id, registry_no, given_name, family_name, father_name, birth_date, sex, nationality, created_at, grandfather_name, given_name_latin, family_name_latin, birth_date_precision, phone, province, district, address, status";
+
+/// `$1, $2, … $n` for an insert of `n` columns.
+fn marks(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn person(r: &Row) -> Result<Person> {
     Ok(Person {
@@ -25,7 +37,47 @@ fn person(r: &Row) -> Result<Person> {
         sex: Sex::parse(&r.text(7)?)?,
         nationality: r.text(8)?,
         created_at: r.ts(9)?,
+        grandfather_name: r.text(10)?,
+        given_name_latin: r.text(11)?,
+        family_name_latin: r.text(12)?,
+        birth_date_precision: r
+            .opt_text(13)?
+            .map(|p| DatePrecision::parse(&p))
+            .transpose()?,
+        phone: r.text(14)?,
+        province: r.text(15)?,
+        district: r.text(16)?,
+        address: r.text(17)?,
+        status: PersonStatus::parse(&r.text(18)?)?,
     })
+}
+
+fn document(r: &Row) -> Result<Document> {
+    Ok(Document {
+        id: r.parse(0)?,
+        kind: DocumentKind::parse(&r.text(1)?)?,
+        number: r.text(2)?,
+        issuer: r.text(3)?,
+        valid_from: r.opt_text(4)?,
+        valid_until: r.opt_text(5)?,
+    })
+}
+
+fn status_change(r: &Row) -> Result<StatusChange> {
+    Ok(StatusChange {
+        status: PersonStatus::parse(&r.text(0)?)?,
+        at: r.ts(1)?,
+        actor: r.text(2)?,
+        note: r.text(3)?,
+    })
+}
+
+fn gender(sex: Sex) -> String {
+    match sex {
+        Sex::Female => "F".into(),
+        Sex::Male => "M".into(),
+        Sex::Unknown => String::new(),
+    }
 }
 
 /// The person as the matcher sees it.
@@ -35,24 +87,202 @@ fn as_record(p: &Person) -> daftar_match::dedupe::Record {
         given_name: p.given_name.clone(),
         family_name: p.family_name.clone(),
         father_name: p.father_name.clone(),
-        birth_date: p.birth_date.clone().unwrap_or_default(),
-        gender: match p.sex {
-            Sex::Female => "F".into(),
-            Sex::Male => "M".into(),
-            Sex::Unknown => String::new(),
-        },
+        birth_date: p.birth().map(|d| d.matcher_text()).unwrap_or_default(),
+        gender: gender(p.sex),
     }
 }
 
-/// Stores the person's match keys (in the caller's transaction).
-fn write_keys(tx: &mut dyn crate::sql::Tx, p: &Person) -> Result<()> {
+/// Search tokens of a person: the script-independent skeleton of every name word and of every
+/// whole name (so `عبدالله`, `عبد الله` and `Abdullah` meet), in any script.
+pub(crate) fn name_tokens(p: &Person) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for name in [
+        &p.given_name,
+        &p.family_name,
+        &p.father_name,
+        &p.grandfather_name,
+        &p.given_name_latin,
+        &p.family_name_latin,
+    ] {
+        out.extend(query_tokens(name));
+        out.push(daftar_match::normalize::skeleton(name));
+    }
+    out.retain(|t| !t.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Skeletons of the words of a query.
+fn query_tokens(q: &str) -> Vec<String> {
+    q.split_whitespace()
+        .map(daftar_match::normalize::skeleton)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Stores the person's match keys and search tokens (in the caller's transaction).
+fn write_keys(tx: &mut dyn Tx, p: &Person) -> Result<()> {
+    let (id, office) = (p.id.to_string(), p.office_id.to_string());
     for k in daftar_match::dedupe::match_keys(&as_record(p)) {
         tx.exec(
             "INSERT INTO person_match_keys (match_key, person_id, office_id) VALUES ($1, $2, $3) ON CONFLICT (match_key, person_id) DO NOTHING",
-            params![k, p.id.to_string(), p.office_id.to_string()],
+            params![k, id.as_str(), office.as_str()],
+        )?;
+    }
+    for t in name_tokens(p) {
+        tx.exec(
+            "INSERT INTO person_name_tokens (token, person_id, office_id) VALUES ($1, $2, $3) ON CONFLICT (token, person_id) DO NOTHING",
+            params![t, id.as_str(), office.as_str()],
         )?;
     }
     Ok(())
+}
+
+/// Builds the person to store from a checked registration.
+fn build(
+    new: &NewPerson,
+    birth: Option<PartialDate>,
+    office: OfficeId,
+    registry_no: String,
+    now: time::OffsetDateTime,
+) -> Result<Person> {
+    Ok(Person {
+        id: PersonId::new(),
+        office_id: office,
+        registry_no,
+        given_name: new.given_name.trim().into(),
+        family_name: new.family_name.trim().into(),
+        father_name: new.father_name.trim().into(),
+        grandfather_name: new.grandfather_name.trim().into(),
+        given_name_latin: new.given_name_latin.trim().into(),
+        family_name_latin: new.family_name_latin.trim().into(),
+        birth_date: birth.map(|d| d.iso()),
+        birth_date_precision: birth.map(|d| d.precision),
+        sex: new.sex,
+        nationality: new.nationality.clone(),
+        phone: normalize_phone(&new.phone)?,
+        province: new.province.trim().into(),
+        district: new.district.trim().into(),
+        address: new.address.trim().into(),
+        status: PersonStatus::Registered,
+        created_at: now,
+    })
+}
+
+/// Inserts a person with their first status entry, documents and keys.
+fn insert(tx: &mut dyn Tx, ctx: &AuditCtx, p: &Person, docs: &[ValidDocument]) -> Result<()> {
+    let args: Vec<Value> = vec![
+        p.id.to_string().into(),
+        p.office_id.to_string().into(),
+        p.registry_no.clone().into(),
+        p.given_name.clone().into(),
+        p.family_name.clone().into(),
+        p.father_name.clone().into(),
+        p.birth_date.clone().into(),
+        p.sex.code().into(),
+        p.nationality.clone().into(),
+        p.created_at.into(),
+        p.grandfather_name.clone().into(),
+        p.given_name_latin.clone().into(),
+        p.family_name_latin.clone().into(),
+        p.birth_date_precision.map(|d| d.code()).into(),
+        p.phone.clone().into(),
+        p.province.clone().into(),
+        p.district.clone().into(),
+        p.address.clone().into(),
+        p.status.code().into(),
+    ];
+    tx.exec(
+        &format!(
+            "INSERT INTO persons ({COLS}) VALUES ({})",
+            marks(args.len())
+        ),
+        &args,
+    )?;
+    tx.exec(
+        "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) VALUES ($1, 1, $2, $3, $4, '')",
+        params![p.id.to_string(), p.status.code(), p.created_at, ctx.actor.as_str()],
+    )?;
+    for d in docs {
+        insert_document(tx, p, d)?;
+    }
+    write_keys(tx, p)
+}
+
+fn insert_document(tx: &mut dyn Tx, p: &Person, d: &ValidDocument) -> Result<Document> {
+    let doc = Document {
+        id: DocumentId::new(),
+        kind: d.kind,
+        number: d.number.clone(),
+        issuer: d.issuer.clone(),
+        valid_from: d.valid_from.clone(),
+        valid_until: d.valid_until.clone(),
+    };
+    tx.exec(
+        "INSERT INTO person_documents (id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        params![
+            doc.id.to_string(),
+            p.id.to_string(),
+            p.office_id.to_string(),
+            d.kind.code(),
+            d.number.as_str(),
+            d.number_key.as_str(),
+            d.issuer.as_str(),
+            d.valid_from.clone(),
+            d.valid_until.clone(),
+            p.created_at,
+        ],
+    )
+    .map_err(|e| {
+        e.into_error("document.number.taken")
+            .with_field("document_number")
+    })?;
+    Ok(doc)
+}
+
+/// Reserves `n` registry numbers of an office: returns the office code and the first number.
+fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String, i64)> {
+    let n = i64::try_from(n).map_err(|_| Error::invalid("import.too_large"))?;
+    tx.exec(
+        "UPDATE offices SET person_seq = person_seq + $1 WHERE id = $2",
+        params![n, office.to_string()],
+    )?;
+    let r = tx
+        .query_opt(
+            "SELECT code, person_seq FROM offices WHERE id = $1",
+            params![office.to_string()],
+        )?
+        .ok_or_else(|| Error::not_found("office.not_found"))?;
+    Ok((r.text(0)?, r.i64(1)? - n + 1))
+}
+
+/// Loads a person of an office with documents and history.
+fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<PersonRecord> {
+    let r = tx.query_opt(
+        &format!("SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2"),
+        params![id.to_string(), office.to_string()],
+    )?;
+    let person = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
+    let documents = all(
+        tx.query(
+            "SELECT id, kind, number, issuer, valid_from, valid_until FROM person_documents WHERE person_id = $1 ORDER BY created_at, id",
+            params![id.to_string()],
+        )?,
+        document,
+    )?;
+    let history = all(
+        tx.query(
+            "SELECT status, at, actor, note FROM person_status_history WHERE person_id = $1 ORDER BY seq",
+            params![id.to_string()],
+        )?,
+        status_change,
+    )?;
+    Ok(PersonRecord {
+        person,
+        documents,
+        history,
+    })
 }
 
 /// Most persons looked at for one candidate query (keys of very common names are skipped
@@ -60,12 +290,13 @@ fn write_keys(tx: &mut dyn crate::sql::Tx, p: &Person) -> Result<()> {
 const MAX_CANDIDATES_SCANNED: usize = 500;
 
 impl SqlStore {
-    /// Computes match keys for persons that have none (after the migration that added them).
+    /// Computes match keys and search tokens for persons that have none (after the migrations
+    /// that added them).
     pub(crate) fn backfill_match_keys(&self) -> Result<u64> {
         let mut done = 0;
         loop {
             let n = self.write(|tx| {
-                let rows = tx.query(&format!("SELECT {COLS} FROM persons WHERE id NOT IN (SELECT person_id FROM person_match_keys) LIMIT 1000"), &[])?;
+                let rows = tx.query(&format!("SELECT {COLS} FROM persons WHERE id NOT IN (SELECT person_id FROM person_name_tokens) LIMIT 1000"), &[])?;
                 for r in &rows {
                     write_keys(tx, &person(r)?)?;
                 }
@@ -93,12 +324,8 @@ impl SqlStore {
             given_name: probe.given_name.clone(),
             family_name: probe.family_name.clone(),
             father_name: probe.father_name.clone(),
-            birth_date: probe.birth_date.clone().unwrap_or_default(),
-            gender: match probe.sex {
-                Sex::Female => "F".into(),
-                Sex::Male => "M".into(),
-                Sex::Unknown => String::new(),
-            },
+            birth_date: probe.matcher_birth_date(time::OffsetDateTime::now_utc().date()),
+            gender: gender(probe.sex),
         };
         let keys = daftar_match::dedupe::match_keys(&probe_record);
         if keys.is_empty() {
@@ -109,17 +336,15 @@ impl SqlStore {
         }
         let settings = daftar_match::dedupe::Settings::default();
         self.write(|tx| {
-            let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
-            let args: Vec<crate::sql::Value> = keys.iter().map(|k| k.clone().into()).collect();
-            let ids = tx.query(
-                &format!("SELECT DISTINCT person_id FROM person_match_keys WHERE match_key IN ({}) LIMIT {MAX_CANDIDATES_SCANNED}", marks.join(", ")),
+            let args: Vec<Value> = keys.iter().map(|k| k.clone().into()).collect();
+            let rows = tx.query(
+                &format!("SELECT {COLS} FROM persons WHERE id IN (SELECT person_id FROM person_match_keys WHERE match_key IN ({}) LIMIT {MAX_CANDIDATES_SCANNED})", marks(keys.len())),
                 &args,
             )?;
             let mut found = vec![];
             let mut elsewhere = 0u64;
-            for id in ids {
-                let Some(r) = tx.query_opt(&format!("SELECT {COLS} FROM persons WHERE id = $1"), params![id.text(0)?])? else { continue };
-                let p = person(&r)?;
+            for r in &rows {
+                let p = person(r)?;
                 let Some((reasons, score)) = daftar_match::dedupe::compare(&probe_record, &as_record(&p), &settings) else { continue };
                 if reach.office_id().is_none_or(|o| o == p.office_id) {
                     found.push(daftar_domain::person::PersonCandidate { person: p, reasons, score });
@@ -144,55 +369,74 @@ impl SqlStore {
         new: &NewPerson,
     ) -> Result<Person> {
         scope.require(Permission::PersonWrite)?;
-        new.validate(time::OffsetDateTime::now_utc().date())?;
-        let office = scope.office_id().to_string();
+        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let birth = new.validate(now.date())?;
+        let docs = new
+            .documents
+            .iter()
+            .map(|d| d.validate(now.date()))
+            .collect::<Result<Vec<_>>>()?;
+        let office = scope.office_id();
         self.write(|tx| {
-            tx.exec(
-                "UPDATE offices SET person_seq = person_seq + 1 WHERE id = $1",
-                params![office.as_str()],
-            )?;
-            let r = tx.query_opt(
-                "SELECT code, person_seq FROM offices WHERE id = $1",
-                params![office.as_str()],
-            )?;
-            let r = r.ok_or_else(|| Error::not_found("office.not_found"))?;
-            let p = Person {
-                id: PersonId::new(),
-                office_id: scope.office_id(),
-                registry_no: format!("{}-{:06}", r.text(0)?, r.i64(1)?),
-                given_name: new.given_name.trim().into(),
-                family_name: new.family_name.trim().into(),
-                father_name: new.father_name.trim().into(),
-                birth_date: new.birth_date.clone(),
-                sex: new.sex,
-                nationality: new.nationality.clone(),
-                created_at: truncate_ms(time::OffsetDateTime::now_utc()),
-            };
-            tx.exec(
-                &format!(
-                    "INSERT INTO persons ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                ),
-                params![
-                    p.id.to_string(),
-                    office.as_str(),
-                    p.registry_no.as_str(),
-                    p.given_name.as_str(),
-                    p.family_name.as_str(),
-                    p.father_name.as_str(),
-                    p.birth_date.clone(),
-                    p.sex.code(),
-                    p.nationality.as_str(),
-                    p.created_at,
-                ],
-            )?;
-            write_keys(tx, &p)?;
+            let (code, first) = reserve_numbers(tx, office, 1)?;
+            let p = build(new, birth, office, format!("{code}-{first:06}"), now)?;
+            insert(tx, ctx, &p, &docs)?;
             audit::append(
                 tx,
                 ctx,
                 &AuditEvent::new("person.create", "person", p.id)
-                    .with_details(serde_json::json!({ "office_id": office })),
+                    .with_details(serde_json::json!({ "office_id": office.to_string() })),
             )?;
             Ok(p)
+        })
+    }
+
+    /// Registers many persons in one transaction: all or nothing. Every row is validated again;
+    /// the first bad row aborts with its error (`details.row`, 1-based). One audit event
+    /// `person.import` with the count and the registry numbers given.
+    pub(crate) fn import_persons_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        rows: &[NewPerson],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64> {
+        scope.require(Permission::PersonWrite)?;
+        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let mut checked = Vec::with_capacity(rows.len());
+        for (i, new) in rows.iter().enumerate() {
+            let at_row = |e: Error| e.with_detail("row", serde_json::json!(i + 1));
+            let birth = new.validate(now.date()).map_err(at_row)?;
+            let docs = new
+                .documents
+                .iter()
+                .map(|d| d.validate(now.date()))
+                .collect::<Result<Vec<_>>>()
+                .map_err(at_row)?;
+            checked.push((birth, docs));
+        }
+        let office = scope.office_id();
+        self.write(|tx| {
+            let (code, first) = reserve_numbers(tx, office, rows.len() as u64)?;
+            for (i, (new, (birth, docs))) in rows.iter().zip(&checked).enumerate() {
+                let no = first + i as i64;
+                let p = build(new, *birth, office, format!("{code}-{no:06}"), now)?;
+                insert(tx, ctx, &p, docs)
+                    .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
+                if i % 1000 == 999 {
+                    progress(i as u64 + 1);
+                }
+            }
+            progress(rows.len() as u64);
+            let last = first + rows.len() as i64 - 1;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.import", "office", office.to_string()).with_details(
+                    serde_json::json!({ "count": rows.len(), "first": format!("{code}-{first:06}"), "last": format!("{code}-{last:06}") }),
+                ),
+            )?;
+            Ok(rows.len() as u64)
         })
     }
 
@@ -223,21 +467,139 @@ impl SqlStore {
         })
     }
 
+    /// Persons of the scope's office whose registry number or a document number equals the
+    /// query, or whose names hold every word of it (compared as skeletons, either script).
+    pub(crate) fn search_persons_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        query: &str,
+        req: PageRequest,
+    ) -> Result<Page<Person>> {
+        scope.require(Permission::PersonRead)?;
+        let q = query.trim();
+        if q.is_empty() || q.chars().count() > 100 || q.chars().any(char::is_control) {
+            return Err(Error::invalid("search.query.invalid").with_field("q"));
+        }
+        let office = scope.office_id().to_string();
+        let words = query_tokens(q);
+        let whole = daftar_match::normalize::skeleton(q);
+        let key = document_key(q);
+        // $1 office, $2 registry number, $3 document key, $4 whole-query skeleton, $5.. words.
+        let mut args: Vec<Value> = vec![
+            office.clone().into(),
+            key.clone().into(),
+            key.clone().into(),
+            whole.into(),
+        ];
+        let n_words = words.len();
+        let word_marks = marks(4 + n_words);
+        let word_marks: Vec<&str> = word_marks.split(", ").skip(4).collect();
+        args.extend(words.into_iter().map(Value::from));
+        let by_words = if n_words == 0 {
+            String::new()
+        } else {
+            format!(
+                " UNION SELECT person_id FROM person_name_tokens WHERE office_id = $1 AND token IN ({}) GROUP BY person_id HAVING COUNT(DISTINCT token) = {n_words}",
+                word_marks.join(", ")
+            )
+        };
+        let from_where = format!(
+            "FROM persons WHERE office_id = $1 AND id IN (\
+             SELECT id FROM persons WHERE office_id = $1 AND UPPER(registry_no) = $2 \
+             UNION SELECT person_id FROM person_documents WHERE office_id = $1 AND number_key = $3 \
+             UNION SELECT person_id FROM person_name_tokens WHERE office_id = $1 AND token = $4{by_words})"
+        );
+        self.write(|tx| {
+            let page = paged(
+                tx,
+                COLS,
+                &from_where,
+                "registry_no DESC",
+                args,
+                req.clamped(),
+                person,
+            )?;
+            let ids: Vec<String> = page.items.iter().map(|p| p.id.to_string()).collect();
+            let ev = AuditEvent::new("person.search", "office", &office)
+                .with_details(serde_json::json!({ "query": q, "page": page.page, "persons": ids }));
+            audit::append(tx, ctx, &ev)?;
+            Ok(page)
+        })
+    }
+
     pub(crate) fn get_person_impl(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: PersonId,
-    ) -> Result<Person> {
+    ) -> Result<PersonRecord> {
         scope.require(Permission::PersonRead)?;
+        self.write(|tx| {
+            let rec = load_record(tx, scope.office_id(), id)?;
+            audit::log(tx, ctx, "person.read", "person", rec.person.id)?;
+            Ok(rec)
+        })
+    }
+
+    pub(crate) fn set_person_status_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        change: &NewStatus,
+    ) -> Result<PersonRecord> {
+        scope.require(Permission::PersonWrite)?;
+        let to = change.validate()?;
+        let office = scope.office_id();
+        self.write(|tx| {
+            let r = tx.query_opt(
+                &format!("SELECT status FROM persons WHERE id = $1 AND office_id = $2{}", tx.dialect().for_update()),
+                params![id.to_string(), office.to_string()],
+            )?;
+            let from = PersonStatus::parse(&r.ok_or_else(|| Error::not_found("person.not_found"))?.text(0)?)?;
+            from.check_change(to)?;
+            tx.exec("UPDATE persons SET status = $1 WHERE id = $2", params![to.code(), id.to_string()])?;
+            tx.exec(
+                "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM person_status_history WHERE person_id = $1",
+                params![id.to_string(), to.code(), truncate_ms(time::OffsetDateTime::now_utc()), ctx.actor.as_str(), change.note.trim()],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.status", "person", id)
+                    .with_details(serde_json::json!({ "from": from.code(), "to": to.code() })),
+            )?;
+            load_record(tx, office, id)
+        })
+    }
+
+    pub(crate) fn add_document_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        new: &NewDocument,
+    ) -> Result<Document> {
+        scope.require(Permission::PersonWrite)?;
+        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let valid = new.validate(now.date())?;
+        let office = scope.office_id();
         self.write(|tx| {
             let r = tx.query_opt(
                 &format!("SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2"),
-                params![id.to_string(), scope.office_id().to_string()],
+                params![id.to_string(), office.to_string()],
             )?;
-            let p = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
-            audit::log(tx, ctx, "person.read", "person", p.id)?;
-            Ok(p)
+            let mut p = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
+            p.created_at = now;
+            let doc = insert_document(tx, &p, &valid)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.document.add", "person", id)
+                    .with_details(serde_json::json!({ "document_id": doc.id.to_string(), "kind": doc.kind.code() })),
+            )?;
+            Ok(doc)
         })
     }
 

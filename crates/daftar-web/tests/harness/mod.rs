@@ -108,6 +108,7 @@ impl TestApp {
             birth_date: Some("1990-03-21".into()),
             sex: Sex::Female,
             nationality: "AFG".into(),
+            ..NewPerson::default()
         };
         self.store
             .create_person(

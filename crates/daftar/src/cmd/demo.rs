@@ -8,7 +8,7 @@ use anyhow::Result;
 use daftar_domain::office::{NewOffice, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_reach, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{NewDocument, NewPerson, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, Username};
 use rand::rngs::StdRng;
@@ -261,13 +261,31 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
             given_name: given.into(),
             family_name: FAMILY[rng.random_range(0..FAMILY.len())].into(),
             father_name: GIVEN_M[rng.random_range(0..GIVEN_M.len())].into(),
-            birth_date: Some(birth.to_string()),
+            // One in ten registries knows only the birth year (Solar Hijri).
+            birth_date: Some(if rng.random_bool(0.1) {
+                daftar_domain::jalali::JalaliDate::from_iso(birth)
+                    .year()
+                    .to_string()
+            } else {
+                birth.to_string()
+            }),
             sex: if female { Sex::Female } else { Sex::Male },
             nationality: if rng.random_bool(0.9) {
                 "AFG".into()
             } else {
                 "IRQ".into()
             },
+            phone: if rng.random_bool(0.6) {
+                format!("+98912{:07}", rng.random_range(0..10_000_000))
+            } else {
+                String::new()
+            },
+            documents: vec![NewDocument {
+                kind: "registration_card".into(),
+                number: format!("{}{:09}", short_code(office.code.as_str()), i + 1),
+                ..NewDocument::default()
+            }],
+            ..NewPerson::default()
         };
         store.create_person(
             &ctx,
@@ -286,4 +304,9 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
             .sum::<usize>()
     );
     Ok(())
+}
+
+/// Letters of an office code (`THR-01` → `THR01`) for demo card numbers.
+fn short_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).collect()
 }

@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
         api::tokens::list, api::tokens::create, api::tokens::revoke,
         offices::api::list, offices::api::show, offices::api::create, offices::api::set_status,
         persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
+        persons::api::set_status, persons::api::add_document,
         users::api_list, users::api_create,
         audit::api_list,
     ),

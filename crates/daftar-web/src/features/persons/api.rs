@@ -10,41 +10,93 @@ use axum::http::StatusCode;
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
-use daftar_domain::person::{NewPerson, Person};
+use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
 
-/// Persons registered at an office, newest first. Audited.
+/// Persons registered at an office, newest first; with `q`, only those whose registry number or
+/// a document number equals it, or whose names hold every word of it (either script). Audited.
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons", tag = "persons",
-    params(("office_id" = String, Path, description = "Office id"), PageRequest),
-    responses((status = 200, body = Page<Person>), (status = 403, body = ErrorBody)),
+    params(("office_id" = String, Path, description = "Office id"), PageRequest,
+        ("q" = Option<String>, Query, description = "Name words, registry number or document number")),
+    responses((status = 200, body = Page<Person>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Query(page): Query<PageRequest>,
+    Query(search): Query<super::html::SearchQuery>,
 ) -> WebResult<axum::Json<Page<Person>>> {
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let q = search.q;
     Ok(axum::Json(
         state
-            .db(move |s| s.list_persons(&ctx, &scope, page.clamped()))
+            .db(move |s| {
+                if q.trim().is_empty() {
+                    s.list_persons(&ctx, &scope, page.clamped())
+                } else {
+                    s.search_persons(&ctx, &scope, &q, page.clamped())
+                }
+            })
             .await?,
     ))
 }
 
-/// One person of an office. Audited.
+/// One person of an office with documents and status history. Audited.
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons/{person_id}", tag = "persons",
     params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
-    responses((status = 200, body = Person), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Path(ids): Path<(OfficeId, PersonId)>,
-) -> WebResult<axum::Json<Person>> {
+) -> WebResult<axum::Json<PersonRecord>> {
     let id = ids.1;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     Ok(axum::Json(
         state.db(move |s| s.get_person(&ctx, &scope, id)).await?,
     ))
+}
+
+/// Changes a person's status (registered, renewed, lapsed, departed, deceased); the history
+/// keeps every change. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/persons/{person_id}/status", tag = "persons",
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
+    request_body = NewStatus,
+    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(ids): Path<(OfficeId, PersonId)>,
+    Json(change): Json<NewStatus>,
+) -> WebResult<axum::Json<PersonRecord>> {
+    let id = ids.1;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.set_person_status(&ctx, &scope, id, &change))
+            .await?,
+    ))
+}
+
+/// Records an identity document of a person. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/persons/{person_id}/documents", tag = "persons",
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
+    request_body = NewDocument,
+    responses((status = 201, body = Document), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_document(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(ids): Path<(OfficeId, PersonId)>,
+    Json(doc): Json<NewDocument>,
+) -> WebResult<(StatusCode, axum::Json<Document>)> {
+    let id = ids.1;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let doc = state
+        .db(move |s| s.add_document(&ctx, &scope, id, &doc))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(doc)))
 }
 
 /// Registers a person at an office.
@@ -82,7 +134,7 @@ pub struct CandidateQuery {
 }
 
 impl CandidateQuery {
-    /// The probe as a new person (birth date to ISO; a year alone is kept as its first day).
+    /// The probe as a new person (the birth date is checked here and read by the matcher).
     pub fn probe(&self) -> daftar_domain::Result<NewPerson> {
         let given = self.given_name.trim();
         if given.is_empty() || given.chars().count() > 100 {
@@ -91,27 +143,18 @@ impl CandidateQuery {
             );
         }
         let d = self.birth_date.trim();
-        let birth_date = if d.is_empty() {
-            None
-        } else if d
-            .chars()
-            .all(|c| c.is_ascii_digit() || ('۰'..='۹').contains(&c))
-        {
-            Some(daftar_domain::digits::fold_digits(d))
-        } else {
-            Some(
-                daftar_domain::jalali::JalaliDate::parse(d)
-                    .map_err(|e| e.with_field("birth_date"))?
-                    .iso_string(),
-            )
-        };
+        let today = time::OffsetDateTime::now_utc().date();
+        if !d.is_empty() {
+            daftar_domain::birth::PartialDate::parse(d, today, "person.birth_date")?;
+        }
         Ok(NewPerson {
             given_name: given.into(),
             family_name: self.family_name.trim().into(),
             father_name: self.father_name.trim().into(),
-            birth_date,
+            birth_date: (!d.is_empty()).then(|| d.to_owned()),
             sex: daftar_domain::person::Sex::parse(self.sex.trim())?,
             nationality: "AFG".into(),
+            ..NewPerson::default()
         })
     }
 }

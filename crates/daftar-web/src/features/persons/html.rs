@@ -1,10 +1,11 @@
-//! Person pages: the office's list with a registration form, and one person's page.
+//! Person pages: the office's list with search, the registration form (with the duplicate check
+//! before saving), and one person's page with documents, status history and their forms.
 
 use crate::auth::scope::{PersonRead, PersonWrite};
 use crate::auth::{CsrfForm, InOffice, Staff};
 use crate::error::WebResult;
 use crate::extract::{Path, Query};
-use crate::pages::{PageCtx, Pager, render};
+use crate::pages::{PageCtx, Pager, encode_next, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -12,10 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, PersonId};
-use daftar_domain::jalali::JalaliDate;
 use daftar_domain::page::PageRequest;
-use daftar_domain::permission::Permission;
-use daftar_domain::person::{NewPerson, Person, Sex};
+use daftar_domain::permission::{OfficeScope, Permission};
+use daftar_domain::person::{
+    Candidates, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
+    PersonStatus, Sex,
+};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -23,6 +26,7 @@ use serde::Deserialize;
 struct ListPage {
     page: PageCtx,
     office_id: OfficeId,
+    q: String,
     persons: Vec<Person>,
     pager: Pager,
     can_write: bool,
@@ -30,12 +34,23 @@ struct ListPage {
 }
 
 #[derive(Template)]
+#[template(path = "persons/new.html")]
+struct NewPage {
+    page: PageCtx,
+    office_id: OfficeId,
+    form: PersonForm,
+    error: Option<String>,
+    error_field: String,
+    kinds: [DocumentKind; 5],
+}
+
+#[derive(Template)]
 #[template(path = "persons/confirm.html")]
 struct ConfirmPage {
     page: PageCtx,
     office_id: OfficeId,
-    form: PersonForm,
-    found: daftar_domain::person::Candidates,
+    fields: Vec<(&'static str, String)>,
+    found: Candidates,
     elsewhere_text: String,
 }
 
@@ -43,51 +58,85 @@ struct ConfirmPage {
 #[template(path = "persons/show.html")]
 struct ShowPage {
     page: PageCtx,
-    person: Person,
+    office_id: OfficeId,
+    rec: PersonRecord,
+    can_write: bool,
+    error: Option<String>,
+    statuses: [PersonStatus; 5],
+    kinds: [DocumentKind; 5],
 }
 
-async fn list_page(
-    state: &AppState,
-    staff: &Staff,
-    office: OfficeId,
-    req: PageRequest,
-    error: Option<String>,
-    status: StatusCode,
-) -> WebResult<Response> {
-    let scope = staff.principal().scope(office, Permission::PersonRead)?;
-    let office = scope.office_id();
-    let ctx = staff.audit(purpose::SERVICE);
-    let persons = state
-        .db(move |s| s.list_persons(&ctx, &scope, req.clamped()))
-        .await?;
-    let pager = Pager::new(&format!("/offices/{office}/persons"), &persons);
-    let can_write = staff
+/// `?q=` of the list page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchQuery {
+    /// Name words, a registry number or a document number.
+    pub q: String,
+}
+
+fn can_write(staff: &Staff, office: OfficeId) -> bool {
+    staff
         .principal()
         .scope(office, Permission::PersonWrite)
-        .is_ok();
-    Ok(render(
-        status,
-        &ListPage {
-            page: PageCtx::new(state, &staff.ctx),
-            office_id: office,
-            persons: persons.items,
-            pager,
-            can_write,
-            error,
-        },
-    ))
+        .is_ok()
 }
 
 pub async fn list(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Query(req): Query<PageRequest>,
+    Query(search): Query<SearchQuery>,
 ) -> WebResult<Response> {
-    list_page(&state, &at.staff, at.office_id(), req, None, StatusCode::OK).await
+    let (staff, scope, office) = (at.staff, at.scope, at.scope.office_id());
+    let ctx = staff.audit(purpose::SERVICE);
+    let q = search.q.trim().to_owned();
+    let query = q.clone();
+    let result = state
+        .db(move |s| {
+            if query.is_empty() {
+                s.list_persons(&ctx, &scope, req.clamped())
+            } else {
+                s.search_persons(&ctx, &scope, &query, req.clamped())
+            }
+        })
+        .await;
+    let page = PageCtx::new(&state, &staff.ctx);
+    let (persons, error, status) = match result {
+        Ok(p) => (p, None, StatusCode::OK),
+        Err(e) if e.kind.status() < 500 => {
+            let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let empty = daftar_domain::page::Page {
+                items: vec![],
+                page: 1,
+                per_page: req.per_page,
+                total: 0,
+            };
+            (empty, Some(page.tr.error(e.code)), status)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let base = if q.is_empty() {
+        format!("/offices/{office}/persons")
+    } else {
+        format!("/offices/{office}/persons?q={}", encode_next(&q))
+    };
+    let pager = Pager::new(&base, &persons);
+    Ok(render(
+        status,
+        &ListPage {
+            page,
+            office_id: office,
+            q,
+            persons: persons.items,
+            pager,
+            can_write: can_write(&staff, office),
+            error,
+        },
+    ))
 }
 
 /// The registration form; every field defaults to empty so that validation (after the scope
-/// check) names the missing field.
+/// check) names the missing field. One identity document may be given with it.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct PersonForm {
@@ -95,32 +144,178 @@ pub struct PersonForm {
     given_name: String,
     family_name: String,
     father_name: String,
+    grandfather_name: String,
+    given_name_latin: String,
+    family_name_latin: String,
     birth_date: String,
     sex: String,
     nationality: String,
+    phone: String,
+    province: String,
+    district: String,
+    address: String,
+    doc_kind: String,
+    doc_number: String,
+    doc_issuer: String,
+    doc_valid_from: String,
+    doc_valid_until: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
 }
 
 impl PersonForm {
+    /// Every field by name, for carrying the form through the confirmation page.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("given_name", self.given_name.clone()),
+            ("family_name", self.family_name.clone()),
+            ("father_name", self.father_name.clone()),
+            ("grandfather_name", self.grandfather_name.clone()),
+            ("given_name_latin", self.given_name_latin.clone()),
+            ("family_name_latin", self.family_name_latin.clone()),
+            ("birth_date", self.birth_date.clone()),
+            ("sex", self.sex.clone()),
+            ("nationality", self.nationality.clone()),
+            ("phone", self.phone.clone()),
+            ("province", self.province.clone()),
+            ("district", self.district.clone()),
+            ("address", self.address.clone()),
+            ("doc_kind", self.doc_kind.clone()),
+            ("doc_number", self.doc_number.clone()),
+            ("doc_issuer", self.doc_issuer.clone()),
+            ("doc_valid_from", self.doc_valid_from.clone()),
+            ("doc_valid_until", self.doc_valid_until.clone()),
+        ]
+    }
+
     fn parse(&self) -> daftar_domain::Result<NewPerson> {
-        let birth_date = match self.birth_date.trim() {
-            "" => None,
-            s => Some(
-                JalaliDate::parse(s)
-                    .map_err(|e| e.with_field("birth_date"))?
-                    .iso_string(),
-            ),
+        let documents = if self.doc_number.trim().is_empty() {
+            vec![]
+        } else {
+            vec![document(
+                &self.doc_kind,
+                &self.doc_number,
+                &self.doc_issuer,
+                &self.doc_valid_from,
+                &self.doc_valid_until,
+            )]
         };
         let new = NewPerson {
             given_name: self.given_name.trim().into(),
             family_name: self.family_name.trim().into(),
             father_name: self.father_name.trim().into(),
-            birth_date,
+            grandfather_name: self.grandfather_name.trim().into(),
+            given_name_latin: self.given_name_latin.trim().into(),
+            family_name_latin: self.family_name_latin.trim().into(),
+            birth_date: opt(&self.birth_date),
             sex: Sex::parse(self.sex.trim())?,
             nationality: self.nationality.trim().to_ascii_uppercase(),
+            phone: self.phone.trim().into(),
+            province: self.province.trim().into(),
+            district: self.district.trim().into(),
+            address: self.address.trim().into(),
+            documents,
         };
         new.validate(time::OffsetDateTime::now_utc().date())?;
         Ok(new)
     }
+}
+
+fn document(kind: &str, number: &str, issuer: &str, from: &str, until: &str) -> NewDocument {
+    NewDocument {
+        kind: kind.trim().into(),
+        number: number.trim().into(),
+        issuer: issuer.trim().into(),
+        valid_from: opt(from),
+        valid_until: opt(until),
+    }
+}
+
+fn new_page(
+    state: &AppState,
+    staff: &Staff,
+    office: OfficeId,
+    form: PersonForm,
+    error: Option<&daftar_domain::Error>,
+) -> NewPage {
+    let page = PageCtx::new(state, &staff.ctx);
+    let error_field = error
+        .and_then(|e| e.details.get("field"))
+        .and_then(|f| f.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let error = error.map(|e| page.tr.error(e.code));
+    NewPage {
+        page,
+        office_id: office,
+        form,
+        error,
+        error_field,
+        kinds: DocumentKind::ALL,
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, at: InOffice<PersonWrite>) -> Response {
+    let form = PersonForm {
+        nationality: "AFG".into(),
+        doc_kind: DocumentKind::RegistrationCard.code().into(),
+        ..PersonForm::default()
+    };
+    let page = new_page(&state, &at.staff, at.office_id(), form, None);
+    render(StatusCode::OK, &page)
+}
+
+async fn check_and_create(
+    state: &AppState,
+    staff: &Staff,
+    scope: OfficeScope,
+    form: &PersonForm,
+    new: NewPerson,
+) -> WebResult<Result<Person, Response>> {
+    let office = scope.office_id();
+    if form.confirm != "1" {
+        // Before saving, show likely duplicates (in this office; others only counted).
+        let reach = daftar_domain::permission::Reach::Office(
+            staff.principal().scope(office, Permission::PersonRead)?,
+        );
+        let (ctx, probe) = (staff.audit(purpose::SERVICE), new.clone());
+        let found = state
+            .db(move |s| s.person_candidates(&ctx, &reach, &probe, 10))
+            .await?;
+        if !found.candidates.is_empty() || found.elsewhere > 0 {
+            let page = PageCtx::new(state, &staff.ctx);
+            let elsewhere_text = page.tr.ta(
+                "candidates-elsewhere",
+                &[("count", page.tr.num(found.elsewhere))],
+            );
+            let page = ConfirmPage {
+                page,
+                office_id: office,
+                fields: form.fields(),
+                found,
+                elsewhere_text,
+            };
+            return Ok(Err(render(StatusCode::OK, &page)));
+        }
+    }
+    let ctx = staff.audit(purpose::SERVICE);
+    Ok(state
+        .db(move |s| s.create_person(&ctx, &scope, &new))
+        .await
+        .map_err(|e| {
+            let page = new_page(state, staff, office, form.clone(), Some(&e));
+            render_error(e.kind.status(), &page)
+        }))
+}
+
+fn render_error<T: Template>(status: u16, page: &T) -> Response {
+    render(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        page,
+    )
 }
 
 pub async fn create(
@@ -129,57 +324,44 @@ pub async fn create(
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> WebResult<Response> {
     let (staff, scope, office) = (at.staff, at.scope, at.scope.office_id());
-    let result = match form.parse() {
-        Ok(new) if form.confirm != "1" => {
-            // Before saving, show likely duplicates (in this office; others only counted).
-            let reach = daftar_domain::permission::Reach::Office(
-                staff.principal().scope(office, Permission::PersonRead)?,
-            );
-            let (ctx, probe) = (staff.audit(purpose::SERVICE), new.clone());
-            let found = state
-                .db(move |s| s.person_candidates(&ctx, &reach, &probe, 10))
-                .await?;
-            if !found.candidates.is_empty() || found.elsewhere > 0 {
-                let page = PageCtx::new(&state, &staff.ctx);
-                let elsewhere_text = page.tr.ta(
-                    "candidates-elsewhere",
-                    &[("count", page.tr.num(found.elsewhere))],
-                );
-                let page = ConfirmPage {
-                    page,
-                    office_id: office,
-                    form,
-                    found,
-                    elsewhere_text,
-                };
-                return Ok(render(StatusCode::OK, &page));
-            }
-            let ctx = staff.audit(purpose::SERVICE);
-            state.db(move |s| s.create_person(&ctx, &scope, &new)).await
-        }
-        Ok(new) => {
-            let ctx = staff.audit(purpose::SERVICE);
-            state.db(move |s| s.create_person(&ctx, &scope, &new)).await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(p) => Ok(Redirect::to(&format!("/offices/{office}/persons/{}", p.id)).into_response()),
+    let new = match form.parse() {
+        Ok(new) => new,
         Err(e) if e.kind.status() < 500 => {
-            let msg = PageCtx::new(&state, &staff.ctx).tr.error(e.code);
-            let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            list_page(
-                &state,
-                &staff,
-                office,
-                PageRequest::default(),
-                Some(msg),
-                status,
-            )
-            .await
+            let page = new_page(&state, &staff, office, form, Some(&e));
+            return Ok(render_error(e.kind.status(), &page));
         }
-        Err(e) => Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    match check_and_create(&state, &staff, scope, &form, new).await? {
+        Ok(p) => Ok(Redirect::to(&format!("/offices/{office}/persons/{}", p.id)).into_response()),
+        Err(page) => Ok(page),
     }
+}
+
+async fn show_page(
+    state: &AppState,
+    staff: &Staff,
+    scope: OfficeScope,
+    id: PersonId,
+    error: Option<daftar_domain::Error>,
+) -> WebResult<Response> {
+    let ctx = staff.audit(purpose::SERVICE);
+    let rec = state.db(move |s| s.get_person(&ctx, &scope, id)).await?;
+    let page = PageCtx::new(state, &staff.ctx);
+    let status = error.as_ref().map_or(200, |e| e.kind.status());
+    let error = error.map(|e| page.tr.error(e.code));
+    Ok(render_error(
+        status,
+        &ShowPage {
+            page,
+            office_id: scope.office_id(),
+            rec,
+            can_write: can_write(staff, scope.office_id()),
+            error,
+            statuses: PersonStatus::ALL,
+            kinds: DocumentKind::ALL,
+        },
+    ))
 }
 
 pub async fn show(
@@ -187,13 +369,79 @@ pub async fn show(
     at: InOffice<PersonRead>,
     Path((_, id)): Path<(OfficeId, PersonId)>,
 ) -> WebResult<Response> {
-    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let person = state.db(move |s| s.get_person(&ctx, &scope, id)).await?;
-    Ok(render(
-        StatusCode::OK,
-        &ShowPage {
-            page: PageCtx::new(&state, &at.staff.ctx),
-            person,
-        },
-    ))
+    show_page(&state, &at.staff, at.scope, id, None).await
+}
+
+/// After a change on a person's page: back to the page, or the page again with the error.
+async fn after_change<T>(
+    state: &AppState,
+    staff: &Staff,
+    scope: OfficeScope,
+    id: PersonId,
+    result: daftar_domain::Result<T>,
+) -> WebResult<Response> {
+    match result {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/offices/{}/persons/{id}", scope.office_id())).into_response(),
+        ),
+        Err(e) if e.kind.status() < 500 && e.code != "person.not_found" => {
+            let read = staff
+                .principal()
+                .scope(scope.office_id(), Permission::PersonRead)?;
+            show_page(state, staff, read, id, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The status form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+    note: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path((_, id)): Path<(OfficeId, PersonId)>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> WebResult<Response> {
+    let (staff, scope) = (at.staff, at.scope);
+    let ctx = staff.audit(purpose::SERVICE);
+    let change = NewStatus {
+        status: form.status,
+        note: form.note,
+    };
+    let result = state
+        .db(move |s| s.set_person_status(&ctx, &scope, id, &change))
+        .await;
+    after_change(&state, &staff, scope, id, result).await
+}
+
+/// The add-document form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DocumentForm {
+    kind: String,
+    number: String,
+    issuer: String,
+    valid_from: String,
+    valid_until: String,
+}
+
+pub async fn add_document(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path((_, id)): Path<(OfficeId, PersonId)>,
+    CsrfForm(f): CsrfForm<DocumentForm>,
+) -> WebResult<Response> {
+    let (staff, scope) = (at.staff, at.scope);
+    let ctx = staff.audit(purpose::SERVICE);
+    let doc = document(&f.kind, &f.number, &f.issuer, &f.valid_from, &f.valid_until);
+    let result = state
+        .db(move |s| s.add_document(&ctx, &scope, id, &doc))
+        .await;
+    after_change(&state, &staff, scope, id, result).await
 }

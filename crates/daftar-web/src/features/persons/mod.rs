@@ -3,11 +3,11 @@
 //! `Principal::scope` before the store is called.
 
 pub mod api;
-mod html;
+pub(crate) mod html;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
@@ -16,7 +16,16 @@ pub fn routes() -> Router<AppState> {
             "/offices/{office_id}/persons",
             get(html::list).post(html::create),
         )
+        .route("/offices/{office_id}/persons/new", get(html::new_form))
         .route("/offices/{office_id}/persons/{person_id}", get(html::show))
+        .route(
+            "/offices/{office_id}/persons/{person_id}/status",
+            post(html::set_status),
+        )
+        .route(
+            "/offices/{office_id}/persons/{person_id}/documents",
+            post(html::add_document),
+        )
         .route(
             "/api/v1/offices/{office_id}/persons",
             get(api::list).post(api::create),
@@ -24,6 +33,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/offices/{office_id}/persons/{person_id}",
             get(api::show),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}/status",
+            post(api::set_status),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}/documents",
+            post(api::add_document),
         )
         .route("/api/v1/persons/candidates", get(api::candidates))
 }
