@@ -557,3 +557,202 @@ pub struct Candidates {
     /// Matches in other offices.
     pub elsewhere: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> time::Date {
+        time::macros::date!(2026 - 11 - 24)
+    }
+
+    fn valid() -> NewPerson {
+        NewPerson {
+            given_name: "فاطمه".into(),
+            father_name: "علی".into(),
+            nationality: "AFG".into(),
+            ..NewPerson::default()
+        }
+    }
+
+    #[test]
+    fn every_field_has_its_own_error() {
+        let long = "ا".repeat(101);
+        type Edit = fn(&mut NewPerson, &str);
+        let cases: Vec<(Edit, &str, &str)> = vec![
+            (
+                |p, v| p.given_name = v.into(),
+                "",
+                "person.given_name.invalid",
+            ),
+            (
+                |p, v| p.given_name = v.into(),
+                "   ",
+                "person.given_name.invalid",
+            ),
+            (
+                |p, v| p.family_name = v.into(),
+                "LONG",
+                "person.family_name.invalid",
+            ),
+            (
+                |p, v| p.father_name = v.into(),
+                "",
+                "person.father_name.invalid",
+            ),
+            (
+                |p, v| p.grandfather_name = v.into(),
+                "LONG",
+                "person.grandfather_name.invalid",
+            ),
+            (
+                |p, v| p.given_name_latin = v.into(),
+                "فاطمه",
+                "person.given_name_latin.invalid",
+            ),
+            (
+                |p, v| p.family_name_latin = v.into(),
+                "Karimi2",
+                "person.family_name_latin.invalid",
+            ),
+            (
+                |p, v| p.nationality = v.into(),
+                "af",
+                "person.nationality.invalid",
+            ),
+            (
+                |p, v| p.birth_date = Some(v.into()),
+                "1370/13/01",
+                "person.birth_date.invalid",
+            ),
+            (
+                |p, v| p.birth_date = Some(v.into()),
+                "1410",
+                "person.birth_date.future",
+            ),
+            (|p, v| p.phone = v.into(), "12345", "person.phone.invalid"),
+            (
+                |p, v| p.phone = v.into(),
+                "0912-abc-4567",
+                "person.phone.invalid",
+            ),
+            (
+                |p, v| p.province = v.into(),
+                "LONG",
+                "person.province.invalid",
+            ),
+            (
+                |p, v| p.district = v.into(),
+                "a\u{0}b",
+                "person.district.invalid",
+            ),
+            (
+                |p, v| p.address = v.into(),
+                "a\nb",
+                "person.address.invalid",
+            ),
+            (
+                |p, v| {
+                    p.documents = vec![NewDocument {
+                        kind: v.into(),
+                        number: "1".into(),
+                        ..NewDocument::default()
+                    }]
+                },
+                "licence",
+                "document.kind.invalid",
+            ),
+            (
+                |p, v| {
+                    p.documents = vec![NewDocument {
+                        kind: "passport".into(),
+                        number: v.into(),
+                        ..NewDocument::default()
+                    }]
+                },
+                "--",
+                "document.number.invalid",
+            ),
+            (
+                |p, v| {
+                    p.documents = vec![NewDocument {
+                        kind: "visa".into(),
+                        number: "V1".into(),
+                        valid_from: Some("1404/01/10".into()),
+                        valid_until: Some(v.into()),
+                        ..NewDocument::default()
+                    }]
+                },
+                "1403/12/01",
+                "document.validity.invalid",
+            ),
+            (
+                |p, v| {
+                    p.documents = vec![NewDocument {
+                        kind: "visa".into(),
+                        number: "V1".into(),
+                        valid_until: Some(v.into()),
+                        ..NewDocument::default()
+                    }]
+                },
+                "1404",
+                "document.validity.invalid",
+            ),
+        ];
+        assert!(valid().validate(today()).is_ok());
+        for (edit, value, code) in cases {
+            let mut p = valid();
+            let value = if value == "LONG" {
+                long.as_str()
+            } else {
+                value
+            };
+            edit(&mut p, value);
+            let e = p.validate(today()).expect_err(code);
+            assert_eq!(e.code, code, "value {value:?}");
+            assert!(e.details.get("field").is_some(), "{code} names its field");
+        }
+    }
+
+    #[test]
+    fn phones_and_document_numbers_are_normalised_for_matching_only() {
+        assert_eq!(normalize_phone("۰۹۱۲ ۳۴۵-۶۷۸۹").unwrap(), "09123456789");
+        assert_eq!(
+            normalize_phone("+93 (70) 123 4567").unwrap(),
+            "+93701234567"
+        );
+        assert_eq!(normalize_phone("").unwrap(), "");
+        assert_eq!(document_key("p-0123 456"), "P0123456");
+        assert_eq!(document_key("۱۲۳/۴۵۶"), "123456");
+        let d = NewDocument {
+            kind: "passport".into(),
+            number: " P-01 ".into(),
+            ..NewDocument::default()
+        }
+        .validate(today())
+        .unwrap();
+        assert_eq!((d.number.as_str(), d.number_key.as_str()), ("P-01", "P01"));
+    }
+
+    #[test]
+    fn status_changes() {
+        use PersonStatus::*;
+        assert!(Registered.check_change(Renewed).is_ok());
+        assert!(Lapsed.check_change(Registered).is_ok());
+        assert_eq!(
+            Renewed.check_change(Renewed).unwrap_err().code,
+            "person.status.unchanged"
+        );
+        assert_eq!(
+            Deceased.check_change(Registered).unwrap_err().code,
+            "person.status.final"
+        );
+        for s in PersonStatus::ALL {
+            assert_eq!(PersonStatus::parse(s.code()).unwrap(), s);
+        }
+        assert_eq!(
+            PersonStatus::parse("arrested").unwrap_err().code,
+            "person.status.invalid"
+        );
+    }
+}

@@ -5,11 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use daftar_domain::audit::{AuditCtx, purpose};
+use daftar_domain::birth::DatePrecision;
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
 use daftar_domain::office::{NewOffice, OfficeCode, OfficeStatus};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Principal, RoleCode, system_reach, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{DocumentKind, NewDocument, NewPerson, NewStatus, PersonStatus, Sex};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, UserStatus, Username};
@@ -313,5 +314,146 @@ both_backends! {
         let wrong = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonWrite));
         assert_eq!(s.person_candidates(&ctx(), &wrong, &probe, 10).unwrap_err().code, "auth.forbidden");
         assert!(actions(s.as_ref()).iter().filter(|a| *a == "person.candidates").count() >= 3, "every check is audited");
+    }
+}
+
+fn full_person(given: &str, family: &str, doc: &str) -> NewPerson {
+    NewPerson {
+        given_name: given.into(),
+        family_name: family.into(),
+        father_name: "غلام حیدر".into(),
+        grandfather_name: "عبدالرحمن".into(),
+        given_name_latin: "Abdullah".into(),
+        family_name_latin: "Karimi".into(),
+        birth_date: Some("۱۳۷۰".into()),
+        sex: Sex::Male,
+        nationality: "AFG".into(),
+        phone: "۰۹۱۲ ۳۴۵ ۶۷۸۹".into(),
+        province: "تهران".into(),
+        district: "ری".into(),
+        address: "خیابان ۱۵ خرداد".into(),
+        documents: vec![NewDocument {
+            kind: "passport".into(),
+            number: doc.into(),
+            issuer: "AFG".into(),
+            valid_from: Some("1400/01/15".into()),
+            valid_until: Some("2031-04-04".into()),
+        }],
+    }
+}
+
+both_backends! {
+    fn a_full_record_keeps_precision_documents_and_history(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
+        let p = s.create_person(&ctx(), &w, &full_person("عبدالله", "کریمی", "P-0123 456")).unwrap();
+        assert_eq!((p.birth_date.as_deref(), p.birth_date_precision), (Some("1991-03-21"), Some(DatePrecision::Year)));
+        assert_eq!(p.birth().unwrap().numeric(), "1370", "shown again as it was given");
+        assert_eq!(p.phone, "09123456789");
+        let rec = s.get_person(&ctx(), &r, p.id).unwrap();
+        assert_eq!(rec.person, p);
+        assert_eq!(rec.documents.len(), 1);
+        assert_eq!((rec.documents[0].kind, rec.documents[0].number.as_str()), (DocumentKind::Passport, "P-0123 456"));
+        assert_eq!(rec.documents[0].valid_from.as_deref(), Some("2021-04-04"));
+        assert_eq!(rec.history.len(), 1);
+        assert_eq!(rec.history[0].status, PersonStatus::Registered);
+        // The same passport number (written differently) cannot be recorded twice.
+        let dup = s.create_person(&ctx(), &w, &full_person("رضا", "کریمی", "p0123456")).unwrap_err();
+        assert_eq!((dup.code, dup.kind.status()), ("document.number.taken", 409));
+        let other = NewDocument { kind: "registration_card".into(), number: "۱۲۳۴۵۶۷۸۹".into(), ..NewDocument::default() };
+        let d = s.add_document(&ctx(), &w, p.id, &other).unwrap();
+        assert_eq!(d.number, "۱۲۳۴۵۶۷۸۹", "the number is kept as written");
+        let bad = NewDocument { kind: "driving_licence".into(), number: "1".into(), ..NewDocument::default() };
+        assert_eq!(s.add_document(&ctx(), &w, p.id, &bad).unwrap_err().code, "document.kind.invalid");
+        // Status changes keep the history; deceased is final.
+        let change = |st: &str| NewStatus { status: st.into(), note: "round 1404".into() };
+        assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered")).unwrap_err().code, "person.status.unchanged");
+        let rec = s.set_person_status(&ctx(), &w, p.id, &change("renewed")).unwrap();
+        assert_eq!(rec.person.status, PersonStatus::Renewed);
+        s.set_person_status(&ctx(), &w, p.id, &change("deceased")).unwrap();
+        assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered")).unwrap_err().code, "person.status.final");
+        let rec = s.get_person(&ctx(), &r, p.id).unwrap();
+        let seen: Vec<_> = rec.history.iter().map(|h| (h.status, h.note.as_str())).collect();
+        assert_eq!(seen, vec![(PersonStatus::Registered, ""), (PersonStatus::Renewed, "round 1404"), (PersonStatus::Deceased, "round 1404")]);
+        assert_eq!(rec.documents.len(), 2);
+        // Another office cannot change or read this person.
+        let b = office(s.as_ref(), "MHD-01");
+        let wb = system_scope(b, Permission::PersonWrite);
+        assert_eq!(s.set_person_status(&ctx(), &wb, p.id, &change("lapsed")).unwrap_err().code, "person.not_found");
+        assert_eq!(s.add_document(&ctx(), &wb, p.id, &other).unwrap_err().code, "person.not_found");
+        let acts = actions(s.as_ref());
+        for a in ["person.status", "person.document.add", "person.read"] {
+            assert!(acts.iter().any(|x| x == a), "{a} audited");
+        }
+    }
+
+    fn search_finds_names_in_either_script_and_numbers_within_the_office(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MHD-01");
+        let (wa, ra) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
+        let abd = s.create_person(&ctx(), &wa, &full_person("عبدالله", "کریمی", "P1")).unwrap();
+        let mut zahra = full_person("زهرا", "احمدی", "P2");
+        zahra.given_name_latin = String::new();
+        zahra.family_name_latin = String::new();
+        let zahra = s.create_person(&ctx(), &wa, &zahra).unwrap();
+        s.create_person(&ctx(), &system_scope(b, Permission::PersonWrite), &full_person("عبدالله", "کریمی", "P3")).unwrap();
+        let ids = |q: &str| -> Vec<_> {
+            s.search_persons(&ctx(), &ra, q, PageRequest::default()).unwrap().items.into_iter().map(|p| p.id).collect()
+        };
+        for q in ["عبدالله", "عبد الله", "عبدالله كريمي", "Abdullah", "ABDULLAH karimi", "Abdollah", "کریمی"] {
+            assert_eq!(ids(q), vec![abd.id], "query {q}");
+        }
+        assert_eq!(ids("Ahmadi"), vec![zahra.id], "Latin query finds a name written only in Persian");
+        assert_eq!(ids(&abd.registry_no.to_lowercase()), vec![abd.id], "registry number");
+        assert_eq!(ids("p 2"), vec![zahra.id], "document number, spaces and case ignored");
+        assert_eq!(ids("P3"), Vec::<daftar_domain::ids::PersonId>::new(), "another office's document is not found");
+        assert!(ids("مریم").is_empty());
+        let both = ids("غلام حیدر");
+        assert_eq!(both.len(), 2, "father's name matches both persons of this office");
+        assert_eq!(s.search_persons(&ctx(), &ra, "  ", PageRequest::default()).unwrap_err().code, "search.query.invalid");
+        let paged = s.search_persons(&ctx(), &ra, "غلام", PageRequest { page: 2, per_page: 1 }).unwrap();
+        assert_eq!((paged.total, paged.items.len()), (2, 1));
+        let searches = s.audit_page(&AuditFilter { action_prefix: Some("person.search".into()), ..Default::default() }, PageRequest::default()).unwrap();
+        assert!(searches.total >= 10, "every search is audited");
+        let details: serde_json::Value = serde_json::from_str(&searches.items[0].details).unwrap();
+        assert!(details["persons"].is_array());
+    }
+
+    fn import_writes_all_rows_or_none(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        let first = s.create_person(&ctx(), &w, &person("اول")).unwrap();
+        let mut rows: Vec<NewPerson> = (0..25).map(|i| NewPerson { given_name: format!("نام{i}"), ..person("x") }).collect();
+        rows[17].birth_date = Some("1370/13/01".into());
+        let err = s.import_persons(&ctx(), &w, &rows, &|_| {}).unwrap_err();
+        assert_eq!(err.code, "person.birth_date.invalid");
+        assert_eq!(err.details["row"], 18);
+        assert_eq!(err.details["field"], "birth_date");
+        // A conflict found only while writing (same document twice) also leaves nothing behind.
+        rows[17].birth_date = None;
+        let doc = NewDocument { kind: "passport".into(), number: "X1".into(), ..NewDocument::default() };
+        rows[3].documents = vec![doc.clone()];
+        rows[20].documents = vec![doc];
+        let err = s.import_persons(&ctx(), &w, &rows, &|_| {}).unwrap_err();
+        assert_eq!((err.code, err.details["row"].as_u64()), ("document.number.taken", Some(21)));
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1, "nothing written");
+        rows[20].documents.clear();
+        let seen = std::sync::atomic::AtomicU64::new(0);
+        let n = s.import_persons(&ctx(), &w, &rows, &|k| seen.store(k, std::sync::atomic::Ordering::Relaxed)).unwrap();
+        assert_eq!(n, 25);
+        assert_eq!(seen.into_inner(), 25);
+        let list = s.list_persons(&ctx(), &system_scope(a, Permission::PersonRead), PageRequest::default()).unwrap();
+        assert_eq!(list.total, 26);
+        assert_eq!(list.items[0].registry_no, "THR-01-000026", "numbers continue after the last one");
+        assert_eq!(first.registry_no, "THR-01-000001");
+        let found = s.search_persons(&ctx(), &system_scope(a, Permission::PersonRead), "thr-01-000019", PageRequest::default()).unwrap();
+        assert_eq!(found.items[0].given_name, "نام17", "imported persons are searchable");
+        let imports = s.audit_page(&AuditFilter { action_prefix: Some("person.import".into()), ..Default::default() }, PageRequest::default()).unwrap();
+        assert_eq!(imports.total, 1);
+        let details: serde_json::Value = serde_json::from_str(&imports.items[0].details).unwrap();
+        assert_eq!(details["count"], 25);
     }
 }

@@ -486,10 +486,11 @@ impl SqlStore {
         let whole = daftar_match::normalize::skeleton(q);
         let key = document_key(q);
         // $1 office, $2 registry number, $3 document key, $4 whole-query skeleton, $5.. words.
+        let registry_no = daftar_domain::digits::fold_digits(q).to_uppercase();
         let mut args: Vec<Value> = vec![
             office.clone().into(),
-            key.clone().into(),
-            key.clone().into(),
+            registry_no.into(),
+            key.into(),
             whole.into(),
         ];
         let n_words = words.len();

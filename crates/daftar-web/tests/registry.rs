@@ -1,0 +1,220 @@
+//! The registry through the real server on both backends: registering with the full form
+//! (errors keep what was typed), the person page (documents, status history), search in the UI
+//! and the API within the office, and the same in every locale.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+use harness::{TestApp, location};
+
+async fn text(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+async fn clerk_registers_with_the_full_form(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let c = app.signed_in("clerk.a").await;
+    let new = format!("/offices/{}/persons/new", a.id);
+    let t = app.csrf(&c, &new).await;
+    let post = format!("/offices/{}/persons", a.id);
+    let mut fields = vec![
+        ("_csrf", t.as_str()),
+        ("given_name", "عبدالله"),
+        ("family_name", "کریمی"),
+        ("father_name", "غلام حیدر"),
+        ("grandfather_name", "عبدالرحمن"),
+        ("given_name_latin", "Abdullah"),
+        ("family_name_latin", "Karimi"),
+        ("birth_date", "۱۳۷۰/۰۵"),
+        ("sex", "male"),
+        ("nationality", "AFG"),
+        ("phone", "0912 345 6789"),
+        ("province", "تهران"),
+        ("district", "ری"),
+        ("address", "خیابان ۱۵ خرداد"),
+        ("doc_kind", "passport"),
+        ("doc_number", "P0123456"),
+        ("doc_valid_until", "1410/01/01"),
+    ];
+    // A bad phone number: the form comes back with everything typed and the field marked.
+    fields[10].1 = "12";
+    let r = app.post_form(&c, &post, &fields).await;
+    assert_eq!(r.status(), 422);
+    let html = text(r).await;
+    assert!(html.contains("id=\"form-error\""), "{html}");
+    assert!(html.contains("value=\"Abdullah\"") && html.contains("value=\"عبدالرحمن\""));
+    assert!(
+        html.contains(
+            "name=\"phone\" value=\"12\" maxlength=\"24\" dir=\"ltr\" aria-invalid=\"true\""
+        ),
+        "{html}"
+    );
+    fields[10].1 = "0912 345 6789";
+    let r = app.post_form(&c, &post, &fields).await;
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let page = location(&r);
+    let html = text(c.get(app.url(&page)).send().await.unwrap()).await;
+    for expected in [
+        "عبدالرحمن",
+        "Abdullah",
+        "09123456789",
+        "P0123456",
+        "id=\"history\"",
+    ] {
+        assert!(html.contains(expected), "{expected} on the person page");
+    }
+    assert!(
+        html.contains("۱۳۷۰/۰۵"),
+        "month-precision birth date shown as given"
+    );
+    // Change the status and add a document from the page.
+    let t = app.csrf(&c, &page).await;
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/status"),
+            &[("_csrf", &t), ("status", "renewed"), ("note", "دور ۱۴۰۵")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/status"),
+            &[("_csrf", &t), ("status", "renewed")],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "unchanged status is refused on the page");
+    assert!(text(r).await.contains("role=\"alert\""));
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/documents"),
+            &[("_csrf", &t), ("kind", "census_slip"), ("number", "۹۸۷۶۵")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/documents"),
+            &[("_csrf", &t), ("kind", "passport"), ("number", "p-0123456")],
+        )
+        .await;
+    assert_eq!(r.status(), 409, "the same passport twice");
+    let html = text(c.get(app.url(&page)).send().await.unwrap()).await;
+    assert!(html.contains("دور ۱۴۰۵") && html.contains("۹۸۷۶۵"));
+    // The same record through the API.
+    let id = page.rsplit('/').next().unwrap();
+    let rec: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/offices/{}/persons/{id}", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rec["birth_date_precision"], "month");
+    assert_eq!(rec["status"], "renewed");
+    assert_eq!(rec["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(rec["history"].as_array().unwrap().len(), 2);
+}
+both!(
+    clerk_registers_with_the_full_form_t,
+    clerk_registers_with_the_full_form
+);
+
+async fn search_stays_within_the_office(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("MHD-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let mine = app.person(a.id, "نجیب‌الله");
+    app.person(b.id, "نجیب‌الله");
+    let c = app.signed_in("clerk.a").await;
+    for q in ["نجيب الله", "Najibullah", &mine.registry_no] {
+        let url = format!("/api/v1/offices/{}/persons?q={}", a.id, urlencode(q));
+        let page: serde_json::Value = c
+            .get(app.url(&url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], 1, "{q}: {page}");
+        assert_eq!(page["items"][0]["id"], mine.id.to_string());
+    }
+    // The other office's search is refused, not emptied.
+    let r = c
+        .get(app.url(&format!("/api/v1/offices/{}/persons?q=Najibullah", b.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .get(app.url(&format!("/api/v1/offices/{}/persons?q=%20", a.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a blank query lists everyone");
+    let long = "ا".repeat(101);
+    let r = c
+        .get(app.url(&format!(
+            "/api/v1/offices/{}/persons?q={}",
+            a.id,
+            urlencode(&long)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("search.query.invalid"));
+    // The page: results, then an empty search in every locale.
+    let html = text(
+        c.get(app.url(&format!("/offices/{}/persons?q=Najibullah", a.id)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(html.contains(&mine.registry_no));
+    for (tag, words) in [
+        ("fa-IR", "هیچ شخصی"),
+        ("fa-AF", "هیچ شخصی"),
+        ("ps", "هېڅ کس"),
+        ("en", "No person of this office matches"),
+    ] {
+        let r = c
+            .get(app.url(&format!("/locale/{tag}?next=/")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let html = text(
+            c.get(app.url(&format!("/offices/{}/persons?q=Zzyzx", a.id)))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(html.contains(words), "{tag}: {html}");
+    }
+}
+both!(
+    search_stays_within_the_office_t,
+    search_stays_within_the_office
+);
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
