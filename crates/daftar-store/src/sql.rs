@@ -227,21 +227,27 @@ pub trait Tx {
 }
 
 /// Rewrites `$1` placeholders to SQLite's `?1` (outside string literals).
-pub fn to_sqlite_placeholders(sql: &str) -> String {
+pub fn to_sqlite_placeholders(sql: &str) -> std::borrow::Cow<'_, str> {
+    if !sql.contains('$') {
+        return std::borrow::Cow::Borrowed(sql);
+    }
+    // `$` and `'` are ASCII, so byte positions are character boundaries.
+    let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
-    let mut in_str = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_str = !in_str;
-                out.push(c);
+    let (mut in_str, mut last) = (false, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' => in_str = !in_str,
+            b'$' if !in_str && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                out.push_str(&sql[last..i]);
+                out.push('?');
+                last = i + 1;
             }
-            '$' if !in_str && chars.peek().is_some_and(char::is_ascii_digit) => out.push('?'),
-            _ => out.push(c),
+            _ => {}
         }
     }
-    out
+    out.push_str(&sql[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

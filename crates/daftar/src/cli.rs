@@ -58,6 +58,52 @@ pub enum Command {
     /// Generate synthetic data.
     #[command(subcommand)]
     Gen(GenCommand),
+    /// Import records from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Register persons from a CSV or XLSX file into one office. Every row is checked first and
+    /// every problem reported (row, column, code, message); nothing is written unless all rows
+    /// are valid, and the write is one transaction.
+    ///
+    /// Columns (header row, any order, names as here): given_name (required), family_name,
+    /// father_name, grandfather_name, given_name_latin, family_name_latin, birth_date
+    /// (1370/05/12, 1370/05, 1370, 1991-08-03, Persian digits too), sex or gender
+    /// (female/male/f/m), nationality (AFG, IRQ…), phone, province, district, address,
+    /// document_kind (registration_card, passport, visa, census_slip, national_id),
+    /// document_number, document_issuer, document_valid_from, document_valid_until.
+    /// record_id and entity_id are ignored; other columns are reported and ignored.
+    Persons(ImportPersons),
+}
+
+/// `import persons` options.
+#[derive(Debug, Args)]
+pub struct ImportPersons {
+    /// The file: .csv (UTF-8) or .xlsx (first sheet).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Code of the office the persons are registered at, e.g. THR-01.
+    #[arg(long, value_name = "CODE")]
+    pub office: String,
+    /// Check every row and report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the error report as CSV (row,column,code,message).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Nationality for rows that leave it empty.
+    #[arg(long, default_value = "AFG", value_name = "ALPHA-3")]
+    pub nationality: String,
+    /// Language of the error messages (fa-IR, fa-AF, ps, en; default: the configured one).
+    #[arg(long, value_name = "TAG")]
+    pub locale: Option<String>,
+    /// Directory of the SQLite database.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// `gen` subcommands.

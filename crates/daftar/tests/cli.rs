@@ -47,6 +47,9 @@ fn every_command_has_help() {
         vec!["backup", "--help"],
         vec!["restore", "--help"],
         vec!["config", "print", "--help"],
+        vec!["import", "persons", "--help"],
+        vec!["dedupe", "--help"],
+        vec!["gen", "persons", "--help"],
     ] {
         let out = ok(dir.path(), &cmd);
         assert!(out.contains("Usage:"), "{cmd:?}: {out}");
@@ -370,5 +373,201 @@ fn generated_persons_are_seeded_csv() {
             .lines()
             .count(),
         301
+    );
+}
+
+fn office(d: &Path) {
+    ok(
+        d,
+        &[
+            "admin",
+            "office",
+            "add",
+            "--code",
+            "THR-01",
+            "--name-fa",
+            "تهران",
+            "--name-en",
+            "Tehran",
+            "--province",
+            "تهران",
+            "--district",
+            "مرکزی",
+        ],
+    );
+}
+
+fn persons_in_db(d: &Path) -> i64 {
+    let db = rusqlite::Connection::open(d.join("data/daftar.db")).unwrap();
+    db.query_row("SELECT COUNT(*) FROM persons", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn import_reports_every_bad_row_and_writes_nothing_until_all_are_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    office(d);
+    let bad = "given_name,family_name,father_name,birth_date,gender,document_kind,document_number,shoe_size\n\
+               علی,رضایی,محمد,۱۳۷۰/۰۵/۱۲,M,passport,P1,42\n\
+               ,احمدی,حسن,1365,F,,,\n\
+               زهرا,احمدی,حسن,1370/13/01,F,,,\n\
+               مریم,,رحیم,1990,X,,,\n\
+               رضا,کریمی,علی,1372,M,passport,p-1,\n";
+    std::fs::write(d.join("bad.csv"), bad).unwrap();
+    let o = daftar(
+        d,
+        &[
+            "import",
+            "persons",
+            "bad.csv",
+            "--office",
+            "THR-01",
+            "--report",
+            "report.csv",
+            "--locale",
+            "en",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("columns not imported: shoe_size"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    let report = std::fs::read_to_string(d.join("report.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines[0], "row,column,code,message");
+    assert!(lines.contains(&"3,given_name,person.given_name.invalid,The given name is required (at most 100 characters)."), "{report}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("4,birth_date,person.birth_date.invalid,")),
+        "{report}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("5,sex,person.sex.invalid,")),
+        "{report}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("6,document_number,document.number.taken,")),
+        "{report}"
+    );
+    assert_eq!(lines.len(), 5, "{report}");
+    assert_eq!(persons_in_db(d), 0);
+    // Messages follow --locale.
+    let o = daftar(
+        d,
+        &[
+            "import", "persons", "bad.csv", "--office", "THR-01", "--locale", "fa-IR",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("نام الزامی است"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Fixed rows: a dry run writes nothing, the real run writes all.
+    let good: String = bad
+        .lines()
+        .filter(|l| {
+            !l.starts_with(",") && !l.contains("13/01") && !l.contains(",X,") && !l.contains("p-1")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(d.join("good.csv"), good).unwrap();
+    let o = daftar(
+        d,
+        &[
+            "import",
+            "persons",
+            "good.csv",
+            "--office",
+            "THR-01",
+            "--dry-run",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(persons_in_db(d), 0, "dry run");
+    let o = daftar(d, &["import", "persons", "good.csv", "--office", "THR-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("written: 1"));
+    // Importing the same passport again fails while writing, and still writes nothing.
+    let o = daftar(
+        d,
+        &[
+            "import",
+            "persons",
+            "good.csv",
+            "--office",
+            "THR-01",
+            "--report",
+            "again.csv",
+        ],
+    );
+    assert!(!o.status.success());
+    let report = std::fs::read_to_string(d.join("again.csv")).unwrap();
+    assert!(
+        report.contains("2,document_number,document.number.taken"),
+        "{report}"
+    );
+    assert_eq!(persons_in_db(d), 1);
+    let o = daftar(d, &["import", "persons", "good.csv", "--office", "NOPE-01"]);
+    assert!(!o.status.success());
+    let o = daftar(
+        d,
+        &["import", "persons", "missing.csv", "--office", "THR-01"],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"));
+}
+
+#[test]
+fn import_reads_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    office(d);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["given_name", "father_name", "birth_date", "sex", "phone"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows: [(&str, &str, f64, &str, f64); 3] = [
+        ("فاطمه", "علی", 1370.0, "female", 9123456789.0),
+        ("حسین", "محمد", 1365.0, "male", 9351234567.0),
+        ("Sakina", "Hassan", 1999.0, "f", 9101112131.0),
+    ];
+    for (r, (g, f, y, s, p)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *g).unwrap();
+        sheet.write_string(r, 1, *f).unwrap();
+        sheet.write_number(r, 2, *y).unwrap();
+        sheet.write_string(r, 3, *s).unwrap();
+        sheet.write_number(r, 4, *p).unwrap();
+    }
+    book.save(d.join("people.xlsx")).unwrap();
+    let o = daftar(
+        d,
+        &["import", "persons", "people.xlsx", "--office", "THR-01"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(persons_in_db(d), 3);
+    let db = rusqlite::Connection::open(d.join("data/daftar.db")).unwrap();
+    let (bd, prec): (String, String) = db
+        .query_row(
+            "SELECT birth_date, birth_date_precision FROM persons WHERE given_name = 'فاطمه'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (bd.as_str(), prec.as_str()),
+        ("1991-03-21", "year"),
+        "a year-only number cell"
     );
 }

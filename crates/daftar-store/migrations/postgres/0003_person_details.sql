@@ -42,10 +42,13 @@ CREATE INDEX person_documents_key ON person_documents (number_key);
 CREATE INDEX person_documents_person ON person_documents (person_id);
 
 -- One row per name word (skeleton of either script) of a person, for search within an office.
+-- Derived data (rebuilt from persons), so no foreign key: checking one per row slows imports.
 CREATE TABLE person_name_tokens (
     token TEXT NOT NULL,
-    person_id TEXT NOT NULL REFERENCES persons(id),
     office_id TEXT NOT NULL,
-    PRIMARY KEY (token, person_id)
+    person_id TEXT NOT NULL,
+    PRIMARY KEY (token, office_id, person_id)
 );
-CREATE INDEX person_name_tokens_office ON person_name_tokens (office_id, token);
+
+-- Match keys: the office is read from persons (as in SQLite's rebuilt table).
+ALTER TABLE person_match_keys DROP COLUMN office_id;

@@ -121,19 +121,34 @@ fn query_tokens(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// Stores the person's match keys and search tokens (in the caller's transaction).
+/// Stores the person's match keys and search tokens (in the caller's transaction), one
+/// multi-row statement per table.
 fn write_keys(tx: &mut dyn Tx, p: &Person) -> Result<()> {
-    let (id, office) = (p.id.to_string(), p.office_id.to_string());
-    for k in daftar_match::dedupe::match_keys(&as_record(p)) {
+    let mut keys = daftar_match::dedupe::match_keys(&as_record(p));
+    keys.sort();
+    keys.dedup();
+    let id: Value = p.id.to_string().into();
+    if !keys.is_empty() {
+        let rows: Vec<String> = (0..keys.len())
+            .map(|i| format!("(${}, $1)", i + 2))
+            .collect();
+        let mut args = vec![id.clone()];
+        args.extend(keys.into_iter().map(Value::from));
         tx.exec(
-            "INSERT INTO person_match_keys (match_key, person_id, office_id) VALUES ($1, $2, $3) ON CONFLICT (match_key, person_id) DO NOTHING",
-            params![k, id.as_str(), office.as_str()],
+            &format!("INSERT INTO person_match_keys (match_key, person_id) VALUES {} ON CONFLICT DO NOTHING", rows.join(", ")),
+            &args,
         )?;
     }
-    for t in name_tokens(p) {
+    let tokens = name_tokens(p);
+    if !tokens.is_empty() {
+        let rows: Vec<String> = (0..tokens.len())
+            .map(|i| format!("(${}, $2, $1)", i + 3))
+            .collect();
+        let mut args = vec![id, p.office_id.to_string().into()];
+        args.extend(tokens.into_iter().map(Value::from));
         tx.exec(
-            "INSERT INTO person_name_tokens (token, person_id, office_id) VALUES ($1, $2, $3) ON CONFLICT (token, person_id) DO NOTHING",
-            params![t, id.as_str(), office.as_str()],
+            &format!("INSERT INTO person_name_tokens (token, office_id, person_id) VALUES {} ON CONFLICT DO NOTHING", rows.join(", ")),
+            &args,
         )?;
     }
     Ok(())
@@ -170,7 +185,7 @@ fn build(
     })
 }
 
-/// Inserts a person with their first status entry, documents and keys.
+/// Inserts a person with their first status entry and documents (keys are the caller's).
 fn insert(tx: &mut dyn Tx, ctx: &AuditCtx, p: &Person, docs: &[ValidDocument]) -> Result<()> {
     let args: Vec<Value> = vec![
         p.id.to_string().into(),
@@ -207,7 +222,7 @@ fn insert(tx: &mut dyn Tx, ctx: &AuditCtx, p: &Person, docs: &[ValidDocument]) -
     for d in docs {
         insert_document(tx, p, d)?;
     }
-    write_keys(tx, p)
+    Ok(())
 }
 
 fn insert_document(tx: &mut dyn Tx, p: &Person, d: &ValidDocument) -> Result<Document> {
@@ -381,6 +396,7 @@ impl SqlStore {
             let (code, first) = reserve_numbers(tx, office, 1)?;
             let p = build(new, birth, office, format!("{code}-{first:06}"), now)?;
             insert(tx, ctx, &p, &docs)?;
+            write_keys(tx, &p)?;
             audit::append(
                 tx,
                 ctx,
@@ -422,6 +438,7 @@ impl SqlStore {
                 let no = first + i as i64;
                 let p = build(new, *birth, office, format!("{code}-{no:06}"), now)?;
                 insert(tx, ctx, &p, docs)
+                    .and_then(|()| write_keys(tx, &p))
                     .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
                 if i % 1000 == 999 {
                     progress(i as u64 + 1);

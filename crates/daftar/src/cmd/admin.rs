@@ -191,7 +191,7 @@ fn all_offices(store: &dyn Store) -> Result<Vec<Office>> {
     }
 }
 
-fn office_by_code(store: &dyn Store, code: &str) -> Result<Office> {
+pub(crate) fn office_by_code(store: &dyn Store, code: &str) -> Result<Office> {
     let code = OfficeCode::parse(code)?;
     all_offices(store)?
         .into_iter()

@@ -4,6 +4,7 @@ mod admin;
 mod dedupe;
 mod demo;
 mod gen_data;
+mod import;
 mod maintenance;
 mod serve;
 
@@ -46,6 +47,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Dedupe(a) => dedupe::run(&a),
         Command::Gen(crate::cli::GenCommand::Persons(a)) => gen_data::persons(&a),
+        Command::Import(crate::cli::ImportCommand::Persons(a)) => {
+            import::persons(&load(&with(None, a.data_dir.clone()))?, &a)
+        }
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
             print!("{}", load(&with(listen, data_dir))?.print()?);
             Ok(ExitCode::SUCCESS)
