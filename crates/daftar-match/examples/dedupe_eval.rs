@@ -9,6 +9,7 @@
 //! The input has a header with the columns `record_id,given_name,family_name,father_name,
 //! birth_date,gender` in any order (others are ignored; missing ones read as empty). The output
 //! has `record_id,cluster`, one row per record. The seconds of the dedupe itself go to stderr.
+//! `DEDUPE_MIN_POINTS`, `DEDUPE_RARITY_SCALE` and `DEDUPE_THRESHOLD` override those settings.
 
 use daftar_match::dedupe::{Record, Settings, dedupe};
 use std::error::Error;
@@ -49,7 +50,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         });
     }
     let start = Instant::now();
-    let out = dedupe(&records, &Settings::default(), |_| {});
+    let mut settings = Settings::default();
+    for (var, field) in [
+        ("DEDUPE_MIN_POINTS", &mut settings.min_points),
+        ("DEDUPE_RARITY_SCALE", &mut settings.rarity_scale),
+        ("DEDUPE_THRESHOLD", &mut settings.threshold),
+    ] {
+        if let Ok(v) = std::env::var(var) {
+            *field = v.parse()?;
+        }
+    }
+    let out = dedupe(&records, &settings, |_| {});
     let seconds = start.elapsed().as_secs_f64();
     let mut writer = csv::Writer::from_path(output)?;
     writer.write_record(["record_id", "cluster"])?;

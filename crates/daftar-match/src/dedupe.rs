@@ -3,7 +3,7 @@
 //! favour precision (merging two people is worse than missing a duplicate), and cluster the
 //! accepted pairs with union-find.
 
-use crate::date::{DateAgreement, FuzzyDate, agreement};
+use crate::date::{DateLevel, FuzzyDate, level};
 use crate::normalize::{is_latin_name, persian_key, rasm, skeleton};
 use std::collections::HashMap;
 
@@ -56,42 +56,91 @@ impl Name {
     }
 }
 
-/// How similar two names are, 0..=1; `None` when either is missing.
-fn name_sim(a: &Name, b: &Name) -> Option<f64> {
-    if a.is_empty() || b.is_empty() {
-        return None;
+/// How well two names agree, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameLevel {
+    /// The same spelling (after unifying letter forms).
+    Exact,
+    /// The same sound skeleton or dot-less shape (another script or spelling).
+    Skeleton,
+    /// A small slip: one letter, or a high Jaro-Winkler similarity.
+    Close,
+    /// Given names only: equal once a leading "Mohammad" is dropped from one.
+    Prefix,
+    /// Somewhat similar.
+    Weak,
+    /// Different names.
+    Differ,
+    /// One or both missing.
+    Missing,
+}
+
+impl NameLevel {
+    /// Whether the names are taken to agree.
+    fn agrees(self) -> bool {
+        matches!(
+            self,
+            Self::Exact | Self::Skeleton | Self::Close | Self::Prefix
+        )
     }
-    if !a.latin && !b.latin {
-        if a.key == b.key {
-            return Some(1.0);
+    /// Evidence points of the level (before the name's rarity).
+    fn points(self) -> f64 {
+        match self {
+            Self::Exact | Self::Skeleton => 1.0,
+            Self::Close => 0.8,
+            Self::Prefix => 0.6,
+            Self::Weak => -0.5,
+            Self::Differ => -3.0,
+            Self::Missing => 0.0,
         }
-        let jw = strsim::jaro_winkler(&a.key, &b.key);
-        let floor = if a.skel == b.skel || a.rasm == b.rasm {
-            0.93
-        } else {
-            0.0
-        };
-        return Some(jw.max(floor));
     }
-    if a.skel == b.skel {
-        return Some(if a.latin && b.latin && a.key == b.key {
-            1.0
-        } else {
-            0.95
-        });
+}
+
+/// Grades two names: `close` is the lowest Jaro-Winkler similarity of a slip, `weak` of a
+/// somewhat similar name. Persian-script pairs compare their keys, pairs involving a Latin
+/// spelling their skeletons.
+fn name_level(a: &Name, b: &Name, close: f64, weak: f64) -> NameLevel {
+    if a.is_empty() || b.is_empty() {
+        return NameLevel::Missing;
     }
-    Some(strsim::jaro_winkler(&a.skel, &b.skel) * 0.97)
+    if a.latin == b.latin && a.key == b.key {
+        return NameLevel::Exact;
+    }
+    if a.skel == b.skel || (!a.latin && !b.latin && a.rasm == b.rasm) {
+        return NameLevel::Skeleton;
+    }
+    let (x, y) = if !a.latin && !b.latin {
+        (&a.key, &b.key)
+    } else {
+        (&a.skel, &b.skel)
+    };
+    let sim = strsim::jaro_winkler(x, y);
+    let short = x.chars().count().min(y.chars().count());
+    if sim >= close || (short >= 3 && strsim::levenshtein(x, y) <= 1) {
+        NameLevel::Close
+    } else if sim >= weak {
+        NameLevel::Weak
+    } else {
+        NameLevel::Differ
+    }
 }
 
 /// Given names may also differ by a dropped "Mohammad" prefix.
-fn given_sim(a: &Name, b: &Name) -> Option<f64> {
-    let base = name_sim(a, b)?;
-    let alt = match (&a.alt_skel, &b.alt_skel) {
-        (Some(x), _) if *x == b.skel => 0.9,
-        (_, Some(y)) if *y == a.skel => 0.9,
-        _ => 0.0,
-    };
-    Some(base.max(alt))
+fn given_level(a: &Name, b: &Name, s: &Settings) -> NameLevel {
+    let level = name_level(a, b, s.threshold, s.other_names - 0.05);
+    if level.agrees() {
+        return level;
+    }
+    match (&a.alt_skel, &b.alt_skel) {
+        (Some(x), _) if *x == b.skel => NameLevel::Prefix,
+        (_, Some(y)) if *y == a.skel => NameLevel::Prefix,
+        _ => level,
+    }
+}
+
+/// Family and fathers' names.
+fn other_level(a: &Name, b: &Name, s: &Settings) -> NameLevel {
+    name_level(a, b, s.threshold, s.other_names - 0.05)
 }
 
 /// A record with its keys.
@@ -142,9 +191,9 @@ impl Default for Settings {
             threshold: 0.9,
             max_block: 300,
             other_names: 0.85,
-            min_points: 4.0,
-            given_rarity: 1.5,
-            rarity_scale: 0.5,
+            min_points: 3.7,
+            given_rarity: 1.0,
+            rarity_scale: 0.3,
         }
     }
 }
@@ -153,6 +202,13 @@ impl Default for Settings {
 pub use daftar_domain::person::MatchReasons as Reasons;
 
 /// Decides one pair; `Some((reasons, score))` when the records are taken for the same person.
+///
+/// The score adds up evidence roughly as log-odds: the birth date counts most (the same day,
+/// then a plausible slip, then the same year when both hold only a year), then agreeing
+/// family and fathers' names, then the given name; agreeing on a rare name counts more than
+/// agreeing on a common one (`freq`), a present but different name counts against. Different
+/// sex, different birth dates, and a year-only date against a full date of that year (offices
+/// record a person's date the same way each time) rule a pair out.
 fn decide(
     a: &Prepared,
     b: &Prepared,
@@ -164,70 +220,86 @@ fn decide(
     {
         return None;
     }
-    let straight = (
-        given_sim(&a.given, &b.given),
-        name_sim(&a.family, &b.family),
-    );
-    let swapped = (
-        given_sim(&a.given, &b.family),
-        name_sim(&a.family, &b.given),
-    );
-    let (g, fam, was_swapped) = match (straight, swapped) {
-        ((Some(g), f), _) if g >= s.threshold => (g, f, false),
-        (_, (Some(g), Some(f))) if g >= s.threshold && f >= s.threshold => (g, Some(f), true),
-        _ => return None,
-    };
-    let fath = name_sim(&a.father, &b.father);
-    if fam.is_some_and(|f| f < s.other_names) || fath.is_some_and(|f| f < s.other_names) {
-        return None;
-    }
-    let date = agreement(a.date.as_ref(), b.date.as_ref());
+    let date = level(a.date.as_ref(), b.date.as_ref());
     let date_points = match date {
-        DateAgreement::Conflict => return None,
-        DateAgreement::Exact => 3.0,
-        DateAgreement::Near => 2.0,
-        DateAgreement::SameYear => 1.0,
-        DateAgreement::Unknown => 0.0,
+        DateLevel::Exact => 5.0,
+        DateLevel::Near => 4.0,
+        DateLevel::YearBoth => 2.0,
+        DateLevel::YearAdjacent => 0.1,
+        DateLevel::Unknown => 0.0,
+        DateLevel::YearDay | DateLevel::SameYearOtherDay | DateLevel::Conflict => return None,
     };
-    // Evidence beyond the given name: a present, agreeing father's name counts most, then the
-    // birth date, then the family name; a missing field counts nothing either way.
-    let rare = |name: &Name| freq.map_or(1.0, |f| f.rarity(&name.skel, s.rarity_scale));
-    let points = date_points
-        + fath.map_or(0.0, |f| 2.0 * f * rare(&a.father))
-        + fam.map_or(0.0, |f| 1.5 * f * rare(&a.family))
-        + (g - s.threshold) * 5.0
-        + (rare(&a.given) - 1.0) * s.given_rarity;
+    let mut given = given_level(&a.given, &b.given, s);
+    let mut family = other_level(&a.family, &b.family, s);
+    let (mut given_name, mut family_name) = (&b.given, &b.family);
+    let mut swapped = false;
+    if !given.agrees() && given != NameLevel::Missing {
+        let g = given_level(&a.given, &b.family, s);
+        let f = other_level(&a.family, &b.given, s);
+        if !g.agrees() || !(f.agrees() || f == NameLevel::Missing) {
+            return None;
+        }
+        (given, family, swapped) = (g, f, true);
+        (given_name, family_name) = (&b.family, &b.given);
+    }
+    let father = other_level(&a.father, &b.father, s);
+    let rarity = |x: &Name, y: &Name, level: NameLevel| {
+        if level.agrees() {
+            freq.map_or(0.0, |f| f.rarity(&x.skel, &y.skel))
+        } else {
+            0.0
+        }
+    };
+    let mut points = date_points
+        + given.points()
+        + 2.0 * family.points()
+        + 2.0 * father.points()
+        + s.rarity_scale
+            * (s.given_rarity * rarity(&a.given, given_name, given)
+                + rarity(&a.family, family_name, family)
+                + rarity(&a.father, &b.father, father));
+    if swapped {
+        points -= 0.3;
+    }
+    if family == NameLevel::Missing && father == NameLevel::Missing {
+        points -= 1.0;
+    }
     (points >= s.min_points).then_some((
         Reasons {
-            given: true,
-            family: fam.is_some(),
-            father: fath.is_some(),
-            birth_date: date >= DateAgreement::SameYear,
-            swapped: was_swapped,
+            given: given.agrees(),
+            family: family.agrees(),
+            father: father.agrees(),
+            birth_date: matches!(
+                date,
+                DateLevel::Exact | DateLevel::Near | DateLevel::YearBoth
+            ),
+            swapped,
         },
         points,
     ))
 }
 
 /// Whether two records cannot be the same person whatever else agrees: different sex,
-/// different full birth dates, or clearly different given names.
+/// different birth dates, or clearly different given or fathers' names.
 fn conflict(a: &Prepared, b: &Prepared, s: &Settings) -> bool {
     if let (Some(x), Some(y)) = (a.gender, b.gender)
         && x != y
     {
         return true;
     }
-    if agreement(a.date.as_ref(), b.date.as_ref()) == DateAgreement::Conflict {
+    if matches!(
+        level(a.date.as_ref(), b.date.as_ref()),
+        DateLevel::Conflict | DateLevel::YearDay | DateLevel::SameYearOtherDay
+    ) {
         return true;
     }
-    let g = given_sim(&a.given, &b.given)
-        .unwrap_or(1.0)
-        .max(given_sim(&a.given, &b.family).unwrap_or(0.0));
-    if g < s.threshold - 0.1 {
+    let given = given_level(&a.given, &b.given, s);
+    let swapped = given_level(&a.given, &b.family, s);
+    if given == NameLevel::Differ && !swapped.agrees() {
         return true;
     }
-    let differ = |x: &Name, y: &Name| name_sim(x, y).is_some_and(|v| v < s.other_names - 0.05);
-    differ(&a.father, &b.father) || (differ(&a.family, &b.family) && differ(&a.given, &b.family))
+    other_level(&a.father, &b.father, s) == NameLevel::Differ
+        || (other_level(&a.family, &b.family, s) == NameLevel::Differ && !swapped.agrees())
 }
 
 /// Blocking keys of a record: records sharing a key are compared.
@@ -290,7 +362,7 @@ fn keys(p: &Prepared) -> Vec<String> {
 #[derive(Debug, Default)]
 pub struct Frequencies {
     counts: HashMap<String, u32>,
-    median: f64,
+    reference: f64,
 }
 
 impl Frequencies {
@@ -303,27 +375,20 @@ impl Frequencies {
                 }
             }
         }
-        // Median over records (each record's name counts once), so it tracks typical names.
-        let mut per_record: Vec<u32> = prepared
-            .iter()
-            .filter_map(|p| counts.get(&p.given.skel).copied())
-            .collect();
-        per_record.sort_unstable();
-        let median = f64::from(
-            per_record
-                .get(per_record.len() / 2)
-                .copied()
-                .unwrap_or(1)
-                .max(1),
-        );
-        Self { counts, median }
+        // A name carried by 0.6 % of the records counts as typical (rarity 0): the share, not
+        // the count, so the weighting does not drift with the size of the input.
+        #[allow(clippy::cast_precision_loss)]
+        let reference = (prepared.len() as f64 * 0.006).max(1.0);
+        Self { counts, reference }
     }
 
-    /// 1 for a name of the median frequency of names in the input, more for rarer names, less
-    /// for commoner ones: `1 + scale * ln(median / count)`, bounded to 0.5..=1.5.
-    fn rarity(&self, skel: &str, scale: f64) -> f64 {
-        let n = f64::from(self.counts.get(skel).copied().unwrap_or(1).max(1));
-        (1.0 + scale * (self.median / n).ln() / 3.0).clamp(0.5, 1.5)
+    /// How much rarer than a typical name a name is, `ln(reference / count)` bounded to
+    /// -4..=4: 0 for a typical name, positive for rarer names, negative for commoner ones. Of
+    /// two spellings the commoner counts.
+    fn rarity(&self, a: &str, b: &str) -> f64 {
+        let count = |s: &str| self.counts.get(s).copied().unwrap_or(1).max(1);
+        let n = f64::from(count(a).max(count(b)));
+        (self.reference / n).ln().clamp(-4.0, 4.0)
     }
 }
 
