@@ -201,6 +201,18 @@ pub fn level(a: Option<&FuzzyDate>, b: Option<&FuzzyDate>) -> DateLevel {
     let gap = (a.year_range.0 - b.year_range.1)
         .max(b.year_range.0 - a.year_range.1)
         .max(0);
+    if a.day == b.day {
+        // Also a real day that is 1/1 in the other calendar (1339/01/01 = 1960-03-21).
+        return if a.precision == b.precision {
+            if a.precision == Precision::Day {
+                DateLevel::Exact
+            } else {
+                DateLevel::YearBoth
+            }
+        } else {
+            DateLevel::Exact
+        };
+    }
     match (a.precision, b.precision) {
         (Precision::Day, Precision::Day) => {
             if a.day == b.day {
@@ -290,6 +302,29 @@ mod tests {
             agreement(None, Some(&p("1990-03-05"))),
             DateAgreement::Unknown
         );
+    }
+
+    #[test]
+    fn levels() {
+        let cases = [
+            ("1372/05/13", "1993-08-04", DateLevel::Exact),
+            ("1339/01/01", "1960-03-21", DateLevel::Exact),
+            ("1372/05/13", "1372/13/05", DateLevel::Exact),
+            ("1990-03-04", "1990-04-03", DateLevel::Near),
+            ("1399/03/06", "1398/03/05", DateLevel::Near),
+            ("1368", "1368/01/01", DateLevel::YearBoth),
+            ("1349", "1970", DateLevel::YearBoth),
+            ("1368", "1368/07/20", DateLevel::YearDay),
+            ("1975", "1974-01-01", DateLevel::YearAdjacent),
+            ("1370/02/10", "1370/09/14", DateLevel::SameYearOtherDay),
+            ("1370/02/10", "1380/02/10", DateLevel::Conflict),
+            ("1368", "1375", DateLevel::Conflict),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(level(Some(&p(a)), Some(&p(b))), want, "{a} ~ {b}");
+            assert_eq!(level(Some(&p(b)), Some(&p(a))), want, "{b} ~ {a}");
+        }
+        assert_eq!(level(None, Some(&p("1368"))), DateLevel::Unknown);
     }
 
     #[test]

@@ -71,8 +71,10 @@ enum NameLevel {
     Weak,
     /// Different names.
     Differ,
-    /// One or both missing.
+    /// Missing in one record only.
     Missing,
+    /// Missing in both (as in families without a family name).
+    Absent,
 }
 
 impl NameLevel {
@@ -91,7 +93,8 @@ impl NameLevel {
             Self::Prefix => 0.6,
             Self::Weak => -0.5,
             Self::Differ => -3.0,
-            Self::Missing => 0.0,
+            Self::Missing => -0.3,
+            Self::Absent => 0.4,
         }
     }
 }
@@ -100,8 +103,10 @@ impl NameLevel {
 /// somewhat similar name. Persian-script pairs compare their keys, pairs involving a Latin
 /// spelling their skeletons.
 fn name_level(a: &Name, b: &Name, close: f64, weak: f64) -> NameLevel {
-    if a.is_empty() || b.is_empty() {
-        return NameLevel::Missing;
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return NameLevel::Absent,
+        (true, false) | (false, true) => return NameLevel::Missing,
+        (false, false) => {}
     }
     if a.latin == b.latin && a.key == b.key {
         return NameLevel::Exact;
@@ -171,17 +176,18 @@ fn prepare(r: &Record) -> Prepared {
 /// Tuning of the pair rules.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
-    /// Lowest given-name similarity for a match.
+    /// Lowest Jaro-Winkler similarity of two spellings taken for the same name (a slip).
     pub threshold: f64,
     /// Blocks larger than this are too common to compare pairwise and are skipped.
     pub max_block: usize,
-    /// Lowest similarity of family and fathers' names, when both records have them.
+    /// Names less similar than `other_names - 0.05` count as different (against a match);
+    /// between that and `threshold` they count as somewhat similar.
     pub other_names: f64,
-    /// Evidence needed besides the given name (see `decide`).
+    /// Evidence (log-odds points, see `decide`) needed to take a pair for one person.
     pub min_points: f64,
-    /// Weight of a given name's rarity in the evidence.
+    /// Weight of the given name's rarity relative to the family and father's names.
     pub given_rarity: f64,
-    /// How strongly rarity scales the evidence (0: not at all).
+    /// Points per unit of a name's rarity, `ln(typical count / count)` (0: rarity ignored).
     pub rarity_scale: f64,
 }
 
@@ -191,7 +197,7 @@ impl Default for Settings {
             threshold: 0.9,
             max_block: 300,
             other_names: 0.85,
-            min_points: 3.7,
+            min_points: 3.9,
             given_rarity: 1.0,
             rarity_scale: 0.3,
         }
@@ -233,10 +239,10 @@ fn decide(
     let mut family = other_level(&a.family, &b.family, s);
     let (mut given_name, mut family_name) = (&b.given, &b.family);
     let mut swapped = false;
-    if !given.agrees() && given != NameLevel::Missing {
+    if !given.agrees() && !matches!(given, NameLevel::Missing | NameLevel::Absent) {
         let g = given_level(&a.given, &b.family, s);
         let f = other_level(&a.family, &b.given, s);
-        if !g.agrees() || !(f.agrees() || f == NameLevel::Missing) {
+        if !g.agrees() || !(f.agrees() || matches!(f, NameLevel::Missing | NameLevel::Absent)) {
             return None;
         }
         (given, family, swapped) = (g, f, true);
@@ -253,7 +259,12 @@ fn decide(
     let mut points = date_points
         + given.points()
         + 2.0 * family.points()
-        + 2.0 * father.points()
+        + 2.0
+            * if father.agrees() || matches!(father, NameLevel::Weak | NameLevel::Differ) {
+                father.points()
+            } else {
+                0.0
+            }
         + s.rarity_scale
             * (s.given_rarity * rarity(&a.given, given_name, given)
                 + rarity(&a.family, family_name, family)
@@ -261,7 +272,8 @@ fn decide(
     if swapped {
         points -= 0.3;
     }
-    if family == NameLevel::Missing && father == NameLevel::Missing {
+    let missing = |l: NameLevel| matches!(l, NameLevel::Missing | NameLevel::Absent);
+    if missing(family) && missing(father) {
         points -= 1.0;
     }
     (points >= s.min_points).then_some((
@@ -594,6 +606,119 @@ mod tests {
         );
         assert!(!same(&a, &sibling), "same name, different birth date");
         assert!(!same(&a, &brother), "sex differs");
+    }
+
+    #[test]
+    fn each_noise_kind_is_matched() {
+        // (kind, record, its noisy copy)
+        let cases = [
+            (
+                "Arabic letter forms",
+                r("1", "رقیه", "کریمی", "یوسف", "1365/04/02", "F"),
+                r("2", "رقيه", "كريمي", "يوسف", "1365/04/02", "F"),
+            ),
+            (
+                "doubled letter",
+                r("1", "جلال", "قندهاری", "الیاس", "1358/07/20", "M"),
+                r("2", "ججلال", "قندهارری", "الیاس", "1358/07/20", "M"),
+            ),
+            (
+                "Latin with q/k",
+                r("1", "جلال", "قندهاری", "الیاس", "1358/07/20", "M"),
+                r("2", "Jalal", "KANDAHARI", "Ilyas", "1979-10-12", "M"),
+            ),
+            (
+                "Gregorian year slip seen in Solar Hijri",
+                r("1", "فرزانه", "رحیمی", "فضل‌الرحمن", "1399/03/06", "F"),
+                r("2", "فرزانه", "رحیمی", "فضل الرحمن", "1398/03/05", "F"),
+            ),
+            (
+                "1/1 of the other calendar is a real day",
+                r("1", "جلال", "حیدری", "ضیاءالحق", "1960-03-21", "M"),
+                r("2", "جلال", "حیدری", "ضیاءالحق", "1339/01/01", "M"),
+            ),
+            (
+                "year-only in both calendars",
+                r("1", "پلوشه", "صدیقی", "نصیر", "1349", "F"),
+                r("2", "Palwasha", "Siddiqi", "Nasir", "1970", "F"),
+            ),
+            (
+                "missing family and father, exact date",
+                r("1", "ذبیح‌الله", "", "", "1363/07/28", "M"),
+                r("2", "Zabihullah", "", "", "1984-10-20", "M"),
+            ),
+            (
+                "dropped Mohammad",
+                r("1", "محمدابراهیم", "یوسفزی", "گل‌احمد", "1340/02/11", "M"),
+                r("2", "ابراهیم", "یوسفزی", "گل احمد", "1340/02/11", "M"),
+            ),
+        ];
+        for (kind, a, b) in cases {
+            assert!(same(&a, &b), "{kind}: {a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn hard_negatives_stay_apart() {
+        let cases = [
+            (
+                "siblings share father and family name",
+                r("1", "نسرین", "هاشمی", "داوود", "1368/05/02", "F"),
+                r("2", "شبنم", "هاشمی", "داوود", "1371/11/20", "F"),
+            ),
+            (
+                "twins share a birth date",
+                r("1", "احمد", "هاشمی", "داوود", "1368/05/02", "M"),
+                r("2", "محمود", "هاشمی", "داوود", "1368/05/02", "M"),
+            ),
+            (
+                "same names, other day of the same year",
+                r("1", "مریم", "احمدی", "رحیم", "1370/02/10", "F"),
+                r("2", "مریم", "احمدی", "رحیم", "1370/09/14", "F"),
+            ),
+            (
+                "year-only person against a full date of that year",
+                r("1", "مریم", "احمدی", "رحیم", "1370", "F"),
+                r("2", "مریم", "احمدی", "رحیم", "1370/09/14", "F"),
+            ),
+            (
+                "different fathers",
+                r("1", "مریم", "احمدی", "رحیم", "1370/02/10", "F"),
+                r("2", "مریم", "احمدی", "یوسف", "1370/02/10", "F"),
+            ),
+            (
+                "only a given name and a year in common",
+                r("1", "مریم", "", "", "1370", "F"),
+                r("2", "مریم", "", "", "1370", "F"),
+            ),
+        ];
+        for (kind, a, b) in cases {
+            assert!(!same(&a, &b), "{kind}: {a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn name_levels() {
+        let s = Settings::default();
+        let cases = [
+            ("محمد", "محمد", NameLevel::Exact),
+            ("علي", "علی", NameLevel::Exact),
+            ("محمد", "Mohammad", NameLevel::Skeleton),
+            ("قندهاری", "Kandahari", NameLevel::Skeleton),
+            ("نظری", "تظری", NameLevel::Skeleton),
+            ("شریفه", "ریفه", NameLevel::Close),
+            ("محمدابراهیم", "Ibrahim", NameLevel::Prefix),
+            ("مریم", "زهرا", NameLevel::Differ),
+            ("مریم", "", NameLevel::Missing),
+            ("", "", NameLevel::Absent),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(
+                given_level(&Name::new(a), &Name::new(b), &s),
+                want,
+                "{a} ~ {b}"
+            );
+        }
     }
 
     #[test]
