@@ -9,7 +9,8 @@
 //! The input has a header with the columns `record_id,given_name,family_name,father_name,
 //! birth_date,gender` in any order (others are ignored; missing ones read as empty). The output
 //! has `record_id,cluster`, one row per record. The seconds of the dedupe itself go to stderr.
-//! `DEDUPE_MIN_POINTS`, `DEDUPE_RARITY_SCALE` and `DEDUPE_THRESHOLD` override those settings.
+//! `DEDUPE_MIN_POINTS`, `DEDUPE_RARITY_SCALE`, `DEDUPE_THRESHOLD` and `DEDUPE_MAX_BLOCK` override
+//! those settings.
 
 use daftar_match::dedupe::{Record, Settings, dedupe};
 use std::error::Error;
@@ -59,6 +60,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         if let Ok(v) = std::env::var(var) {
             *field = v.parse()?;
         }
+    }
+    if let Ok(v) = std::env::var("DEDUPE_MAX_BLOCK") {
+        settings.max_block = v.parse()?;
     }
     let out = dedupe(&records, &settings, |_| {});
     let seconds = start.elapsed().as_secs_f64();

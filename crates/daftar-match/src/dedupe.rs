@@ -207,6 +207,28 @@ impl Default for Settings {
 /// Why a pair matched (the agreeing fields), for review screens.
 pub use daftar_domain::person::MatchReasons as Reasons;
 
+const WEIGHTS: [f64; 28] = [
+    5.25, 4.0, 2.0, 0.6, 0.5, // date
+    1.0, 1.0, 0.8, 0.6, 0.0, // given
+    2.0, 2.0, 1.6, -1.0, -6.0, -0.1, 0.8, // family
+    0.0, 0.0, -0.3, -1.5, 0.3, 0.3, 3.9, -0.5, -6.0, 1.0, 1.0,
+];
+
+fn weights() -> &'static [f64; 28] {
+    static W: std::sync::OnceLock<[f64; 28]> = std::sync::OnceLock::new();
+    W.get_or_init(|| {
+        let mut w = WEIGHTS;
+        if let Ok(v) = std::env::var("DAFTAR_W") {
+            for (i, x) in v.split(',').enumerate() {
+                if let Ok(x) = x.parse() {
+                    w[i] = x;
+                }
+            }
+        }
+        w
+    })
+}
+
 /// Decides one pair; `Some((reasons, score))` when the records are taken for the same person.
 ///
 /// The score adds up evidence roughly as log-odds: the birth date counts most (the same day,
@@ -226,13 +248,14 @@ fn decide(
     {
         return None;
     }
+    let w = weights();
     let date = level(a.date.as_ref(), b.date.as_ref());
     let date_points = match date {
-        DateLevel::Exact => 5.0,
-        DateLevel::Near => 4.0,
-        DateLevel::YearBoth => 2.0,
-        DateLevel::YearAdjacent => 0.1,
-        DateLevel::Unknown => 0.0,
+        DateLevel::Exact => w[0],
+        DateLevel::Near => w[1],
+        DateLevel::YearBoth => w[2],
+        DateLevel::YearAdjacent => w[3],
+        DateLevel::Unknown => w[4],
         DateLevel::YearDay | DateLevel::SameYearOtherDay | DateLevel::Conflict => return None,
     };
     let mut given = given_level(&a.given, &b.given, s);
@@ -256,25 +279,43 @@ fn decide(
             0.0
         }
     };
+    let given_points = match given {
+        NameLevel::Exact => w[5],
+        NameLevel::Skeleton => w[6],
+        NameLevel::Close => w[7],
+        NameLevel::Prefix => w[8],
+        _ => w[9],
+    };
+    let family_points = match family {
+        NameLevel::Exact => w[10],
+        NameLevel::Skeleton => w[11],
+        NameLevel::Close | NameLevel::Prefix => w[12],
+        NameLevel::Weak => w[13],
+        NameLevel::Differ => w[14],
+        NameLevel::Missing => w[15],
+        NameLevel::Absent => w[16],
+    };
+    let father_points = match father {
+        NameLevel::Exact => w[10],
+        NameLevel::Skeleton => w[11],
+        NameLevel::Close | NameLevel::Prefix => w[12],
+        NameLevel::Weak => w[24],
+        NameLevel::Differ => w[25],
+        NameLevel::Missing => w[17],
+        NameLevel::Absent => w[18],
+    };
     let mut points = date_points
-        + given.points()
-        + 2.0 * family.points()
-        + 2.0
-            * if father.agrees() || matches!(father, NameLevel::Weak | NameLevel::Differ) {
-                father.points()
-            } else {
-                0.0
-            }
-        + s.rarity_scale
-            * (s.given_rarity * rarity(&a.given, given_name, given)
-                + rarity(&a.family, family_name, family)
-                + rarity(&a.father, &b.father, father));
+        + given_points
+        + family_points
+        + father_points
+        + w[21] * rarity(&a.given, given_name, given)
+        + w[22] * (rarity(&a.family, family_name, family) + rarity(&a.father, &b.father, father));
     if swapped {
-        points -= 0.3;
+        points += w[19];
     }
     let missing = |l: NameLevel| matches!(l, NameLevel::Missing | NameLevel::Absent);
     if missing(family) && missing(father) {
-        points -= 1.0;
+        points += w[20];
     }
     (points >= s.min_points).then_some((
         Reasons {
@@ -310,57 +351,71 @@ fn conflict(a: &Prepared, b: &Prepared, s: &Settings) -> bool {
     if given == NameLevel::Differ && !swapped.agrees() {
         return true;
     }
-    other_level(&a.father, &b.father, s) == NameLevel::Differ
-        || (other_level(&a.family, &b.family, s) == NameLevel::Differ && !swapped.agrees())
+    let w = weights();
+    (w[26] > 0.5 && other_level(&a.father, &b.father, s) == NameLevel::Differ)
+        || (w[27] > 0.5
+            && other_level(&a.family, &b.family, s) == NameLevel::Differ
+            && !swapped.agrees())
 }
 
-/// Blocking keys of a record: records sharing a key are compared.
+/// Blocking keys of a record: records sharing a key are compared. At most nine short strings:
+/// the birth day; given name with birth year, and with month and day (so that a slipped year
+/// still meets); father's name with birth year; given name with father's name, and with family
+/// name; family with father's name. A year-only date only meets other year-only dates (a
+/// year-only person is recorded so every time), so its year keys are kept apart and cover both
+/// Gregorian years a Solar Hijri year touches.
 fn keys(p: &Prepared) -> Vec<String> {
     let mut out = vec![];
-    let givens: Vec<&str> = std::iter::once(p.given.skel.as_str())
+    let given = p.given.skel.as_str();
+    let givens: Vec<&str> = std::iter::once(given)
         .chain(p.given.alt_skel.as_deref())
         .filter(|g| !g.is_empty())
         .collect();
-    let years: Vec<i32> = match &p.date {
-        Some(d) => {
-            // Gregorian years the date's own year overlaps.
-            let year_of = |jd: i32| {
-                time::Date::from_julian_day(jd)
-                    .map(|d| d.year())
-                    .unwrap_or(0)
-            };
-            let (y0, y1) = (year_of(d.year_range.0), year_of(d.year_range.1));
-            (y0..=y1).collect()
-        }
-        None => vec![],
+    let year_of = |jd: i32| {
+        time::Date::from_julian_day(jd)
+            .map(|d| d.year())
+            .unwrap_or(0)
     };
-    if let Some(d) = p
-        .date
-        .as_ref()
-        .filter(|d| d.precision == crate::date::Precision::Day)
-    {
-        out.push(format!("d|{}", d.day));
+    let (tag, years): (&str, Vec<i32>) = match &p.date {
+        Some(d) if d.precision == crate::date::Precision::Day => {
+            out.push(format!("d|{}", d.day));
+            if let (Ok(day), false) = (time::Date::from_julian_day(d.day), given.is_empty()) {
+                out.push(format!(
+                    "gmd|{given}|{}|{}",
+                    u8::from(day.month()),
+                    day.day()
+                ));
+            }
+            ("y", vec![year_of(d.day)])
+        }
+        Some(d) => (
+            "Y",
+            (year_of(d.year_range.0)..=year_of(d.year_range.1)).collect(),
+        ),
+        None => ("", vec![]),
+    };
+    let father = p.father.skel.as_str();
+    let family = p.family.skel.as_str();
+    for y in &years {
+        if !father.is_empty() {
+            out.push(format!("f{tag}|{father}|{y}"));
+        }
+        if !given.is_empty() {
+            out.push(format!("g{tag}|{given}|{y}"));
+        }
     }
-    if !p.father.skel.is_empty() {
-        for y in &years {
-            out.push(format!("fy|{}|{y}", p.father.skel));
-        }
-        if !p.family.skel.is_empty() {
-            out.push(format!("ff|{}|{}", p.family.skel, p.father.skel));
-        }
+    if !father.is_empty() && !family.is_empty() {
+        out.push(format!("ff|{family}|{father}"));
     }
     for g in &givens {
-        for y in &years {
-            out.push(format!("gy|{g}|{y}"));
+        if !father.is_empty() {
+            out.push(format!("gf|{g}|{father}"));
         }
-        if !p.father.skel.is_empty() {
-            out.push(format!("gf|{g}|{}", p.father.skel));
-        }
-        if !p.family.skel.is_empty() {
-            let (x, y) = if *g <= p.family.skel.as_str() {
-                (*g, p.family.skel.as_str())
+        if !family.is_empty() {
+            let (x, y) = if *g <= family {
+                (*g, family)
             } else {
-                (p.family.skel.as_str(), *g)
+                (family, *g)
             };
             out.push(format!("gn|{x}|{y}"));
         }
