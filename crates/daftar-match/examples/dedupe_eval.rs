@@ -8,7 +8,8 @@
 //!
 //! The input has a header with the columns `record_id,given_name,family_name,father_name,
 //! birth_date,gender` in any order (others are ignored; missing ones read as empty). The output
-//! has `record_id,cluster`, one row per record. The seconds of the dedupe itself go to stderr.
+//! has `record_id,cluster`, one row per record. `synth:N` instead of a file dedupes `N` synthetic
+//! records (for timing at scale). The seconds of the dedupe itself go to stderr.
 //! `DEDUPE_MIN_POINTS`, `DEDUPE_RARITY_SCALE`, `DEDUPE_THRESHOLD` and `DEDUPE_MAX_BLOCK` override
 //! those settings.
 
@@ -21,35 +22,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (Some(input), Some(output)) = (args.get(1), args.get(2)) else {
         return Err("usage: dedupe_eval IN.csv OUT.csv".into());
     };
-    let mut reader = csv::Reader::from_path(input)?;
-    let header = reader.headers()?.clone();
-    let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let cols = [
-        col("record_id"),
-        col("given_name"),
-        col("family_name"),
-        col("father_name"),
-        col("birth_date"),
-        col("gender"),
-    ];
-    let mut records = vec![];
-    for row in reader.records() {
-        let row = row?;
-        let get = |i: usize| {
-            cols[i]
-                .and_then(|c| row.get(c))
-                .unwrap_or_default()
-                .to_owned()
-        };
-        records.push(Record {
-            id: get(0),
-            given_name: get(1),
-            family_name: get(2),
-            father_name: get(3),
-            birth_date: get(4),
-            gender: get(5),
-        });
-    }
+    let records = match input.strip_prefix("synth:") {
+        Some(count) => daftar_match::synth::persons(count.parse()?, 7)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect(),
+        None => read(input)?,
+    };
     let start = Instant::now();
     let mut settings = Settings::default();
     for (var, field) in [
@@ -80,4 +59,38 @@ fn main() -> Result<(), Box<dyn Error>> {
         out.cluster_count
     );
     Ok(())
+}
+
+/// Reads the records of a CSV file (columns by header name).
+fn read(input: &str) -> Result<Vec<Record>, Box<dyn Error>> {
+    let mut reader = csv::Reader::from_path(input)?;
+    let header = reader.headers()?.clone();
+    let col = |name: &str| header.iter().position(|h| h.trim() == name);
+    let cols = [
+        col("record_id"),
+        col("given_name"),
+        col("family_name"),
+        col("father_name"),
+        col("birth_date"),
+        col("gender"),
+    ];
+    let mut records = vec![];
+    for row in reader.records() {
+        let row = row?;
+        let get = |i: usize| {
+            cols[i]
+                .and_then(|c| row.get(c))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        records.push(Record {
+            id: get(0),
+            given_name: get(1),
+            family_name: get(2),
+            father_name: get(3),
+            birth_date: get(4),
+            gender: get(5),
+        });
+    }
+    Ok(records)
 }

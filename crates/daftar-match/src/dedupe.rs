@@ -1,7 +1,10 @@
 //! The duplicate-detection engine: prepare each record's keys once, generate candidate pairs by
-//! blocking on name skeletons (cross-script) and birth years, decide each pair with rules that
-//! favour precision (merging two people is worse than missing a duplicate), and cluster the
-//! accepted pairs with union-find.
+//! blocking on name skeletons (cross-script) and birth years, grade each field of a pair
+//! (names: exact, same skeleton, a slip, somewhat similar, different, missing in one or both;
+//! dates: see [`DateLevel`]), add the grades up as evidence points weighted by how rare the
+//! names are in the input, accept pairs above a threshold with precision first (merging two
+//! people is worse than missing a duplicate), and cluster the accepted pairs strongest first
+//! with union-find, refusing merges that would put conflicting records together.
 
 use crate::date::{DateLevel, FuzzyDate, level};
 use crate::normalize::{is_latin_name, persian_key, rasm, skeleton};
@@ -85,18 +88,6 @@ impl NameLevel {
             Self::Exact | Self::Skeleton | Self::Close | Self::Prefix
         )
     }
-    /// Evidence points of the level (before the name's rarity).
-    fn points(self) -> f64 {
-        match self {
-            Self::Exact | Self::Skeleton => 1.0,
-            Self::Close => 0.8,
-            Self::Prefix => 0.6,
-            Self::Weak => -0.5,
-            Self::Differ => -3.0,
-            Self::Missing => -0.3,
-            Self::Absent => 0.4,
-        }
-    }
 }
 
 /// Grades two names: `close` is the lowest Jaro-Winkler similarity of a slip, `weak` of a
@@ -121,13 +112,25 @@ fn name_level(a: &Name, b: &Name, close: f64, weak: f64) -> NameLevel {
     };
     let sim = strsim::jaro_winkler(x, y);
     let short = x.chars().count().min(y.chars().count());
-    if sim >= close || (short >= 3 && strsim::levenshtein(x, y) <= 1) {
+    if sim >= close || (short >= 3 && strsim::levenshtein(x, y) <= 1) || one_dropped(x, y) {
         NameLevel::Close
     } else if sim >= weak {
         NameLevel::Weak
     } else {
         NameLevel::Differ
     }
+}
+
+/// Whether one spelling is the other with one letter dropped (لال for جلال, Edis for Edris),
+/// the longer having at least three letters.
+fn one_dropped(x: &str, y: &str) -> bool {
+    let (x, y): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    let (long, short) = if x.len() > y.len() { (x, y) } else { (y, x) };
+    if long.len() != short.len() + 1 || long.len() < 3 {
+        return false;
+    }
+    let i = long.iter().zip(&short).take_while(|(a, b)| a == b).count();
+    long[i + 1..] == short[i..]
 }
 
 /// Given names may also differ by a dropped "Mohammad" prefix.
@@ -156,6 +159,9 @@ struct Prepared {
     father: Name,
     date: Option<FuzzyDate>,
     gender: Option<char>,
+    /// How many records of the input share this record's given and father's name (0: not
+    /// counted).
+    look_alikes: u32,
 }
 
 fn prepare(r: &Record) -> Prepared {
@@ -170,6 +176,23 @@ fn prepare(r: &Record) -> Prepared {
         father: Name::new(&r.father_name),
         date: FuzzyDate::parse(&r.birth_date),
         gender,
+        look_alikes: 0,
+    }
+}
+
+/// Counts, for each record, the records sharing its given and father's name (see
+/// [`Prepared::look_alikes`]).
+fn count_look_alikes(prepared: &mut [Prepared]) {
+    let key = |p: &Prepared| {
+        (!p.given.skel.is_empty() && !p.father.skel.is_empty())
+            .then(|| (p.given.skel.clone(), p.father.skel.clone()))
+    };
+    let mut counts: HashMap<(String, String), u32> = HashMap::new();
+    for k in prepared.iter().filter_map(key) {
+        *counts.entry(k).or_default() += 1;
+    }
+    for p in prepared.iter_mut() {
+        p.look_alikes = key(p).and_then(|k| counts.get(&k).copied()).unwrap_or(0);
     }
 }
 
@@ -197,7 +220,7 @@ impl Default for Settings {
             threshold: 0.9,
             max_block: 300,
             other_names: 0.85,
-            min_points: 3.9,
+            min_points: 3.5,
             given_rarity: 1.0,
             rarity_scale: 0.3,
         }
@@ -207,36 +230,72 @@ impl Default for Settings {
 /// Why a pair matched (the agreeing fields), for review screens.
 pub use daftar_domain::person::MatchReasons as Reasons;
 
-const WEIGHTS: [f64; 28] = [
-    5.25, 4.0, 2.0, 0.6, 0.5, // date
-    1.0, 1.0, 0.8, 0.6, 0.0, // given
-    2.0, 2.0, 1.6, -1.0, -6.0, -0.1, 0.8, // family
-    0.0, 0.0, -0.3, -1.5, 0.3, 0.3, 3.9, -0.5, -6.0, 1.0, 1.0,
-];
-
-fn weights() -> &'static [f64; 28] {
-    static W: std::sync::OnceLock<[f64; 28]> = std::sync::OnceLock::new();
-    W.get_or_init(|| {
-        let mut w = WEIGHTS;
-        if let Ok(v) = std::env::var("DAFTAR_W") {
-            for (i, x) in v.split(',').enumerate() {
-                if let Ok(x) = x.parse() {
-                    w[i] = x;
-                }
-            }
-        }
-        w
-    })
+/// Evidence points (roughly log-odds) of each way two records can agree. Set by measuring on
+/// the public registry sample; they weigh kinds of agreement, never particular names.
+struct Weights {
+    /// The same birth day.
+    date_exact: f64,
+    /// Birth dates equal after a day/month swap or a year slip.
+    date_near: f64,
+    /// Both year-only, the same year.
+    date_year: f64,
+    /// Year-only, one year apart.
+    date_year_adjacent: f64,
+    /// A birth date missing.
+    date_unknown: f64,
+    /// Given names spelt alike, or one lacking a leading "Mohammad".
+    given: [f64; 4],
+    /// Family or father's name spelt alike, or a slip.
+    other: [f64; 3],
+    /// A family name somewhat similar, different, missing in one, missing in both.
+    family_weak: f64,
+    family_differ: f64,
+    family_missing: f64,
+    family_absent: f64,
+    /// A father's name somewhat similar, different, missing in one, missing in both.
+    father_weak: f64,
+    father_differ: f64,
+    father_missing: f64,
+    father_absent: f64,
+    /// Given and family name swapped.
+    swapped: f64,
+    /// Neither family nor father's name to compare.
+    no_other_names: f64,
+    /// Per unit of `ln(look-alikes / 2)` of given and father's name.
+    crowd: f64,
 }
+
+const WEIGHTS: Weights = Weights {
+    date_exact: 5.75,
+    date_near: 3.5,
+    date_year: 2.0,
+    date_year_adjacent: 0.35,
+    date_unknown: 0.5,
+    given: [1.0, 1.0, 0.8, 0.6],
+    other: [2.0, 2.0, 1.6],
+    family_weak: -1.0,
+    family_differ: -6.0,
+    family_missing: -0.1,
+    family_absent: 0.8,
+    father_weak: -0.5,
+    father_differ: -6.0,
+    father_missing: 0.25,
+    father_absent: 0.0,
+    swapped: -0.3,
+    no_other_names: -1.5,
+    crowd: 0.1,
+};
 
 /// Decides one pair; `Some((reasons, score))` when the records are taken for the same person.
 ///
 /// The score adds up evidence roughly as log-odds: the birth date counts most (the same day,
 /// then a plausible slip, then the same year when both hold only a year), then agreeing
 /// family and fathers' names, then the given name; agreeing on a rare name counts more than
-/// agreeing on a common one (`freq`), a present but different name counts against. Different
-/// sex, different birth dates, and a year-only date against a full date of that year (offices
-/// record a person's date the same way each time) rule a pair out.
+/// agreeing on a common one (`freq`), a present but different name counts against, and a given
+/// and father's name carried by many records of the input counts less (more people to tell
+/// apart). Different sex, different birth dates, and a year-only date against a full date of
+/// that year (offices record a person's date the same way each time) rule a pair out; a given
+/// name that differs is only accepted as given and family name swapped.
 fn decide(
     a: &Prepared,
     b: &Prepared,
@@ -248,14 +307,14 @@ fn decide(
     {
         return None;
     }
-    let w = weights();
+    let w = &WEIGHTS;
     let date = level(a.date.as_ref(), b.date.as_ref());
     let date_points = match date {
-        DateLevel::Exact => w[0],
-        DateLevel::Near => w[1],
-        DateLevel::YearBoth => w[2],
-        DateLevel::YearAdjacent => w[3],
-        DateLevel::Unknown => w[4],
+        DateLevel::Exact => w.date_exact,
+        DateLevel::Near => w.date_near,
+        DateLevel::YearBoth => w.date_year,
+        DateLevel::YearAdjacent => w.date_year_adjacent,
+        DateLevel::Unknown => w.date_unknown,
         DateLevel::YearDay | DateLevel::SameYearOtherDay | DateLevel::Conflict => return None,
     };
     let mut given = given_level(&a.given, &b.given, s);
@@ -280,42 +339,49 @@ fn decide(
         }
     };
     let given_points = match given {
-        NameLevel::Exact => w[5],
-        NameLevel::Skeleton => w[6],
-        NameLevel::Close => w[7],
-        NameLevel::Prefix => w[8],
-        _ => w[9],
+        NameLevel::Exact => w.given[0],
+        NameLevel::Skeleton => w.given[1],
+        NameLevel::Close => w.given[2],
+        NameLevel::Prefix => w.given[3],
+        _ => 0.0,
     };
     let family_points = match family {
-        NameLevel::Exact => w[10],
-        NameLevel::Skeleton => w[11],
-        NameLevel::Close | NameLevel::Prefix => w[12],
-        NameLevel::Weak => w[13],
-        NameLevel::Differ => w[14],
-        NameLevel::Missing => w[15],
-        NameLevel::Absent => w[16],
+        NameLevel::Exact => w.other[0],
+        NameLevel::Skeleton => w.other[1],
+        NameLevel::Close | NameLevel::Prefix => w.other[2],
+        NameLevel::Weak => w.family_weak,
+        NameLevel::Differ => w.family_differ,
+        NameLevel::Missing => w.family_missing,
+        NameLevel::Absent => w.family_absent,
     };
     let father_points = match father {
-        NameLevel::Exact => w[10],
-        NameLevel::Skeleton => w[11],
-        NameLevel::Close | NameLevel::Prefix => w[12],
-        NameLevel::Weak => w[24],
-        NameLevel::Differ => w[25],
-        NameLevel::Missing => w[17],
-        NameLevel::Absent => w[18],
+        NameLevel::Exact => w.other[0],
+        NameLevel::Skeleton => w.other[1],
+        NameLevel::Close | NameLevel::Prefix => w.other[2],
+        NameLevel::Weak => w.father_weak,
+        NameLevel::Differ => w.father_differ,
+        NameLevel::Missing => w.father_missing,
+        NameLevel::Absent => w.father_absent,
     };
     let mut points = date_points
         + given_points
         + family_points
         + father_points
-        + w[21] * rarity(&a.given, given_name, given)
-        + w[22] * (rarity(&a.family, family_name, family) + rarity(&a.father, &b.father, father));
+        + s.rarity_scale * s.given_rarity * rarity(&a.given, given_name, given)
+        + s.rarity_scale
+            * (rarity(&a.family, family_name, family) + rarity(&a.father, &b.father, father));
+    // Many records sharing the same given and father's (or family) name: more people to
+    // tell apart.
+    if given.agrees() && father.agrees() {
+        let crowd = f64::from(a.look_alikes.max(b.look_alikes).max(2)) / 2.0;
+        points -= w.crowd * crowd.ln();
+    }
     if swapped {
-        points += w[19];
+        points += w.swapped;
     }
     let missing = |l: NameLevel| matches!(l, NameLevel::Missing | NameLevel::Absent);
     if missing(family) && missing(father) {
-        points += w[20];
+        points += w.no_other_names;
     }
     (points >= s.min_points).then_some((
         Reasons {
@@ -351,11 +417,8 @@ fn conflict(a: &Prepared, b: &Prepared, s: &Settings) -> bool {
     if given == NameLevel::Differ && !swapped.agrees() {
         return true;
     }
-    let w = weights();
-    (w[26] > 0.5 && other_level(&a.father, &b.father, s) == NameLevel::Differ)
-        || (w[27] > 0.5
-            && other_level(&a.family, &b.family, s) == NameLevel::Differ
-            && !swapped.agrees())
+    other_level(&a.father, &b.father, s) == NameLevel::Differ
+        || (other_level(&a.family, &b.family, s) == NameLevel::Differ && !swapped.agrees())
 }
 
 /// Blocking keys of a record: records sharing a key are compared. At most nine short strings:
@@ -518,7 +581,8 @@ pub struct Outcome {
 /// Runs deduplication over `records`; `progress` is called with the number of records whose
 /// pairs have been compared so far.
 pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(usize)) -> Outcome {
-    let prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    let mut prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    count_look_alikes(&mut prepared);
     let freq = Frequencies::of(&prepared);
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in prepared.iter().enumerate() {
@@ -774,6 +838,51 @@ mod tests {
                 "{a} ~ {b}"
             );
         }
+    }
+
+    #[test]
+    fn one_dropped_letter() {
+        let cases = [
+            ("جلال", "لال", true),
+            ("میرویس", "میویس", true),
+            ("edris", "edis", true),
+            ("jll", "ll", true),
+            ("ab", "a", false),
+            ("جلال", "جلال", false),
+            ("جلال", "کمال", false),
+            ("مریم", "ریمم", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(one_dropped(a, b), want, "{a} ~ {b}");
+            assert_eq!(one_dropped(b, a), want, "{b} ~ {a}");
+        }
+    }
+
+    #[test]
+    fn crowded_names_need_more_evidence() {
+        // One pair of records of one year-only person, with no family name.
+        let pair = [
+            r("1", "سمیرا", "", "نصیر", "1361", "F"),
+            r("2", "Samira", "", "Nasir", "1982", "F"),
+        ];
+        let out = dedupe(&pair, &Settings::default(), |_| {});
+        assert_eq!(out.clusters[0], out.clusters[1], "alone they match");
+        // The same given and father's name carried by many records: a year in common is no
+        // longer enough to tell which of them is which.
+        let mut crowd = pair.to_vec();
+        for i in 0..40 {
+            let year = 1300 + i;
+            crowd.push(r(
+                &format!("c{i}"),
+                "سمیرا",
+                "",
+                "نصیر",
+                &year.to_string(),
+                "F",
+            ));
+        }
+        let out = dedupe(&crowd, &Settings::default(), |_| {});
+        assert_ne!(out.clusters[0], out.clusters[1], "in a crowd they do not");
     }
 
     #[test]
