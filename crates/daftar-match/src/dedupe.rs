@@ -9,6 +9,7 @@
 use crate::date::{DateLevel, FuzzyDate, level};
 use crate::normalize::{is_latin_name, persian_key, rasm, skeleton};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One input record (as read from a file or the database).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -486,6 +487,58 @@ fn keys(p: &Prepared) -> Vec<String> {
     out
 }
 
+/// Candidate blocks: the records sharing each key (keys hashed to 64 bits; a rare collision only
+/// adds comparisons), and each record's blocks of a usable size (2..=`max_block` records).
+struct Blocks {
+    members: Vec<Vec<u32>>,
+    of_record: Vec<Vec<u32>>,
+}
+
+impl Blocks {
+    #[allow(clippy::cast_possible_truncation)]
+    fn of(prepared: &[Prepared], max_block: usize) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut by_key: HashMap<u64, u32> = HashMap::new();
+        let mut members: Vec<Vec<u32>> = vec![];
+        let mut of_record: Vec<Vec<u32>> = Vec::with_capacity(prepared.len());
+        for (i, p) in prepared.iter().enumerate() {
+            let mut mine = vec![];
+            for k in keys(p) {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                k.hash(&mut h);
+                let b = *by_key.entry(h.finish()).or_insert_with(|| {
+                    members.push(vec![]);
+                    (members.len() - 1) as u32
+                });
+                if members[b as usize].last() != Some(&(i as u32)) {
+                    members[b as usize].push(i as u32);
+                }
+                mine.push(b);
+            }
+            of_record.push(mine);
+        }
+        for mine in &mut of_record {
+            mine.retain(|&b| (2..=max_block).contains(&members[b as usize].len()));
+            mine.sort_unstable();
+            mine.dedup();
+        }
+        Self { members, of_record }
+    }
+
+    /// The records after `i` that share a usable block with it, each once.
+    #[allow(clippy::cast_possible_truncation)]
+    fn later_neighbours(&self, i: usize, out: &mut Vec<u32>) {
+        out.clear();
+        for &b in &self.of_record[i] {
+            let m = &self.members[b as usize];
+            let after = m.partition_point(|&j| j as usize <= i);
+            out.extend_from_slice(&m[after..]);
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
 /// How often each name skeleton occurs in the input: agreeing on a rare name is stronger
 /// evidence than agreeing on a common one. Counted from the records being compared, so it
 /// adapts to any population (no built-in name lists).
@@ -584,35 +637,50 @@ pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(
     let mut prepared: Vec<Prepared> = records.iter().map(prepare).collect();
     count_look_alikes(&mut prepared);
     let freq = Frequencies::of(&prepared);
-    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, p) in prepared.iter().enumerate() {
-        for k in keys(p) {
-            blocks.entry(k).or_default().push(i);
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = vec![];
-    for members in blocks.values() {
-        if members.len() < 2 || members.len() > settings.max_block {
-            continue;
-        }
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                pairs.push(if i < j { (i, j) } else { (j, i) });
+    let blocks = Blocks::of(&prepared, settings.max_block);
+    // Records are compared in chunks by all cores; each record with the records after it that
+    // share a block, so no list of all candidate pairs is ever held.
+    const CHUNK: usize = 512;
+    let next = AtomicUsize::new(0);
+    let compare_chunks = |report: &mut dyn FnMut(usize)| {
+        let mut found: Vec<(f64, usize, usize, Reasons)> = vec![];
+        let mut compared = 0u64;
+        let mut near: Vec<u32> = vec![];
+        loop {
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= prepared.len() {
+                break;
             }
+            for i in start..(start + CHUNK).min(prepared.len()) {
+                blocks.later_neighbours(i, &mut near);
+                compared += near.len() as u64;
+                for &j in &near {
+                    let j = j as usize;
+                    if let Some((reasons, score)) =
+                        decide(&prepared[i], &prepared[j], settings, Some(&freq))
+                    {
+                        found.push((score, i, j, reasons));
+                    }
+                }
+            }
+            report(start + CHUNK);
         }
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut scored = vec![];
-    let step = (pairs.len() / 100).max(1);
-    for (n, &(i, j)) in pairs.iter().enumerate() {
-        if let Some((reasons, score)) = decide(&prepared[i], &prepared[j], settings, Some(&freq)) {
-            scored.push((score, i, j, reasons));
+        (found, compared)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let (mut scored, candidate_pairs) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .map(|_| scope.spawn(|| compare_chunks(&mut |_| {})))
+            .collect();
+        let mut own = |done: usize| progress(done.min(records.len()));
+        let (mut all, mut count) = compare_chunks(&mut own);
+        for h in helpers {
+            let (found, compared) = h.join().unwrap_or_default();
+            all.extend(found);
+            count += compared;
         }
-        if n % step == 0 {
-            progress(n * records.len() / pairs.len().max(1));
-        }
-    }
+        (all, count)
+    });
     // Strongest evidence first, so that a weak link cannot pull a record away from its best match.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut uf = Clusters::new(records.len());
@@ -634,7 +702,7 @@ pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(
     Outcome {
         cluster_count: numbers.len(),
         clusters,
-        candidate_pairs: pairs.len() as u64,
+        candidate_pairs,
         matched_pairs: accepted.len() as u64,
         pairs: accepted,
     }
