@@ -9,7 +9,7 @@
 //! The input has a header with the columns `record_id,given_name,family_name,father_name,
 //! birth_date,gender` in any order (others are ignored; missing ones read as empty). The output
 //! has `record_id,cluster`, one row per record. `synth:N` instead of a file dedupes `N` synthetic
-//! records (for timing at scale). The seconds of the dedupe itself go to stderr.
+//! records (for timing at scale) and writes their truth to `OUT.truth.csv`. The seconds of the dedupe itself go to stderr.
 //! `DEDUPE_MIN_POINTS`, `DEDUPE_RARITY_SCALE`, `DEDUPE_THRESHOLD` and `DEDUPE_MAX_BLOCK` override
 //! those settings.
 
@@ -23,10 +23,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Err("usage: dedupe_eval IN.csv OUT.csv".into());
     };
     let records = match input.strip_prefix("synth:") {
-        Some(count) => daftar_match::synth::persons(count.parse()?, 7)
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect(),
+        Some(count) => {
+            let people = daftar_match::synth::persons(count.parse()?, 7);
+            // The truth, for scoring: OUT.truth.csv.
+            let mut truth = csv::Writer::from_path(format!("{output}.truth.csv"))?;
+            truth.write_record(["record_id", "entity_id"])?;
+            for (r, person) in &people {
+                truth.write_record([r.id.as_str(), person])?;
+            }
+            truth.flush()?;
+            people.into_iter().map(|(r, _)| r).collect()
+        }
         None => read(input)?,
     };
     let start = Instant::now();

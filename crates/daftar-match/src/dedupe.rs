@@ -221,7 +221,7 @@ impl Default for Settings {
             threshold: 0.9,
             max_block: 300,
             other_names: 0.85,
-            min_points: 3.5,
+            min_points: 3.55,
             given_rarity: 1.0,
             rarity_scale: 0.3,
         }
