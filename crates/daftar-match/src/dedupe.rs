@@ -219,7 +219,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             threshold: 0.9,
-            max_block: 300,
+            max_block: 200,
             other_names: 0.85,
             min_points: 3.55,
             given_rarity: 1.0,
@@ -558,10 +558,9 @@ impl Frequencies {
                 }
             }
         }
-        // A name carried by 0.6 % of the records counts as typical (rarity 0): the share, not
-        // the count, so the weighting does not drift with the size of the input.
-        #[allow(clippy::cast_precision_loss)]
-        let reference = (prepared.len() as f64 * 0.006).max(1.0);
+        // A name carried by 300 records counts as typical (rarity 0). The count, not the share:
+        // in a larger input more people share a name, so agreeing on it says less.
+        let reference = 300.0;
         Self { counts, reference }
     }
 
@@ -927,30 +926,42 @@ mod tests {
     }
 
     #[test]
-    fn crowded_names_need_more_evidence() {
-        // One pair of records of one year-only person, with no family name.
+    fn common_and_crowded_names_count_less() {
+        // One year-only person without a family name, once in each script.
         let pair = [
             r("1", "سمیرا", "", "نصیر", "1361", "F"),
             r("2", "Samira", "", "Nasir", "1982", "F"),
         ];
-        let out = dedupe(&pair, &Settings::default(), |_| {});
-        assert_eq!(out.clusters[0], out.clusters[1], "alone they match");
-        // The same given and father's name carried by many records: a year in common is no
-        // longer enough to tell which of them is which.
-        let mut crowd = pair.to_vec();
-        for i in 0..40 {
-            let year = 1300 + i;
-            crowd.push(r(
-                &format!("c{i}"),
-                "سمیرا",
-                "",
-                "نصیر",
-                &year.to_string(),
-                "F",
-            ));
-        }
-        let out = dedupe(&crowd, &Settings::default(), |_| {});
-        assert_ne!(out.clusters[0], out.clusters[1], "in a crowd they do not");
+        let s = Settings::default();
+        // The score of the pair when `n` other records carry the same given and father's name.
+        let score = |n: usize| {
+            let mut records = pair.to_vec();
+            for i in 0..n {
+                let year = 1300 + i % 40;
+                records.push(r(
+                    &format!("c{i}"),
+                    "سمیرا",
+                    "",
+                    "نصیر",
+                    &year.to_string(),
+                    "F",
+                ));
+            }
+            let mut prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+            count_look_alikes(&mut prepared);
+            let freq = Frequencies::of(&prepared);
+            decide(&prepared[0], &prepared[1], &s, Some(&freq)).map_or(f64::MIN, |(_, p)| p)
+        };
+        let (alone, common, crowded) = (score(0), score(400), score(4000));
+        assert!(alone >= s.min_points, "alone they match: {alone}");
+        assert!(
+            alone > common && common > crowded,
+            "{alone} {common} {crowded}"
+        );
+        assert!(
+            crowded < s.min_points,
+            "among thousands they do not: {crowded}"
+        );
     }
 
     #[test]
