@@ -46,6 +46,19 @@ fn to_day(jalali: bool, y: i32, m: u8, d: u8) -> Option<i32> {
     }
 }
 
+/// A day number as `(y, m, d)` in the given calendar.
+fn ymd_in(jalali: bool, day: i32) -> (i32, u8, u8) {
+    let Ok(iso) = time::Date::from_julian_day(day) else {
+        return (0, 1, 1);
+    };
+    if jalali {
+        let j = JalaliDate::from_iso(iso);
+        (j.year(), j.month(), j.day())
+    } else {
+        (iso.year(), u8::from(iso.month()), iso.day())
+    }
+}
+
 fn year_range(jalali: bool, y: i32) -> Option<(i32, i32)> {
     let start = to_day(jalali, y, 1, 1)?;
     let end = to_day(jalali, y + 1, 1, 1)? - 1;
@@ -92,12 +105,19 @@ impl FuzzyDate {
         } else {
             Precision::Day
         };
+        // Slips made in either calendar before conversion: day and month swapped, year off by
+        // one (a Gregorian year slip seen in Solar Hijri moves the day too, and vice versa).
         let mut variants = vec![];
-        if m != d {
-            variants.extend(to_day(jalali, y, d8, m8));
+        for cal in [jalali, !jalali] {
+            let (cy, cm, cd) = ymd_in(cal, day);
+            if cm != cd {
+                variants.extend(to_day(cal, cy, cd, cm));
+            }
+            variants.extend(to_day(cal, cy - 1, cm, cd));
+            variants.extend(to_day(cal, cy + 1, cm, cd));
         }
-        variants.extend(to_day(jalali, y - 1, m8, d8));
-        variants.extend(to_day(jalali, y + 1, m8, d8));
+        variants.sort_unstable();
+        variants.dedup();
         variants.retain(|v| *v != day);
         Some(Self {
             day,
@@ -149,6 +169,67 @@ pub fn agreement(a: Option<&FuzzyDate>, b: Option<&FuzzyDate>) -> DateAgreement 
         return DateAgreement::Near;
     }
     DateAgreement::Conflict
+}
+
+/// A finer grading of how two dates agree, for weighing the evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateLevel {
+    /// The same day.
+    Exact,
+    /// Equal after swapping day and month or moving the year by one (in either calendar).
+    Near,
+    /// Both are year-only and the years overlap.
+    YearBoth,
+    /// One is year-only, the other a day in (or overlapping) that year.
+    YearDay,
+    /// At least one is year-only and the years are one apart.
+    YearAdjacent,
+    /// Both are real days of the same year, but different days.
+    SameYearOtherDay,
+    /// One or both are missing.
+    Unknown,
+    /// Different dates.
+    Conflict,
+}
+
+/// Grades two optional dates (see [`DateLevel`]).
+pub fn level(a: Option<&FuzzyDate>, b: Option<&FuzzyDate>) -> DateLevel {
+    let (Some(a), Some(b)) = (a, b) else {
+        return DateLevel::Unknown;
+    };
+    let overlap = a.year_range.0 <= b.year_range.1 && b.year_range.0 <= a.year_range.1;
+    let gap = (a.year_range.0 - b.year_range.1)
+        .max(b.year_range.0 - a.year_range.1)
+        .max(0);
+    if a.day == b.day {
+        // Also a real day that is 1/1 in the other calendar (1339/01/01 = 1960-03-21).
+        return if a.precision == b.precision {
+            if a.precision == Precision::Day {
+                DateLevel::Exact
+            } else {
+                DateLevel::YearBoth
+            }
+        } else {
+            DateLevel::Exact
+        };
+    }
+    match (a.precision, b.precision) {
+        (Precision::Day, Precision::Day) => {
+            if a.day == b.day {
+                DateLevel::Exact
+            } else if a.variants.contains(&b.day) || b.variants.contains(&a.day) {
+                DateLevel::Near
+            } else if a.year_range == b.year_range {
+                DateLevel::SameYearOtherDay
+            } else {
+                DateLevel::Conflict
+            }
+        }
+        (Precision::Year, Precision::Year) if overlap => DateLevel::YearBoth,
+        _ if overlap => DateLevel::YearDay,
+        _ if gap <= 370 => DateLevel::YearAdjacent,
+        _ => DateLevel::Conflict,
+    }
 }
 
 #[cfg(test)]
@@ -221,6 +302,29 @@ mod tests {
             agreement(None, Some(&p("1990-03-05"))),
             DateAgreement::Unknown
         );
+    }
+
+    #[test]
+    fn levels() {
+        let cases = [
+            ("1372/05/13", "1993-08-04", DateLevel::Exact),
+            ("1339/01/01", "1960-03-21", DateLevel::Exact),
+            ("1372/05/13", "1372/13/05", DateLevel::Exact),
+            ("1990-03-04", "1990-04-03", DateLevel::Near),
+            ("1399/03/06", "1398/03/05", DateLevel::Near),
+            ("1368", "1368/01/01", DateLevel::YearBoth),
+            ("1349", "1970", DateLevel::YearBoth),
+            ("1368", "1368/07/20", DateLevel::YearDay),
+            ("1975", "1974-01-01", DateLevel::YearAdjacent),
+            ("1370/02/10", "1370/09/14", DateLevel::SameYearOtherDay),
+            ("1370/02/10", "1380/02/10", DateLevel::Conflict),
+            ("1368", "1375", DateLevel::Conflict),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(level(Some(&p(a)), Some(&p(b))), want, "{a} ~ {b}");
+            assert_eq!(level(Some(&p(b)), Some(&p(a))), want, "{b} ~ {a}");
+        }
+        assert_eq!(level(None, Some(&p("1368"))), DateLevel::Unknown);
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The duplicate-detection engine: prepare each record's keys once, generate candidate pairs by
-//! blocking on name skeletons (cross-script) and birth years, decide each pair with rules that
-//! favour precision (merging two people is worse than missing a duplicate), and cluster the
-//! accepted pairs with union-find.
+//! blocking on name skeletons (cross-script) and birth years, grade each field of a pair
+//! (names: exact, same skeleton, a slip, somewhat similar, different, missing in one or both;
+//! dates: see [`DateLevel`]), add the grades up as evidence points weighted by how rare the
+//! names are in the input, accept pairs above a threshold with precision first (merging two
+//! people is worse than missing a duplicate), and cluster the accepted pairs strongest first
+//! with union-find, refusing merges that would put conflicting records together.
 
-use crate::date::{DateAgreement, FuzzyDate, agreement};
+use crate::date::{DateLevel, FuzzyDate, level};
 use crate::normalize::{is_latin_name, persian_key, rasm, skeleton};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One input record (as read from a file or the database).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,42 +60,96 @@ impl Name {
     }
 }
 
-/// How similar two names are, 0..=1; `None` when either is missing.
-fn name_sim(a: &Name, b: &Name) -> Option<f64> {
-    if a.is_empty() || b.is_empty() {
-        return None;
+/// How well two names agree, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameLevel {
+    /// The same spelling (after unifying letter forms).
+    Exact,
+    /// The same sound skeleton or dot-less shape (another script or spelling).
+    Skeleton,
+    /// A small slip: one letter, or a high Jaro-Winkler similarity.
+    Close,
+    /// Given names only: equal once a leading "Mohammad" is dropped from one.
+    Prefix,
+    /// Somewhat similar.
+    Weak,
+    /// Different names.
+    Differ,
+    /// Missing in one record only.
+    Missing,
+    /// Missing in both (as in families without a family name).
+    Absent,
+}
+
+impl NameLevel {
+    /// Whether the names are taken to agree.
+    fn agrees(self) -> bool {
+        matches!(
+            self,
+            Self::Exact | Self::Skeleton | Self::Close | Self::Prefix
+        )
     }
-    if !a.latin && !b.latin {
-        if a.key == b.key {
-            return Some(1.0);
-        }
-        let jw = strsim::jaro_winkler(&a.key, &b.key);
-        let floor = if a.skel == b.skel || a.rasm == b.rasm {
-            0.93
-        } else {
-            0.0
-        };
-        return Some(jw.max(floor));
+}
+
+/// Grades two names: `close` is the lowest Jaro-Winkler similarity of a slip, `weak` of a
+/// somewhat similar name. Persian-script pairs compare their keys, pairs involving a Latin
+/// spelling their skeletons.
+fn name_level(a: &Name, b: &Name, close: f64, weak: f64) -> NameLevel {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return NameLevel::Absent,
+        (true, false) | (false, true) => return NameLevel::Missing,
+        (false, false) => {}
     }
-    if a.skel == b.skel {
-        return Some(if a.latin && b.latin && a.key == b.key {
-            1.0
-        } else {
-            0.95
-        });
+    if a.latin == b.latin && a.key == b.key {
+        return NameLevel::Exact;
     }
-    Some(strsim::jaro_winkler(&a.skel, &b.skel) * 0.97)
+    if a.skel == b.skel || (!a.latin && !b.latin && a.rasm == b.rasm) {
+        return NameLevel::Skeleton;
+    }
+    let (x, y) = if !a.latin && !b.latin {
+        (&a.key, &b.key)
+    } else {
+        (&a.skel, &b.skel)
+    };
+    let sim = strsim::jaro_winkler(x, y);
+    let short = x.chars().count().min(y.chars().count());
+    if sim >= close || (short >= 3 && strsim::levenshtein(x, y) <= 1) || one_dropped(x, y) {
+        NameLevel::Close
+    } else if sim >= weak {
+        NameLevel::Weak
+    } else {
+        NameLevel::Differ
+    }
+}
+
+/// Whether one spelling is the other with one letter dropped (لال for جلال, Edis for Edris),
+/// the longer having at least three letters.
+fn one_dropped(x: &str, y: &str) -> bool {
+    let (x, y): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    let (long, short) = if x.len() > y.len() { (x, y) } else { (y, x) };
+    if long.len() != short.len() + 1 || long.len() < 3 {
+        return false;
+    }
+    let i = long.iter().zip(&short).take_while(|(a, b)| a == b).count();
+    long[i + 1..] == short[i..]
 }
 
 /// Given names may also differ by a dropped "Mohammad" prefix.
-fn given_sim(a: &Name, b: &Name) -> Option<f64> {
-    let base = name_sim(a, b)?;
-    let alt = match (&a.alt_skel, &b.alt_skel) {
-        (Some(x), _) if *x == b.skel => 0.9,
-        (_, Some(y)) if *y == a.skel => 0.9,
-        _ => 0.0,
-    };
-    Some(base.max(alt))
+fn given_level(a: &Name, b: &Name, s: &Settings) -> NameLevel {
+    let level = name_level(a, b, s.threshold, s.other_names - 0.05);
+    if level.agrees() {
+        return level;
+    }
+    match (&a.alt_skel, &b.alt_skel) {
+        (Some(x), _) if *x == b.skel => NameLevel::Prefix,
+        (_, Some(y)) if *y == a.skel => NameLevel::Prefix,
+        _ => level,
+    }
+}
+
+/// Family and fathers' names.
+fn other_level(a: &Name, b: &Name, s: &Settings) -> NameLevel {
+    name_level(a, b, s.threshold, s.other_names - 0.05)
 }
 
 /// A record with its keys.
@@ -102,6 +160,9 @@ struct Prepared {
     father: Name,
     date: Option<FuzzyDate>,
     gender: Option<char>,
+    /// How many records of the input share this record's given and father's name (0: not
+    /// counted).
+    look_alikes: u32,
 }
 
 fn prepare(r: &Record) -> Prepared {
@@ -116,23 +177,41 @@ fn prepare(r: &Record) -> Prepared {
         father: Name::new(&r.father_name),
         date: FuzzyDate::parse(&r.birth_date),
         gender,
+        look_alikes: 0,
+    }
+}
+
+/// Counts, for each record, the records sharing its given and father's name (see
+/// [`Prepared::look_alikes`]).
+fn count_look_alikes(prepared: &mut [Prepared]) {
+    let key = |p: &Prepared| {
+        (!p.given.skel.is_empty() && !p.father.skel.is_empty())
+            .then(|| (p.given.skel.clone(), p.father.skel.clone()))
+    };
+    let mut counts: HashMap<(String, String), u32> = HashMap::new();
+    for k in prepared.iter().filter_map(key) {
+        *counts.entry(k).or_default() += 1;
+    }
+    for p in prepared.iter_mut() {
+        p.look_alikes = key(p).and_then(|k| counts.get(&k).copied()).unwrap_or(0);
     }
 }
 
 /// Tuning of the pair rules.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
-    /// Lowest given-name similarity for a match.
+    /// Lowest Jaro-Winkler similarity of two spellings taken for the same name (a slip).
     pub threshold: f64,
     /// Blocks larger than this are too common to compare pairwise and are skipped.
     pub max_block: usize,
-    /// Lowest similarity of family and fathers' names, when both records have them.
+    /// Names less similar than `other_names - 0.05` count as different (against a match);
+    /// between that and `threshold` they count as somewhat similar.
     pub other_names: f64,
-    /// Evidence needed besides the given name (see `decide`).
+    /// Evidence (log-odds points, see `decide`) needed to take a pair for one person.
     pub min_points: f64,
-    /// Weight of a given name's rarity in the evidence.
+    /// Weight of the given name's rarity relative to the family and father's names.
     pub given_rarity: f64,
-    /// How strongly rarity scales the evidence (0: not at all).
+    /// Points per unit of a name's rarity, `ln(typical count / count)` (0: rarity ignored).
     pub rarity_scale: f64,
 }
 
@@ -140,11 +219,11 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             threshold: 0.9,
-            max_block: 300,
+            max_block: 200,
             other_names: 0.85,
-            min_points: 4.0,
-            given_rarity: 1.5,
-            rarity_scale: 0.5,
+            min_points: 3.55,
+            given_rarity: 1.0,
+            rarity_scale: 0.3,
         }
     }
 }
@@ -152,7 +231,72 @@ impl Default for Settings {
 /// Why a pair matched (the agreeing fields), for review screens.
 pub use daftar_domain::person::MatchReasons as Reasons;
 
+/// Evidence points (roughly log-odds) of each way two records can agree. Set by measuring on
+/// the public registry sample; they weigh kinds of agreement, never particular names.
+struct Weights {
+    /// The same birth day.
+    date_exact: f64,
+    /// Birth dates equal after a day/month swap or a year slip.
+    date_near: f64,
+    /// Both year-only, the same year.
+    date_year: f64,
+    /// Year-only, one year apart.
+    date_year_adjacent: f64,
+    /// A birth date missing.
+    date_unknown: f64,
+    /// Given names spelt alike, or one lacking a leading "Mohammad".
+    given: [f64; 4],
+    /// Family or father's name spelt alike, or a slip.
+    other: [f64; 3],
+    /// A family name somewhat similar, different, missing in one, missing in both.
+    family_weak: f64,
+    family_differ: f64,
+    family_missing: f64,
+    family_absent: f64,
+    /// A father's name somewhat similar, different, missing in one, missing in both.
+    father_weak: f64,
+    father_differ: f64,
+    father_missing: f64,
+    father_absent: f64,
+    /// Given and family name swapped.
+    swapped: f64,
+    /// Neither family nor father's name to compare.
+    no_other_names: f64,
+    /// Per unit of `ln(look-alikes / 2)` of given and father's name.
+    crowd: f64,
+}
+
+const WEIGHTS: Weights = Weights {
+    date_exact: 5.75,
+    date_near: 3.5,
+    date_year: 2.0,
+    date_year_adjacent: 0.35,
+    date_unknown: 0.5,
+    given: [1.0, 1.0, 0.8, 0.6],
+    other: [2.0, 2.0, 1.6],
+    family_weak: -1.0,
+    family_differ: -6.0,
+    family_missing: -0.1,
+    family_absent: 0.8,
+    father_weak: -0.5,
+    father_differ: -6.0,
+    father_missing: 0.25,
+    father_absent: 0.0,
+    swapped: -0.3,
+    no_other_names: -1.5,
+    crowd: 0.1,
+};
+
 /// Decides one pair; `Some((reasons, score))` when the records are taken for the same person.
+///
+/// The score adds up evidence roughly as log-odds: the birth date counts most (the same day,
+/// then a plausible slip, then the same year when both hold only a year), then agreeing
+/// family and fathers' names, then the given name; agreeing on a rare name counts more than
+/// agreeing on a common one (`freq`), a present but different name counts against, and a given
+/// and father's name carried by many records of the input counts less (more people to tell
+/// apart). Different sex, different birth dates, and a year-only date against a full date of
+/// that year (offices record a person's date the same way each time) rule a pair out; a given
+/// name that differs is only accepted as given and family name swapped.
 fn decide(
     a: &Prepared,
     b: &Prepared,
@@ -164,124 +308,235 @@ fn decide(
     {
         return None;
     }
-    let straight = (
-        given_sim(&a.given, &b.given),
-        name_sim(&a.family, &b.family),
-    );
-    let swapped = (
-        given_sim(&a.given, &b.family),
-        name_sim(&a.family, &b.given),
-    );
-    let (g, fam, was_swapped) = match (straight, swapped) {
-        ((Some(g), f), _) if g >= s.threshold => (g, f, false),
-        (_, (Some(g), Some(f))) if g >= s.threshold && f >= s.threshold => (g, Some(f), true),
-        _ => return None,
-    };
-    let fath = name_sim(&a.father, &b.father);
-    if fam.is_some_and(|f| f < s.other_names) || fath.is_some_and(|f| f < s.other_names) {
-        return None;
-    }
-    let date = agreement(a.date.as_ref(), b.date.as_ref());
+    let w = &WEIGHTS;
+    let date = level(a.date.as_ref(), b.date.as_ref());
     let date_points = match date {
-        DateAgreement::Conflict => return None,
-        DateAgreement::Exact => 3.0,
-        DateAgreement::Near => 2.0,
-        DateAgreement::SameYear => 1.0,
-        DateAgreement::Unknown => 0.0,
+        DateLevel::Exact => w.date_exact,
+        DateLevel::Near => w.date_near,
+        DateLevel::YearBoth => w.date_year,
+        DateLevel::YearAdjacent => w.date_year_adjacent,
+        DateLevel::Unknown => w.date_unknown,
+        DateLevel::YearDay | DateLevel::SameYearOtherDay | DateLevel::Conflict => return None,
     };
-    // Evidence beyond the given name: a present, agreeing father's name counts most, then the
-    // birth date, then the family name; a missing field counts nothing either way.
-    let rare = |name: &Name| freq.map_or(1.0, |f| f.rarity(&name.skel, s.rarity_scale));
-    let points = date_points
-        + fath.map_or(0.0, |f| 2.0 * f * rare(&a.father))
-        + fam.map_or(0.0, |f| 1.5 * f * rare(&a.family))
-        + (g - s.threshold) * 5.0
-        + (rare(&a.given) - 1.0) * s.given_rarity;
+    let mut given = given_level(&a.given, &b.given, s);
+    let mut family = other_level(&a.family, &b.family, s);
+    let (mut given_name, mut family_name) = (&b.given, &b.family);
+    let mut swapped = false;
+    if !given.agrees() && !matches!(given, NameLevel::Missing | NameLevel::Absent) {
+        let g = given_level(&a.given, &b.family, s);
+        let f = other_level(&a.family, &b.given, s);
+        if !g.agrees() || !(f.agrees() || matches!(f, NameLevel::Missing | NameLevel::Absent)) {
+            return None;
+        }
+        (given, family, swapped) = (g, f, true);
+        (given_name, family_name) = (&b.family, &b.given);
+    }
+    let father = other_level(&a.father, &b.father, s);
+    let rarity = |x: &Name, y: &Name, level: NameLevel| {
+        if level.agrees() {
+            freq.map_or(0.0, |f| f.rarity(&x.skel, &y.skel))
+        } else {
+            0.0
+        }
+    };
+    let given_points = match given {
+        NameLevel::Exact => w.given[0],
+        NameLevel::Skeleton => w.given[1],
+        NameLevel::Close => w.given[2],
+        NameLevel::Prefix => w.given[3],
+        _ => 0.0,
+    };
+    let family_points = match family {
+        NameLevel::Exact => w.other[0],
+        NameLevel::Skeleton => w.other[1],
+        NameLevel::Close | NameLevel::Prefix => w.other[2],
+        NameLevel::Weak => w.family_weak,
+        NameLevel::Differ => w.family_differ,
+        NameLevel::Missing => w.family_missing,
+        NameLevel::Absent => w.family_absent,
+    };
+    let father_points = match father {
+        NameLevel::Exact => w.other[0],
+        NameLevel::Skeleton => w.other[1],
+        NameLevel::Close | NameLevel::Prefix => w.other[2],
+        NameLevel::Weak => w.father_weak,
+        NameLevel::Differ => w.father_differ,
+        NameLevel::Missing => w.father_missing,
+        NameLevel::Absent => w.father_absent,
+    };
+    let mut points = date_points
+        + given_points
+        + family_points
+        + father_points
+        + s.rarity_scale * s.given_rarity * rarity(&a.given, given_name, given)
+        + s.rarity_scale
+            * (rarity(&a.family, family_name, family) + rarity(&a.father, &b.father, father));
+    // Many records sharing the same given and father's (or family) name: more people to
+    // tell apart.
+    if given.agrees() && father.agrees() {
+        let crowd = f64::from(a.look_alikes.max(b.look_alikes).max(2)) / 2.0;
+        points -= w.crowd * crowd.ln();
+    }
+    if swapped {
+        points += w.swapped;
+    }
+    let missing = |l: NameLevel| matches!(l, NameLevel::Missing | NameLevel::Absent);
+    if missing(family) && missing(father) {
+        points += w.no_other_names;
+    }
     (points >= s.min_points).then_some((
         Reasons {
-            given: true,
-            family: fam.is_some(),
-            father: fath.is_some(),
-            birth_date: date >= DateAgreement::SameYear,
-            swapped: was_swapped,
+            given: given.agrees(),
+            family: family.agrees(),
+            father: father.agrees(),
+            birth_date: matches!(
+                date,
+                DateLevel::Exact | DateLevel::Near | DateLevel::YearBoth
+            ),
+            swapped,
         },
         points,
     ))
 }
 
 /// Whether two records cannot be the same person whatever else agrees: different sex,
-/// different full birth dates, or clearly different given names.
+/// different birth dates, or clearly different given or fathers' names.
 fn conflict(a: &Prepared, b: &Prepared, s: &Settings) -> bool {
     if let (Some(x), Some(y)) = (a.gender, b.gender)
         && x != y
     {
         return true;
     }
-    if agreement(a.date.as_ref(), b.date.as_ref()) == DateAgreement::Conflict {
+    if matches!(
+        level(a.date.as_ref(), b.date.as_ref()),
+        DateLevel::Conflict | DateLevel::YearDay | DateLevel::SameYearOtherDay
+    ) {
         return true;
     }
-    let g = given_sim(&a.given, &b.given)
-        .unwrap_or(1.0)
-        .max(given_sim(&a.given, &b.family).unwrap_or(0.0));
-    if g < s.threshold - 0.1 {
+    let given = given_level(&a.given, &b.given, s);
+    let swapped = given_level(&a.given, &b.family, s);
+    if given == NameLevel::Differ && !swapped.agrees() {
         return true;
     }
-    let differ = |x: &Name, y: &Name| name_sim(x, y).is_some_and(|v| v < s.other_names - 0.05);
-    differ(&a.father, &b.father) || (differ(&a.family, &b.family) && differ(&a.given, &b.family))
+    other_level(&a.father, &b.father, s) == NameLevel::Differ
+        || (other_level(&a.family, &b.family, s) == NameLevel::Differ && !swapped.agrees())
 }
 
-/// Blocking keys of a record: records sharing a key are compared.
+/// Blocking keys of a record: records sharing a key are compared. At most nine short strings:
+/// the birth day; given name with birth year, and with month and day (so that a slipped year
+/// still meets); father's name with birth year; given name with father's name, and with family
+/// name; family with father's name. A year-only date only meets other year-only dates (a
+/// year-only person is recorded so every time), so its year keys are kept apart and cover both
+/// Gregorian years a Solar Hijri year touches.
 fn keys(p: &Prepared) -> Vec<String> {
     let mut out = vec![];
-    let givens: Vec<&str> = std::iter::once(p.given.skel.as_str())
+    let given = p.given.skel.as_str();
+    let givens: Vec<&str> = std::iter::once(given)
         .chain(p.given.alt_skel.as_deref())
         .filter(|g| !g.is_empty())
         .collect();
-    let years: Vec<i32> = match &p.date {
-        Some(d) => {
-            // Gregorian years the date's own year overlaps.
-            let year_of = |jd: i32| {
-                time::Date::from_julian_day(jd)
-                    .map(|d| d.year())
-                    .unwrap_or(0)
-            };
-            let (y0, y1) = (year_of(d.year_range.0), year_of(d.year_range.1));
-            (y0..=y1).collect()
-        }
-        None => vec![],
+    let year_of = |jd: i32| {
+        time::Date::from_julian_day(jd)
+            .map(|d| d.year())
+            .unwrap_or(0)
     };
-    if let Some(d) = p
-        .date
-        .as_ref()
-        .filter(|d| d.precision == crate::date::Precision::Day)
-    {
-        out.push(format!("d|{}", d.day));
+    let (tag, years): (&str, Vec<i32>) = match &p.date {
+        Some(d) if d.precision == crate::date::Precision::Day => {
+            out.push(format!("d|{}", d.day));
+            if let (Ok(day), false) = (time::Date::from_julian_day(d.day), given.is_empty()) {
+                out.push(format!(
+                    "gmd|{given}|{}|{}",
+                    u8::from(day.month()),
+                    day.day()
+                ));
+            }
+            ("y", vec![year_of(d.day)])
+        }
+        Some(d) => (
+            "Y",
+            (year_of(d.year_range.0)..=year_of(d.year_range.1)).collect(),
+        ),
+        None => ("", vec![]),
+    };
+    let father = p.father.skel.as_str();
+    let family = p.family.skel.as_str();
+    for y in &years {
+        if !father.is_empty() {
+            out.push(format!("f{tag}|{father}|{y}"));
+        }
+        if !given.is_empty() {
+            out.push(format!("g{tag}|{given}|{y}"));
+        }
     }
-    if !p.father.skel.is_empty() {
-        for y in &years {
-            out.push(format!("fy|{}|{y}", p.father.skel));
-        }
-        if !p.family.skel.is_empty() {
-            out.push(format!("ff|{}|{}", p.family.skel, p.father.skel));
-        }
+    if !father.is_empty() && !family.is_empty() {
+        out.push(format!("ff|{family}|{father}"));
     }
     for g in &givens {
-        for y in &years {
-            out.push(format!("gy|{g}|{y}"));
+        if !father.is_empty() {
+            out.push(format!("gf|{g}|{father}"));
         }
-        if !p.father.skel.is_empty() {
-            out.push(format!("gf|{g}|{}", p.father.skel));
-        }
-        if !p.family.skel.is_empty() {
-            let (x, y) = if *g <= p.family.skel.as_str() {
-                (*g, p.family.skel.as_str())
+        if !family.is_empty() {
+            let (x, y) = if *g <= family {
+                (*g, family)
             } else {
-                (p.family.skel.as_str(), *g)
+                (family, *g)
             };
             out.push(format!("gn|{x}|{y}"));
         }
     }
     out
+}
+
+/// Candidate blocks: the records sharing each key (keys hashed to 64 bits; a rare collision only
+/// adds comparisons), and each record's blocks of a usable size (2..=`max_block` records).
+struct Blocks {
+    members: Vec<Vec<u32>>,
+    of_record: Vec<Vec<u32>>,
+}
+
+impl Blocks {
+    #[allow(clippy::cast_possible_truncation)]
+    fn of(prepared: &[Prepared], max_block: usize) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut by_key: HashMap<u64, u32> = HashMap::new();
+        let mut members: Vec<Vec<u32>> = vec![];
+        let mut of_record: Vec<Vec<u32>> = Vec::with_capacity(prepared.len());
+        for (i, p) in prepared.iter().enumerate() {
+            let mut mine = vec![];
+            for k in keys(p) {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                k.hash(&mut h);
+                let b = *by_key.entry(h.finish()).or_insert_with(|| {
+                    members.push(vec![]);
+                    (members.len() - 1) as u32
+                });
+                if members[b as usize].last() != Some(&(i as u32)) {
+                    members[b as usize].push(i as u32);
+                }
+                mine.push(b);
+            }
+            of_record.push(mine);
+        }
+        for mine in &mut of_record {
+            mine.retain(|&b| (2..=max_block).contains(&members[b as usize].len()));
+            mine.sort_unstable();
+            mine.dedup();
+        }
+        Self { members, of_record }
+    }
+
+    /// The records after `i` that share a usable block with it, each once.
+    #[allow(clippy::cast_possible_truncation)]
+    fn later_neighbours(&self, i: usize, out: &mut Vec<u32>) {
+        out.clear();
+        for &b in &self.of_record[i] {
+            let m = &self.members[b as usize];
+            let after = m.partition_point(|&j| j as usize <= i);
+            out.extend_from_slice(&m[after..]);
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 /// How often each name skeleton occurs in the input: agreeing on a rare name is stronger
@@ -290,7 +545,7 @@ fn keys(p: &Prepared) -> Vec<String> {
 #[derive(Debug, Default)]
 pub struct Frequencies {
     counts: HashMap<String, u32>,
-    median: f64,
+    reference: f64,
 }
 
 impl Frequencies {
@@ -303,27 +558,19 @@ impl Frequencies {
                 }
             }
         }
-        // Median over records (each record's name counts once), so it tracks typical names.
-        let mut per_record: Vec<u32> = prepared
-            .iter()
-            .filter_map(|p| counts.get(&p.given.skel).copied())
-            .collect();
-        per_record.sort_unstable();
-        let median = f64::from(
-            per_record
-                .get(per_record.len() / 2)
-                .copied()
-                .unwrap_or(1)
-                .max(1),
-        );
-        Self { counts, median }
+        // A name carried by 300 records counts as typical (rarity 0). The count, not the share:
+        // in a larger input more people share a name, so agreeing on it says less.
+        let reference = 300.0;
+        Self { counts, reference }
     }
 
-    /// 1 for a name of the median frequency of names in the input, more for rarer names, less
-    /// for commoner ones: `1 + scale * ln(median / count)`, bounded to 0.5..=1.5.
-    fn rarity(&self, skel: &str, scale: f64) -> f64 {
-        let n = f64::from(self.counts.get(skel).copied().unwrap_or(1).max(1));
-        (1.0 + scale * (self.median / n).ln() / 3.0).clamp(0.5, 1.5)
+    /// How much rarer than a typical name a name is, `ln(reference / count)` bounded to
+    /// -4..=4: 0 for a typical name, positive for rarer names, negative for commoner ones. Of
+    /// two spellings the commoner counts.
+    fn rarity(&self, a: &str, b: &str) -> f64 {
+        let count = |s: &str| self.counts.get(s).copied().unwrap_or(1).max(1);
+        let n = f64::from(count(a).max(count(b)));
+        (self.reference / n).ln().clamp(-4.0, 4.0)
     }
 }
 
@@ -386,37 +633,53 @@ pub struct Outcome {
 /// Runs deduplication over `records`; `progress` is called with the number of records whose
 /// pairs have been compared so far.
 pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(usize)) -> Outcome {
-    let prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    let mut prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+    count_look_alikes(&mut prepared);
     let freq = Frequencies::of(&prepared);
-    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, p) in prepared.iter().enumerate() {
-        for k in keys(p) {
-            blocks.entry(k).or_default().push(i);
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = vec![];
-    for members in blocks.values() {
-        if members.len() < 2 || members.len() > settings.max_block {
-            continue;
-        }
-        for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
-                pairs.push(if i < j { (i, j) } else { (j, i) });
+    let blocks = Blocks::of(&prepared, settings.max_block);
+    // Records are compared in chunks by all cores; each record with the records after it that
+    // share a block, so no list of all candidate pairs is ever held.
+    const CHUNK: usize = 512;
+    let next = AtomicUsize::new(0);
+    let compare_chunks = |report: &mut dyn FnMut(usize)| {
+        let mut found: Vec<(f64, usize, usize, Reasons)> = vec![];
+        let mut compared = 0u64;
+        let mut near: Vec<u32> = vec![];
+        loop {
+            let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= prepared.len() {
+                break;
             }
+            for i in start..(start + CHUNK).min(prepared.len()) {
+                blocks.later_neighbours(i, &mut near);
+                compared += near.len() as u64;
+                for &j in &near {
+                    let j = j as usize;
+                    if let Some((reasons, score)) =
+                        decide(&prepared[i], &prepared[j], settings, Some(&freq))
+                    {
+                        found.push((score, i, j, reasons));
+                    }
+                }
+            }
+            report(start + CHUNK);
         }
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut scored = vec![];
-    let step = (pairs.len() / 100).max(1);
-    for (n, &(i, j)) in pairs.iter().enumerate() {
-        if let Some((reasons, score)) = decide(&prepared[i], &prepared[j], settings, Some(&freq)) {
-            scored.push((score, i, j, reasons));
+        (found, compared)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let (mut scored, candidate_pairs) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .map(|_| scope.spawn(|| compare_chunks(&mut |_| {})))
+            .collect();
+        let mut own = |done: usize| progress(done.min(records.len()));
+        let (mut all, mut count) = compare_chunks(&mut own);
+        for h in helpers {
+            let (found, compared) = h.join().unwrap_or_default();
+            all.extend(found);
+            count += compared;
         }
-        if n % step == 0 {
-            progress(n * records.len() / pairs.len().max(1));
-        }
-    }
+        (all, count)
+    });
     // Strongest evidence first, so that a weak link cannot pull a record away from its best match.
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut uf = Clusters::new(records.len());
@@ -438,7 +701,7 @@ pub fn dedupe(records: &[Record], settings: &Settings, mut progress: impl FnMut(
     Outcome {
         cluster_count: numbers.len(),
         clusters,
-        candidate_pairs: pairs.len() as u64,
+        candidate_pairs,
         matched_pairs: accepted.len() as u64,
         pairs: accepted,
     }
@@ -529,6 +792,176 @@ mod tests {
         );
         assert!(!same(&a, &sibling), "same name, different birth date");
         assert!(!same(&a, &brother), "sex differs");
+    }
+
+    #[test]
+    fn each_noise_kind_is_matched() {
+        // (kind, record, its noisy copy)
+        let cases = [
+            (
+                "Arabic letter forms",
+                r("1", "رقیه", "کریمی", "یوسف", "1365/04/02", "F"),
+                r("2", "رقيه", "كريمي", "يوسف", "1365/04/02", "F"),
+            ),
+            (
+                "doubled letter",
+                r("1", "جلال", "قندهاری", "الیاس", "1358/07/20", "M"),
+                r("2", "ججلال", "قندهارری", "الیاس", "1358/07/20", "M"),
+            ),
+            (
+                "Latin with q/k",
+                r("1", "جلال", "قندهاری", "الیاس", "1358/07/20", "M"),
+                r("2", "Jalal", "KANDAHARI", "Ilyas", "1979-10-12", "M"),
+            ),
+            (
+                "Gregorian year slip seen in Solar Hijri",
+                r("1", "فرزانه", "رحیمی", "فضل‌الرحمن", "1399/03/06", "F"),
+                r("2", "فرزانه", "رحیمی", "فضل الرحمن", "1398/03/05", "F"),
+            ),
+            (
+                "1/1 of the other calendar is a real day",
+                r("1", "جلال", "حیدری", "ضیاءالحق", "1960-03-21", "M"),
+                r("2", "جلال", "حیدری", "ضیاءالحق", "1339/01/01", "M"),
+            ),
+            (
+                "year-only in both calendars",
+                r("1", "پلوشه", "صدیقی", "نصیر", "1349", "F"),
+                r("2", "Palwasha", "Siddiqi", "Nasir", "1970", "F"),
+            ),
+            (
+                "missing family and father, exact date",
+                r("1", "ذبیح‌الله", "", "", "1363/07/28", "M"),
+                r("2", "Zabihullah", "", "", "1984-10-20", "M"),
+            ),
+            (
+                "dropped Mohammad",
+                r("1", "محمدابراهیم", "یوسفزی", "گل‌احمد", "1340/02/11", "M"),
+                r("2", "ابراهیم", "یوسفزی", "گل احمد", "1340/02/11", "M"),
+            ),
+        ];
+        for (kind, a, b) in cases {
+            assert!(same(&a, &b), "{kind}: {a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn hard_negatives_stay_apart() {
+        let cases = [
+            (
+                "siblings share father and family name",
+                r("1", "نسرین", "هاشمی", "داوود", "1368/05/02", "F"),
+                r("2", "شبنم", "هاشمی", "داوود", "1371/11/20", "F"),
+            ),
+            (
+                "twins share a birth date",
+                r("1", "احمد", "هاشمی", "داوود", "1368/05/02", "M"),
+                r("2", "محمود", "هاشمی", "داوود", "1368/05/02", "M"),
+            ),
+            (
+                "same names, other day of the same year",
+                r("1", "مریم", "احمدی", "رحیم", "1370/02/10", "F"),
+                r("2", "مریم", "احمدی", "رحیم", "1370/09/14", "F"),
+            ),
+            (
+                "year-only person against a full date of that year",
+                r("1", "مریم", "احمدی", "رحیم", "1370", "F"),
+                r("2", "مریم", "احمدی", "رحیم", "1370/09/14", "F"),
+            ),
+            (
+                "different fathers",
+                r("1", "مریم", "احمدی", "رحیم", "1370/02/10", "F"),
+                r("2", "مریم", "احمدی", "یوسف", "1370/02/10", "F"),
+            ),
+            (
+                "only a given name and a year in common",
+                r("1", "مریم", "", "", "1370", "F"),
+                r("2", "مریم", "", "", "1370", "F"),
+            ),
+        ];
+        for (kind, a, b) in cases {
+            assert!(!same(&a, &b), "{kind}: {a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn name_levels() {
+        let s = Settings::default();
+        let cases = [
+            ("محمد", "محمد", NameLevel::Exact),
+            ("علي", "علی", NameLevel::Exact),
+            ("محمد", "Mohammad", NameLevel::Skeleton),
+            ("قندهاری", "Kandahari", NameLevel::Skeleton),
+            ("نظری", "تظری", NameLevel::Skeleton),
+            ("شریفه", "ریفه", NameLevel::Close),
+            ("محمدابراهیم", "Ibrahim", NameLevel::Prefix),
+            ("مریم", "زهرا", NameLevel::Differ),
+            ("مریم", "", NameLevel::Missing),
+            ("", "", NameLevel::Absent),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(
+                given_level(&Name::new(a), &Name::new(b), &s),
+                want,
+                "{a} ~ {b}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_dropped_letter() {
+        let cases = [
+            ("جلال", "لال", true),
+            ("میرویس", "میویس", true),
+            ("edris", "edis", true),
+            ("jll", "ll", true),
+            ("ab", "a", false),
+            ("جلال", "جلال", false),
+            ("جلال", "کمال", false),
+            ("مریم", "ریمم", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(one_dropped(a, b), want, "{a} ~ {b}");
+            assert_eq!(one_dropped(b, a), want, "{b} ~ {a}");
+        }
+    }
+
+    #[test]
+    fn common_and_crowded_names_count_less() {
+        // One year-only person without a family name, once in each script.
+        let pair = [
+            r("1", "سمیرا", "", "نصیر", "1361", "F"),
+            r("2", "Samira", "", "Nasir", "1982", "F"),
+        ];
+        let s = Settings::default();
+        // The score of the pair when `n` other records carry the same given and father's name.
+        let score = |n: usize| {
+            let mut records = pair.to_vec();
+            for i in 0..n {
+                let year = 1300 + i % 40;
+                records.push(r(
+                    &format!("c{i}"),
+                    "سمیرا",
+                    "",
+                    "نصیر",
+                    &year.to_string(),
+                    "F",
+                ));
+            }
+            let mut prepared: Vec<Prepared> = records.iter().map(prepare).collect();
+            count_look_alikes(&mut prepared);
+            let freq = Frequencies::of(&prepared);
+            decide(&prepared[0], &prepared[1], &s, Some(&freq)).map_or(f64::MIN, |(_, p)| p)
+        };
+        let (alone, common, crowded) = (score(0), score(400), score(4000));
+        assert!(alone >= s.min_points, "alone they match: {alone}");
+        assert!(
+            alone > common && common > crowded,
+            "{alone} {common} {crowded}"
+        );
+        assert!(
+            crowded < s.min_points,
+            "among thousands they do not: {crowded}"
+        );
     }
 
     #[test]
