@@ -732,6 +732,21 @@ pub fn match_keys(r: &Record) -> Vec<String> {
     k
 }
 
+/// A record prepared once for comparing against many (the enrolment-time check compares one
+/// new person with every person of its blocks).
+pub struct Probe(Prepared);
+
+impl Probe {
+    /// Prepares `r`.
+    pub fn new(r: &Record) -> Self {
+        Self(prepare(r))
+    }
+    /// Decides the pair of this probe and `other`, as [`compare`] does.
+    pub fn compare(&self, other: &Record, settings: &Settings) -> Option<(Reasons, f64)> {
+        decide(&self.0, &prepare(other), settings, None)
+    }
+}
+
 /// Decides one pair: `Some((reasons, score))` when `a` and `b` look like the same person.
 pub fn compare(a: &Record, b: &Record, settings: &Settings) -> Option<(Reasons, f64)> {
     decide(&prepare(a), &prepare(b), settings, None)

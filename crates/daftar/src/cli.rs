@@ -61,6 +61,32 @@ pub enum Command {
     /// Import records from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Measure performance and print the figures (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Load N generated persons into a fresh database (SQLite in a temporary directory, or the
+    /// PostgreSQL database given with --database-url), then time the enrolment-time duplicate
+    /// check; prints load rate, p50/p99 latency, peak memory and database size.
+    Candidates(BenchCandidates),
+}
+
+/// `bench candidates` options.
+#[derive(Debug, Args)]
+pub struct BenchCandidates {
+    /// Number of persons to load.
+    #[arg(long, default_value_t = 100_000)]
+    pub persons: usize,
+    /// Number of candidate queries to time.
+    #[arg(long, default_value_t = 2_000)]
+    pub queries: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// `import` subcommands.

@@ -50,5 +50,8 @@ CREATE TABLE person_name_tokens (
     PRIMARY KEY (token, office_id, person_id)
 );
 
--- Match keys: the office is read from persons (as in SQLite's rebuilt table).
+-- Match keys: the office is read from persons (as in SQLite's rebuilt table). The key scheme
+-- changed, so they are emptied; every person without search tokens (all persons older than
+-- this migration) gets both recomputed on migrate.
+DELETE FROM person_match_keys;
 ALTER TABLE person_match_keys DROP COLUMN office_id;

@@ -53,14 +53,13 @@ CREATE TABLE person_name_tokens (
 ) WITHOUT ROWID;
 
 -- The match keys of 0002, rebuilt the same way (derived data: no foreign key; the office is
--- read from persons).
+-- read from persons). They start empty: the key scheme changed, and every person without
+-- search tokens (all persons older than this migration) gets both recomputed on migrate.
 CREATE TABLE person_match_keys_new (
     match_key TEXT NOT NULL,
     person_id TEXT NOT NULL,
     PRIMARY KEY (match_key, person_id)
 ) WITHOUT ROWID;
-INSERT INTO person_match_keys_new (match_key, person_id)
-    SELECT match_key, person_id FROM person_match_keys;
 DROP TABLE person_match_keys;
 ALTER TABLE person_match_keys_new RENAME TO person_match_keys;
 CREATE INDEX person_match_keys_person ON person_match_keys (person_id);

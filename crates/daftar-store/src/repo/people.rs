@@ -300,10 +300,6 @@ fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<Person
     })
 }
 
-/// Most persons looked at for one candidate query (keys of very common names are skipped
-/// beyond this).
-const MAX_CANDIDATES_SCANNED: usize = 500;
-
 impl SqlStore {
     /// Computes match keys and search tokens for persons that have none (after the migrations
     /// that added them).
@@ -350,25 +346,62 @@ impl SqlStore {
             });
         }
         let settings = daftar_match::dedupe::Settings::default();
+        let matcher = daftar_match::dedupe::Probe::new(&probe_record);
         self.write(|tx| {
-            let args: Vec<Value> = keys.iter().map(|k| k.clone().into()).collect();
-            let rows = tx.query(
-                &format!("SELECT {COLS} FROM persons WHERE id IN (SELECT person_id FROM person_match_keys WHERE match_key IN ({}) LIMIT {MAX_CANDIDATES_SCANNED})", marks(keys.len())),
-                &args,
-            )?;
-            let mut found = vec![];
-            let mut elsewhere = 0u64;
-            for r in &rows {
-                let p = person(r)?;
-                let Some((reasons, score)) = daftar_match::dedupe::compare(&probe_record, &as_record(&p), &settings) else { continue };
-                if reach.office_id().is_none_or(|o| o == p.office_id) {
-                    found.push(daftar_domain::person::PersonCandidate { person: p, reasons, score });
-                } else {
-                    elsewhere += 1;
+            // Each key's block, skipping blocks larger than the batch engine compares (very
+            // common names): the same rule as `daftar dedupe`, and it bounds the work.
+            let cap = settings.max_block;
+            let mut ids: Vec<String> = vec![];
+            for k in &keys {
+                let rows = tx.query(
+                    &format!("SELECT person_id FROM person_match_keys WHERE match_key = $1 LIMIT {}", cap + 1),
+                    params![k.as_str()],
+                )?;
+                if rows.len() <= cap {
+                    for r in rows {
+                        ids.push(r.text(0)?);
+                    }
                 }
             }
-            found.sort_by(|a, b| b.score.total_cmp(&a.score));
-            found.truncate(limit);
+            ids.sort_unstable();
+            ids.dedup();
+            // Compare on the matching fields only; load whole records for the matches.
+            let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
+            for chunk in ids.chunks(200) {
+                let args: Vec<Value> = chunk.iter().map(|i| Value::from(i.as_str())).collect();
+                let rows = tx.query(
+                    &format!("SELECT id, office_id, given_name, family_name, father_name, birth_date, birth_date_precision, sex FROM persons WHERE id IN ({})", marks(chunk.len())),
+                    &args,
+                )?;
+                for r in &rows {
+                    let birth = match (r.opt_text(5)?, r.opt_text(6)?) {
+                        (Some(d), Some(p)) => PartialDate::from_stored(&d, &p).ok().map(|d| d.matcher_text()),
+                        _ => None,
+                    };
+                    let rec = daftar_match::dedupe::Record {
+                        id: String::new(),
+                        given_name: r.text(2)?,
+                        family_name: r.text(3)?,
+                        father_name: r.text(4)?,
+                        birth_date: birth.unwrap_or_default(),
+                        gender: gender(Sex::parse(&r.text(7)?)?),
+                    };
+                    if let Some((reasons, score)) = matcher.compare(&rec, &settings) {
+                        matched.push((r.text(0)?, r.parse(1)?, reasons, score));
+                    }
+                }
+            }
+            matched.sort_by(|a, b| b.3.total_cmp(&a.3));
+            let mut found = vec![];
+            let mut elsewhere = 0u64;
+            for (id, office, reasons, score) in matched {
+                if reach.office_id().is_some_and(|o| o != office) {
+                    elsewhere += 1;
+                } else if found.len() < limit {
+                    let r = tx.query_one(&format!("SELECT {COLS} FROM persons WHERE id = $1"), params![id])?;
+                    found.push(daftar_domain::person::PersonCandidate { person: person(&r)?, reasons, score });
+                }
+            }
             let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
             let ev = AuditEvent::new("person.candidates", "office", reach.office_id().map(|o| o.to_string()).unwrap_or_default())
                 .with_details(serde_json::json!({ "persons": shown, "elsewhere": elsewhere }));

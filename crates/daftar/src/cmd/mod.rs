@@ -1,6 +1,7 @@
 //! Command dispatch and what the commands share: loading the configuration and opening the store.
 
 mod admin;
+mod bench;
 mod dedupe;
 mod demo;
 mod gen_data;
@@ -47,6 +48,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Dedupe(a) => dedupe::run(&a),
         Command::Gen(crate::cli::GenCommand::Persons(a)) => gen_data::persons(&a),
+        Command::Bench(crate::cli::BenchCommand::Candidates(a)) => {
+            bench::candidates(cli.database_url.as_deref(), &a)
+        }
         Command::Import(crate::cli::ImportCommand::Persons(a)) => {
             import::persons(&load(&with(None, a.data_dir.clone()))?, &a)
         }
