@@ -263,5 +263,84 @@ async fn clerk_logs_in_and_switches_language() {
     )
     .unwrap();
     assert_fits_width(&c, "persons, fa-IR, 390px wide").await;
+
+    // Register a person with a year-only birth date in the form, then find them by searching
+    // with Arabic letter forms.
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&app.url(&format!("/offices/{}/persons/new", office.id)))
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("given_name", "کاوه"),
+        ("family_name", "نوری"),
+        ("father_name", "جمشید"),
+        ("given_name_latin", "Kaveh"),
+        ("birth_date", "۱۳۷۰"),
+        ("phone", "0912 000 1122"),
+    ] {
+        c.find(Locator::Css(&format!("#register input[name={name}]")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css(
+        "#register select[name=sex] option[value=male]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    assert_fits_width(&c, "registration form, fa-IR").await;
+    std::fs::write(
+        shots.join("clerk-register-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.find(Locator::Css("#register button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#history"))
+        .await
+        .unwrap();
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Kaveh") && page.contains("۱۳۷۰"),
+        "person page: {page}"
+    );
+    assert_fits_width(&c, "person page, fa-IR").await;
+    std::fs::write(
+        shots.join("clerk-person-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.goto(&app.url(&format!("/offices/{}/persons", office.id)))
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=q]"))
+        .await
+        .unwrap()
+        .send_keys("كاوه نوري")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[role=search] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#persons"))
+        .await
+        .unwrap();
+    let rows = c.find_all(Locator::Css("#persons tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1, "one person matches");
+    assert!(rows[0].text().await.unwrap().contains("کاوه"));
     c.close().await.unwrap();
 }
