@@ -6,6 +6,7 @@ pub mod audit;
 pub mod birth;
 pub mod digits;
 pub mod error;
+pub mod household;
 pub mod ids;
 pub mod jalali;
 pub mod office;

@@ -5,7 +5,8 @@
 
 use crate::Result;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
-use crate::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
+use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use crate::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, UserId};
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
@@ -217,6 +218,59 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Candidates>;
     /// Number of persons per office (aggregate, no personal data).
     fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>>;
+
+    // ---- households (personal data: reads are audited too) ----
+    /// Creates a household headed by a person of the office who has none
+    /// (`household.member.taken`). Audited `household.create`.
+    fn create_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        head: PersonId,
+    ) -> Result<HouseholdView>;
+    /// Households of the office, newest first, with head and member count. Audited
+    /// `household.list`.
+    fn list_households(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        page: PageRequest,
+    ) -> Result<Page<HouseholdSummary>>;
+    /// One household with its current members and their statuses (`household.not_found`).
+    /// Audited `household.read`.
+    fn get_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+    ) -> Result<HouseholdView>;
+    /// The current household of a person of the office, if any. Audited `household.lookup`.
+    fn person_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Option<HouseholdId>>;
+    /// Adds a person of the office (by id or registry number); with `move`, takes them out of
+    /// their current household. Errors: `household.member.taken`, `household.member.already`,
+    /// `household.member.head` (a head cannot be moved). Audited `household.member.add` or
+    /// `household.member.move`.
+    fn add_household_member(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        member: &NewMember,
+    ) -> Result<HouseholdView>;
+    /// Moves members (not the head) into a new household headed by one of them; returns the new
+    /// household. Audited `household.split`.
+    fn split_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        split: &Split,
+    ) -> Result<HouseholdView>;
 
     // ---- audit ----
     /// Appends an event on its own (for reads and events with no other write).

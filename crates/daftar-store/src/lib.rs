@@ -12,7 +12,8 @@ pub mod sql;
 pub mod sqlite;
 
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
-use daftar_domain::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
+use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use daftar_domain::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, UserId};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
@@ -355,6 +356,56 @@ impl Store for SqlStore {
     }
     fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>> {
         self.count_persons_by_office_impl()
+    }
+    fn create_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        head: PersonId,
+    ) -> Result<HouseholdView> {
+        self.create_household_impl(ctx, scope, head)
+    }
+    fn list_households(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        page: PageRequest,
+    ) -> Result<Page<HouseholdSummary>> {
+        self.list_households_impl(ctx, scope, page)
+    }
+    fn get_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+    ) -> Result<HouseholdView> {
+        self.get_household_impl(ctx, scope, id)
+    }
+    fn person_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Option<HouseholdId>> {
+        self.person_household_impl(ctx, scope, person)
+    }
+    fn add_household_member(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        member: &NewMember,
+    ) -> Result<HouseholdView> {
+        self.add_household_member_impl(ctx, scope, id, member)
+    }
+    fn split_household(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        split: &Split,
+    ) -> Result<HouseholdView> {
+        self.split_household_impl(ctx, scope, id, split)
     }
     fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
         self.write(|tx| repo::audit::append(tx, ctx, ev))

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0001_foundation"),
     migration!("0002_person_match_keys"),
     migration!("0003_person_details"),
+    migration!("0004_households"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

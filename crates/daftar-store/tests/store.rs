@@ -259,7 +259,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 7, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -455,5 +455,65 @@ both_backends! {
         assert_eq!(imports.total, 1);
         let details: serde_json::Value = serde_json::from_str(&imports.items[0].details).unwrap();
         assert_eq!(details["count"], 25);
+    }
+}
+
+both_backends! {
+    fn households_add_move_and_split_members_with_history(db) {
+        use daftar_domain::household::{NewMember, Relationship, Split};
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MHD-01");
+        let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
+        let p = |name: &str| s.create_person(&ctx(), &w, &person(name)).unwrap();
+        let (father, wife, son, daughter_in_law, cousin) = (p("رحیم"), p("فاطمه"), p("احمد"), p("مریم"), p("یوسف"));
+        let h = s.create_household(&ctx(), &w, father.id).unwrap();
+        assert_eq!(h.members.len(), 1);
+        assert_eq!(h.members[0].relationship, Relationship::Head);
+        let add = |id, who: &daftar_domain::person::Person, rel: &str, mv: bool| {
+            s.add_household_member(&ctx(), &w, id, &NewMember { registry_no: who.registry_no.to_lowercase(), relationship: rel.into(), move_existing: mv, ..NewMember::default() })
+        };
+        add(h.household.id, &wife, "spouse", false).unwrap();
+        add(h.household.id, &son, "child", false).unwrap();
+        let view = add(h.household.id, &daughter_in_law, "other_relative", false).unwrap();
+        let rels: Vec<_> = view.members.iter().map(|m| m.relationship).collect();
+        assert_eq!(rels[0], Relationship::Head, "head first");
+        assert_eq!(view.members.len(), 4);
+        assert_eq!(add(h.household.id, &son, "child", false).unwrap_err().code, "household.member.already");
+        assert_eq!(add(h.household.id, &cousin, "head", false).unwrap_err().code, "household.relationship.head");
+        // A second household; taking its member needs `move`, and a head cannot be moved.
+        let h2 = s.create_household(&ctx(), &w, cousin.id).unwrap();
+        assert_eq!(s.create_household(&ctx(), &w, wife.id).unwrap_err().code, "household.member.taken");
+        assert_eq!(add(h2.household.id, &wife, "other", false).unwrap_err().code, "household.member.taken");
+        assert_eq!(add(h2.household.id, &father, "other", true).unwrap_err().code, "household.member.head");
+        let moved = add(h2.household.id, &wife, "other", true).unwrap();
+        assert_eq!(moved.members.len(), 2);
+        add(h.household.id, &wife, "spouse", true).unwrap();
+        // The son splits off with his wife.
+        let split = Split { members: vec![son.id, daughter_in_law.id], head: Some(son.id) };
+        let new = s.split_household(&ctx(), &w, h.household.id, &split).unwrap();
+        assert_eq!(new.household.head_person_id, son.id);
+        assert_eq!(new.members.len(), 2);
+        let old = s.get_household(&ctx(), &r, h.household.id).unwrap();
+        let left: Vec<_> = old.members.iter().map(|m| m.person.id).collect();
+        assert_eq!(left, vec![father.id, wife.id]);
+        assert_eq!(s.person_household(&ctx(), &r, son.id).unwrap(), Some(new.household.id));
+        let bad = Split { members: vec![father.id], head: Some(father.id) };
+        assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad).unwrap_err().code, "household.split.head");
+        let bad = Split { members: vec![cousin.id], head: Some(cousin.id) };
+        assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad).unwrap_err().code, "household.split.not_member");
+        let list = s.list_households(&ctx(), &r, PageRequest::default()).unwrap();
+        assert_eq!(list.total, 3);
+        let counts: Vec<u64> = list.items.iter().map(|h| h.members).collect();
+        assert_eq!(counts.iter().sum::<u64>(), 5, "every person in exactly one household");
+        // Another office sees none of it.
+        let rb = system_scope(b, Permission::PersonRead);
+        assert_eq!(s.get_household(&ctx(), &rb, h.household.id).unwrap_err().code, "household.not_found");
+        let wb = system_scope(b, Permission::PersonWrite);
+        assert_eq!(s.create_household(&ctx(), &wb, son.id).unwrap_err().code, "person.not_found");
+        let acts = actions(s.as_ref());
+        for a in ["household.create", "household.member.add", "household.member.move", "household.split", "household.read", "household.list", "household.lookup"] {
+            assert!(acts.iter().any(|x| x == a), "{a} audited");
+        }
     }
 }

@@ -3,7 +3,8 @@
 
 use daftar_domain::Result;
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
-use daftar_domain::ids::{ApiTokenId, OfficeId, PersonId, SessionId, UserId};
+use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use daftar_domain::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, UserId};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
@@ -77,6 +78,12 @@ impl Store for OffRuntime {
         add_document(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId, doc: &NewDocument) -> Result<Document>;
         count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>>;
         person_candidates(&self, ctx: &AuditCtx, reach: &Reach, probe: &NewPerson, limit: usize) -> Result<daftar_domain::person::Candidates>;
+        create_household(&self, ctx: &AuditCtx, scope: &OfficeScope, head: PersonId) -> Result<HouseholdView>;
+        list_households(&self, ctx: &AuditCtx, scope: &OfficeScope, page: PageRequest) -> Result<Page<HouseholdSummary>>;
+        get_household(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId) -> Result<HouseholdView>;
+        person_household(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Option<HouseholdId>>;
+        add_household_member(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, member: &NewMember) -> Result<HouseholdView>;
+        split_household(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, split: &Split) -> Result<HouseholdView>;
         append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
         audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
         verify_audit(&self) -> Result<Result<u64, ChainBreak>>;

@@ -60,6 +60,10 @@ impl PageCtx {
                         href: format!("/offices/{office}/persons"),
                         label: "nav-persons",
                     });
+                    nav.push(NavLink {
+                        href: format!("/offices/{office}/households"),
+                        label: "nav-households",
+                    });
                 }
                 if p.has(Permission::UserManage) {
                     nav.push(NavLink {

@@ -110,6 +110,9 @@ fn used_ids() -> BTreeSet<String> {
     for k in daftar_domain::person::DocumentKind::ALL {
         ids.insert(format!("document-kind-{}", k.code()));
     }
+    for r in daftar_domain::household::Relationship::ALL {
+        ids.insert(format!("relationship-{}", r.code()));
+    }
     for p in ["day", "month", "year"] {
         ids.insert(format!("date-precision-{p}"));
     }

@@ -19,6 +19,31 @@ const SCOPED: &[(&str, &str)] = &[
     ("GET", "/offices/{office_id}/persons/{person_id}"),
     ("POST", "/offices/{office_id}/persons/{person_id}/status"),
     ("POST", "/offices/{office_id}/persons/{person_id}/documents"),
+    ("GET", "/offices/{office_id}/households"),
+    ("POST", "/offices/{office_id}/households"),
+    ("GET", "/offices/{office_id}/households/{household_id}"),
+    (
+        "POST",
+        "/offices/{office_id}/households/{household_id}/members",
+    ),
+    (
+        "POST",
+        "/offices/{office_id}/households/{household_id}/split",
+    ),
+    ("GET", "/api/v1/offices/{office_id}/households"),
+    ("POST", "/api/v1/offices/{office_id}/households"),
+    (
+        "GET",
+        "/api/v1/offices/{office_id}/households/{household_id}",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/households/{household_id}/members",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/households/{household_id}/split",
+    ),
     ("GET", "/offices/{office_id}/users"),
     ("POST", "/offices/{office_id}/users"),
     ("GET", "/api/v1/offices/{office_id}"),
@@ -76,6 +101,17 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
     }
     let pb = app.person(b.id, "زهرا");
     let pa = app.person(a.id, "مریم");
+    let hb = app
+        .store
+        .create_household(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            &daftar_domain::permission::system_scope(
+                b.id,
+                daftar_domain::permission::Permission::PersonWrite,
+            ),
+            pb.id,
+        )
+        .unwrap();
     for username in ["clerk.a", "manager.a"] {
         let c = client();
         assert_eq!(app.login(&c, username, PASSWORD).await.status(), 303);
@@ -91,7 +127,8 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
         for (method, pattern) in SCOPED {
             let path = pattern
                 .replace("{office_id}", &b.id.to_string())
-                .replace("{person_id}", &pb.id.to_string());
+                .replace("{person_id}", &pb.id.to_string())
+                .replace("{household_id}", &hb.household.id.to_string());
             let req = match *method {
                 "GET" => c.get(app.url(&path)),
                 _ if path.starts_with("/api/") => c

@@ -218,3 +218,136 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+async fn clerk_builds_and_splits_a_household(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let father = app.person(a.id, "رحیم");
+    let son = app.person(a.id, "احمد");
+    let wife = app.person(a.id, "فاطمه");
+    let c = app.signed_in("clerk.a").await;
+    let person_page = format!("/offices/{}/persons/{}", a.id, father.id);
+    let t = app.csrf(&c, &person_page).await;
+    let html = text(c.get(app.url(&person_page)).send().await.unwrap()).await;
+    assert!(html.contains("id=\"household\""));
+    let r = app
+        .post_form(
+            &c,
+            &format!("/offices/{}/households", a.id),
+            &[("_csrf", &t), ("head_person_id", &father.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let house = location(&r);
+    let members = format!("{house}/members");
+    for (who, rel) in [(&son, "child"), (&wife, "spouse")] {
+        let r = app
+            .post_form(
+                &c,
+                &members,
+                &[
+                    ("_csrf", &t),
+                    ("registry_no", &who.registry_no),
+                    ("relationship", rel),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    let r = app
+        .post_form(
+            &c,
+            &members,
+            &[
+                ("_csrf", &t),
+                ("registry_no", &son.registry_no),
+                ("relationship", "child"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(text(r).await.contains("role=\"alert\""));
+    let r = app
+        .post_form(
+            &c,
+            &members,
+            &[
+                ("_csrf", &t),
+                ("registry_no", "THR-01-999999"),
+                ("relationship", "child"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        404,
+        "an unknown registry number is named on the page"
+    );
+    // The son leaves to head his own household.
+    let r = app
+        .post_form(
+            &c,
+            &format!("{house}/split"),
+            &[
+                ("_csrf", &t),
+                ("member", &son.id.to_string()),
+                ("head", &son.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let new_house = location(&r);
+    assert_ne!(new_house, house);
+    let api = |path: &str| format!("/api/v1{path}");
+    let old: serde_json::Value = c
+        .get(app.url(&api(&house)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rels: Vec<&str> = old["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["relationship"].as_str().unwrap())
+        .collect();
+    assert_eq!(rels, vec!["head", "spouse"]);
+    assert_eq!(
+        old["members"][0]["person"]["status"], "registered",
+        "the view shows each member's status"
+    );
+    let list: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/offices/{}/households", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 2);
+    for tag in ["fa-IR", "fa-AF", "ps", "en"] {
+        c.get(app.url(&format!("/locale/{tag}?next=/")))
+            .send()
+            .await
+            .unwrap();
+        let r = c.get(app.url(&house)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{tag}");
+        let html = text(r).await;
+        assert!(
+            html.contains("id=\"members\"") && html.contains("id=\"split\""),
+            "{tag}"
+        );
+        let r = c
+            .get(app.url(&format!("/offices/{}/households", a.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{tag}");
+    }
+}
+both!(
+    clerk_builds_and_splits_a_household_t,
+    clerk_builds_and_splits_a_household
+);

@@ -2,6 +2,7 @@
 //! unchanged on SQLite and PostgreSQL. Row mappers live beside the statements that need them.
 
 pub mod audit;
+mod households;
 mod people;
 mod staff;
 

@@ -15,7 +15,7 @@ use daftar_domain::person::{
 };
 use daftar_domain::{Error, Result};
 
-const COLS: &str = "id, office_id, registry_no, given_name, family_name, father_name, birth_date, sex, nationality, created_at, grandfather_name, given_name_latin, family_name_latin, birth_date_precision, phone, province, district, address, status";
+pub(crate) const COLS: &str = "id, office_id, registry_no, given_name, family_name, father_name, birth_date, sex, nationality, created_at, grandfather_name, given_name_latin, family_name_latin, birth_date_precision, phone, province, district, address, status";
 
 /// `$1, $2, … $n` for an insert of `n` columns.
 fn marks(n: usize) -> String {
@@ -25,7 +25,7 @@ fn marks(n: usize) -> String {
         .join(", ")
 }
 
-fn person(r: &Row) -> Result<Person> {
+pub(crate) fn person(r: &Row) -> Result<Person> {
     Ok(Person {
         id: r.parse(0)?,
         office_id: r.parse(1)?,

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod home;
+pub mod households;
 pub mod locale;
 pub mod login;
 pub mod offices;

@@ -60,6 +60,7 @@ struct ShowPage {
     page: PageCtx,
     office_id: OfficeId,
     rec: PersonRecord,
+    household: Option<daftar_domain::ids::HouseholdId>,
     can_write: bool,
     error: Option<String>,
     statuses: [PersonStatus; 5],
@@ -346,7 +347,14 @@ async fn show_page(
     error: Option<daftar_domain::Error>,
 ) -> WebResult<Response> {
     let ctx = staff.audit(purpose::SERVICE);
-    let rec = state.db(move |s| s.get_person(&ctx, &scope, id)).await?;
+    let (rec, household) = state
+        .db(move |s| {
+            Ok((
+                s.get_person(&ctx, &scope, id)?,
+                s.person_household(&ctx, &scope, id)?,
+            ))
+        })
+        .await?;
     let page = PageCtx::new(state, &staff.ctx);
     let status = error.as_ref().map_or(200, |e| e.kind.status());
     let error = error.map(|e| page.tr.error(e.code));
@@ -356,6 +364,7 @@ async fn show_page(
             page,
             office_id: scope.office_id(),
             rec,
+            household,
             can_write: can_write(staff, scope.office_id()),
             error,
             statuses: PersonStatus::ALL,

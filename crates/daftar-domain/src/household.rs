@@ -1,0 +1,209 @@
+//! Households: a head and members with their relationship to the head. Membership is kept as
+//! history (joined, left); a person belongs to at most one household at a time. Adding, moving
+//! and splitting members are audited by the store.
+
+use crate::ids::{HouseholdId, OfficeId, PersonId};
+use crate::person::Person;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// A member's relationship to the head of the household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    /// The head.
+    Head,
+    /// Wife or husband.
+    Spouse,
+    /// Son or daughter.
+    Child,
+    /// Mother or father.
+    Parent,
+    /// Brother or sister.
+    Sibling,
+    /// Grandson or granddaughter.
+    Grandchild,
+    /// Another relative.
+    OtherRelative,
+    /// Not related.
+    Other,
+}
+
+impl Relationship {
+    /// Every relationship, in display order.
+    pub const ALL: [Relationship; 8] = [
+        Relationship::Head,
+        Relationship::Spouse,
+        Relationship::Child,
+        Relationship::Parent,
+        Relationship::Sibling,
+        Relationship::Grandchild,
+        Relationship::OtherRelative,
+        Relationship::Other,
+    ];
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Relationship::Head => "head",
+            Relationship::Spouse => "spouse",
+            Relationship::Child => "child",
+            Relationship::Parent => "parent",
+            Relationship::Sibling => "sibling",
+            Relationship::Grandchild => "grandchild",
+            Relationship::OtherRelative => "other_relative",
+            Relationship::Other => "other",
+        }
+    }
+    /// Parses a code (`household.relationship.invalid`).
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| {
+                Error::invalid("household.relationship.invalid").with_field("relationship")
+            })
+    }
+    /// A relationship a member other than the head may have (`household.relationship.head`
+    /// for `head`: the head is set by creating or splitting a household).
+    pub fn parse_member(s: &str) -> Result<Self> {
+        match Self::parse(s.trim())? {
+            Relationship::Head => {
+                Err(Error::invalid("household.relationship.head").with_field("relationship"))
+            }
+            r => Ok(r),
+        }
+    }
+}
+
+/// A household.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Household {
+    /// Id.
+    pub id: HouseholdId,
+    /// The office that holds it.
+    pub office_id: OfficeId,
+    /// The head.
+    pub head_person_id: PersonId,
+    /// Created (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// A current member with their record (for the household view of statuses).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    /// The person.
+    pub person: Person,
+    /// Relationship to the head.
+    pub relationship: Relationship,
+    /// Since (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub joined_at: OffsetDateTime,
+}
+
+/// A household with its current members, head first.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct HouseholdView {
+    /// The household.
+    #[serde(flatten)]
+    pub household: Household,
+    /// Current members.
+    pub members: Vec<Member>,
+}
+
+/// A household in a list: head's names and the number of members.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct HouseholdSummary {
+    /// The household.
+    #[serde(flatten)]
+    pub household: Household,
+    /// Head's registry number.
+    pub head_registry_no: String,
+    /// Head's given and family name.
+    pub head_name: String,
+    /// Current members.
+    pub members: u64,
+}
+
+/// A member to add: a person of the office by id or registry number.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewMember {
+    /// Person id (or give `registry_no`).
+    #[schema(value_type = Option<String>)]
+    pub person_id: Option<PersonId>,
+    /// Registry number (or give `person_id`).
+    pub registry_no: String,
+    /// Relationship to the head (not `head`).
+    #[schema(value_type = Relationship)]
+    pub relationship: String,
+    /// Move the person out of their current household if they are in one (otherwise that is
+    /// `household.member.taken`).
+    #[serde(rename = "move")]
+    pub move_existing: bool,
+}
+
+/// Members leaving to form a new household.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct Split {
+    /// Persons who leave (current members, not the head).
+    #[schema(value_type = Vec<String>)]
+    pub members: Vec<PersonId>,
+    /// The head of the new household (one of `members`).
+    #[schema(value_type = String)]
+    pub head: Option<PersonId>,
+}
+
+impl Split {
+    /// Checks the shape: at least one member, a head among them (`household.split.invalid`).
+    pub fn validate(&self) -> Result<PersonId> {
+        match self.head {
+            Some(h) if self.members.contains(&h) => Ok(h),
+            _ => Err(Error::invalid("household.split.invalid").with_field("head")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relationships_round_trip_and_head_is_not_a_member_choice() {
+        for r in Relationship::ALL {
+            assert_eq!(Relationship::parse(r.code()).unwrap(), r);
+        }
+        assert_eq!(
+            Relationship::parse_member("head").unwrap_err().code,
+            "household.relationship.head"
+        );
+        assert_eq!(
+            Relationship::parse_member("cousin").unwrap_err().code,
+            "household.relationship.invalid"
+        );
+        assert_eq!(
+            Relationship::parse_member(" spouse ").unwrap(),
+            Relationship::Spouse
+        );
+    }
+
+    #[test]
+    fn a_split_needs_its_head_among_the_members() {
+        let (a, b) = (PersonId::new(), PersonId::new());
+        let ok = Split {
+            members: vec![a, b],
+            head: Some(b),
+        };
+        assert_eq!(ok.validate().unwrap(), b);
+        let bad = Split {
+            members: vec![a],
+            head: Some(b),
+        };
+        assert_eq!(bad.validate().unwrap_err().code, "household.split.invalid");
+        assert!(Split::default().validate().is_err());
+    }
+}

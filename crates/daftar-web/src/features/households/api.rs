@@ -1,0 +1,113 @@
+//! `/api/v1/offices/{office_id}/households`.
+
+use crate::auth::InOffice;
+use crate::auth::scope::{PersonRead, PersonWrite};
+use crate::error::{ErrorBody, WebResult};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use daftar_domain::audit::purpose;
+use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
+use daftar_domain::page::{Page, PageRequest};
+
+/// Households of an office, newest first, with head and member count. Audited.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/households", tag = "households",
+    params(("office_id" = String, Path, description = "Office id"), PageRequest),
+    responses((status = 200, body = Page<HouseholdSummary>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Query(page): Query<PageRequest>,
+) -> WebResult<axum::Json<Page<HouseholdSummary>>> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.list_households(&ctx, &scope, page.clamped()))
+            .await?,
+    ))
+}
+
+/// The head of a new household.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewHousehold {
+    /// A person of the office who is in no household.
+    #[schema(value_type = String)]
+    pub head_person_id: PersonId,
+}
+
+/// Creates a household around its head. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/households", tag = "households",
+    params(("office_id" = String, Path, description = "Office id")), request_body = NewHousehold,
+    responses((status = 201, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Json(new): Json<NewHousehold>,
+) -> WebResult<(StatusCode, axum::Json<HouseholdView>)> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let view = state
+        .db(move |s| s.create_household(&ctx, &scope, new.head_person_id))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// One household with its current members and their statuses. Audited.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/households/{household_id}", tag = "households",
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id")),
+    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path(ids): Path<(OfficeId, HouseholdId)>,
+) -> WebResult<axum::Json<HouseholdView>> {
+    let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
+    Ok(axum::Json(
+        state.db(move |s| s.get_household(&ctx, &scope, id)).await?,
+    ))
+}
+
+/// Adds a member (by `person_id` or `registry_no`); with `"move": true` takes them out of
+/// their current household. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/households/{household_id}/members", tag = "households",
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id")),
+    request_body = NewMember,
+    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(ids): Path<(OfficeId, HouseholdId)>,
+    Json(m): Json<NewMember>,
+) -> WebResult<axum::Json<HouseholdView>> {
+    let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.add_household_member(&ctx, &scope, id, &m))
+            .await?,
+    ))
+}
+
+/// Moves members into a new household headed by one of them; returns the new household.
+/// Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/households/{household_id}/split", tag = "households",
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id")),
+    request_body = Split,
+    responses((status = 201, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn split(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(ids): Path<(OfficeId, HouseholdId)>,
+    Json(split): Json<Split>,
+) -> WebResult<(StatusCode, axum::Json<HouseholdView>)> {
+    let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
+    let view = state
+        .db(move |s| s.split_household(&ctx, &scope, id, &split))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
