@@ -96,3 +96,7 @@ typed_id!(
     /// Identifies a household.
     HouseholdId, "household.id.invalid"
 );
+typed_id!(
+    /// Identifies a suspected duplicate pair in the review queue.
+    SuspectId, "review.id.invalid"
+);

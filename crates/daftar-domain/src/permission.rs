@@ -30,11 +30,13 @@ pub enum Permission {
     AggregateRead,
     /// Create API tokens for oneself.
     TokenManage,
+    /// Review suspected duplicates in scope: merge, unmerge, mark distinct.
+    PersonMerge,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -44,6 +46,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::AggregateRead,
         Permission::TokenManage,
+        Permission::PersonMerge,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -58,6 +61,7 @@ impl Permission {
             Permission::AuditRead => "audit.read",
             Permission::AggregateRead => "aggregate.read",
             Permission::TokenManage => "token.manage",
+            Permission::PersonMerge => "person.merge",
         }
     }
 }
@@ -377,6 +381,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 OfficeRead,
                 PersonRead,
                 PersonWrite,
+                PersonMerge,
                 UserManage,
                 AggregateRead,
                 TokenManage,
@@ -396,6 +401,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 OfficeRead,
                 OfficeAll,
                 PersonRead,
+                PersonMerge,
                 AggregateRead,
                 TokenManage,
             ],

@@ -523,7 +523,7 @@ impl NewStatus {
 }
 
 /// Which fields of a likely duplicate agree with the person being registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MatchReasons {
     /// Given names agree.
     pub given: bool,

@@ -6,13 +6,14 @@
 use crate::Result;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
-use crate::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, UserId};
+use crate::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId};
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
 use crate::person::{
     Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
 };
+use crate::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
 use crate::session::{ApiToken, Session};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use std::path::Path;
@@ -271,6 +272,36 @@ pub trait Store: Send + Sync + 'static {
         id: HouseholdId,
         split: &Split,
     ) -> Result<HouseholdView>;
+
+    // ---- duplicate review ----
+    /// Puts suspected duplicate pairs in the queue (pairs already there are kept as they are);
+    /// returns how many are new. Audited `review.suspects.add`.
+    fn add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64>;
+    /// Pairs with `status` whose two persons are both within `reach` (for `person.merge`),
+    /// strongest first. Audited `review.list`.
+    fn list_suspects(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        status: SuspectStatus,
+        page: PageRequest,
+    ) -> Result<Page<Suspect>>;
+    /// Decides an open pair: merge (the other record points to the survivor and leaves lists,
+    /// search and the duplicate check; nothing is deleted) or distinct. Errors:
+    /// `review.not_found`, `review.decided`, `review.already_merged`. Audited `review.merge` /
+    /// `review.distinct`.
+    fn decide_suspect(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        id: SuspectId,
+        decision: &NewDecision,
+    ) -> Result<Suspect>;
+    /// Undoes a merge; the pair is open again (`review.not_merged`). Audited `review.unmerge`.
+    fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect>;
+    /// Every person not merged away (of one office, or all), for batch duplicate detection.
+    /// Audited `person.dedupe.read` with the count.
+    fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
 
     // ---- audit ----
     /// Appends an event on its own (for reads and events with no other write).

@@ -13,11 +13,14 @@ pub mod sqlite;
 
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
-use daftar_domain::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, UserId};
+use daftar_domain::ids::{
+    ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId,
+};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
 use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
+use daftar_domain::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -406,6 +409,33 @@ impl Store for SqlStore {
         split: &Split,
     ) -> Result<HouseholdView> {
         self.split_household_impl(ctx, scope, id, split)
+    }
+    fn add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64> {
+        self.add_suspects_impl(ctx, pairs)
+    }
+    fn list_suspects(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        status: SuspectStatus,
+        page: PageRequest,
+    ) -> Result<Page<Suspect>> {
+        self.list_suspects_impl(ctx, reach, status, page)
+    }
+    fn decide_suspect(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        id: SuspectId,
+        decision: &NewDecision,
+    ) -> Result<Suspect> {
+        self.decide_suspect_impl(ctx, reach, id, decision)
+    }
+    fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect> {
+        self.unmerge_impl(ctx, reach, id)
+    }
+    fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>> {
+        self.dedupe_persons_impl(ctx, office)
     }
     fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
         self.write(|tx| repo::audit::append(tx, ctx, ev))

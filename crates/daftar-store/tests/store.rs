@@ -259,7 +259,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 7, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -515,5 +515,59 @@ both_backends! {
         for a in ["household.create", "household.member.add", "household.member.move", "household.split", "household.read", "household.list", "household.lookup"] {
             assert!(acts.iter().any(|x| x == a), "{a} audited");
         }
+    }
+}
+
+both_backends! {
+    fn review_merges_keep_both_records_and_can_be_undone(db) {
+        use daftar_domain::review::{NewDecision, NewSuspect, SuspectStatus};
+        use daftar_domain::permission::Reach;
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MHD-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        let r = system_scope(a, Permission::PersonRead);
+        let one = s.create_person(&ctx(), &w, &person("نجیب‌الله")).unwrap();
+        let two = s.create_person(&ctx(), &w, &person("نجيب الله")).unwrap();
+        let three = s.create_person(&ctx(), &w, &person("Najibullah")).unwrap();
+        let far = s.create_person(&ctx(), &system_scope(b, Permission::PersonWrite), &person("نجیب")).unwrap();
+        let pair = |x: &daftar_domain::person::Person, y: &daftar_domain::person::Person| NewSuspect { a: x.id, b: y.id, score: 7.5, reasons: Default::default(), source: "batch" };
+        assert_eq!(s.add_suspects(&ctx(), &[pair(&one, &two), pair(&two, &one), pair(&two, &three), pair(&one, &far)]).unwrap(), 3, "a pair is stored once, in either order");
+        let mine = Reach::Office(system_scope(a, Permission::PersonMerge));
+        let open = s.list_suspects(&ctx(), &mine, SuspectStatus::Open, PageRequest::default()).unwrap();
+        assert_eq!(open.total, 2, "the cross-office pair is not in one office's queue");
+        let all = s.list_suspects(&ctx(), &system_reach(Permission::PersonMerge), SuspectStatus::Open, PageRequest::default()).unwrap();
+        assert_eq!(all.total, 3);
+        assert_eq!(s.list_suspects(&ctx(), &Reach::Office(r), SuspectStatus::Open, PageRequest::default()).unwrap_err().code, "auth.forbidden");
+        let p12 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&one.id)).unwrap().id;
+        let p23 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&three.id)).unwrap().id;
+        let merge = |survivor| NewDecision { decision: "merge".into(), survivor: Some(survivor) };
+        assert_eq!(s.decide_suspect(&ctx(), &mine, p12, &merge(three.id)).unwrap_err().code, "review.survivor.invalid");
+        let done = s.decide_suspect(&ctx(), &mine, p12, &merge(one.id)).unwrap();
+        assert_eq!((done.status, done.survivor), (SuspectStatus::Merged, Some(one.id)));
+        assert_eq!(s.decide_suspect(&ctx(), &mine, p12, &merge(one.id)).unwrap_err().code, "review.decided");
+        // The merged record leaves lists, search and the duplicate check, but is kept.
+        let listed: Vec<_> = s.list_persons(&ctx(), &r, PageRequest::default()).unwrap().items.into_iter().map(|p| p.id).collect();
+        assert!(!listed.contains(&two.id) && listed.contains(&one.id));
+        assert_eq!(s.get_person(&ctx(), &r, two.id).unwrap().person.id, two.id, "still readable by id");
+        assert!(s.search_persons(&ctx(), &r, &two.registry_no, PageRequest::default()).unwrap().items.is_empty());
+        let found = s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap();
+        assert!(found.candidates.iter().all(|c| c.person.id != two.id));
+        // A record merged away cannot be merged again until the merge is undone.
+        assert_eq!(s.decide_suspect(&ctx(), &mine, p23, &merge(three.id)).unwrap_err().code, "review.already_merged");
+        let undone = s.unmerge(&ctx(), &mine, p12).unwrap();
+        assert_eq!((undone.status, undone.survivor), (SuspectStatus::Open, None));
+        assert_eq!(s.unmerge(&ctx(), &mine, p12).unwrap_err().code, "review.not_merged");
+        assert!(s.list_persons(&ctx(), &r, PageRequest::default()).unwrap().items.iter().any(|p| p.id == two.id), "back after unmerge");
+        let distinct = s.decide_suspect(&ctx(), &mine, p23, &NewDecision { decision: "distinct".into(), survivor: None }).unwrap();
+        assert_eq!(distinct.status, SuspectStatus::Distinct);
+        // Another office's reviewer cannot see or decide this office's pairs.
+        let theirs = Reach::Office(system_scope(b, Permission::PersonMerge));
+        assert_eq!(s.unmerge(&ctx(), &theirs, p12).unwrap_err().code, "review.not_found");
+        let acts = actions(s.as_ref());
+        for a in ["review.suspects.add", "review.list", "review.merge", "review.unmerge", "review.distinct"] {
+            assert!(acts.iter().any(|x| x == a), "{a} audited");
+        }
+        assert_eq!(s.dedupe_persons(&ctx(), Some(a)).unwrap().len(), 3);
     }
 }

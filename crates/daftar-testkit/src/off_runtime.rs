@@ -4,11 +4,14 @@
 use daftar_domain::Result;
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
-use daftar_domain::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, UserId};
+use daftar_domain::ids::{
+    ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId,
+};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
 use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
+use daftar_domain::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -84,6 +87,11 @@ impl Store for OffRuntime {
         person_household(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Option<HouseholdId>>;
         add_household_member(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, member: &NewMember) -> Result<HouseholdView>;
         split_household(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, split: &Split) -> Result<HouseholdView>;
+        add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64>;
+        list_suspects(&self, ctx: &AuditCtx, reach: &Reach, status: SuspectStatus, page: PageRequest) -> Result<Page<Suspect>>;
+        decide_suspect(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId, decision: &NewDecision) -> Result<Suspect>;
+        unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect>;
+        dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
         append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
         audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
         verify_audit(&self) -> Result<Result<u64, ChainBreak>>;

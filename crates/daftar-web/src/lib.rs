@@ -66,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::offices::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())
+        .merge(features::review::routes())
         .merge(features::api::routes())
         .merge(features::profile::routes())
         .merge(features::users::routes())

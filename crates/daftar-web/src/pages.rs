@@ -72,6 +72,12 @@ impl PageCtx {
                     });
                 }
             }
+            if p.has(Permission::PersonMerge) {
+                nav.push(NavLink {
+                    href: "/review".into(),
+                    label: "nav-review",
+                });
+            }
             if p.has(Permission::OfficeRead) {
                 nav.push(NavLink {
                     href: "/offices".into(),

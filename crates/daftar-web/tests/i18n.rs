@@ -113,6 +113,12 @@ fn used_ids() -> BTreeSet<String> {
     for r in daftar_domain::household::Relationship::ALL {
         ids.insert(format!("relationship-{}", r.code()));
     }
+    for s in daftar_domain::review::SuspectStatus::ALL {
+        ids.insert(format!("review-status-{}", s.code()));
+    }
+    for s in ["registration", "batch"] {
+        ids.insert(format!("review-source-{s}"));
+    }
     for p in ["day", "month", "year"] {
         ids.insert(format!("date-precision-{p}"));
     }

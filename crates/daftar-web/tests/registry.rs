@@ -351,3 +351,111 @@ both!(
     clerk_builds_and_splits_a_household_t,
     clerk_builds_and_splits_a_household
 );
+
+async fn registering_anyway_fills_the_review_queue(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    app.user("manager.a", "office_manager", Some(a.id));
+    let existing = app.person(a.id, "مریم");
+    let clerk = app.signed_in("clerk.a").await;
+    let t = app
+        .csrf(&clerk, &format!("/offices/{}/persons/new", a.id))
+        .await;
+    let r = app
+        .post_form(
+            &clerk,
+            &format!("/offices/{}/persons", a.id),
+            &[
+                ("_csrf", &t),
+                ("confirm", "1"),
+                ("given_name", "مريم"),
+                ("family_name", "احمدي"),
+                ("father_name", "محمد"),
+                ("birth_date", "1990-03-21"),
+                ("sex", "female"),
+                ("nationality", "AFG"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        clerk.get(app.url("/review")).send().await.unwrap().status(),
+        403,
+        "clerks do not review"
+    );
+    let m = app.signed_in("manager.a").await;
+    let queue: serde_json::Value = m
+        .get(app.url("/api/v1/review"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue["total"], 1, "{queue}");
+    assert_eq!(queue["items"][0]["source"], "registration");
+    let id = queue["items"][0]["id"].as_str().unwrap().to_owned();
+    let html = text(m.get(app.url("/review")).send().await.unwrap()).await;
+    assert!(html.contains(&format!("id=\"suspect-{id}\"")) && html.contains(&existing.registry_no));
+    let t = app.csrf(&m, "/review").await;
+    let r = app
+        .post_form(
+            &m,
+            &format!("/review/{id}/decision"),
+            &[
+                ("_csrf", &t),
+                ("decision", "merge"),
+                ("survivor", &existing.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let list: serde_json::Value = m
+        .get(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1, "the merged record leaves the list");
+    let r = app
+        .post_form(
+            &m,
+            &format!("/review/{id}/decision"),
+            &[("_csrf", &t), ("decision", "distinct")],
+        )
+        .await;
+    assert_eq!(r.status(), 409, "already decided");
+    let html = text(
+        m.get(app.url("/review?status=merged"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(html.contains(&format!("/review/{id}/unmerge")));
+    let r = app
+        .post_form(&m, &format!("/review/{id}/unmerge"), &[("_csrf", &t)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let list: serde_json::Value = m
+        .get(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 2, "back after the merge is undone");
+    let r = m
+        .get(app.url("/api/v1/review?status=nonsense"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
+both!(
+    registering_anyway_fills_the_review_queue_t,
+    registering_anyway_fills_the_review_queue
+);

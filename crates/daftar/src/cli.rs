@@ -158,11 +158,21 @@ pub struct GenPersons {
 pub struct DedupeArgs {
     /// CSV with a header holding record_id, given_name, family_name, father_name, birth_date,
     /// gender (any order; other columns ignored).
-    #[arg(long, value_name = "FILE")]
-    pub input: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "db")]
+    pub input: Option<PathBuf>,
     /// Where to write `record_id,cluster` for every input record.
-    #[arg(long, value_name = "FILE")]
-    pub output: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "db")]
+    pub output: Option<PathBuf>,
+    /// Run over the registered persons of the database instead of a file, and put every
+    /// matched pair not yet reviewed in the supervisors' review queue.
+    #[arg(long, conflicts_with_all = ["input", "output"])]
+    pub db: bool,
+    /// With --db: only the persons of this office (default: all offices).
+    #[arg(long, value_name = "CODE", requires = "db")]
+    pub office: Option<String>,
+    /// With --db: directory of the SQLite database.
+    #[arg(long, value_name = "DIR", requires = "db")]
+    pub data_dir: Option<PathBuf>,
     /// Lowest given-name similarity for a match, 0.5–1.0 (higher: fewer, surer matches).
     #[arg(long, default_value_t = 0.9)]
     pub threshold: f64,

@@ -571,3 +571,38 @@ fn import_reads_xlsx() {
         "a year-only number cell"
     );
 }
+
+#[test]
+fn dedupe_over_the_database_fills_the_review_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    office(d);
+    let csv = "given_name,family_name,father_name,birth_date,gender\n\
+               نجیب‌الله,رحیمی,نظام‌الدین,1372/05/13,M\n\
+               Najibullah,Rahimi,Nizamuddin,1993-08-04,M\n\
+               زهرا,رحیمی,نظام‌الدین,1372/05/13,F\n\
+               مریم,احمدی,رحیم,1370/02/10,F\n";
+    std::fs::write(d.join("p.csv"), csv).unwrap();
+    ok(d, &["import", "persons", "p.csv", "--office", "THR-01"]);
+    let o = daftar(d, &["dedupe", "--db", "--office", "THR-01"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("persons: 4") && err.contains("new in the review queue: 1"),
+        "{err}"
+    );
+    let again = daftar(d, &["dedupe", "--db"]);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("new in the review queue: 0"),
+        "a pair is queued once"
+    );
+    let db = rusqlite::Connection::open(d.join("data/daftar.db")).unwrap();
+    let (source, status): (String, String) = db
+        .query_row("SELECT source, status FROM duplicate_suspects", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((source.as_str(), status.as_str()), ("batch", "open"));
+    let o = daftar(d, &["dedupe", "--db", "--input", "p.csv"]);
+    assert!(!o.status.success(), "--db and --input do not go together");
+}

@@ -4,6 +4,7 @@
 pub mod audit;
 mod households;
 mod people;
+mod review;
 mod staff;
 
 use crate::sql::{Row, Tx};

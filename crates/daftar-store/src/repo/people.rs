@@ -370,7 +370,7 @@ impl SqlStore {
             for chunk in ids.chunks(200) {
                 let args: Vec<Value> = chunk.iter().map(|i| Value::from(i.as_str())).collect();
                 let rows = tx.query(
-                    &format!("SELECT id, office_id, given_name, family_name, father_name, birth_date, birth_date_precision, sex FROM persons WHERE id IN ({})", marks(chunk.len())),
+                    &format!("SELECT id, office_id, given_name, family_name, father_name, birth_date, birth_date_precision, sex FROM persons WHERE merged_into IS NULL AND id IN ({})", marks(chunk.len())),
                     &args,
                 )?;
                 for r in &rows {
@@ -503,7 +503,7 @@ impl SqlStore {
             let page = paged(
                 tx,
                 COLS,
-                "FROM persons WHERE office_id = $1",
+                "FROM persons WHERE office_id = $1 AND merged_into IS NULL",
                 "registry_no DESC",
                 vec![office.clone().into()],
                 req,
@@ -556,7 +556,7 @@ impl SqlStore {
             )
         };
         let from_where = format!(
-            "FROM persons WHERE office_id = $1 AND id IN (\
+            "FROM persons WHERE office_id = $1 AND merged_into IS NULL AND id IN (\
              SELECT id FROM persons WHERE office_id = $1 AND UPPER(registry_no) = $2 \
              UNION SELECT person_id FROM person_documents WHERE office_id = $1 AND number_key = $3 \
              UNION SELECT person_id FROM person_name_tokens WHERE office_id = $1 AND token = $4{by_words})"
@@ -657,7 +657,7 @@ impl SqlStore {
     pub(crate) fn count_persons_by_office_impl(&self) -> Result<Vec<(OfficeId, u64)>> {
         self.read(|tx| {
             tx.query(
-                "SELECT office_id, COUNT(*) FROM persons GROUP BY office_id ORDER BY office_id",
+                "SELECT office_id, COUNT(*) FROM persons WHERE merged_into IS NULL GROUP BY office_id ORDER BY office_id",
                 &[],
             )?
             .iter()

@@ -10,5 +10,6 @@ pub mod login;
 pub mod offices;
 pub mod persons;
 pub mod profile;
+pub mod review;
 pub mod system;
 pub mod users;

@@ -57,13 +57,84 @@ fn read(path: &std::path::Path) -> Result<Vec<Record>> {
     Ok(out)
 }
 
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len as u64);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b.set_message("comparing");
+    b
+}
+
+/// `daftar dedupe --db`: the registered persons (not merged away) of one office or all; every
+/// matched pair goes to the review queue (pairs already there keep their decision).
+pub fn run_db(loaded: &crate::config::Loaded, args: &DedupeArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let store = super::open(loaded)?;
+    let office = match &args.office {
+        Some(code) => Some(super::admin::office_by_code(store.as_ref(), code)?.id),
+        None => None,
+    };
+    let ctx = super::system_ctx("dedupe");
+    let persons = store.dedupe_persons(&ctx, office)?;
+    let records: Vec<Record> = persons
+        .iter()
+        .map(|p| Record {
+            id: p.id.to_string(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            father_name: p.father_name.clone(),
+            birth_date: p.birth().map(|d| d.matcher_text()).unwrap_or_default(),
+            gender: match p.sex {
+                daftar_domain::person::Sex::Female => "F".into(),
+                daftar_domain::person::Sex::Male => "M".into(),
+                daftar_domain::person::Sex::Unknown => String::new(),
+            },
+        })
+        .collect();
+    let settings = Settings {
+        threshold: args.threshold,
+        ..Settings::default()
+    };
+    let bar = progress_bar(records.len());
+    let outcome = dedupe(&records, &settings, |n| bar.set_position(n as u64));
+    bar.finish_and_clear();
+    let pairs: Vec<daftar_domain::review::NewSuspect> = outcome
+        .pairs
+        .iter()
+        .map(|(i, j, reasons)| daftar_domain::review::NewSuspect {
+            a: persons[*i].id,
+            b: persons[*j].id,
+            score: daftar_match::dedupe::compare(&records[*i], &records[*j], &settings)
+                .map_or(0.0, |(_, s)| s),
+            reasons: *reasons,
+            source: "batch",
+        })
+        .collect();
+    let added = store.add_suspects(&ctx, &pairs)?;
+    eprintln!(
+        "persons: {}  matched pairs: {}  new in the review queue: {added}  seconds: {:.2}",
+        records.len(),
+        pairs.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs the command.
 pub fn run(args: &DedupeArgs) -> Result<ExitCode> {
     if !(0.5..=1.0).contains(&args.threshold) {
         bail!("--threshold must be between 0.5 and 1.0");
     }
+    let (Some(input), Some(output)) = (&args.input, &args.output) else {
+        bail!("give --input and --output, or --db");
+    };
     let started = Instant::now();
-    let records = read(&args.input)?;
+    let records = read(input)?;
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(records.len() as u64);
         b.set_style(
@@ -81,8 +152,8 @@ pub fn run(args: &DedupeArgs) -> Result<ExitCode> {
     };
     let outcome = dedupe(&records, &settings, |n| bar.set_position(n as u64));
     bar.finish_and_clear();
-    let mut w = csv::Writer::from_path(&args.output)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let mut w = csv::Writer::from_path(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
     w.write_record(["record_id", "cluster"])?;
     for (r, c) in records.iter().zip(&outcome.clusters) {
         w.write_record([r.id.as_str(), &format!("c{c}")])?;

@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Restore(r) => {
             maintenance::restore(&load(&with(None, r.dir.data_dir.clone()))?, &r.from)
         }
+        Command::Dedupe(a) if a.db => dedupe::run_db(&load(&with(None, a.data_dir.clone()))?, &a),
         Command::Dedupe(a) => dedupe::run(&a),
         Command::Gen(crate::cli::GenCommand::Persons(a)) => gen_data::persons(&a),
         Command::Bench(crate::cli::BenchCommand::Candidates(a)) => {

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::features::{api, audit, households, offices, persons, system, users};
+use crate::features::{api, audit, households, offices, persons, review, system, users};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -17,13 +17,14 @@ use utoipa::{Modify, OpenApi};
         offices::api::list, offices::api::show, offices::api::create, offices::api::set_status,
         persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
         persons::api::set_status, persons::api::add_document,
+        review::api_list, review::api_decide, review::api_unmerge,
         households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split,
         users::api_list, users::api_create,
         audit::api_list,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"))
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"))
 )]
 pub struct ApiDoc;
 

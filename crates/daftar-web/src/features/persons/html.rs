@@ -303,13 +303,41 @@ async fn check_and_create(
         }
     }
     let ctx = staff.audit(purpose::SERVICE);
-    Ok(state
+    let probe = new.clone();
+    let created = state
         .db(move |s| s.create_person(&ctx, &scope, &new))
         .await
         .map_err(|e| {
             let page = new_page(state, staff, office, form.clone(), Some(&e));
             render_error(e.kind.status(), &page)
-        }))
+        });
+    if let (Ok(p), "1") = (&created, form.confirm.as_str()) {
+        // Registered although likely duplicates were shown: the pairs go to the supervisor's
+        // review queue.
+        let reach = daftar_domain::permission::Reach::Office(
+            staff.principal().scope(office, Permission::PersonRead)?,
+        );
+        let (ctx, id) = (staff.audit(purpose::SERVICE), p.id);
+        state
+            .db(move |s| {
+                let found = s.person_candidates(&ctx, &reach, &probe, 10)?;
+                let pairs: Vec<_> = found
+                    .candidates
+                    .iter()
+                    .filter(|c| c.person.id != id)
+                    .map(|c| daftar_domain::review::NewSuspect {
+                        a: id,
+                        b: c.person.id,
+                        score: c.score,
+                        reasons: c.reasons,
+                        source: "registration",
+                    })
+                    .collect();
+                s.add_suspects(&ctx, &pairs)
+            })
+            .await?;
+    }
+    Ok(created)
 }
 
 fn render_error<T: Template>(status: u16, page: &T) -> Response {

@@ -1,0 +1,165 @@
+//! The supervisor's review queue of suspected duplicates: pairs found at registration ("register
+//! anyway") or by `daftar dedupe --db`, decided as the same person (merge, which keeps both
+//! records and their histories and can be undone) or as different people.
+
+use crate::ids::{PersonId, SuspectId};
+use crate::person::{MatchReasons, Person};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// Where a pair stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspectStatus {
+    /// Waiting for a decision.
+    Open,
+    /// Decided the same person: merged.
+    Merged,
+    /// Decided different people.
+    Distinct,
+}
+
+impl SuspectStatus {
+    /// Every status.
+    pub const ALL: [SuspectStatus; 3] = [
+        SuspectStatus::Open,
+        SuspectStatus::Merged,
+        SuspectStatus::Distinct,
+    ];
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SuspectStatus::Open => "open",
+            SuspectStatus::Merged => "merged",
+            SuspectStatus::Distinct => "distinct",
+        }
+    }
+    /// Parses a code (`review.status.invalid`).
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.code() == s)
+            .ok_or_else(|| Error::invalid("review.status.invalid").with_field("status"))
+    }
+}
+
+/// A suspected duplicate pair with both records.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Suspect {
+    /// Id.
+    pub id: SuspectId,
+    /// One record.
+    pub a: Person,
+    /// The other record.
+    pub b: Person,
+    /// Strength of the evidence.
+    pub score: f64,
+    /// What agrees.
+    pub reasons: MatchReasons,
+    /// `registration` or `batch`.
+    pub source: String,
+    /// Where it stands.
+    pub status: SuspectStatus,
+    /// Found (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Who decided (empty while open).
+    pub decided_by: String,
+    /// The record kept when merged.
+    #[schema(value_type = Option<String>)]
+    pub survivor: Option<PersonId>,
+}
+
+impl Suspect {
+    /// Both records with their labels, for side-by-side display.
+    pub fn pair(&self) -> [(&'static str, &Person); 2] {
+        [("A", &self.a), ("B", &self.b)]
+    }
+}
+
+/// A pair to put in the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSuspect {
+    /// One record.
+    pub a: PersonId,
+    /// The other record.
+    pub b: PersonId,
+    /// Strength of the evidence.
+    pub score: f64,
+    /// What agrees.
+    pub reasons: MatchReasons,
+    /// `registration` or `batch`.
+    pub source: &'static str,
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewDecision {
+    /// `merge` or `distinct`.
+    pub decision: String,
+    /// For `merge`: the record to keep (one of the pair).
+    #[schema(value_type = Option<String>)]
+    pub survivor: Option<PersonId>,
+}
+
+/// A checked decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The same person; keep `survivor`.
+    Merge {
+        /// The record kept.
+        survivor: PersonId,
+    },
+    /// Different people.
+    Distinct,
+}
+
+impl NewDecision {
+    /// Checks the decision against the pair (`review.decision.invalid`,
+    /// `review.survivor.invalid`).
+    pub fn validate(&self, a: PersonId, b: PersonId) -> Result<Decision> {
+        match (self.decision.trim(), self.survivor) {
+            ("distinct", _) => Ok(Decision::Distinct),
+            ("merge", Some(s)) if s == a || s == b => Ok(Decision::Merge { survivor: s }),
+            ("merge", _) => Err(Error::invalid("review.survivor.invalid").with_field("survivor")),
+            _ => Err(Error::invalid("review.decision.invalid").with_field("decision")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_are_checked_against_the_pair() {
+        let (a, b, c) = (PersonId::new(), PersonId::new(), PersonId::new());
+        let d = |decision: &str, survivor| NewDecision {
+            decision: decision.into(),
+            survivor,
+        };
+        assert_eq!(
+            d("distinct", None).validate(a, b).unwrap(),
+            Decision::Distinct
+        );
+        assert_eq!(
+            d("merge", Some(b)).validate(a, b).unwrap(),
+            Decision::Merge { survivor: b }
+        );
+        assert_eq!(
+            d("merge", Some(c)).validate(a, b).unwrap_err().code,
+            "review.survivor.invalid"
+        );
+        assert_eq!(
+            d("merge", None).validate(a, b).unwrap_err().code,
+            "review.survivor.invalid"
+        );
+        assert_eq!(
+            d("delete", None).validate(a, b).unwrap_err().code,
+            "review.decision.invalid"
+        );
+    }
+}
