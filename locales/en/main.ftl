@@ -373,3 +373,4 @@ review-not_merged = This pair is not merged.
 review-already_merged = One of these records is already merged into another; undo that first.
 review-decision-invalid = Choose merge or different people.
 review-survivor-invalid = Choose which of the two records to keep.
+persons-export = Download as CSV (no contact or address)

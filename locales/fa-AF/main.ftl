@@ -373,3 +373,4 @@ review-not_merged = این جوره ادغام نشده است.
 review-already_merged = یکی از این دو دوسیه قبلاً در دوسیهٔ دیگری ادغام شده است؛ اول آن را برگردانید.
 review-decision-invalid = ادغام یا «اشخاص متفاوت» را انتخاب کنید.
 review-survivor-invalid = انتخاب کنید کدام دوسیه بماند.
+persons-export = دریافت فایل CSV (بدون تماس و آدرس)

@@ -373,3 +373,4 @@ review-not_merged = این جفت ادغام نشده است.
 review-already_merged = یکی از این دو پرونده پیش‌تر در پروندهٔ دیگری ادغام شده است؛ نخست آن را برگردانید.
 review-decision-invalid = ادغام یا «اشخاص متفاوت» را انتخاب کنید.
 review-survivor-invalid = انتخاب کنید کدام پرونده بماند.
+persons-export = دریافت فایل CSV (بدون تماس و نشانی)

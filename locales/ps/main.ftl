@@ -373,3 +373,4 @@ review-not_merged = دا جوړه یوځای شوې نه ده.
 review-already_merged = له دې دوو دوسیو یوه دمخه په بله کې یوځای شوې؛ لومړی هغه بېرته واخلئ.
 review-decision-invalid = یوځای کول یا «بېل کسان» وټاکئ.
 review-survivor-invalid = وټاکئ چې کومه دوسیه پاتې شي.
+persons-export = د CSV دوتنه ښکته کول (پرته له اړیکې او پتې)

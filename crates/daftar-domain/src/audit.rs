@@ -22,6 +22,8 @@ pub mod purpose {
     pub const AUDIT: &str = "audit";
     /// Work done by the system itself (migrations, demo seeding, CLI).
     pub const SYSTEM: &str = "system";
+    /// Downloading records of an office as a file.
+    pub const EXPORT: &str = "export";
 }
 
 /// Who acts, from where, why, and in which request: attached to every write and to every read

@@ -32,11 +32,13 @@ pub enum Permission {
     TokenManage,
     /// Review suspected duplicates in scope: merge, unmerge, mark distinct.
     PersonMerge,
+    /// Download the persons of an office as a file (no contact or address columns).
+    PersonExport,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -47,6 +49,7 @@ impl Permission {
         Permission::AggregateRead,
         Permission::TokenManage,
         Permission::PersonMerge,
+        Permission::PersonExport,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -62,6 +65,7 @@ impl Permission {
             Permission::AggregateRead => "aggregate.read",
             Permission::TokenManage => "token.manage",
             Permission::PersonMerge => "person.merge",
+            Permission::PersonExport => "person.export",
         }
     }
 }
@@ -382,6 +386,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 PersonRead,
                 PersonWrite,
                 PersonMerge,
+                PersonExport,
                 UserManage,
                 AggregateRead,
                 TokenManage,

@@ -299,6 +299,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Suspect>;
     /// Undoes a merge; the pair is open again (`review.not_merged`). Audited `review.unmerge`.
     fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect>;
+    /// The persons of the scope's office (scope for `person.export`), not merged away, in
+    /// registry order, for a download. Audited `person.export` with the count.
+    fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>>;
     /// Every person not merged away (of one office, or all), for batch duplicate detection.
     /// Audited `person.dedupe.read` with the count.
     fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;

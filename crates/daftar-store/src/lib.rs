@@ -434,6 +434,9 @@ impl Store for SqlStore {
     fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect> {
         self.unmerge_impl(ctx, reach, id)
     }
+    fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>> {
+        self.export_persons_impl(ctx, scope)
+    }
     fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>> {
         self.dedupe_persons_impl(ctx, office)
     }

@@ -91,6 +91,7 @@ impl Store for OffRuntime {
         list_suspects(&self, ctx: &AuditCtx, reach: &Reach, status: SuspectStatus, page: PageRequest) -> Result<Page<Suspect>>;
         decide_suspect(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId, decision: &NewDecision) -> Result<Suspect>;
         unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect>;
+        export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>>;
         dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
         append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
         audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;

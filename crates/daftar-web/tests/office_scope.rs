@@ -16,6 +16,8 @@ const SCOPED: &[(&str, &str)] = &[
     ("GET", "/offices/{office_id}/persons"),
     ("POST", "/offices/{office_id}/persons"),
     ("GET", "/offices/{office_id}/persons/new"),
+    ("GET", "/offices/{office_id}/persons/export.csv"),
+    ("GET", "/api/v1/offices/{office_id}/persons/export"),
     ("GET", "/offices/{office_id}/persons/{person_id}"),
     ("POST", "/offices/{office_id}/persons/{person_id}/status"),
     ("POST", "/offices/{office_id}/persons/{person_id}/documents"),

@@ -459,3 +459,71 @@ both!(
     registering_anyway_fills_the_review_queue_t,
     registering_anyway_fills_the_review_queue
 );
+
+async fn managers_export_their_office_without_locations(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    app.user("manager.a", "office_manager", Some(a.id));
+    let p = app.person(a.id, "مریم");
+    let clerk = app.signed_in("clerk.a").await;
+    let r = clerk
+        .get(app.url(&format!("/api/v1/offices/{}/persons/export", a.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "clerks do not export");
+    let m = app.signed_in("manager.a").await;
+    let html = text(
+        m.get(app.url(&format!("/offices/{}/persons", a.id)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(html.contains("/persons/export.csv"));
+    let r = m
+        .get(app.url(&format!("/offices/{}/persons/export.csv", a.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("persons-THR-01.csv")
+    );
+    let body = text(r).await;
+    let body = body.trim_start_matches('\u{feff}');
+    let mut lines = body.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("registry_no,given_name"));
+    for banned in ["phone", "province", "district", "address"] {
+        assert!(!header.contains(banned), "no {banned} column");
+    }
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with(&p.registry_no) && row.contains("مریم"),
+        "{row}"
+    );
+    assert!(lines.next().is_none());
+    let audit: serde_json::Value = {
+        let admin_actions = app
+            .store
+            .audit_page(
+                &daftar_domain::store::AuditFilter {
+                    action_prefix: Some("person.export".into()),
+                    ..Default::default()
+                },
+                daftar_domain::page::PageRequest::default(),
+            )
+            .unwrap();
+        serde_json::json!({ "total": admin_actions.total, "purpose": admin_actions.items[0].purpose })
+    };
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["purpose"], "export");
+}
+both!(
+    managers_export_their_office_without_locations_t,
+    managers_export_their_office_without_locations
+);

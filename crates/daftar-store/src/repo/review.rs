@@ -267,4 +267,27 @@ impl SqlStore {
             Ok(persons)
         })
     }
+
+    pub(crate) fn export_persons_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &daftar_domain::permission::OfficeScope,
+    ) -> Result<Vec<Person>> {
+        scope.require(Permission::PersonExport)?;
+        let office = scope.office_id().to_string();
+        self.write(|tx| {
+            let rows = tx.query(
+                &format!("SELECT {COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL ORDER BY registry_no"),
+                params![office.as_str()],
+            )?;
+            let persons = rows.iter().map(person).collect::<Result<Vec<_>>>()?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.export", "office", &office)
+                    .with_details(serde_json::json!({ "count": persons.len() })),
+            )?;
+            Ok(persons)
+        })
+    }
 }

@@ -180,3 +180,87 @@ pub async fn candidates(
             .await?,
     ))
 }
+
+/// Columns of the export: no phone, province, district or address (daftar never hands out
+/// people's locations in bulk).
+pub const EXPORT_COLUMNS: [&str; 13] = [
+    "registry_no",
+    "given_name",
+    "family_name",
+    "father_name",
+    "grandfather_name",
+    "given_name_latin",
+    "family_name_latin",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "nationality",
+    "status",
+    "registered_at",
+];
+
+/// The persons of an office as CSV (UTF-8 with BOM so spreadsheets read Persian).
+pub fn export_csv(persons: &[Person]) -> daftar_domain::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let fail = |e: csv::Error| daftar_domain::Error::internal(e.to_string());
+    w.write_record(EXPORT_COLUMNS).map_err(fail)?;
+    for p in persons {
+        let registered = p
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        w.write_record([
+            p.registry_no.as_str(),
+            &p.given_name,
+            &p.family_name,
+            &p.father_name,
+            &p.grandfather_name,
+            &p.given_name_latin,
+            &p.family_name_latin,
+            p.birth_date.as_deref().unwrap_or(""),
+            p.birth_date_precision.map_or("", |d| d.code()),
+            p.sex.code(),
+            &p.nationality,
+            p.status.code(),
+            &registered,
+        ])
+        .map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| daftar_domain::Error::internal(e.to_string()))
+}
+
+/// The persons of an office as CSV, for roles with `person.export` (office managers). No
+/// contact or address columns. Audited with the count.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons/export", tag = "persons",
+    params(("office_id" = String, Path, description = "Office id")),
+    responses((status = 200, description = "text/csv: registry_no, names, birth date and precision, sex, nationality, status, registered_at", content_type = "text/csv"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(
+    State(state): State<AppState>,
+    at: InOffice<crate::auth::scope::PersonExport>,
+) -> WebResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (ctx, scope) = (at.staff.audit(purpose::EXPORT), at.scope);
+    let code = state
+        .db(move |s| s.get_office(scope.office_id()))
+        .await?
+        .code;
+    let persons = state.db(move |s| s.export_persons(&ctx, &scope)).await?;
+    let body = export_csv(&persons)?;
+    let name = format!("persons-{}.csv", code.as_str());
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

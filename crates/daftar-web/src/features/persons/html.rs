@@ -30,6 +30,7 @@ struct ListPage {
     persons: Vec<Person>,
     pager: Pager,
     can_write: bool,
+    can_export: bool,
     error: Option<String>,
 }
 
@@ -131,6 +132,10 @@ pub async fn list(
             persons: persons.items,
             pager,
             can_write: can_write(&staff, office),
+            can_export: staff
+                .principal()
+                .scope(office, Permission::PersonExport)
+                .is_ok(),
             error,
         },
     ))

@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
             get(html::list).post(html::create),
         )
         .route("/offices/{office_id}/persons/new", get(html::new_form))
+        .route("/offices/{office_id}/persons/export.csv", get(api::export))
         .route("/offices/{office_id}/persons/{person_id}", get(html::show))
         .route(
             "/offices/{office_id}/persons/{person_id}/status",
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/offices/{office_id}/persons/{person_id}",
             get(api::show),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/export",
+            get(api::export),
         )
         .route(
             "/api/v1/offices/{office_id}/persons/{person_id}/status",
