@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Conflict,
     /// Account locked after failed logins (423).
     Locked,
+    /// The body or upload is larger than allowed (413).
+    TooLarge,
     /// Too many requests (429).
     TooManyRequests,
     /// A dependency (the store) is unavailable (503).
@@ -42,6 +44,7 @@ impl ErrorKind {
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
             ErrorKind::Locked => 423,
+            ErrorKind::TooLarge => 413,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,

@@ -13,6 +13,7 @@ pub mod office;
 pub mod page;
 pub mod permission;
 pub mod person;
+pub mod photo;
 pub mod review;
 pub mod session;
 pub mod store;

@@ -207,6 +207,21 @@ pub trait Store: Send + Sync + 'static {
         id: PersonId,
         doc: &NewDocument,
     ) -> Result<Document>;
+    /// Replaces the photo of a person of the scope's office. Audited `person.photo.set`.
+    fn set_photo(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        photo: &crate::photo::Photo,
+    ) -> Result<()>;
+    /// The photo of a person of the scope's office, if any. Audited `person.photo.read`.
+    fn get_photo(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+    ) -> Result<Option<crate::photo::Photo>>;
     /// Likely duplicates of `probe` (at most `limit`) among persons within `reach` (which must be
     /// for `person.read`), found through the persons' match keys, plus the number of matches in
     /// offices outside the reach. Audited `person.candidates` with the ids shown.

@@ -434,6 +434,23 @@ impl Store for SqlStore {
     fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect> {
         self.unmerge_impl(ctx, reach, id)
     }
+    fn set_photo(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        photo: &daftar_domain::photo::Photo,
+    ) -> Result<()> {
+        self.set_photo_impl(ctx, scope, id, photo)
+    }
+    fn get_photo(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+    ) -> Result<Option<daftar_domain::photo::Photo>> {
+        self.get_photo_impl(ctx, scope, id)
+    }
     fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>> {
         self.export_persons_impl(ctx, scope)
     }

@@ -91,6 +91,8 @@ impl Store for OffRuntime {
         list_suspects(&self, ctx: &AuditCtx, reach: &Reach, status: SuspectStatus, page: PageRequest) -> Result<Page<Suspect>>;
         decide_suspect(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId, decision: &NewDecision) -> Result<Suspect>;
         unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect>;
+        set_photo(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId, photo: &daftar_domain::photo::Photo) -> Result<()>;
+        get_photo(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<Option<daftar_domain::photo::Photo>>;
         export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>>;
         dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
         append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;

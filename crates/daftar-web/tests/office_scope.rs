@@ -21,6 +21,16 @@ const SCOPED: &[(&str, &str)] = &[
     ("GET", "/offices/{office_id}/persons/{person_id}"),
     ("POST", "/offices/{office_id}/persons/{person_id}/status"),
     ("POST", "/offices/{office_id}/persons/{person_id}/documents"),
+    ("GET", "/offices/{office_id}/persons/{person_id}/photo"),
+    ("POST", "/offices/{office_id}/persons/{person_id}/photo"),
+    (
+        "GET",
+        "/api/v1/offices/{office_id}/persons/{person_id}/photo",
+    ),
+    (
+        "PUT",
+        "/api/v1/offices/{office_id}/persons/{person_id}/photo",
+    ),
     ("GET", "/offices/{office_id}/households"),
     ("POST", "/offices/{office_id}/households"),
     ("GET", "/offices/{office_id}/households/{household_id}"),
@@ -133,6 +143,10 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
                 .replace("{household_id}", &hb.household.id.to_string());
             let req = match *method {
                 "GET" => c.get(app.url(&path)),
+                "PUT" => c
+                    .put(app.url(&path))
+                    .header("x-csrf-token", &token)
+                    .body(vec![0xFF, 0xD8, 0xFF, 0xE0]),
                 _ if path.starts_with("/api/") => c
                     .post(app.url(&path))
                     .header("x-csrf-token", &token)

@@ -527,3 +527,96 @@ both!(
     managers_export_their_office_without_locations_t,
     managers_export_their_office_without_locations
 );
+
+async fn photos_are_checked_by_content_and_served_to_the_office(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let p = app.person(a.id, "مریم");
+    let c = app.signed_in("clerk.a").await;
+    let page = format!("/offices/{}/persons/{}", a.id, p.id);
+    let t = app.csrf(&c, &page).await;
+    assert!(
+        text(c.get(app.url(&page)).send().await.unwrap())
+            .await
+            .contains("id=\"photo-upload\"")
+    );
+    let upload = |bytes: Vec<u8>, name: &'static str, token: String| {
+        let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        c.post(app.url(&format!("{page}/photo")))
+            .multipart(form)
+            .send()
+    };
+    // A PDF named .jpg is refused; so is a missing CSRF token and an oversized file.
+    let r = upload(b"%PDF-1.7 ...".to_vec(), "me.jpg", t.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("role=\"alert\""));
+    let r = upload(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 1], "me.jpg", "wrong".into())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let mut big = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    big.resize(1024 * 1024 + 10, 7);
+    let r = upload(big, "big.jpg", t.clone()).await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(
+        c.get(app.url(&format!("{page}/photo")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let png = b"\x89PNG\r\n\x1a\n-not-really-but-the-magic-is-right".to_vec();
+    let r = upload(png.clone(), "me.bin", t.clone()).await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c
+        .get(app.url(&format!("{page}/photo")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "image/png",
+        "type from the bytes, not the name"
+    );
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    // The API replaces it.
+    let jpg = vec![0xFF, 0xD8, 0xFF, 0xE0, 9, 9, 9];
+    let api = format!("/api/v1{page}/photo");
+    let r = c
+        .put(app.url(&api))
+        .header("x-csrf-token", &t)
+        .body(jpg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = c.get(app.url(&api)).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), jpg);
+    let r = c
+        .put(app.url(&api))
+        .header("x-csrf-token", &t)
+        .body(b"GIF89a".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(text(r).await.contains("photo.type.invalid"));
+    assert!(
+        text(c.get(app.url(&page)).send().await.unwrap())
+            .await
+            .contains("<img src=")
+    );
+}
+both!(
+    photos_are_checked_by_content_and_served_to_the_office_t,
+    photos_are_checked_by_content_and_served_to_the_office
+);

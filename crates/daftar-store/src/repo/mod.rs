@@ -4,6 +4,7 @@
 pub mod audit;
 mod households;
 mod people;
+mod photos;
 mod review;
 mod staff;
 

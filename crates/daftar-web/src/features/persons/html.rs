@@ -62,6 +62,7 @@ struct ShowPage {
     office_id: OfficeId,
     rec: PersonRecord,
     household: Option<daftar_domain::ids::HouseholdId>,
+    has_photo: bool,
     can_write: bool,
     error: Option<String>,
     statuses: [PersonStatus; 5],
@@ -372,7 +373,7 @@ pub async fn create(
     }
 }
 
-async fn show_page(
+pub(crate) async fn show_page(
     state: &AppState,
     staff: &Staff,
     scope: OfficeScope,
@@ -380,11 +381,12 @@ async fn show_page(
     error: Option<daftar_domain::Error>,
 ) -> WebResult<Response> {
     let ctx = staff.audit(purpose::SERVICE);
-    let (rec, household) = state
+    let (rec, household, has_photo) = state
         .db(move |s| {
             Ok((
                 s.get_person(&ctx, &scope, id)?,
                 s.person_household(&ctx, &scope, id)?,
+                s.get_photo(&ctx, &scope, id)?.is_some(),
             ))
         })
         .await?;
@@ -398,6 +400,7 @@ async fn show_page(
             office_id: scope.office_id(),
             rec,
             household,
+            has_photo,
             can_write: can_write(staff, scope.office_id()),
             error,
             statuses: PersonStatus::ALL,

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub(crate) mod html;
+pub mod photo;
 
 use crate::state::AppState;
 use axum::Router;
@@ -26,6 +27,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/offices/{office_id}/persons/{person_id}/documents",
             post(html::add_document),
+        )
+        .route(
+            "/offices/{office_id}/persons/{person_id}/photo",
+            get(photo::show)
+                .post(photo::upload_form)
+                .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024)),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}/photo",
+            get(photo::api_show)
+                .put(photo::api_put)
+                .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024)),
         )
         .route(
             "/api/v1/offices/{office_id}/persons",
