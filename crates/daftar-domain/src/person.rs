@@ -30,6 +30,14 @@ impl Sex {
             Sex::Unknown => "unknown",
         }
     }
+    /// `F`, `M` or empty, as the duplicate matcher reads it.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Sex::Female => "F",
+            Sex::Male => "M",
+            Sex::Unknown => "",
+        }
+    }
     /// Parses a stored code.
     pub fn parse(s: &str) -> Result<Self> {
         match s {

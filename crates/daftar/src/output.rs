@@ -43,3 +43,19 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
         line(r.clone());
     }
 }
+
+/// A progress bar on standard error when it is a terminal (hidden otherwise, so that logs and
+/// pipes stay clean).
+pub fn progress(len: u64, msg: &'static str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len);
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b.set_message(msg);
+    b
+}

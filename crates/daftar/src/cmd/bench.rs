@@ -11,7 +11,6 @@ use daftar_domain::person::{NewPerson, Sex};
 use daftar_domain::store::Store;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -120,17 +119,7 @@ fn run(store: &dyn Store, args: &BenchCandidates) -> Result<Outcome> {
     )?;
     let scope = system_scope(office.id, Permission::PersonWrite);
     let today = time::OffsetDateTime::now_utc().date();
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(args.persons as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b.set_message("loading");
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = crate::output::progress(args.persons as u64, "loading");
     // Generate and load in batches so that memory stays flat at any size.
     const BATCH: usize = 100_000;
     let started = Instant::now();

@@ -4,7 +4,6 @@
 use crate::cli::DedupeArgs;
 use anyhow::{Context, Result, bail};
 use daftar_match::dedupe::{Record, Settings, dedupe};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -57,19 +56,6 @@ fn read(path: &std::path::Path) -> Result<Vec<Record>> {
     Ok(out)
 }
 
-fn progress_bar(len: usize) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let b = indicatif::ProgressBar::new(len as u64);
-    b.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    b.set_message("comparing");
-    b
-}
-
 /// `daftar dedupe --db`: the registered persons (not merged away) of one office or all; every
 /// matched pair goes to the review queue (pairs already there keep their decision).
 pub fn run_db(loaded: &crate::config::Loaded, args: &DedupeArgs) -> Result<ExitCode> {
@@ -89,18 +75,14 @@ pub fn run_db(loaded: &crate::config::Loaded, args: &DedupeArgs) -> Result<ExitC
             family_name: p.family_name.clone(),
             father_name: p.father_name.clone(),
             birth_date: p.birth().map(|d| d.matcher_text()).unwrap_or_default(),
-            gender: match p.sex {
-                daftar_domain::person::Sex::Female => "F".into(),
-                daftar_domain::person::Sex::Male => "M".into(),
-                daftar_domain::person::Sex::Unknown => String::new(),
-            },
+            gender: p.sex.letter().into(),
         })
         .collect();
     let settings = Settings {
         threshold: args.threshold,
         ..Settings::default()
     };
-    let bar = progress_bar(records.len());
+    let bar = crate::output::progress(records.len() as u64, "comparing");
     let outcome = dedupe(&records, &settings, |n| bar.set_position(n as u64));
     bar.finish_and_clear();
     let pairs: Vec<daftar_domain::review::NewSuspect> = outcome
@@ -135,17 +117,7 @@ pub fn run(args: &DedupeArgs) -> Result<ExitCode> {
     };
     let started = Instant::now();
     let records = read(input)?;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(records.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b.set_message("comparing");
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = crate::output::progress(records.len() as u64, "comparing");
     let settings = Settings {
         threshold: args.threshold,
         ..Settings::default()
