@@ -248,6 +248,8 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
         bar.inc(1);
     }
     let today = time::OffsetDateTime::now_utc().date();
+    let mut by_office: std::collections::BTreeMap<_, Vec<daftar_domain::person::Person>> =
+        Default::default();
     for i in 0..persons {
         let office = &offices[i as usize % offices.len()];
         let female = rng.random_bool(0.5);
@@ -287,22 +289,79 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
             }],
             ..NewPerson::default()
         };
-        store.create_person(
+        let p = store.create_person(
             &ctx,
             &system_scope(office.id, Permission::PersonWrite),
             &new,
         )?;
+        by_office.entry(office.id).or_default().push(p);
         bar.inc(1);
     }
     bar.finish_and_clear();
+    seed_households_and_review(store, &ctx, &by_office)?;
     println!(
-        "Seeded {} offices, {} users and {persons} persons.",
+        "Seeded {} offices, {} users, {persons} persons, households of three and one suspected duplicate per office for review.",
         offices.len(),
         roles
             .iter()
             .map(|r| if r.office_bound { offices.len() } else { 1 })
             .sum::<usize>()
     );
+    Ok(())
+}
+
+/// In each office: households of three (head, spouse, child) from the first persons, and one
+/// person registered twice in another spelling, waiting in the review queue.
+fn seed_households_and_review(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
+) -> Result<()> {
+    use daftar_domain::household::NewMember;
+    for (office, persons) in by_office {
+        let w = system_scope(*office, Permission::PersonWrite);
+        for family in persons.chunks(3).take(5).filter(|f| f.len() == 3) {
+            let h = store.create_household(ctx, &w, family[0].id)?;
+            for (p, rel) in [(&family[1], "spouse"), (&family[2], "child")] {
+                let m = NewMember {
+                    person_id: Some(p.id),
+                    relationship: rel.into(),
+                    ..NewMember::default()
+                };
+                store.add_household_member(ctx, &w, h.household.id, &m)?;
+            }
+        }
+        if let Some(first) = persons.first() {
+            // The same person again, with Arabic letter forms and the year only.
+            let again = NewPerson {
+                given_name: first.given_name.replace('ی', "ي").replace('ک', "ك"),
+                family_name: first.family_name.replace('ی', "ي").replace('ک', "ك"),
+                father_name: first.father_name.clone(),
+                birth_date: first.birth_date.clone(),
+                sex: first.sex,
+                nationality: first.nationality.clone(),
+                ..NewPerson::default()
+            };
+            let twin = store.create_person(ctx, &w, &again)?;
+            let pair = daftar_domain::review::NewSuspect {
+                a: first.id,
+                b: twin.id,
+                score: 9.0,
+                reasons: daftar_domain::person::MatchReasons {
+                    given: true,
+                    family: true,
+                    father: true,
+                    birth_date: true,
+                    swapped: false,
+                },
+                source: "registration",
+            };
+            store.add_suspects(ctx, &[pair])?;
+        }
+    }
     Ok(())
 }
 
