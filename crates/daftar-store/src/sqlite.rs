@@ -115,14 +115,15 @@ impl SqliteDb {
 
 struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
 
-fn to_sql(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as S;
+/// A parameter as rusqlite binds it; text is bound by reference, not copied.
+fn to_sql(v: &Value) -> rusqlite::types::ToSqlOutput<'_> {
+    use rusqlite::types::{ToSqlOutput, Value as S};
     match v {
-        Value::Null => S::Null,
-        Value::I64(n) => S::Integer(*n),
-        Value::Text(s) => S::Text(s.clone()),
-        Value::Bool(b) => S::Integer(i64::from(*b)),
-        Value::Ts(t) => S::Text(ts_text(*t)),
+        Value::Null => ToSqlOutput::Owned(S::Null),
+        Value::I64(n) => ToSqlOutput::Owned(S::Integer(*n)),
+        Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        Value::Bool(b) => ToSqlOutput::Owned(S::Integer(i64::from(*b))),
+        Value::Ts(t) => ToSqlOutput::Owned(S::Text(ts_text(*t))),
     }
 }
 
