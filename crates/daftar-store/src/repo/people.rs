@@ -300,6 +300,9 @@ fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<Person
     })
 }
 
+/// Most stored persons compared with one probe in the enrolment-time check.
+const MAX_COMPARED: usize = 250;
+
 impl SqlStore {
     /// Computes match keys and search tokens for persons that have none (after the migrations
     /// that added them).
@@ -351,7 +354,7 @@ impl SqlStore {
             // Each key's block, skipping blocks larger than the batch engine compares (very
             // common names): the same rule as `daftar dedupe`, and it bounds the work.
             let cap = settings.max_block;
-            let mut ids: Vec<String> = vec![];
+            let mut shared: std::collections::HashMap<String, u32> = Default::default();
             for k in &keys {
                 let rows = tx.query(
                     &format!("SELECT person_id FROM person_match_keys WHERE match_key = $1 LIMIT {}", cap + 1),
@@ -359,12 +362,16 @@ impl SqlStore {
                 )?;
                 if rows.len() <= cap {
                     for r in rows {
-                        ids.push(r.text(0)?);
+                        *shared.entry(r.text(0)?).or_default() += 1;
                     }
                 }
             }
-            ids.sort_unstable();
-            ids.dedup();
+            // Persons sharing more keys with the probe first; at most MAX_COMPARED are compared
+            // (a true duplicate shares several keys; this bounds the time for common names).
+            let mut ids: Vec<(u32, String)> = shared.into_iter().map(|(id, n)| (n, id)).collect();
+            ids.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            ids.truncate(MAX_COMPARED);
+            let ids: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
             // Compare on the matching fields only; load whole records for the matches.
             let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
             for chunk in ids.chunks(200) {
