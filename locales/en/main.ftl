@@ -382,3 +382,5 @@ photo-empty = Choose a photo to upload.
 photo-too_large = The photo is larger than 1 MB.
 photo-type-invalid = The file is not a JPEG or PNG image.
 photo-not_found = This person has no photo.
+household-relationship-save = Save
+household-member-not_found = This person is not a current member of the household.

@@ -382,3 +382,5 @@ photo-empty = عکسی برای بارگذاری انتخاب کنید.
 photo-too_large = عکس بزرگ‌تر از ۱ مگابایت است.
 photo-type-invalid = پرونده تصویر JPEG یا PNG نیست.
 photo-not_found = این شخص عکس ندارد.
+household-relationship-save = ذخیره
+household-member-not_found = این شخص عضو کنونی این خانوار نیست.

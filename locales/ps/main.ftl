@@ -382,3 +382,5 @@ photo-empty = د پورته کولو لپاره انځور وټاکئ.
 photo-too_large = انځور له ۱ مېګابایټه لوی دی.
 photo-type-invalid = دوتنه JPEG یا PNG انځور نه دی.
 photo-not_found = دا کس انځور نه لري.
+household-relationship-save = ساتل
+household-member-not_found = دا کس د دې کورنۍ اوسنی غړی نه دی.

@@ -278,6 +278,16 @@ pub trait Store: Send + Sync + 'static {
         id: HouseholdId,
         member: &NewMember,
     ) -> Result<HouseholdView>;
+    /// Changes a current member's relationship to the head (`household.member.not_found`,
+    /// `household.relationship.head`). Audited `household.member.relationship`.
+    fn set_member_relationship(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        person: PersonId,
+        relationship: &str,
+    ) -> Result<HouseholdView>;
     /// Moves members (not the head) into a new household headed by one of them; returns the new
     /// household. Audited `household.split`.
     fn split_household(

@@ -401,6 +401,16 @@ impl Store for SqlStore {
     ) -> Result<HouseholdView> {
         self.add_household_member_impl(ctx, scope, id, member)
     }
+    fn set_member_relationship(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        person: PersonId,
+        relationship: &str,
+    ) -> Result<HouseholdView> {
+        self.set_member_relationship_impl(ctx, scope, id, person, relationship)
+    }
     fn split_household(
         &self,
         ctx: &AuditCtx,

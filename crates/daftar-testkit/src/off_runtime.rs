@@ -86,6 +86,7 @@ impl Store for OffRuntime {
         get_household(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId) -> Result<HouseholdView>;
         person_household(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Option<HouseholdId>>;
         add_household_member(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, member: &NewMember) -> Result<HouseholdView>;
+        set_member_relationship(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, person: PersonId, relationship: &str) -> Result<HouseholdView>;
         split_household(&self, ctx: &AuditCtx, scope: &OfficeScope, id: HouseholdId, split: &Split) -> Result<HouseholdView>;
         add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64>;
         list_suspects(&self, ctx: &AuditCtx, reach: &Reach, status: SuspectStatus, page: PageRequest) -> Result<Page<Suspect>>;

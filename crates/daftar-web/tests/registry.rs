@@ -314,6 +314,42 @@ async fn clerk_builds_and_splits_a_household(app: TestApp) {
         .map(|m| m["relationship"].as_str().unwrap())
         .collect();
     assert_eq!(rels, vec!["head", "spouse"]);
+    // The son's new household: he heads it; fix nothing; in the old one, correct the wife's
+    // relationship through the row form, and the API refuses making her head.
+    let wife_row = format!("{house}/members/{}", wife.id);
+    let r = app
+        .post_form(
+            &c,
+            &wife_row,
+            &[("_csrf", &t), ("relationship", "other_relative")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = c
+        .post(app.url(&api(&wife_row)))
+        .header("x-csrf-token", &t)
+        .json(&serde_json::json!({ "relationship": "head" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c
+        .post(app.url(&api(&format!("{house}/members/{}", son.id))))
+        .header("x-csrf-token", &t)
+        .json(&serde_json::json!({ "relationship": "child" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "the son has left this household");
+    let old: serde_json::Value = c
+        .get(app.url(&api(&house)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["members"][1]["relationship"], "other_relative");
     assert_eq!(
         old["members"][0]["person"]["status"], "registered",
         "the view shows each member's status"

@@ -324,4 +324,39 @@ impl SqlStore {
             load(tx, office, new_id)
         })
     }
+
+    pub(crate) fn set_member_relationship_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: HouseholdId,
+        person: PersonId,
+        relationship: &str,
+    ) -> Result<HouseholdView> {
+        scope.require(Permission::PersonWrite)?;
+        let relationship = Relationship::parse_member(relationship)?;
+        let office = scope.office_id();
+        self.write(|tx| {
+            load(tx, office, id)?;
+            match current(tx, person)? {
+                Some((h, Relationship::Head)) if h == id => {
+                    return Err(Error::invalid("household.relationship.head").with_field("relationship"));
+                }
+                Some((h, _)) if h == id => {}
+                _ => return Err(Error::not_found("household.member.not_found")),
+            }
+            tx.exec(
+                "UPDATE household_members SET relationship = $1 WHERE household_id = $2 AND person_id = $3 AND left_at IS NULL",
+                params![relationship.code(), id.to_string(), person.to_string()],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("household.member.relationship", "household", id).with_details(
+                    serde_json::json!({ "person_id": person.to_string(), "relationship": relationship.code() }),
+                ),
+            )?;
+            load(tx, office, id)
+        })
+    }
 }

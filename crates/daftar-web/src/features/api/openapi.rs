@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
         persons::api::set_status, persons::api::add_document, persons::api::export, persons::photo::api_show, persons::photo::api_put,
         review::api_list, review::api_decide, review::api_unmerge,
-        households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split,
+        households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split, households::api::set_relationship,
         users::api_list, users::api_create,
         audit::api_list,
     ),

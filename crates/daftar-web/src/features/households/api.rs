@@ -111,3 +111,30 @@ pub async fn split(
         .await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
+
+/// A member's relationship to the head.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct RelationshipChange {
+    /// Relationship code (not `head`).
+    pub relationship: String,
+}
+
+/// Changes a current member's relationship to the head. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/households/{household_id}/members/{person_id}", tag = "households",
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id"), ("person_id" = String, Path, description = "Member's person id")),
+    request_body = RelationshipChange,
+    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_relationship(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(ids): Path<(OfficeId, HouseholdId, PersonId)>,
+    Json(change): Json<RelationshipChange>,
+) -> WebResult<axum::Json<HouseholdView>> {
+    let (ctx, scope, id, person) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1, ids.2);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.set_member_relationship(&ctx, &scope, id, person, &change.relationship))
+            .await?,
+    ))
+}

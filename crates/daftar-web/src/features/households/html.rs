@@ -196,3 +196,24 @@ pub async fn split(
         .await;
     after(&state, &staff, scope, id, result).await
 }
+
+/// The relationship form of one member row.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RelationshipForm {
+    relationship: String,
+}
+
+pub async fn set_relationship(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path((_, id, person)): Path<(OfficeId, HouseholdId, PersonId)>,
+    CsrfForm(f): CsrfForm<RelationshipForm>,
+) -> WebResult<Response> {
+    let (staff, scope) = (at.staff, at.scope);
+    let ctx = staff.audit(purpose::SERVICE);
+    let result = state
+        .db(move |s| s.set_member_relationship(&ctx, &scope, id, person, &f.relationship))
+        .await;
+    after(&state, &staff, scope, id, result).await
+}

@@ -29,6 +29,14 @@ pub fn routes() -> Router<AppState> {
             post(html::split),
         )
         .route(
+            "/offices/{office_id}/households/{household_id}/members/{person_id}",
+            post(html::set_relationship),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/households/{household_id}/members/{person_id}",
+            post(api::set_relationship),
+        )
+        .route(
             "/api/v1/offices/{office_id}/households",
             get(api::list).post(api::create),
         )
