@@ -501,6 +501,7 @@ async fn managers_export_their_office_without_locations(app: TestApp) {
     app.user("clerk.a", "clerk", Some(a.id));
     app.user("manager.a", "office_manager", Some(a.id));
     let p = app.person(a.id, "مریم");
+    let formula = app.person(a.id, "=HYPERLINK(\"http://x\")");
     let clerk = app.signed_in("clerk.a").await;
     let r = clerk
         .get(app.url(&format!("/api/v1/offices/{}/persons/export", a.id)))
@@ -537,12 +538,16 @@ async fn managers_export_their_office_without_locations(app: TestApp) {
     for banned in ["phone", "province", "district", "address"] {
         assert!(!header.contains(banned), "no {banned} column");
     }
-    let row = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2);
     assert!(
-        row.starts_with(&p.registry_no) && row.contains("مریم"),
-        "{row}"
+        rows[0].starts_with(&p.registry_no) && rows[0].contains("مریم"),
+        "{body}"
     );
-    assert!(lines.next().is_none());
+    assert!(
+        rows[1].starts_with(&formula.registry_no) && rows[1].contains("'=HYPERLINK"),
+        "a name never becomes a formula: {body}"
+    );
     let audit: serde_json::Value = {
         let admin_actions = app
             .store

@@ -199,7 +199,18 @@ pub const EXPORT_COLUMNS: [&str; 13] = [
     "registered_at",
 ];
 
-/// The persons of an office as CSV (UTF-8 with BOM so spreadsheets read Persian).
+/// A cell as a spreadsheet will read it safely: text starting with `=`, `+`, `-`, `@` (or a tab
+/// or carriage return) gets a leading `'` so that it is never taken as a formula.
+fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The persons of an office as CSV (UTF-8 with BOM so spreadsheets read Persian; cells that
+/// would start a formula are neutralised).
 pub fn export_csv(persons: &[Person]) -> daftar_domain::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |e: csv::Error| daftar_domain::Error::internal(e.to_string());
@@ -209,21 +220,26 @@ pub fn export_csv(persons: &[Person]) -> daftar_domain::Result<Vec<u8>> {
             .created_at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        w.write_record([
-            p.registry_no.as_str(),
-            &p.given_name,
-            &p.family_name,
-            &p.father_name,
-            &p.grandfather_name,
-            &p.given_name_latin,
-            &p.family_name_latin,
-            p.birth_date.as_deref().unwrap_or(""),
-            p.birth_date_precision.map_or("", |d| d.code()),
-            p.sex.code(),
-            &p.nationality,
-            p.status.code(),
-            &registered,
-        ])
+        w.write_record(
+            [
+                p.registry_no.as_str(),
+                &p.given_name,
+                &p.family_name,
+                &p.father_name,
+                &p.grandfather_name,
+                &p.given_name_latin,
+                &p.family_name_latin,
+                p.birth_date.as_deref().unwrap_or(""),
+                p.birth_date_precision.map_or("", |d| d.code()),
+                p.sex.code(),
+                &p.nationality,
+                p.status.code(),
+                &registered,
+            ]
+            .map(cell)
+            .iter()
+            .map(|c| c.as_ref()),
+        )
         .map_err(fail)?;
     }
     w.into_inner()
