@@ -50,6 +50,7 @@ fn every_command_has_help() {
         vec!["import", "persons", "--help"],
         vec!["dedupe", "--help"],
         vec!["gen", "persons", "--help"],
+        vec!["bench", "candidates", "--help"],
     ] {
         let out = ok(dir.path(), &cmd);
         assert!(out.contains("Usage:"), "{cmd:?}: {out}");
