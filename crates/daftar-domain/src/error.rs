@@ -23,6 +23,10 @@ pub enum ErrorKind {
     Conflict,
     /// Account locked after failed logins (423).
     Locked,
+    /// The record changed since the client read it (412, stale `If-Match`).
+    PreconditionFailed,
+    /// An update came without `If-Match` (428).
+    PreconditionRequired,
     /// The body or upload is larger than allowed (413).
     TooLarge,
     /// Too many requests (429).
@@ -44,6 +48,8 @@ impl ErrorKind {
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
             ErrorKind::Locked => 423,
+            ErrorKind::PreconditionFailed => 412,
+            ErrorKind::PreconditionRequired => 428,
             ErrorKind::TooLarge => 413,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Unavailable => 503,

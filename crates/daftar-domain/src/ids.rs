@@ -100,3 +100,15 @@ typed_id!(
     /// Identifies a suspected duplicate pair in the review queue.
     SuspectId, "review.id.invalid"
 );
+typed_id!(
+    /// Identifies a case (an application for a service).
+    CaseId, "case.id.invalid"
+);
+typed_id!(
+    /// Identifies a document uploaded to a case.
+    CaseDocumentId, "case.document.id.invalid"
+);
+typed_id!(
+    /// Identifies a recorded payment.
+    PaymentId, "payment.id.invalid"
+);

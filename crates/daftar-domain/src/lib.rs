@@ -4,9 +4,14 @@
 
 pub mod audit;
 pub mod birth;
+pub mod blob;
+pub mod calendar;
+pub mod case;
+pub mod codes;
 pub mod digits;
 pub mod error;
 pub mod household;
+pub mod idempotency;
 pub mod ids;
 pub mod jalali;
 pub mod office;
@@ -15,8 +20,10 @@ pub mod permission;
 pub mod person;
 pub mod photo;
 pub mod review;
+pub mod service;
 pub mod session;
 pub mod store;
 pub mod user;
+pub mod workflow;
 
 pub use error::{Error, ErrorKind, Result};

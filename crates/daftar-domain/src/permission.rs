@@ -34,11 +34,13 @@ pub enum Permission {
     PersonMerge,
     /// Download the persons of an office as a file (no contact or address columns).
     PersonExport,
+    /// Change the service catalog and the holiday calendar.
+    CatalogManage,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -50,6 +52,7 @@ impl Permission {
         Permission::TokenManage,
         Permission::PersonMerge,
         Permission::PersonExport,
+        Permission::CatalogManage,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -66,6 +69,7 @@ impl Permission {
             Permission::TokenManage => "token.manage",
             Permission::PersonMerge => "person.merge",
             Permission::PersonExport => "person.export",
+            Permission::CatalogManage => "catalog.manage",
         }
     }
 }
@@ -409,6 +413,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 PersonMerge,
                 AggregateRead,
                 TokenManage,
+                CatalogManage,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
@@ -429,6 +434,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 UserManage,
                 AuditRead,
                 TokenManage,
+                CatalogManage,
             ],
         ),
     ]

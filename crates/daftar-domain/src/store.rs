@@ -5,8 +5,17 @@
 
 use crate::Result;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
+use crate::calendar::{Holiday, WorkCalendar};
+use crate::case::{
+    CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
+    QueueFilter, ReceiptCheck,
+};
 use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
-use crate::ids::{ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId};
+use crate::idempotency::StoredResponse;
+use crate::ids::{
+    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId,
+    UserId,
+};
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
@@ -14,6 +23,7 @@ use crate::person::{
     Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
 };
 use crate::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
+use crate::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use crate::session::{ApiToken, Session};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use std::path::Path;
@@ -330,6 +340,151 @@ pub trait Store: Send + Sync + 'static {
     /// Every person not merged away (of one office, or all), for batch duplicate detection.
     /// Audited `person.dedupe.read` with the count.
     fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
+
+    // ---- service catalog and calendar (public data, not personal) ----
+    /// Adds the services of `catalog` that the store does not have (first start, or a profile
+    /// that gained services); existing ones are left as edited. Returns how many were added.
+    /// Audited `service.load`.
+    fn load_catalog(&self, ctx: &AuditCtx, catalog: &Catalog) -> Result<u64>;
+    /// The current version of every service, by code.
+    fn services(&self) -> Result<Vec<ServiceRecord>>;
+    /// One service's current version (`service.not_found`).
+    fn service(&self, code: &str) -> Result<ServiceRecord>;
+    /// Stores a new version of a service if `expected_version` is still current
+    /// (`service.version.stale`, 412). Needs `catalog.manage`. Audited `service.update`.
+    fn update_service(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        def: &ServiceDef,
+        expected_version: i64,
+        note: &str,
+    ) -> Result<ServiceRecord>;
+    /// Every version of a service, newest first (`service.not_found`).
+    fn service_history(&self, code: &str) -> Result<Vec<ServiceVersion>>;
+    /// The stored official holidays, by date.
+    fn holidays(&self) -> Result<Vec<Holiday>>;
+    /// Seeds the holiday table from the profile when it is empty; returns how many were added.
+    fn load_holidays(&self, ctx: &AuditCtx, holidays: &[Holiday]) -> Result<u64>;
+    /// Adds or renames a holiday. Needs `catalog.manage`. Audited `holiday.set`.
+    fn set_holiday(&self, ctx: &AuditCtx, reach: &Reach, h: &Holiday) -> Result<()>;
+    /// Removes a holiday (`holiday.not_found`). Needs `catalog.manage`. Audited `holiday.remove`.
+    fn remove_holiday(&self, ctx: &AuditCtx, reach: &Reach, day: time::Date) -> Result<()>;
+
+    // ---- cases (personal data) ----
+    /// Opens a case at the scope's office for a person of that office: eligibility of every
+    /// member is checked, the first step's due date is set from `cal`. Audited `case.open`.
+    fn open_case(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewCase,
+        cal: &WorkCalendar,
+        today: time::Date,
+    ) -> Result<CaseView>;
+    /// A case of the scope's office with its timeline (`case.not_found`). Audited `case.read`.
+    fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
+    /// Applies a change through the workflow engine, acting as `role`, if the case is still at
+    /// `if_match` (`case.version.stale`, 412). Audited with the transition's event.
+    #[allow(clippy::too_many_arguments)]
+    fn change_case(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        role: &str,
+        id: CaseId,
+        if_match: i64,
+        change: &CaseChange,
+        cal: &WorkCalendar,
+        today: time::Date,
+    ) -> Result<CaseView>;
+    /// Assigns cases of the scope's office to a staff member of the office (or nobody); returns
+    /// how many changed. Audited `case.assign`.
+    fn assign_cases(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        ids: &[CaseId],
+        to: Option<UserId>,
+    ) -> Result<u64>;
+    /// The office's work queue, most urgent first. Audited `case.list`.
+    fn case_queue(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        filter: QueueFilter,
+        today: time::Date,
+        page: PageRequest,
+    ) -> Result<Page<CaseSummary>>;
+    /// Records evidence uploaded for an open case (the bytes are already in the blob store
+    /// under `blob_key`). Audited `case.document.add`.
+    fn add_case_document(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        doc: &CaseDocument,
+        blob_key: &str,
+    ) -> Result<CaseDocument>;
+    /// One document's record and blob key (`case.document.not_found`). Audited
+    /// `case.document.read`.
+    fn case_document(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        doc: CaseDocumentId,
+    ) -> Result<(CaseDocument, String)>;
+    /// Records a payment on a fee line and numbers its receipt; an amount above what is still
+    /// owed under the published schedule is refused (`payment.amount.above_schedule`).
+    /// Audited `case.payment`.
+    fn record_payment(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        payment: &NewPayment,
+        today: time::Date,
+    ) -> Result<Payment>;
+    /// The public facts of a receipt by its check code (`receipt.not_found`). No personal data.
+    fn check_receipt(&self, check_code: &str) -> Result<ReceiptCheck>;
+    /// An applicant's "I was asked to pay more" complaint about a receipt. Audited
+    /// `fee.complaint`.
+    fn fee_complaint(
+        &self,
+        ctx: &AuditCtx,
+        check_code: &str,
+        asked_rials: u64,
+        note: &str,
+    ) -> Result<()>;
+    /// Per office: payments, sum, and complaints in a period (aggregates, no personal data).
+    fn fee_report(
+        &self,
+        reach: &Reach,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<FeeReportRow>>;
+    /// Escalates open cases past due: to the office manager when past due, to the authority
+    /// when `authority_after` working days past due. Returns how many changed. Audited
+    /// `case.escalate`.
+    fn escalate_overdue(
+        &self,
+        ctx: &AuditCtx,
+        cal: &WorkCalendar,
+        today: time::Date,
+        authority_after: u32,
+    ) -> Result<u64>;
+
+    // ---- idempotency ----
+    /// The response stored for `principal`'s `key`, if any.
+    fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>>;
+    /// Stores the first response for a key; false if one was stored meanwhile.
+    fn store_idempotent_response(
+        &self,
+        principal: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<bool>;
 
     // ---- audit ----
     /// Appends an event on its own (for reads and events with no other write).

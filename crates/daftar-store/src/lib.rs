@@ -5,6 +5,7 @@
 //! [`postgres`] are the two backends; `repo` holds the repository code, written once; [`migrate`]
 //! holds the migration list and runner.
 
+pub mod blob;
 pub mod migrate;
 pub mod postgres;
 mod repo;
@@ -12,15 +13,23 @@ pub mod sql;
 pub mod sqlite;
 
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
+use daftar_domain::calendar::{Holiday, WorkCalendar};
+use daftar_domain::case::{
+    CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
+    QueueFilter, ReceiptCheck,
+};
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use daftar_domain::idempotency::StoredResponse;
 use daftar_domain::ids::{
     ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId,
 };
+use daftar_domain::ids::{CaseDocumentId, CaseId};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
 use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
 use daftar_domain::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
+use daftar_domain::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -466,6 +475,155 @@ impl Store for SqlStore {
     }
     fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>> {
         self.dedupe_persons_impl(ctx, office)
+    }
+    fn load_catalog(&self, ctx: &AuditCtx, catalog: &Catalog) -> Result<u64> {
+        self.load_catalog_impl(ctx, catalog)
+    }
+    fn services(&self) -> Result<Vec<ServiceRecord>> {
+        self.services_impl()
+    }
+    fn service(&self, code: &str) -> Result<ServiceRecord> {
+        self.service_impl(code)
+    }
+    fn update_service(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        def: &ServiceDef,
+        expected_version: i64,
+        note: &str,
+    ) -> Result<ServiceRecord> {
+        self.update_service_impl(ctx, reach, def, expected_version, note)
+    }
+    fn service_history(&self, code: &str) -> Result<Vec<ServiceVersion>> {
+        self.service_history_impl(code)
+    }
+    fn holidays(&self) -> Result<Vec<Holiday>> {
+        self.holidays_impl()
+    }
+    fn load_holidays(&self, ctx: &AuditCtx, holidays: &[Holiday]) -> Result<u64> {
+        self.load_holidays_impl(ctx, holidays)
+    }
+    fn set_holiday(&self, ctx: &AuditCtx, reach: &Reach, h: &Holiday) -> Result<()> {
+        self.set_holiday_impl(ctx, reach, h)
+    }
+    fn remove_holiday(&self, ctx: &AuditCtx, reach: &Reach, day: time::Date) -> Result<()> {
+        self.remove_holiday_impl(ctx, reach, day)
+    }
+    fn open_case(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewCase,
+        cal: &WorkCalendar,
+        today: time::Date,
+    ) -> Result<CaseView> {
+        self.open_case_impl(ctx, scope, new, cal, today)
+    }
+    fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
+        self.get_case_impl(ctx, scope, id)
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn change_case(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        role: &str,
+        id: CaseId,
+        if_match: i64,
+        change: &CaseChange,
+        cal: &WorkCalendar,
+        today: time::Date,
+    ) -> Result<CaseView> {
+        self.change_case_impl(ctx, scope, role, id, if_match, change, cal, today)
+    }
+    fn assign_cases(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        ids: &[CaseId],
+        to: Option<UserId>,
+    ) -> Result<u64> {
+        self.assign_cases_impl(ctx, scope, ids, to)
+    }
+    fn case_queue(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        filter: QueueFilter,
+        today: time::Date,
+        page: PageRequest,
+    ) -> Result<Page<CaseSummary>> {
+        self.case_queue_impl(ctx, scope, filter, today, page)
+    }
+    fn add_case_document(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        doc: &CaseDocument,
+        blob_key: &str,
+    ) -> Result<CaseDocument> {
+        self.add_case_document_impl(ctx, scope, id, doc, blob_key)
+    }
+    fn case_document(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        doc: CaseDocumentId,
+    ) -> Result<(CaseDocument, String)> {
+        self.case_document_impl(ctx, scope, id, doc)
+    }
+    fn record_payment(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        payment: &NewPayment,
+        today: time::Date,
+    ) -> Result<Payment> {
+        self.record_payment_impl(ctx, scope, id, payment, today)
+    }
+    fn check_receipt(&self, check_code: &str) -> Result<ReceiptCheck> {
+        self.check_receipt_impl(check_code)
+    }
+    fn fee_complaint(
+        &self,
+        ctx: &AuditCtx,
+        check_code: &str,
+        asked_rials: u64,
+        note: &str,
+    ) -> Result<()> {
+        self.fee_complaint_impl(ctx, check_code, asked_rials, note)
+    }
+    fn fee_report(
+        &self,
+        reach: &Reach,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<FeeReportRow>> {
+        self.fee_report_impl(reach, from, to)
+    }
+    fn escalate_overdue(
+        &self,
+        ctx: &AuditCtx,
+        cal: &WorkCalendar,
+        today: time::Date,
+        authority_after: u32,
+    ) -> Result<u64> {
+        self.escalate_overdue_impl(ctx, cal, today, authority_after)
+    }
+    fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>> {
+        self.idempotent_response_impl(principal, key)
+    }
+    fn store_idempotent_response(
+        &self,
+        principal: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<bool> {
+        self.store_idempotent_response_impl(principal, key, response)
     }
     fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
         self.write(|tx| repo::audit::append(tx, ctx, ev))

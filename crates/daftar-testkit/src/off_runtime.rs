@@ -3,15 +3,23 @@
 
 use daftar_domain::Result;
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
+use daftar_domain::calendar::{Holiday, WorkCalendar};
+use daftar_domain::case::{
+    CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
+    QueueFilter, ReceiptCheck,
+};
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use daftar_domain::idempotency::StoredResponse;
 use daftar_domain::ids::{
     ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId,
 };
+use daftar_domain::ids::{CaseDocumentId, CaseId};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Reach, RoleDef};
 use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
 use daftar_domain::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
+use daftar_domain::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -40,6 +48,29 @@ impl Store for OffRuntime {
         self.0.pool_stats()
     }
     fwd! {
+        load_catalog(&self, ctx: &AuditCtx, catalog: &Catalog) -> Result<u64>;
+        services(&self) -> Result<Vec<ServiceRecord>>;
+        service(&self, code: &str) -> Result<ServiceRecord>;
+        update_service(&self, ctx: &AuditCtx, reach: &Reach, def: &ServiceDef, expected_version: i64, note: &str) -> Result<ServiceRecord>;
+        service_history(&self, code: &str) -> Result<Vec<ServiceVersion>>;
+        holidays(&self) -> Result<Vec<Holiday>>;
+        load_holidays(&self, ctx: &AuditCtx, holidays: &[Holiday]) -> Result<u64>;
+        set_holiday(&self, ctx: &AuditCtx, reach: &Reach, h: &Holiday) -> Result<()>;
+        remove_holiday(&self, ctx: &AuditCtx, reach: &Reach, day: time::Date) -> Result<()>;
+        open_case(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewCase, cal: &WorkCalendar, today: time::Date) -> Result<CaseView>;
+        get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
+        change_case(&self, ctx: &AuditCtx, scope: &OfficeScope, role: &str, id: CaseId, if_match: i64, change: &CaseChange, cal: &WorkCalendar, today: time::Date) -> Result<CaseView>;
+        assign_cases(&self, ctx: &AuditCtx, scope: &OfficeScope, ids: &[CaseId], to: Option<UserId>) -> Result<u64>;
+        case_queue(&self, ctx: &AuditCtx, scope: &OfficeScope, filter: QueueFilter, today: time::Date, page: PageRequest) -> Result<Page<CaseSummary>>;
+        add_case_document(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId, doc: &CaseDocument, blob_key: &str) -> Result<CaseDocument>;
+        case_document(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId, doc: CaseDocumentId) -> Result<(CaseDocument, String)>;
+        record_payment(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId, payment: &NewPayment, today: time::Date) -> Result<Payment>;
+        check_receipt(&self, check_code: &str) -> Result<ReceiptCheck>;
+        fee_complaint(&self, ctx: &AuditCtx, check_code: &str, asked_rials: u64, note: &str) -> Result<()>;
+        fee_report(&self, reach: &Reach, from: time::Date, to: time::Date) -> Result<Vec<FeeReportRow>>;
+        escalate_overdue(&self, ctx: &AuditCtx, cal: &WorkCalendar, today: time::Date, authority_after: u32) -> Result<u64>;
+        idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>>;
+        store_idempotent_response(&self, principal: &str, key: &str, response: &StoredResponse) -> Result<bool>;
         ping(&self) -> Result<()>;
         migrate(&self) -> Result<Vec<String>>;
         applied_migrations(&self) -> Result<Vec<String>>;

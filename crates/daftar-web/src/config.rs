@@ -18,6 +18,21 @@ pub struct WebConfig {
     pub login: LoginPolicy,
     /// Locale when nothing else decides (`fa-IR`).
     pub default_locale: String,
+    /// Directory for uploaded case documents (the binary uses `<data_dir>/blobs`; tests a
+    /// temporary directory). `None`: a directory under the system temp dir.
+    pub blob_dir: Option<PathBuf>,
+    /// Country profile directory with `services.toml` and `calendar.toml`; `None`: the
+    /// embedded Iran profile.
+    pub profile_dir: Option<PathBuf>,
+    /// Offset of the offices' local time from UTC in minutes, for "today" (Iran: +210).
+    pub utc_offset_minutes: i32,
+    /// The site's public address (`https://daftar.example.org`) for links printed on receipts;
+    /// empty: taken from the request's `Host`.
+    pub public_url: String,
+    /// Working days past due after which an overdue case escalates to the authority.
+    pub escalate_to_authority_after: u32,
+    /// Seconds between escalation passes of the server's background job (0: off).
+    pub escalation_interval_secs: u64,
 }
 
 impl Default for WebConfig {
@@ -28,6 +43,12 @@ impl Default for WebConfig {
             session: SessionPolicy::default(),
             login: LoginPolicy::default(),
             default_locale: "fa-IR".into(),
+            blob_dir: None,
+            profile_dir: None,
+            utc_offset_minutes: 210,
+            public_url: String::new(),
+            escalate_to_authority_after: 3,
+            escalation_interval_secs: 600,
         }
     }
 }

@@ -191,7 +191,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
 
 /// Renders an error for the request: JSON under `/api`; elsewhere, a redirect to the login for
 /// unauthenticated pages, else a translated HTML page.
-fn render_error(state: &AppState, ctx: &RequestCtx, err: Error, headers: HeaderMap) -> Response {
+pub(crate) fn render_error(
+    state: &AppState,
+    ctx: &RequestCtx,
+    err: Error,
+    headers: HeaderMap,
+) -> Response {
     let status =
         StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let tr = Tr::new(state.i18n.clone(), ctx.locale);

@@ -251,11 +251,16 @@ impl AsCount for u64 {
         *self
     }
 }
-impl AsCount for u32 {
-    fn as_count(&self) -> u64 {
-        u64::from(*self)
-    }
+macro_rules! as_count_from {
+    ($($t:ty),*) => {$(
+        impl AsCount for $t {
+            fn as_count(&self) -> u64 {
+                u64::try_from(*self).unwrap_or(0)
+            }
+        }
+    )*};
 }
+as_count_from!(u8, u16, u32, usize, i64, i32);
 impl<T: AsCount + ?Sized> AsCount for &T {
     fn as_count(&self) -> u64 {
         (**self).as_count()

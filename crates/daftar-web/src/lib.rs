@@ -2,13 +2,17 @@
 //! (askama, right-to-left first) and the `/api/v1` JSON API with its OpenAPI document.
 
 pub mod auth;
+pub mod conditional;
 mod config;
 pub mod context;
 pub mod error;
 pub mod extract;
 pub mod features;
 pub mod i18n;
+pub mod idempotency;
+pub mod jobs;
 pub mod pages;
+pub mod profile;
 pub mod state;
 
 pub use config::WebConfig;
@@ -48,11 +52,29 @@ fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
 /// Builds the application state (loads translations).
 pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error> {
     let i18n = i18n::I18n::load(&config.default_locale).map_err(Error::internal)?;
+    let profile = match &config.profile_dir {
+        Some(dir) => profile::Profile::from_dir(dir)?,
+        None => profile::Profile::iran()?,
+    };
+    let blob_dir = config
+        .blob_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("daftar-blobs"));
+    let blobs = daftar_store::blob::FsBlobStore::new(blob_dir)?;
+    // The store may be a synchronous PostgreSQL client: install the profile on a plain thread.
+    let calendar = std::thread::scope(|s| {
+        s.spawn(|| profile::install(store.as_ref(), &profile))
+            .join()
+            .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
+    })?;
     Ok(AppState {
         store,
         config: Arc::new(config),
         i18n: Arc::new(i18n),
         metrics: metrics_handle(),
+        profile: Arc::new(profile),
+        calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+        blobs: Arc::new(blobs),
     })
 }
 
@@ -67,6 +89,8 @@ pub fn app(state: AppState) -> Router {
         .merge(features::persons::routes())
         .merge(features::households::routes())
         .merge(features::review::routes())
+        .merge(features::services::routes())
+        .merge(features::cases::routes())
         .merge(features::api::routes())
         .merge(features::profile::routes())
         .merge(features::users::routes())
@@ -79,6 +103,10 @@ pub fn app(state: AppState) -> Router {
                 daftar_domain::ErrorKind::BadRequest,
             ))
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             context::middleware,
@@ -126,10 +154,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let state = state(store, config).map_err(|e| std::io::Error::other(e.to_string()))?;
-    axum::serve(
+    let escalation = tokio::spawn(jobs::escalation_loop(state.clone()));
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    escalation.abort();
+    served
 }

@@ -64,6 +64,10 @@ impl PageCtx {
                         href: format!("/offices/{office}/households"),
                         label: "nav-households",
                     });
+                    nav.push(NavLink {
+                        href: format!("/offices/{office}/cases"),
+                        label: "nav-cases",
+                    });
                 }
                 if p.has(Permission::UserManage) {
                     nav.push(NavLink {
@@ -90,6 +94,10 @@ impl PageCtx {
                     label: "nav-audit",
                 });
             }
+            nav.push(NavLink {
+                href: "/services".into(),
+                label: "nav-services",
+            });
             nav.push(NavLink {
                 href: "/profile".into(),
                 label: "nav-profile",

@@ -2,6 +2,8 @@
 
 use crate::config::WebConfig;
 use crate::i18n::I18n;
+use daftar_domain::blob::BlobStore;
+use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::permission::{RoleCode, RoleDef};
 use daftar_domain::store::Store;
 use daftar_domain::{Error, Result};
@@ -18,6 +20,12 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     /// Prometheus registry handle.
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// The country profile (catalog file and calendar file as shipped).
+    pub profile: Arc<crate::profile::Profile>,
+    /// The working-day calendar with the stored holidays; replaced when an admin edits them.
+    pub calendar: Arc<std::sync::RwLock<Arc<WorkCalendar>>>,
+    /// Where case documents are kept.
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -39,6 +47,34 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(store.as_ref()))
             .await
             .map_err(|e| Error::internal(format!("store task failed: {e}")))?
+    }
+
+    /// The calendar in force.
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        match self.calendar.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Rebuilds the calendar from the stored holidays (after an admin change).
+    pub async fn reload_calendar(&self) -> Result<()> {
+        let profile = self.profile.clone();
+        let cal = self
+            .db(move |s| profile.calendar.with_holidays(s.holidays()?))
+            .await?;
+        match self.calendar.write() {
+            Ok(mut c) => *c = Arc::new(cal),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(cal),
+        }
+        Ok(())
+    }
+
+    /// Today in the offices' time zone.
+    pub fn today(&self) -> time::Date {
+        let offset = time::UtcOffset::from_whole_seconds(self.config.utc_offset_minutes * 60)
+            .unwrap_or(time::UtcOffset::UTC);
+        time::OffsetDateTime::now_utc().to_offset(offset).date()
     }
 
     /// The role definition for `role` (`role.unknown` if the table lacks it).

@@ -119,6 +119,66 @@ fn used_ids() -> BTreeSet<String> {
     for s in ["registration", "batch"] {
         ids.insert(format!("review-source-{s}"));
     }
+    use daftar_domain::{case, service, workflow};
+    for k in service::EvidenceKind::ALL {
+        ids.insert(format!("evidence-{}", k.code()));
+    }
+    for k in service::CredentialKind::ALL {
+        ids.insert(format!("credential-{}", k.code()));
+    }
+    for k in service::Applicant::ALL {
+        ids.insert(format!("applicant-{}", k.code()));
+    }
+    for k in service::Outcome::ALL {
+        ids.insert(format!("case-action-{}", k.code()));
+    }
+    for a in ["resume", "cancel"] {
+        ids.insert(format!("case-action-{a}"));
+    }
+    for k in workflow::CaseState::ALL {
+        ids.insert(format!("case-state-{}", k.code()));
+    }
+    for k in workflow::RejectReason::ALL {
+        ids.insert(format!("reject-reason-{}", k.code()));
+    }
+    for k in workflow::MemberOutcome::ALL {
+        ids.insert(format!("member-outcome-{}", k.code()));
+    }
+    for k in case::PaymentMethod::ALL {
+        ids.insert(format!("payment-method-{}", k.code()));
+    }
+    for k in case::Timer::ALL {
+        ids.insert(format!("timer-{}", k.code()));
+    }
+    for k in case::QueueFilter::ALL {
+        ids.insert(format!("queue-filter-{}", k.code()));
+    }
+    for w in [
+        "saturday",
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+    ] {
+        ids.insert(format!("weekday-{w}"));
+    }
+    for e in [
+        "open",
+        "consent",
+        "return",
+        "reject",
+        "approve",
+        "step.complete",
+        "resume",
+        "cancel",
+        "document.add",
+        "payment",
+        "escalate",
+    ] {
+        ids.insert(format!("event-case-{}", e.replace('.', "-")));
+    }
     for p in ["day", "month", "year"] {
         ids.insert(format!("date-precision-{p}"));
     }

@@ -34,6 +34,18 @@ pub struct Config {
     pub login_lock_after: u32,
     /// Minutes a lock lasts.
     pub login_lock_minutes: i64,
+    /// Country profile directory (`services.toml`, `calendar.toml`); empty: the embedded Iran
+    /// profile.
+    pub profile_dir: String,
+    /// Offices' local time as minutes east of UTC, for "today" and due dates (Iran: 210).
+    pub utc_offset_minutes: i32,
+    /// Public address printed in receipt QR codes (`https://daftar.example.org`); empty: the
+    /// request's host.
+    pub public_url: String,
+    /// Working days past due after which an overdue case escalates to the authority.
+    pub escalate_to_authority_after: u32,
+    /// Seconds between escalation passes of the background job (0: off).
+    pub escalation_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -50,6 +62,11 @@ impl Default for Config {
             session_absolute_hours: 12,
             login_lock_after: 5,
             login_lock_minutes: 15,
+            profile_dir: String::new(),
+            utc_offset_minutes: 210,
+            public_url: String::new(),
+            escalate_to_authority_after: 3,
+            escalation_interval_secs: 600,
         }
     }
 }
@@ -262,6 +279,14 @@ impl Config {
         w.session.absolute = time::Duration::hours(self.session_absolute_hours);
         w.login.lock_after = self.login_lock_after;
         w.login.lock_for = time::Duration::minutes(self.login_lock_minutes);
+        w.blob_dir = Some(self.data_dir.join("blobs"));
+        if !self.profile_dir.is_empty() {
+            w.profile_dir = Some(Path::new(&self.profile_dir).to_owned());
+        }
+        w.utc_offset_minutes = self.utc_offset_minutes;
+        w.public_url = self.public_url.clone();
+        w.escalate_to_authority_after = self.escalate_to_authority_after;
+        w.escalation_interval_secs = self.escalation_interval_secs;
         w
     }
 }

@@ -2,6 +2,8 @@
 //! unchanged on SQLite and PostgreSQL. Row mappers live beside the statements that need them.
 
 pub mod audit;
+mod cases;
+mod catalog;
 mod households;
 mod people;
 mod photos;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod cases;
 pub mod home;
 pub mod households;
 pub mod locale;
@@ -11,5 +12,6 @@ pub mod offices;
 pub mod persons;
 pub mod profile;
 pub mod review;
+pub mod services;
 pub mod system;
 pub mod users;

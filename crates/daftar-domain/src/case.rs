@@ -1,0 +1,451 @@
+//! Cases: an application for a service by a person or a household, with its timeline, members,
+//! evidence, fees and payments, and the SLA clock of the current step. The rules of state
+//! changes live in [`crate::workflow`]; this module holds the records and the requests.
+
+use crate::code_enum;
+use crate::ids::{CaseDocumentId, CaseId, HouseholdId, OfficeId, PaymentId, PersonId, UserId};
+use crate::service::{EvidenceKind, FeeDue, Outcome, ServiceCode, ServiceDef};
+use crate::workflow::{CaseState, MemberOutcome, RejectReason};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+// Days in JSON as ISO `YYYY-MM-DD` (the `time` default is a tuple).
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+code_enum!(
+    /// How a payment was made.
+    PaymentMethod, error = "payment.method.invalid", field = "method",
+    {
+        /// Cash at the counter.
+        Cash = "cash",
+        /// Card reader (POS) at the counter.
+        Card = "card",
+        /// Bank transfer with a reference.
+        Transfer = "transfer",
+    }
+);
+
+code_enum!(
+    /// The colour of an SLA clock.
+    Timer, error = "case.timer.invalid", field = "timer",
+    {
+        /// More than one working day left.
+        Green = "green",
+        /// Due today or on the next working day.
+        Amber = "amber",
+        /// Past due.
+        Red = "red",
+        /// Waiting for the applicant; the clock is stopped.
+        Paused = "paused",
+        /// Closed.
+        Done = "done",
+    }
+);
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Case {
+    /// Id.
+    pub id: CaseId,
+    /// Human reference, `<office code>-<year>-<n>`.
+    pub reference: String,
+    /// Office that handles it.
+    pub office_id: OfficeId,
+    /// Service.
+    #[schema(value_type = String)]
+    pub service: ServiceCode,
+    /// Catalog version the case was opened under.
+    pub service_version: i64,
+    /// The person applying (or the household head).
+    pub person_id: PersonId,
+    /// Household covered, for household cases.
+    pub household_id: Option<HouseholdId>,
+    /// State.
+    pub state: CaseState,
+    /// Current step index (0-based).
+    pub step: usize,
+    /// Day the current step's clock started (ISO).
+    #[schema(value_type = String)]
+    #[serde(with = "iso_date")]
+    pub step_started_on: Date,
+    /// Due date of the current step (ISO), none while paused or closed.
+    #[schema(value_type = Option<String>)]
+    #[serde(with = "iso_date::option")]
+    pub due_on: Option<Date>,
+    /// Working days that were left when the clock paused.
+    pub paused_remaining: Option<i64>,
+    /// Assigned staff member.
+    pub assigned_to: Option<UserId>,
+    /// Why it was rejected.
+    pub reject_reason: Option<RejectReason>,
+    /// The person concerned consented (services that require it).
+    pub consent: bool,
+    /// 0 none, 1 escalated to the office manager, 2 to the authority.
+    pub escalation: i64,
+    /// Opened.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    pub opened_at: OffsetDateTime,
+    /// Version for `ETag`/`If-Match`; every change adds one.
+    pub version: i64,
+}
+
+/// One member of a case (the applicant alone for a personal case).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseMember {
+    /// Person.
+    pub person_id: PersonId,
+    /// Registry number.
+    pub registry_no: String,
+    /// Name for display.
+    pub name: String,
+    /// Result for this member.
+    pub outcome: MemberOutcome,
+    /// Why this member was refused.
+    pub reason: Option<RejectReason>,
+}
+
+/// A line of the case timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseEvent {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    pub at: OffsetDateTime,
+    /// Login name of the actor (or `system`).
+    pub actor: String,
+    /// Event code (`case.open`, `case.step.complete`, `case.payment`, ...).
+    pub kind: String,
+    /// Step index at the time.
+    pub step: usize,
+    /// Free note.
+    pub note: String,
+}
+
+/// Evidence uploaded to a case (metadata; the bytes are in the blob store).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseDocument {
+    /// Id.
+    pub id: CaseDocumentId,
+    /// Kind of evidence.
+    pub kind: EvidenceKind,
+    /// Original file name (display only).
+    pub filename: String,
+    /// Sniffed content type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Uploaded.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// A recorded payment with its receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Payment {
+    /// Id.
+    pub id: PaymentId,
+    /// Fee line paid.
+    pub fee: String,
+    /// Amount in rials.
+    pub rials: u64,
+    /// Method.
+    pub method: PaymentMethod,
+    /// Clerk who recorded it.
+    pub recorded_by: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    pub recorded_at: OffsetDateTime,
+    /// Receipt number.
+    pub receipt_no: String,
+    /// Code printed in the receipt's QR for the public check page.
+    pub check_code: String,
+}
+
+/// What the public receipt check shows: no personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ReceiptCheck {
+    /// Receipt number.
+    pub receipt_no: String,
+    /// Amount in rials.
+    pub rials: u64,
+    /// Service code.
+    #[schema(value_type = String)]
+    pub service: ServiceCode,
+    /// Fee line.
+    pub fee: String,
+    /// Office code.
+    pub office_code: String,
+    /// Office name.
+    pub office_name: String,
+    /// Day paid (ISO).
+    #[schema(value_type = String)]
+    #[serde(with = "iso_date")]
+    pub paid_on: Date,
+}
+
+/// One office's fee figures for a period (aggregates only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FeeReportRow {
+    /// Office.
+    pub office_id: OfficeId,
+    /// Office code.
+    pub office_code: String,
+    /// Payments recorded.
+    pub payments: u64,
+    /// Sum in rials.
+    pub rials: u64,
+    /// "I was asked to pay more" complaints about the office's receipts.
+    pub complaints: u64,
+    /// Sum of the extra amounts complained about (asked minus paid).
+    pub complained_extra_rials: u64,
+}
+
+/// A case with everything the case page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    /// The case.
+    pub case: Case,
+    /// The service version it runs under.
+    pub definition: ServiceDef,
+    /// Members (the applicant first).
+    pub members: Vec<CaseMember>,
+    /// Timeline, oldest first.
+    pub events: Vec<CaseEvent>,
+    /// Evidence.
+    pub documents: Vec<CaseDocument>,
+    /// Fee owed per line, for the year the case was opened.
+    pub fees_due: Vec<FeeDue>,
+    /// Payments.
+    pub payments: Vec<Payment>,
+}
+
+impl CaseView {
+    /// Rials still owed on fee line `code`.
+    pub fn outstanding(&self, code: &str) -> u64 {
+        let due = self
+            .fees_due
+            .iter()
+            .find(|f| f.code == code)
+            .map_or(0, |f| f.rials);
+        let paid: u64 = self
+            .payments
+            .iter()
+            .filter(|p| p.fee == code)
+            .map(|p| p.rials)
+            .sum();
+        due.saturating_sub(paid)
+    }
+    /// Whether every fee line is paid in full.
+    pub fn fees_paid(&self) -> bool {
+        self.fees_due.iter().all(|f| self.outstanding(&f.code) == 0)
+    }
+}
+
+/// A case in a list or work queue.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    /// The case.
+    pub case: Case,
+    /// Applicant's registry number.
+    pub registry_no: String,
+    /// Applicant's name.
+    pub name: String,
+}
+
+/// Opening a case.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewCase {
+    /// Service code.
+    pub service: String,
+    /// The applicant (for a household case: the household head).
+    #[schema(value_type = String)]
+    pub person_id: String,
+    /// Cover the applicant's whole household (services that allow it).
+    #[serde(default)]
+    pub household: bool,
+    /// The person concerned consents (services that require it).
+    #[serde(default)]
+    pub consent: bool,
+    /// A note for the timeline.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A decision or other change on a case.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+pub struct CaseChange {
+    /// `complete`, `return`, `reject`, `resume` or `cancel`.
+    pub action: String,
+    /// Reason code, required for `reject`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Note for the timeline (what to correct, for a return).
+    #[serde(default)]
+    pub note: String,
+    /// Record consent given now (before approval).
+    #[serde(default)]
+    pub consent: bool,
+}
+
+impl CaseChange {
+    /// The engine's action (`case.action.invalid`, `case.reason.invalid`, `case.note.invalid`).
+    pub fn action(&self) -> Result<crate::workflow::Action> {
+        use crate::workflow::Action;
+        if self.note.chars().count() > 2000 {
+            return Err(Error::invalid("case.note.invalid").with_field("note"));
+        }
+        let reason = match self.reason.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) => Some(RejectReason::parse(r)?),
+        };
+        Ok(match self.action.as_str() {
+            "resume" => Action::Resume,
+            "cancel" => Action::Cancel,
+            other => Action::Decide {
+                outcome: Outcome::parse(other)
+                    .map_err(|_| Error::invalid("case.action.invalid").with_field("action"))?,
+                reason,
+            },
+        })
+    }
+}
+
+/// Recording a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewPayment {
+    /// Fee line code.
+    pub fee: String,
+    /// Amount in rials (Persian digits and separators accepted in forms).
+    pub rials: String,
+    /// `cash`, `card` or `transfer`.
+    pub method: String,
+}
+
+impl NewPayment {
+    /// Parsed amount and method (`payment.amount.invalid`, `payment.method.invalid`).
+    pub fn validate(&self) -> Result<(u64, PaymentMethod)> {
+        let digits: String = crate::digits::fold_digits(self.rials.trim())
+            .chars()
+            .filter(|c| !matches!(c, ',' | '٬' | ' ' | '_'))
+            .collect();
+        let rials: u64 = digits
+            .parse()
+            .ok()
+            .filter(|n| *n > 0 && *n <= crate::service::MAX_FEE_RIALS)
+            .ok_or_else(|| Error::invalid("payment.amount.invalid").with_field("rials"))?;
+        Ok((rials, PaymentMethod::parse(self.method.trim())?))
+    }
+}
+
+/// The colour of a case's clock on `today`.
+pub fn timer(case: &Case, cal: &crate::calendar::WorkCalendar, today: Date) -> Timer {
+    match (case.state, case.due_on) {
+        (CaseState::Returned, _) => Timer::Paused,
+        (CaseState::Open, Some(due)) if today > due => Timer::Red,
+        (CaseState::Open, Some(due)) => match cal.working_days_between(today, due) {
+            Ok(n) if n <= 1 => Timer::Amber,
+            Ok(_) => Timer::Green,
+            Err(_) => Timer::Green,
+        },
+        (CaseState::Open, None) => Timer::Green,
+        _ => Timer::Done,
+    }
+}
+
+/// Work-queue filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueFilter {
+    /// Every open or returned case.
+    #[default]
+    Active,
+    /// Open cases due today.
+    DueToday,
+    /// Open cases past due.
+    Overdue,
+    /// Returned, waiting for the applicant.
+    Waiting,
+    /// Closed cases.
+    Closed,
+}
+
+impl QueueFilter {
+    /// Every filter, in the order the queue shows them.
+    pub const ALL: [Self; 5] = [
+        Self::Active,
+        Self::DueToday,
+        Self::Overdue,
+        Self::Waiting,
+        Self::Closed,
+    ];
+    /// Parses a query value (unknown values fall back to `active`).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "due_today" => Self::DueToday,
+            "overdue" => Self::Overdue,
+            "waiting" => Self::Waiting,
+            "closed" => Self::Closed,
+            _ => Self::Active,
+        }
+    }
+    /// The query value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::DueToday => "due_today",
+            Self::Overdue => "overdue",
+            Self::Waiting => "waiting",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn payment_amounts_accept_persian_digits_and_separators() {
+        let p = |r: &str| NewPayment {
+            fee: "x".into(),
+            rials: r.into(),
+            method: "cash".into(),
+        };
+        assert_eq!(p("۱٬۵۰۰٬۰۰۰").validate().unwrap().0, 1_500_000);
+        assert_eq!(p("1,500,000").validate().unwrap().0, 1_500_000);
+        for bad in ["", "0", "-5", "12a", "99999999999999999999"] {
+            assert_eq!(
+                p(bad).validate().unwrap_err().code,
+                "payment.amount.invalid"
+            );
+        }
+        let mut q = p("100");
+        q.method = "cheque".into();
+        assert_eq!(q.validate().unwrap_err().code, "payment.method.invalid");
+    }
+
+    #[test]
+    fn changes_map_to_actions() {
+        let c = |a: &str, r: Option<&str>| CaseChange {
+            action: a.into(),
+            reason: r.map(Into::into),
+            ..CaseChange::default()
+        };
+        assert!(c("complete", None).action().is_ok());
+        assert!(c("reject", Some("not_eligible")).action().is_ok());
+        assert_eq!(
+            c("approve", None).action().unwrap_err().code,
+            "case.action.invalid"
+        );
+        assert_eq!(
+            c("reject", Some("because")).action().unwrap_err().code,
+            "case.reason.invalid"
+        );
+    }
+}

@@ -1,0 +1,860 @@
+//! Cases (personal data): opening with eligibility checks, changes through the workflow engine
+//! with optimistic versions, the SLA clock of the current step (paused while returned), the work
+//! queue, evidence records, payments with numbered receipts, the public receipt check, fee
+//! complaints and the per-office fee report, and escalation of overdue cases. Every read and
+//! change is audited in the same transaction.
+
+use super::catalog::{at_version, current, version_stale};
+use super::{all, audit, paged};
+use crate::SqlStore;
+use crate::sql::{Row, Tx, Value, params};
+use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::calendar::WorkCalendar;
+use daftar_domain::case::{
+    Case, CaseChange, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, FeeReportRow,
+    NewCase, NewPayment, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
+};
+use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PaymentId, PersonId, UserId};
+use daftar_domain::jalali::JalaliDate;
+use daftar_domain::page::{Page, PageRequest};
+use daftar_domain::permission::{OfficeScope, Permission, Reach};
+use daftar_domain::person::{DocumentKind, PersonStatus};
+use daftar_domain::service::{EvidenceKind, ServiceCode};
+use daftar_domain::workflow::{
+    self, Action, CaseState, Facts, MemberOutcome, PersonFacts, RejectReason,
+};
+use daftar_domain::{Error, Result};
+use std::collections::BTreeSet;
+use time::{Date, OffsetDateTime};
+
+const CASE_COLS: &str = "c.id, c.reference, c.office_id, c.service_code, c.service_version, c.person_id, c.household_id, c.state, c.step, c.step_started_on, c.due_on, c.paused_remaining, c.assigned_to, c.reject_reason, c.consent, c.escalation, c.opened_at, c.version, c.fee_year";
+
+fn iso(d: Date) -> String {
+    JalaliDate::from_iso(d).iso_string()
+}
+
+fn date(s: &str) -> Result<Date> {
+    Ok(JalaliDate::parse(s)?.iso())
+}
+
+fn case_row(r: &Row) -> Result<(Case, i32)> {
+    Ok((
+        Case {
+            id: r.parse(0)?,
+            reference: r.text(1)?,
+            office_id: r.parse(2)?,
+            service: ServiceCode::parse(&r.text(3)?)?,
+            service_version: r.i64(4)?,
+            person_id: r.parse(5)?,
+            household_id: r.opt_parse(6)?,
+            state: CaseState::parse(&r.text(7)?)?,
+            step: usize::try_from(r.i64(8)?).unwrap_or(0),
+            step_started_on: date(&r.text(9)?)?,
+            due_on: r.opt_text(10)?.map(|s| date(&s)).transpose()?,
+            paused_remaining: match r.0.get(11) {
+                Some(Value::I64(n)) => Some(*n),
+                _ => None,
+            },
+            assigned_to: r.opt_parse(12)?,
+            reject_reason: r
+                .opt_text(13)?
+                .map(|s| RejectReason::parse(&s))
+                .transpose()?,
+            consent: r.bool(14)?,
+            escalation: r.i64(15)?,
+            opened_at: r.ts(16)?,
+            version: r.i64(17)?,
+        },
+        i32::try_from(r.i64(18)?).unwrap_or(0),
+    ))
+}
+
+/// The case if it belongs to `office` (`case.not_found` otherwise), with its fee year.
+fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
+    let r = tx
+        .query_opt(
+            &format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1 AND c.office_id = $2"),
+            params![id.to_string(), office.to_string()],
+        )?
+        .ok_or_else(|| Error::not_found("case.not_found"))?;
+    case_row(&r)
+}
+
+fn view(tx: &mut dyn Tx, case: Case, fee_year: i32) -> Result<CaseView> {
+    let id = case.id.to_string();
+    let definition = at_version(tx, case.service.as_str(), case.service_version)?;
+    let members = all(
+        tx.query(
+            "SELECT m.person_id, p.registry_no, p.given_name, p.family_name, m.outcome, m.reason FROM case_members m JOIN persons p ON p.id = m.person_id WHERE m.case_id = $1 ORDER BY m.position",
+            params![id.as_str()],
+        )?,
+        |r| {
+            Ok(CaseMember {
+                person_id: r.parse(0)?,
+                registry_no: r.text(1)?,
+                name: format!("{} {}", r.text(2)?, r.text(3)?).trim().to_owned(),
+                outcome: MemberOutcome::parse(&r.text(4)?)?,
+                reason: r.opt_text(5)?.map(|s| RejectReason::parse(&s)).transpose()?,
+            })
+        },
+    )?;
+    let events = all(
+        tx.query(
+            "SELECT at, actor, kind, step, note FROM case_events WHERE case_id = $1 ORDER BY seq",
+            params![id.as_str()],
+        )?,
+        |r| {
+            Ok(CaseEvent {
+                at: r.ts(0)?,
+                actor: r.text(1)?,
+                kind: r.text(2)?,
+                step: usize::try_from(r.i64(3)?).unwrap_or(0),
+                note: r.text(4)?,
+            })
+        },
+    )?;
+    let documents = all(
+        tx.query(
+            "SELECT id, kind, filename, content_type, size, sha256, uploaded_at FROM case_documents WHERE case_id = $1 ORDER BY uploaded_at, id",
+            params![id.as_str()],
+        )?,
+        document,
+    )?;
+    let payments = all(
+        tx.query(
+            "SELECT id, fee_code, rials, method, recorded_by, recorded_at, receipt_no, check_code FROM payments WHERE case_id = $1 ORDER BY recorded_at, id",
+            params![id.as_str()],
+        )?,
+        |r| {
+            Ok(Payment {
+                id: r.parse(0)?,
+                fee: r.text(1)?,
+                rials: u64::try_from(r.i64(2)?).unwrap_or(0),
+                method: PaymentMethod::parse(&r.text(3)?)?,
+                recorded_by: r.text(4)?,
+                recorded_at: r.ts(5)?,
+                receipt_no: r.text(6)?,
+                check_code: r.text(7)?,
+            })
+        },
+    )?;
+    let member_count = u32::try_from(members.len()).unwrap_or(1);
+    let fees_due = definition.fees_due(fee_year, member_count)?;
+    Ok(CaseView {
+        case,
+        definition,
+        members,
+        events,
+        documents,
+        fees_due,
+        payments,
+    })
+}
+
+fn document(r: &Row) -> Result<CaseDocument> {
+    Ok(CaseDocument {
+        id: r.parse(0)?,
+        kind: EvidenceKind::parse(&r.text(1)?)?,
+        filename: r.text(2)?,
+        content_type: r.text(3)?,
+        size: r.i64(4)?,
+        sha256: r.text(5)?,
+        uploaded_at: r.ts(6)?,
+    })
+}
+
+fn add_event(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    actor: &str,
+    kind: &str,
+    step: usize,
+    note: &str,
+    at: OffsetDateTime,
+) -> Result<()> {
+    let seq = tx
+        .query_one(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1",
+            params![case.to_string()],
+        )?
+        .i64(0)?;
+    tx.exec(
+        "INSERT INTO case_events (case_id, seq, at, actor, kind, step, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![case.to_string(), seq, at, actor, kind, step as i64, note],
+    )?;
+    Ok(())
+}
+
+/// The next number of `kind` for the office in Solar Hijri `year`, and the office code.
+fn next_number(tx: &mut dyn Tx, office: OfficeId, kind: &str, year: i32) -> Result<(String, i64)> {
+    let n = tx
+        .query_one(
+            "INSERT INTO case_counters (office_id, kind, year, next) VALUES ($1, $2, $3, 1) ON CONFLICT (office_id, kind, year) DO UPDATE SET next = case_counters.next + 1 RETURNING next",
+            params![office.to_string(), kind, i64::from(year)],
+        )?
+        .i64(0)?;
+    let code = tx
+        .query_one(
+            "SELECT code FROM offices WHERE id = $1",
+            params![office.to_string()],
+        )?
+        .text(0)?;
+    Ok((code, n))
+}
+
+/// Eligibility facts of a person of the office (`person.not_found`).
+fn person_facts(
+    tx: &mut dyn Tx,
+    office: OfficeId,
+    id: PersonId,
+    today: Date,
+) -> Result<PersonFacts> {
+    let r = tx
+        .query_opt(
+            "SELECT status, birth_date, birth_date_precision FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL",
+            params![id.to_string(), office.to_string()],
+        )?
+        .ok_or_else(|| Error::not_found("person.not_found").with_field("person_id"))?;
+    let status = PersonStatus::parse(&r.text(0)?)?;
+    // Year-only and month-only dates are stored as the first day of the period, so the age is
+    // the smallest age the person can have: never counted older than they may be.
+    let age = r
+        .opt_text(1)?
+        .and_then(|s| date(&s).ok())
+        .and_then(|b| workflow::age_on(b, today));
+    let today_iso = iso(today);
+    let documents = tx
+        .query(
+            "SELECT DISTINCT kind FROM person_documents WHERE person_id = $1 AND (valid_until IS NULL OR valid_until >= $2)",
+            params![id.to_string(), today_iso],
+        )?
+        .iter()
+        .filter_map(|r| r.text(0).ok().and_then(|k| DocumentKind::parse(&k).ok()))
+        .collect();
+    Ok(PersonFacts {
+        status,
+        age,
+        documents,
+    })
+}
+
+fn due(cal: &WorkCalendar, from: Date, days: i64) -> Result<Date> {
+    cal.add_working_days(from, u32::try_from(days.max(0)).unwrap_or(0))
+}
+
+fn closed(state: CaseState) -> Error {
+    Error::conflict("case.closed").with_detail("state", serde_json::json!(state))
+}
+
+impl SqlStore {
+    pub(crate) fn open_case_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewCase,
+        cal: &WorkCalendar,
+        today: Date,
+    ) -> Result<CaseView> {
+        scope.require(Permission::PersonWrite)?;
+        let office = scope.office_id();
+        let person: PersonId = new
+            .person_id
+            .trim()
+            .parse()
+            .map_err(|e: Error| e.with_field("person_id"))?;
+        if new.note.chars().count() > 2000 {
+            return Err(Error::invalid("case.note.invalid").with_field("note"));
+        }
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let svc = current(tx, new.service.trim())?;
+            let def = &svc.definition;
+            let first = def.step(0)?;
+            let due_on = due(cal, today, i64::from(first.sla_days))?;
+            // Who the case covers.
+            let mut members = vec![person];
+            let mut household = None;
+            let facts = person_facts(tx, office, person, today)?;
+            if new.household {
+                if !def.household {
+                    return Err(Error::invalid("case.household.not_allowed").with_field("household"));
+                }
+                let r = tx
+                    .query_opt(
+                        "SELECT h.id FROM households h WHERE h.head_person_id = $1 AND h.office_id = $2",
+                        params![person.to_string(), office.to_string()],
+                    )?
+                    .ok_or_else(|| Error::invalid("case.household.required").with_field("household"))?;
+                let hid: String = r.text(0)?;
+                let rows = tx.query(
+                    "SELECT person_id FROM household_members WHERE household_id = $1 AND left_at IS NULL AND person_id <> $2 ORDER BY joined_at, person_id",
+                    params![hid.as_str(), person.to_string()],
+                )?;
+                for r in rows {
+                    members.push(r.parse(0)?);
+                }
+                household = Some(hid);
+            } else if def.applicant == daftar_domain::service::Applicant::HouseholdHead {
+                let head = tx.query_opt(
+                    "SELECT 1 FROM households WHERE head_person_id = $1 AND office_id = $2",
+                    params![person.to_string(), office.to_string()],
+                )?;
+                if head.is_none() {
+                    return Err(Error::invalid("case.applicant.not_head").with_field("person_id"));
+                }
+            }
+            workflow::check_eligibility(def, &facts)
+                .map_err(|e| e.with_detail("person_id", serde_json::json!(person)))?;
+            for m in &members[1..] {
+                let f = person_facts(tx, office, *m, today)?;
+                workflow::check_eligibility(def, &f)
+                    .map_err(|e| e.with_detail("person_id", serde_json::json!(m)))?;
+            }
+            let dup = tx.query_opt(
+                "SELECT reference FROM cases WHERE person_id = $1 AND service_code = $2 AND state IN ('open', 'returned')",
+                params![person.to_string(), def.code.as_str()],
+            )?;
+            if let Some(r) = dup {
+                return Err(Error::conflict("case.duplicate")
+                    .with_detail("reference", serde_json::json!(r.text(0)?)));
+            }
+            let year = JalaliDate::from_iso(today).year();
+            let (office_code, n) = next_number(tx, office, "case", year)?;
+            let reference = format!("{office_code}-{year}-{n:05}");
+            let id = CaseId::new();
+            tx.exec(
+                "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1)",
+                params![
+                    id.to_string(),
+                    reference.as_str(),
+                    office.to_string(),
+                    def.code.as_str(),
+                    svc.version,
+                    person.to_string(),
+                    household,
+                    iso(today),
+                    iso(due_on),
+                    new.consent,
+                    i64::from(year),
+                    now,
+                    ctx.actor.as_str()
+                ],
+            )?;
+            for (i, m) in members.iter().enumerate() {
+                tx.exec(
+                    "INSERT INTO case_members (case_id, person_id, position, outcome) VALUES ($1, $2, $3, 'pending')",
+                    params![id.to_string(), m.to_string(), i as i64],
+                )?;
+            }
+            add_event(tx, id, &ctx.actor, "case.open", 0, new.note.trim(), now)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("case.open", "case", id).with_details(serde_json::json!({
+                    "service": def.code.as_str(),
+                    "version": svc.version,
+                    "person": person.to_string(),
+                    "members": members.len(),
+                })),
+            )?;
+            let (case, fee_year) = load(tx, office, id)?;
+            view(tx, case, fee_year)
+        })
+    }
+
+    pub(crate) fn get_case_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+    ) -> Result<CaseView> {
+        scope.require(Permission::PersonRead)?;
+        self.write(|tx| {
+            let (case, year) = load(tx, scope.office_id(), id)?;
+            audit::append(tx, ctx, &AuditEvent::new("case.read", "case", id))?;
+            view(tx, case, year)
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn change_case_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        role: &str,
+        id: CaseId,
+        if_match: i64,
+        change: &CaseChange,
+        cal: &WorkCalendar,
+        today: Date,
+    ) -> Result<CaseView> {
+        scope.require(Permission::PersonRead)?;
+        let action = change.action()?;
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let (case, year) = load(tx, scope.office_id(), id)?;
+            if case.version != if_match {
+                return Err(version_stale("case.version.stale", case.version));
+            }
+            let v = view(tx, case, year)?;
+            let evidence: BTreeSet<EvidenceKind> = v.documents.iter().map(|d| d.kind).collect();
+            let consent = v.case.consent || change.consent;
+            let t = workflow::decide(
+                &Facts {
+                    service: &v.definition,
+                    state: v.case.state,
+                    step: v.case.step,
+                    role,
+                    evidence: &evidence,
+                    fees_paid: v.fees_paid(),
+                    consent,
+                },
+                &action,
+            )?;
+            let c = &v.case;
+            let (mut step_started, mut due_on, mut paused) =
+                (c.step_started_on, c.due_on, c.paused_remaining);
+            match t.state {
+                CaseState::Returned => {
+                    let left = match c.due_on {
+                        Some(d) if d > today => cal.working_days_between(today, d)?,
+                        _ => 0,
+                    };
+                    paused = Some(left);
+                    due_on = None;
+                }
+                CaseState::Open if t.step_started => {
+                    step_started = today;
+                    let sla = v.definition.step(t.step)?.sla_days;
+                    due_on = Some(due(cal, today, i64::from(sla))?);
+                    paused = None;
+                }
+                CaseState::Open if matches!(action, Action::Resume) => {
+                    // At least one working day after the applicant comes back.
+                    due_on = Some(due(cal, today, paused.unwrap_or(1).max(1))?);
+                    paused = None;
+                }
+                CaseState::Open => {}
+                CaseState::Approved | CaseState::Rejected | CaseState::Cancelled => {
+                    due_on = None;
+                    paused = None;
+                }
+            }
+            let reason = match &action {
+                Action::Decide { reason, .. } if t.state == CaseState::Rejected => *reason,
+                _ => None,
+            };
+            let closed_at = t.state.is_final().then_some(now);
+            tx.exec(
+                "UPDATE cases SET state = $1, step = $2, step_started_on = $3, due_on = $4, paused_remaining = $5, reject_reason = $6, consent = $7, closed_at = $8, version = version + 1 WHERE id = $9",
+                params![
+                    t.state.code(),
+                    t.step as i64,
+                    iso(step_started),
+                    due_on.map(iso),
+                    paused,
+                    reason.map(|r| r.code()),
+                    consent,
+                    closed_at,
+                    id.to_string()
+                ],
+            )?;
+            let member_outcome = match t.state {
+                CaseState::Approved => Some(MemberOutcome::Approved),
+                CaseState::Rejected | CaseState::Cancelled => Some(MemberOutcome::Rejected),
+                _ => None,
+            };
+            if let Some(o) = member_outcome {
+                tx.exec(
+                    "UPDATE case_members SET outcome = $1, reason = COALESCE(reason, $2) WHERE case_id = $3 AND outcome = 'pending'",
+                    params![o.code(), reason.map(|r| r.code()), id.to_string()],
+                )?;
+            }
+            if change.consent && !c.consent {
+                add_event(tx, id, &ctx.actor, "case.consent", c.step, "", now)?;
+            }
+            let note = match reason {
+                Some(r) if change.note.trim().is_empty() => r.code().to_owned(),
+                _ => change.note.trim().to_owned(),
+            };
+            add_event(tx, id, &ctx.actor, t.event, c.step, &note, now)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new(t.event, "case", id).with_details(serde_json::json!({
+                    "from": c.state, "to": t.state, "step": c.step, "reason": reason,
+                })),
+            )?;
+            let (case, year) = load(tx, scope.office_id(), id)?;
+            view(tx, case, year)
+        })
+    }
+
+    pub(crate) fn assign_cases_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        ids: &[CaseId],
+        to: Option<UserId>,
+    ) -> Result<u64> {
+        scope.require(Permission::PersonWrite)?;
+        if ids.is_empty() || ids.len() > 500 {
+            return Err(Error::invalid("case.assign.invalid").with_field("ids"));
+        }
+        let office = scope.office_id().to_string();
+        self.write(|tx| {
+            if let Some(u) = to {
+                tx.query_opt(
+                    "SELECT 1 FROM users WHERE id = $1 AND office_id = $2 AND status = 'active'",
+                    params![u.to_string(), office.as_str()],
+                )?
+                .ok_or_else(|| Error::invalid("case.assignee.invalid").with_field("assignee"))?;
+            }
+            let mut n = 0;
+            for id in ids {
+                n += tx.exec(
+                    "UPDATE cases SET assigned_to = $1, version = version + 1 WHERE id = $2 AND office_id = $3 AND state IN ('open', 'returned')",
+                    params![to.map(|u| u.to_string()), id.to_string(), office.as_str()],
+                )?;
+            }
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("case.assign", "office", &office).with_details(serde_json::json!({
+                    "cases": ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "to": to.map(|u| u.to_string()),
+                    "changed": n,
+                })),
+            )?;
+            Ok(n)
+        })
+    }
+
+    pub(crate) fn case_queue_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        filter: QueueFilter,
+        today: Date,
+        req: PageRequest,
+    ) -> Result<Page<CaseSummary>> {
+        scope.require(Permission::PersonRead)?;
+        let office = scope.office_id().to_string();
+        let cond = match filter {
+            QueueFilter::Active => "c.state IN ('open', 'returned')",
+            QueueFilter::DueToday => "c.state = 'open' AND c.due_on = $2",
+            QueueFilter::Overdue => "c.state = 'open' AND c.due_on < $2",
+            QueueFilter::Waiting => "c.state = 'returned'",
+            QueueFilter::Closed => "c.state IN ('approved', 'rejected', 'cancelled')",
+        };
+        let mut args: Vec<Value> = vec![office.clone().into()];
+        if cond.contains("$2") {
+            args.push(iso(today).into());
+        }
+        self.write(|tx| {
+            let page = paged(
+                tx,
+                &format!("{CASE_COLS}, p.registry_no, p.given_name, p.family_name"),
+                &format!("FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.office_id = $1 AND {cond}"),
+                "c.due_on IS NULL, c.due_on, c.opened_at, c.id",
+                args,
+                req,
+                |r| {
+                    Ok(CaseSummary {
+                        case: case_row(r)?.0,
+                        registry_no: r.text(19)?,
+                        name: format!("{} {}", r.text(20)?, r.text(21)?).trim().to_owned(),
+                    })
+                },
+            )?;
+            let ids: Vec<String> = page.items.iter().map(|c| c.case.id.to_string()).collect();
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("case.list", "office", &office).with_details(serde_json::json!({
+                    "filter": filter.code(), "page": page.page, "cases": ids,
+                })),
+            )?;
+            Ok(page)
+        })
+    }
+
+    pub(crate) fn add_case_document_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        doc: &CaseDocument,
+        blob_key: &str,
+    ) -> Result<CaseDocument> {
+        scope.require(Permission::PersonWrite)?;
+        self.write(|tx| {
+            let (case, _) = load(tx, scope.office_id(), id)?;
+            if case.state.is_final() {
+                return Err(closed(case.state));
+            }
+            tx.exec(
+                "INSERT INTO case_documents (id, case_id, kind, filename, content_type, size, sha256, blob_key, uploaded_at, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                params![
+                    doc.id.to_string(),
+                    id.to_string(),
+                    doc.kind.code(),
+                    doc.filename.as_str(),
+                    doc.content_type.as_str(),
+                    doc.size,
+                    doc.sha256.as_str(),
+                    blob_key,
+                    doc.uploaded_at,
+                    ctx.actor.as_str()
+                ],
+            )?;
+            tx.exec("UPDATE cases SET version = version + 1 WHERE id = $1", params![id.to_string()])?;
+            add_event(tx, id, &ctx.actor, "case.document.add", case.step, doc.kind.code(), doc.uploaded_at)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("case.document.add", "case", id).with_details(serde_json::json!({
+                    "document": doc.id.to_string(), "kind": doc.kind, "sha256": doc.sha256, "size": doc.size,
+                })),
+            )?;
+            Ok(doc.clone())
+        })
+    }
+
+    pub(crate) fn case_document_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        doc: CaseDocumentId,
+    ) -> Result<(CaseDocument, String)> {
+        scope.require(Permission::PersonRead)?;
+        self.write(|tx| {
+            load(tx, scope.office_id(), id)?;
+            let r = tx
+                .query_opt(
+                    "SELECT id, kind, filename, content_type, size, sha256, uploaded_at, blob_key FROM case_documents WHERE id = $1 AND case_id = $2",
+                    params![doc.to_string(), id.to_string()],
+                )?
+                .ok_or_else(|| Error::not_found("case.document.not_found"))?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("case.document.read", "case", id)
+                    .with_details(serde_json::json!({ "document": doc.to_string() })),
+            )?;
+            Ok((document(&r)?, r.text(7)?))
+        })
+    }
+
+    pub(crate) fn record_payment_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        p: &NewPayment,
+        today: Date,
+    ) -> Result<Payment> {
+        scope.require(Permission::PersonWrite)?;
+        let (rials, method) = p.validate()?;
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let (case, year) = load(tx, scope.office_id(), id)?;
+            if case.state.is_final() {
+                return Err(closed(case.state));
+            }
+            let v = view(tx, case, year)?;
+            let fee = p.fee.trim();
+            if !v.fees_due.iter().any(|f| f.code == fee) {
+                return Err(Error::invalid("payment.fee.invalid").with_field("fee"));
+            }
+            let outstanding = v.outstanding(fee);
+            if rials > outstanding {
+                return Err(Error::invalid("payment.amount.above_schedule")
+                    .with_field("rials")
+                    .with_detail("outstanding", serde_json::json!(outstanding)));
+            }
+            let jyear = JalaliDate::from_iso(today).year();
+            let (office_code, n) = next_number(tx, scope.office_id(), "receipt", jyear)?;
+            let receipt_no = format!("{office_code}-R{jyear}-{n:06}");
+            let check_code = check_code();
+            let pid = PaymentId::new();
+            tx.exec(
+                "INSERT INTO payments (id, case_id, office_id, service_code, fee_code, rials, method, recorded_by, recorded_at, paid_on, receipt_no, check_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                params![
+                    pid.to_string(),
+                    id.to_string(),
+                    scope.office_id().to_string(),
+                    v.case.service.as_str(),
+                    fee,
+                    i64::try_from(rials).unwrap_or(i64::MAX),
+                    method.code(),
+                    ctx.actor.as_str(),
+                    now,
+                    iso(today),
+                    receipt_no.as_str(),
+                    check_code.as_str()
+                ],
+            )?;
+            tx.exec("UPDATE cases SET version = version + 1 WHERE id = $1", params![id.to_string()])?;
+            add_event(tx, id, &ctx.actor, "case.payment", v.case.step, &receipt_no, now)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("case.payment", "case", id).with_details(serde_json::json!({
+                    "fee": fee, "rials": rials, "method": method, "receipt": receipt_no,
+                })),
+            )?;
+            Ok(Payment {
+                id: pid,
+                fee: fee.to_owned(),
+                rials,
+                method,
+                recorded_by: ctx.actor.clone(),
+                recorded_at: now,
+                receipt_no,
+                check_code,
+            })
+        })
+    }
+
+    pub(crate) fn check_receipt_impl(&self, code: &str) -> Result<ReceiptCheck> {
+        let code = code.trim();
+        if code.is_empty() || code.len() > 64 {
+            return Err(Error::not_found("receipt.not_found"));
+        }
+        self.read(|tx| {
+            let r = tx
+                .query_opt(
+                    "SELECT p.receipt_no, p.rials, p.service_code, p.fee_code, o.code, o.name_fa, p.paid_on FROM payments p JOIN offices o ON o.id = p.office_id WHERE p.check_code = $1",
+                    params![code],
+                )?
+                .ok_or_else(|| Error::not_found("receipt.not_found"))?;
+            Ok(ReceiptCheck {
+                receipt_no: r.text(0)?,
+                rials: u64::try_from(r.i64(1)?).unwrap_or(0),
+                service: ServiceCode::parse(&r.text(2)?)?,
+                fee: r.text(3)?,
+                office_code: r.text(4)?,
+                office_name: r.text(5)?,
+                paid_on: date(&r.text(6)?)?,
+            })
+        })
+    }
+
+    pub(crate) fn fee_complaint_impl(
+        &self,
+        ctx: &AuditCtx,
+        code: &str,
+        asked: u64,
+        note: &str,
+    ) -> Result<()> {
+        let receipt = self.check_receipt_impl(code)?;
+        if asked == 0 || asked > daftar_domain::service::MAX_FEE_RIALS {
+            return Err(Error::invalid("payment.amount.invalid").with_field("asked_rials"));
+        }
+        if note.chars().count() > 1000 {
+            return Err(Error::invalid("complaint.note.invalid").with_field("note"));
+        }
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let id = ulid::Ulid::new().to_string();
+            tx.exec(
+                "INSERT INTO fee_complaints (id, receipt_no, asked_rials, note, created_at) VALUES ($1, $2, $3, $4, $5)",
+                params![id.as_str(), receipt.receipt_no.as_str(), i64::try_from(asked).unwrap_or(i64::MAX), note.trim(), now],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("fee.complaint", "receipt", &receipt.receipt_no).with_details(
+                    serde_json::json!({ "asked_rials": asked, "paid_rials": receipt.rials }),
+                ),
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn fee_report_impl(
+        &self,
+        reach: &Reach,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<FeeReportRow>> {
+        if reach.permission() != Permission::AggregateRead {
+            return Err(Error::forbidden("auth.forbidden"));
+        }
+        let office = reach.office_id().map(|o| o.to_string());
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT o.id, o.code, \
+                   (SELECT COUNT(*) FROM payments p WHERE p.office_id = o.id AND p.paid_on BETWEEN $1 AND $2), \
+                   (SELECT CAST(COALESCE(SUM(p.rials), 0) AS BIGINT) FROM payments p WHERE p.office_id = o.id AND p.paid_on BETWEEN $1 AND $2), \
+                   (SELECT COUNT(*) FROM fee_complaints f JOIN payments p ON p.receipt_no = f.receipt_no WHERE p.office_id = o.id AND p.paid_on BETWEEN $1 AND $2), \
+                   (SELECT CAST(COALESCE(SUM(f.asked_rials - p.rials), 0) AS BIGINT) FROM fee_complaints f JOIN payments p ON p.receipt_no = f.receipt_no WHERE p.office_id = o.id AND p.paid_on BETWEEN $1 AND $2 AND f.asked_rials > p.rials) \
+                 FROM offices o WHERE ($3 = '' OR o.id = $3) ORDER BY o.code",
+                params![iso(from), iso(to), office.unwrap_or_default()],
+            )?;
+            let n = |r: &Row, i| r.i64(i).map(|v| u64::try_from(v).unwrap_or(0));
+            all(rows, |r| {
+                Ok(FeeReportRow {
+                    office_id: r.parse(0)?,
+                    office_code: r.text(1)?,
+                    payments: n(r, 2)?,
+                    rials: n(r, 3)?,
+                    complaints: n(r, 4)?,
+                    complained_extra_rials: n(r, 5)?,
+                })
+            })
+        })
+    }
+
+    pub(crate) fn escalate_overdue_impl(
+        &self,
+        ctx: &AuditCtx,
+        cal: &WorkCalendar,
+        today: Date,
+        authority_after: u32,
+    ) -> Result<u64> {
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let rows = tx.query(
+                &format!("SELECT {CASE_COLS} FROM cases c WHERE c.state = 'open' AND c.due_on < $1 AND c.escalation < 2"),
+                params![iso(today)],
+            )?;
+            let mut changed = 0;
+            for r in rows {
+                let (c, _) = case_row(&r)?;
+                let Some(due_on) = c.due_on else { continue };
+                let late = cal.working_days_between(due_on, today).unwrap_or(1);
+                let level = if late >= i64::from(authority_after) { 2 } else { 1 };
+                if level <= c.escalation {
+                    continue;
+                }
+                tx.exec(
+                    "UPDATE cases SET escalation = $1, version = version + 1 WHERE id = $2",
+                    params![level, c.id.to_string()],
+                )?;
+                let to = if level == 2 { "authority" } else { "office_manager" };
+                add_event(tx, c.id, &ctx.actor, "case.escalate", c.step, to, now)?;
+                audit::append(
+                    tx,
+                    ctx,
+                    &AuditEvent::new("case.escalate", "case", c.id).with_details(
+                        serde_json::json!({ "level": level, "to": to, "working_days_late": late }),
+                    ),
+                )?;
+                changed += 1;
+            }
+            Ok(changed)
+        })
+    }
+}
+
+/// An unguessable code for the receipt QR (20 hex characters = 80 bits from a fresh ULID's
+/// randomness, hashed so it reveals nothing about time).
+fn check_code() -> String {
+    use sha2::{Digest, Sha256};
+    let seed = ulid::Ulid::new();
+    let h = Sha256::digest(seed.random().to_be_bytes());
+    hex::encode(&h[..10])
+}

@@ -1,0 +1,343 @@
+//! The service catalog with its version history, the official holidays, and the stored
+//! responses behind `Idempotency-Key`. Catalog and holidays are public data; changes to them
+//! need `catalog.manage` and are audited.
+
+use super::{all, audit};
+use crate::SqlStore;
+use crate::sql::{Row, Tx, params};
+use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::calendar::{Holiday, HolidayKind};
+use daftar_domain::idempotency::StoredResponse;
+use daftar_domain::jalali::JalaliDate;
+use daftar_domain::permission::{Permission, Reach};
+use daftar_domain::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
+use daftar_domain::{Error, Result};
+use time::OffsetDateTime;
+
+fn definition(text: &str) -> Result<ServiceDef> {
+    serde_json::from_str(text).map_err(|e| Error::store(format!("service definition: {e}")))
+}
+
+fn record(r: &Row) -> Result<ServiceRecord> {
+    Ok(ServiceRecord {
+        definition: definition(&r.text(0)?)?,
+        version: r.i64(1)?,
+        updated_at: r.ts(2)?,
+        updated_by: r.text(3)?,
+    })
+}
+
+/// The current definition of a service inside a transaction (`service.not_found`).
+pub(crate) fn current(tx: &mut dyn Tx, code: &str) -> Result<ServiceRecord> {
+    let r = tx
+        .query_opt(
+            "SELECT definition, version, updated_at, updated_by FROM services WHERE code = $1",
+            params![code],
+        )?
+        .ok_or_else(|| Error::not_found("service.not_found").with_field("service"))?;
+    record(&r)
+}
+
+/// The definition a case runs under.
+pub(crate) fn at_version(tx: &mut dyn Tx, code: &str, version: i64) -> Result<ServiceDef> {
+    let r = tx
+        .query_opt(
+            "SELECT definition FROM service_versions WHERE code = $1 AND version = $2",
+            params![code, version],
+        )?
+        .ok_or_else(|| Error::not_found("service.not_found"))?;
+    definition(&r.text(0)?)
+}
+
+fn insert_version(
+    tx: &mut dyn Tx,
+    def: &ServiceDef,
+    version: i64,
+    actor: &str,
+    note: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let json = serde_json::to_string(def).map_err(|e| Error::internal(e.to_string()))?;
+    tx.exec(
+        "INSERT INTO service_versions (code, version, definition, changed_at, changed_by, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![def.code.as_str(), version, json.as_str(), now, actor, note],
+    )?;
+    if version == 1 {
+        tx.exec(
+            "INSERT INTO services (code, version, definition, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)",
+            params![def.code.as_str(), version, json, now, actor],
+        )?;
+    } else {
+        tx.exec(
+            "UPDATE services SET version = $1, definition = $2, updated_at = $3, updated_by = $4 WHERE code = $5",
+            params![version, json, now, actor, def.code.as_str()],
+        )?;
+    }
+    Ok(())
+}
+
+fn require_manage(reach: &Reach) -> Result<()> {
+    if reach.permission() != Permission::CatalogManage {
+        return Err(Error::forbidden("auth.forbidden"));
+    }
+    Ok(())
+}
+
+fn holiday(r: &Row) -> Result<Holiday> {
+    let day = JalaliDate::parse(&r.text(0)?)?;
+    Ok(Holiday {
+        date: day,
+        name_fa: r.text(1)?,
+        name_en: r.text(2)?,
+        kind: if r.text(3)? == "lunar" {
+            HolidayKind::Lunar
+        } else {
+            HolidayKind::Fixed
+        },
+    })
+}
+
+fn kind_code(k: HolidayKind) -> &'static str {
+    match k {
+        HolidayKind::Lunar => "lunar",
+        HolidayKind::Fixed => "fixed",
+    }
+}
+
+impl SqlStore {
+    pub(crate) fn load_catalog_impl(&self, ctx: &AuditCtx, cat: &Catalog) -> Result<u64> {
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let mut added = Vec::new();
+            for def in &cat.services {
+                let exists = tx
+                    .query_opt(
+                        "SELECT 1 FROM services WHERE code = $1",
+                        params![def.code.as_str()],
+                    )?
+                    .is_some();
+                if !exists {
+                    def.validate()?;
+                    insert_version(tx, def, 1, &ctx.actor, "profile", now)?;
+                    added.push(def.code.to_string());
+                }
+            }
+            if !added.is_empty() {
+                audit::append(
+                    tx,
+                    ctx,
+                    &AuditEvent::new("service.load", "catalog", &cat.profile).with_details(
+                        serde_json::json!({ "version": cat.version, "added": added }),
+                    ),
+                )?;
+            }
+            Ok(added.len() as u64)
+        })
+    }
+
+    pub(crate) fn services_impl(&self) -> Result<Vec<ServiceRecord>> {
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT definition, version, updated_at, updated_by FROM services ORDER BY code",
+                &[],
+            )?;
+            all(rows, record)
+        })
+    }
+
+    pub(crate) fn service_impl(&self, code: &str) -> Result<ServiceRecord> {
+        self.read(|tx| current(tx, code))
+    }
+
+    pub(crate) fn update_service_impl(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        def: &ServiceDef,
+        expected: i64,
+        note: &str,
+    ) -> Result<ServiceRecord> {
+        require_manage(reach)?;
+        def.validate()?;
+        if note.chars().count() > 500 {
+            return Err(Error::invalid("service.note.invalid").with_field("note"));
+        }
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let cur = current(tx, def.code.as_str())?;
+            if cur.version != expected {
+                return Err(version_stale("service.version.stale", cur.version));
+            }
+            insert_version(tx, def, cur.version + 1, &ctx.actor, note, now)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("service.update", "service", def.code.as_str())
+                    .with_details(serde_json::json!({ "version": cur.version + 1, "note": note })),
+            )?;
+            current(tx, def.code.as_str())
+        })
+    }
+
+    pub(crate) fn service_history_impl(&self, code: &str) -> Result<Vec<ServiceVersion>> {
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT version, definition, changed_at, changed_by, note FROM service_versions WHERE code = $1 ORDER BY version DESC",
+                params![code],
+            )?;
+            if rows.is_empty() {
+                return Err(Error::not_found("service.not_found"));
+            }
+            all(rows, |r| {
+                Ok(ServiceVersion {
+                    version: r.i64(0)?,
+                    definition: definition(&r.text(1)?)?,
+                    changed_at: r.ts(2)?,
+                    changed_by: r.text(3)?,
+                    note: r.text(4)?,
+                })
+            })
+        })
+    }
+
+    pub(crate) fn holidays_impl(&self) -> Result<Vec<Holiday>> {
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT day, name_fa, name_en, kind FROM holidays ORDER BY day",
+                &[],
+            )?;
+            all(rows, holiday)
+        })
+    }
+
+    pub(crate) fn load_holidays_impl(&self, ctx: &AuditCtx, list: &[Holiday]) -> Result<u64> {
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let n = tx.query_one("SELECT COUNT(*) FROM holidays", &[])?.i64(0)?;
+            if n > 0 || list.is_empty() {
+                return Ok(0);
+            }
+            for h in list {
+                put_holiday(tx, &ctx.actor, h, now)?;
+            }
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("holiday.load", "calendar", "")
+                    .with_details(serde_json::json!({ "count": list.len() })),
+            )?;
+            Ok(list.len() as u64)
+        })
+    }
+
+    pub(crate) fn set_holiday_impl(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        h: &Holiday,
+    ) -> Result<()> {
+        require_manage(reach)?;
+        if h.name_fa.trim().is_empty() || h.name_en.trim().is_empty() {
+            return Err(Error::invalid("holiday.name.required").with_field("name_fa"));
+        }
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            tx.exec("DELETE FROM holidays WHERE day = $1", params![h.date.iso_string()])?;
+            put_holiday(tx, &ctx.actor, h, now)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("holiday.set", "holiday", h.date.iso_string()).with_details(
+                    serde_json::json!({ "name_fa": h.name_fa, "name_en": h.name_en, "kind": kind_code(h.kind) }),
+                ),
+            )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn remove_holiday_impl(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        day: time::Date,
+    ) -> Result<()> {
+        require_manage(reach)?;
+        let iso = JalaliDate::from_iso(day).iso_string();
+        self.write(|tx| {
+            if tx.exec("DELETE FROM holidays WHERE day = $1", params![iso.as_str()])? == 0 {
+                return Err(Error::not_found("holiday.not_found"));
+            }
+            audit::append(tx, ctx, &AuditEvent::new("holiday.remove", "holiday", iso))?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn idempotent_response_impl(
+        &self,
+        principal: &str,
+        key: &str,
+    ) -> Result<Option<StoredResponse>> {
+        self.read(|tx| {
+            tx.query_opt(
+                "SELECT request_hash, status, content_type, headers, body FROM idempotency_keys WHERE principal = $1 AND key = $2",
+                params![principal, key],
+            )?
+            .map(|r| {
+                Ok(StoredResponse {
+                    request_hash: r.text(0)?,
+                    status: u16::try_from(r.i64(1)?).unwrap_or(500),
+                    content_type: r.text(2)?,
+                    headers: r.text(3)?,
+                    body: r.text(4)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    pub(crate) fn store_idempotent_response_impl(
+        &self,
+        principal: &str,
+        key: &str,
+        resp: &StoredResponse,
+    ) -> Result<bool> {
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            let n = tx.exec(
+                "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (principal, key) DO NOTHING",
+                params![
+                    principal,
+                    key,
+                    resp.request_hash.as_str(),
+                    i64::from(resp.status),
+                    resp.content_type.as_str(),
+                    resp.headers.as_str(),
+                    resp.body.as_str(),
+                    now
+                ],
+            )?;
+            Ok(n == 1)
+        })
+    }
+}
+
+fn put_holiday(tx: &mut dyn Tx, actor: &str, h: &Holiday, now: OffsetDateTime) -> Result<()> {
+    tx.exec(
+        "INSERT INTO holidays (day, name_fa, name_en, kind, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![
+            h.date.iso_string(),
+            h.name_fa.as_str(),
+            h.name_en.as_str(),
+            kind_code(h.kind),
+            now,
+            actor
+        ],
+    )?;
+    Ok(())
+}
+
+/// `*.version.stale` (412) with the current version in the details.
+pub(crate) fn version_stale(code: &'static str, current: i64) -> Error {
+    Error::new(code, daftar_domain::ErrorKind::PreconditionFailed)
+        .with_detail("current_version", serde_json::json!(current))
+}

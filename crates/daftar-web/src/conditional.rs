@@ -1,0 +1,45 @@
+//! Optimistic concurrency over HTTP: a record's version is its `ETag` (`"7"`); an update must
+//! send it back in `If-Match`. Missing → 428 `request.if_match.required`; not a version we could
+//! have sent → 412 `request.if_match.invalid`; stale → the store's 412 `*.version.stale`.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use daftar_domain::{Error, ErrorKind, Result};
+
+/// The `ETag` value for a version.
+pub fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// The version in `If-Match` (weak or strong tag, quoted or bare).
+pub fn if_match(headers: &HeaderMap) -> Result<i64> {
+    let v = headers
+        .get(header::IF_MATCH)
+        .ok_or_else(|| Error::new("request.if_match.required", ErrorKind::PreconditionRequired))?;
+    parse(v.to_str().unwrap_or(""))
+}
+
+/// Parses a version as sent in `If-Match` or a form's hidden `version` field.
+pub fn parse(v: &str) -> Result<i64> {
+    let t = v.trim();
+    let t = t.strip_prefix("W/").unwrap_or(t).trim_matches('"');
+    t.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Error::new("request.if_match.invalid", ErrorKind::PreconditionFailed))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tags_round_trip() {
+        let mut h = HeaderMap::new();
+        assert_eq!(if_match(&h).unwrap_err().code, "request.if_match.required");
+        h.insert(header::IF_MATCH, etag(7));
+        assert_eq!(if_match(&h).unwrap(), 7);
+        assert_eq!(parse("W/\"3\"").unwrap(), 3);
+        assert_eq!(parse("*").unwrap_err().code, "request.if_match.invalid");
+    }
+}

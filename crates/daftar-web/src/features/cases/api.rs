@@ -1,0 +1,231 @@
+//! `/api/v1/offices/{office_id}/cases`: open, queue, show (with `ETag`), change (with
+//! `If-Match`), documents, payments, bulk assignment.
+
+use super::upload;
+use crate::auth::InOffice;
+use crate::auth::scope::{PersonRead, PersonWrite};
+use crate::conditional::{etag, if_match};
+use crate::error::{ErrorBody, WebResult};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use daftar_domain::Error;
+use daftar_domain::audit::purpose;
+use daftar_domain::case::{
+    CaseChange, CaseDocument, CaseSummary, CaseView, NewCase, NewPayment, Payment, QueueFilter,
+};
+use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, UserId};
+use daftar_domain::page::{Page, PageRequest};
+use serde::{Deserialize, Serialize};
+
+/// A case view with its version as `ETag`.
+pub(crate) fn with_etag(status: StatusCode, v: CaseView) -> Response {
+    (
+        status,
+        [(header::ETAG, etag(v.case.version))],
+        axum::Json(v),
+    )
+        .into_response()
+}
+
+/// Opens a case for a person (or the person's household) of the office. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
+    request_body = NewCase,
+    responses((status = 201, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn open(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Json(new): Json<NewCase>,
+) -> WebResult<Response> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let (cal, today) = (state.calendar(), state.today());
+    let v = state
+        .db(move |s| s.open_case(&ctx, &scope, &new, &cal, today))
+        .await?;
+    Ok(with_etag(StatusCode::CREATED, v))
+}
+
+/// Work-queue query.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct QueueQuery {
+    /// `active` (default), `due_today`, `overdue`, `waiting`, `closed`.
+    pub filter: String,
+    /// Page (from 1).
+    pub page: Option<u32>,
+    /// Items per page (at most 100).
+    pub per_page: Option<u32>,
+}
+
+impl QueueQuery {
+    pub(crate) fn request(&self) -> PageRequest {
+        let d = PageRequest::default();
+        PageRequest {
+            page: self.page.unwrap_or(d.page),
+            per_page: self.per_page.unwrap_or(d.per_page),
+        }
+        .clamped()
+    }
+}
+
+/// The office's cases, most urgent first. Audited.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/cases", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), QueueQuery),
+    responses((status = 200, body = Page<CaseSummary>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn queue(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Query(q): Query<QueueQuery>,
+) -> WebResult<axum::Json<Page<CaseSummary>>> {
+    let (ctx, scope, today) = (at.staff.audit(purpose::SERVICE), at.scope, state.today());
+    let (filter, req) = (QueueFilter::parse(&q.filter), q.request());
+    Ok(axum::Json(
+        state
+            .db(move |s| s.case_queue(&ctx, &scope, filter, today, req))
+            .await?,
+    ))
+}
+
+/// One case with members, timeline, documents, fees and payments; `ETag` is its version.
+/// Audited.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/cases/{case_id}", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id")),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path(path): Path<(OfficeId, CaseId)>,
+) -> WebResult<Response> {
+    let id = path.1;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let v = state.db(move |s| s.get_case(&ctx, &scope, id)).await?;
+    Ok(with_etag(StatusCode::OK, v))
+}
+
+/// A decision (`complete`, `return`, `reject` with `reason`), `resume` or `cancel`, through the
+/// workflow engine's guards. `If-Match` must carry the case's current version. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases/{case_id}/actions", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id"), ("If-Match" = String, Header, description = "The case's version (ETag)")),
+    request_body = CaseChange,
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn change(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path(path): Path<(OfficeId, CaseId)>,
+    headers: HeaderMap,
+    Json(change): Json<CaseChange>,
+) -> WebResult<Response> {
+    let id = path.1;
+    let version = if_match(&headers)?;
+    let role = at.staff.auth.user.role.as_str().to_owned();
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let (cal, today) = (state.calendar(), state.today());
+    let v = state
+        .db(move |s| s.change_case(&ctx, &scope, &role, id, version, &change, &cal, today))
+        .await?;
+    Ok(with_etag(StatusCode::OK, v))
+}
+
+/// Uploads evidence (multipart: `kind`, `file`; PDF, JPEG or PNG by content, at most 5 MiB).
+/// Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases/{case_id}/documents", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id")),
+    request_body(content_type = "multipart/form-data", description = "`kind` and `file`"),
+    responses((status = 201, body = CaseDocument), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn upload(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(path): Path<(OfficeId, CaseId)>,
+    form: Multipart,
+) -> WebResult<(StatusCode, axum::Json<CaseDocument>)> {
+    let id = path.1;
+    let up = upload::read(form).await?;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let doc = upload::store(&state, ctx, scope, id, up).await?;
+    Ok((StatusCode::CREATED, axum::Json(doc)))
+}
+
+/// A document's bytes (served as an attachment, never rendered). Audited.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/cases/{case_id}/documents/{document_id}", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id"), ("document_id" = String, Path, description = "Document id")),
+    responses((status = 200, description = "The file"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn document(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path(path): Path<(OfficeId, CaseId, CaseDocumentId)>,
+) -> WebResult<Response> {
+    let (_, id, doc) = path;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    Ok(upload::serve(&state, ctx, scope, id, doc).await?)
+}
+
+/// Records a payment on a fee line; refused above what the published schedule still allows.
+/// Returns the payment with its receipt number and check code. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases/{case_id}/payments", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id"), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
+    request_body = NewPayment,
+    responses((status = 201, body = Payment), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn pay(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(path): Path<(OfficeId, CaseId)>,
+    Json(p): Json<NewPayment>,
+) -> WebResult<(StatusCode, axum::Json<Payment>)> {
+    let id = path.1;
+    let (ctx, scope, today) = (at.staff.audit(purpose::SERVICE), at.scope, state.today());
+    let payment = state
+        .db(move |s| s.record_payment(&ctx, &scope, id, &p, today))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(payment)))
+}
+
+/// Bulk assignment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Assign {
+    /// Case ids.
+    #[schema(value_type = Vec<String>)]
+    pub ids: Vec<CaseId>,
+    /// Staff member of the office, or null to unassign.
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<UserId>,
+}
+
+/// How many cases changed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Assigned {
+    /// Cases assigned.
+    pub changed: u64,
+}
+
+/// Assigns open cases to a staff member of the office. Audited.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases/assign", tag = "cases",
+    params(("office_id" = String, Path, description = "Office id")),
+    request_body = Assign,
+    responses((status = 200, body = Assigned), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Json(a): Json<Assign>,
+) -> WebResult<axum::Json<Assigned>> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    if a.ids.is_empty() {
+        return Err(Error::invalid("case.assign.invalid")
+            .with_field("ids")
+            .into());
+    }
+    let changed = state
+        .db(move |s| s.assign_cases(&ctx, &scope, &a.ids, a.assignee))
+        .await?;
+    Ok(axum::Json(Assigned { changed }))
+}

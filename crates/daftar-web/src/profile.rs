@@ -1,0 +1,67 @@
+//! The country profile the application runs with: the service catalog and the working-day
+//! calendar, as data files. The Iran profile is embedded in the binary; another country's
+//! profile is a directory with the same two files (`profile_dir` in the configuration). At
+//! start, services and holidays the store does not have yet are loaded into it; from then on
+//! the store's copies (edited by authority admins) are what counts.
+
+use daftar_domain::Result;
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::calendar::{CalendarProfile, WorkCalendar};
+use daftar_domain::service::Catalog;
+use daftar_domain::store::Store;
+use std::path::Path;
+
+/// The embedded Iran service catalog.
+pub const IRAN_SERVICES: &str = include_str!("../../../profiles/ir/services.toml");
+/// The embedded Iran calendar.
+pub const IRAN_CALENDAR: &str = include_str!("../../../profiles/ir/calendar.toml");
+
+/// Catalog and calendar of a country.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The service catalog as shipped.
+    pub catalog: Catalog,
+    /// Weekend, covered years and holidays as shipped.
+    pub calendar: CalendarProfile,
+}
+
+impl Profile {
+    /// The embedded Iran profile.
+    pub fn iran() -> Result<Self> {
+        Self::parse(IRAN_SERVICES, IRAN_CALENDAR)
+    }
+
+    /// A profile from `services.toml` and `calendar.toml` in `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name)).map_err(|e| {
+                daftar_domain::Error::invalid("profile.file.unreadable")
+                    .with_detail(
+                        "file",
+                        serde_json::json!(dir.join(name).display().to_string()),
+                    )
+                    .with_detail("reason", serde_json::json!(e.to_string()))
+            })
+        };
+        Self::parse(&read("services.toml")?, &read("calendar.toml")?)
+    }
+
+    /// Parses the two files.
+    pub fn parse(services: &str, calendar: &str) -> Result<Self> {
+        Ok(Self {
+            catalog: Catalog::from_toml(services)?,
+            calendar: CalendarProfile::from_toml(calendar)?,
+        })
+    }
+}
+
+/// Loads what the store lacks and returns the calendar with the stored holidays.
+pub fn install(store: &dyn Store, p: &Profile) -> Result<WorkCalendar> {
+    let ctx = AuditCtx::system("profile");
+    let added = store.load_catalog(&ctx, &p.catalog)?;
+    if added > 0 {
+        tracing::info!(added, "service catalog loaded");
+    }
+    store.load_holidays(&ctx, &p.calendar.holidays)?;
+    p.calendar.with_holidays(store.holidays()?)
+}

@@ -1,0 +1,848 @@
+//! Services and cases through the real server on both backends: the public catalog, a household
+//! renewal end to end through the API (eligibility, documents with content sniffing, fees with
+//! receipts and the public receipt check, every workflow guard, SLA due dates, idempotent replay,
+//! stale and missing `If-Match`), a newborn registration end to end in the Persian UI, the work
+//! queue with bulk assignment, return/resume pausing the clock, and office scoping.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::household::NewMember;
+use daftar_domain::ids::OfficeId;
+use daftar_domain::permission::{Permission, system_scope};
+use daftar_domain::person::{NewDocument, Person};
+use harness::{TestApp, location};
+use serde_json::{Value, json};
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// The offices' "today" (Iran time), as the server computes it.
+fn today() -> time::Date {
+    (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date()
+}
+
+fn card(app: &TestApp, office: OfficeId, p: &Person, number: &str) {
+    app.store
+        .add_document(
+            &AuditCtx::system("test"),
+            &system_scope(office, Permission::PersonWrite),
+            p.id,
+            &NewDocument {
+                kind: "registration_card".into(),
+                number: number.into(),
+                issuer: "تهران".into(),
+                valid_from: None,
+                valid_until: None,
+            },
+        )
+        .unwrap();
+}
+
+/// A household of three at `office`, every member holding a registration card; returns the head.
+fn household(app: &TestApp, office: OfficeId) -> (Person, Vec<Person>) {
+    let head = app.person(office, "زهرا");
+    let spouse = app.person(office, "کریم");
+    let child = app.person(office, "سارا");
+    for (i, p) in [&head, &spouse, &child].into_iter().enumerate() {
+        card(app, office, p, &format!("RC{i:06}"));
+    }
+    let scope = system_scope(office, Permission::PersonWrite);
+    let ctx = AuditCtx::system("test");
+    let h = app.store.create_household(&ctx, &scope, head.id).unwrap();
+    for (p, rel) in [(&spouse, "spouse"), (&child, "child")] {
+        app.store
+            .add_household_member(
+                &ctx,
+                &scope,
+                h.household.id,
+                &NewMember {
+                    person_id: Some(p.id),
+                    registry_no: String::new(),
+                    relationship: rel.into(),
+                    move_existing: false,
+                },
+            )
+            .unwrap();
+    }
+    (head, vec![spouse, child])
+}
+
+/// A signed-in client with the CSRF token the API wants for cookie sessions.
+async fn api_client(app: &TestApp, user: &str) -> (reqwest::Client, String) {
+    let c = app.signed_in(user).await;
+    let t = app.csrf(&c, "/profile").await;
+    (c, t)
+}
+
+async fn json_of(r: reqwest::Response) -> (u16, Value) {
+    let s = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        s,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("")
+}
+
+async fn upload(
+    app: &TestApp,
+    c: &reqwest::Client,
+    t: &str,
+    path: &str,
+    kind: &str,
+    bytes: &[u8],
+    mime: &str,
+) -> (u16, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+        .file_name("scan")
+        .mime_str(mime)
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", kind.to_owned())
+        .part("file", part);
+    json_of(
+        c.post(app.url(path))
+            .header("x-csrf-token", t)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+async fn act(
+    app: &TestApp,
+    c: &reqwest::Client,
+    t: &str,
+    path: &str,
+    version: Option<&str>,
+    body: Value,
+) -> (u16, Value, String) {
+    let mut rb = c
+        .post(app.url(&format!("{path}/actions")))
+        .header("x-csrf-token", t)
+        .json(&body);
+    if let Some(v) = version {
+        rb = rb.header("if-match", v);
+    }
+    let r = rb.send().await.unwrap();
+    let etag = r
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let (s, v) = json_of(r).await;
+    (s, v, etag)
+}
+
+async fn public_catalog_needs_no_login(app: TestApp) {
+    let (s, v) = json_of(
+        harness::client()
+            .get(app.url("/api/v1/services"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 24, "the Iran profile ships 24 services");
+    let renewal = list
+        .iter()
+        .find(|s| s["code"] == "card_renewal")
+        .expect("card_renewal in the catalog");
+    let d = renewal;
+    assert_eq!(d["names"]["fa-IR"], "تمدید کارت آمایش");
+    assert!(d["steps"].as_array().unwrap().len() >= 2);
+    assert!(d["fees"][0]["schedule"].as_array().unwrap().len() >= 3);
+    // The page is public too, in Persian by default.
+    let html = harness::client()
+        .get(app.url("/services"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("تمدید کارت آمایش") && html.contains("dir=\"rtl\""));
+    let (s, v) = json_of(
+        harness::client()
+            .get(app.url("/api/v1/services/no_such_service"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (404, "service.not_found"));
+}
+
+async fn household_renewal_through_the_api(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("MSH-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    app.user("mgr.a", "office_manager", Some(a.id));
+    app.user("clerk.b", "clerk", Some(b.id));
+    let (head, others) = household(&app, a.id);
+    let (c, t) = api_client(&app, "clerk.a").await;
+    let cases = format!("/api/v1/offices/{}/cases", a.id);
+
+    // Bad input first: unknown service, a household for a service without one, no card.
+    let open = |body: Value, key: Option<&'static str>| {
+        let mut rb = c
+            .post(app.url(&cases))
+            .header("x-csrf-token", &t)
+            .json(&body);
+        if let Some(k) = key {
+            rb = rb.header("idempotency-key", k);
+        }
+        rb.send()
+    };
+    let (s, v) = json_of(
+        open(
+            json!({"service": "nope", "person_id": head.id.to_string()}),
+            None,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (404, "service.not_found"));
+    let (s, v) = json_of(
+        open(
+            json!({"service": "newborn_registration", "person_id": head.id.to_string(), "household": true}),
+            None,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (422, "case.household.not_allowed"));
+    let lone = app.person(a.id, "بی‌کارت");
+    let (s, v) = json_of(
+        open(
+            json!({"service": "card_renewal", "person_id": lone.id.to_string()}),
+            None,
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        code(&v).starts_with("case.applicant.not_head") || code(&v).starts_with("case.eligibility"),
+        "{v}"
+    );
+
+    // Open for the whole household, with an idempotency key.
+    let body = json!({"service": "card_renewal", "person_id": head.id.to_string(), "household": true, "note": "دور ۱۴۰۵"});
+    let r = open(body.clone(), Some("renew-1")).await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert!(r.headers().get("idempotent-replayed").is_none());
+    let (_, first) = json_of(r).await;
+    let id = first["case"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(first["members"].as_array().unwrap().len(), 3);
+    assert_eq!(first["case"]["state"], "open");
+    // The replay returns the first response and opens nothing new.
+    let r = open(body.clone(), Some("renew-1")).await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let (_, again) = json_of(r).await;
+    assert_eq!(again, first);
+    // The same key with another body: 422; without a key a second open is a duplicate.
+    let mut other = body.clone();
+    other["note"] = json!("another");
+    let (s, v) = json_of(open(other, Some("renew-1")).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (422, "idempotency.key.mismatch"));
+    let (s, v) = json_of(open(body.clone(), None).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (409, "case.duplicate"));
+
+    // Fees: per member, from the schedule of the current Solar Hijri year.
+    let year = daftar_domain::jalali::JalaliDate::from_iso(today()).year();
+    let per_person = first["definition"]["fees"][0]["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["year"] == year)
+        .map(|a| a["rials"].as_u64().unwrap())
+        .expect("a fee for this year");
+    let due = first["fees_due"][0]["rials"].as_u64().unwrap();
+    assert_eq!(due, 3 * per_person);
+    // SLA: the first step is due one working day after today, as the calendar says.
+    let (s, cal) = json_of(
+        c.get(app.url(&format!("/api/v1/calendar/due?from={}&days=1", today())))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{cal}");
+    assert_eq!(first["case"]["due_on"], cal["due_iso"], "{cal}");
+
+    let path = format!("{cases}/{id}");
+    // Conditional updates: missing If-Match 428, stale 412.
+    let complete = json!({"action": "complete"});
+    let (s, v, _) = act(&app, &c, &t, &path, None, complete.clone()).await;
+    assert_eq!((s, code(&v)), (428, "request.if_match.required"));
+    let (s, v, _) = act(&app, &c, &t, &path, Some("\"0\""), complete.clone()).await;
+    assert_eq!((s, code(&v)), (412, "request.if_match.invalid"));
+    let r = c.get(app.url(&path)).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    // Guards in order: documents, then the fee.
+    let (s, v, _) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
+    assert_eq!((s, code(&v)), (422, "case.document.missing"));
+    let missing = v["error"]["details"]["missing"].as_array().unwrap();
+    assert!(missing.contains(&json!("photo")) && missing.contains(&json!("registration_card")));
+
+    // Documents: wrong type, mismatch, too large, then the right ones.
+    let docs = format!("{path}/documents");
+    let (s, v) = upload(&app, &c, &t, &docs, "photo", b"hello", "text/plain").await;
+    assert_eq!((s, code(&v)), (422, "case.document.type.invalid"));
+    let (s, v) = upload(&app, &c, &t, &docs, "photo", PDF, "image/png").await;
+    assert_eq!((s, code(&v)), (422, "case.document.type.mismatch"));
+    let mut big = PDF.to_vec();
+    big.resize(5 * 1024 * 1024 + 1, b' ');
+    let (s, v) = upload(
+        &app,
+        &c,
+        &t,
+        &docs,
+        "registration_card",
+        &big,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!((s, code(&v)), (413, "case.document.too_large"));
+    let (s, v) = upload(&app, &c, &t, &docs, "nonsense", PNG, "image/png").await;
+    assert_eq!((s, code(&v)), (422, "case.document.kind.invalid"));
+    let (s, photo) = upload(&app, &c, &t, &docs, "photo", PNG, "image/png").await;
+    assert_eq!(s, 201, "{photo}");
+    assert_eq!(photo["content_type"], "image/png");
+    assert_eq!(photo["sha256"].as_str().unwrap().len(), 64);
+    let (s, _) = upload(
+        &app,
+        &c,
+        &t,
+        &docs,
+        "registration_card",
+        PDF,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(s, 201);
+    // The stored bytes come back, privately.
+    let r = c
+        .get(app.url(&format!("{docs}/{}", photo["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(&r.bytes().await.unwrap()[..], PNG);
+
+    let r = c.get(app.url(&path)).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let (s, v, _) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
+    assert_eq!((s, code(&v)), (422, "case.fee.unpaid"));
+
+    // Payments: above the schedule refused, the exact amount in Persian digits accepted.
+    let pay = |rials: String| {
+        c.post(app.url(&format!("{path}/payments")))
+            .header("x-csrf-token", &t)
+            .json(&json!({"fee": "card", "rials": rials, "method": "card"}))
+            .send()
+    };
+    let (s, v) = json_of(pay((due + 1).to_string()).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"));
+    let persian: String = due
+        .to_string()
+        .chars()
+        .map(|d| char::from_u32(0x06F0 + d.to_digit(10).unwrap()).unwrap())
+        .collect();
+    let (s, receipt) = json_of(pay(persian).await.unwrap()).await;
+    assert_eq!(s, 201, "{receipt}");
+    assert_eq!(receipt["rials"].as_u64().unwrap(), due);
+    let (s, v) = json_of(pay("1".into()).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"), "{v}");
+
+    // Anyone can check the receipt: amount, service, office, date — no names.
+    let check = receipt["check_code"].as_str().unwrap();
+    let anon = harness::client();
+    let r = anon
+        .get(app.url(&format!("/api/v1/receipts/{check}")))
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["rials"].as_u64().unwrap(), due);
+    assert_eq!(v["office_code"], "THR-01");
+    assert_eq!(v["service"], "card_renewal");
+    assert!(!text.contains("زهرا") && !text.contains(&head.registry_no));
+    let (s, v) = json_of(
+        anon.get(app.url("/api/v1/receipts/NOTACODE"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (404, "receipt.not_found"));
+    let r = anon
+        .post(app.url(&format!("/api/v1/receipts/{check}/complaints")))
+        .json(&json!({"asked_rials": (due * 2).to_string(), "note": "خواستند بیشتر بدهم"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    // Intake completes; the approval step belongs to the office manager.
+    let r = c.get(app.url(&path)).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let (s, v, etag) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["case"]["step"], 1);
+    let (s, v, _) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
+    assert_eq!((s, code(&v)), (403, "case.role.not_allowed"));
+    let (m, mt) = api_client(&app, "mgr.a").await;
+    let (s, v, _) = act(
+        &app,
+        &m,
+        &mt,
+        &path,
+        Some(&etag),
+        json!({"action": "reject"}),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (422, "case.reason.required"));
+    // Return for correction: the clock pauses, then resumes.
+    let (s, v, etag) = act(
+        &app,
+        &m,
+        &mt,
+        &path,
+        Some(&etag),
+        json!({"action": "return", "note": "عکس تار است"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["case"]["state"], "returned");
+    assert!(v["case"]["due_on"].is_null());
+    assert!(v["case"]["paused_remaining"].as_i64().unwrap() >= 0);
+    let (s, v, etag) = act(
+        &app,
+        &c,
+        &t,
+        &path,
+        Some(&etag),
+        json!({"action": "resume"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["case"]["state"], "open");
+    assert!(v["case"]["due_on"].is_string());
+    let (s, v, etag) = act(&app, &m, &mt, &path, Some(&etag), complete.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    // The last step (issue) is the clerk's; completing it approves every member.
+    let (s, v, etag) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["case"]["state"], "approved");
+    assert!(
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["outcome"] == "approved")
+    );
+    let kinds: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "case.open",
+        "case.document.add",
+        "case.payment",
+        "case.step.complete",
+        "case.return",
+        "case.resume",
+        "case.approve",
+    ] {
+        assert!(kinds.contains(&k), "{k} in the timeline: {kinds:?}");
+    }
+    // Closed: nothing more happens.
+    let (s, v, _) = act(
+        &app,
+        &m,
+        &mt,
+        &path,
+        Some(&etag),
+        json!({"action": "cancel"}),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (409, "case.transition.not_allowed"), "{v}");
+
+    // The fee report shows the payment and the complaint for the office.
+    let (s, v) = json_of(m.get(app.url("/api/v1/fee-report")).send().await.unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["office_code"] == "THR-01")
+        .expect("a row for the office");
+    assert_eq!(row["payments"], 1);
+    assert_eq!(row["rials"].as_u64().unwrap(), due);
+    assert_eq!(row["complaints"], 1);
+    assert_eq!(row["complained_extra_rials"].as_u64().unwrap(), due);
+
+    // Office scoping: another office's clerk sees nothing of it.
+    let (cb, _) = api_client(&app, "clerk.b").await;
+    let r = cb.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = cb
+        .get(app.url(&format!("/api/v1/offices/{}/cases/{id}", b.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let (_, q) = json_of(
+        cb.get(app.url(&format!("/api/v1/offices/{}/cases", b.id)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(q["total"], 0);
+    let _ = others;
+}
+
+async fn newborn_registration_in_the_persian_ui(app: TestApp) {
+    let a = app.office("THR-01");
+    let clerk = app.user("clerk.a", "clerk", Some(a.id));
+    app.user("mgr.a", "office_manager", Some(a.id));
+    let (head, _) = household(&app, a.id);
+    let c = app.signed_in("clerk.a").await;
+    // From the person's page to the new-case form.
+    let person_page = format!("/offices/{}/persons/{}", a.id, head.id);
+    let html = c
+        .get(app.url(&person_page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/offices/{}/cases/new", a.id)),
+        "{html}"
+    );
+    let new = format!("/offices/{}/cases/new?person_id={}", a.id, head.id);
+    let t = app.csrf(&c, &new).await;
+    let post = format!("/offices/{}/cases", a.id);
+    let pid = head.id.to_string();
+    // A household for a service that has none: the form comes back with the message.
+    let r = app
+        .post_form(
+            &c,
+            &post,
+            &[
+                ("_csrf", &t),
+                ("person_id", &pid),
+                ("service", "newborn_registration"),
+                ("household", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("این خدمت برای کل خانوار نیست")
+    );
+    let r = app
+        .post_form(
+            &c,
+            &post,
+            &[
+                ("_csrf", &t),
+                ("person_id", &pid),
+                ("service", "newborn_registration"),
+                ("note", "نوزاد پسر"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = location(&r);
+    let html = c
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "ثبت نوزاد",
+        "سررسید",
+        "گشوده شد",
+        "id=\"upload\"",
+        "id=\"decide\"",
+    ] {
+        assert!(html.contains(expected), "{expected} on the case page");
+    }
+    // Completing without the birth certificate names what is missing.
+    let version = |html: &str| {
+        let i = html.find("name=\"version\" value=\"").unwrap() + 22;
+        html[i..i + html[i..].find('"').unwrap()].to_owned()
+    };
+    let v = version(&html);
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/actions"),
+            &[("_csrf", &t), ("version", &v), ("action", "complete")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("گواهی تولد"));
+    // Upload it with the page's form.
+    for (kind, name) in [
+        ("birth_certificate", "birth.pdf"),
+        ("registration_card", "card.pdf"),
+    ] {
+        let part = reqwest::multipart::Part::bytes(PDF.to_vec())
+            .file_name(name)
+            .mime_str("application/pdf")
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", t.clone())
+            .text("kind", kind)
+            .part("file", part);
+        let r = c
+            .post(app.url(&format!("{page}/documents")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let html = c
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("birth.pdf"));
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/actions"),
+            &[
+                ("_csrf", &t),
+                ("version", &version(&html)),
+                ("action", "complete"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // The work queue lists it; bulk-assign it to the clerk.
+    let queue = format!("/offices/{}/cases", a.id);
+    let html = c
+        .get(app.url(&queue))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("ثبت نوزاد") && html.contains("id=\"assign\""),
+        "{html}"
+    );
+    let case_id = page.rsplit('/').next().unwrap().to_owned();
+    let uid = clerk.id.to_string();
+    let r = app
+        .post_form(
+            &c,
+            &format!("{queue}/assign"),
+            &[
+                ("_csrf", &t),
+                ("ids", &case_id),
+                ("assignee", &uid),
+                ("filter", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // The manager approves in the UI; the page shows the result in Persian.
+    let m = app.signed_in("mgr.a").await;
+    let html = m
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mt = harness::csrf_in(&html).unwrap();
+    let r = app
+        .post_form(
+            &m,
+            &format!("{page}/actions"),
+            &[
+                ("_csrf", &mt),
+                ("version", &version(&html)),
+                ("action", "complete"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    // The last step (issue) is the clerk's again.
+    let html = c
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/actions"),
+            &[
+                ("_csrf", &t),
+                ("version", &version(&html)),
+                ("action", "complete"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = m
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"case-state\">تأیید شده"), "{html}");
+    let closed = m
+        .get(app.url(&format!("{queue}?filter=closed")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(closed.contains(&case_id));
+}
+
+async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let (head, _) = household(&app, a.id);
+    let (c, t) = api_client(&app, "clerk.a").await;
+    let cases = format!("/api/v1/offices/{}/cases", a.id);
+    let (s, v) = json_of(
+        c.post(app.url(&cases))
+            .header("x-csrf-token", &t)
+            .json(&json!({"service": "card_renewal", "person_id": head.id.to_string()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["case"]["id"].as_str().unwrap();
+    let due = v["fees_due"][0]["rials"].as_u64().unwrap();
+    // Pay through the case page's form; it lands on the printable receipt with its QR.
+    let page = format!("/offices/{}/cases/{id}", a.id);
+    let html = c
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"pay-card\""), "{html}");
+    let r = app
+        .post_form(
+            &c,
+            &format!("{page}/payments"),
+            &[
+                ("_csrf", &t),
+                ("fee", "card"),
+                ("rials", &due.to_string()),
+                ("method", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let receipt = c
+        .get(app.url(&location(&r)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        receipt.contains("<svg") && receipt.contains("/receipts/"),
+        "{receipt}"
+    );
+    let i = receipt.find("/receipts/").unwrap() + "/receipts/".len();
+    let check: String = receipt[i..]
+        .chars()
+        .take_while(|ch| ch.is_ascii_alphanumeric())
+        .collect();
+    // The public page, no login, then the complaint form.
+    let anon = harness::client();
+    let html = anon
+        .get(app.url(&format!("/receipts/{check}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("این رسید اصل است") && !html.contains("زهرا"),
+        "{html}"
+    );
+    let ct = harness::csrf_in(&html).unwrap();
+    let r = app
+        .post_form(
+            &anon,
+            &format!("/receipts/{check}/complaint"),
+            &[("_csrf", &ct), ("asked_rials", "abc")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post_form(
+            &anon,
+            &format!("/receipts/{check}/complaint"),
+            &[("_csrf", &ct), ("asked_rials", "۹۰۰۰۰۰۰"), ("note", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).ends_with("?sent=1"));
+}
+
+both!(public_catalog, public_catalog_needs_no_login);
+both!(household_renewal, household_renewal_through_the_api);
+both!(newborn_ui, newborn_registration_in_the_persian_ui);
+both!(receipts_ui, receipt_page_and_complaint_in_the_ui);
