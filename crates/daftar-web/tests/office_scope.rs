@@ -73,6 +73,42 @@ const SCOPED: &[(&str, &str)] = &[
     ),
     ("GET", "/api/v1/offices/{office_id}/users"),
     ("POST", "/api/v1/offices/{office_id}/users"),
+    ("GET", "/offices/{office_id}/cases"),
+    ("POST", "/offices/{office_id}/cases"),
+    ("GET", "/offices/{office_id}/cases/new"),
+    ("POST", "/offices/{office_id}/cases/assign"),
+    ("GET", "/offices/{office_id}/cases/{case_id}"),
+    ("POST", "/offices/{office_id}/cases/{case_id}/actions"),
+    ("POST", "/offices/{office_id}/cases/{case_id}/documents"),
+    (
+        "GET",
+        "/offices/{office_id}/cases/{case_id}/documents/{document_id}",
+    ),
+    ("POST", "/offices/{office_id}/cases/{case_id}/payments"),
+    (
+        "GET",
+        "/offices/{office_id}/cases/{case_id}/receipts/{receipt_no}",
+    ),
+    ("GET", "/api/v1/offices/{office_id}/cases"),
+    ("POST", "/api/v1/offices/{office_id}/cases"),
+    ("POST", "/api/v1/offices/{office_id}/cases/assign"),
+    ("GET", "/api/v1/offices/{office_id}/cases/{case_id}"),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/cases/{case_id}/actions",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/cases/{case_id}/documents",
+    ),
+    (
+        "GET",
+        "/api/v1/offices/{office_id}/cases/{case_id}/documents/{document_id}",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/cases/{case_id}/payments",
+    ),
 ];
 
 #[test]
@@ -124,6 +160,45 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
             pb.id,
         )
         .unwrap();
+    // A case of office B, opened by its own clerk.
+    app.store
+        .add_document(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            &daftar_domain::permission::system_scope(
+                b.id,
+                daftar_domain::permission::Permission::PersonWrite,
+            ),
+            pb.id,
+            &daftar_domain::person::NewDocument {
+                kind: "registration_card".into(),
+                number: "RC-B-1".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    app.user("clerk.b", "clerk", Some(b.id));
+    let cb = app.signed_in("clerk.b").await;
+    let tb = csrf_in(
+        &cb.get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let opened: serde_json::Value = cb
+        .post(app.url(&format!("/api/v1/offices/{}/cases", b.id)))
+        .header("x-csrf-token", &tb)
+        .json(&serde_json::json!({"service": "card_renewal", "person_id": pb.id.to_string()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let case_b = opened["case"]["id"].as_str().unwrap().to_owned();
     for username in ["clerk.a", "manager.a"] {
         let c = client();
         assert_eq!(app.login(&c, username, PASSWORD).await.status(), 303);
@@ -140,7 +215,13 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
             let path = pattern
                 .replace("{office_id}", &b.id.to_string())
                 .replace("{person_id}", &pb.id.to_string())
-                .replace("{household_id}", &hb.household.id.to_string());
+                .replace("{household_id}", &hb.household.id.to_string())
+                .replace("{case_id}", &case_b)
+                .replace(
+                    "{document_id}",
+                    &daftar_domain::ids::CaseDocumentId::new().to_string(),
+                )
+                .replace("{receipt_no}", "MHD-01-R1405-000001");
             let req = match *method {
                 "GET" => c.get(app.url(&path)),
                 "PUT" => c

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::features::{api, audit, households, offices, persons, review, system, users};
+use crate::features::{
+    api, audit, cases, households, offices, persons, review, services, system, users,
+};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -21,10 +23,15 @@ use utoipa::{Modify, OpenApi};
         households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split, households::api::set_relationship,
         users::api_list, users::api_create,
         audit::api_list,
+        services::api::list, services::api::show, services::api::history, services::api::update,
+        services::api::calendar, services::api::set_holiday, services::api::remove_holiday, services::api::due,
+        cases::api::open, cases::api::queue, cases::api::show, cases::api::change, cases::api::upload,
+        cases::api::document, cases::api::pay, cases::api::assign,
+        cases::receipts::api_check, cases::receipts::api_complain, cases::receipts::api_report,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"))
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"))
 )]
 pub struct ApiDoc;
 
