@@ -287,6 +287,10 @@ async fn household_renewal_through_the_api(app: TestApp) {
     assert_eq!(first["case"]["due_on"], cal["due_iso"], "{cal}");
 
     let path = format!("{cases}/{id}");
+    // The answer to the open is the case as stored.
+    let (s, stored) = json_of(c.get(app.url(&path)).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(stored, first);
     // Conditional updates: missing If-Match 428, stale 412.
     let complete = json!({"action": "complete"});
     let (s, v, _) = act(&app, &c, &t, &path, None, complete.clone()).await;

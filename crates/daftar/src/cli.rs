@@ -73,6 +73,53 @@ pub enum BenchCommand {
     /// PostgreSQL database given with --database-url), then time the enrolment-time duplicate
     /// check; prints load rate, p50/p99 latency, peak memory and database size.
     Candidates(BenchCandidates),
+    /// Compute SLA due dates with the country profile's working-day calendar (one thread) and
+    /// print how many per second, after checking a sample against day-by-day counting.
+    Sla(BenchSla),
+    /// Load the create-case API: the real server on loopback over a fresh SQLite database (or
+    /// --database-url), a signed-in clerk, one case per person with an Idempotency-Key each;
+    /// prints requests per second and p50/p90/p99 latency, then checks the cases and replays.
+    Http(BenchHttp),
+}
+
+/// `bench sla` options.
+#[derive(Debug, Args)]
+pub struct BenchSla {
+    /// Number of due dates to compute.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub count: usize,
+    /// SLAs are drawn from 1 to this many working days.
+    #[arg(long, default_value_t = 15)]
+    pub max_days: u32,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Country profile directory (default: the embedded Iran profile).
+    #[arg(long)]
+    pub profile_dir: Option<std::path::PathBuf>,
+}
+
+/// `bench http` options.
+#[derive(Debug, Args)]
+pub struct BenchHttp {
+    /// Timed requests (one new case each).
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: usize,
+    /// Untimed requests first.
+    #[arg(long, default_value_t = 500)]
+    pub warmup: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Worker threads of the server's runtime.
+    #[arg(long, default_value_t = 2)]
+    pub server_threads: usize,
+    /// Worker threads of the load generator's runtime.
+    #[arg(long, default_value_t = 1)]
+    pub client_threads: usize,
+    /// Send no Idempotency-Key (to see what storing the first answers costs).
+    #[arg(long)]
+    pub without_idempotency_key: bool,
 }
 
 /// `bench candidates` options.

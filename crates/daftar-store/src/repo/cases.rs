@@ -266,13 +266,15 @@ impl SqlStore {
             return Err(Error::invalid("case.note.invalid").with_field("note"));
         }
         let now = truncate_ms(OffsetDateTime::now_utc());
-        self.write(|tx| {
+        // Read first (service, applicant, members, eligibility), so that the writer lock is held
+        // only for the duplicate check and the inserts; the answer is built from what is known.
+        let (svc, due_on, household, members) = self.read(|tx| {
             let svc = current(tx, new.service.trim())?;
             let def = &svc.definition;
             let first = def.step(0)?;
             let due_on = due(cal, today, i64::from(first.sla_days))?;
             // Who the case covers.
-            let mut members = vec![person];
+            let mut ids = vec![person];
             let mut household = None;
             let facts = person_facts(tx, office, person, today)?;
             if new.household {
@@ -291,7 +293,7 @@ impl SqlStore {
                     params![hid.as_str(), person.to_string()],
                 )?;
                 for r in rows {
-                    members.push(r.parse(0)?);
+                    ids.push(r.parse(0)?);
                 }
                 household = Some(hid);
             } else if def.applicant == daftar_domain::service::Applicant::HouseholdHead {
@@ -305,11 +307,33 @@ impl SqlStore {
             }
             workflow::check_eligibility(def, &facts)
                 .map_err(|e| e.with_detail("person_id", serde_json::json!(person)))?;
-            for m in &members[1..] {
+            for m in &ids[1..] {
                 let f = person_facts(tx, office, *m, today)?;
                 workflow::check_eligibility(def, &f)
                     .map_err(|e| e.with_detail("person_id", serde_json::json!(m)))?;
             }
+            let mut members = Vec::with_capacity(ids.len());
+            for m in &ids {
+                let r = tx.query_one(
+                    "SELECT registry_no, given_name, family_name FROM persons WHERE id = $1",
+                    params![m.to_string()],
+                )?;
+                members.push(CaseMember {
+                    person_id: *m,
+                    registry_no: r.text(0)?,
+                    name: format!("{} {}", r.text(1)?, r.text(2)?).trim().to_owned(),
+                    outcome: MemberOutcome::Pending,
+                    reason: None,
+                });
+            }
+            Ok((svc, due_on, household, members))
+        })?;
+        let def = &svc.definition;
+        let year = JalaliDate::from_iso(today).year();
+        let fees_due = def.fees_due(year, u32::try_from(members.len()).unwrap_or(1))?;
+        let id = CaseId::new();
+        let note = new.note.trim();
+        let reference = self.write(|tx| {
             let dup = tx.query_opt(
                 "SELECT reference FROM cases WHERE person_id = $1 AND service_code = $2 AND state IN ('open', 'returned')",
                 params![person.to_string(), def.code.as_str()],
@@ -318,10 +342,8 @@ impl SqlStore {
                 return Err(Error::conflict("case.duplicate")
                     .with_detail("reference", serde_json::json!(r.text(0)?)));
             }
-            let year = JalaliDate::from_iso(today).year();
             let (office_code, n) = next_number(tx, office, "case", year)?;
             let reference = format!("{office_code}-{year}-{n:05}");
-            let id = CaseId::new();
             tx.exec(
                 "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1)",
                 params![
@@ -331,7 +353,7 @@ impl SqlStore {
                     def.code.as_str(),
                     svc.version,
                     person.to_string(),
-                    household,
+                    household.clone(),
                     iso(today),
                     iso(due_on),
                     new.consent,
@@ -343,10 +365,10 @@ impl SqlStore {
             for (i, m) in members.iter().enumerate() {
                 tx.exec(
                     "INSERT INTO case_members (case_id, person_id, position, outcome) VALUES ($1, $2, $3, 'pending')",
-                    params![id.to_string(), m.to_string(), i as i64],
+                    params![id.to_string(), m.person_id.to_string(), i as i64],
                 )?;
             }
-            add_event(tx, id, &ctx.actor, "case.open", 0, new.note.trim(), now)?;
+            add_event(tx, id, &ctx.actor, "case.open", 0, note, now)?;
             audit::append(
                 tx,
                 ctx,
@@ -357,8 +379,41 @@ impl SqlStore {
                     "members": members.len(),
                 })),
             )?;
-            let (case, fee_year) = load(tx, office, id)?;
-            view(tx, case, fee_year)
+            Ok(reference)
+        })?;
+        Ok(CaseView {
+            case: Case {
+                id,
+                reference,
+                office_id: office,
+                service: def.code.clone(),
+                service_version: svc.version,
+                person_id: person,
+                household_id: household.map(|h| h.parse()).transpose()?,
+                state: CaseState::Open,
+                step: 0,
+                step_started_on: today,
+                due_on: Some(due_on),
+                paused_remaining: None,
+                assigned_to: None,
+                reject_reason: None,
+                consent: new.consent,
+                escalation: 0,
+                opened_at: now,
+                version: 1,
+            },
+            definition: svc.definition.clone(),
+            members,
+            events: vec![CaseEvent {
+                at: now,
+                actor: ctx.actor.clone(),
+                kind: "case.open".into(),
+                step: 0,
+                note: note.to_owned(),
+            }],
+            documents: vec![],
+            fees_due,
+            payments: vec![],
         })
     }
 

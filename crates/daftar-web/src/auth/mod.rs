@@ -100,23 +100,35 @@ pub async fn resolve(
         return Ok(None);
     };
     let hash = secret_hash(&secret);
-    let Some(session) = state.db(move |s| s.session_by_token_hash(&hash)).await? else {
+    let policy = state.config.session;
+    // Session, user and role in one trip to the store's thread pool (this runs on every request).
+    let found = state
+        .db(move |s| {
+            let Some(session) = s.session_by_token_hash(&hash)? else {
+                return Ok(None);
+            };
+            if !session.is_live(&policy, now) {
+                return Ok(None);
+            }
+            let user = s.get_user(session.user_id)?;
+            if user.status != UserStatus::Active {
+                return Ok(None);
+            }
+            if now - session.last_seen_at > time::Duration::minutes(1) {
+                s.touch_session(session.id, now)?;
+            }
+            let role = s
+                .roles()?
+                .into_iter()
+                .find(|r| r.code == user.role)
+                .ok_or_else(|| Error::invalid("role.unknown").with_field("role"))?;
+            Ok(Some((session, user, role)))
+        })
+        .await?;
+    let Some((session, user, role)) = found else {
         return Ok(None);
     };
-    if !session.is_live(&state.config.session, now) {
-        return Ok(None);
-    }
-    let user_id = session.user_id;
-    let user = state.db(move |s| s.get_user(user_id)).await?;
-    if user.status != UserStatus::Active {
-        return Ok(None);
-    }
-    if now - session.last_seen_at > time::Duration::minutes(1) {
-        let id = session.id;
-        state.db(move |s| s.touch_session(id, now)).await?;
-    }
     let _ = request_id;
-    let role = state.role(&user.role).await?;
     let principal = principal_for(&user, &role);
     Ok(Some(Auth {
         user,

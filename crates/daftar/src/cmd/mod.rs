@@ -2,6 +2,8 @@
 
 mod admin;
 mod bench;
+mod bench_http;
+mod bench_sla;
 mod dedupe;
 mod demo;
 mod gen_data;
@@ -51,6 +53,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Gen(crate::cli::GenCommand::Persons(a)) => gen_data::persons(&a),
         Command::Bench(crate::cli::BenchCommand::Candidates(a)) => {
             bench::candidates(cli.database_url.as_deref(), &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Sla(a)) => {
+            bench_sla::sla(a.profile_dir.as_deref(), &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Http(a)) => {
+            bench_http::http(cli.database_url.as_deref(), &a)
         }
         Command::Import(crate::cli::ImportCommand::Persons(a)) => {
             import::persons(&load(&with(None, a.data_dir.clone()))?, &a)
