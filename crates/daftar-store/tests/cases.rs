@@ -1,0 +1,298 @@
+//! The service catalog, holidays and cases on SQLite and on PostgreSQL: loading the Iran profile
+//! (every one of its 24 definitions), versions and stale updates, holiday editing, every workflow
+//! guard, SLA due dates across Nowruz, weekends and a year boundary (checked against day-by-day
+//! counting), the clock pausing while a case waits for the applicant, payments against the
+//! schedule, escalation of overdue cases, and office scoping.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::calendar::{CalendarProfile, Holiday, HolidayKind, WorkCalendar};
+use daftar_domain::case::{CaseChange, CaseDocument, NewCase, NewPayment, QueueFilter};
+use daftar_domain::ids::{CaseDocumentId, OfficeId};
+use daftar_domain::jalali::JalaliDate;
+use daftar_domain::office::{NewOffice, OfficeCode};
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::{Permission, Reach, system_reach, system_scope};
+use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::service::{Catalog, EvidenceKind};
+use daftar_domain::store::Store;
+use daftar_testkit::both_backends;
+use time::Date;
+
+const SERVICES: &str = include_str!("../../../profiles/ir/services.toml");
+const CALENDAR: &str = include_str!("../../../profiles/ir/calendar.toml");
+
+fn ctx() -> AuditCtx {
+    AuditCtx::system("test")
+}
+
+fn day(jalali: &str) -> Date {
+    JalaliDate::parse(jalali).unwrap().iso()
+}
+
+/// The store with the Iran profile loaded, and the calendar over its holidays.
+fn profile(s: &dyn Store) -> WorkCalendar {
+    let catalog = Catalog::from_toml(SERVICES).unwrap();
+    let cal = CalendarProfile::from_toml(CALENDAR).unwrap();
+    assert_eq!(s.load_catalog(&ctx(), &catalog).unwrap(), 24);
+    assert_eq!(
+        s.load_catalog(&ctx(), &catalog).unwrap(),
+        0,
+        "loading twice adds nothing"
+    );
+    s.load_holidays(&ctx(), &cal.holidays).unwrap();
+    cal.with_holidays(s.holidays().unwrap()).unwrap()
+}
+
+/// The n-th working day after `start`, walking one day at a time over the stored holidays.
+fn walk(s: &dyn Store, start: Date, n: u32) -> Date {
+    let holidays: Vec<Date> = s.holidays().unwrap().iter().map(|h| h.date.iso()).collect();
+    let working = |d: Date| {
+        !matches!(d.weekday(), time::Weekday::Thursday | time::Weekday::Friday)
+            && !holidays.contains(&d)
+    };
+    let (mut d, mut left) = (start, n);
+    while left > 0 {
+        d = d.next_day().unwrap();
+        if working(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+fn office(s: &dyn Store, code: &str) -> OfficeId {
+    s.create_office(
+        &ctx(),
+        &NewOffice {
+            code: OfficeCode::parse(code).unwrap(),
+            name_fa: "دفتر".into(),
+            name_en: "Office".into(),
+            province: "تهران".into(),
+            district: "مرکزی".into(),
+        },
+    )
+    .unwrap()
+    .id
+}
+
+fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {
+    s.create_person(
+        &ctx(),
+        &system_scope(office, Permission::PersonWrite),
+        &NewPerson {
+            given_name: name.into(),
+            family_name: "رضایی".into(),
+            father_name: "رحیم".into(),
+            birth_date: Some("1990-01-02".into()),
+            sex: Sex::Male,
+            nationality: "AFG".into(),
+            ..NewPerson::default()
+        },
+    )
+    .unwrap()
+    .id
+    .to_string()
+}
+
+fn evidence(kind: EvidenceKind) -> CaseDocument {
+    CaseDocument {
+        id: CaseDocumentId::new(),
+        kind,
+        filename: "scan.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 10,
+        sha256: "0".repeat(64),
+        uploaded_at: daftar_domain::audit::truncate_ms(time::OffsetDateTime::now_utc()),
+    }
+}
+
+fn act(action: &str) -> CaseChange {
+    CaseChange {
+        action: action.into(),
+        reason: None,
+        note: String::new(),
+        consent: false,
+    }
+}
+
+both_backends! {
+    fn every_service_of_the_profile_loads_and_versions_are_kept(db) {
+        let s = db.store();
+        profile(s.as_ref());
+        let all = s.services().unwrap();
+        assert_eq!(all.len(), 24);
+        for r in &all {
+            r.definition.validate().unwrap();
+            assert_eq!(r.version, 1);
+            // What is stored is what the file says.
+            let again = s.service(r.definition.code.as_str()).unwrap();
+            assert_eq!(again.definition, r.definition);
+        }
+        let admin = system_reach(Permission::CatalogManage);
+        let mut def = s.service("travel_permit").unwrap().definition;
+        def.steps[0].sla_days += 1;
+        let v2 = s.update_service(&ctx(), &admin, &def, 1, "one more day").unwrap();
+        assert_eq!(v2.version, 2);
+        assert_eq!(v2.definition.steps[0].sla_days, def.steps[0].sla_days);
+        let stale = s.update_service(&ctx(), &admin, &def, 1, "again").unwrap_err();
+        assert_eq!((stale.code, stale.kind.status()), ("service.version.stale", 412));
+        let history = s.service_history("travel_permit").unwrap();
+        assert_eq!(history.iter().map(|h| h.version).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(history[0].note, "one more day");
+        // Without catalog.manage: refused; an invalid definition: refused, nothing written.
+        let clerkish = system_reach(Permission::PersonWrite);
+        assert_eq!(s.update_service(&ctx(), &clerkish, &def, 2, "").unwrap_err().code, "auth.forbidden");
+        let mut bad = def.clone();
+        bad.steps.clear();
+        assert_eq!(s.update_service(&ctx(), &admin, &bad, 2, "").unwrap_err().code, "service.definition.invalid");
+        assert_eq!(s.service("travel_permit").unwrap().version, 2);
+        assert_eq!(s.service("nope").unwrap_err().code, "service.not_found");
+    }
+
+    fn holidays_are_edited_and_move_due_dates(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        assert!(s.holidays().unwrap().len() >= 70, "1403–1405 holidays loaded");
+        // Sunday 1405/10/07 + 1 working day is Monday 1405/10/08 ...
+        let start = day("1405/10/07");
+        assert_eq!(cal.add_working_days(start, 1).unwrap(), day("1405/10/08"));
+        let admin = system_reach(Permission::CatalogManage);
+        let h = Holiday {
+            date: JalaliDate::parse("1405/10/08").unwrap(),
+            name_fa: "تعطیلی آزمایشی".into(),
+            name_en: "Test holiday".into(),
+            kind: HolidayKind::Fixed,
+        };
+        s.set_holiday(&ctx(), &admin, &h).unwrap();
+        let cal2 = CalendarProfile::from_toml(CALENDAR).unwrap().with_holidays(s.holidays().unwrap()).unwrap();
+        // ... and Tuesday 1405/10/09 once the Monday is a holiday.
+        assert_eq!(cal2.add_working_days(start, 1).unwrap(), day("1405/10/09"));
+        s.remove_holiday(&ctx(), &admin, h.date.iso()).unwrap();
+        assert_eq!(s.remove_holiday(&ctx(), &admin, h.date.iso()).unwrap_err().code, "holiday.not_found");
+        let clerkish: Reach = system_reach(Permission::PersonWrite);
+        assert_eq!(s.set_holiday(&ctx(), &clerkish, &h).unwrap_err().code, "auth.forbidden");
+        // Out of the calendar's years: a clear error.
+        assert_eq!(cal.add_working_days(day("1406/05/01"), 1).unwrap_err().code, "calendar.date.out_of_range");
+    }
+
+    fn a_case_goes_through_every_guard_with_sla_dates_across_nowruz(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MSH-01");
+        let pid = person(s.as_ref(), a, "جواد");
+        let write = system_scope(a, Permission::PersonWrite);
+        let read = system_scope(a, Permission::PersonRead);
+        // Opened on the last working days of 1403: the first step's clock crosses Nowruz.
+        let opened = day("1403/12/28");
+        let v = s.open_case(&ctx(), &write, &NewCase {
+            service: "registration_status_certificate".into(),
+            person_id: pid.clone(),
+            household: false,
+            consent: false,
+            note: "".into(),
+        }, &cal, opened).unwrap();
+        let id = v.case.id;
+        assert_eq!(v.case.due_on, Some(walk(s.as_ref(), opened, 1)));
+        assert!(v.case.due_on.unwrap() > day("1404/01/04"), "Nowruz holidays do not count: {:?}", v.case.due_on);
+        assert_eq!(v.case.reference, "THR-01-1403-00001");
+        // The fee is the one published for the case's year, 1403.
+        assert_eq!(v.fees_due[0].rials, 500_000);
+        // Another office: not found; a duplicate: refused; unknown service: not found.
+        let other = system_scope(b, Permission::PersonRead);
+        assert_eq!(s.get_case(&ctx(), &other, id).unwrap_err().code, "case.not_found");
+        let again = NewCase { service: "registration_status_certificate".into(), person_id: pid.clone(), household: false, consent: false, note: "".into() };
+        assert_eq!(s.open_case(&ctx(), &write, &again, &cal, opened).unwrap_err().code, "case.duplicate");
+        let unknown = NewCase { service: "nope".into(), ..again.clone() };
+        assert_eq!(s.open_case(&ctx(), &write, &unknown, &cal, opened).unwrap_err().code, "service.not_found");
+
+        let today = day("1404/01/05");
+        let change = |role: &str, version: i64, c: &CaseChange| s.change_case(&ctx(), &read, role, id, version, c, &cal, today);
+        // Guards in order.
+        assert_eq!(change("clerk", 0, &act("complete")).unwrap_err().code, "case.version.stale");
+        assert_eq!(change("auditor", 1, &act("complete")).unwrap_err().code, "case.role.not_allowed");
+        assert_eq!(change("clerk", 1, &act("fly")).unwrap_err().code, "case.action.invalid");
+        assert_eq!(change("clerk", 1, &act("reject")).unwrap_err().code, "case.reason.required");
+        let e = change("clerk", 1, &act("complete")).unwrap_err();
+        assert_eq!(e.code, "case.document.missing");
+        assert_eq!(e.details["missing"], serde_json::json!(["signed_request"]));
+        s.add_case_document(&ctx(), &write, id, &evidence(EvidenceKind::SignedRequest), &"0".repeat(64)).unwrap();
+        let v = s.get_case(&ctx(), &read, id).unwrap();
+        assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.fee.unpaid");
+        // Payments: above the schedule refused, in two parts accepted, then nothing more.
+        let pay = |r: &str| s.record_payment(&ctx(), &write, id, &NewPayment { fee: "certificate".into(), rials: r.into(), method: "cash".into() }, today);
+        assert_eq!(pay("500001").unwrap_err().code, "payment.amount.above_schedule");
+        assert_eq!(pay("0").unwrap_err().code, "payment.amount.invalid");
+        let p1 = pay("۲۰۰٬۰۰۰").unwrap();
+        let p2 = pay("300000").unwrap();
+        assert_ne!(p1.receipt_no, p2.receipt_no);
+        assert_eq!(pay("1").unwrap_err().code, "payment.amount.above_schedule");
+        let check = s.check_receipt(&p2.check_code).unwrap();
+        assert_eq!((check.rials, check.office_code.as_str()), (300_000, "THR-01"));
+        let v = s.get_case(&ctx(), &read, id).unwrap();
+        let v = change("clerk", v.case.version, &act("complete")).unwrap();
+        assert_eq!(v.case.step, 1);
+        assert_eq!(v.case.due_on, Some(walk(s.as_ref(), today, 2)));
+        // The approval step is the office manager's: a return pauses the clock ...
+        assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.role.not_allowed");
+        let v = change("office_manager", v.case.version, &CaseChange { note: "امضا ندارد".into(), ..act("return") }).unwrap();
+        assert_eq!(v.case.due_on, None);
+        assert_eq!(v.case.paused_remaining, Some(2));
+        assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.transition.not_allowed");
+        // ... and resuming on a later day gives the days that were left from that day on.
+        let later = day("1404/01/20");
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume"), &cal, later).unwrap();
+        assert_eq!(v.case.due_on, Some(walk(s.as_ref(), later, 2)));
+        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete"), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete"), &cal, later).unwrap();
+        assert_eq!(v.case.state.code(), "approved");
+        assert_eq!(v.members[0].outcome.code(), "approved");
+        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel"), &cal, later).unwrap_err().code, "case.transition.not_allowed");
+        let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["case.open", "case.document.add", "case.payment", "case.payment", "case.step.complete", "case.return", "case.resume", "case.step.complete", "case.approve"]);
+        // Nothing of this office's cases in the other office's queue.
+        let q = s.case_queue(&ctx(), &other, QueueFilter::Closed, later, PageRequest { page: 1, per_page: 50 }).unwrap();
+        assert_eq!(q.total, 0);
+        let q = s.case_queue(&ctx(), &read, QueueFilter::Closed, later, PageRequest { page: 1, per_page: 50 }).unwrap();
+        assert_eq!(q.total, 1);
+    }
+
+    fn overdue_cases_escalate_to_the_manager_then_the_authority(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let read = system_scope(a, Permission::PersonRead);
+        let opened = day("1405/02/05");
+        let mut ids = vec![];
+        for name in ["علی", "رضا"] {
+            let pid = person(s.as_ref(), a, name);
+            let v = s.open_case(&ctx(), &write, &NewCase {
+                service: "registration_status_certificate".into(),
+                person_id: pid,
+                household: false,
+                consent: false,
+                note: "".into(),
+            }, &cal, opened).unwrap();
+            ids.push(v.case.id);
+        }
+        let due = walk(s.as_ref(), opened, 1);
+        // On the due day nothing happens; the next working day both go to the manager.
+        assert_eq!(s.escalate_overdue(&ctx(), &cal, due, 3).unwrap(), 0);
+        let next = walk(s.as_ref(), due, 1);
+        assert_eq!(s.escalate_overdue(&ctx(), &cal, next, 3).unwrap(), 2);
+        assert_eq!(s.escalate_overdue(&ctx(), &cal, next, 3).unwrap(), 0, "once per level");
+        let v = s.get_case(&ctx(), &read, ids[0]).unwrap();
+        assert_eq!(v.case.escalation, 1);
+        // Three working days past due: to the authority.
+        let late = walk(s.as_ref(), due, 3);
+        assert_eq!(s.escalate_overdue(&ctx(), &cal, late, 3).unwrap(), 2);
+        let v = s.get_case(&ctx(), &read, ids[1]).unwrap();
+        assert_eq!(v.case.escalation, 2);
+        assert!(v.events.iter().any(|e| e.kind == "case.escalate"));
+        let overdue = s.case_queue(&ctx(), &read, QueueFilter::Overdue, late, PageRequest { page: 1, per_page: 50 }).unwrap();
+        assert_eq!(overdue.total, 2);
+    }
+}
