@@ -155,7 +155,7 @@ both_backends! {
         let s = db.store();
         let cal = profile(s.as_ref());
         assert!(s.holidays().unwrap().len() >= 70, "1403–1405 holidays loaded");
-        // Sunday 1405/10/07 + 1 working day is Monday 1405/10/08 ...
+        // Monday 1405/10/07 + 1 working day is Tuesday 1405/10/08 ...
         let start = day("1405/10/07");
         assert_eq!(cal.add_working_days(start, 1).unwrap(), day("1405/10/08"));
         let admin = system_reach(Permission::CatalogManage);
@@ -167,7 +167,7 @@ both_backends! {
         };
         s.set_holiday(&ctx(), &admin, &h).unwrap();
         let cal2 = CalendarProfile::from_toml(CALENDAR).unwrap().with_holidays(s.holidays().unwrap()).unwrap();
-        // ... and Tuesday 1405/10/09 once the Monday is a holiday.
+        // ... and Wednesday 1405/10/09 once that Tuesday is a holiday.
         assert_eq!(cal2.add_working_days(start, 1).unwrap(), day("1405/10/09"));
         s.remove_holiday(&ctx(), &admin, h.date.iso()).unwrap();
         assert_eq!(s.remove_holiday(&ctx(), &admin, h.date.iso()).unwrap_err().code, "holiday.not_found");
