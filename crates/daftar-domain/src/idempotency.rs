@@ -20,6 +20,19 @@ pub struct StoredResponse {
     pub body: String,
 }
 
+/// How a handler asks the store to keep its HTTP answer in the same transaction as its change
+/// (so a replay can never find the change without its answer).
+pub struct IdempotentAnswer<'a> {
+    /// Session or user the key belongs to.
+    pub principal: &'a str,
+    /// The client's key.
+    pub key: &'a str,
+    /// [`request_hash`] of the request.
+    pub request_hash: &'a str,
+    /// Builds the stored answer from the result.
+    pub respond: &'a (dyn Fn(&crate::case::CaseView) -> crate::Result<StoredResponse> + Sync),
+}
+
 /// The longest accepted key.
 pub const MAX_KEY_LEN: usize = 200;
 

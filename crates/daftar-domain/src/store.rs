@@ -382,6 +382,22 @@ pub trait Store: Send + Sync + 'static {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;
+    /// [`Store::open_case`] that also stores the HTTP answer for an `Idempotency-Key`, in the
+    /// same transaction where the backend can (the default stores it right after).
+    fn open_case_answered(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewCase,
+        cal: &WorkCalendar,
+        today: time::Date,
+        answer: &crate::idempotency::IdempotentAnswer<'_>,
+    ) -> Result<CaseView> {
+        let v = self.open_case(ctx, scope, new, cal, today)?;
+        let stored = (answer.respond)(&v)?;
+        self.store_idempotent_response(answer.principal, answer.key, &stored)?;
+        Ok(v)
+    }
     /// A case of the scope's office with its timeline (`case.not_found`). Audited `case.read`.
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
     /// Applies a change through the workflow engine, acting as `role`, if the case is still at

@@ -518,7 +518,18 @@ impl Store for SqlStore {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView> {
-        self.open_case_impl(ctx, scope, new, cal, today)
+        self.open_case_impl(ctx, scope, new, cal, today, None)
+    }
+    fn open_case_answered(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewCase,
+        cal: &WorkCalendar,
+        today: time::Date,
+        answer: &daftar_domain::idempotency::IdempotentAnswer<'_>,
+    ) -> Result<CaseView> {
+        self.open_case_impl(ctx, scope, new, cal, today, Some(answer))
     }
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
         self.get_case_impl(ctx, scope, id)

@@ -7,7 +7,12 @@ use daftar_domain::{Error, ErrorKind, Result};
 
 /// The `ETag` value for a version.
 pub fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+    HeaderValue::from_str(&etag_text(version)).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// The `ETag` of a version as text (`"3"`).
+pub fn etag_text(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 /// The version in `If-Match` (weak or strong tag, quoted or bare).

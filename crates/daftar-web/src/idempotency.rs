@@ -17,6 +17,63 @@ use axum::middleware::Next;
 use axum::response::Response;
 use daftar_domain::idempotency::{StoredResponse, request_hash, valid_key};
 use daftar_domain::{Error, ErrorKind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Handed to handlers in the request's extensions when the request carries a fresh key: a
+/// handler that stores its answer in the same transaction as its change (see
+/// [`Slot::answer`]) marks it done, and the middleware then stores nothing more.
+#[derive(Clone)]
+pub struct Slot {
+    principal: String,
+    key: String,
+    request_hash: String,
+    done: Arc<AtomicBool>,
+}
+
+impl Slot {
+    /// The store-side answer for this key; `respond` builds the stored answer from the result.
+    /// Call [`Slot::stored`] once the store call succeeded.
+    pub fn answer<'a>(
+        &'a self,
+        respond: &'a (
+                dyn Fn(&daftar_domain::case::CaseView) -> daftar_domain::Result<StoredResponse>
+                    + Sync
+            ),
+    ) -> daftar_domain::idempotency::IdempotentAnswer<'a> {
+        daftar_domain::idempotency::IdempotentAnswer {
+            principal: &self.principal,
+            key: &self.key,
+            request_hash: &self.request_hash,
+            respond,
+        }
+    }
+    /// The request hash to put in the stored answer.
+    pub fn request_hash(&self) -> &str {
+        &self.request_hash
+    }
+    /// Marks the answer as stored by the handler.
+    pub fn stored(&self) {
+        self.done.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A stored answer for a JSON body with an `ETag` and status `status`.
+pub fn json_answer(
+    slot: &Slot,
+    status: StatusCode,
+    etag: Option<&str>,
+    body: &impl serde::Serialize,
+) -> daftar_domain::Result<StoredResponse> {
+    Ok(StoredResponse {
+        request_hash: slot.request_hash().to_owned(),
+        status: status.as_u16(),
+        content_type: "application/json".into(),
+        headers: etag.map(|e| format!("etag: {e}\n")).unwrap_or_default(),
+        body: serde_json::to_string(body)
+            .map_err(|e| daftar_domain::Error::internal(e.to_string()))?,
+    })
+}
 
 /// The header clients send.
 pub const HEADER: &str = "idempotency-key";
@@ -114,9 +171,18 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         Ok(None) => {}
         Err(e) => return fail(e),
     }
-    let mut resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let done = Arc::new(AtomicBool::new(false));
+    let mut req = Request::from_parts(parts, Body::from(bytes));
+    req.extensions_mut().insert(Slot {
+        principal: principal.clone(),
+        key: key.clone(),
+        request_hash: hash.clone(),
+        done: done.clone(),
+    });
+    let mut resp = next.run(req).await;
+    if done.load(Ordering::SeqCst) {
+        return resp;
+    }
     // Errors are rendered here (not by the outer context middleware) so the stored body is the
     // one the client got.
     if let Some(crate::error::PendingError(err)) =

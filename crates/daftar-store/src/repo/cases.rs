@@ -254,6 +254,7 @@ impl SqlStore {
         new: &NewCase,
         cal: &WorkCalendar,
         today: Date,
+        answer: Option<&daftar_domain::idempotency::IdempotentAnswer<'_>>,
     ) -> Result<CaseView> {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id();
@@ -333,7 +334,7 @@ impl SqlStore {
         let fees_due = def.fees_due(year, u32::try_from(members.len()).unwrap_or(1))?;
         let id = CaseId::new();
         let note = new.note.trim();
-        let reference = self.write(|tx| {
+        self.write(|tx| {
             let dup = tx.query_opt(
                 "SELECT reference FROM cases WHERE person_id = $1 AND service_code = $2 AND state IN ('open', 'returned')",
                 params![person.to_string(), def.code.as_str()],
@@ -379,9 +380,7 @@ impl SqlStore {
                     "members": members.len(),
                 })),
             )?;
-            Ok(reference)
-        })?;
-        Ok(CaseView {
+            let view = CaseView {
             case: Case {
                 id,
                 reference,
@@ -389,7 +388,7 @@ impl SqlStore {
                 service: def.code.clone(),
                 service_version: svc.version,
                 person_id: person,
-                household_id: household.map(|h| h.parse()).transpose()?,
+                household_id: household.as_deref().map(str::parse).transpose()?,
                 state: CaseState::Open,
                 step: 0,
                 step_started_on: today,
@@ -403,7 +402,7 @@ impl SqlStore {
                 version: 1,
             },
             definition: svc.definition.clone(),
-            members,
+                members: members.clone(),
             events: vec![CaseEvent {
                 at: now,
                 actor: ctx.actor.clone(),
@@ -412,8 +411,14 @@ impl SqlStore {
                 note: note.to_owned(),
             }],
             documents: vec![],
-            fees_due,
+            fees_due: fees_due.clone(),
             payments: vec![],
+            };
+            if let Some(a) = answer {
+                let stored = (a.respond)(&view)?;
+                super::catalog::insert_answer(tx, a.principal, a.key, &stored, now)?;
+            }
+            Ok(view)
         })
     }
 

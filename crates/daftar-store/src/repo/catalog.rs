@@ -302,23 +302,32 @@ impl SqlStore {
         resp: &StoredResponse,
     ) -> Result<bool> {
         let now = truncate_ms(OffsetDateTime::now_utc());
-        self.write(|tx| {
-            let n = tx.exec(
-                "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (principal, key) DO NOTHING",
-                params![
-                    principal,
-                    key,
-                    resp.request_hash.as_str(),
-                    i64::from(resp.status),
-                    resp.content_type.as_str(),
-                    resp.headers.as_str(),
-                    resp.body.as_str(),
-                    now
-                ],
-            )?;
-            Ok(n == 1)
-        })
+        self.write(|tx| insert_answer(tx, principal, key, resp, now))
     }
+}
+
+/// Stores the first answer to a key; false if one is there already.
+pub(crate) fn insert_answer(
+    tx: &mut dyn Tx,
+    principal: &str,
+    key: &str,
+    resp: &StoredResponse,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let n = tx.exec(
+        "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (principal, key) DO NOTHING",
+        params![
+            principal,
+            key,
+            resp.request_hash.as_str(),
+            i64::from(resp.status),
+            resp.content_type.as_str(),
+            resp.headers.as_str(),
+            resp.body.as_str(),
+            now
+        ],
+    )?;
+    Ok(n == 1)
 }
 
 fn put_holiday(tx: &mut dyn Tx, actor: &str, h: &Holiday, now: OffsetDateTime) -> Result<()> {

@@ -4,10 +4,12 @@
 use super::upload;
 use crate::auth::InOffice;
 use crate::auth::scope::{PersonRead, PersonWrite};
-use crate::conditional::{etag, if_match};
+use crate::conditional::{etag, etag_text, if_match};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
+use crate::idempotency::{Slot, json_answer};
 use crate::state::AppState;
+use axum::Extension;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,13 +41,37 @@ pub(crate) fn with_etag(status: StatusCode, v: CaseView) -> Response {
 pub async fn open(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
+    slot: Option<Extension<Slot>>,
     Json(new): Json<NewCase>,
 ) -> WebResult<Response> {
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
-    let v = state
-        .db(move |s| s.open_case(&ctx, &scope, &new, &cal, today))
-        .await?;
+    let v = match slot {
+        // With an Idempotency-Key, the answer is stored in the case's own transaction.
+        Some(Extension(slot)) => {
+            let s2 = slot.clone();
+            let v = state
+                .db(move |s| {
+                    let respond = |v: &CaseView| {
+                        json_answer(
+                            &s2,
+                            StatusCode::CREATED,
+                            Some(&etag_text(v.case.version)),
+                            v,
+                        )
+                    };
+                    s.open_case_answered(&ctx, &scope, &new, &cal, today, &s2.answer(&respond))
+                })
+                .await?;
+            slot.stored();
+            v
+        }
+        None => {
+            state
+                .db(move |s| s.open_case(&ctx, &scope, &new, &cal, today))
+                .await?
+        }
+    };
     Ok(with_etag(StatusCode::CREATED, v))
 }
 
