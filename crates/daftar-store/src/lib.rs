@@ -40,7 +40,7 @@ use time::OffsetDateTime;
 
 /// The database behind a [`SqlStore`].
 pub(crate) enum Db {
-    Sqlite(sqlite::SqliteDb),
+    Sqlite(Box<sqlite::SqliteDb>),
     Postgres(postgres::PgDb),
 }
 
@@ -74,7 +74,7 @@ pub fn connect(database_url: &str) -> Result<Arc<dyn Store>> {
 /// Opens (creating if needed) and migrates the SQLite database at `path`.
 pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
     let store = SqlStore {
-        db: Db::Sqlite(sqlite::SqliteDb::open(path)?),
+        db: Db::Sqlite(Box::new(sqlite::SqliteDb::open(path)?)),
     };
     store.migrate()?;
     Ok(store)

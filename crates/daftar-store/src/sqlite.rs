@@ -1,20 +1,76 @@
 //! The SQLite backend: one writer connection behind a mutex (SQLite has one writer anyway;
-//! serialising here avoids busy errors) and a pool of readers, all in WAL mode with foreign keys.
+//! serialising here avoids busy errors) with group commit, a pool of readers, and a background
+//! checkpointer, all in WAL mode with foreign keys.
 
 use crate::sql::{DbError, Dialect, Row, Tx, Value, to_sqlite_placeholders, ts_text};
 use daftar_domain::store::PoolStats;
 use daftar_domain::{Error, Result};
 use r2d2_sqlite::SqliteConnectionManager;
-use r2d2_sqlite::rusqlite::{self, Connection, ErrorCode, TransactionBehavior, types::ValueRef};
+use r2d2_sqlite::rusqlite::{self, Connection, ErrorCode, types::ValueRef};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// An open SQLite database.
 pub struct SqliteDb {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
+    /// Signalled when a batch of writes has been committed (or has failed).
+    committed: Condvar,
+    /// Threads waiting for the writer: while there are some, a finished write leaves the
+    /// transaction open for them (group commit).
+    queued: AtomicUsize,
     readers: r2d2::Pool<SqliteConnectionManager>,
     _checkpointer: Checkpointer,
+}
+
+/// Most writes one commit carries.
+const MAX_BATCH: usize = 64;
+
+/// The writer connection and its group-commit bookkeeping.
+///
+/// Each `write` runs in its own SAVEPOINT inside a transaction that may hold several writes:
+/// when other writers are already waiting, a finished write does not commit but waits until
+/// the last write of the batch commits for all (a commit, which writes every changed page to
+/// the log, is the largest part of a small write). A write that fails is rolled back to its
+/// savepoint and returns its error at once; a failed commit fails every write of the batch.
+/// Every caller gets its answer only after its data is committed.
+struct Writer {
+    conn: Connection,
+    /// The batch whose transaction is open.
+    open: Option<u64>,
+    /// Id of the last batch started.
+    started: u64,
+    /// Writes in the open batch.
+    len: usize,
+    /// Id of the last batch finished.
+    done: u64,
+    /// The last batch that failed to commit, with the reason.
+    failed: Option<(u64, String)>,
+}
+
+/// Runs one fixed statement through the statement cache (no parsing after the first time).
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+impl Writer {
+    /// Commits the open batch, if any; returns its outcome.
+    fn finish(&mut self) -> Result<()> {
+        let Some(batch) = self.open.take() else {
+            return Ok(());
+        };
+        let r = run(&self.conn, "COMMIT");
+        self.done = batch;
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.failed = Some((batch, e.to_string()));
+                Err(Error::store(e.to_string()))
+            }
+        }
+    }
 }
 
 /// How often the background thread copies the write-ahead log into the database.
@@ -99,7 +155,16 @@ impl SqliteDb {
             .map_err(|e| Error::store(e.to_string()))?;
         Ok(Self {
             path: path.to_owned(),
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Writer {
+                conn: writer,
+                open: None,
+                started: 0,
+                len: 0,
+                done: 0,
+                failed: None,
+            }),
+            committed: Condvar::new(),
+            queued: AtomicUsize::new(0),
             readers,
             _checkpointer: Checkpointer::start(path)?,
         })
@@ -110,19 +175,80 @@ impl SqliteDb {
         &self.path
     }
 
-    /// Runs `f` in an immediate (write) transaction; commits on success.
+    /// The writer, waiting for it (a poisoned lock is taken over: the bookkeeping stays valid).
+    fn lock_writer(&self) -> MutexGuard<'_, Writer> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let g = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        g
+    }
+
+    /// Runs `f` as one write (see [`Writer`]): its changes are committed, possibly together with
+    /// other writes, before it returns; on error they are rolled back.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| Error::internal("sqlite writer lock poisoned"))?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| Error::store(e.to_string()))?;
-        let mut w = SqliteTx(&tx);
-        let out = f(&mut w)?;
-        tx.commit().map_err(|e| Error::store(e.to_string()))?;
-        Ok(out)
+        let mut g = self.lock_writer();
+        let batch = match g.open {
+            Some(b) => b,
+            None => {
+                run(&g.conn, "BEGIN IMMEDIATE").map_err(|e| Error::store(e.to_string()))?;
+                g.started += 1;
+                let b = g.started;
+                g.open = Some(b);
+                g.len = 0;
+                b
+            }
+        };
+        if let Err(e) = run(&g.conn, "SAVEPOINT w") {
+            let _ = g.finish();
+            self.committed.notify_all();
+            return Err(Error::store(e.to_string()));
+        }
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut w = SqliteTx(&g.conn);
+            f(&mut w)
+        }));
+        let undo = !matches!(out, Ok(Ok(_)));
+        let end = if undo {
+            run(&g.conn, "ROLLBACK TO w").and_then(|()| run(&g.conn, "RELEASE w"))
+        } else {
+            run(&g.conn, "RELEASE w")
+        };
+        g.len += 1;
+        let out = match out {
+            Ok(o) => o,
+            Err(panic) => {
+                let _ = g.finish();
+                self.committed.notify_all();
+                drop(g);
+                std::panic::resume_unwind(panic);
+            }
+        };
+        if let Err(e) = end {
+            let _ = g.finish();
+            self.committed.notify_all();
+            return Err(Error::store(e.to_string()));
+        }
+        if self.queued.load(Ordering::SeqCst) > 0 && g.len < MAX_BATCH {
+            // Others are waiting: the last of them commits for all.
+            let v = out?;
+            while g.done < batch {
+                g = self
+                    .committed
+                    .wait(g)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if let Some((b, e)) = &g.failed
+                && *b == batch
+            {
+                return Err(Error::store(e.clone()));
+            }
+            return Ok(v);
+        }
+        let committed = g.finish();
+        self.committed.notify_all();
+        drop(g);
+        committed?;
+        out
     }
 
     /// Runs `f` on a reader connection in a deferred (read) transaction.
@@ -141,10 +267,12 @@ impl SqliteDb {
     /// Runs raw SQL on the writer outside any transaction (maintenance: `VACUUM INTO`, tests).
     /// Without parameters it may hold several statements; returns the rows the last one changed.
     pub fn raw(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let conn = self
-            .writer
-            .lock()
-            .map_err(|_| Error::internal("sqlite writer lock poisoned"))?;
+        let mut g = self.lock_writer();
+        // Commit a batch left open for waiting writers first.
+        let flushed = g.finish();
+        self.committed.notify_all();
+        flushed?;
+        let conn = &g.conn;
         if params.is_empty() {
             conn.execute_batch(sql)
                 .map_err(|e| Error::store(e.to_string()))?;
@@ -169,7 +297,7 @@ impl SqliteDb {
     }
 }
 
-struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
+struct SqliteTx<'a>(&'a Connection);
 
 /// A parameter as rusqlite binds it; text is bound by reference, not copied.
 fn to_sql(v: &Value) -> rusqlite::types::ToSqlOutput<'_> {
@@ -242,5 +370,86 @@ impl Tx for SqliteTx<'_> {
     }
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.0.execute_batch(sql).map_err(classify)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::sync::Arc;
+
+    /// Many threads writing at once: writes are grouped into shared commits, yet each one that
+    /// succeeded is there, each one that failed (by its own error or a constraint) left nothing,
+    /// and every caller saw its own outcome.
+    #[test]
+    fn group_commit_keeps_each_write_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(SqliteDb::open(&dir.path().join("g.db")).unwrap());
+        db.raw(
+            "CREATE TABLE t (n INTEGER PRIMARY KEY, who TEXT NOT NULL); INSERT INTO t VALUES (-1, 'taken')",
+            &[],
+        )
+        .unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let db = db.clone();
+                std::thread::spawn(move || {
+                    let mut ok = vec![];
+                    for i in 0..300i64 {
+                        let n = i * 8 + t;
+                        let r = db.write(|tx| {
+                            tx.exec(
+                                "INSERT INTO t (n, who) VALUES ($1, $2)",
+                                &[Value::I64(n), Value::Text(format!("t{t}"))],
+                            )
+                            .map_err(|e| Error::store(format!("{e:?}")))?;
+                            // A second row that always collides: a constraint error.
+                            if i % 5 == 0 {
+                                tx.exec("INSERT INTO t (n, who) VALUES (-1, 'dup')", &[])
+                                    .map_err(|e| Error::store(format!("{e:?}")))?;
+                            }
+                            if i % 7 == 0 {
+                                return Err(Error::store("refused by the test"));
+                            }
+                            Ok(n)
+                        });
+                        if let Ok(n) = r {
+                            ok.push(n);
+                        }
+                    }
+                    ok
+                })
+            })
+            .collect();
+        let mut expected: Vec<i64> = threads
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        expected.sort_unstable();
+        let stored = db
+            .read(|tx| {
+                let rows = tx
+                    .query("SELECT n FROM t WHERE n >= 0 ORDER BY n", &[])
+                    .map_err(|e| Error::store(format!("{e:?}")))?;
+                Ok(rows.iter().map(|r| r.i64(0).unwrap()).collect::<Vec<_>>())
+            })
+            .unwrap();
+        assert_eq!(stored, expected);
+        assert!(
+            expected.len() > 1000,
+            "most writes succeed: {}",
+            expected.len()
+        );
+        let dups = db
+            .read(|tx| {
+                Ok(tx
+                    .query_one("SELECT COUNT(*) FROM t WHERE who = 'dup'", &[])
+                    .map_err(|e| Error::store(format!("{e:?}")))?
+                    .i64(0)
+                    .unwrap())
+            })
+            .unwrap();
+        assert_eq!(dups, 0, "a failed write leaves none of its rows");
     }
 }

@@ -62,8 +62,8 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         .unwrap_or_else(|| std::env::temp_dir().join("daftar-blobs"));
     let blobs = daftar_store::blob::FsBlobStore::new(blob_dir)?;
     // The store may be a synchronous PostgreSQL client: install the profile on a plain thread.
-    let calendar = std::thread::scope(|s| {
-        s.spawn(|| profile::install(store.as_ref(), &profile))
+    let (calendar, roles) = std::thread::scope(|s| {
+        s.spawn(|| Ok((profile::install(store.as_ref(), &profile)?, store.roles()?)))
             .join()
             .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
     })?;
@@ -75,6 +75,7 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         profile: Arc::new(profile),
         calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
         blobs: Arc::new(blobs),
+        roles: Arc::new(roles),
     })
 }
 

@@ -26,6 +26,9 @@ pub struct AppState {
     pub calendar: Arc<std::sync::RwLock<Arc<WorkCalendar>>>,
     /// Where case documents are kept.
     pub blobs: Arc<dyn BlobStore>,
+    /// The role definitions, read once at start (they are seeded by migrations and have no
+    /// editor; every request needs its caller's).
+    pub roles: Arc<Vec<daftar_domain::permission::RoleDef>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -79,13 +82,15 @@ impl AppState {
 
     /// The role definition for `role` (`role.unknown` if the table lacks it).
     pub async fn role(&self, role: &RoleCode) -> Result<RoleDef> {
-        let role = role.clone();
-        self.db(move |s| {
-            s.roles()?
-                .into_iter()
-                .find(|r| r.code == role)
-                .ok_or_else(|| Error::invalid("role.unknown").with_field("role"))
-        })
-        .await
+        self.role_def(role)
+    }
+
+    /// The definition of `role` from the roles read at start.
+    pub fn role_def(&self, role: &RoleCode) -> Result<RoleDef> {
+        self.roles
+            .iter()
+            .find(|r| &r.code == role)
+            .cloned()
+            .ok_or_else(|| Error::invalid("role.unknown").with_field("role"))
     }
 }

@@ -101,7 +101,7 @@ pub async fn resolve(
     };
     let hash = secret_hash(&secret);
     let policy = state.config.session;
-    // Session, user and role in one trip to the store's thread pool (this runs on every request).
+    // Session and user in one trip to the store's thread pool (this runs on every request).
     let found = state
         .db(move |s| {
             let Some(session) = s.session_by_token_hash(&hash)? else {
@@ -117,17 +117,13 @@ pub async fn resolve(
             if now - session.last_seen_at > time::Duration::minutes(1) {
                 s.touch_session(session.id, now)?;
             }
-            let role = s
-                .roles()?
-                .into_iter()
-                .find(|r| r.code == user.role)
-                .ok_or_else(|| Error::invalid("role.unknown").with_field("role"))?;
-            Ok(Some((session, user, role)))
+            Ok(Some((session, user)))
         })
         .await?;
-    let Some((session, user, role)) = found else {
+    let Some((session, user)) = found else {
         return Ok(None);
     };
+    let role = state.role_def(&user.role)?;
     let _ = request_id;
     let principal = principal_for(&user, &role);
     Ok(Some(Auth {
