@@ -299,8 +299,9 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
     }
     bar.finish_and_clear();
     seed_households_and_review(store, &ctx, &by_office)?;
+    let cases = seed_cases(store, &ctx, &by_office)?;
     println!(
-        "Seeded {} offices, {} users, {persons} persons, households of three and one suspected duplicate per office for review.",
+        "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
         offices.len(),
         roles
             .iter()
@@ -363,6 +364,73 @@ fn seed_households_and_review(
         }
     }
     Ok(())
+}
+
+/// In each office: a registration-card renewal for the first household and certificates of
+/// registration status for three more persons, one of them paid (the catalog and calendar of
+/// the Iran profile are loaded first, as the server would at start).
+fn seed_cases(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
+) -> Result<usize> {
+    use daftar_domain::case::{NewCase, NewPayment};
+    let cal = daftar_web::profile::install(store, &daftar_web::profile::Profile::iran()?)?;
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    if cal.is_working_day(today).is_err() {
+        println!(
+            "No demo cases: today is outside the calendar's years (profiles/ir/calendar.toml)."
+        );
+        return Ok(0);
+    }
+    let mut n = 0;
+    for (office, persons) in by_office {
+        let w = system_scope(*office, Permission::PersonWrite);
+        let open = |service: &str, person: &daftar_domain::person::Person, household: bool| {
+            store.open_case(
+                ctx,
+                &w,
+                &NewCase {
+                    service: service.into(),
+                    person_id: person.id.to_string(),
+                    household,
+                    consent: false,
+                    note: String::new(),
+                },
+                &cal,
+                today,
+            )
+        };
+        if let Some(head) = persons.first() {
+            match open("card_renewal", head, true) {
+                Ok(_) => n += 1,
+                Err(e) => println!("demo renewal case not opened: {}", e.code),
+            }
+        }
+        for (i, p) in persons.iter().skip(15).take(3).enumerate() {
+            let v = open("registration_status_certificate", p, false)?;
+            n += 1;
+            if i == 0
+                && let Some(fee) = v.fees_due.first()
+            {
+                store.record_payment(
+                    ctx,
+                    &w,
+                    v.case.id,
+                    &NewPayment {
+                        fee: fee.code.clone(),
+                        rials: fee.rials.to_string(),
+                        method: "cash".into(),
+                    },
+                    today,
+                )?;
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// Letters of an office code (`THR-01` → `THR01`) for demo card numbers.
