@@ -204,6 +204,25 @@ pub struct FeeReportRow {
     pub complaints: u64,
     /// Sum of the extra amounts complained about (asked minus paid).
     pub complained_extra_rials: u64,
+    /// Some figures were withheld (shown as 0): for callers who see aggregates only, counts
+    /// under 5 and the sums over them are not shown.
+    pub suppressed: bool,
+}
+
+impl FeeReportRow {
+    /// Withholds counts under `below` and the sums over them.
+    pub fn suppress_small(&mut self, below: u64) {
+        if self.payments > 0 && self.payments < below {
+            self.payments = 0;
+            self.rials = 0;
+            self.suppressed = true;
+        }
+        if self.complaints > 0 && self.complaints < below {
+            self.complaints = 0;
+            self.complained_extra_rials = 0;
+            self.suppressed = true;
+        }
+    }
 }
 
 /// A case with everything the case page shows.

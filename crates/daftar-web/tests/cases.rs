@@ -78,6 +78,17 @@ async fn api_client(app: &TestApp, user: &str) -> (reqwest::Client, String) {
     (c, t)
 }
 
+/// The body of a GET as text.
+async fn get_text(app: &TestApp, c: &reqwest::Client, path: &str) -> String {
+    c.get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn json_of(r: reqwest::Response) -> (u16, Value) {
     let s = r.status().as_u16();
     let text = r.text().await.unwrap();
@@ -506,6 +517,27 @@ async fn household_renewal_through_the_api(app: TestApp) {
     assert_eq!(row["rials"].as_u64().unwrap(), due);
     assert_eq!(row["complaints"], 1);
     assert_eq!(row["complained_extra_rials"].as_u64().unwrap(), due);
+    assert_eq!(row["suppressed"], false, "{row}");
+    // A partner sees aggregates only: one payment and one complaint are under 5, withheld.
+    app.user("partner.x", "partner", None);
+    let p = app.signed_in("partner.x").await;
+    let (s, v) = json_of(p.get(app.url("/api/v1/fee-report")).send().await.unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["office_code"] == "THR-01")
+        .unwrap();
+    assert_eq!(
+        (row["payments"].as_u64(), row["rials"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(row["complaints"], 0);
+    assert_eq!(row["suppressed"], true);
+    // Partners never reach a case.
+    let r = p.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
 
     // Office scoping: another office's clerk sees nothing of it.
     let (cb, _) = api_client(&app, "clerk.b").await;
@@ -536,14 +568,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
     let c = app.signed_in("clerk.a").await;
     // From the person's page to the new-case form.
     let person_page = format!("/offices/{}/persons/{}", a.id, head.id);
-    let html = c
-        .get(app.url(&person_page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &c, &person_page).await;
     assert!(
         html.contains(&format!("/offices/{}/cases/new", a.id)),
         "{html}"
@@ -586,14 +611,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
         .await;
     assert_eq!(r.status(), 303);
     let page = location(&r);
-    let html = c
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &c, &page).await;
     for expected in [
         "ثبت نوزاد",
         "سررسید",
@@ -639,14 +657,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
             .unwrap();
         assert_eq!(r.status(), 303);
     }
-    let html = c
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &c, &page).await;
     assert!(html.contains("birth.pdf"));
     let r = app
         .post_form(
@@ -662,14 +673,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
     assert_eq!(r.status(), 303);
     // The work queue lists it; bulk-assign it to the clerk.
     let queue = format!("/offices/{}/cases", a.id);
-    let html = c
-        .get(app.url(&queue))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &c, &queue).await;
     assert!(
         html.contains("ثبت نوزاد") && html.contains("id=\"assign\""),
         "{html}"
@@ -691,14 +695,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
     assert_eq!(r.status(), 303);
     // The manager approves in the UI; the page shows the result in Persian.
     let m = app.signed_in("mgr.a").await;
-    let html = m
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &m, &page).await;
     let mt = harness::csrf_in(&html).unwrap();
     let r = app
         .post_form(
@@ -713,14 +710,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
         .await;
     assert_eq!(r.status(), 303);
     // The last step (issue) is the clerk's again.
-    let html = c
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &c, &page).await;
     let r = app
         .post_form(
             &c,
@@ -733,23 +723,9 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let html = m
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &m, &page).await;
     assert!(html.contains("id=\"case-state\">تأیید شده"), "{html}");
-    let closed = m
-        .get(app.url(&format!("{queue}?filter=closed")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let closed = get_text(&app, &m, &format!("{queue}?filter=closed")).await;
     assert!(closed.contains(&case_id));
 }
 
@@ -773,14 +749,7 @@ async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
     let due = v["fees_due"][0]["rials"].as_u64().unwrap();
     // Pay through the case page's form; it lands on the printable receipt with its QR.
     let page = format!("/offices/{}/cases/{id}", a.id);
-    let html = c
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &c, &page).await;
     assert!(html.contains("id=\"pay-card\""), "{html}");
     let r = app
         .post_form(
@@ -795,14 +764,7 @@ async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let receipt = c
-        .get(app.url(&location(&r)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let receipt = get_text(&app, &c, &location(&r)).await;
     assert!(
         receipt.contains("<svg") && receipt.contains("/receipts/"),
         "{receipt}"
@@ -814,14 +776,7 @@ async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
         .collect();
     // The public page, no login, then the complaint form.
     let anon = harness::client();
-    let html = anon
-        .get(app.url(&format!("/receipts/{check}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &anon, &format!("/receipts/{check}")).await;
     assert!(
         html.contains("این رسید اصل است") && !html.contains("زهرا"),
         "{html}"

@@ -11,6 +11,17 @@ mod harness;
 use harness::TestApp;
 use serde_json::{Value, json};
 
+/// The body of a GET as text.
+async fn get_text(app: &TestApp, c: &reqwest::Client, path: &str) -> String {
+    c.get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn json_of(r: reqwest::Response) -> (u16, Value) {
     let s = r.status().as_u16();
     let text = r.text().await.unwrap();
@@ -164,14 +175,7 @@ async fn authority_edits_a_service(app: TestApp) {
     assert_eq!(case["case"]["service_version"], 1);
     assert_eq!(case["definition"]["steps"][0]["sla_days"], 1);
     // The page: the officer sees the editor; saving a new version from it works.
-    let html = o
-        .get(app.url("/services/registration_status_certificate"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &o, "/services/registration_status_certificate").await;
     assert!(html.contains("id=\"edit-service\"") && html.contains("id=\"history\""));
     let i = html.find("name=\"definition\"").unwrap();
     let start = html[i..].find('>').unwrap() + i + 1;
@@ -199,14 +203,7 @@ async fn authority_edits_a_service(app: TestApp) {
     let (_, v) = json_of(o.get(&url).send().await.unwrap()).await;
     assert_eq!(v["version"], 3);
     // Clerks see the page without the editor.
-    let html = clerk
-        .get(app.url("/services/registration_status_certificate"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &clerk, "/services/registration_status_certificate").await;
     assert!(!html.contains("id=\"edit-service\""));
 }
 
@@ -291,14 +288,7 @@ async fn holidays_and_due_dates(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(anon_post.status(), 401);
-    let html = anon
-        .get(app.url("/calendar"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&app, &anon, "/calendar").await;
     assert!(
         html.contains("۱۴۰۴/۰۱/۰۱") || html.contains("فروردین"),
         "{html}"

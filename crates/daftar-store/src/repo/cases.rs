@@ -863,6 +863,7 @@ impl SqlStore {
                     rials: n(r, 3)?,
                     complaints: n(r, 4)?,
                     complained_extra_rials: n(r, 5)?,
+                    suppressed: false,
                 })
             })
         })

@@ -185,7 +185,8 @@ pub struct Period {
     pub to: String,
 }
 
-/// Payments, sums and "asked to pay more" complaints per office (aggregates; `aggregate.read`).
+/// Payments, sums and "asked to pay more" complaints per office (aggregates; `aggregate.read`;
+/// for roles without access to personal data, counts under 5 are withheld).
 #[utoipa::path(get, path = "/api/v1/fee-report", tag = "receipts", params(Period),
     responses((status = 200, body = Vec<FeeReportRow>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -205,7 +206,12 @@ pub async fn api_report(
     };
     let from = day(&p.from, today - time::Duration::days(30), "from")?;
     let to = day(&p.to, today, "to")?;
-    Ok(axum::Json(
-        state.db(move |s| s.fee_report(&reach, from, to)).await?,
-    ))
+    let mut rows = state.db(move |s| s.fee_report(&reach, from, to)).await?;
+    // Partners and inspectors see aggregates only: small cells are withheld.
+    if !staff.principal().has(Permission::PersonRead) {
+        for r in &mut rows {
+            r.suppress_small(crate::features::home::SUPPRESS_BELOW);
+        }
+    }
+    Ok(axum::Json(rows))
 }
