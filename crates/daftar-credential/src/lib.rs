@@ -1,0 +1,577 @@
+//! Credentials that anyone can verify offline (issue 6, first part: the format).
+//!
+//! A credential is a CWT claims set (CBOR, deterministic encoding) signed as a COSE_Sign1 with
+//! Ed25519 (`alg` EdDSA and the issuer key's `kid` in the protected header), tagged, encoded in
+//! base45 and prefixed with `DF1:` (format version 1). Every character of the result is in the
+//! QR alphanumeric set, so the QR code is small. The exact layout is in
+//! `docs/credential-format.md`. Verification needs only the text and a list of trusted public
+//! keys; every failure is a [`Verdict`] or a [`FormatError`] with a stable code, never a panic.
+
+use ciborium::value::{Integer, Value};
+use coset::{
+    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana,
+};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use std::collections::BTreeMap;
+
+/// Prefix of format version 1.
+pub const PREFIX: &str = "DF1:";
+/// Longest credential text accepted (a version-40 QR code holds less).
+pub const MAX_TEXT: usize = 4_296;
+
+/// CWT claim keys (RFC 8392) and daftar's private ones (negative, below -65536).
+pub mod claim {
+    /// Issuer (text): the authority's country code and office, `IR/THR-01`.
+    pub const ISS: i64 = 1;
+    /// Subject (text): the registry number.
+    pub const SUB: i64 = 2;
+    /// Expiry (seconds since 1970).
+    pub const EXP: i64 = 4;
+    /// Not before.
+    pub const NBF: i64 = 5;
+    /// Issued at.
+    pub const IAT: i64 = 6;
+    /// Credential id (bytes), for revocation.
+    pub const CTI: i64 = 7;
+    /// Credential type (unsigned integer, [`super::Kind`]).
+    pub const KIND: i64 = -65537;
+    /// Purpose profile (text) that selected the claims.
+    pub const PURPOSE: i64 = -65538;
+    /// The disclosed claims (map of text to text).
+    pub const FIELDS: i64 = -65539;
+}
+
+/// The claims a credential can disclose, with the small integer each is encoded as (text keys
+/// would cost a QR version or more). Unknown names cannot be issued; unknown numbers are
+/// refused on reading.
+pub const FIELDS: [(u8, &str); 16] = [
+    (1, "given_name"),
+    (2, "family_name"),
+    (3, "father_name"),
+    (4, "birth_date"),
+    (5, "sex"),
+    (6, "nationality"),
+    (7, "status"),
+    (8, "card_no"),
+    (9, "valid_until"),
+    (10, "work_allowed"),
+    (11, "employer"),
+    (12, "province"),
+    (13, "school_age"),
+    (14, "given_name_latin"),
+    (15, "family_name_latin"),
+    (16, "amount_rials"),
+];
+
+fn field_number(name: &str) -> Option<u8> {
+    FIELDS.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+}
+
+fn field_name(number: u64) -> Option<&'static str> {
+    FIELDS
+        .iter()
+        .find(|(k, _)| u64::from(*k) == number)
+        .map(|(_, n)| *n)
+}
+
+/// Credential types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Registration card.
+    RegistrationCard = 1,
+    /// Work permit.
+    WorkPermit = 2,
+    /// Travel permit inside the country.
+    TravelPermit = 3,
+    /// Exit permit for voluntary return.
+    ExitPermit = 4,
+    /// Receipt of a payment.
+    Receipt = 5,
+}
+
+impl Kind {
+    /// From its number.
+    pub fn from_number(n: u64) -> Option<Self> {
+        Some(match n {
+            1 => Self::RegistrationCard,
+            2 => Self::WorkPermit,
+            3 => Self::TravelPermit,
+            4 => Self::ExitPermit,
+            5 => Self::Receipt,
+            _ => return None,
+        })
+    }
+}
+
+/// What a credential says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    /// Issuer, `IR/THR-01`.
+    pub issuer: String,
+    /// Registry number of the holder.
+    pub subject: String,
+    /// Credential id (8 bytes).
+    pub id: Vec<u8>,
+    /// Type.
+    pub kind: Kind,
+    /// Purpose profile, `employer`, `school`, `police`, `bank`, `full`.
+    pub purpose: String,
+    /// Issued at, not before, expires (seconds since 1970).
+    pub issued_at: i64,
+    /// Not valid before.
+    pub not_before: i64,
+    /// Not valid after.
+    pub expires: i64,
+    /// Disclosed claims, by name (`given_name`, `birth_date`, ...).
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A format error (the text is not a well-formed credential).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError {
+    /// Stable code, `credential.prefix.invalid`, ...
+    pub code: &'static str,
+}
+
+fn bad(code: &'static str) -> FormatError {
+    FormatError { code }
+}
+
+/// The result of checking a well-formed credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Signed by a trusted key and within its validity.
+    Valid(Claims),
+    /// Past its expiry.
+    Expired(Claims),
+    /// Before its start.
+    NotYetValid(Claims),
+    /// Signed with a key that is not in the trust list.
+    UnknownIssuer,
+    /// The signature does not match: changed after signing, or signed by another key.
+    Tampered,
+}
+
+impl Verdict {
+    /// Stable code of the verdict.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Valid(_) => "valid",
+            Self::Expired(_) => "expired",
+            Self::NotYetValid(_) => "not_yet_valid",
+            Self::UnknownIssuer => "unknown_issuer",
+            Self::Tampered => "tampered",
+        }
+    }
+}
+
+/// Trusted issuer keys by key id.
+#[derive(Debug, Clone, Default)]
+pub struct TrustList {
+    keys: BTreeMap<Vec<u8>, VerifyingKey>,
+}
+
+impl TrustList {
+    /// Adds a key under its id; another key with the same id is refused
+    /// (`credential.kid.collision`).
+    pub fn add(&mut self, kid: &[u8], key: VerifyingKey) -> Result<(), FormatError> {
+        match self.keys.get(kid) {
+            Some(k) if *k != key => Err(bad("credential.kid.collision")),
+            _ => {
+                self.keys.insert(kid.to_vec(), key);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The key id of a public key: its first 4 bytes (public, and unique enough among the handful of
+/// issuer keys a trust list holds; a collision is refused when the list is built).
+pub fn key_id(key: &VerifyingKey) -> Vec<u8> {
+    key.as_bytes()[..4].to_vec()
+}
+
+fn int(n: i64) -> Value {
+    Value::Integer(Integer::from(n))
+}
+
+/// The claims as deterministic CBOR (RFC 8949 §4.2.1: map keys sorted by their encoding, which
+/// for integer keys means 1, 2, 4, 5, 6, 7, then -65537, -65538, -65539); disclosed fields
+/// under their numbers in ascending order. Fails on a field name not in [`FIELDS`].
+fn claims_value(c: &Claims) -> Result<Value, FormatError> {
+    let mut fields = c
+        .fields
+        .iter()
+        .map(|(k, v)| Ok((field_number(k).ok_or(bad("credential.field.unknown"))?, v)))
+        .collect::<Result<Vec<_>, FormatError>>()?;
+    fields.sort_by_key(|(k, _)| *k);
+    Ok(Value::Map(vec![
+        (int(claim::ISS), Value::Text(c.issuer.clone())),
+        (int(claim::SUB), Value::Text(c.subject.clone())),
+        (int(claim::EXP), int(c.expires)),
+        (int(claim::NBF), int(c.not_before)),
+        (int(claim::IAT), int(c.issued_at)),
+        (int(claim::CTI), Value::Bytes(c.id.clone())),
+        (int(claim::KIND), int(c.kind as i64)),
+        (int(claim::PURPOSE), Value::Text(c.purpose.clone())),
+        (
+            int(claim::FIELDS),
+            Value::Map(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (int(i64::from(k)), Value::Text(v.clone())))
+                    .collect(),
+            ),
+        ),
+    ]))
+}
+
+fn to_cbor(v: &Value) -> Vec<u8> {
+    let mut out = vec![];
+    // Writing into a Vec cannot fail.
+    let _ = ciborium::into_writer(v, &mut out);
+    out
+}
+
+/// Signs `claims` with `key` and returns the credential text (`credential.field.unknown` for a
+/// field name not in [`FIELDS`]).
+pub fn issue(claims: &Claims, key: &SigningKey) -> Result<String, FormatError> {
+    let kid = key_id(&key.verifying_key());
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(kid)
+        .build();
+    let sign1 = CoseSign1Builder::new()
+        .protected(protected)
+        .payload(to_cbor(&claims_value(claims)?))
+        .create_signature(b"", |tbs| key.sign(tbs).to_bytes().to_vec())
+        .build();
+    let bytes = sign1
+        .to_tagged_vec()
+        .map_err(|_| bad("credential.cose.invalid"))?;
+    Ok(format!("{PREFIX}{}", base45::encode(&bytes)))
+}
+
+fn text(v: &Value) -> Result<String, FormatError> {
+    v.as_text()
+        .map(str::to_owned)
+        .ok_or(bad("credential.claims.invalid"))
+}
+
+fn number(v: &Value) -> Result<i64, FormatError> {
+    v.as_integer()
+        .and_then(|i| i64::try_from(i).ok())
+        .ok_or(bad("credential.claims.invalid"))
+}
+
+fn parse_claims(payload: &[u8]) -> Result<Claims, FormatError> {
+    let v: Value = ciborium::from_reader(payload).map_err(|_| bad("credential.claims.invalid"))?;
+    let map = v.as_map().ok_or(bad("credential.claims.invalid"))?;
+    let get = |k: i64| {
+        map.iter()
+            .find(|(key, _)| key.as_integer() == Some(Integer::from(k)))
+            .map(|(_, v)| v)
+            .ok_or(bad("credential.claims.invalid"))
+    };
+    let fields = get(claim::FIELDS)?
+        .as_map()
+        .ok_or(bad("credential.claims.invalid"))?
+        .iter()
+        .map(|(k, v)| {
+            let n = k
+                .as_integer()
+                .and_then(|i| u64::try_from(i).ok())
+                .and_then(field_name)
+                .ok_or(bad("credential.field.unknown"))?;
+            Ok((n.to_owned(), text(v)?))
+        })
+        .collect::<Result<BTreeMap<_, _>, FormatError>>()?;
+    let claims = Claims {
+        issuer: text(get(claim::ISS)?)?,
+        subject: text(get(claim::SUB)?)?,
+        id: get(claim::CTI)?
+            .as_bytes()
+            .cloned()
+            .ok_or(bad("credential.claims.invalid"))?,
+        kind: u64::try_from(number(get(claim::KIND)?)?)
+            .ok()
+            .and_then(Kind::from_number)
+            .ok_or(bad("credential.kind.invalid"))?,
+        purpose: text(get(claim::PURPOSE)?)?,
+        issued_at: number(get(claim::IAT)?)?,
+        not_before: number(get(claim::NBF)?)?,
+        expires: number(get(claim::EXP)?)?,
+        fields,
+    };
+    // Deterministic encoding only: the same claims must encode to exactly these bytes.
+    if to_cbor(&claims_value(&claims)?) != payload {
+        return Err(bad("credential.cbor.noncanonical"));
+    }
+    Ok(claims)
+}
+
+/// Checks a credential text against `trust` at `now` (seconds since 1970).
+pub fn verify(text: &str, trust: &TrustList, now: i64) -> Result<Verdict, FormatError> {
+    let text = text.trim();
+    if text.len() > MAX_TEXT {
+        return Err(bad("credential.too_long"));
+    }
+    let body = text
+        .strip_prefix(PREFIX)
+        .ok_or(bad("credential.prefix.invalid"))?;
+    let bytes = base45::decode(body).map_err(|_| bad("credential.encoding.invalid"))?;
+    let sign1 = CoseSign1::from_tagged_slice(&bytes)
+        .or_else(|_| CoseSign1::from_slice(&bytes))
+        .map_err(|_| bad("credential.cose.invalid"))?;
+    // Only the configured algorithm, from the protected header; nothing unprotected counts.
+    if sign1.protected.header.alg
+        != Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA,
+        ))
+    {
+        return Err(bad("credential.alg.refused"));
+    }
+    let Some(key) = trust.keys.get(&sign1.protected.header.key_id) else {
+        return Ok(Verdict::UnknownIssuer);
+    };
+    let signed = sign1.verify_signature(b"", |sig, tbs| {
+        let sig = Signature::from_slice(sig).map_err(|_| ())?;
+        key.verify_strict(tbs, &sig).map_err(|_| ())
+    });
+    if signed.is_err() {
+        return Ok(Verdict::Tampered);
+    }
+    let payload = sign1
+        .payload
+        .as_deref()
+        .ok_or(bad("credential.claims.invalid"))?;
+    let claims = parse_claims(payload)?;
+    Ok(if now > claims.expires {
+        Verdict::Expired(claims)
+    } else if now < claims.not_before {
+        Verdict::NotYetValid(claims)
+    } else {
+        Verdict::Valid(claims)
+    })
+}
+
+/// The QR version (1–40) the text needs at error correction level Q, if it fits at all.
+pub fn qr_version(text: &str) -> Option<i16> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q).ok()?;
+    match code.version() {
+        qrcode::Version::Normal(v) => Some(v),
+        qrcode::Version::Micro(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    /// Nine typical claims of a registration card for an employer check.
+    fn card() -> Claims {
+        let fields = [
+            ("given_name", "عبدالله"),
+            ("family_name", "کریمی"),
+            ("father_name", "غلام حیدر"),
+            ("birth_date", "1370-05-12"),
+            ("nationality", "AFG"),
+            ("status", "renewed"),
+            ("card_no", "THR01-1403-000123"),
+            ("valid_until", "1405-12-29"),
+            ("work_allowed", "yes"),
+        ];
+        Claims {
+            issuer: "IR/THR-01".into(),
+            subject: "IR-1403-0012345".into(),
+            id: vec![7; 8],
+            kind: Kind::RegistrationCard,
+            purpose: "employer".into(),
+            issued_at: 1_764_547_200,
+            not_before: 1_764_547_200,
+            expires: 1_795_996_800,
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    fn trust(k: &SigningKey) -> TrustList {
+        let mut t = TrustList::default();
+        t.add(&key_id(&k.verifying_key()), k.verifying_key())
+            .unwrap();
+        t
+    }
+
+    #[test]
+    fn issued_credentials_verify_and_fit_a_small_qr() {
+        let k = key(1);
+        let text = issue(&card(), &k).unwrap();
+        assert!(text.starts_with(PREFIX));
+        assert!(
+            text.chars()
+                .all(|c| "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(c)),
+            "QR alphanumeric only"
+        );
+        let now = card().issued_at + 10;
+        assert_eq!(
+            verify(&text, &trust(&k), now).unwrap(),
+            Verdict::Valid(card())
+        );
+        let v = qr_version(&text).unwrap();
+        eprintln!(
+            "nine claims: {} characters, QR version {v} at level Q",
+            text.len()
+        );
+        assert!(
+            v <= 15,
+            "nine claims need QR version {v} at level Q ({} chars)",
+            text.len()
+        );
+        // A field the format does not know cannot be issued.
+        let mut odd = card();
+        odd.fields.insert("religion".into(), "x".into());
+        assert_eq!(
+            issue(&odd, &k).unwrap_err().code,
+            "credential.field.unknown"
+        );
+    }
+
+    #[test]
+    fn every_failure_has_its_verdict_or_code() {
+        let k = key(1);
+        let text = issue(&card(), &k).unwrap();
+        let t = trust(&k);
+        let c = card();
+        assert_eq!(verify(&text, &t, c.expires + 1).unwrap().code(), "expired");
+        assert_eq!(
+            verify(&text, &t, c.not_before - 1).unwrap().code(),
+            "not_yet_valid"
+        );
+        assert_eq!(
+            verify(&text, &trust(&key(2)), c.issued_at).unwrap(),
+            Verdict::UnknownIssuer
+        );
+        // Another key under the trusted key's id: the signature does not match.
+        let mut swapped = TrustList::default();
+        swapped
+            .add(&key_id(&k.verifying_key()), key(2).verifying_key())
+            .unwrap();
+        assert_eq!(
+            swapped
+                .add(&key_id(&k.verifying_key()), k.verifying_key())
+                .unwrap_err()
+                .code,
+            "credential.kid.collision"
+        );
+        assert_eq!(
+            verify(&text, &swapped, c.issued_at).unwrap(),
+            Verdict::Tampered
+        );
+        // One claim changed after signing.
+        let bytes = base45::decode(&text[PREFIX.len()..]).unwrap();
+        let mut s = CoseSign1::from_tagged_slice(&bytes).unwrap();
+        let mut changed = c.clone();
+        changed.fields.insert("status".into(), "registered".into());
+        s.payload = Some(to_cbor(&claims_value(&changed).unwrap()));
+        let forged = format!("{PREFIX}{}", base45::encode(s.to_tagged_vec().unwrap()));
+        assert_eq!(verify(&forged, &t, c.issued_at).unwrap(), Verdict::Tampered);
+        // Algorithm confusion: anything but EdDSA is refused before any key is used.
+        let mut s2 = CoseSign1::from_tagged_slice(&bytes).unwrap();
+        s2.protected = coset::ProtectedHeader {
+            original_data: None,
+            header: HeaderBuilder::new()
+                .algorithm(iana::Algorithm::ES256)
+                .key_id(key_id(&k.verifying_key()))
+                .build(),
+        };
+        let confused = format!("{PREFIX}{}", base45::encode(s2.to_tagged_vec().unwrap()));
+        assert_eq!(
+            verify(&confused, &t, c.issued_at).unwrap_err().code,
+            "credential.alg.refused"
+        );
+        // Malformed texts.
+        for (bad_text, code) in [
+            ("HC1:ABC", "credential.prefix.invalid"),
+            ("DF1:!!!", "credential.encoding.invalid"),
+            ("DF1:", "credential.cose.invalid"),
+            (&text[..text.len() / 2], "credential.encoding.invalid"),
+        ] {
+            let e = verify(bad_text, &t, c.issued_at).unwrap_err();
+            assert!(
+                e.code == code || e.code == "credential.cose.invalid",
+                "{bad_text:.20}: {}",
+                e.code
+            );
+        }
+        let long = format!("{PREFIX}{}", "A".repeat(MAX_TEXT));
+        assert_eq!(
+            verify(&long, &t, 0).unwrap_err().code,
+            "credential.too_long"
+        );
+    }
+
+    #[test]
+    fn non_canonical_claims_are_refused() {
+        let k = key(1);
+        // The same claims with the map's keys in another order, correctly signed.
+        let Value::Map(mut entries) = claims_value(&card()).unwrap() else {
+            unreachable!()
+        };
+        entries.reverse();
+        let payload = to_cbor(&Value::Map(entries));
+        let sign1 = CoseSign1Builder::new()
+            .protected(
+                HeaderBuilder::new()
+                    .algorithm(iana::Algorithm::EdDSA)
+                    .key_id(key_id(&k.verifying_key()))
+                    .build(),
+            )
+            .payload(payload)
+            .create_signature(b"", |tbs| k.sign(tbs).to_bytes().to_vec())
+            .build();
+        let text = format!("{PREFIX}{}", base45::encode(sign1.to_tagged_vec().unwrap()));
+        assert_eq!(
+            verify(&text, &trust(&k), card().issued_at)
+                .unwrap_err()
+                .code,
+            "credential.cbor.noncanonical"
+        );
+    }
+
+    proptest! {
+        /// The decoder never panics, whatever the text.
+        #[test]
+        fn any_text_gets_a_verdict_or_an_error(s in ".{0,300}") {
+            let _ = verify(&s, &trust(&key(1)), 0);
+            let _ = verify(&format!("{PREFIX}{s}"), &trust(&key(1)), 0);
+        }
+
+        /// Nor with any bytes behind the prefix.
+        #[test]
+        fn any_bytes_get_a_verdict_or_an_error(b in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = verify(&format!("{PREFIX}{}", base45::encode(&b)), &trust(&key(1)), 0);
+        }
+
+        /// A flipped byte anywhere in a real credential never verifies as valid.
+        #[test]
+        fn flipped_bytes_never_verify(i in 0usize..2000, bit in 0u8..8) {
+            let k = key(1);
+            let text = issue(&card(), &k).unwrap();
+            let mut bytes = base45::decode(&text[PREFIX.len()..]).unwrap();
+            let i = i % bytes.len();
+            bytes[i] ^= 1 << bit;
+            let t = format!("{PREFIX}{}", base45::encode(&bytes));
+            let v = verify(&t, &trust(&k), card().issued_at);
+            prop_assert!(!matches!(v, Ok(Verdict::Valid(_))));
+        }
+    }
+}
