@@ -63,6 +63,146 @@ pub const FIELDS: [(u8, &str); 16] = [
     (16, "amount_rials"),
 ];
 
+/// Purposes a verifier may have.
+pub const PURPOSES: [&str; 5] = ["employer", "school", "police", "bank", "full"];
+
+/// Credential types, for listing.
+pub const KINDS: [Kind; 5] = [
+    Kind::RegistrationCard,
+    Kind::WorkPermit,
+    Kind::TravelPermit,
+    Kind::ExitPermit,
+    Kind::Receipt,
+];
+
+/// The fields a credential of `kind` carries for `purpose` (a purpose profile: only what that
+/// verifier needs); `None` when the kind is not shown for that purpose.
+pub fn profile(kind: Kind, purpose: &str) -> Option<&'static [&'static str]> {
+    Some(match (kind, purpose) {
+        (Kind::RegistrationCard, "employer") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "nationality",
+            "status",
+            "card_no",
+            "valid_until",
+            "work_allowed",
+        ],
+        (Kind::RegistrationCard, "school") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "status",
+            "school_age",
+            "valid_until",
+        ],
+        (Kind::RegistrationCard, "police") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "nationality",
+            "status",
+            "card_no",
+            "valid_until",
+            "province",
+        ],
+        (Kind::RegistrationCard, "bank") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "nationality",
+            "card_no",
+            "valid_until",
+            "given_name_latin",
+            "family_name_latin",
+        ],
+        (Kind::RegistrationCard, "full") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "sex",
+            "nationality",
+            "status",
+            "card_no",
+            "valid_until",
+            "work_allowed",
+            "province",
+            "given_name_latin",
+            "family_name_latin",
+        ],
+        (Kind::WorkPermit, "employer") => &[
+            "given_name",
+            "family_name",
+            "birth_date",
+            "card_no",
+            "employer",
+            "valid_until",
+            "work_allowed",
+        ],
+        (Kind::WorkPermit, "police") => &[
+            "given_name",
+            "family_name",
+            "birth_date",
+            "nationality",
+            "card_no",
+            "employer",
+            "valid_until",
+        ],
+        (Kind::WorkPermit, "full") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "nationality",
+            "card_no",
+            "employer",
+            "valid_until",
+            "work_allowed",
+            "province",
+        ],
+        (Kind::TravelPermit, "police" | "full") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "card_no",
+            "province",
+            "valid_until",
+        ],
+        (Kind::ExitPermit, "police" | "full") => &[
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "nationality",
+            "card_no",
+            "valid_until",
+        ],
+        (Kind::Receipt, "full") => &["amount_rials"],
+        _ => return None,
+    })
+}
+
+/// Keeps only the fields `purpose` allows for `kind` (`credential.purpose.invalid` when the
+/// kind is not shown for that purpose).
+pub fn select(
+    kind: Kind,
+    purpose: &str,
+    fields: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, FormatError> {
+    let allowed = profile(kind, purpose).ok_or(bad("credential.purpose.invalid"))?;
+    Ok(fields
+        .iter()
+        .filter(|(k, _)| allowed.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect())
+}
+
 fn field_number(name: &str) -> Option<u8> {
     FIELDS.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
 }
@@ -545,6 +685,57 @@ mod tests {
                 .code,
             "credential.cbor.noncanonical"
         );
+    }
+
+    #[test]
+    fn purpose_profiles_disclose_only_what_they_list_and_fit_version_15() {
+        let k = key(3);
+        let mut all: BTreeMap<String, String> = card().fields;
+        for (f, v) in [
+            ("sex", "male"),
+            ("province", "تهران"),
+            ("school_age", "no"),
+            ("employer", "شرکت ساختمانی البرز"),
+            ("given_name_latin", "ABDULLAH"),
+            ("family_name_latin", "KARIMI"),
+            ("amount_rials", "2500000"),
+        ] {
+            all.insert(f.into(), v.into());
+        }
+        let mut shown = 0;
+        for kind in KINDS {
+            for purpose in PURPOSES {
+                let Some(allowed) = profile(kind, purpose) else {
+                    assert_eq!(
+                        select(kind, purpose, &all).unwrap_err().code,
+                        "credential.purpose.invalid"
+                    );
+                    continue;
+                };
+                let fields = select(kind, purpose, &all).unwrap();
+                assert_eq!(fields.len(), allowed.len());
+                assert!(fields.keys().all(|f| allowed.contains(&f.as_str())));
+                let c = Claims {
+                    kind,
+                    purpose: purpose.into(),
+                    fields,
+                    ..card()
+                };
+                let text = issue(&c, &k).unwrap();
+                let v = qr_version(&text).unwrap();
+                assert!(
+                    v <= 15 || purpose == "full",
+                    "{kind:?}/{purpose}: version {v}"
+                );
+                shown += 1;
+            }
+        }
+        assert_eq!(shown, 13);
+        // A school never sees the card number or nationality.
+        let school = select(Kind::RegistrationCard, "school", &all).unwrap();
+        assert!(!school.contains_key("card_no") && !school.contains_key("nationality"));
+        // Receipts carry no personal data.
+        assert_eq!(profile(Kind::Receipt, "full").unwrap(), ["amount_rials"]);
     }
 
     proptest! {

@@ -80,6 +80,17 @@ pub enum BenchCommand {
     /// --database-url), a signed-in clerk, one case per person with an Idempotency-Key each;
     /// prints requests per second and p50/p90/p99 latency, then checks the cases and replays.
     Http(BenchHttp),
+    /// Print the size (characters, QR version at level Q) of every credential type and purpose
+    /// profile, then verify and issue (with the QR matrix) on one thread and print the rates.
+    Credentials(BenchCredentials),
+}
+
+/// `bench credentials` options.
+#[derive(Debug, Args)]
+pub struct BenchCredentials {
+    /// Credentials to verify (a tenth of this many are issued).
+    #[arg(long, default_value_t = 100_000)]
+    pub count: usize,
 }
 
 /// `bench sla` options.

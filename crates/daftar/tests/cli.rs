@@ -51,6 +51,9 @@ fn every_command_has_help() {
         vec!["dedupe", "--help"],
         vec!["gen", "persons", "--help"],
         vec!["bench", "candidates", "--help"],
+        vec!["bench", "sla", "--help"],
+        vec!["bench", "http", "--help"],
+        vec!["bench", "credentials", "--help"],
     ] {
         let out = ok(dir.path(), &cmd);
         assert!(out.contains("Usage:"), "{cmd:?}: {out}");
@@ -606,4 +609,35 @@ fn dedupe_over_the_database_fills_the_review_queue() {
     assert_eq!((source.as_str(), status.as_str()), ("batch", "open"));
     let o = daftar(d, &["dedupe", "--db", "--input", "p.csv"]);
     assert!(!o.status.success(), "--db and --input do not go together");
+}
+
+/// The benchmarks of services, cases and credentials run end to end on a small scale and print
+/// their figures (the real runs are in docs/benchmarks.md).
+#[test]
+fn small_benchmarks_run_and_print_their_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let sla = ok(dir.path(), &["bench", "sla", "--count", "5000"]);
+    assert!(sla.contains("all equal") && sla.contains("M/s"), "{sla}");
+    let creds = ok(dir.path(), &["bench", "credentials", "--count", "200"]);
+    assert!(
+        creds.contains("RegistrationCard   employer") && creds.contains("verify: 200"),
+        "{creds}"
+    );
+    let http = ok(
+        dir.path(),
+        &[
+            "bench",
+            "http",
+            "--requests",
+            "60",
+            "--warmup",
+            "5",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert!(
+        http.contains("answers: 60 × 201 of 60; cases in the database: 65"),
+        "{http}"
+    );
 }

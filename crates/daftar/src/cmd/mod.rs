@@ -2,6 +2,7 @@
 
 mod admin;
 mod bench;
+mod bench_credentials;
 mod bench_http;
 mod bench_sla;
 mod dedupe;
@@ -56,6 +57,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(crate::cli::BenchCommand::Sla(a)) => {
             bench_sla::sla(a.profile_dir.as_deref(), &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Credentials(a)) => {
+            bench_credentials::credentials(&a)
         }
         Command::Bench(crate::cli::BenchCommand::Http(a)) => {
             bench_http::http(cli.database_url.as_deref(), &a)
