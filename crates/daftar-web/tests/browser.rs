@@ -85,8 +85,9 @@ async fn html_lang_dir(c: &fantoccini::Client) -> (String, String) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clerk_logs_in_and_switches_language() {
+/// Headless Chromium through chromedriver with a Persian browser language, or `None` (and a
+/// message) when they are not installed outside CI.
+async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         assert!(
             !daftar_testkit::in_ci(),
@@ -95,19 +96,12 @@ async fn clerk_logs_in_and_switches_language() {
         eprintln!(
             "skipping browser test: {CHROMIUM} or {CHROMEDRIVER} not installed (scripts/setup.sh installs them)"
         );
-        return;
+        return None;
     }
     // reqwest and fantoccini both link rustls; pick its crypto provider explicitly.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let app = TestApp::start(Backend::Sqlite).await.unwrap();
-    let office = app.office("THR-01");
-    app.user("clerk.thr", "clerk", Some(office.id));
-    for name in ["مریم", "علی", "زهرا"] {
-        app.person(office.id, name);
-    }
-
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -143,6 +137,48 @@ async fn clerk_logs_in_and_switches_language() {
         }
     }
     let c = client.expect("chromedriver did not start");
+    Some((driver, c, profile))
+}
+
+/// Signs `user` in through the login form.
+async fn log_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#my-office"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_logs_in_and_switches_language() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
+    let office = app.office("THR-01");
+    app.user("clerk.thr", "clerk", Some(office.id));
+    for name in ["مریم", "علی", "زهرا"] {
+        app.person(office.id, name);
+    }
+
     let shots = screenshots();
 
     c.goto(&app.url("/")).await.unwrap();
@@ -342,5 +378,184 @@ async fn clerk_logs_in_and_switches_language() {
     let rows = c.find_all(Locator::Css("#persons tbody tr")).await.unwrap();
     assert_eq!(rows.len(), 1, "one person matches");
     assert!(rows[0].text().await.unwrap().contains("کاوه"));
+    c.close().await.unwrap();
+}
+
+/// A clerk takes a household through the first step of a card renewal in the browser: opens the
+/// case from the head's page, uploads the photo and the card scan, pays the per-member fee and
+/// sees the receipt with its QR, completes the intake; the case page shows Jalali due dates and
+/// fits the window in Persian.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_renews_a_household_card_in_the_browser() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
+    let office = app.office("THR-01");
+    app.user("clerk.thr", "clerk", Some(office.id));
+    let (head, _) = app.household_with_cards(office.id);
+    let shots = screenshots();
+    log_in(&c, &app, "clerk.thr").await;
+    c.goto(&app.url(&format!("/offices/{}/persons/{}", office.id, head.id)))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#cases button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#new-case"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("#new-case option[value=card_renewal]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#new-case input[name=household]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#new-case button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#case-state"))
+        .await
+        .unwrap();
+    let page = c.current_url().await.unwrap().to_string();
+    assert_eq!(
+        c.find(Locator::Css("#members tbody"))
+            .await
+            .unwrap()
+            .find_all(Locator::Css("tr"))
+            .await
+            .unwrap()
+            .len(),
+        3,
+        "head, spouse and child"
+    );
+    let due = c
+        .find(Locator::Css("#case-due"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        due.contains("۱۴"),
+        "a Jalali due date in Persian digits: {due}"
+    );
+    // Evidence: a photo and the card scan, through the page's upload form.
+    let files = tempfile::tempdir().unwrap();
+    for (kind, name, bytes) in [
+        (
+            "photo",
+            "photo.png",
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"[..],
+        ),
+        ("registration_card", "card.pdf", &b"%PDF-1.4\n%%EOF\n"[..]),
+    ] {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        c.find(Locator::Css(&format!("#upload option[value={kind}]")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css("#upload input[type=file]"))
+            .await
+            .unwrap()
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap();
+        c.find(Locator::Css("#upload button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#case-documents"))
+            .await
+            .unwrap();
+    }
+    let docs = c
+        .find(Locator::Css("#case-documents"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        docs.contains("photo.png") && docs.contains("card.pdf"),
+        "{docs}"
+    );
+    // The fee for three persons, paid in cash: the receipt with its QR code.
+    c.find(Locator::Css("#pay-card button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#receipt"))
+        .await
+        .unwrap();
+    assert!(
+        c.source().await.unwrap().contains("<svg"),
+        "a QR on the receipt"
+    );
+    std::fs::write(
+        shots.join("clerk-receipt-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    // Intake done: the case moves to the manager's approval step.
+    c.goto(&page).await.unwrap();
+    let step_before = c
+        .find(Locator::Css("#case-step"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#decide button[value=complete]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#timeline"))
+        .await
+        .unwrap();
+    let step_after = c
+        .find(Locator::Css("#case-step"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(step_before, step_after, "the intake step is complete");
+    assert!(
+        c.find(Locator::Css("#case-error")).await.is_err(),
+        "no error shown"
+    );
+    assert_fits_width(&c, "case page, fa-IR").await;
+    std::fs::write(
+        shots.join("clerk-case-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
 }

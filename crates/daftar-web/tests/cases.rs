@@ -8,11 +8,6 @@
 
 mod harness;
 
-use daftar_domain::audit::AuditCtx;
-use daftar_domain::household::NewMember;
-use daftar_domain::ids::OfficeId;
-use daftar_domain::permission::{Permission, system_scope};
-use daftar_domain::person::{NewDocument, Person};
 use harness::{TestApp, location};
 use serde_json::{Value, json};
 
@@ -23,52 +18,6 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 /// The offices' "today" (Iran time), as the server computes it.
 fn today() -> time::Date {
     (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date()
-}
-
-fn card(app: &TestApp, office: OfficeId, p: &Person, number: &str) {
-    app.store
-        .add_document(
-            &AuditCtx::system("test"),
-            &system_scope(office, Permission::PersonWrite),
-            p.id,
-            &NewDocument {
-                kind: "registration_card".into(),
-                number: number.into(),
-                issuer: "تهران".into(),
-                valid_from: None,
-                valid_until: None,
-            },
-        )
-        .unwrap();
-}
-
-/// A household of three at `office`, every member holding a registration card; returns the head.
-fn household(app: &TestApp, office: OfficeId) -> (Person, Vec<Person>) {
-    let head = app.person(office, "زهرا");
-    let spouse = app.person(office, "کریم");
-    let child = app.person(office, "سارا");
-    for (i, p) in [&head, &spouse, &child].into_iter().enumerate() {
-        card(app, office, p, &format!("RC{i:06}"));
-    }
-    let scope = system_scope(office, Permission::PersonWrite);
-    let ctx = AuditCtx::system("test");
-    let h = app.store.create_household(&ctx, &scope, head.id).unwrap();
-    for (p, rel) in [(&spouse, "spouse"), (&child, "child")] {
-        app.store
-            .add_household_member(
-                &ctx,
-                &scope,
-                h.household.id,
-                &NewMember {
-                    person_id: Some(p.id),
-                    registry_no: String::new(),
-                    relationship: rel.into(),
-                    move_existing: false,
-                },
-            )
-            .unwrap();
-    }
-    (head, vec![spouse, child])
 }
 
 /// A signed-in client with the CSRF token the API wants for cookie sessions.
@@ -201,7 +150,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
     app.user("clerk.a", "clerk", Some(a.id));
     app.user("mgr.a", "office_manager", Some(a.id));
     app.user("clerk.b", "clerk", Some(b.id));
-    let (head, others) = household(&app, a.id);
+    let (head, others) = app.household_with_cards(a.id);
     let (c, t) = api_client(&app, "clerk.a").await;
     let cases = format!("/api/v1/offices/{}/cases", a.id);
 
@@ -564,7 +513,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
     let a = app.office("THR-01");
     let clerk = app.user("clerk.a", "clerk", Some(a.id));
     app.user("mgr.a", "office_manager", Some(a.id));
-    let (head, _) = household(&app, a.id);
+    let (head, _) = app.household_with_cards(a.id);
     let c = app.signed_in("clerk.a").await;
     // From the person's page to the new-case form.
     let person_page = format!("/offices/{}/persons/{}", a.id, head.id);
@@ -732,7 +681,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
 async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
     let a = app.office("THR-01");
     app.user("clerk.a", "clerk", Some(a.id));
-    let (head, _) = household(&app, a.id);
+    let (head, _) = app.household_with_cards(a.id);
     let (c, t) = api_client(&app, "clerk.a").await;
     let cases = format!("/api/v1/offices/{}/cases", a.id);
     let (s, v) = json_of(

@@ -119,6 +119,50 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A household of three at `office` (head, spouse, child), each holding a registration
+    /// card, as a card renewal requires; returns the head and the others.
+    pub fn household_with_cards(&self, office: OfficeId) -> (Person, Vec<Person>) {
+        let ctx = AuditCtx::system("test");
+        let scope = system_scope(office, Permission::PersonWrite);
+        let head = self.person(office, "زهرا");
+        let others = vec![self.person(office, "کریم"), self.person(office, "سارا")];
+        for (i, p) in std::iter::once(&head).chain(&others).enumerate() {
+            self.store
+                .add_document(
+                    &ctx,
+                    &scope,
+                    p.id,
+                    &daftar_domain::person::NewDocument {
+                        kind: "registration_card".into(),
+                        number: format!("RC{i}{office}")
+                            .chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .take(30)
+                            .collect(),
+                        issuer: "تهران".into(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+        }
+        let h = self.store.create_household(&ctx, &scope, head.id).unwrap();
+        for (p, rel) in [(&others[0], "spouse"), (&others[1], "child")] {
+            self.store
+                .add_household_member(
+                    &ctx,
+                    &scope,
+                    h.household.id,
+                    &daftar_domain::household::NewMember {
+                        person_id: Some(p.id),
+                        relationship: rel.into(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+        }
+        (head, others)
+    }
+
     /// Logs `client` in; returns the response to the login POST.
     pub async fn login(
         &self,
