@@ -104,11 +104,15 @@ fn dir_size(dir: &std::path::Path) -> u64 {
 
 type Outcome = (u64, f64, Vec<f64>, u64);
 
-fn run(store: &dyn Store, args: &BenchCandidates) -> Result<Outcome> {
-    let ctx = super::system_ctx("bench");
-    let code = format!("BENCH-{}", ulid::Ulid::new().to_string()[20..].to_owned());
-    let office = store.create_office(
-        &ctx,
+/// A fresh office for a benchmark run, coded `<prefix>-<6 random letters>`.
+pub(super) fn bench_office(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    prefix: &str,
+) -> Result<daftar_domain::office::Office> {
+    let code = format!("{prefix}-{}", &ulid::Ulid::new().to_string()[20..]);
+    Ok(store.create_office(
+        ctx,
         &NewOffice {
             code: OfficeCode::parse(&code)?,
             name_fa: "دفتر آزمون سرعت".into(),
@@ -116,7 +120,12 @@ fn run(store: &dyn Store, args: &BenchCandidates) -> Result<Outcome> {
             province: "-".into(),
             district: "-".into(),
         },
-    )?;
+    )?)
+}
+
+fn run(store: &dyn Store, args: &BenchCandidates) -> Result<Outcome> {
+    let ctx = super::system_ctx("bench");
+    let office = bench_office(store, &ctx, "BENCH")?;
     let scope = system_scope(office.id, Permission::PersonWrite);
     let today = time::OffsetDateTime::now_utc().date();
     let bar = crate::output::progress(args.persons as u64, "loading");

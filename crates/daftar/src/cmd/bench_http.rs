@@ -7,7 +7,6 @@
 
 use crate::cli::BenchHttp;
 use anyhow::{Context, Result, bail};
-use daftar_domain::office::{NewOffice, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_scope};
 use daftar_domain::person::{NewPerson, Sex};
@@ -25,18 +24,8 @@ const SERVICE: &str = "registration_status_certificate";
 /// ids.
 fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)> {
     let ctx = super::system_ctx("bench-http");
-    let code = format!("HTTP-{}", &ulid::Ulid::new().to_string()[20..]);
-    let office = store.create_office(
-        &ctx,
-        &NewOffice {
-            code: OfficeCode::parse(&code)?,
-            name_fa: "دفتر آزمون سرعت".into(),
-            name_en: "Benchmark office".into(),
-            province: "-".into(),
-            district: "-".into(),
-        },
-    )?;
-    let username = format!("bench.{}", code.to_lowercase());
+    let office = super::bench::bench_office(store, &ctx, "HTTP")?;
+    let username = format!("bench.{}", office.code.as_str().to_lowercase());
     store.create_user(
         &ctx,
         &NewUser {
