@@ -168,12 +168,25 @@ pub struct Tr {
     i18n: Arc<I18n>,
     /// The locale in force.
     pub locale: LocaleInfo,
+    /// Clock times are shown at this offset from UTC (the offices' local time).
+    offset: time::UtcOffset,
 }
 
 impl Tr {
-    /// Binds `i18n` to `locale`.
+    /// Binds `i18n` to `locale`; clock times in UTC until [`Tr::at_offset`].
     pub fn new(i18n: Arc<I18n>, locale: LocaleInfo) -> Self {
-        Self { i18n, locale }
+        Self {
+            i18n,
+            locale,
+            offset: time::UtcOffset::UTC,
+        }
+    }
+    /// Shows clock times `minutes` east of UTC (the configured `utc_offset_minutes`).
+    #[must_use]
+    pub fn at_offset(mut self, minutes: i32) -> Self {
+        self.offset =
+            time::UtcOffset::from_whole_seconds(minutes.saturating_mul(60)).unwrap_or(self.offset);
+        self
     }
     /// Translates a message id.
     pub fn t(&self, id: &str) -> String {
@@ -221,8 +234,9 @@ impl Tr {
             daftar_domain::digits::to_persian_digits(&text)
         }
     }
-    /// Formats a timestamp as a Jalali date and `HH:MM` (UTC) in this locale.
+    /// Formats a timestamp as a Jalali date and `HH:MM` at the offices' offset, in this locale.
     pub fn datetime(&self, t: &time::OffsetDateTime) -> String {
+        let t = t.to_offset(self.offset);
         let d = daftar_domain::jalali::JalaliDate::from_iso(t.date()).format(self.locale.tag);
         let hm = format!("{:02}:{:02}", t.hour(), t.minute());
         let hm = if self.locale.tag == "en" {
@@ -264,5 +278,24 @@ as_count_from!(u8, u16, u32, usize, i64, i32);
 impl<T: AsCount + ?Sized> AsCount for &T {
     fn as_count(&self) -> u64 {
         (**self).as_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn clock_times_are_shown_at_the_offices_offset() {
+        let i18n = Arc::new(I18n::load("en").unwrap());
+        let en = locale_info("en").unwrap();
+        let t = time::macros::datetime!(2026-12-01 21:00 UTC);
+        // 21:00 UTC is 00:30 the next day in Tehran (+3:30): date and time both move.
+        let utc = Tr::new(i18n.clone(), en).datetime(&t);
+        let tehran = Tr::new(i18n, en).at_offset(210).datetime(&t);
+        assert!(utc.ends_with("21:00"), "{utc}");
+        assert!(tehran.ends_with("00:30"), "{tehran}");
+        assert!(utc.starts_with("Azar 10,") && tehran.starts_with("Azar 11,"), "{utc} / {tehran}");
     }
 }

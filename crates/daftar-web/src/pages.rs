@@ -45,7 +45,7 @@ pub struct PageCtx {
 impl PageCtx {
     /// Builds the page context of a request.
     pub fn new(state: &AppState, ctx: &RequestCtx) -> Self {
-        let tr = Tr::new(state.i18n.clone(), ctx.locale);
+        let tr = Tr::new(state.i18n.clone(), ctx.locale).at_offset(state.config.utc_offset_minutes);
         let full = ctx.auth.as_ref().filter(|a| !a.mfa_pending());
         let mut nav = vec![];
         if let Some(a) = full {
