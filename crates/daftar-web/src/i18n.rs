@@ -296,6 +296,9 @@ mod tests {
         let tehran = Tr::new(i18n, en).at_offset(210).datetime(&t);
         assert!(utc.ends_with("21:00"), "{utc}");
         assert!(tehran.ends_with("00:30"), "{tehran}");
-        assert!(utc.starts_with("Azar 10,") && tehran.starts_with("Azar 11,"), "{utc} / {tehran}");
+        assert!(
+            utc.starts_with("Azar 10,") && tehran.starts_with("Azar 11,"),
+            "{utc} / {tehran}"
+        );
     }
 }
