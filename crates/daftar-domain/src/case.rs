@@ -349,17 +349,23 @@ pub struct NewPayment {
 impl NewPayment {
     /// Parsed amount and method (`payment.amount.invalid`, `payment.method.invalid`).
     pub fn validate(&self) -> Result<(u64, PaymentMethod)> {
-        let digits: String = crate::digits::fold_digits(self.rials.trim())
-            .chars()
-            .filter(|c| !matches!(c, ',' | '٬' | ' ' | '_'))
-            .collect();
-        let rials: u64 = digits
-            .parse()
-            .ok()
-            .filter(|n| *n > 0 && *n <= crate::service::MAX_FEE_RIALS)
-            .ok_or_else(|| Error::invalid("payment.amount.invalid").with_field("rials"))?;
+        let rials = parse_rials(&self.rials).map_err(|e| e.with_field("rials"))?;
         Ok((rials, PaymentMethod::parse(self.method.trim())?))
     }
+}
+
+/// An amount in rials as typed: Persian or Latin digits, with `,`, `٬`, spaces or `_` between
+/// groups; 1 to 10^12 (`payment.amount.invalid`).
+pub fn parse_rials(text: &str) -> Result<u64> {
+    let digits: String = crate::digits::fold_digits(text.trim())
+        .chars()
+        .filter(|c| !matches!(c, ',' | '٬' | ' ' | '_'))
+        .collect();
+    digits
+        .parse()
+        .ok()
+        .filter(|n| *n > 0 && *n <= crate::service::MAX_FEE_RIALS)
+        .ok_or_else(|| Error::invalid("payment.amount.invalid"))
 }
 
 /// The colour of a case's clock on `today`.

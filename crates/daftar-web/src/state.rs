@@ -80,11 +80,6 @@ impl AppState {
         time::OffsetDateTime::now_utc().to_offset(offset).date()
     }
 
-    /// The role definition for `role` (`role.unknown` if the table lacks it).
-    pub async fn role(&self, role: &RoleCode) -> Result<RoleDef> {
-        self.role_def(role)
-    }
-
     /// The definition of `role` from the roles read at start.
     pub fn role_def(&self, role: &RoleCode) -> Result<RoleDef> {
         self.roles

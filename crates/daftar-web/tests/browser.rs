@@ -140,6 +140,29 @@ async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
     Some((driver, c, profile))
 }
 
+/// Clicks the first element matching `css`.
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits (up to 10 s) until the element matching `css` exists and its text contains `text`.
+async fn wait_for_text(c: &fantoccini::Client, css: &str, text: &str) {
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.text().await.is_ok_and(|t| t.contains(text))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {text:?}");
+}
+
 /// Signs `user` in through the login form.
 async fn log_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
     c.goto(&app.url("/login")).await.unwrap();
@@ -155,12 +178,7 @@ async fn log_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#my-office"))
         .await
@@ -198,12 +216,7 @@ async fn clerk_logs_in_and_switches_language() {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#my-office"))
         .await
@@ -226,12 +239,7 @@ async fn clerk_logs_in_and_switches_language() {
     assert_fits_width(&c, "clerk home, fa-IR").await;
     std::fs::write(shots.join("clerk-fa-IR.png"), c.screenshot().await.unwrap()).unwrap();
 
-    c.find(Locator::Css("a[hreflang=\"fa-AF\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "a[hreflang=\"fa-AF\"]").await;
     c.wait()
         .for_element(Locator::Css("html[lang=\"fa-AF\"]"))
         .await
@@ -240,12 +248,7 @@ async fn clerk_logs_in_and_switches_language() {
     assert_fits_width(&c, "clerk home, fa-AF").await;
     std::fs::write(shots.join("clerk-fa-AF.png"), c.screenshot().await.unwrap()).unwrap();
 
-    c.find(Locator::Css("a[hreflang=\"en\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "a[hreflang=\"en\"]").await;
     c.wait()
         .for_element(Locator::Css("html[lang=\"en\"]"))
         .await
@@ -256,15 +259,7 @@ async fn clerk_logs_in_and_switches_language() {
     std::fs::write(shots.join("clerk-en.png"), c.screenshot().await.unwrap()).unwrap();
 
     // The persons list, in English and in Persian, for the record.
-    c.find(Locator::Css(&format!(
-        "a[href=\"/offices/{}/persons\"]",
-        office.id
-    )))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(&c, &format!("a[href=\"/offices/{}/persons\"]", office.id)).await;
     c.wait().for_element(Locator::Css("table")).await.unwrap();
     assert_fits_width(&c, "persons, en").await;
     std::fs::write(
@@ -272,12 +267,7 @@ async fn clerk_logs_in_and_switches_language() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
-    c.find(Locator::Css("a[hreflang=\"fa-IR\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "a[hreflang=\"fa-IR\"]").await;
     c.wait()
         .for_element(Locator::Css("html[lang=\"fa-IR\"]"))
         .await
@@ -321,26 +311,14 @@ async fn clerk_logs_in_and_switches_language() {
             .await
             .unwrap();
     }
-    c.find(Locator::Css(
-        "#register select[name=sex] option[value=male]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(&c, "#register select[name=sex] option[value=male]").await;
     assert_fits_width(&c, "registration form, fa-IR").await;
     std::fs::write(
         shots.join("clerk-register-fa-IR.png"),
         c.screenshot().await.unwrap(),
     )
     .unwrap();
-    c.find(Locator::Css("#register button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#register button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#history"))
         .await
@@ -365,12 +343,7 @@ async fn clerk_logs_in_and_switches_language() {
         .send_keys("كاوه نوري")
         .await
         .unwrap();
-    c.find(Locator::Css("form[role=search] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form[role=search] button").await;
     c.wait()
         .for_element(Locator::Css("#persons"))
         .await
@@ -399,34 +372,14 @@ async fn clerk_renews_a_household_card_in_the_browser() {
     c.goto(&app.url(&format!("/offices/{}/persons/{}", office.id, head.id)))
         .await
         .unwrap();
-    c.find(Locator::Css("#cases button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#cases button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#new-case"))
         .await
         .unwrap();
-    c.find(Locator::Css("#new-case option[value=card_renewal]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("#new-case input[name=household]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("#new-case button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#new-case option[value=card_renewal]").await;
+    click(&c, "#new-case input[name=household]").await;
+    click(&c, "#new-case button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#case-state"))
         .await
@@ -466,28 +419,16 @@ async fn clerk_renews_a_household_card_in_the_browser() {
     ] {
         let path = files.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        c.find(Locator::Css(&format!("#upload option[value={kind}]")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, &format!("#upload option[value={kind}]")).await;
         c.find(Locator::Css("#upload input[type=file]"))
             .await
             .unwrap()
             .send_keys(&path.display().to_string())
             .await
             .unwrap();
-        c.find(Locator::Css("#upload button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Css("#case-documents"))
-            .await
-            .unwrap();
+        click(&c, "#upload button[type=submit]").await;
+        // The list is on the page before the upload too: wait for this file in it.
+        wait_for_text(&c, "#case-documents", name).await;
     }
     let docs = c
         .find(Locator::Css("#case-documents"))
@@ -501,12 +442,7 @@ async fn clerk_renews_a_household_card_in_the_browser() {
         "{docs}"
     );
     // The fee for three persons, paid in cash: the receipt with its QR code.
-    c.find(Locator::Css("#pay-card button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#pay-card button[type=submit]").await;
     c.wait()
         .for_element(Locator::Css("#receipt"))
         .await
@@ -529,16 +465,9 @@ async fn clerk_renews_a_household_card_in_the_browser() {
         .text()
         .await
         .unwrap();
-    c.find(Locator::Css("#decide button[value=complete]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("#timeline"))
-        .await
-        .unwrap();
+    click(&c, "#decide button[value=complete]").await;
+    // The reloaded page's timeline has the completed step (the old page had a timeline too).
+    wait_for_text(&c, "#timeline", "مرحله پایان یافت").await;
     let step_after = c
         .find(Locator::Css("#case-step"))
         .await

@@ -8,7 +8,7 @@
 
 mod harness;
 
-use harness::{TestApp, location};
+use harness::{TestApp, code, get_text, json_of, location};
 use serde_json::{Value, json};
 
 const PNG: &[u8] =
@@ -25,30 +25,6 @@ async fn api_client(app: &TestApp, user: &str) -> (reqwest::Client, String) {
     let c = app.signed_in(user).await;
     let t = app.csrf(&c, "/profile").await;
     (c, t)
-}
-
-/// The body of a GET as text.
-async fn get_text(app: &TestApp, c: &reqwest::Client, path: &str) -> String {
-    c.get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn json_of(r: reqwest::Response) -> (u16, Value) {
-    let s = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        s,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-fn code(v: &Value) -> &str {
-    v["error"]["code"].as_str().unwrap_or("")
 }
 
 async fn upload(

@@ -8,32 +8,8 @@
 
 mod harness;
 
-use harness::TestApp;
+use harness::{TestApp, code, get_text, json_of};
 use serde_json::{Value, json};
-
-/// The body of a GET as text.
-async fn get_text(app: &TestApp, c: &reqwest::Client, path: &str) -> String {
-    c.get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn json_of(r: reqwest::Response) -> (u16, Value) {
-    let s = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        s,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-fn code(v: &Value) -> &str {
-    v["error"]["code"].as_str().unwrap_or("")
-}
 
 /// Due date by walking the published calendar one day at a time (independent of the server's
 /// prefix sums).

@@ -402,7 +402,7 @@ impl SqlStore {
                 version: 1,
             },
             definition: svc.definition.clone(),
-                members: members.clone(),
+                members,
             events: vec![CaseEvent {
                 at: now,
                 actor: ctx.actor.clone(),
@@ -411,7 +411,7 @@ impl SqlStore {
                 note: note.to_owned(),
             }],
             documents: vec![],
-            fees_due: fees_due.clone(),
+            fees_due,
             payments: vec![],
             };
             if let Some(a) = answer {

@@ -87,7 +87,7 @@ pub async fn resolve(
         if user.status != UserStatus::Active {
             return Err(Error::new("auth.token.invalid", ErrorKind::Unauthenticated));
         }
-        let role = state.role(&user.role).await?;
+        let role = state.role_def(&user.role)?;
         let principal = principal_for(&user, &role).narrowed(&tok.permissions());
         return Ok(Some(Auth {
             user,

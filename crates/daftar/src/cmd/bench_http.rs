@@ -71,14 +71,6 @@ fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)>
     Ok((office.id.to_string(), username, ids))
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
 /// A signed-in client and the session's CSRF token.
 async fn sign_in(base: &str, username: &str) -> Result<(reqwest::Client, String)> {
     let c = reqwest::Client::builder()
@@ -189,9 +181,9 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
     println!(
         "throughput: {:.0} req/s  latency p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         lat.len() as f64 / secs.max(1e-9),
-        percentile(&sorted, 0.5),
-        percentile(&sorted, 0.9),
-        percentile(&sorted, 0.99),
+        super::bench::percentile(&sorted, 0.5),
+        super::bench::percentile(&sorted, 0.9),
+        super::bench::percentile(&sorted, 0.99),
         sorted.last().copied().unwrap_or(0.0)
     );
     let office_id = office.parse()?;

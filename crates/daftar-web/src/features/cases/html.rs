@@ -50,16 +50,6 @@ struct QueuePage {
     me: UserId,
 }
 
-fn service_name(services: &[ServiceRecord], code: &str, locale: &str) -> String {
-    services
-        .iter()
-        .find(|s| s.definition.code.as_str() == code)
-        .map_or_else(
-            || code.to_owned(),
-            |s| s.definition.names.get(locale).to_owned(),
-        )
-}
-
 /// Staff of the office to assign to (all of them for a manager; oneself otherwise).
 async fn assignable(state: &AppState, staff: &Staff, office: OfficeId) -> Vec<User> {
     let Ok(reach) = staff.principal().scope(office, Permission::UserManage) else {
@@ -104,16 +94,19 @@ pub async fn queue(
         .items
         .into_iter()
         .map(|c| {
-            let svc = services
+            let def = services
                 .iter()
-                .find(|s| s.definition.code == c.case.service);
-            let step = svc
-                .and_then(|s| s.definition.steps.get(c.case.step))
-                .map(|s| s.names.get(tag).to_owned())
-                .unwrap_or_default();
+                .find(|s| s.definition.code == c.case.service)
+                .map(|s| &s.definition);
             Row {
-                service: service_name(&services, c.case.service.as_str(), tag),
-                step,
+                service: def.map_or_else(
+                    || c.case.service.to_string(),
+                    |d| d.names.get(tag).to_owned(),
+                ),
+                step: def
+                    .and_then(|d| d.steps.get(c.case.step))
+                    .map(|s| s.names.get(tag).to_owned())
+                    .unwrap_or_default(),
                 due: c
                     .case
                     .due_on

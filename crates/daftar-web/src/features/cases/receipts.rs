@@ -11,12 +11,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use daftar_domain::Result;
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::case::{FeeReportRow, NewPayment, ReceiptCheck};
+use daftar_domain::case::{FeeReportRow, ReceiptCheck, parse_rials};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::Permission;
 use daftar_domain::service::{ServiceRecord, format_rials};
-use daftar_domain::{Error, Result};
 use serde::Deserialize;
 
 /// The public facts of a receipt. No login needed.
@@ -51,14 +51,7 @@ fn anonymous(ctx: &crate::context::RequestCtx) -> AuditCtx {
 }
 
 fn asked(c: &Complaint) -> Result<u64> {
-    let (n, _) = NewPayment {
-        fee: String::new(),
-        rials: c.asked_rials.clone(),
-        method: "cash".into(),
-    }
-    .validate()
-    .map_err(|_| Error::invalid("payment.amount.invalid").with_field("asked_rials"))?;
-    Ok(n)
+    parse_rials(&c.asked_rials).map_err(|e| e.with_field("asked_rials"))
 }
 
 /// Files a complaint about a receipt. No login needed. Audited.

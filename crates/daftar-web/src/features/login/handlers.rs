@@ -141,7 +141,7 @@ pub async fn login_submit(
     };
     let key = name.clone();
     state.db(move |s| s.clear_login_failures(&key)).await?;
-    let role = state.role(&ua.user.role).await?;
+    let role = state.role_def(&ua.user.role)?;
     let needs_mfa = ua.user.totp_enabled || role.totp_required;
     let secret = auth::random_token(32);
     let session = Session {
