@@ -14,6 +14,8 @@ use coset::{
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::collections::BTreeMap;
 
+pub mod lists;
+
 /// Prefix of format version 1.
 pub const PREFIX: &str = "DF1:";
 /// Longest credential text accepted (a version-40 QR code holds less).
@@ -290,6 +292,8 @@ pub enum Verdict {
     UnknownIssuer,
     /// The signature does not match: changed after signing, or signed by another key.
     Tampered,
+    /// Well signed, but its id is in the status list.
+    Revoked(Claims),
 }
 
 impl Verdict {
@@ -301,6 +305,15 @@ impl Verdict {
             Self::NotYetValid(_) => "not_yet_valid",
             Self::UnknownIssuer => "unknown_issuer",
             Self::Tampered => "tampered",
+            Self::Revoked(_) => "revoked",
+        }
+    }
+
+    /// The claims, when the signature held.
+    pub fn claims(&self) -> Option<&Claims> {
+        match self {
+            Self::Valid(c) | Self::Expired(c) | Self::NotYetValid(c) | Self::Revoked(c) => Some(c),
+            Self::UnknownIssuer | Self::Tampered => None,
         }
     }
 }

@@ -141,6 +141,26 @@ impl PartialDate {
         }
     }
 
+    /// Whether `typed` (what someone entered) agrees with this stored date as far as it is
+    /// known: the same day for a full date; the same month or year, in the calendar this date
+    /// was given in, for a partial one. A partial `typed` must be exactly this partial date.
+    pub fn covers(&self, typed: &PartialDate) -> bool {
+        if typed.precision != DatePrecision::Day {
+            return typed.precision == self.precision && typed.start == self.start;
+        }
+        let (a, b) = (self.start, typed.start);
+        match (self.precision, self.calendar()) {
+            (DatePrecision::Day, _) => a == b,
+            (DatePrecision::Month, Calendar::Gregorian) => (a.year(), a.month()) == (b.year(), b.month()),
+            (DatePrecision::Year, Calendar::Gregorian) => a.year() == b.year(),
+            (precision, Calendar::Jalali) => {
+                let (ja, jb) = (JalaliDate::from_iso(a), JalaliDate::from_iso(b));
+                ja.year() == jb.year()
+                    && (precision == DatePrecision::Year || ja.month() == jb.month())
+            }
+        }
+    }
+
     /// ISO `YYYY-MM-DD` of the first day.
     pub fn iso(&self) -> String {
         format!(
@@ -180,6 +200,7 @@ impl PartialDate {
 fn codes(field: &'static str) -> (&'static str, &'static str) {
     match field {
         "person.birth_date" => ("person.birth_date.invalid", "person.birth_date.future"),
+        "share.birth_date" => ("share.birth_date.invalid", "share.birth_date.invalid"),
         "document.valid_from" => ("document.valid_from.invalid", "document.valid_from.future"),
         "document.valid_until" => ("document.valid_until.invalid", "date.invalid"),
         _ => ("date.invalid", "date.invalid"),
@@ -199,6 +220,26 @@ mod tests {
     }
     fn p(s: &str) -> Result<PartialDate> {
         PartialDate::parse(s, today(), "person.birth_date")
+    }
+
+    #[test]
+    fn a_typed_birth_date_is_checked_as_far_as_the_stored_one_is_known() {
+        let ok = |stored: &str, typed: &str| p(stored).unwrap().covers(&p(typed).unwrap());
+        // Full day: the same day in either calendar.
+        assert!(ok("1370/05/12", "1991-08-03"));
+        assert!(ok("1991-08-03", "۱۳۷۰/۰۵/۱۲"));
+        assert!(!ok("1370/05/12", "1370/05/13"));
+        // Jalali year or month: any day of it, not the next.
+        assert!(ok("1370", "1370/12/29"));
+        assert!(!ok("1370", "1371/01/01"));
+        assert!(ok("1370/05", "1370/05/31"));
+        assert!(!ok("1370/05", "1370/06/01"));
+        // Gregorian year: any day of that year.
+        assert!(ok("1991", "1991-12-31"));
+        assert!(!ok("1991", "1992-01-01"));
+        // A partial entry must be the stored partial date itself.
+        assert!(ok("1370", "1370"));
+        assert!(!ok("1370/05/12", "1370"));
     }
 
     #[test]

@@ -112,3 +112,7 @@ typed_id!(
     /// Identifies a recorded payment.
     PaymentId, "payment.id.invalid"
 );
+typed_id!(
+    /// Identifies a share code (not the code itself, which is kept only as a hash).
+    ShareCodeId, "share.id.invalid"
+);

@@ -8,6 +8,7 @@ pub mod blob;
 pub mod calendar;
 pub mod case;
 pub mod codes;
+pub mod credential;
 pub mod digits;
 pub mod error;
 pub mod household;

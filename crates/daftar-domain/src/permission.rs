@@ -36,11 +36,13 @@ pub enum Permission {
     PersonExport,
     /// Change the service catalog and the holiday calendar.
     CatalogManage,
+    /// Revoke credentials issued by offices in scope.
+    CredentialRevoke,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -53,6 +55,7 @@ impl Permission {
         Permission::PersonMerge,
         Permission::PersonExport,
         Permission::CatalogManage,
+        Permission::CredentialRevoke,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -70,6 +73,7 @@ impl Permission {
             Permission::PersonMerge => "person.merge",
             Permission::PersonExport => "person.export",
             Permission::CatalogManage => "catalog.manage",
+            Permission::CredentialRevoke => "credential.revoke",
         }
     }
 }
@@ -394,6 +398,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 UserManage,
                 AggregateRead,
                 TokenManage,
+                CredentialRevoke,
             ],
         ),
         def(
@@ -414,6 +419,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 AggregateRead,
                 TokenManage,
                 CatalogManage,
+                CredentialRevoke,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),

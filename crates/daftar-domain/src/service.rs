@@ -291,6 +291,10 @@ pub struct ServiceDef {
     /// Credential issued on approval, if any.
     #[serde(default)]
     pub credential: Option<CredentialKind>,
+    /// Days the credential lasts (default by kind: cards and work permits 365, travel and exit
+    /// permits 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_days: Option<u32>,
     /// Who may apply.
     #[serde(default)]
     pub eligibility: Eligibility,

@@ -10,11 +10,14 @@ use crate::case::{
     CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
     QueueFilter, ReceiptCheck,
 };
+use crate::credential::{
+    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
+};
 use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
-    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId,
-    UserId,
+    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId,
+    ShareCodeId, SuspectId, UserId,
 };
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
@@ -45,6 +48,15 @@ pub struct PoolStats {
     pub connections: u32,
     /// Idle connections.
     pub idle: u32,
+}
+
+/// How a share code is reached to cancel it.
+#[derive(Debug, Clone)]
+pub enum ShareAccess {
+    /// Staff of an office that may read the holder.
+    Office(OfficeScope),
+    /// The holder, by the hash of the management token printed with the code.
+    Holder(String),
 }
 
 /// Filter for audit listings.
@@ -490,6 +502,89 @@ pub trait Store: Send + Sync + 'static {
         today: time::Date,
         authority_after: u32,
     ) -> Result<u64>;
+
+    // ---- credentials (issue 6) ----
+    /// Stores a key; an `active` key demotes the role's other active keys to `verify_only`
+    /// (rotation) in the same transaction. Bumps the trust list version. Audited.
+    fn add_key(&self, ctx: &AuditCtx, key: &IssuerKey) -> Result<()>;
+    /// Every key, newest first.
+    fn keys(&self) -> Result<Vec<IssuerKey>>;
+    /// Takes a key out of the trust list (`key.not_found`, `key.active` for the key that signs:
+    /// rotate first). Bumps the trust list version. Audited.
+    fn retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey>;
+    /// The version of a published list, `trust` or `status`.
+    fn list_version(&self, name: &str) -> Result<u64>;
+    /// Stores credentials; one already issued for the same case, person and kind is kept (the
+    /// call is safe to repeat). Returns the stored records of every entry. Audited.
+    fn issue_credentials(
+        &self,
+        ctx: &AuditCtx,
+        new: &[NewCredential],
+    ) -> Result<Vec<CredentialRecord>>;
+    /// A person's credentials (person in scope), newest first. Audited read.
+    fn person_credentials(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<CredentialRecord>>;
+    /// One credential of a person in scope. Audited read.
+    fn get_credential(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+    ) -> Result<CredentialRecord>;
+    /// Whether a credential is revoked (`None`: not issued here). No personal data.
+    fn credential_revoked(&self, id: &str) -> Result<Option<bool>>;
+    /// Revokes a credential of an office in reach (`credential.revoke`); `credential.revoked`
+    /// when it already is. Bumps the status list version. Audited.
+    fn revoke_credential(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        id: &str,
+        reason: &str,
+    ) -> Result<CredentialRecord>;
+    /// The status list: ids revoked after version `since` (0: every revoked credential not yet
+    /// expired at `now`), ascending, with the current version.
+    fn revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)>;
+    /// Stores a share code for a credential of a person in scope. Audited.
+    fn create_share_code(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewShareCode,
+    ) -> Result<ShareCode>;
+    /// A person's share codes with their checks, newest first. Audited read.
+    fn share_codes(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<ShareCode>>;
+    /// The share code whose holder token hashes to `manage_hash` (`share.not_found`). Audited
+    /// (the holder reading their own log).
+    fn share_code_by_manage(&self, ctx: &AuditCtx, manage_hash: &str) -> Result<ShareCode>;
+    /// Cancels a share code, reached by an office scope of its holder or by the holder's token
+    /// hash. Audited.
+    fn cancel_share_code(
+        &self,
+        ctx: &AuditCtx,
+        id: ShareCodeId,
+        access: &ShareAccess,
+    ) -> Result<ShareCode>;
+    /// The share code with `code_hash`, the holder's stored birth date and precision, and the
+    /// credential it shows (`share.not_found`); nothing recorded (see
+    /// [`Store::record_share_check`]).
+    fn share_code_for_check(
+        &self,
+        code_hash: &str,
+    ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)>;
+    /// Records a check of a share code: `birth_date_wrong` counts toward the lock, `shown`
+    /// resets the count and is audited as a read of the holder's data.
+    fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck)
+    -> Result<()>;
 
     // ---- idempotency ----
     /// The response stored for `principal`'s `key`, if any.

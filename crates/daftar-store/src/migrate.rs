@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_duplicate_review"),
     migration!("0006_person_photos"),
     migration!("0007_services_cases"),
+    migration!("0008_credentials"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

@@ -8,6 +8,11 @@ use daftar_domain::case::{
     CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
     QueueFilter, ReceiptCheck,
 };
+use daftar_domain::credential::{
+    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
+};
+use daftar_domain::ids::ShareCodeId;
+use daftar_domain::store::ShareAccess;
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use daftar_domain::idempotency::StoredResponse;
 use daftar_domain::ids::{
@@ -48,6 +53,22 @@ impl Store for OffRuntime {
         self.0.pool_stats()
     }
     fwd! {
+        add_key(&self, ctx: &AuditCtx, key: &IssuerKey) -> Result<()>;
+        keys(&self) -> Result<Vec<IssuerKey>>;
+        retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey>;
+        list_version(&self, name: &str) -> Result<u64>;
+        issue_credentials(&self, ctx: &AuditCtx, new: &[NewCredential]) -> Result<Vec<CredentialRecord>>;
+        person_credentials(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<CredentialRecord>>;
+        get_credential(&self, ctx: &AuditCtx, scope: &OfficeScope, id: &str) -> Result<CredentialRecord>;
+        credential_revoked(&self, id: &str) -> Result<Option<bool>>;
+        revoke_credential(&self, ctx: &AuditCtx, reach: &Reach, id: &str, reason: &str) -> Result<CredentialRecord>;
+        revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)>;
+        create_share_code(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewShareCode) -> Result<ShareCode>;
+        share_codes(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<ShareCode>>;
+        share_code_by_manage(&self, ctx: &AuditCtx, manage_hash: &str) -> Result<ShareCode>;
+        cancel_share_code(&self, ctx: &AuditCtx, id: ShareCodeId, access: &ShareAccess) -> Result<ShareCode>;
+        share_code_for_check(&self, code_hash: &str) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)>;
+        record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck) -> Result<()>;
         load_catalog(&self, ctx: &AuditCtx, catalog: &Catalog) -> Result<u64>;
         services(&self) -> Result<Vec<ServiceRecord>>;
         service(&self, code: &str) -> Result<ServiceRecord>;

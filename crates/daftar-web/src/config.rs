@@ -33,6 +33,10 @@ pub struct WebConfig {
     pub escalate_to_authority_after: u32,
     /// Seconds between escalation passes of the server's background job (0: off).
     pub escalation_interval_secs: u64,
+    /// Secret that seals the credential signing keys at rest (at least 16 characters). Empty:
+    /// a random secret for this process only (tests): keys sealed with it cannot be opened by
+    /// another process.
+    pub key_secret: String,
 }
 
 impl Default for WebConfig {
@@ -49,6 +53,7 @@ impl Default for WebConfig {
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
+            key_secret: String::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod features;
 pub mod i18n;
 pub mod idempotency;
 pub mod jobs;
+pub mod keyring;
 pub mod pages;
 pub mod profile;
 pub mod state;
@@ -62,8 +63,19 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         .unwrap_or_else(|| std::env::temp_dir().join("daftar-blobs"));
     let blobs = daftar_store::blob::FsBlobStore::new(blob_dir)?;
     // The store may be a synchronous PostgreSQL client: install the profile on a plain thread.
+    let keys = if config.key_secret.is_empty() {
+        keyring::KeyRing::new(&auth::random_token(32))?
+    } else {
+        keyring::KeyRing::new(&config.key_secret)?
+    };
     let (calendar, roles) = std::thread::scope(|s| {
-        s.spawn(|| Ok((profile::install(store.as_ref(), &profile)?, store.roles()?)))
+        s.spawn(|| {
+            let made = keys.ensure(store.as_ref(), &daftar_domain::audit::AuditCtx::system("start"))?;
+            for k in made {
+                tracing::info!(kid = %k.kid, role = k.role.code(), "credential key generated");
+            }
+            Ok((profile::install(store.as_ref(), &profile)?, store.roles()?))
+        })
             .join()
             .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
     })?;
@@ -76,6 +88,8 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
         blobs: Arc::new(blobs),
         roles: Arc::new(roles),
+        keys,
+        share_throttle: Arc::default(),
     })
 }
 
@@ -92,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::review::routes())
         .merge(features::services::routes())
         .merge(features::cases::routes())
+        .merge(features::credentials::routes())
         .merge(features::api::routes())
         .merge(features::profile::routes())
         .merge(features::users::routes())

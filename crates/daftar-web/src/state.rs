@@ -29,6 +29,10 @@ pub struct AppState {
     /// The role definitions, read once at start (they are seeded by migrations and have no
     /// editor; every request needs its caller's).
     pub roles: Arc<Vec<daftar_domain::permission::RoleDef>>,
+    /// Credential signing keys (sealed at rest).
+    pub keys: crate::keyring::KeyRing,
+    /// Failed share-code checks per client address.
+    pub share_throttle: Arc<crate::features::credentials::share::Throttle>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -4,6 +4,7 @@
 pub mod audit;
 mod cases;
 mod catalog;
+mod credentials;
 mod households;
 mod people;
 mod photos;

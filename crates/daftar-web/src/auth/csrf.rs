@@ -12,6 +12,10 @@ use serde::de::DeserializeOwned;
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
+/// A form with no fields but its `_csrf` (a button).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoFields {}
+
 /// A URL-encoded form whose `_csrf` field was checked; the other fields deserialise into `T`.
 #[derive(Debug)]
 pub struct CsrfForm<T>(pub T);

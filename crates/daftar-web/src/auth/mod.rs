@@ -8,7 +8,7 @@ pub mod scope;
 pub mod secrets;
 pub mod totp;
 
-pub use csrf::CsrfForm;
+pub use csrf::{CsrfForm, NoFields};
 pub use scope::InOffice;
 pub use secrets::{cookie, random_token, same_secret};
 

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod cases;
+pub mod credentials;
 pub mod home;
 pub mod households;
 pub mod locale;

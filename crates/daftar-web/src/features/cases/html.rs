@@ -437,8 +437,14 @@ pub async fn change(
     let role = at.staff.auth.user.role.as_str().to_owned();
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
+    let country = state.profile.catalog.profile.clone();
     let r = state
-        .db(move |s| s.change_case(&ctx, &scope, &role, id, version, &change, &cal, today))
+        .db(move |s| {
+            let v = s.change_case(&ctx, &scope, &role, id, version, &change, &cal, today)?;
+            // An approval that grants a credential issues it (safe to repeat).
+            crate::features::credentials::issue::for_case(s, &ctx, &scope, &v, &country, today)?;
+            Ok(v)
+        })
         .await
         .map(|_| ());
     or_show(&state, &at.staff, office, id, r).await

@@ -1,0 +1,375 @@
+//! The two signed files an offline verifier downloads: the **trust list** (issuer public keys)
+//! and the **status list** (ids of revoked credentials, full or as a delta since a version).
+//! Both are COSE_Sign1 documents signed with the authority's root key (Ed25519, `kid` in the
+//! protected header) over a deterministic CBOR map; a verifier pins the root public key. Layout
+//! in `docs/credential-format.md` §6–7.
+
+use crate::{FormatError, TrustList, Verdict, bad, int, key_id, to_cbor};
+use ciborium::value::Value;
+use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use std::collections::BTreeSet;
+
+/// Longest list file accepted (64 MiB), so a hostile file cannot exhaust memory.
+pub const MAX_LIST_BYTES: usize = 64 << 20;
+
+/// `type` value of a trust list.
+const TRUST: &str = "daftar-trust-list";
+/// `type` value of a status list.
+const STATUS: &str = "daftar-status-list";
+
+/// One issuer key in a trust list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedKey {
+    /// Key id (first 4 bytes of the public key).
+    pub kid: Vec<u8>,
+    /// The Ed25519 public key.
+    pub public_key: [u8; 32],
+    /// `active` (signs new credentials) or `verify_only` (rotated out; its credentials stay
+    /// valid until they expire).
+    pub state: String,
+}
+
+/// The signed list of issuer keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustListDoc {
+    /// Increases with every change of the key set.
+    pub version: u64,
+    /// When it was signed (seconds since 1970).
+    pub issued_at: i64,
+    /// The keys.
+    pub keys: Vec<TrustedKey>,
+}
+
+/// The signed list of revoked credential ids: the full list (`since` 0) or the ids revoked
+/// after version `since` (a delta).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StatusListDoc {
+    /// Version of the revocation set this list brings a verifier to.
+    pub version: u64,
+    /// 0 for a full list; otherwise the version the delta starts from.
+    pub since: u64,
+    /// When it was signed (seconds since 1970).
+    pub issued_at: i64,
+    /// Revoked credential ids (`cti`), ascending.
+    pub revoked: BTreeSet<Vec<u8>>,
+}
+
+fn sign(payload: Value, root: &SigningKey) -> Vec<u8> {
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(key_id(&root.verifying_key()))
+        .build();
+    CoseSign1Builder::new()
+        .protected(protected)
+        .payload(to_cbor(&payload))
+        .create_signature(b"", |tbs| root.sign(tbs).to_bytes().to_vec())
+        .build()
+        .to_tagged_vec()
+        .unwrap_or_default()
+}
+
+/// Checks the signature of a list file against the pinned root key and returns its payload map.
+fn open(bytes: &[u8], root: &VerifyingKey, kind: &str) -> Result<Vec<(Value, Value)>, FormatError> {
+    if bytes.len() > MAX_LIST_BYTES {
+        return Err(bad("credential.list.too_long"));
+    }
+    let sign1 = CoseSign1::from_tagged_slice(bytes)
+        .or_else(|_| CoseSign1::from_slice(bytes))
+        .map_err(|_| bad("credential.list.invalid"))?;
+    if sign1.protected.header.alg
+        != Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA,
+        ))
+    {
+        return Err(bad("credential.alg.refused"));
+    }
+    if sign1.protected.header.key_id != key_id(root) {
+        return Err(bad("credential.list.wrong_root"));
+    }
+    sign1
+        .verify_signature(b"", |sig, tbs| {
+            let sig = Signature::from_slice(sig).map_err(|_| ())?;
+            root.verify_strict(tbs, &sig).map_err(|_| ())
+        })
+        .map_err(|_| bad("credential.list.signature"))?;
+    let payload = sign1.payload.ok_or(bad("credential.list.invalid"))?;
+    let v: Value =
+        ciborium::from_reader(payload.as_slice()).map_err(|_| bad("credential.list.invalid"))?;
+    let map = v.into_map().map_err(|_| bad("credential.list.invalid"))?;
+    if get(&map, 1).and_then(Value::as_text) != Some(kind) {
+        return Err(bad("credential.list.invalid"));
+    }
+    Ok(map)
+}
+
+fn get(map: &[(Value, Value)], k: i64) -> Option<&Value> {
+    map.iter()
+        .find(|(key, _)| key.as_integer() == Some(k.into()))
+        .map(|(_, v)| v)
+}
+
+fn uint(map: &[(Value, Value)], k: i64) -> Result<u64, FormatError> {
+    get(map, k)
+        .and_then(Value::as_integer)
+        .and_then(|i| u64::try_from(i).ok())
+        .ok_or(bad("credential.list.invalid"))
+}
+
+fn signed_int(map: &[(Value, Value)], k: i64) -> Result<i64, FormatError> {
+    get(map, k)
+        .and_then(Value::as_integer)
+        .and_then(|i| i64::try_from(i).ok())
+        .ok_or(bad("credential.list.invalid"))
+}
+
+fn array(map: &[(Value, Value)], k: i64) -> Result<&Vec<Value>, FormatError> {
+    get(map, k)
+        .and_then(Value::as_array)
+        .ok_or(bad("credential.list.invalid"))
+}
+
+fn unsigned(n: u64) -> Value {
+    Value::Integer(n.into())
+}
+
+impl TrustListDoc {
+    /// The signed file (COSE_Sign1, tagged).
+    pub fn sign(&self, root: &SigningKey) -> Vec<u8> {
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| {
+                Value::Map(vec![
+                    (int(1), Value::Bytes(k.kid.clone())),
+                    (int(2), Value::Bytes(k.public_key.to_vec())),
+                    (int(3), Value::Text(k.state.clone())),
+                ])
+            })
+            .collect();
+        sign(
+            Value::Map(vec![
+                (int(1), Value::Text(TRUST.into())),
+                (int(2), unsigned(self.version)),
+                (int(3), int(self.issued_at)),
+                (int(4), Value::Array(keys)),
+            ]),
+            root,
+        )
+    }
+
+    /// Reads a trust list file signed by `root` (`credential.list.*` errors otherwise).
+    pub fn open(bytes: &[u8], root: &VerifyingKey) -> Result<Self, FormatError> {
+        let map = open(bytes, root, TRUST)?;
+        let keys = array(&map, 4)?
+            .iter()
+            .map(|k| {
+                let k = k.as_map().ok_or(bad("credential.list.invalid"))?;
+                let public_key: [u8; 32] = get(k, 2)
+                    .and_then(Value::as_bytes)
+                    .and_then(|b| b.as_slice().try_into().ok())
+                    .ok_or(bad("credential.list.invalid"))?;
+                Ok(TrustedKey {
+                    kid: get(k, 1)
+                        .and_then(Value::as_bytes)
+                        .cloned()
+                        .ok_or(bad("credential.list.invalid"))?,
+                    public_key,
+                    state: get(k, 3)
+                        .and_then(Value::as_text)
+                        .map(str::to_owned)
+                        .ok_or(bad("credential.list.invalid"))?,
+                })
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        Ok(Self {
+            version: uint(&map, 2)?,
+            issued_at: signed_int(&map, 3)?,
+            keys,
+        })
+    }
+
+    /// The keys as a [`TrustList`] for [`crate::verify`] (`credential.kid.collision` when two
+    /// keys share an id, `credential.list.invalid` for a key that is not an Ed25519 point or
+    /// whose id does not match it).
+    pub fn trust(&self) -> Result<TrustList, FormatError> {
+        let mut trust = TrustList::default();
+        for k in &self.keys {
+            let key = VerifyingKey::from_bytes(&k.public_key)
+                .map_err(|_| bad("credential.list.invalid"))?;
+            if key_id(&key) != k.kid {
+                return Err(bad("credential.list.invalid"));
+            }
+            trust.add(&k.kid, key)?;
+        }
+        Ok(trust)
+    }
+}
+
+impl StatusListDoc {
+    /// The signed file (COSE_Sign1, tagged).
+    pub fn sign(&self, root: &SigningKey) -> Vec<u8> {
+        sign(
+            Value::Map(vec![
+                (int(1), Value::Text(STATUS.into())),
+                (int(2), unsigned(self.version)),
+                (int(3), unsigned(self.since)),
+                (int(4), int(self.issued_at)),
+                (
+                    int(5),
+                    Value::Array(self.revoked.iter().cloned().map(Value::Bytes).collect()),
+                ),
+            ]),
+            root,
+        )
+    }
+
+    /// Reads a status list file (full or delta) signed by `root`.
+    pub fn open(bytes: &[u8], root: &VerifyingKey) -> Result<Self, FormatError> {
+        let map = open(bytes, root, STATUS)?;
+        let revoked = array(&map, 5)?
+            .iter()
+            .map(|v| v.as_bytes().cloned().ok_or(bad("credential.list.invalid")))
+            .collect::<Result<BTreeSet<_>, FormatError>>()?;
+        let doc = Self {
+            version: uint(&map, 2)?,
+            since: uint(&map, 3)?,
+            issued_at: signed_int(&map, 4)?,
+            revoked,
+        };
+        if doc.since > doc.version {
+            return Err(bad("credential.list.invalid"));
+        }
+        Ok(doc)
+    }
+
+    /// Brings a full list up to date with a delta: the delta must start at this list's version
+    /// (`credential.list.gap` otherwise: download the full list). An older or equal delta
+    /// changes nothing.
+    pub fn apply(&mut self, delta: &StatusListDoc) -> Result<(), FormatError> {
+        if delta.version <= self.version {
+            return Ok(());
+        }
+        if delta.since > self.version {
+            return Err(bad("credential.list.gap"));
+        }
+        self.revoked.extend(delta.revoked.iter().cloned());
+        self.version = delta.version;
+        self.issued_at = delta.issued_at;
+        Ok(())
+    }
+
+    /// Whether the credential with id `cti` is revoked.
+    pub fn is_revoked(&self, cti: &[u8]) -> bool {
+        self.revoked.contains(cti)
+    }
+}
+
+/// Verifies `text` like [`crate::verify`] and turns a valid (or expired, not yet valid)
+/// credential whose id `revoked` reports into [`Verdict::Revoked`].
+pub fn verify_with_status(
+    text: &str,
+    trust: &TrustList,
+    mut revoked: impl FnMut(&[u8]) -> bool,
+    now: i64,
+) -> Result<Verdict, FormatError> {
+    Ok(match crate::verify(text, trust, now)? {
+        Verdict::Valid(c) | Verdict::Expired(c) | Verdict::NotYetValid(c) if revoked(&c.id) => {
+            Verdict::Revoked(c)
+        }
+        v => v,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn trust_doc() -> TrustListDoc {
+        let issuer = key(2).verifying_key();
+        TrustListDoc {
+            version: 3,
+            issued_at: 1_764_000_000,
+            keys: vec![TrustedKey {
+                kid: key_id(&issuer),
+                public_key: issuer.to_bytes(),
+                state: "active".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn trust_list_round_trips_and_only_opens_with_its_root() {
+        let doc = trust_doc();
+        let bytes = doc.sign(&key(1));
+        assert_eq!(TrustListDoc::open(&bytes, &key(1).verifying_key()).unwrap(), doc);
+        assert_eq!(
+            TrustListDoc::open(&bytes, &key(9).verifying_key()).unwrap_err().code,
+            "credential.list.wrong_root"
+        );
+        let mut bent = bytes.clone();
+        let n = bent.len() - 70;
+        bent[n] ^= 1;
+        assert_eq!(
+            TrustListDoc::open(&bent, &key(1).verifying_key()).unwrap_err().code,
+            "credential.list.signature"
+        );
+        assert_eq!(
+            TrustListDoc::open(b"garbage", &key(1).verifying_key()).unwrap_err().code,
+            "credential.list.invalid"
+        );
+        // A status list is not a trust list, even though the root signed it.
+        let status = StatusListDoc::default().sign(&key(1));
+        assert_eq!(
+            TrustListDoc::open(&status, &key(1).verifying_key()).unwrap_err().code,
+            "credential.list.invalid"
+        );
+    }
+
+    #[test]
+    fn a_trust_list_with_a_mislabelled_key_is_refused() {
+        let mut doc = trust_doc();
+        doc.keys[0].kid = vec![0, 0, 0, 0];
+        assert_eq!(doc.trust().unwrap_err().code, "credential.list.invalid");
+        assert!(trust_doc().trust().is_ok());
+    }
+
+    #[test]
+    fn deltas_bring_a_status_list_up_to_date_and_gaps_are_refused() {
+        let root = key(1);
+        let mut full = StatusListDoc {
+            version: 2,
+            since: 0,
+            issued_at: 10,
+            revoked: [vec![1; 8], vec![2; 8]].into(),
+        };
+        let opened = StatusListDoc::open(&full.sign(&root), &root.verifying_key()).unwrap();
+        assert_eq!(opened, full);
+        let delta = StatusListDoc {
+            version: 3,
+            since: 2,
+            issued_at: 11,
+            revoked: [vec![3; 8]].into(),
+        };
+        full.apply(&delta).unwrap();
+        assert!(full.is_revoked(&[3; 8]) && full.is_revoked(&[1; 8]));
+        assert!(!full.is_revoked(&[4; 8]));
+        assert_eq!(full.version, 3);
+        // Applying it again changes nothing.
+        full.apply(&delta).unwrap();
+        assert_eq!(full.revoked.len(), 3);
+        let gap = StatusListDoc {
+            version: 9,
+            since: 7,
+            issued_at: 12,
+            revoked: [vec![5; 8]].into(),
+        };
+        assert_eq!(full.apply(&gap).unwrap_err().code, "credential.list.gap");
+        assert!(!full.is_revoked(&[5; 8]));
+    }
+}

@@ -1,0 +1,351 @@
+//! Records behind signed credentials (issue 6): issuer keys (sealed private halves), issued
+//! credentials with their revocation, and holder-consented share codes with the log of every
+//! check. The signing and the wire format live in `daftar-credential`; this module holds what
+//! is stored and the pure rules around it (which fields a credential carries, how long it lasts,
+//! share-code syntax).
+
+use crate::code_enum;
+use crate::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
+use crate::person::Person;
+use crate::service::CredentialKind;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+code_enum!(
+    /// What a key is for.
+    KeyRole, error = "key.role.invalid", field = "role",
+    {
+        /// Signs the trust list and the status list; verifiers pin its public key.
+        Root = "root",
+        /// Signs credentials.
+        Issuer = "issuer",
+    }
+);
+
+code_enum!(
+    /// Where a key is in its life.
+    KeyState, error = "key.state.invalid", field = "state",
+    {
+        /// Signs (one per role).
+        Active = "active",
+        /// Rotated out: no longer signs, still in the trust list so what it signed verifies.
+        VerifyOnly = "verify_only",
+        /// Out of the trust list: what it signed no longer verifies.
+        Retired = "retired",
+    }
+);
+
+code_enum!(
+    /// Who a share code is for.
+    VerifierType, error = "share.verifier.invalid", field = "verifier",
+    {
+        /// An employer checking the right to work.
+        Employer = "employer",
+        /// A school enrolling a child.
+        School = "school",
+        /// A bank opening an account.
+        Bank = "bank",
+        /// Police checking an identity.
+        Police = "police",
+    }
+);
+
+impl VerifierType {
+    /// The purpose profile this verifier type sees (`daftar_credential::profile`).
+    pub fn purpose(self) -> &'static str {
+        self.code()
+    }
+}
+
+/// A signing key as stored. The private half is sealed (encrypted with the key from the
+/// configuration) and never leaves the key ring unsealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct IssuerKey {
+    /// Key id: hex of the first 4 bytes of the public key.
+    pub kid: String,
+    /// Root or issuer.
+    #[schema(value_type = String)]
+    pub role: KeyRole,
+    /// Public key, hex (32 bytes).
+    pub public_key: String,
+    /// Sealed private key (nonce and ciphertext).
+    #[serde(skip)]
+    pub sealed: Vec<u8>,
+    /// State.
+    #[schema(value_type = String)]
+    pub state: KeyState,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Retired or rotated out.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub changed_at: Option<OffsetDateTime>,
+}
+
+/// A credential to store (the signature is made when its QR is drawn, with the active key, for
+/// the purpose asked; every QR of one credential carries the same id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCredential {
+    /// 8 random bytes, hex (16 characters): the `cti` claim and the key of revocation.
+    pub id: String,
+    /// Holder.
+    pub person_id: PersonId,
+    /// The case it was issued for.
+    pub case_id: Option<CaseId>,
+    /// Issuing office.
+    pub office_id: OfficeId,
+    /// Issuer claim: country and office code, `IR/THR-01`.
+    pub issuer: String,
+    /// Type.
+    pub kind: CredentialKind,
+    /// Not valid before.
+    pub not_before: OffsetDateTime,
+    /// Not valid after.
+    pub expires: OffsetDateTime,
+    /// Every claim it may disclose, by name.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A stored credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CredentialRecord {
+    /// Id (hex of the 8-byte `cti`).
+    pub id: String,
+    /// Holder.
+    pub person_id: PersonId,
+    /// The case it was issued for.
+    pub case_id: Option<CaseId>,
+    /// Issuing office.
+    pub office_id: OfficeId,
+    /// Issuer claim (`IR/THR-01`).
+    pub issuer: String,
+    /// Type.
+    #[schema(value_type = String)]
+    pub kind: CredentialKind,
+    /// Issued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// Not valid before.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// Not valid after.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires: OffsetDateTime,
+    /// Claims by name.
+    pub fields: BTreeMap<String, String>,
+    /// When it was revoked.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Why (free text of the revoking officer).
+    pub revoke_reason: Option<String>,
+}
+
+impl CredentialRecord {
+    /// The 8-byte id.
+    pub fn cti(&self) -> Vec<u8> {
+        hex::decode(&self.id).unwrap_or_default()
+    }
+}
+
+/// The number `daftar-credential` gives a kind (`None` for letters, which carry no credential).
+pub fn wire_kind(kind: CredentialKind) -> Option<u8> {
+    Some(match kind {
+        CredentialKind::RegistrationCard => 1,
+        CredentialKind::WorkPermit => 2,
+        CredentialKind::TravelPermit => 3,
+        CredentialKind::ExitPermit => 4,
+        CredentialKind::Letter => return None,
+    })
+}
+
+/// Days a credential of `kind` lasts when the service does not say.
+pub fn default_valid_days(kind: CredentialKind) -> u32 {
+    match kind {
+        CredentialKind::RegistrationCard | CredentialKind::WorkPermit => 365,
+        CredentialKind::TravelPermit | CredentialKind::ExitPermit | CredentialKind::Letter => 30,
+    }
+}
+
+/// Every claim a credential of `kind` for `person` carries, valid until `valid_until` (ISO).
+/// `card_no` is the registry number; `school_age` is counted at `today`.
+pub fn claims_for(
+    person: &Person,
+    kind: CredentialKind,
+    valid_until: time::Date,
+    today: time::Date,
+) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let mut put = |k: &str, v: &str| {
+        if !v.trim().is_empty() {
+            f.insert(k.to_owned(), v.trim().to_owned());
+        }
+    };
+    put("given_name", &person.given_name);
+    put("family_name", &person.family_name);
+    put("father_name", &person.father_name);
+    put("birth_date", person.birth_date.as_deref().unwrap_or(""));
+    put("sex", person.sex.code());
+    put("nationality", &person.nationality);
+    put("status", person.status.code());
+    put("card_no", &person.registry_no);
+    put("valid_until", &iso_date(valid_until));
+    put("given_name_latin", &person.given_name_latin);
+    put("family_name_latin", &person.family_name_latin);
+    put("province", &person.province);
+    let work = matches!(kind, CredentialKind::WorkPermit);
+    put("work_allowed", if work { "yes" } else { "no" });
+    let age = person
+        .birth()
+        .map(|b| today.year() - b.start.year())
+        .unwrap_or(99);
+    put("school_age", if (6..=18).contains(&age) { "yes" } else { "no" });
+    f
+}
+
+/// `YYYY-MM-DD`.
+pub fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A share code as stored (the code itself is kept only as a hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ShareCode {
+    /// Id.
+    pub id: ShareCodeId,
+    /// Holder.
+    pub person_id: PersonId,
+    /// The credential it shows.
+    pub credential_id: String,
+    /// Who may check it.
+    #[schema(value_type = String)]
+    pub verifier: VerifierType,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last moment it works.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Cancelled by the holder or at an office.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub cancelled_at: Option<OffsetDateTime>,
+    /// Wrong birth dates entered in a row.
+    pub failures: u32,
+    /// Every check, newest first.
+    pub checks: Vec<ShareCheck>,
+}
+
+impl ShareCode {
+    /// Locked after [`SHARE_MAX_FAILURES`] wrong birth dates.
+    pub fn locked(&self) -> bool {
+        self.failures >= SHARE_MAX_FAILURES
+    }
+    /// `share.code.cancelled`, `share.code.expired`, `share.code.locked`, or fine.
+    pub fn usable(&self, now: OffsetDateTime) -> Result<()> {
+        if self.cancelled_at.is_some() {
+            Err(Error::conflict("share.code.cancelled"))
+        } else if now > self.expires_at {
+            Err(Error::conflict("share.code.expired"))
+        } else if self.locked() {
+            Err(Error::conflict("share.code.locked"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// One check of a share code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ShareCheck {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Verifier type the checker declared.
+    #[schema(value_type = String)]
+    pub verifier: VerifierType,
+    /// Name the checker gave (organisation).
+    pub verifier_name: String,
+    /// `shown`, `birth_date_wrong`, `refused` (cancelled, expired, locked or the wrong
+    /// verifier type).
+    pub outcome: String,
+}
+
+/// A share code to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewShareCode {
+    /// SHA-256 (hex) of the normalised code.
+    pub code_hash: String,
+    /// SHA-256 (hex) of the holder's management token.
+    pub manage_hash: String,
+    /// Holder.
+    pub person_id: PersonId,
+    /// Credential shown.
+    pub credential_id: String,
+    /// Verifier type.
+    pub verifier: VerifierType,
+    /// Last moment it works.
+    pub expires_at: OffsetDateTime,
+}
+
+/// Longest a share code may last.
+pub const SHARE_MAX_DAYS: i64 = 90;
+/// Wrong birth dates that lock a code.
+pub const SHARE_MAX_FAILURES: u32 = 5;
+/// Alphabet of share codes (Crockford base32: no I, L, O, U).
+pub const SHARE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Characters in a share code (10 × 5 bits = 50 bits).
+pub const SHARE_LEN: usize = 10;
+
+/// A share code as typed: case, spaces, dashes and Persian digits do not matter, and the letters
+/// Crockford base32 leaves out are read as the digits they look like (`O` → 0, `I`/`L` → 1).
+/// `share.code.invalid` when it cannot be a code.
+pub fn normalize_share_code(typed: &str) -> Result<String> {
+    let mut out = String::with_capacity(SHARE_LEN);
+    for c in crate::digits::fold_digits(typed).chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '\u{200c}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !SHARE_ALPHABET.contains(&(c as u8)) || !c.is_ascii() {
+            return Err(Error::invalid("share.code.invalid").with_field("code"));
+        }
+        out.push(c);
+    }
+    if out.len() != SHARE_LEN {
+        return Err(Error::invalid("share.code.invalid").with_field("code"));
+    }
+    Ok(out)
+}
+
+/// A code for display: `ABCDE-FGHJK`.
+pub fn format_share_code(code: &str) -> String {
+    if code.len() == SHARE_LEN {
+        format!("{}-{}", &code[..5], &code[5..])
+    } else {
+        code.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn share_codes_read_the_way_people_type_them() {
+        assert_eq!(normalize_share_code("abcde-fghjk").unwrap(), "ABCDEFGHJK");
+        assert_eq!(normalize_share_code(" 0O1IL 23456 ").unwrap(), "0011123456");
+        assert_eq!(normalize_share_code("۰۱۲۳۴۵۶۷۸۹").unwrap(), "0123456789");
+        for bad in ["", "ABCDE", "ABCDE-FGHJKM", "ABCDE-FGHJ!", "ABCDE-FGHJU", "سلامسلامسلام"] {
+            assert_eq!(
+                normalize_share_code(bad).unwrap_err().code,
+                "share.code.invalid",
+                "{bad}"
+            );
+        }
+        assert_eq!(format_share_code("ABCDEFGHJK"), "ABCDE-FGHJK");
+    }
+}

@@ -1,0 +1,353 @@
+//! Staff pages: a person's credentials (print a card per purpose, revoke) and share codes (make
+//! one with the holder's consent, see every check, cancel).
+
+use super::api::{ShareRequest, make_share};
+use super::issue::{qr_svg, signed_text};
+use super::share::{check_lines, share_state};
+use super::verify::both_dates;
+use crate::auth::scope::PersonRead;
+use crate::auth::{CsrfForm, InOffice, NoFields};
+use crate::error::WebResult;
+use crate::extract::{Path, Query};
+use crate::i18n::Tr;
+use crate::pages::{PageCtx, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use daftar_credential::{Kind, PURPOSES, profile};
+use daftar_domain::audit::purpose;
+use daftar_domain::credential::{CredentialRecord, ShareCode, VerifierType, wire_kind};
+use daftar_domain::ids::{OfficeId, PersonId, ShareCodeId};
+use daftar_domain::permission::{Permission, Reach};
+use daftar_domain::person::Person;
+use daftar_domain::store::ShareAccess;
+use daftar_domain::{Error, Result};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+struct CredRow {
+    id: String,
+    kind: String,
+    issued: String,
+    expires: String,
+    state: String,
+    revoked: bool,
+    purposes: Vec<(&'static str, String)>,
+}
+
+struct ShareRow {
+    id: String,
+    credential_id: String,
+    verifier: String,
+    state: String,
+    active: bool,
+    expires: String,
+    checks: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "credentials/person.html")]
+struct PersonPage {
+    page: PageCtx,
+    office_id: OfficeId,
+    person: Person,
+    credentials: Vec<CredRow>,
+    shares: Vec<ShareRow>,
+    verifiers: Vec<(&'static str, String)>,
+    can_write: bool,
+    can_revoke: bool,
+    created: Option<(String, String)>,
+    error: Option<String>,
+}
+
+fn wire(rec: &CredentialRecord) -> Option<Kind> {
+    wire_kind(rec.kind).and_then(|n| Kind::from_number(u64::from(n)))
+}
+
+fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> CredRow {
+    let state = if c.revoked_at.is_some() {
+        "verdict-revoked"
+    } else if now > c.expires {
+        "verdict-expired"
+    } else {
+        "verdict-valid"
+    };
+    let purposes = wire(c)
+        .map(|k| {
+            PURPOSES
+                .iter()
+                .filter(|p| profile(k, p).is_some())
+                .map(|p| (*p, tr.t(&format!("purpose-{p}"))))
+                .collect()
+        })
+        .unwrap_or_default();
+    CredRow {
+        id: c.id.clone(),
+        kind: tr.t(&format!("credential-kind-{}", c.kind.code().replace('_', "-"))),
+        issued: both_dates(tr, c.issued_at.unix_timestamp()),
+        expires: both_dates(tr, c.expires.unix_timestamp()),
+        state: tr.t(state),
+        revoked: c.revoked_at.is_some(),
+        purposes,
+    }
+}
+
+fn share_row(tr: &Tr, s: &ShareCode, now: OffsetDateTime) -> ShareRow {
+    ShareRow {
+        id: s.id.to_string(),
+        credential_id: s.credential_id.clone(),
+        verifier: tr.t(&format!("verifier-{}", s.verifier.code())),
+        state: share_state(tr, s),
+        active: s.usable(now).is_ok(),
+        expires: tr.datetime(&s.expires_at),
+        checks: check_lines(tr, s),
+    }
+}
+
+async fn person_page(
+    state: &AppState,
+    at: &InOffice<PersonRead>,
+    person: PersonId,
+    created: Option<(String, String)>,
+    error: Option<String>,
+) -> WebResult<Response> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let (rec, creds, shares) = state
+        .db(move |s| {
+            Ok((
+                s.get_person(&ctx, &scope, person)?,
+                s.person_credentials(&ctx, &scope, person)?,
+                s.share_codes(&ctx, &scope, person)?,
+            ))
+        })
+        .await?;
+    let page = PageCtx::new(state, &at.staff.ctx);
+    let now = OffsetDateTime::now_utc();
+    let tr = &page.tr;
+    let p = at.staff.principal();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let body = PersonPage {
+        office_id: at.office_id(),
+        credentials: creds.iter().map(|c| cred_row(tr, c, now)).collect(),
+        shares: shares.iter().map(|s| share_row(tr, s, now)).collect(),
+        verifiers: VerifierType::ALL
+            .iter()
+            .map(|v| (v.code(), tr.t(&format!("verifier-{}", v.code()))))
+            .collect(),
+        can_write: p.has(Permission::PersonWrite),
+        can_revoke: p.has(Permission::CredentialRevoke),
+        person: rec.person,
+        created,
+        error,
+        page,
+    };
+    Ok(render(status, &body))
+}
+
+/// A person's credentials and share codes.
+pub async fn person(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((_, person)): Path<(OfficeId, PersonId)>,
+) -> WebResult<Response> {
+    person_page(&state, &at, person, None, None).await
+}
+
+#[derive(Template)]
+#[template(path = "credentials/card.html")]
+struct CardPage {
+    page: PageCtx,
+    office_id: OfficeId,
+    person: Person,
+    has_photo: bool,
+    kind: String,
+    purpose: String,
+    lines: Vec<(String, String)>,
+    issued: String,
+    expires: String,
+    credential_id: String,
+    issuer: String,
+    qr: String,
+    verify_url: String,
+}
+
+/// `?purpose=`.
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct CardQuery {
+    purpose: String,
+}
+
+impl Default for CardQuery {
+    fn default() -> Self {
+        Self {
+            purpose: "full".into(),
+        }
+    }
+}
+
+/// The printable card: front with photo, names in both scripts and dates in both calendars;
+/// back with the QR for the chosen purpose.
+pub async fn card(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((_, person, id)): Path<(OfficeId, PersonId, String)>,
+    Query(q): Query<CardQuery>,
+) -> WebResult<Response> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let keys = state.keys.clone();
+    let purpose_code = q.purpose.clone();
+    let (rec, cred, text, has_photo) = state
+        .db(move |s| {
+            let rec = s.get_person(&ctx, &scope, person)?;
+            let cred = s.get_credential(&ctx, &scope, &id)?;
+            if cred.person_id != person {
+                return Err(Error::not_found("credential.not_found"));
+            }
+            if cred.revoked_at.is_some() {
+                return Err(Error::conflict("credential.revoked"));
+            }
+            let text = signed_text(s, &keys, &cred, &purpose_code)?;
+            let photo = s.get_photo(&ctx, &scope, person)?.is_some();
+            Ok((rec, cred, text, photo))
+        })
+        .await?;
+    let page = PageCtx::new(&state, &at.staff.ctx);
+    let tr = &page.tr;
+    let shown = wire(&cred)
+        .and_then(|k| profile(k, &q.purpose))
+        .unwrap_or_default();
+    let claims = daftar_credential::Claims {
+        issuer: cred.issuer.clone(),
+        subject: String::new(),
+        id: vec![],
+        kind: Kind::RegistrationCard,
+        purpose: q.purpose.clone(),
+        issued_at: 0,
+        not_before: 0,
+        expires: 0,
+        fields: cred
+            .fields
+            .iter()
+            .filter(|(k, _)| shown.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    let lines = super::verify::lines(tr, &claims)
+        .into_iter()
+        .map(|(_, l, v)| (l, v))
+        .collect();
+    let base = if state.config.public_url.is_empty() {
+        String::new()
+    } else {
+        state.config.public_url.trim_end_matches('/').to_owned()
+    };
+    let body = CardPage {
+        office_id: at.office_id(),
+        has_photo,
+        kind: tr.t(&format!("credential-kind-{}", cred.kind.code().replace('_', "-"))),
+        purpose: tr.t(&format!("purpose-{}", q.purpose)),
+        lines,
+        issued: both_dates(tr, cred.issued_at.unix_timestamp()),
+        expires: both_dates(tr, cred.expires.unix_timestamp()),
+        credential_id: cred.id.clone(),
+        issuer: cred.issuer.clone(),
+        qr: qr_svg(&text)?,
+        verify_url: format!("{base}/verify"),
+        person: rec.person,
+        page,
+    };
+    Ok(render(StatusCode::OK, &body))
+}
+
+/// The revoke form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RevokeForm {
+    reason: String,
+}
+
+/// Revokes a credential (`credential.revoke`), then shows the person's credentials again.
+pub async fn revoke(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((_, person, id)): Path<(OfficeId, PersonId, String)>,
+    CsrfForm(f): CsrfForm<RevokeForm>,
+) -> WebResult<Response> {
+    let office = at.office_id();
+    let reach = at
+        .staff
+        .principal()
+        .scope(office, Permission::CredentialRevoke)
+        .map(Reach::Office)?;
+    let ctx = at.staff.audit(purpose::SERVICE);
+    let r = state
+        .db(move |s| s.revoke_credential(&ctx, &reach, &id, &f.reason))
+        .await;
+    done(&state, &at, person, r.map(|_| ())).await
+}
+
+async fn done(
+    state: &AppState,
+    at: &InOffice<PersonRead>,
+    person: PersonId,
+    r: Result<()>,
+) -> WebResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/offices/{}/persons/{person}/credentials",
+            at.office_id()
+        ))
+        .into_response()),
+        Err(e) if e.kind.status() < 500 && e.kind.status() != 403 => {
+            let msg = PageCtx::new(state, &at.staff.ctx).tr.error(e.code);
+            person_page(state, at, person, None, Some(msg)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Makes a share code; the page shows the code and the holder's link once.
+pub async fn create_share(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((_, person)): Path<(OfficeId, PersonId)>,
+    CsrfForm(f): CsrfForm<ShareRequest>,
+) -> WebResult<Response> {
+    let scope = at
+        .staff
+        .principal()
+        .scope(at.office_id(), Permission::PersonWrite)?;
+    let ctx = at.staff.audit(purpose::SERVICE);
+    let r = state
+        .db(move |s| make_share(s, &ctx, &scope, person, &f))
+        .await;
+    match r {
+        Ok(a) => person_page(&state, &at, person, Some((a.code, a.manage_path)), None).await,
+        Err(e) => done(&state, &at, person, Err(e)).await,
+    }
+}
+
+/// Cancels a share code at the office.
+pub async fn cancel_share(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((_, person, id)): Path<(OfficeId, PersonId, ShareCodeId)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    let scope = at
+        .staff
+        .principal()
+        .scope(at.office_id(), Permission::PersonWrite)?;
+    let ctx = at.staff.audit(purpose::SERVICE);
+    let r = state
+        .db(move |s| s.cancel_share_code(&ctx, id, &ShareAccess::Office(scope)))
+        .await;
+    done(&state, &at, person, r.map(|_| ())).await
+}

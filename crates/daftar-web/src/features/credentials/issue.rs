@@ -1,0 +1,144 @@
+//! Issuing and signing: the credentials an approved case grants (one per approved member, safe
+//! to repeat), the signed text of a credential for one purpose, its QR code, and the online
+//! verdict (trust list and revocations from the store).
+
+use crate::keyring::KeyRing;
+use daftar_credential::lists::verify_with_status;
+use daftar_credential::{Claims, FormatError, Kind, Verdict};
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::case::CaseView;
+use daftar_domain::credential::{
+    CredentialRecord, NewCredential, claims_for, default_valid_days, wire_kind,
+};
+use daftar_domain::permission::OfficeScope;
+use daftar_domain::store::Store;
+use daftar_domain::workflow::{CaseState, MemberOutcome};
+use daftar_domain::{Error, Result};
+use rand::RngCore;
+use time::OffsetDateTime;
+
+/// Issues the credentials an approved case grants: one for every approved member (for a person
+/// case, the applicant). Nothing for cases that are not approved or services without a
+/// credential (letters carry none). Repeating the call returns the same credentials.
+pub fn for_case(
+    store: &dyn Store,
+    ctx: &AuditCtx,
+    scope: &OfficeScope,
+    view: &CaseView,
+    country: &str,
+    today: time::Date,
+) -> Result<Vec<CredentialRecord>> {
+    let Some(kind) = view.definition.credential else {
+        return Ok(vec![]);
+    };
+    if view.case.state != CaseState::Approved || wire_kind(kind).is_none() {
+        return Ok(vec![]);
+    }
+    let mut people: Vec<_> = view
+        .members
+        .iter()
+        .filter(|m| m.outcome == MemberOutcome::Approved)
+        .map(|m| m.person_id)
+        .collect();
+    if view.members.is_empty() {
+        people.push(view.case.person_id);
+    }
+    let office = store.get_office(view.case.office_id)?;
+    let now = OffsetDateTime::now_utc();
+    let days = view
+        .definition
+        .credential_days
+        .unwrap_or_else(|| default_valid_days(kind));
+    let until = today + time::Duration::days(i64::from(days));
+    let mut new = Vec::with_capacity(people.len());
+    for p in people {
+        let person = store.get_person(ctx, scope, p)?.person;
+        let mut id = [0u8; 8];
+        rand::rng().fill_bytes(&mut id);
+        new.push(NewCredential {
+            id: hex::encode(id),
+            person_id: p,
+            case_id: Some(view.case.id),
+            office_id: office.id,
+            issuer: format!("{country}/{}", office.code.as_str()),
+            kind,
+            not_before: now,
+            expires: until
+                .with_hms(23, 59, 59)
+                .map(|t| t.assume_utc())
+                .unwrap_or(now),
+            fields: claims_for(&person, kind, until, today),
+        });
+    }
+    store.issue_credentials(ctx, &new)
+}
+
+/// The signed text of `rec` for `purpose` (only the claims that purpose allows), signed with the
+/// active issuer key. `credential.purpose.invalid` when the kind is not shown for it.
+pub fn signed_text(
+    store: &dyn Store,
+    keys: &KeyRing,
+    rec: &CredentialRecord,
+    purpose: &str,
+) -> Result<String> {
+    let kind = wire_kind(rec.kind)
+        .and_then(|n| Kind::from_number(u64::from(n)))
+        .ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
+    let fields = daftar_credential::select(kind, purpose, &rec.fields)
+        .map_err(|e| format_error(e).with_field("purpose"))?;
+    let claims = Claims {
+        issuer: rec.issuer.clone(),
+        subject: rec.fields.get("card_no").cloned().unwrap_or_default(),
+        id: rec.cti(),
+        kind,
+        purpose: purpose.to_owned(),
+        issued_at: rec.issued_at.unix_timestamp(),
+        not_before: rec.not_before.unix_timestamp(),
+        expires: rec.expires.unix_timestamp(),
+        fields,
+    };
+    daftar_credential::issue(&claims, &keys.issuer(store)?).map_err(format_error)
+}
+
+/// A format error as a daftar error (422 with the format's stable code).
+pub fn format_error(e: FormatError) -> Error {
+    Error::invalid(e.code)
+}
+
+/// The QR code of a credential text at error correction Q, as inline SVG.
+pub fn qr_svg(text: &str) -> Result<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q)
+        .map_err(|e| Error::internal(format!("qr: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .build())
+}
+
+/// Checks a credential text online: keys from the trust list in force, revocation from the
+/// store (immediate).
+pub fn verify_online(
+    store: &dyn Store,
+    keys: &KeyRing,
+    text: &str,
+    now: OffsetDateTime,
+) -> Result<std::result::Result<Verdict, FormatError>> {
+    let trust = keys.trust(store)?;
+    let mut failed = None;
+    let verdict = verify_with_status(
+        text,
+        &trust,
+        |cti| match store.credential_revoked(&hex::encode(cti)) {
+            Ok(r) => r == Some(true),
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        },
+        now.unix_timestamp(),
+    );
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(verdict),
+    }
+}

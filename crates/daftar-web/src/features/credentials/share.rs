@@ -1,0 +1,449 @@
+//! Share codes in public. A verifier (employer, school, bank, police) enters the code the holder
+//! gave them, the holder's birth date and who they are, and sees only what that verifier type's
+//! purpose allows. Guessing is made useless: codes carry 50 random bits and are stored hashed;
+//! an unknown code and a wrong birth date get the same answer; five wrong birth dates lock a
+//! code; each client address may fail [`MAX_FAILURES_PER_WINDOW`] times per
+//! [`WINDOW`] before it is refused (429). The holder opens their own page with the token printed
+//! beside the code: every check (who, when, for what, outcome) and a button to cancel the code.
+
+use super::issue::format_error;
+use super::verify::{both_dates, kind_code, lines};
+use crate::auth::{CsrfForm, Ctx};
+use crate::error::{ErrorBody, WebResult};
+use crate::extract::{Json, Path};
+use crate::i18n::Tr;
+use crate::pages::{PageCtx, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use daftar_credential::Kind;
+use daftar_domain::audit::{AuditCtx, purpose};
+use daftar_domain::birth::PartialDate;
+use daftar_domain::credential::{
+    ShareCheck, ShareCode, VerifierType, normalize_share_code, wire_kind,
+};
+use daftar_domain::store::ShareAccess;
+use daftar_domain::{Error, ErrorKind, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+/// Failed checks one client address may make per window.
+pub const MAX_FAILURES_PER_WINDOW: u32 = 10;
+/// The window.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Failed share-code checks per client address, in memory (per server process).
+#[derive(Debug, Default)]
+pub struct Throttle {
+    seen: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
+}
+
+impl Throttle {
+    fn blocked(&self, ip: Option<IpAddr>) -> bool {
+        let Ok(mut m) = self.seen.lock() else {
+            return true;
+        };
+        m.retain(|_, (t, _)| t.elapsed() < WINDOW);
+        m.get(&ip).is_some_and(|(_, n)| *n >= MAX_FAILURES_PER_WINDOW)
+    }
+    fn failed(&self, ip: Option<IpAddr>) {
+        if let Ok(mut m) = self.seen.lock() {
+            let e = m.entry(ip).or_insert((Instant::now(), 0));
+            e.1 += 1;
+        }
+    }
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// SHA-256 (hex) of a normalised share code or holder token.
+pub fn hash(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// A check request.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CheckRequest {
+    /// The code (`ABCDE-FGHJK`; case, spaces and Persian digits do not matter).
+    pub code: String,
+    /// The holder's birth date, Solar Hijri or Gregorian.
+    pub birth_date: String,
+    /// `employer`, `school`, `bank` or `police`: must be the type the code was made for.
+    pub verifier: String,
+    /// The checking organisation's name (shown to the holder).
+    pub verifier_name: String,
+}
+
+/// What a verifier sees.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckAnswer {
+    /// `valid`, `expired` or `not_yet_valid` (a revoked credential is refused with
+    /// `credential.revoked`).
+    pub verdict: String,
+    /// Credential type.
+    pub kind: String,
+    /// Issuer.
+    pub issuer: String,
+    /// Not valid after (RFC 3339).
+    pub expires: String,
+    /// Only the claims the verifier type's purpose allows.
+    pub fields: BTreeMap<String, String>,
+}
+
+fn anonymous(ctx: &crate::context::RequestCtx, actor: String) -> AuditCtx {
+    AuditCtx {
+        actor_id: None,
+        actor,
+        office_id: None,
+        purpose: purpose::SERVICE.into(),
+        request_id: ctx.request_id.clone(),
+    }
+}
+
+fn failed() -> Error {
+    Error::not_found("share.check.failed")
+}
+
+/// The whole check, shared by the page and the API.
+async fn run(
+    state: &AppState,
+    ctx: &crate::context::RequestCtx,
+    ip: Option<IpAddr>,
+    req: CheckRequest,
+) -> Result<CheckAnswer> {
+    let throttle = state.share_throttle.clone();
+    if throttle.blocked(ip) {
+        return Err(Error::new("share.too_many", ErrorKind::TooManyRequests));
+    }
+    let verifier = VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
+    let name = req.verifier_name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(Error::invalid("share.verifier_name.invalid").with_field("verifier_name"));
+    }
+    let typed = PartialDate::parse(&req.birth_date, state.today(), "share.birth_date")?;
+    let code = match normalize_share_code(&req.code) {
+        Ok(c) => c,
+        Err(e) => {
+            throttle.failed(ip);
+            return Err(e);
+        }
+    };
+    let h = hash(&code);
+    let found = state.db(move |s| s.share_code_for_check(&h)).await;
+    let (share, birth, cred) = match found {
+        Ok(f) => f,
+        Err(e) if e.code == "share.not_found" => {
+            throttle.failed(ip);
+            return Err(failed());
+        }
+        Err(e) => return Err(e),
+    };
+    let now = OffsetDateTime::now_utc();
+    let record = |outcome: &str| ShareCheck {
+        at: now,
+        verifier,
+        verifier_name: name.clone(),
+        outcome: outcome.to_owned(),
+    };
+    let actx = anonymous(ctx, format!("verifier:{}", verifier.code()));
+    let refuse = |e: Error, check: ShareCheck| async {
+        let (actx, id) = (actx.clone(), share.id);
+        state
+            .db(move |s| s.record_share_check(&actx, id, &check))
+            .await?;
+        Err::<CheckAnswer, Error>(e)
+    };
+    if let Err(e) = share.usable(now) {
+        return refuse(e, record("refused")).await;
+    }
+    if share.verifier != verifier {
+        return refuse(
+            Error::forbidden("share.verifier.mismatch").with_field("verifier"),
+            record("refused"),
+        )
+        .await;
+    }
+    let matches = birth
+        .and_then(|(d, p)| PartialDate::from_stored(&d, &p).ok())
+        .is_some_and(|stored| stored.covers(&typed));
+    if !matches {
+        throttle.failed(ip);
+        return refuse(failed(), record("birth_date_wrong")).await;
+    }
+    if cred.revoked_at.is_some() {
+        return refuse(Error::conflict("credential.revoked"), record("refused")).await;
+    }
+    let kind = wire_kind(cred.kind)
+        .and_then(|n| Kind::from_number(u64::from(n)))
+        .ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
+    let fields = daftar_credential::select(kind, verifier.purpose(), &cred.fields)
+        .map_err(format_error)?;
+    let check = record("shown");
+    let id = share.id;
+    state
+        .db(move |s| s.record_share_check(&actx, id, &check))
+        .await?;
+    let verdict = if now > cred.expires {
+        "expired"
+    } else if now < cred.not_before {
+        "not_yet_valid"
+    } else {
+        "valid"
+    };
+    Ok(CheckAnswer {
+        verdict: verdict.into(),
+        kind: kind_code(kind).into(),
+        issuer: cred.issuer.clone(),
+        expires: cred
+            .expires
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        fields,
+    })
+}
+
+/// Checks a share code (no login). Unknown codes and wrong birth dates get the same 404
+/// (`share.check.failed`); a cancelled, expired or locked code 409; another verifier type 403;
+/// too many failures from one address 429. Every check is shown to the holder.
+#[utoipa::path(post, path = "/api/v1/share/check", tag = "credentials",
+    request_body = CheckRequest,
+    responses((status = 200, body = CheckAnswer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn api_check(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<CheckRequest>,
+) -> WebResult<axum::Json<CheckAnswer>> {
+    Ok(axum::Json(run(&state, &ctx, ip, req).await?))
+}
+
+struct Line {
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "credentials/share_check.html")]
+struct CheckPage {
+    page: PageCtx,
+    verifiers: Vec<(&'static str, String)>,
+    form: FormEcho,
+    error: Option<String>,
+    result: Option<Shown>,
+}
+
+#[derive(Default)]
+struct FormEcho {
+    code: String,
+    birth_date: String,
+    verifier: String,
+    verifier_name: String,
+}
+
+struct Shown {
+    verdict: String,
+    verdict_class: &'static str,
+    kind: String,
+    issuer: String,
+    expires: String,
+    lines: Vec<Line>,
+}
+
+fn verifier_options(tr: &Tr) -> Vec<(&'static str, String)> {
+    VerifierType::ALL
+        .iter()
+        .map(|v| (v.code(), tr.t(&format!("verifier-{}", v.code()))))
+        .collect()
+}
+
+/// The verifier's form.
+pub async fn page(State(state): State<AppState>, Ctx(ctx): Ctx) -> WebResult<Response> {
+    let page = PageCtx::new(&state, &ctx);
+    let verifiers = verifier_options(&page.tr);
+    Ok(render(
+        StatusCode::OK,
+        &CheckPage {
+            page,
+            verifiers,
+            form: FormEcho::default(),
+            error: None,
+            result: None,
+        },
+    ))
+}
+
+/// The form posted.
+pub async fn submit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ClientIp(ip): ClientIp,
+    CsrfForm(req): CsrfForm<CheckRequest>,
+) -> WebResult<Response> {
+    let form = FormEcho {
+        code: req.code.clone(),
+        birth_date: req.birth_date.clone(),
+        verifier: req.verifier.clone(),
+        verifier_name: req.verifier_name.clone(),
+    };
+    let r = run(&state, &ctx, ip, req).await;
+    let page = PageCtx::new(&state, &ctx);
+    let verifiers = verifier_options(&page.tr);
+    let (status, error, result) = match r {
+        Ok(a) => {
+            let tr = &page.tr;
+            let claims = daftar_credential::Claims {
+                issuer: a.issuer.clone(),
+                subject: String::new(),
+                id: vec![],
+                kind: Kind::RegistrationCard,
+                purpose: String::new(),
+                issued_at: 0,
+                not_before: 0,
+                expires: 0,
+                fields: a.fields.clone(),
+            };
+            let expires = OffsetDateTime::parse(
+                &a.expires,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map(|t| both_dates(tr, t.unix_timestamp()))
+            .unwrap_or_default();
+            let shown = Shown {
+                verdict_class: if a.verdict == "valid" { "ok" } else { "alert" },
+                verdict: tr.t(&format!("verdict-{}", a.verdict.replace('_', "-"))),
+                kind: tr.t(&format!("credential-kind-{}", a.kind.replace('_', "-"))),
+                issuer: a.issuer,
+                expires,
+                lines: lines(tr, &claims)
+                    .into_iter()
+                    .map(|(_, label, value)| Line { label, value })
+                    .collect(),
+            };
+            (StatusCode::OK, None, Some(shown))
+        }
+        Err(e) => (
+            StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            Some(page.tr.error(e.code)),
+            None,
+        ),
+    };
+    Ok(render(
+        status,
+        &CheckPage {
+            page,
+            verifiers,
+            form,
+            error,
+            result,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "credentials/share_manage.html")]
+struct ManagePage {
+    page: PageCtx,
+    token: String,
+    share: ShareCode,
+    verifier: String,
+    state: String,
+    created: String,
+    expires: String,
+    checks: Vec<(String, String, String, String)>,
+}
+
+fn holder_ctx(ctx: &crate::context::RequestCtx) -> AuditCtx {
+    anonymous(ctx, "holder".into())
+}
+
+/// The label of a share code's state.
+pub fn share_state(tr: &Tr, s: &ShareCode) -> String {
+    let code = match s.usable(OffsetDateTime::now_utc()) {
+        Ok(()) => "share-state-active",
+        Err(e) if e.code == "share.code.cancelled" => "share-state-cancelled",
+        Err(e) if e.code == "share.code.expired" => "share-state-expired",
+        Err(_) => "share-state-locked",
+    };
+    tr.t(code)
+}
+
+/// The checks of a share code as (when, verifier type, name, outcome) lines.
+pub fn check_lines(tr: &Tr, s: &ShareCode) -> Vec<(String, String, String, String)> {
+    s.checks
+        .iter()
+        .map(|c| {
+            (
+                tr.datetime(&c.at),
+                tr.t(&format!("verifier-{}", c.verifier.code())),
+                c.verifier_name.clone(),
+                tr.t(&format!("share-outcome-{}", c.outcome.replace('_', "-"))),
+            )
+        })
+        .collect()
+}
+
+/// The holder's page: every check made with the code; cancel.
+pub async fn manage(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
+    let h = hash(token.trim());
+    let actx = holder_ctx(&ctx);
+    let share = state
+        .db(move |s| s.share_code_by_manage(&actx, &h))
+        .await?;
+    let page = PageCtx::new(&state, &ctx);
+    let tr = &page.tr;
+    let p = ManagePage {
+        verifier: tr.t(&format!("verifier-{}", share.verifier.code())),
+        state: share_state(tr, &share),
+        created: tr.datetime(&share.created_at),
+        expires: tr.datetime(&share.expires_at),
+        checks: check_lines(tr, &share),
+        token,
+        share,
+        page,
+    };
+    Ok(render(StatusCode::OK, &p))
+}
+
+/// The holder cancels the code.
+pub async fn manage_cancel(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(token): Path<String>,
+    CsrfForm(_): CsrfForm<crate::auth::NoFields>,
+) -> WebResult<Response> {
+    let h = hash(token.trim());
+    let actx = holder_ctx(&ctx);
+    state
+        .db(move |s| {
+            let share = s.share_code_by_manage(&actx, &h)?;
+            s.cancel_share_code(&actx, share.id, &ShareAccess::Holder(h))
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/share/manage/{}", token.trim())).into_response())
+}
