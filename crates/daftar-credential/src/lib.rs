@@ -15,6 +15,9 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::collections::BTreeMap;
 
 pub mod lists;
+mod qr;
+
+pub use qr::{QR_EC_LEVEL, QrMatrix, qr_matrix};
 
 /// Prefix of format version 1.
 pub const PREFIX: &str = "DF1:";
@@ -417,7 +420,139 @@ fn number(v: &Value) -> Result<i64, FormatError> {
         .ok_or(bad("credential.claims.invalid"))
 }
 
+/// A reader of the few CBOR items a credential is made of that accepts each only in its
+/// deterministic form (RFC 8949 §4.2.1: shortest head, definite length); every method returns
+/// `None` for anything else.
+struct Cbor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cbor<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+
+    /// The argument of a head of major type `major` in its shortest form.
+    fn head(&mut self, major: u8) -> Option<u64> {
+        let first = *self.bytes.get(self.at)?;
+        if first >> 5 != major {
+            return None;
+        }
+        let (len, least) = match first & 0x1f {
+            n @ 0..=23 => {
+                self.at += 1;
+                return Some(u64::from(n));
+            }
+            24 => (1, 24),
+            25 => (2, 0x100),
+            26 => (4, 0x1_0000),
+            27 => (8, 0x1_0000_0000),
+            _ => return None,
+        };
+        let arg = self
+            .bytes
+            .get(self.at + 1..self.at + 1 + len)?
+            .iter()
+            .fold(0u64, |a, &b| (a << 8) | u64::from(b));
+        if arg < least {
+            return None;
+        }
+        self.at += 1 + len;
+        Some(arg)
+    }
+
+    /// An integer that fits an `i64`.
+    fn int(&mut self) -> Option<i64> {
+        match *self.bytes.get(self.at)? >> 5 {
+            0 => i64::try_from(self.head(0)?).ok(),
+            1 => Some(-1 - i64::try_from(self.head(1)?).ok()?),
+            _ => None,
+        }
+    }
+
+    /// The content of a byte string (`major` 2) or text string (3).
+    fn string(&mut self, major: u8) -> Option<&'a [u8]> {
+        let len = usize::try_from(self.head(major)?).ok()?;
+        let s = self.bytes.get(self.at..self.at.checked_add(len)?)?;
+        self.at += len;
+        Some(s)
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.string(3)?).ok()
+    }
+
+    /// The map key `k`.
+    fn key(&mut self, k: i64) -> Option<()> {
+        (self.int()? == k).then_some(())
+    }
+
+    fn done(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+}
+
+/// The claims of a payload written exactly as [`issue`] writes them: the nine keys in their
+/// deterministic order, every head in its shortest form, the fields under known numbers in
+/// ascending order, nothing after. Such bytes are by construction the deterministic encoding of
+/// the claims returned, so they pass the re-encoding check without re-encoding (a test checks
+/// it); `None` for anything else, which [`parse_claims`] then decodes the general way to say
+/// what is wrong.
+fn canonical_claims(payload: &[u8]) -> Option<Claims> {
+    let mut r = Cbor::new(payload);
+    if r.head(5)? != 9 {
+        return None;
+    }
+    r.key(claim::ISS)?;
+    let issuer = r.text()?.to_owned();
+    r.key(claim::SUB)?;
+    let subject = r.text()?.to_owned();
+    r.key(claim::EXP)?;
+    let expires = r.int()?;
+    r.key(claim::NBF)?;
+    let not_before = r.int()?;
+    r.key(claim::IAT)?;
+    let issued_at = r.int()?;
+    r.key(claim::CTI)?;
+    let id = r.string(2)?.to_vec();
+    r.key(claim::KIND)?;
+    let kind = Kind::from_number(r.head(0)?)?;
+    r.key(claim::PURPOSE)?;
+    let purpose = r.text()?.to_owned();
+    r.key(claim::FIELDS)?;
+    let count = r.head(5)?;
+    let mut fields = BTreeMap::new();
+    let mut last = 0;
+    for _ in 0..count {
+        let number = r.head(0)?;
+        if number <= last {
+            return None;
+        }
+        last = number;
+        fields.insert(field_name(number)?.to_owned(), r.text()?.to_owned());
+    }
+    r.done().then_some(Claims {
+        issuer,
+        subject,
+        id,
+        kind,
+        purpose,
+        issued_at,
+        not_before,
+        expires,
+        fields,
+    })
+}
+
+/// The claims of a payload: the deterministic form `issue` writes is read directly; anything
+/// else is decoded as CBOR, and refused with the code of what is wrong (a claim missing or of
+/// the wrong type, an unknown field or kind, or `credential.cbor.noncanonical` when the claims
+/// re-encode to other bytes).
 fn parse_claims(payload: &[u8]) -> Result<Claims, FormatError> {
+    if let Some(claims) = canonical_claims(payload) {
+        return Ok(claims);
+    }
     let v: Value = ciborium::from_reader(payload).map_err(|_| bad("credential.claims.invalid"))?;
     let map = v.as_map().ok_or(bad("credential.claims.invalid"))?;
     let get = |k: i64| {
@@ -473,8 +608,105 @@ pub fn verify(text: &str, trust: &TrustList, now: i64) -> Result<Verdict, Format
         .strip_prefix(PREFIX)
         .ok_or(bad("credential.prefix.invalid"))?;
     let bytes = base45::decode(body).map_err(|_| bad("credential.encoding.invalid"))?;
-    let sign1 = CoseSign1::from_tagged_slice(&bytes)
-        .or_else(|_| CoseSign1::from_slice(&bytes))
+    let claims = match Sign1::canonical(&bytes) {
+        Some(sign1) => {
+            let Some(key) = trust.keys.get(sign1.kid) else {
+                return Ok(Verdict::UnknownIssuer);
+            };
+            let signed = Signature::from_slice(sign1.signature)
+                .is_ok_and(|sig| key.verify_strict(&sign1.tbs(), &sig).is_ok());
+            if !signed {
+                return Ok(Verdict::Tampered);
+            }
+            parse_claims(sign1.payload)?
+        }
+        None => match verify_general(&bytes, trust)? {
+            Ok(claims) => claims,
+            Err(verdict) => return Ok(verdict),
+        },
+    };
+    Ok(if now > claims.expires {
+        Verdict::Expired(claims)
+    } else if now < claims.not_before {
+        Verdict::NotYetValid(claims)
+    } else {
+        Verdict::Valid(claims)
+    })
+}
+
+/// A COSE_Sign1 written exactly as [`issue`] writes it, borrowed from the decoded bytes: tag 18
+/// (or none), protected header `{1: -8, 4: kid}`, empty unprotected header, payload and
+/// signature as byte strings, every head in its shortest form, nothing after. For these bytes
+/// the general COSE decoding reads the same algorithm, key id, payload and signature, and
+/// builds the same `Sig_structure`; anything else goes that general way.
+struct Sign1<'a> {
+    kid: &'a [u8],
+    payload: &'a [u8],
+    signature: &'a [u8],
+    /// The protected header and the payload as the byte-string items they are in the input.
+    protected_item: &'a [u8],
+    payload_item: &'a [u8],
+}
+
+impl<'a> Sign1<'a> {
+    fn canonical(bytes: &'a [u8]) -> Option<Self> {
+        let mut r = Cbor::new(bytes);
+        if bytes.first() == Some(&0xd2) {
+            r.at = 1;
+        }
+        if r.head(4)? != 4 {
+            return None;
+        }
+        let start = r.at;
+        let protected = r.string(2)?;
+        let protected_item = bytes.get(start..r.at)?;
+        if r.head(5)? != 0 {
+            return None;
+        }
+        let start = r.at;
+        let payload = r.string(2)?;
+        let payload_item = bytes.get(start..r.at)?;
+        let signature = r.string(2)?;
+        if !r.done() {
+            return None;
+        }
+        let mut h = Cbor::new(protected);
+        if h.head(5)? != 2 {
+            return None;
+        }
+        h.key(1)?;
+        h.key(iana::Algorithm::EdDSA as i64)?;
+        h.key(4)?;
+        let kid = h.string(2)?;
+        h.done().then_some(Self {
+            kid,
+            payload,
+            signature,
+            protected_item,
+            payload_item,
+        })
+    }
+
+    /// The signed bytes, `["Signature1", protected, h'', payload]` (RFC 9052 §4.4): the two
+    /// byte strings are copied with their heads, which are already in the shortest form.
+    fn tbs(&self) -> Vec<u8> {
+        const CONTEXT: &[u8] = b"\x84\x6aSignature1";
+        let mut tbs = Vec::with_capacity(
+            CONTEXT.len() + self.protected_item.len() + 1 + self.payload_item.len(),
+        );
+        tbs.extend_from_slice(CONTEXT);
+        tbs.extend_from_slice(self.protected_item);
+        tbs.push(0x40);
+        tbs.extend_from_slice(self.payload_item);
+        tbs
+    }
+}
+
+/// Any other COSE_Sign1 bytes, decoded with `coset`: the claims when the signature holds, the
+/// verdict when the issuer is unknown or the signature does not match.
+fn verify_general(bytes: &[u8], trust: &TrustList) -> Result<Result<Claims, Verdict>, FormatError> {
+    let sign1 = CoseSign1::from_tagged_slice(bytes)
+        .or_else(|_| CoseSign1::from_slice(bytes))
         .map_err(|_| bad("credential.cose.invalid"))?;
     // Only the configured algorithm, from the protected header; nothing unprotected counts.
     if sign1.protected.header.alg
@@ -485,37 +717,26 @@ pub fn verify(text: &str, trust: &TrustList, now: i64) -> Result<Verdict, Format
         return Err(bad("credential.alg.refused"));
     }
     let Some(key) = trust.keys.get(&sign1.protected.header.key_id) else {
-        return Ok(Verdict::UnknownIssuer);
+        return Ok(Err(Verdict::UnknownIssuer));
     };
     let signed = sign1.verify_signature(b"", |sig, tbs| {
         let sig = Signature::from_slice(sig).map_err(|_| ())?;
         key.verify_strict(tbs, &sig).map_err(|_| ())
     });
     if signed.is_err() {
-        return Ok(Verdict::Tampered);
+        return Ok(Err(Verdict::Tampered));
     }
     let payload = sign1
         .payload
         .as_deref()
         .ok_or(bad("credential.claims.invalid"))?;
-    let claims = parse_claims(payload)?;
-    Ok(if now > claims.expires {
-        Verdict::Expired(claims)
-    } else if now < claims.not_before {
-        Verdict::NotYetValid(claims)
-    } else {
-        Verdict::Valid(claims)
-    })
+    parse_claims(payload).map(Ok)
 }
 
-/// The QR version (1–40) the text needs at error correction level Q, if it fits at all.
+/// The QR version (1–40) the text needs at error correction level Q, if it fits at all: the
+/// version of [`qr_matrix`]'s symbol, without building it.
 pub fn qr_version(text: &str) -> Option<i16> {
-    let code =
-        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q).ok()?;
-    match code.version() {
-        qrcode::Version::Normal(v) => Some(v),
-        qrcode::Version::Micro(_) => None,
-    }
+    qr::version(text)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 
 use crate::{FormatError, TrustList, Verdict, bad, int, key_id, to_cbor};
 use ciborium::value::Value;
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+use coset::{
+    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana,
+};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::collections::BTreeSet;
 
@@ -307,26 +309,37 @@ mod tests {
     fn trust_list_round_trips_and_only_opens_with_its_root() {
         let doc = trust_doc();
         let bytes = doc.sign(&key(1));
-        assert_eq!(TrustListDoc::open(&bytes, &key(1).verifying_key()).unwrap(), doc);
         assert_eq!(
-            TrustListDoc::open(&bytes, &key(9).verifying_key()).unwrap_err().code,
+            TrustListDoc::open(&bytes, &key(1).verifying_key()).unwrap(),
+            doc
+        );
+        assert_eq!(
+            TrustListDoc::open(&bytes, &key(9).verifying_key())
+                .unwrap_err()
+                .code,
             "credential.list.wrong_root"
         );
         let mut bent = bytes.clone();
         let n = bent.len() - 70;
         bent[n] ^= 1;
         assert_eq!(
-            TrustListDoc::open(&bent, &key(1).verifying_key()).unwrap_err().code,
+            TrustListDoc::open(&bent, &key(1).verifying_key())
+                .unwrap_err()
+                .code,
             "credential.list.signature"
         );
         assert_eq!(
-            TrustListDoc::open(b"garbage", &key(1).verifying_key()).unwrap_err().code,
+            TrustListDoc::open(b"garbage", &key(1).verifying_key())
+                .unwrap_err()
+                .code,
             "credential.list.invalid"
         );
         // A status list is not a trust list, even though the root signed it.
         let status = StatusListDoc::default().sign(&key(1));
         assert_eq!(
-            TrustListDoc::open(&status, &key(1).verifying_key()).unwrap_err().code,
+            TrustListDoc::open(&status, &key(1).verifying_key())
+                .unwrap_err()
+                .code,
             "credential.list.invalid"
         );
     }

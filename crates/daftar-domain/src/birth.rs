@@ -151,7 +151,9 @@ impl PartialDate {
         let (a, b) = (self.start, typed.start);
         match (self.precision, self.calendar()) {
             (DatePrecision::Day, _) => a == b,
-            (DatePrecision::Month, Calendar::Gregorian) => (a.year(), a.month()) == (b.year(), b.month()),
+            (DatePrecision::Month, Calendar::Gregorian) => {
+                (a.year(), a.month()) == (b.year(), b.month())
+            }
             (DatePrecision::Year, Calendar::Gregorian) => a.year() == b.year(),
             (precision, Calendar::Jalali) => {
                 let (ja, jb) = (JalaliDate::from_iso(a), JalaliDate::from_iso(b));

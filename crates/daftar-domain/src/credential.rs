@@ -200,7 +200,10 @@ pub fn claims_for(
         .birth()
         .map(|b| today.year() - b.start.year())
         .unwrap_or(99);
-    put("school_age", if (6..=18).contains(&age) { "yes" } else { "no" });
+    put(
+        "school_age",
+        if (6..=18).contains(&age) { "yes" } else { "no" },
+    );
     f
 }
 
@@ -339,7 +342,14 @@ mod tests {
         assert_eq!(normalize_share_code("abcde-fghjk").unwrap(), "ABCDEFGHJK");
         assert_eq!(normalize_share_code(" 0O1IL 23456 ").unwrap(), "0011123456");
         assert_eq!(normalize_share_code("۰۱۲۳۴۵۶۷۸۹").unwrap(), "0123456789");
-        for bad in ["", "ABCDE", "ABCDE-FGHJKM", "ABCDE-FGHJ!", "ABCDE-FGHJU", "سلامسلامسلام"] {
+        for bad in [
+            "",
+            "ABCDE",
+            "ABCDE-FGHJKM",
+            "ABCDE-FGHJ!",
+            "ABCDE-FGHJU",
+            "سلامسلامسلام",
+        ] {
             assert_eq!(
                 normalize_share_code(bad).unwrap_err().code,
                 "share.code.invalid",

@@ -16,8 +16,8 @@ use crate::credential::{
 use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
-    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId,
-    ShareCodeId, SuspectId, UserId,
+    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
+    SuspectId, UserId,
 };
 use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};

@@ -21,10 +21,9 @@ use daftar_domain::case::{
 use daftar_domain::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
 };
-use daftar_domain::ids::ShareCodeId;
-use daftar_domain::store::ShareAccess;
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use daftar_domain::idempotency::StoredResponse;
+use daftar_domain::ids::ShareCodeId;
 use daftar_domain::ids::{
     ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId,
 };
@@ -36,6 +35,7 @@ use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person,
 use daftar_domain::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::store::ShareAccess;
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use daftar_domain::{Error, Result};
@@ -642,40 +642,83 @@ impl Store for SqlStore {
     fn list_version(&self, name: &str) -> Result<u64> {
         self.list_version_impl(name)
     }
-    fn issue_credentials(&self, ctx: &AuditCtx, new: &[NewCredential]) -> Result<Vec<CredentialRecord>> {
+    fn issue_credentials(
+        &self,
+        ctx: &AuditCtx,
+        new: &[NewCredential],
+    ) -> Result<Vec<CredentialRecord>> {
         self.issue_credentials_impl(ctx, new)
     }
-    fn person_credentials(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<CredentialRecord>> {
+    fn person_credentials(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<CredentialRecord>> {
         self.person_credentials_impl(ctx, scope, person)
     }
-    fn get_credential(&self, ctx: &AuditCtx, scope: &OfficeScope, id: &str) -> Result<CredentialRecord> {
+    fn get_credential(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+    ) -> Result<CredentialRecord> {
         self.get_credential_impl(ctx, scope, id)
     }
     fn credential_revoked(&self, id: &str) -> Result<Option<bool>> {
         self.credential_revoked_impl(id)
     }
-    fn revoke_credential(&self, ctx: &AuditCtx, reach: &Reach, id: &str, reason: &str) -> Result<CredentialRecord> {
+    fn revoke_credential(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        id: &str,
+        reason: &str,
+    ) -> Result<CredentialRecord> {
         self.revoke_credential_impl(ctx, reach, id, reason)
     }
     fn revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)> {
         self.revoked_since_impl(since, now)
     }
-    fn create_share_code(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewShareCode) -> Result<ShareCode> {
+    fn create_share_code(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewShareCode,
+    ) -> Result<ShareCode> {
         self.create_share_code_impl(ctx, scope, new)
     }
-    fn share_codes(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<ShareCode>> {
+    fn share_codes(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<ShareCode>> {
         self.share_codes_impl(ctx, scope, person)
     }
     fn share_code_by_manage(&self, ctx: &AuditCtx, manage_hash: &str) -> Result<ShareCode> {
         self.share_code_by_manage_impl(ctx, manage_hash)
     }
-    fn cancel_share_code(&self, ctx: &AuditCtx, id: ShareCodeId, access: &ShareAccess) -> Result<ShareCode> {
+    fn cancel_share_code(
+        &self,
+        ctx: &AuditCtx,
+        id: ShareCodeId,
+        access: &ShareAccess,
+    ) -> Result<ShareCode> {
         self.cancel_share_code_impl(ctx, id, access)
     }
-    fn share_code_for_check(&self, code_hash: &str) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)> {
+    fn share_code_for_check(
+        &self,
+        code_hash: &str,
+    ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)> {
         self.share_code_for_check_impl(code_hash)
     }
-    fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck) -> Result<()> {
+    fn record_share_check(
+        &self,
+        ctx: &AuditCtx,
+        id: ShareCodeId,
+        check: &ShareCheck,
+    ) -> Result<()> {
         self.record_share_check_impl(ctx, id, check)
     }
     fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>> {

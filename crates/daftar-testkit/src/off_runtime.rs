@@ -11,10 +11,9 @@ use daftar_domain::case::{
 use daftar_domain::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
 };
-use daftar_domain::ids::ShareCodeId;
-use daftar_domain::store::ShareAccess;
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use daftar_domain::idempotency::StoredResponse;
+use daftar_domain::ids::ShareCodeId;
 use daftar_domain::ids::{
     ApiTokenId, HouseholdId, OfficeId, PersonId, SessionId, SuspectId, UserId,
 };
@@ -26,6 +25,7 @@ use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person,
 use daftar_domain::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::store::ShareAccess;
 use daftar_domain::store::{AuditFilter, Backend, PoolStats, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use daftar_store::postgres::outside_runtime;

@@ -70,14 +70,17 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
     };
     let (calendar, roles) = std::thread::scope(|s| {
         s.spawn(|| {
-            let made = keys.ensure(store.as_ref(), &daftar_domain::audit::AuditCtx::system("start"))?;
+            let made = keys.ensure(
+                store.as_ref(),
+                &daftar_domain::audit::AuditCtx::system("start"),
+            )?;
             for k in made {
                 tracing::info!(kid = %k.kid, role = k.role.code(), "credential key generated");
             }
             Ok((profile::install(store.as_ref(), &profile)?, store.roles()?))
         })
-            .join()
-            .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
+        .join()
+        .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
     })?;
     Ok(AppState {
         store,

@@ -64,6 +64,82 @@ pub enum Command {
     /// Measure performance and print the figures (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Credential signing keys: generate, list, rotate, retire, export the signed lists.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Check a credential offline: its QR text or a photo of the QR, against a trust list, a
+    /// status list and the pinned root key (files from `daftar keys export` or the server's
+    /// /.well-known/daftar/). Exit code 0: valid; 1: any other verdict; 2: unreadable input.
+    Verify(VerifyArgs),
+}
+
+/// `keys` subcommands. Private keys are stored sealed with the key secret (`key_secret`,
+/// DAFTAR_KEY_SECRET, or `<data_dir>/key-secret`).
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make the root key (signs the trust and status lists; verifiers pin it) and an issuer key
+    /// (signs credentials) if they do not exist yet.
+    Generate(DataDir),
+    /// List the keys: id, role, state, created, public key.
+    List(DataDir),
+    /// Make a new issuer key the active one; the previous one stays in the trust list
+    /// (verify-only) so what it signed keeps verifying.
+    Rotate(DataDir),
+    /// Take a rotated-out issuer key out of the trust list: credentials it signed stop
+    /// verifying (unknown issuer).
+    Retire(RetireArgs),
+    /// Write trust-list.cose, status-list.cose and root-key.txt into a directory, for offline
+    /// verifiers.
+    Export(ExportArgs),
+}
+
+/// `keys retire` options.
+#[derive(Debug, Args)]
+pub struct RetireArgs {
+    /// Key id (8 hex digits, from `daftar keys list`).
+    pub kid: String,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `keys export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Directory to write the files into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The QR text (`DF1:...`); `-` reads it from standard input.
+    #[arg(required_unless_present = "image", conflicts_with = "image")]
+    pub text: Option<String>,
+    /// A PNG or JPEG photo or scan of the QR code instead of its text.
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+    /// Directory with trust-list.cose, status-list.cose and root-key.txt (`daftar keys
+    /// export`); the options below override single files.
+    #[arg(long, value_name = "DIR")]
+    pub keys: Option<PathBuf>,
+    /// Trust list file (signed issuer keys).
+    #[arg(long, value_name = "FILE")]
+    pub trust_list: Option<PathBuf>,
+    /// Status list file (revoked ids); without one, revocation is not checked (and said so).
+    #[arg(long, value_name = "FILE")]
+    pub status_list: Option<PathBuf>,
+    /// Status list deltas to apply on top, in order (`/.well-known/daftar/status-list?since=N`).
+    #[arg(long = "delta", value_name = "FILE")]
+    pub deltas: Vec<PathBuf>,
+    /// The pinned root public key (64 hex digits), or a file holding it.
+    #[arg(long, value_name = "HEX|FILE")]
+    pub root_key: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `bench` subcommands.

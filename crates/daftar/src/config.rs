@@ -46,6 +46,10 @@ pub struct Config {
     pub escalate_to_authority_after: u32,
     /// Seconds between escalation passes of the background job (0: off).
     pub escalation_interval_secs: u64,
+    /// Secret that seals the credential signing keys at rest (at least 16 characters; set it
+    /// with DAFTAR_KEY_SECRET in production). Empty: a random secret kept in
+    /// `<data_dir>/key-secret` (created on first use, readable by the owner only).
+    pub key_secret: String,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
+            key_secret: String::new(),
         }
     }
 }
@@ -287,7 +292,38 @@ impl Config {
         w.public_url = self.public_url.clone();
         w.escalate_to_authority_after = self.escalate_to_authority_after;
         w.escalation_interval_secs = self.escalation_interval_secs;
+        w.key_secret = self.key_secret().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "no key secret: credential keys are sealed for this process only");
+            String::new()
+        });
         w
+    }
+
+    /// The secret that seals credential keys: `key_secret`, or the one kept in
+    /// `<data_dir>/key-secret` (made on first use).
+    pub fn key_secret(&self) -> Result<String> {
+        if !self.key_secret.is_empty() {
+            return Ok(self.key_secret.clone());
+        }
+        let path = self.data_dir.join("key-secret");
+        if let Ok(s) = std::fs::read_to_string(&path) {
+            return Ok(s.trim().to_owned());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating {}", self.data_dir.display()))?;
+        let secret = daftar_web::auth::random_token(32);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        use std::io::Write;
+        opts.open(&path)
+            .and_then(|mut f| f.write_all(secret.as_bytes()))
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(secret)
     }
 }
 
@@ -296,6 +332,9 @@ impl Loaded {
     pub fn print(&self) -> Result<String> {
         let mut shown = self.config.clone();
         shown.database_url = daftar_store::redact_url(&shown.database_url);
+        if !shown.key_secret.is_empty() {
+            shown.key_secret = "(redacted)".into();
+        }
         let t = table(&shown)?;
         let mut out = String::from("# effective daftar configuration (secrets redacted)\n");
         if let Some(f) = &self.file {

@@ -19,8 +19,7 @@ use time::OffsetDateTime;
 
 const KEY_COLS: &str = "kid, role, public_key, sealed, state, created_at, changed_at";
 const CRED_COLS: &str = "c.id, c.person_id, c.case_id, c.office_id, c.issuer, c.kind, c.issued_at, c.not_before, c.expires, c.fields, c.revoked_at, c.revoke_reason";
-const SHARE_COLS: &str =
-    "s.id, s.person_id, s.credential_id, s.verifier, s.created_at, s.expires_at, s.cancelled_at, s.failures";
+const SHARE_COLS: &str = "s.id, s.person_id, s.credential_id, s.verifier, s.created_at, s.expires_at, s.cancelled_at, s.failures";
 
 fn key(r: &Row) -> Result<IssuerKey> {
     Ok(IssuerKey {
@@ -176,7 +175,9 @@ impl SqlStore {
         self.read(|tx| {
             all(
                 tx.query(
-                    &format!("SELECT {KEY_COLS} FROM credential_keys ORDER BY created_at DESC, kid"),
+                    &format!(
+                        "SELECT {KEY_COLS} FROM credential_keys ORDER BY created_at DESC, kid"
+                    ),
                     &[],
                 )?,
                 key,

@@ -9,6 +9,7 @@ mod dedupe;
 mod demo;
 mod gen_data;
 mod import;
+mod keys;
 mod maintenance;
 mod serve;
 
@@ -67,6 +68,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(crate::cli::ImportCommand::Persons(a)) => {
             import::persons(&load(&with(None, a.data_dir.clone()))?, &a)
         }
+        Command::Keys(k) => keys::run(&global, k),
+        Command::Verify(a) => keys::verify(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
             print!("{}", load(&with(listen, data_dir))?.print()?);
             Ok(ExitCode::SUCCESS)

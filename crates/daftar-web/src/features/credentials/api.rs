@@ -143,7 +143,9 @@ pub async fn share_codes(
     let person = path.1;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     Ok(axum::Json(
-        state.db(move |s| s.share_codes(&ctx, &scope, person)).await?,
+        state
+            .db(move |s| s.share_codes(&ctx, &scope, person))
+            .await?,
     ))
 }
 
@@ -178,7 +180,8 @@ pub(super) fn make_share(
     person: PersonId,
     req: &ShareRequest,
 ) -> Result<NewShareAnswer> {
-    let verifier = VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
+    let verifier =
+        VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
     let days: i64 = daftar_domain::digits::fold_digits(req.days.trim())
         .parse()
         .ok()

@@ -85,7 +85,7 @@ fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> CredRow {
         .unwrap_or_default();
     CredRow {
         id: c.id.clone(),
-        kind: tr.t(&format!("credential-kind-{}", c.kind.code().replace('_', "-"))),
+        kind: tr.t(&format!("credential-{}", c.kind.code())),
         issued: both_dates(tr, c.issued_at.unix_timestamp()),
         expires: both_dates(tr, c.expires.unix_timestamp()),
         state: tr.t(state),
@@ -251,7 +251,7 @@ pub async fn card(
     let body = CardPage {
         office_id: at.office_id(),
         has_photo,
-        kind: tr.t(&format!("credential-kind-{}", cred.kind.code().replace('_', "-"))),
+        kind: tr.t(&format!("credential-{}", cred.kind.code())),
         purpose: tr.t(&format!("purpose-{}", q.purpose)),
         lines,
         issued: both_dates(tr, cred.issued_at.unix_timestamp()),

@@ -52,7 +52,8 @@ impl Throttle {
             return true;
         };
         m.retain(|_, (t, _)| t.elapsed() < WINDOW);
-        m.get(&ip).is_some_and(|(_, n)| *n >= MAX_FAILURES_PER_WINDOW)
+        m.get(&ip)
+            .is_some_and(|(_, n)| *n >= MAX_FAILURES_PER_WINDOW)
     }
     fn failed(&self, ip: Option<IpAddr>) {
         if let Ok(mut m) = self.seen.lock() {
@@ -137,7 +138,8 @@ async fn run(
     if throttle.blocked(ip) {
         return Err(Error::new("share.too_many", ErrorKind::TooManyRequests));
     }
-    let verifier = VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
+    let verifier =
+        VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
     let name = req.verifier_name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(Error::invalid("share.verifier_name.invalid").with_field("verifier_name"));
@@ -198,8 +200,8 @@ async fn run(
     let kind = wire_kind(cred.kind)
         .and_then(|n| Kind::from_number(u64::from(n)))
         .ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
-    let fields = daftar_credential::select(kind, verifier.purpose(), &cred.fields)
-        .map_err(format_error)?;
+    let fields =
+        daftar_credential::select(kind, verifier.purpose(), &cred.fields).map_err(format_error)?;
     let check = record("shown");
     let id = share.id;
     state
@@ -324,16 +326,14 @@ pub async fn submit(
                 expires: 0,
                 fields: a.fields.clone(),
             };
-            let expires = OffsetDateTime::parse(
-                &a.expires,
-                &time::format_description::well_known::Rfc3339,
-            )
-            .map(|t| both_dates(tr, t.unix_timestamp()))
-            .unwrap_or_default();
+            let expires =
+                OffsetDateTime::parse(&a.expires, &time::format_description::well_known::Rfc3339)
+                    .map(|t| both_dates(tr, t.unix_timestamp()))
+                    .unwrap_or_default();
             let shown = Shown {
                 verdict_class: if a.verdict == "valid" { "ok" } else { "alert" },
                 verdict: tr.t(&format!("verdict-{}", a.verdict.replace('_', "-"))),
-                kind: tr.t(&format!("credential-kind-{}", a.kind.replace('_', "-"))),
+                kind: tr.t(&format!("credential-{}", a.kind)),
                 issuer: a.issuer,
                 expires,
                 lines: lines(tr, &claims)
@@ -412,9 +412,7 @@ pub async fn manage(
 ) -> WebResult<Response> {
     let h = hash(token.trim());
     let actx = holder_ctx(&ctx);
-    let share = state
-        .db(move |s| s.share_code_by_manage(&actx, &h))
-        .await?;
+    let share = state.db(move |s| s.share_code_by_manage(&actx, &h)).await?;
     let page = PageCtx::new(&state, &ctx);
     let tr = &page.tr;
     let p = ManagePage {

@@ -67,9 +67,7 @@ pub async fn status_list(
     Query(q): Query<Since>,
 ) -> WebResult<Response> {
     let keys = state.keys.clone();
-    let bytes = state
-        .db(move |s| keys.status_list_file(s, q.since))
-        .await?;
+    let bytes = state.db(move |s| keys.status_list_file(s, q.since)).await?;
     Ok(cose(bytes, "status-list.cose"))
 }
 
@@ -207,12 +205,16 @@ pub fn lines(tr: &Tr, c: &Claims) -> Vec<(String, String, String)> {
         .map(|(k, v)| {
             let value = match k.as_str() {
                 "birth_date" | "valid_until" => date_both(tr, v),
-                "sex" | "status" | "work_allowed" | "school_age" => {
-                    tr.t(&format!("claim-value-{}", v.replace('_', "-")))
-                }
+                "sex" => tr.t(&format!("sex-{v}")),
+                "status" => tr.t(&format!("person-status-{v}")),
+                "work_allowed" | "school_age" => tr.t(&format!("claim-value-{v}")),
                 _ => v.clone(),
             };
-            (k.clone(), tr.t(&format!("claim-{}", k.replace('_', "-"))), value)
+            (
+                k.clone(),
+                tr.t(&format!("claim-{}", k.replace('_', "-"))),
+                value,
+            )
         })
         .collect()
 }
@@ -223,10 +225,7 @@ fn date_both(tr: &Tr, iso: &str) -> String {
         iso,
         time::macros::format_description!("[year]-[month]-[day]"),
     ) {
-        Ok(d) => format!(
-            "{} ({iso})",
-            tr.date(&JalaliDate::from_iso(d).iso_string())
-        ),
+        Ok(d) => format!("{} ({iso})", tr.date(&JalaliDate::from_iso(d).iso_string())),
         Err(_) => iso.to_owned(),
     }
 }
@@ -248,7 +247,10 @@ fn verify_page(state: &AppState, ctx: &crate::context::RequestCtx, text: String)
 
 /// The public page.
 pub async fn page(State(state): State<AppState>, Ctx(ctx): Ctx) -> WebResult<Response> {
-    Ok(render(StatusCode::OK, &verify_page(&state, &ctx, String::new())))
+    Ok(render(
+        StatusCode::OK,
+        &verify_page(&state, &ctx, String::new()),
+    ))
 }
 
 /// The form: `_csrf`, and `text` or `image` (PNG/JPEG of the QR).
@@ -321,7 +323,7 @@ fn fill(p: &mut VerifyPage, v: &Verdict) {
     };
     p.message = tr.t(&format!("verdict-{}", v.code().replace('_', "-")));
     if let Some(c) = v.claims() {
-        p.kind = tr.t(&format!("credential-kind-{}", kind_code(c.kind).replace('_', "-")));
+        p.kind = tr.t(&format!("credential-{}", kind_code(c.kind)));
         p.issuer = c.issuer.clone();
         p.expires = both_dates(tr, c.expires);
         p.lines = lines(tr, c)
