@@ -253,8 +253,8 @@ mod tests {
                 texts.push(issue(&claims, &key).unwrap());
             }
         }
-        let filler = "DF1:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".repeat(40);
-        for len in [4, 60, 700, 1_200, 1_900] {
+        let filler = "DF1:0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".repeat(60);
+        for len in [4, 60, 700, 1_200, 2_300] {
             texts.push(filler[..len].to_owned());
         }
         texts
