@@ -757,3 +757,4 @@ share-verifier_name-invalid = د خپل بنسټ نوم ولیکئ (تر 120 ت�
 share-birth_date-invalid = د زېږېدو نېټه داسې ولیکئ: 1370/05/12 یا 1991-08-03.
 share-days-invalid = ورځې باید له 1 تر 90 پورې وي.
 share-too_many = ستاسو له پتې ډېرې ناکامې کتنې شوې؛ وروسته بیا هڅه وکړئ.
+credential-qr-invalid = دا متن په QR کوډ نه شي بدلېدای.

@@ -126,6 +126,38 @@ fn used_ids() -> BTreeSet<String> {
     for k in service::CredentialKind::ALL {
         ids.insert(format!("credential-{}", k.code()));
     }
+    // Credentials: verdicts, claims, purposes, verifier types, share-code states and outcomes.
+    ids.insert("credential-receipt".into());
+    for v in ["valid", "expired", "not-yet-valid", "revoked", "unknown-issuer", "tampered"] {
+        ids.insert(format!("verdict-{v}"));
+    }
+    for (_, name) in daftar_credential::FIELDS {
+        ids.insert(format!("claim-{}", name.replace('_', "-")));
+    }
+    for v in ["yes", "no"] {
+        ids.insert(format!("claim-value-{v}"));
+    }
+    for p in daftar_credential::PURPOSES {
+        ids.insert(format!("purpose-{p}"));
+    }
+    for v in daftar_domain::credential::VerifierType::ALL {
+        ids.insert(format!("verifier-{}", v.code()));
+    }
+    for s in ["active", "cancelled", "expired", "locked"] {
+        ids.insert(format!("share-state-{s}"));
+    }
+    for o in ["shown", "birth-date-wrong", "refused"] {
+        ids.insert(format!("share-outcome-{o}"));
+    }
+    // Format errors of daftar-credential reach users through tr.error(code).
+    for c in [
+        "prefix.invalid", "encoding.invalid", "cose.invalid", "alg.refused", "claims.invalid",
+        "kind.invalid", "field.unknown", "cbor.noncanonical", "too_long", "kid.collision",
+        "purpose.invalid", "list.too_long", "list.invalid", "list.wrong_root", "list.signature",
+        "list.gap", "qr.invalid",
+    ] {
+        ids.insert(format!("credential-{}", c.replace('.', "-")));
+    }
     for k in service::Applicant::ALL {
         ids.insert(format!("applicant-{}", k.code()));
     }

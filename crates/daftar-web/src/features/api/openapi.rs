@@ -2,7 +2,8 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
-    api, audit, cases, households, offices, persons, review, services, system, users,
+    api, audit, cases, credentials, households, offices, persons, review, services, system,
+    users,
 };
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -28,10 +29,13 @@ use utoipa::{Modify, OpenApi};
         cases::api::open, cases::api::queue, cases::api::show, cases::api::change, cases::api::upload,
         cases::api::document, cases::api::pay, cases::api::assign,
         cases::receipts::api_check, cases::receipts::api_complain, cases::receipts::api_report,
+        credentials::verify::trust_list, credentials::verify::status_list, credentials::verify::root_key,
+        credentials::verify::api_verify, credentials::api::list, credentials::api::qr, credentials::api::revoke,
+        credentials::api::share_codes, credentials::api::create_share, credentials::share::api_check,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"))
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"), (name = "credentials", description = "Signed credentials: public verification, trust and status lists, revocation, share codes (audited)"))
 )]
 pub struct ApiDoc;
 
