@@ -758,3 +758,5 @@ share-birth_date-invalid = Enter the birth date as 1370/05/12 or 1991-08-03.
 share-days-invalid = Days must be between 1 and 90.
 share-too_many = Too many failed checks from your address; try again later.
 credential-qr-invalid = The text cannot be drawn as a QR code.
+share-outcome-verifier-mismatch = Refused: another kind of verifier
+share-outcome-revoked = Refused: the credential is revoked

@@ -758,3 +758,5 @@ share-birth_date-invalid = تاریخ تولد را به صورت 1370/05/12 ی�
 share-days-invalid = تعداد روزها باید بین 1 تا 90 باشد.
 share-too_many = بررسی‌های ناموفق زیادی از نشانی شما انجام شده است؛ بعداً دوباره تلاش کنید.
 credential-qr-invalid = این متن را نمی‌توان به کد QR تبدیل کرد.
+share-outcome-verifier-mismatch = رد شد: نوع بررسی‌کننده دیگری بود
+share-outcome-revoked = رد شد: مدرک باطل شده است

@@ -758,3 +758,5 @@ share-birth_date-invalid = د زېږېدو نېټه داسې ولیکئ: 1370/05
 share-days-invalid = ورځې باید له 1 تر 90 پورې وي.
 share-too_many = ستاسو له پتې ډېرې ناکامې کتنې شوې؛ وروسته بیا هڅه وکړئ.
 credential-qr-invalid = دا متن په QR کوډ نه شي بدلېدای.
+share-outcome-verifier-mismatch = رد شو: بل ډول کتونکی و
+share-outcome-revoked = رد شو: سند لغوه شوی دی

@@ -269,8 +269,8 @@ pub struct ShareCheck {
     pub verifier: VerifierType,
     /// Name the checker gave (organisation).
     pub verifier_name: String,
-    /// `shown`, `birth_date_wrong`, `refused` (cancelled, expired, locked or the wrong
-    /// verifier type).
+    /// `shown`, `birth_date_wrong`, `verifier_mismatch`, `revoked` (the credential), or
+    /// `refused` (the code is cancelled, expired or locked).
     pub outcome: String,
 }
 

@@ -574,15 +574,17 @@ pub trait Store: Send + Sync + 'static {
         id: ShareCodeId,
         access: &ShareAccess,
     ) -> Result<ShareCode>;
-    /// The share code with `code_hash`, the holder's stored birth date and precision, and the
-    /// credential it shows (`share.not_found`); nothing recorded (see
-    /// [`Store::record_share_check`]).
+    /// Starts a check of the share code with `code_hash`: a usable code's failure count goes up
+    /// in the same transaction (so parallel guesses cannot pass the lock; a `shown` check
+    /// resets it). Returns the code as it was before this attempt, the holder's stored birth
+    /// date and precision, and the credential it shows (`share.not_found`).
     fn share_code_for_check(
         &self,
         code_hash: &str,
+        now: OffsetDateTime,
     ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)>;
-    /// Records a check of a share code: `birth_date_wrong` counts toward the lock, `shown`
-    /// resets the count and is audited as a read of the holder's data.
+    /// Records a check of a share code (`shown`, `birth_date_wrong`, `refused`); `shown` resets
+    /// the failure count and is audited as a read of the holder's data.
     fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck)
     -> Result<()>;
 

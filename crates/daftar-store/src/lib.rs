@@ -710,8 +710,9 @@ impl Store for SqlStore {
     fn share_code_for_check(
         &self,
         code_hash: &str,
+        now: OffsetDateTime,
     ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)> {
-        self.share_code_for_check_impl(code_hash)
+        self.share_code_for_check_impl(code_hash, now)
     }
     fn record_share_check(
         &self,

@@ -128,7 +128,14 @@ fn used_ids() -> BTreeSet<String> {
     }
     // Credentials: verdicts, claims, purposes, verifier types, share-code states and outcomes.
     ids.insert("credential-receipt".into());
-    for v in ["valid", "expired", "not-yet-valid", "revoked", "unknown-issuer", "tampered"] {
+    for v in [
+        "valid",
+        "expired",
+        "not-yet-valid",
+        "revoked",
+        "unknown-issuer",
+        "tampered",
+    ] {
         ids.insert(format!("verdict-{v}"));
     }
     for (_, name) in daftar_credential::FIELDS {
@@ -146,15 +153,34 @@ fn used_ids() -> BTreeSet<String> {
     for s in ["active", "cancelled", "expired", "locked"] {
         ids.insert(format!("share-state-{s}"));
     }
-    for o in ["shown", "birth-date-wrong", "refused"] {
+    for o in [
+        "shown",
+        "birth-date-wrong",
+        "refused",
+        "verifier-mismatch",
+        "revoked",
+    ] {
         ids.insert(format!("share-outcome-{o}"));
     }
     // Format errors of daftar-credential reach users through tr.error(code).
     for c in [
-        "prefix.invalid", "encoding.invalid", "cose.invalid", "alg.refused", "claims.invalid",
-        "kind.invalid", "field.unknown", "cbor.noncanonical", "too_long", "kid.collision",
-        "purpose.invalid", "list.too_long", "list.invalid", "list.wrong_root", "list.signature",
-        "list.gap", "qr.invalid",
+        "prefix.invalid",
+        "encoding.invalid",
+        "cose.invalid",
+        "alg.refused",
+        "claims.invalid",
+        "kind.invalid",
+        "field.unknown",
+        "cbor.noncanonical",
+        "too_long",
+        "kid.collision",
+        "purpose.invalid",
+        "list.too_long",
+        "list.invalid",
+        "list.wrong_root",
+        "list.signature",
+        "list.gap",
+        "qr.invalid",
     ] {
         ids.insert(format!("credential-{}", c.replace('.', "-")));
     }

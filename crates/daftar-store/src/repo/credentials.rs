@@ -7,8 +7,8 @@ use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::credential::{
-    CredentialRecord, IssuerKey, KeyRole, KeyState, NewCredential, NewShareCode, ShareCheck,
-    ShareCode, VerifierType,
+    CredentialRecord, IssuerKey, KeyRole, KeyState, NewCredential, NewShareCode,
+    SHARE_MAX_FAILURES, ShareCheck, ShareCode, VerifierType,
 };
 use daftar_domain::ids::{PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
@@ -494,9 +494,20 @@ impl SqlStore {
     pub(crate) fn share_code_for_check_impl(
         &self,
         code_hash: &str,
+        now: OffsetDateTime,
     ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)> {
-        self.read(|tx| {
-            let s = one_share(tx, "s.code_hash = $1", code_hash.to_owned())?;
+        self.write(|tx| {
+            // Reserve the attempt before anything is compared: a usable code's failure count
+            // goes up now (a shown check resets it), so parallel guesses cannot pass the lock.
+            let reserved = tx.exec(
+                "UPDATE share_codes SET failures = failures + 1 WHERE code_hash = $1 AND cancelled_at IS NULL AND expires_at >= $2 AND failures < $3",
+                params![code_hash, truncate_ms(now), i64::from(SHARE_MAX_FAILURES)],
+            )?;
+            let mut s = one_share(tx, "s.code_hash = $1", code_hash.to_owned())?;
+            // The code as it was before this attempt (a refused one was not changed).
+            if reserved == 1 {
+                s.failures = s.failures.saturating_sub(1);
+            }
             let p = tx.query_one(
                 "SELECT birth_date, birth_date_precision FROM persons WHERE id = $1",
                 params![s.person_id.to_string()],
@@ -528,15 +539,15 @@ impl SqlStore {
                     check.outcome.as_str()
                 ],
             )?;
-            let counter = match check.outcome.as_str() {
-                "birth_date_wrong" => "failures + 1",
-                "shown" => "0",
-                _ => "failures",
-            };
-            tx.exec(
-                &format!("UPDATE share_codes SET failures = {counter} WHERE id = $1"),
-                params![id.to_string()],
-            )?;
+            // Failures were counted when the attempt was reserved; a check past a right birth
+            // date (shown, or refused for the verifier type or a revoked credential) ends the
+            // run of wrong ones.
+            if matches!(check.outcome.as_str(), "shown" | "verifier_mismatch" | "revoked") {
+                tx.exec(
+                    "UPDATE share_codes SET failures = 0 WHERE id = $1",
+                    params![id.to_string()],
+                )?;
+            }
             if check.outcome == "shown" {
                 let person = tx
                     .query_one(

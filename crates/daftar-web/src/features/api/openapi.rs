@@ -2,8 +2,7 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
-    api, audit, cases, credentials, households, offices, persons, review, services, system,
-    users,
+    api, audit, cases, credentials, households, offices, persons, review, services, system, users,
 };
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

@@ -90,6 +90,9 @@ pub async fn qr(
             if rec.person_id != person {
                 return Err(Error::not_found("credential.not_found"));
             }
+            if rec.revoked_at.is_some() {
+                return Err(Error::conflict("credential.revoked"));
+            }
             signed_text(s, &keys, &rec, &q.purpose)
         })
         .await?;

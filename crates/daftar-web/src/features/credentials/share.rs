@@ -1,9 +1,10 @@
 //! Share codes in public. A verifier (employer, school, bank, police) enters the code the holder
 //! gave them, the holder's birth date and who they are, and sees only what that verifier type's
 //! purpose allows. Guessing is made useless: codes carry 50 random bits and are stored hashed;
-//! an unknown code and a wrong birth date get the same answer; five wrong birth dates lock a
-//! code; each client address may fail [`MAX_FAILURES_PER_WINDOW`] times per
-//! [`WINDOW`] before it is refused (429). The holder opens their own page with the token printed
+//! an unknown code and a wrong birth date get the same answer; five wrong birth dates lock a code (counted before comparing,
+//! in the same transaction, so parallel guesses count too); each client address may fail
+//! [`MAX_FAILURES_PER_WINDOW`] times per [`WINDOW`] before it is refused (429), attempts in
+//! flight included. The holder opens their own page with the token printed
 //! beside the code: every check (who, when, for what, outcome) and a button to cancel the code.
 
 use super::issue::format_error;
@@ -47,18 +48,26 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    fn blocked(&self, ip: Option<IpAddr>) -> bool {
+    /// Takes a failure slot for an attempt before it is made (so parallel attempts count);
+    /// `false` when the address has none left in this window.
+    fn acquire(&self, ip: Option<IpAddr>) -> bool {
         let Ok(mut m) = self.seen.lock() else {
-            return true;
+            return false;
         };
         m.retain(|_, (t, _)| t.elapsed() < WINDOW);
-        m.get(&ip)
-            .is_some_and(|(_, n)| *n >= MAX_FAILURES_PER_WINDOW)
+        let e = m.entry(ip).or_insert((Instant::now(), 0));
+        if e.1 >= MAX_FAILURES_PER_WINDOW {
+            return false;
+        }
+        e.1 += 1;
+        true
     }
-    fn failed(&self, ip: Option<IpAddr>) {
-        if let Ok(mut m) = self.seen.lock() {
-            let e = m.entry(ip).or_insert((Instant::now(), 0));
-            e.1 += 1;
+    /// Gives the slot back: the attempt did not fail.
+    fn release(&self, ip: Option<IpAddr>) {
+        if let Ok(mut m) = self.seen.lock()
+            && let Some(e) = m.get_mut(&ip)
+        {
+            e.1 = e.1.saturating_sub(1);
         }
     }
 }
@@ -127,17 +136,16 @@ fn failed() -> Error {
     Error::not_found("share.check.failed")
 }
 
-/// The whole check, shared by the page and the API.
+/// The whole check, shared by the page and the API. Order matters: the attempt is counted
+/// (per address and per code) before anything is compared; a code that is cancelled, expired
+/// or locked is refused without comparing anything; the verifier type and the credential's
+/// revocation are told only after the birth date matched.
 async fn run(
     state: &AppState,
     ctx: &crate::context::RequestCtx,
     ip: Option<IpAddr>,
     req: CheckRequest,
 ) -> Result<CheckAnswer> {
-    let throttle = state.share_throttle.clone();
-    if throttle.blocked(ip) {
-        return Err(Error::new("share.too_many", ErrorKind::TooManyRequests));
-    }
     let verifier =
         VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
     let name = req.verifier_name.trim().to_owned();
@@ -145,24 +153,18 @@ async fn run(
         return Err(Error::invalid("share.verifier_name.invalid").with_field("verifier_name"));
     }
     let typed = PartialDate::parse(&req.birth_date, state.today(), "share.birth_date")?;
-    let code = match normalize_share_code(&req.code) {
-        Ok(c) => c,
-        Err(e) => {
-            throttle.failed(ip);
-            return Err(e);
-        }
-    };
+    let throttle = state.share_throttle.clone();
+    if !throttle.acquire(ip) {
+        return Err(Error::new("share.too_many", ErrorKind::TooManyRequests));
+    }
+    let code = normalize_share_code(&req.code)?;
     let h = hash(&code);
-    let found = state.db(move |s| s.share_code_for_check(&h)).await;
-    let (share, birth, cred) = match found {
+    let now = OffsetDateTime::now_utc();
+    let (share, birth, cred) = match state.db(move |s| s.share_code_for_check(&h, now)).await {
         Ok(f) => f,
-        Err(e) if e.code == "share.not_found" => {
-            throttle.failed(ip);
-            return Err(failed());
-        }
+        Err(e) if e.code == "share.not_found" => return Err(failed()),
         Err(e) => return Err(e),
     };
-    let now = OffsetDateTime::now_utc();
     let record = |outcome: &str| ShareCheck {
         at: now,
         verifier,
@@ -177,25 +179,30 @@ async fn run(
             .await?;
         Err::<CheckAnswer, Error>(e)
     };
+    // A cancelled, expired or locked code is refused before any comparison, so it can never
+    // answer a guess.
     if let Err(e) = share.usable(now) {
+        // Nothing was compared: not a guess.
+        throttle.release(ip);
         return refuse(e, record("refused")).await;
-    }
-    if share.verifier != verifier {
-        return refuse(
-            Error::forbidden("share.verifier.mismatch").with_field("verifier"),
-            record("refused"),
-        )
-        .await;
     }
     let matches = birth
         .and_then(|(d, p)| PartialDate::from_stored(&d, &p).ok())
         .is_some_and(|stored| stored.covers(&typed));
     if !matches {
-        throttle.failed(ip);
         return refuse(failed(), record("birth_date_wrong")).await;
     }
+    // The holder's birth date is known to the caller: the attempt did not fail.
+    throttle.release(ip);
+    if share.verifier != verifier {
+        return refuse(
+            Error::forbidden("share.verifier.mismatch").with_field("verifier"),
+            record("verifier_mismatch"),
+        )
+        .await;
+    }
     if cred.revoked_at.is_some() {
-        return refuse(Error::conflict("credential.revoked"), record("refused")).await;
+        return refuse(Error::conflict("credential.revoked"), record("revoked")).await;
     }
     let kind = wire_kind(cred.kind)
         .and_then(|n| Kind::from_number(u64::from(n)))
