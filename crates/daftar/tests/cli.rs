@@ -641,3 +641,225 @@ fn small_benchmarks_run_and_print_their_figures() {
         "{http}"
     );
 }
+
+/// A PNG of the QR code of `text` (four-module quiet zone, 6 px a module).
+fn qr_png(text: &str, path: &Path) {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q).unwrap();
+    let (w, colors) = (code.width(), code.to_colors());
+    let (scale, quiet) = (6u32, 4u32);
+    let side = (u32::try_from(w).unwrap() + 2 * quiet) * scale;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / scale, y / scale);
+        let dark = mx >= quiet
+            && my >= quiet
+            && mx < quiet + w as u32
+            && my < quiet + w as u32
+            && colors[((my - quiet) as usize) * w + (mx - quiet) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    img.save(path).unwrap();
+}
+
+fn verify(d: &Path, args: &[&str]) -> (i32, String) {
+    let o = daftar(d, &[&["verify"], args].concat());
+    (
+        o.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+#[test]
+fn keys_and_offline_verification() {
+    use daftar_domain::audit::AuditCtx;
+    use daftar_domain::permission::{Permission, system_reach, system_scope};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let help = ok(d, &["keys", "--help"]);
+    for sub in ["generate", "list", "rotate", "retire", "export"] {
+        assert!(help.contains(sub), "{help}");
+    }
+    assert!(ok(d, &["verify", "--help"]).contains("--image"));
+    let made = ok(d, &["keys", "generate"]);
+    assert!(
+        made.contains("generated root key") && made.contains("generated issuer key"),
+        "{made}"
+    );
+    assert!(ok(d, &["keys", "generate"]).contains("exist already"));
+    // The private keys are sealed: the stored column is not the key, and the secret file is
+    // readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("data/key-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "key-secret is {mode:o}");
+    }
+    office(d);
+
+    // A credential of a person, signed with the active issuer key (as the server does on approval).
+    let secret = std::fs::read_to_string(d.join("data/key-secret")).unwrap();
+    let store =
+        daftar_store::connect(&format!("sqlite://{}", d.join("data/daftar.db").display())).unwrap();
+    let ring = daftar_web::keyring::KeyRing::new(secret.trim()).unwrap();
+    let ctx = AuditCtx::system("test");
+    let office_id = store
+        .list_offices(&system_reach(Permission::OfficeRead), Default::default())
+        .unwrap()
+        .items[0]
+        .id;
+    let person = store
+        .create_person(
+            &ctx,
+            &system_scope(office_id, Permission::PersonWrite),
+            &daftar_domain::person::NewPerson {
+                given_name: "مریم".into(),
+                father_name: "علی".into(),
+                sex: daftar_domain::person::Sex::Female,
+                nationality: "AFG".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let rec = store
+        .issue_credentials(
+            &ctx,
+            &[daftar_domain::credential::NewCredential {
+                id: "0102030405060708".into(),
+                person_id: person.id,
+                case_id: None,
+                office_id,
+                issuer: "IR/THR-01".into(),
+                kind: daftar_domain::service::CredentialKind::RegistrationCard,
+                not_before: now - time::Duration::days(1),
+                expires: now + time::Duration::days(30),
+                fields: daftar_domain::credential::claims_for(
+                    &person,
+                    daftar_domain::service::CredentialKind::RegistrationCard,
+                    (now + time::Duration::days(30)).date(),
+                    now.date(),
+                ),
+            }],
+        )
+        .unwrap()
+        .remove(0);
+    let text = daftar_web::features::credentials::issue::signed_text(
+        store.as_ref(),
+        &ring,
+        &rec,
+        "employer",
+    )
+    .unwrap();
+
+    // Offline: the exported files and nothing else.
+    let out = ok(d, &["keys", "export", "--out", "lists"]);
+    assert!(
+        out.contains("trust-list.cose") && out.contains("root-key.txt"),
+        "{out}"
+    );
+    let (code, out) = verify(d, &["--keys", "lists", &text]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("verdict: valid") && out.contains("given_name: مریم"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("birth_date: ") || out.contains("given_name"),
+        "{out}"
+    );
+    let (code, out) = verify(d, &["--keys", "lists", "--json", &text]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (v["verdict"].as_str(), v["purpose"].as_str()),
+        (Some("valid"), Some("employer"))
+    );
+    // The same from a photo of the QR code.
+    qr_png(&text, &d.join("qr.png"));
+    let (code, out) = verify(d, &["--keys", "lists", "--image", "qr.png"]);
+    assert_eq!(code, 0, "{out}");
+    // One character changed: never valid; a non-credential: exit 2 with the format's code.
+    let mut bent: Vec<char> = text.chars().collect();
+    let i = bent.len() / 2;
+    bent[i] = if bent[i] == 'A' { 'B' } else { 'A' };
+    let bent: String = bent.into_iter().collect();
+    let (code, out) = verify(d, &["--keys", "lists", &bent]);
+    assert_ne!(code, 0, "{out}");
+    assert!(!out.contains("verdict: valid"), "{out}");
+    let (code, out) = verify(d, &["--keys", "lists", "hello"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("credential.prefix.invalid"), "{out}");
+    // Without the pinned root key, or with another one, nothing is trusted.
+    let (code, out) = verify(d, &["--trust-list", "lists/trust-list.cose", &text]);
+    assert_eq!(code, 2, "{out}");
+    let (code, out) = verify(
+        d,
+        &["--keys", "lists", "--root-key", &"11".repeat(32), &text],
+    );
+    assert_eq!(code, 2, "{out}");
+
+    // Revoked: as fresh as the last download. The old status list still says valid; the delta
+    // since its version brings the revocation; so does a new export.
+    let old_version = store.list_version("status").unwrap();
+    std::fs::copy(d.join("lists/status-list.cose"), d.join("old-status.cose")).unwrap();
+    store
+        .revoke_credential(
+            &ctx,
+            &system_reach(Permission::CredentialRevoke),
+            &rec.id,
+            "test",
+        )
+        .unwrap();
+    std::fs::write(
+        d.join("delta.cose"),
+        ring.status_list_file(store.as_ref(), old_version).unwrap(),
+    )
+    .unwrap();
+    let (code, out) = verify(
+        d,
+        &["--keys", "lists", "--status-list", "old-status.cose", &text],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = verify(
+        d,
+        &[
+            "--keys",
+            "lists",
+            "--status-list",
+            "old-status.cose",
+            "--delta",
+            "delta.cose",
+            &text,
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("verdict: revoked"), "{out}");
+    ok(d, &["keys", "export", "--out", "lists"]);
+    let (code, out) = verify(d, &["--keys", "lists", &text]);
+    assert_eq!((code, out.contains("verdict: revoked")), (1, true), "{out}");
+
+    // Rotation keeps old credentials verifying; retiring the old key ends that.
+    let old_kid = hex::encode(&daftar_credential::key_id(
+        &ring.issuer(store.as_ref()).unwrap().verifying_key(),
+    ));
+    assert!(ok(d, &["keys", "rotate"]).contains("now active"));
+    let list = ok(d, &["keys", "list"]);
+    assert!(
+        list.contains(&format!("{old_kid}  issuer  verify_only")),
+        "{list}"
+    );
+    let o = daftar(d, &["keys", "retire", "ffffffff"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("key.not_found"));
+    ok(d, &["keys", "retire", &old_kid]);
+    ok(d, &["keys", "export", "--out", "lists"]);
+    let (code, out) = verify(d, &["--keys", "lists", &text]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("verdict: unknown_issuer"), "{out}");
+}

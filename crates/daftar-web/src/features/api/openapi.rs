@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         cases::api::document, cases::api::pay, cases::api::assign,
         cases::receipts::api_check, cases::receipts::api_complain, cases::receipts::api_report,
         credentials::verify::trust_list, credentials::verify::status_list, credentials::verify::root_key,
-        credentials::verify::api_verify, credentials::api::list, credentials::api::qr, credentials::api::revoke,
+        credentials::verify::api_verify, credentials::api::list, credentials::api::issue_for_case, credentials::api::qr, credentials::api::revoke,
         credentials::api::share_codes, credentials::api::create_share, credentials::share::api_check,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

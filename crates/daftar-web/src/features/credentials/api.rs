@@ -17,8 +17,8 @@ use daftar_domain::credential::{
     CredentialRecord, NewShareCode, SHARE_ALPHABET, SHARE_LEN, SHARE_MAX_DAYS, ShareCode,
     VerifierType, format_share_code,
 };
-use daftar_domain::ids::{OfficeId, PersonId};
-use daftar_domain::permission::{OfficeScope, Reach};
+use daftar_domain::ids::{CaseId, OfficeId, PersonId};
+use daftar_domain::permission::{OfficeScope, Permission, Reach};
 use daftar_domain::{Error, Result};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,35 @@ pub async fn list(
     Ok(axum::Json(
         state
             .db(move |s| s.person_credentials(&ctx, &scope, person))
+            .await?,
+    ))
+}
+
+/// Issues the credentials of an approved case (one per approved member). Approval issues them
+/// already; this repeats it safely (same credentials) when that step failed, e.g. for want of
+/// a signing key. Nothing for a case that is not approved or grants no credential.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases/{case_id}/credentials", tag = "credentials",
+    params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id")),
+    responses((status = 200, body = Vec<CredentialRecord>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn issue_for_case(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(path): Path<(OfficeId, CaseId)>,
+) -> WebResult<axum::Json<Vec<CredentialRecord>>> {
+    let id = path.1;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let (country, today) = (state.profile.catalog.profile.clone(), state.today());
+    Ok(axum::Json(
+        state
+            .db(move |s| {
+                let read = at
+                    .staff
+                    .principal()
+                    .scope(scope.office_id(), Permission::PersonRead)?;
+                let v = s.get_case(&ctx, &read, id)?;
+                super::issue::for_case(s, &ctx, &read, &v, &country, today)
+            })
             .await?,
     ))
 }

@@ -61,6 +61,10 @@ pub fn routes() -> Router<AppState> {
             get(api::qr),
         )
         .route(
+            "/api/v1/offices/{office_id}/cases/{case_id}/credentials",
+            post(api::issue_for_case),
+        )
+        .route(
             "/api/v1/offices/{office_id}/credentials/{credential_id}/revoke",
             post(api::revoke),
         )
