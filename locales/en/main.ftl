@@ -760,3 +760,4 @@ share-too_many = Too many failed checks from your address; try again later.
 credential-qr-invalid = The text cannot be drawn as a QR code.
 share-outcome-verifier-mismatch = Refused: another kind of verifier
 share-outcome-revoked = Refused: the credential is revoked
+credentials-open = Credentials, printable cards and share codes

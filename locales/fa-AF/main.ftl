@@ -760,3 +760,4 @@ share-too_many = بررسی‌های ناموفق زیادی از آدرس شم�
 credential-qr-invalid = این متن را نمی‌توان به کود QR تبدیل کرد.
 share-outcome-verifier-mismatch = رد شد: نوع بررسی‌کننده دیگری بود
 share-outcome-revoked = رد شد: سند باطل شده است
+credentials-open = اسناد صادرشده، چاپ کارت و کودهای اشتراک

@@ -760,3 +760,4 @@ share-too_many = بررسی‌های ناموفق زیادی از نشانی ش�
 credential-qr-invalid = این متن را نمی‌توان به کد QR تبدیل کرد.
 share-outcome-verifier-mismatch = رد شد: نوع بررسی‌کننده دیگری بود
 share-outcome-revoked = رد شد: مدرک باطل شده است
+credentials-open = مدارک صادرشده، چاپ کارت و کدهای اشتراک

@@ -760,3 +760,4 @@ share-too_many = ستاسو له پتې ډېرې ناکامې کتنې شوې؛ 
 credential-qr-invalid = دا متن په QR کوډ نه شي بدلېدای.
 share-outcome-verifier-mismatch = رد شو: بل ډول کتونکی و
 share-outcome-revoked = رد شو: سند لغوه شوی دی
+credentials-open = صادر شوي اسناد، د کارت چاپ او د شریکولو کوډونه

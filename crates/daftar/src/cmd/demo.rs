@@ -404,6 +404,30 @@ fn seed_cases(
                 today,
             )
         };
+        // A registration card issued earlier, so the credentials pages, the card and /verify
+        // have something to show (new ones are issued when a case is approved).
+        if let Some(p) = persons.get(1) {
+            let code = store.get_office(*office)?.code;
+            let now = time::OffsetDateTime::now_utc();
+            let until = today + time::Duration::days(365);
+            let kind = daftar_domain::service::CredentialKind::RegistrationCard;
+            let mut id = [0u8; 8];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
+            store.issue_credentials(
+                ctx,
+                &[daftar_domain::credential::NewCredential {
+                    id: hex::encode(id),
+                    person_id: p.id,
+                    case_id: None,
+                    office_id: *office,
+                    issuer: format!("IR/{}", code.as_str()),
+                    kind,
+                    not_before: now,
+                    expires: until.with_hms(23, 59, 59).map_or(now, |t| t.assume_utc()),
+                    fields: daftar_domain::credential::claims_for(p, kind, until, today),
+                }],
+            )?;
+        }
         if let Some(head) = persons.first() {
             match open("card_renewal", head, true) {
                 Ok(_) => n += 1,
