@@ -274,6 +274,18 @@ pub struct ShareCheck {
     pub outcome: String,
 }
 
+/// A check of a share code under way: the code as it was before this attempt, the holder's
+/// stored birth date (ISO and precision code) and the credential the code shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareAttempt {
+    /// The code.
+    pub share: ShareCode,
+    /// Birth date as stored, with its precision (`day`, `month`, `year`).
+    pub birth: Option<(String, String)>,
+    /// The credential.
+    pub credential: CredentialRecord,
+}
+
 /// A share code to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewShareCode {

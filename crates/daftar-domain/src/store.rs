@@ -11,7 +11,7 @@ use crate::case::{
     QueueFilter, ReceiptCheck,
 };
 use crate::credential::{
-    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
+    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
 use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use crate::idempotency::StoredResponse;
@@ -578,11 +578,7 @@ pub trait Store: Send + Sync + 'static {
     /// in the same transaction (so parallel guesses cannot pass the lock; a `shown` check
     /// resets it). Returns the code as it was before this attempt, the holder's stored birth
     /// date and precision, and the credential it shows (`share.not_found`).
-    fn share_code_for_check(
-        &self,
-        code_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)>;
+    fn share_code_for_check(&self, code_hash: &str, now: OffsetDateTime) -> Result<ShareAttempt>;
     /// Records a check of a share code (`shown`, `birth_date_wrong`, `refused`); `shown` resets
     /// the failure count and is audited as a read of the holder's data.
     fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck)

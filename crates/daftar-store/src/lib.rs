@@ -19,7 +19,7 @@ use daftar_domain::case::{
     QueueFilter, ReceiptCheck,
 };
 use daftar_domain::credential::{
-    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
+    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use daftar_domain::idempotency::StoredResponse;
@@ -707,11 +707,7 @@ impl Store for SqlStore {
     ) -> Result<ShareCode> {
         self.cancel_share_code_impl(ctx, id, access)
     }
-    fn share_code_for_check(
-        &self,
-        code_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)> {
+    fn share_code_for_check(&self, code_hash: &str, now: OffsetDateTime) -> Result<ShareAttempt> {
         self.share_code_for_check_impl(code_hash, now)
     }
     fn record_share_check(

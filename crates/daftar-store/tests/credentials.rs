@@ -218,7 +218,8 @@ both_backends! {
         let now = OffsetDateTime::now_utc();
         // Each check attempt is counted before anything is compared; the answer is the code as
         // it was before the attempt.
-        let (found, birth, cred) = s.share_code_for_check("h1", now).unwrap();
+        let first = s.share_code_for_check("h1", now).unwrap();
+        let (found, birth, cred) = (first.share, first.birth, first.credential);
         assert_eq!((found.id, found.failures), (share.id, 0));
         assert_eq!(birth.unwrap().1, "day");
         assert_eq!(cred.id, "00000000000000c1");
@@ -230,23 +231,23 @@ both_backends! {
             outcome: outcome.into(),
         };
         s.record_share_check(&ctx(), share.id, &check("birth_date_wrong")).unwrap();
-        assert_eq!(s.share_code_for_check("h1", now).unwrap().0.failures, 1);
+        assert_eq!(s.share_code_for_check("h1", now).unwrap().share.failures, 1);
         s.record_share_check(&ctx(), share.id, &check("birth_date_wrong")).unwrap();
         // A shown check clears the count.
-        assert_eq!(s.share_code_for_check("h1", now).unwrap().0.failures, 2);
+        assert_eq!(s.share_code_for_check("h1", now).unwrap().share.failures, 2);
         s.record_share_check(&ctx(), share.id, &check("shown")).unwrap();
         for n in 0..SHARE_MAX_FAILURES {
-            let (c, _, _) = s.share_code_for_check("h1", now).unwrap();
+            let c = s.share_code_for_check("h1", now).unwrap().share;
             assert_eq!(c.failures, n);
             assert!(c.usable(now).is_ok());
             s.record_share_check(&ctx(), share.id, &check("birth_date_wrong")).unwrap();
         }
         // Locked: further attempts are not counted and the code is refused.
-        let locked = s.share_code_for_check("h1", now).unwrap().0;
+        let locked = s.share_code_for_check("h1", now).unwrap().share;
         assert_eq!(locked.failures, SHARE_MAX_FAILURES);
         assert!(locked.locked());
         assert_eq!(locked.usable(now).unwrap_err().code, "share.code.locked");
-        assert_eq!(s.share_code_for_check("h1", now).unwrap().0.failures, SHARE_MAX_FAILURES);
+        assert_eq!(s.share_code_for_check("h1", now).unwrap().share.failures, SHARE_MAX_FAILURES);
         assert_eq!(locked.checks.len(), 3 + SHARE_MAX_FAILURES as usize);
         // The holder reads their own code by token; the office lists it; another office cannot.
         assert_eq!(s.share_code_by_manage(&ctx(), "m1").unwrap().id, share.id);

@@ -9,7 +9,7 @@ use daftar_domain::case::{
     QueueFilter, ReceiptCheck,
 };
 use daftar_domain::credential::{
-    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareCheck, ShareCode,
+    CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use daftar_domain::idempotency::StoredResponse;
@@ -67,7 +67,7 @@ impl Store for OffRuntime {
         share_codes(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<ShareCode>>;
         share_code_by_manage(&self, ctx: &AuditCtx, manage_hash: &str) -> Result<ShareCode>;
         cancel_share_code(&self, ctx: &AuditCtx, id: ShareCodeId, access: &ShareAccess) -> Result<ShareCode>;
-        share_code_for_check(&self, code_hash: &str, now: OffsetDateTime) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)>;
+        share_code_for_check(&self, code_hash: &str, now: OffsetDateTime) -> Result<ShareAttempt>;
         record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck) -> Result<()>;
         load_catalog(&self, ctx: &AuditCtx, catalog: &Catalog) -> Result<u64>;
         services(&self) -> Result<Vec<ServiceRecord>>;

@@ -846,7 +846,7 @@ fn keys_and_offline_verification() {
     assert_eq!((code, out.contains("verdict: revoked")), (1, true), "{out}");
 
     // Rotation keeps old credentials verifying; retiring the old key ends that.
-    let old_kid = hex::encode(&daftar_credential::key_id(
+    let old_kid = hex::encode(daftar_credential::key_id(
         &ring.issuer(store.as_ref()).unwrap().verifying_key(),
     ));
     assert!(ok(d, &["keys", "rotate"]).contains("now active"));

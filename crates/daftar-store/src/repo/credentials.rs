@@ -8,7 +8,7 @@ use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::credential::{
     CredentialRecord, IssuerKey, KeyRole, KeyState, NewCredential, NewShareCode,
-    SHARE_MAX_FAILURES, ShareCheck, ShareCode, VerifierType,
+    SHARE_MAX_FAILURES, ShareAttempt, ShareCheck, ShareCode, VerifierType,
 };
 use daftar_domain::ids::{PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
@@ -307,13 +307,12 @@ impl SqlStore {
             return Ok(None);
         };
         self.read(|tx| {
-            Ok(tx
-                .query_opt(
-                    "SELECT revoked_at IS NOT NULL FROM credentials WHERE id = $1",
-                    params![id],
-                )?
-                .map(|r| r.bool(0))
-                .transpose()?)
+            tx.query_opt(
+                "SELECT revoked_at IS NOT NULL FROM credentials WHERE id = $1",
+                params![id],
+            )?
+            .map(|r| r.bool(0))
+            .transpose()
         })
     }
 
@@ -495,7 +494,7 @@ impl SqlStore {
         &self,
         code_hash: &str,
         now: OffsetDateTime,
-    ) -> Result<(ShareCode, Option<(String, String)>, CredentialRecord)> {
+    ) -> Result<ShareAttempt> {
         self.write(|tx| {
             // Reserve the attempt before anything is compared: a usable code's failure count
             // goes up now (a shown check resets it), so parallel guesses cannot pass the lock.
@@ -517,7 +516,11 @@ impl SqlStore {
                 _ => None,
             };
             let c = credential_by_id(tx, &s.credential_id)?;
-            Ok((s, birth, c))
+            Ok(ShareAttempt {
+                share: s,
+                birth,
+                credential: c,
+            })
         })
     }
 

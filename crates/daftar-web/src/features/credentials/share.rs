@@ -160,11 +160,12 @@ async fn run(
     let code = normalize_share_code(&req.code)?;
     let h = hash(&code);
     let now = OffsetDateTime::now_utc();
-    let (share, birth, cred) = match state.db(move |s| s.share_code_for_check(&h, now)).await {
+    let attempt = match state.db(move |s| s.share_code_for_check(&h, now)).await {
         Ok(f) => f,
         Err(e) if e.code == "share.not_found" => return Err(failed()),
         Err(e) => return Err(e),
     };
+    let (share, birth, cred) = (attempt.share, attempt.birth, attempt.credential);
     let record = |outcome: &str| ShareCheck {
         at: now,
         verifier,
