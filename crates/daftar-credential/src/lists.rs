@@ -385,4 +385,24 @@ mod tests {
         assert_eq!(full.apply(&gap).unwrap_err().code, "credential.list.gap");
         assert!(!full.is_revoked(&[5; 8]));
     }
+
+    proptest::proptest! {
+        /// Reading a list never panics, whatever the bytes (random, or a real list with one
+        /// byte changed), and a changed list never opens.
+        #[test]
+        fn any_bytes_are_refused_or_read(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let root = key(1).verifying_key();
+            let _ = TrustListDoc::open(&b, &root);
+            let _ = StatusListDoc::open(&b, &root);
+        }
+
+        #[test]
+        fn a_changed_list_never_opens(i in 0usize..4000, bit in 0u8..8) {
+            let root = key(1);
+            let mut bytes = trust_doc().sign(&root);
+            let i = i % bytes.len();
+            bytes[i] ^= 1 << bit;
+            proptest::prop_assert!(TrustListDoc::open(&bytes, &root.verifying_key()).is_err());
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub mod purpose {
     pub const SYSTEM: &str = "system";
     /// Downloading records of an office as a file.
     pub const EXPORT: &str = "export";
+    /// A registered person acting on their own record through the portal.
+    pub const SELF_SERVICE: &str = "self_service";
 }
 
 /// Who acts, from where, why, and in which request: attached to every write and to every read

@@ -38,11 +38,13 @@ pub enum Permission {
     CatalogManage,
     /// Revoke credentials issued by offices in scope.
     CredentialRevoke,
+    /// Act on one's own record through the portal (registered persons).
+    SelfService,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -56,6 +58,7 @@ impl Permission {
         Permission::PersonExport,
         Permission::CatalogManage,
         Permission::CredentialRevoke,
+        Permission::SelfService,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -74,6 +77,7 @@ impl Permission {
             Permission::PersonExport => "person.export",
             Permission::CatalogManage => "catalog.manage",
             Permission::CredentialRevoke => "credential.revoke",
+            Permission::SelfService => "self.service",
         }
     }
 }
@@ -128,6 +132,8 @@ impl RoleCode {
     pub const AUDITOR: &'static str = "auditor";
     /// System administrator.
     pub const SYSTEM_ADMIN: &'static str = "system_admin";
+    /// A registered person using the portal (account made at their office; not a staff role).
+    pub const APPLICANT: &'static str = "applicant";
     /// The built-in roles, in display order.
     pub const BUILT_IN: [&'static str; 7] = [
         Self::CLERK,
@@ -423,6 +429,7 @@ pub fn default_roles() -> Vec<RoleDef> {
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
+        def(RoleCode::APPLICANT, false, true, &[SelfService]),
         def(
             RoleCode::AUDITOR,
             false,

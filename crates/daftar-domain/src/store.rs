@@ -444,6 +444,14 @@ pub trait Store: Send + Sync + 'static {
         today: time::Date,
         page: PageRequest,
     ) -> Result<Page<CaseSummary>>;
+    /// The cases of a person in scope (as applicant or member), newest first (at most 200).
+    /// Audited.
+    fn person_cases(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<CaseSummary>>;
     /// Records evidence uploaded for an open case (the bytes are already in the blob store
     /// under `blob_key`). Audited `case.document.add`.
     fn add_case_document(
@@ -583,6 +591,21 @@ pub trait Store: Send + Sync + 'static {
     /// the failure count and is audited as a read of the holder's data.
     fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck)
     -> Result<()>;
+
+    // ---- portal (registered persons) ----
+    /// Gives a person in scope (`person.write`) a portal account: username = registry number,
+    /// role `applicant`, the person's office, `password_hash`. If the person has one, sets the
+    /// new password, reactivates it and ends its sessions. `portal.person.deceased` for a
+    /// deceased person. Audited.
+    fn grant_portal(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+        password_hash: &str,
+    ) -> Result<User>;
+    /// The person a portal account acts for (`None` for any other account).
+    fn portal_person(&self, user: UserId) -> Result<Option<PersonId>>;
 
     // ---- idempotency ----
     /// The response stored for `principal`'s `key`, if any.

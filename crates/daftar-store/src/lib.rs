@@ -718,6 +718,26 @@ impl Store for SqlStore {
     ) -> Result<()> {
         self.record_share_check_impl(ctx, id, check)
     }
+    fn grant_portal(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+        password_hash: &str,
+    ) -> Result<User> {
+        self.grant_portal_impl(ctx, scope, person, password_hash)
+    }
+    fn portal_person(&self, user: UserId) -> Result<Option<PersonId>> {
+        self.portal_person_impl(user)
+    }
+    fn person_cases(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<CaseSummary>> {
+        self.person_cases_impl(ctx, scope, person)
+    }
     fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>> {
         self.idempotent_response_impl(principal, key)
     }

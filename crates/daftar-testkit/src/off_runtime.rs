@@ -53,6 +53,9 @@ impl Store for OffRuntime {
         self.0.pool_stats()
     }
     fwd! {
+        person_cases(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<CaseSummary>>;
+        grant_portal(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId, password_hash: &str) -> Result<User>;
+        portal_person(&self, user: UserId) -> Result<Option<PersonId>>;
         add_key(&self, ctx: &AuditCtx, key: &IssuerKey) -> Result<()>;
         keys(&self) -> Result<Vec<IssuerKey>>;
         retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey>;

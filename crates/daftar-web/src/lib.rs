@@ -110,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::services::routes())
         .merge(features::cases::routes())
         .merge(features::credentials::routes())
+        .merge(features::portal::routes())
         .merge(features::api::routes())
         .merge(features::profile::routes())
         .merge(features::users::routes())

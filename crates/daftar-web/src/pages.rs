@@ -76,6 +76,12 @@ impl PageCtx {
                     });
                 }
             }
+            if p.has(Permission::SelfService) {
+                nav.push(NavLink {
+                    href: "/portal".into(),
+                    label: "nav-portal",
+                });
+            }
             if p.has(Permission::PersonMerge) {
                 nav.push(NavLink {
                     href: "/review".into(),

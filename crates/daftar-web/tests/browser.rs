@@ -488,3 +488,385 @@ async fn clerk_renews_a_household_card_in_the_browser() {
     .unwrap();
     c.close().await.unwrap();
 }
+
+/// POSTs `body` as JSON with the API's CSRF header; returns status and JSON.
+async fn api_post(
+    app: &TestApp,
+    (c, t): &(reqwest::Client, String),
+    path: &str,
+    body: serde_json::Value,
+    etag: Option<&str>,
+) -> (u16, serde_json::Value, String) {
+    let mut req = c.post(app.url(path)).header("x-csrf-token", t).json(&body);
+    if let Some(e) = etag {
+        req = req.header("if-match", e);
+    }
+    let r = req.send().await.unwrap();
+    let etag = r
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let (s, v) = harness::json_of(r).await;
+    (s, v, etag)
+}
+
+/// A household of three at `office` whose card renewal went through approval by the API (the
+/// clerk `clerk.thr` and the manager `mgr.thr`), so each member holds a registration card.
+/// Returns the signed-in manager (client and CSRF token) and the members besides the head.
+async fn approved_household(
+    app: &TestApp,
+    office: &daftar_domain::office::Office,
+) -> (
+    (reqwest::Client, String),
+    Vec<daftar_domain::person::Person>,
+) {
+    app.user("clerk.thr", "clerk", Some(office.id));
+    app.user("mgr.thr", "office_manager", Some(office.id));
+    let (head, others) = app.household_with_cards(office.id);
+    let mut signed = vec![];
+    for user in ["clerk.thr", "mgr.thr"] {
+        let c = app.signed_in(user).await;
+        let t = app.csrf(&c, "/profile").await;
+        signed.push((c, t));
+    }
+    let manager = signed.pop().unwrap();
+    let clerk = signed.pop().unwrap();
+    let cases = format!("/api/v1/offices/{}/cases", office.id);
+    let (s, opened, _) = api_post(
+        app,
+        &clerk,
+        &cases,
+        serde_json::json!({"service": "card_renewal", "person_id": head.id.to_string(), "household": true}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{opened}");
+    let path = format!("{cases}/{}", opened["case"]["id"].as_str().unwrap());
+    for (kind, bytes, mime) in [
+        (
+            "photo",
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"[..],
+            "image/png",
+        ),
+        (
+            "registration_card",
+            &b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"[..],
+            "application/pdf",
+        ),
+    ] {
+        let form = reqwest::multipart::Form::new().text("kind", kind).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name("scan")
+                .mime_str(mime)
+                .unwrap(),
+        );
+        let r = clerk
+            .0
+            .post(app.url(&format!("{path}/documents")))
+            .header("x-csrf-token", &clerk.1)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "upload of {kind}");
+    }
+    let due = opened["fees_due"][0]["rials"].as_u64().unwrap();
+    let (s, receipt, _) = api_post(
+        app,
+        &clerk,
+        &format!("{path}/payments"),
+        serde_json::json!({"fee": "card", "rials": due.to_string(), "method": "card"}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{receipt}");
+    let r = clerk.0.get(app.url(&path)).send().await.unwrap();
+    let mut etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    // Intake (clerk), approval (manager), issue (clerk).
+    for who in [&clerk, &manager, &clerk] {
+        let (s, v, e) = api_post(
+            app,
+            who,
+            &format!("{path}/actions"),
+            serde_json::json!({"action": "complete"}),
+            Some(&etag),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        etag = e;
+    }
+    (manager, others)
+}
+
+/// A PNG of the QR code of `text` (black modules, four-module quiet zone, 6 px a module).
+fn qr_png(text: &str) -> Vec<u8> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q).unwrap();
+    let w = u32::try_from(code.width()).unwrap();
+    let colors = code.to_colors();
+    let (scale, quiet) = (6u32, 4u32);
+    let side = (w + 2 * quiet) * scale;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / scale, y / scale);
+        let dark = (quiet..quiet + w).contains(&mx)
+            && (quiet..quiet + w).contains(&my)
+            && colors[usize::try_from((my - quiet) * w + mx - quiet).unwrap()]
+                == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// The verdict on the page once it is there (waits up to 10 s for `#verdict`).
+async fn verdict(c: &fantoccini::Client, expected: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!(
+            "#verdict[data-verdict=\"{expected}\"]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no {expected} verdict: {e}"))
+}
+
+/// A verifier with no account checks a member's registration card on the public `/verify`
+/// page, in Persian: first by pasting the QR text, then by uploading a photo of the code; once
+/// the office has revoked the card, the same text says revoked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verifier_checks_a_credential_on_the_public_page_in_a_browser() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
+    let office = app.office("THR-01");
+    let (manager, others) = approved_household(&app, &office).await;
+    let member = &others[0];
+    let person_api = format!("/api/v1/offices/{}/persons/{}", office.id, member.id);
+    let (s, list) = harness::json_of(
+        manager
+            .0
+            .get(app.url(&format!("{person_api}/credentials")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let (s, qr) = harness::json_of(
+        manager
+            .0
+            .get(app.url(&format!(
+                "{person_api}/credentials/{id}/qr?purpose=employer"
+            )))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{qr}");
+    let text = qr["text"].as_str().unwrap().to_owned();
+    assert!(text.starts_with("DF1:"), "{text}");
+    let shots = screenshots();
+
+    // No login: the page opens in Persian, right to left, with an empty form.
+    c.goto(&app.url("/verify")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#verify-form"))
+        .await
+        .unwrap();
+    assert!(
+        c.current_url().await.unwrap().path() == "/verify",
+        "not sent to the login"
+    );
+    assert_eq!(html_lang_dir(&c).await, ("fa-IR".into(), "rtl".into()));
+    assert!(c.find(Locator::Css("#verdict")).await.is_err());
+
+    // The text of the QR, pasted.
+    c.find(Locator::Css("#verify-form textarea[name=text]"))
+        .await
+        .unwrap()
+        .send_keys(&text)
+        .await
+        .unwrap();
+    click(&c, "#verify-form button[type=submit]").await;
+    let v = verdict(&c, "valid").await;
+    let shown = v.text().await.unwrap();
+    assert!(
+        shown.contains(&member.given_name) && shown.contains("IR/THR-01"),
+        "{shown}"
+    );
+    assert!(shown.contains("معتبر"), "the verdict in Persian: {shown}");
+    assert!(
+        !shown.contains("جنسیت"),
+        "the employer's QR does not carry the sex: {shown}"
+    );
+    assert_eq!(html_lang_dir(&c).await, ("fa-IR".into(), "rtl".into()));
+    assert!(c.find(Locator::Css("#verify-error")).await.is_err());
+    assert_fits_width(&c, "verify page, valid, fa-IR").await;
+    std::fs::write(
+        shots.join("verify-valid-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // A photo of the QR instead of the text: the page reads it and says the same.
+    let files = tempfile::tempdir().unwrap();
+    let png = files.path().join("qr.png");
+    std::fs::write(&png, qr_png(&text)).unwrap();
+    c.find(Locator::Css("#verify-form textarea[name=text]"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#verify-form input[type=file][name=image]"))
+        .await
+        .unwrap()
+        .send_keys(&png.display().to_string())
+        .await
+        .unwrap();
+    // Mark this page, so the wait below sees the answer to the upload and not this page.
+    c.execute(
+        "document.getElementById('verdict').setAttribute('data-verdict', 'old');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#verify-form button[type=submit]").await;
+    let v = verdict(&c, "valid").await;
+    assert!(
+        v.text().await.unwrap().contains(&member.given_name),
+        "from the photo"
+    );
+    let read = c
+        .find(Locator::Css("#verify-form textarea[name=text]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(read, text, "the text read from the photo is shown");
+
+    // The office revokes it; the same text now says revoked.
+    let r = manager
+        .0
+        .post(app.url(&format!(
+            "/api/v1/offices/{}/credentials/{id}/revoke",
+            office.id
+        )))
+        .header("x-csrf-token", &manager.1)
+        .json(&serde_json::json!({"reason": "کارت گم شده است"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    c.goto(&app.url("/verify")).await.unwrap();
+    c.find(Locator::Css("#verify-form textarea[name=text]"))
+        .await
+        .unwrap()
+        .send_keys(&text)
+        .await
+        .unwrap();
+    click(&c, "#verify-form button[type=submit]").await;
+    let v = verdict(&c, "revoked").await;
+    let shown = v.text().await.unwrap();
+    assert!(shown.contains("باطل"), "the verdict in Persian: {shown}");
+    assert_eq!(html_lang_dir(&c).await, ("fa-IR".into(), "rtl".into()));
+    assert_fits_width(&c, "verify page, revoked, fa-IR").await;
+    std::fs::write(
+        shots.join("verify-revoked-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.close().await.unwrap();
+}
+
+/// For every `YYYY-MM-DD` in the elements matching `css`: the date and whether its year is
+/// drawn to the left of its day, as an ISO date must read.
+async fn iso_dates_read_left_to_right(c: &fantoccini::Client, css: &str) -> Vec<(String, bool)> {
+    let found = c
+        .execute(
+            "const out = [];
+             for (const el of document.querySelectorAll(arguments[0])) {
+               const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+               for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                 for (const m of n.data.matchAll(/([0-9]{4})-([0-9]{2})-([0-9]{2})/g)) {
+                   const at = (i, len) => { const r = document.createRange();
+                     r.setStart(n, i); r.setEnd(n, i + len); return r.getBoundingClientRect().left; };
+                   const year = at(m.index, 4), day = at(m.index + 8, 2);
+                   out.push([m[0], year < day]);
+                 }
+               }
+             }
+             return out;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_bool().unwrap()))
+        .collect()
+}
+
+/// The Gregorian date the Persian pages show beside the Jalali one, `(2027-12-01)`, must be
+/// drawn as written. After Persian text the Unicode bidi algorithm turns its digits into
+/// Arabic-number runs that the hyphens do not join, so without isolation it is drawn
+/// `(01-12-2027)`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gregorian_date_reads_left_to_right_on_the_persian_verify_page() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
+    let office = app.office("THR-01");
+    let (manager, others) = approved_household(&app, &office).await;
+    let person_api = format!("/api/v1/offices/{}/persons/{}", office.id, others[0].id);
+    let (_, list) = harness::json_of(
+        manager
+            .0
+            .get(app.url(&format!("{person_api}/credentials")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let id = list[0]["id"].as_str().unwrap();
+    let (_, qr) = harness::json_of(
+        manager
+            .0
+            .get(app.url(&format!(
+                "{person_api}/credentials/{id}/qr?purpose=employer"
+            )))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    c.goto(&app.url("/verify")).await.unwrap();
+    c.find(Locator::Css("#verify-form textarea[name=text]"))
+        .await
+        .unwrap()
+        .send_keys(qr["text"].as_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "#verify-form button[type=submit]").await;
+    verdict(&c, "valid").await;
+    let dates = iso_dates_read_left_to_right(&c, "#claims dd").await;
+    // The expiry, the birth date and the card's end of validity.
+    assert!(dates.len() >= 2, "{dates:?}");
+    let reversed: Vec<&String> = dates.iter().filter(|(_, ok)| !ok).map(|(d, _)| d).collect();
+    assert!(
+        reversed.is_empty(),
+        "drawn right to left on the page: {reversed:?}"
+    );
+    c.close().await.unwrap();
+}

@@ -639,6 +639,34 @@ impl SqlStore {
         })
     }
 
+    pub(crate) fn person_cases_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<Vec<CaseSummary>> {
+        scope.require(Permission::PersonRead)?;
+        self.write(|tx| {
+            let rows = tx.query(
+                &format!(
+                    "SELECT {CASE_COLS}, p.registry_no, p.given_name, p.family_name FROM cases c JOIN persons p ON p.id = c.person_id \
+                     WHERE c.office_id = $1 AND (c.person_id = $2 OR c.id IN (SELECT case_id FROM case_members WHERE person_id = $2)) \
+                     ORDER BY c.opened_at DESC, c.id LIMIT 200"
+                ),
+                params![scope.office_id().to_string(), person.to_string()],
+            )?;
+            let list = all(rows, |r| {
+                Ok(CaseSummary {
+                    case: case_row(r)?.0,
+                    registry_no: r.text(19)?,
+                    name: format!("{} {}", r.text(20)?, r.text(21)?).trim().to_owned(),
+                })
+            })?;
+            audit::log(tx, ctx, "case.list_person", "person", person)?;
+            Ok(list)
+        })
+    }
+
     pub(crate) fn add_case_document_impl(
         &self,
         ctx: &AuditCtx,

@@ -8,6 +8,7 @@ mod credentials;
 mod households;
 mod people;
 mod photos;
+mod portal;
 mod review;
 mod staff;
 

@@ -95,7 +95,7 @@ fn token(r: &Row) -> Result<ApiToken> {
     })
 }
 
-fn get_user_in(tx: &mut dyn Tx, id: UserId) -> Result<UserAuth> {
+pub(crate) fn get_user_in(tx: &mut dyn Tx, id: UserId) -> Result<UserAuth> {
     let r = tx.query_opt(
         &format!("SELECT {USER_COLS} FROM users WHERE id = $1"),
         params![id.to_string()],
@@ -243,52 +243,7 @@ impl SqlStore {
     }
 
     pub(crate) fn create_user_impl(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
-        let display_name = daftar_domain::user::check_display_name(&new.display_name)?;
-        self.write(|tx| {
-            let role = tx.query_opt("SELECT office_bound FROM roles WHERE code = $1", params![new.role.as_str()])?;
-            let office_bound = role.ok_or_else(|| Error::invalid("role.unknown").with_field("role"))?.bool(0)?;
-            if office_bound && new.office_id.is_none() {
-                return Err(Error::invalid("user.office_required").with_field("office_id"));
-            }
-            if let Some(o) = new.office_id
-                && tx.query_opt("SELECT id FROM offices WHERE id = $1", params![o.to_string()])?.is_none()
-            {
-                return Err(Error::invalid("office.not_found").with_field("office_id"));
-            }
-            let u = User {
-                id: UserId::new(),
-                username: new.username.clone(),
-                display_name: display_name.clone(),
-                office_id: new.office_id,
-                role: new.role.clone(),
-                locale: new.locale.clone(),
-                status: UserStatus::Active,
-                totp_enabled: false,
-                created_at: now(),
-            };
-            tx.exec(
-                &format!("INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
-                params![
-                    u.id.to_string(),
-                    u.username.as_str(),
-                    u.display_name.as_str(),
-                    u.office_id.map(|o| o.to_string()),
-                    u.role.as_str(),
-                    u.locale.clone(),
-                    u.status.code(),
-                    Option::<String>::None,
-                    u.created_at,
-                    new.password_hash.as_str(),
-                ],
-            )
-            .map_err(|e| e.into_error("user.username.taken"))?;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("user.create", "user", u.id).with_details(serde_json::json!({ "username": u.username.as_str(), "role": u.role.as_str() })),
-            )?;
-            Ok(u)
-        })
+        self.write(|tx| insert_user(tx, ctx, new))
     }
 
     pub(crate) fn get_user_impl(&self, id: UserId) -> Result<User> {
@@ -637,4 +592,66 @@ impl SqlStore {
             Ok(())
         })
     }
+}
+
+/// Inserts an account inside `tx` (checks the display name, the role and the office). Audited.
+pub(crate) fn insert_user(tx: &mut dyn Tx, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
+    let display_name = daftar_domain::user::check_display_name(&new.display_name)?;
+    let role = tx.query_opt(
+        "SELECT office_bound FROM roles WHERE code = $1",
+        params![new.role.as_str()],
+    )?;
+    let office_bound = role
+        .ok_or_else(|| Error::invalid("role.unknown").with_field("role"))?
+        .bool(0)?;
+    if office_bound && new.office_id.is_none() {
+        return Err(Error::invalid("user.office_required").with_field("office_id"));
+    }
+    if let Some(o) = new.office_id
+        && tx
+            .query_opt(
+                "SELECT id FROM offices WHERE id = $1",
+                params![o.to_string()],
+            )?
+            .is_none()
+    {
+        return Err(Error::invalid("office.not_found").with_field("office_id"));
+    }
+    let u = User {
+        id: UserId::new(),
+        username: new.username.clone(),
+        display_name: display_name.clone(),
+        office_id: new.office_id,
+        role: new.role.clone(),
+        locale: new.locale.clone(),
+        status: UserStatus::Active,
+        totp_enabled: false,
+        created_at: now(),
+    };
+    tx.exec(
+        &format!(
+            "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ),
+        params![
+            u.id.to_string(),
+            u.username.as_str(),
+            u.display_name.as_str(),
+            u.office_id.map(|o| o.to_string()),
+            u.role.as_str(),
+            u.locale.clone(),
+            u.status.code(),
+            Option::<String>::None,
+            u.created_at,
+            new.password_hash.as_str(),
+        ],
+    )
+    .map_err(|e| e.into_error("user.username.taken"))?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEvent::new("user.create", "user", u.id).with_details(
+            serde_json::json!({ "username": u.username.as_str(), "role": u.role.as_str() }),
+        ),
+    )?;
+    Ok(u)
 }

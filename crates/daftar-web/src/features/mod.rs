@@ -11,6 +11,7 @@ pub mod locale;
 pub mod login;
 pub mod offices;
 pub mod persons;
+pub mod portal;
 pub mod profile;
 pub mod review;
 pub mod services;

@@ -205,7 +205,7 @@ pub struct NewShareAnswer {
 }
 
 /// Makes a share code for a person in scope (the holder consents at the office).
-pub(super) fn make_share(
+pub(crate) fn make_share(
     store: &dyn daftar_domain::store::Store,
     ctx: &AuditCtx,
     scope: &OfficeScope,

@@ -27,24 +27,24 @@ use daftar_domain::{Error, Result};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-struct CredRow {
-    id: String,
-    kind: String,
-    issued: String,
-    expires: String,
-    state: String,
-    revoked: bool,
-    purposes: Vec<(&'static str, String)>,
+pub(crate) struct CredRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) issued: String,
+    pub(crate) expires: String,
+    pub(crate) state: String,
+    pub(crate) revoked: bool,
+    pub(crate) purposes: Vec<(&'static str, String)>,
 }
 
-struct ShareRow {
-    id: String,
-    credential_id: String,
-    verifier: String,
-    state: String,
-    active: bool,
-    expires: String,
-    checks: Vec<(String, String, String, String)>,
+pub(crate) struct ShareRow {
+    pub(crate) id: String,
+    pub(crate) credential_id: String,
+    pub(crate) verifier: String,
+    pub(crate) state: String,
+    pub(crate) active: bool,
+    pub(crate) expires: String,
+    pub(crate) checks: Vec<(String, String, String, String)>,
 }
 
 #[derive(Template)]
@@ -66,7 +66,7 @@ fn wire(rec: &CredentialRecord) -> Option<Kind> {
     wire_kind(rec.kind).and_then(|n| Kind::from_number(u64::from(n)))
 }
 
-fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> CredRow {
+pub(crate) fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> CredRow {
     let state = if c.revoked_at.is_some() {
         "verdict-revoked"
     } else if now > c.expires {
@@ -94,7 +94,7 @@ fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> CredRow {
     }
 }
 
-fn share_row(tr: &Tr, s: &ShareCode, now: OffsetDateTime) -> ShareRow {
+pub(crate) fn share_row(tr: &Tr, s: &ShareCode, now: OffsetDateTime) -> ShareRow {
     ShareRow {
         id: s.id.to_string(),
         credential_id: s.credential_id.clone(),
@@ -161,9 +161,10 @@ pub async fn person(
 
 #[derive(Template)]
 #[template(path = "credentials/card.html")]
-struct CardPage {
+pub(crate) struct CardPage {
     page: PageCtx,
-    office_id: OfficeId,
+    photo_url: String,
+    back_url: String,
     person: Person,
     has_photo: bool,
     kind: String,
@@ -181,7 +182,7 @@ struct CardPage {
 #[derive(Debug, Deserialize)]
 #[serde(default)]
 pub struct CardQuery {
-    purpose: String,
+    pub(crate) purpose: String,
 }
 
 impl Default for CardQuery {
@@ -200,9 +201,41 @@ pub async fn card(
     Path((_, person, id)): Path<(OfficeId, PersonId, String)>,
     Query(q): Query<CardQuery>,
 ) -> WebResult<Response> {
-    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let office = at.office_id();
+    let urls = (
+        format!("/offices/{office}/persons/{person}/photo"),
+        format!("/offices/{office}/persons/{person}/credentials"),
+    );
+    let page = PageCtx::new(&state, &at.staff.ctx);
+    let body = card_page(
+        &state,
+        page,
+        at.staff.audit(purpose::SERVICE),
+        at.scope,
+        person,
+        id,
+        q.purpose,
+        urls,
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &body))
+}
+
+/// Builds the card of credential `id` of `person` (in `scope`) for `purpose`; `urls` are the
+/// photo's and the way back.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn card_page(
+    state: &AppState,
+    page: PageCtx,
+    ctx: daftar_domain::audit::AuditCtx,
+    scope: daftar_domain::permission::OfficeScope,
+    person: PersonId,
+    id: String,
+    purpose_code: String,
+    (photo_url, back_url): (String, String),
+) -> Result<CardPage> {
     let keys = state.keys.clone();
-    let purpose_code = q.purpose.clone();
+    let p2 = purpose_code.clone();
     let (rec, cred, text, has_photo) = state
         .db(move |s| {
             let rec = s.get_person(&ctx, &scope, person)?;
@@ -213,22 +246,21 @@ pub async fn card(
             if cred.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));
             }
-            let text = signed_text(s, &keys, &cred, &purpose_code)?;
+            let text = signed_text(s, &keys, &cred, &p2)?;
             let photo = s.get_photo(&ctx, &scope, person)?.is_some();
             Ok((rec, cred, text, photo))
         })
         .await?;
-    let page = PageCtx::new(&state, &at.staff.ctx);
     let tr = &page.tr;
     let shown = wire(&cred)
-        .and_then(|k| profile(k, &q.purpose))
+        .and_then(|k| profile(k, &purpose_code))
         .unwrap_or_default();
     let claims = daftar_credential::Claims {
         issuer: cred.issuer.clone(),
         subject: String::new(),
         id: vec![],
         kind: Kind::RegistrationCard,
-        purpose: q.purpose.clone(),
+        purpose: purpose_code.clone(),
         issued_at: 0,
         not_before: 0,
         expires: 0,
@@ -239,20 +271,24 @@ pub async fn card(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     };
+    // Names are on the card's first line, in both scripts.
     let lines = super::verify::lines(tr, &claims)
         .into_iter()
+        .filter(|(k, _, _)| {
+            !matches!(
+                k.as_str(),
+                "given_name" | "family_name" | "given_name_latin" | "family_name_latin"
+            )
+        })
         .map(|(_, l, v)| (l, v))
         .collect();
-    let base = if state.config.public_url.is_empty() {
-        String::new()
-    } else {
-        state.config.public_url.trim_end_matches('/').to_owned()
-    };
-    let body = CardPage {
-        office_id: at.office_id(),
+    let base = state.config.public_url.trim_end_matches('/').to_owned();
+    Ok(CardPage {
+        photo_url,
+        back_url,
         has_photo,
         kind: tr.t(&format!("credential-{}", cred.kind.code())),
-        purpose: tr.t(&format!("purpose-{}", q.purpose)),
+        purpose: tr.t(&format!("purpose-{purpose_code}")),
         lines,
         issued: both_dates(tr, cred.issued_at.unix_timestamp()),
         expires: both_dates(tr, cred.expires.unix_timestamp()),
@@ -262,8 +298,7 @@ pub async fn card(
         verify_url: format!("{base}/verify"),
         person: rec.person,
         page,
-    };
-    Ok(render(StatusCode::OK, &body))
+    })
 }
 
 /// The revoke form.
@@ -286,9 +321,15 @@ pub async fn revoke(
         .principal()
         .scope(office, Permission::CredentialRevoke)
         .map(Reach::Office)?;
-    let ctx = at.staff.audit(purpose::SERVICE);
+    let (ctx, read) = (at.staff.audit(purpose::SERVICE), at.scope);
     let r = state
-        .db(move |s| s.revoke_credential(&ctx, &reach, &id, &f.reason))
+        .db(move |s| {
+            // Only a credential of the person in the path.
+            if s.get_credential(&ctx, &read, &id)?.person_id != person {
+                return Err(Error::not_found("credential.not_found"));
+            }
+            s.revoke_credential(&ctx, &reach, &id, &f.reason)
+        })
         .await;
     done(&state, &at, person, r.map(|_| ())).await
 }
@@ -345,9 +386,19 @@ pub async fn cancel_share(
         .staff
         .principal()
         .scope(at.office_id(), Permission::PersonWrite)?;
-    let ctx = at.staff.audit(purpose::SERVICE);
+    let (ctx, read) = (at.staff.audit(purpose::SERVICE), at.scope);
     let r = state
-        .db(move |s| s.cancel_share_code(&ctx, id, &ShareAccess::Office(scope)))
+        .db(move |s| {
+            // Only a share code of the person in the path.
+            if !s
+                .share_codes(&ctx, &read, person)?
+                .iter()
+                .any(|c| c.id == id)
+            {
+                return Err(Error::not_found("share.not_found"));
+            }
+            s.cancel_share_code(&ctx, id, &ShareAccess::Office(scope))
+        })
         .await;
     done(&state, &at, person, r.map(|_| ())).await
 }

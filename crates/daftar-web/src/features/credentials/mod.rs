@@ -5,7 +5,7 @@
 //! check for verifiers, and the holder's own page of checks made with a code.
 
 pub mod api;
-mod html;
+pub(crate) mod html;
 pub mod issue;
 pub mod qrimage;
 pub mod share;

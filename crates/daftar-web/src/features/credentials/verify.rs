@@ -187,12 +187,16 @@ struct VerifyPage {
 
 /// A date for display: Jalali in the page's language and Gregorian beside it.
 pub fn both_dates(tr: &Tr, secs: i64) -> String {
-    let Ok(t) = OffsetDateTime::from_unix_timestamp(secs) else {
-        return String::new();
-    };
-    let d = t.date();
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| both_days(tr, t.date()))
+        .unwrap_or_default()
+}
+
+/// `۱۰ آذر ۱۴۰۶ (2027-12-01)`: the ISO date is isolated left to right (LRI … PDI), so a
+/// right-to-left page does not reorder its digits.
+fn both_days(tr: &Tr, d: time::Date) -> String {
     format!(
-        "{} ({})",
+        "{} (\u{2066}{}\u{2069})",
         tr.date(&JalaliDate::from_iso(d).iso_string()),
         daftar_domain::credential::iso_date(d)
     )
@@ -225,7 +229,7 @@ fn date_both(tr: &Tr, iso: &str) -> String {
         iso,
         time::macros::format_description!("[year]-[month]-[day]"),
     ) {
-        Ok(d) => format!("{} ({iso})", tr.date(&JalaliDate::from_iso(d).iso_string())),
+        Ok(d) => both_days(tr, d),
         Err(_) => iso.to_owned(),
     }
 }

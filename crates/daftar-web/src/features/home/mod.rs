@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use daftar_domain::office::Office;
 use daftar_domain::page::PageRequest;
@@ -50,6 +50,10 @@ pub fn suppress(n: u64) -> Option<u64> {
 
 async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response> {
     let p = staff.principal().clone();
+    // A registered person's home is their portal page.
+    if p.has(Permission::SelfService) {
+        return Ok(axum::response::Redirect::to("/portal").into_response());
+    }
     let counts = state.db(|s| s.count_persons_by_office()).await?;
     let office = match staff.auth.user.office_id {
         Some(id) => Some(state.db(move |s| s.get_office(id)).await?),

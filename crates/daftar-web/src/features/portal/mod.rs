@@ -1,0 +1,465 @@
+//! The portal of a registered person. Staff of the person's office give access (the account's
+//! username is the registry number; a generated password is printed once on a slip). Signed
+//! in, the person sees their own record and cases, applies for the services the catalog marks
+//! `portal = true`, prints their cards, makes share codes and sees every check made with them.
+//! Every handler reaches only the signed-in person's own record: the store is called with the
+//! person's office scope and the person id linked to the account, and anything fetched by id
+//! (a case, a credential, a share code) is checked to be theirs. Audited as `self_service`.
+
+use crate::auth::{CsrfForm, InOffice, NoFields, Staff};
+use crate::error::WebResult;
+use crate::extract::{Path, Query};
+use crate::features::credentials::api::{ShareRequest, make_share};
+use crate::features::credentials::html::{
+    CardQuery, CredRow, ShareRow, card_page, cred_row, share_row,
+};
+use crate::pages::{PageCtx, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use daftar_domain::audit::{AuditCtx, purpose};
+use daftar_domain::case::{CaseView, NewCase};
+use daftar_domain::credential::VerifierType;
+use daftar_domain::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
+use daftar_domain::permission::{OfficeScope, Permission, system_scope};
+use daftar_domain::person::Person;
+use daftar_domain::service::{Applicant, ServiceRecord, format_rials};
+use daftar_domain::store::ShareAccess;
+use daftar_domain::{Error, Result};
+use rand::Rng;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// Routes of this feature.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(home))
+        .route("/portal/cases", post(apply))
+        .route("/portal/cases/{case_id}", get(case))
+        .route("/portal/photo", get(photo))
+        .route("/portal/credentials/{credential_id}/card", get(card))
+        .route("/portal/share-codes", post(create_share))
+        .route("/portal/share-codes/{share_id}/cancel", post(cancel_share))
+        .route(
+            "/offices/{office_id}/persons/{person_id}/portal",
+            post(grant),
+        )
+}
+
+/// The signed-in person: their account, their record's id and the scopes of their office that
+/// the handlers use for that one record only.
+struct Me {
+    staff: Staff,
+    person: PersonId,
+    read: OfficeScope,
+    write: OfficeScope,
+}
+
+impl Me {
+    fn ctx(&self) -> AuditCtx {
+        self.staff.audit(purpose::SELF_SERVICE)
+    }
+}
+
+async fn me(state: &AppState, staff: Staff) -> Result<Me> {
+    if !staff.principal().has(Permission::SelfService) {
+        return Err(Error::forbidden("portal.only"));
+    }
+    let (user, office) = (staff.auth.user.id, staff.auth.user.office_id);
+    let person = state
+        .db(move |s| s.portal_person(user))
+        .await?
+        .ok_or_else(|| Error::not_found("portal.person.missing"))?;
+    let office = office.ok_or_else(|| Error::not_found("portal.person.missing"))?;
+    Ok(Me {
+        staff,
+        person,
+        read: system_scope(office, Permission::PersonRead),
+        write: system_scope(office, Permission::PersonWrite),
+    })
+}
+
+struct CaseLine {
+    id: CaseId,
+    reference: String,
+    service: String,
+    state: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    page: PageCtx,
+    person: Person,
+    status: String,
+    cases: Vec<CaseLine>,
+    services: Vec<(String, String, bool)>,
+    credentials: Vec<CredRow>,
+    shares: Vec<ShareRow>,
+    verifiers: Vec<(&'static str, String)>,
+    created: Option<(String, String)>,
+    error: Option<String>,
+}
+
+async fn home_page(
+    state: &AppState,
+    me: &Me,
+    created: Option<(String, String)>,
+    error: Option<String>,
+) -> WebResult<Response> {
+    let (ctx, read, person) = (me.ctx(), me.read, me.person);
+    let (rec, cases, creds, shares, services) = state
+        .db(move |s| {
+            Ok((
+                s.get_person(&ctx, &read, person)?,
+                s.person_cases(&ctx, &read, person)?,
+                s.person_credentials(&ctx, &read, person)?,
+                s.share_codes(&ctx, &read, person)?,
+                s.services()?,
+            ))
+        })
+        .await?;
+    let page = PageCtx::new(state, &me.staff.ctx);
+    let tr = &page.tr;
+    let locale = page.locale.tag;
+    let name_of = |code: &str| {
+        services
+            .iter()
+            .find(|r| r.definition.code.as_str() == code)
+            .map_or_else(
+                || code.to_owned(),
+                |r| r.definition.names.get(locale).to_owned(),
+            )
+    };
+    let now = OffsetDateTime::now_utc();
+    let body = HomePage {
+        status: tr.t(&format!("person-status-{}", rec.person.status.code())),
+        cases: cases
+            .iter()
+            .map(|c| CaseLine {
+                id: c.case.id,
+                reference: c.case.reference.clone(),
+                service: name_of(c.case.service.as_str()),
+                state: tr.t(&format!("case-state-{}", c.case.state.code())),
+                due: c
+                    .case
+                    .due_on
+                    .map(|d| tr.date(&daftar_domain::credential::iso_date(d)))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        services: services
+            .iter()
+            .filter(|r| r.definition.portal)
+            .map(|r: &ServiceRecord| {
+                (
+                    r.definition.code.as_str().to_owned(),
+                    r.definition.names.get(locale).to_owned(),
+                    r.definition.household && r.definition.applicant == Applicant::HouseholdHead,
+                )
+            })
+            .collect(),
+        credentials: creds.iter().map(|c| cred_row(tr, c, now)).collect(),
+        shares: shares.iter().map(|s| share_row(tr, s, now)).collect(),
+        verifiers: VerifierType::ALL
+            .iter()
+            .map(|v| (v.code(), tr.t(&format!("verifier-{}", v.code()))))
+            .collect(),
+        person: rec.person,
+        created,
+        error: error.clone(),
+        page,
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(status, &body))
+}
+
+/// The person's page.
+async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    home_page(&state, &me, None, None).await
+}
+
+/// The apply form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ApplyForm {
+    service: String,
+    household: Option<String>,
+}
+
+/// A user error shown on the person's page; anything else is an error page.
+async fn or_home(state: &AppState, me: &Me, e: Error) -> WebResult<Response> {
+    if e.kind.status() < 500 && e.kind.status() != 403 {
+        let msg = PageCtx::new(state, &me.staff.ctx).tr.error(e.code);
+        home_page(state, me, None, Some(msg)).await
+    } else {
+        Err(e.into())
+    }
+}
+
+/// Applies for a portal service: a case at the person's office, for them or their household.
+async fn apply(
+    State(state): State<AppState>,
+    staff: Staff,
+    CsrfForm(f): CsrfForm<ApplyForm>,
+) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let (ctx, write, person) = (me.ctx(), me.write, me.person);
+    let (cal, today) = (state.calendar(), state.today());
+    let code = f.service.trim().to_owned();
+    let r = state
+        .db(move |s| {
+            let svc = s.service(&code)?;
+            if !svc.definition.portal {
+                return Err(Error::forbidden("portal.service.not_allowed"));
+            }
+            s.open_case(
+                &ctx,
+                &write,
+                &NewCase {
+                    service: code,
+                    person_id: person.to_string(),
+                    household: f.household.is_some(),
+                    consent: false,
+                    note: String::new(),
+                },
+                &cal,
+                today,
+            )
+        })
+        .await;
+    match r {
+        Ok(v) => Ok(Redirect::to(&format!("/portal/cases/{}", v.case.id)).into_response()),
+        Err(e) => or_home(&state, &me, e).await,
+    }
+}
+
+struct EventLine {
+    at: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/case.html")]
+struct CasePage {
+    page: PageCtx,
+    v: CaseView,
+    service: String,
+    state: String,
+    step: String,
+    due: String,
+    reject_reason: Option<String>,
+    fees: Vec<(String, String)>,
+    receipts: Vec<(String, String, String)>,
+    events: Vec<EventLine>,
+}
+
+/// One of the person's cases: state, current step and due date, fees and receipts, the
+/// timeline (what happened and when; staff names are not shown).
+async fn case(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<CaseId>,
+) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let (ctx, read, person) = (me.ctx(), me.read, me.person);
+    let v = state.db(move |s| s.get_case(&ctx, &read, id)).await?;
+    if v.case.person_id != person && !v.members.iter().any(|m| m.person_id == person) {
+        return Err(Error::not_found("case.not_found").into());
+    }
+    let page = PageCtx::new(&state, &me.staff.ctx);
+    let tr = &page.tr;
+    let locale = page.locale.tag;
+    let persian = locale != "en";
+    let body = CasePage {
+        service: v.definition.names.get(locale).to_owned(),
+        state: tr.t(&format!("case-state-{}", v.case.state.code())),
+        step: v
+            .definition
+            .steps
+            .get(v.case.step)
+            .map(|s| s.names.get(locale).to_owned())
+            .unwrap_or_default(),
+        due: v
+            .case
+            .due_on
+            .map(|d| tr.date(&daftar_domain::credential::iso_date(d)))
+            .unwrap_or_default(),
+        reject_reason: v
+            .case
+            .reject_reason
+            .map(|r| tr.t(&format!("reject-reason-{}", r.code()))),
+        fees: v
+            .fees_due
+            .iter()
+            .map(|f| (f.code.clone(), format_rials(f.rials, persian)))
+            .collect(),
+        receipts: v
+            .payments
+            .iter()
+            .map(|p| {
+                (
+                    p.receipt_no.clone(),
+                    format_rials(p.rials, persian),
+                    format!("/receipts/{}", p.check_code),
+                )
+            })
+            .collect(),
+        events: v
+            .events
+            .iter()
+            .map(|e| EventLine {
+                at: tr.datetime(&e.at),
+                what: tr.t(&format!("event-{}", e.kind.replace('.', "-"))),
+            })
+            .collect(),
+        v,
+        page,
+    };
+    Ok(render(StatusCode::OK, &body))
+}
+
+/// The person's own photo (for their card).
+async fn photo(State(state): State<AppState>, staff: Staff) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let (ctx, read, person) = (me.ctx(), me.read, me.person);
+    let photo = state
+        .db(move |s| s.get_photo(&ctx, &read, person))
+        .await?
+        .ok_or_else(|| Error::not_found("photo.not_found"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, photo.content_type),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        photo.bytes,
+    )
+        .into_response())
+}
+
+/// The person's printable card for a purpose.
+async fn card(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<CardQuery>,
+) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let page = PageCtx::new(&state, &me.staff.ctx);
+    let body = card_page(
+        &state,
+        page,
+        me.ctx(),
+        me.read,
+        me.person,
+        id,
+        q.purpose,
+        ("/portal/photo".into(), "/portal".into()),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &body))
+}
+
+/// Makes a share code for one of the person's credentials.
+async fn create_share(
+    State(state): State<AppState>,
+    staff: Staff,
+    CsrfForm(f): CsrfForm<ShareRequest>,
+) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let (ctx, write, person) = (me.ctx(), me.write, me.person);
+    match state
+        .db(move |s| make_share(s, &ctx, &write, person, &f))
+        .await
+    {
+        Ok(a) => home_page(&state, &me, Some((a.code, a.manage_path)), None).await,
+        Err(e) => or_home(&state, &me, e).await,
+    }
+}
+
+/// Cancels one of the person's share codes.
+async fn cancel_share(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<ShareCodeId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let (ctx, read, write, person) = (me.ctx(), me.read, me.write, me.person);
+    let r = state
+        .db(move |s| {
+            if !s
+                .share_codes(&ctx, &read, person)?
+                .iter()
+                .any(|c| c.id == id)
+            {
+                return Err(Error::not_found("share.not_found"));
+            }
+            s.cancel_share_code(&ctx, id, &ShareAccess::Office(write))
+        })
+        .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/portal").into_response()),
+        Err(e) => or_home(&state, &me, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/granted.html")]
+struct GrantedPage {
+    page: PageCtx,
+    office_id: OfficeId,
+    person_id: PersonId,
+    username: String,
+    password: String,
+    login_url: String,
+}
+
+/// A password people can type from a slip: 12 characters without look-alikes.
+fn slip_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..12)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// Staff give a person portal access (or a new password): the slip shows the username and a
+/// generated password once.
+async fn grant(
+    State(state): State<AppState>,
+    at: InOffice<crate::auth::scope::PersonWrite>,
+    Path((_, person)): Path<(OfficeId, PersonId)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    let password = slip_password();
+    let hash = crate::auth::password::hash(&password)?;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let user = state
+        .db(move |s| s.grant_portal(&ctx, &scope, person, &hash))
+        .await?;
+    let base = state.config.public_url.trim_end_matches('/').to_owned();
+    let body = GrantedPage {
+        page: PageCtx::new(&state, &at.staff.ctx),
+        office_id: at.office_id(),
+        person_id: person,
+        username: user.username.as_str().to_owned(),
+        password,
+        login_url: format!("{base}/login"),
+    };
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        render(StatusCode::OK, &body),
+    )
+        .into_response())
+}

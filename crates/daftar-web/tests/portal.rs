@@ -1,0 +1,321 @@
+//! The portal of a registered person through the real server on both backends: access given at
+//! the office (slip with username and password), signing in, the person's own page, applying
+//! for a portal service (and being refused the others), reading only one's own cases and
+//! credentials, printing one's card, share codes made and cancelled by the holder with every
+//! check shown, staff routes closed, and a new password ending the old sessions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::credential::NewCredential;
+use daftar_domain::service::CredentialKind;
+use harness::{TestApp, client, code, get_text, json_of, location};
+use serde_json::json;
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {html}"))
+        + start.len();
+    let j = html[i..].find(end).unwrap() + i;
+    &html[i..j]
+}
+
+/// Staff give `person` portal access; returns (username, password) from the slip.
+async fn grant(
+    app: &TestApp,
+    clerk: &reqwest::Client,
+    office: &str,
+    person: &str,
+) -> (u16, String, String) {
+    let page = format!("/offices/{office}/persons/{person}");
+    let token = app.csrf(clerk, &page).await;
+    let r = app
+        .post_form(clerk, &format!("{page}/portal"), &[("_csrf", &token)])
+        .await;
+    let status = r.status().as_u16();
+    let html = r.text().await.unwrap();
+    if status != 200 {
+        return (status, html, String::new());
+    }
+    (
+        status,
+        between(&html, "id=\"portal-username\">", "<").to_owned(),
+        between(&html, "id=\"portal-password\">", "<").to_owned(),
+    )
+}
+
+async fn portal_for_a_registered_person(app: TestApp) {
+    let office = app.office("THR-01");
+    let other_office = app.office("MHD-01");
+    app.user("clerk.thr", "clerk", Some(office.id));
+    app.user("clerk.mhd", "clerk", Some(other_office.id));
+    let (head, _) = app.household_with_cards(office.id);
+    let stranger = app.person(office.id, "بهرام");
+    let clerk = app.signed_in("clerk.thr").await;
+    let (o, h) = (office.id.to_string(), head.id.to_string());
+
+    // Access is given by the person's office only.
+    let other_clerk = app.signed_in("clerk.mhd").await;
+    let r = other_clerk
+        .post(app.url(&format!("/offices/{o}/persons/{h}/portal")))
+        .form(&[("_csrf", app.csrf(&other_clerk, "/profile").await.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let (st, username, password) = grant(&app, &clerk, &o, &h).await;
+    assert_eq!(st, 200, "{username}");
+    assert_eq!(username, head.registry_no.to_ascii_lowercase());
+    assert!(password.len() >= 10, "{password}");
+
+    // The person signs in and lands on their own page.
+    let me = client();
+    let r = app.login(&me, &username, &password).await;
+    assert_eq!(r.status(), 303);
+    let r = me.get(app.url("/")).send().await.unwrap();
+    assert_eq!(location(&r), "/portal");
+    let html = get_text(&app, &me, "/portal").await;
+    assert!(html.contains(&head.given_name), "{html}");
+    assert!(html.contains(&head.registry_no), "{html}");
+    assert!(!html.contains(&stranger.given_name), "{html}");
+    assert!(html.contains("id=\"apply-form\""), "{html}");
+    assert!(
+        html.contains("href=\"/portal\""),
+        "the nav links the portal: {html}"
+    );
+
+    // Staff pages and the staff API stay closed.
+    for path in [
+        format!("/offices/{o}/persons"),
+        format!("/offices/{o}/persons/{}", stranger.id),
+        format!("/offices/{o}/cases"),
+        format!("/api/v1/offices/{o}/persons"),
+        format!("/offices/{o}/persons/{h}/credentials"),
+    ] {
+        let r = me.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    // The portal is for registered persons only.
+    let r = clerk.get(app.url("/portal")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Applying: a portal service opens a case at the office for the household.
+    let token = app.csrf(&me, "/portal").await;
+    let r = app
+        .post_form(
+            &me,
+            "/portal/cases",
+            &[
+                ("_csrf", &token),
+                ("service", "card_renewal"),
+                ("household", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let case_path = location(&r);
+    assert!(case_path.starts_with("/portal/cases/"), "{case_path}");
+    let html = get_text(&app, &me, &case_path).await;
+    assert!(html.contains("id=\"timeline\""), "{html}");
+    assert!(html.contains("id=\"fees\""), "{html}");
+    // The office sees it in its queue.
+    let queue = get_text(&app, &clerk, &format!("/offices/{o}/cases")).await;
+    let case_id = case_path.trim_start_matches("/portal/cases/");
+    assert!(queue.contains(case_id), "{queue}");
+    // A service not offered online is refused; an unknown one is an error on the page.
+    let r = app
+        .post_form(
+            &me,
+            "/portal/cases",
+            &[("_csrf", &token), ("service", "work_permit")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .post_form(
+            &me,
+            "/portal/cases",
+            &[("_csrf", &token), ("service", "no_such_service")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"portal-error\""));
+
+    // Someone else's case is not found.
+    let (c, t) = (clerk.clone(), app.csrf(&clerk, "/profile").await);
+    let (st, v) = json_of(
+        c.post(app.url(&format!("/api/v1/offices/{o}/cases")))
+            .header("x-csrf-token", &t)
+            .json(&json!({"service": "registration_status_certificate", "person_id": stranger.id.to_string()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    let theirs = v["case"]["id"].as_str().unwrap();
+    let r = me
+        .get(app.url(&format!("/portal/cases/{theirs}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Credentials: the person's own card prints; another person's credential is not found.
+    let now = time::OffsetDateTime::now_utc();
+    let issue = |id: &str, person: &daftar_domain::person::Person| NewCredential {
+        id: id.into(),
+        person_id: person.id,
+        case_id: None,
+        office_id: office.id,
+        issuer: "IR/THR-01".into(),
+        kind: CredentialKind::RegistrationCard,
+        not_before: now,
+        expires: now + time::Duration::days(365),
+        fields: daftar_domain::credential::claims_for(
+            person,
+            CredentialKind::RegistrationCard,
+            (now + time::Duration::days(365)).date(),
+            now.date(),
+        ),
+    };
+    app.store
+        .issue_credentials(
+            &AuditCtx::system("test"),
+            &[
+                issue("00000000000000a1", &head),
+                issue("00000000000000b2", &stranger),
+            ],
+        )
+        .unwrap();
+    let html = get_text(&app, &me, "/portal").await;
+    assert!(
+        html.contains("data-credential=\"00000000000000a1\""),
+        "{html}"
+    );
+    assert!(!html.contains("00000000000000b2"), "{html}");
+    let r = me
+        .get(app.url("/portal/credentials/00000000000000a1/card?purpose=bank"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let card = r.text().await.unwrap();
+    assert!(
+        card.contains("<svg") && card.contains("id=\"card-front\""),
+        "{card}"
+    );
+    let r = me
+        .get(app.url("/portal/credentials/00000000000000b2/card?purpose=full"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Share codes: made by the holder, checked by a verifier, every check on the page, cancelled.
+    let token = app.csrf(&me, "/portal").await;
+    let r = app
+        .post_form(
+            &me,
+            "/portal/share-codes",
+            &[
+                ("_csrf", &token),
+                ("credential_id", "00000000000000a1"),
+                ("verifier", "bank"),
+                ("days", "14"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let share = between(&html, "id=\"new-share-code\">", "<").to_owned();
+    let (st, v) = json_of(
+        client()
+            .post(app.url("/api/v1/share/check"))
+            .json(&json!({"code": share, "birth_date": "1369/01/01", "verifier": "bank", "verifier_name": "بانک ملی شعبه ۱۲"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v["fields"].get("given_name").is_some(), "{v}");
+    let html = get_text(&app, &me, "/portal").await;
+    assert!(html.contains("بانک ملی شعبه ۱۲"), "{html}");
+    let share_id = between(&html, "data-share=\"", "\"").to_owned();
+    // The stranger's code cannot be cancelled from this account.
+    let (st, theirs) = json_of(
+        c.post(app.url(&format!(
+            "/api/v1/offices/{o}/persons/{}/share-codes",
+            stranger.id
+        )))
+        .header("x-csrf-token", &t)
+        .json(&json!({"credential_id": "00000000000000b2", "verifier": "school", "days": "5"}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 201, "{theirs}");
+    let their_id = theirs["share"]["id"].as_str().unwrap();
+    let token = app.csrf(&me, "/portal").await;
+    let r = app
+        .post_form(
+            &me,
+            &format!("/portal/share-codes/{their_id}/cancel"),
+            &[("_csrf", &token)],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "shown as an error on the page");
+    let (_, list) = json_of(
+        c.get(app.url(&format!(
+            "/api/v1/offices/{o}/persons/{}/share-codes",
+            stranger.id
+        )))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(list[0]["cancelled_at"].is_null(), "{list}");
+    let r = app
+        .post_form(
+            &me,
+            &format!("/portal/share-codes/{share_id}/cancel"),
+            &[("_csrf", &token)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (st, v) = json_of(
+        client()
+            .post(app.url("/api/v1/share/check"))
+            .json(&json!({"code": share, "birth_date": "1990-03-21", "verifier": "bank", "verifier_name": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((st, code(&v)), (409, "share.code.cancelled"), "{v}");
+
+    // A new slip: a new password, and the old sessions end.
+    let (st, again, new_password) = grant(&app, &clerk, &o, &h).await;
+    assert_eq!((st, again.as_str()), (200, username.as_str()));
+    assert_ne!(new_password, password);
+    let r = me.get(app.url("/portal")).send().await.unwrap();
+    assert_ne!(r.status(), 200, "the old session ended");
+    let me2 = client();
+    assert_eq!(
+        app.login(&me2, &username, &password).await.status(),
+        401,
+        "old password refused"
+    );
+    assert_eq!(
+        app.login(&me2, &username, &new_password).await.status(),
+        303
+    );
+}
+
+both!(portal, portal_for_a_registered_person);
