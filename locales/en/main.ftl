@@ -791,3 +791,6 @@ portal-only = This page is for registered persons signed in to the portal.
 portal-person-missing = This account is not linked to a registered person.
 portal-person-deceased = A deceased person cannot be given portal access.
 portal-service-not_allowed = This service cannot be applied for online; please visit your office.
+portal-print-slip = Print this slip
+portal-bring = Documents to bring to the office
+portal-bring-none = Nothing to bring.

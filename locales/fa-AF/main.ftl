@@ -791,3 +791,6 @@ portal-only = این صفحه برای اشخاص ثبت‌شده‌ای است 
 portal-person-missing = این حساب به هیچ شخص ثبت‌شده‌ای وصل نیست.
 portal-person-deceased = به شخص وفات‌یافته دسترسی به پورتال داده نمی‌شود.
 portal-service-not_allowed = برای این خدمت نمی‌توان آنلاین درخواست داد؛ لطفاً به دفتر خود مراجعه کنید.
+portal-print-slip = چاپ این ورقه
+portal-bring = اسنادی که باید به دفتر بیاورید
+portal-bring-none = سندی لازم نیست.

@@ -791,3 +791,6 @@ portal-only = دا پاڼه د هغو ثبت شویو کسانو لپاره ده
 portal-person-missing = دا حساب له کوم ثبت شوي کس سره تړل شوی نه دی.
 portal-person-deceased = مړ شوي کس ته پورټال ته لاسرسی نه شي ورکول کېدای.
 portal-service-not_allowed = د دې خدمت لپاره آنلاین غوښتنه نه شي کېدای؛ مهرباني وکړئ خپل دفتر ته ورشئ.
+portal-print-slip = دا پاڼه چاپ کړئ
+portal-bring = هغه اسناد چې دفتر ته یې راوړئ
+portal-bring-none = هېڅ سند ته اړتیا نشته.

@@ -121,6 +121,10 @@ async fn portal_for_a_registered_person(app: TestApp) {
     let html = get_text(&app, &me, &case_path).await;
     assert!(html.contains("id=\"timeline\""), "{html}");
     assert!(html.contains("id=\"fees\""), "{html}");
+    // The slip says what to bring and what the published fee is.
+    let bring = between(&html, "id=\"bring\"", "</section>");
+    assert!(bring.matches("<li>").count() >= 2, "{bring}");
+    assert!(html.contains("id=\"fee-lines\""), "{html}");
     // The office sees it in its queue.
     let queue = get_text(&app, &clerk, &format!("/offices/{o}/cases")).await;
     let case_id = case_path.trim_start_matches("/portal/cases/");

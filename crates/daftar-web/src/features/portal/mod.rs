@@ -261,6 +261,8 @@ struct CasePage {
     reject_reason: Option<String>,
     fees: Vec<(String, String)>,
     receipts: Vec<(String, String, String)>,
+    documents: Vec<String>,
+    office: String,
     events: Vec<EventLine>,
 }
 
@@ -273,7 +275,13 @@ async fn case(
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
     let (ctx, read, person) = (me.ctx(), me.read, me.person);
-    let v = state.db(move |s| s.get_case(&ctx, &read, id)).await?;
+    let (v, office) = state
+        .db(move |s| {
+            let v = s.get_case(&ctx, &read, id)?;
+            let o = s.get_office(v.case.office_id)?;
+            Ok((v, o))
+        })
+        .await?;
     if v.case.person_id != person && !v.members.iter().any(|m| m.person_id == person) {
         return Err(Error::not_found("case.not_found").into());
     }
@@ -302,7 +310,15 @@ async fn case(
         fees: v
             .fees_due
             .iter()
-            .map(|f| (f.code.clone(), format_rials(f.rials, persian)))
+            .map(|f| {
+                let name = v
+                    .definition
+                    .fees
+                    .iter()
+                    .find(|l| l.code == f.code)
+                    .map_or_else(|| f.code.clone(), |l| l.names.get(locale).to_owned());
+                (name, format_rials(f.rials, persian))
+            })
             .collect(),
         receipts: v
             .payments
@@ -315,6 +331,20 @@ async fn case(
                 )
             })
             .collect(),
+        // What to bring: the documents of this step and the ones after it.
+        documents: {
+            let mut docs: Vec<String> = vec![];
+            for step in v.definition.steps.iter().skip(v.case.step) {
+                for d in &step.documents {
+                    let label = tr.t(&format!("evidence-{}", d.code()));
+                    if !docs.contains(&label) {
+                        docs.push(label);
+                    }
+                }
+            }
+            docs
+        },
+        office: format!("{} ({})", office.name_fa, office.code.as_str()),
         events: v
             .events
             .iter()
