@@ -485,8 +485,17 @@ mod shipped {
         let p =
             CalendarProfile::from_toml(include_str!("../../../profiles/ir/calendar.toml")).unwrap();
         let c = p.calendar().unwrap();
-        assert_eq!(c.years(), (1403, 1405));
-        for y in 1403..=1405 {
+        assert_eq!(c.years(), (1403, 1406));
+        // A step started late in Esfand 1405 is due after the Nowruz holidays of 1406.
+        let due = c
+            .add_working_days(JalaliDate::parse("1405/12/25").unwrap().iso(), 3)
+            .unwrap();
+        assert!(
+            due > JalaliDate::parse("1406/01/04").unwrap().iso(),
+            "{due}"
+        );
+        assert!(c.is_working_day(due).unwrap());
+        for y in 1403..=1406 {
             let nowruz = JalaliDate::from_ymd(y, 1, 1).unwrap().iso();
             assert!(c.holiday(nowruz).unwrap().name_en.starts_with("Nowruz"));
             let ashura = c

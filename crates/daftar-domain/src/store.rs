@@ -376,7 +376,8 @@ pub trait Store: Send + Sync + 'static {
     fn service_history(&self, code: &str) -> Result<Vec<ServiceVersion>>;
     /// The stored official holidays, by date.
     fn holidays(&self) -> Result<Vec<Holiday>>;
-    /// Seeds the holiday table from the profile when it is empty; returns how many were added.
+    /// Seeds the holidays of every year of the profile that has none stored yet (a year the
+    /// admins have touched is theirs); returns how many were added.
     fn load_holidays(&self, ctx: &AuditCtx, holidays: &[Holiday]) -> Result<u64>;
     /// Adds or renames a holiday. Needs `catalog.manage`. Audited `holiday.set`.
     fn set_holiday(&self, ctx: &AuditCtx, reach: &Reach, h: &Holiday) -> Result<()>;

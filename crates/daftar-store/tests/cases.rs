@@ -42,6 +42,11 @@ fn profile(s: &dyn Store) -> WorkCalendar {
         "loading twice adds nothing"
     );
     s.load_holidays(&ctx(), &cal.holidays).unwrap();
+    assert_eq!(
+        s.load_holidays(&ctx(), &cal.holidays).unwrap(),
+        0,
+        "loading twice adds nothing"
+    );
     cal.with_holidays(s.holidays().unwrap()).unwrap()
 }
 
@@ -118,6 +123,23 @@ fn act(action: &str) -> CaseChange {
 }
 
 both_backends! {
+    fn a_year_added_to_the_calendar_file_loads_and_edited_years_stay(db) {
+        let s = db.store();
+        let cal = CalendarProfile::from_toml(CALENDAR).unwrap();
+        let old: Vec<Holiday> = cal.holidays.iter().filter(|h| h.date.year() < 1406).cloned().collect();
+        let n_1406 = cal.holidays.len() - old.len();
+        assert!(n_1406 >= 20, "{n_1406}");
+        assert_eq!(s.load_holidays(&ctx(), &old).unwrap() as usize, old.len());
+        // An admin removes a 1404 holiday; then the file gains 1406.
+        let removed = old.iter().find(|h| h.date.year() == 1404).unwrap().date.iso();
+        s.remove_holiday(&ctx(), &system_reach(Permission::CatalogManage), removed).unwrap();
+        assert_eq!(s.load_holidays(&ctx(), &cal.holidays).unwrap() as usize, n_1406);
+        let stored = s.holidays().unwrap();
+        assert_eq!(stored.len(), cal.holidays.len() - 1);
+        assert!(!stored.iter().any(|h| h.date.iso() == removed), "the admin's removal stays");
+        assert_eq!(s.load_holidays(&ctx(), &cal.holidays).unwrap(), 0);
+    }
+
     fn every_service_of_the_profile_loads_and_versions_are_kept(db) {
         let s = db.store();
         profile(s.as_ref());
@@ -174,7 +196,7 @@ both_backends! {
         let clerkish: Reach = system_reach(Permission::PersonWrite);
         assert_eq!(s.set_holiday(&ctx(), &clerkish, &h).unwrap_err().code, "auth.forbidden");
         // Out of the calendar's years: a clear error.
-        assert_eq!(cal.add_working_days(day("1406/05/01"), 1).unwrap_err().code, "calendar.date.out_of_range");
+        assert_eq!(cal.add_working_days(day("1407/05/01"), 1).unwrap_err().code, "calendar.date.out_of_range");
     }
 
     fn a_case_goes_through_every_guard_with_sla_dates_across_nowruz(db) {

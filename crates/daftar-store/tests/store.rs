@@ -114,7 +114,7 @@ both_backends! {
     fn users_roles_and_secrets(db) {
         let s = db.store();
         let roles = s.roles().unwrap();
-        assert_eq!(roles.len(), 7);
+        assert_eq!(roles.len(), 8);
         assert!(roles.iter().find(|r| r.code.as_str() == "system_admin").unwrap().totp_required);
         let o = office(s.as_ref(), "THR-01");
         let u = user(s.as_ref(), "clerk.one", "clerk", Some(o));
@@ -259,9 +259,9 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
-        assert_eq!(s.roles().unwrap().len(), 7, "seeding roles twice adds nothing");
+        assert_eq!(s.roles().unwrap().len(), 8, "seeding roles twice adds nothing");
         s.ping().unwrap();
         assert!(s.pool_stats().connections >= 1);
     }

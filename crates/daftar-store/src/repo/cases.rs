@@ -33,7 +33,7 @@ fn iso(d: Date) -> String {
     JalaliDate::from_iso(d).iso_string()
 }
 
-fn date(s: &str) -> Result<Date> {
+pub(crate) fn date(s: &str) -> Result<Date> {
     Ok(JalaliDate::parse(s)?.iso())
 }
 

@@ -212,21 +212,40 @@ impl SqlStore {
 
     pub(crate) fn load_holidays_impl(&self, ctx: &AuditCtx, list: &[Holiday]) -> Result<u64> {
         let now = truncate_ms(OffsetDateTime::now_utc());
+        // Whole years only: a year with any stored holiday belongs to the admins' editor; a
+        // year the file adds later (1406 after 1403–1405) is loaded on the next start.
         self.write(|tx| {
-            let n = tx.query_one("SELECT COUNT(*) FROM holidays", &[])?.i64(0)?;
-            if n > 0 || list.is_empty() {
+            let stored: std::collections::BTreeSet<i32> = tx
+                .query("SELECT day FROM holidays", &[])?
+                .iter()
+                .map(|r| {
+                    Ok(
+                        daftar_domain::jalali::JalaliDate::from_iso(super::cases::date(
+                            &r.text(0)?,
+                        )?)
+                        .year(),
+                    )
+                })
+                .collect::<Result<_>>()?;
+            let new: Vec<&Holiday> = list
+                .iter()
+                .filter(|h| !stored.contains(&h.date.year()))
+                .collect();
+            if new.is_empty() {
                 return Ok(0);
             }
-            for h in list {
+            for h in &new {
                 put_holiday(tx, &ctx.actor, h, now)?;
             }
+            let years: std::collections::BTreeSet<i32> =
+                new.iter().map(|h| h.date.year()).collect();
             audit::append(
                 tx,
                 ctx,
                 &AuditEvent::new("holiday.load", "calendar", "")
-                    .with_details(serde_json::json!({ "count": list.len() })),
+                    .with_details(serde_json::json!({ "count": new.len(), "years": years })),
             )?;
-            Ok(list.len() as u64)
+            Ok(new.len() as u64)
         })
     }
 
