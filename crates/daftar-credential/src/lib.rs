@@ -550,9 +550,11 @@ fn canonical_claims(payload: &[u8]) -> Option<Claims> {
 /// the wrong type, an unknown field or kind, or `credential.cbor.noncanonical` when the claims
 /// re-encode to other bytes).
 fn parse_claims(payload: &[u8]) -> Result<Claims, FormatError> {
-    if let Some(claims) = canonical_claims(payload) {
-        return Ok(claims);
-    }
+    canonical_claims(payload).map_or_else(|| decode_claims(payload), Ok)
+}
+
+/// The claims of any payload, decoded as CBOR values and re-encoded for the determinism check.
+fn decode_claims(payload: &[u8]) -> Result<Claims, FormatError> {
     let v: Value = ciborium::from_reader(payload).map_err(|_| bad("credential.claims.invalid"))?;
     let map = v.as_map().ok_or(bad("credential.claims.invalid"))?;
     let get = |k: i64| {
@@ -972,6 +974,133 @@ mod tests {
         assert_eq!(profile(Kind::Receipt, "full").unwrap(), ["amount_rials"]);
     }
 
+    /// `verify` as it was before its fast paths, all the general way (`coset`, CBOR values,
+    /// re-encoding): the reference the fast paths must agree with.
+    fn verify_general_only(
+        text: &str,
+        trust: &TrustList,
+        now: i64,
+    ) -> Result<Verdict, FormatError> {
+        let text = text.trim();
+        if text.len() > MAX_TEXT {
+            return Err(bad("credential.too_long"));
+        }
+        let body = text
+            .strip_prefix(PREFIX)
+            .ok_or(bad("credential.prefix.invalid"))?;
+        let bytes = base45::decode(body).map_err(|_| bad("credential.encoding.invalid"))?;
+        let sign1 = CoseSign1::from_tagged_slice(&bytes)
+            .or_else(|_| CoseSign1::from_slice(&bytes))
+            .map_err(|_| bad("credential.cose.invalid"))?;
+        if sign1.protected.header.alg
+            != Some(coset::RegisteredLabelWithPrivate::Assigned(
+                iana::Algorithm::EdDSA,
+            ))
+        {
+            return Err(bad("credential.alg.refused"));
+        }
+        let Some(key) = trust.keys.get(&sign1.protected.header.key_id) else {
+            return Ok(Verdict::UnknownIssuer);
+        };
+        let signed = sign1.verify_signature(b"", |sig, tbs| {
+            let sig = Signature::from_slice(sig).map_err(|_| ())?;
+            key.verify_strict(tbs, &sig).map_err(|_| ())
+        });
+        if signed.is_err() {
+            return Ok(Verdict::Tampered);
+        }
+        let payload = sign1
+            .payload
+            .as_deref()
+            .ok_or(bad("credential.claims.invalid"))?;
+        let claims = decode_claims(payload)?;
+        Ok(if now > claims.expires {
+            Verdict::Expired(claims)
+        } else if now < claims.not_before {
+            Verdict::NotYetValid(claims)
+        } else {
+            Verdict::Valid(claims)
+        })
+    }
+
+    /// Claims that exercise every head length: negative and large times, long texts, no fields.
+    fn odd_claims() -> Vec<Claims> {
+        let mut long = card();
+        long.issuer = "IR/".to_owned() + &"X".repeat(300);
+        long.fields.insert("employer".into(), "ش".repeat(200));
+        long.id = vec![0; 30];
+        let mut negative = card();
+        negative.issued_at = -1;
+        negative.not_before = -70_000;
+        negative.expires = i64::MAX;
+        let mut empty = card();
+        empty.fields.clear();
+        empty.id.clear();
+        empty.issuer.clear();
+        empty.kind = Kind::Receipt;
+        vec![card(), long, negative, empty]
+    }
+
+    #[test]
+    fn the_fast_paths_read_what_the_general_decoding_reads() {
+        let k = key(1);
+        let t = trust(&k);
+        for c in odd_claims() {
+            let text = issue(&c, &k).unwrap();
+            let bytes = base45::decode(&text[PREFIX.len()..]).unwrap();
+            let fast = Sign1::canonical(&bytes).expect("issued credentials take the fast path");
+            let general = CoseSign1::from_tagged_slice(&bytes).unwrap();
+            assert_eq!(fast.kid, general.protected.header.key_id);
+            assert_eq!(Some(fast.payload), general.payload.as_deref());
+            assert_eq!(fast.signature, general.signature);
+            assert_eq!(fast.tbs(), general.tbs_data(b""));
+            assert_eq!(canonical_claims(fast.payload), Some(c.clone()));
+            assert_eq!(decode_claims(fast.payload), Ok(c.clone()));
+            for now in [i64::MIN, 0, c.issued_at, i64::MAX] {
+                assert_eq!(verify(&text, &t, now), verify_general_only(&text, &t, now));
+            }
+            assert_eq!(
+                verify(&text, &t, c.issued_at).unwrap(),
+                Verdict::Valid(c.clone())
+            );
+
+            // Untagged: still the fast path, still valid.
+            let untagged = format!("{PREFIX}{}", base45::encode(&bytes[1..]));
+            assert!(Sign1::canonical(&bytes[1..]).is_some());
+            assert_eq!(
+                verify(&untagged, &t, c.issued_at).unwrap(),
+                Verdict::Valid(c.clone())
+            );
+
+            // The payload's length in a longer form than needed: not what `issue` writes, so the
+            // general way, where `coset` re-encodes the length shortest in the Sig_structure and
+            // the signature holds.
+            let payload = general.payload.as_deref().unwrap();
+            let mut longer = bytes[..1 + 1 + fast.protected_item.len() + 1].to_vec();
+            longer.push(0x5a);
+            longer.extend_from_slice(&u32::try_from(payload.len()).unwrap().to_be_bytes());
+            longer.extend_from_slice(payload);
+            longer.extend_from_slice(&bytes[bytes.len() - 66..]);
+            assert!(Sign1::canonical(&longer).is_none());
+            assert!(CoseSign1::from_tagged_slice(&longer).is_ok());
+            let longer = format!("{PREFIX}{}", base45::encode(&longer));
+            assert_eq!(
+                verify(&longer, &t, c.issued_at),
+                verify_general_only(&longer, &t, c.issued_at)
+            );
+            assert_eq!(
+                verify(&longer, &t, c.issued_at).unwrap(),
+                Verdict::Valid(c.clone())
+            );
+        }
+        // Non-deterministic claims never take the fast path.
+        let Value::Map(mut entries) = claims_value(&card()).unwrap() else {
+            unreachable!()
+        };
+        entries.swap(0, 1);
+        assert_eq!(canonical_claims(&to_cbor(&Value::Map(entries))), None);
+    }
+
     proptest! {
         /// The decoder never panics, whatever the text.
         #[test]
@@ -997,6 +1126,60 @@ mod tests {
             let t = format!("{PREFIX}{}", base45::encode(&bytes));
             let v = verify(&t, &trust(&k), card().issued_at);
             prop_assert!(!matches!(v, Ok(Verdict::Valid(_))));
+        }
+
+        /// Whatever is changed in a credential, the fast paths give what the general way gives.
+        #[test]
+        fn fast_and_general_verification_agree(
+            edits in proptest::collection::vec((any::<usize>(), 0u8..4, any::<u8>()), 1..4),
+        ) {
+            let k = key(1);
+            let text = issue(&card(), &k).unwrap();
+            let mut bytes = base45::decode(&text[PREFIX.len()..]).unwrap();
+            for (i, op, b) in edits {
+                let i = i % (bytes.len() + 1);
+                match op {
+                    0 if i < bytes.len() => bytes[i] ^= 1 << (b % 8),
+                    1 => bytes.insert(i, b),
+                    2 if i < bytes.len() => { bytes.remove(i); }
+                    _ if i < bytes.len() => bytes[i] = b,
+                    _ => {}
+                }
+            }
+            let t = format!("{PREFIX}{}", base45::encode(&bytes));
+            let now = card().issued_at;
+            prop_assert_eq!(verify(&t, &trust(&k), now), verify_general_only(&t, &trust(&k), now));
+        }
+
+        /// Claims read the fast way are exactly what the general decoding (with its re-encoding
+        /// check) reads, whatever the payload; the signature is not involved here, so changed
+        /// payloads reach the claims.
+        #[test]
+        fn fast_and_general_claims_agree(
+            which in 0usize..4,
+            edits in proptest::collection::vec((any::<usize>(), 0u8..4, any::<u8>()), 0..4),
+        ) {
+            let mut p = to_cbor(&claims_value(&odd_claims()[which]).unwrap());
+            for (i, op, b) in edits {
+                let i = i % (p.len() + 1);
+                match op {
+                    0 if i < p.len() => p[i] ^= 1 << (b % 8),
+                    1 => p.insert(i, b),
+                    2 if i < p.len() => { p.remove(i); }
+                    _ if i < p.len() => p[i] = b,
+                    _ => {}
+                }
+            }
+            if let Some(c) = canonical_claims(&p) {
+                prop_assert_eq!(decode_claims(&p), Ok(c));
+            }
+            prop_assert_eq!(parse_claims(&p), decode_claims(&p));
+        }
+
+        /// Nor on any bytes at all.
+        #[test]
+        fn fast_claims_on_any_bytes(p in proptest::collection::vec(any::<u8>(), 0..200)) {
+            prop_assert_eq!(parse_claims(&p), decode_claims(&p));
         }
     }
 }
