@@ -794,3 +794,6 @@ portal-service-not_allowed = This service cannot be applied for online; please v
 portal-print-slip = Print this slip
 portal-bring = Documents to bring to the office
 portal-bring-none = Nothing to bring.
+person-version-stale = Someone changed this person's record meanwhile; reload and try again.
+household-version-stale = Someone changed this household meanwhile; reload and try again.
+office-version-stale = Someone changed this office meanwhile; reload and try again.

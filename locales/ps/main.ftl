@@ -794,3 +794,6 @@ portal-service-not_allowed = د دې خدمت لپاره آنلاین غوښتن
 portal-print-slip = دا پاڼه چاپ کړئ
 portal-bring = هغه اسناد چې دفتر ته یې راوړئ
 portal-bring-none = هېڅ سند ته اړتیا نشته.
+person-version-stale = په دې منځ کې بل چا د دې کس معلومات بدل کړل؛ پاڼه بیا راولئ او بیا هڅه وکړئ.
+household-version-stale = په دې منځ کې بل چا دا کورنۍ بدله کړه؛ پاڼه بیا راولئ او بیا هڅه وکړئ.
+office-version-stale = په دې منځ کې بل چا دا دفتر بدل کړ؛ پاڼه بیا راولئ او بیا هڅه وکړئ.

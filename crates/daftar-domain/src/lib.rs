@@ -11,6 +11,7 @@ pub mod codes;
 pub mod credential;
 pub mod digits;
 pub mod error;
+pub mod etag;
 pub mod household;
 pub mod idempotency;
 pub mod ids;

@@ -104,6 +104,7 @@ pub trait Store: Send + Sync + 'static {
         ctx: &AuditCtx,
         id: OfficeId,
         status: OfficeStatus,
+        expected: Option<&str>,
     ) -> Result<Office>;
 
     // ---- users ----
@@ -219,6 +220,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         id: PersonId,
         change: &NewStatus,
+        expected: Option<&str>,
     ) -> Result<PersonRecord>;
     /// Records an identity document of a person (`document.number.taken` when that kind and
     /// number are already recorded). Audited `person.document.add`.
@@ -228,6 +230,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         id: PersonId,
         doc: &NewDocument,
+        expected: Option<&str>,
     ) -> Result<Document>;
     /// Replaces the photo of a person of the scope's office. Audited `person.photo.set`.
     fn set_photo(
@@ -299,6 +302,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         id: HouseholdId,
         member: &NewMember,
+        expected: Option<&str>,
     ) -> Result<HouseholdView>;
     /// Changes a current member's relationship to the head (`household.member.not_found`,
     /// `household.relationship.head`). Audited `household.member.relationship`.
@@ -309,6 +313,7 @@ pub trait Store: Send + Sync + 'static {
         id: HouseholdId,
         person: PersonId,
         relationship: &str,
+        expected: Option<&str>,
     ) -> Result<HouseholdView>;
     /// Moves members (not the head) into a new household headed by one of them; returns the new
     /// household. Audited `household.split`.
@@ -318,6 +323,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         id: HouseholdId,
         split: &Split,
+        expected: Option<&str>,
     ) -> Result<HouseholdView>;
 
     // ---- duplicate review ----

@@ -214,8 +214,9 @@ impl Store for SqlStore {
         ctx: &AuditCtx,
         id: OfficeId,
         status: OfficeStatus,
+        expected: Option<&str>,
     ) -> Result<Office> {
-        self.set_office_status_impl(ctx, id, status)
+        self.set_office_status_impl(ctx, id, status, expected)
     }
     fn create_user(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
         self.create_user_impl(ctx, new)
@@ -350,8 +351,9 @@ impl Store for SqlStore {
         scope: &OfficeScope,
         id: PersonId,
         change: &NewStatus,
+        expected: Option<&str>,
     ) -> Result<PersonRecord> {
-        self.set_person_status_impl(ctx, scope, id, change)
+        self.set_person_status_impl(ctx, scope, id, change, expected)
     }
     fn add_document(
         &self,
@@ -359,8 +361,9 @@ impl Store for SqlStore {
         scope: &OfficeScope,
         id: PersonId,
         doc: &NewDocument,
+        expected: Option<&str>,
     ) -> Result<Document> {
-        self.add_document_impl(ctx, scope, id, doc)
+        self.add_document_impl(ctx, scope, id, doc, expected)
     }
     fn person_candidates(
         &self,
@@ -412,8 +415,9 @@ impl Store for SqlStore {
         scope: &OfficeScope,
         id: HouseholdId,
         member: &NewMember,
+        expected: Option<&str>,
     ) -> Result<HouseholdView> {
-        self.add_household_member_impl(ctx, scope, id, member)
+        self.add_household_member_impl(ctx, scope, id, member, expected)
     }
     fn set_member_relationship(
         &self,
@@ -422,8 +426,9 @@ impl Store for SqlStore {
         id: HouseholdId,
         person: PersonId,
         relationship: &str,
+        expected: Option<&str>,
     ) -> Result<HouseholdView> {
-        self.set_member_relationship_impl(ctx, scope, id, person, relationship)
+        self.set_member_relationship_impl(ctx, scope, id, person, relationship, expected)
     }
     fn split_household(
         &self,
@@ -431,8 +436,9 @@ impl Store for SqlStore {
         scope: &OfficeScope,
         id: HouseholdId,
         split: &Split,
+        expected: Option<&str>,
     ) -> Result<HouseholdView> {
-        self.split_household_impl(ctx, scope, id, split)
+        self.split_household_impl(ctx, scope, id, split, expected)
     }
     fn add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64> {
         self.add_suspects_impl(ctx, pairs)

@@ -102,7 +102,7 @@ both_backends! {
         assert_eq!(list.items[0].code.as_str(), "MHD-01", "ordered by code");
         let one = s.list_offices(&daftar_domain::permission::Reach::Office(system_scope(a, Permission::OfficeRead)), PageRequest::default()).unwrap();
         assert_eq!(one.total, 1);
-        let o = s.set_office_status(&ctx(), a, OfficeStatus::Suspended).unwrap();
+        let o = s.set_office_status(&ctx(), a, OfficeStatus::Suspended, None).unwrap();
         assert_eq!(o.status, OfficeStatus::Suspended);
         assert_eq!(s.get_office(a).unwrap().status, OfficeStatus::Suspended);
         assert_eq!(s.get_office(OfficeId::new()).unwrap_err().code, "office.not_found");
@@ -362,17 +362,17 @@ both_backends! {
         let dup = s.create_person(&ctx(), &w, &full_person("رضا", "کریمی", "p0123456")).unwrap_err();
         assert_eq!((dup.code, dup.kind.status()), ("document.number.taken", 409));
         let other = NewDocument { kind: "registration_card".into(), number: "۱۲۳۴۵۶۷۸۹".into(), ..NewDocument::default() };
-        let d = s.add_document(&ctx(), &w, p.id, &other).unwrap();
+        let d = s.add_document(&ctx(), &w, p.id, &other, None).unwrap();
         assert_eq!(d.number, "۱۲۳۴۵۶۷۸۹", "the number is kept as written");
         let bad = NewDocument { kind: "driving_licence".into(), number: "1".into(), ..NewDocument::default() };
-        assert_eq!(s.add_document(&ctx(), &w, p.id, &bad).unwrap_err().code, "document.kind.invalid");
+        assert_eq!(s.add_document(&ctx(), &w, p.id, &bad, None).unwrap_err().code, "document.kind.invalid");
         // Status changes keep the history; deceased is final.
         let change = |st: &str| NewStatus { status: st.into(), note: "round 1404".into() };
-        assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered")).unwrap_err().code, "person.status.unchanged");
-        let rec = s.set_person_status(&ctx(), &w, p.id, &change("renewed")).unwrap();
+        assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered"), None).unwrap_err().code, "person.status.unchanged");
+        let rec = s.set_person_status(&ctx(), &w, p.id, &change("renewed"), None).unwrap();
         assert_eq!(rec.person.status, PersonStatus::Renewed);
-        s.set_person_status(&ctx(), &w, p.id, &change("deceased")).unwrap();
-        assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered")).unwrap_err().code, "person.status.final");
+        s.set_person_status(&ctx(), &w, p.id, &change("deceased"), None).unwrap();
+        assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered"), None).unwrap_err().code, "person.status.final");
         let rec = s.get_person(&ctx(), &r, p.id).unwrap();
         let seen: Vec<_> = rec.history.iter().map(|h| (h.status, h.note.as_str())).collect();
         assert_eq!(seen, vec![(PersonStatus::Registered, ""), (PersonStatus::Renewed, "round 1404"), (PersonStatus::Deceased, "round 1404")]);
@@ -380,8 +380,8 @@ both_backends! {
         // Another office cannot change or read this person.
         let b = office(s.as_ref(), "MHD-01");
         let wb = system_scope(b, Permission::PersonWrite);
-        assert_eq!(s.set_person_status(&ctx(), &wb, p.id, &change("lapsed")).unwrap_err().code, "person.not_found");
-        assert_eq!(s.add_document(&ctx(), &wb, p.id, &other).unwrap_err().code, "person.not_found");
+        assert_eq!(s.set_person_status(&ctx(), &wb, p.id, &change("lapsed"), None).unwrap_err().code, "person.not_found");
+        assert_eq!(s.add_document(&ctx(), &wb, p.id, &other, None).unwrap_err().code, "person.not_found");
         let acts = actions(s.as_ref());
         for a in ["person.status", "person.document.add", "person.read"] {
             assert!(acts.iter().any(|x| x == a), "{a} audited");
@@ -471,7 +471,7 @@ both_backends! {
         assert_eq!(h.members.len(), 1);
         assert_eq!(h.members[0].relationship, Relationship::Head);
         let add = |id, who: &daftar_domain::person::Person, rel: &str, mv: bool| {
-            s.add_household_member(&ctx(), &w, id, &NewMember { registry_no: who.registry_no.to_lowercase(), relationship: rel.into(), move_existing: mv, ..NewMember::default() })
+            s.add_household_member(&ctx(), &w, id, &NewMember { registry_no: who.registry_no.to_lowercase(), relationship: rel.into(), move_existing: mv, ..NewMember::default() }, None)
         };
         add(h.household.id, &wife, "spouse", false).unwrap();
         add(h.household.id, &son, "child", false).unwrap();
@@ -491,7 +491,7 @@ both_backends! {
         add(h.household.id, &wife, "spouse", true).unwrap();
         // The son splits off with his wife.
         let split = Split { members: vec![son.id, daughter_in_law.id], head: Some(son.id) };
-        let new = s.split_household(&ctx(), &w, h.household.id, &split).unwrap();
+        let new = s.split_household(&ctx(), &w, h.household.id, &split, None).unwrap();
         assert_eq!(new.household.head_person_id, son.id);
         assert_eq!(new.members.len(), 2);
         let old = s.get_household(&ctx(), &r, h.household.id).unwrap();
@@ -499,9 +499,9 @@ both_backends! {
         assert_eq!(left, vec![father.id, wife.id]);
         assert_eq!(s.person_household(&ctx(), &r, son.id).unwrap(), Some(new.household.id));
         let bad = Split { members: vec![father.id], head: Some(father.id) };
-        assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad).unwrap_err().code, "household.split.head");
+        assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad, None).unwrap_err().code, "household.split.head");
         let bad = Split { members: vec![cousin.id], head: Some(cousin.id) };
-        assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad).unwrap_err().code, "household.split.not_member");
+        assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad, None).unwrap_err().code, "household.split.not_member");
         let list = s.list_households(&ctx(), &r, PageRequest::default()).unwrap();
         assert_eq!(list.total, 3);
         let counts: Vec<u64> = list.items.iter().map(|h| h.members).collect();

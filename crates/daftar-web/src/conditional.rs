@@ -1,6 +1,8 @@
-//! Optimistic concurrency over HTTP: a record's version is its `ETag` (`"7"`); an update must
-//! send it back in `If-Match`. Missing → 428 `request.if_match.required`; not a version we could
-//! have sent → 412 `request.if_match.invalid`; stale → the store's 412 `*.version.stale`.
+//! Optimistic concurrency over HTTP: a record's version is its `ETag` (`"7"`), or for records
+//! without a version number (persons, households, offices) a hash of the record as shown
+//! (`"3f2a…"`, [`daftar_domain::etag`]); an update must send it back in `If-Match`. Missing →
+//! 428 `request.if_match.required`; not a tag we could have sent → 412
+//! `request.if_match.invalid`; stale → the store's 412 `*.version.stale`.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use daftar_domain::{Error, ErrorKind, Result};
@@ -31,6 +33,35 @@ pub fn parse(v: &str) -> Result<i64> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| Error::new("request.if_match.invalid", ErrorKind::PreconditionFailed))
+}
+
+/// A JSON answer with the record's hash tag as `ETag`.
+pub fn with_tag<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    record: T,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let tag = format!("\"{}\"", daftar_domain::etag::tag_of(&record));
+    let value = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"0\""));
+    (status, [(header::ETAG, value)], axum::Json(record)).into_response()
+}
+
+/// The hash tag in `If-Match` (weak or strong, quoted or bare): 428 when missing, 412 when it
+/// cannot be a tag.
+pub fn if_match_tag(headers: &HeaderMap) -> Result<String> {
+    let v = headers
+        .get(header::IF_MATCH)
+        .ok_or_else(|| Error::new("request.if_match.required", ErrorKind::PreconditionRequired))?;
+    let t = v.to_str().unwrap_or("").trim();
+    let t = t.strip_prefix("W/").unwrap_or(t).trim_matches('"');
+    if t.len() == 16 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(t.to_ascii_lowercase())
+    } else {
+        Err(Error::new(
+            "request.if_match.invalid",
+            ErrorKind::PreconditionFailed,
+        ))
+    }
 }
 
 #[cfg(test)]

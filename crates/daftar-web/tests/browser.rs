@@ -344,6 +344,13 @@ async fn clerk_logs_in_and_switches_language() {
         .await
         .unwrap();
     click(&c, "form[role=search] button").await;
+    // The list before the search has the same id: wait for the search's own page.
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains("q=") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     c.wait()
         .for_element(Locator::Css("#persons"))
         .await

@@ -353,6 +353,17 @@ async fn administrators_change_office_status(app: TestApp) {
     app.user("manager.a", "office_manager", Some(a.id));
     let admin = app.signed_in_with_totp("admin.one").await;
     let t = token_of(&app, &admin, "/").await;
+    let etag = admin
+        .get(app.url(&format!("/api/v1/offices/{}", a.id)))
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     let r = admin
         .post(app.url(&format!("/api/v1/offices/{}/status", a.id)))
         .header("x-csrf-token", &t)
@@ -360,7 +371,36 @@ async fn administrators_change_office_status(app: TestApp) {
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), 428, "If-Match is required");
+    let r = admin
+        .post(app.url(&format!("/api/v1/offices/{}/status", a.id)))
+        .header("x-csrf-token", &t)
+        .header("if-match", &etag)
+        .json(&serde_json::json!({"status": "suspended"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
+    let fresh = r
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let stale = admin
+        .post(app.url(&format!("/api/v1/offices/{}/status", a.id)))
+        .header("x-csrf-token", &t)
+        .header("if-match", &etag)
+        .json(&serde_json::json!({"status": "active"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.status(),
+        412,
+        "the tag read before the change is stale"
+    );
     assert_eq!(
         r.json::<serde_json::Value>().await.unwrap()["status"],
         "suspended"
@@ -368,6 +408,7 @@ async fn administrators_change_office_status(app: TestApp) {
     let r = admin
         .post(app.url(&format!("/api/v1/offices/{}/status", a.id)))
         .header("x-csrf-token", &t)
+        .header("if-match", &fresh)
         .json(&serde_json::json!({"status": "sleeping"}))
         .send()
         .await

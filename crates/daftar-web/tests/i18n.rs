@@ -162,6 +162,10 @@ fn used_ids() -> BTreeSet<String> {
     ] {
         ids.insert(format!("share-outcome-{o}"));
     }
+    // Stale tags of records without a version number (daftar_domain::etag::check).
+    for r in ["person", "household", "office"] {
+        ids.insert(format!("{r}-version-stale"));
+    }
     // Format errors of daftar-credential reach users through tr.error(code).
     for c in [
         "prefix.invalid",

@@ -174,6 +174,7 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
                 number: "RC-B-1".into(),
                 ..Default::default()
             },
+            None,
         )
         .unwrap();
     app.user("clerk.b", "clerk", Some(b.id));

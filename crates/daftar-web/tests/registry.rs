@@ -325,22 +325,84 @@ async fn clerk_builds_and_splits_a_household(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let r = c
-        .post(app.url(&api(&wife_row)))
-        .header("x-csrf-token", &t)
-        .json(&serde_json::json!({ "relationship": "head" }))
+    // API updates carry the household's ETag: none → 428, an old one → 412.
+    let etag = c
+        .get(app.url(&api(&house)))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let post = |path: String, body: serde_json::Value, tag: Option<&str>| {
+        let mut req = c
+            .post(app.url(&api(&path)))
+            .header("x-csrf-token", &t)
+            .json(&body);
+        if let Some(tag) = tag {
+            req = req.header("if-match", tag);
+        }
+        req.send()
+    };
+    let r = post(
+        wife_row.clone(),
+        serde_json::json!({ "relationship": "spouse" }),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 428);
+    let r = post(
+        wife_row.clone(),
+        serde_json::json!({ "relationship": "head" }),
+        Some(&etag),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 422);
-    let r = c
-        .post(app.url(&api(&format!("{house}/members/{}", son.id))))
-        .header("x-csrf-token", &t)
-        .json(&serde_json::json!({ "relationship": "child" }))
-        .send()
-        .await
-        .unwrap();
+    let r = post(
+        format!("{house}/members/{}", son.id),
+        serde_json::json!({ "relationship": "child" }),
+        Some(&etag),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 404, "the son has left this household");
+    let r = post(
+        wife_row.clone(),
+        serde_json::json!({ "relationship": "spouse" }),
+        Some(&etag),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let fresh = r
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(fresh, etag, "the change gave a new tag");
+    let r = post(
+        wife_row.clone(),
+        serde_json::json!({ "relationship": "other_relative" }),
+        Some(&etag),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 412, "a stale tag is refused");
+    let r = post(
+        wife_row.clone(),
+        serde_json::json!({ "relationship": "other_relative" }),
+        Some(&fresh),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
     let old: serde_json::Value = c
         .get(app.url(&api(&house)))
         .send()
@@ -661,3 +723,75 @@ both!(
     photos_are_checked_by_content_and_served_to_the_office_t,
     photos_are_checked_by_content_and_served_to_the_office
 );
+
+/// API updates of a person carry the person's `ETag` in `If-Match`: missing → 428, a tag read
+/// before someone else's change → 412, and nothing is written either way.
+async fn person_updates_need_the_current_etag(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(office.id));
+    let p = app.person(office.id, "مینا");
+    let c = app.signed_in("clerk.a").await;
+    let t = app.csrf(&c, "/profile").await;
+    let url = app.url(&format!("/api/v1/offices/{}/persons/{}", office.id, p.id));
+    let etag_of = |r: &reqwest::Response| {
+        r.headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = etag_of(&c.get(&url).send().await.unwrap());
+    let status = |tag: Option<&str>, to: &str| {
+        let mut req = c
+            .post(format!("{url}/status"))
+            .header("x-csrf-token", &t)
+            .json(&serde_json::json!({"status": to, "note": "test"}));
+        if let Some(tag) = tag {
+            req = req.header("if-match", tag);
+        }
+        req.send()
+    };
+    assert_eq!(status(None, "renewed").await.unwrap().status(), 428);
+    assert_eq!(
+        status(Some("\"nonsense\""), "renewed")
+            .await
+            .unwrap()
+            .status(),
+        412
+    );
+    let r = status(Some(&first), "renewed").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let second = etag_of(&r);
+    assert_ne!(first, second);
+    assert_eq!(
+        etag_of(&c.get(&url).send().await.unwrap()),
+        second,
+        "GET gives the same tag"
+    );
+    // The first tag is stale now: refused, and the status stays `renewed`.
+    assert_eq!(status(Some(&first), "lapsed").await.unwrap().status(), 412);
+    let now: serde_json::Value = c.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(now["status"], "renewed", "{now}");
+    // Documents too.
+    let doc = serde_json::json!({"kind": "passport", "number": "P1234567", "issuer": "کابل"});
+    let r = c
+        .post(format!("{url}/documents"))
+        .header("x-csrf-token", &t)
+        .header("if-match", &first)
+        .json(&doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 412);
+    let r = c
+        .post(format!("{url}/documents"))
+        .header("x-csrf-token", &t)
+        .header("if-match", &second)
+        .json(&doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+both!(person_etags, person_updates_need_the_current_etag);

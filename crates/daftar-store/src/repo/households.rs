@@ -7,6 +7,7 @@ use super::{audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::etag as tag;
 use daftar_domain::household::{
     Household, HouseholdSummary, HouseholdView, Member, NewMember, Relationship, Split,
 };
@@ -232,12 +233,14 @@ impl SqlStore {
         scope: &OfficeScope,
         id: HouseholdId,
         m: &NewMember,
+        expected: Option<&str>,
     ) -> Result<HouseholdView> {
         scope.require(Permission::PersonWrite)?;
         let relationship = Relationship::parse_member(&m.relationship)?;
         let office = scope.office_id();
         self.write(|tx| {
-            load(tx, office, id)?;
+            let before = load(tx, office, id)?;
+            tag::check(expected, &tag::tag_of(&before), "household.version.stale")?;
             let person = find_person(tx, office, m)?;
             let now = truncate_ms(OffsetDateTime::now_utc());
             let action = match current(tx, person)? {
@@ -277,12 +280,14 @@ impl SqlStore {
         scope: &OfficeScope,
         id: HouseholdId,
         split: &Split,
+        expected: Option<&str>,
     ) -> Result<HouseholdView> {
         scope.require(Permission::PersonWrite)?;
         let head = split.validate()?;
         let office = scope.office_id();
         self.write(|tx| {
             let from = load(tx, office, id)?;
+            tag::check(expected, &tag::tag_of(&from), "household.version.stale")?;
             for p in &split.members {
                 match from.members.iter().find(|m| m.person.id == *p) {
                     None => return Err(Error::invalid("household.split.not_member").with_field("members")),
@@ -332,12 +337,14 @@ impl SqlStore {
         id: HouseholdId,
         person: PersonId,
         relationship: &str,
+        expected: Option<&str>,
     ) -> Result<HouseholdView> {
         scope.require(Permission::PersonWrite)?;
         let relationship = Relationship::parse_member(relationship)?;
         let office = scope.office_id();
         self.write(|tx| {
-            load(tx, office, id)?;
+            let before = load(tx, office, id)?;
+            tag::check(expected, &tag::tag_of(&before), "household.version.stale")?;
             match current(tx, person)? {
                 Some((h, Relationship::Head)) if h == id => {
                     return Err(Error::invalid("household.relationship.head").with_field("relationship"));

@@ -6,6 +6,7 @@ use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::birth::{DatePrecision, PartialDate};
+use daftar_domain::etag as tag;
 use daftar_domain::ids::{DocumentId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
@@ -606,11 +607,16 @@ impl SqlStore {
         scope: &OfficeScope,
         id: PersonId,
         change: &NewStatus,
+        expected: Option<&str>,
     ) -> Result<PersonRecord> {
         scope.require(Permission::PersonWrite)?;
         let to = change.validate()?;
         let office = scope.office_id();
         self.write(|tx| {
+            if expected.is_some() {
+                let current = tag::tag_of(&load_record(tx, office, id)?);
+                tag::check(expected, &current, "person.version.stale")?;
+            }
             let r = tx.query_opt(
                 &format!("SELECT status FROM persons WHERE id = $1 AND office_id = $2{}", tx.dialect().for_update()),
                 params![id.to_string(), office.to_string()],
@@ -638,12 +644,17 @@ impl SqlStore {
         scope: &OfficeScope,
         id: PersonId,
         new: &NewDocument,
+        expected: Option<&str>,
     ) -> Result<Document> {
         scope.require(Permission::PersonWrite)?;
         let now = truncate_ms(time::OffsetDateTime::now_utc());
         let valid = new.validate(now.date())?;
         let office = scope.office_id();
         self.write(|tx| {
+            if expected.is_some() {
+                let current = tag::tag_of(&load_record(tx, office, id)?);
+                tag::check(expected, &current, "person.version.stale")?;
+            }
             let r = tx.query_opt(
                 &format!("SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2"),
                 params![id.to_string(), office.to_string()],

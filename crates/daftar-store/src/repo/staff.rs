@@ -4,6 +4,7 @@ use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::etag as tag;
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
 use daftar_domain::office::{NewOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
@@ -219,8 +220,18 @@ impl SqlStore {
         ctx: &AuditCtx,
         id: OfficeId,
         status: OfficeStatus,
+        expected: Option<&str>,
     ) -> Result<Office> {
         self.write(|tx| {
+            if let Some(e) = expected {
+                let r = tx
+                    .query_opt(
+                        &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
+                        params![id.to_string()],
+                    )?
+                    .ok_or_else(|| Error::not_found("office.not_found"))?;
+                tag::check(Some(e), &tag::tag_of(&office(&r)?), "office.version.stale")?;
+            }
             let n = tx.exec(
                 "UPDATE offices SET status = $1 WHERE id = $2",
                 params![status.code(), id.to_string()],

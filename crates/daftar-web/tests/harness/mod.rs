@@ -142,6 +142,7 @@ impl TestApp {
                         issuer: "تهران".into(),
                         ..Default::default()
                     },
+                    None,
                 )
                 .unwrap();
         }
@@ -157,6 +158,7 @@ impl TestApp {
                         relationship: rel.into(),
                         ..Default::default()
                     },
+                    None,
                 )
                 .unwrap();
         }

@@ -332,7 +332,7 @@ fn seed_households_and_review(
                     relationship: rel.into(),
                     ..NewMember::default()
                 };
-                store.add_household_member(ctx, &w, h.household.id, &m)?;
+                store.add_household_member(ctx, &w, h.household.id, &m, None)?;
             }
         }
         if let Some(first) = persons.first() {

@@ -105,14 +105,15 @@ pub fn format_error(e: FormatError) -> Error {
     Error::invalid(e.code)
 }
 
-/// The QR code of a credential text at error correction Q, as inline SVG.
+/// The QR code of a credential text at error correction Q, as inline SVG (the matrix from
+/// `daftar_credential::qr_matrix`, the same the benchmark times).
 pub fn qr_svg(text: &str) -> Result<String> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q)
-        .map_err(|e| Error::internal(format!("qr: {e}")))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .build())
+    let m = daftar_credential::qr_matrix(text).map_err(format_error)?;
+    Ok(
+        qrcode::render::Renderer::<qrcode::render::svg::Color<'_>>::new(m.colors(), m.width(), 4)
+            .min_dimensions(240, 240)
+            .build(),
+    )
 }
 
 /// Checks a credential text online: keys from the trust list in force, revocation from the

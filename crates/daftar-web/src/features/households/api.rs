@@ -2,11 +2,14 @@
 
 use crate::auth::InOffice;
 use crate::auth::scope::{PersonRead, PersonWrite};
+use crate::conditional::{if_match_tag, with_tag};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
+use axum::response::Response;
 use daftar_domain::audit::purpose;
 use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
@@ -55,7 +58,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
-/// One household with its current members and their statuses. Audited.
+/// One household with its current members and their statuses; `ETag` is the tag updates send
+/// back in `If-Match`. Audited.
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/households/{household_id}", tag = "households",
     params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id")),
     responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -64,52 +68,54 @@ pub async fn show(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Path(ids): Path<(OfficeId, HouseholdId)>,
-) -> WebResult<axum::Json<HouseholdView>> {
+) -> WebResult<Response> {
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
-    Ok(axum::Json(
-        state.db(move |s| s.get_household(&ctx, &scope, id)).await?,
-    ))
+    let view = state.db(move |s| s.get_household(&ctx, &scope, id)).await?;
+    Ok(with_tag(StatusCode::OK, view))
 }
 
 /// Adds a member (by `person_id` or `registry_no`); with `"move": true` takes them out of
 /// their current household. Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/households/{household_id}/members", tag = "households",
-    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id")),
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id"), ("If-Match" = String, Header, description = "The household's ETag")),
     request_body = NewMember,
-    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_member(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, HouseholdId)>,
+    headers: HeaderMap,
     Json(m): Json<NewMember>,
-) -> WebResult<axum::Json<HouseholdView>> {
+) -> WebResult<Response> {
+    let tag = if_match_tag(&headers)?;
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
-    Ok(axum::Json(
-        state
-            .db(move |s| s.add_household_member(&ctx, &scope, id, &m))
-            .await?,
-    ))
+    let view = state
+        .db(move |s| s.add_household_member(&ctx, &scope, id, &m, Some(&tag)))
+        .await?;
+    Ok(with_tag(StatusCode::OK, view))
 }
 
 /// Moves members into a new household headed by one of them; returns the new household.
 /// Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/households/{household_id}/split", tag = "households",
-    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id")),
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id"), ("If-Match" = String, Header, description = "The household's ETag")),
     request_body = Split,
-    responses((status = 201, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn split(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, HouseholdId)>,
+    headers: HeaderMap,
     Json(split): Json<Split>,
-) -> WebResult<(StatusCode, axum::Json<HouseholdView>)> {
+) -> WebResult<Response> {
+    let tag = if_match_tag(&headers)?;
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
     let view = state
-        .db(move |s| s.split_household(&ctx, &scope, id, &split))
+        .db(move |s| s.split_household(&ctx, &scope, id, &split, Some(&tag)))
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(view)))
+    Ok(with_tag(StatusCode::CREATED, view))
 }
 
 /// A member's relationship to the head.
@@ -121,20 +127,23 @@ pub struct RelationshipChange {
 
 /// Changes a current member's relationship to the head. Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/households/{household_id}/members/{person_id}", tag = "households",
-    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id"), ("person_id" = String, Path, description = "Member's person id")),
+    params(("office_id" = String, Path, description = "Office id"), ("household_id" = String, Path, description = "Household id"), ("person_id" = String, Path, description = "Member's person id"), ("If-Match" = String, Header, description = "The household's ETag")),
     request_body = RelationshipChange,
-    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = HouseholdView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_relationship(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, HouseholdId, PersonId)>,
+    headers: HeaderMap,
     Json(change): Json<RelationshipChange>,
-) -> WebResult<axum::Json<HouseholdView>> {
+) -> WebResult<Response> {
+    let tag = if_match_tag(&headers)?;
     let (ctx, scope, id, person) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1, ids.2);
-    Ok(axum::Json(
-        state
-            .db(move |s| s.set_member_relationship(&ctx, &scope, id, person, &change.relationship))
-            .await?,
-    ))
+    let view = state
+        .db(move |s| {
+            s.set_member_relationship(&ctx, &scope, id, person, &change.relationship, Some(&tag))
+        })
+        .await?;
+    Ok(with_tag(StatusCode::OK, view))
 }

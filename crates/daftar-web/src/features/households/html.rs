@@ -166,7 +166,7 @@ pub async fn add_member(
         move_existing: f.move_existing == "1",
     };
     let result = state
-        .db(move |s| s.add_household_member(&ctx, &scope, id, &m))
+        .db(move |s| s.add_household_member(&ctx, &scope, id, &m, None))
         .await;
     after(&state, &staff, scope, id, result).await
 }
@@ -192,7 +192,7 @@ pub async fn split(
     };
     let ctx = staff.audit(purpose::SERVICE);
     let result = state
-        .db(move |s| s.split_household(&ctx, &scope, id, &split))
+        .db(move |s| s.split_household(&ctx, &scope, id, &split, None))
         .await;
     after(&state, &staff, scope, id, result).await
 }
@@ -213,7 +213,7 @@ pub async fn set_relationship(
     let (staff, scope) = (at.staff, at.scope);
     let ctx = staff.audit(purpose::SERVICE);
     let result = state
-        .db(move |s| s.set_member_relationship(&ctx, &scope, id, person, &f.relationship))
+        .db(move |s| s.set_member_relationship(&ctx, &scope, id, person, &f.relationship, None))
         .await;
     after(&state, &staff, scope, id, result).await
 }

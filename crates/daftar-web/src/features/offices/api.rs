@@ -2,11 +2,14 @@
 
 use crate::auth::scope::OfficeRead;
 use crate::auth::{InOffice, Staff};
+use crate::conditional::{if_match_tag, with_tag};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
+use axum::response::Response;
 use daftar_domain::audit::purpose;
 use daftar_domain::office::{NewOffice, Office};
 use daftar_domain::page::{Page, PageRequest};
@@ -33,12 +36,10 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}", tag = "offices", params(("office_id" = String, Path, description = "Office id")),
     responses((status = 200, body = Office), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn show(
-    State(state): State<AppState>,
-    at: InOffice<OfficeRead>,
-) -> WebResult<axum::Json<Office>> {
+pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> WebResult<Response> {
     let id = at.office_id();
-    Ok(axum::Json(state.db(move |s| s.get_office(id)).await?))
+    let office = state.db(move |s| s.get_office(id)).await?;
+    Ok(with_tag(StatusCode::OK, office))
 }
 
 /// Creates an office (system administrators).
@@ -64,16 +65,20 @@ pub struct StatusChange {
     pub status: String,
 }
 
-/// Changes an office's status (system administrators; needs a recent step-up).
-#[utoipa::path(post, path = "/api/v1/offices/{office_id}/status", tag = "offices", params(("office_id" = String, Path, description = "Office id")), request_body = StatusChange,
-    responses((status = 200, body = Office), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+/// Changes an office's status (system administrators; needs a recent step-up; `If-Match` with
+/// the office's `ETag`).
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/status", tag = "offices", params(("office_id" = String, Path, description = "Office id"), ("If-Match" = String, Header, description = "The office's ETag")), request_body = StatusChange,
+    responses((status = 200, body = Office), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_status(
     State(state): State<AppState>,
     at: InOffice<OfficeRead>,
+    headers: HeaderMap,
     Json(req): Json<StatusChange>,
-) -> WebResult<axum::Json<Office>> {
-    Ok(axum::Json(change_status(&state, &at, &req.status).await?))
+) -> WebResult<Response> {
+    let tag = if_match_tag(&headers)?;
+    let office = change_status(&state, &at, &req.status, Some(tag)).await?;
+    Ok(with_tag(StatusCode::OK, office))
 }
 
 /// Checks the permission, the step-up and the value, then changes the status.
@@ -81,12 +86,13 @@ pub async fn change_status(
     state: &AppState,
     at: &InOffice<OfficeRead>,
     status: &str,
+    expected: Option<String>,
 ) -> daftar_domain::Result<Office> {
     at.staff.principal().require(Permission::OfficeManage)?;
     at.staff.require_step_up(&state.config.session)?;
     let status = daftar_domain::office::OfficeStatus::parse(status)?;
     let (ctx, id) = (at.staff.audit(purpose::ADMINISTRATION), at.office_id());
     state
-        .db(move |s| s.set_office_status(&ctx, id, status))
+        .db(move |s| s.set_office_status(&ctx, id, status, expected.as_deref()))
         .await
 }

@@ -149,6 +149,6 @@ pub async fn set_status(
     at: InOffice<OfficeRead>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> WebResult<Response> {
-    super::api::change_status(&state, &at, &form.status).await?;
+    super::api::change_status(&state, &at, &form.status, None).await?;
     Ok(Redirect::to(&format!("/offices/{}", at.office_id())).into_response())
 }

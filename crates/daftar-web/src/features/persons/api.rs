@@ -2,11 +2,13 @@
 
 use crate::auth::InOffice;
 use crate::auth::scope::{PersonRead, PersonWrite};
+use crate::conditional::{if_match_tag, with_tag};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
@@ -40,7 +42,8 @@ pub async fn list(
     ))
 }
 
-/// One person of an office with documents and status history. Audited.
+/// One person of an office with documents and status history; `ETag` is the tag updates send
+/// back in `If-Match`. Audited.
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons/{person_id}", tag = "persons",
     params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
     responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -49,52 +52,55 @@ pub async fn show(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Path(ids): Path<(OfficeId, PersonId)>,
-) -> WebResult<axum::Json<PersonRecord>> {
+) -> WebResult<Response> {
     let id = ids.1;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    Ok(axum::Json(
-        state.db(move |s| s.get_person(&ctx, &scope, id)).await?,
-    ))
+    let rec = state.db(move |s| s.get_person(&ctx, &scope, id)).await?;
+    Ok(with_tag(StatusCode::OK, rec))
 }
 
 /// Changes a person's status (registered, renewed, lapsed, departed, deceased); the history
-/// keeps every change. Audited.
+/// keeps every change. `If-Match` must carry the person's `ETag`. Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/persons/{person_id}/status", tag = "persons",
-    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id"), ("If-Match" = String, Header, description = "The person's ETag")),
     request_body = NewStatus,
-    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_status(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, PersonId)>,
+    headers: HeaderMap,
     Json(change): Json<NewStatus>,
-) -> WebResult<axum::Json<PersonRecord>> {
+) -> WebResult<Response> {
     let id = ids.1;
+    let tag = if_match_tag(&headers)?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    Ok(axum::Json(
-        state
-            .db(move |s| s.set_person_status(&ctx, &scope, id, &change))
-            .await?,
-    ))
+    let rec = state
+        .db(move |s| s.set_person_status(&ctx, &scope, id, &change, Some(&tag)))
+        .await?;
+    Ok(with_tag(StatusCode::OK, rec))
 }
 
-/// Records an identity document of a person. Audited.
+/// Records an identity document of a person. `If-Match` must carry the person's `ETag`.
+/// Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/persons/{person_id}/documents", tag = "persons",
-    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id"), ("If-Match" = String, Header, description = "The person's ETag")),
     request_body = NewDocument,
-    responses((status = 201, body = Document), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = Document), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_document(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, PersonId)>,
+    headers: HeaderMap,
     Json(doc): Json<NewDocument>,
 ) -> WebResult<(StatusCode, axum::Json<Document>)> {
     let id = ids.1;
+    let tag = if_match_tag(&headers)?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let doc = state
-        .db(move |s| s.add_document(&ctx, &scope, id, &doc))
+        .db(move |s| s.add_document(&ctx, &scope, id, &doc, Some(&tag)))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(doc)))
 }

@@ -460,7 +460,7 @@ pub async fn set_status(
         note: form.note,
     };
     let result = state
-        .db(move |s| s.set_person_status(&ctx, &scope, id, &change))
+        .db(move |s| s.set_person_status(&ctx, &scope, id, &change, None))
         .await;
     after_change(&state, &staff, scope, id, result).await
 }
@@ -486,7 +486,7 @@ pub async fn add_document(
     let ctx = staff.audit(purpose::SERVICE);
     let doc = document(&f.kind, &f.number, &f.issuer, &f.valid_from, &f.valid_until);
     let result = state
-        .db(move |s| s.add_document(&ctx, &scope, id, &doc))
+        .db(move |s| s.add_document(&ctx, &scope, id, &doc, None))
         .await;
     after_change(&state, &staff, scope, id, result).await
 }
