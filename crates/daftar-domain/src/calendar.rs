@@ -82,6 +82,8 @@ struct File {
     years: [i32; 2],
     #[serde(default, rename = "holiday")]
     holidays: Vec<FileHoliday>,
+    #[serde(default)]
+    appointments: crate::appointment::AppointmentRules,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +112,8 @@ pub struct CalendarProfile {
     pub years: (i32, i32),
     /// Holidays.
     pub holidays: Vec<Holiday>,
+    /// Office hours for appointments.
+    pub appointments: crate::appointment::AppointmentRules,
 }
 
 impl CalendarProfile {
@@ -136,11 +140,13 @@ impl CalendarProfile {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        f.appointments.validate()?;
         let p = Self {
             country: f.country,
             weekend,
             years: (f.years[0], f.years[1]),
             holidays,
+            appointments: f.appointments,
         };
         p.calendar()?;
         Ok(p)

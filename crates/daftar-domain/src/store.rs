@@ -4,6 +4,7 @@
 //! of personal data does too. Office data is reached only through an [`OfficeScope`] or [`Reach`].
 
 use crate::Result;
+use crate::appointment::Appointment;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
@@ -598,6 +599,24 @@ pub trait Store: Send + Sync + 'static {
     /// the failure count and is audited as a read of the holder's data.
     fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck)
     -> Result<()>;
+
+    // ---- appointments ----
+    /// Books (or moves) the appointment of an open case of the scope's office for `day` and
+    /// `slot` (already checked against the rules), if fewer than `per_slot` others hold that
+    /// slot (`appointment.slot.full`, `appointment.case.closed`). Audited.
+    fn book_appointment(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+        day: time::Date,
+        slot: &str,
+        per_slot: u32,
+    ) -> Result<Appointment>;
+    /// The appointment of a case, if booked.
+    fn case_appointment(&self, case: CaseId) -> Result<Option<Appointment>>;
+    /// How many appointments each slot of a day holds at the scope's office (no personal data).
+    fn slot_bookings(&self, scope: &OfficeScope, day: time::Date) -> Result<Vec<(String, u32)>>;
 
     // ---- portal (registered persons) ----
     /// Gives a person in scope (`person.write`) a portal account: username = registry number,

@@ -12,6 +12,7 @@ mod repo;
 pub mod sql;
 pub mod sqlite;
 
+use daftar_domain::appointment::Appointment;
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use daftar_domain::calendar::{Holiday, WorkCalendar};
 use daftar_domain::case::{
@@ -743,6 +744,23 @@ impl Store for SqlStore {
         person: PersonId,
     ) -> Result<Vec<CaseSummary>> {
         self.person_cases_impl(ctx, scope, person)
+    }
+    fn book_appointment(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+        day: time::Date,
+        slot: &str,
+        per_slot: u32,
+    ) -> Result<Appointment> {
+        self.book_appointment_impl(ctx, scope, case, day, slot, per_slot)
+    }
+    fn case_appointment(&self, case: CaseId) -> Result<Option<Appointment>> {
+        self.case_appointment_impl(case)
+    }
+    fn slot_bookings(&self, scope: &OfficeScope, day: time::Date) -> Result<Vec<(String, u32)>> {
+        self.slot_bookings_impl(scope, day)
     }
     fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>> {
         self.idempotent_response_impl(principal, key)

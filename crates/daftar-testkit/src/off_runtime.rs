@@ -2,6 +2,7 @@
 //! the synchronous PostgreSQL driver never blocks inside the test's tokio runtime.
 
 use daftar_domain::Result;
+use daftar_domain::appointment::Appointment;
 use daftar_domain::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use daftar_domain::calendar::{Holiday, WorkCalendar};
 use daftar_domain::case::{
@@ -53,6 +54,9 @@ impl Store for OffRuntime {
         self.0.pool_stats()
     }
     fwd! {
+        book_appointment(&self, ctx: &AuditCtx, scope: &OfficeScope, case: CaseId, day: time::Date, slot: &str, per_slot: u32) -> Result<Appointment>;
+        case_appointment(&self, case: CaseId) -> Result<Option<Appointment>>;
+        slot_bookings(&self, scope: &OfficeScope, day: time::Date) -> Result<Vec<(String, u32)>>;
         person_cases(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<CaseSummary>>;
         grant_portal(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId, password_hash: &str) -> Result<User>;
         portal_person(&self, user: UserId) -> Result<Option<PersonId>>;

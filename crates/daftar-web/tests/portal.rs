@@ -323,3 +323,143 @@ async fn portal_for_a_registered_person(app: TestApp) {
 }
 
 both!(portal, portal_for_a_registered_person);
+
+/// Appointments: booked from the portal and at the counter within the office's slots and
+/// capacity, shown on the slip; a full slot, a holiday, a past day and an odd time are refused.
+async fn appointments_within_hours_and_capacity(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.thr", "clerk", Some(office.id));
+    let clerk = app.signed_in("clerk.thr").await;
+    let t = app.csrf(&clerk, "/profile").await;
+    let o = office.id.to_string();
+    let open = |p: &daftar_domain::person::Person| {
+        clerk
+            .post(app.url(&format!("/api/v1/offices/{o}/cases")))
+            .header("x-csrf-token", &t)
+            .json(&json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}))
+            .send()
+    };
+    let mut cases = vec![];
+    for i in 0..5 {
+        let p = app.person(office.id, &format!("نفر{i}"));
+        let (st, v) = json_of(open(&p).await.unwrap()).await;
+        assert_eq!(st, 201, "{v}");
+        cases.push(v["case"]["id"].as_str().unwrap().to_owned());
+    }
+    // The first free day and slot from the office's own page of places.
+    let cal = daftar_domain::calendar::CalendarProfile::from_toml(include_str!(
+        "../../../profiles/ir/calendar.toml"
+    ))
+    .unwrap();
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    let rules = &cal.appointments;
+    let days = rules.days(&cal.calendar().unwrap(), today);
+    let day = daftar_domain::credential::iso_date(days[0]);
+    let book = |case: &str, day: &str, slot: &str| {
+        clerk
+            .post(app.url(&format!("/api/v1/offices/{o}/cases/{case}/appointment")))
+            .header("x-csrf-token", &t)
+            .json(&json!({"day": day, "slot": slot}))
+            .send()
+    };
+    for case in cases.iter().take(rules.per_slot as usize) {
+        let (st, v) = json_of(book(case, &day, "09:00").await.unwrap()).await;
+        assert_eq!(st, 200, "{v}");
+    }
+    let (st, v) = json_of(book(&cases[4], &day, "09:00").await.unwrap()).await;
+    assert_eq!((st, code(&v)), (409, "appointment.slot.full"), "{v}");
+    let (st, places) = json_of(
+        clerk
+            .get(app.url(&format!("/api/v1/offices/{o}/appointments?day={day}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let nine = places
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["slot"] == "09:00")
+        .unwrap();
+    assert_eq!(
+        (nine["booked"].as_u64(), nine["free"].as_u64()),
+        (Some(4), Some(0)),
+        "{places}"
+    );
+    // Moving one frees its place.
+    let (st, _) = json_of(book(&cases[0], &day, "10:30").await.unwrap()).await;
+    assert_eq!(st, 200);
+    let (st, v) = json_of(book(&cases[4], &day, "09:00").await.unwrap()).await;
+    assert_eq!(st, 200, "{v}");
+    // Refused: today, Nowruz (a holiday), a time between slots, garbage.
+    let today_iso = daftar_domain::credential::iso_date(today);
+    for (d, s, code_) in [
+        (today_iso.as_str(), "09:00", "appointment.day.invalid"),
+        ("1406/01/01", "09:00", "appointment.day.invalid"),
+        (day.as_str(), "09:10", "appointment.slot.invalid"),
+        ("someday", "09:00", "appointment.day.invalid"),
+    ] {
+        let (st, v) = json_of(book(&cases[1], d, s).await.unwrap()).await;
+        assert_eq!((st, code(&v)), (422, code_), "{d} {s}: {v}");
+    }
+    // The slip at the counter shows it, with the booking form.
+    let html = get_text(
+        &app,
+        &clerk,
+        &format!("/offices/{o}/cases/{}/slip", cases[4]),
+    )
+    .await;
+    assert!(html.contains("id=\"appointment-at\""), "{html}");
+    assert!(html.contains("09:00"), "{html}");
+    assert!(html.contains("id=\"appointment-form\""), "{html}");
+
+    // From the portal: the person books their own case's appointment, not someone else's.
+    let (head, _) = app.household_with_cards(office.id);
+    let (_, username, password) = grant(&app, &clerk, &o, &head.id.to_string()).await;
+    let me = client();
+    assert_eq!(app.login(&me, &username, &password).await.status(), 303);
+    let token = app.csrf(&me, "/portal").await;
+    let r = app
+        .post_form(
+            &me,
+            "/portal/cases",
+            &[("_csrf", &token), ("service", "card_replacement")],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let mine = location(&r);
+    let r = app
+        .post_form(
+            &me,
+            &format!("{mine}/appointment"),
+            &[("_csrf", &token), ("day", &day), ("slot", "11:00")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = get_text(&app, &me, &mine).await;
+    assert!(
+        html.contains("id=\"appointment-at\"") && html.contains("11:00"),
+        "{html}"
+    );
+    let r = app
+        .post_form(
+            &me,
+            &format!("/portal/cases/{}/appointment", cases[2]),
+            &[("_csrf", &token), ("day", &day), ("slot", "11:00")],
+        )
+        .await;
+    assert_eq!(r.status(), 404, "someone else's case");
+    let r = app
+        .post_form(
+            &me,
+            &format!("{mine}/appointment"),
+            &[("_csrf", &token), ("day", &day), ("slot", "07:00")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"slip-error\""));
+}
+
+both!(appointments, appointments_within_hours_and_capacity);

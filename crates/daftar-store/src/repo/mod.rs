@@ -1,6 +1,7 @@
 //! The one implementation of [`daftar_domain::store::Store`], written against [`Tx`] so it runs
 //! unchanged on SQLite and PostgreSQL. Row mappers live beside the statements that need them.
 
+pub mod appointments;
 pub mod audit;
 mod cases;
 mod catalog;

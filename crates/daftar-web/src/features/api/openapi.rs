@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         services::api::list, services::api::show, services::api::history, services::api::update,
         services::api::calendar, services::api::set_holiday, services::api::remove_holiday, services::api::due,
         cases::api::open, cases::api::queue, cases::api::show, cases::api::change, cases::api::upload,
-        cases::api::document, cases::api::pay, cases::api::assign,
+        cases::api::document, cases::api::pay, cases::api::assign, cases::slip::api_book, cases::slip::api_slots,
         cases::receipts::api_check, cases::receipts::api_complain, cases::receipts::api_report,
         credentials::verify::trust_list, credentials::verify::status_list, credentials::verify::root_key,
         credentials::verify::api_verify, credentials::api::list, credentials::api::issue_for_case, credentials::api::qr, credentials::api::revoke,

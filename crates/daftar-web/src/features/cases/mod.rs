@@ -8,6 +8,7 @@
 pub mod api;
 mod html;
 pub mod receipts;
+pub mod slip;
 mod upload;
 
 use crate::state::AppState;
@@ -28,6 +29,19 @@ pub fn routes() -> Router<AppState> {
         .route("/offices/{office_id}/cases/new", get(html::new_form))
         .route("/offices/{office_id}/cases/assign", post(html::assign))
         .route("/offices/{office_id}/cases/{case_id}", get(html::show))
+        .route("/offices/{office_id}/cases/{case_id}/slip", get(slip::page))
+        .route(
+            "/offices/{office_id}/cases/{case_id}/appointment",
+            post(slip::book),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/cases/{case_id}/appointment",
+            post(slip::api_book),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/appointments",
+            get(slip::api_slots),
+        )
         .route(
             "/offices/{office_id}/cases/{case_id}/actions",
             post(html::change),

@@ -9,6 +9,7 @@
 use crate::auth::{CsrfForm, InOffice, NoFields, Staff};
 use crate::error::WebResult;
 use crate::extract::{Path, Query};
+use crate::features::cases::slip::{BookForm, SlipLinks, book_appointment, slip_page};
 use crate::features::credentials::api::{ShareRequest, make_share};
 use crate::features::credentials::html::{
     CardQuery, CredRow, ShareRow, card_page, cred_row, share_row,
@@ -22,12 +23,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::case::{CaseView, NewCase};
+use daftar_domain::case::NewCase;
 use daftar_domain::credential::VerifierType;
 use daftar_domain::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, system_scope};
 use daftar_domain::person::Person;
-use daftar_domain::service::{Applicant, ServiceRecord, format_rials};
+use daftar_domain::service::{Applicant, ServiceRecord};
 use daftar_domain::store::ShareAccess;
 use daftar_domain::{Error, Result};
 use rand::Rng;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal", get(home))
         .route("/portal/cases", post(apply))
         .route("/portal/cases/{case_id}", get(case))
+        .route("/portal/cases/{case_id}/appointment", post(book))
         .route("/portal/photo", get(photo))
         .route("/portal/credentials/{credential_id}/card", get(card))
         .route("/portal/share-codes", post(create_share))
@@ -244,119 +246,74 @@ async fn apply(
     }
 }
 
-struct EventLine {
-    at: String,
-    what: String,
-}
-
-#[derive(Template)]
-#[template(path = "portal/case.html")]
-struct CasePage {
-    page: PageCtx,
-    v: CaseView,
-    service: String,
-    state: String,
-    step: String,
-    due: String,
-    reject_reason: Option<String>,
-    fees: Vec<(String, String)>,
-    receipts: Vec<(String, String, String)>,
-    documents: Vec<String>,
-    office: String,
-    events: Vec<EventLine>,
-}
-
-/// One of the person's cases: state, current step and due date, fees and receipts, the
-/// timeline (what happened and when; staff names are not shown).
+/// One of the person's cases: the printable slip (state, current step and due date, the
+/// appointment and its booking form, fees and receipts, documents to bring, the timeline
+/// without staff names).
 async fn case(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<CaseId>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let (ctx, read, person) = (me.ctx(), me.read, me.person);
-    let (v, office) = state
-        .db(move |s| {
-            let v = s.get_case(&ctx, &read, id)?;
-            let o = s.get_office(v.case.office_id)?;
-            Ok((v, o))
-        })
-        .await?;
-    if v.case.person_id != person && !v.members.iter().any(|m| m.person_id == person) {
-        return Err(Error::not_found("case.not_found").into());
-    }
     let page = PageCtx::new(&state, &me.staff.ctx);
-    let tr = &page.tr;
-    let locale = page.locale.tag;
-    let persian = locale != "en";
-    let body = CasePage {
-        service: v.definition.names.get(locale).to_owned(),
-        state: tr.t(&format!("case-state-{}", v.case.state.code())),
-        step: v
-            .definition
-            .steps
-            .get(v.case.step)
-            .map(|s| s.names.get(locale).to_owned())
-            .unwrap_or_default(),
-        due: v
-            .case
-            .due_on
-            .map(|d| tr.date(&daftar_domain::credential::iso_date(d)))
-            .unwrap_or_default(),
-        reject_reason: v
-            .case
-            .reject_reason
-            .map(|r| tr.t(&format!("reject-reason-{}", r.code()))),
-        fees: v
-            .fees_due
-            .iter()
-            .map(|f| {
-                let name = v
-                    .definition
-                    .fees
-                    .iter()
-                    .find(|l| l.code == f.code)
-                    .map_or_else(|| f.code.clone(), |l| l.names.get(locale).to_owned());
-                (name, format_rials(f.rials, persian))
-            })
-            .collect(),
-        receipts: v
-            .payments
-            .iter()
-            .map(|p| {
-                (
-                    p.receipt_no.clone(),
-                    format_rials(p.rials, persian),
-                    format!("/receipts/{}", p.check_code),
-                )
-            })
-            .collect(),
-        // What to bring: the documents of this step and the ones after it.
-        documents: {
-            let mut docs: Vec<String> = vec![];
-            for step in v.definition.steps.iter().skip(v.case.step) {
-                for d in &step.documents {
-                    let label = tr.t(&format!("evidence-{}", d.code()));
-                    if !docs.contains(&label) {
-                        docs.push(label);
-                    }
-                }
-            }
-            docs
-        },
-        office: format!("{} ({})", office.name_fa, office.code.as_str()),
-        events: v
-            .events
-            .iter()
-            .map(|e| EventLine {
-                at: tr.datetime(&e.at),
-                what: tr.t(&format!("event-{}", e.kind.replace('.', "-"))),
-            })
-            .collect(),
-        v,
+    let body = slip_page(
+        &state,
         page,
-    };
+        me.ctx(),
+        me.read,
+        id,
+        Some(me.person),
+        SlipLinks {
+            back: "/portal".into(),
+            book: format!("/portal/cases/{id}/appointment"),
+        },
+        None,
+    )
+    .await?;
     Ok(render(StatusCode::OK, &body))
+}
+
+/// The person books or moves the appointment of one of their cases.
+async fn book(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<CaseId>,
+    CsrfForm(f): CsrfForm<BookForm>,
+) -> WebResult<Response> {
+    let me = me(&state, staff).await?;
+    let (ctx, read, write, person) = (me.ctx(), me.read, me.write, me.person);
+    let owner = state.db(move |s| s.get_case(&ctx, &read, id)).await;
+    match owner {
+        Ok(v) if v.case.person_id == person || v.members.iter().any(|m| m.person_id == person) => {}
+        Ok(_) => return Err(Error::not_found("case.not_found").into()),
+        Err(e) => return Err(e.into()),
+    }
+    match book_appointment(&state, me.ctx(), write, id, &f).await {
+        Ok(_) => Ok(Redirect::to(&format!("/portal/cases/{id}")).into_response()),
+        Err(e) if e.kind.status() < 500 => {
+            let page = PageCtx::new(&state, &me.staff.ctx);
+            let msg = page.tr.error(e.code);
+            let body = slip_page(
+                &state,
+                page,
+                me.ctx(),
+                me.read,
+                id,
+                Some(me.person),
+                SlipLinks {
+                    back: "/portal".into(),
+                    book: format!("/portal/cases/{id}/appointment"),
+                },
+                Some(msg),
+            )
+            .await?;
+            Ok(render(
+                StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                &body,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The person's own photo (for their card).

@@ -1,0 +1,120 @@
+//! Appointments: one per case, booked within the office's capacity per slot. Booking counts the
+//! slot and writes in one transaction, with the office row locked on PostgreSQL so two clerks
+//! cannot both take the last place.
+
+use super::audit;
+use crate::SqlStore;
+use crate::sql::{Row, params};
+use daftar_domain::appointment::{Appointment, slot_full};
+use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::ids::CaseId;
+use daftar_domain::permission::{OfficeScope, Permission};
+use daftar_domain::{Error, Result};
+use time::{Date, OffsetDateTime};
+
+fn appointment(r: &Row) -> Result<Appointment> {
+    Ok(Appointment {
+        case_id: r.parse(0)?,
+        office_id: r.parse(1)?,
+        day: super::cases::date(&r.text(2)?)?,
+        slot: r.text(3)?,
+        booked_at: r.ts(4)?,
+        booked_by: r.text(5)?,
+    })
+}
+
+const COLS: &str = "case_id, office_id, day, slot, booked_at, booked_by";
+
+fn iso(d: Date) -> String {
+    daftar_domain::credential::iso_date(d)
+}
+
+impl SqlStore {
+    pub(crate) fn book_appointment_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+        day: Date,
+        slot: &str,
+        per_slot: u32,
+    ) -> Result<Appointment> {
+        scope.require(Permission::PersonWrite)?;
+        let office = scope.office_id().to_string();
+        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| {
+            tx.query_one(
+                &format!("SELECT id FROM offices WHERE id = $1{}", tx.dialect().for_update()),
+                params![office.as_str()],
+            )?;
+            let state = tx
+                .query_opt(
+                    "SELECT state FROM cases WHERE id = $1 AND office_id = $2",
+                    params![case.to_string(), office.as_str()],
+                )?
+                .ok_or_else(|| Error::not_found("case.not_found"))?
+                .text(0)?;
+            if matches!(state.as_str(), "approved" | "rejected" | "cancelled") {
+                return Err(Error::conflict("appointment.case.closed"));
+            }
+            let taken = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM appointments WHERE office_id = $1 AND day = $2 AND slot = $3 AND case_id <> $4",
+                    params![office.as_str(), iso(day), slot, case.to_string()],
+                )?
+                .i64(0)?;
+            if taken >= i64::from(per_slot) {
+                return Err(slot_full());
+            }
+            tx.exec(
+                "DELETE FROM appointments WHERE case_id = $1",
+                params![case.to_string()],
+            )?;
+            tx.exec(
+                &format!("INSERT INTO appointments ({COLS}) VALUES ($1, $2, $3, $4, $5, $6)"),
+                params![case.to_string(), office.as_str(), iso(day), slot, now, ctx.actor.as_str()],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("appointment.book", "case", case)
+                    .with_details(serde_json::json!({ "day": iso(day), "slot": slot })),
+            )?;
+            Ok(Appointment {
+                case_id: case,
+                office_id: scope.office_id(),
+                day,
+                slot: slot.to_owned(),
+                booked_at: now,
+                booked_by: ctx.actor.clone(),
+            })
+        })
+    }
+
+    pub(crate) fn case_appointment_impl(&self, case: CaseId) -> Result<Option<Appointment>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {COLS} FROM appointments WHERE case_id = $1"),
+                params![case.to_string()],
+            )?
+            .map(|r| appointment(&r))
+            .transpose()
+        })
+    }
+
+    pub(crate) fn slot_bookings_impl(
+        &self,
+        scope: &OfficeScope,
+        day: Date,
+    ) -> Result<Vec<(String, u32)>> {
+        self.read(|tx| {
+            super::all(
+                tx.query(
+                    "SELECT slot, COUNT(*) FROM appointments WHERE office_id = $1 AND day = $2 GROUP BY slot ORDER BY slot",
+                    params![scope.office_id().to_string(), iso(day)],
+                )?,
+                |r| Ok((r.text(0)?, u32::try_from(r.i64(1)?).unwrap_or(u32::MAX))),
+            )
+        })
+    }
+}
