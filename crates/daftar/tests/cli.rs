@@ -275,9 +275,13 @@ fn demo_seeds_every_role() {
         "partner",
         "auditor",
         "system_admin",
+        "applicant",
     ] {
         assert!(list.contains(role), "{role} missing: {list}");
     }
+    // Portal accounts are persons' (username = registry number), not made-up users.
+    assert!(!list.contains("applicant.thr"), "{list}");
+    assert!(list.contains("thr-01-"), "{list}");
     assert!(
         ok(dir.path(), &["demo", "--seed-only", "--data-dir", "demo"])
             .contains("existing demo database")

@@ -227,7 +227,11 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
             },
         )?;
         let short = code.split('-').next().unwrap_or(code).to_ascii_lowercase();
-        for role in roles.iter().filter(|r| r.office_bound) {
+        // Portal accounts belong to registered persons: made below for one person per office.
+        for role in roles
+            .iter()
+            .filter(|r| r.office_bound && r.code.as_str() != RoleCode::APPLICANT)
+        {
             let prefix = if role.code.as_str() == RoleCode::OFFICE_MANAGER {
                 "manager"
             } else {
@@ -413,6 +417,13 @@ fn seed_cases(
             let kind = daftar_domain::service::CredentialKind::RegistrationCard;
             let mut id = [0u8; 8];
             rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
+            // That person also has a portal account (username: the registry number).
+            store.grant_portal(
+                ctx,
+                &w,
+                p.id,
+                &daftar_web::auth::password::hash(DEMO_PASSWORD)?,
+            )?;
             store.issue_credentials(
                 ctx,
                 &[daftar_domain::credential::NewCredential {
