@@ -213,6 +213,28 @@ pub async fn slip_page(
     })
 }
 
+/// The slip as a response; a user error (4xx) is shown on it with its status.
+#[allow(clippy::too_many_arguments)]
+pub async fn render_slip(
+    state: &AppState,
+    req: &crate::context::RequestCtx,
+    ctx: AuditCtx,
+    scope: OfficeScope,
+    id: CaseId,
+    owner: Option<PersonId>,
+    links: SlipLinks,
+    error: Option<Error>,
+) -> WebResult<Response> {
+    let page = PageCtx::new(state, req);
+    let status = error
+        .as_ref()
+        .and_then(|e| StatusCode::from_u16(e.kind.status()).ok())
+        .unwrap_or(StatusCode::OK);
+    let message = error.map(|e| page.tr.error(e.code));
+    let body = slip_page(state, page, ctx, scope, id, owner, links, message).await?;
+    Ok(render(status, &body))
+}
+
 fn links(office: OfficeId, id: CaseId) -> SlipLinks {
     SlipLinks {
         back: format!("/offices/{office}/cases/{id}"),
@@ -226,19 +248,9 @@ pub async fn page(
     at: InOffice<PersonRead>,
     Path((_, id)): Path<(OfficeId, CaseId)>,
 ) -> WebResult<Response> {
-    let page = PageCtx::new(&state, &at.staff.ctx);
-    let body = slip_page(
-        &state,
-        page,
-        at.staff.audit(purpose::SERVICE),
-        at.scope,
-        id,
-        None,
-        links(at.office_id(), id),
-        None,
-    )
-    .await?;
-    Ok(render(StatusCode::OK, &body))
+    let ctx = at.staff.audit(purpose::SERVICE);
+    let links = links(at.office_id(), id);
+    render_slip(&state, &at.staff.ctx, ctx, at.scope, id, None, links, None).await
 }
 
 /// The booking form at the counter.
@@ -252,27 +264,22 @@ pub async fn book(
     match book_appointment(&state, at.staff.audit(purpose::SERVICE), at.scope, id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/cases/{id}/slip")).into_response()),
         Err(e) if e.kind.status() < 500 => {
-            let page = PageCtx::new(&state, &at.staff.ctx);
-            let msg = page.tr.error(e.code);
             let read = at
                 .staff
                 .principal()
                 .scope(office, daftar_domain::permission::Permission::PersonRead)?;
-            let body = slip_page(
+            let ctx = at.staff.audit(purpose::SERVICE);
+            render_slip(
                 &state,
-                page,
-                at.staff.audit(purpose::SERVICE),
+                &at.staff.ctx,
+                ctx,
                 read,
                 id,
                 None,
                 links(office, id),
-                Some(msg),
+                Some(e),
             )
-            .await?;
-            Ok(render(
-                StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                &body,
-            ))
+            .await
         }
         Err(e) => Err(e.into()),
     }

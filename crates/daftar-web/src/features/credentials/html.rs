@@ -375,6 +375,26 @@ pub async fn create_share(
     }
 }
 
+/// Cancels share code `id` of `person` (read with `read`, cancelled with `write`);
+/// `share.not_found` when the code is another person's.
+pub(crate) fn cancel_persons_share(
+    s: &dyn daftar_domain::store::Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    read: daftar_domain::permission::OfficeScope,
+    write: daftar_domain::permission::OfficeScope,
+    person: PersonId,
+    id: ShareCodeId,
+) -> Result<ShareCode> {
+    if !s
+        .share_codes(ctx, &read, person)?
+        .iter()
+        .any(|c| c.id == id)
+    {
+        return Err(Error::not_found("share.not_found"));
+    }
+    s.cancel_share_code(ctx, id, &ShareAccess::Office(write))
+}
+
 /// Cancels a share code at the office.
 pub async fn cancel_share(
     State(state): State<AppState>,
@@ -388,17 +408,7 @@ pub async fn cancel_share(
         .scope(at.office_id(), Permission::PersonWrite)?;
     let (ctx, read) = (at.staff.audit(purpose::SERVICE), at.scope);
     let r = state
-        .db(move |s| {
-            // Only a share code of the person in the path.
-            if !s
-                .share_codes(&ctx, &read, person)?
-                .iter()
-                .any(|c| c.id == id)
-            {
-                return Err(Error::not_found("share.not_found"));
-            }
-            s.cancel_share_code(&ctx, id, &ShareAccess::Office(scope))
-        })
+        .db(move |s| cancel_persons_share(s, &ctx, read, scope, person, id))
         .await;
     done(&state, &at, person, r.map(|_| ())).await
 }

@@ -9,10 +9,10 @@
 use crate::auth::{CsrfForm, InOffice, NoFields, Staff};
 use crate::error::WebResult;
 use crate::extract::{Path, Query};
-use crate::features::cases::slip::{BookForm, SlipLinks, book_appointment, slip_page};
+use crate::features::cases::slip::{BookForm, SlipLinks, book_appointment, render_slip};
 use crate::features::credentials::api::{ShareRequest, make_share};
 use crate::features::credentials::html::{
-    CardQuery, CredRow, ShareRow, card_page, cred_row, share_row,
+    CardQuery, CredRow, ShareRow, cancel_persons_share, card_page, cred_row, share_row,
 };
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
@@ -29,7 +29,6 @@ use daftar_domain::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, system_scope};
 use daftar_domain::person::Person;
 use daftar_domain::service::{Applicant, ServiceRecord};
-use daftar_domain::store::ShareAccess;
 use daftar_domain::{Error, Result};
 use rand::Rng;
 use serde::Deserialize;
@@ -246,6 +245,13 @@ async fn apply(
     }
 }
 
+fn my_links(id: CaseId) -> SlipLinks {
+    SlipLinks {
+        back: "/portal".into(),
+        book: format!("/portal/cases/{id}/appointment"),
+    }
+}
+
 /// One of the person's cases: the printable slip (state, current step and due date, the
 /// appointment and its booking form, fees and receipts, documents to bring, the timeline
 /// without staff names).
@@ -255,22 +261,18 @@ async fn case(
     Path(id): Path<CaseId>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let page = PageCtx::new(&state, &me.staff.ctx);
-    let body = slip_page(
+    let (ctx, owner) = (me.ctx(), Some(me.person));
+    render_slip(
         &state,
-        page,
-        me.ctx(),
+        &me.staff.ctx,
+        ctx,
         me.read,
         id,
-        Some(me.person),
-        SlipLinks {
-            back: "/portal".into(),
-            book: format!("/portal/cases/{id}/appointment"),
-        },
+        owner,
+        my_links(id),
         None,
     )
-    .await?;
-    Ok(render(StatusCode::OK, &body))
+    .await
 }
 
 /// The person books or moves the appointment of one of their cases.
@@ -282,35 +284,25 @@ async fn book(
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
     let (ctx, read, write, person) = (me.ctx(), me.read, me.write, me.person);
-    let owner = state.db(move |s| s.get_case(&ctx, &read, id)).await;
-    match owner {
-        Ok(v) if v.case.person_id == person || v.members.iter().any(|m| m.person_id == person) => {}
-        Ok(_) => return Err(Error::not_found("case.not_found").into()),
-        Err(e) => return Err(e.into()),
+    let v = state.db(move |s| s.get_case(&ctx, &read, id)).await?;
+    if v.case.person_id != person && !v.members.iter().any(|m| m.person_id == person) {
+        return Err(Error::not_found("case.not_found").into());
     }
     match book_appointment(&state, me.ctx(), write, id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/portal/cases/{id}")).into_response()),
         Err(e) if e.kind.status() < 500 => {
-            let page = PageCtx::new(&state, &me.staff.ctx);
-            let msg = page.tr.error(e.code);
-            let body = slip_page(
+            let (ctx, owner) = (me.ctx(), Some(person));
+            render_slip(
                 &state,
-                page,
-                me.ctx(),
-                me.read,
+                &me.staff.ctx,
+                ctx,
+                read,
                 id,
-                Some(me.person),
-                SlipLinks {
-                    back: "/portal".into(),
-                    book: format!("/portal/cases/{id}/appointment"),
-                },
-                Some(msg),
+                owner,
+                my_links(id),
+                Some(e),
             )
-            .await?;
-            Ok(render(
-                StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-                &body,
-            ))
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -384,16 +376,7 @@ async fn cancel_share(
     let me = me(&state, staff).await?;
     let (ctx, read, write, person) = (me.ctx(), me.read, me.write, me.person);
     let r = state
-        .db(move |s| {
-            if !s
-                .share_codes(&ctx, &read, person)?
-                .iter()
-                .any(|c| c.id == id)
-            {
-                return Err(Error::not_found("share.not_found"));
-            }
-            s.cancel_share_code(&ctx, id, &ShareAccess::Office(write))
-        })
+        .db(move |s| cancel_persons_share(s, &ctx, read, write, person, id))
         .await;
     match r {
         Ok(_) => Ok(Redirect::to("/portal").into_response()),
