@@ -747,6 +747,28 @@ impl Probe {
     }
 }
 
+/// A stored record prepared once, to be kept between enrolment-time checks (a registered
+/// person's matching fields do not change, so the preparation can be reused).
+pub struct Candidate(Prepared);
+
+impl Candidate {
+    /// Prepares `r`.
+    pub fn new(r: &Record) -> Self {
+        Self(prepare(r))
+    }
+}
+
+impl Probe {
+    /// Decides the pair of this probe and an already prepared record, as [`compare`] does.
+    pub fn compare_prepared(
+        &self,
+        other: &Candidate,
+        settings: &Settings,
+    ) -> Option<(Reasons, f64)> {
+        decide(&self.0, &other.0, settings, None)
+    }
+}
+
 /// Decides one pair: `Some((reasons, score))` when `a` and `b` look like the same person.
 pub fn compare(a: &Record, b: &Record, settings: &Settings) -> Option<(Reasons, f64)> {
     decide(&prepare(a), &prepare(b), settings, None)
@@ -755,6 +777,22 @@ pub fn compare(a: &Record, b: &Record, settings: &Settings) -> Option<(Reasons, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prepared_candidate_decides_as_the_record_itself() {
+        let a = r("1", "محمد", "رضایی", "علی", "1990-01-02", "M");
+        let b = r("2", "Mohammad", "Rezaei", "Ali", "1990-01-02", "M");
+        let c = r("3", "زهرا", "احمدی", "حسن", "1985-05-05", "F");
+        let s = Settings::default();
+        let probe = Probe::new(&a);
+        for other in [&b, &c] {
+            let plain = probe.compare(other, &s).map(|(_, x)| x);
+            let prepared = probe
+                .compare_prepared(&Candidate::new(other), &s)
+                .map(|(_, x)| x);
+            assert_eq!(plain, prepared);
+        }
+    }
 
     fn r(id: &str, g: &str, f: &str, fa: &str, d: &str, s: &str) -> Record {
         Record {

@@ -8,6 +8,7 @@
 pub mod blob;
 pub mod migrate;
 pub mod postgres;
+mod prepared;
 mod repo;
 pub mod sql;
 pub mod sqlite;
@@ -53,6 +54,8 @@ pub(crate) enum Db {
 /// The store: the same repository code over either backend.
 pub struct SqlStore {
     pub(crate) db: Db,
+    /// Registered persons prepared for the enrolment-time duplicate check.
+    pub(crate) prepared: prepared::PreparedCache,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -81,6 +84,7 @@ pub fn connect(database_url: &str) -> Result<Arc<dyn Store>> {
 pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
     let store = SqlStore {
         db: Db::Sqlite(Box::new(sqlite::SqliteDb::open(path)?)),
+        prepared: Default::default(),
     };
     store.migrate()?;
     Ok(store)
@@ -90,6 +94,7 @@ pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
 pub fn open_postgres(url: &str) -> Result<SqlStore> {
     Ok(SqlStore {
         db: Db::Postgres(postgres::PgDb::open(url)?),
+        prepared: Default::default(),
     })
 }
 

@@ -382,20 +382,24 @@ impl SqlStore {
                     &args,
                 )?;
                 for r in &rows {
-                    let birth = match (r.opt_text(5)?, r.opt_text(6)?) {
-                        (Some(d), Some(p)) => PartialDate::from_stored(&d, &p).ok().map(|d| d.matcher_text()),
-                        _ => None,
-                    };
-                    let rec = daftar_match::dedupe::Record {
-                        id: String::new(),
-                        given_name: r.text(2)?,
-                        family_name: r.text(3)?,
-                        father_name: r.text(4)?,
-                        birth_date: birth.unwrap_or_default(),
-                        gender: gender(Sex::parse(&r.text(7)?)?),
-                    };
-                    if let Some((reasons, score)) = matcher.compare(&rec, &settings) {
-                        matched.push((r.text(0)?, r.parse(1)?, reasons, score));
+                    let id = r.text(0)?;
+                    // Prepared once per person and kept (matching fields do not change).
+                    let mut failed = None;
+                    let prepared = self.prepared.get_or(&id, || {
+                        let rec = match candidate_record(r) {
+                            Ok(rec) => rec,
+                            Err(e) => {
+                                failed = Some(e);
+                                daftar_match::dedupe::Record::default()
+                            }
+                        };
+                        daftar_match::dedupe::Candidate::new(&rec)
+                    });
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                    if let Some((reasons, score)) = matcher.compare_prepared(&prepared, &settings) {
+                        matched.push((id, r.parse(1)?, reasons, score));
                     }
                 }
             }
@@ -683,4 +687,23 @@ impl SqlStore {
             .collect()
         })
     }
+}
+
+/// The matching fields of a row `id, office_id, given_name, family_name, father_name,
+/// birth_date, birth_date_precision, sex`.
+fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
+    let birth = match (r.opt_text(5)?, r.opt_text(6)?) {
+        (Some(d), Some(p)) => PartialDate::from_stored(&d, &p)
+            .ok()
+            .map(|d| d.matcher_text()),
+        _ => None,
+    };
+    Ok(daftar_match::dedupe::Record {
+        id: String::new(),
+        given_name: r.text(2)?,
+        family_name: r.text(3)?,
+        father_name: r.text(4)?,
+        birth_date: birth.unwrap_or_default(),
+        gender: gender(Sex::parse(&r.text(7)?)?),
+    })
 }

@@ -1,0 +1,49 @@
+//! Registered persons prepared for matching, kept between enrolment-time duplicate checks:
+//! preparing a stored person's names costs microseconds and a check compares up to a few
+//! hundred, while the matching fields of a registered person never change (corrections make a
+//! new record through a merge). Two generations bound the memory: when the young one is full it
+//! becomes the old one and the previous old one is dropped; a hit in the old generation moves
+//! the entry back to the young one.
+
+use daftar_match::dedupe::Candidate;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Entries per generation (two generations at most: about 2 × this many persons).
+const GENERATION: usize = 100_000;
+
+/// One generation: person id → prepared form.
+type Generation = HashMap<String, Arc<Candidate>>;
+
+/// The cache: the young generation and the old one.
+#[derive(Default)]
+pub struct PreparedCache {
+    inner: Mutex<(Generation, Generation)>,
+}
+
+impl PreparedCache {
+    /// The prepared form of person `id`, made with `make` when it is not kept.
+    pub fn get_or(&self, id: &str, make: impl FnOnce() -> Candidate) -> Arc<Candidate> {
+        {
+            let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(c) = g.0.get(id) {
+                return c.clone();
+            }
+            if let Some(c) = g.1.remove(id) {
+                Self::put(&mut g, id, c.clone());
+                return c;
+            }
+        }
+        let c = Arc::new(make());
+        let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        Self::put(&mut g, id, c.clone());
+        c
+    }
+
+    fn put(g: &mut (Generation, Generation), id: &str, c: Arc<Candidate>) {
+        if g.0.len() >= GENERATION {
+            g.1 = std::mem::take(&mut g.0);
+        }
+        g.0.insert(id.to_owned(), c);
+    }
+}
