@@ -3,7 +3,7 @@
 
 use super::api::{ShareRequest, make_share};
 use super::issue::{qr_svg, signed_text};
-use super::share::{check_lines, share_state};
+use super::share::{check_lines, share_state, verifier_options};
 use super::verify::both_dates;
 use crate::auth::scope::PersonRead;
 use crate::auth::{CsrfForm, InOffice, NoFields};
@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_credential::{Kind, PURPOSES, profile};
 use daftar_domain::audit::purpose;
-use daftar_domain::credential::{CredentialRecord, ShareCode, VerifierType, wire_kind};
+use daftar_domain::credential::{CredentialRecord, ShareCode, wire_kind};
 use daftar_domain::ids::{OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::person::Person;
@@ -42,7 +42,7 @@ pub(crate) struct ShareRow {
     pub(crate) credential_id: String,
     pub(crate) verifier: String,
     pub(crate) state: String,
-    pub(crate) active: bool,
+    pub(crate) cancel_url: Option<String>,
     pub(crate) expires: String,
     pub(crate) checks: Vec<(String, String, String, String)>,
 }
@@ -94,13 +94,22 @@ pub(crate) fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> Cr
     }
 }
 
-pub(crate) fn share_row(tr: &Tr, s: &ShareCode, now: OffsetDateTime) -> ShareRow {
+/// A share code for display; `cancel_base` (the share-codes path of the page) offers a cancel
+/// button while the code works.
+pub(crate) fn share_row(
+    tr: &Tr,
+    s: &ShareCode,
+    now: OffsetDateTime,
+    cancel_base: Option<&str>,
+) -> ShareRow {
     ShareRow {
         id: s.id.to_string(),
         credential_id: s.credential_id.clone(),
         verifier: tr.t(&format!("verifier-{}", s.verifier.code())),
         state: share_state(tr, s),
-        active: s.usable(now).is_ok(),
+        cancel_url: cancel_base
+            .filter(|_| s.usable(now).is_ok())
+            .map(|b| format!("{b}/{}/cancel", s.id)),
         expires: tr.datetime(&s.expires_at),
         checks: check_lines(tr, s),
     }
@@ -132,14 +141,17 @@ async fn person_page(
     } else {
         StatusCode::OK
     };
+    let cancel_base = p
+        .has(Permission::PersonWrite)
+        .then(|| format!("/offices/{}/persons/{person}/share-codes", at.office_id()));
     let body = PersonPage {
         office_id: at.office_id(),
         credentials: creds.iter().map(|c| cred_row(tr, c, now)).collect(),
-        shares: shares.iter().map(|s| share_row(tr, s, now)).collect(),
-        verifiers: VerifierType::ALL
+        shares: shares
             .iter()
-            .map(|v| (v.code(), tr.t(&format!("verifier-{}", v.code()))))
+            .map(|s| share_row(tr, s, now, cancel_base.as_deref()))
             .collect(),
+        verifiers: verifier_options(tr),
         can_write: p.has(Permission::PersonWrite),
         can_revoke: p.has(Permission::CredentialRevoke),
         person: rec.person,

@@ -281,7 +281,8 @@ struct Shown {
     lines: Vec<Line>,
 }
 
-fn verifier_options(tr: &Tr) -> Vec<(&'static str, String)> {
+/// The verifier types for a select, labelled.
+pub(crate) fn verifier_options(tr: &Tr) -> Vec<(&'static str, String)> {
     VerifierType::ALL
         .iter()
         .map(|v| (v.code(), tr.t(&format!("verifier-{}", v.code()))))

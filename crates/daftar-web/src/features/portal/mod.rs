@@ -14,6 +14,7 @@ use crate::features::credentials::api::{ShareRequest, make_share};
 use crate::features::credentials::html::{
     CardQuery, CredRow, ShareRow, cancel_persons_share, card_page, cred_row, share_row,
 };
+use crate::features::credentials::share::verifier_options;
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
 use askama::Template;
@@ -24,7 +25,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::case::NewCase;
-use daftar_domain::credential::VerifierType;
 use daftar_domain::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, system_scope};
 use daftar_domain::person::Person;
@@ -166,11 +166,11 @@ async fn home_page(
             })
             .collect(),
         credentials: creds.iter().map(|c| cred_row(tr, c, now)).collect(),
-        shares: shares.iter().map(|s| share_row(tr, s, now)).collect(),
-        verifiers: VerifierType::ALL
+        shares: shares
             .iter()
-            .map(|v| (v.code(), tr.t(&format!("verifier-{}", v.code()))))
+            .map(|s| share_row(tr, s, now, Some("/portal/share-codes")))
             .collect(),
+        verifiers: verifier_options(tr),
         person: rec.person,
         created,
         error: error.clone(),
