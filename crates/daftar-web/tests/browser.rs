@@ -877,3 +877,80 @@ async fn the_gregorian_date_reads_left_to_right_on_the_persian_verify_page() {
     );
     c.close().await.unwrap();
 }
+
+/// A registered person with portal access signs in, applies for a service and books an
+/// appointment on the slip, in the Persian (right-to-left) UI of a real browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_person_applies_and_books_an_appointment_on_the_portal() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
+    let office = app.office("THR-01");
+    let (head, _) = app.household_with_cards(office.id);
+    let hash = daftar_web::auth::password::hash(PASSWORD).unwrap();
+    let user = app
+        .store
+        .grant_portal(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            &daftar_domain::permission::system_scope(
+                office.id,
+                daftar_domain::permission::Permission::PersonWrite,
+            ),
+            head.id,
+            &hash,
+        )
+        .unwrap();
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(user.username.as_str())
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    click(&c, "button[type=submit]").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#apply-form"))
+        .await
+        .unwrap();
+    wait_for_text(&c, "h1", &head.given_name).await;
+    let dir = c
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("dir")
+        .await
+        .unwrap();
+    assert_eq!(dir.as_deref(), Some("rtl"));
+    c.find(Locator::Css("#apply-form select[name=service]"))
+        .await
+        .unwrap()
+        .select_by_value("card_replacement")
+        .await
+        .unwrap();
+    click(&c, "#apply-form button[type=submit]").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#appointment-form"))
+        .await
+        .unwrap();
+    assert!(c.find(Locator::Css("#appointment-none")).await.is_ok());
+    c.find(Locator::Css("#appointment-form select[name=slot]"))
+        .await
+        .unwrap()
+        .select_by_value("10:00")
+        .await
+        .unwrap();
+    click(&c, "#appointment-form button[type=submit]").await;
+    wait_for_text(&c, "#appointment-at", "10:00").await;
+    // The slip also says what to bring.
+    assert!(c.find(Locator::Css("#bring li")).await.is_ok());
+    c.close().await.unwrap();
+}
