@@ -80,6 +80,32 @@ pub const KINDS: [Kind; 5] = [
     Kind::Receipt,
 ];
 
+/// A holder with every field filled (Persian names, as they are usually long): the sample of
+/// `daftar bench credentials` and of the size tests.
+pub fn sample_fields() -> BTreeMap<String, String> {
+    [
+        ("given_name", "عبدالله"),
+        ("family_name", "کریمی"),
+        ("father_name", "غلام حیدر"),
+        ("birth_date", "1991-08-03"),
+        ("sex", "male"),
+        ("nationality", "AFG"),
+        ("status", "renewed"),
+        ("card_no", "THR01-1403-000123"),
+        ("valid_until", "2027-03-20"),
+        ("work_allowed", "yes"),
+        ("employer", "شرکت ساختمانی البرز"),
+        ("province", "تهران"),
+        ("school_age", "no"),
+        ("given_name_latin", "ABDULLAH"),
+        ("family_name_latin", "KARIMI"),
+        ("amount_rials", "2500000"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
 /// The fields a credential of `kind` carries for `purpose` (a purpose profile: only what that
 /// verifier needs); `None` when the kind is not shown for that purpose.
 pub fn profile(kind: Kind, purpose: &str) -> Option<&'static [&'static str]> {
@@ -392,20 +418,50 @@ fn to_cbor(v: &Value) -> Vec<u8> {
 /// Signs `claims` with `key` and returns the credential text (`credential.field.unknown` for a
 /// field name not in [`FIELDS`]).
 pub fn issue(claims: &Claims, key: &SigningKey) -> Result<String, FormatError> {
-    let kid = key_id(&key.verifying_key());
+    let bytes = seal(to_cbor(&claims_value(claims)?), key)?;
+    Ok(format!("{PREFIX}{}", base45::encode(&bytes)))
+}
+
+/// The tagged COSE_Sign1 of `payload` signed with `key` (EdDSA, `kid` in the protected
+/// header): the envelope of credentials and of the trust and status lists.
+fn seal(payload: Vec<u8>, key: &SigningKey) -> Result<Vec<u8>, FormatError> {
     let protected = HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
-        .key_id(kid)
+        .key_id(key_id(&key.verifying_key()))
         .build();
-    let sign1 = CoseSign1Builder::new()
+    CoseSign1Builder::new()
         .protected(protected)
-        .payload(to_cbor(&claims_value(claims)?))
+        .payload(payload)
         .create_signature(b"", |tbs| key.sign(tbs).to_bytes().to_vec())
-        .build();
-    let bytes = sign1
+        .build()
         .to_tagged_vec()
-        .map_err(|_| bad("credential.cose.invalid"))?;
-    Ok(format!("{PREFIX}{}", base45::encode(&bytes)))
+        .map_err(|_| bad("credential.cose.invalid"))
+}
+
+/// Reads a COSE_Sign1 (tagged or not; `malformed` when it is not one) whose protected header
+/// names EdDSA (`credential.alg.refused` otherwise: nothing unprotected counts).
+fn open_envelope(bytes: &[u8], malformed: &'static str) -> Result<CoseSign1, FormatError> {
+    let sign1 = CoseSign1::from_tagged_slice(bytes)
+        .or_else(|_| CoseSign1::from_slice(bytes))
+        .map_err(|_| bad(malformed))?;
+    if sign1.protected.header.alg
+        != Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA,
+        ))
+    {
+        return Err(bad("credential.alg.refused"));
+    }
+    Ok(sign1)
+}
+
+/// Whether `key` made the signature of `sign1` (strict Ed25519).
+fn signed_by(sign1: &CoseSign1, key: &VerifyingKey) -> bool {
+    sign1
+        .verify_signature(b"", |sig, tbs| {
+            let sig = Signature::from_slice(sig).map_err(|_| ())?;
+            key.verify_strict(tbs, &sig).map_err(|_| ())
+        })
+        .is_ok()
 }
 
 fn text(v: &Value) -> Result<String, FormatError> {
@@ -707,25 +763,11 @@ impl<'a> Sign1<'a> {
 /// Any other COSE_Sign1 bytes, decoded with `coset`: the claims when the signature holds, the
 /// verdict when the issuer is unknown or the signature does not match.
 fn verify_general(bytes: &[u8], trust: &TrustList) -> Result<Result<Claims, Verdict>, FormatError> {
-    let sign1 = CoseSign1::from_tagged_slice(bytes)
-        .or_else(|_| CoseSign1::from_slice(bytes))
-        .map_err(|_| bad("credential.cose.invalid"))?;
-    // Only the configured algorithm, from the protected header; nothing unprotected counts.
-    if sign1.protected.header.alg
-        != Some(coset::RegisteredLabelWithPrivate::Assigned(
-            iana::Algorithm::EdDSA,
-        ))
-    {
-        return Err(bad("credential.alg.refused"));
-    }
+    let sign1 = open_envelope(bytes, "credential.cose.invalid")?;
     let Some(key) = trust.keys.get(&sign1.protected.header.key_id) else {
         return Ok(Err(Verdict::UnknownIssuer));
     };
-    let signed = sign1.verify_signature(b"", |sig, tbs| {
-        let sig = Signature::from_slice(sig).map_err(|_| ())?;
-        key.verify_strict(tbs, &sig).map_err(|_| ())
-    });
-    if signed.is_err() {
+    if !signed_by(&sign1, key) {
         return Ok(Err(Verdict::Tampered));
     }
     let payload = sign1

@@ -4,12 +4,11 @@
 //! protected header) over a deterministic CBOR map; a verifier pins the root public key. Layout
 //! in `docs/credential-format.md` §6–7.
 
-use crate::{FormatError, TrustList, Verdict, bad, int, key_id, to_cbor};
-use ciborium::value::Value;
-use coset::{
-    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana,
+use crate::{
+    FormatError, TrustList, Verdict, bad, int, key_id, open_envelope, seal, signed_by, to_cbor,
 };
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ciborium::value::Value;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use std::collections::BTreeSet;
 
 /// Longest list file accepted (64 MiB), so a hostile file cannot exhaust memory.
@@ -58,17 +57,8 @@ pub struct StatusListDoc {
 }
 
 fn sign(payload: Value, root: &SigningKey) -> Vec<u8> {
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(key_id(&root.verifying_key()))
-        .build();
-    CoseSign1Builder::new()
-        .protected(protected)
-        .payload(to_cbor(&payload))
-        .create_signature(b"", |tbs| root.sign(tbs).to_bytes().to_vec())
-        .build()
-        .to_tagged_vec()
-        .unwrap_or_default()
+    // Encoding a built COSE_Sign1 into a Vec does not fail.
+    seal(to_cbor(&payload), root).unwrap_or_default()
 }
 
 /// Checks the signature of a list file against the pinned root key and returns its payload map.
@@ -76,25 +66,13 @@ fn open(bytes: &[u8], root: &VerifyingKey, kind: &str) -> Result<Vec<(Value, Val
     if bytes.len() > MAX_LIST_BYTES {
         return Err(bad("credential.list.too_long"));
     }
-    let sign1 = CoseSign1::from_tagged_slice(bytes)
-        .or_else(|_| CoseSign1::from_slice(bytes))
-        .map_err(|_| bad("credential.list.invalid"))?;
-    if sign1.protected.header.alg
-        != Some(coset::RegisteredLabelWithPrivate::Assigned(
-            iana::Algorithm::EdDSA,
-        ))
-    {
-        return Err(bad("credential.alg.refused"));
-    }
+    let sign1 = open_envelope(bytes, "credential.list.invalid")?;
     if sign1.protected.header.key_id != key_id(root) {
         return Err(bad("credential.list.wrong_root"));
     }
-    sign1
-        .verify_signature(b"", |sig, tbs| {
-            let sig = Signature::from_slice(sig).map_err(|_| ())?;
-            root.verify_strict(tbs, &sig).map_err(|_| ())
-        })
-        .map_err(|_| bad("credential.list.signature"))?;
+    if !signed_by(&sign1, root) {
+        return Err(bad("credential.list.signature"));
+    }
     let payload = sign1.payload.ok_or(bad("credential.list.invalid"))?;
     let v: Value =
         ciborium::from_reader(payload.as_slice()).map_err(|_| bad("credential.list.invalid"))?;

@@ -210,32 +210,11 @@ mod tests {
     use super::*;
     use crate::{Claims, KINDS, PURPOSES, issue, profile, qr_version, select};
     use ed25519_dalek::SigningKey;
-    use std::collections::BTreeMap;
 
     /// Credentials of every profile (QR versions 12 to 17) and alphanumeric texts from a
     /// version-1 to a version-40 symbol.
     fn texts() -> Vec<String> {
-        let all: BTreeMap<String, String> = [
-            ("given_name", "عبدالله"),
-            ("family_name", "کریمی"),
-            ("father_name", "غلام حیدر"),
-            ("birth_date", "1991-08-03"),
-            ("sex", "male"),
-            ("nationality", "AFG"),
-            ("status", "renewed"),
-            ("card_no", "THR01-1403-000123"),
-            ("valid_until", "2027-03-20"),
-            ("work_allowed", "yes"),
-            ("employer", "شرکت ساختمانی البرز"),
-            ("province", "تهران"),
-            ("school_age", "no"),
-            ("given_name_latin", "ABDULLAH"),
-            ("family_name_latin", "KARIMI"),
-            ("amount_rials", "2500000"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+        let all = crate::sample_fields();
         let key = SigningKey::from_bytes(&[5; 32]);
         let mut texts = vec![];
         for kind in KINDS {

@@ -9,7 +9,7 @@ use crate::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+use crate::case::iso_date;
 
 /// When an office receives people by appointment.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -165,12 +165,7 @@ impl PartialDate {
 
     /// ISO `YYYY-MM-DD` of the first day.
     pub fn iso(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}",
-            self.start.year(),
-            u8::from(self.start.month()),
-            self.start.day()
-        )
+        crate::jalali::iso_day(self.start)
     }
 
     /// The date as the duplicate matcher reads it: a full ISO day, or only the year (in its own

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 // Days in JSON as ISO `YYYY-MM-DD` (the `time` default is a tuple).
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
 
 code_enum!(
     /// How a payment was made.

@@ -190,7 +190,7 @@ pub fn claims_for(
     put("nationality", &person.nationality);
     put("status", person.status.code());
     put("card_no", &person.registry_no);
-    put("valid_until", &iso_date(valid_until));
+    put("valid_until", &crate::jalali::iso_day(valid_until));
     put("given_name_latin", &person.given_name_latin);
     put("family_name_latin", &person.family_name_latin);
     put("province", &person.province);
@@ -205,11 +205,6 @@ pub fn claims_for(
         if (6..=18).contains(&age) { "yes" } else { "no" },
     );
     f
-}
-
-/// `YYYY-MM-DD`.
-pub fn iso_date(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// A share code as stored (the code itself is kept only as a hash).

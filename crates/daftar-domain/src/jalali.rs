@@ -123,12 +123,7 @@ impl JalaliDate {
     }
     /// The ISO date as `YYYY-MM-DD`.
     pub fn iso_string(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}",
-            self.iso.year(),
-            u8::from(self.iso.month()),
-            self.iso.day()
-        )
+        iso_day(self.iso)
     }
     /// Solar Hijri year.
     pub fn year(&self) -> i32 {
@@ -212,6 +207,11 @@ impl<'de> serde::Deserialize<'de> for JalaliDate {
         let s = String::deserialize(d)?;
         Self::parse(&s).map_err(|e| serde::de::Error::custom(e.code))
     }
+}
+
+/// A Gregorian day as ISO text, `YYYY-MM-DD`.
+pub fn iso_day(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 #[cfg(test)]

@@ -315,6 +315,15 @@ fn data_error(at: &str, why: &str) -> Error {
 pub const MAX_FEE_RIALS: u64 = 1_000_000_000_000;
 
 impl ServiceDef {
+    /// The name of fee line `code` in `locale` (the code itself for a line the definition no
+    /// longer has).
+    pub fn fee_name(&self, code: &str, locale: &str) -> String {
+        self.fees
+            .iter()
+            .find(|l| l.code == code)
+            .map_or_else(|| code.to_owned(), |l| l.names.get(locale).to_owned())
+    }
+
     /// Checks the definition's internal rules (`service.definition.invalid` with `at` and
     /// `reason` details).
     pub fn validate(&self) -> Result<()> {

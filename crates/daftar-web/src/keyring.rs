@@ -27,7 +27,7 @@ pub struct KeyRing {
     cipher: Arc<XChaCha20Poly1305>,
     /// Unsealed keys by kid (unsealing is cheap, but signing many credentials in a row should
     /// not re-read the key table each time).
-    cache: Arc<Mutex<Option<(u64, Loaded)>>>,
+    cache: Arc<Mutex<Option<Versioned>>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -36,12 +36,16 @@ impl std::fmt::Debug for KeyRing {
     }
 }
 
-/// The keys in force at one trust-list version.
-#[derive(Clone)]
+/// The loaded keys and the trust-list version they belong to.
+type Versioned = (u64, Arc<Loaded>);
+
+/// The keys in force at one trust-list version, with the verifying keys ready (decompressing
+/// them is not repeated for every verification).
 struct Loaded {
     root: Option<SigningKey>,
     issuer: Option<SigningKey>,
     trust: TrustListDoc,
+    verifying: TrustList,
 }
 
 fn hexkid(key: &SigningKey) -> String {
@@ -111,14 +115,15 @@ impl KeyRing {
     /// role stays in the trust list as `verify_only`). A second root key is refused
     /// (`key.root.exists`): verifiers pin the root.
     pub fn generate(&self, store: &dyn Store, ctx: &AuditCtx, role: KeyRole) -> Result<IssuerKey> {
-        if role == KeyRole::Root && store.keys()?.iter().any(|k| k.role == KeyRole::Root) {
+        let keys = store.keys()?;
+        if role == KeyRole::Root && keys.iter().any(|k| k.role == KeyRole::Root) {
             return Err(Error::conflict("key.root.exists"));
         }
         let mut seed = [0u8; 32];
         rand::rng().fill_bytes(&mut seed);
         let sk = SigningKey::from_bytes(&seed);
         let kid = hexkid(&sk);
-        if store.keys()?.iter().any(|k| k.kid == kid) {
+        if keys.iter().any(|k| k.kid == kid) {
             return Err(Error::conflict("key.kid.taken"));
         }
         let key = IssuerKey {
@@ -163,7 +168,7 @@ impl KeyRing {
         }
     }
 
-    fn loaded(&self, store: &dyn Store) -> Result<Loaded> {
+    fn loaded(&self, store: &dyn Store) -> Result<Arc<Loaded>> {
         let version = store.list_version("trust")?;
         if let Ok(c) = self.cache.lock()
             && let Some((v, l)) = c.as_ref()
@@ -193,15 +198,20 @@ impl KeyRing {
                 state: k.state.code().to_owned(),
             });
         }
-        let loaded = Loaded {
+        let trust = TrustListDoc {
+            version,
+            issued_at: OffsetDateTime::now_utc().unix_timestamp(),
+            keys: trusted,
+        };
+        let verifying = trust
+            .trust()
+            .map_err(|e| Error::internal(format!("trust list: {}", e.code)))?;
+        let loaded = Arc::new(Loaded {
             root: active(KeyRole::Root)?,
             issuer: active(KeyRole::Issuer)?,
-            trust: TrustListDoc {
-                version,
-                issued_at: OffsetDateTime::now_utc().unix_timestamp(),
-                keys: trusted,
-            },
-        };
+            trust,
+            verifying,
+        });
         if let Ok(mut c) = self.cache.lock() {
             *c = Some((version, loaded.clone()));
         }
@@ -212,12 +222,14 @@ impl KeyRing {
     pub fn issuer(&self, store: &dyn Store) -> Result<SigningKey> {
         self.loaded(store)?
             .issuer
+            .clone()
             .ok_or_else(|| Error::conflict("key.missing"))
     }
 
     fn root(&self, store: &dyn Store) -> Result<SigningKey> {
         self.loaded(store)?
             .root
+            .clone()
             .ok_or_else(|| Error::conflict("key.missing"))
     }
 
@@ -228,17 +240,17 @@ impl KeyRing {
 
     /// The keys credentials verify against.
     pub fn trust(&self, store: &dyn Store) -> Result<TrustList> {
-        self.loaded(store)?
-            .trust
-            .trust()
-            .map_err(|e| Error::internal(format!("trust list: {}", e.code)))
+        Ok(self.loaded(store)?.verifying.clone())
     }
 
     /// The trust list, signed by the root key.
     pub fn trust_list_file(&self, store: &dyn Store) -> Result<Vec<u8>> {
         let l = self.loaded(store)?;
-        let root = l.root.ok_or_else(|| Error::conflict("key.missing"))?;
-        Ok(l.trust.sign(&root))
+        let root = l
+            .root
+            .as_ref()
+            .ok_or_else(|| Error::conflict("key.missing"))?;
+        Ok(l.trust.sign(root))
     }
 
     /// The status list (full with `since` 0, else the delta after `since`), signed.

@@ -1077,7 +1077,7 @@ fn expiry_dates(cred: &Value) -> (String, String, String) {
     (
         daftar_domain::digits::to_persian_digits(&jalali.year().to_string()),
         jalali.format("fa-IR"),
-        daftar_domain::credential::iso_date(expires),
+        daftar_domain::jalali::iso_day(expires),
     )
 }
 

@@ -354,7 +354,7 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
     let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
     let rules = &cal.appointments;
     let days = rules.days(&cal.calendar().unwrap(), today);
-    let day = daftar_domain::credential::iso_date(days[0]);
+    let day = daftar_domain::jalali::iso_day(days[0]);
     let book = |case: &str, day: &str, slot: &str| {
         clerk
             .post(app.url(&format!("/api/v1/offices/{o}/cases/{case}/appointment")))
@@ -394,7 +394,7 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
     let (st, v) = json_of(book(&cases[4], &day, "09:00").await.unwrap()).await;
     assert_eq!(st, 200, "{v}");
     // Refused: today, Nowruz (a holiday), a time between slots, garbage.
-    let today_iso = daftar_domain::credential::iso_date(today);
+    let today_iso = daftar_domain::jalali::iso_day(today);
     for (d, s, code_) in [
         (today_iso.as_str(), "09:00", "appointment.day.invalid"),
         ("1406/01/01", "09:00", "appointment.day.invalid"),

@@ -8,6 +8,7 @@ use crate::sql::{Row, params};
 use daftar_domain::appointment::{Appointment, slot_full};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::CaseId;
+use daftar_domain::jalali::iso_day;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::{Error, Result};
 use time::{Date, OffsetDateTime};
@@ -24,10 +25,6 @@ fn appointment(r: &Row) -> Result<Appointment> {
 }
 
 const COLS: &str = "case_id, office_id, day, slot, booked_at, booked_by";
-
-fn iso(d: Date) -> String {
-    daftar_domain::credential::iso_date(d)
-}
 
 impl SqlStore {
     pub(crate) fn book_appointment_impl(
@@ -60,7 +57,7 @@ impl SqlStore {
             let taken = tx
                 .query_one(
                     "SELECT COUNT(*) FROM appointments WHERE office_id = $1 AND day = $2 AND slot = $3 AND case_id <> $4",
-                    params![office.as_str(), iso(day), slot, case.to_string()],
+                    params![office.as_str(), iso_day(day), slot, case.to_string()],
                 )?
                 .i64(0)?;
             if taken >= i64::from(per_slot) {
@@ -72,13 +69,13 @@ impl SqlStore {
             )?;
             tx.exec(
                 &format!("INSERT INTO appointments ({COLS}) VALUES ($1, $2, $3, $4, $5, $6)"),
-                params![case.to_string(), office.as_str(), iso(day), slot, now, ctx.actor.as_str()],
+                params![case.to_string(), office.as_str(), iso_day(day), slot, now, ctx.actor.as_str()],
             )?;
             audit::append(
                 tx,
                 ctx,
                 &AuditEvent::new("appointment.book", "case", case)
-                    .with_details(serde_json::json!({ "day": iso(day), "slot": slot })),
+                    .with_details(serde_json::json!({ "day": iso_day(day), "slot": slot })),
             )?;
             Ok(Appointment {
                 case_id: case,
@@ -111,7 +108,7 @@ impl SqlStore {
             super::all(
                 tx.query(
                     "SELECT slot, COUNT(*) FROM appointments WHERE office_id = $1 AND day = $2 GROUP BY slot ORDER BY slot",
-                    params![scope.office_id().to_string(), iso(day)],
+                    params![scope.office_id().to_string(), iso_day(day)],
                 )?,
                 |r| Ok((r.text(0)?, u32::try_from(r.i64(1)?).unwrap_or(u32::MAX))),
             )

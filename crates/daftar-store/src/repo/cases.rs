@@ -30,7 +30,7 @@ use time::{Date, OffsetDateTime};
 const CASE_COLS: &str = "c.id, c.reference, c.office_id, c.service_code, c.service_version, c.person_id, c.household_id, c.state, c.step, c.step_started_on, c.due_on, c.paused_remaining, c.assigned_to, c.reject_reason, c.consent, c.escalation, c.opened_at, c.version, c.fee_year";
 
 fn iso(d: Date) -> String {
-    JalaliDate::from_iso(d).iso_string()
+    daftar_domain::jalali::iso_day(d)
 }
 
 pub(crate) fn date(s: &str) -> Result<Date> {

@@ -16,31 +16,6 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// A holder with every field filled, Persian names as they are usually long.
-fn sample() -> BTreeMap<String, String> {
-    [
-        ("given_name", "عبدالله"),
-        ("family_name", "کریمی"),
-        ("father_name", "غلام حیدر"),
-        ("birth_date", "1991-08-03"),
-        ("sex", "male"),
-        ("nationality", "AFG"),
-        ("status", "renewed"),
-        ("card_no", "THR01-1403-000123"),
-        ("valid_until", "2027-03-20"),
-        ("work_allowed", "yes"),
-        ("employer", "شرکت ساختمانی البرز"),
-        ("province", "تهران"),
-        ("school_age", "no"),
-        ("given_name_latin", "ABDULLAH"),
-        ("family_name_latin", "KARIMI"),
-        ("amount_rials", "2500000"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect()
-}
-
 fn claims(kind: Kind, purpose: &str, fields: BTreeMap<String, String>) -> Claims {
     Claims {
         issuer: "IR/THR-01".into(),
@@ -90,7 +65,7 @@ pub fn credentials(args: &BenchCredentials) -> Result<ExitCode> {
     trust
         .add(&key_id(&key.verifying_key()), key.verifying_key())
         .map_err(|e| anyhow::anyhow!(e.code))?;
-    let all = sample();
+    let all = daftar_credential::sample_fields();
     println!(
         "{:<18} {:<9} {:>6} {:>6} {:>10}",
         "type", "purpose", "claims", "chars", "QR (Q)"

@@ -318,11 +318,7 @@ pub(crate) async fn show_page(
         .fees_due
         .iter()
         .map(|f| {
-            let name = def
-                .fees
-                .iter()
-                .find(|l| l.code == f.code)
-                .map_or_else(|| f.code.clone(), |l| l.names.get(tag).to_owned());
+            let name = def.fee_name(&f.code, tag);
             let outstanding = v.outstanding(&f.code);
             FeeRow {
                 code: f.code.clone(),

@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::appointment::Appointment;
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::case::CaseView;
-use daftar_domain::credential::iso_date;
 use daftar_domain::ids::{CaseId, OfficeId, PersonId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::OfficeScope;
@@ -132,7 +131,7 @@ pub async fn slip_page(
     let tr = &page.tr;
     let locale = page.locale.tag;
     let persian = locale != "en";
-    let jalali = |d: time::Date| tr.date(&JalaliDate::from_iso(d).iso_string());
+    let jalali = |d: time::Date| tr.date(&daftar_domain::jalali::iso_day(d));
     let rules = &state.profile.calendar.appointments;
     let open = !v.case.state.is_final();
     Ok(SlipPage {
@@ -153,13 +152,10 @@ pub async fn slip_page(
             .fees_due
             .iter()
             .map(|f| {
-                let name = v
-                    .definition
-                    .fees
-                    .iter()
-                    .find(|l| l.code == f.code)
-                    .map_or_else(|| f.code.clone(), |l| l.names.get(locale).to_owned());
-                (name, format_rials(f.rials, persian))
+                (
+                    v.definition.fee_name(&f.code, locale),
+                    format_rials(f.rials, persian),
+                )
             })
             .collect(),
         receipts: v
@@ -192,7 +188,7 @@ pub async fn slip_page(
             rules
                 .days(&state.calendar(), state.today())
                 .into_iter()
-                .map(|d| (iso_date(d), jalali(d)))
+                .map(|d| (daftar_domain::jalali::iso_day(d), jalali(d)))
                 .collect()
         } else {
             vec![]

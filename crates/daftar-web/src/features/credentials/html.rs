@@ -2,7 +2,7 @@
 //! one with the holder's consent, see every check, cancel).
 
 use super::api::{ShareRequest, make_share};
-use super::issue::{qr_svg, signed_text};
+use super::issue::{kind_of, qr_svg, signed_text};
 use super::share::{check_lines, share_state, verifier_options};
 use super::verify::both_dates;
 use crate::auth::scope::PersonRead;
@@ -16,9 +16,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use daftar_credential::{Kind, PURPOSES, profile};
+use daftar_credential::{PURPOSES, profile};
 use daftar_domain::audit::purpose;
-use daftar_domain::credential::{CredentialRecord, ShareCode, wire_kind};
+use daftar_domain::credential::{CredentialRecord, ShareCode};
 use daftar_domain::ids::{OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::person::Person;
@@ -62,10 +62,6 @@ struct PersonPage {
     error: Option<String>,
 }
 
-fn wire(rec: &CredentialRecord) -> Option<Kind> {
-    wire_kind(rec.kind).and_then(|n| Kind::from_number(u64::from(n)))
-}
-
 pub(crate) fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> CredRow {
     let state = if c.revoked_at.is_some() {
         "verdict-revoked"
@@ -74,7 +70,7 @@ pub(crate) fn cred_row(tr: &Tr, c: &CredentialRecord, now: OffsetDateTime) -> Cr
     } else {
         "verdict-valid"
     };
-    let purposes = wire(c)
+    let purposes = kind_of(c)
         .map(|k| {
             PURPOSES
                 .iter()
@@ -264,27 +260,12 @@ pub(crate) async fn card_page(
         })
         .await?;
     let tr = &page.tr;
-    let shown = wire(&cred)
-        .and_then(|k| profile(k, &purpose_code))
+    // The claims the QR carries (signing has checked the purpose already).
+    let fields = kind_of(&cred)
+        .and_then(|k| daftar_credential::select(k, &purpose_code, &cred.fields).ok())
         .unwrap_or_default();
-    let claims = daftar_credential::Claims {
-        issuer: cred.issuer.clone(),
-        subject: String::new(),
-        id: vec![],
-        kind: Kind::RegistrationCard,
-        purpose: purpose_code.clone(),
-        issued_at: 0,
-        not_before: 0,
-        expires: 0,
-        fields: cred
-            .fields
-            .iter()
-            .filter(|(k, _)| shown.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    };
     // Names are on the card's first line, in both scripts.
-    let lines = super::verify::lines(tr, &claims)
+    let lines = super::verify::lines(tr, &fields)
         .into_iter()
         .filter(|(k, _, _)| {
             !matches!(

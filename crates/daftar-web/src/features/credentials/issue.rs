@@ -73,6 +73,11 @@ pub fn for_case(
     store.issue_credentials(ctx, &new)
 }
 
+/// The wire type of a stored credential (`None` for letters, which carry none).
+pub fn kind_of(rec: &CredentialRecord) -> Option<Kind> {
+    wire_kind(rec.kind).and_then(|n| Kind::from_number(u64::from(n)))
+}
+
 /// The signed text of `rec` for `purpose` (only the claims that purpose allows), signed with the
 /// active issuer key. `credential.purpose.invalid` when the kind is not shown for it.
 pub fn signed_text(
@@ -81,9 +86,7 @@ pub fn signed_text(
     rec: &CredentialRecord,
     purpose: &str,
 ) -> Result<String> {
-    let kind = wire_kind(rec.kind)
-        .and_then(|n| Kind::from_number(u64::from(n)))
-        .ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
+    let kind = kind_of(rec).ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
     let fields = daftar_credential::select(kind, purpose, &rec.fields)
         .map_err(|e| format_error(e).with_field("purpose"))?;
     let claims = Claims {

@@ -7,7 +7,7 @@
 //! flight included. The holder opens their own page with the token printed
 //! beside the code: every check (who, when, for what, outcome) and a button to cancel the code.
 
-use super::issue::format_error;
+use super::issue::{format_error, kind_of};
 use super::verify::{both_dates, kind_code, lines};
 use crate::auth::{CsrfForm, Ctx};
 use crate::error::{ErrorBody, WebResult};
@@ -20,12 +20,10 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use daftar_credential::Kind;
+
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::birth::PartialDate;
-use daftar_domain::credential::{
-    ShareCheck, ShareCode, VerifierType, normalize_share_code, wire_kind,
-};
+use daftar_domain::credential::{ShareCheck, ShareCode, VerifierType, normalize_share_code};
 use daftar_domain::store::ShareAccess;
 use daftar_domain::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
@@ -117,7 +115,9 @@ pub struct CheckAnswer {
     /// Issuer.
     pub issuer: String,
     /// Not valid after (RFC 3339).
-    pub expires: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String)]
+    pub expires: OffsetDateTime,
     /// Only the claims the verifier type's purpose allows.
     pub fields: BTreeMap<String, String>,
 }
@@ -205,9 +205,7 @@ async fn run(
     if cred.revoked_at.is_some() {
         return refuse(Error::conflict("credential.revoked"), record("revoked")).await;
     }
-    let kind = wire_kind(cred.kind)
-        .and_then(|n| Kind::from_number(u64::from(n)))
-        .ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
+    let kind = kind_of(&cred).ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
     let fields =
         daftar_credential::select(kind, verifier.purpose(), &cred.fields).map_err(format_error)?;
     let check = record("shown");
@@ -226,10 +224,7 @@ async fn run(
         verdict: verdict.into(),
         kind: kind_code(kind).into(),
         issuer: cred.issuer.clone(),
-        expires: cred
-            .expires
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        expires: cred.expires,
         fields,
     })
 }
@@ -324,28 +319,14 @@ pub async fn submit(
     let (status, error, result) = match r {
         Ok(a) => {
             let tr = &page.tr;
-            let claims = daftar_credential::Claims {
-                issuer: a.issuer.clone(),
-                subject: String::new(),
-                id: vec![],
-                kind: Kind::RegistrationCard,
-                purpose: String::new(),
-                issued_at: 0,
-                not_before: 0,
-                expires: 0,
-                fields: a.fields.clone(),
-            };
-            let expires =
-                OffsetDateTime::parse(&a.expires, &time::format_description::well_known::Rfc3339)
-                    .map(|t| both_dates(tr, t.unix_timestamp()))
-                    .unwrap_or_default();
+            let expires = both_dates(tr, a.expires.unix_timestamp());
             let shown = Shown {
                 verdict_class: if a.verdict == "valid" { "ok" } else { "alert" },
                 verdict: tr.t(&format!("verdict-{}", a.verdict.replace('_', "-"))),
                 kind: tr.t(&format!("credential-{}", a.kind)),
                 issuer: a.issuer,
                 expires,
-                lines: lines(tr, &claims)
+                lines: lines(tr, &a.fields)
                     .into_iter()
                     .map(|(_, label, value)| Line { label, value })
                     .collect(),

@@ -15,8 +15,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use daftar_credential::{Claims, FormatError, Kind, Verdict};
-use daftar_domain::jalali::JalaliDate;
+use daftar_credential::{FormatError, Kind, Verdict};
 use daftar_domain::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -197,14 +196,14 @@ pub fn both_dates(tr: &Tr, secs: i64) -> String {
 fn both_days(tr: &Tr, d: time::Date) -> String {
     format!(
         "{} (\u{2066}{}\u{2069})",
-        tr.date(&JalaliDate::from_iso(d).iso_string()),
-        daftar_domain::credential::iso_date(d)
+        tr.date(&daftar_domain::jalali::iso_day(d)),
+        daftar_domain::jalali::iso_day(d)
     )
 }
 
-/// The claims of a credential as labelled lines (dates in both calendars).
-pub fn lines(tr: &Tr, c: &Claims) -> Vec<(String, String, String)> {
-    c.fields
+/// Disclosed claims as labelled lines (dates in both calendars).
+pub fn lines(tr: &Tr, fields: &BTreeMap<String, String>) -> Vec<(String, String, String)> {
+    fields
         .iter()
         .map(|(k, v)| {
             let value = match k.as_str() {
@@ -330,7 +329,7 @@ fn fill(p: &mut VerifyPage, v: &Verdict) {
         p.kind = tr.t(&format!("credential-{}", kind_code(c.kind)));
         p.issuer = c.issuer.clone();
         p.expires = both_dates(tr, c.expires);
-        p.lines = lines(tr, c)
+        p.lines = lines(tr, &c.fields)
             .into_iter()
             .map(|(_, label, value)| Line { label, value })
             .collect();

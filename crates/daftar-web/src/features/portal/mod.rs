@@ -150,7 +150,7 @@ async fn home_page(
                 due: c
                     .case
                     .due_on
-                    .map(|d| tr.date(&daftar_domain::credential::iso_date(d)))
+                    .map(|d| tr.date(&daftar_domain::jalali::iso_day(d)))
                     .unwrap_or_default(),
             })
             .collect(),
