@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// Entries per generation (two generations at most: about 2 × this many persons).
 const GENERATION: usize = 100_000;
 
-/// One generation: person id → prepared form.
-type Generation = HashMap<String, Arc<Candidate>>;
+/// One generation: the person's key in `person_match` → prepared form.
+type Generation = HashMap<i64, Arc<Candidate>>;
 
 /// The cache: the young generation and the old one.
 #[derive(Default)]
@@ -22,28 +22,28 @@ pub struct PreparedCache {
 }
 
 impl PreparedCache {
-    /// The prepared form of person `id`, made with `make` when it is not kept.
-    pub fn get_or(&self, id: &str, make: impl FnOnce() -> Candidate) -> Arc<Candidate> {
+    /// The prepared form of the person with key `pk`, made with `make` when it is not kept.
+    pub fn get_or(&self, pk: i64, make: impl FnOnce() -> Candidate) -> Arc<Candidate> {
         {
             let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(c) = g.0.get(id) {
+            if let Some(c) = g.0.get(&pk) {
                 return c.clone();
             }
-            if let Some(c) = g.1.remove(id) {
-                Self::put(&mut g, id, c.clone());
+            if let Some(c) = g.1.remove(&pk) {
+                Self::put(&mut g, pk, c.clone());
                 return c;
             }
         }
         let c = Arc::new(make());
         let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        Self::put(&mut g, id, c.clone());
+        Self::put(&mut g, pk, c.clone());
         c
     }
 
-    fn put(g: &mut (Generation, Generation), id: &str, c: Arc<Candidate>) {
+    fn put(g: &mut (Generation, Generation), pk: i64, c: Arc<Candidate>) {
         if g.0.len() >= GENERATION {
             g.1 = std::mem::take(&mut g.0);
         }
-        g.0.insert(id.to_owned(), c);
+        g.0.insert(pk, c);
     }
 }

@@ -259,7 +259,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 8, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -314,6 +314,44 @@ both_backends! {
         let wrong = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonWrite));
         assert_eq!(s.person_candidates(&ctx(), &wrong, &probe, 10).unwrap_err().code, "auth.forbidden");
         assert!(actions(s.as_ref()).iter().filter(|a| *a == "person.candidates").count() >= 3, "every check is audited");
+    }
+}
+
+both_backends! {
+    fn the_match_index_is_rebuilt_from_persons_when_a_migration_asks(db) {
+        // A database from before the match index (or one whose derived tables were lost): the
+        // pending backfill rebuilds matching rows, key hashes and search tokens from persons,
+        // merged persons included but marked, and then is no longer pending.
+        use daftar_domain::review::{NewDecision, NewSuspect};
+        use daftar_domain::permission::Reach;
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        let r = system_scope(a, Permission::PersonRead);
+        let one = s.create_person(&ctx(), &w, &person("نجیب‌الله")).unwrap();
+        let two = s.create_person(&ctx(), &w, &person("نجيب الله")).unwrap();
+        let other = s.create_person(&ctx(), &w, &person("عبدالرحمن")).unwrap();
+        let suspect = NewSuspect { a: one.id, b: two.id, score: 7.5, reasons: Default::default(), source: "batch" };
+        s.add_suspects(&ctx(), &[suspect]).unwrap();
+        let mine = Reach::Office(system_scope(a, Permission::PersonMerge));
+        let pair = s.list_suspects(&ctx(), &mine, daftar_domain::review::SuspectStatus::Open, PageRequest::default()).unwrap().items[0].id;
+        s.decide_suspect(&ctx(), &mine, pair, &NewDecision { decision: "merge".into(), survivor: Some(one.id) }).unwrap();
+        for sql in ["DELETE FROM person_match_blocks", "DELETE FROM person_match", "DELETE FROM person_name_tokens"] {
+            db.sql().execute_raw(sql).unwrap();
+        }
+        let ids = |found: daftar_domain::person::Candidates| found.candidates.into_iter().map(|c| c.person.id).collect::<Vec<_>>();
+        assert!(ids(s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap()).is_empty(), "nothing to match against");
+        db.sql().execute_raw("INSERT INTO store_backfills (name) VALUES ('match_index')").unwrap();
+        s.migrate().unwrap();
+        assert_eq!(ids(s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap()), vec![one.id], "the merged record stays out");
+        assert_eq!(s.search_persons(&ctx(), &r, "عبد الرحمن", PageRequest::default()).unwrap().items[0].id, other.id);
+        s.unmerge(&ctx(), &mine, pair).unwrap();
+        let mut both = ids(s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap());
+        both.sort();
+        let mut expected = vec![one.id, two.id];
+        expected.sort();
+        assert_eq!(both, expected, "back in the check after unmerge");
+        assert_eq!(db.sql().execute_raw("DELETE FROM store_backfills").unwrap(), 0, "the backfill is done");
     }
 }
 
@@ -541,6 +579,8 @@ both_backends! {
         assert_eq!(s.list_suspects(&ctx(), &Reach::Office(r), SuspectStatus::Open, PageRequest::default()).unwrap_err().code, "auth.forbidden");
         let p12 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&one.id)).unwrap().id;
         let p23 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&three.id)).unwrap().id;
+        let in_check = |id| s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap().candidates.iter().any(|c| c.person.id == id);
+        assert!(in_check(two.id), "a candidate before the merge");
         let merge = |survivor| NewDecision { decision: "merge".into(), survivor: Some(survivor) };
         assert_eq!(s.decide_suspect(&ctx(), &mine, p12, &merge(three.id)).unwrap_err().code, "review.survivor.invalid");
         let done = s.decide_suspect(&ctx(), &mine, p12, &merge(one.id)).unwrap();
@@ -559,6 +599,7 @@ both_backends! {
         assert_eq!((undone.status, undone.survivor), (SuspectStatus::Open, None));
         assert_eq!(s.unmerge(&ctx(), &mine, p12).unwrap_err().code, "review.not_merged");
         assert!(s.list_persons(&ctx(), &r, PageRequest::default()).unwrap().items.iter().any(|p| p.id == two.id), "back after unmerge");
+        assert!(in_check(two.id), "back in the duplicate check after unmerge");
         let distinct = s.decide_suspect(&ctx(), &mine, p23, &NewDecision { decision: "distinct".into(), survivor: None }).unwrap();
         assert_eq!(distinct.status, SuspectStatus::Distinct);
         // Another office's reviewer cannot see or decide this office's pairs.

@@ -3,7 +3,7 @@
 
 use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sql::{Row, Tx, Value, params};
+use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::birth::{DatePrecision, PartialDate};
 use daftar_domain::etag as tag;
@@ -122,36 +122,90 @@ fn query_tokens(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// Stores the person's match keys and search tokens (in the caller's transaction), one
-/// multi-row statement per table.
-fn write_keys(tx: &mut dyn Tx, p: &Person) -> Result<()> {
-    let mut keys = daftar_match::dedupe::match_keys(&as_record(p));
-    keys.sort();
-    keys.dedup();
-    let id: Value = p.id.to_string().into();
-    if !keys.is_empty() {
-        let rows: Vec<String> = (0..keys.len())
-            .map(|i| format!("(${}, $1)", i + 2))
-            .collect();
-        let mut args = vec![id.clone()];
-        args.extend(keys.into_iter().map(Value::from));
-        tx.exec(
-            &format!("INSERT INTO person_match_keys (match_key, person_id) VALUES {} ON CONFLICT DO NOTHING", rows.join(", ")),
-            &args,
-        )?;
+/// A person with what is stored for matching and search besides their row: the matching
+/// fields, the blocking-key hashes and the search tokens. Pure, so an import computes it on
+/// another thread while the writer inserts.
+struct Keyed {
+    person: Person,
+    record: daftar_match::dedupe::Record,
+    hashes: Vec<i64>,
+    tokens: Vec<String>,
+}
+
+impl Keyed {
+    fn of(person: Person) -> Self {
+        let record = as_record(&person);
+        Self {
+            hashes: daftar_match::dedupe::match_key_hashes(&record),
+            tokens: name_tokens(&person),
+            record,
+            person,
+        }
     }
-    let tokens = name_tokens(p);
-    if !tokens.is_empty() {
-        let rows: Vec<String> = (0..tokens.len())
-            .map(|i| format!("(${}, $2, $1)", i + 3))
-            .collect();
-        let mut args = vec![id, p.office_id.to_string().into()];
-        args.extend(tokens.into_iter().map(Value::from));
-        tx.exec(
-            &format!("INSERT INTO person_name_tokens (token, office_id, person_id) VALUES {} ON CONFLICT DO NOTHING", rows.join(", ")),
-            &args,
-        )?;
+}
+
+/// Stores the person's matching row, blocking-key hashes and search tokens (in the caller's
+/// transaction).
+fn write_keys(tx: &mut dyn Tx, k: &Keyed) -> Result<()> {
+    let (p, rec) = (&k.person, &k.record);
+    let pk = tx
+        .query_one(
+            "INSERT INTO person_match (person_id, office_id, given_name, family_name, father_name, birth, gender) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pk",
+            params![p.id.to_string(), p.office_id.to_string(), rec.given_name.as_str(), rec.family_name.as_str(), rec.father_name.as_str(), rec.birth_date.as_str(), rec.gender.as_str()],
+        )?
+        .i64(0)?;
+    insert_each(
+        tx,
+        "person_match_blocks (key_hash, pk)",
+        &[pk.into()],
+        k.hashes.iter().map(|&h| Value::from(h)),
+    )?;
+    insert_each(
+        tx,
+        "person_name_tokens (token, office_id, person_id)",
+        &[p.office_id.to_string().into(), p.id.to_string().into()],
+        k.tokens.iter().map(|t| Value::from(t.as_str())),
+    )
+}
+
+/// Inserts one row `(value, fixed…)` into `target` (`table (columns)`) per value, skipping rows
+/// already there, in one statement. SQLite gets `INSERT OR IGNORE`: with the upsert clause
+/// (`ON CONFLICT DO NOTHING`, which PostgreSQL needs) a failing NOT NULL check could still
+/// abort a multi-row statement halfway, so SQLite would keep a statement journal, copying
+/// every page the statement touches.
+fn insert_each(
+    tx: &mut dyn Tx,
+    target: &str,
+    fixed: &[Value],
+    values: impl ExactSizeIterator<Item = Value>,
+) -> Result<()> {
+    use std::fmt::Write;
+    let n = values.len();
+    if n == 0 {
+        return Ok(());
     }
+    let mut sql = String::with_capacity(48 + target.len() + n * (6 + 4 * fixed.len()));
+    sql.push_str(match tx.dialect() {
+        Dialect::Sqlite => "INSERT OR IGNORE INTO ",
+        Dialect::Postgres => "INSERT INTO ",
+    });
+    sql.push_str(target);
+    sql.push_str(" VALUES ");
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(sql, "{sep}(${}", fixed.len() + 1 + i);
+        for j in 1..=fixed.len() {
+            let _ = write!(sql, ", ${j}");
+        }
+        sql.push(')');
+    }
+    if tx.dialect() == Dialect::Postgres {
+        sql.push_str(" ON CONFLICT DO NOTHING");
+    }
+    let mut args = Vec::with_capacity(fixed.len() + n);
+    args.extend_from_slice(fixed);
+    args.extend(values);
+    tx.exec(&sql, &args)?;
     Ok(())
 }
 
@@ -209,13 +263,13 @@ fn insert(tx: &mut dyn Tx, ctx: &AuditCtx, p: &Person, docs: &[ValidDocument]) -
         p.address.clone().into(),
         p.status.code().into(),
     ];
-    tx.exec(
-        &format!(
+    static INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
             "INSERT INTO persons ({COLS}) VALUES ({})",
-            marks(args.len())
-        ),
-        &args,
-    )?;
+            marks(COLS.split(',').count())
+        )
+    });
+    tx.exec(&INSERT, &args)?;
     tx.exec(
         "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) VALUES ($1, 1, $2, $3, $4, '')",
         params![p.id.to_string(), p.status.code(), p.created_at, ctx.actor.as_str()],
@@ -301,27 +355,57 @@ fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<Person
     })
 }
 
+/// Persons an import computes per message to the writer.
+const IMPORT_CHUNK: usize = 256;
+
 /// Most stored persons compared with one probe in the enrolment-time check.
 const MAX_COMPARED: usize = 250;
 
 impl SqlStore {
-    /// Computes match keys and search tokens for persons that have none (after the migrations
-    /// that added them).
+    /// Fills the matching rows, key hashes and search tokens of persons that have none, when a
+    /// migration asked for it (`store_backfills`), in transactions of 1,000 persons; returns how
+    /// many were filled.
     pub(crate) fn backfill_match_keys(&self) -> Result<u64> {
-        let mut done = 0;
+        let pending = self.write(|tx| {
+            Ok(tx
+                .query_opt(
+                    "SELECT name FROM store_backfills WHERE name = 'match_index'",
+                    &[],
+                )?
+                .is_some())
+        })?;
+        if !pending {
+            return Ok(0);
+        }
+        let (mut done, mut after) = (0, String::new());
         loop {
-            let n = self.write(|tx| {
-                let rows = tx.query(&format!("SELECT {COLS} FROM persons WHERE id NOT IN (SELECT person_id FROM person_name_tokens) LIMIT 1000"), &[])?;
+            let (n, last) = self.write(|tx| {
+                let rows = tx.query(
+                    &format!("SELECT {COLS} FROM persons WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM person_match m WHERE m.person_id = persons.id) ORDER BY id LIMIT 1000"),
+                    params![after.as_str()],
+                )?;
+                let mut last = None;
                 for r in &rows {
-                    write_keys(tx, &person(r)?)?;
+                    let k = Keyed::of(person(r)?);
+                    write_keys(tx, &k)?;
+                    last = Some(k.person.id.to_string());
                 }
-                Ok(rows.len() as u64)
+                Ok((rows.len() as u64, last))
             })?;
             done += n;
-            if n < 1000 {
-                return Ok(done);
+            match last {
+                Some(id) => after = id,
+                None => break,
             }
         }
+        self.write(|tx| {
+            tx.exec(
+                "UPDATE person_match SET merged = 1 WHERE person_id IN (SELECT id FROM persons WHERE merged_into IS NOT NULL)",
+                &[],
+            )?;
+            tx.exec("DELETE FROM store_backfills WHERE name = 'match_index'", &[])?;
+            Ok(done)
+        })
     }
 
     pub(crate) fn person_candidates_impl(
@@ -342,8 +426,8 @@ impl SqlStore {
             birth_date: probe.matcher_birth_date(time::OffsetDateTime::now_utc().date()),
             gender: gender(probe.sex),
         };
-        let keys = daftar_match::dedupe::match_keys(&probe_record);
-        if keys.is_empty() {
+        let hashes = daftar_match::dedupe::match_key_hashes(&probe_record);
+        if hashes.is_empty() {
             return Ok(daftar_domain::person::Candidates {
                 candidates: vec![],
                 elsewhere: 0,
@@ -355,51 +439,44 @@ impl SqlStore {
             // Each key's block, skipping blocks larger than the batch engine compares (very
             // common names): the same rule as `daftar dedupe`, and it bounds the work.
             let cap = settings.max_block;
-            let mut shared: std::collections::HashMap<String, u32> = Default::default();
-            for k in &keys {
-                let rows = tx.query(
-                    &format!("SELECT person_id FROM person_match_keys WHERE match_key = $1 LIMIT {}", cap + 1),
-                    params![k.as_str()],
-                )?;
+            let block_sql = format!("SELECT pk FROM person_match_blocks WHERE key_hash = $1 LIMIT {}", cap + 1);
+            let mut shared: std::collections::HashMap<i64, u32> = Default::default();
+            for h in &hashes {
+                let rows = tx.query(&block_sql, params![*h])?;
                 if rows.len() <= cap {
                     for r in rows {
-                        *shared.entry(r.text(0)?).or_default() += 1;
+                        *shared.entry(r.i64(0)?).or_default() += 1;
                     }
                 }
             }
             // Persons sharing more keys with the probe first; at most MAX_COMPARED are compared
             // (a true duplicate shares several keys; this bounds the time for common names).
-            let mut ids: Vec<(u32, String)> = shared.into_iter().map(|(id, n)| (n, id)).collect();
-            ids.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            ids.truncate(MAX_COMPARED);
-            let ids: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
-            // Compare on the matching fields only; load whole records for the matches.
+            let mut pks: Vec<(u32, i64)> = shared.into_iter().map(|(pk, n)| (n, pk)).collect();
+            pks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            pks.truncate(MAX_COMPARED);
+            // Compare on the matching rows only; load whole records for the matches.
             let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
-            for chunk in ids.chunks(200) {
-                let args: Vec<Value> = chunk.iter().map(|i| Value::from(i.as_str())).collect();
+            for chunk in pks.chunks(200) {
+                let args: Vec<Value> = chunk.iter().map(|&(_, pk)| Value::from(pk)).collect();
                 let rows = tx.query(
-                    &format!("SELECT id, office_id, given_name, family_name, father_name, birth_date, birth_date_precision, sex FROM persons WHERE merged_into IS NULL AND id IN ({})", marks(chunk.len())),
+                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({})", marks(chunk.len())),
                     &args,
                 )?;
                 for r in &rows {
-                    let id = r.text(0)?;
                     // Prepared once per person and kept (matching fields do not change).
                     let mut failed = None;
-                    let prepared = self.prepared.get_or(&id, || {
-                        let rec = match candidate_record(r) {
-                            Ok(rec) => rec,
-                            Err(e) => {
-                                failed = Some(e);
-                                daftar_match::dedupe::Record::default()
-                            }
-                        };
+                    let prepared = self.prepared.get_or(r.i64(0)?, || {
+                        let rec = candidate_record(r).unwrap_or_else(|e| {
+                            failed = Some(e);
+                            daftar_match::dedupe::Record::default()
+                        });
                         daftar_match::dedupe::Candidate::new(&rec)
                     });
                     if let Some(e) = failed {
                         return Err(e);
                     }
                     if let Some((reasons, score)) = matcher.compare_prepared(&prepared, &settings) {
-                        matched.push((id, r.parse(1)?, reasons, score));
+                        matched.push((r.text(1)?, r.parse(2)?, reasons, score));
                     }
                 }
             }
@@ -439,9 +516,16 @@ impl SqlStore {
         let office = scope.office_id();
         self.write(|tx| {
             let (code, first) = reserve_numbers(tx, office, 1)?;
-            let p = build(new, birth, office, format!("{code}-{first:06}"), now)?;
-            insert(tx, ctx, &p, &docs)?;
-            write_keys(tx, &p)?;
+            let k = Keyed::of(build(
+                new,
+                birth,
+                office,
+                format!("{code}-{first:06}"),
+                now,
+            )?);
+            insert(tx, ctx, &k.person, &docs)?;
+            write_keys(tx, &k)?;
+            let p = k.person;
             audit::append(
                 tx,
                 ctx,
@@ -479,16 +563,40 @@ impl SqlStore {
         let office = scope.office_id();
         self.write(|tx| {
             let (code, first) = reserve_numbers(tx, office, rows.len() as u64)?;
-            for (i, (new, (birth, docs))) in rows.iter().zip(&checked).enumerate() {
-                let no = first + i as i64;
-                let p = build(new, *birth, office, format!("{code}-{no:06}"), now)?;
-                insert(tx, ctx, &p, docs)
-                    .and_then(|()| write_keys(tx, &p))
-                    .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
-                if i % 1000 == 999 {
-                    progress(i as u64 + 1);
+            // Persons, match keys and search tokens are computed on a second thread, in chunks,
+            // while this one inserts (about a fifth of the work is that computing).
+            std::thread::scope(|s| {
+                let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<Result<Keyed>>>(16);
+                let (code, checked) = (code.as_str(), &checked);
+                s.spawn(move || {
+                    for (c, chunk) in rows.chunks(IMPORT_CHUNK).enumerate() {
+                        let keyed = chunk
+                            .iter()
+                            .zip(&checked[c * IMPORT_CHUNK..])
+                            .enumerate()
+                            .map(|(j, (new, (birth, _)))| {
+                                let no = first + (c * IMPORT_CHUNK + j) as i64;
+                                build(new, *birth, office, format!("{code}-{no:06}"), now).map(Keyed::of)
+                            })
+                            .collect();
+                        if send.send(keyed).is_err() {
+                            return; // the writer stopped at an error
+                        }
+                    }
+                });
+                let mut i = 0;
+                for chunk in chunks {
+                    for k in chunk {
+                        k.and_then(|k| insert(tx, ctx, &k.person, &checked[i].1).and_then(|()| write_keys(tx, &k)))
+                            .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
+                        i += 1;
+                        if i % 1000 == 0 {
+                            progress(i as u64);
+                        }
+                    }
                 }
-            }
+                Ok::<(), Error>(())
+            })?;
             progress(rows.len() as u64);
             let last = first + rows.len() as i64 - 1;
             audit::append(
@@ -689,21 +797,15 @@ impl SqlStore {
     }
 }
 
-/// The matching fields of a row `id, office_id, given_name, family_name, father_name,
-/// birth_date, birth_date_precision, sex`.
+/// The matching fields of a `person_match` row `pk, person_id, office_id, given_name,
+/// family_name, father_name, birth, gender`.
 fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
-    let birth = match (r.opt_text(5)?, r.opt_text(6)?) {
-        (Some(d), Some(p)) => PartialDate::from_stored(&d, &p)
-            .ok()
-            .map(|d| d.matcher_text()),
-        _ => None,
-    };
     Ok(daftar_match::dedupe::Record {
         id: String::new(),
-        given_name: r.text(2)?,
-        family_name: r.text(3)?,
-        father_name: r.text(4)?,
-        birth_date: birth.unwrap_or_default(),
-        gender: gender(Sex::parse(&r.text(7)?)?),
+        given_name: r.text(3)?,
+        family_name: r.text(4)?,
+        father_name: r.text(5)?,
+        birth_date: r.text(6)?,
+        gender: r.text(7)?,
     })
 }

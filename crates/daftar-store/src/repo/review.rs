@@ -174,6 +174,7 @@ impl SqlStore {
                         "UPDATE persons SET merged_into = $1 WHERE id = $2",
                         params![survivor.to_string(), merged.to_string()],
                     )?;
+                    tx.exec("UPDATE person_match SET merged = 1 WHERE person_id = $1", params![merged.to_string()])?;
                     tx.exec(
                         "INSERT INTO person_merges (suspect_id, survivor, merged, at, actor) VALUES ($1, $2, $3, $4, $5)",
                         params![id.to_string(), survivor.to_string(), merged.to_string(), now, ctx.actor.as_str()],
@@ -217,6 +218,7 @@ impl SqlStore {
                 .ok_or_else(|| Error::conflict("review.not_merged"))?;
             let merged = r.text(0)?;
             tx.exec("UPDATE persons SET merged_into = NULL WHERE id = $1", params![merged.as_str()])?;
+            tx.exec("UPDATE person_match SET merged = 0 WHERE person_id = $1", params![merged.as_str()])?;
             tx.exec(
                 "UPDATE person_merges SET undone_at = $1, undone_by = $2 WHERE suspect_id = $3 AND undone_at IS NULL",
                 params![now, ctx.actor.as_str(), id.to_string()],
