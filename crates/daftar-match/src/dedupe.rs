@@ -165,12 +165,34 @@ struct Prepared {
     look_alikes: u32,
 }
 
-fn prepare(r: &Record) -> Prepared {
-    let gender = match r.gender.trim().to_ascii_uppercase().as_str() {
+/// `M`, `F` or unknown, from a record's gender as written.
+fn gender_of(s: &str) -> Option<char> {
+    match s.trim().to_ascii_uppercase().as_str() {
         "M" | "MALE" | "مرد" => Some('M'),
         "F" | "FEMALE" | "زن" => Some('F'),
         _ => None,
-    };
+    }
+}
+
+/// How two birth dates agree, or `None` when sex or date rule the pair out whatever the names:
+/// different sex, different birth dates, a year-only date against a full date of that year.
+fn possible(
+    (ga, da): (Option<char>, Option<&FuzzyDate>),
+    (gb, db): (Option<char>, Option<&FuzzyDate>),
+) -> Option<DateLevel> {
+    if let (Some(x), Some(y)) = (ga, gb)
+        && x != y
+    {
+        return None;
+    }
+    match level(da, db) {
+        DateLevel::YearDay | DateLevel::SameYearOtherDay | DateLevel::Conflict => None,
+        l => Some(l),
+    }
+}
+
+fn prepare(r: &Record) -> Prepared {
+    let gender = gender_of(&r.gender);
     Prepared {
         given: Name::new(&r.given_name),
         family: Name::new(&r.family_name),
@@ -303,19 +325,15 @@ fn decide(
     s: &Settings,
     freq: Option<&Frequencies>,
 ) -> Option<(Reasons, f64)> {
-    if let (Some(x), Some(y)) = (a.gender, b.gender)
-        && x != y
-    {
-        return None;
-    }
     let w = &WEIGHTS;
-    let date = level(a.date.as_ref(), b.date.as_ref());
+    let date = possible((a.gender, a.date.as_ref()), (b.gender, b.date.as_ref()))?;
     let date_points = match date {
         DateLevel::Exact => w.date_exact,
         DateLevel::Near => w.date_near,
         DateLevel::YearBoth => w.date_year,
         DateLevel::YearAdjacent => w.date_year_adjacent,
         DateLevel::Unknown => w.date_unknown,
+        // Ruled out by `possible` already.
         DateLevel::YearDay | DateLevel::SameYearOtherDay | DateLevel::Conflict => return None,
     };
     let mut given = given_level(&a.given, &b.given, s);
@@ -402,15 +420,7 @@ fn decide(
 /// Whether two records cannot be the same person whatever else agrees: different sex,
 /// different birth dates, or clearly different given or fathers' names.
 fn conflict(a: &Prepared, b: &Prepared, s: &Settings) -> bool {
-    if let (Some(x), Some(y)) = (a.gender, b.gender)
-        && x != y
-    {
-        return true;
-    }
-    if matches!(
-        level(a.date.as_ref(), b.date.as_ref()),
-        DateLevel::Conflict | DateLevel::YearDay | DateLevel::SameYearOtherDay
-    ) {
+    if possible((a.gender, a.date.as_ref()), (b.gender, b.date.as_ref())).is_none() {
         return true;
     }
     let given = given_level(&a.given, &b.given, s);
@@ -483,6 +493,45 @@ fn keys(p: &Prepared) -> Vec<String> {
             };
             out.push(format!("gn|{x}|{y}"));
         }
+    }
+    out
+}
+
+/// The keys stored for the enrolment-time check: [`keys`] with three-field keys that stay small
+/// when a registry holds millions of persons with common names (where the two-field blocks grow
+/// past `max_block` and are skipped): the given name with the birth day (instead of the birth
+/// day alone, which is too common at that scale), with father's (or else family) name and the
+/// year of a year-only date, and with father's and family name.
+fn stored_keys(p: &Prepared) -> Vec<String> {
+    let mut out = keys(p);
+    let given = p.given.skel.as_str();
+    if given.is_empty() {
+        return out;
+    }
+    let (father, family) = (p.father.skel.as_str(), p.family.skel.as_str());
+    match &p.date {
+        Some(d) if d.precision == crate::date::Precision::Day => {
+            let day = format!("d|{}", d.day);
+            out.retain(|k| *k != day);
+            out.push(format!("gd|{given}|{}", d.day));
+        }
+        Some(d) => {
+            let (tag, other) = if father.is_empty() {
+                ("gnY", family)
+            } else {
+                ("gfY", father)
+            };
+            for jd in [d.year_range.0, d.year_range.1] {
+                let y = time::Date::from_julian_day(jd).map_or(0, |d| d.year());
+                if !other.is_empty() {
+                    out.push(format!("{tag}|{given}|{other}|{y}"));
+                }
+            }
+        }
+        None => {}
+    }
+    if !father.is_empty() && !family.is_empty() {
+        out.push(format!("gff|{given}|{father}|{family}"));
     }
     out
 }
@@ -726,7 +775,7 @@ pub fn candidates<'a>(
 /// The blocking keys of a record, as stored for the enrolment-time check: two records can only
 /// match if they share a key.
 pub fn match_keys(r: &Record) -> Vec<String> {
-    let mut k = keys(&prepare(r));
+    let mut k = stored_keys(&prepare(r));
     k.sort();
     k.dedup();
     k
@@ -746,7 +795,10 @@ pub fn key_hash(key: &str) -> i64 {
 
 /// The blocking keys of a record as stored hashes ([`key_hash`]), sorted and without repeats.
 pub fn match_key_hashes(r: &Record) -> Vec<i64> {
-    let mut k: Vec<i64> = keys(&prepare(r)).iter().map(|k| key_hash(k)).collect();
+    let mut k: Vec<i64> = stored_keys(&prepare(r))
+        .iter()
+        .map(|k| key_hash(k))
+        .collect();
     k.sort_unstable();
     k.dedup();
     k
@@ -760,6 +812,15 @@ impl Probe {
     /// Prepares `r`.
     pub fn new(r: &Record) -> Self {
         Self(prepare(r))
+    }
+    /// Whether a record with this birth date and gender (as written in a [`Record`]) can be
+    /// the probe's person at all: a quick test before its names are prepared and compared.
+    pub fn may_match(&self, birth_date: &str, gender: &str) -> bool {
+        possible(
+            (self.0.gender, self.0.date.as_ref()),
+            (gender_of(gender), FuzzyDate::parse(birth_date).as_ref()),
+        )
+        .is_some()
     }
     /// Decides the pair of this probe and `other`, as [`compare`] does.
     pub fn compare(&self, other: &Record, settings: &Settings) -> Option<(Reasons, f64)> {

@@ -259,7 +259,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 8, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -352,6 +352,48 @@ both_backends! {
         expected.sort();
         assert_eq!(both, expected, "back in the check after unmerge");
         assert_eq!(db.sql().execute_raw("DELETE FROM store_backfills").unwrap(), 0, "the backfill is done");
+    }
+}
+
+both_backends! {
+    fn the_check_finds_a_person_whose_common_name_blocks_are_all_too_large(db) {
+        // Every two-field block of the probe's names and date holds more persons than the check
+        // reads (200): namesakes born the same year, others born the same day, namesakes born
+        // on the same day of other years. The three-field keys (given name with birth day)
+        // still lead to the person's own record.
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        let np = |given: &str, family: &str, father: &str, date: time::Date| NewPerson {
+            given_name: given.into(),
+            family_name: family.into(),
+            father_name: father.into(),
+            birth_date: Some(date.to_string()),
+            sex: Sex::Male,
+            nationality: "AFG".into(),
+            ..NewPerson::default()
+        };
+        let letters = ["ب", "پ", "ت", "ج", "چ", "د", "ر", "ز", "س", "ش", "ف", "ک", "گ", "ل", "م", "ن"];
+        let made_up = |i: usize| format!("{}ا{}و{}", letters[i % 16], letters[(i / 16) % 16], letters[(i / 256) % 16]);
+        let day = time::Date::from_calendar_date(1990, time::Month::May, 6).unwrap();
+        let mut rows = vec![];
+        for k in 0..205 {
+            let d = time::Date::from_calendar_date(1990, time::Month::April, 1).unwrap() + time::Duration::days(k);
+            if d != day {
+                rows.push(np("محمد", "احمدی", "علی", d));
+            }
+            rows.push(np(&made_up(k as usize), "", &made_up(k as usize + 300), day));
+            let other_year = day.replace_year(1950 + (k as i32 % 40)).unwrap();
+            rows.push(np("محمد", "", &made_up(k as usize + 600), other_year));
+        }
+        let probe = np("محمد", "احمدی", "علی", day);
+        rows.push(probe.clone());
+        s.import_persons(&ctx(), &w, &rows, &|_| {}).unwrap();
+        let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
+        let found = s.person_candidates(&ctx(), &reach, &probe, 10).unwrap();
+        assert_eq!(found.candidates.len(), 1, "the own record is found; namesakes born on other days are not candidates");
+        let c = &found.candidates[0];
+        assert_eq!((c.person.given_name.as_str(), c.person.father_name.as_str(), c.person.birth_date.as_deref()), ("محمد", "علی", Some("1990-05-06")));
     }
 }
 

@@ -218,9 +218,18 @@ pub struct BenchCandidates {
     /// Number of candidate queries to time.
     #[arg(long, default_value_t = 2_000)]
     pub queries: usize,
+    /// Queries run first and reported apart (a server answering clerks has its caches warm; a
+    /// freshly loaded database has not).
+    #[arg(long, default_value_t = 200)]
+    pub warmup: usize,
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Keep the SQLite database in this directory instead of a temporary one. When the
+    /// directory already holds a database loaded by an earlier run with the same --persons and
+    /// --seed, loading is skipped and only the queries are timed (for profiling the check).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// `import` subcommands.

@@ -870,3 +870,50 @@ fn keys_and_offline_verification() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("verdict: unknown_issuer"), "{out}");
 }
+
+/// `bench candidates` loads, warms up and times the check; with `--keep` a second run reuses
+/// the loaded database, and a run with other settings refuses it.
+#[test]
+fn the_candidate_benchmark_keeps_and_reuses_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("kept");
+    let args = |seed: &str| {
+        vec![
+            "bench".to_string(),
+            "candidates".into(),
+            "--persons".into(),
+            "3000".into(),
+            "--queries".into(),
+            "100".into(),
+            "--warmup".into(),
+            "10".into(),
+            "--seed".into(),
+            seed.into(),
+            "--keep".into(),
+            keep.display().to_string(),
+        ]
+    };
+    let first = ok(
+        dir.path(),
+        &args("3").iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(first.contains("persons loaded: 3"), "{first}");
+    assert!(
+        first.contains("warm-up queries (not counted below): 10 "),
+        "{first}"
+    );
+    assert!(first.contains("candidate queries: 100 "), "{first}");
+    assert!(first.contains("own record found: 100.0 %"), "{first}");
+    let again = ok(
+        dir.path(),
+        &args("3").iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(again.contains("loaded by an earlier run"), "{again}");
+    assert!(again.contains("own record found: 100.0 %"), "{again}");
+    let other = daftar(
+        dir.path(),
+        &args("4").iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("other --persons or --seed"));
+}

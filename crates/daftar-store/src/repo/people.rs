@@ -145,8 +145,9 @@ impl Keyed {
 }
 
 /// Stores the person's matching row, blocking-key hashes and search tokens (in the caller's
-/// transaction).
-fn write_keys(tx: &mut dyn Tx, k: &Keyed) -> Result<()> {
+/// transaction). With `later`, the key rows are collected there instead of inserted (see
+/// [`insert_blocks`]).
+fn write_keys(tx: &mut dyn Tx, k: &Keyed, later: Option<&mut Vec<(i64, i64)>>) -> Result<()> {
     let (p, rec) = (&k.person, &k.record);
     let pk = tx
         .query_one(
@@ -154,18 +155,49 @@ fn write_keys(tx: &mut dyn Tx, k: &Keyed) -> Result<()> {
             params![p.id.to_string(), p.office_id.to_string(), rec.given_name.as_str(), rec.family_name.as_str(), rec.father_name.as_str(), rec.birth_date.as_str(), rec.gender.as_str()],
         )?
         .i64(0)?;
-    insert_each(
-        tx,
-        "person_match_blocks (key_hash, pk)",
-        &[pk.into()],
-        k.hashes.iter().map(|&h| Value::from(h)),
-    )?;
+    match later {
+        Some(rows) => rows.extend(k.hashes.iter().map(|&h| (h, pk))),
+        None => insert_each(
+            tx,
+            "person_match_blocks (key_hash, pk)",
+            &[pk.into()],
+            k.hashes.iter().map(|&h| Value::from(h)),
+        )?,
+    }
     insert_each(
         tx,
         "person_name_tokens (token, office_id, person_id)",
         &[p.office_id.to_string().into(), p.id.to_string().into()],
         k.tokens.iter().map(|t| Value::from(t.as_str())),
     )
+}
+
+/// Inserts an import's key rows sorted by key, 500 to a statement: the key index then takes
+/// them page by page instead of at random places (hashes spread the keys of one person over the
+/// whole index), which at a million persons is most of the cost of writing them.
+fn insert_blocks(tx: &mut dyn Tx, mut rows: Vec<(i64, i64)>) -> Result<()> {
+    use std::fmt::Write;
+    rows.sort_unstable();
+    rows.dedup();
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from(match tx.dialect() {
+            Dialect::Sqlite => "INSERT OR IGNORE INTO person_match_blocks (key_hash, pk) VALUES ",
+            Dialect::Postgres => "INSERT INTO person_match_blocks (key_hash, pk) VALUES ",
+        });
+        for i in 0..chunk.len() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(sql, "{sep}(${}, ${})", 2 * i + 1, 2 * i + 2);
+        }
+        if tx.dialect() == Dialect::Postgres {
+            sql.push_str(" ON CONFLICT DO NOTHING");
+        }
+        let args: Vec<Value> = chunk
+            .iter()
+            .flat_map(|&(h, pk)| [Value::from(h), Value::from(pk)])
+            .collect();
+        tx.exec(&sql, &args)?;
+    }
+    Ok(())
 }
 
 /// Inserts one row `(value, fixed…)` into `target` (`table (columns)`) per value, skipping rows
@@ -387,7 +419,7 @@ impl SqlStore {
                 let mut last = None;
                 for r in &rows {
                     let k = Keyed::of(person(r)?);
-                    write_keys(tx, &k)?;
+                    write_keys(tx, &k, None)?;
                     last = Some(k.person.id.to_string());
                 }
                 Ok((rows.len() as u64, last))
@@ -463,6 +495,11 @@ impl SqlStore {
                     &args,
                 )?;
                 for r in &rows {
+                    // Sex and birth date rule most block members out before their names are
+                    // prepared.
+                    if !matcher.may_match(&r.text(6)?, &r.text(7)?) {
+                        continue;
+                    }
                     // Prepared once per person and kept (matching fields do not change).
                     let mut failed = None;
                     let prepared = self.prepared.get_or(r.i64(0)?, || {
@@ -524,7 +561,7 @@ impl SqlStore {
                 now,
             )?);
             insert(tx, ctx, &k.person, &docs)?;
-            write_keys(tx, &k)?;
+            write_keys(tx, &k, None)?;
             let p = k.person;
             audit::append(
                 tx,
@@ -585,9 +622,10 @@ impl SqlStore {
                     }
                 });
                 let mut i = 0;
+                let mut blocks = Vec::with_capacity(rows.len() * 10);
                 for chunk in chunks {
                     for k in chunk {
-                        k.and_then(|k| insert(tx, ctx, &k.person, &checked[i].1).and_then(|()| write_keys(tx, &k)))
+                        k.and_then(|k| insert(tx, ctx, &k.person, &checked[i].1).and_then(|()| write_keys(tx, &k, Some(&mut blocks))))
                             .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
                         i += 1;
                         if i % 1000 == 0 {
@@ -595,7 +633,7 @@ impl SqlStore {
                         }
                     }
                 }
-                Ok::<(), Error>(())
+                insert_blocks(tx, blocks)
             })?;
             progress(rows.len() as u64);
             let last = first + rows.len() as i64 - 1;

@@ -171,7 +171,7 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
     }
 }
 
-fn all_offices(store: &dyn Store) -> Result<Vec<Office>> {
+pub(crate) fn all_offices(store: &dyn Store) -> Result<Vec<Office>> {
     let mut out = vec![];
     let mut page = 1;
     loop {

@@ -1,7 +1,8 @@
 //! `daftar bench candidates --persons N`: generates N noisy person records, loads them into a
 //! fresh database (SQLite in a temporary directory, or the configured PostgreSQL database),
 //! then times the enrolment-time duplicate check the way the registration form calls it, and
-//! prints p50/p99 latency, peak memory and database size.
+//! prints p50/p99 latency (after warm-up queries, reported apart), how often the probe's own
+//! record was found, peak memory and database size.
 
 use crate::cli::BenchCandidates;
 use anyhow::{Context, Result, bail};
@@ -53,12 +54,31 @@ pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Count, p50, p99 and maximum of sorted latencies in ms.
+fn latencies(sorted: &[f64]) -> String {
+    format!(
+        "{}  p50: {:.2} ms  p99: {:.2} ms  max: {:.2} ms",
+        sorted.len(),
+        percentile(sorted, 0.5),
+        percentile(sorted, 0.99),
+        sorted.last().copied().unwrap_or(0.0)
+    )
+}
+
 /// Runs the benchmark.
 pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<ExitCode> {
     if args.persons == 0 || args.queries == 0 {
         bail!("--persons and --queries must be at least 1");
     }
-    let tmp = std::env::temp_dir().join(format!("daftar-bench-{}", ulid::Ulid::new()));
+    if args.keep.is_some() && global_db.is_some() {
+        bail!(
+            "--keep is for the embedded SQLite database; with --database-url the data stays in PostgreSQL"
+        );
+    }
+    let tmp = match &args.keep {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("daftar-bench-{}", ulid::Ulid::new())),
+    };
     let (store, sqlite): (Arc<dyn Store>, Option<Arc<daftar_store::SqlStore>>) = match global_db {
         Some(url) => (daftar_store::connect(url)?, None),
         None => {
@@ -66,8 +86,6 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
             (s.clone(), Some(s))
         }
     };
-    // After a bulk load SQLite's write-ahead log holds gigabytes that the background checkpoint
-    // copies into the database for minutes; queries are timed once that is done (steady state).
     let settle = || -> Result<()> {
         if let Some(s) = &sqlite {
             s.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)")?;
@@ -78,20 +96,40 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
     drop(sqlite);
     drop(store);
     let db_size = dir_size(&tmp);
-    let _ = std::fs::remove_dir_all(&tmp);
-    let (loaded, load_secs, mut lat, found) = result?;
+    if args.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    let Outcome {
+        loaded,
+        load_secs,
+        mut warm,
+        mut lat,
+        found,
+        own,
+    } = result?;
     lat.sort_by(f64::total_cmp);
+    warm.sort_by(f64::total_cmp);
+    match load_secs {
+        Some(secs) => println!(
+            "persons loaded: {loaded} in {secs:.1} s ({:.0}/s)",
+            loaded as f64 / secs.max(1e-9)
+        ),
+        None => println!(
+            "persons: {loaded}, loaded by an earlier run into {}",
+            tmp.display()
+        ),
+    }
+    if args.keep.is_some() {
+        eprintln!("database kept in {}", tmp.display());
+    }
+    if !warm.is_empty() {
+        println!("warm-up queries (not counted below): {}", latencies(&warm));
+    }
     println!(
-        "persons loaded: {loaded} in {load_secs:.1} s ({:.0}/s)",
-        loaded as f64 / load_secs.max(1e-9)
-    );
-    println!(
-        "candidate queries: {}  p50: {:.2} ms  p99: {:.2} ms  max: {:.2} ms  mean candidates: {:.2}",
-        lat.len(),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        lat.last().copied().unwrap_or(0.0),
-        found as f64 / lat.len() as f64
+        "candidate queries: {}  mean candidates: {:.2}  own record found: {:.1} %",
+        latencies(&lat),
+        found as f64 / lat.len() as f64,
+        100.0 * own as f64 / lat.len() as f64
     );
     println!(
         "peak memory (RSS): {}  database on disk: {}",
@@ -115,13 +153,28 @@ fn dir_size(dir: &std::path::Path) -> u64 {
         .unwrap_or(0)
 }
 
-type Outcome = (u64, f64, Vec<f64>, u64);
+/// What a run measured.
+struct Outcome {
+    /// Persons in the benchmark office.
+    loaded: u64,
+    /// Seconds loading them (`None`: loaded by an earlier run).
+    load_secs: Option<f64>,
+    /// Latencies of the warm-up queries, in ms.
+    warm: Vec<f64>,
+    /// Latencies of the timed queries, in ms.
+    lat: Vec<f64>,
+    /// Candidates the timed queries found.
+    found: u64,
+    /// Timed queries that found the record the probe was drawn from.
+    own: u64,
+}
 
 /// A fresh office for a benchmark run, coded `<prefix>-<6 random letters>`.
 pub(super) fn bench_office(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
     prefix: &str,
+    name_en: &str,
 ) -> Result<daftar_domain::office::Office> {
     let code = format!("{prefix}-{}", &ulid::Ulid::new().to_string()[20..]);
     Ok(store.create_office(
@@ -129,7 +182,7 @@ pub(super) fn bench_office(
         &NewOffice {
             code: OfficeCode::parse(&code)?,
             name_fa: "دفتر آزمون سرعت".into(),
-            name_en: "Benchmark office".into(),
+            name_en: name_en.into(),
             province: "-".into(),
             district: "-".into(),
         },
@@ -142,7 +195,30 @@ fn run(
     settle: &dyn Fn() -> Result<()>,
 ) -> Result<Outcome> {
     let ctx = super::system_ctx("bench");
-    let office = bench_office(store, &ctx, "BENCH")?;
+    // A kept database is recognised by its office's name, which records what was loaded.
+    let label = format!(
+        "Benchmark office: {} persons, seed {}",
+        args.persons, args.seed
+    );
+    let loaded_before = match &args.keep {
+        Some(_) => super::admin::all_offices(store)?
+            .into_iter()
+            .find(|o| o.name_en == label),
+        None => None,
+    };
+    if args.keep.is_some()
+        && loaded_before.is_none()
+        && !super::admin::all_offices(store)?.is_empty()
+    {
+        bail!(
+            "the --keep directory holds a database loaded with other --persons or --seed (or none of a benchmark); give an empty directory"
+        );
+    }
+    let reuse = loaded_before.is_some();
+    let office = match loaded_before {
+        Some(o) => o,
+        None => bench_office(store, &ctx, "BENCH", &label)?,
+    };
     let scope = system_scope(office.id, Permission::PersonWrite);
     let today = time::OffsetDateTime::now_utc().date();
     let bar = crate::output::progress(args.persons as u64, "loading");
@@ -164,35 +240,55 @@ fn run(
             .filter(|p| p.validate(today).is_ok())
             .collect();
         // Probes: records of this batch, so every probe has its own kind of noise.
-        let want = args.queries * n / args.persons + 1;
+        let want = (args.warmup + args.queries) * n / args.persons + 1;
         for _ in 0..want {
             if let Some(p) = rows.get(rng.random_range(0..rows.len().max(1))) {
                 probes.push(p.clone());
             }
         }
         let base = done as u64;
-        loaded += store
-            .import_persons(&ctx, &scope, &rows, &|k| bar.set_position(base + k))
-            .context("loading persons")?;
+        if reuse {
+            loaded += rows.len() as u64;
+            bar.set_position(base + n as u64);
+        } else {
+            loaded += store
+                .import_persons(&ctx, &scope, &rows, &|k| bar.set_position(base + k))
+                .context("loading persons")?;
+        }
         done += n;
     }
     bar.finish_and_clear();
-    let load_secs = started.elapsed().as_secs_f64();
+    let load_secs = (!reuse).then(|| started.elapsed().as_secs_f64());
     let t = Instant::now();
     settle()?;
     eprintln!(
         "write-ahead log checkpointed in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    probes.truncate(args.queries);
+    probes.truncate(args.warmup + args.queries);
     let reach = Reach::Office(system_scope(office.id, Permission::PersonRead));
     let mut lat = Vec::with_capacity(probes.len());
-    let mut found = 0u64;
-    for p in &probes {
+    let (mut found, mut own) = (0u64, 0u64);
+    for (i, p) in probes.iter().enumerate() {
         let t = Instant::now();
         let c = store.person_candidates(&ctx, &reach, p, 10)?;
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
-        found += c.candidates.len() as u64;
+        if i >= args.warmup {
+            found += c.candidates.len() as u64;
+            own += u64::from(c.candidates.iter().any(|c| {
+                let q = &c.person;
+                (q.given_name == p.given_name && q.family_name == p.family_name)
+                    && q.father_name == p.father_name
+            }));
+        }
     }
-    Ok((loaded, load_secs, lat, found))
+    let warm = lat.drain(..args.warmup.min(lat.len())).collect();
+    Ok(Outcome {
+        loaded,
+        load_secs,
+        warm,
+        lat,
+        found,
+        own,
+    })
 }

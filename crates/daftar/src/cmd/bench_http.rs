@@ -24,7 +24,7 @@ const SERVICE: &str = "registration_status_certificate";
 /// ids.
 fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)> {
     let ctx = super::system_ctx("bench-http");
-    let office = super::bench::bench_office(store, &ctx, "HTTP")?;
+    let office = super::bench::bench_office(store, &ctx, "HTTP", "Benchmark office")?;
     let username = format!("bench.{}", office.code.as_str().to_lowercase());
     store.create_user(
         &ctx,
