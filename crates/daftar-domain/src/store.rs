@@ -82,6 +82,10 @@ pub trait Store: Send + Sync + 'static {
     fn pool_stats(&self) -> PoolStats;
     /// Applies pending migrations; returns the names applied now.
     fn migrate(&self) -> Result<Vec<String>>;
+    /// Reads the tables of the enrolment-time duplicate check once from end to end, so that the
+    /// operating system's cache (and PostgreSQL's buffers) hold them, as `pg_prewarm` does; the
+    /// server runs it in the background at start. Returns the rows read.
+    fn prewarm(&self) -> Result<u64>;
     /// Names of applied migrations, in order.
     fn applied_migrations(&self) -> Result<Vec<String>>;
     /// Writes a consistent copy of the database to `path` (SQLite `VACUUM INTO`; PostgreSQL

@@ -167,6 +167,10 @@ impl Store for SqlStore {
         Ok(done)
     }
 
+    fn prewarm(&self) -> Result<u64> {
+        self.prewarm_match_index()
+    }
+
     fn applied_migrations(&self) -> Result<Vec<String>> {
         self.write(migrate::applied)
     }

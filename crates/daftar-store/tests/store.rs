@@ -356,6 +356,22 @@ both_backends! {
 }
 
 both_backends! {
+    fn prewarming_reads_every_row_of_the_check_tables(db) {
+        let s = db.store();
+        assert_eq!(s.prewarm().unwrap(), 0, "an empty registry");
+        let a = office(s.as_ref(), "THR-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        for name in ["نجیب‌الله", "عبدالرحمن", "زهرا"] {
+            s.create_person(&ctx(), &w, &person(name)).unwrap();
+        }
+        let rows = s.prewarm().unwrap();
+        assert!(rows >= 3 + 3 * 5, "a matching row and several key rows per person: {rows}");
+        db.sql().execute_raw("DELETE FROM person_match_blocks").unwrap();
+        assert_eq!(s.prewarm().unwrap(), 3, "one matching row per person");
+    }
+}
+
+both_backends! {
     fn the_check_finds_a_person_whose_common_name_blocks_are_all_too_large(db) {
         // Every two-field block of the probe's names and date holds more persons than the check
         // reads (200): namesakes born the same year, others born the same day, namesakes born

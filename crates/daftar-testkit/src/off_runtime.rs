@@ -101,6 +101,7 @@ impl Store for OffRuntime {
         store_idempotent_response(&self, principal: &str, key: &str, response: &StoredResponse) -> Result<bool>;
         ping(&self) -> Result<()>;
         migrate(&self) -> Result<Vec<String>>;
+        prewarm(&self) -> Result<u64>;
         applied_migrations(&self) -> Result<Vec<String>>;
         backup_to(&self, path: &Path) -> Result<()>;
         roles(&self) -> Result<Vec<RoleDef>>;

@@ -440,6 +440,23 @@ impl SqlStore {
         })
     }
 
+    /// See [`Store::prewarm`](daftar_domain::store::Store::prewarm): a check reads a few hundred
+    /// rows of the key index and the matching rows at random; at millions of persons, after a
+    /// start or a bulk load, those reads otherwise wait for the disk. Sums a column so that the
+    /// tables themselves are read, not a smaller index.
+    pub(crate) fn prewarm_match_index(&self) -> Result<u64> {
+        self.read(|tx| {
+            let mut rows = 0;
+            for sql in [
+                "SELECT COUNT(*), CAST(SUM(pk) AS BIGINT) FROM person_match_blocks",
+                "SELECT COUNT(*), CAST(SUM(LENGTH(birth)) AS BIGINT) FROM person_match",
+            ] {
+                rows += tx.query_one(sql, &[])?.i64(0)?.unsigned_abs();
+            }
+            Ok(rows)
+        })
+    }
+
     pub(crate) fn person_candidates_impl(
         &self,
         ctx: &AuditCtx,

@@ -24,6 +24,19 @@ pub fn serve(loaded: &Loaded) -> Result<ExitCode> {
             tracing::info!(?pending, "applied PostgreSQL migrations");
         }
     }
+    // Warm the duplicate check's tables in the background (the server answers meanwhile).
+    let warm = store.clone();
+    std::thread::spawn(move || {
+        let t = std::time::Instant::now();
+        match warm.prewarm() {
+            Ok(rows) => tracing::info!(
+                rows,
+                seconds = t.elapsed().as_secs_f64(),
+                "prewarmed the duplicate check's tables"
+            ),
+            Err(e) => tracing::warn!(error = %e, "prewarming the duplicate check's tables failed"),
+        }
+    });
     run_server(loaded, store, |url| {
         println!("daftar is serving on {url}  (Ctrl-C to stop)")
     })
