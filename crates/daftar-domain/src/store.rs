@@ -83,8 +83,8 @@ pub trait Store: Send + Sync + 'static {
     /// Applies pending migrations; returns the names applied now.
     fn migrate(&self) -> Result<Vec<String>>;
     /// Reads the tables of the enrolment-time duplicate check once from end to end, so that the
-    /// operating system's cache (and PostgreSQL's buffers) hold them, as `pg_prewarm` does; the
-    /// server runs it in the background at start. Returns the rows read.
+    /// operating system's cache holds them (the idea of PostgreSQL's `pg_prewarm`, done with
+    /// plain scans); the server runs it in the background at start. Returns the rows read.
     fn prewarm(&self) -> Result<u64>;
     /// Names of applied migrations, in order.
     fn applied_migrations(&self) -> Result<Vec<String>>;

@@ -497,11 +497,11 @@ fn keys(p: &Prepared) -> Vec<String> {
     out
 }
 
-/// The keys stored for the enrolment-time check: [`keys`] with three-field keys that stay small
-/// when a registry holds millions of persons with common names (where the two-field blocks grow
-/// past `max_block` and are skipped): the given name with the birth day (instead of the birth
-/// day alone, which is too common at that scale), with father's (or else family) name and the
-/// year of a year-only date, and with father's and family name.
+/// The keys stored for the enrolment-time check: [`keys`] and three-field keys that stay small
+/// when a registry holds millions of persons with common names (where the two-field blocks,
+/// and the birth day alone, grow past `max_block` and are skipped): the given name with the
+/// birth day, with father's (or else family) name and the year of a year-only date, and with
+/// father's and family name.
 fn stored_keys(p: &Prepared) -> Vec<String> {
     let mut out = keys(p);
     let given = p.given.skel.as_str();
@@ -511,8 +511,6 @@ fn stored_keys(p: &Prepared) -> Vec<String> {
     let (father, family) = (p.father.skel.as_str(), p.family.skel.as_str());
     match &p.date {
         Some(d) if d.precision == crate::date::Precision::Day => {
-            let day = format!("d|{}", d.day);
-            out.retain(|k| *k != day);
             out.push(format!("gd|{given}|{}", d.day));
         }
         Some(d) => {

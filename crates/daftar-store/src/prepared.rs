@@ -22,19 +22,20 @@ pub struct PreparedCache {
 }
 
 impl PreparedCache {
-    /// The prepared form of the person with key `pk`, made with `make` when it is not kept.
-    pub fn get_or(&self, pk: i64, make: impl FnOnce() -> Candidate) -> Arc<Candidate> {
-        {
-            let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(c) = g.0.get(&pk) {
-                return c.clone();
-            }
-            if let Some(c) = g.1.remove(&pk) {
-                Self::put(&mut g, pk, c.clone());
-                return c;
-            }
+    /// The prepared form of the person with key `pk`, if it is kept.
+    pub fn get(&self, pk: i64) -> Option<Arc<Candidate>> {
+        let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = g.0.get(&pk) {
+            return Some(c.clone());
         }
-        let c = Arc::new(make());
+        let c = g.1.remove(&pk)?;
+        Self::put(&mut g, pk, c.clone());
+        Some(c)
+    }
+
+    /// Keeps `c` as the prepared form of the person with key `pk`, and returns it.
+    pub fn keep(&self, pk: i64, c: Candidate) -> Arc<Candidate> {
+        let c = Arc::new(c);
         let mut g = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         Self::put(&mut g, pk, c.clone());
         c

@@ -916,4 +916,21 @@ fn the_candidate_benchmark_keeps_and_reuses_its_database() {
     );
     assert!(!other.status.success());
     assert!(String::from_utf8_lossy(&other.stderr).contains("other --persons or --seed"));
+    // A directory that is not a complete benchmark load (here: a stray file) is refused
+    // before anything is opened or written.
+    let stray = dir.path().join("stray");
+    std::fs::create_dir(&stray).unwrap();
+    std::fs::write(stray.join("daftar.db"), b"not a benchmark").unwrap();
+    let mut refused = args("3");
+    *refused.last_mut().unwrap() = stray.display().to_string();
+    let o = daftar(
+        dir.path(),
+        &refused.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no completely loaded benchmark"));
+    assert_eq!(
+        std::fs::read(stray.join("daftar.db")).unwrap(),
+        b"not a benchmark"
+    );
 }

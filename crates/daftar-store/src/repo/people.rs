@@ -416,12 +416,13 @@ impl SqlStore {
                     &format!("SELECT {COLS} FROM persons WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM person_match m WHERE m.person_id = persons.id) ORDER BY id LIMIT 1000"),
                     params![after.as_str()],
                 )?;
-                let mut last = None;
+                let (mut last, mut blocks) = (None, vec![]);
                 for r in &rows {
                     let k = Keyed::of(person(r)?);
-                    write_keys(tx, &k, None)?;
+                    write_keys(tx, &k, Some(&mut blocks))?;
                     last = Some(k.person.id.to_string());
                 }
+                insert_blocks(tx, blocks)?;
                 Ok((rows.len() as u64, last))
             })?;
             done += n;
@@ -442,8 +443,9 @@ impl SqlStore {
 
     /// See [`Store::prewarm`](daftar_domain::store::Store::prewarm): a check reads a few hundred
     /// rows of the key index and the matching rows at random; at millions of persons, after a
-    /// start or a bulk load, those reads otherwise wait for the disk. Sums a column so that the
-    /// tables themselves are read, not a smaller index.
+    /// start or a bulk load, those reads otherwise wait for the disk. Sums a column so that
+    /// SQLite reads the tables themselves (the key index is its table) rather than a smaller
+    /// index; PostgreSQL scans the tables (not their indexes).
     pub(crate) fn prewarm_match_index(&self) -> Result<u64> {
         self.read(|tx| {
             let mut rows = 0;
@@ -512,23 +514,15 @@ impl SqlStore {
                     &args,
                 )?;
                 for r in &rows {
-                    // Sex and birth date rule most block members out before their names are
+                    // Prepared once per person and kept (matching fields do not change); sex
+                    // and birth date rule most block members out before their names are
                     // prepared.
-                    if !matcher.may_match(&r.text(6)?, &r.text(7)?) {
-                        continue;
-                    }
-                    // Prepared once per person and kept (matching fields do not change).
-                    let mut failed = None;
-                    let prepared = self.prepared.get_or(r.i64(0)?, || {
-                        let rec = candidate_record(r).unwrap_or_else(|e| {
-                            failed = Some(e);
-                            daftar_match::dedupe::Record::default()
-                        });
-                        daftar_match::dedupe::Candidate::new(&rec)
-                    });
-                    if let Some(e) = failed {
-                        return Err(e);
-                    }
+                    let pk = r.i64(0)?;
+                    let prepared = match self.prepared.get(pk) {
+                        Some(c) => c,
+                        None if !matcher.may_match(&r.text(6)?, &r.text(7)?) => continue,
+                        None => self.prepared.keep(pk, daftar_match::dedupe::Candidate::new(&candidate_record(r)?)),
+                    };
                     if let Some((reasons, score)) = matcher.compare_prepared(&prepared, &settings) {
                         matched.push((r.text(1)?, r.parse(2)?, reasons, score));
                     }

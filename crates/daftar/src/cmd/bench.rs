@@ -72,7 +72,7 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
     }
     if args.keep.is_some() && global_db.is_some() {
         bail!(
-            "--keep is for the embedded SQLite database; with --database-url the data stays in PostgreSQL"
+            "--keep is for a temporary SQLite database; with --database-url the data stays where the URL points"
         );
     }
     let tmp = match &args.keep {
@@ -91,7 +91,8 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
             }
         })
     };
-    let result = run(args, &open);
+    let reuse = reuse_kept(args)?;
+    let result = run(args, reuse, &open);
     let db_size = dir_size(&tmp);
     if args.keep.is_none() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -189,33 +190,53 @@ pub(super) fn bench_office(
 /// An opened store, and the same as SQLite when it is one (for the checkpoint).
 type Opened = (Arc<dyn Store>, Option<Arc<daftar_store::SqlStore>>);
 
-fn run(args: &BenchCandidates, open: &dyn Fn() -> Result<Opened>) -> Result<Outcome> {
+/// The file that marks a `--keep` directory as holding a completely loaded benchmark database.
+const MARKER: &str = "bench-candidates.txt";
+
+fn marker_text(args: &BenchCandidates) -> String {
+    format!("persons {} seed {}\n", args.persons, args.seed)
+}
+
+/// Whether `--keep` names a directory with a complete load of the same settings (reuse it), or
+/// nothing yet (load); anything else is refused before it is opened, so that a half-loaded
+/// benchmark or a real data directory is never taken for one.
+fn reuse_kept(args: &BenchCandidates) -> Result<bool> {
+    let Some(dir) = &args.keep else {
+        return Ok(false);
+    };
+    let empty = std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none());
+    if empty {
+        return Ok(false);
+    }
+    match std::fs::read_to_string(dir.join(MARKER)) {
+        Ok(m) if m == marker_text(args) => Ok(true),
+        Ok(m) => bail!(
+            "{} holds a benchmark database loaded with other --persons or --seed ({}); give those or an empty directory",
+            dir.display(),
+            m.trim()
+        ),
+        Err(_) => bail!(
+            "{} is not empty and holds no completely loaded benchmark database; give an empty directory",
+            dir.display()
+        ),
+    }
+}
+
+fn run(args: &BenchCandidates, reuse: bool, open: &dyn Fn() -> Result<Opened>) -> Result<Outcome> {
     let (loader, sqlite) = open()?;
     let store = loader.as_ref();
     let ctx = super::system_ctx("bench");
-    // A kept database is recognised by its office's name, which records what was loaded.
     let label = format!(
         "Benchmark office: {} persons, seed {}",
         args.persons, args.seed
     );
-    let loaded_before = match &args.keep {
-        Some(_) => super::admin::all_offices(store)?
+    let office = if reuse {
+        super::admin::all_offices(store)?
             .into_iter()
-            .find(|o| o.name_en == label),
-        None => None,
-    };
-    if args.keep.is_some()
-        && loaded_before.is_none()
-        && !super::admin::all_offices(store)?.is_empty()
-    {
-        bail!(
-            "the --keep directory holds a database loaded with other --persons or --seed (or none of a benchmark); give an empty directory"
-        );
-    }
-    let reuse = loaded_before.is_some();
-    let office = match loaded_before {
-        Some(o) => o,
-        None => bench_office(store, &ctx, "BENCH", &label)?,
+            .find(|o| o.name_en == label)
+            .context("the kept database has no benchmark office; give an empty directory")?
+    } else {
+        bench_office(store, &ctx, "BENCH", &label)?
     };
     let scope = system_scope(office.id, Permission::PersonWrite);
     let today = time::OffsetDateTime::now_utc().date();
@@ -257,6 +278,10 @@ fn run(args: &BenchCandidates, open: &dyn Fn() -> Result<Opened>) -> Result<Outc
     }
     bar.finish_and_clear();
     let load_secs = (!reuse).then(|| started.elapsed().as_secs_f64());
+    if let (Some(dir), false) = (&args.keep, reuse) {
+        std::fs::write(dir.join(MARKER), marker_text(args))
+            .with_context(|| format!("writing {}", dir.join(MARKER).display()))?;
+    }
     // After a bulk load SQLite's write-ahead log holds gigabytes that the background checkpoint
     // copies into the database for minutes; queries are timed once that is done (steady state).
     if let Some(s) = &sqlite {
@@ -287,10 +312,12 @@ fn run(args: &BenchCandidates, open: &dyn Fn() -> Result<Opened>) -> Result<Outc
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
         if i >= args.warmup {
             found += c.candidates.len() as u64;
+            let birth = p.validate(today).ok().flatten().map(|d| d.iso());
             own += u64::from(c.candidates.iter().any(|c| {
                 let q = &c.person;
                 (q.given_name == p.given_name && q.family_name == p.family_name)
-                    && q.father_name == p.father_name
+                    && (q.father_name == p.father_name && q.sex == p.sex)
+                    && q.birth_date == birth
             }));
         }
     }
