@@ -432,6 +432,17 @@ fn conflict(a: &Prepared, b: &Prepared, s: &Settings) -> bool {
         || (other_level(&a.family, &b.family, s) == NameLevel::Differ && !swapped.agrees())
 }
 
+/// The Gregorian year of a Julian day number (0 when out of range).
+fn gregorian_year(jd: i32) -> i32 {
+    time::Date::from_julian_day(jd).map_or(0, |d| d.year())
+}
+
+/// The Gregorian years a date of year or month precision may fall in (a Solar Hijri year
+/// touches two).
+fn years_of(d: &FuzzyDate) -> std::ops::RangeInclusive<i32> {
+    gregorian_year(d.year_range.0)..=gregorian_year(d.year_range.1)
+}
+
 /// Blocking keys of a record: records sharing a key are compared. At most nine short strings:
 /// the birth day; given name with birth year, and with month and day (so that a slipped year
 /// still meets); father's name with birth year; given name with father's name, and with family
@@ -445,11 +456,6 @@ fn keys(p: &Prepared) -> Vec<String> {
         .chain(p.given.alt_skel.as_deref())
         .filter(|g| !g.is_empty())
         .collect();
-    let year_of = |jd: i32| {
-        time::Date::from_julian_day(jd)
-            .map(|d| d.year())
-            .unwrap_or(0)
-    };
     let (tag, years): (&str, Vec<i32>) = match &p.date {
         Some(d) if d.precision == crate::date::Precision::Day => {
             out.push(format!("d|{}", d.day));
@@ -460,12 +466,9 @@ fn keys(p: &Prepared) -> Vec<String> {
                     day.day()
                 ));
             }
-            ("y", vec![year_of(d.day)])
+            ("y", vec![gregorian_year(d.day)])
         }
-        Some(d) => (
-            "Y",
-            (year_of(d.year_range.0)..=year_of(d.year_range.1)).collect(),
-        ),
+        Some(d) => ("Y", years_of(d).collect()),
         None => ("", vec![]),
     };
     let father = p.father.skel.as_str();
@@ -519,11 +522,8 @@ fn stored_keys(p: &Prepared) -> Vec<String> {
             } else {
                 ("gfY", father)
             };
-            for jd in [d.year_range.0, d.year_range.1] {
-                let y = time::Date::from_julian_day(jd).map_or(0, |d| d.year());
-                if !other.is_empty() {
-                    out.push(format!("{tag}|{given}|{other}|{y}"));
-                }
+            if !other.is_empty() {
+                out.extend(years_of(d).map(|y| format!("{tag}|{given}|{other}|{y}")));
             }
         }
         None => {}

@@ -70,13 +70,18 @@ impl std::fmt::Debug for SqlStore {
 /// PostgreSQL (not migrated here: run `daftar migrate`); `sqlite://PATH` or a plain path selects
 /// SQLite (created if missing and migrated).
 pub fn connect(database_url: &str) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(connect_sql(database_url)?))
+}
+
+/// [`connect`], as the concrete store (for maintenance such as [`SqlStore::execute_raw`]).
+pub fn connect_sql(database_url: &str) -> Result<SqlStore> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(Arc::new(open_postgres(database_url)?))
+        open_postgres(database_url)
     } else {
         let path = database_url
             .strip_prefix("sqlite://")
             .unwrap_or(database_url);
-        Ok(Arc::new(open_sqlite(Path::new(path))?))
+        open_sqlite(Path::new(path))
     }
 }
 

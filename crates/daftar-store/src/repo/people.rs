@@ -144,10 +144,9 @@ impl Keyed {
     }
 }
 
-/// Stores the person's matching row, blocking-key hashes and search tokens (in the caller's
-/// transaction). With `later`, the key rows are collected there instead of inserted (see
-/// [`insert_blocks`]).
-fn write_keys(tx: &mut dyn Tx, k: &Keyed, later: Option<&mut Vec<(i64, i64)>>) -> Result<()> {
+/// Stores the person's matching row and search tokens (in the caller's transaction) and adds
+/// the person's key rows to `blocks`, for [`insert_blocks`] to write once per transaction.
+fn write_keys(tx: &mut dyn Tx, k: &Keyed, blocks: &mut Vec<(i64, i64)>) -> Result<()> {
     let (p, rec) = (&k.person, &k.record);
     let pk = tx
         .query_one(
@@ -155,15 +154,7 @@ fn write_keys(tx: &mut dyn Tx, k: &Keyed, later: Option<&mut Vec<(i64, i64)>>) -
             params![p.id.to_string(), p.office_id.to_string(), rec.given_name.as_str(), rec.family_name.as_str(), rec.father_name.as_str(), rec.birth_date.as_str(), rec.gender.as_str()],
         )?
         .i64(0)?;
-    match later {
-        Some(rows) => rows.extend(k.hashes.iter().map(|&h| (h, pk))),
-        None => insert_each(
-            tx,
-            "person_match_blocks (key_hash, pk)",
-            &[pk.into()],
-            k.hashes.iter().map(|&h| Value::from(h)),
-        )?,
-    }
+    blocks.extend(k.hashes.iter().map(|&h| (h, pk)));
     insert_each(
         tx,
         "person_name_tokens (token, office_id, person_id)",
@@ -172,39 +163,33 @@ fn write_keys(tx: &mut dyn Tx, k: &Keyed, later: Option<&mut Vec<(i64, i64)>>) -
     )
 }
 
-/// Inserts an import's key rows sorted by key, 500 to a statement: the key index then takes
-/// them page by page instead of at random places (hashes spread the keys of one person over the
-/// whole index), which at a million persons is most of the cost of writing them.
+/// Inserts key rows sorted by key, 500 to a statement: the key index then takes them page by
+/// page instead of at random places (hashes spread the keys of one person over the whole
+/// index), which at a million persons is most of the cost of writing them.
 fn insert_blocks(tx: &mut dyn Tx, mut rows: Vec<(i64, i64)>) -> Result<()> {
     use std::fmt::Write;
     rows.sort_unstable();
     rows.dedup();
     for chunk in rows.chunks(500) {
-        let mut sql = String::from(match tx.dialect() {
-            Dialect::Sqlite => "INSERT OR IGNORE INTO person_match_blocks (key_hash, pk) VALUES ",
-            Dialect::Postgres => "INSERT INTO person_match_blocks (key_hash, pk) VALUES ",
-        });
-        for i in 0..chunk.len() {
-            let sep = if i == 0 { "" } else { ", " };
-            let _ = write!(sql, "{sep}(${}, ${})", 2 * i + 1, 2 * i + 2);
-        }
-        if tx.dialect() == Dialect::Postgres {
-            sql.push_str(" ON CONFLICT DO NOTHING");
-        }
         let args: Vec<Value> = chunk
             .iter()
             .flat_map(|&(h, pk)| [Value::from(h), Value::from(pk)])
             .collect();
-        tx.exec(&sql, &args)?;
+        insert_ignoring(
+            tx,
+            "person_match_blocks (key_hash, pk)",
+            chunk.len(),
+            |sql, i| {
+                let _ = write!(sql, "${}, ${}", 2 * i + 1, 2 * i + 2);
+            },
+            &args,
+        )?;
     }
     Ok(())
 }
 
 /// Inserts one row `(value, fixed…)` into `target` (`table (columns)`) per value, skipping rows
-/// already there, in one statement. SQLite gets `INSERT OR IGNORE`: with the upsert clause
-/// (`ON CONFLICT DO NOTHING`, which PostgreSQL needs) a failing NOT NULL check could still
-/// abort a multi-row statement halfway, so SQLite would keep a statement journal, copying
-/// every page the statement touches.
+/// already there, in one statement.
 fn insert_each(
     tx: &mut dyn Tx,
     target: &str,
@@ -213,10 +198,39 @@ fn insert_each(
 ) -> Result<()> {
     use std::fmt::Write;
     let n = values.len();
+    let mut args = Vec::with_capacity(fixed.len() + n);
+    args.extend_from_slice(fixed);
+    args.extend(values);
+    insert_ignoring(
+        tx,
+        target,
+        n,
+        |sql, i| {
+            let _ = write!(sql, "${}", fixed.len() + 1 + i);
+            for j in 1..=fixed.len() {
+                let _ = write!(sql, ", ${j}");
+            }
+        },
+        &args,
+    )
+}
+
+/// Inserts `n` rows into `target` (`table (columns)`) in one statement, skipping rows already
+/// there; `row(sql, i)` writes the placeholders of row `i`. SQLite gets `INSERT OR IGNORE`:
+/// with the upsert clause (`ON CONFLICT DO NOTHING`, which PostgreSQL needs) a failing NOT NULL
+/// check could still abort a multi-row statement halfway, so SQLite would keep a statement
+/// journal, copying every page the statement touches.
+fn insert_ignoring(
+    tx: &mut dyn Tx,
+    target: &str,
+    n: usize,
+    row: impl Fn(&mut String, usize),
+    args: &[Value],
+) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    let mut sql = String::with_capacity(48 + target.len() + n * (6 + 4 * fixed.len()));
+    let mut sql = String::with_capacity(48 + target.len() + n * 16);
     sql.push_str(match tx.dialect() {
         Dialect::Sqlite => "INSERT OR IGNORE INTO ",
         Dialect::Postgres => "INSERT INTO ",
@@ -224,20 +238,14 @@ fn insert_each(
     sql.push_str(target);
     sql.push_str(" VALUES ");
     for i in 0..n {
-        let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(sql, "{sep}(${}", fixed.len() + 1 + i);
-        for j in 1..=fixed.len() {
-            let _ = write!(sql, ", ${j}");
-        }
+        sql.push_str(if i == 0 { "(" } else { ", (" });
+        row(&mut sql, i);
         sql.push(')');
     }
     if tx.dialect() == Dialect::Postgres {
         sql.push_str(" ON CONFLICT DO NOTHING");
     }
-    let mut args = Vec::with_capacity(fixed.len() + n);
-    args.extend_from_slice(fixed);
-    args.extend(values);
-    tx.exec(&sql, &args)?;
+    tx.exec(&sql, args)?;
     Ok(())
 }
 
@@ -419,7 +427,7 @@ impl SqlStore {
                 let (mut last, mut blocks) = (None, vec![]);
                 for r in &rows {
                     let k = Keyed::of(person(r)?);
-                    write_keys(tx, &k, Some(&mut blocks))?;
+                    write_keys(tx, &k, &mut blocks)?;
                     last = Some(k.person.id.to_string());
                 }
                 insert_blocks(tx, blocks)?;
@@ -572,7 +580,9 @@ impl SqlStore {
                 now,
             )?);
             insert(tx, ctx, &k.person, &docs)?;
-            write_keys(tx, &k, None)?;
+            let mut blocks = vec![];
+            write_keys(tx, &k, &mut blocks)?;
+            insert_blocks(tx, blocks)?;
             let p = k.person;
             audit::append(
                 tx,
@@ -636,7 +646,7 @@ impl SqlStore {
                 let mut blocks = Vec::with_capacity(rows.len() * 10);
                 for chunk in chunks {
                     for k in chunk {
-                        k.and_then(|k| insert(tx, ctx, &k.person, &checked[i].1).and_then(|()| write_keys(tx, &k, Some(&mut blocks))))
+                        k.and_then(|k| insert(tx, ctx, &k.person, &checked[i].1).and_then(|()| write_keys(tx, &k, &mut blocks)))
                             .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
                         i += 1;
                         if i % 1000 == 0 {

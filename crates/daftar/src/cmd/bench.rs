@@ -13,7 +13,6 @@ use daftar_domain::store::Store;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// A generated record as a registration.
@@ -82,13 +81,10 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
     // The store is opened twice: once to load, and again for the checks, as a server opens the
     // database that an import filled (the loading process's caches and heap are not the
     // server's).
-    let open = || -> Result<Opened> {
+    let open = || -> Result<daftar_store::SqlStore> {
         Ok(match global_db {
-            Some(url) => (daftar_store::connect(url)?, None),
-            None => {
-                let s = Arc::new(daftar_store::open_sqlite(&tmp.join("daftar.db"))?);
-                (s.clone(), Some(s))
-            }
+            Some(url) => daftar_store::connect_sql(url)?,
+            None => daftar_store::open_sqlite(&tmp.join("daftar.db"))?,
         })
     };
     let reuse = reuse_kept(args)?;
@@ -187,14 +183,16 @@ pub(super) fn bench_office(
     )?)
 }
 
-/// An opened store, and the same as SQLite when it is one (for the checkpoint).
-type Opened = (Arc<dyn Store>, Option<Arc<daftar_store::SqlStore>>);
-
-/// The file that marks a `--keep` directory as holding a completely loaded benchmark database.
+/// The file that marks a `--keep` directory as holding a completely loaded benchmark database;
+/// it holds the [`label`] of the load.
 const MARKER: &str = "bench-candidates.txt";
 
-fn marker_text(args: &BenchCandidates) -> String {
-    format!("persons {} seed {}\n", args.persons, args.seed)
+/// What a load is: the benchmark office's name and the `--keep` marker's text.
+fn label(args: &BenchCandidates) -> String {
+    format!(
+        "Benchmark office: {} persons, seed {}",
+        args.persons, args.seed
+    )
 }
 
 /// Whether `--keep` names a directory with a complete load of the same settings (reuse it), or
@@ -209,7 +207,7 @@ fn reuse_kept(args: &BenchCandidates) -> Result<bool> {
         return Ok(false);
     }
     match std::fs::read_to_string(dir.join(MARKER)) {
-        Ok(m) if m == marker_text(args) => Ok(true),
+        Ok(m) if m == label(args) => Ok(true),
         Ok(m) => bail!(
             "{} holds a benchmark database loaded with other --persons or --seed ({}); give those or an empty directory",
             dir.display(),
@@ -222,14 +220,15 @@ fn reuse_kept(args: &BenchCandidates) -> Result<bool> {
     }
 }
 
-fn run(args: &BenchCandidates, reuse: bool, open: &dyn Fn() -> Result<Opened>) -> Result<Outcome> {
-    let (loader, sqlite) = open()?;
-    let store = loader.as_ref();
+fn run(
+    args: &BenchCandidates,
+    reuse: bool,
+    open: &dyn Fn() -> Result<daftar_store::SqlStore>,
+) -> Result<Outcome> {
+    let loader = open()?;
+    let store: &dyn Store = &loader;
     let ctx = super::system_ctx("bench");
-    let label = format!(
-        "Benchmark office: {} persons, seed {}",
-        args.persons, args.seed
-    );
+    let label = label(args);
     let office = if reuse {
         super::admin::all_offices(store)?
             .into_iter()
@@ -279,22 +278,22 @@ fn run(args: &BenchCandidates, reuse: bool, open: &dyn Fn() -> Result<Opened>) -
     bar.finish_and_clear();
     let load_secs = (!reuse).then(|| started.elapsed().as_secs_f64());
     if let (Some(dir), false) = (&args.keep, reuse) {
-        std::fs::write(dir.join(MARKER), marker_text(args))
+        std::fs::write(dir.join(MARKER), &label)
             .with_context(|| format!("writing {}", dir.join(MARKER).display()))?;
     }
     // After a bulk load SQLite's write-ahead log holds gigabytes that the background checkpoint
     // copies into the database for minutes; queries are timed once that is done (steady state).
-    if let Some(s) = &sqlite {
+    if store.backend() == daftar_domain::store::Backend::Sqlite {
         let t = Instant::now();
-        s.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        loader.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)")?;
         eprintln!(
             "write-ahead log checkpointed in {:.1} s",
             t.elapsed().as_secs_f64()
         );
     }
-    drop((sqlite, loader));
-    let (server, _) = open()?;
-    let store = server.as_ref();
+    drop(loader);
+    let server = open()?;
+    let store: &dyn Store = &server;
     // As `daftar serve` does at start (there in the background).
     let t = Instant::now();
     let rows = store.prewarm().context("prewarming")?;
