@@ -233,6 +233,23 @@ impl NewPerson {
     /// [`normalize_phone`]; address parts up to 100/200 characters; each document as
     /// [`NewDocument::validate`].
     pub fn validate(&self, today: time::Date) -> Result<Option<PartialDate>> {
+        let (birth, mut problems) = self.check(today);
+        if problems.is_empty() {
+            Ok(birth)
+        } else {
+            Err(problems.swap_remove(0))
+        }
+    }
+
+    /// Every problem of the record, in the order [`NewPerson::validate`] checks (it reports
+    /// the first): for reports that list them all, such as an import's.
+    pub fn problems(&self, today: time::Date) -> Vec<Error> {
+        self.check(today).1
+    }
+
+    /// The parsed birth date (when valid) and every problem found.
+    fn check(&self, today: time::Date) -> (Option<PartialDate>, Vec<Error>) {
+        let mut problems = vec![];
         let checks: [(&str, bool, &'static str, &str); 9] = [
             (
                 &self.given_name,
@@ -291,25 +308,30 @@ impl NewPerson {
         ];
         for (_, ok, code, field) in checks {
             if !ok {
-                return Err(Error::invalid(code).with_field(field));
+                problems.push(Error::invalid(code).with_field(field));
             }
         }
         if !(self.nationality.len() == 3
             && self.nationality.bytes().all(|b| b.is_ascii_uppercase()))
         {
-            return Err(Error::invalid("person.nationality.invalid").with_field("nationality"));
+            problems.push(Error::invalid("person.nationality.invalid").with_field("nationality"));
         }
-        normalize_phone(&self.phone)?;
+        problems.extend(normalize_phone(&self.phone).err());
         if self.documents.len() > 10 {
-            return Err(Error::invalid("document.too_many").with_field("documents"));
+            problems.push(Error::invalid("document.too_many").with_field("documents"));
         }
-        for d in &self.documents {
-            d.validate(today)?;
-        }
-        match self.birth_date.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(s) => PartialDate::parse(s, today, "person.birth_date").map(Some),
-        }
+        problems.extend(
+            self.documents
+                .iter()
+                .filter_map(|d| d.validate(today).err()),
+        );
+        let birth = match self.birth_date.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => PartialDate::parse(s, today, "person.birth_date")
+                .map_err(|e| problems.push(e))
+                .ok(),
+        };
+        (birth, problems)
     }
 
     /// The probe as the duplicate matcher reads it.

@@ -934,3 +934,43 @@ fn the_candidate_benchmark_keeps_and_reuses_its_database() {
         b"not a benchmark"
     );
 }
+
+/// A row with several problems gets a report line for each of them, not only the first.
+#[test]
+fn import_reports_every_problem_of_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    office(d);
+    std::fs::write(
+        d.join("two.csv"),
+        "given_name,father_name,birth_date,sex,phone\nعلی,حسین,2030-01-01,m,abc\n",
+    )
+    .unwrap();
+    let o = daftar(
+        d,
+        &[
+            "import",
+            "persons",
+            "two.csv",
+            "--office",
+            "THR-01",
+            "--dry-run",
+            "--report",
+            "r.csv",
+            "--locale",
+            "en",
+        ],
+    );
+    assert!(!o.status.success());
+    let report = std::fs::read_to_string(d.join("r.csv")).unwrap();
+    let lines: Vec<&str> = report.lines().skip(1).collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    assert!(
+        lines[0].starts_with("2,phone,person.phone.invalid,"),
+        "{report}"
+    );
+    assert!(
+        lines[1].starts_with("2,birth_date,person.birth_date.future,"),
+        "{report}"
+    );
+}

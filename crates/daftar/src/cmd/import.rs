@@ -248,7 +248,7 @@ pub fn check(
             address: get(row, "address"),
             documents,
         };
-        if let Err(e) = p.validate(today) {
+        for e in p.problems(today) {
             let field = e
                 .details
                 .get("field")
