@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --fonts-only || true
+# The font scripts/setup.sh fetched into the checkout (the binary itself has no default).
+export DAFTAR_FONT_DIR="${DAFTAR_FONT_DIR:-$PWD/crates/daftar-web/static/fonts}"
 exec cargo run --release --locked -p daftar -- demo "$@"

@@ -2,6 +2,7 @@
 # Runs the whole test suite: on SQLite always, and on PostgreSQL when it answers on
 # 127.0.0.1:5432 (TEST_DATABASE_URL; an already set TEST_DATABASE_URL is kept). With CI=true,
 # PostgreSQL and Chromium tests fail instead of skipping when their service is missing.
+# Builds with every cargo feature (`bench-http` adds `daftar bench http`, which the tests run).
 # Uses cargo-nextest when it is installed (then doc tests run separately with cargo test --doc),
 # plain cargo test otherwise. Extra arguments go to the test runner (e.g. -p daftar-web
 # --test browser).
@@ -23,9 +24,9 @@ if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   echo "test: browser tests use $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
 fi
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --locked --no-fail-fast "$@"
+  cargo nextest run --workspace --all-features --locked --no-fail-fast "$@"
   # Doc tests only on a full run: selection arguments such as --test NAME do not mix with --doc.
-  if [ $# -eq 0 ]; then cargo test --doc --workspace --locked; fi
+  if [ $# -eq 0 ]; then cargo test --doc --workspace --all-features --locked; fi
 else
-  cargo test --workspace --locked --no-fail-fast "$@"
+  cargo test --workspace --all-features --locked --no-fail-fast "$@"
 fi

@@ -7,6 +7,7 @@
 
 pub mod blob;
 pub mod migrate;
+mod pg_tls;
 pub mod postgres;
 mod prepared;
 mod repo;

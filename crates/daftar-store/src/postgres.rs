@@ -5,15 +5,16 @@ use crate::sql::{DbError, Dialect, Row, Tx, Value};
 use daftar_domain::store::PoolStats;
 use daftar_domain::{Error, Result};
 use r2d2_postgres::PostgresConnectionManager;
+use r2d2_postgres::postgres;
 use r2d2_postgres::postgres::error::SqlState;
 use r2d2_postgres::postgres::types::{ToSql, Type};
-use r2d2_postgres::postgres::{self, NoTls};
 use time::OffsetDateTime;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// A PostgreSQL connection pool.
 pub struct PgDb {
     url: String,
-    pool: Option<r2d2::Pool<PostgresConnectionManager<NoTls>>>,
+    pool: Option<r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>>,
 }
 
 impl Drop for PgDb {
@@ -29,10 +30,18 @@ impl Drop for PgDb {
 impl PgDb {
     /// Connects a pool to `url`.
     pub fn open(url: &str) -> Result<Self> {
-        let config: postgres::Config = url
+        let tls = crate::pg_tls::parse(url)?;
+        let mut config: postgres::Config = tls
+            .url
             .parse()
             .map_err(|e| Error::store(format!("bad PostgreSQL URL: {e}")))?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        config.ssl_mode(tls.mode);
+        let connector = crate::pg_tls::connector(&tls)?;
+        // One connection first, so a refused certificate or password is reported at once and
+        // plainly instead of after the pool's timeout.
+        outside_runtime(|| config.connect(connector.clone()).map(drop))
+            .map_err(|e| Error::store(format!("cannot connect to PostgreSQL: {e}")))?;
+        let manager = PostgresConnectionManager::new(config, connector);
         let pool = r2d2::Pool::builder()
             .max_size(16)
             .connection_timeout(std::time::Duration::from_secs(10))
@@ -49,7 +58,7 @@ impl PgDb {
         &self.url
     }
 
-    fn pool(&self) -> Result<&r2d2::Pool<PostgresConnectionManager<NoTls>>> {
+    fn pool(&self) -> Result<&r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>> {
         self.pool
             .as_ref()
             .ok_or_else(|| Error::store("pool closed"))

@@ -670,3 +670,80 @@ both_backends! {
         assert_eq!(s.dedupe_persons(&ctx(), Some(a)).unwrap().len(), 3);
     }
 }
+
+/// `sslmode`/`sslrootcert` in the URL: the connection is encrypted and the server's certificate
+/// verified. Uses the local server's own certificate (Debian's `ssl-cert-snakeoil`, issued to
+/// `localhost`) as the CA: with it the connection is TLS; with other CAs, or under a name the
+/// certificate does not carry, it is refused.
+#[test]
+fn postgres_tls_is_verified() {
+    use daftar_store::postgres::PgDb;
+    const CA: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    let Some(url) = daftar_testkit::test_database_url() else {
+        assert!(
+            !daftar_testkit::in_ci(),
+            "CI=true but TEST_DATABASE_URL is not set"
+        );
+        eprintln!("skipping PostgreSQL TLS test: TEST_DATABASE_URL not set");
+        return;
+    };
+    let Some(rest) = url
+        .split_once("@127.0.0.1")
+        .or_else(|| url.split_once("@localhost"))
+    else {
+        eprintln!("skipping PostgreSQL TLS test: the test server is not on this machine");
+        return;
+    };
+    let at = |host: &str, query: &str| format!("{}@{host}{}?{query}", rest.0, rest.1);
+    let plain = PgDb::open(&url).expect("plain connection");
+    let server_ssl = plain
+        .read(|tx| tx.query_one("SHOW ssl", &[])?.text(0))
+        .unwrap();
+    if server_ssl != "on" || !std::path::Path::new(CA).exists() {
+        eprintln!("skipping PostgreSQL TLS test: the server has no TLS or {CA} is missing");
+        return;
+    }
+    let in_tls = |db: &PgDb| {
+        db.read(|tx| {
+            tx.query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )?
+            .bool(0)
+        })
+        .unwrap()
+    };
+    assert!(!in_tls(&plain), "no sslmode: plain, as before");
+
+    let tls = PgDb::open(&at(
+        "localhost",
+        &format!("sslmode=verify-full&sslrootcert={CA}"),
+    ))
+    .expect("TLS with the server's CA");
+    assert!(in_tls(&tls), "the connection is encrypted");
+    let require = PgDb::open(&at(
+        "localhost",
+        &format!("sslmode=require&sslrootcert={CA}"),
+    ));
+    assert!(in_tls(&require.unwrap()));
+
+    // The public CAs do not vouch for the server's self-issued certificate. (Not the system
+    // roots themselves here: Debian's certificate directory holds the snakeoil certificate too.)
+    const PUBLIC_CAS: &str = "/etc/ssl/certs/ca-certificates.crt";
+    if std::path::Path::new(PUBLIC_CAS).exists() {
+        let err = PgDb::open(&at(
+            "localhost",
+            &format!("sslmode=require&sslrootcert={PUBLIC_CAS}"),
+        ))
+        .err()
+        .expect("unknown issuer");
+        assert!(err.to_string().contains("cannot connect"), "{err}");
+    }
+    let err = PgDb::open(&at(
+        "127.0.0.1",
+        &format!("sslmode=verify-full&sslrootcert={CA}"),
+    ))
+    .err()
+    .expect("the certificate names localhost, not 127.0.0.1");
+    assert!(err.to_string().contains("cannot connect"), "{err}");
+}

@@ -155,6 +155,8 @@ pub enum BenchCommand {
     /// Load the create-case API: the real server on loopback over a fresh SQLite database (or
     /// --database-url), a signed-in clerk, one case per person with an Idempotency-Key each;
     /// prints requests per second and p50/p90/p99 latency, then checks the cases and replays.
+    /// Built only with the `bench-http` feature (`cargo run --release --features bench-http`).
+    #[cfg(feature = "bench-http")]
     Http(BenchHttp),
     /// Print the size (characters, QR version at level Q) of every credential type and purpose
     /// profile, then verify and issue (with the QR matrix) on one thread and print the rates.
@@ -187,6 +189,7 @@ pub struct BenchSla {
 }
 
 /// `bench http` options.
+#[cfg(feature = "bench-http")]
 #[derive(Debug, Args)]
 pub struct BenchHttp {
     /// Timed requests (one new case each).

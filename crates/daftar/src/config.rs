@@ -22,7 +22,7 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Locale when nothing else decides: `fa-IR`, `fa-AF`, `ps` or `en`.
     pub default_locale: String,
-    /// Directory with self-hosted font files (empty: the build's `static/fonts`).
+    /// Directory with self-hosted font files (empty: none; pages use system fonts).
     pub font_dir: String,
     /// Log filter (tracing `EnvFilter` syntax).
     pub log: String,

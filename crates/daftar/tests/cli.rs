@@ -52,9 +52,11 @@ fn every_command_has_help() {
         vec!["gen", "persons", "--help"],
         vec!["bench", "candidates", "--help"],
         vec!["bench", "sla", "--help"],
-        vec!["bench", "http", "--help"],
         vec!["bench", "credentials", "--help"],
-    ] {
+    ]
+    .into_iter()
+    .chain(cfg!(feature = "bench-http").then(|| vec!["bench", "http", "--help"]))
+    {
         let out = ok(dir.path(), &cmd);
         assert!(out.contains("Usage:"), "{cmd:?}: {out}");
     }
@@ -616,7 +618,8 @@ fn dedupe_over_the_database_fills_the_review_queue() {
 }
 
 /// The benchmarks of services, cases and credentials run end to end on a small scale and print
-/// their figures (the real runs are in docs/benchmarks.md).
+/// their figures (the real runs are in docs/benchmarks.md). `bench http` exists only in a build
+/// with the `bench-http` feature (scripts/test.sh builds with every feature).
 #[test]
 fn small_benchmarks_run_and_print_their_figures() {
     let dir = tempfile::tempdir().unwrap();
@@ -630,6 +633,12 @@ fn small_benchmarks_run_and_print_their_figures() {
                 .any(|l| l.starts_with("verify ") && l.ends_with("over 200")),
         "{creds}"
     );
+    if !cfg!(feature = "bench-http") {
+        // The production build carries no HTTP client, so no HTTP load generator either.
+        let o = daftar(dir.path(), &["bench", "http"]);
+        assert!(!o.status.success(), "bench http needs the bench-http feature");
+        return;
+    }
     let http = ok(
         dir.path(),
         &[

@@ -41,7 +41,12 @@ impl TestApp {
     }
 
     /// Starts with a given web configuration.
-    pub async fn start_with(backend: Backend, config: WebConfig) -> Option<Self> {
+    pub async fn start_with(backend: Backend, mut config: WebConfig) -> Option<Self> {
+        // The font scripts/setup.sh puts in the checkout (the binary has no default directory).
+        if config.font_dir.is_none() {
+            config.font_dir =
+                Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts"));
+        }
         let db = match backend {
             Backend::Sqlite => daftar_testkit::TestDb::sqlite(),
             Backend::Postgres => daftar_testkit::TestDb::postgres()?,

@@ -3,6 +3,7 @@
 mod admin;
 mod bench;
 mod bench_credentials;
+#[cfg(feature = "bench-http")]
 mod bench_http;
 mod bench_sla;
 mod dedupe;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(crate::cli::BenchCommand::Credentials(a)) => {
             bench_credentials::credentials(&a)
         }
+        #[cfg(feature = "bench-http")]
         Command::Bench(crate::cli::BenchCommand::Http(a)) => {
             bench_http::http(cli.database_url.as_deref(), &a)
         }

@@ -13,14 +13,17 @@ use tower_http::services::ServeDir;
 const APP_CSS: &str = include_str!("../../../static/app.css");
 
 /// Routes of this feature.
+/// Fonts are served only from a configured directory: a binary never looks into the source tree
+/// it was built from (pages fall back to system fonts without one).
 pub fn routes(font_dir: Option<PathBuf>) -> Router<AppState> {
-    let fonts = font_dir
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static/fonts")));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/static/app.css", get(css))
-        .nest_service("/static/fonts", ServeDir::new(fonts))
+        .route("/static/app.css", get(css));
+    match font_dir {
+        Some(fonts) => router.nest_service("/static/fonts", ServeDir::new(fonts)),
+        None => router,
+    }
 }
 
 /// Health of the service and its store.
