@@ -656,6 +656,19 @@ fn decode_claims(payload: &[u8]) -> Result<Claims, FormatError> {
     Ok(claims)
 }
 
+/// RFC 9285 base45, strictly: every group must decode to a value its byte count can hold (a
+/// final pair of characters worth more than 255, or a triple worth more than 65,535, is refused,
+/// not truncated), so exactly one text encodes a given credential. The `base45` crate checks
+/// triples but truncates a final pair; the bytes are canonical exactly when they encode back to
+/// the same text (the encoding is a bijection onto the valid texts).
+fn base45_strict(body: &str) -> Result<Vec<u8>, FormatError> {
+    let bytes = base45::decode(body).map_err(|_| bad("credential.encoding.invalid"))?;
+    if base45::encode(&bytes) != body {
+        return Err(bad("credential.encoding.invalid"));
+    }
+    Ok(bytes)
+}
+
 /// Checks a credential text against `trust` at `now` (seconds since 1970).
 pub fn verify(text: &str, trust: &TrustList, now: i64) -> Result<Verdict, FormatError> {
     let text = text.trim();
@@ -665,7 +678,7 @@ pub fn verify(text: &str, trust: &TrustList, now: i64) -> Result<Verdict, Format
     let body = text
         .strip_prefix(PREFIX)
         .ok_or(bad("credential.prefix.invalid"))?;
-    let bytes = base45::decode(body).map_err(|_| bad("credential.encoding.invalid"))?;
+    let bytes = base45_strict(body)?;
     let claims = match Sign1::canonical(&bytes) {
         Some(sign1) => {
             let Some(key) = trust.keys.get(sign1.kid) else {
@@ -935,6 +948,49 @@ mod tests {
             verify(&long, &t, 0).unwrap_err().code,
             "credential.too_long"
         );
+    }
+
+    #[test]
+    fn base45_is_decoded_strictly() {
+        let k = key(1);
+        let t = trust(&k);
+        // A one-byte tail: the last two characters are worth that byte (0..=255).
+        let mut c = card();
+        c.fields.insert("sex".into(), "male".into());
+        let text = (0..4)
+            .map(|i| {
+                c.issuer = "IR/THR-0".to_owned() + &"1".repeat(i);
+                issue(&c, &k).unwrap()
+            })
+            .find(|t| base45::decode(&t[PREFIX.len()..]).unwrap().len() % 2 == 1)
+            .unwrap();
+        let now = card().issued_at;
+        assert!(matches!(verify(&text, &t, now), Ok(Verdict::Valid(_))));
+        // Adding 256 to the tail's value (its second character + 6: 6 × 45 = 270 ≥ 256, and a
+        // value over 255 cannot be a byte) gives texts a lax decoder truncates to the same bytes.
+        const ALPHABET: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+        let (head, tail) = text.split_at(text.len() - 2);
+        let (c0, c1) = (tail.as_bytes()[0] as char, tail.as_bytes()[1] as char);
+        let v = ALPHABET.find(c0).unwrap() + 45 * ALPHABET.find(c1).unwrap();
+        let mut others = 0;
+        for extra in 1..=44usize {
+            let w = v + 256 * extra;
+            if w >= 45 * 45 {
+                break;
+            }
+            let other = format!(
+                "{head}{}{}",
+                &ALPHABET[w % 45..w % 45 + 1],
+                &ALPHABET[w / 45..w / 45 + 1]
+            );
+            assert_eq!(
+                verify(&other, &t, now).unwrap_err().code,
+                "credential.encoding.invalid",
+                "{other:.20}…: a tail worth {w} is not a byte"
+            );
+            others += 1;
+        }
+        assert!(others >= 1);
     }
 
     #[test]
