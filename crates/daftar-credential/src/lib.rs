@@ -21,6 +21,8 @@ pub use qr::{QR_EC_LEVEL, QrMatrix, qr_matrix};
 
 /// Prefix of format version 1.
 pub const PREFIX: &str = "DF1:";
+/// Length of a credential id (`cti`) in bytes; any other length is refused.
+pub const CTI_LEN: usize = 8;
 /// Longest credential text accepted (a version-40 QR code holds less).
 pub const MAX_TEXT: usize = 4_296;
 
@@ -28,7 +30,8 @@ pub const MAX_TEXT: usize = 4_296;
 pub mod claim {
     /// Issuer (text): the authority's country code and office, `IR/THR-01`.
     pub const ISS: i64 = 1;
-    /// Subject (text): the registry number.
+    /// Subject (text): always empty in format version 1; the holder is identified only by the
+    /// fields the purpose profile discloses, the credential by [`CTI`].
     pub const SUB: i64 = 2;
     /// Expiry (seconds since 1970).
     pub const EXP: i64 = 4;
@@ -279,7 +282,7 @@ impl Kind {
 pub struct Claims {
     /// Issuer, `IR/THR-01`.
     pub issuer: String,
-    /// Registry number of the holder.
+    /// `sub`: always empty (never the registry number; see [`claim::SUB`]).
     pub subject: String,
     /// Credential id (8 bytes).
     pub id: Vec<u8>,
@@ -381,6 +384,9 @@ fn int(n: i64) -> Value {
 /// for integer keys means 1, 2, 4, 5, 6, 7, then -65537, -65538, -65539); disclosed fields
 /// under their numbers in ascending order. Fails on a field name not in [`FIELDS`].
 fn claims_value(c: &Claims) -> Result<Value, FormatError> {
+    if c.id.len() != CTI_LEN || !PURPOSES.contains(&c.purpose.as_str()) || !c.subject.is_empty() {
+        return Err(bad("credential.claims.invalid"));
+    }
     let mut fields = c
         .fields
         .iter()
@@ -516,6 +522,15 @@ fn decode_claims(payload: &[u8]) -> Result<Claims, FormatError> {
         expires: number(get(claim::EXP)?)?,
         fields,
     };
+    // A credential id is exactly CTI_LEN bytes, the purpose one the format defines (a verifier
+    // cannot tell what an unknown purpose would disclose), and `sub` empty (only the purpose
+    // profile's fields identify the holder).
+    if claims.id.len() != CTI_LEN
+        || !PURPOSES.contains(&claims.purpose.as_str())
+        || !claims.subject.is_empty()
+    {
+        return Err(bad("credential.claims.invalid"));
+    }
     // Deterministic encoding only: the same claims must encode to exactly these bytes.
     if to_cbor(&claims_value(&claims)?) != payload {
         return Err(bad("credential.cbor.noncanonical"));
@@ -609,7 +624,7 @@ mod tests {
         ];
         Claims {
             issuer: "IR/THR-01".into(),
-            subject: "IR-1403-0012345".into(),
+            subject: String::new(),
             id: vec![7; 8],
             kind: Kind::RegistrationCard,
             purpose: "employer".into(),
@@ -736,6 +751,49 @@ mod tests {
             verify(&long, &t, 0).unwrap_err().code,
             "credential.too_long"
         );
+    }
+
+    #[test]
+    fn a_cti_of_another_length_an_unknown_purpose_or_a_subject_is_refused() {
+        let k = key(1);
+        let now = card().issued_at;
+        for c in [
+            Claims {
+                id: vec![7; 7],
+                ..card()
+            },
+            Claims {
+                id: vec![7; 16],
+                ..card()
+            },
+            Claims {
+                purpose: "neighbour".into(),
+                ..card()
+            },
+            Claims {
+                subject: "IR-1403-0012345".into(),
+                ..card()
+            },
+        ] {
+            assert_eq!(issue(&c, &k).unwrap_err().code, "credential.claims.invalid");
+            // Signed anyway (by hand): refused on reading.
+            let payload = to_cbor(&Value::Map(vec![
+                (int(claim::ISS), Value::Text(c.issuer.clone())),
+                (int(claim::SUB), Value::Text(c.subject.clone())),
+                (int(claim::EXP), int(c.expires)),
+                (int(claim::NBF), int(c.not_before)),
+                (int(claim::IAT), int(c.issued_at)),
+                (int(claim::CTI), Value::Bytes(c.id.clone())),
+                (int(claim::KIND), int(c.kind as i64)),
+                (int(claim::PURPOSE), Value::Text(c.purpose.clone())),
+                (int(claim::FIELDS), Value::Map(vec![])),
+            ]));
+            let text = format!("{PREFIX}{}", base45::encode(seal(payload, &k).unwrap()));
+            assert_eq!(
+                verify(&text, &trust(&k), now).unwrap_err().code,
+                "credential.claims.invalid"
+            );
+        }
     }
 
     #[test]
