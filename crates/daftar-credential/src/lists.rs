@@ -61,8 +61,13 @@ fn sign(payload: Value, root: &SigningKey) -> Vec<u8> {
     seal(to_cbor(&payload), root).unwrap_or_default()
 }
 
-/// Checks the signature of a list file against the pinned root key and returns its payload map.
-fn open(bytes: &[u8], root: &VerifyingKey, kind: &str) -> Result<Vec<(Value, Value)>, FormatError> {
+/// Checks the signature of a list file against the pinned root key and returns its payload map
+/// and the payload bytes (for the determinism check of the caller).
+fn open(
+    bytes: &[u8],
+    root: &VerifyingKey,
+    kind: &str,
+) -> Result<(Vec<(Value, Value)>, Vec<u8>), FormatError> {
     if bytes.len() > MAX_LIST_BYTES {
         return Err(bad("credential.list.too_long"));
     }
@@ -80,8 +85,22 @@ fn open(bytes: &[u8], root: &VerifyingKey, kind: &str) -> Result<Vec<(Value, Val
     if get(&map, 1).and_then(Value::as_text) != Some(kind) {
         return Err(bad("credential.list.invalid"));
     }
-    Ok(map)
+    Ok((map, payload))
 }
+
+/// Lists are deterministic CBOR exactly as [`TrustListDoc::sign`] and [`StatusListDoc::sign`]
+/// write them (keys ascending, shortest heads, no other keys, ids ascending and unique): the
+/// document read must encode back to the signed bytes (`credential.list.invalid` otherwise).
+fn deterministic(payload: &[u8], reencoded: &Value) -> Result<(), FormatError> {
+    if to_cbor(reencoded) == payload {
+        Ok(())
+    } else {
+        Err(bad("credential.list.invalid"))
+    }
+}
+
+/// `state` values of a trust-list key.
+pub const KEY_STATES: [&str; 2] = ["active", "verify_only"];
 
 fn get(map: &[(Value, Value)], k: i64) -> Option<&Value> {
     map.iter()
@@ -116,6 +135,10 @@ fn unsigned(n: u64) -> Value {
 impl TrustListDoc {
     /// The signed file (COSE_Sign1, tagged).
     pub fn sign(&self, root: &SigningKey) -> Vec<u8> {
+        sign(self.payload(), root)
+    }
+
+    fn payload(&self) -> Value {
         let keys = self
             .keys
             .iter()
@@ -127,20 +150,19 @@ impl TrustListDoc {
                 ])
             })
             .collect();
-        sign(
-            Value::Map(vec![
-                (int(1), Value::Text(TRUST.into())),
-                (int(2), unsigned(self.version)),
-                (int(3), int(self.issued_at)),
-                (int(4), Value::Array(keys)),
-            ]),
-            root,
-        )
+        Value::Map(vec![
+            (int(1), Value::Text(TRUST.into())),
+            (int(2), unsigned(self.version)),
+            (int(3), int(self.issued_at)),
+            (int(4), Value::Array(keys)),
+        ])
     }
 
-    /// Reads a trust list file signed by `root` (`credential.list.*` errors otherwise).
+    /// Reads a trust list file signed by `root` (`credential.list.*` errors otherwise; a key
+    /// `state` other than [`KEY_STATES`] or a payload that is not deterministic CBOR is
+    /// `credential.list.invalid`).
     pub fn open(bytes: &[u8], root: &VerifyingKey) -> Result<Self, FormatError> {
-        let map = open(bytes, root, TRUST)?;
+        let (map, payload) = open(bytes, root, TRUST)?;
         let keys = array(&map, 4)?
             .iter()
             .map(|k| {
@@ -157,16 +179,19 @@ impl TrustListDoc {
                     public_key,
                     state: get(k, 3)
                         .and_then(Value::as_text)
+                        .filter(|s| KEY_STATES.contains(s))
                         .map(str::to_owned)
                         .ok_or(bad("credential.list.invalid"))?,
                 })
             })
             .collect::<Result<Vec<_>, FormatError>>()?;
-        Ok(Self {
+        let doc = Self {
             version: uint(&map, 2)?,
             issued_at: signed_int(&map, 3)?,
             keys,
-        })
+        };
+        deterministic(&payload, &doc.payload())?;
+        Ok(doc)
     }
 
     /// The keys as a [`TrustList`] for [`crate::verify`] (`credential.kid.collision` when two
@@ -189,27 +214,52 @@ impl TrustListDoc {
 impl StatusListDoc {
     /// The signed file (COSE_Sign1, tagged).
     pub fn sign(&self, root: &SigningKey) -> Vec<u8> {
-        sign(
-            Value::Map(vec![
-                (int(1), Value::Text(STATUS.into())),
-                (int(2), unsigned(self.version)),
-                (int(3), unsigned(self.since)),
-                (int(4), int(self.issued_at)),
-                (
-                    int(5),
-                    Value::Array(self.revoked.iter().cloned().map(Value::Bytes).collect()),
-                ),
-            ]),
-            root,
-        )
+        sign(self.payload(), root)
     }
 
-    /// Reads a status list file (full or delta) signed by `root`.
+    fn payload(&self) -> Value {
+        Value::Map(vec![
+            (int(1), Value::Text(STATUS.into())),
+            (int(2), unsigned(self.version)),
+            (int(3), unsigned(self.since)),
+            (int(4), int(self.issued_at)),
+            (
+                int(5),
+                Value::Array(self.revoked.iter().cloned().map(Value::Bytes).collect()),
+            ),
+        ])
+    }
+
+    /// Whether this is a delta (`since` > 0: only the ids revoked after version `since`) rather
+    /// than the full list (`since` 0).
+    pub fn is_delta(&self) -> bool {
+        self.since > 0
+    }
+
+    /// Reads a **full** status list signed by `root`: a delta offered as the full list is
+    /// refused (`credential.list.not_full`), since it lacks every id revoked before its `since`.
+    pub fn open_full(bytes: &[u8], root: &VerifyingKey) -> Result<Self, FormatError> {
+        let doc = Self::open(bytes, root)?;
+        if doc.is_delta() {
+            return Err(bad("credential.list.not_full"));
+        }
+        Ok(doc)
+    }
+
+    /// Reads a status list file signed by `root`, full or delta: check [`Self::is_delta`] before
+    /// using it as the full list, or use [`Self::open_full`]. Either may be applied on top of a
+    /// full list ([`Self::apply`]: a full list adds what it holds). Ids must be 8 bytes, and the
+    /// payload deterministic CBOR (`credential.list.invalid`).
     pub fn open(bytes: &[u8], root: &VerifyingKey) -> Result<Self, FormatError> {
-        let map = open(bytes, root, STATUS)?;
+        let (map, payload) = open(bytes, root, STATUS)?;
         let revoked = array(&map, 5)?
             .iter()
-            .map(|v| v.as_bytes().cloned().ok_or(bad("credential.list.invalid")))
+            .map(|v| {
+                v.as_bytes()
+                    .filter(|b| b.len() == crate::CTI_LEN)
+                    .cloned()
+                    .ok_or(bad("credential.list.invalid"))
+            })
             .collect::<Result<BTreeSet<_>, FormatError>>()?;
         let doc = Self {
             version: uint(&map, 2)?,
@@ -220,6 +270,7 @@ impl StatusListDoc {
         if doc.since > doc.version {
             return Err(bad("credential.list.invalid"));
         }
+        deterministic(&payload, &doc.payload())?;
         Ok(doc)
     }
 
@@ -236,6 +287,25 @@ impl StatusListDoc {
         self.revoked.extend(delta.revoked.iter().cloned());
         self.version = delta.version;
         self.issued_at = delta.issued_at;
+        Ok(())
+    }
+
+    /// Freshness of a (full, brought up to date) list at `now`: signed at most `max_age`
+    /// seconds ago (`credential.list.stale`: it would miss later revocations), and not older
+    /// than version `min_version`, the highest this verifier has seen
+    /// (`credential.list.rollback`: an attacker replaying an old list to hide revocations).
+    pub fn check_fresh(
+        &self,
+        now: i64,
+        max_age: Option<i64>,
+        min_version: Option<u64>,
+    ) -> Result<(), FormatError> {
+        if max_age.is_some_and(|m| now.saturating_sub(self.issued_at) > m) {
+            return Err(bad("credential.list.stale"));
+        }
+        if min_version.is_some_and(|v| self.version < v) {
+            return Err(bad("credential.list.rollback"));
+        }
         Ok(())
     }
 
@@ -362,6 +432,115 @@ mod tests {
         };
         assert_eq!(full.apply(&gap).unwrap_err().code, "credential.list.gap");
         assert!(!full.is_revoked(&[5; 8]));
+    }
+
+    #[test]
+    fn a_delta_is_never_taken_for_the_full_list() {
+        let root = key(1);
+        let pinned = root.verifying_key();
+        // Revoked at version 1; the delta since 1 does not hold it.
+        let full = StatusListDoc {
+            version: 2,
+            since: 0,
+            issued_at: 10,
+            revoked: [vec![1; 8], vec![2; 8]].into(),
+        };
+        let delta = StatusListDoc {
+            version: 2,
+            since: 1,
+            issued_at: 10,
+            revoked: [vec![2; 8]].into(),
+        };
+        let (full_file, delta_file) = (full.sign(&root), delta.sign(&root));
+        assert_eq!(
+            StatusListDoc::open_full(&delta_file, &pinned)
+                .unwrap_err()
+                .code,
+            "credential.list.not_full"
+        );
+        assert_eq!(StatusListDoc::open_full(&full_file, &pinned).unwrap(), full);
+        assert!(
+            StatusListDoc::open(&delta_file, &pinned)
+                .unwrap()
+                .is_delta()
+        );
+    }
+
+    #[test]
+    fn old_lists_and_rollbacks_are_refused() {
+        let list = StatusListDoc {
+            version: 5,
+            issued_at: 1_000_000,
+            ..StatusListDoc::default()
+        };
+        let day = 86_400;
+        assert!(
+            list.check_fresh(1_000_000 + day, Some(7 * day), Some(5))
+                .is_ok()
+        );
+        assert!(list.check_fresh(1_000_000 + 30 * day, None, None).is_ok());
+        assert_eq!(
+            list.check_fresh(1_000_000 + 8 * day, Some(7 * day), None)
+                .unwrap_err()
+                .code,
+            "credential.list.stale"
+        );
+        assert_eq!(
+            list.check_fresh(1_000_000, None, Some(6)).unwrap_err().code,
+            "credential.list.rollback"
+        );
+    }
+
+    #[test]
+    fn lists_must_be_deterministic_with_known_states_and_8_byte_ids() {
+        let root = key(1);
+        let pinned = root.verifying_key();
+        // The same trust list with its payload's keys in another order, correctly signed.
+        let Value::Map(mut entries) = trust_doc().payload() else {
+            unreachable!()
+        };
+        entries.reverse();
+        let reordered = sign(Value::Map(entries), &root);
+        assert_eq!(
+            TrustListDoc::open(&reordered, &pinned).unwrap_err().code,
+            "credential.list.invalid"
+        );
+        // Ids out of order in a status list.
+        let ids = vec![Value::Bytes(vec![2; 8]), Value::Bytes(vec![1; 8])];
+        let unsorted = sign(
+            Value::Map(vec![
+                (int(1), Value::Text(STATUS.into())),
+                (int(2), unsigned(1)),
+                (int(3), unsigned(0)),
+                (int(4), int(10)),
+                (int(5), Value::Array(ids)),
+            ]),
+            &root,
+        );
+        assert_eq!(
+            StatusListDoc::open(&unsorted, &pinned).unwrap_err().code,
+            "credential.list.invalid"
+        );
+        // A state the format does not define.
+        let mut odd = trust_doc();
+        odd.keys[0].state = "revoked".into();
+        assert_eq!(
+            TrustListDoc::open(&odd.sign(&root), &pinned)
+                .unwrap_err()
+                .code,
+            "credential.list.invalid"
+        );
+        // An id of another length.
+        let short = StatusListDoc {
+            revoked: [vec![1; 7]].into(),
+            ..StatusListDoc::default()
+        };
+        assert_eq!(
+            StatusListDoc::open(&short.sign(&root), &pinned)
+                .unwrap_err()
+                .code,
+            "credential.list.invalid"
+        );
     }
 
     proptest::proptest! {

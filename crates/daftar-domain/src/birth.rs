@@ -163,6 +163,38 @@ impl PartialDate {
         }
     }
 
+    /// The date as a credential claims it (`docs/credential-format.md` §3, `birth_date`), with
+    /// exactly the precision known: a full day as ISO `YYYY-MM-DD`; a Gregorian month or year
+    /// as ISO `YYYY-MM` / `YYYY`; a Solar Hijri month or year, which no Gregorian month or year
+    /// covers, as the ISO 8601 interval of its first and last day, `1990-03-21/1991-03-20`.
+    pub fn claim(&self) -> String {
+        let j = JalaliDate::from_iso(self.start);
+        let next = match (self.precision, self.calendar()) {
+            (DatePrecision::Day, _) => return self.iso(),
+            (DatePrecision::Year, Calendar::Gregorian) => {
+                return format!("{:04}", self.start.year());
+            }
+            (DatePrecision::Month, Calendar::Gregorian) => {
+                return format!(
+                    "{:04}-{:02}",
+                    self.start.year(),
+                    u8::from(self.start.month())
+                );
+            }
+            (DatePrecision::Year, Calendar::Jalali) => JalaliDate::from_ymd(j.year() + 1, 1, 1),
+            (DatePrecision::Month, Calendar::Jalali) if j.month() == 12 => {
+                JalaliDate::from_ymd(j.year() + 1, 1, 1)
+            }
+            (DatePrecision::Month, Calendar::Jalali) => {
+                JalaliDate::from_ymd(j.year(), j.month() + 1, 1)
+            }
+        };
+        match next.ok().and_then(|n| n.iso().previous_day()) {
+            Some(last) => format!("{}/{}", self.iso(), crate::jalali::iso_day(last)),
+            None => self.iso(),
+        }
+    }
+
     /// ISO `YYYY-MM-DD` of the first day.
     pub fn iso(&self) -> String {
         crate::jalali::iso_day(self.start)
@@ -217,6 +249,19 @@ mod tests {
     }
     fn p(s: &str) -> Result<PartialDate> {
         PartialDate::parse(s, today(), "person.birth_date")
+    }
+
+    #[test]
+    fn credentials_claim_a_birth_date_with_the_precision_known() {
+        let claim = |s: &str| p(s).unwrap().claim();
+        assert_eq!(claim("1370/05/12"), "1991-08-03");
+        assert_eq!(claim("1991-08-03"), "1991-08-03");
+        assert_eq!(claim("1991"), "1991");
+        assert_eq!(claim("1991-08"), "1991-08");
+        // A Solar Hijri year or month: the interval of the period, first and last day.
+        assert_eq!(claim("1369"), "1990-03-21/1991-03-20");
+        assert_eq!(claim("1370/05"), "1991-07-23/1991-08-22");
+        assert_eq!(claim("1370/12"), "1992-02-20/1992-03-20");
     }
 
     #[test]

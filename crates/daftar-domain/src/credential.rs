@@ -185,7 +185,13 @@ pub fn claims_for(
     put("given_name", &person.given_name);
     put("family_name", &person.family_name);
     put("father_name", &person.father_name);
-    put("birth_date", person.birth_date.as_deref().unwrap_or(""));
+    // With the precision the registry holds (a year stays a year), never a made-up day.
+    let birth = person
+        .birth()
+        .map(|b| b.claim())
+        .or_else(|| person.birth_date.clone())
+        .unwrap_or_default();
+    put("birth_date", &birth);
     put("sex", person.sex.code());
     put("nationality", &person.nationality);
     put("status", person.status.code());

@@ -471,6 +471,7 @@ async fn offline_lists(app: TestApp) {
     let id = cred["id"].as_str().unwrap().to_owned();
     let cti = hex::decode(&id).unwrap();
     let text = qr_text(&app, &s, member, &id, "employer").await;
+    let school = qr_text(&app, &s, member, &id, "school").await;
 
     // The root key the verifier pins, then both lists signed with it.
     let root_hex = get_text(&app, &harness::client(), "/.well-known/daftar/root-key").await;
@@ -492,6 +493,18 @@ async fn offline_lists(app: TestApp) {
     .unwrap();
     assert_eq!(status.since, 0);
     assert!(status.revoked.is_empty(), "{status:?}");
+    // No QR names the holder's registry number unless its purpose profile lists `card_no`: the
+    // subject is empty, the credential's opaque id is `cti` (a school's QR once carried the
+    // registry number in `sub`).
+    for (t, shows_card) in [(&text, true), (&school, false)] {
+        let v = daftar_credential::verify(t, &trust, now()).unwrap();
+        let c = v.claims().unwrap();
+        assert_eq!(c.subject, "", "{c:?}");
+        assert_eq!(hex::encode(&c.id), id);
+        assert_ne!(c.subject, member.registry_no);
+        let anywhere = c.fields.values().any(|f| f.contains(&member.registry_no));
+        assert_eq!(anywhere, shows_card, "{c:?}");
+    }
     let before = status.version;
     // Another key does not open them.
     let other = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();

@@ -184,6 +184,9 @@ fn used_ids() -> BTreeSet<String> {
         "list.wrong_root",
         "list.signature",
         "list.gap",
+        "list.not_full",
+        "list.stale",
+        "list.rollback",
         "qr.invalid",
     ] {
         ids.insert(format!("credential-{}", c.replace('.', "-")));

@@ -134,10 +134,18 @@ pub struct VerifyArgs {
     /// Status list deltas to apply on top, in order (`/.well-known/daftar/status-list?since=N`).
     #[arg(long = "delta", value_name = "FILE")]
     pub deltas: Vec<PathBuf>,
+    /// Refuse a status list signed more than this many days ago (`credential.list.stale`): it
+    /// would miss recent revocations. 0: no limit.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub max_list_age: u32,
+    /// The highest status list version this verifier has seen: an older list is refused as a
+    /// rollback (`credential.list.rollback`).
+    #[arg(long, value_name = "VERSION")]
+    pub min_status_version: Option<u64>,
     /// The pinned root public key (64 hex digits), or a file holding it.
     #[arg(long, value_name = "HEX|FILE")]
     pub root_key: Option<String>,
-    /// Print the result as JSON.
+    /// Print the result as JSON (errors too: `{"error": {"code", "message"}}`, exit 2).
     #[arg(long)]
     pub json: bool,
 }

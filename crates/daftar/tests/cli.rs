@@ -812,6 +812,37 @@ fn keys_and_offline_verification() {
     let (code, out) = verify(d, &["--keys", "lists", "hello"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("credential.prefix.invalid"), "{out}");
+    // With --json, errors are JSON too (on standard output).
+    let o = daftar(d, &["verify", "--keys", "lists", "--json", "hello"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    assert_eq!(v["error"]["code"], "credential.prefix.invalid", "{v}");
+    let o = daftar(d, &["verify", "--keys", "nowhere", "--json", &text]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["error"]["code"].is_string(), "{v}");
+    // A reader that stops early (`daftar verify ... | head -1`): no panic on the closed pipe.
+    for json in [false, true] {
+        let mut args = vec!["verify", "--keys", "lists", &text];
+        if json {
+            args.push("--json");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_daftar"))
+            .args(&args)
+            .current_dir(d)
+            .env_remove("DATABASE_URL")
+            .env_remove("DAFTAR_DATABASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(o.status.code(), Some(0), "{err}");
+    }
     // Without the pinned root key, or with another one, nothing is trusted.
     let (code, out) = verify(d, &["--trust-list", "lists/trust-list.cose", &text]);
     assert_eq!(code, 2, "{out}");
@@ -857,6 +888,35 @@ fn keys_and_offline_verification() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("verdict: revoked"), "{out}");
+    // A delta since the revocation's own version does not hold it: offered as the full list it
+    // is refused (it once read "valid").
+    let now_version = store.list_version("status").unwrap();
+    std::fs::write(
+        d.join("late-delta.cose"),
+        ring.status_list_file(store.as_ref(), now_version).unwrap(),
+    )
+    .unwrap();
+    let (code, out) = verify(
+        d,
+        &["--keys", "lists", "--status-list", "late-delta.cose", &text],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("credential.list.not_full"), "{out}");
+    // A list older than a version already seen is a rollback.
+    let (code, out) = verify(
+        d,
+        &[
+            "--keys",
+            "lists",
+            "--status-list",
+            "old-status.cose",
+            "--min-status-version",
+            &(now_version).to_string(),
+            &text,
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("credential.list.rollback"), "{out}");
     ok(d, &["keys", "export", "--out", "lists"]);
     let (code, out) = verify(d, &["--keys", "lists", &text]);
     assert_eq!((code, out.contains("verdict: revoked")), (1, true), "{out}");

@@ -19,7 +19,7 @@ use std::time::Instant;
 fn claims(kind: Kind, purpose: &str, fields: BTreeMap<String, String>) -> Claims {
     Claims {
         issuer: "IR/THR-01".into(),
-        subject: "IR-1403-0012345".into(),
+        subject: String::new(),
         id: vec![1, 2, 3, 4, 5, 6, 7, 8],
         kind,
         purpose: purpose.into(),

@@ -124,70 +124,151 @@ fn root_key(arg: Option<&str>, dir: Option<&Path>) -> Result<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).map_err(|_| anyhow!("root key: not an Ed25519 public key"))
 }
 
-/// `daftar verify`.
+/// Why `daftar verify` could not give a verdict (exit 2): a stable code and a message.
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+fn failure(code: &'static str, message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code,
+        message: message.to_string(),
+    }
+}
+
+/// A format or list error of the file at `p`.
+fn list_failure(p: &Path, e: &daftar_credential::FormatError) -> Failure {
+    failure(e.code, format!("{}: {}", p.display(), e.code))
+}
+
+/// Writes to standard output; a closed pipe (`daftar verify ... | head -1`) ends the output
+/// quietly instead of panicking like `println!`.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// `daftar verify`: exit 0 valid, 1 any other verdict, 2 no verdict (the error on standard
+/// error, or as `{"error": {"code", "message"}}` on standard output with `--json`).
 pub fn verify(a: &VerifyArgs) -> Result<ExitCode> {
     match check(a) {
         Ok(code) => Ok(code),
-        Err(e) => {
-            eprintln!("error: {e:#}");
+        Err(f) => {
+            if a.json {
+                let v = serde_json::json!({"error": {"code": f.code, "message": f.message}});
+                out(&format!("{v}\n"));
+            } else {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "error: {}", f.message);
+            }
             Ok(ExitCode::from(2))
         }
     }
 }
 
-fn check(a: &VerifyArgs) -> Result<ExitCode> {
+fn read_file(p: &Path) -> std::result::Result<Vec<u8>, Failure> {
+    std::fs::read(p).map_err(|e| {
+        failure(
+            "verify.file.unreadable",
+            format!("reading {}: {e}", p.display()),
+        )
+    })
+}
+
+fn check(a: &VerifyArgs) -> std::result::Result<ExitCode, Failure> {
     let dir = a.keys.as_deref();
-    let root = root_key(a.root_key.as_deref(), dir)?;
+    let root = root_key(a.root_key.as_deref(), dir)
+        .map_err(|e| failure("verify.root_key.invalid", format!("{e:#}")))?;
     let trust_path = a
         .trust_list
         .clone()
         .or_else(|| dir.map(|d| d.join("trust-list.cose")))
-        .ok_or_else(|| anyhow!("a trust list is needed: --trust-list FILE or --keys DIR"))?;
-    let trust_doc = TrustListDoc::open(&read(&trust_path)?, &root)
-        .map_err(|e| anyhow!("{}: {}", trust_path.display(), e.code))?;
+        .ok_or_else(|| {
+            failure(
+                "verify.trust_list.missing",
+                "a trust list is needed: --trust-list FILE or --keys DIR",
+            )
+        })?;
+    let trust_doc = TrustListDoc::open(&read_file(&trust_path)?, &root)
+        .map_err(|e| list_failure(&trust_path, &e))?;
     let trust = trust_doc
         .trust()
-        .map_err(|e| anyhow!("trust list: {}", e.code))?;
+        .map_err(|e| list_failure(&trust_path, &e))?;
     let status_path = a.status_list.clone().or_else(|| {
         dir.map(|d| d.join("status-list.cose"))
             .filter(|p| p.is_file())
     });
     let mut status = match &status_path {
-        Some(p) => Some(
-            StatusListDoc::open(&read(p)?, &root)
-                .map_err(|e| anyhow!("{}: {}", p.display(), e.code))?,
-        ),
+        Some(p) => {
+            Some(StatusListDoc::open_full(&read_file(p)?, &root).map_err(|e| list_failure(p, &e))?)
+        }
         None => None,
     };
     for d in &a.deltas {
-        let delta = StatusListDoc::open(&read(d)?, &root)
-            .map_err(|e| anyhow!("{}: {}", d.display(), e.code))?;
+        let delta = StatusListDoc::open(&read_file(d)?, &root).map_err(|e| list_failure(d, &e))?;
         status
             .as_mut()
-            .ok_or_else(|| anyhow!("--delta needs a full --status-list to apply to"))?
+            .ok_or_else(|| {
+                failure(
+                    "verify.status_list.missing",
+                    "--delta needs a full --status-list to apply to",
+                )
+            })?
             .apply(&delta)
-            .map_err(|e| anyhow!("{}: {}", d.display(), e.code))?;
+            .map_err(|e| list_failure(d, &e))?;
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Some(s) = &status {
+        // Freshness: an old list misses recent revocations; an older version than one already
+        // seen is a rollback (docs/credential-format.md §8).
+        let max_age = (a.max_list_age > 0).then(|| i64::from(a.max_list_age).saturating_mul(DAY));
+        s.check_fresh(now, max_age, a.min_status_version)
+            .map_err(|e| {
+                let hint = match e.code {
+                    "credential.list.stale" => format!(
+                        "the status list was signed more than {} days ago; download it again (or --max-list-age DAYS)",
+                        a.max_list_age
+                    ),
+                    _ => format!(
+                        "status list version {} is older than a version already seen",
+                        s.version
+                    ),
+                };
+                failure(e.code, format!("{}: {hint}", e.code))
+            })?;
     }
     let text = match (&a.text, &a.image) {
-        (_, Some(img)) => daftar_web::features::credentials::qrimage::read_qr(&read(img)?)
-            .map_err(|e| anyhow!("{}: {}", img.display(), e.code))?,
+        (_, Some(img)) => daftar_web::features::credentials::qrimage::read_qr(&read_file(img)?)
+            .map_err(|e| failure(e.code, format!("{}: {}", img.display(), e.code)))?,
         (Some(t), None) if t == "-" => {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| failure("verify.input.unreadable", format!("standard input: {e}")))?;
             s
         }
         (Some(t), None) => t.clone(),
-        (None, None) => bail!("give the QR text or --image FILE"),
+        (None, None) => {
+            return Err(failure(
+                "verify.text.missing",
+                "give the QR text or --image FILE",
+            ));
+        }
     };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let verdict = verify_with_status(
         &text,
         &trust,
         |cti| status.as_ref().is_some_and(|s| s.is_revoked(cti)),
         now,
     )
-    .map_err(|e| anyhow!("{}", e.code))?;
-    print(a, &verdict, status.as_ref(), trust_doc.version);
+    .map_err(|e| failure(e.code, e.code))?;
+    out(&render(a, &verdict, status.as_ref(), trust_doc.version));
     Ok(if matches!(verdict, Verdict::Valid(_)) {
         ExitCode::SUCCESS
     } else {
@@ -195,7 +276,13 @@ fn check(a: &VerifyArgs) -> Result<ExitCode> {
     })
 }
 
-fn print(a: &VerifyArgs, v: &Verdict, status: Option<&StatusListDoc>, trust_version: u64) {
+fn render(
+    a: &VerifyArgs,
+    v: &Verdict,
+    status: Option<&StatusListDoc>,
+    trust_version: u64,
+) -> String {
+    use std::fmt::Write;
     let c = v.claims();
     if a.json {
         let out = serde_json::json!({
@@ -208,26 +295,28 @@ fn print(a: &VerifyArgs, v: &Verdict, status: Option<&StatusListDoc>, trust_vers
             "trust_list_version": trust_version,
             "status_list_version": status.map(|s| s.version),
         });
-        println!("{out}");
-        return;
+        return format!("{out}\n");
     }
-    println!("verdict: {}", v.code());
+    let mut o = String::new();
+    let _ = writeln!(o, "verdict: {}", v.code());
     if let Some(c) = c {
-        println!("issuer: {}", c.issuer);
-        println!(
+        let _ = writeln!(o, "issuer: {}", c.issuer);
+        let _ = writeln!(
+            o,
             "type: {}",
             daftar_web::features::credentials::verify::kind_code(c.kind)
         );
-        println!("purpose: {}", c.purpose);
+        let _ = writeln!(o, "purpose: {}", c.purpose);
         if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(c.expires) {
-            println!("valid until: {}", t.date());
+            let _ = writeln!(o, "valid until: {}", t.date());
         }
         for (k, val) in &c.fields {
-            println!("  {k}: {val}");
+            let _ = writeln!(o, "  {k}: {val}");
         }
     }
-    match status {
-        Some(s) => println!("revocation: status list version {}", s.version),
-        None => println!("revocation: not checked (no status list given)"),
-    }
+    let _ = match status {
+        Some(s) => writeln!(o, "revocation: status list version {}", s.version),
+        None => writeln!(o, "revocation: not checked (no status list given)"),
+    };
+    o
 }

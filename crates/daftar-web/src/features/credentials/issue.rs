@@ -91,7 +91,10 @@ pub fn signed_text(
         .map_err(|e| format_error(e).with_field("purpose"))?;
     let claims = Claims {
         issuer: rec.issuer.clone(),
-        subject: rec.fields.get("card_no").cloned().unwrap_or_default(),
+        // Never the registry number: the purpose profile alone decides which identifying
+        // fields a QR shows (`card_no` only where it lists it). The credential's own opaque id
+        // is `cti`; `sub` stays empty (format §3) and costs no QR version.
+        subject: String::new(),
         id: rec.cti(),
         kind,
         purpose: purpose.to_owned(),
@@ -108,13 +111,19 @@ pub fn format_error(e: FormatError) -> Error {
     Error::invalid(e.code)
 }
 
+/// Pixels a module of the QR code on screen: a 1× screenshot of the card page keeps whole,
+/// sharp modules a phone or `daftar verify --image` reads (at 240 px for the whole symbol a
+/// module was 1.7 px once scaled to the card, and unreadable). In print the stylesheet sizes the
+/// symbol to 48 mm: ≥ 0.5 mm a module up to version 17, the largest profile.
+pub const QR_MODULE_PX: u32 = 3;
+
 /// The QR code of a credential text at error correction Q, as inline SVG (the matrix from
-/// `daftar_credential::qr_matrix`, the same the benchmark times).
+/// `daftar_credential::qr_matrix`, the same the benchmark times), [`QR_MODULE_PX`] a module.
 pub fn qr_svg(text: &str) -> Result<String> {
     let m = daftar_credential::qr_matrix(text).map_err(format_error)?;
     Ok(
         qrcode::render::Renderer::<qrcode::render::svg::Color<'_>>::new(m.colors(), m.width(), 4)
-            .min_dimensions(240, 240)
+            .module_dimensions(QR_MODULE_PX, QR_MODULE_PX)
             .build(),
     )
 }

@@ -222,8 +222,12 @@ pub fn lines(tr: &Tr, fields: &BTreeMap<String, String>) -> Vec<(String, String,
         .collect()
 }
 
-/// An ISO date (or year, or year-month) in Jalali with the Gregorian beside it.
+/// An ISO date (or year, or year-month) in Jalali with the Gregorian beside it; an interval
+/// (a Solar Hijri month or year of birth, `1990-03-21/1991-03-20`) as its first and last day.
 fn date_both(tr: &Tr, iso: &str) -> String {
+    if let Some((first, last)) = iso.split_once('/') {
+        return format!("{} – {}", date_both(tr, first), date_both(tr, last));
+    }
     match time::Date::parse(
         iso,
         time::macros::format_description!("[year]-[month]-[day]"),
