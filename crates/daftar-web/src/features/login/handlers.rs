@@ -142,6 +142,26 @@ pub async fn login_submit(
     let key = name.clone();
     state.db(move |s| s.clear_login_failures(&key)).await?;
     let role = state.role_def(&ua.user.role)?;
+    // Staff of a suspended or closed office are cut off: no session (authority roles and
+    // registered persons keep what `Principal::with_office_status` leaves them).
+    let user = ua.user.clone();
+    let office_status = state.db(move |s| auth::office_status(s, &user)).await?;
+    if auth::principal_for(&ua.user, &role, office_status).cut_off() {
+        let actx = AuditCtx {
+            actor_id: Some(ua.user.id),
+            actor: ua.user.username.as_str().to_owned(),
+            office_id: ua.user.office_id,
+            purpose: purpose::AUTHENTICATION.into(),
+            request_id: ctx.request_id.clone(),
+        };
+        let ev = daftar_domain::audit::AuditEvent::new("auth.login.refused", "user", ua.user.id)
+            .with_details(serde_json::json!({
+                "reason": "office.inactive",
+                "office_status": office_status.code(),
+            }));
+        state.db(move |s| s.append_audit(&actx, &ev)).await?;
+        return Ok(fail(StatusCode::FORBIDDEN, "office.inactive"));
+    }
     let needs_mfa = ua.user.totp_enabled || role.totp_required;
     let secret = auth::random_token(32);
     let session = Session {
