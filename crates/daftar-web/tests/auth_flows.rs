@@ -434,3 +434,47 @@ mod idle_sessions_expire_t {
         }
     }
 }
+
+/// Defect 15.12: `next=` only ever leads to a path of this site, after the decoding a browser
+/// does (tabs and newlines dropped, `\` read as `/`), and never answers 500.
+async fn next_never_leaves_the_site(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let anon = client();
+    let signed = app.signed_in("clerk.one").await;
+    for raw in [
+        "/%09/evil.example/x",
+        "/%0a/evil.example/x",
+        "/%0d%0a/evil.example",
+        "/%5Cevil.example",
+        "/%09%5C%5Cevil.example",
+        "/%252F%252Fevil.example",
+        "//evil.example",
+        "https://evil.example",
+        "/%0a/x",
+        "/%00",
+    ] {
+        for (c, path) in [
+            (&anon, format!("/locale/en?next={raw}")),
+            (&signed, format!("/locale/en?next={raw}")),
+            (&signed, format!("/login?next={raw}")),
+        ] {
+            let r = c.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{path}");
+            assert_eq!(location(&r), "/", "{path}");
+        }
+        // The login form keeps `next` only in its safe form.
+        let html = harness::get_text(&app, &anon, &format!("/login?next={raw}")).await;
+        assert!(
+            html.contains(r#"name="next" value="/">"#),
+            "{raw}: the form's next is the home page"
+        );
+    }
+    let r = signed
+        .get(app.url("/locale/en?next=/persons%3Fq%3D1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/persons?q=1");
+}
+both!(next_never_leaves_the_site_t, next_never_leaves_the_site);
