@@ -424,6 +424,16 @@ pub trait Store: Send + Sync + 'static {
     }
     /// A case of the scope's office with its timeline (`case.not_found`). Audited `case.read`.
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
+    /// A case of the scope's office only if `person` is its applicant or a member (the
+    /// portal's read). Audited `case.read` when shown; otherwise `case.not_found`, audited
+    /// `case.read.refused` (the attempt, not a read), committed although the answer is an error.
+    fn get_case_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        person: PersonId,
+    ) -> Result<CaseView>;
     /// Applies a change through the workflow engine, acting as `role`, if the case is still at
     /// `if_match` (`case.version.stale`, 412). Audited with the transition's event.
     #[allow(clippy::too_many_arguments)]
@@ -554,6 +564,16 @@ pub trait Store: Send + Sync + 'static {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: &str,
+    ) -> Result<CredentialRecord>;
+    /// One credential of a person in scope, only if it is `person`'s. Audited
+    /// `credential.read` when found; otherwise `credential.not_found`, audited
+    /// `credential.read.refused` (the attempt, not a read).
+    fn get_credential_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+        person: PersonId,
     ) -> Result<CredentialRecord>;
     /// Whether a credential is revoked (`None`: not issued here). No personal data.
     fn credential_revoked(&self, id: &str) -> Result<Option<bool>>;

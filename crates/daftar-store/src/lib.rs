@@ -560,6 +560,15 @@ impl Store for SqlStore {
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
         self.get_case_impl(ctx, scope, id)
     }
+    fn get_case_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        person: PersonId,
+    ) -> Result<CaseView> {
+        self.get_case_of_impl(ctx, scope, id, person)
+    }
     #[allow(clippy::too_many_arguments)]
     fn change_case(
         &self,
@@ -685,6 +694,15 @@ impl Store for SqlStore {
         id: &str,
     ) -> Result<CredentialRecord> {
         self.get_credential_impl(ctx, scope, id)
+    }
+    fn get_credential_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+        person: PersonId,
+    ) -> Result<CredentialRecord> {
+        self.get_credential_of_impl(ctx, scope, id, person)
     }
     fn credential_revoked(&self, id: &str) -> Result<Option<bool>> {
         self.credential_revoked_impl(id)

@@ -290,10 +290,9 @@ async fn book(
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
     let (ctx, read, write, person) = (me.ctx(), me.read, me.write()?, me.person);
-    let v = state.db(move |s| s.get_case(&ctx, &read, id)).await?;
-    if v.case.person_id != person && !v.members.iter().any(|m| m.person_id == person) {
-        return Err(Error::not_found("case.not_found").into());
-    }
+    state
+        .db(move |s| s.get_case_of(&ctx, &read, id, person))
+        .await?;
     match book_appointment(&state, me.ctx(), write, id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/portal/cases/{id}")).into_response()),
         Err(e) if e.kind.status() < 500 => {
