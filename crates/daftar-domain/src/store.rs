@@ -145,6 +145,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Forgets failures after a successful login or an admin unlock.
     fn clear_login_failures(&self, username: &str) -> Result<()>;
+    /// Stores the new state of several throttle keys (a zero count deletes the key) and, after
+    /// a failed check of a secret, appends `event` (`auth.login.failed`, `auth.reauth.failed`,
+    /// …), in one transaction.
+    fn store_throttles(
+        &self,
+        ctx: &AuditCtx,
+        event: Option<&AuditEvent>,
+        states: &[(String, LoginThrottle)],
+    ) -> Result<()>;
+    /// Records that `user` used the TOTP time step `step`; `false` (nothing written) when that
+    /// step or a later one was used already, so a code works once. Atomic across web nodes.
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
 
     // ---- sessions ----
     /// Stores a new session. Audited `auth.login`.

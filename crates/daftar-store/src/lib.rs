@@ -274,6 +274,17 @@ impl Store for SqlStore {
     fn clear_login_failures(&self, username: &str) -> Result<()> {
         self.clear_login_failures_impl(username)
     }
+    fn store_throttles(
+        &self,
+        ctx: &AuditCtx,
+        event: Option<&AuditEvent>,
+        states: &[(String, LoginThrottle)],
+    ) -> Result<()> {
+        self.store_throttles_impl(ctx, event, states)
+    }
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        self.use_totp_step_impl(user, step)
+    }
     fn create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()> {
         self.create_session_impl(ctx, s)
     }

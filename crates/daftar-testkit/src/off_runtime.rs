@@ -123,6 +123,8 @@ impl Store for OffRuntime {
         login_throttle(&self, username: &str) -> Result<LoginThrottle>;
         record_login_failure(&self, ctx: &AuditCtx, username: &str, state: LoginThrottle) -> Result<()>;
         clear_login_failures(&self, username: &str) -> Result<()>;
+        store_throttles(&self, ctx: &AuditCtx, event: Option<&AuditEvent>, states: &[(String, LoginThrottle)]) -> Result<()>;
+        use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
         create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()>;
         session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>>;
         touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;

@@ -6,6 +6,7 @@ mod csrf;
 pub mod password;
 pub mod scope;
 pub mod secrets;
+pub mod throttle;
 pub mod totp;
 
 pub use csrf::{CsrfForm, NoFields};
