@@ -126,6 +126,7 @@ auth-step_up-session_only = This action needs a signed-in session, not an API to
 auth-token-invalid = The API token is missing, wrong, expired or revoked.
 office-none = Your account does not belong to an office.
 office-scope-denied = You cannot access another office's data.
+office-inactive = Your office is suspended or closed: its staff can no longer register, change or read personal data. Ask the migration authority.
 office-not_found = Office not found.
 office-id-invalid = The office id is not valid.
 office-code-invalid = The office code must be 2–16 letters, digits or dashes.

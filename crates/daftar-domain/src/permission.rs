@@ -4,6 +4,7 @@
 //! an [`OfficeScope`], a value that only [`Principal::scope`] hands out after checking.
 
 use crate::ids::{OfficeId, UserId};
+use crate::office::OfficeStatus;
 use crate::{Error, Result};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -192,8 +193,20 @@ pub struct RoleDef {
     pub permissions: BTreeSet<Permission>,
 }
 
+/// What the principal of an office that is not active keeps: the office's own record,
+/// aggregate figures (no personal data), and a registered person's access to their own record
+/// (`self.service`; the portal refuses its writes separately, see
+/// [`Principal::require_office_active`]). Everything else, every write and every read of
+/// personal data, is withheld with `office.inactive`.
+pub const KEPT_WHILE_OFFICE_INACTIVE: [Permission; 3] = [
+    Permission::OfficeRead,
+    Permission::AggregateRead,
+    Permission::SelfService,
+];
+
 /// The authenticated actor of a request, with the permissions in force for it (a user's role
-/// permissions, narrowed to the token's scopes when the request came with an API token).
+/// permissions, narrowed to the token's scopes when the request came with an API token, and
+/// cut down to [`KEPT_WHILE_OFFICE_INACTIVE`] while the user's office is suspended or closed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The user.
@@ -205,6 +218,10 @@ pub struct Principal {
     /// The office the user belongs to, if any.
     pub office_id: Option<OfficeId>,
     permissions: BTreeSet<Permission>,
+    /// The status of the user's office (active when it has none).
+    office_status: OfficeStatus,
+    /// Permissions of the role held back because the office is not active.
+    withheld: BTreeSet<Permission>,
 }
 
 impl Principal {
@@ -222,13 +239,61 @@ impl Principal {
             role,
             office_id,
             permissions,
+            office_status: OfficeStatus::Active,
+            withheld: BTreeSet::new(),
         }
+    }
+
+    /// Applies the status of the principal's office: while it is suspended or closed, an
+    /// office-bound principal (one without [`Permission::OfficeAll`]; authority roles are not
+    /// cut off) keeps only [`KEPT_WHILE_OFFICE_INACTIVE`]; checks of the withheld permissions
+    /// fail with 403 `office.inactive`.
+    pub fn with_office_status(mut self, status: OfficeStatus) -> Self {
+        self.office_status = status;
+        if status != OfficeStatus::Active
+            && self.office_id.is_some()
+            && !self.permissions.contains(&Permission::OfficeAll)
+        {
+            let (kept, withheld) = self
+                .permissions
+                .iter()
+                .partition(|p| KEPT_WHILE_OFFICE_INACTIVE.contains(p));
+            self.permissions = kept;
+            self.withheld.extend::<BTreeSet<Permission>>(withheld);
+        }
+        self
     }
 
     /// Narrows the permissions to `scopes` (for API tokens): a token never exceeds its user.
     pub fn narrowed(mut self, scopes: &BTreeSet<Permission>) -> Self {
         self.permissions = self.permissions.intersection(scopes).copied().collect();
+        self.withheld = self.withheld.intersection(scopes).copied().collect();
         self
+    }
+
+    /// The status of the principal's office (active for principals without one).
+    pub fn office_status(&self) -> OfficeStatus {
+        self.office_status
+    }
+
+    /// Whether the principal is office staff cut off from everything but the office's own
+    /// record because the office is not active (sign-in is refused for them).
+    pub fn cut_off(&self) -> bool {
+        !self.withheld.is_empty() && !self.permissions.contains(&Permission::SelfService)
+    }
+
+    /// Fails with 403 `office.inactive` when the principal belongs to an office that is not
+    /// active and is not an authority role. For writes that no permission check covers (the
+    /// portal's applications, bookings and share codes).
+    pub fn require_office_active(&self) -> Result<()> {
+        match (self.office_id, self.office_status) {
+            (Some(office), status)
+                if status != OfficeStatus::Active && !self.has(Permission::OfficeAll) =>
+            {
+                Err(office_inactive(office, status))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The effective permissions.
@@ -241,10 +306,13 @@ impl Principal {
         self.permissions.contains(&p)
     }
 
-    /// Fails with `auth.forbidden` unless the principal holds `p`.
+    /// Fails with `auth.forbidden` unless the principal holds `p`; with `office.inactive` when
+    /// its role grants `p` but its office is suspended or closed.
     pub fn require(&self, p: Permission) -> Result<()> {
         if self.has(p) {
             Ok(())
+        } else if let (true, Some(office)) = (self.withheld.contains(&p), self.office_id) {
+            Err(office_inactive(office, self.office_status))
         } else {
             Err(Error::forbidden("auth.forbidden")
                 .with_details(serde_json::json!({ "permission": p.code() })))
@@ -285,6 +353,14 @@ impl Principal {
             .ok_or_else(|| Error::forbidden("office.none"))?;
         self.scope(office, p)
     }
+}
+
+/// 403 `office.inactive`: the caller's office is suspended or closed.
+fn office_inactive(office: OfficeId, status: OfficeStatus) -> Error {
+    Error::forbidden("office.inactive").with_details(serde_json::json!({
+        "office_id": office.to_string(),
+        "status": status.code(),
+    }))
 }
 
 /// Proof that an actor may exercise one permission on one office's data. It has no public
@@ -506,6 +582,56 @@ mod tests {
         );
         assert!(n.has(Permission::PersonRead));
         assert!(!n.has(Permission::OfficeManage));
+    }
+
+    #[test]
+    fn an_inactive_office_keeps_only_its_record_and_aggregates() {
+        let a = OfficeId::new();
+        let all = [
+            Permission::OfficeRead,
+            Permission::PersonRead,
+            Permission::PersonWrite,
+            Permission::AggregateRead,
+            Permission::TokenManage,
+        ];
+        for status in [OfficeStatus::Suspended, OfficeStatus::Closed] {
+            let p = principal(Some(a), &all).with_office_status(status);
+            assert!(p.cut_off());
+            assert!(p.scope(a, Permission::OfficeRead).is_ok());
+            assert!(p.reach(Permission::AggregateRead).is_ok());
+            for denied in [
+                Permission::PersonRead,
+                Permission::PersonWrite,
+                Permission::TokenManage,
+            ] {
+                assert!(!p.has(denied));
+                assert_eq!(
+                    p.scope(a, denied).map_err(|e| e.code),
+                    Err("office.inactive")
+                );
+            }
+            assert_eq!(
+                p.require(Permission::AuditRead).map_err(|e| e.code),
+                Err("auth.forbidden")
+            );
+            assert_eq!(
+                p.require_office_active().map_err(|e| e.code),
+                Err("office.inactive")
+            );
+        }
+        let active = principal(Some(a), &all).with_office_status(OfficeStatus::Active);
+        assert!(active.scope(a, Permission::PersonWrite).is_ok());
+        assert!(!active.cut_off());
+        // Authority roles are not cut off by an office's status.
+        let authority = principal(Some(a), &[Permission::PersonRead, Permission::OfficeAll])
+            .with_office_status(OfficeStatus::Closed);
+        assert!(authority.scope(a, Permission::PersonRead).is_ok());
+        assert!(authority.require_office_active().is_ok());
+        // An applicant keeps their own record.
+        let applicant = principal(Some(a), &[Permission::SelfService])
+            .with_office_status(OfficeStatus::Suspended);
+        assert!(applicant.has(Permission::SelfService));
+        assert!(!applicant.cut_off());
     }
 
     #[test]

@@ -145,6 +145,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Forgets failures after a successful login or an admin unlock.
     fn clear_login_failures(&self, username: &str) -> Result<()>;
+    /// Stores the new state of several throttle keys (a zero count deletes the key) and, after
+    /// a failed check of a secret, appends `event` (`auth.login.failed`, `auth.reauth.failed`,
+    /// …), in one transaction.
+    fn store_throttles(
+        &self,
+        ctx: &AuditCtx,
+        event: Option<&AuditEvent>,
+        states: &[(String, LoginThrottle)],
+    ) -> Result<()>;
+    /// Records that `user` used the TOTP time step `step`; `false` (nothing written) when that
+    /// step or a later one was used already, so a code works once. Atomic across web nodes.
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
 
     // ---- sessions ----
     /// Stores a new session. Audited `auth.login`.
@@ -424,6 +436,16 @@ pub trait Store: Send + Sync + 'static {
     }
     /// A case of the scope's office with its timeline (`case.not_found`). Audited `case.read`.
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
+    /// A case of the scope's office only if `person` is its applicant or a member (the
+    /// portal's read). Audited `case.read` when shown; otherwise `case.not_found`, audited
+    /// `case.read.refused` (the attempt, not a read), committed although the answer is an error.
+    fn get_case_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        person: PersonId,
+    ) -> Result<CaseView>;
     /// Applies a change through the workflow engine, acting as `role`, if the case is still at
     /// `if_match` (`case.version.stale`, 412). Audited with the transition's event.
     #[allow(clippy::too_many_arguments)]
@@ -554,6 +576,16 @@ pub trait Store: Send + Sync + 'static {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: &str,
+    ) -> Result<CredentialRecord>;
+    /// One credential of a person in scope, only if it is `person`'s. Audited
+    /// `credential.read` when found; otherwise `credential.not_found`, audited
+    /// `credential.read.refused` (the attempt, not a read).
+    fn get_credential_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+        person: PersonId,
     ) -> Result<CredentialRecord>;
     /// Whether a credential is revoked (`None`: not issued here). No personal data.
     fn credential_revoked(&self, id: &str) -> Result<Option<bool>>;

@@ -161,6 +161,8 @@ pub struct LoginPolicy {
     pub lock_after: u32,
     /// How long a lock lasts.
     pub lock_for: Duration,
+    /// Failures from one address, across names, before the address is locked.
+    pub address_lock_after: u32,
 }
 
 impl Default for LoginPolicy {
@@ -168,6 +170,7 @@ impl Default for LoginPolicy {
         Self {
             lock_after: 5,
             lock_for: Duration::minutes(15),
+            address_lock_after: 20,
         }
     }
 }
@@ -193,6 +196,26 @@ impl LoginPolicy {
         LoginThrottle {
             failures,
             locked_until,
+        }
+    }
+    /// The state of an address's counter after one more failure at `now` (locks after
+    /// `address_lock_after`). A lock that has run out starts the count again.
+    pub fn after_address_failure(&self, prev: LoginThrottle, now: OffsetDateTime) -> LoginThrottle {
+        let prev = match prev.locked_until {
+            Some(u) if u <= now => LoginThrottle {
+                failures: 0,
+                locked_until: None,
+            },
+            _ => prev,
+        };
+        let failures = prev.failures.saturating_add(1);
+        LoginThrottle {
+            failures,
+            locked_until: if failures >= self.address_lock_after {
+                Some(now + self.lock_for)
+            } else {
+                prev.locked_until
+            },
         }
     }
     /// Whether the state is locked at `now`.

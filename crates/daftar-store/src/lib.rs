@@ -275,6 +275,17 @@ impl Store for SqlStore {
     fn clear_login_failures(&self, username: &str) -> Result<()> {
         self.clear_login_failures_impl(username)
     }
+    fn store_throttles(
+        &self,
+        ctx: &AuditCtx,
+        event: Option<&AuditEvent>,
+        states: &[(String, LoginThrottle)],
+    ) -> Result<()> {
+        self.store_throttles_impl(ctx, event, states)
+    }
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        self.use_totp_step_impl(user, step)
+    }
     fn create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()> {
         self.create_session_impl(ctx, s)
     }
@@ -561,6 +572,15 @@ impl Store for SqlStore {
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
         self.get_case_impl(ctx, scope, id)
     }
+    fn get_case_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        person: PersonId,
+    ) -> Result<CaseView> {
+        self.get_case_of_impl(ctx, scope, id, person)
+    }
     #[allow(clippy::too_many_arguments)]
     fn change_case(
         &self,
@@ -686,6 +706,15 @@ impl Store for SqlStore {
         id: &str,
     ) -> Result<CredentialRecord> {
         self.get_credential_impl(ctx, scope, id)
+    }
+    fn get_credential_of(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+        person: PersonId,
+    ) -> Result<CredentialRecord> {
+        self.get_credential_of_impl(ctx, scope, id, person)
     }
     fn credential_revoked(&self, id: &str) -> Result<Option<bool>> {
         self.credential_revoked_impl(id)

@@ -67,6 +67,7 @@ impl Store for OffRuntime {
         issue_credentials(&self, ctx: &AuditCtx, new: &[NewCredential]) -> Result<Vec<CredentialRecord>>;
         person_credentials(&self, ctx: &AuditCtx, scope: &OfficeScope, person: PersonId) -> Result<Vec<CredentialRecord>>;
         get_credential(&self, ctx: &AuditCtx, scope: &OfficeScope, id: &str) -> Result<CredentialRecord>;
+        get_credential_of(&self, ctx: &AuditCtx, scope: &OfficeScope, id: &str, person: PersonId) -> Result<CredentialRecord>;
         credential_revoked(&self, id: &str) -> Result<Option<bool>>;
         revoke_credential(&self, ctx: &AuditCtx, reach: &Reach, id: &str, reason: &str) -> Result<CredentialRecord>;
         revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)>;
@@ -87,6 +88,7 @@ impl Store for OffRuntime {
         remove_holiday(&self, ctx: &AuditCtx, reach: &Reach, day: time::Date) -> Result<()>;
         open_case(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewCase, cal: &WorkCalendar, today: time::Date) -> Result<CaseView>;
         get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
+        get_case_of(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId, person: PersonId) -> Result<CaseView>;
         change_case(&self, ctx: &AuditCtx, scope: &OfficeScope, role: &str, id: CaseId, if_match: i64, change: &CaseChange, cal: &WorkCalendar, today: time::Date) -> Result<CaseView>;
         assign_cases(&self, ctx: &AuditCtx, scope: &OfficeScope, ids: &[CaseId], to: Option<UserId>) -> Result<u64>;
         case_queue(&self, ctx: &AuditCtx, scope: &OfficeScope, filter: QueueFilter, today: time::Date, page: PageRequest) -> Result<Page<CaseSummary>>;
@@ -121,6 +123,8 @@ impl Store for OffRuntime {
         login_throttle(&self, username: &str) -> Result<LoginThrottle>;
         record_login_failure(&self, ctx: &AuditCtx, username: &str, state: LoginThrottle) -> Result<()>;
         clear_login_failures(&self, username: &str) -> Result<()>;
+        store_throttles(&self, ctx: &AuditCtx, event: Option<&AuditEvent>, states: &[(String, LoginThrottle)]) -> Result<()>;
+        use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
         create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()>;
         session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>>;
         touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;

@@ -4,6 +4,18 @@ use daftar_domain::session::SessionPolicy;
 use daftar_domain::user::LoginPolicy;
 use std::path::PathBuf;
 
+/// Who may read the Prometheus text at `/metrics` (issue 15, defect 14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Not served (404).
+    Off,
+    /// Served to requests with `Authorization: Bearer <token>` (compared in constant time).
+    Token(String),
+    /// Not on the main address: the binary serves it on a separate listener of its own
+    /// (e.g. `127.0.0.1:9100`, reachable only from the monitoring host).
+    Listen(std::net::SocketAddr),
+}
+
 /// Web settings.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -16,6 +28,11 @@ pub struct WebConfig {
     pub session: SessionPolicy,
     /// Failed-login throttling.
     pub login: LoginPolicy,
+    /// Request header with the client's address when serving behind a reverse proxy (e.g.
+    /// `x-forwarded-for`; the last address in it is used). Empty: the connection's address.
+    pub client_address_header: String,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
     /// Locale when nothing else decides (`fa-IR`).
     pub default_locale: String,
     /// Directory for uploaded case documents (the binary uses `<data_dir>/blobs`; tests a
@@ -46,6 +63,8 @@ impl Default for WebConfig {
             font_dir: None,
             session: SessionPolicy::default(),
             login: LoginPolicy::default(),
+            client_address_header: String::new(),
+            metrics: MetricsAccess::Off,
             default_locale: "fa-IR".into(),
             blob_dir: None,
             profile_dir: None,

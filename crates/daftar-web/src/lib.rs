@@ -16,7 +16,7 @@ pub mod pages;
 pub mod profile;
 pub mod state;
 
-pub use config::WebConfig;
+pub use config::{MetricsAccess, WebConfig};
 pub use state::AppState;
 
 use axum::Router;
@@ -175,6 +175,20 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let state = state(store, config).map_err(|e| std::io::Error::other(e.to_string()))?;
     let escalation = tokio::spawn(jobs::escalation_loop(state.clone()));
+    let metrics = match state.config.metrics {
+        config::MetricsAccess::Listen(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen for metrics on {addr}: {e}"),
+                )
+            })?;
+            tracing::info!(%addr, "serving /metrics");
+            let router = features::system::metrics_only(state.clone());
+            Some(tokio::spawn(async move { axum::serve(l, router).await }))
+        }
+        _ => None,
+    };
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -182,5 +196,8 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     escalation.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     served
 }

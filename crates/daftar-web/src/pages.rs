@@ -172,14 +172,47 @@ pub fn encode_next(path: &str) -> String {
         .unwrap_or_else(|_| "%2F".into())
 }
 
-/// A safe local redirect target: only paths on this site (`/x`, not `//host` or `http:`).
+/// A safe local redirect target: only paths on this site. `next` is resolved against a
+/// placeholder origin with the WHATWG URL parser (the `url` crate, what browsers run): it drops
+/// tabs and newlines and reads `\` as `/` as a browser would, so `/\t/evil.example` or
+/// `/\\evil.example` are seen as the other host they are. Anything that leaves the origin, and
+/// anything whose percent-decoded path would (`/%2F%2Fevil.example`) or holds a control
+/// character, gives `/`. The answer is the parser's serialisation (path, query, fragment),
+/// always a valid `Location` value, so a redirect never fails.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
+    const BASE: &str = "http://daftar.invalid/";
+    let Some(n) = next.filter(|n| n.starts_with('/') && n.len() <= 2048) else {
+        return "/".to_owned();
+    };
+    let Ok(base) = url::Url::parse(BASE) else {
+        return "/".to_owned();
+    };
+    let Ok(target) = base.join(n) else {
+        return "/".to_owned();
+    };
+    if target.origin() != base.origin() {
+        return "/".to_owned();
     }
+    let decoded: String = url::form_urlencoded::parse(format!("p={}", target.path()).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if decoded.starts_with("//")
+        || decoded.starts_with("/\\")
+        || decoded.chars().any(char::is_control)
+    {
+        return "/".to_owned();
+    }
+    let mut out = target.path().to_owned();
+    if let Some(q) = target.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(f) = target.fragment() {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -192,6 +225,31 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // Defect 15.12: what a browser reads as another host, or cannot be a header value.
+        for bad in [
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/\r\n/evil.example",
+            "/\\evil.example",
+            "/\t\\evil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+            "/%0a/x",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        // What stays is same-origin and always a valid header value.
+        for ok in ["/a b", "/x?\u{7f}=1", "/p#\u{1}", "/persons/%41"] {
+            let out = safe_next(Some(ok));
+            assert!(out.starts_with('/') && !out.starts_with("//"), "{ok:?}");
+            assert!(axum::http::HeaderValue::from_str(&out).is_ok(), "{ok:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/persons?q=مریم")),
+            "/persons?q=%D9%85%D8%B1%DB%8C%D9%85"
+        );
         assert_eq!(encode_next("/a b?x=1&y"), "%2Fa+b%3Fx%3D1%26y");
     }
 }

@@ -95,8 +95,32 @@ both!(
     errors_are_json_under_api_and_pages_elsewhere
 );
 
-async fn health_and_metrics(app: TestApp) {
+async fn health_and_metrics(_: TestApp) {
+    // Defect 15.14: `/metrics` is off unless configured; with a token it needs the token.
+    for backend in [harness::Backend::Sqlite, harness::Backend::Postgres] {
+        let Some(off) = TestApp::start(backend).await else {
+            continue;
+        };
+        let r = reqwest::get(off.url("/metrics")).await.unwrap();
+        assert_eq!(r.status(), 404, "off by default");
+    }
+    let config = daftar_web::WebConfig {
+        metrics: daftar_web::MetricsAccess::Token("metrics-token-0123456789".into()),
+        ..Default::default()
+    };
+    let app = TestApp::start_with(harness::Backend::Sqlite, config)
+        .await
+        .unwrap();
     let c = reqwest::Client::new();
+    for auth in [None, Some("Bearer wrong"), Some("metrics-token-0123456789")] {
+        let mut req = c.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401, "{auth:?}");
+        assert!(!r.text().await.unwrap().contains("daftar_http"));
+    }
     let r = c.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let h: serde_json::Value = r.json().await.unwrap();
@@ -104,6 +128,7 @@ async fn health_and_metrics(app: TestApp) {
     let _ = c.get(app.url("/login")).send().await.unwrap();
     let m = c
         .get(app.url("/metrics"))
+        .header("authorization", "Bearer metrics-token-0123456789")
         .send()
         .await
         .unwrap()

@@ -60,8 +60,10 @@ async fn wrong_password_locks_the_account(app: TestApp) {
         423,
         "even the right password is refused while locked"
     );
-    let t = app.store.login_throttle("clerk.one").unwrap();
+    // Locked for this name from this address (the name alone only counts, for the delay).
+    let t = app.store.login_throttle("clerk.one @127.0.0.1").unwrap();
     assert!(t.locked_until.is_some());
+    assert_eq!(app.store.login_throttle("clerk.one").unwrap().failures, 5);
     // Unknown names are throttled the same way, so responses do not reveal which names exist.
     let r = app.login(&c, "nobody.here", "wrong password!").await;
     assert_eq!(r.status(), 401);
@@ -434,3 +436,261 @@ mod idle_sessions_expire_t {
         }
     }
 }
+
+/// Defect 15.12: `next=` only ever leads to a path of this site, after the decoding a browser
+/// does (tabs and newlines dropped, `\` read as `/`), and never answers 500.
+async fn next_never_leaves_the_site(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    let anon = client();
+    let signed = app.signed_in("clerk.one").await;
+    for raw in [
+        "/%09/evil.example/x",
+        "/%0a/evil.example/x",
+        "/%0d%0a/evil.example",
+        "/%5Cevil.example",
+        "/%09%5C%5Cevil.example",
+        "/%252F%252Fevil.example",
+        "//evil.example",
+        "https://evil.example",
+        "/%0a/x",
+        "/%00",
+    ] {
+        for (c, path) in [
+            (&anon, format!("/locale/en?next={raw}")),
+            (&signed, format!("/locale/en?next={raw}")),
+            (&signed, format!("/login?next={raw}")),
+        ] {
+            let r = c.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{path}");
+            assert_eq!(location(&r), "/", "{path}");
+        }
+        // The login form keeps `next` only in its safe form.
+        let html = harness::get_text(&app, &anon, &format!("/login?next={raw}")).await;
+        assert!(
+            html.contains(r#"name="next" value="/">"#),
+            "{raw}: the form's next is the home page"
+        );
+    }
+    let r = signed
+        .get(app.url("/locale/en?next=/persons%3Fq%3D1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/persons?q=1");
+}
+both!(next_never_leaves_the_site_t, next_never_leaves_the_site);
+
+/// Signs `c` in from `addr` (sent as `x-forwarded-for`, which the app is configured to trust).
+async fn login_from(
+    app: &TestApp,
+    c: &reqwest::Client,
+    addr: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let csrf = app.csrf(c, "/login").await;
+    c.post(app.url("/login"))
+        .header("x-forwarded-for", format!("10.0.0.1, {addr}"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// How many audit rows have `action`.
+fn count_audited(app: &TestApp, action: &str) -> usize {
+    app.store
+        .audit_page(
+            &daftar_domain::store::AuditFilter {
+                action_prefix: Some(action.to_owned()),
+                ..Default::default()
+            },
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 200,
+            },
+        )
+        .unwrap()
+        .items
+        .iter()
+        .filter(|r| r.action == action)
+        .count()
+}
+
+/// Defect 15.14: failures lock a name for the address they come from, so whoever types a
+/// name elsewhere cannot lock its owner out of their office; one address trying many names
+/// is locked as an address.
+async fn a_named_account_cannot_be_locked_from_elsewhere(backend: harness::Backend) {
+    let config = daftar_web::WebConfig {
+        client_address_header: "x-forwarded-for".into(),
+        ..Default::default()
+    };
+    let Some(app) = TestApp::start_with(backend, config).await else {
+        return;
+    };
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    app.user("clerk.two", "clerk", Some(office.id));
+    let attacker = client();
+    for i in 1..=5 {
+        let r = login_from(&app, &attacker, "203.0.113.9", "clerk.one", "guess guess!").await;
+        assert_eq!(r.status(), if i < 5 { 401 } else { 423 }, "attempt {i}");
+    }
+    let r = login_from(&app, &attacker, "203.0.113.9", "clerk.one", PASSWORD).await;
+    assert_eq!(r.status(), 423, "locked for the attacker's address");
+    let office_pc = client();
+    let r = login_from(&app, &office_pc, "198.51.100.7", "clerk.one", PASSWORD).await;
+    assert_eq!(r.status(), 303, "the owner still signs in from the office");
+    let r = login_from(&app, &attacker, "203.0.113.9", "clerk.one", PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        423,
+        "the owner's sign-in does not lift the attacker's lock"
+    );
+    // Many names from one address: the address is locked (20 failures in all).
+    for i in 0..15 {
+        let r = login_from(
+            &app,
+            &attacker,
+            "203.0.113.9",
+            &format!("name{i}"),
+            "x y z w v u",
+        )
+        .await;
+        assert!([401, 423].contains(&r.status().as_u16()));
+    }
+    let r = login_from(&app, &attacker, "203.0.113.9", "clerk.two", PASSWORD).await;
+    assert_eq!(r.status(), 423, "the address is locked for every name");
+    let r = login_from(&app, &client(), "198.51.100.7", "clerk.two", PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    assert!(count_audited(&app, "auth.login.failed") >= 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_account_cannot_be_locked_from_elsewhere_sqlite() {
+    a_named_account_cannot_be_locked_from_elsewhere(harness::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_account_cannot_be_locked_from_elsewhere_postgres() {
+    a_named_account_cannot_be_locked_from_elsewhere(harness::Backend::Postgres).await;
+}
+
+/// Defect 15.14: a TOTP code signs in once; the same code again is refused.
+async fn a_totp_code_works_once(app: TestApp) {
+    app.user("officer.one", "authority_officer", None);
+    let secret = daftar_web::auth::totp::new_secret();
+    let user = app
+        .store
+        .user_auth_by_username(&Username::parse("officer.one").unwrap())
+        .unwrap()
+        .unwrap()
+        .user;
+    app.store
+        .set_totp(&AuditCtx::system("test"), user.id, Some(&secret))
+        .unwrap();
+    let code = daftar_web::auth::totp::current(&secret).unwrap();
+    let mut statuses = vec![];
+    for _ in 0..2 {
+        let c = client();
+        let r = app.login(&c, "officer.one", PASSWORD).await;
+        assert!(location(&r).starts_with("/login/totp"));
+        let token = app.csrf(&c, "/login/totp").await;
+        let r = c
+            .post(app.url("/login/totp"))
+            .form(&[("_csrf", token.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(
+        statuses,
+        [303, 401],
+        "the second use of one code is refused"
+    );
+    assert_eq!(count_audited(&app, "auth.totp.failed"), 1);
+}
+both!(a_totp_code_works_once_t, a_totp_code_works_once);
+
+/// Defect 15.11: step-up and the password change form count failures like the sign-in, lock
+/// after five, and audit each failure.
+async fn step_up_and_password_change_are_throttled_and_audited(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("clerk.one", "clerk", Some(office.id));
+    app.user("clerk.two", "clerk", Some(office.id));
+    let c = app.signed_in("clerk.one").await;
+    let token = app.csrf(&c, "/reauth").await;
+    for i in 1..=5 {
+        let r = app
+            .post_form(
+                &c,
+                "/reauth",
+                &[
+                    ("_csrf", &token),
+                    ("password", "not my password"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            if i < 5 { 401 } else { 423 },
+            "step-up attempt {i}"
+        );
+    }
+    let r = app
+        .post_form(
+            &c,
+            "/reauth",
+            &[("_csrf", &token), ("password", PASSWORD), ("next", "/")],
+        )
+        .await;
+    assert_eq!(r.status(), 423, "locked: even the right password");
+    assert_eq!(count_audited(&app, "auth.reauth.failed"), 5);
+
+    let c = app.signed_in("clerk.two").await;
+    let token = app.csrf(&c, "/profile").await;
+    for i in 1..=5 {
+        let r = app
+            .post_form(
+                &c,
+                "/profile/password",
+                &[
+                    ("_csrf", &token),
+                    ("current", "not my password"),
+                    ("new", "a new long password"),
+                    ("repeat", "a new long password"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            if i < 5 { 422 } else { 423 },
+            "password attempt {i}"
+        );
+    }
+    let r = app
+        .post_form(
+            &c,
+            "/profile/password",
+            &[
+                ("_csrf", &token),
+                ("current", PASSWORD),
+                ("new", "a new long password"),
+                ("repeat", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 423);
+    assert_eq!(count_audited(&app, "auth.password.failed"), 5);
+}
+both!(
+    step_up_and_password_change_are_throttled_and_audited_t,
+    step_up_and_password_change_are_throttled_and_audited
+);

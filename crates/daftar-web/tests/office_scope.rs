@@ -428,3 +428,176 @@ both!(
     authority_roles_reach_every_office_and_partners_see_only_aggregates_t,
     authority_roles_reach_every_office_and_partners_see_only_aggregates
 );
+
+/// Fills a route pattern of [`SCOPED`] with ids of one office.
+fn fill(pattern: &str, office: &str, person: &str, household: &str, case: &str) -> String {
+    pattern
+        .replace("{office_id}", office)
+        .replace("{person_id}", person)
+        .replace("{household_id}", household)
+        .replace("{case_id}", case)
+        .replace(
+            "{document_id}",
+            &daftar_domain::ids::CaseDocumentId::new().to_string(),
+        )
+        .replace("{receipt_no}", "THR-01-R1405-000001")
+        .replace("{credential_id}", "00112233445566ff")
+        .replace(
+            "{share_id}",
+            &daftar_domain::ids::ShareCodeId::new().to_string(),
+        )
+}
+
+/// Suspending (then closing) an office cuts its staff off at once: sessions opened before keep
+/// nothing but the office's own record (every other office-scoped route and the cross-office
+/// lists answer 403 `office.inactive`), a new sign-in is refused, and authority officers still
+/// reach the office.
+async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    app.user("manager.a", "office_manager", Some(a.id));
+    app.user("officer", "authority_officer", None);
+    let pa = app.person(a.id, "مریم");
+    let ctx = daftar_domain::audit::AuditCtx::system("test");
+    let write = daftar_domain::permission::system_scope(
+        a.id,
+        daftar_domain::permission::Permission::PersonWrite,
+    );
+    let ha = app.store.create_household(&ctx, &write, pa.id).unwrap();
+    // Signed in while the office is active; a case is opened.
+    let clerk = app.signed_in("clerk.a").await;
+    let manager = app.signed_in("manager.a").await;
+    let token = csrf_in(&harness::get_text(&app, &clerk, "/").await).unwrap();
+    let r = clerk
+        .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pa.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "reads work while the office is active");
+    let opened: serde_json::Value = clerk
+        .post(app.url(&format!("/api/v1/offices/{}/cases", a.id)))
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({"service": "registration_status_certificate", "person_id": pa.id.to_string()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let case = opened["case"]["id"].as_str().unwrap_or("").to_owned();
+    assert!(!case.is_empty(), "case opened: {opened}");
+
+    for status in [
+        daftar_domain::office::OfficeStatus::Suspended,
+        daftar_domain::office::OfficeStatus::Closed,
+    ] {
+        app.store
+            .set_office_status(&ctx, a.id, status, None)
+            .unwrap();
+        for (username, c) in [("clerk.a", &clerk), ("manager.a", &manager)] {
+            let token = csrf_in(&harness::get_text(&app, c, "/profile").await).unwrap();
+            for (method, pattern) in SCOPED {
+                let path = fill(
+                    pattern,
+                    &a.id.to_string(),
+                    &pa.id.to_string(),
+                    &ha.household.id.to_string(),
+                    &case,
+                );
+                let req = match *method {
+                    "GET" => c.get(app.url(&path)),
+                    "PUT" => c
+                        .put(app.url(&path))
+                        .header("x-csrf-token", &token)
+                        .body(vec![0xFF, 0xD8, 0xFF, 0xE0]),
+                    _ if path.starts_with("/api/") => c
+                        .post(app.url(&path))
+                        .header("x-csrf-token", &token)
+                        .json(&serde_json::json!({})),
+                    _ => c.post(app.url(&path)).form(&[("_csrf", token.as_str())]),
+                };
+                if pattern.ends_with("{office_id}/status") {
+                    // Changing an office's status is the administrators' (`office.manage`),
+                    // never its staff's; it reads the body before that check.
+                    continue;
+                }
+                let r = req.send().await.unwrap();
+                let code = r.status();
+                let body = r.text().await.unwrap();
+                if *method == "GET"
+                    && !pattern.contains("/persons")
+                    && pattern.ends_with("{office_id}")
+                {
+                    // The office's own record (no personal data) stays readable.
+                    assert_eq!(code, 200, "{username} {status:?} {method} {path}");
+                    continue;
+                }
+                assert_eq!(code, 403, "{username} {status:?} {method} {path}: {body}");
+                // Cut off because of the office; `auth.forbidden` only for what the role never
+                // had (an office's status, for a clerk).
+                assert!(
+                    body.contains("office.inactive") || body.contains("auth.forbidden"),
+                    "{username} {status:?} {method} {path}: {body}"
+                );
+                assert!(!body.contains("مریم"), "no personal data: {path}");
+            }
+            for path in [
+                format!("/api/v1/offices/{}/persons", a.id),
+                format!("/api/v1/offices/{}/persons/{}", a.id, pa.id),
+                "/api/v1/persons/candidates?given_name=x".to_owned(),
+            ] {
+                let (s, v) = harness::json_of(c.get(app.url(&path)).send().await.unwrap()).await;
+                assert_eq!((s, harness::code(&v)), (403, "office.inactive"), "{path}");
+                assert_eq!(v["error"]["details"]["status"], status.code());
+            }
+            let (s, v) = harness::json_of(
+                c.post(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
+                    .header("x-csrf-token", &token)
+                    .json(&serde_json::json!({"given_name": "نو", "sex": "female", "nationality": "AFG"}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!((s, harness::code(&v)), (403, "office.inactive"));
+            // A new sign-in is refused with the reason.
+            let fresh = client();
+            let r = app.login(&fresh, username, PASSWORD).await;
+            assert_eq!(
+                r.status(),
+                403,
+                "{username} signs in to a {status:?} office"
+            );
+            assert!(
+                r.text().await.unwrap().contains("تعلیق یا بسته"),
+                "the login page says why"
+            );
+        }
+        let officer = app.signed_in_with_totp("officer").await;
+        let r = officer
+            .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pa.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "authority roles are not cut off");
+    }
+    // Reactivated: the same sessions work again.
+    app.store
+        .set_office_status(
+            &ctx,
+            a.id,
+            daftar_domain::office::OfficeStatus::Active,
+            None,
+        )
+        .unwrap();
+    let r = clerk
+        .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pa.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+both!(
+    staff_of_an_inactive_office_lose_every_write_and_personal_read_t,
+    staff_of_an_inactive_office_lose_every_write_and_personal_read
+);

@@ -14,6 +14,29 @@ use daftar_domain::service::CredentialKind;
 use harness::{TestApp, client, code, get_text, json_of, location};
 use serde_json::json;
 
+/// The (action, purpose) of every audit row whose action starts with `prefix` and whose target
+/// is `target`.
+fn audited(app: &TestApp, prefix: &str, target: &str) -> Vec<(String, String)> {
+    let filter = daftar_domain::store::AuditFilter {
+        action_prefix: Some(prefix.to_owned()),
+        ..Default::default()
+    };
+    app.store
+        .audit_page(
+            &filter,
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 200,
+            },
+        )
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|r| r.target_id == target)
+        .map(|r| (r.action, r.purpose))
+        .collect()
+}
+
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let i = html
         .find(start)
@@ -167,6 +190,11 @@ async fn portal_for_a_registered_person(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    // Defect 15.13: audited as the refused attempt it was, not as a read.
+    assert_eq!(
+        audited(&app, "case.read", theirs),
+        vec![("case.read.refused".to_owned(), "self_service".to_owned())]
+    );
 
     // Credentials: the person's own card prints; another person's credential is not found.
     let now = time::OffsetDateTime::now_utc();
@@ -218,6 +246,18 @@ async fn portal_for_a_registered_person(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    assert_eq!(
+        audited(&app, "credential.read", "00000000000000b2"),
+        vec![(
+            "credential.read.refused".to_owned(),
+            "self_service".to_owned()
+        )]
+    );
+    assert!(
+        audited(&app, "credential.read", "00000000000000a1")
+            .contains(&("credential.read".to_owned(), "self_service".to_owned())),
+        "the person's own card is a read"
+    );
 
     // Share codes: made by the holder, checked by a verifier, every check on the page, cancelled.
     let token = app.csrf(&me, "/portal").await;

@@ -34,6 +34,19 @@ pub struct Config {
     pub login_lock_after: u32,
     /// Minutes a lock lasts.
     pub login_lock_minutes: i64,
+    /// Failed checks from one client address, across names, that lock the address (the lock
+    /// of `login_lock_after` is per name and address, so nobody can lock another's account).
+    pub login_address_lock_after: u32,
+    /// Request header carrying the client's address behind a reverse proxy (e.g.
+    /// `x-forwarded-for`; the last address in it counts). Empty: the connection's address.
+    pub client_address_header: String,
+    /// Who may read `/metrics`: `off` (404), `token` (`Authorization: Bearer` with
+    /// `metrics_token`) or `listen` (served only on `metrics_listen`, without login).
+    pub metrics: String,
+    /// Token for `metrics = "token"` (at least 16 characters; redacted when shown).
+    pub metrics_token: String,
+    /// `ADDRESS:PORT` of the separate metrics listener for `metrics = "listen"`.
+    pub metrics_listen: String,
     /// Country profile directory (`services.toml`, `calendar.toml`); empty: the embedded Iran
     /// profile.
     pub profile_dir: String,
@@ -66,6 +79,11 @@ impl Default for Config {
             session_absolute_hours: 12,
             login_lock_after: 5,
             login_lock_minutes: 15,
+            login_address_lock_after: 20,
+            client_address_header: String::new(),
+            metrics: "off".into(),
+            metrics_token: String::new(),
+            metrics_listen: String::new(),
             profile_dir: String::new(),
             utc_offset_minutes: 210,
             public_url: String::new(),
@@ -241,6 +259,20 @@ fn validate(c: &Config) -> Result<()> {
     {
         bail!("session and login limits must be at least 1");
     }
+    if c.login_address_lock_after < 1 {
+        bail!("login_address_lock_after must be at least 1");
+    }
+    match c.metrics.as_str() {
+        "off" => {}
+        "token" if c.metrics_token.chars().count() >= 16 => {}
+        "token" => bail!("metrics = \"token\" needs metrics_token of at least 16 characters"),
+        "listen" if c.metrics_listen.parse::<std::net::SocketAddr>().is_ok() => {}
+        "listen" => bail!(
+            "metrics = \"listen\" needs metrics_listen as ADDRESS:PORT, got {:?}",
+            c.metrics_listen
+        ),
+        other => bail!("metrics: expected off, token or listen, got {other:?}"),
+    }
     let known_scheme = ["postgres://", "postgresql://", "sqlite://"]
         .iter()
         .any(|s| c.database_url.starts_with(s));
@@ -284,6 +316,16 @@ impl Config {
         w.session.absolute = time::Duration::hours(self.session_absolute_hours);
         w.login.lock_after = self.login_lock_after;
         w.login.lock_for = time::Duration::minutes(self.login_lock_minutes);
+        w.login.address_lock_after = self.login_address_lock_after;
+        w.client_address_header = self.client_address_header.clone();
+        w.metrics = match self.metrics.as_str() {
+            "token" => daftar_web::MetricsAccess::Token(self.metrics_token.clone()),
+            "listen" => match self.metrics_listen.parse() {
+                Ok(a) => daftar_web::MetricsAccess::Listen(a),
+                Err(_) => daftar_web::MetricsAccess::Off,
+            },
+            _ => daftar_web::MetricsAccess::Off,
+        };
         w.blob_dir = Some(self.data_dir.join("blobs"));
         if !self.profile_dir.is_empty() {
             w.profile_dir = Some(Path::new(&self.profile_dir).to_owned());
@@ -334,6 +376,9 @@ impl Loaded {
         shown.database_url = daftar_store::redact_url(&shown.database_url);
         if !shown.key_secret.is_empty() {
             shown.key_secret = "(redacted)".into();
+        }
+        if !shown.metrics_token.is_empty() {
+            shown.metrics_token = "(redacted)".into();
         }
         let t = table(&shown)?;
         let mut out = String::from("# effective daftar configuration (secrets redacted)\n");
@@ -461,5 +506,47 @@ mod tests {
             .is_err()
         );
         assert!(load(&Flags::default(), &env(&[("DAFTAR_DEFAULT_LOCALE", "de")])).is_err());
+    }
+
+    #[test]
+    fn metrics_access_is_configured_and_its_token_redacted() {
+        let l = load(&Flags::default(), &env(&[])).unwrap();
+        assert_eq!(l.config.web().metrics, daftar_web::MetricsAccess::Off);
+        let l = load(
+            &Flags::default(),
+            &env(&[
+                ("DAFTAR_METRICS", "token"),
+                ("DAFTAR_METRICS_TOKEN", "scrape-secret-0123456789"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            l.config.web().metrics,
+            daftar_web::MetricsAccess::Token("scrape-secret-0123456789".into())
+        );
+        let printed = l.print().unwrap();
+        assert!(!printed.contains("scrape-secret"), "{printed}");
+        let l = load(
+            &Flags::default(),
+            &env(&[
+                ("DAFTAR_METRICS", "listen"),
+                ("DAFTAR_METRICS_LISTEN", "127.0.0.1:9100"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            l.config.web().metrics,
+            daftar_web::MetricsAccess::Listen("127.0.0.1:9100".parse().unwrap())
+        );
+        for bad in [
+            &[("DAFTAR_METRICS", "open")][..],
+            &[
+                ("DAFTAR_METRICS", "token"),
+                ("DAFTAR_METRICS_TOKEN", "short"),
+            ][..],
+            &[("DAFTAR_METRICS", "listen")][..],
+        ] {
+            assert!(load(&Flags::default(), &env(bad)).is_err(), "{bad:?}");
+        }
     }
 }

@@ -436,6 +436,35 @@ impl SqlStore {
         })
     }
 
+    pub(crate) fn get_case_of_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: CaseId,
+        person: PersonId,
+    ) -> Result<CaseView> {
+        scope.require(Permission::PersonRead)?;
+        // The refusal is audited and committed, so the transaction answers `None` for it.
+        let shown = self.write(|tx| {
+            let found = match load(tx, scope.office_id(), id) {
+                Ok((case, year)) => Some(view(tx, case, year)?),
+                Err(e) if e.code == "case.not_found" => None,
+                Err(e) => return Err(e),
+            };
+            let theirs = found.filter(|v| {
+                v.case.person_id == person || v.members.iter().any(|m| m.person_id == person)
+            });
+            let action = if theirs.is_some() {
+                "case.read"
+            } else {
+                "case.read.refused"
+            };
+            audit::append(tx, ctx, &AuditEvent::new(action, "case", id))?;
+            Ok(theirs)
+        })?;
+        shown.ok_or_else(|| Error::not_found("case.not_found"))
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn change_case_impl(
         &self,

@@ -302,6 +302,39 @@ impl SqlStore {
         })
     }
 
+    pub(crate) fn get_credential_of_impl(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: &str,
+        person: PersonId,
+    ) -> Result<CredentialRecord> {
+        scope.require(Permission::PersonRead)?;
+        let id = credential_id(id)?;
+        // The refusal is audited and committed, so the transaction answers `None` for it.
+        let shown = self.write(|tx| {
+            let found = match credential_by_id(tx, &id) {
+                Ok(c) => Some(c),
+                Err(e) if e.code == "credential.not_found" => None,
+                Err(e) => return Err(e),
+            };
+            let theirs = match found {
+                Some(c) if c.person_id == person && person_in_scope(tx, scope, person).is_ok() => {
+                    Some(c)
+                }
+                _ => None,
+            };
+            let action = if theirs.is_some() {
+                "credential.read"
+            } else {
+                "credential.read.refused"
+            };
+            audit::log(tx, ctx, action, "credential", &id)?;
+            Ok(theirs)
+        })?;
+        shown.ok_or_else(|| Error::not_found("credential.not_found"))
+    }
+
     pub(crate) fn credential_revoked_impl(&self, id: &str) -> Result<Option<bool>> {
         let Ok(id) = credential_id(id) else {
             return Ok(None);

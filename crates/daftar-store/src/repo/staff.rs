@@ -422,13 +422,61 @@ impl SqlStore {
         })
     }
 
+    /// Clears the name's own counter and its per-address counters (`name @address`, see
+    /// daftar-web's `auth::throttle`).
     pub(crate) fn clear_login_failures_impl(&self, username: &str) -> Result<()> {
+        let escaped: String = username
+            .chars()
+            .flat_map(|c| match c {
+                '!' | '%' | '_' => vec!['!', c],
+                c => vec![c],
+            })
+            .collect();
         self.write(|tx| {
             tx.exec(
-                "DELETE FROM login_throttle WHERE username = $1",
-                params![username],
+                "DELETE FROM login_throttle WHERE username = $1 OR username LIKE $2 ESCAPE '!'",
+                params![username, format!("{escaped} @%")],
             )?;
             Ok(())
+        })
+    }
+
+    pub(crate) fn store_throttles_impl(
+        &self,
+        ctx: &AuditCtx,
+        event: Option<&AuditEvent>,
+        states: &[(String, LoginThrottle)],
+    ) -> Result<()> {
+        self.write(|tx| {
+            for (key, state) in states {
+                if state.failures == 0 && state.locked_until.is_none() {
+                    tx.exec(
+                        "DELETE FROM login_throttle WHERE username = $1",
+                        params![key.as_str()],
+                    )?;
+                    continue;
+                }
+                tx.exec(
+                    "INSERT INTO login_throttle (username, failures, locked_until) VALUES ($1, $2, $3) \
+                     ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+                    params![key.as_str(), i64::from(state.failures), state.locked_until.map(truncate_ms)],
+                )?;
+            }
+            if let Some(event) = event {
+                audit::append(tx, ctx, event)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn use_totp_step_impl(&self, user: UserId, step: i64) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE users SET totp_last_step = $1 \
+                 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                params![step, user.to_string()],
+            )?;
+            Ok(n == 1)
         })
     }
 

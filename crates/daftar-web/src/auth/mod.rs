@@ -6,6 +6,7 @@ mod csrf;
 pub mod password;
 pub mod scope;
 pub mod secrets;
+pub mod throttle;
 pub mod totp;
 
 pub use csrf::{CsrfForm, NoFields};
@@ -19,8 +20,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use daftar_domain::audit::AuditCtx;
+use daftar_domain::office::OfficeStatus;
 use daftar_domain::permission::{Principal, RoleDef};
 use daftar_domain::session::{Session, secret_hash};
+use daftar_domain::store::Store;
 use daftar_domain::user::{User, UserStatus};
 use daftar_domain::{Error, ErrorKind, Result};
 use time::OffsetDateTime;
@@ -83,12 +86,18 @@ pub async fn resolve(
         let tok = found
             .filter(|t| t.is_live(now))
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
-        let user = state.db(move |s| s.get_user(tok.user_id)).await?;
+        let (user, office_status) = state
+            .db(move |s| {
+                let user = s.get_user(tok.user_id)?;
+                let status = office_status(s, &user)?;
+                Ok((user, status))
+            })
+            .await?;
         if user.status != UserStatus::Active {
             return Err(Error::new("auth.token.invalid", ErrorKind::Unauthenticated));
         }
         let role = state.role_def(&user.role)?;
-        let principal = principal_for(&user, &role).narrowed(&tok.permissions());
+        let principal = principal_for(&user, &role, office_status).narrowed(&tok.permissions());
         return Ok(Some(Auth {
             user,
             role,
@@ -117,15 +126,16 @@ pub async fn resolve(
             if now - session.last_seen_at > time::Duration::minutes(1) {
                 s.touch_session(session.id, now)?;
             }
-            Ok(Some((session, user)))
+            let status = office_status(s, &user)?;
+            Ok(Some((session, user, status)))
         })
         .await?;
-    let Some((session, user)) = found else {
+    let Some((session, user, office_status)) = found else {
         return Ok(None);
     };
     let role = state.role_def(&user.role)?;
     let _ = request_id;
-    let principal = principal_for(&user, &role);
+    let principal = principal_for(&user, &role, office_status);
     Ok(Some(Auth {
         user,
         role,
@@ -134,8 +144,19 @@ pub async fn resolve(
     }))
 }
 
-/// The principal of a user with its role's permissions.
-pub fn principal_for(user: &User, role: &RoleDef) -> Principal {
+/// The status of the user's office, read on every request so that suspending or closing an
+/// office cuts its staff off at once, on every web node (active for users without an office).
+pub fn office_status(store: &dyn Store, user: &User) -> Result<OfficeStatus> {
+    match user.office_id {
+        Some(id) => Ok(store.get_office(id)?.status),
+        None => Ok(OfficeStatus::Active),
+    }
+}
+
+/// The principal of a user with its role's permissions, cut down while its office is not
+/// active (see [`Principal::with_office_status`]). This is the one place a staff member's
+/// principal is made, so every route sees the office's status.
+pub fn principal_for(user: &User, role: &RoleDef, office_status: OfficeStatus) -> Principal {
     Principal::new(
         user.id,
         user.username.as_str().to_owned(),
@@ -143,6 +164,7 @@ pub fn principal_for(user: &User, role: &RoleDef) -> Principal {
         user.office_id,
         role.permissions.clone(),
     )
+    .with_office_status(office_status)
 }
 
 /// The request context (always present behind the middleware).

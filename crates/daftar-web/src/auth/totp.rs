@@ -10,7 +10,7 @@ fn totp(secret_b32: &str, account: &str) -> Result<TOTP> {
     TOTP::new(
         Algorithm::SHA1,
         6,
-        1,
+        0,
         30,
         bytes,
         Some("daftar".into()),
@@ -41,17 +41,33 @@ pub fn qr_svg(url: &str) -> Result<String> {
 
 /// Whether `code` (6 digits, Persian digits accepted) is valid now (±1 step).
 pub fn check(secret_b32: &str, code: &str) -> bool {
+    matching_step(secret_b32, code, now_unix()).is_some()
+}
+
+/// The time step (`unix / 30`) within ±1 step of `unix` whose code is `code`, if any. Callers
+/// that sign someone in record it (`Store::use_totp_step`) so that each code works once.
+pub fn matching_step(secret_b32: &str, code: &str, unix: u64) -> Option<u64> {
     let code: String = daftar_domain::digits::fold_digits(code)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    totp(secret_b32, "x")
-        .ok()
-        .and_then(|t| t.check_current(&code).ok())
-        .unwrap_or(false)
+    let t = totp(secret_b32, "x").ok()?;
+    let step = unix / 30;
+    [step.saturating_sub(1), step, step + 1]
+        .into_iter()
+        .find(|s| {
+            let expected = t.generate(s * 30);
+            expected.len() == code.len() && crate::auth::same_secret(&expected, &code)
+        })
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The current code (tests and the demo's help text).
@@ -73,6 +89,13 @@ mod tests {
         let wrong = format!("{:06}", (c.parse::<u32>().unwrap() + 1) % 1_000_000);
         assert!(!check(&s, &wrong));
         assert!(!check(&s, "abc"));
+        // The step is reported, also for the neighbouring steps.
+        let now = now_unix();
+        let t = totp(&s, "x").unwrap();
+        for s_ in [now / 30 - 1, now / 30, now / 30 + 1] {
+            assert_eq!(matching_step(&s, &t.generate(s_ * 30), now), Some(s_));
+        }
+        assert_eq!(matching_step(&s, &t.generate(now - 90), now), None);
         assert!(
             otpauth_url(&s, "clerk")
                 .unwrap()

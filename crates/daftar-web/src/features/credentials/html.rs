@@ -246,11 +246,10 @@ pub(crate) async fn card_page(
     let p2 = purpose_code.clone();
     let (rec, cred, text, has_photo) = state
         .db(move |s| {
+            // The credential first, checked to be the person's by the store: a refused
+            // attempt is audited as such, and reads nothing else.
+            let cred = s.get_credential_of(&ctx, &scope, &id, person)?;
             let rec = s.get_person(&ctx, &scope, person)?;
-            let cred = s.get_credential(&ctx, &scope, &id)?;
-            if cred.person_id != person {
-                return Err(Error::not_found("credential.not_found"));
-            }
             if cred.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));
             }

@@ -1,5 +1,6 @@
 //! Handlers for login, second factor, step-up and logout.
 
+use crate::auth::throttle::{Attempt, ClientAddr};
 use crate::auth::{self, CsrfForm, Ctx, SESSION_COOKIE, Staff, password, totp};
 use crate::error::{AppError, WebResult};
 use crate::extract::Query;
@@ -83,6 +84,7 @@ fn anon_ctx(request_id: &str, username: &str) -> AuditCtx {
 pub async fn login_submit(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
+    client: ClientAddr,
     headers: axum::http::HeaderMap,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> WebResult<Response> {
@@ -108,11 +110,10 @@ pub async fn login_submit(
     {
         return Ok(fail(StatusCode::UNAUTHORIZED, "auth.login.invalid"));
     }
-    let policy = state.config.login;
     let now = OffsetDateTime::now_utc();
-    let key = name.clone();
-    let throttle = state.db(move |s| s.login_throttle(&key)).await?;
-    if policy.is_locked(throttle, now) {
+    let attempt = Attempt::new(&name, &client);
+    let counts = attempt.counts(&state).await?;
+    if counts.locked(&state) {
         return Ok(fail(StatusCode::LOCKED, "auth.login.locked"));
     }
     let found = match Username::parse(&name) {
@@ -128,20 +129,37 @@ pub async fn login_submit(
     .map_err(|e| Error::internal(e.to_string()))?;
     let user = found.filter(|f| ok && f.user.status == UserStatus::Active);
     let Some(ua) = user else {
-        let after = policy.after_failure(throttle, now);
-        let (key, actx) = (name.clone(), anon_ctx(&ctx.request_id, &name));
-        state
-            .db(move |s| s.record_login_failure(&actx, &key, after))
-            .await?;
-        tokio::time::sleep(policy.delay(after.failures)).await;
-        if policy.is_locked(after, now) {
+        let actx = anon_ctx(&ctx.request_id, &name);
+        if attempt
+            .failed(&state, actx, "auth.login.failed", counts)
+            .await?
+        {
             return Ok(fail(StatusCode::LOCKED, "auth.login.locked"));
         }
         return Ok(fail(StatusCode::UNAUTHORIZED, "auth.login.invalid"));
     };
-    let key = name.clone();
-    state.db(move |s| s.clear_login_failures(&key)).await?;
+    attempt.succeeded(&state).await?;
     let role = state.role_def(&ua.user.role)?;
+    // Staff of a suspended or closed office are cut off: no session (authority roles and
+    // registered persons keep what `Principal::with_office_status` leaves them).
+    let user = ua.user.clone();
+    let office_status = state.db(move |s| auth::office_status(s, &user)).await?;
+    if auth::principal_for(&ua.user, &role, office_status).cut_off() {
+        let actx = AuditCtx {
+            actor_id: Some(ua.user.id),
+            actor: ua.user.username.as_str().to_owned(),
+            office_id: ua.user.office_id,
+            purpose: purpose::AUTHENTICATION.into(),
+            request_id: ctx.request_id.clone(),
+        };
+        let ev = daftar_domain::audit::AuditEvent::new("auth.login.refused", "user", ua.user.id)
+            .with_details(serde_json::json!({
+                "reason": "office.inactive",
+                "office_status": office_status.code(),
+            }));
+        state.db(move |s| s.append_audit(&actx, &ev)).await?;
+        return Ok(fail(StatusCode::FORBIDDEN, "office.inactive"));
+    }
     let needs_mfa = ua.user.totp_enabled || role.totp_required;
     let secret = auth::random_token(32);
     let session = Session {
@@ -242,39 +260,41 @@ async fn verified(
     Ok(Redirect::to(next).into_response())
 }
 
-/// Checks a TOTP code for the caller with brute-force protection (shares the login throttle).
+/// Checks a TOTP code for the caller with brute-force protection (the sign-in throttle, see
+/// `auth::throttle`); a code whose time step was used already is refused (each code works once,
+/// recorded in the database so this holds across web nodes).
 async fn check_code(
     state: &AppState,
     ctx: &crate::context::RequestCtx,
     a: &crate::auth::Auth,
+    client: &ClientAddr,
     code: &str,
+    action: &str,
 ) -> WebResult<Result<(), &'static str>> {
-    let policy = state.config.login;
-    let now = OffsetDateTime::now_utc();
-    let name = a.user.username.as_str().to_owned();
-    let key = name.clone();
-    let throttle = state.db(move |s| s.login_throttle(&key)).await?;
-    if policy.is_locked(throttle, now) {
+    let attempt = Attempt::new(a.user.username.as_str(), client);
+    let counts = attempt.counts(state).await?;
+    if counts.locked(state) {
         return Ok(Err("auth.login.locked"));
     }
     let id = a.user.id;
     let ua = state.db(move |s| s.user_auth(id)).await?;
-    let ok = ua
+    let unix = u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0);
+    let step = ua
         .totp_secret
         .as_deref()
-        .is_some_and(|sec| totp::check(sec, code));
-    if ok {
-        let key = name.clone();
-        state.db(move |s| s.clear_login_failures(&key)).await?;
+        .and_then(|sec| totp::matching_step(sec, code, unix))
+        .and_then(|s| i64::try_from(s).ok());
+    let fresh = match step {
+        Some(step) => state.db(move |s| s.use_totp_step(id, step)).await?,
+        None => false,
+    };
+    if fresh {
+        attempt.succeeded(state).await?;
         return Ok(Ok(()));
     }
-    let after = policy.after_failure(throttle, now);
     let actx = a.audit(ctx, purpose::AUTHENTICATION);
-    state
-        .db(move |s| s.record_login_failure(&actx, &name, after))
-        .await?;
-    tokio::time::sleep(policy.delay(after.failures)).await;
-    Ok(Err(if policy.is_locked(after, now) {
+    let locked = attempt.failed(state, actx, action, counts).await?;
+    Ok(Err(if locked {
         "auth.login.locked"
     } else {
         "auth.totp.invalid"
@@ -284,11 +304,12 @@ async fn check_code(
 pub async fn totp_submit(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
+    client: ClientAddr,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> WebResult<Response> {
     let a = pending(&ctx)?;
     let next = safe_next(form.next.as_deref());
-    match check_code(&state, &ctx, &a, &form.code).await? {
+    match check_code(&state, &ctx, &a, &client, &form.code, "auth.totp.failed").await? {
         Ok(()) => verified(&state, &ctx, &a, &next).await,
         Err(code) => {
             let status = if code == "auth.login.locked" {
@@ -338,33 +359,44 @@ pub async fn reauth_page(
 pub async fn reauth_submit(
     State(state): State<AppState>,
     staff: Staff,
+    client: ClientAddr,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> WebResult<Response> {
     let next = safe_next(form.next.as_deref());
     let a = &staff.auth;
     let with_password = !a.user.totp_enabled;
     let result = if a.user.totp_enabled {
-        check_code(&state, &staff.ctx, a, &form.code).await?
+        check_code(
+            &state,
+            &staff.ctx,
+            a,
+            &client,
+            &form.code,
+            "auth.reauth.failed",
+        )
+        .await?
     } else {
-        let id = a.user.id;
-        let ua = state.db(move |s| s.user_auth(id)).await?;
-        let pw = form.password.clone();
-        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &ua.password_hash))
-            .await
-            .map_err(|e| Error::internal(e.to_string()))?;
-        if ok {
-            Ok(())
-        } else {
-            Err("auth.reauth.invalid")
-        }
+        check_password(
+            &state,
+            &staff,
+            &client,
+            &form.password,
+            "auth.reauth.failed",
+        )
+        .await?
     };
     match result {
         Ok(()) => verified(&state, &staff.ctx, a, &next).await,
         Err(code) => {
             let page = PageCtx::new(&state, &staff.ctx);
             let error = Some(page.tr.error(code));
+            let status = if code == "auth.login.locked" {
+                StatusCode::LOCKED
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
             Ok(render(
-                StatusCode::UNAUTHORIZED,
+                status,
                 &CodePage {
                     page,
                     next,
@@ -377,6 +409,39 @@ pub async fn reauth_submit(
             ))
         }
     }
+}
+
+/// Checks the signed-in user's password (step-up, password change) with the sign-in throttle:
+/// `Err("auth.login.locked")` while locked, `Err("auth.reauth.invalid")` for a wrong one
+/// (audited as `action`, counted towards the lockout).
+pub(crate) async fn check_password(
+    state: &AppState,
+    staff: &Staff,
+    client: &ClientAddr,
+    password: &str,
+    action: &str,
+) -> WebResult<Result<(), &'static str>> {
+    let attempt = Attempt::new(staff.auth.user.username.as_str(), client);
+    let counts = attempt.counts(state).await?;
+    if counts.locked(state) {
+        return Ok(Err("auth.login.locked"));
+    }
+    let id = staff.auth.user.id;
+    let ua = state.db(move |s| s.user_auth(id)).await?;
+    let pw = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &ua.password_hash))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?;
+    if ok {
+        attempt.succeeded(state).await?;
+        return Ok(Ok(()));
+    }
+    let actx = staff.audit(purpose::AUTHENTICATION);
+    Ok(Err(if attempt.failed(state, actx, action, counts).await? {
+        "auth.login.locked"
+    } else {
+        "auth.reauth.invalid"
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,8 @@
 //! factor, forced TOTP enrolment for roles that require it, step-up re-authentication, logout.
 
 mod handlers;
+
+pub(crate) use handlers::check_password;
 mod totp_enrol;
 
 use crate::state::AppState;

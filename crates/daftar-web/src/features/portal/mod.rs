@@ -57,12 +57,18 @@ struct Me {
     staff: Staff,
     person: PersonId,
     read: OfficeScope,
-    write: OfficeScope,
+    office: OfficeId,
 }
 
 impl Me {
     fn ctx(&self) -> AuditCtx {
         self.staff.audit(purpose::SELF_SERVICE)
+    }
+    /// The scope for the portal's writes (applications, bookings, share codes): refused with
+    /// `office.inactive` while the person's office is suspended or closed.
+    fn write(&self) -> Result<OfficeScope> {
+        self.staff.principal().require_office_active()?;
+        Ok(system_scope(self.office, Permission::PersonWrite))
     }
 }
 
@@ -80,7 +86,7 @@ async fn me(state: &AppState, staff: Staff) -> Result<Me> {
         staff,
         person,
         read: system_scope(office, Permission::PersonRead),
-        write: system_scope(office, Permission::PersonWrite),
+        office,
     })
 }
 
@@ -215,7 +221,7 @@ async fn apply(
     CsrfForm(f): CsrfForm<ApplyForm>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let (ctx, write, person) = (me.ctx(), me.write, me.person);
+    let (ctx, write, person) = (me.ctx(), me.write()?, me.person);
     let (cal, today) = (state.calendar(), state.today());
     let code = f.service.trim().to_owned();
     let r = state
@@ -283,11 +289,10 @@ async fn book(
     CsrfForm(f): CsrfForm<BookForm>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let (ctx, read, write, person) = (me.ctx(), me.read, me.write, me.person);
-    let v = state.db(move |s| s.get_case(&ctx, &read, id)).await?;
-    if v.case.person_id != person && !v.members.iter().any(|m| m.person_id == person) {
-        return Err(Error::not_found("case.not_found").into());
-    }
+    let (ctx, read, write, person) = (me.ctx(), me.read, me.write()?, me.person);
+    state
+        .db(move |s| s.get_case_of(&ctx, &read, id, person))
+        .await?;
     match book_appointment(&state, me.ctx(), write, id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/portal/cases/{id}")).into_response()),
         Err(e) if e.kind.status() < 500 => {
@@ -356,7 +361,7 @@ async fn create_share(
     CsrfForm(f): CsrfForm<ShareRequest>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let (ctx, write, person) = (me.ctx(), me.write, me.person);
+    let (ctx, write, person) = (me.ctx(), me.write()?, me.person);
     match state
         .db(move |s| make_share(s, &ctx, &write, person, &f))
         .await
@@ -374,7 +379,7 @@ async fn cancel_share(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let (ctx, read, write, person) = (me.ctx(), me.read, me.write, me.person);
+    let (ctx, read, write, person) = (me.ctx(), me.read, me.write()?, me.person);
     let r = state
         .db(move |s| cancel_persons_share(s, &ctx, read, write, person, id))
         .await;

@@ -169,21 +169,37 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     staff: Staff,
+    client: crate::auth::throttle::ClientAddr,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> WebResult<Response> {
     let id = staff.auth.user.id;
-    let ua = state.db(move |s| s.user_auth(id)).await?;
-    let (current, phc) = (f.current.clone(), ua.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || password::verify(&current, &phc))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))?;
-    if !ok {
-        return fail(
-            &state,
-            &staff,
-            Error::invalid("profile.password.current_wrong").with_field("current"),
-        )
-        .await;
+    // The current password is checked like a sign-in: counted, audited, locked after repeats.
+    match crate::features::login::check_password(
+        &state,
+        &staff,
+        &client,
+        &f.current,
+        "auth.password.failed",
+    )
+    .await?
+    {
+        Ok(()) => {}
+        Err("auth.login.locked") => {
+            return fail(
+                &state,
+                &staff,
+                Error::new("auth.login.locked", daftar_domain::ErrorKind::Locked),
+            )
+            .await;
+        }
+        Err(_) => {
+            return fail(
+                &state,
+                &staff,
+                Error::invalid("profile.password.current_wrong").with_field("current"),
+            )
+            .await;
+        }
     }
     if f.new != f.repeat {
         return fail(

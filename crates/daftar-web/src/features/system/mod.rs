@@ -1,6 +1,7 @@
 //! Operational endpoints: `/healthz` (checks the store), `/metrics` (Prometheus text), and the
 //! self-hosted static assets (`/static/app.css`, fonts from the configured font directory).
 
+use crate::config::MetricsAccess;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -65,7 +66,39 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// `/metrics` on the main address: 404 unless `metrics = "token"`, then only with
+/// `Authorization: Bearer <metrics_token>` (401 otherwise).
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let MetricsAccess::Token(token) = &state.config.metrics else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if !given.is_some_and(|g| !token.is_empty() && crate::auth::same_secret(g, token)) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+        )
+            .into_response();
+    }
+    render_metrics(&state)
+}
+
+/// The router of the separate metrics listener (`metrics = "listen"`): `/metrics` only, no
+/// login (the address is meant to be reachable from the monitoring host only).
+pub fn metrics_only(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| async move { render_metrics(&state) }),
+        )
+        .with_state(state)
+}
+
+fn render_metrics(state: &AppState) -> Response {
     let pool = state.store.pool_stats();
     metrics::gauge!("daftar_db_pool_connections").set(f64::from(pool.connections));
     metrics::gauge!("daftar_db_pool_idle").set(f64::from(pool.idle));

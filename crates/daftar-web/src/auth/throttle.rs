@@ -1,0 +1,163 @@
+//! Brute-force protection for every check of a secret: sign-in, the second factor, step-up
+//! re-authentication and the password change form (the same backoff and lockout for all).
+//!
+//! Failures are counted in the database (`login_throttle`), so every web node on one database
+//! sees the same counts, under three keys:
+//! - the account from this address (`name @address`): [`LoginPolicy::lock_after`] failures lock
+//!   the account *for this address only*, so whoever types a name elsewhere cannot lock its owner
+//!   out of their office;
+//! - the address (`@address`): [`LoginPolicy::address_lock_after`] failures across any names lock
+//!   the address (password spraying, or one address trying many names);
+//! - the account from anywhere (`name`): only slows answers down ([`LoginPolicy::delay`]), so
+//!   guesses spread over many addresses still meet the growing delay, without a lock anyone
+//!   could trigger.
+//!
+//! The client's address is the connection's, or, when `client_address_header` is configured
+//! (behind a reverse proxy), the last address in that header.
+
+use crate::error::WebResult;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use daftar_domain::audit::{AuditCtx, AuditEvent};
+use daftar_domain::user::LoginThrottle;
+use std::net::{IpAddr, SocketAddr};
+use time::OffsetDateTime;
+
+/// The client's address as the throttle sees it (see the module doc).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = state.config.client_address_header.trim();
+        if !header.is_empty()
+            && let Some(ip) = parts
+                .headers
+                .get_all(header)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .next_back()
+        {
+            return Ok(Self(Some(ip)));
+        }
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// Attempts of one name from one address.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    name: String,
+    addr: String,
+}
+
+/// The counters of an attempt, as read before checking the secret.
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    name: LoginThrottle,
+    pair: LoginThrottle,
+    addr: LoginThrottle,
+}
+
+impl Attempt {
+    /// Attempts at `name` (a login name, lower-cased) from `addr`.
+    pub fn new(name: &str, addr: &ClientAddr) -> Self {
+        Self {
+            name: name.to_owned(),
+            addr: addr
+                .0
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        }
+    }
+    fn pair_key(&self) -> String {
+        format!("{} @{}", self.name, self.addr)
+    }
+    fn addr_key(&self) -> String {
+        format!("@{}", self.addr)
+    }
+
+    /// Reads the counters; `Err(auth.login.locked)` is decided by [`Counts::locked`].
+    pub async fn counts(&self, state: &AppState) -> WebResult<Counts> {
+        let (name, pair, addr) = (self.name.clone(), self.pair_key(), self.addr_key());
+        Ok(state
+            .db(move |s| {
+                Ok(Counts {
+                    name: s.login_throttle(&name)?,
+                    pair: s.login_throttle(&pair)?,
+                    addr: s.login_throttle(&addr)?,
+                })
+            })
+            .await?)
+    }
+
+    /// Records a failure (`action` is the audit action, e.g. `auth.reauth.failed`), waits the
+    /// growing delay, and says whether the name is now locked for this address.
+    pub async fn failed(
+        &self,
+        state: &AppState,
+        ctx: AuditCtx,
+        action: &str,
+        before: Counts,
+    ) -> WebResult<bool> {
+        let policy = state.config.login;
+        let now = OffsetDateTime::now_utc();
+        let name = LoginThrottle {
+            failures: before.name.failures.saturating_add(1),
+            locked_until: None,
+        };
+        let pair = policy.after_failure(before.pair, now);
+        let addr = policy.after_address_failure(before.addr, now);
+        let event =
+            AuditEvent::new(action, "username", &self.name).with_details(serde_json::json!({
+                "failures": pair.failures,
+                "address": self.addr,
+                "locked": policy.is_locked(pair, now) || policy.is_locked(addr, now),
+            }));
+        let states = vec![
+            (self.name.clone(), name),
+            (self.pair_key(), pair),
+            (self.addr_key(), addr),
+        ];
+        state
+            .db(move |s| s.store_throttles(&ctx, Some(&event), &states))
+            .await?;
+        tokio::time::sleep(policy.delay(name.failures.max(pair.failures))).await;
+        Ok(policy.is_locked(pair, now) || policy.is_locked(addr, now))
+    }
+
+    /// Clears the name's counters for this address after a success. The address's counter
+    /// stays (it counts failures across names), and so do locks of this name at other
+    /// addresses (whoever caused them is still there).
+    pub async fn succeeded(&self, state: &AppState) -> WebResult<()> {
+        let zero = LoginThrottle {
+            failures: 0,
+            locked_until: None,
+        };
+        let states = vec![(self.name.clone(), zero), (self.pair_key(), zero)];
+        let ctx = AuditCtx::system("throttle");
+        state
+            .db(move |s| s.store_throttles(&ctx, None, &states))
+            .await?;
+        Ok(())
+    }
+}
+
+impl Counts {
+    /// Whether this name is locked for this address, or the address is.
+    pub fn locked(&self, state: &AppState) -> bool {
+        let (policy, now) = (state.config.login, OffsetDateTime::now_utc());
+        policy.is_locked(self.pair, now) || policy.is_locked(self.addr, now)
+    }
+}
