@@ -5,6 +5,7 @@
 //! [`postgres`] are the two backends; `repo` holds the repository code, written once; [`migrate`]
 //! holds the migration list and runner.
 
+mod backup;
 pub mod blob;
 pub mod migrate;
 pub mod postgres;
@@ -185,10 +186,14 @@ impl Store for SqlStore {
             return Err(Error::conflict("store.backup.exists")
                 .with_details(serde_json::json!({ "path": path.display().to_string() })));
         }
-        let target = path
+        // Written under a temporary name beside the target and moved into place only when
+        // complete, so a killed backup never leaves a partial file at `path` (nor blocks a re-run).
+        let partial = backup::partial_path(path);
+        backup::remove_leftovers(&partial);
+        let target = partial
             .to_str()
             .ok_or_else(|| Error::invalid("store.backup.path_invalid"))?;
-        match &self.db {
+        let written = match &self.db {
             Db::Sqlite(d) => d.raw("VACUUM INTO $1", &[target.into()]).map(|_| ()),
             Db::Postgres(d) => {
                 let out = std::process::Command::new("pg_dump")
@@ -209,7 +214,12 @@ impl Store for SqlStore {
                     )))
                 }
             }
+        };
+        let done = written.and_then(|()| backup::publish(&partial, path));
+        if done.is_err() {
+            backup::remove_leftovers(&partial);
         }
+        done
     }
 
     fn roles(&self) -> Result<Vec<RoleDef>> {
