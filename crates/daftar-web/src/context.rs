@@ -81,7 +81,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| path.clone());
-    let is_api = path.starts_with("/api/");
+    // `/healthz` is for machines: it answers JSON, also when it fails, and never depends on the
+    // caller's session or token (a probe carrying a stale cookie must not get a login page).
+    let health = path == "/healthz";
+    let is_api = path.starts_with("/api/") || health;
 
     let request_id = headers
         .get("x-request-id")
@@ -94,7 +97,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         cookie_value(&headers, PRE_CSRF_COOKIE).filter(|v| v.len() >= 16 && v.len() <= 64);
     let pre_csrf = pre_cookie.clone().unwrap_or_else(|| auth::random_token(24));
 
-    let resolved = auth::resolve(&state, &headers, &request_id).await;
+    let resolved = if health {
+        Ok(None)
+    } else {
+        auth::resolve(&state, &headers, &request_id).await
+    };
     let (auth, auth_error) = match resolved {
         Ok(a) => (a, None),
         Err(e) => (None, Some(e)),
