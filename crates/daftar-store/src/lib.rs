@@ -554,18 +554,7 @@ impl Store for SqlStore {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView> {
-        self.open_case_impl(ctx, scope, new, cal, today, None)
-    }
-    fn open_case_answered(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        new: &NewCase,
-        cal: &WorkCalendar,
-        today: time::Date,
-        answer: &daftar_domain::idempotency::IdempotentAnswer<'_>,
-    ) -> Result<CaseView> {
-        self.open_case_impl(ctx, scope, new, cal, today, Some(answer))
+        self.open_case_impl(ctx, scope, new, cal, today)
     }
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
         self.get_case_impl(ctx, scope, id)
@@ -786,16 +775,23 @@ impl Store for SqlStore {
     fn slot_bookings(&self, scope: &OfficeScope, day: time::Date) -> Result<Vec<(String, u32)>> {
         self.slot_bookings_impl(scope, day)
     }
-    fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>> {
-        self.idempotent_response_impl(principal, key)
-    }
-    fn store_idempotent_response(
+    fn idempotent_response(
         &self,
         principal: &str,
         key: &str,
-        response: &StoredResponse,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredResponse>> {
+        self.idempotent_response_impl(principal, key, now)
+    }
+    fn answering(
+        &self,
+        answer: Arc<daftar_domain::idempotency::PendingAnswer>,
+        work: &mut (dyn FnMut(&dyn Store) -> Result<()> + Send),
     ) -> Result<bool> {
-        self.store_idempotent_response_impl(principal, key, response)
+        self.answering_impl(answer, work)
+    }
+    fn purge_idempotent_answers(&self, now: OffsetDateTime) -> Result<u64> {
+        self.purge_idempotent_answers_impl(now)
     }
     fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
         self.write(|tx| repo::audit::append(tx, ctx, ev))

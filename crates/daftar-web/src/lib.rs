@@ -175,6 +175,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let state = state(store, config).map_err(|e| std::io::Error::other(e.to_string()))?;
     let escalation = tokio::spawn(jobs::escalation_loop(state.clone()));
+    let purge = tokio::spawn(jobs::idempotency_purge_loop(state.clone()));
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -182,5 +183,6 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     escalation.abort();
+    purge.abort();
     served
 }

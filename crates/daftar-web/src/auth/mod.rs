@@ -39,6 +39,8 @@ pub struct Auth {
     pub principal: Principal,
     /// The session, for cookie-authenticated requests.
     pub session: Option<Session>,
+    /// The API token, for bearer-authenticated requests.
+    pub token: Option<daftar_domain::ids::ApiTokenId>,
 }
 
 impl Auth {
@@ -94,6 +96,7 @@ pub async fn resolve(
             role,
             principal,
             session: None,
+            token: Some(tok.id),
         }));
     }
     let Some(secret) = crate::context::cookie_value(headers, SESSION_COOKIE) else {
@@ -131,6 +134,7 @@ pub async fn resolve(
         role,
         principal,
         session: Some(session),
+        token: None,
     }))
 }
 
