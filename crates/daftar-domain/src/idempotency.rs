@@ -1,9 +1,29 @@
-//! `Idempotency-Key` on POST requests: the first response to a key is stored with a hash of the
-//! request; a replay with the same request gets the stored response, a different request with
-//! the same key is refused (`idempotency.key.mismatch`, 422). Keys belong to one principal
-//! (session or API token), so two users never see each other's responses.
+//! `Idempotency-Key` on the POST routes that accept it (see docs/API.md, "Idempotency"): the
+//! answer to the first request with a key is stored **in the transaction of the write it
+//! answers**, so a replay can never find the change without its answer; a replay with the same
+//! request gets the stored answer, a different request with the same key is refused
+//! (`idempotency.key.mismatch`, 422). Keys belong to one principal (session or API token), and
+//! stored answers expire after [`TTL`]. Routes whose answers carry secrets do not accept keys.
 
 use sha2::{Digest, Sha256};
+
+/// How long a stored answer is replayed.
+pub const TTL: time::Duration = time::Duration::hours(24);
+
+/// Largest answer body kept for a replay (a larger one refuses the write:
+/// `idempotency.answer.too_large`, 413, with nothing written).
+pub const MAX_STORED_BODY: usize = 256 * 1024;
+
+/// The read a replay amounts to, audited as such when the answer is replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReplayRead {
+    /// Action of the audit row, e.g. `person.read`.
+    pub action: String,
+    /// Kind of target (`person`, `household`, `case`).
+    pub target_type: String,
+    /// Target id.
+    pub target_id: String,
+}
 
 /// A stored response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,21 +36,36 @@ pub struct StoredResponse {
     pub content_type: String,
     /// Other headers worth replaying (`Location`, `ETag`), as `name: value` lines.
     pub headers: String,
-    /// The body (UTF-8; binary responses are not stored).
+    /// The body (UTF-8 JSON; never a secret).
     pub body: String,
+    /// What a replay is audited as.
+    pub read: ReplayRead,
 }
 
-/// How a handler asks the store to keep its HTTP answer in the same transaction as its change
-/// (so a replay can never find the change without its answer).
-pub struct IdempotentAnswer<'a> {
-    /// Session or user the key belongs to.
-    pub principal: &'a str,
+/// Builds the stored answer from the value the answering write produced (handed over as `Any`;
+/// the builder checks its type).
+pub type Respond = dyn Fn(&dyn std::any::Any) -> crate::Result<StoredResponse> + Send + Sync;
+
+/// An answer waiting for the write it answers (see `Store::answering`): the write stores it in
+/// its own transaction.
+pub struct PendingAnswer {
+    /// Session or API token the key belongs to (`session:…`, `token:…`).
+    pub principal: String,
     /// The client's key.
-    pub key: &'a str,
-    /// [`request_hash`] of the request.
-    pub request_hash: &'a str,
-    /// Builds the stored answer from the result.
-    pub respond: &'a (dyn Fn(&crate::case::CaseView) -> crate::Result<StoredResponse> + Sync),
+    pub key: String,
+    /// When the stored answer stops being replayed.
+    pub expires_at: time::OffsetDateTime,
+    /// Builds the answer from the write's result.
+    pub respond: Box<Respond>,
+}
+
+impl std::fmt::Debug for PendingAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingAnswer")
+            .field("principal", &self.principal)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The longest accepted key.

@@ -418,22 +418,6 @@ pub trait Store: Send + Sync + 'static {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;
-    /// [`Store::open_case`] that also stores the HTTP answer for an `Idempotency-Key`, in the
-    /// same transaction where the backend can (the default stores it right after).
-    fn open_case_answered(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        new: &NewCase,
-        cal: &WorkCalendar,
-        today: time::Date,
-        answer: &crate::idempotency::IdempotentAnswer<'_>,
-    ) -> Result<CaseView> {
-        let v = self.open_case(ctx, scope, new, cal, today)?;
-        let stored = (answer.respond)(&v)?;
-        self.store_idempotent_response(answer.principal, answer.key, &stored)?;
-        Ok(v)
-    }
     /// A case of the scope's office with its timeline (`case.not_found`). Audited `case.read`.
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
     /// A case of the scope's office only if `person` is its applicant or a member (the
@@ -670,15 +654,25 @@ pub trait Store: Send + Sync + 'static {
     fn portal_person(&self, user: UserId) -> Result<Option<PersonId>>;
 
     // ---- idempotency ----
-    /// The response stored for `principal`'s `key`, if any.
-    fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>>;
-    /// Stores the first response for a key; false if one was stored meanwhile.
-    fn store_idempotent_response(
+    /// The unexpired answer stored for `principal`'s `key`, if any.
+    fn idempotent_response(
         &self,
         principal: &str,
         key: &str,
-        response: &StoredResponse,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredResponse>>;
+    /// Runs `work` (store calls, on the store it is handed) with `answer` pending: the write that
+    /// makes the request's change (the ones that accept an `Idempotency-Key`) stores the answer
+    /// built from its result in its own transaction, so both commit or neither does. A key
+    /// already answered meanwhile fails that write with `idempotency.key.in_use` (409). Returns
+    /// whether the answer was stored.
+    fn answering(
+        &self,
+        answer: std::sync::Arc<crate::idempotency::PendingAnswer>,
+        work: &mut (dyn FnMut(&dyn Store) -> Result<()> + Send),
     ) -> Result<bool>;
+    /// Deletes answers expired at `now`; returns how many.
+    fn purge_idempotent_answers(&self, now: OffsetDateTime) -> Result<u64>;
 
     // ---- audit ----
     /// Appends an event on its own (for reads and events with no other write).

@@ -5,6 +5,7 @@
 //! [`postgres`] are the two backends; `repo` holds the repository code, written once; [`migrate`]
 //! holds the migration list and runner.
 
+mod backup;
 pub mod blob;
 pub mod migrate;
 mod pg_tls;
@@ -186,10 +187,14 @@ impl Store for SqlStore {
             return Err(Error::conflict("store.backup.exists")
                 .with_details(serde_json::json!({ "path": path.display().to_string() })));
         }
-        let target = path
+        // Written under a temporary name beside the target and moved into place only when
+        // complete, so a killed backup never leaves a partial file at `path` (nor blocks a re-run).
+        let partial = backup::partial_path(path);
+        backup::remove_leftovers(&partial);
+        let target = partial
             .to_str()
             .ok_or_else(|| Error::invalid("store.backup.path_invalid"))?;
-        match &self.db {
+        let written = match &self.db {
             Db::Sqlite(d) => d.raw("VACUUM INTO $1", &[target.into()]).map(|_| ()),
             Db::Postgres(d) => {
                 let out = std::process::Command::new("pg_dump")
@@ -210,7 +215,12 @@ impl Store for SqlStore {
                     )))
                 }
             }
+        };
+        let done = written.and_then(|()| backup::publish(&partial, path));
+        if done.is_err() {
+            backup::remove_leftovers(&partial);
         }
+        done
     }
 
     fn roles(&self) -> Result<Vec<RoleDef>> {
@@ -556,18 +566,7 @@ impl Store for SqlStore {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView> {
-        self.open_case_impl(ctx, scope, new, cal, today, None)
-    }
-    fn open_case_answered(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        new: &NewCase,
-        cal: &WorkCalendar,
-        today: time::Date,
-        answer: &daftar_domain::idempotency::IdempotentAnswer<'_>,
-    ) -> Result<CaseView> {
-        self.open_case_impl(ctx, scope, new, cal, today, Some(answer))
+        self.open_case_impl(ctx, scope, new, cal, today)
     }
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
         self.get_case_impl(ctx, scope, id)
@@ -806,16 +805,23 @@ impl Store for SqlStore {
     fn slot_bookings(&self, scope: &OfficeScope, day: time::Date) -> Result<Vec<(String, u32)>> {
         self.slot_bookings_impl(scope, day)
     }
-    fn idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>> {
-        self.idempotent_response_impl(principal, key)
-    }
-    fn store_idempotent_response(
+    fn idempotent_response(
         &self,
         principal: &str,
         key: &str,
-        response: &StoredResponse,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredResponse>> {
+        self.idempotent_response_impl(principal, key, now)
+    }
+    fn answering(
+        &self,
+        answer: Arc<daftar_domain::idempotency::PendingAnswer>,
+        work: &mut (dyn FnMut(&dyn Store) -> Result<()> + Send),
     ) -> Result<bool> {
-        self.store_idempotent_response_impl(principal, key, response)
+        self.answering_impl(answer, work)
+    }
+    fn purge_idempotent_answers(&self, now: OffsetDateTime) -> Result<u64> {
+        self.purge_idempotent_answers_impl(now)
     }
     fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
         self.write(|tx| repo::audit::append(tx, ctx, ev))

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0011_match_index"),
     migration!("0012_selective_match_keys"),
     migration!("0013_totp_last_step"),
+    migration!("0014_idempotency_answers"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

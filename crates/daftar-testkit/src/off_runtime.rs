@@ -99,8 +99,9 @@ impl Store for OffRuntime {
         fee_complaint(&self, ctx: &AuditCtx, check_code: &str, asked_rials: u64, note: &str) -> Result<()>;
         fee_report(&self, reach: &Reach, from: time::Date, to: time::Date) -> Result<Vec<FeeReportRow>>;
         escalate_overdue(&self, ctx: &AuditCtx, cal: &WorkCalendar, today: time::Date, authority_after: u32) -> Result<u64>;
-        idempotent_response(&self, principal: &str, key: &str) -> Result<Option<StoredResponse>>;
-        store_idempotent_response(&self, principal: &str, key: &str, response: &StoredResponse) -> Result<bool>;
+        idempotent_response(&self, principal: &str, key: &str, now: OffsetDateTime) -> Result<Option<StoredResponse>>;
+        answering(&self, answer: Arc<daftar_domain::idempotency::PendingAnswer>, work: &mut (dyn FnMut(&dyn Store) -> Result<()> + Send)) -> Result<bool>;
+        purge_idempotent_answers(&self, now: OffsetDateTime) -> Result<u64>;
         ping(&self) -> Result<()>;
         migrate(&self) -> Result<Vec<String>>;
         prewarm(&self) -> Result<u64>;

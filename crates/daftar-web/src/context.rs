@@ -81,7 +81,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| path.clone());
-    let is_api = path.starts_with("/api/");
+    // `/healthz` is for machines: it answers JSON, also when it fails, and never depends on the
+    // caller's session or token (a probe carrying a stale cookie must not get a login page).
+    let health = path == "/healthz";
+    let is_api = path.starts_with("/api/") || health;
 
     let request_id = headers
         .get("x-request-id")
@@ -95,8 +98,8 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let pre_csrf = pre_cookie.clone().unwrap_or_else(|| auth::random_token(24));
 
     // `/metrics` checks its own token (`metrics = "token"`): its `Authorization` header is not
-    // an API token.
-    let resolved = if path == "/metrics" {
+    // an API token. `/healthz` does not depend on the caller's credentials.
+    let resolved = if health || path == "/metrics" {
         Ok(None)
     } else {
         auth::resolve(&state, &headers, &request_id).await

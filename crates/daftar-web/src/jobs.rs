@@ -1,6 +1,7 @@
 //! Background jobs of the server: SLA escalation of overdue cases (to the office manager when a
 //! step is past due, to the authority after `escalate_to_authority_after` more working days),
-//! once at start and then every `escalation_interval_secs`.
+//! once at start and then every `escalation_interval_secs`; and the removal of expired
+//! `Idempotency-Key` answers, every ten minutes.
 
 use crate::state::AppState;
 use daftar_domain::audit::{AuditCtx, purpose};
@@ -36,6 +37,21 @@ pub async fn escalation_loop(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(cases = n, "escalated overdue cases"),
             Err(e) => tracing::warn!(error = %e, "escalation pass failed"),
+        }
+    }
+}
+
+/// Deletes expired `Idempotency-Key` answers every ten minutes (lookups ignore them already).
+pub async fn idempotency_purge_loop(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = time::OffsetDateTime::now_utc();
+        match state.db(move |s| s.purge_idempotent_answers(now)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(answers = n, "purged expired idempotent answers"),
+            Err(e) => tracing::warn!(error = %e, "purging idempotent answers failed"),
         }
     }
 }

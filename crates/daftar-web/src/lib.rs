@@ -189,6 +189,7 @@ pub async fn serve(
         }
         _ => None,
     };
+    let purge = tokio::spawn(jobs::idempotency_purge_loop(state.clone()));
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -199,5 +200,6 @@ pub async fn serve(
     if let Some(m) = metrics {
         m.abort();
     }
+    purge.abort();
     served
 }

@@ -144,6 +144,40 @@ async fn health_and_metrics(_: TestApp) {
 }
 both!(health_and_metrics_t, health_and_metrics);
 
+/// `/healthz` answers JSON whatever the caller sends: a probe with a stale cookie or a bad token
+/// gets the health, not a login redirect or an HTML page.
+async fn health_is_json_whatever_the_caller_sends(app: TestApp) {
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (name, value) in [
+        ("authorization", "Bearer not-a-token"),
+        ("cookie", "daftar_session=stale-session-secret"),
+    ] {
+        let r = c
+            .get(app.url("/healthz"))
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{name}"
+        );
+        let h: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(h["status"], "ok");
+    }
+}
+both!(
+    health_is_json_whatever_the_caller_sends_t,
+    health_is_json_whatever_the_caller_sends
+);
+
 #[test]
 fn openapi_document_is_3_1_and_matches_the_snapshot() {
     let doc = serde_json::to_value(daftar_web::features::api::openapi::document()).unwrap();

@@ -636,7 +636,10 @@ fn small_benchmarks_run_and_print_their_figures() {
     if !cfg!(feature = "bench-http") {
         // The production build carries no HTTP client, so no HTTP load generator either.
         let o = daftar(dir.path(), &["bench", "http"]);
-        assert!(!o.status.success(), "bench http needs the bench-http feature");
+        assert!(
+            !o.status.success(),
+            "bench http needs the bench-http feature"
+        );
         return;
     }
     let http = ok(
@@ -1042,4 +1045,56 @@ fn import_reports_every_problem_of_a_row() {
         lines[1].starts_with("2,birth_date,person.birth_date.future,"),
         "{report}"
     );
+}
+
+/// A backup killed half-way (SIGKILL, as when the machine stops) leaves nothing under the name
+/// asked for, and the same command run again succeeds with a complete backup.
+#[test]
+fn a_killed_backup_leaves_no_partial_file_and_can_be_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["migrate"]);
+    {
+        // About 150 MB of pages, so that the copy takes long enough to be interrupted.
+        let c = rusqlite::Connection::open(d.join("data/daftar.db")).unwrap();
+        c.execute_batch(
+            "CREATE TABLE pad (b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150) INSERT INTO pad SELECT randomblob(1000000) FROM n;",
+        )
+        .unwrap();
+    }
+    let target = d.join("nightly.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args(["backup", "--to", "nightly.db"])
+        .current_dir(d)
+        .env_remove("DATABASE_URL")
+        .env_remove("DAFTAR_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as it has started writing (under whatever name).
+    let started = std::time::Instant::now();
+    let written = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
+    while !written(&target) && !written(&d.join("nightly.db.partial")) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the backup never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !target.exists(),
+        "a killed backup must not leave a file under the target name"
+    );
+    let out = ok(d, &["backup", "--to", "nightly.db"]);
+    assert!(out.contains("backup written"), "{out}");
+    assert!(!d.join("nightly.db.partial").exists());
+    assert!(!d.join("nightly.db.partial-journal").exists());
+    let c = rusqlite::Connection::open(&target).unwrap();
+    let pads: i64 = c
+        .query_row("SELECT COUNT(*) FROM pad", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pads, 150, "the re-run wrote a complete backup");
 }

@@ -254,7 +254,6 @@ impl SqlStore {
         new: &NewCase,
         cal: &WorkCalendar,
         today: Date,
-        answer: Option<&daftar_domain::idempotency::IdempotentAnswer<'_>>,
     ) -> Result<CaseView> {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id();
@@ -414,11 +413,7 @@ impl SqlStore {
             fees_due,
             payments: vec![],
             };
-            if let Some(a) = answer {
-                let stored = (a.respond)(&view)?;
-                super::catalog::insert_answer(tx, a.principal, a.key, &stored, now)?;
-            }
-            Ok(view)
+            super::answer::attach(tx, view)
         })
     }
 
@@ -575,7 +570,8 @@ impl SqlStore {
                 })),
             )?;
             let (case, year) = load(tx, scope.office_id(), id)?;
-            view(tx, case, year)
+            let answered = view(tx, case, year)?;
+            super::answer::attach(tx, answered)
         })
     }
 
@@ -822,7 +818,7 @@ impl SqlStore {
                     "fee": fee, "rials": rials, "method": method, "receipt": receipt_no,
                 })),
             )?;
-            Ok(Payment {
+            super::answer::attach(tx, Payment {
                 id: pid,
                 fee: fee.to_owned(),
                 rials,

@@ -1,5 +1,4 @@
-//! The service catalog with its version history, the official holidays, and the stored
-//! responses behind `Idempotency-Key`. Catalog and holidays are public data; changes to them
+//! The service catalog with its version history and the official holidays. Catalog and holidays are public data; changes to them
 //! need `catalog.manage` and are audited.
 
 use super::{all, audit};
@@ -7,7 +6,6 @@ use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::calendar::{Holiday, HolidayKind};
-use daftar_domain::idempotency::StoredResponse;
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
@@ -290,63 +288,6 @@ impl SqlStore {
             Ok(())
         })
     }
-
-    pub(crate) fn idempotent_response_impl(
-        &self,
-        principal: &str,
-        key: &str,
-    ) -> Result<Option<StoredResponse>> {
-        self.read(|tx| {
-            tx.query_opt(
-                "SELECT request_hash, status, content_type, headers, body FROM idempotency_keys WHERE principal = $1 AND key = $2",
-                params![principal, key],
-            )?
-            .map(|r| {
-                Ok(StoredResponse {
-                    request_hash: r.text(0)?,
-                    status: u16::try_from(r.i64(1)?).unwrap_or(500),
-                    content_type: r.text(2)?,
-                    headers: r.text(3)?,
-                    body: r.text(4)?,
-                })
-            })
-            .transpose()
-        })
-    }
-
-    pub(crate) fn store_idempotent_response_impl(
-        &self,
-        principal: &str,
-        key: &str,
-        resp: &StoredResponse,
-    ) -> Result<bool> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
-        self.write(|tx| insert_answer(tx, principal, key, resp, now))
-    }
-}
-
-/// Stores the first answer to a key; false if one is there already.
-pub(crate) fn insert_answer(
-    tx: &mut dyn Tx,
-    principal: &str,
-    key: &str,
-    resp: &StoredResponse,
-    now: OffsetDateTime,
-) -> Result<bool> {
-    let n = tx.exec(
-        "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (principal, key) DO NOTHING",
-        params![
-            principal,
-            key,
-            resp.request_hash.as_str(),
-            i64::from(resp.status),
-            resp.content_type.as_str(),
-            resp.headers.as_str(),
-            resp.body.as_str(),
-            now
-        ],
-    )?;
-    Ok(n == 1)
 }
 
 fn put_holiday(tx: &mut dyn Tx, actor: &str, h: &Holiday, now: OffsetDateTime) -> Result<()> {

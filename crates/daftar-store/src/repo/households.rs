@@ -150,7 +150,8 @@ impl SqlStore {
                 &AuditEvent::new("household.create", "household", id)
                     .with_details(serde_json::json!({ "head": head.to_string() })),
             )?;
-            load(tx, office, id)
+            let answered = load(tx, office, id)?;
+            super::answer::attach(tx, answered)
         })
     }
 
@@ -270,7 +271,8 @@ impl SqlStore {
                     "relationship": relationship.code(),
                 })),
             )?;
-            load(tx, office, id)
+            let answered = load(tx, office, id)?;
+            super::answer::attach(tx, answered)
         })
     }
 
@@ -326,7 +328,8 @@ impl SqlStore {
                     "members": moved,
                 })),
             )?;
-            load(tx, office, new_id)
+            let answered = load(tx, office, new_id)?;
+            super::answer::attach(tx, answered)
         })
     }
 
@@ -363,7 +366,8 @@ impl SqlStore {
                     serde_json::json!({ "person_id": person.to_string(), "relationship": relationship.code() }),
                 ),
             )?;
-            load(tx, office, id)
+            let answered = load(tx, office, id)?;
+            super::answer::attach(tx, answered)
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The one implementation of [`daftar_domain::store::Store`], written against [`Tx`] so it runs
 //! unchanged on SQLite and PostgreSQL. Row mappers live beside the statements that need them.
 
+pub(crate) mod answer;
 pub mod appointments;
 pub mod audit;
 mod cases;
@@ -20,10 +21,13 @@ use daftar_domain::Result;
 impl SqlStore {
     /// Runs `f` in a write transaction.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        match &self.db {
+        let out = match &self.db {
             Db::Sqlite(d) => d.write(f),
             Db::Postgres(d) => d.write(f),
-        }
+        };
+        // A pending idempotent answer inserted by this write is stored once it committed.
+        answer::settle(out.is_ok());
+        out
     }
     /// Runs `f` in a read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {

@@ -590,7 +590,7 @@ impl SqlStore {
                 &AuditEvent::new("person.create", "person", p.id)
                     .with_details(serde_json::json!({ "office_id": office.to_string() })),
             )?;
-            Ok(p)
+            super::answer::attach(tx, p)
         })
     }
 
@@ -805,7 +805,8 @@ impl SqlStore {
                 &AuditEvent::new("person.status", "person", id)
                     .with_details(serde_json::json!({ "from": from.code(), "to": to.code() })),
             )?;
-            load_record(tx, office, id)
+            let answered = load_record(tx, office, id)?;
+            super::answer::attach(tx, answered)
         })
     }
 
@@ -839,7 +840,7 @@ impl SqlStore {
                 &AuditEvent::new("person.document.add", "person", id)
                     .with_details(serde_json::json!({ "document_id": doc.id.to_string(), "kind": doc.kind.code() })),
             )?;
-            Ok(doc)
+            super::answer::attach(tx, doc)
         })
     }
 

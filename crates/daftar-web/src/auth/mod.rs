@@ -42,6 +42,8 @@ pub struct Auth {
     pub principal: Principal,
     /// The session, for cookie-authenticated requests.
     pub session: Option<Session>,
+    /// The API token, for bearer-authenticated requests.
+    pub token: Option<daftar_domain::ids::ApiTokenId>,
 }
 
 impl Auth {
@@ -103,6 +105,7 @@ pub async fn resolve(
             role,
             principal,
             session: None,
+            token: Some(tok.id),
         }));
     }
     let Some(secret) = crate::context::cookie_value(headers, SESSION_COOKIE) else {
@@ -141,6 +144,7 @@ pub async fn resolve(
         role,
         principal,
         session: Some(session),
+        token: None,
     }))
 }
 

@@ -7,9 +7,8 @@ use crate::auth::scope::{PersonRead, PersonWrite};
 use crate::conditional::{etag, etag_text, if_match};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
-use crate::idempotency::{Slot, json_answer};
+use crate::idempotency::{Idempotent, json_answer};
 use crate::state::AppState;
-use axum::Extension;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,38 +40,24 @@ pub(crate) fn with_etag(status: StatusCode, v: CaseView) -> Response {
 pub async fn open(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
-    slot: Option<Extension<Slot>>,
+    idem: Idempotent,
     Json(new): Json<NewCase>,
 ) -> WebResult<Response> {
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
-    let v = match slot {
-        // With an Idempotency-Key, the answer is stored in the case's own transaction.
-        Some(Extension(slot)) => {
-            let s2 = slot.clone();
-            let v = state
-                .db(move |s| {
-                    let respond = |v: &CaseView| {
-                        json_answer(
-                            &s2,
-                            StatusCode::CREATED,
-                            Some(&etag_text(v.case.version)),
-                            v,
-                        )
-                    };
-                    s.open_case_answered(&ctx, &scope, &new, &cal, today, &s2.answer(&respond))
-                })
-                .await?;
-            slot.stored();
-            v
-        }
-        None => {
-            state
-                .db(move |s| s.open_case(&ctx, &scope, &new, &cal, today))
-                .await?
-        }
+    let respond = |v: &CaseView| {
+        json_answer(
+            StatusCode::CREATED,
+            Some(&etag_text(v.case.version)),
+            v,
+            ("case.read", "case", v.case.id.to_string()),
+        )
     };
-    Ok(with_etag(StatusCode::CREATED, v))
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.open_case(&ctx, &scope, &new, &cal, today)
+        })
+        .await?)
 }
 
 /// Work-queue query.
@@ -146,6 +131,7 @@ pub async fn change(
     at: InOffice<PersonRead>,
     Path(path): Path<(OfficeId, CaseId)>,
     headers: HeaderMap,
+    idem: Idempotent,
     Json(change): Json<CaseChange>,
 ) -> WebResult<Response> {
     let id = path.1;
@@ -154,15 +140,22 @@ pub async fn change(
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
     let country = state.profile.catalog.profile.clone();
-    let v = state
-        .db(move |s| {
+    let respond = |v: &CaseView| {
+        json_answer(
+            StatusCode::OK,
+            Some(&etag_text(v.case.version)),
+            v,
+            ("case.read", "case", v.case.id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
             let v = s.change_case(&ctx, &scope, &role, id, version, &change, &cal, today)?;
             // An approval that grants a credential issues it (safe to repeat).
             crate::features::credentials::issue::for_case(s, &ctx, &scope, &v, &country, today)?;
             Ok(v)
         })
-        .await?;
-    Ok(with_etag(StatusCode::OK, v))
+        .await?)
 }
 
 /// Uploads evidence (multipart: `kind`, `file`; PDF, JPEG or PNG by content, at most 5 MiB).
@@ -211,14 +204,24 @@ pub async fn pay(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(path): Path<(OfficeId, CaseId)>,
+    idem: Idempotent,
     Json(p): Json<NewPayment>,
-) -> WebResult<(StatusCode, axum::Json<Payment>)> {
+) -> WebResult<Response> {
     let id = path.1;
     let (ctx, scope, today) = (at.staff.audit(purpose::SERVICE), at.scope, state.today());
-    let payment = state
-        .db(move |s| s.record_payment(&ctx, &scope, id, &p, today))
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(payment)))
+    let respond = move |v: &Payment| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            v,
+            ("case.read", "case", id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.record_payment(&ctx, &scope, id, &p, today)
+        })
+        .await?)
 }
 
 /// Bulk assignment.

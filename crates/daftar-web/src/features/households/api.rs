@@ -5,6 +5,7 @@ use crate::auth::scope::{PersonRead, PersonWrite};
 use crate::conditional::{if_match_tag, with_tag};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
+use crate::idempotency::{Idempotent, json_answer};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -49,13 +50,23 @@ pub struct NewHousehold {
 pub async fn create(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
+    idem: Idempotent,
     Json(new): Json<NewHousehold>,
-) -> WebResult<(StatusCode, axum::Json<HouseholdView>)> {
+) -> WebResult<Response> {
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let view = state
-        .db(move |s| s.create_household(&ctx, &scope, new.head_person_id))
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(view)))
+    let respond = |v: &HouseholdView| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            v,
+            ("household.read", "household", v.household.id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.create_household(&ctx, &scope, new.head_person_id)
+        })
+        .await?)
 }
 
 /// One household with its current members and their statuses; `ETag` is the tag updates send
@@ -86,14 +97,24 @@ pub async fn add_member(
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, HouseholdId)>,
     headers: HeaderMap,
+    idem: Idempotent,
     Json(m): Json<NewMember>,
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
-    let view = state
-        .db(move |s| s.add_household_member(&ctx, &scope, id, &m, Some(&tag)))
-        .await?;
-    Ok(with_tag(StatusCode::OK, view))
+    let respond = |v: &HouseholdView| {
+        json_answer(
+            StatusCode::OK,
+            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(v))),
+            v,
+            ("household.read", "household", v.household.id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.add_household_member(&ctx, &scope, id, &m, Some(&tag))
+        })
+        .await?)
 }
 
 /// Moves members into a new household headed by one of them; returns the new household.
@@ -108,14 +129,24 @@ pub async fn split(
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, HouseholdId)>,
     headers: HeaderMap,
+    idem: Idempotent,
     Json(split): Json<Split>,
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
-    let view = state
-        .db(move |s| s.split_household(&ctx, &scope, id, &split, Some(&tag)))
-        .await?;
-    Ok(with_tag(StatusCode::CREATED, view))
+    let respond = |v: &HouseholdView| {
+        json_answer(
+            StatusCode::CREATED,
+            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(v))),
+            v,
+            ("household.read", "household", v.household.id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.split_household(&ctx, &scope, id, &split, Some(&tag))
+        })
+        .await?)
 }
 
 /// A member's relationship to the head.
@@ -136,14 +167,22 @@ pub async fn set_relationship(
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, HouseholdId, PersonId)>,
     headers: HeaderMap,
+    idem: Idempotent,
     Json(change): Json<RelationshipChange>,
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let (ctx, scope, id, person) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1, ids.2);
-    let view = state
-        .db(move |s| {
+    let respond = |v: &HouseholdView| {
+        json_answer(
+            StatusCode::OK,
+            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(v))),
+            v,
+            ("household.read", "household", v.household.id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
             s.set_member_relationship(&ctx, &scope, id, person, &change.relationship, Some(&tag))
         })
-        .await?;
-    Ok(with_tag(StatusCode::OK, view))
+        .await?)
 }

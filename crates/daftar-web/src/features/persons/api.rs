@@ -5,6 +5,7 @@ use crate::auth::scope::{PersonRead, PersonWrite};
 use crate::conditional::{if_match_tag, with_tag};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
+use crate::idempotency::{Idempotent, json_answer};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -71,15 +72,25 @@ pub async fn set_status(
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, PersonId)>,
     headers: HeaderMap,
+    idem: Idempotent,
     Json(change): Json<NewStatus>,
 ) -> WebResult<Response> {
     let id = ids.1;
     let tag = if_match_tag(&headers)?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let rec = state
-        .db(move |s| s.set_person_status(&ctx, &scope, id, &change, Some(&tag)))
-        .await?;
-    Ok(with_tag(StatusCode::OK, rec))
+    let respond = move |r: &PersonRecord| {
+        json_answer(
+            StatusCode::OK,
+            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(r))),
+            r,
+            ("person.read", "person", id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.set_person_status(&ctx, &scope, id, &change, Some(&tag))
+        })
+        .await?)
 }
 
 /// Records an identity document of a person. `If-Match` must carry the person's `ETag`.
@@ -94,15 +105,25 @@ pub async fn add_document(
     at: InOffice<PersonWrite>,
     Path(ids): Path<(OfficeId, PersonId)>,
     headers: HeaderMap,
+    idem: Idempotent,
     Json(doc): Json<NewDocument>,
-) -> WebResult<(StatusCode, axum::Json<Document>)> {
+) -> WebResult<Response> {
     let id = ids.1;
     let tag = if_match_tag(&headers)?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let doc = state
-        .db(move |s| s.add_document(&ctx, &scope, id, &doc, Some(&tag)))
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(doc)))
+    let respond = move |d: &Document| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            d,
+            ("person.read", "person", id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.add_document(&ctx, &scope, id, &doc, Some(&tag))
+        })
+        .await?)
 }
 
 /// Registers a person at an office.
@@ -113,14 +134,24 @@ pub async fn add_document(
 pub async fn create(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
+    idem: Idempotent,
     Json(new): Json<NewPerson>,
-) -> WebResult<(StatusCode, axum::Json<Person>)> {
+) -> WebResult<Response> {
     new.validate(time::OffsetDateTime::now_utc().date())?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let person = state
-        .db(move |s| s.create_person(&ctx, &scope, &new))
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(person)))
+    let respond = |p: &Person| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            p,
+            ("person.read", "person", p.id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.create_person(&ctx, &scope, &new)
+        })
+        .await?)
 }
 
 /// The person being registered, for the duplicate check.
