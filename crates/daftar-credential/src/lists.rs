@@ -61,12 +61,12 @@ fn sign(payload: Value, root: &SigningKey) -> Vec<u8> {
     seal(to_cbor(&payload), root).unwrap_or_default()
 }
 
-/// A list's payload map and its bytes, as [`open`] returns them.
-type Opened = (Vec<(Value, Value)>, Vec<u8>);
+/// A decoded CBOR map.
+type Map = Vec<(Value, Value)>;
 
 /// Checks the signature of a list file against the pinned root key and returns its payload map
 /// and the payload bytes (for the determinism check of the caller).
-fn open(bytes: &[u8], root: &VerifyingKey, kind: &str) -> Result<Opened, FormatError> {
+fn open(bytes: &[u8], root: &VerifyingKey, kind: &str) -> Result<(Map, Vec<u8>), FormatError> {
     if bytes.len() > MAX_LIST_BYTES {
         return Err(bad("credential.list.too_long"));
     }
