@@ -487,6 +487,8 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
     let case = opened["case"]["id"].as_str().unwrap_or("").to_owned();
     assert!(!case.is_empty(), "case opened: {opened}");
 
+    // Signed in once: a TOTP code works only once.
+    let officer = app.signed_in_with_totp("officer").await;
     for status in [
         daftar_domain::office::OfficeStatus::Suspended,
         daftar_domain::office::OfficeStatus::Closed,
@@ -573,7 +575,6 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
                 "the login page says why"
             );
         }
-        let officer = app.signed_in_with_totp("officer").await;
         let r = officer
             .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pa.id)))
             .send()
