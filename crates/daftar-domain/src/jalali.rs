@@ -14,9 +14,9 @@ use icu_datetime::FixedCalendarDateTimeFormatter;
 use icu_datetime::fieldsets::YMD;
 use icu_datetime::pattern::{DateTimePattern, FixedCalendarDateTimeNames};
 use std::cell::RefCell;
-use writeable::TryWriteable;
 use std::collections::HashMap;
 use std::fmt;
+use writeable::TryWriteable;
 
 /// A calendar date, held as ISO and shown as Solar Hijri.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -359,7 +359,7 @@ mod tests {
         assert_eq!(d.to_string(), "1403/05/12");
     }
 
-    /// Issue 15.22: Pashto dates showed the root pattern with a Latin era ("AP ۱۴۰۳ کب ۳۰").
+    /// Issue 15, item 22: Pashto dates showed the root pattern with a Latin era ("AP ۱۴۰۳ کب ۳۰").
     #[test]
     fn pashto_dates_use_a_pashto_pattern() {
         let d = JalaliDate::from_ymd(1403, 12, 30).unwrap();
