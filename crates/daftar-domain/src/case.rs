@@ -340,7 +340,9 @@ impl CaseChange {
 pub struct NewPayment {
     /// Fee line code.
     pub fee: String,
-    /// Amount in rials (Persian digits and separators accepted in forms).
+    /// Amount in rials: a JSON integer, or text (Persian digits and separators accepted).
+    #[serde(deserialize_with = "crate::digits::number_or_text")]
+    #[schema(schema_with = crate::digits::number_or_text_schema)]
     pub rials: String,
     /// `cash`, `card` or `transfer`.
     pub method: String,

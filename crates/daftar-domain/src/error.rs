@@ -29,6 +29,8 @@ pub enum ErrorKind {
     PreconditionRequired,
     /// The body or upload is larger than allowed (413).
     TooLarge,
+    /// The path exists but not with this HTTP method (405).
+    MethodNotAllowed,
     /// Too many requests (429).
     TooManyRequests,
     /// A dependency (the store) is unavailable (503).
@@ -51,6 +53,7 @@ impl ErrorKind {
             ErrorKind::PreconditionFailed => 412,
             ErrorKind::PreconditionRequired => 428,
             ErrorKind::TooLarge => 413,
+            ErrorKind::MethodNotAllowed => 405,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,

@@ -12,9 +12,11 @@ use icu_calendar::cal::Persian;
 use icu_calendar::{Date, Iso};
 use icu_datetime::FixedCalendarDateTimeFormatter;
 use icu_datetime::fieldsets::YMD;
+use icu_datetime::pattern::{DateTimePattern, FixedCalendarDateTimeNames};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
+use writeable::TryWriteable;
 
 /// A calendar date, held as ISO and shown as Solar Hijri.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -149,7 +151,13 @@ impl JalaliDate {
     }
 
     /// The date with the month's name in `locale`: `fa-IR` "۱۲ مرداد ۱۴۰۳", `fa-AF` "۱۲ اسد ۱۴۰۳",
-    /// `ps`, and `en` "12 Mordad 1403" (CLDR data through ICU4X). Other locales get fa-IR.
+    /// `ps` "۱۲ زمری ۱۴۰۳", and `en` "12 Mordad 1403" (CLDR data through ICU4X). Other locales
+    /// get fa-IR.
+    ///
+    /// CLDR has Pashto month names for the Persian calendar but no Pashto date pattern for it,
+    /// so ICU4X falls back to the root pattern `G y MMMM d` and shows the Latin era marker
+    /// ("AP ۱۴۰۳ کب ۳۰"). For `ps` the names are CLDR's and the pattern is the one Pashto uses
+    /// for its Gregorian dates and the Persian locales use for this calendar: `d MMMM y`.
     pub fn format(&self, locale: &str) -> String {
         let tag: &'static str = match locale {
             "fa-AF" => "fa-AF",
@@ -160,12 +168,45 @@ impl JalaliDate {
         let Ok(p) = Date::try_new_persian(self.year, self.month, self.day) else {
             return self.format_numeric(tag != "en");
         };
-        with_formatter(tag, |f| f.format(&p).to_string())
-            .unwrap_or_else(|| self.format_numeric(tag != "en"))
+        let formatted = if tag == "ps" {
+            with_pashto_names(|(names, pattern)| {
+                names
+                    .with_pattern_unchecked(pattern)
+                    .format(&p)
+                    .try_write_to_string()
+                    .ok()
+                    .map(|s| s.into_owned())
+            })
+            .flatten()
+        } else {
+            with_formatter(tag, |f| f.format(&p).to_string())
+        };
+        formatted.unwrap_or_else(|| self.format_numeric(tag != "en"))
     }
 }
 
 type Formatter = FixedCalendarDateTimeFormatter<Persian, YMD>;
+
+/// Pashto month names for the Persian calendar with the day–month–year pattern.
+type PashtoNames = (FixedCalendarDateTimeNames<Persian, YMD>, DateTimePattern);
+
+thread_local! {
+    static PASHTO: RefCell<Option<PashtoNames>> = const { RefCell::new(None) };
+}
+
+fn with_pashto_names<T>(f: impl FnOnce(&PashtoNames) -> T) -> Option<T> {
+    PASHTO.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            let locale = icu_locale_core::Locale::try_from_str("ps").ok()?;
+            let pattern: DateTimePattern = "d MMMM y".parse().ok()?;
+            let mut names = FixedCalendarDateTimeNames::try_new(locale.into()).ok()?;
+            names.include_for_pattern(&pattern).ok()?;
+            *slot = Some((names, pattern));
+        }
+        slot.as_ref().map(f)
+    })
+}
 
 thread_local! {
     /// One formatter per locale and thread, built on first use (construction loads CLDR data;
@@ -312,10 +353,22 @@ mod tests {
         assert!(d.format("fa-AF").contains("اسد"), "{}", d.format("fa-AF"));
         assert!(d.format("en").contains("Mordad"), "{}", d.format("en"));
         assert!(d.format("en").contains("1403"));
-        assert!(!d.format("ps").is_empty());
+        assert_eq!(d.format("ps"), "۱۲ زمری ۱۴۰۳");
         assert_eq!(d.format("xx"), d.format("fa-IR"));
         assert_eq!(d.format_numeric(true), "۱۴۰۳/۰۵/۱۲");
         assert_eq!(d.to_string(), "1403/05/12");
+    }
+
+    /// Issue 15, item 22: Pashto dates showed the root pattern with a Latin era ("AP ۱۴۰۳ کب ۳۰").
+    #[test]
+    fn pashto_dates_use_a_pashto_pattern() {
+        let d = JalaliDate::from_ymd(1403, 12, 30).unwrap();
+        assert_eq!(d.format("ps"), "۳۰ کب ۱۴۰۳");
+        for month in 1..=12 {
+            let s = JalaliDate::from_ymd(1404, month, 1).unwrap().format("ps");
+            assert!(!s.chars().any(|c| c.is_ascii_alphabetic()), "{s}");
+            assert!(s.starts_with("۱ ") && s.ends_with(" ۱۴۰۴"), "{s}");
+        }
     }
 
     #[test]

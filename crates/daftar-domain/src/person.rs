@@ -198,6 +198,19 @@ fn text_ok(s: &str, may_be_empty: bool, max: usize) -> bool {
     (may_be_empty || n > 0) && n <= max && !s.chars().any(char::is_control)
 }
 
+/// A name: [`text_ok`], and when given it must contain a letter (a name made only of spaces,
+/// zero-width characters or direction marks, such as `\u{200b}` or `\u{2066}\u{2069}`, is no
+/// name) and no bidirectional embedding, override or isolate control (U+202A–U+202E,
+/// U+2066–U+2069), which would reorder how the record reads on screen and on cards. Joiners
+/// (ZWNJ, ZWJ) stay allowed: Persian spelling needs them.
+fn name_ok(s: &str, may_be_empty: bool) -> bool {
+    text_ok(s, may_be_empty, 100)
+        && (s.trim().is_empty() || s.chars().any(char::is_alphabetic))
+        && !s
+            .chars()
+            .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+}
+
 /// A name in Latin letters: letters, spaces, `-`, `'` and `.`; up to 100 characters.
 fn latin_ok(s: &str) -> bool {
     text_ok(s, true, 100)
@@ -227,8 +240,8 @@ pub fn normalize_phone(s: &str) -> Result<String> {
 }
 
 impl NewPerson {
-    /// Checks every field and returns the parsed birth date. Names: 1–100 characters (family
-    /// and grandfather's may be empty); Latin forms only Latin letters; nationality 3 capital
+    /// Checks every field and returns the parsed birth date. Names: 1–100 characters with a
+    /// letter (family and grandfather's may be empty); Latin forms only Latin letters; nationality 3 capital
     /// letters; birth date as [`PartialDate::parse`] reads it, not after `today`; phone as
     /// [`normalize_phone`]; address parts up to 100/200 characters; each document as
     /// [`NewDocument::validate`].
@@ -253,25 +266,25 @@ impl NewPerson {
         let checks: [(&str, bool, &'static str, &str); 9] = [
             (
                 &self.given_name,
-                text_ok(&self.given_name, false, 100),
+                name_ok(&self.given_name, false),
                 "person.given_name.invalid",
                 "given_name",
             ),
             (
                 &self.family_name,
-                text_ok(&self.family_name, true, 100),
+                name_ok(&self.family_name, true),
                 "person.family_name.invalid",
                 "family_name",
             ),
             (
                 &self.father_name,
-                text_ok(&self.father_name, false, 100),
+                name_ok(&self.father_name, false),
                 "person.father_name.invalid",
                 "father_name",
             ),
             (
                 &self.grandfather_name,
-                text_ok(&self.grandfather_name, true, 100),
+                name_ok(&self.grandfather_name, true),
                 "person.grandfather_name.invalid",
                 "grandfather_name",
             ),
@@ -603,6 +616,38 @@ mod tests {
             nationality: "AFG".into(),
             ..NewPerson::default()
         }
+    }
+
+    /// Issue 15, item 18: names of invisible characters only were accepted.
+    #[test]
+    fn a_name_needs_a_letter() {
+        for v in [
+            "\u{200b}",
+            "\u{202e}",
+            "\u{200c}\u{200c}",
+            "\u{2066}\u{2069}",
+            "\u{200f} \u{200e}",
+            "-.",
+            "\u{202e}علی",
+        ] {
+            let mut p = valid();
+            p.given_name = v.into();
+            assert_eq!(
+                p.validate(today()).unwrap_err().code,
+                "person.given_name.invalid",
+                "{v:?}"
+            );
+            let mut p = valid();
+            p.family_name = v.into();
+            assert_eq!(
+                p.validate(today()).unwrap_err().code,
+                "person.family_name.invalid",
+                "{v:?}"
+            );
+        }
+        let mut p = valid();
+        p.given_name = "مهر\u{200c}انگیز".into();
+        assert!(p.validate(today()).is_ok());
     }
 
     #[test]

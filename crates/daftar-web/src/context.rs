@@ -30,6 +30,9 @@ pub struct RequestCtx {
     pub auth: Option<Auth>,
     /// Whether the path is under `/api`.
     pub is_api: bool,
+    /// Whether errors are answered as JSON: under `/api`, and under `/.well-known` (files for
+    /// machines) unless the client asks for HTML.
+    pub json_errors: bool,
     /// CSRF token for forms when there is no session.
     pub pre_csrf: String,
     /// The path and query, for `next=` redirects.
@@ -85,6 +88,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     // caller's session or token (a probe carrying a stale cookie must not get a login page).
     let health = path == "/healthz";
     let is_api = path.starts_with("/api/") || health;
+    let json_errors = is_api
+        || (path.starts_with("/.well-known/")
+            && !headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html")));
 
     let request_id = headers
         .get("x-request-id")
@@ -121,6 +130,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         locale,
         auth,
         is_api,
+        json_errors,
         pre_csrf: pre_csrf.clone(),
         path_and_query,
     };
@@ -210,12 +220,16 @@ pub(crate) fn render_error(
         StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let tr = Tr::new(state.i18n.clone(), ctx.locale);
     let message = tr.error(err.code);
-    let mut resp = if ctx.is_api {
+    let mut resp = if ctx.json_errors {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: err.code.to_owned(),
                 message,
-                details: err.details.clone(),
+                // Always an object (`{}` when there is nothing to add), as the schema says.
+                details: match &err.details {
+                    serde_json::Value::Object(_) => err.details.clone(),
+                    _ => serde_json::json!({}),
+                },
             },
         };
         (status, axum::Json(body)).into_response()
@@ -238,7 +252,7 @@ pub(crate) fn render_error(
         crate::pages::error_page(page, status, err.code, message)
     };
     for (k, v) in headers.iter() {
-        if k == header::RETRY_AFTER || k == header::WWW_AUTHENTICATE {
+        if k == header::RETRY_AFTER || k == header::WWW_AUTHENTICATE || k == header::ALLOW {
             resp.headers_mut().insert(k.clone(), v.clone());
         }
     }

@@ -50,7 +50,7 @@ pub struct ErrorDetail {
     pub code: String,
     /// Message in the request's locale.
     pub message: String,
-    /// Structured details (field names, limits).
+    /// Structured details (field names, limits); `{}` when there are none.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }

@@ -48,8 +48,17 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Query<T
     }
 }
 
+/// The answer to a body over its route's limit (413).
+pub fn too_large() -> AppError {
+    AppError(Error::new(
+        "request.body.too_large",
+        daftar_domain::ErrorKind::TooLarge,
+    ))
+}
+
 /// JSON body; a malformed one (or one with a NUL character in a string, which no store keeps)
-/// is `request.body.invalid` (400).
+/// is `request.body.invalid` (400), one over the route's body limit `request.body.too_large`
+/// (413).
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -73,7 +82,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Json<T> {
         };
         let value = axum::Json::<serde_json::Value>::from_request(req, state)
             .await
-            .map_err(|e| bad(e.body_text()))?
+            .map_err(|e| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+                _ => bad(e.body_text()),
+            })?
             .0;
         if has_nul(&value) {
             return Err(bad("NUL character in a string".into()));

@@ -120,7 +120,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             AppError(Error::new(
                 "route.method_not_allowed",
-                daftar_domain::ErrorKind::BadRequest,
+                daftar_domain::ErrorKind::MethodNotAllowed,
             ))
         })
         .layer(middleware::from_fn_with_state(

@@ -16,6 +16,8 @@ async fn errors_are_json_under_api_and_pages_elsewhere(app: TestApp) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "auth.required");
     assert_eq!(body["error"]["message"], "لطفاً وارد شوید.");
+    // `details` is an object on every error, as the OpenAPI schema says (issue 15, item 20).
+    assert!(body["error"]["details"].is_object(), "{body}");
     let r = anon
         .get(app.url("/api/v1/nothing"))
         .header("accept-language", "en")
@@ -183,6 +185,58 @@ fn openapi_document_is_3_1_and_matches_the_snapshot() {
     let doc = serde_json::to_value(daftar_web::features::api::openapi::document()).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     insta::assert_json_snapshot!("openapi", doc);
+}
+
+/// Issue 15, item 20: operation ids are unique, every operation documents the error answers
+/// the server gives for any request (and 401/403 when it needs a caller), and no schema is an
+/// `allOf` over a closed schema (which no object satisfies).
+#[test]
+fn openapi_document_describes_every_answer() {
+    let doc = serde_json::to_value(daftar_web::features::api::openapi::document()).unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap().to_owned();
+            assert!(
+                ids.insert(id.clone()),
+                "{method} {path}: operationId {id} repeats"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            let mut want = vec!["400", "404", "422", "503", "default"];
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                want.extend(["401", "403"]);
+            }
+            if method != "get" {
+                want.push("409");
+            }
+            if op.get("requestBody").is_some() {
+                want.push("413");
+            }
+            for status in want {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path}: no {status}"
+                );
+            }
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (name, schema) in schemas {
+        for item in schema["allOf"].as_array().into_iter().flatten() {
+            if let Some(r) = item["$ref"].as_str() {
+                let target = &schemas[r.rsplit('/').next().unwrap()];
+                assert_ne!(
+                    target["additionalProperties"],
+                    serde_json::json!(false),
+                    "{name}: allOf over the closed schema {r}"
+                );
+            }
+        }
+    }
+    let record = &schemas["ServiceRecord"]["properties"];
+    for field in ["code", "version", "updated_at", "updated_by"] {
+        assert!(record.get(field).is_some(), "ServiceRecord lacks {field}");
+    }
 }
 
 async fn openapi_is_served(app: TestApp) {

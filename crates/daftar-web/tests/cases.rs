@@ -293,23 +293,30 @@ async fn household_renewal_through_the_api(app: TestApp) {
     assert_eq!((s, code(&v)), (422, "case.fee.unpaid"));
 
     // Payments: above the schedule refused, the exact amount in Persian digits accepted.
-    let pay = |rials: String| {
+    let pay = |rials: Value| {
         c.post(app.url(&format!("{path}/payments")))
             .header("x-csrf-token", &t)
             .json(&json!({"fee": "card", "rials": rials, "method": "card"}))
             .send()
     };
-    let (s, v) = json_of(pay((due + 1).to_string()).await.unwrap()).await;
+    let (s, v) = json_of(pay(json!((due + 1).to_string())).await.unwrap()).await;
     assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"));
+    // A JSON integer, as the server itself writes amounts (issue 15, item 21), is read too.
+    let (s, v) = json_of(pay(json!(due + 1)).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"), "{v}");
+    let (s, v) = json_of(pay(json!(-5)).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (422, "payment.amount.invalid"), "{v}");
+    let (s, v) = json_of(pay(json!(1.5)).await.unwrap()).await;
+    assert_eq!((s, code(&v)), (400, "request.body.invalid"), "{v}");
     let persian: String = due
         .to_string()
         .chars()
         .map(|d| char::from_u32(0x06F0 + d.to_digit(10).unwrap()).unwrap())
         .collect();
-    let (s, receipt) = json_of(pay(persian).await.unwrap()).await;
+    let (s, receipt) = json_of(pay(json!(persian)).await.unwrap()).await;
     assert_eq!(s, 201, "{receipt}");
     assert_eq!(receipt["rials"].as_u64().unwrap(), due);
-    let (s, v) = json_of(pay("1".into()).await.unwrap()).await;
+    let (s, v) = json_of(pay(json!(1)).await.unwrap()).await;
     assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"), "{v}");
 
     // Anyone can check the receipt: amount, service, office, date — no names.
@@ -336,7 +343,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
     assert_eq!((s, code(&v)), (404, "receipt.not_found"));
     let r = anon
         .post(app.url(&format!("/api/v1/receipts/{check}/complaints")))
-        .json(&json!({"asked_rials": (due * 2).to_string(), "note": "خواستند بیشتر بدهم"}))
+        .json(&json!({"asked_rials": due * 2, "note": "خواستند بیشتر بدهم"}))
         .send()
         .await
         .unwrap();

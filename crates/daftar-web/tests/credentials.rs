@@ -437,12 +437,13 @@ async fn approve_issues_a_credential_that_verifies_and_revocation_is_seen_at_onc
             .0
             .post(app.url(&format!("{}/share-codes", s.person_api(member))))
             .header("x-csrf-token", &s.clerk.1)
-            .json(&json!({"credential_id": id, "verifier": "employer", "days": "30"}))
+            .json(&json!({"credential_id": id, "verifier": "employer", "days": 30}))
             .send()
             .await
             .unwrap(),
     )
     .await;
+    // `days` as a JSON integer is read (issue 15, item 21), so the refusal is the revocation.
     assert_eq!((st, code(&v)), (409, "credential.revoked"), "{v}");
 }
 
@@ -623,7 +624,14 @@ async fn share_codes(app: TestApp) {
     let employer = "شرکت ساختمانی البرز";
 
     // Bad requests first: days out of range, an unknown verifier type, another's credential.
-    for days in ["91", "0", "abc", ""] {
+    for days in [
+        json!("91"),
+        json!("0"),
+        json!("abc"),
+        json!(""),
+        json!(91),
+        json!(-1),
+    ] {
         let (st, v) = new_share(
             &app,
             &s,

@@ -12,6 +12,33 @@ use serde::de::DeserializeOwned;
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
+/// Refuses a form whose names or values are not UTF-8 once percent-decoded: the lenient
+/// decoder behind `serde_urlencoded` would store U+FFFD in their place. The error names the
+/// field (`request.form.encoding`, 422), as a JSON body with such bytes is refused too.
+fn check_utf8(body: &[u8]) -> Result<(), AppError> {
+    for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &pair[..0]),
+        };
+        let decode = |part: &[u8]| -> Vec<u8> {
+            let plus: Vec<u8> = part
+                .iter()
+                .map(|b| if *b == b'+' { b' ' } else { *b })
+                .collect();
+            percent_encoding::percent_decode(&plus).collect()
+        };
+        let name = decode(name);
+        let field = String::from_utf8_lossy(&name).into_owned();
+        if std::str::from_utf8(&name).is_err() || std::str::from_utf8(&decode(value)).is_err() {
+            return Err(AppError(
+                Error::invalid("request.form.encoding").with_field(&field),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A form with no fields but its `_csrf` (a button).
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct NoFields {}
@@ -34,12 +61,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
                     .with_details(serde_json::json!({ "reason": reason })),
             )
         };
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| bad_body(e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                crate::extract::too_large()
+            } else {
+                bad_body(e.body_text())
+            }
+        })?;
         if bytes.len() > MAX_FORM_BYTES {
-            return Err(bad_body("form too large".into()));
+            return Err(crate::extract::too_large());
         }
+        check_utf8(&bytes)?;
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|e| bad_body(e.to_string()))?;
         if pairs

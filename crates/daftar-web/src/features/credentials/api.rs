@@ -189,7 +189,9 @@ pub struct ShareRequest {
     pub credential_id: String,
     /// `employer`, `school`, `bank` or `police`.
     pub verifier: String,
-    /// Days it works, 1–90.
+    /// Days it works, 1–90: a JSON integer, or text.
+    #[serde(deserialize_with = "daftar_domain::digits::number_or_text")]
+    #[schema(schema_with = daftar_domain::digits::number_or_text_schema)]
     pub days: String,
 }
 

@@ -114,11 +114,17 @@ pub async fn api_show(
     show(state, at, path).await
 }
 
+/// The body of a photo upload in the OpenAPI document: the image's bytes (binary).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PhotoBytes(Vec<u8>);
+
 /// Replaces a person's photo: the body is the image (JPEG or PNG by content, at most 1 MiB).
 /// Audited.
 #[utoipa::path(put, path = "/api/v1/offices/{office_id}/persons/{person_id}/photo", tag = "persons",
     params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
-    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    request_body(content((inline(PhotoBytes) = "image/jpeg"), (inline(PhotoBytes) = "image/png"))),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_put(
