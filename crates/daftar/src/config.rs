@@ -510,11 +510,14 @@ mod tests {
 
     #[test]
     fn metrics_access_is_configured_and_its_token_redacted() {
-        let l = load(&Flags::default(), &env(&[])).unwrap();
+        // A key secret is given so that `web()` does not create `./data/key-secret`.
+        let key = ("DAFTAR_KEY_SECRET", "test-key-secret-0123456789");
+        let l = load(&Flags::default(), &env(&[key])).unwrap();
         assert_eq!(l.config.web().metrics, daftar_web::MetricsAccess::Off);
         let l = load(
             &Flags::default(),
             &env(&[
+                key,
                 ("DAFTAR_METRICS", "token"),
                 ("DAFTAR_METRICS_TOKEN", "scrape-secret-0123456789"),
             ]),
@@ -529,6 +532,7 @@ mod tests {
         let l = load(
             &Flags::default(),
             &env(&[
+                key,
                 ("DAFTAR_METRICS", "listen"),
                 ("DAFTAR_METRICS_LISTEN", "127.0.0.1:9100"),
             ]),
