@@ -446,7 +446,7 @@ fn import_reports_every_bad_row_and_writes_nothing_until_all_are_good() {
     let report = std::fs::read_to_string(d.join("report.csv")).unwrap();
     let lines: Vec<&str> = report.lines().collect();
     assert_eq!(lines[0], "row,column,code,message");
-    assert!(lines.contains(&"3,given_name,person.given_name.invalid,The given name is required (at most 100 characters)."), "{report}");
+    assert!(lines.contains(&"3,given_name,person.given_name.invalid,\"The given name is required: letters, at most 100 characters.\""), "{report}");
     assert!(
         lines
             .iter()
