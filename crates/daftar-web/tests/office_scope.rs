@@ -277,33 +277,17 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
             .unwrap();
         let token = csrf_in(&html).unwrap();
         for (method, pattern) in SCOPED {
-            let path = pattern
-                .replace("{office_id}", &b.id.to_string())
-                .replace("{person_id}", &pb.id.to_string())
-                .replace("{household_id}", &hb.household.id.to_string())
-                .replace("{case_id}", &case_b)
-                .replace(
-                    "{document_id}",
-                    &daftar_domain::ids::CaseDocumentId::new().to_string(),
-                )
-                .replace("{receipt_no}", "MHD-01-R1405-000001")
-                .replace("{credential_id}", "00112233445566ff")
-                .replace(
-                    "{share_id}",
-                    &daftar_domain::ids::ShareCodeId::new().to_string(),
-                );
-            let req = match *method {
-                "GET" => c.get(app.url(&path)),
-                "PUT" => c
-                    .put(app.url(&path))
-                    .header("x-csrf-token", &token)
-                    .body(vec![0xFF, 0xD8, 0xFF, 0xE0]),
-                _ if path.starts_with("/api/") => c
-                    .post(app.url(&path))
-                    .header("x-csrf-token", &token)
-                    .json(&serde_json::json!({})),
-                _ => c.post(app.url(&path)).form(&[("_csrf", token.as_str())]),
-            };
+            let path = fill(
+                pattern,
+                [
+                    &b.id.to_string(),
+                    &pb.id.to_string(),
+                    &hb.household.id.to_string(),
+                    &case_b,
+                    "MHD-01-R1405-000001",
+                ],
+            );
+            let req = probe(&c, &app, method, &path, &token);
             let r = req.send().await.unwrap();
             assert_eq!(r.status(), 403, "{username} {method} {path}");
             let body = r.text().await.unwrap();
@@ -430,7 +414,8 @@ both!(
 );
 
 /// Fills a route pattern of [`SCOPED`] with ids of one office.
-fn fill(pattern: &str, office: &str, person: &str, household: &str, case: &str) -> String {
+fn fill(pattern: &str, ids: [&str; 5]) -> String {
+    let [office, person, household, case, receipt] = ids;
     pattern
         .replace("{office_id}", office)
         .replace("{person_id}", person)
@@ -440,12 +425,35 @@ fn fill(pattern: &str, office: &str, person: &str, household: &str, case: &str) 
             "{document_id}",
             &daftar_domain::ids::CaseDocumentId::new().to_string(),
         )
-        .replace("{receipt_no}", "THR-01-R1405-000001")
+        .replace("{receipt_no}", receipt)
         .replace("{credential_id}", "00112233445566ff")
         .replace(
             "{share_id}",
             &daftar_domain::ids::ShareCodeId::new().to_string(),
         )
+}
+
+/// A request of `method` to `path` as a signed-in page would send it (a photo for PUT, an empty
+/// JSON body for API writes, the CSRF field for forms).
+fn probe(
+    c: &reqwest::Client,
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+) -> reqwest::RequestBuilder {
+    match method {
+        "GET" => c.get(app.url(path)),
+        "PUT" => c
+            .put(app.url(path))
+            .header("x-csrf-token", token)
+            .body(vec![0xFF, 0xD8, 0xFF, 0xE0]),
+        _ if path.starts_with("/api/") => c
+            .post(app.url(path))
+            .header("x-csrf-token", token)
+            .json(&serde_json::json!({})),
+        _ => c.post(app.url(path)).form(&[("_csrf", token)]),
+    }
 }
 
 /// Suspending (then closing) an office cuts its staff off at once: sessions opened before keep
@@ -501,23 +509,15 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
             for (method, pattern) in SCOPED {
                 let path = fill(
                     pattern,
-                    &a.id.to_string(),
-                    &pa.id.to_string(),
-                    &ha.household.id.to_string(),
-                    &case,
+                    [
+                        &a.id.to_string(),
+                        &pa.id.to_string(),
+                        &ha.household.id.to_string(),
+                        &case,
+                        "THR-01-R1405-000001",
+                    ],
                 );
-                let req = match *method {
-                    "GET" => c.get(app.url(&path)),
-                    "PUT" => c
-                        .put(app.url(&path))
-                        .header("x-csrf-token", &token)
-                        .body(vec![0xFF, 0xD8, 0xFF, 0xE0]),
-                    _ if path.starts_with("/api/") => c
-                        .post(app.url(&path))
-                        .header("x-csrf-token", &token)
-                        .json(&serde_json::json!({})),
-                    _ => c.post(app.url(&path)).form(&[("_csrf", token.as_str())]),
-                };
+                let req = probe(c, &app, method, &path, &token);
                 if pattern.ends_with("{office_id}/status") {
                     // Changing an office's status is the administrators' (`office.manage`),
                     // never its staff's; it reads the body before that check.

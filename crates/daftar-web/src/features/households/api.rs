@@ -54,14 +54,7 @@ pub async fn create(
     Json(new): Json<NewHousehold>,
 ) -> WebResult<Response> {
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let respond = |v: &HouseholdView| {
-        json_answer(
-            StatusCode::CREATED,
-            None,
-            v,
-            ("household.read", "household", v.household.id.to_string()),
-        )
-    };
+    let respond = |v: &HouseholdView| answer(StatusCode::CREATED, false, v);
     Ok(idem
         .run(&state, respond, move |s| {
             s.create_household(&ctx, &scope, new.head_person_id)
@@ -102,14 +95,7 @@ pub async fn add_member(
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
-    let respond = |v: &HouseholdView| {
-        json_answer(
-            StatusCode::OK,
-            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(v))),
-            v,
-            ("household.read", "household", v.household.id.to_string()),
-        )
-    };
+    let respond = |v: &HouseholdView| answer(StatusCode::OK, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
             s.add_household_member(&ctx, &scope, id, &m, Some(&tag))
@@ -134,14 +120,7 @@ pub async fn split(
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let (ctx, scope, id) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1);
-    let respond = |v: &HouseholdView| {
-        json_answer(
-            StatusCode::CREATED,
-            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(v))),
-            v,
-            ("household.read", "household", v.household.id.to_string()),
-        )
-    };
+    let respond = |v: &HouseholdView| answer(StatusCode::CREATED, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
             s.split_household(&ctx, &scope, id, &split, Some(&tag))
@@ -172,17 +151,26 @@ pub async fn set_relationship(
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let (ctx, scope, id, person) = (at.staff.audit(purpose::SERVICE), at.scope, ids.1, ids.2);
-    let respond = |v: &HouseholdView| {
-        json_answer(
-            StatusCode::OK,
-            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(v))),
-            v,
-            ("household.read", "household", v.household.id.to_string()),
-        )
-    };
+    let respond = |v: &HouseholdView| answer(StatusCode::OK, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
             s.set_member_relationship(&ctx, &scope, id, person, &change.relationship, Some(&tag))
         })
         .await?)
+}
+
+/// The stored answer of a household write: the household (with its `ETag` when `tagged`); a
+/// replay reads it again.
+fn answer(
+    status: StatusCode,
+    tagged: bool,
+    v: &HouseholdView,
+) -> daftar_domain::Result<daftar_domain::idempotency::StoredResponse> {
+    let etag = tagged.then(|| format!("\"{}\"", daftar_domain::etag::tag_of(v)));
+    json_answer(
+        status,
+        etag.as_deref(),
+        v,
+        ("household.read", "household", v.household.id.to_string()),
+    )
 }
