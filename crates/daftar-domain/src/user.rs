@@ -187,16 +187,7 @@ impl LoginPolicy {
     }
     /// The throttle state after one more failure at `now`.
     pub fn after_failure(&self, prev: LoginThrottle, now: OffsetDateTime) -> LoginThrottle {
-        let failures = prev.failures.saturating_add(1);
-        let locked_until = if failures >= self.lock_after {
-            Some(now + self.lock_for)
-        } else {
-            prev.locked_until
-        };
-        LoginThrottle {
-            failures,
-            locked_until,
-        }
+        Self::one_more(prev, now, self.lock_after, self.lock_for)
     }
     /// The state of an address's counter after one more failure at `now` (locks after
     /// `address_lock_after`). A lock that has run out starts the count again.
@@ -208,11 +199,20 @@ impl LoginPolicy {
             },
             _ => prev,
         };
+        Self::one_more(prev, now, self.address_lock_after, self.lock_for)
+    }
+    /// One more failure: counted, and locked for `lock_for` once the count reaches `limit`.
+    fn one_more(
+        prev: LoginThrottle,
+        now: OffsetDateTime,
+        limit: u32,
+        lock_for: time::Duration,
+    ) -> LoginThrottle {
         let failures = prev.failures.saturating_add(1);
         LoginThrottle {
             failures,
-            locked_until: if failures >= self.address_lock_after {
-                Some(now + self.lock_for)
+            locked_until: if failures >= limit {
+                Some(now + lock_for)
             } else {
                 prev.locked_until
             },

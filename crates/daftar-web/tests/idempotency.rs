@@ -292,18 +292,14 @@ async fn keys_are_refused_for_secrets_and_replays_are_checked_and_audited(app: T
 
     // Secret-bearing routes refuse a key before anything runs.
     let p = app.person(a.id, "لیلا");
-    let tokens_before = app
+    let clerk_a = app
         .store
-        .list_api_tokens(
-            app.store
-                .user_auth_by_username(&daftar_domain::user::Username::parse("clerk.a").unwrap())
-                .unwrap()
-                .unwrap()
-                .user
-                .id,
-        )
+        .user_auth_by_username(&daftar_domain::user::Username::parse("clerk.a").unwrap())
         .unwrap()
-        .len();
+        .unwrap()
+        .user
+        .id;
+    let tokens_before = app.store.list_api_tokens(clerk_a).unwrap().len();
     for (path, body) in [
         (
             "/api/v1/tokens".to_owned(),
@@ -334,18 +330,7 @@ async fn keys_are_refused_for_secrets_and_replays_are_checked_and_audited(app: T
             "{path}"
         );
     }
-    let tokens_after = app
-        .store
-        .list_api_tokens(
-            app.store
-                .user_auth_by_username(&daftar_domain::user::Username::parse("clerk.a").unwrap())
-                .unwrap()
-                .unwrap()
-                .user
-                .id,
-        )
-        .unwrap()
-        .len();
+    let tokens_after = app.store.list_api_tokens(clerk_a).unwrap().len();
     assert_eq!(tokens_before, tokens_after);
 
     // A registration with the writing token…

@@ -320,10 +320,11 @@ impl Config {
         w.client_address_header = self.client_address_header.clone();
         w.metrics = match self.metrics.as_str() {
             "token" => daftar_web::MetricsAccess::Token(self.metrics_token.clone()),
-            "listen" => match self.metrics_listen.parse() {
-                Ok(a) => daftar_web::MetricsAccess::Listen(a),
-                Err(_) => daftar_web::MetricsAccess::Off,
-            },
+            // `validate` has refused an address that does not parse.
+            "listen" => self.metrics_listen.parse().map_or(
+                daftar_web::MetricsAccess::Off,
+                daftar_web::MetricsAccess::Listen,
+            ),
             _ => daftar_web::MetricsAccess::Off,
         };
         w.blob_dir = Some(self.data_dir.join("blobs"));

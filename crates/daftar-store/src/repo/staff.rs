@@ -410,11 +410,7 @@ impl SqlStore {
         state: LoginThrottle,
     ) -> Result<()> {
         self.write(|tx| {
-            tx.exec(
-                "INSERT INTO login_throttle (username, failures, locked_until) VALUES ($1, $2, $3) \
-                 ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
-                params![username, i64::from(state.failures), state.locked_until.map(truncate_ms)],
-            )?;
+            put_throttle(tx, username, &state)?;
             let ev = AuditEvent::new("auth.login.failed", "username", username)
                 .with_details(serde_json::json!({ "failures": state.failures, "locked": state.locked_until.is_some() }));
             audit::append(tx, ctx, &ev)?;
@@ -456,11 +452,7 @@ impl SqlStore {
                     )?;
                     continue;
                 }
-                tx.exec(
-                    "INSERT INTO login_throttle (username, failures, locked_until) VALUES ($1, $2, $3) \
-                     ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
-                    params![key.as_str(), i64::from(state.failures), state.locked_until.map(truncate_ms)],
-                )?;
+                put_throttle(tx, key, state)?;
             }
             if let Some(event) = event {
                 audit::append(tx, ctx, event)?;
@@ -713,4 +705,14 @@ pub(crate) fn insert_user(tx: &mut dyn Tx, ctx: &AuditCtx, new: &NewUser) -> Res
         ),
     )?;
     Ok(u)
+}
+
+/// Writes the throttle state of one key (a name, a name from an address, or an address).
+fn put_throttle(tx: &mut dyn Tx, key: &str, state: &LoginThrottle) -> Result<()> {
+    tx.exec(
+        "INSERT INTO login_throttle (username, failures, locked_until) VALUES ($1, $2, $3) \
+         ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+        params![key, i64::from(state.failures), state.locked_until.map(truncate_ms)],
+    )?;
+    Ok(())
 }

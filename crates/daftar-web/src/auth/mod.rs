@@ -84,17 +84,18 @@ pub async fn resolve(
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         let hash = secret_hash(token);
-        let found = state.db(move |s| s.api_token_by_hash(&hash)).await?;
-        let tok = found
-            .filter(|t| t.is_live(now))
-            .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
-        let (user, office_status) = state
+        // One store trip on every request: the token, its user and the office's status.
+        let (tok, user, office_status) = state
             .db(move |s| {
+                let Some(tok) = s.api_token_by_hash(&hash)?.filter(|t| t.is_live(now)) else {
+                    return Ok(None);
+                };
                 let user = s.get_user(tok.user_id)?;
                 let status = office_status(s, &user)?;
-                Ok((user, status))
+                Ok(Some((tok, user, status)))
             })
-            .await?;
+            .await?
+            .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         if user.status != UserStatus::Active {
             return Err(Error::new("auth.token.invalid", ErrorKind::Unauthenticated));
         }

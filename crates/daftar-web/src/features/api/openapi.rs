@@ -216,7 +216,6 @@ fn flatten_closed_schemas(components: &mut utoipa::openapi::Components) {
                         _ => rest.push(item.clone()),
                     }
                 }
-                RefOr::T(Schema::Object(o)) => rest.push(RefOr::T(Schema::Object(o.clone()))),
                 other => rest.push(other.clone()),
             }
         }
