@@ -313,6 +313,7 @@ household-id-invalid = The household id is not valid.
 date-precision-invalid = Unknown date precision.
 search-query-invalid = Enter 1 to 100 characters to search.
 import-too_large = The file has too many rows.
+import-removed = The import was stopped and removed before it finished; nothing of it was kept. Run it again.
 
 ## Households
 nav-households = Households

@@ -313,6 +313,7 @@ household-id-invalid = شناسهٔ خانواده معتبر نیست.
 date-precision-invalid = دقت تاریخ ناشناخته است.
 search-query-invalid = برای جستجو ۱ تا ۱۰۰ حرف وارد کنید.
 import-too_large = فایل ردیف‌های بیش از حد دارد.
+import-removed = ورود گروهی پیش از پایان متوقف و حذف شد؛ چیزی از آن نگه‌داشته نشد. دوباره اجرا کنید.
 
 ## Households
 nav-households = خانواده‌ها

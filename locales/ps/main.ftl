@@ -313,6 +313,7 @@ household-id-invalid = د کورنۍ پېژند سم نه دی.
 date-precision-invalid = د نېټې دقت نامعلوم دی.
 search-query-invalid = د لټون لپاره له ۱ تر ۱۰۰ تورو ولیکئ.
 import-too_large = دوتنه ډېر زیات قطارونه لري.
+import-removed = ډله‌ییز ننوتل له پای ته رسېدو مخکې ودرول شو او لرې شو؛ هېڅ ترې ونه ساتل شول. بیا یې وچلوئ.
 
 ## Households
 nav-households = کورنۍ

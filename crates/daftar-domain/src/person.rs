@@ -601,6 +601,10 @@ pub struct Candidates {
     pub elsewhere: u64,
 }
 
+/// An import that has written no batch for this long stopped without finishing (its process was
+/// killed): the server's housekeeping and the next `daftar import` remove it with its persons.
+pub const IMPORT_IDLE_LIMIT: time::Duration = time::Duration::minutes(10);
+
 #[cfg(test)]
 mod tests {
     use super::*;

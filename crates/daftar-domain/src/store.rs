@@ -210,9 +210,11 @@ pub trait Store: Send + Sync + 'static {
     /// office is `person.not_found`. Audited `person.read`.
     fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId)
     -> Result<PersonRecord>;
-    /// Registers many persons in one transaction (scope for `person.write`): all or nothing;
-    /// the first bad row fails the whole call with `details.row`. `progress` is called with the
-    /// rows written so far. Audited once, `person.import`.
+    /// Registers many persons (scope for `person.write`): all or nothing; the first bad row
+    /// fails the whole call with `details.row` before anything is written. Written in batches
+    /// of short transactions (other writers are not blocked for the run); the persons stay
+    /// hidden until the last batch is written, and a failed import is removed.
+    /// `progress` is called with the rows written so far. Audited once, `person.import`.
     fn import_persons(
         &self,
         ctx: &AuditCtx,
@@ -220,6 +222,10 @@ pub trait Store: Send + Sync + 'static {
         rows: &[NewPerson],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64>;
+    /// Removes imports that stopped without finishing (no batch written for `idle`: a killed
+    /// process) with every person they wrote; returns how many persons were removed. Audited
+    /// `person.import.removed` per import.
+    fn remove_stale_imports(&self, ctx: &AuditCtx, idle: time::Duration) -> Result<u64>;
     /// Persons of the scope's office matching `query`: registry number, document number, or
     /// every word of a name (either script, normalised); newest first. Audited `person.search`.
     fn search_persons(

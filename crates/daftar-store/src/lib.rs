@@ -373,6 +373,9 @@ impl Store for SqlStore {
     ) -> Result<u64> {
         self.import_persons_impl(ctx, scope, rows, progress)
     }
+    fn remove_stale_imports(&self, ctx: &AuditCtx, idle: time::Duration) -> Result<u64> {
+        self.remove_stale_imports_impl(ctx, idle)
+    }
     fn search_persons(
         &self,
         ctx: &AuditCtx,

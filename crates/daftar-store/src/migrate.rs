@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0012_selective_match_keys"),
     migration!("0013_totp_last_step"),
     migration!("0014_idempotency_answers"),
+    migration!("0016_person_imports"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";
@@ -50,7 +51,9 @@ const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT 
 /// Creates the tracking table (in its own transaction, before the migrations).
 pub fn ensure_tracking(tx: &mut dyn Tx) -> Result<()> {
     if tx.dialect() == Dialect::Postgres {
-        // Serialise concurrent migrators (two servers starting at once).
+        // Serialise concurrent migrators (two servers starting at once). A migration may wait
+        // for its locks as long as it takes: the connection's 5 s `lock_timeout` is for requests.
+        tx.batch("SET LOCAL lock_timeout = 0")?;
         tx.exec("SELECT pg_advisory_xact_lock(71842)", &[])?;
     }
     tx.batch(TRACKING)?;
@@ -69,6 +72,7 @@ pub fn applied(tx: &mut dyn Tx) -> Result<Vec<String>> {
 /// Applies `m` if it is not applied yet; returns whether it ran.
 pub fn apply(tx: &mut dyn Tx, m: &Migration) -> Result<bool> {
     if tx.dialect() == Dialect::Postgres {
+        tx.batch("SET LOCAL lock_timeout = 0")?;
         tx.exec("SELECT pg_advisory_xact_lock(71842)", &[])?;
     }
     if tx

@@ -11,6 +11,10 @@ use r2d2_postgres::postgres::types::{ToSql, Type};
 use time::OffsetDateTime;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+/// The longest a request waits for a pooled connection or for a lock (SQLite's busy timeout is
+/// the same).
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A PostgreSQL connection pool.
 pub struct PgDb {
     url: String,
@@ -36,6 +40,14 @@ impl PgDb {
             .parse()
             .map_err(|e| Error::store(format!("bad PostgreSQL URL: {e}")))?;
         config.ssl_mode(tls.mode);
+        // No statement waits for a lock longer than this (issue 15.16: a long import once held
+        // an office's row lock for minutes and every waiting request held a pool connection):
+        // past it the request fails with 503 `store.unavailable` and the client may retry.
+        let options = match config.get_options() {
+            Some(o) if !o.is_empty() => format!("{o} -c lock_timeout={}", WAIT.as_millis()),
+            _ => format!("-c lock_timeout={}", WAIT.as_millis()),
+        };
+        config.options(&options);
         let connector = crate::pg_tls::connector(&tls)?;
         // One connection first, so a refused certificate or password is reported at once and
         // plainly instead of after the pool's timeout.
@@ -44,7 +56,7 @@ impl PgDb {
         let manager = PostgresConnectionManager::new(config, connector);
         let pool = r2d2::Pool::builder()
             .max_size(16)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(WAIT)
             .build(manager)
             .map_err(|e| Error::store(format!("cannot connect to PostgreSQL: {e}")))?;
         Ok(Self {

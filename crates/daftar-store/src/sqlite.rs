@@ -131,8 +131,25 @@ fn init(c: &Connection) -> rusqlite::Result<()> {
     // One request runs a few dozen distinct statements (a case view alone about ten): keep them
     // prepared instead of parsing SQL again (the default cache holds 16).
     c.set_prepared_statement_cache_capacity(256);
-    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
+    c.busy_handler(Some(wait_for_lock))
 }
+
+/// Waits for another process's write lock (e.g. `daftar import` beside the server) for at most
+/// [`BUSY_LIMIT_MS`]: it looks again every millisecond, where SQLite's own busy timeout sleeps up
+/// to 100 ms between looks and so keeps missing the short gaps between another writer's
+/// transactions (an import's batches), until it gives up.
+fn wait_for_lock(tries: i32) -> bool {
+    if i64::from(tries) >= BUSY_LIMIT_MS {
+        return false;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    true
+}
+
+/// The longest a statement waits for another process's lock, in milliseconds (each look sleeps
+/// at least one).
+const BUSY_LIMIT_MS: i64 = 5000;
 
 impl SqliteDb {
     /// Opens (creating if needed) the database at `path`.

@@ -259,7 +259,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string(), "0013_totp_last_step".to_string(), "0014_idempotency_answers".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string(), "0013_totp_last_step".to_string(), "0014_idempotency_answers".to_string(), "0016_person_imports".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 8, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -543,14 +543,102 @@ both_backends! {
         assert_eq!(seen.into_inner(), 25);
         let list = s.list_persons(&ctx(), &system_scope(a, Permission::PersonRead), PageRequest::default()).unwrap();
         assert_eq!(list.total, 26);
-        assert_eq!(list.items[0].registry_no, "THR-01-000026", "numbers continue after the last one");
+        // The import that failed while writing took numbers 2-26 (an import takes its numbers
+        // per batch, before writing it): they stay unused.
+        assert_eq!(list.items[0].registry_no, "THR-01-000051", "numbers continue after the last one taken");
         assert_eq!(first.registry_no, "THR-01-000001");
-        let found = s.search_persons(&ctx(), &system_scope(a, Permission::PersonRead), "thr-01-000019", PageRequest::default()).unwrap();
+        let found = s.search_persons(&ctx(), &system_scope(a, Permission::PersonRead), "thr-01-000044", PageRequest::default()).unwrap();
         assert_eq!(found.items[0].given_name, "نام17", "imported persons are searchable");
         let imports = s.audit_page(&AuditFilter { action_prefix: Some("person.import".into()), ..Default::default() }, PageRequest::default()).unwrap();
-        assert_eq!(imports.total, 1);
+        let actions: Vec<&str> = imports.items.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["person.import", "person.import.removed"], "the failed import is audited as removed");
         let details: serde_json::Value = serde_json::from_str(&imports.items[0].details).unwrap();
         assert_eq!(details["count"], 25);
+    }
+
+    fn an_import_lets_other_writers_in_and_shows_its_persons_only_when_done(db) {
+        // Issue 15.16: an import used to hold the write lock (SQLite) or the office's counter
+        // row (PostgreSQL) for its whole run. Another process's registrations now go through
+        // while it runs, and get numbers between the import's batches.
+        let s = db.store();
+        let other = db.second_store();
+        let a = office(s.as_ref(), "THR-01");
+        let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
+        let rows: Vec<NewPerson> = (0..3500).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let (imported, during) = std::thread::scope(|t| {
+            let writer = t.spawn(|| {
+                let mut numbers = vec![];
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let p = other.create_person(&ctx(), &w, &person("همزمان")).expect("a registration while an import runs succeeds");
+                    numbers.push(p.registry_no);
+                }
+                numbers
+            });
+            let imported = s.import_persons(&ctx(), &w, &rows, &|k| {
+                if k < rows.len() as u64 {
+                    // Between batches: what is written so far is hidden from every reader.
+                    let page = other.list_persons(&ctx(), &r, PageRequest::default()).unwrap();
+                    assert!(page.items.iter().all(|p| p.given_name == "همزمان"), "an unfinished import's persons are hidden");
+                    let found = other.search_persons(&ctx(), &r, "وارد1", PageRequest::default()).unwrap();
+                    assert_eq!(found.total, 0, "and cannot be found");
+                }
+            });
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            (imported, writer.join().unwrap())
+        });
+        assert_eq!(imported.unwrap(), 3500);
+        assert!(!during.is_empty());
+        let seq = |no: &str| no.rsplit('-').next().unwrap().parse::<u64>().unwrap();
+        let mut numbers = vec![];
+        for page in 1.. {
+            let got = s.list_persons(&ctx(), &r, PageRequest { page, per_page: 200 }).unwrap();
+            numbers.extend(got.items.iter().filter(|p| p.given_name.starts_with("وارد")).map(|p| seq(&p.registry_no)));
+            if got.items.len() < 200 {
+                break;
+            }
+        }
+        assert_eq!(numbers.len(), 3500);
+        let (first, last) = (*numbers.iter().min().unwrap(), *numbers.iter().max().unwrap());
+        assert!(
+            during.iter().any(|no| (first..last).contains(&seq(no))),
+            "some registrations were written between the import's batches ({first}..{last}: {during:?})"
+        );
+        let total = s.count_persons_by_office().unwrap()[0].1;
+        assert_eq!(total, 3500 + during.len() as u64, "every person is visible once the import is done");
+    }
+
+    fn an_import_cut_off_is_removed_whole(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        s.create_person(&ctx(), &w, &person("اول")).unwrap();
+        let rows: Vec<NewPerson> = (0..2500).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        // The process dies after the second batch (a panic in the progress callback stands in
+        // for the kill: nothing after it runs).
+        let cut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.import_persons(&ctx(), &w, &rows, &|k| assert!(k < 2000, "killed"))
+        }));
+        assert!(cut.is_err());
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1, "the cut-off import's 2,000 persons are not seen");
+        assert_eq!(s.remove_stale_imports(&ctx(), Duration::minutes(10)).unwrap(), 0, "a recent import may still be running");
+        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 2000, "an idle one is removed whole");
+        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 0);
+        let removed = s.audit_page(&AuditFilter { action_prefix: Some("person.import.removed".into()), ..Default::default() }, PageRequest::default()).unwrap();
+        let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
+        assert_eq!(details["removed"], 2000);
+        // The same file again: written whole.
+        assert_eq!(s.import_persons(&ctx(), &w, &rows, &|_| {}).unwrap(), 2500);
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 2501);
+        // Removal takes the key rows too (written last, at the end of an import): an import
+        // cut off after them is made to look stale and removed.
+        db.sql().execute_raw("UPDATE person_imports SET state = 'running' WHERE state = 'done'").unwrap();
+        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 2500);
+        if s.backend() == daftar_domain::store::Backend::Sqlite {
+            let orphans = db.sql().execute_raw("DELETE FROM person_match_blocks WHERE pk NOT IN (SELECT pk FROM person_match)").unwrap();
+            assert_eq!(orphans, 0, "no key row is left behind");
+        }
+        s.verify_audit().unwrap().unwrap();
     }
 }
 

@@ -30,6 +30,8 @@ pub fn in_ci() -> bool {
 /// A fresh, migrated database that is removed when dropped.
 pub struct TestDb {
     store: Arc<daftar_store::SqlStore>,
+    /// Where the database is (SQLite path or PostgreSQL URL), to open it a second time.
+    location: String,
     _dir: Option<tempfile::TempDir>,
     pg_drop: Option<(String, String)>,
 }
@@ -38,9 +40,11 @@ impl TestDb {
     /// A new SQLite database in a temporary directory.
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = daftar_store::open_sqlite(&dir.path().join("daftar.db")).expect("open sqlite");
+        let path = dir.path().join("daftar.db");
+        let store = daftar_store::open_sqlite(&path).expect("open sqlite");
         Self {
             store: Arc::new(store),
+            location: path.to_string_lossy().into_owned(),
             _dir: Some(dir),
             pg_drop: None,
         }
@@ -72,6 +76,7 @@ impl TestDb {
         daftar_domain::store::Store::migrate(&store).expect("migrate postgres");
         Some(Self {
             store: Arc::new(store),
+            location: db_url,
             _dir: None,
             pg_drop: Some((url, name)),
         })
@@ -83,6 +88,23 @@ impl TestDb {
         match self.pg_drop {
             Some(_) => Arc::new(OffRuntime(self.store.clone())),
             None => self.store.clone(),
+        }
+    }
+
+    /// The same database opened a second time, with its own connections: what another process
+    /// (a second web node, the CLI beside the server) sees and waits for.
+    pub fn second_store(&self) -> Arc<dyn Store> {
+        match self.pg_drop {
+            Some(_) => Arc::new(OffRuntime(Arc::new(
+                daftar_store::postgres::outside_runtime(|| {
+                    daftar_store::open_postgres(&self.location)
+                })
+                .expect("open postgres again"),
+            ))),
+            None => Arc::new(
+                daftar_store::open_sqlite(std::path::Path::new(&self.location))
+                    .expect("open sqlite again"),
+            ),
         }
     }
 

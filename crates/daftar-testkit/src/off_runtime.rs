@@ -141,6 +141,7 @@ impl Store for OffRuntime {
         list_persons(&self, ctx: &AuditCtx, scope: &OfficeScope, page: PageRequest) -> Result<Page<Person>>;
         get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId) -> Result<PersonRecord>;
         import_persons(&self, ctx: &AuditCtx, scope: &OfficeScope, rows: &[NewPerson], progress: &(dyn Fn(u64) + Sync)) -> Result<u64>;
+        remove_stale_imports(&self, ctx: &AuditCtx, idle: time::Duration) -> Result<u64>;
         search_persons(&self, ctx: &AuditCtx, scope: &OfficeScope, query: &str, page: PageRequest) -> Result<Page<Person>>;
         set_person_status(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId, change: &NewStatus, expected: Option<&str>) -> Result<PersonRecord>;
         add_document(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId, doc: &NewDocument, expected: Option<&str>) -> Result<Document>;

@@ -189,7 +189,7 @@ pub async fn serve(
         }
         _ => None,
     };
-    let purge = tokio::spawn(jobs::idempotency_purge_loop(state.clone()));
+    let purge = tokio::spawn(jobs::housekeeping_loop(state.clone()));
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -211,7 +211,7 @@ fn person_facts(
 ) -> Result<PersonFacts> {
     let r = tx
         .query_opt(
-            "SELECT status, birth_date, birth_date_precision FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL",
+            concat!("SELECT status, birth_date, birth_date_precision FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL AND ", person_visible!()),
             params![id.to_string(), office.to_string()],
         )?
         .ok_or_else(|| Error::not_found("person.not_found").with_field("person_id"))?;

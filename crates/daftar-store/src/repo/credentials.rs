@@ -110,7 +110,10 @@ fn list_version(tx: &mut dyn Tx, list: &str) -> Result<u64> {
 
 fn person_in_scope(tx: &mut dyn Tx, scope: &OfficeScope, person: PersonId) -> Result<()> {
     tx.query_opt(
-        "SELECT 1 FROM persons WHERE id = $1 AND office_id = $2",
+        concat!(
+            "SELECT 1 FROM persons WHERE id = $1 AND office_id = $2 AND ",
+            person_visible!()
+        ),
         params![person.to_string(), scope.office_id().to_string()],
     )?
     .map(|_| ())

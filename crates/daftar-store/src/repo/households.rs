@@ -57,11 +57,17 @@ fn load(tx: &mut dyn Tx, office: OfficeId, id: HouseholdId) -> Result<HouseholdV
 fn find_person(tx: &mut dyn Tx, office: OfficeId, m: &NewMember) -> Result<PersonId> {
     let r = match m.person_id {
         Some(id) => tx.query_opt(
-            "SELECT id FROM persons WHERE id = $1 AND office_id = $2",
+            concat!(
+                "SELECT id FROM persons WHERE id = $1 AND office_id = $2 AND ",
+                person_visible!()
+            ),
             params![id.to_string(), office.to_string()],
         )?,
         None => tx.query_opt(
-            "SELECT id FROM persons WHERE UPPER(registry_no) = $1 AND office_id = $2",
+            concat!(
+                "SELECT id FROM persons WHERE UPPER(registry_no) = $1 AND office_id = $2 AND ",
+                person_visible!()
+            ),
             params![
                 daftar_domain::digits::fold_digits(m.registry_no.trim()).to_uppercase(),
                 office.to_string()

@@ -1,6 +1,17 @@
 //! The one implementation of [`daftar_domain::store::Store`], written against [`Tx`] so it runs
 //! unchanged on SQLite and PostgreSQL. Row mappers live beside the statements that need them.
 
+/// SQL condition on a `persons` row: the person exists for readers, i.e. was not written by an
+/// import that is still running or was removed (`person_imports`; such persons are seen by
+/// nobody until their import is done). Every read that finds persons by id, number, name or
+/// office applies it; reads that reach persons through a case, household or review pair need
+/// not (an import's persons have none until they are visible).
+macro_rules! person_visible {
+    () => {
+        "(persons.import_id IS NULL OR EXISTS (SELECT 1 FROM person_imports pi WHERE pi.id = persons.import_id AND pi.state = 'done'))"
+    };
+}
+
 pub(crate) mod answer;
 pub mod appointments;
 pub mod audit;

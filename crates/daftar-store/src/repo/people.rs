@@ -281,8 +281,15 @@ fn build(
 }
 
 /// Inserts a person with their first status entry and documents (keys are the caller's).
-fn insert(tx: &mut dyn Tx, ctx: &AuditCtx, p: &Person, docs: &[ValidDocument]) -> Result<()> {
-    let args: Vec<Value> = vec![
+/// `import` is the id of the import writing it (the person stays hidden until it is done).
+fn insert(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    p: &Person,
+    docs: &[ValidDocument],
+    import: Option<&str>,
+) -> Result<()> {
+    let mut args: Vec<Value> = vec![
         p.id.to_string().into(),
         p.office_id.to_string().into(),
         p.registry_no.clone().into(),
@@ -305,10 +312,11 @@ fn insert(tx: &mut dyn Tx, ctx: &AuditCtx, p: &Person, docs: &[ValidDocument]) -
     ];
     static INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
-            "INSERT INTO persons ({COLS}) VALUES ({})",
-            marks(COLS.split(',').count())
+            "INSERT INTO persons ({COLS}, import_id) VALUES ({})",
+            marks(COLS.split(',').count() + 1)
         )
     });
+    args.push(import.map(str::to_owned).into());
     tx.exec(&INSERT, &args)?;
     tx.exec(
         "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) VALUES ($1, 1, $2, $3, $4, '')",
@@ -370,7 +378,10 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
 /// Loads a person of an office with documents and history.
 fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<PersonRecord> {
     let r = tx.query_opt(
-        &format!("SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2"),
+        &format!(
+            "SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+            person_visible!()
+        ),
         params![id.to_string(), office.to_string()],
     )?;
     let person = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
@@ -395,8 +406,25 @@ fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<Person
     })
 }
 
-/// Persons an import computes per message to the writer.
-const IMPORT_CHUNK: usize = 256;
+/// Fails with `import.removed` unless the import is still running (it may have been removed as
+/// stale, or by a failure); locks its row until the transaction ends.
+fn still_running(tx: &mut dyn Tx, import: &str) -> Result<()> {
+    let state = tx.query_opt(
+        &format!(
+            "SELECT state FROM person_imports WHERE id = $1{}",
+            tx.dialect().for_update()
+        ),
+        params![import],
+    )?;
+    match state.map(|r| r.text(0)).transpose()?.as_deref() {
+        Some("running") => Ok(()),
+        _ => Err(Error::conflict("import.removed")),
+    }
+}
+
+/// Persons an import writes per transaction: short enough that another writer waits a fraction
+/// of a second at most, long enough that commits are a small part of the work.
+const IMPORT_BATCH: usize = 1000;
 
 /// Most stored persons compared with one probe in the enrolment-time check.
 const MAX_COMPARED: usize = 250;
@@ -518,7 +546,7 @@ impl SqlStore {
             for chunk in pks.chunks(200) {
                 let args: Vec<Value> = chunk.iter().map(|&(_, pk)| Value::from(pk)).collect();
                 let rows = tx.query(
-                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({})", marks(chunk.len())),
+                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}) AND EXISTS (SELECT 1 FROM persons WHERE persons.id = person_match.person_id AND {})", marks(chunk.len()), person_visible!()),
                     &args,
                 )?;
                 for r in &rows {
@@ -579,7 +607,7 @@ impl SqlStore {
                 format!("{code}-{first:06}"),
                 now,
             )?);
-            insert(tx, ctx, &k.person, &docs)?;
+            insert(tx, ctx, &k.person, &docs, None)?;
             let mut blocks = vec![];
             write_keys(tx, &k, &mut blocks)?;
             insert_blocks(tx, blocks)?;
@@ -594,9 +622,17 @@ impl SqlStore {
         })
     }
 
-    /// Registers many persons in one transaction: all or nothing. Every row is validated again;
-    /// the first bad row aborts with its error (`details.row`, 1-based). One audit event
-    /// `person.import` with the count and the registry numbers given.
+    /// Registers many persons, all or nothing, without blocking other writers for the run
+    /// (issue 15.16): every row is validated first (the first bad row aborts with its error,
+    /// `details.row` 1-based, before anything is written); then the rows are written in batches
+    /// of [`IMPORT_BATCH`], each in its own short transaction, with the batch's registry numbers
+    /// taken in a shorter one before it (so the office's counter is locked for a moment, not for
+    /// the batch). The persons carry the import's id and stay hidden from every read until the
+    /// import is marked done; a batch that fails removes what the import wrote, and one that
+    /// stops without finishing (a killed process) is removed by
+    /// [`remove_stale_imports`](Self::remove_stale_imports_impl). One audit event
+    /// `person.import` with the count when done. Registry numbers of a removed import stay
+    /// unused (gaps).
     pub(crate) fn import_persons_impl(
         &self,
         ctx: &AuditCtx,
@@ -619,54 +655,227 @@ impl SqlStore {
             checked.push((birth, docs));
         }
         let office = scope.office_id();
+        let import = ulid::Ulid::new().to_string();
         self.write(|tx| {
-            let (code, first) = reserve_numbers(tx, office, rows.len() as u64)?;
-            // Persons, match keys and search tokens are computed on a second thread, in chunks,
-            // while this one inserts (about a fifth of the work is that computing).
-            std::thread::scope(|s| {
-                let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<Result<Keyed>>>(16);
-                let (code, checked) = (code.as_str(), &checked);
-                s.spawn(move || {
-                    for (c, chunk) in rows.chunks(IMPORT_CHUNK).enumerate() {
-                        let keyed = chunk
-                            .iter()
-                            .zip(&checked[c * IMPORT_CHUNK..])
-                            .enumerate()
-                            .map(|(j, (new, (birth, _)))| {
-                                let no = first + (c * IMPORT_CHUNK + j) as i64;
-                                build(new, *birth, office, format!("{code}-{no:06}"), now).map(Keyed::of)
-                            })
-                            .collect();
-                        if send.send(keyed).is_err() {
-                            return; // the writer stopped at an error
-                        }
+            tx.exec(
+                "INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ($1, $2, $3, 'running', $4, 0, $5, $5)",
+                params![import.as_str(), office.to_string(), ctx.actor.as_str(), rows.len() as i64, now],
+            )?;
+            Ok(())
+        })?;
+        let written = self
+            .import_batches(ctx, office, &import, rows, &checked, now, progress)
+            .and_then(|()| {
+                self.write(|tx| {
+                    let at = truncate_ms(time::OffsetDateTime::now_utc());
+                    if tx.exec(
+                        "UPDATE person_imports SET state = 'done', updated_at = $1 WHERE id = $2 AND state = 'running'",
+                        params![at, import.as_str()],
+                    )? != 1
+                    {
+                        return Err(Error::conflict("import.removed"));
                     }
-                });
-                let mut i = 0;
-                let mut blocks = Vec::with_capacity(rows.len() * 10);
-                for chunk in chunks {
-                    for k in chunk {
-                        k.and_then(|k| insert(tx, ctx, &k.person, &checked[i].1).and_then(|()| write_keys(tx, &k, &mut blocks)))
-                            .map_err(|e| e.with_detail("row", serde_json::json!(i + 1)))?;
-                        i += 1;
-                        if i % 1000 == 0 {
-                            progress(i as u64);
-                        }
+                    audit::append(
+                        tx,
+                        ctx,
+                        &AuditEvent::new("person.import", "office", office.to_string()).with_details(
+                            serde_json::json!({ "count": rows.len(), "import_id": import }),
+                        ),
+                    )?;
+                    Ok(rows.len() as u64)
+                })
+            });
+        if written.is_err() {
+            // Best effort: if this fails too (the store is down), the import is removed later
+            // as a stale one.
+            if let Err(e) = self.remove_import(ctx, &import) {
+                tracing::warn!(import = %import, error = %e, "could not remove a failed import");
+            }
+        }
+        written
+    }
+
+    /// Writes the checked rows of an import in batches (see [`Self::import_persons_impl`]).
+    #[allow(clippy::too_many_arguments)]
+    fn import_batches(
+        &self,
+        ctx: &AuditCtx,
+        office: OfficeId,
+        import: &str,
+        rows: &[NewPerson],
+        checked: &[(Option<PartialDate>, Vec<ValidDocument>)],
+        now: time::OffsetDateTime,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<()> {
+        let mut written = 0usize;
+        // Key rows of every batch, written at the end sorted by key (see `insert_blocks`):
+        // batch by batch they would land at random places of the key index.
+        let mut blocks = Vec::with_capacity(rows.len() * 8);
+        for (batch, checked) in rows.chunks(IMPORT_BATCH).zip(checked.chunks(IMPORT_BATCH)) {
+            let at_row =
+                |j: usize| move |e: Error| e.with_detail("row", serde_json::json!(written + j + 1));
+            let (code, first) = self.write(|tx| reserve_numbers(tx, office, batch.len() as u64))?;
+            // Built outside the transaction (about a fifth of the work): the write lock is held
+            // only for the inserts, and other writers get in between batches.
+            let keyed = batch
+                .iter()
+                .zip(checked)
+                .enumerate()
+                .map(|(j, (new, (birth, _)))| {
+                    let no = first + j as i64;
+                    build(new, *birth, office, format!("{code}-{no:06}"), now)
+                        .map(Keyed::of)
+                        .map_err(at_row(j))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            self.write(|tx| {
+                still_running(tx, import)?;
+                for (j, (k, (_, docs))) in keyed.iter().zip(checked).enumerate() {
+                    insert(tx, ctx, &k.person, docs, Some(import))
+                        .and_then(|()| write_keys(tx, k, &mut blocks))
+                        .map_err(at_row(j))?;
+                }
+                tx.exec(
+                    "UPDATE person_imports SET written = written + $1, updated_at = $2 WHERE id = $3",
+                    params![batch.len() as i64, truncate_ms(time::OffsetDateTime::now_utc()), import],
+                )?;
+                Ok(())
+            })?;
+            written += batch.len();
+            progress(written as u64);
+        }
+        blocks.sort_unstable();
+        for chunk in blocks.chunks(IMPORT_BATCH * 50) {
+            self.write(|tx| {
+                still_running(tx, import)?;
+                insert_blocks(tx, chunk.to_vec())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Removes what an import wrote, in transactions of [`IMPORT_BATCH`] persons, and marks it
+    /// `removed` (first, so that a batch still running stops). Audited `person.import.removed`
+    /// with the count of persons removed.
+    fn remove_import(&self, ctx: &AuditCtx, import: &str) -> Result<u64> {
+        let office = self.write(|tx| {
+            let office = tx
+                .query_opt("SELECT office_id FROM person_imports WHERE id = $1 AND state <> 'done'", params![import])?
+                .map(|r| r.text(0))
+                .transpose()?;
+            tx.exec(
+                "UPDATE person_imports SET state = 'removed', updated_at = $1 WHERE id = $2 AND state <> 'done'",
+                params![truncate_ms(time::OffsetDateTime::now_utc()), import],
+            )?;
+            Ok(office)
+        })?;
+        let Some(office) = office else { return Ok(0) };
+        let mut removed = 0u64;
+        loop {
+            let n = self.write(|tx| {
+                let persons = tx.query(
+                    &format!(
+                        "SELECT {COLS} FROM persons WHERE import_id = $1 LIMIT {IMPORT_BATCH}"
+                    ),
+                    params![import],
+                )?;
+                if persons.is_empty() {
+                    return Ok(0);
+                }
+                let ids: Vec<Value> = persons
+                    .iter()
+                    .map(|r| r.text(0).map(Value::from))
+                    .collect::<Result<_>>()?;
+                let m = marks(ids.len());
+                // Key rows by their own key (the key index has no index by person): the
+                // person's key hashes computed again, as when they were written.
+                let pks: std::collections::HashMap<String, i64> = tx
+                    .query(
+                        &format!("SELECT person_id, pk FROM person_match WHERE person_id IN ({m})"),
+                        &ids,
+                    )?
+                    .iter()
+                    .map(|r| Ok((r.text(0)?, r.i64(1)?)))
+                    .collect::<Result<_>>()?;
+                let mut keys = vec![];
+                for r in &persons {
+                    let k = Keyed::of(person(r)?);
+                    if let Some(&pk) = pks.get(&k.person.id.to_string()) {
+                        keys.extend(k.hashes.iter().map(|&h| (h, pk)));
                     }
                 }
-                insert_blocks(tx, blocks)
+                for chunk in keys.chunks(500) {
+                    let pairs: Vec<String> = (0..chunk.len())
+                        .map(|i| {
+                            format!(
+                                "(CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
+                                2 * i + 1,
+                                2 * i + 2
+                            )
+                        })
+                        .collect();
+                    let args: Vec<Value> = chunk
+                        .iter()
+                        .flat_map(|&(h, pk)| [Value::from(h), Value::from(pk)])
+                        .collect();
+                    tx.exec(
+                        &format!(
+                            "DELETE FROM person_match_blocks WHERE (key_hash, pk) IN (VALUES {})",
+                            pairs.join(", ")
+                        ),
+                        &args,
+                    )?;
+                }
+                for sql in [
+                    format!("DELETE FROM person_match WHERE person_id IN ({m})"),
+                    format!("DELETE FROM person_name_tokens WHERE person_id IN ({m})"),
+                    format!("DELETE FROM person_documents WHERE person_id IN ({m})"),
+                    format!("DELETE FROM person_status_history WHERE person_id IN ({m})"),
+                    format!("DELETE FROM persons WHERE id IN ({m})"),
+                ] {
+                    tx.exec(&sql, &ids)?;
+                }
+                Ok(ids.len() as u64)
             })?;
-            progress(rows.len() as u64);
-            let last = first + rows.len() as i64 - 1;
+            if n == 0 {
+                break;
+            }
+            removed += n;
+        }
+        self.write(|tx| {
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("person.import", "office", office.to_string()).with_details(
-                    serde_json::json!({ "count": rows.len(), "first": format!("{code}-{first:06}"), "last": format!("{code}-{last:06}") }),
-                ),
-            )?;
-            Ok(rows.len() as u64)
-        })
+                &AuditEvent::new("person.import.removed", "office", office.as_str())
+                    .with_details(serde_json::json!({ "import_id": import, "removed": removed })),
+            )
+        })?;
+        Ok(removed)
+    }
+
+    /// Removes imports that stopped without finishing: still `running` with no batch written
+    /// for `idle` (a killed `daftar import`), or marked `removed` with rows left (a removal
+    /// that was cut off). Returns the number of persons removed.
+    pub(crate) fn remove_stale_imports_impl(
+        &self,
+        ctx: &AuditCtx,
+        idle: time::Duration,
+    ) -> Result<u64> {
+        let before = truncate_ms(time::OffsetDateTime::now_utc() - idle);
+        let stale = self.read(|tx| {
+            tx.query(
+                "SELECT id FROM person_imports WHERE (state = 'running' AND updated_at < $1) OR (state = 'removed' AND EXISTS (SELECT 1 FROM persons WHERE import_id = person_imports.id))",
+                params![before],
+            )?
+            .iter()
+            .map(|r| r.text(0))
+            .collect::<Result<Vec<_>>>()
+        })?;
+        let mut removed = 0;
+        for id in stale {
+            removed += self.remove_import(ctx, &id)?;
+        }
+        Ok(removed)
     }
 
     pub(crate) fn list_persons_impl(
@@ -682,7 +891,10 @@ impl SqlStore {
             let page = paged(
                 tx,
                 COLS,
-                "FROM persons WHERE office_id = $1 AND merged_into IS NULL",
+                concat!(
+                    "FROM persons WHERE office_id = $1 AND merged_into IS NULL AND ",
+                    person_visible!()
+                ),
                 "registry_no DESC",
                 vec![office.clone().into()],
                 req,
@@ -735,10 +947,11 @@ impl SqlStore {
             )
         };
         let from_where = format!(
-            "FROM persons WHERE office_id = $1 AND merged_into IS NULL AND id IN (\
+            "FROM persons WHERE office_id = $1 AND merged_into IS NULL AND {} AND id IN (\
              SELECT id FROM persons WHERE office_id = $1 AND UPPER(registry_no) = $2 \
              UNION SELECT person_id FROM person_documents WHERE office_id = $1 AND number_key = $3 \
-             UNION SELECT person_id FROM person_name_tokens WHERE office_id = $1 AND token = $4{by_words})"
+             UNION SELECT person_id FROM person_name_tokens WHERE office_id = $1 AND token = $4{by_words})",
+            person_visible!()
         );
         self.write(|tx| {
             let page = paged(
@@ -789,7 +1002,7 @@ impl SqlStore {
                 tag::check(expected, &current, "person.version.stale")?;
             }
             let r = tx.query_opt(
-                &format!("SELECT status FROM persons WHERE id = $1 AND office_id = $2{}", tx.dialect().for_update()),
+                &format!("SELECT status FROM persons WHERE id = $1 AND office_id = $2 AND {}{}", person_visible!(), tx.dialect().for_update()),
                 params![id.to_string(), office.to_string()],
             )?;
             let from = PersonStatus::parse(&r.ok_or_else(|| Error::not_found("person.not_found"))?.text(0)?)?;
@@ -828,7 +1041,7 @@ impl SqlStore {
                 tag::check(expected, &current, "person.version.stale")?;
             }
             let r = tx.query_opt(
-                &format!("SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2"),
+                &format!("SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}", person_visible!()),
                 params![id.to_string(), office.to_string()],
             )?;
             let mut p = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
@@ -847,7 +1060,11 @@ impl SqlStore {
     pub(crate) fn count_persons_by_office_impl(&self) -> Result<Vec<(OfficeId, u64)>> {
         self.read(|tx| {
             tx.query(
-                "SELECT office_id, COUNT(*) FROM persons WHERE merged_into IS NULL GROUP BY office_id ORDER BY office_id",
+                concat!(
+                    "SELECT office_id, COUNT(*) FROM persons WHERE merged_into IS NULL AND ",
+                    person_visible!(),
+                    " GROUP BY office_id ORDER BY office_id"
+                ),
                 &[],
             )?
             .iter()

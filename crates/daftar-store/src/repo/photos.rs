@@ -15,7 +15,10 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 fn require_person(tx: &mut dyn crate::sql::Tx, scope: &OfficeScope, id: PersonId) -> Result<()> {
     tx.query_opt(
-        "SELECT id FROM persons WHERE id = $1 AND office_id = $2",
+        concat!(
+            "SELECT id FROM persons WHERE id = $1 AND office_id = $2 AND ",
+            person_visible!()
+        ),
         params![id.to_string(), scope.office_id().to_string()],
     )?
     .ok_or_else(|| Error::not_found("person.not_found"))?;

@@ -25,7 +25,7 @@ impl SqlStore {
         self.write(|tx| {
             let p = tx
                 .query_opt(
-                    "SELECT registry_no, given_name, family_name, status FROM persons WHERE id = $1 AND office_id = $2",
+                    concat!("SELECT registry_no, given_name, family_name, status FROM persons WHERE id = $1 AND office_id = $2 AND ", person_visible!()),
                     params![person.to_string(), scope.office_id().to_string()],
                 )?
                 .ok_or_else(|| Error::not_found("person.not_found"))?;

@@ -246,12 +246,13 @@ impl SqlStore {
             let rows = match office {
                 Some(o) => tx.query(
                     &format!(
-                        "SELECT {COLS} FROM persons WHERE merged_into IS NULL AND office_id = $1"
+                        "SELECT {COLS} FROM persons WHERE merged_into IS NULL AND office_id = $1 AND {}",
+                        person_visible!()
                     ),
                     params![o.to_string()],
                 )?,
                 None => tx.query(
-                    &format!("SELECT {COLS} FROM persons WHERE merged_into IS NULL"),
+                    &format!("SELECT {COLS} FROM persons WHERE merged_into IS NULL AND {}", person_visible!()),
                     &[],
                 )?,
             };
@@ -279,7 +280,7 @@ impl SqlStore {
         let office = scope.office_id().to_string();
         self.write(|tx| {
             let rows = tx.query(
-                &format!("SELECT {COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL ORDER BY registry_no"),
+                &format!("SELECT {COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL AND {} ORDER BY registry_no", person_visible!()),
                 params![office.as_str()],
             )?;
             let persons = rows.iter().map(person).collect::<Result<Vec<_>>>()?;

@@ -340,6 +340,11 @@ pub fn persons(loaded: &crate::config::Loaded, args: &ImportPersons) -> Result<E
     }
     let ctx = super::system_ctx("import");
     let scope = system_scope(office.id, Permission::PersonWrite);
+    // An earlier import that was killed left hidden persons behind: remove them first.
+    let stale = store.remove_stale_imports(&ctx, daftar_domain::person::IMPORT_IDLE_LIMIT)?;
+    if stale > 0 {
+        eprintln!("removed {stale} persons of an earlier import that did not finish");
+    }
     let b = bar(rows as u64, "writing");
     let written = store.import_persons(&ctx, &scope, &persons, &|n| b.set_position(n));
     b.finish_and_clear();
