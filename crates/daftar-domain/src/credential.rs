@@ -168,12 +168,57 @@ pub fn default_valid_days(kind: CredentialKind) -> u32 {
     }
 }
 
-/// Every claim a credential of `kind` for `person` carries, valid until `valid_until` (ISO).
-/// `card_no` is the registry number; `school_age` is counted at `today`.
+/// What the case granting a credential says, beyond the person: how long it lasts, whether it
+/// allows work and whom it names as employer. Built from the service definition the case was
+/// opened under and the case itself ([`Grant::for_case`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Last day the credential is valid.
+    pub valid_until: time::Date,
+    /// Claim `work_allowed`: the service's `work_allowed`.
+    pub work_allowed: bool,
+    /// Claim `employer`: the employer the case recorded ([`crate::case::Employer::claim`]).
+    pub employer: Option<String>,
+}
+
+impl Grant {
+    /// What a case of `def` with `employer` grants, issued on `today`: valid for the service's
+    /// `credential_days` (or the kind's default), work allowed as the service says, the
+    /// employer as the case recorded it.
+    pub fn for_case(
+        def: &crate::service::ServiceDef,
+        employer: Option<&crate::case::Employer>,
+        today: time::Date,
+    ) -> Self {
+        let days = def
+            .credential_days
+            .or_else(|| def.credential.map(default_valid_days))
+            .unwrap_or(30);
+        Self {
+            valid_until: today + time::Duration::days(i64::from(days)),
+            work_allowed: def.allows_work(),
+            employer: employer.map(crate::case::Employer::claim),
+        }
+    }
+
+    /// A credential of `kind` issued without a case (demo data, tests): work allowed by the
+    /// kind's default (a work permit only), no employer.
+    pub fn without_case(kind: CredentialKind, valid_until: time::Date) -> Self {
+        Self {
+            valid_until,
+            work_allowed: kind == CredentialKind::WorkPermit,
+            employer: None,
+        }
+    }
+}
+
+/// Every claim a credential of `kind` for `person` carries, as `grant` says (validity, work,
+/// employer). `card_no` is the registry number; `school_age` is counted at `today`. Which of
+/// them a QR shows is the purpose profile's choice (`daftar_credential::profile`).
 pub fn claims_for(
     person: &Person,
     kind: CredentialKind,
-    valid_until: time::Date,
+    grant: &Grant,
     today: time::Date,
 ) -> BTreeMap<String, String> {
     let mut f = BTreeMap::new();
@@ -196,12 +241,21 @@ pub fn claims_for(
     put("nationality", &person.nationality);
     put("status", person.status.code());
     put("card_no", &person.registry_no);
-    put("valid_until", &crate::jalali::iso_day(valid_until));
+    put("valid_until", &crate::jalali::iso_day(grant.valid_until));
     put("given_name_latin", &person.given_name_latin);
     put("family_name_latin", &person.family_name_latin);
     put("province", &person.province);
-    let work = matches!(kind, CredentialKind::WorkPermit);
-    put("work_allowed", if work { "yes" } else { "no" });
+    put(
+        "work_allowed",
+        if grant.work_allowed { "yes" } else { "no" },
+    );
+    // Only a work permit names an employer (the catalog allows `requires_employer` for no
+    // other kind); the purpose profile decides where it is shown.
+    if kind == CredentialKind::WorkPermit
+        && let Some(employer) = &grant.employer
+    {
+        put("employer", employer);
+    }
     let age = person
         .birth()
         .map(|b| today.year() - b.start.year())

@@ -295,6 +295,16 @@ pub struct ServiceDef {
     /// permits 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_days: Option<u32>,
+    /// A case must name the employer when it is opened, and the credential names it (claim
+    /// `employer`); a service that does not say this takes no employer. Only a service issuing
+    /// a work permit may say it. Default: yes for a work permit, no otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_employer: Option<bool>,
+    /// What the credential says in its claim `work_allowed`. Only for a registration card or a
+    /// work permit (a work permit always allows work). Default: yes for a work permit, no
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_allowed: Option<bool>,
     /// Who may apply.
     #[serde(default)]
     pub eligibility: Eligibility,
@@ -377,6 +387,27 @@ impl ServiceDef {
         {
             return Err(data_error(at, "min_age is above max_age"));
         }
+        let permit = self.credential == Some(CredentialKind::WorkPermit);
+        if self.requires_employer == Some(true) && !permit {
+            return Err(data_error(
+                at,
+                "requires_employer is for a service issuing a work permit (only a work permit names an employer)",
+            ));
+        }
+        match (self.work_allowed, self.credential) {
+            (None, _)
+            | (Some(_), Some(CredentialKind::RegistrationCard))
+            | (Some(true), Some(CredentialKind::WorkPermit)) => {}
+            (Some(false), Some(CredentialKind::WorkPermit)) => {
+                return Err(data_error(at, "a work permit always allows work"));
+            }
+            (Some(_), _) => {
+                return Err(data_error(
+                    at,
+                    "work_allowed is for a service issuing a registration card or a work permit",
+                ));
+            }
+        }
         if !self.fees.is_empty() && !self.steps.iter().any(|s| s.fee_before) {
             return Err(data_error(
                 at,
@@ -384,6 +415,39 @@ impl ServiceDef {
             ));
         }
         Ok(())
+    }
+
+    /// Whether a case of this service names an employer (`requires_employer`, by default for
+    /// a work permit).
+    pub fn takes_employer(&self) -> bool {
+        self.requires_employer
+            .unwrap_or(self.credential == Some(CredentialKind::WorkPermit))
+    }
+
+    /// What the credential's claim `work_allowed` says (`work_allowed`, by default yes for a
+    /// work permit only).
+    pub fn allows_work(&self) -> bool {
+        self.work_allowed
+            .unwrap_or(self.credential == Some(CredentialKind::WorkPermit))
+    }
+
+    /// The employer a new case records: checked and required where the service takes one
+    /// (`case.employer.required`, `case.employer.invalid`), refused where it does not
+    /// (`case.employer.not_allowed`).
+    pub fn check_employer(
+        &self,
+        given: Option<&crate::case::Employer>,
+    ) -> Result<Option<crate::case::Employer>> {
+        match (self.takes_employer(), given) {
+            (true, Some(e)) => Ok(Some(e.checked()?)),
+            (true, None) => {
+                Err(Error::invalid("case.employer.required").with_field("employer.name"))
+            }
+            (false, Some(_)) => {
+                Err(Error::invalid("case.employer.not_allowed").with_field("employer"))
+            }
+            (false, None) => Ok(None),
+        }
     }
 
     /// The step at `index` (`case.step.invalid` when past the end).

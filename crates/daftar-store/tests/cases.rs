@@ -214,6 +214,7 @@ both_backends! {
             person_id: pid.clone(),
             household: false,
             consent: false,
+            employer: None,
             note: "".into(),
         }, &cal, opened).unwrap();
         let id = v.case.id;
@@ -225,7 +226,7 @@ both_backends! {
         // Another office: not found; a duplicate: refused; unknown service: not found.
         let other = system_scope(b, Permission::PersonRead);
         assert_eq!(s.get_case(&ctx(), &other, id).unwrap_err().code, "case.not_found");
-        let again = NewCase { service: "registration_status_certificate".into(), person_id: pid.clone(), household: false, consent: false, note: "".into() };
+        let again = NewCase { service: "registration_status_certificate".into(), person_id: pid.clone(), household: false, consent: false, employer: None, note: "".into() };
         assert_eq!(s.open_case(&ctx(), &write, &again, &cal, opened).unwrap_err().code, "case.duplicate");
         let unknown = NewCase { service: "nope".into(), ..again.clone() };
         assert_eq!(s.open_case(&ctx(), &write, &unknown, &cal, opened).unwrap_err().code, "service.not_found");
@@ -296,6 +297,7 @@ both_backends! {
                 person_id: pid,
                 household: false,
                 consent: false,
+                employer: None,
                 note: "".into(),
             }, &cal, opened).unwrap();
             ids.push(v.case.id);

@@ -210,7 +210,10 @@ async fn portal_for_a_registered_person(app: TestApp) {
         fields: daftar_domain::credential::claims_for(
             person,
             CredentialKind::RegistrationCard,
-            (now + time::Duration::days(365)).date(),
+            &daftar_domain::credential::Grant::without_case(
+                CredentialKind::RegistrationCard,
+                (now + time::Duration::days(365)).date(),
+            ),
             now.date(),
         ),
     };
