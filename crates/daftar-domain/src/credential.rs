@@ -404,6 +404,101 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn holder() -> Person {
+        Person {
+            id: PersonId::new(),
+            office_id: OfficeId::new(),
+            registry_no: "THR01-1405-000001".into(),
+            given_name: "کریم".into(),
+            family_name: "احمدی".into(),
+            father_name: "محمد".into(),
+            grandfather_name: String::new(),
+            given_name_latin: String::new(),
+            family_name_latin: String::new(),
+            birth_date: Some("1990-03-21".into()),
+            birth_date_precision: Some(crate::birth::DatePrecision::Day),
+            sex: crate::person::Sex::Male,
+            nationality: "AFG".into(),
+            phone: String::new(),
+            province: String::new(),
+            district: String::new(),
+            address: String::new(),
+            status: crate::person::PersonStatus::Registered,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// Issue 15.5: the claims say what the case and its service say, not a constant per kind.
+    #[test]
+    fn claims_follow_the_grant() {
+        let today = time::macros::date!(2026 - 05 - 01);
+        let toml = |credential: &str, extra: &str| {
+            format!(
+                r#"profile = "IR"
+version = 1
+[[service]]
+code = "svc"
+names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
+applicant = "person"
+credential = "{credential}"
+{extra}
+[[service.steps]]
+code = "intake"
+names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
+role = "clerk"
+sla_days = 1
+outcomes = ["complete"]
+"#
+            )
+        };
+        let def = |credential: &str, extra: &str| {
+            crate::service::Catalog::from_toml(&toml(credential, extra))
+                .unwrap()
+                .services
+                .remove(0)
+        };
+        let employer = crate::case::Employer {
+            name: "شرکت ساختمانی البرز".into(),
+            identifier: "10101234567".into(),
+        };
+        // A work permit names the employer of its case and allows work.
+        let permit = def("work_permit", "");
+        let grant = Grant::for_case(&permit, Some(&employer), today);
+        assert_eq!(grant.valid_until, today + time::Duration::days(365));
+        let f = claims_for(&holder(), CredentialKind::WorkPermit, &grant, today);
+        assert_eq!(
+            f.get("employer").map(String::as_str),
+            Some("شرکت ساختمانی البرز (10101234567)")
+        );
+        assert_eq!(f["work_allowed"], "yes");
+        // A card says what its service says: no by default, yes when the catalog says so.
+        let card = def("registration_card", "");
+        let f = claims_for(
+            &holder(),
+            CredentialKind::RegistrationCard,
+            &Grant::for_case(&card, None, today),
+            today,
+        );
+        assert_eq!(f["work_allowed"], "no");
+        assert!(!f.contains_key("employer"));
+        let working = def(
+            "registration_card",
+            "work_allowed = true\ncredential_days = 90",
+        );
+        let grant = Grant::for_case(&working, None, today);
+        assert_eq!(grant.valid_until, today + time::Duration::days(90));
+        let f = claims_for(&holder(), CredentialKind::RegistrationCard, &grant, today);
+        assert_eq!(f["work_allowed"], "yes");
+        // Only a work permit carries an employer, whatever a grant holds.
+        let f = claims_for(
+            &holder(),
+            CredentialKind::RegistrationCard,
+            &Grant::for_case(&working, Some(&employer), today),
+            today,
+        );
+        assert!(!f.contains_key("employer"));
+    }
+
     #[test]
     fn share_codes_read_the_way_people_type_them() {
         assert_eq!(normalize_share_code("abcde-fghjk").unwrap(), "ABCDEFGHJK");

@@ -661,6 +661,89 @@ schedule = [{ year = 1404, rials = 1200000 }, { year = 1405, rials = 1500000 }]
     }
 
     #[test]
+    fn work_and_employer_follow_the_definition() {
+        let card = Catalog::from_toml(MINI).unwrap().services.remove(0);
+        // Defaults by kind: a card neither takes an employer nor allows work.
+        assert!(!card.takes_employer() && !card.allows_work());
+        let permit_toml = MINI.replace(
+            "credential = \"registration_card\"",
+            "credential = \"work_permit\"",
+        );
+        let permit = Catalog::from_toml(&permit_toml).unwrap().services.remove(0);
+        assert!(permit.takes_employer() && permit.allows_work());
+        // Said in the file: a card that permits work; a permit that names no employer.
+        let with = |from: &str, extra: &str| {
+            Catalog::from_toml(&from.replacen(
+                "household = true\n",
+                &format!("household = true\n{extra}\n"),
+                1,
+            ))
+        };
+        let working_card = with(MINI, "work_allowed = true")
+            .unwrap()
+            .services
+            .remove(0);
+        assert!(working_card.allows_work() && !working_card.takes_employer());
+        let anonymous = with(&permit_toml, "requires_employer = false").unwrap();
+        assert!(!anonymous.services[0].takes_employer());
+        // Refused: an employer on a card, a permit that forbids work, work on a letter.
+        let letter = MINI.replace(
+            "credential = \"registration_card\"",
+            "credential = \"letter\"",
+        );
+        for (file, extra) in [
+            (MINI, "requires_employer = true"),
+            (permit_toml.as_str(), "work_allowed = false"),
+            (letter.as_str(), "work_allowed = true"),
+            (letter.as_str(), "work_allowed = false"),
+        ] {
+            assert_eq!(
+                with(file, extra).unwrap_err().code,
+                "service.definition.invalid",
+                "{extra}"
+            );
+        }
+        // Opening a case: required, checked, refused.
+        use crate::case::Employer;
+        let e = |name: &str, identifier: &str| Employer {
+            name: name.into(),
+            identifier: identifier.into(),
+        };
+        let code = |r: Result<Option<Employer>>| r.unwrap_err().code;
+        assert_eq!(code(permit.check_employer(None)), "case.employer.required");
+        assert_eq!(
+            code(card.check_employer(Some(&e("شرکت", "")))),
+            "case.employer.not_allowed"
+        );
+        assert_eq!(card.check_employer(None).unwrap(), None);
+        for (name, id) in [
+            ("", ""),
+            ("   ", "123"),
+            ("\u{200b}\u{200c}", ""),
+            ("12345", ""),
+            ("شرکت\u{202e}", ""),
+            ("شرکت\u{fffd}", ""),
+            ("شر\nکت", ""),
+            (&"ش".repeat(201), ""),
+            ("شرکت", "12 34"),
+            ("شرکت", &"1".repeat(41)),
+        ] {
+            let err = permit.check_employer(Some(&e(name, id))).unwrap_err();
+            assert_eq!(err.code, "case.employer.invalid", "{name:?} {id:?}");
+        }
+        let ok = permit
+            .check_employer(Some(&e(" شرکت ساختمانی البرز ", "۱۰۱۰-۱۲/۳")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok, e("شرکت ساختمانی البرز", "1010-12/3"));
+        assert_eq!(ok.claim(), "شرکت ساختمانی البرز (1010-12/3)");
+        assert_eq!(
+            e("نیم\u{200c}رخ", "").checked().unwrap().claim(),
+            "نیم\u{200c}رخ"
+        );
+    }
+
+    #[test]
     fn rials_are_grouped() {
         assert_eq!(format_rials(1_500_000, false), "1,500,000");
         assert_eq!(format_rials(950, false), "950");
