@@ -1712,6 +1712,46 @@ async fn work_permit_names_its_employer(app: TestApp) {
         );
     }
 
+    // The clerk's form: the employer fields, the message when they are left empty, and the
+    // case page showing what was given.
+    let form_path = format!("/offices/{office}/cases");
+    let new_form = get_text(
+        &app,
+        &clerk.0,
+        &format!("{form_path}/new?person_id={}", others[0].id),
+    )
+    .await;
+    assert!(
+        new_form.contains("name=\"employer_name\"")
+            && new_form.contains("name=\"employer_identifier\""),
+        "{new_form}"
+    );
+    let token = harness::csrf_in(&new_form).unwrap();
+    let pid = others[0].id.to_string();
+    let mut fields = vec![
+        ("_csrf", token.as_str()),
+        ("person_id", pid.as_str()),
+        ("service", "work_permit"),
+        ("consent", "1"),
+        ("employer_name", ""),
+        ("employer_identifier", ""),
+    ];
+    let r = app.post_form(&clerk.0, &form_path, &fields).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\"") && !html.contains("case-employer-required"),
+        "{html}"
+    );
+    fields[4].1 = "نانوایی سنگک";
+    let r = app.post_form(&clerk.0, &form_path, &fields).await;
+    assert_eq!(r.status(), 303);
+    let page = get_text(&app, &clerk.0, &location(&r)).await;
+    assert!(
+        fragment(&page, "id=\"case-employer\"", "</dd>").contains("نانوایی سنگک"),
+        "{page}"
+    );
+
     // With the employer (Persian digits in the identifier are read as ASCII).
     let (st, opened) = open_case(
         &app,
