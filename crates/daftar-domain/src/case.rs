@@ -83,6 +83,9 @@ pub struct Case {
     pub consent: bool,
     /// 0 none, 1 escalated to the office manager, 2 to the authority.
     pub escalation: i64,
+    /// The employer given when the case was opened (services that take one: work permits).
+    /// It is what the credential the case grants names (claim `employer`).
+    pub employer: Option<Employer>,
     /// Opened.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String)]
@@ -291,9 +294,92 @@ pub struct NewCase {
     /// The person concerned consents (services that require it).
     #[serde(default)]
     pub consent: bool,
+    /// The employer, for services that take one (`requires_employer` in the catalog: work
+    /// permits); refused for any other service.
+    #[serde(default)]
+    pub employer: Option<Employer>,
     /// A note for the timeline.
     #[serde(default)]
     pub note: String,
+}
+
+/// Longest employer name, in characters.
+pub const EMPLOYER_NAME_MAX: usize = 200;
+/// Longest employer identifier, in characters.
+pub const EMPLOYER_ID_MAX: usize = 40;
+
+/// Characters an employer name may not hold: the replacement character (bytes that were not
+/// UTF-8) and the bidirectional controls, which could make a verifier's screen show another
+/// name than the one signed. ZWNJ, which Persian needs, is allowed.
+const BIDI_OR_REPLACEMENT: [char; 13] = [
+    '\u{fffd}', '\u{200e}', '\u{200f}', '\u{061c}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}',
+    '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+];
+
+/// The employer a case names (a work permit's employer), as given when the case is opened.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Employer {
+    /// Name of the employer, a person or an organisation, as on the employer's letter (1 to 200
+    /// characters, with at least one letter).
+    pub name: String,
+    /// The employer's identifier, optional: in Iran the national id of the company or of the
+    /// person (up to 40 letters, digits, `-` and `/`; Persian digits are read as ASCII).
+    #[serde(default)]
+    pub identifier: String,
+}
+
+impl Employer {
+    /// The employer from a form's two fields: `None` when both are blank.
+    pub fn from_fields(name: &str, identifier: &str) -> Option<Self> {
+        if name.trim().is_empty() && identifier.trim().is_empty() {
+            None
+        } else {
+            Some(Self {
+                name: name.to_owned(),
+                identifier: identifier.to_owned(),
+            })
+        }
+    }
+
+    /// The employer trimmed and checked (`case.employer.invalid`, with the field at fault:
+    /// `employer.name` or `employer.identifier`).
+    pub fn checked(&self) -> Result<Self> {
+        let invalid = |field: &str| Error::invalid("case.employer.invalid").with_field(field);
+        let name = self.name.trim();
+        let count = name.chars().count();
+        if count == 0
+            || count > EMPLOYER_NAME_MAX
+            || !name.chars().any(char::is_alphabetic)
+            || name
+                .chars()
+                .any(|c| c.is_control() || BIDI_OR_REPLACEMENT.contains(&c))
+        {
+            return Err(invalid("employer.name"));
+        }
+        let identifier = crate::digits::fold_digits(self.identifier.trim());
+        if identifier.chars().count() > EMPLOYER_ID_MAX
+            || !identifier
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+        {
+            return Err(invalid("employer.identifier"));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            identifier,
+        })
+    }
+
+    /// The text of the credential claim `employer` (field 11): the name, followed by the
+    /// identifier in parentheses when the case recorded one.
+    pub fn claim(&self) -> String {
+        if self.identifier.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.identifier)
+        }
+    }
 }
 
 /// A decision or other change on a case.

@@ -168,12 +168,57 @@ pub fn default_valid_days(kind: CredentialKind) -> u32 {
     }
 }
 
-/// Every claim a credential of `kind` for `person` carries, valid until `valid_until` (ISO).
-/// `card_no` is the registry number; `school_age` is counted at `today`.
+/// What the case granting a credential says, beyond the person: how long it lasts, whether it
+/// allows work and whom it names as employer. Built from the service definition the case was
+/// opened under and the case itself ([`Grant::for_case`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Last day the credential is valid.
+    pub valid_until: time::Date,
+    /// Claim `work_allowed`: the service's `work_allowed`.
+    pub work_allowed: bool,
+    /// Claim `employer`: the employer the case recorded ([`crate::case::Employer::claim`]).
+    pub employer: Option<String>,
+}
+
+impl Grant {
+    /// What a case of `def` with `employer` grants, issued on `today`: valid for the service's
+    /// `credential_days` (or the kind's default), work allowed as the service says, the
+    /// employer as the case recorded it.
+    pub fn for_case(
+        def: &crate::service::ServiceDef,
+        employer: Option<&crate::case::Employer>,
+        today: time::Date,
+    ) -> Self {
+        let days = def
+            .credential_days
+            .or_else(|| def.credential.map(default_valid_days))
+            .unwrap_or(30);
+        Self {
+            valid_until: today + time::Duration::days(i64::from(days)),
+            work_allowed: def.allows_work(),
+            employer: employer.map(crate::case::Employer::claim),
+        }
+    }
+
+    /// A credential of `kind` issued without a case (demo data, tests): work allowed by the
+    /// kind's default (a work permit only), no employer.
+    pub fn without_case(kind: CredentialKind, valid_until: time::Date) -> Self {
+        Self {
+            valid_until,
+            work_allowed: kind == CredentialKind::WorkPermit,
+            employer: None,
+        }
+    }
+}
+
+/// Every claim a credential of `kind` for `person` carries, as `grant` says (validity, work,
+/// employer). `card_no` is the registry number; `school_age` is counted at `today`. Which of
+/// them a QR shows is the purpose profile's choice (`daftar_credential::profile`).
 pub fn claims_for(
     person: &Person,
     kind: CredentialKind,
-    valid_until: time::Date,
+    grant: &Grant,
     today: time::Date,
 ) -> BTreeMap<String, String> {
     let mut f = BTreeMap::new();
@@ -196,12 +241,21 @@ pub fn claims_for(
     put("nationality", &person.nationality);
     put("status", person.status.code());
     put("card_no", &person.registry_no);
-    put("valid_until", &crate::jalali::iso_day(valid_until));
+    put("valid_until", &crate::jalali::iso_day(grant.valid_until));
     put("given_name_latin", &person.given_name_latin);
     put("family_name_latin", &person.family_name_latin);
     put("province", &person.province);
-    let work = matches!(kind, CredentialKind::WorkPermit);
-    put("work_allowed", if work { "yes" } else { "no" });
+    put(
+        "work_allowed",
+        if grant.work_allowed { "yes" } else { "no" },
+    );
+    // Only a work permit names an employer (the catalog allows `requires_employer` for no
+    // other kind); the purpose profile decides where it is shown.
+    if kind == CredentialKind::WorkPermit
+        && let Some(employer) = &grant.employer
+    {
+        put("employer", employer);
+    }
     let age = person
         .birth()
         .map(|b| today.year() - b.start.year())
@@ -349,6 +403,101 @@ pub fn format_share_code(code: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    fn holder() -> Person {
+        Person {
+            id: PersonId::new(),
+            office_id: OfficeId::new(),
+            registry_no: "THR01-1405-000001".into(),
+            given_name: "کریم".into(),
+            family_name: "احمدی".into(),
+            father_name: "محمد".into(),
+            grandfather_name: String::new(),
+            given_name_latin: String::new(),
+            family_name_latin: String::new(),
+            birth_date: Some("1990-03-21".into()),
+            birth_date_precision: Some(crate::birth::DatePrecision::Day),
+            sex: crate::person::Sex::Male,
+            nationality: "AFG".into(),
+            phone: String::new(),
+            province: String::new(),
+            district: String::new(),
+            address: String::new(),
+            status: crate::person::PersonStatus::Registered,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// Issue 15.5: the claims say what the case and its service say, not a constant per kind.
+    #[test]
+    fn claims_follow_the_grant() {
+        let today = time::macros::date!(2026 - 05 - 01);
+        let toml = |credential: &str, extra: &str| {
+            format!(
+                r#"profile = "IR"
+version = 1
+[[service]]
+code = "svc"
+names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
+applicant = "person"
+credential = "{credential}"
+{extra}
+[[service.steps]]
+code = "intake"
+names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
+role = "clerk"
+sla_days = 1
+outcomes = ["complete"]
+"#
+            )
+        };
+        let def = |credential: &str, extra: &str| {
+            crate::service::Catalog::from_toml(&toml(credential, extra))
+                .unwrap()
+                .services
+                .remove(0)
+        };
+        let employer = crate::case::Employer {
+            name: "شرکت ساختمانی البرز".into(),
+            identifier: "10101234567".into(),
+        };
+        // A work permit names the employer of its case and allows work.
+        let permit = def("work_permit", "");
+        let grant = Grant::for_case(&permit, Some(&employer), today);
+        assert_eq!(grant.valid_until, today + time::Duration::days(365));
+        let f = claims_for(&holder(), CredentialKind::WorkPermit, &grant, today);
+        assert_eq!(
+            f.get("employer").map(String::as_str),
+            Some("شرکت ساختمانی البرز (10101234567)")
+        );
+        assert_eq!(f["work_allowed"], "yes");
+        // A card says what its service says: no by default, yes when the catalog says so.
+        let card = def("registration_card", "");
+        let f = claims_for(
+            &holder(),
+            CredentialKind::RegistrationCard,
+            &Grant::for_case(&card, None, today),
+            today,
+        );
+        assert_eq!(f["work_allowed"], "no");
+        assert!(!f.contains_key("employer"));
+        let working = def(
+            "registration_card",
+            "work_allowed = true\ncredential_days = 90",
+        );
+        let grant = Grant::for_case(&working, None, today);
+        assert_eq!(grant.valid_until, today + time::Duration::days(90));
+        let f = claims_for(&holder(), CredentialKind::RegistrationCard, &grant, today);
+        assert_eq!(f["work_allowed"], "yes");
+        // Only a work permit carries an employer, whatever a grant holds.
+        let f = claims_for(
+            &holder(),
+            CredentialKind::RegistrationCard,
+            &Grant::for_case(&working, Some(&employer), today),
+            today,
+        );
+        assert!(!f.contains_key("employer"));
+    }
 
     #[test]
     fn share_codes_read_the_way_people_type_them() {

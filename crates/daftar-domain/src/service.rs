@@ -295,6 +295,16 @@ pub struct ServiceDef {
     /// permits 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_days: Option<u32>,
+    /// A case must name the employer when it is opened, and the credential names it (claim
+    /// `employer`); a service that does not say this takes no employer. Only a service issuing
+    /// a work permit may say it. Default: yes for a work permit, no otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_employer: Option<bool>,
+    /// What the credential says in its claim `work_allowed`. Only for a registration card or a
+    /// work permit (a work permit always allows work). Default: yes for a work permit, no
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_allowed: Option<bool>,
     /// Who may apply.
     #[serde(default)]
     pub eligibility: Eligibility,
@@ -377,6 +387,27 @@ impl ServiceDef {
         {
             return Err(data_error(at, "min_age is above max_age"));
         }
+        let permit = self.credential == Some(CredentialKind::WorkPermit);
+        if self.requires_employer == Some(true) && !permit {
+            return Err(data_error(
+                at,
+                "requires_employer is for a service issuing a work permit (only a work permit names an employer)",
+            ));
+        }
+        match (self.work_allowed, self.credential) {
+            (None, _)
+            | (Some(_), Some(CredentialKind::RegistrationCard))
+            | (Some(true), Some(CredentialKind::WorkPermit)) => {}
+            (Some(false), Some(CredentialKind::WorkPermit)) => {
+                return Err(data_error(at, "a work permit always allows work"));
+            }
+            (Some(_), _) => {
+                return Err(data_error(
+                    at,
+                    "work_allowed is for a service issuing a registration card or a work permit",
+                ));
+            }
+        }
         if !self.fees.is_empty() && !self.steps.iter().any(|s| s.fee_before) {
             return Err(data_error(
                 at,
@@ -384,6 +415,39 @@ impl ServiceDef {
             ));
         }
         Ok(())
+    }
+
+    /// Whether a case of this service names an employer (`requires_employer`, by default for
+    /// a work permit).
+    pub fn takes_employer(&self) -> bool {
+        self.requires_employer
+            .unwrap_or(self.credential == Some(CredentialKind::WorkPermit))
+    }
+
+    /// What the credential's claim `work_allowed` says (`work_allowed`, by default yes for a
+    /// work permit only).
+    pub fn allows_work(&self) -> bool {
+        self.work_allowed
+            .unwrap_or(self.credential == Some(CredentialKind::WorkPermit))
+    }
+
+    /// The employer a new case records: checked and required where the service takes one
+    /// (`case.employer.required`, `case.employer.invalid`), refused where it does not
+    /// (`case.employer.not_allowed`).
+    pub fn check_employer(
+        &self,
+        given: Option<&crate::case::Employer>,
+    ) -> Result<Option<crate::case::Employer>> {
+        match (self.takes_employer(), given) {
+            (true, Some(e)) => Ok(Some(e.checked()?)),
+            (true, None) => {
+                Err(Error::invalid("case.employer.required").with_field("employer.name"))
+            }
+            (false, Some(_)) => {
+                Err(Error::invalid("case.employer.not_allowed").with_field("employer"))
+            }
+            (false, None) => Ok(None),
+        }
     }
 
     /// The step at `index` (`case.step.invalid` when past the end).
@@ -593,6 +657,89 @@ schedule = [{ year = 1404, rials = 1200000 }, { year = 1405, rials = 1500000 }]
         assert_eq!(
             Catalog::from_toml(&twice).unwrap_err().code,
             "service.definition.invalid"
+        );
+    }
+
+    #[test]
+    fn work_and_employer_follow_the_definition() {
+        let card = Catalog::from_toml(MINI).unwrap().services.remove(0);
+        // Defaults by kind: a card neither takes an employer nor allows work.
+        assert!(!card.takes_employer() && !card.allows_work());
+        let permit_toml = MINI.replace(
+            "credential = \"registration_card\"",
+            "credential = \"work_permit\"",
+        );
+        let permit = Catalog::from_toml(&permit_toml).unwrap().services.remove(0);
+        assert!(permit.takes_employer() && permit.allows_work());
+        // Said in the file: a card that permits work; a permit that names no employer.
+        let with = |from: &str, extra: &str| {
+            Catalog::from_toml(&from.replacen(
+                "household = true\n",
+                &format!("household = true\n{extra}\n"),
+                1,
+            ))
+        };
+        let working_card = with(MINI, "work_allowed = true")
+            .unwrap()
+            .services
+            .remove(0);
+        assert!(working_card.allows_work() && !working_card.takes_employer());
+        let anonymous = with(&permit_toml, "requires_employer = false").unwrap();
+        assert!(!anonymous.services[0].takes_employer());
+        // Refused: an employer on a card, a permit that forbids work, work on a letter.
+        let letter = MINI.replace(
+            "credential = \"registration_card\"",
+            "credential = \"letter\"",
+        );
+        for (file, extra) in [
+            (MINI, "requires_employer = true"),
+            (permit_toml.as_str(), "work_allowed = false"),
+            (letter.as_str(), "work_allowed = true"),
+            (letter.as_str(), "work_allowed = false"),
+        ] {
+            assert_eq!(
+                with(file, extra).unwrap_err().code,
+                "service.definition.invalid",
+                "{extra}"
+            );
+        }
+        // Opening a case: required, checked, refused.
+        use crate::case::Employer;
+        let e = |name: &str, identifier: &str| Employer {
+            name: name.into(),
+            identifier: identifier.into(),
+        };
+        let code = |r: Result<Option<Employer>>| r.unwrap_err().code;
+        assert_eq!(code(permit.check_employer(None)), "case.employer.required");
+        assert_eq!(
+            code(card.check_employer(Some(&e("شرکت", "")))),
+            "case.employer.not_allowed"
+        );
+        assert_eq!(card.check_employer(None).unwrap(), None);
+        for (name, id) in [
+            ("", ""),
+            ("   ", "123"),
+            ("\u{200b}\u{200c}", ""),
+            ("12345", ""),
+            ("شرکت\u{202e}", ""),
+            ("شرکت\u{fffd}", ""),
+            ("شر\nکت", ""),
+            (&"ش".repeat(201), ""),
+            ("شرکت", "12 34"),
+            ("شرکت", &"1".repeat(41)),
+        ] {
+            let err = permit.check_employer(Some(&e(name, id))).unwrap_err();
+            assert_eq!(err.code, "case.employer.invalid", "{name:?} {id:?}");
+        }
+        let ok = permit
+            .check_employer(Some(&e(" شرکت ساختمانی البرز ", "۱۰۱۰-۱۲/۳")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok, e("شرکت ساختمانی البرز", "1010-12/3"));
+        assert_eq!(ok.claim(), "شرکت ساختمانی البرز (1010-12/3)");
+        assert_eq!(
+            e("نیم\u{200c}رخ", "").checked().unwrap().claim(),
+            "نیم\u{200c}رخ"
         );
     }
 

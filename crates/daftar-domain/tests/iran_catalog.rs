@@ -69,7 +69,10 @@ fn all_names(s: &ServiceDef) -> Vec<(String, &Names)> {
 fn header_and_exactly_24_services_with_unique_codes() {
     let cat = catalog();
     assert_eq!(cat.profile, "IR");
-    assert_eq!(cat.version, 2, "the full catalog is version 2 of the file");
+    assert_eq!(
+        cat.version, 3,
+        "the full catalog is version 3 of the file (3: work and employer, issue 15.5)"
+    );
     assert_eq!(cat.services.len(), 24);
     let codes: Vec<&str> = cat.services.iter().map(|s| s.code.as_str()).collect();
     let unique: BTreeSet<&str> = codes.iter().copied().collect();
@@ -148,6 +151,41 @@ fn work_permit_requires_consent_and_an_adult_worker() {
         service(&cat, "work_permit_renewal").credential,
         Some(CredentialKind::WorkPermit)
     );
+}
+
+/// Issue 15.5: the profile says, in the file, what its credentials say about work: both
+/// work-permit services name the employer and allow work; every registration-card service says
+/// `work_allowed = false` on purpose (the amayesh card does not itself permit work).
+#[test]
+fn work_permits_name_the_employer_and_cards_do_not_permit_work() {
+    let cat = catalog();
+    for code in ["work_permit", "work_permit_renewal"] {
+        let s = service(&cat, code);
+        assert_eq!(
+            (s.requires_employer, s.work_allowed),
+            (Some(true), Some(true)),
+            "{code}"
+        );
+    }
+    let cards: Vec<_> = cat
+        .services
+        .iter()
+        .filter(|s| s.credential == Some(CredentialKind::RegistrationCard))
+        .collect();
+    assert_eq!(cards.len(), 5);
+    for s in cards {
+        assert_eq!(s.work_allowed, Some(false), "{} says it explicitly", s.code);
+        assert!(!s.takes_employer(), "{}", s.code);
+    }
+    let others = cat.services.iter().filter(|s| {
+        !matches!(
+            s.credential,
+            Some(CredentialKind::RegistrationCard | CredentialKind::WorkPermit)
+        )
+    });
+    for s in others {
+        assert!(!s.takes_employer() && !s.allows_work(), "{}", s.code);
+    }
 }
 
 #[test]

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0012_selective_match_keys"),
     migration!("0013_totp_last_step"),
     migration!("0014_idempotency_answers"),
+    migration!("0015_case_employer"),
     migration!("0016_person_imports"),
 ];
 

@@ -762,7 +762,10 @@ fn keys_and_offline_verification() {
                 fields: daftar_domain::credential::claims_for(
                     &person,
                     daftar_domain::service::CredentialKind::RegistrationCard,
-                    (now + time::Duration::days(30)).date(),
+                    &daftar_domain::credential::Grant::without_case(
+                        daftar_domain::service::CredentialKind::RegistrationCard,
+                        (now + time::Duration::days(30)).date(),
+                    ),
                     now.date(),
                 ),
             }],

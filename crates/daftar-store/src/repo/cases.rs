@@ -11,8 +11,8 @@ use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::case::{
-    Case, CaseChange, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, FeeReportRow,
-    NewCase, NewPayment, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
+    Case, CaseChange, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, Employer,
+    FeeReportRow, NewCase, NewPayment, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PaymentId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
@@ -27,7 +27,9 @@ use daftar_domain::{Error, Result};
 use std::collections::BTreeSet;
 use time::{Date, OffsetDateTime};
 
-const CASE_COLS: &str = "c.id, c.reference, c.office_id, c.service_code, c.service_version, c.person_id, c.household_id, c.state, c.step, c.step_started_on, c.due_on, c.paused_remaining, c.assigned_to, c.reject_reason, c.consent, c.escalation, c.opened_at, c.version, c.fee_year";
+const CASE_COLS: &str = "c.id, c.reference, c.office_id, c.service_code, c.service_version, c.person_id, c.household_id, c.state, c.step, c.step_started_on, c.due_on, c.paused_remaining, c.assigned_to, c.reject_reason, c.consent, c.escalation, c.opened_at, c.version, c.fee_year, c.employer_name, c.employer_identifier";
+/// Columns in [`CASE_COLS`]: what a query adds after them starts at this index.
+const CASE_NCOLS: usize = 21;
 
 fn iso(d: Date) -> String {
     daftar_domain::jalali::iso_day(d)
@@ -64,6 +66,15 @@ fn case_row(r: &Row) -> Result<(Case, i32)> {
             escalation: r.i64(15)?,
             opened_at: r.ts(16)?,
             version: r.i64(17)?,
+            employer: r
+                .opt_text(19)?
+                .map(|name| {
+                    Ok::<_, Error>(Employer {
+                        name,
+                        identifier: r.opt_text(20)?.unwrap_or_default(),
+                    })
+                })
+                .transpose()?,
         },
         i32::try_from(r.i64(18)?).unwrap_or(0),
     ))
@@ -277,9 +288,11 @@ impl daftar_domain::store::CaseStore for SqlStore {
         let now = truncate_ms(OffsetDateTime::now_utc());
         // Read first (service, applicant, members, eligibility), so that the writer lock is held
         // only for the duplicate check and the inserts; the answer is built from what is known.
-        let (svc, due_on, household, members) = self.read(|tx| {
+        let (svc, due_on, household, members, employer) = self.read(|tx| {
             let svc = current(tx, new.service.trim())?;
             let def = &svc.definition;
+            // The employer: required, checked or refused as the service says.
+            let employer = def.check_employer(new.employer.as_ref())?;
             let first = def.step(0)?;
             let due_on = due(cal, today, i64::from(first.sla_days))?;
             // Who the case covers.
@@ -335,7 +348,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     reason: None,
                 });
             }
-            Ok((svc, due_on, household, members))
+            Ok((svc, due_on, household, members, employer))
         })?;
         let def = &svc.definition;
         let year = JalaliDate::from_iso(today).year();
@@ -354,7 +367,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
             let (office_code, n) = next_number(tx, office, "case", year)?;
             let reference = format!("{office_code}-{year}-{n:05}");
             tx.exec(
-                "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1)",
+                "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version, employer_name, employer_identifier) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1, $14, $15)",
                 params![
                     id.to_string(),
                     reference.as_str(),
@@ -368,7 +381,9 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     new.consent,
                     i64::from(year),
                     now,
-                    ctx.actor.as_str()
+                    ctx.actor.as_str(),
+                    employer.as_ref().map(|e| e.name.clone()),
+                    employer.as_ref().map(|e| e.identifier.clone())
                 ],
             )?;
             for (i, m) in members.iter().enumerate() {
@@ -386,6 +401,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     "version": svc.version,
                     "person": person.to_string(),
                     "members": members.len(),
+                    "employer": employer.is_some(),
                 })),
             )?;
             let view = CaseView {
@@ -406,6 +422,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 reject_reason: None,
                 consent: new.consent,
                 escalation: 0,
+                employer: employer.clone(),
                 opened_at: now,
                 version: 1,
             },
@@ -651,8 +668,8 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 |r| {
                     Ok(CaseSummary {
                         case: case_row(r)?.0,
-                        registry_no: r.text(19)?,
-                        name: format!("{} {}", r.text(20)?, r.text(21)?).trim().to_owned(),
+                        registry_no: r.text(CASE_NCOLS)?,
+                        name: format!("{} {}", r.text(CASE_NCOLS + 1)?, r.text(CASE_NCOLS + 2)?).trim().to_owned(),
                     })
                 },
             )?;
@@ -687,8 +704,8 @@ impl daftar_domain::store::CaseStore for SqlStore {
             let list = all(rows, |r| {
                 Ok(CaseSummary {
                     case: case_row(r)?.0,
-                    registry_no: r.text(19)?,
-                    name: format!("{} {}", r.text(20)?, r.text(21)?).trim().to_owned(),
+                    registry_no: r.text(CASE_NCOLS)?,
+                    name: format!("{} {}", r.text(CASE_NCOLS + 1)?, r.text(CASE_NCOLS + 2)?).trim().to_owned(),
                 })
             })?;
             audit::log(tx, ctx, "case.list_person", "person", person)?;

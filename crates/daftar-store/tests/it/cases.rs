@@ -6,7 +6,7 @@
 
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::calendar::{CalendarProfile, Holiday, HolidayKind, WorkCalendar};
-use daftar_domain::case::{CaseChange, CaseDocument, NewCase, NewPayment, QueueFilter};
+use daftar_domain::case::{CaseChange, CaseDocument, Employer, NewCase, NewPayment, QueueFilter};
 use daftar_domain::ids::{CaseDocumentId, OfficeId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::office::{NewOffice, OfficeCode};
@@ -212,6 +212,7 @@ both_backends! {
             person_id: pid.clone(),
             household: false,
             consent: false,
+            employer: None,
             note: "".into(),
         }, &cal, opened).unwrap();
         let id = v.case.id;
@@ -223,7 +224,7 @@ both_backends! {
         // Another office: not found; a duplicate: refused; unknown service: not found.
         let other = system_scope(b, Permission::PersonRead);
         assert_eq!(s.get_case(&ctx(), &other, id).unwrap_err().code, "case.not_found");
-        let again = NewCase { service: "registration_status_certificate".into(), person_id: pid.clone(), household: false, consent: false, note: "".into() };
+        let again = NewCase { service: "registration_status_certificate".into(), person_id: pid.clone(), household: false, consent: false, employer: None, note: "".into() };
         assert_eq!(s.open_case(&ctx(), &write, &again, &cal, opened).unwrap_err().code, "case.duplicate");
         let unknown = NewCase { service: "nope".into(), ..again.clone() };
         assert_eq!(s.open_case(&ctx(), &write, &unknown, &cal, opened).unwrap_err().code, "service.not_found");
@@ -294,6 +295,7 @@ both_backends! {
                 person_id: pid,
                 household: false,
                 consent: false,
+                employer: None,
                 note: "".into(),
             }, &cal, opened).unwrap();
             ids.push(v.case.id);
@@ -314,5 +316,52 @@ both_backends! {
         assert!(v.events.iter().any(|e| e.kind == "case.escalate"));
         let overdue = s.case_queue(&ctx(), &read, QueueFilter::Overdue, late, PageRequest { page: 1, per_page: 50 }).unwrap();
         assert_eq!(overdue.total, 2);
+    }
+
+    fn a_work_permit_case_records_its_employer(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let read = system_scope(a, Permission::PersonRead);
+        let pid = person(s.as_ref(), a, "جواد");
+        s.add_document(&ctx(), &write, pid.parse().unwrap(), &daftar_domain::person::NewDocument {
+            kind: "registration_card".into(),
+            number: "RC1".into(),
+            issuer: "تهران".into(),
+            ..Default::default()
+        }, None).unwrap();
+        let opened = day("1405/02/05");
+        let permit = |employer: Option<Employer>| NewCase {
+            service: "work_permit".into(),
+            person_id: pid.clone(),
+            consent: true,
+            employer,
+            ..NewCase::default()
+        };
+        let named = |name: &str, identifier: &str| Some(Employer { name: name.into(), identifier: identifier.into() });
+        // Refused before anything is written: none, a malformed one, one for a service without.
+        for (new, want) in [
+            (permit(None), "case.employer.required"),
+            (permit(named("", "")), "case.employer.invalid"),
+            (permit(named("\u{202e}شرکت", "")), "case.employer.invalid"),
+            (permit(named("شرکت", "x".repeat(41).as_str())), "case.employer.invalid"),
+            (NewCase { service: "registration_status_certificate".into(), employer: named("شرکت", ""), ..permit(None) }, "case.employer.not_allowed"),
+        ] {
+            assert_eq!(s.open_case(&ctx(), &write, &new, &cal, opened).unwrap_err().code, want, "{new:?}");
+        }
+        let all = s.case_queue(&ctx(), &read, QueueFilter::Active, opened, PageRequest { page: 1, per_page: 50 }).unwrap();
+        assert_eq!(all.total, 0, "nothing opened");
+        // Kept as given (trimmed, Persian digits read), and read back from the database.
+        let v = s.open_case(&ctx(), &write, &permit(named("  شرکت ساختمانی البرز ", "۱۰۱۰۱۲۳۴۵۶۷")), &cal, opened).unwrap();
+        let want = Some(Employer { name: "شرکت ساختمانی البرز".into(), identifier: "10101234567".into() });
+        assert_eq!(v.case.employer, want);
+        assert_eq!(s.get_case(&ctx(), &read, v.case.id).unwrap().case.employer, want);
+        let listed = s.case_queue(&ctx(), &read, QueueFilter::Active, opened, PageRequest { page: 1, per_page: 50 }).unwrap();
+        assert_eq!(listed.items[0].case.employer, want);
+        // A case without an employer reads back as none; one without an identifier keeps none.
+        let other = person(s.as_ref(), a, "مریم");
+        let c = s.open_case(&ctx(), &write, &NewCase { service: "registration_status_certificate".into(), person_id: other, ..NewCase::default() }, &cal, opened).unwrap();
+        assert_eq!(s.get_case(&ctx(), &read, c.case.id).unwrap().case.employer, None);
     }
 }

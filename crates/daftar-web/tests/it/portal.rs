@@ -166,6 +166,49 @@ async fn portal_for_a_registered_person(app: TestApp) {
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("id=\"portal-error\""));
+    // A work-permit renewal names the employer (issue 15.5): without one, the page says so;
+    // with one, the office's case records it.
+    let r = app
+        .post_form(
+            &me,
+            "/portal/cases",
+            &[("_csrf", &token), ("service", "work_permit_renewal")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"portal-error\"") && !html.contains("case-employer-required"),
+        "{html}"
+    );
+    let r = app
+        .post_form(
+            &me,
+            "/portal/cases",
+            &[
+                ("_csrf", &token),
+                ("service", "work_permit_renewal"),
+                ("employer_name", "کارگاه نجاری امید"),
+                ("employer_identifier", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let permit_case = location(&r).trim_start_matches("/portal/cases/").to_owned();
+    let (st, v) = json_of(
+        clerk
+            .get(app.url(&format!("/api/v1/offices/{o}/cases/{permit_case}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        v["case"]["employer"],
+        json!({"name": "کارگاه نجاری امید", "identifier": ""}),
+        "{v}"
+    );
 
     // Someone else's case is not found.
     let (c, t) = (clerk.clone(), app.csrf(&clerk, "/profile").await);
@@ -206,7 +249,10 @@ async fn portal_for_a_registered_person(app: TestApp) {
         fields: daftar_domain::credential::claims_for(
             person,
             CredentialKind::RegistrationCard,
-            (now + time::Duration::days(365)).date(),
+            &daftar_domain::credential::Grant::without_case(
+                CredentialKind::RegistrationCard,
+                (now + time::Duration::days(365)).date(),
+            ),
             now.date(),
         ),
     };

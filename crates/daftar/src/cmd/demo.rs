@@ -402,6 +402,7 @@ fn seed_cases(
                     person_id: person.id.to_string(),
                     household,
                     consent: false,
+                    employer: None,
                     note: String::new(),
                 },
                 &cal,
@@ -435,7 +436,12 @@ fn seed_cases(
                     kind,
                     not_before: now,
                     expires: until.with_hms(23, 59, 59).map_or(now, |t| t.assume_utc()),
-                    fields: daftar_domain::credential::claims_for(p, kind, until, today),
+                    fields: daftar_domain::credential::claims_for(
+                        p,
+                        kind,
+                        &daftar_domain::credential::Grant::without_case(kind, until),
+                        today,
+                    ),
                 }],
             )?;
         }

@@ -16,8 +16,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::case::{
-    CaseChange, CaseSummary, CaseView, NewCase, NewPayment, PaymentMethod, QueueFilter, Timer,
-    timer,
+    CaseChange, CaseSummary, CaseView, Employer, NewCase, NewPayment, PaymentMethod, QueueFilter,
+    Timer, timer,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
@@ -186,6 +186,8 @@ pub struct NewCaseForm {
     service: String,
     household: Option<String>,
     consent: Option<String>,
+    employer_name: String,
+    employer_identifier: String,
     note: String,
 }
 
@@ -237,6 +239,7 @@ pub async fn open(
         person_id: form.person_id.clone(),
         household: form.household.is_some(),
         consent: form.consent.is_some(),
+        employer: Employer::from_fields(&form.employer_name, &form.employer_identifier),
         note: form.note.clone(),
     };
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);

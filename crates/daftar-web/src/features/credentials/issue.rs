@@ -7,9 +7,7 @@ use daftar_credential::lists::verify_with_status;
 use daftar_credential::{Claims, FormatError, Kind, Verdict};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::case::CaseView;
-use daftar_domain::credential::{
-    CredentialRecord, NewCredential, claims_for, default_valid_days, wire_kind,
-};
+use daftar_domain::credential::{CredentialRecord, Grant, NewCredential, claims_for, wire_kind};
 use daftar_domain::permission::OfficeScope;
 use daftar_domain::store::Store;
 use daftar_domain::workflow::{CaseState, MemberOutcome};
@@ -45,11 +43,10 @@ pub fn for_case(
     }
     let office = store.get_office(view.case.office_id)?;
     let now = OffsetDateTime::now_utc();
-    let days = view
-        .definition
-        .credential_days
-        .unwrap_or_else(|| default_valid_days(kind));
-    let until = today + time::Duration::days(i64::from(days));
+    // What the case grants: validity and work as its service version says, the employer it
+    // recorded.
+    let grant = Grant::for_case(&view.definition, view.case.employer.as_ref(), today);
+    let until = grant.valid_until;
     let mut new = Vec::with_capacity(people.len());
     for p in people {
         let person = store.get_person(ctx, scope, p)?.person;
@@ -67,7 +64,7 @@ pub fn for_case(
                 .with_hms(23, 59, 59)
                 .map(|t| t.assume_utc())
                 .unwrap_or(now),
-            fields: claims_for(&person, kind, until, today),
+            fields: claims_for(&person, kind, &grant, today),
         });
     }
     store.issue_credentials(ctx, &new)

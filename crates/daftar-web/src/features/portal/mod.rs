@@ -24,7 +24,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::case::NewCase;
+use daftar_domain::case::{Employer, NewCase};
 use daftar_domain::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, system_scope};
 use daftar_domain::person::Person;
@@ -202,6 +202,9 @@ async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response
 struct ApplyForm {
     service: String,
     household: Option<String>,
+    /// The employer, for services that take one (work-permit renewal).
+    employer_name: String,
+    employer_identifier: String,
 }
 
 /// A user error shown on the person's page; anything else is an error page.
@@ -238,6 +241,7 @@ async fn apply(
                     person_id: person.to_string(),
                     household: f.household.is_some(),
                     consent: false,
+                    employer: Employer::from_fields(&f.employer_name, &f.employer_identifier),
                     note: String::new(),
                 },
                 &cal,
