@@ -176,6 +176,10 @@ fn rows(db: &SqlStore, sql: &str) -> Vec<Row> {
         .unwrap_or_else(|e| panic!("{e}: {sql}"))
 }
 
+/// A foreign key as `pragma_foreign_key_list` gives it: target table, columns from, columns to
+/// (`None` where the target's primary key is meant), on update, on delete.
+type SqliteFk = (String, Vec<String>, Vec<Option<String>>, String, String);
+
 /// The SQLite schema as normalised items.
 fn sqlite_schema(db: &SqlStore) -> BTreeSet<Item> {
     let mut out = BTreeSet::new();
@@ -266,8 +270,7 @@ fn sqlite_schema(db: &SqlStore) -> BTreeSet<Item> {
             }
         }
 
-        let mut fks: BTreeMap<i64, (String, Vec<String>, Vec<Option<String>>, String, String)> =
-            BTreeMap::new();
+        let mut fks: BTreeMap<i64, SqliteFk> = BTreeMap::new();
         for f in rows(
             db,
             &format!(
