@@ -1,5 +1,8 @@
-//! The storage interface. One trait, implemented once in `daftar-store` over SQLite and
-//! PostgreSQL. Methods are synchronous (the web layer calls them on blocking threads). Every
+//! The storage interface: one trait per area (`PersonStore`, `CaseStore`, `CredentialStore`, …;
+//! the pattern of lldap's backend handlers), each implemented once in `daftar-store`'s
+//! `repo/<area>.rs` over SQLite and PostgreSQL, and [`Store`], every area at once, which callers
+//! hold as `Arc<dyn Store>`. Adding a method touches this file and the area's repo file. Methods
+//! are synchronous (the web layer calls them on blocking threads). Every
 //! write takes an [`AuditCtx`] and records its audit event in the same transaction; every read
 //! of personal data does too. Office data is reached only through an [`OfficeScope`] or [`Reach`].
 
@@ -71,38 +74,47 @@ pub struct AuditFilter {
     pub action_prefix: Option<String>,
 }
 
-/// Everything daftar stores. Errors: `*.not_found` (404), `*.taken` (409), `store.unavailable` (503).
-pub trait Store: Send + Sync + 'static {
-    // ---- housekeeping ----
+/// Housekeeping: the backend, health, pool figures, migrations, prewarming and backups.
+pub trait SystemStore: Send + Sync {
     /// The backend in use.
     fn backend(&self) -> Backend;
+
     /// Checks the database answers (for `/healthz`).
     fn ping(&self) -> Result<()>;
+
     /// Pool figures.
     fn pool_stats(&self) -> PoolStats;
+
     /// Applies pending migrations; returns the names applied now.
     fn migrate(&self) -> Result<Vec<String>>;
+
     /// Reads the tables of the enrolment-time duplicate check once from end to end, so that the
     /// operating system's cache holds them (the idea of PostgreSQL's `pg_prewarm`, done with
     /// plain scans); the server runs it in the background at start. Returns the rows read.
     fn prewarm(&self) -> Result<u64>;
+
     /// Names of applied migrations, in order.
     fn applied_migrations(&self) -> Result<Vec<String>>;
+
     /// Writes a consistent copy of the database to `path` (SQLite `VACUUM INTO`; PostgreSQL
     /// `pg_dump` in custom format when it is on PATH, else `store.backup.unavailable`).
     fn backup_to(&self, path: &Path) -> Result<()>;
+}
 
-    // ---- roles ----
+/// Roles and offices (the office network).
+pub trait OfficeStore: Send + Sync {
     /// The role table with each role's permissions.
     fn roles(&self) -> Result<Vec<RoleDef>>;
 
-    // ---- offices ----
     /// Creates an office (`office.code.taken` if the code exists). Audited `office.create`.
     fn create_office(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office>;
+
     /// Offices within `reach`, ordered by code.
     fn list_offices(&self, reach: &Reach, page: PageRequest) -> Result<Page<Office>>;
+
     /// One office (`office.not_found`). Office records are not personal data.
     fn get_office(&self, id: OfficeId) -> Result<Office>;
+
     /// Changes an office's status. Audited `office.status`.
     fn set_office_status(
         &self,
@@ -111,31 +123,41 @@ pub trait Store: Send + Sync + 'static {
         status: OfficeStatus,
         expected: Option<&str>,
     ) -> Result<Office>;
+}
 
-    // ---- users ----
+/// Staff accounts: users, sign-in throttling, sessions and API tokens.
+pub trait UserStore: Send + Sync {
     /// Creates a user (`user.username.taken`). Audited `user.create`.
     fn create_user(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User>;
+
     /// One user (`user.not_found`).
     fn get_user(&self, id: UserId) -> Result<User>;
+
     /// A user with secrets, by login name, for authentication.
     fn user_auth_by_username(&self, username: &Username) -> Result<Option<UserAuth>>;
+
     /// A user with secrets, by id (`user.not_found`).
     fn user_auth(&self, id: UserId) -> Result<UserAuth>;
+
     /// Users within `reach`, ordered by username.
     fn list_users(&self, reach: &Reach, page: PageRequest) -> Result<Page<User>>;
+
     /// Enables or disables a user; disabling revokes all their sessions and tokens in the same
     /// transaction. Audited `user.status`.
     fn set_user_status(&self, ctx: &AuditCtx, id: UserId, status: UserStatus) -> Result<()>;
+
     /// Replaces the password hash. Audited `user.password`.
     fn set_password(&self, ctx: &AuditCtx, id: UserId, password_hash: &str) -> Result<()>;
+
     /// Sets the preferred locale. Audited `user.locale`.
     fn set_locale(&self, ctx: &AuditCtx, id: UserId, locale: Option<&str>) -> Result<()>;
+
     /// Enrols (Some) or removes (None) the TOTP secret. Audited `user.totp`.
     fn set_totp(&self, ctx: &AuditCtx, id: UserId, secret: Option<&str>) -> Result<()>;
 
-    // ---- login throttling ----
     /// Failed-login state for a login name (existing or not).
     fn login_throttle(&self, username: &str) -> Result<LoginThrottle>;
+
     /// Stores the state after a failure. Audited `auth.login.failed`.
     fn record_login_failure(
         &self,
@@ -143,8 +165,10 @@ pub trait Store: Send + Sync + 'static {
         username: &str,
         state: LoginThrottle,
     ) -> Result<()>;
+
     /// Forgets failures after a successful login or an admin unlock.
     fn clear_login_failures(&self, username: &str) -> Result<()>;
+
     /// Stores the new state of several throttle keys (a zero count deletes the key) and, after
     /// a failed check of a secret, appends `event` (`auth.login.failed`, `auth.reauth.failed`,
     /// …), in one transaction.
@@ -154,17 +178,20 @@ pub trait Store: Send + Sync + 'static {
         event: Option<&AuditEvent>,
         states: &[(String, LoginThrottle)],
     ) -> Result<()>;
+
     /// Records that `user` used the TOTP time step `step`; `false` (nothing written) when that
     /// step or a later one was used already, so a code works once. Atomic across web nodes.
     fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
 
-    // ---- sessions ----
     /// Stores a new session. Audited `auth.login`.
     fn create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()>;
+
     /// A session by the hash of its secret.
     fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>>;
+
     /// Records activity (not audited).
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;
+
     /// Records a passed second factor and/or a step-up. Audited `auth.mfa` / `auth.step_up`.
     fn update_session_auth(
         &self,
@@ -173,8 +200,10 @@ pub trait Store: Send + Sync + 'static {
         mfa_ok: bool,
         step_up_at: Option<OffsetDateTime>,
     ) -> Result<()>;
+
     /// Revokes one session. Audited `auth.logout` (or `session.revoke`, per `ctx` purpose).
     fn revoke_session(&self, ctx: &AuditCtx, id: SessionId) -> Result<()>;
+
     /// Revokes every session of a user except `except`; returns how many. Audited `session.revoke_all`.
     fn revoke_user_sessions(
         &self,
@@ -182,23 +211,29 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         except: Option<SessionId>,
     ) -> Result<u64>;
+
     /// A user's live and past sessions, newest first (at most 50).
     fn list_sessions(&self, user: UserId) -> Result<Vec<Session>>;
 
-    // ---- API tokens ----
     /// Stores a token. Audited `token.create`.
     fn create_api_token(&self, ctx: &AuditCtx, t: &ApiToken) -> Result<()>;
+
     /// A token by the hash of its secret.
     fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+
     /// A user's tokens, newest first.
     fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;
+
     /// Revokes a token of `user` (`token.not_found` if it is not theirs). Audited `token.revoke`.
     fn revoke_api_token(&self, ctx: &AuditCtx, user: UserId, id: ApiTokenId) -> Result<()>;
+}
 
-    // ---- persons (personal data: reads are audited too) ----
+/// The registry of persons (personal data: reads are audited too).
+pub trait PersonStore: Send + Sync {
     /// Registers a person in the scope's office (scope must be for `person.write`). Audited `person.create`.
     fn create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson)
     -> Result<Person>;
+
     /// Persons of the scope's office, newest first (scope for `person.read`). Audited `person.list`.
     fn list_persons(
         &self,
@@ -206,10 +241,12 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         page: PageRequest,
     ) -> Result<Page<Person>>;
+
     /// One person of the scope's office with documents and status history; a person of another
     /// office is `person.not_found`. Audited `person.read`.
     fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId)
     -> Result<PersonRecord>;
+
     /// Registers many persons (scope for `person.write`): all or nothing; the first bad row
     /// fails the whole call with `details.row` before anything is written. Written in batches
     /// of short transactions (other writers are not blocked for the run); the persons stay
@@ -222,10 +259,12 @@ pub trait Store: Send + Sync + 'static {
         rows: &[NewPerson],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64>;
+
     /// Removes imports that stopped without finishing (no batch written for `idle`: a killed
     /// process) with every person they wrote; returns how many persons were removed. Audited
     /// `person.import.removed` per import.
     fn remove_stale_imports(&self, ctx: &AuditCtx, idle: time::Duration) -> Result<u64>;
+
     /// Persons of the scope's office matching `query`: registry number, document number, or
     /// every word of a name (either script, normalised); newest first. Audited `person.search`.
     fn search_persons(
@@ -235,6 +274,7 @@ pub trait Store: Send + Sync + 'static {
         query: &str,
         page: PageRequest,
     ) -> Result<Page<Person>>;
+
     /// Changes a person's status (`person.status.unchanged`, `person.status.final`), keeping
     /// the history. Audited `person.status`.
     fn set_person_status(
@@ -245,6 +285,7 @@ pub trait Store: Send + Sync + 'static {
         change: &NewStatus,
         expected: Option<&str>,
     ) -> Result<PersonRecord>;
+
     /// Records an identity document of a person (`document.number.taken` when that kind and
     /// number are already recorded). Audited `person.document.add`.
     fn add_document(
@@ -255,21 +296,7 @@ pub trait Store: Send + Sync + 'static {
         doc: &NewDocument,
         expected: Option<&str>,
     ) -> Result<Document>;
-    /// Replaces the photo of a person of the scope's office. Audited `person.photo.set`.
-    fn set_photo(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        id: PersonId,
-        photo: &crate::photo::Photo,
-    ) -> Result<()>;
-    /// The photo of a person of the scope's office, if any. Audited `person.photo.read`.
-    fn get_photo(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        id: PersonId,
-    ) -> Result<Option<crate::photo::Photo>>;
+
     /// Likely duplicates of `probe` (at most `limit`) among persons within `reach` (which must be
     /// for `person.read`), found through the persons' match keys, plus the number of matches in
     /// offices outside the reach. Audited `person.candidates` with the ids shown.
@@ -280,10 +307,37 @@ pub trait Store: Send + Sync + 'static {
         probe: &NewPerson,
         limit: usize,
     ) -> Result<Candidates>;
+
     /// Number of persons per office (aggregate, no personal data).
     fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>>;
 
-    // ---- households (personal data: reads are audited too) ----
+    /// The persons of the scope's office (scope for `person.export`), not merged away, in
+    /// registry order, for a download. Audited `person.export` with the count.
+    fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>>;
+}
+
+/// A person's photo (personal data: reads are audited too).
+pub trait PhotoStore: Send + Sync {
+    /// Replaces the photo of a person of the scope's office. Audited `person.photo.set`.
+    fn set_photo(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        photo: &crate::photo::Photo,
+    ) -> Result<()>;
+
+    /// The photo of a person of the scope's office, if any. Audited `person.photo.read`.
+    fn get_photo(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+    ) -> Result<Option<crate::photo::Photo>>;
+}
+
+/// Households (personal data: reads are audited too).
+pub trait HouseholdStore: Send + Sync {
     /// Creates a household headed by a person of the office who has none
     /// (`household.member.taken`). Audited `household.create`.
     fn create_household(
@@ -292,6 +346,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         head: PersonId,
     ) -> Result<HouseholdView>;
+
     /// Households of the office, newest first, with head and member count. Audited
     /// `household.list`.
     fn list_households(
@@ -300,6 +355,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         page: PageRequest,
     ) -> Result<Page<HouseholdSummary>>;
+
     /// One household with its current members and their statuses (`household.not_found`).
     /// Audited `household.read`.
     fn get_household(
@@ -308,6 +364,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         id: HouseholdId,
     ) -> Result<HouseholdView>;
+
     /// The current household of a person of the office, if any. Audited `household.lookup`.
     fn person_household(
         &self,
@@ -315,6 +372,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         person: PersonId,
     ) -> Result<Option<HouseholdId>>;
+
     /// Adds a person of the office (by id or registry number); with `move`, takes them out of
     /// their current household. Errors: `household.member.taken`, `household.member.already`,
     /// `household.member.head` (a head cannot be moved). Audited `household.member.add` or
@@ -327,6 +385,7 @@ pub trait Store: Send + Sync + 'static {
         member: &NewMember,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
+
     /// Changes a current member's relationship to the head (`household.member.not_found`,
     /// `household.relationship.head`). Audited `household.member.relationship`.
     fn set_member_relationship(
@@ -338,6 +397,7 @@ pub trait Store: Send + Sync + 'static {
         relationship: &str,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
+
     /// Moves members (not the head) into a new household headed by one of them; returns the new
     /// household. Audited `household.split`.
     fn split_household(
@@ -348,11 +408,14 @@ pub trait Store: Send + Sync + 'static {
         split: &Split,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
+}
 
-    // ---- duplicate review ----
+/// Duplicate review: suspected pairs, decisions, merges and the dedupe read.
+pub trait ReviewStore: Send + Sync {
     /// Puts suspected duplicate pairs in the queue (pairs already there are kept as they are);
     /// returns how many are new. Audited `review.suspects.add`.
     fn add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64>;
+
     /// Pairs with `status` whose two persons are both within `reach` (for `person.merge`),
     /// strongest first. Audited `review.list`.
     fn list_suspects(
@@ -362,6 +425,7 @@ pub trait Store: Send + Sync + 'static {
         status: SuspectStatus,
         page: PageRequest,
     ) -> Result<Page<Suspect>>;
+
     /// Decides an open pair: merge (the other record points to the survivor and leaves lists,
     /// search and the duplicate check; nothing is deleted) or distinct. Errors:
     /// `review.not_found`, `review.decided`, `review.already_merged`. Audited `review.merge` /
@@ -373,24 +437,28 @@ pub trait Store: Send + Sync + 'static {
         id: SuspectId,
         decision: &NewDecision,
     ) -> Result<Suspect>;
+
     /// Undoes a merge; the pair is open again (`review.not_merged`). Audited `review.unmerge`.
     fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect>;
-    /// The persons of the scope's office (scope for `person.export`), not merged away, in
-    /// registry order, for a download. Audited `person.export` with the count.
-    fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>>;
+
     /// Every person not merged away (of one office, or all), for batch duplicate detection.
     /// Audited `person.dedupe.read` with the count.
     fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
+}
 
-    // ---- service catalog and calendar (public data, not personal) ----
+/// The service catalog and the work calendar (public data, not personal).
+pub trait ServiceStore: Send + Sync {
     /// Adds the services of `catalog` that the store does not have (first start, or a profile
     /// that gained services); existing ones are left as edited. Returns how many were added.
     /// Audited `service.load`.
     fn load_catalog(&self, ctx: &AuditCtx, catalog: &Catalog) -> Result<u64>;
+
     /// The current version of every service, by code.
     fn services(&self) -> Result<Vec<ServiceRecord>>;
+
     /// One service's current version (`service.not_found`).
     fn service(&self, code: &str) -> Result<ServiceRecord>;
+
     /// Stores a new version of a service if `expected_version` is still current
     /// (`service.version.stale`, 412). Needs `catalog.manage`. Audited `service.update`.
     fn update_service(
@@ -401,19 +469,26 @@ pub trait Store: Send + Sync + 'static {
         expected_version: i64,
         note: &str,
     ) -> Result<ServiceRecord>;
+
     /// Every version of a service, newest first (`service.not_found`).
     fn service_history(&self, code: &str) -> Result<Vec<ServiceVersion>>;
+
     /// The stored official holidays, by date.
     fn holidays(&self) -> Result<Vec<Holiday>>;
+
     /// Seeds the holidays of every year of the profile that has none stored yet (a year the
     /// admins have touched is theirs); returns how many were added.
     fn load_holidays(&self, ctx: &AuditCtx, holidays: &[Holiday]) -> Result<u64>;
+
     /// Adds or renames a holiday. Needs `catalog.manage`. Audited `holiday.set`.
     fn set_holiday(&self, ctx: &AuditCtx, reach: &Reach, h: &Holiday) -> Result<()>;
+
     /// Removes a holiday (`holiday.not_found`). Needs `catalog.manage`. Audited `holiday.remove`.
     fn remove_holiday(&self, ctx: &AuditCtx, reach: &Reach, day: time::Date) -> Result<()>;
+}
 
-    // ---- cases (personal data) ----
+/// Cases, their documents, fees and receipts (personal data).
+pub trait CaseStore: Send + Sync {
     /// Opens a case at the scope's office for a person of that office: eligibility of every
     /// member is checked, the first step's due date is set from `cal`. Audited `case.open`.
     fn open_case(
@@ -424,8 +499,10 @@ pub trait Store: Send + Sync + 'static {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;
+
     /// A case of the scope's office with its timeline (`case.not_found`). Audited `case.read`.
     fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView>;
+
     /// A case of the scope's office only if `person` is its applicant or a member (the
     /// portal's read). Audited `case.read` when shown; otherwise `case.not_found`, audited
     /// `case.read.refused` (the attempt, not a read), committed although the answer is an error.
@@ -436,6 +513,7 @@ pub trait Store: Send + Sync + 'static {
         id: CaseId,
         person: PersonId,
     ) -> Result<CaseView>;
+
     /// Applies a change through the workflow engine, acting as `role`, if the case is still at
     /// `if_match` (`case.version.stale`, 412). Audited with the transition's event.
     #[allow(clippy::too_many_arguments)]
@@ -450,6 +528,7 @@ pub trait Store: Send + Sync + 'static {
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;
+
     /// Assigns cases of the scope's office to a staff member of the office (or nobody); returns
     /// how many changed. Audited `case.assign`.
     fn assign_cases(
@@ -459,6 +538,7 @@ pub trait Store: Send + Sync + 'static {
         ids: &[CaseId],
         to: Option<UserId>,
     ) -> Result<u64>;
+
     /// The office's work queue, most urgent first. Audited `case.list`.
     fn case_queue(
         &self,
@@ -468,6 +548,7 @@ pub trait Store: Send + Sync + 'static {
         today: time::Date,
         page: PageRequest,
     ) -> Result<Page<CaseSummary>>;
+
     /// The cases of a person in scope (as applicant or member), newest first (at most 200).
     /// Audited.
     fn person_cases(
@@ -476,6 +557,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         person: PersonId,
     ) -> Result<Vec<CaseSummary>>;
+
     /// Records evidence uploaded for an open case (the bytes are already in the blob store
     /// under `blob_key`). Audited `case.document.add`.
     fn add_case_document(
@@ -486,6 +568,7 @@ pub trait Store: Send + Sync + 'static {
         doc: &CaseDocument,
         blob_key: &str,
     ) -> Result<CaseDocument>;
+
     /// One document's record and blob key (`case.document.not_found`). Audited
     /// `case.document.read`.
     fn case_document(
@@ -495,6 +578,7 @@ pub trait Store: Send + Sync + 'static {
         id: CaseId,
         doc: CaseDocumentId,
     ) -> Result<(CaseDocument, String)>;
+
     /// Records a payment on a fee line and numbers its receipt; an amount above what is still
     /// owed under the published schedule is refused (`payment.amount.above_schedule`).
     /// Audited `case.payment`.
@@ -506,8 +590,10 @@ pub trait Store: Send + Sync + 'static {
         payment: &NewPayment,
         today: time::Date,
     ) -> Result<Payment>;
+
     /// The public facts of a receipt by its check code (`receipt.not_found`). No personal data.
     fn check_receipt(&self, check_code: &str) -> Result<ReceiptCheck>;
+
     /// An applicant's "I was asked to pay more" complaint about a receipt. Audited
     /// `fee.complaint`.
     fn fee_complaint(
@@ -517,6 +603,7 @@ pub trait Store: Send + Sync + 'static {
         asked_rials: u64,
         note: &str,
     ) -> Result<()>;
+
     /// Per office: payments, sum, and complaints in a period (aggregates, no personal data).
     fn fee_report(
         &self,
@@ -524,6 +611,7 @@ pub trait Store: Send + Sync + 'static {
         from: time::Date,
         to: time::Date,
     ) -> Result<Vec<FeeReportRow>>;
+
     /// Escalates open cases past due: to the office manager when past due, to the authority
     /// when `authority_after` working days past due. Returns how many changed. Audited
     /// `case.escalate`.
@@ -534,18 +622,24 @@ pub trait Store: Send + Sync + 'static {
         today: time::Date,
         authority_after: u32,
     ) -> Result<u64>;
+}
 
-    // ---- credentials (issue 6) ----
+/// Credentials, issuer keys, revocation lists and share codes.
+pub trait CredentialStore: Send + Sync {
     /// Stores a key; an `active` key demotes the role's other active keys to `verify_only`
     /// (rotation) in the same transaction. Bumps the trust list version. Audited.
     fn add_key(&self, ctx: &AuditCtx, key: &IssuerKey) -> Result<()>;
+
     /// Every key, newest first.
     fn keys(&self) -> Result<Vec<IssuerKey>>;
+
     /// Takes a key out of the trust list (`key.not_found`, `key.active` for the key that signs:
     /// rotate first). Bumps the trust list version. Audited.
     fn retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey>;
+
     /// The version of a published list, `trust` or `status`.
     fn list_version(&self, name: &str) -> Result<u64>;
+
     /// Stores credentials; one already issued for the same case, person and kind is kept (the
     /// call is safe to repeat). Returns the stored records of every entry. Audited.
     fn issue_credentials(
@@ -553,6 +647,7 @@ pub trait Store: Send + Sync + 'static {
         ctx: &AuditCtx,
         new: &[NewCredential],
     ) -> Result<Vec<CredentialRecord>>;
+
     /// A person's credentials (person in scope), newest first. Audited read.
     fn person_credentials(
         &self,
@@ -560,6 +655,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         person: PersonId,
     ) -> Result<Vec<CredentialRecord>>;
+
     /// One credential of a person in scope. Audited read.
     fn get_credential(
         &self,
@@ -567,6 +663,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         id: &str,
     ) -> Result<CredentialRecord>;
+
     /// One credential of a person in scope, only if it is `person`'s. Audited
     /// `credential.read` when found; otherwise `credential.not_found`, audited
     /// `credential.read.refused` (the attempt, not a read).
@@ -577,8 +674,10 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         person: PersonId,
     ) -> Result<CredentialRecord>;
+
     /// Whether a credential is revoked (`None`: not issued here). No personal data.
     fn credential_revoked(&self, id: &str) -> Result<Option<bool>>;
+
     /// Revokes a credential of an office in reach (`credential.revoke`); `credential.revoked`
     /// when it already is. Bumps the status list version. Audited.
     fn revoke_credential(
@@ -588,9 +687,11 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         reason: &str,
     ) -> Result<CredentialRecord>;
+
     /// The status list: ids revoked after version `since` (0: every revoked credential not yet
     /// expired at `now`), ascending, with the current version.
     fn revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)>;
+
     /// Stores a share code for a credential of a person in scope. Audited.
     fn create_share_code(
         &self,
@@ -598,6 +699,7 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         new: &NewShareCode,
     ) -> Result<ShareCode>;
+
     /// A person's share codes with their checks, newest first. Audited read.
     fn share_codes(
         &self,
@@ -605,9 +707,11 @@ pub trait Store: Send + Sync + 'static {
         scope: &OfficeScope,
         person: PersonId,
     ) -> Result<Vec<ShareCode>>;
+
     /// The share code whose holder token hashes to `manage_hash` (`share.not_found`). Audited
     /// (the holder reading their own log).
     fn share_code_by_manage(&self, ctx: &AuditCtx, manage_hash: &str) -> Result<ShareCode>;
+
     /// Cancels a share code, reached by an office scope of its holder or by the holder's token
     /// hash. Audited.
     fn cancel_share_code(
@@ -616,17 +720,21 @@ pub trait Store: Send + Sync + 'static {
         id: ShareCodeId,
         access: &ShareAccess,
     ) -> Result<ShareCode>;
+
     /// Starts a check of the share code with `code_hash`: a usable code's failure count goes up
     /// in the same transaction (so parallel guesses cannot pass the lock; a `shown` check
     /// resets it). Returns the code as it was before this attempt, the holder's stored birth
     /// date and precision, and the credential it shows (`share.not_found`).
     fn share_code_for_check(&self, code_hash: &str, now: OffsetDateTime) -> Result<ShareAttempt>;
+
     /// Records a check of a share code (`shown`, `birth_date_wrong`, `refused`); `shown` resets
     /// the failure count and is audited as a read of the holder's data.
     fn record_share_check(&self, ctx: &AuditCtx, id: ShareCodeId, check: &ShareCheck)
     -> Result<()>;
+}
 
-    // ---- appointments ----
+/// Appointments at the counter.
+pub trait AppointmentStore: Send + Sync {
     /// Books (or moves) the appointment of an open case of the scope's office for `day` and
     /// `slot` (already checked against the rules), if fewer than `per_slot` others hold that
     /// slot (`appointment.slot.full`, `appointment.case.closed`). Audited.
@@ -639,12 +747,16 @@ pub trait Store: Send + Sync + 'static {
         slot: &str,
         per_slot: u32,
     ) -> Result<Appointment>;
+
     /// The appointment of a case, if booked.
     fn case_appointment(&self, case: CaseId) -> Result<Option<Appointment>>;
+
     /// How many appointments each slot of a day holds at the scope's office (no personal data).
     fn slot_bookings(&self, scope: &OfficeScope, day: time::Date) -> Result<Vec<(String, u32)>>;
+}
 
-    // ---- portal (registered persons) ----
+/// Portal accounts of registered persons.
+pub trait PortalStore: Send + Sync {
     /// Gives a person in scope (`person.write`) a portal account: username = registry number,
     /// role `applicant`, the person's office, `password_hash`. If the person has one, sets the
     /// new password, reactivates it and ends its sessions. `portal.person.deceased` for a
@@ -656,10 +768,13 @@ pub trait Store: Send + Sync + 'static {
         person: PersonId,
         password_hash: &str,
     ) -> Result<User>;
+
     /// The person a portal account acts for (`None` for any other account).
     fn portal_person(&self, user: UserId) -> Result<Option<PersonId>>;
+}
 
-    // ---- idempotency ----
+/// Stored answers behind `Idempotency-Key`.
+pub trait IdempotencyStore: Send + Sync {
     /// The unexpired answer stored for `principal`'s `key`, if any.
     fn idempotent_response(
         &self,
@@ -667,6 +782,7 @@ pub trait Store: Send + Sync + 'static {
         key: &str,
         now: OffsetDateTime,
     ) -> Result<Option<StoredResponse>>;
+
     /// Runs `work` (store calls, on the store it is handed) with `answer` pending: the write that
     /// makes the request's change (the ones that accept an `Idempotency-Key`) stores the answer
     /// built from its result in its own transaction, so both commit or neither does. A key
@@ -677,15 +793,61 @@ pub trait Store: Send + Sync + 'static {
         answer: std::sync::Arc<crate::idempotency::PendingAnswer>,
         work: &mut (dyn FnMut(&dyn Store) -> Result<()> + Send),
     ) -> Result<bool>;
+
     /// Deletes answers expired at `now`; returns how many.
     fn purge_idempotent_answers(&self, now: OffsetDateTime) -> Result<u64>;
+}
 
-    // ---- audit ----
+/// The audit log and its chain.
+pub trait AuditStore: Send + Sync {
     /// Appends an event on its own (for reads and events with no other write).
     fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
+
     /// Audit rows matching `filter`, newest first.
     fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
+
     /// Walks the whole chain in order (in batches) and checks it, including that the stored chain
     /// head matches the last row. `Ok(Ok(n))`: n rows verified; `Ok(Err(b))`: the first break.
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>>;
+}
+
+/// Everything daftar stores: every area trait. Implemented by `daftar-store` over SQLite and
+/// PostgreSQL; callers hold an `Arc<dyn Store>` and call any area's methods on it.
+pub trait Store:
+    SystemStore
+    + OfficeStore
+    + UserStore
+    + PersonStore
+    + PhotoStore
+    + HouseholdStore
+    + ReviewStore
+    + ServiceStore
+    + CaseStore
+    + CredentialStore
+    + AppointmentStore
+    + PortalStore
+    + IdempotencyStore
+    + AuditStore
+    + 'static
+{
+}
+
+impl<
+    T: SystemStore
+        + OfficeStore
+        + UserStore
+        + PersonStore
+        + PhotoStore
+        + HouseholdStore
+        + ReviewStore
+        + ServiceStore
+        + CaseStore
+        + CredentialStore
+        + AppointmentStore
+        + PortalStore
+        + IdempotencyStore
+        + AuditStore
+        + 'static,
+> Store for T
+{
 }

@@ -112,11 +112,35 @@ impl PgDb {
     }
 }
 
+thread_local! {
+    /// Set while [`on_blocking_thread`] runs: the thread may block (tokio's blocking pool).
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the current thread marked as one where the synchronous driver may block: the
+/// server runs every store call so, on tokio's blocking threads. Elsewhere a PostgreSQL store
+/// call made from inside a tokio runtime (an async test, an async command) runs on a plain
+/// thread of its own ([`outside_runtime`]), since the driver cannot block a runtime's thread.
+pub fn on_blocking_thread<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            MAY_BLOCK.set(self.0);
+        }
+    }
+    let _reset = Reset(MAY_BLOCK.replace(true));
+    f()
+}
+
+/// Whether a PostgreSQL call made now must move to a thread of its own.
+pub(crate) fn needs_own_thread() -> bool {
+    !MAY_BLOCK.get() && tokio::runtime::Handle::try_current().is_ok()
+}
+
 /// Runs `f` where the synchronous driver may block: on a plain thread when called from inside a
-/// tokio runtime (async tests, an async CLI), directly otherwise. The server does not need it:
-/// its store calls already run on tokio's blocking threads, where the driver works.
+/// tokio runtime's thread, directly otherwise (see [`on_blocking_thread`]).
 pub fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
+    if !needs_own_thread() {
         return f();
     }
     std::thread::scope(|s| match s.spawn(f).join() {

@@ -12,7 +12,7 @@ use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Principal, RoleCode, system_reach, system_scope};
 use daftar_domain::person::{DocumentKind, NewDocument, NewPerson, NewStatus, PersonStatus, Sex};
 use daftar_domain::session::{ApiToken, Session};
-use daftar_domain::store::{AuditFilter, Store};
+use daftar_domain::store::{AuditFilter, AuditStore, OfficeStore, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, UserStatus, Username};
 use daftar_testkit::{TestDb, both_backends};
 use time::{Duration, OffsetDateTime};

@@ -8,10 +8,6 @@
 // Test support: failing loudly is the point.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-mod off_runtime;
-
-pub use off_runtime::OffRuntime;
-
 use daftar_domain::store::Store;
 use std::sync::Arc;
 
@@ -73,7 +69,7 @@ impl TestDb {
             .expect("create test database");
         let db_url = with_dbname(&url, &name);
         let store = daftar_store::open_postgres(&db_url).expect("open postgres");
-        daftar_domain::store::Store::migrate(&store).expect("migrate postgres");
+        daftar_domain::store::SystemStore::migrate(&store).expect("migrate postgres");
         Some(Self {
             store: Arc::new(store),
             location: db_url,
@@ -82,25 +78,22 @@ impl TestDb {
         })
     }
 
-    /// The store as the trait object the application uses; on PostgreSQL wrapped in
-    /// [`OffRuntime`] so async tests may call it directly.
+    /// The store as the trait object the application uses (async tests may call it directly:
+    /// on PostgreSQL a call from a runtime's thread runs on a thread of its own).
     pub fn store(&self) -> Arc<dyn Store> {
-        match self.pg_drop {
-            Some(_) => Arc::new(OffRuntime(self.store.clone())),
-            None => self.store.clone(),
-        }
+        self.store.clone()
     }
 
     /// The same database opened a second time, with its own connections: what another process
     /// (a second web node, the CLI beside the server) sees and waits for.
     pub fn second_store(&self) -> Arc<dyn Store> {
         match self.pg_drop {
-            Some(_) => Arc::new(OffRuntime(Arc::new(
+            Some(_) => Arc::new(
                 daftar_store::postgres::outside_runtime(|| {
                     daftar_store::open_postgres(&self.location)
                 })
                 .expect("open postgres again"),
-            ))),
+            ),
             None => Arc::new(
                 daftar_store::open_sqlite(std::path::Path::new(&self.location))
                     .expect("open sqlite again"),

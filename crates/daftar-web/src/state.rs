@@ -51,9 +51,11 @@ impl AppState {
         F: FnOnce(&dyn Store) -> Result<T> + Send + 'static,
     {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(store.as_ref()))
-            .await
-            .map_err(|e| Error::internal(format!("store task failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            daftar_store::postgres::on_blocking_thread(|| f(store.as_ref()))
+        })
+        .await
+        .map_err(|e| Error::internal(format!("store task failed: {e}")))?
     }
 
     /// The calendar in force.

@@ -26,8 +26,8 @@ fn appointment(r: &Row) -> Result<Appointment> {
 
 const COLS: &str = "case_id, office_id, day, slot, booked_at, booked_by";
 
-impl SqlStore {
-    pub(crate) fn book_appointment_impl(
+impl daftar_domain::store::AppointmentStore for SqlStore {
+    fn book_appointment(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -88,7 +88,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn case_appointment_impl(&self, case: CaseId) -> Result<Option<Appointment>> {
+    fn case_appointment(&self, case: CaseId) -> Result<Option<Appointment>> {
         self.read(|tx| {
             tx.query_opt(
                 &format!("SELECT {COLS} FROM appointments WHERE case_id = $1"),
@@ -99,11 +99,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn slot_bookings_impl(
-        &self,
-        scope: &OfficeScope,
-        day: Date,
-    ) -> Result<Vec<(String, u32)>> {
+    fn slot_bookings(&self, scope: &OfficeScope, day: Date) -> Result<Vec<(String, u32)>> {
         self.read(|tx| {
             super::all(
                 tx.query(

@@ -174,3 +174,16 @@ pub fn head(tx: &mut dyn Tx) -> Result<(i64, String)> {
     let r = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
     Ok((r.i64(0)?, r.text(1)?))
 }
+
+impl daftar_domain::store::AuditStore for crate::SqlStore {
+    fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
+        self.write(|tx| append(tx, ctx, ev))
+    }
+    fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>> {
+        self.read(|tx| self::page(tx, filter, page))
+    }
+    fn verify_audit(&self) -> Result<Result<u64, ChainBreak>> {
+        let head = self.read(head)?;
+        verify(|after| self.read(|tx| batch_after(tx, after)), head)
+    }
+}

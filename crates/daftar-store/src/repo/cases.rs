@@ -4,7 +4,7 @@
 //! complaints and the per-office fee report, and escalation of overdue cases. Every read and
 //! change is audited in the same transaction.
 
-use super::catalog::{at_version, current, version_stale};
+use super::services::{at_version, current, version_stale};
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
@@ -246,8 +246,17 @@ fn closed(state: CaseState) -> Error {
     Error::conflict("case.closed").with_detail("state", serde_json::json!(state))
 }
 
-impl SqlStore {
-    pub(crate) fn open_case_impl(
+/// An unguessable code for the receipt QR (20 hex characters = 80 bits from a fresh ULID's
+/// randomness, hashed so it reveals nothing about time).
+fn check_code() -> String {
+    use sha2::{Digest, Sha256};
+    let seed = ulid::Ulid::new();
+    let h = Sha256::digest(seed.random().to_be_bytes());
+    hex::encode(&h[..10])
+}
+
+impl daftar_domain::store::CaseStore for SqlStore {
+    fn open_case(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -413,16 +422,11 @@ impl SqlStore {
             fees_due,
             payments: vec![],
             };
-            super::answer::attach(tx, view)
+            super::idempotency::attach(tx, view)
         })
     }
 
-    pub(crate) fn get_case_impl(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        id: CaseId,
-    ) -> Result<CaseView> {
+    fn get_case(&self, ctx: &AuditCtx, scope: &OfficeScope, id: CaseId) -> Result<CaseView> {
         scope.require(Permission::PersonRead)?;
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
@@ -431,7 +435,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn get_case_of_impl(
+    fn get_case_of(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -461,7 +465,7 @@ impl SqlStore {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn change_case_impl(
+    fn change_case(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -571,11 +575,11 @@ impl SqlStore {
             )?;
             let (case, year) = load(tx, scope.office_id(), id)?;
             let answered = view(tx, case, year)?;
-            super::answer::attach(tx, answered)
+            super::idempotency::attach(tx, answered)
         })
     }
 
-    pub(crate) fn assign_cases_impl(
+    fn assign_cases(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -615,7 +619,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn case_queue_impl(
+    fn case_queue(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -664,7 +668,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn person_cases_impl(
+    fn person_cases(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -692,7 +696,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn add_case_document_impl(
+    fn add_case_document(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -734,7 +738,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn case_document_impl(
+    fn case_document(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -760,7 +764,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn record_payment_impl(
+    fn record_payment(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -818,7 +822,7 @@ impl SqlStore {
                     "fee": fee, "rials": rials, "method": method, "receipt": receipt_no,
                 })),
             )?;
-            super::answer::attach(tx, Payment {
+            super::idempotency::attach(tx, Payment {
                 id: pid,
                 fee: fee.to_owned(),
                 rials,
@@ -831,7 +835,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn check_receipt_impl(&self, code: &str) -> Result<ReceiptCheck> {
+    fn check_receipt(&self, code: &str) -> Result<ReceiptCheck> {
         let code = code.trim();
         if code.is_empty() || code.len() > 64 {
             return Err(Error::not_found("receipt.not_found"));
@@ -855,14 +859,8 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn fee_complaint_impl(
-        &self,
-        ctx: &AuditCtx,
-        code: &str,
-        asked: u64,
-        note: &str,
-    ) -> Result<()> {
-        let receipt = self.check_receipt_impl(code)?;
+    fn fee_complaint(&self, ctx: &AuditCtx, code: &str, asked: u64, note: &str) -> Result<()> {
+        let receipt = daftar_domain::store::CaseStore::check_receipt(self, code)?;
         if asked == 0 || asked > daftar_domain::service::MAX_FEE_RIALS {
             return Err(Error::invalid("payment.amount.invalid").with_field("asked_rials"));
         }
@@ -887,12 +885,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn fee_report_impl(
-        &self,
-        reach: &Reach,
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<FeeReportRow>> {
+    fn fee_report(&self, reach: &Reach, from: Date, to: Date) -> Result<Vec<FeeReportRow>> {
         if reach.permission() != Permission::AggregateRead {
             return Err(Error::forbidden("auth.forbidden"));
         }
@@ -922,7 +915,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn escalate_overdue_impl(
+    fn escalate_overdue(
         &self,
         ctx: &AuditCtx,
         cal: &WorkCalendar,
@@ -962,13 +955,4 @@ impl SqlStore {
             Ok(changed)
         })
     }
-}
-
-/// An unguessable code for the receipt QR (20 hex characters = 80 bits from a fresh ULID's
-/// randomness, hashed so it reveals nothing about time).
-fn check_code() -> String {
-    use sha2::{Digest, Sha256};
-    let seed = ulid::Ulid::new();
-    let h = Sha256::digest(seed.random().to_be_bytes());
-    hex::encode(&h[..10])
 }

@@ -140,8 +140,8 @@ fn credential_id(id: &str) -> Result<String> {
     }
 }
 
-impl SqlStore {
-    pub(crate) fn add_key_impl(&self, ctx: &AuditCtx, k: &IssuerKey) -> Result<()> {
+impl daftar_domain::store::CredentialStore for SqlStore {
+    fn add_key(&self, ctx: &AuditCtx, k: &IssuerKey) -> Result<()> {
         let now = truncate_ms(OffsetDateTime::now_utc());
         self.write(|tx| {
             if k.state == KeyState::Active {
@@ -174,7 +174,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn keys_impl(&self) -> Result<Vec<IssuerKey>> {
+    fn keys(&self) -> Result<Vec<IssuerKey>> {
         self.read(|tx| {
             all(
                 tx.query(
@@ -188,7 +188,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn retire_key_impl(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey> {
+    fn retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey> {
         let now = truncate_ms(OffsetDateTime::now_utc());
         self.write(|tx| {
             let k = key(&tx
@@ -216,11 +216,11 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn list_version_impl(&self, name: &str) -> Result<u64> {
+    fn list_version(&self, name: &str) -> Result<u64> {
         self.read(|tx| list_version(tx, name))
     }
 
-    pub(crate) fn issue_credentials_impl(
+    fn issue_credentials(
         &self,
         ctx: &AuditCtx,
         new: &[NewCredential],
@@ -270,7 +270,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn person_credentials_impl(
+    fn person_credentials(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -288,7 +288,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn get_credential_impl(
+    fn get_credential(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -305,7 +305,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn get_credential_of_impl(
+    fn get_credential_of(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -338,7 +338,7 @@ impl SqlStore {
         shown.ok_or_else(|| Error::not_found("credential.not_found"))
     }
 
-    pub(crate) fn credential_revoked_impl(&self, id: &str) -> Result<Option<bool>> {
+    fn credential_revoked(&self, id: &str) -> Result<Option<bool>> {
         let Ok(id) = credential_id(id) else {
             return Ok(None);
         };
@@ -352,7 +352,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn revoke_credential_impl(
+    fn revoke_credential(
         &self,
         ctx: &AuditCtx,
         reach: &Reach,
@@ -391,11 +391,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn revoked_since_impl(
-        &self,
-        since: u64,
-        now: OffsetDateTime,
-    ) -> Result<(u64, Vec<String>)> {
+    fn revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)> {
         self.read(|tx| {
             let version = list_version(tx, "status")?;
             let rows = if since == 0 {
@@ -413,7 +409,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn create_share_code_impl(
+    fn create_share_code(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -457,7 +453,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn share_codes_impl(
+    fn share_codes(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -475,11 +471,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn share_code_by_manage_impl(
-        &self,
-        ctx: &AuditCtx,
-        manage_hash: &str,
-    ) -> Result<ShareCode> {
+    fn share_code_by_manage(&self, ctx: &AuditCtx, manage_hash: &str) -> Result<ShareCode> {
         self.write(|tx| {
             let s = one_share(tx, "s.manage_hash = $1", manage_hash.to_owned())?;
             audit::log(tx, ctx, "share.holder_read", "share", s.id)?;
@@ -487,7 +479,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn cancel_share_code_impl(
+    fn cancel_share_code(
         &self,
         ctx: &AuditCtx,
         id: ShareCodeId,
@@ -526,11 +518,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn share_code_for_check_impl(
-        &self,
-        code_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<ShareAttempt> {
+    fn share_code_for_check(&self, code_hash: &str, now: OffsetDateTime) -> Result<ShareAttempt> {
         self.write(|tx| {
             // Reserve the attempt before anything is compared: a usable code's failure count
             // goes up now (a shown check resets it), so parallel guesses cannot pass the lock.
@@ -560,7 +548,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn record_share_check_impl(
+    fn record_share_check(
         &self,
         ctx: &AuditCtx,
         id: ShareCodeId,

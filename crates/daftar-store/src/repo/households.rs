@@ -2,7 +2,7 @@
 //! splitting members off into a new household, and the household view with every member's
 //! status. Only persons of the scope's office can be members; every read and change is audited.
 
-use super::people::{COLS, person};
+use super::persons::{COLS, person};
 use super::{audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
@@ -127,8 +127,8 @@ fn create(
     Ok(id)
 }
 
-impl SqlStore {
-    pub(crate) fn create_household_impl(
+impl daftar_domain::store::HouseholdStore for SqlStore {
+    fn create_household(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -157,11 +157,11 @@ impl SqlStore {
                     .with_details(serde_json::json!({ "head": head.to_string() })),
             )?;
             let answered = load(tx, office, id)?;
-            super::answer::attach(tx, answered)
+            super::idempotency::attach(tx, answered)
         })
     }
 
-    pub(crate) fn list_households_impl(
+    fn list_households(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -197,7 +197,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn get_household_impl(
+    fn get_household(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -211,7 +211,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn person_household_impl(
+    fn person_household(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -234,7 +234,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn add_household_member_impl(
+    fn add_household_member(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -278,11 +278,11 @@ impl SqlStore {
                 })),
             )?;
             let answered = load(tx, office, id)?;
-            super::answer::attach(tx, answered)
+            super::idempotency::attach(tx, answered)
         })
     }
 
-    pub(crate) fn split_household_impl(
+    fn split_household(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -335,11 +335,11 @@ impl SqlStore {
                 })),
             )?;
             let answered = load(tx, office, new_id)?;
-            super::answer::attach(tx, answered)
+            super::idempotency::attach(tx, answered)
         })
     }
 
-    pub(crate) fn set_member_relationship_impl(
+    fn set_member_relationship(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -373,7 +373,7 @@ impl SqlStore {
                 ),
             )?;
             let answered = load(tx, office, id)?;
-            super::answer::attach(tx, answered)
+            super::idempotency::attach(tx, answered)
         })
     }
 }

@@ -12,18 +12,20 @@ macro_rules! person_visible {
     };
 }
 
-pub(crate) mod answer;
 pub mod appointments;
 pub mod audit;
 mod cases;
-mod catalog;
 mod credentials;
 mod households;
-mod people;
+pub(crate) mod idempotency;
+mod offices;
+mod persons;
 mod photos;
 mod portal;
 mod review;
-mod staff;
+mod services;
+mod system;
+mod users;
 
 use crate::sql::{Row, Tx};
 use crate::{Db, SqlStore};
@@ -31,20 +33,32 @@ use daftar_domain::Result;
 
 impl SqlStore {
     /// Runs `f` in a write transaction.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    /// On PostgreSQL from inside a tokio runtime's thread, it runs on a thread of its own,
+    /// carrying the pending idempotent answer there and back (see
+    /// [`crate::postgres::on_blocking_thread`]).
+    pub(crate) fn write<T: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T> + Send,
+    ) -> Result<T> {
         let out = match &self.db {
             Db::Sqlite(d) => d.write(f),
+            Db::Postgres(d) if crate::postgres::needs_own_thread() => {
+                idempotency::on_own_thread(|| d.write(f))
+            }
             Db::Postgres(d) => d.write(f),
         };
         // A pending idempotent answer inserted by this write is stored once it committed.
-        answer::settle(out.is_ok());
+        idempotency::settle(out.is_ok());
         out
     }
     /// Runs `f` in a read transaction.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T> + Send,
+    ) -> Result<T> {
         match &self.db {
             Db::Sqlite(d) => d.read(f),
-            Db::Postgres(d) => d.read(f),
+            Db::Postgres(d) => crate::postgres::outside_runtime(|| d.read(f)),
         }
     }
 }

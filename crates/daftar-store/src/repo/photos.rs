@@ -25,8 +25,8 @@ fn require_person(tx: &mut dyn crate::sql::Tx, scope: &OfficeScope, id: PersonId
     Ok(())
 }
 
-impl SqlStore {
-    pub(crate) fn set_photo_impl(
+impl daftar_domain::store::PhotoStore for SqlStore {
+    fn set_photo(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -62,7 +62,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn get_photo_impl(
+    fn get_photo(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,

@@ -3,7 +3,7 @@
 //! sets a new password and ends the account's sessions.
 
 use super::audit;
-use super::staff::insert_user;
+use super::users::insert_user;
 use crate::SqlStore;
 use crate::sql::params;
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
@@ -13,8 +13,8 @@ use daftar_domain::user::{NewUser, User, Username};
 use daftar_domain::{Error, Result};
 use time::OffsetDateTime;
 
-impl SqlStore {
-    pub(crate) fn grant_portal_impl(
+impl daftar_domain::store::PortalStore for SqlStore {
+    fn grant_portal(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -52,7 +52,7 @@ impl SqlStore {
                     &AuditEvent::new("portal.reset", "person", person)
                         .with_details(serde_json::json!({ "user": id.to_string() })),
                 )?;
-                return super::staff::get_user_in(tx, id).map(|a| a.user);
+                return super::users::get_user_in(tx, id).map(|a| a.user);
             }
             let name = format!("{} {}", p.text(1)?, p.text(2)?);
             let user = insert_user(
@@ -81,7 +81,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn portal_person_impl(&self, user: UserId) -> Result<Option<PersonId>> {
+    fn portal_person(&self, user: UserId) -> Result<Option<PersonId>> {
         self.read(|tx| {
             tx.query_opt(
                 "SELECT person_id FROM portal_accounts WHERE user_id = $1",

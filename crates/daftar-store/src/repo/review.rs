@@ -3,7 +3,7 @@
 //! kept and leaves lists, search and the duplicate check; nothing is deleted), marks the pair
 //! distinct, or undoes a merge. Every step is audited.
 
-use super::people::{COLS, person};
+use super::persons::{COLS, person};
 use super::{audit, limit_offset};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
@@ -66,8 +66,8 @@ fn require(reach: &Reach) -> Result<()> {
     Ok(())
 }
 
-impl SqlStore {
-    pub(crate) fn add_suspects_impl(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64> {
+impl daftar_domain::store::ReviewStore for SqlStore {
+    fn add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64> {
         let now = truncate_ms(OffsetDateTime::now_utc());
         self.write(|tx| {
             let mut added = 0;
@@ -95,7 +95,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn list_suspects_impl(
+    fn list_suspects(
         &self,
         ctx: &AuditCtx,
         reach: &Reach,
@@ -139,7 +139,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn decide_suspect_impl(
+    fn decide_suspect(
         &self,
         ctx: &AuditCtx,
         reach: &Reach,
@@ -197,12 +197,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn unmerge_impl(
-        &self,
-        ctx: &AuditCtx,
-        reach: &Reach,
-        id: SuspectId,
-    ) -> Result<Suspect> {
+    fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect> {
         require(reach)?;
         let now = truncate_ms(OffsetDateTime::now_utc());
         self.write(|tx| {
@@ -237,11 +232,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn dedupe_persons_impl(
-        &self,
-        ctx: &AuditCtx,
-        office: Option<OfficeId>,
-    ) -> Result<Vec<Person>> {
+    fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>> {
         self.write(|tx| {
             let rows = match office {
                 Some(o) => tx.query(
@@ -266,29 +257,6 @@ impl SqlStore {
                     office.map(|o| o.to_string()).unwrap_or_default(),
                 )
                 .with_details(serde_json::json!({ "count": persons.len() })),
-            )?;
-            Ok(persons)
-        })
-    }
-
-    pub(crate) fn export_persons_impl(
-        &self,
-        ctx: &AuditCtx,
-        scope: &daftar_domain::permission::OfficeScope,
-    ) -> Result<Vec<Person>> {
-        scope.require(Permission::PersonExport)?;
-        let office = scope.office_id().to_string();
-        self.write(|tx| {
-            let rows = tx.query(
-                &format!("SELECT {COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL AND {} ORDER BY registry_no", person_visible!()),
-                params![office.as_str()],
-            )?;
-            let persons = rows.iter().map(person).collect::<Result<Vec<_>>>()?;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("person.export", "office", &office)
-                    .with_details(serde_json::json!({ "count": persons.len() })),
             )?;
             Ok(persons)
         })

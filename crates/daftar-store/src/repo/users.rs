@@ -4,34 +4,16 @@ use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
-use daftar_domain::etag as tag;
-use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
-use daftar_domain::office::{NewOffice, Office, OfficeStatus};
+use daftar_domain::ids::{ApiTokenId, SessionId, UserId};
 use daftar_domain::page::{Page, PageRequest};
-use daftar_domain::permission::{Permission, Reach, RoleCode, RoleDef};
+use daftar_domain::permission::{Reach, RoleCode};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use daftar_domain::{Error, Result};
-use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     truncate_ms(OffsetDateTime::now_utc())
-}
-
-const OFFICE_COLS: &str = "id, code, name_fa, name_en, province, district, status, created_at";
-
-fn office(r: &Row) -> Result<Office> {
-    Ok(Office {
-        id: r.parse(0)?,
-        code: daftar_domain::office::OfficeCode::parse(&r.text(1)?)?,
-        name_fa: r.text(2)?,
-        name_en: r.text(3)?,
-        province: r.text(4)?,
-        district: r.text(5)?,
-        status: OfficeStatus::parse(&r.text(6)?)?,
-        created_at: r.ts(7)?,
-    })
 }
 
 const USER_COLS: &str = "id, username, display_name, office_id, role, locale, status, totp_secret, created_at, password_hash";
@@ -113,188 +95,6 @@ fn reach_filter(reach: &Reach) -> (String, Vec<Value>) {
 }
 
 impl SqlStore {
-    pub(crate) fn roles_impl(&self) -> Result<Vec<RoleDef>> {
-        self.read(|tx| {
-            let mut roles: BTreeMap<String, RoleDef> = BTreeMap::new();
-            for r in tx.query(
-                "SELECT code, totp_required, office_bound FROM roles ORDER BY code",
-                &[],
-            )? {
-                let code = r.text(0)?;
-                roles.insert(
-                    code.clone(),
-                    RoleDef {
-                        code: RoleCode::parse(&code)?,
-                        totp_required: r.bool(1)?,
-                        office_bound: r.bool(2)?,
-                        permissions: Default::default(),
-                    },
-                );
-            }
-            for r in tx.query("SELECT role, permission FROM role_permissions", &[])? {
-                let (role, perm) = (r.text(0)?, r.text(1)?);
-                match (roles.get_mut(&role), perm.parse::<Permission>()) {
-                    (Some(def), Ok(p)) => {
-                        def.permissions.insert(p);
-                    }
-                    _ => tracing::warn!(role, perm, "ignoring unknown role permission row"),
-                }
-            }
-            Ok(roles.into_values().collect())
-        })
-    }
-
-    pub(crate) fn create_office_impl(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office> {
-        new.validate()?;
-        let o = Office {
-            id: OfficeId::new(),
-            code: new.code.clone(),
-            name_fa: new.name_fa.trim().into(),
-            name_en: new.name_en.trim().into(),
-            province: new.province.trim().into(),
-            district: new.district.trim().into(),
-            status: OfficeStatus::Active,
-            created_at: now(),
-        };
-        self.write(|tx| {
-            tx.exec(
-                &format!(
-                    "INSERT INTO offices ({OFFICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                ),
-                params![
-                    o.id.to_string(),
-                    o.code.as_str(),
-                    o.name_fa.as_str(),
-                    o.name_en.as_str(),
-                    o.province.as_str(),
-                    o.district.as_str(),
-                    o.status.code(),
-                    o.created_at
-                ],
-            )
-            .map_err(|e| e.into_error("office.code.taken"))?;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("office.create", "office", o.id)
-                    .with_details(serde_json::json!({ "code": o.code.as_str() })),
-            )?;
-            Ok(o)
-        })
-    }
-
-    pub(crate) fn list_offices_impl(
-        &self,
-        reach: &Reach,
-        req: PageRequest,
-    ) -> Result<Page<Office>> {
-        let (wh, args) = match reach.office_id() {
-            None => ("", vec![]),
-            Some(o) => (" WHERE id = $1", vec![Value::from(o.to_string())]),
-        };
-        self.read(|tx| {
-            paged(
-                tx,
-                OFFICE_COLS,
-                &format!("FROM offices{wh}"),
-                "code",
-                args,
-                req,
-                office,
-            )
-        })
-    }
-
-    pub(crate) fn get_office_impl(&self, id: OfficeId) -> Result<Office> {
-        self.read(|tx| {
-            let r = tx.query_opt(
-                &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
-                params![id.to_string()],
-            )?;
-            office(&r.ok_or_else(|| Error::not_found("office.not_found"))?)
-        })
-    }
-
-    pub(crate) fn set_office_status_impl(
-        &self,
-        ctx: &AuditCtx,
-        id: OfficeId,
-        status: OfficeStatus,
-        expected: Option<&str>,
-    ) -> Result<Office> {
-        self.write(|tx| {
-            if let Some(e) = expected {
-                let r = tx
-                    .query_opt(
-                        &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
-                        params![id.to_string()],
-                    )?
-                    .ok_or_else(|| Error::not_found("office.not_found"))?;
-                tag::check(Some(e), &tag::tag_of(&office(&r)?), "office.version.stale")?;
-            }
-            let n = tx.exec(
-                "UPDATE offices SET status = $1 WHERE id = $2",
-                params![status.code(), id.to_string()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("office.not_found"));
-            }
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("office.status", "office", id)
-                    .with_details(serde_json::json!({ "status": status.code() })),
-            )?;
-            let r = tx.query_one(
-                &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
-                params![id.to_string()],
-            )?;
-            office(&r)
-        })
-    }
-
-    pub(crate) fn create_user_impl(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
-        self.write(|tx| insert_user(tx, ctx, new))
-    }
-
-    pub(crate) fn get_user_impl(&self, id: UserId) -> Result<User> {
-        self.read(|tx| get_user_in(tx, id).map(|a| a.user))
-    }
-
-    pub(crate) fn user_auth_impl(&self, id: UserId) -> Result<UserAuth> {
-        self.read(|tx| get_user_in(tx, id))
-    }
-
-    pub(crate) fn user_auth_by_username_impl(
-        &self,
-        username: &Username,
-    ) -> Result<Option<UserAuth>> {
-        self.read(|tx| {
-            tx.query_opt(
-                &format!("SELECT {USER_COLS} FROM users WHERE username = $1"),
-                params![username.as_str()],
-            )?
-            .as_ref()
-            .map(user_auth)
-            .transpose()
-        })
-    }
-
-    pub(crate) fn list_users_impl(&self, reach: &Reach, req: PageRequest) -> Result<Page<User>> {
-        let (wh, args) = reach_filter(reach);
-        self.read(|tx| {
-            paged(
-                tx,
-                USER_COLS,
-                &format!("FROM users{wh}"),
-                "username",
-                args,
-                req,
-                user,
-            )
-        })
-    }
-
     /// Updates one user column and audits it; `user.not_found` if no such user.
     fn update_user(
         &self,
@@ -303,7 +103,7 @@ impl SqlStore {
         set: &str,
         value: Value,
         ev: AuditEvent,
-        also: impl FnOnce(&mut dyn Tx) -> Result<()>,
+        also: impl FnOnce(&mut dyn Tx) -> Result<()> + Send,
     ) -> Result<()> {
         self.write(|tx| {
             let n = tx.exec(
@@ -315,331 +115,6 @@ impl SqlStore {
             }
             also(tx)?;
             audit::append(tx, ctx, &ev)?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn set_user_status_impl(
-        &self,
-        ctx: &AuditCtx,
-        id: UserId,
-        status: UserStatus,
-    ) -> Result<()> {
-        let ev = AuditEvent::new("user.status", "user", id)
-            .with_details(serde_json::json!({ "status": status.code() }));
-        self.update_user(ctx, id, "status", status.code().into(), ev, |tx| {
-            if status == UserStatus::Disabled {
-                let t = now();
-                tx.exec("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
-                tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
-            }
-            Ok(())
-        })
-    }
-
-    pub(crate) fn set_password_impl(&self, ctx: &AuditCtx, id: UserId, hash: &str) -> Result<()> {
-        self.update_user(
-            ctx,
-            id,
-            "password_hash",
-            hash.into(),
-            AuditEvent::new("user.password", "user", id),
-            |_| Ok(()),
-        )
-    }
-
-    pub(crate) fn set_locale_impl(
-        &self,
-        ctx: &AuditCtx,
-        id: UserId,
-        locale: Option<&str>,
-    ) -> Result<()> {
-        let ev = AuditEvent::new("user.locale", "user", id)
-            .with_details(serde_json::json!({ "locale": locale }));
-        self.update_user(
-            ctx,
-            id,
-            "locale",
-            locale.map(str::to_owned).into(),
-            ev,
-            |_| Ok(()),
-        )
-    }
-
-    pub(crate) fn set_totp_impl(
-        &self,
-        ctx: &AuditCtx,
-        id: UserId,
-        secret: Option<&str>,
-    ) -> Result<()> {
-        let ev = AuditEvent::new("user.totp", "user", id)
-            .with_details(serde_json::json!({ "enabled": secret.is_some() }));
-        self.update_user(
-            ctx,
-            id,
-            "totp_secret",
-            secret.map(str::to_owned).into(),
-            ev,
-            |_| Ok(()),
-        )
-    }
-
-    pub(crate) fn login_throttle_impl(&self, username: &str) -> Result<LoginThrottle> {
-        self.read(|tx| {
-            let r = tx.query_opt(
-                "SELECT failures, locked_until FROM login_throttle WHERE username = $1",
-                params![username],
-            )?;
-            Ok(match r {
-                Some(r) => LoginThrottle {
-                    failures: u32::try_from(r.i64(0)?).unwrap_or(u32::MAX),
-                    locked_until: r.opt_ts(1)?,
-                },
-                None => LoginThrottle {
-                    failures: 0,
-                    locked_until: None,
-                },
-            })
-        })
-    }
-
-    pub(crate) fn record_login_failure_impl(
-        &self,
-        ctx: &AuditCtx,
-        username: &str,
-        state: LoginThrottle,
-    ) -> Result<()> {
-        self.write(|tx| {
-            put_throttle(tx, username, &state)?;
-            let ev = AuditEvent::new("auth.login.failed", "username", username)
-                .with_details(serde_json::json!({ "failures": state.failures, "locked": state.locked_until.is_some() }));
-            audit::append(tx, ctx, &ev)?;
-            Ok(())
-        })
-    }
-
-    /// Clears the name's own counter and its per-address counters (`name @address`, see
-    /// daftar-web's `auth::throttle`).
-    pub(crate) fn clear_login_failures_impl(&self, username: &str) -> Result<()> {
-        let escaped: String = username
-            .chars()
-            .flat_map(|c| match c {
-                '!' | '%' | '_' => vec!['!', c],
-                c => vec![c],
-            })
-            .collect();
-        self.write(|tx| {
-            tx.exec(
-                "DELETE FROM login_throttle WHERE username = $1 OR username LIKE $2 ESCAPE '!'",
-                params![username, format!("{escaped} @%")],
-            )?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn store_throttles_impl(
-        &self,
-        ctx: &AuditCtx,
-        event: Option<&AuditEvent>,
-        states: &[(String, LoginThrottle)],
-    ) -> Result<()> {
-        self.write(|tx| {
-            for (key, state) in states {
-                if state.failures == 0 && state.locked_until.is_none() {
-                    tx.exec(
-                        "DELETE FROM login_throttle WHERE username = $1",
-                        params![key.as_str()],
-                    )?;
-                    continue;
-                }
-                put_throttle(tx, key, state)?;
-            }
-            if let Some(event) = event {
-                audit::append(tx, ctx, event)?;
-            }
-            Ok(())
-        })
-    }
-
-    pub(crate) fn use_totp_step_impl(&self, user: UserId, step: i64) -> Result<bool> {
-        self.write(|tx| {
-            let n = tx.exec(
-                "UPDATE users SET totp_last_step = $1 \
-                 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-                params![step, user.to_string()],
-            )?;
-            Ok(n == 1)
-        })
-    }
-
-    pub(crate) fn create_session_impl(&self, ctx: &AuditCtx, s: &Session) -> Result<()> {
-        self.write(|tx| {
-            tx.exec(
-                &format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
-                params![
-                    s.id.to_string(),
-                    s.token_hash.as_str(),
-                    s.user_id.to_string(),
-                    s.csrf_token.as_str(),
-                    s.mfa_ok,
-                    truncate_ms(s.created_at),
-                    truncate_ms(s.last_seen_at),
-                    s.step_up_at.map(truncate_ms),
-                    s.revoked_at.map(truncate_ms),
-                    s.user_agent.as_str(),
-                ],
-            )?;
-            audit::append(tx, ctx, &AuditEvent::new("auth.login", "session", s.id).with_details(serde_json::json!({ "mfa_ok": s.mfa_ok })))?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn session_by_token_hash_impl(&self, hash: &str) -> Result<Option<Session>> {
-        self.read(|tx| {
-            tx.query_opt(
-                &format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"),
-                params![hash],
-            )?
-            .as_ref()
-            .map(session)
-            .transpose()
-        })
-    }
-
-    pub(crate) fn touch_session_impl(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
-        self.write(|tx| {
-            tx.exec(
-                "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
-                params![truncate_ms(at), id.to_string()],
-            )?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn update_session_auth_impl(
-        &self,
-        ctx: &AuditCtx,
-        id: SessionId,
-        mfa_ok: bool,
-        step_up_at: Option<OffsetDateTime>,
-    ) -> Result<()> {
-        self.write(|tx| {
-            let n = tx.exec(
-                "UPDATE sessions SET mfa_ok = $1, step_up_at = $2 WHERE id = $3",
-                params![mfa_ok, step_up_at.map(truncate_ms), id.to_string()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("session.not_found"));
-            }
-            audit::log(
-                tx,
-                ctx,
-                if step_up_at.is_some() {
-                    "auth.step_up"
-                } else {
-                    "auth.mfa"
-                },
-                "session",
-                id,
-            )?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn revoke_session_impl(&self, ctx: &AuditCtx, id: SessionId) -> Result<()> {
-        self.write(|tx| {
-            let n = tx.exec(
-                "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-                params![now(), id.to_string()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("session.not_found"));
-            }
-            let action = if ctx.purpose == daftar_domain::audit::purpose::AUTHENTICATION {
-                "auth.logout"
-            } else {
-                "session.revoke"
-            };
-            audit::log(tx, ctx, action, "session", id)?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn revoke_user_sessions_impl(
-        &self,
-        ctx: &AuditCtx,
-        user: UserId,
-        except: Option<SessionId>,
-    ) -> Result<u64> {
-        self.write(|tx| {
-            let n = tx.exec(
-                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND (CAST($3 AS TEXT) IS NULL OR id <> $3)",
-                params![now(), user.to_string(), except.map(|e| e.to_string())],
-            )?;
-            audit::append(tx, ctx, &AuditEvent::new("session.revoke_all", "user", user).with_details(serde_json::json!({ "revoked": n })))?;
-            Ok(n)
-        })
-    }
-
-    pub(crate) fn list_sessions_impl(&self, user: UserId) -> Result<Vec<Session>> {
-        self.read(|tx| all(tx.query(&format!("SELECT {SESSION_COLS} FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50"), params![user.to_string()])?, session))
-    }
-
-    pub(crate) fn create_api_token_impl(&self, ctx: &AuditCtx, t: &ApiToken) -> Result<()> {
-        self.write(|tx| {
-            tx.exec(
-                &format!(
-                    "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                ),
-                params![
-                    t.id.to_string(),
-                    t.user_id.to_string(),
-                    t.name.as_str(),
-                    t.scopes.join(" "),
-                    t.token_hash.as_str(),
-                    truncate_ms(t.created_at),
-                    t.expires_at.map(truncate_ms),
-                    t.revoked_at.map(truncate_ms),
-                ],
-            )?;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("token.create", "api_token", t.id)
-                    .with_details(serde_json::json!({ "scopes": t.scopes })),
-            )?;
-            Ok(())
-        })
-    }
-
-    pub(crate) fn api_token_by_hash_impl(&self, hash: &str) -> Result<Option<ApiToken>> {
-        self.read(|tx| {
-            tx.query_opt(
-                &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"),
-                params![hash],
-            )?
-            .as_ref()
-            .map(token)
-            .transpose()
-        })
-    }
-
-    pub(crate) fn list_api_tokens_impl(&self, user: UserId) -> Result<Vec<ApiToken>> {
-        self.read(|tx| all(tx.query(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"), params![user.to_string()])?, token))
-    }
-
-    pub(crate) fn revoke_api_token_impl(
-        &self,
-        ctx: &AuditCtx,
-        user: UserId,
-        id: ApiTokenId,
-    ) -> Result<()> {
-        self.write(|tx| {
-            let n = tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", params![now(), id.to_string(), user.to_string()])?;
-            if n == 0 {
-                return Err(Error::not_found("token.not_found"));
-            }
-            audit::log(tx, ctx, "token.revoke", "api_token", id)?;
             Ok(())
         })
     }
@@ -715,4 +190,350 @@ fn put_throttle(tx: &mut dyn Tx, key: &str, state: &LoginThrottle) -> Result<()>
         params![key, i64::from(state.failures), state.locked_until.map(truncate_ms)],
     )?;
     Ok(())
+}
+
+impl daftar_domain::store::UserStore for SqlStore {
+    fn create_user(&self, ctx: &AuditCtx, new: &NewUser) -> Result<User> {
+        self.write(|tx| insert_user(tx, ctx, new))
+    }
+
+    fn get_user(&self, id: UserId) -> Result<User> {
+        self.read(|tx| get_user_in(tx, id).map(|a| a.user))
+    }
+
+    fn user_auth(&self, id: UserId) -> Result<UserAuth> {
+        self.read(|tx| get_user_in(tx, id))
+    }
+
+    fn user_auth_by_username(&self, username: &Username) -> Result<Option<UserAuth>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {USER_COLS} FROM users WHERE username = $1"),
+                params![username.as_str()],
+            )?
+            .as_ref()
+            .map(user_auth)
+            .transpose()
+        })
+    }
+
+    fn list_users(&self, reach: &Reach, req: PageRequest) -> Result<Page<User>> {
+        let (wh, args) = reach_filter(reach);
+        self.read(|tx| {
+            paged(
+                tx,
+                USER_COLS,
+                &format!("FROM users{wh}"),
+                "username",
+                args,
+                req,
+                user,
+            )
+        })
+    }
+
+    fn set_user_status(&self, ctx: &AuditCtx, id: UserId, status: UserStatus) -> Result<()> {
+        let ev = AuditEvent::new("user.status", "user", id)
+            .with_details(serde_json::json!({ "status": status.code() }));
+        self.update_user(ctx, id, "status", status.code().into(), ev, |tx| {
+            if status == UserStatus::Disabled {
+                let t = now();
+                tx.exec("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
+                tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn set_password(&self, ctx: &AuditCtx, id: UserId, hash: &str) -> Result<()> {
+        self.update_user(
+            ctx,
+            id,
+            "password_hash",
+            hash.into(),
+            AuditEvent::new("user.password", "user", id),
+            |_| Ok(()),
+        )
+    }
+
+    fn set_locale(&self, ctx: &AuditCtx, id: UserId, locale: Option<&str>) -> Result<()> {
+        let ev = AuditEvent::new("user.locale", "user", id)
+            .with_details(serde_json::json!({ "locale": locale }));
+        self.update_user(
+            ctx,
+            id,
+            "locale",
+            locale.map(str::to_owned).into(),
+            ev,
+            |_| Ok(()),
+        )
+    }
+
+    fn set_totp(&self, ctx: &AuditCtx, id: UserId, secret: Option<&str>) -> Result<()> {
+        let ev = AuditEvent::new("user.totp", "user", id)
+            .with_details(serde_json::json!({ "enabled": secret.is_some() }));
+        self.update_user(
+            ctx,
+            id,
+            "totp_secret",
+            secret.map(str::to_owned).into(),
+            ev,
+            |_| Ok(()),
+        )
+    }
+
+    fn login_throttle(&self, username: &str) -> Result<LoginThrottle> {
+        self.read(|tx| {
+            let r = tx.query_opt(
+                "SELECT failures, locked_until FROM login_throttle WHERE username = $1",
+                params![username],
+            )?;
+            Ok(match r {
+                Some(r) => LoginThrottle {
+                    failures: u32::try_from(r.i64(0)?).unwrap_or(u32::MAX),
+                    locked_until: r.opt_ts(1)?,
+                },
+                None => LoginThrottle {
+                    failures: 0,
+                    locked_until: None,
+                },
+            })
+        })
+    }
+
+    fn record_login_failure(
+        &self,
+        ctx: &AuditCtx,
+        username: &str,
+        state: LoginThrottle,
+    ) -> Result<()> {
+        self.write(|tx| {
+            put_throttle(tx, username, &state)?;
+            let ev = AuditEvent::new("auth.login.failed", "username", username)
+                .with_details(serde_json::json!({ "failures": state.failures, "locked": state.locked_until.is_some() }));
+            audit::append(tx, ctx, &ev)?;
+            Ok(())
+        })
+    }
+
+    /// Clears the name's own counter and its per-address counters (`name @address`, see
+    /// daftar-web's `auth::throttle`).
+    fn clear_login_failures(&self, username: &str) -> Result<()> {
+        let escaped: String = username
+            .chars()
+            .flat_map(|c| match c {
+                '!' | '%' | '_' => vec!['!', c],
+                c => vec![c],
+            })
+            .collect();
+        self.write(|tx| {
+            tx.exec(
+                "DELETE FROM login_throttle WHERE username = $1 OR username LIKE $2 ESCAPE '!'",
+                params![username, format!("{escaped} @%")],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn store_throttles(
+        &self,
+        ctx: &AuditCtx,
+        event: Option<&AuditEvent>,
+        states: &[(String, LoginThrottle)],
+    ) -> Result<()> {
+        self.write(|tx| {
+            for (key, state) in states {
+                if state.failures == 0 && state.locked_until.is_none() {
+                    tx.exec(
+                        "DELETE FROM login_throttle WHERE username = $1",
+                        params![key.as_str()],
+                    )?;
+                    continue;
+                }
+                put_throttle(tx, key, state)?;
+            }
+            if let Some(event) = event {
+                audit::append(tx, ctx, event)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE users SET totp_last_step = $1 \
+                 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                params![step, user.to_string()],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn create_session(&self, ctx: &AuditCtx, s: &Session) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                &format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+                params![
+                    s.id.to_string(),
+                    s.token_hash.as_str(),
+                    s.user_id.to_string(),
+                    s.csrf_token.as_str(),
+                    s.mfa_ok,
+                    truncate_ms(s.created_at),
+                    truncate_ms(s.last_seen_at),
+                    s.step_up_at.map(truncate_ms),
+                    s.revoked_at.map(truncate_ms),
+                    s.user_agent.as_str(),
+                ],
+            )?;
+            audit::append(tx, ctx, &AuditEvent::new("auth.login", "session", s.id).with_details(serde_json::json!({ "mfa_ok": s.mfa_ok })))?;
+            Ok(())
+        })
+    }
+
+    fn session_by_token_hash(&self, hash: &str) -> Result<Option<Session>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"),
+                params![hash],
+            )?
+            .as_ref()
+            .map(session)
+            .transpose()
+        })
+    }
+
+    fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
+                params![truncate_ms(at), id.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn update_session_auth(
+        &self,
+        ctx: &AuditCtx,
+        id: SessionId,
+        mfa_ok: bool,
+        step_up_at: Option<OffsetDateTime>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE sessions SET mfa_ok = $1, step_up_at = $2 WHERE id = $3",
+                params![mfa_ok, step_up_at.map(truncate_ms), id.to_string()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("session.not_found"));
+            }
+            audit::log(
+                tx,
+                ctx,
+                if step_up_at.is_some() {
+                    "auth.step_up"
+                } else {
+                    "auth.mfa"
+                },
+                "session",
+                id,
+            )?;
+            Ok(())
+        })
+    }
+
+    fn revoke_session(&self, ctx: &AuditCtx, id: SessionId) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                params![now(), id.to_string()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("session.not_found"));
+            }
+            let action = if ctx.purpose == daftar_domain::audit::purpose::AUTHENTICATION {
+                "auth.logout"
+            } else {
+                "session.revoke"
+            };
+            audit::log(tx, ctx, action, "session", id)?;
+            Ok(())
+        })
+    }
+
+    fn revoke_user_sessions(
+        &self,
+        ctx: &AuditCtx,
+        user: UserId,
+        except: Option<SessionId>,
+    ) -> Result<u64> {
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND (CAST($3 AS TEXT) IS NULL OR id <> $3)",
+                params![now(), user.to_string(), except.map(|e| e.to_string())],
+            )?;
+            audit::append(tx, ctx, &AuditEvent::new("session.revoke_all", "user", user).with_details(serde_json::json!({ "revoked": n })))?;
+            Ok(n)
+        })
+    }
+
+    fn list_sessions(&self, user: UserId) -> Result<Vec<Session>> {
+        self.read(|tx| all(tx.query(&format!("SELECT {SESSION_COLS} FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50"), params![user.to_string()])?, session))
+    }
+
+    fn create_api_token(&self, ctx: &AuditCtx, t: &ApiToken) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                &format!(
+                    "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                ),
+                params![
+                    t.id.to_string(),
+                    t.user_id.to_string(),
+                    t.name.as_str(),
+                    t.scopes.join(" "),
+                    t.token_hash.as_str(),
+                    truncate_ms(t.created_at),
+                    t.expires_at.map(truncate_ms),
+                    t.revoked_at.map(truncate_ms),
+                ],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("token.create", "api_token", t.id)
+                    .with_details(serde_json::json!({ "scopes": t.scopes })),
+            )?;
+            Ok(())
+        })
+    }
+
+    fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
+        self.read(|tx| {
+            tx.query_opt(
+                &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"),
+                params![hash],
+            )?
+            .as_ref()
+            .map(token)
+            .transpose()
+        })
+    }
+
+    fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
+        self.read(|tx| all(tx.query(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"), params![user.to_string()])?, token))
+    }
+
+    fn revoke_api_token(&self, ctx: &AuditCtx, user: UserId, id: ApiTokenId) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", params![now(), id.to_string(), user.to_string()])?;
+            if n == 0 {
+                return Err(Error::not_found("token.not_found"));
+            }
+            audit::log(tx, ctx, "token.revoke", "api_token", id)?;
+            Ok(())
+        })
+    }
 }

@@ -1,6 +1,6 @@
 //! Answers behind `Idempotency-Key`, committed in the transaction of the write they answer.
 //!
-//! [`SqlStore::answering_impl`] makes an answer pending on the calling thread while the
+//! `IdempotencyStore::answering` makes an answer pending on the calling thread while the
 //! handler's store calls run (both backends run a write's closure on the caller's thread); the
 //! write that makes the request's change hands its result to [`attach`], which builds the answer
 //! from it and inserts it in the same transaction. [`settle`] (called by `SqlStore::write` after
@@ -99,6 +99,25 @@ pub(crate) fn settle(committed: bool) {
     });
 }
 
+/// Runs `f` on a thread of its own (a PostgreSQL write called from inside a tokio runtime),
+/// with this thread's pending answer moved there for the write and back after it.
+pub(crate) fn on_own_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let mine = PENDING.with_borrow_mut(Option::take);
+    let (out, back) = std::thread::scope(|s| {
+        let run = s.spawn(move || {
+            PENDING.with_borrow_mut(|p| *p = mine);
+            let out = f();
+            (out, PENDING.with_borrow_mut(Option::take))
+        });
+        match run.join() {
+            Ok(v) => v,
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    });
+    PENDING.with_borrow_mut(|p| *p = back);
+    out
+}
+
 /// Puts the previous pending answer back when `answering` ends, also on a panic.
 struct Restore(Option<Pending>);
 
@@ -109,8 +128,8 @@ impl Drop for Restore {
     }
 }
 
-impl SqlStore {
-    pub(crate) fn answering_impl(
+impl daftar_domain::store::IdempotencyStore for SqlStore {
+    fn answering(
         &self,
         answer: Arc<PendingAnswer>,
         work: &mut (dyn FnMut(&dyn Store) -> Result<()> + Send),
@@ -129,7 +148,7 @@ impl SqlStore {
         out.map(|()| stored)
     }
 
-    pub(crate) fn idempotent_response_impl(
+    fn idempotent_response(
         &self,
         principal: &str,
         key: &str,
@@ -158,7 +177,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn purge_idempotent_answers_impl(&self, now: OffsetDateTime) -> Result<u64> {
+    fn purge_idempotent_answers(&self, now: OffsetDateTime) -> Result<u64> {
         self.write(|tx| {
             Ok(tx.exec(
                 "DELETE FROM idempotency_keys WHERE expires_at <= $1",

@@ -102,8 +102,29 @@ fn kind_code(k: HolidayKind) -> &'static str {
     }
 }
 
-impl SqlStore {
-    pub(crate) fn load_catalog_impl(&self, ctx: &AuditCtx, cat: &Catalog) -> Result<u64> {
+fn put_holiday(tx: &mut dyn Tx, actor: &str, h: &Holiday, now: OffsetDateTime) -> Result<()> {
+    tx.exec(
+        "INSERT INTO holidays (day, name_fa, name_en, kind, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![
+            h.date.iso_string(),
+            h.name_fa.as_str(),
+            h.name_en.as_str(),
+            kind_code(h.kind),
+            now,
+            actor
+        ],
+    )?;
+    Ok(())
+}
+
+/// `*.version.stale` (412) with the current version in the details.
+pub(crate) fn version_stale(code: &'static str, current: i64) -> Error {
+    Error::new(code, daftar_domain::ErrorKind::PreconditionFailed)
+        .with_detail("current_version", serde_json::json!(current))
+}
+
+impl daftar_domain::store::ServiceStore for SqlStore {
+    fn load_catalog(&self, ctx: &AuditCtx, cat: &Catalog) -> Result<u64> {
         let now = truncate_ms(OffsetDateTime::now_utc());
         self.write(|tx| {
             let mut added = Vec::new();
@@ -133,7 +154,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn services_impl(&self) -> Result<Vec<ServiceRecord>> {
+    fn services(&self) -> Result<Vec<ServiceRecord>> {
         self.read(|tx| {
             let rows = tx.query(
                 "SELECT definition, version, updated_at, updated_by FROM services ORDER BY code",
@@ -143,11 +164,11 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn service_impl(&self, code: &str) -> Result<ServiceRecord> {
+    fn service(&self, code: &str) -> Result<ServiceRecord> {
         self.read(|tx| current(tx, code))
     }
 
-    pub(crate) fn update_service_impl(
+    fn update_service(
         &self,
         ctx: &AuditCtx,
         reach: &Reach,
@@ -177,7 +198,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn service_history_impl(&self, code: &str) -> Result<Vec<ServiceVersion>> {
+    fn service_history(&self, code: &str) -> Result<Vec<ServiceVersion>> {
         self.read(|tx| {
             let rows = tx.query(
                 "SELECT version, definition, changed_at, changed_by, note FROM service_versions WHERE code = $1 ORDER BY version DESC",
@@ -198,7 +219,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn holidays_impl(&self) -> Result<Vec<Holiday>> {
+    fn holidays(&self) -> Result<Vec<Holiday>> {
         self.read(|tx| {
             let rows = tx.query(
                 "SELECT day, name_fa, name_en, kind FROM holidays ORDER BY day",
@@ -208,7 +229,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn load_holidays_impl(&self, ctx: &AuditCtx, list: &[Holiday]) -> Result<u64> {
+    fn load_holidays(&self, ctx: &AuditCtx, list: &[Holiday]) -> Result<u64> {
         let now = truncate_ms(OffsetDateTime::now_utc());
         // Whole years only: a year with any stored holiday belongs to the admins' editor; a
         // year the file adds later (1406 after 1403–1405) is loaded on the next start.
@@ -247,12 +268,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn set_holiday_impl(
-        &self,
-        ctx: &AuditCtx,
-        reach: &Reach,
-        h: &Holiday,
-    ) -> Result<()> {
+    fn set_holiday(&self, ctx: &AuditCtx, reach: &Reach, h: &Holiday) -> Result<()> {
         require_manage(reach)?;
         if h.name_fa.trim().is_empty() || h.name_en.trim().is_empty() {
             return Err(Error::invalid("holiday.name.required").with_field("name_fa"));
@@ -272,12 +288,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn remove_holiday_impl(
-        &self,
-        ctx: &AuditCtx,
-        reach: &Reach,
-        day: time::Date,
-    ) -> Result<()> {
+    fn remove_holiday(&self, ctx: &AuditCtx, reach: &Reach, day: time::Date) -> Result<()> {
         require_manage(reach)?;
         let iso = JalaliDate::from_iso(day).iso_string();
         self.write(|tx| {
@@ -288,25 +299,4 @@ impl SqlStore {
             Ok(())
         })
     }
-}
-
-fn put_holiday(tx: &mut dyn Tx, actor: &str, h: &Holiday, now: OffsetDateTime) -> Result<()> {
-    tx.exec(
-        "INSERT INTO holidays (day, name_fa, name_en, kind, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)",
-        params![
-            h.date.iso_string(),
-            h.name_fa.as_str(),
-            h.name_en.as_str(),
-            kind_code(h.kind),
-            now,
-            actor
-        ],
-    )?;
-    Ok(())
-}
-
-/// `*.version.stale` (412) with the current version in the details.
-pub(crate) fn version_stale(code: &'static str, current: i64) -> Error {
-    Error::new(code, daftar_domain::ErrorKind::PreconditionFailed)
-        .with_detail("current_version", serde_json::json!(current))
 }

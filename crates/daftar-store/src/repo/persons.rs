@@ -495,207 +495,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn person_candidates_impl(
-        &self,
-        ctx: &AuditCtx,
-        reach: &daftar_domain::permission::Reach,
-        probe: &NewPerson,
-        limit: usize,
-    ) -> Result<daftar_domain::person::Candidates> {
-        if reach.permission() != Permission::PersonRead {
-            return Err(Error::forbidden("auth.forbidden"));
-        }
-        let probe_record = daftar_match::dedupe::Record {
-            id: String::new(),
-            given_name: probe.given_name.clone(),
-            family_name: probe.family_name.clone(),
-            father_name: probe.father_name.clone(),
-            birth_date: probe.matcher_birth_date(time::OffsetDateTime::now_utc().date()),
-            gender: gender(probe.sex),
-        };
-        let hashes = daftar_match::dedupe::match_key_hashes(&probe_record);
-        if hashes.is_empty() {
-            return Ok(daftar_domain::person::Candidates {
-                candidates: vec![],
-                elsewhere: 0,
-            });
-        }
-        let settings = daftar_match::dedupe::Settings::default();
-        let matcher = daftar_match::dedupe::Probe::new(&probe_record);
-        self.write(|tx| {
-            // Each key's block, skipping blocks larger than the batch engine compares (very
-            // common names): the same rule as `daftar dedupe`, and it bounds the work.
-            let cap = settings.max_block;
-            let block_sql = format!("SELECT pk FROM person_match_blocks WHERE key_hash = $1 LIMIT {}", cap + 1);
-            let mut shared: std::collections::HashMap<i64, u32> = Default::default();
-            for h in &hashes {
-                let rows = tx.query(&block_sql, params![*h])?;
-                if rows.len() <= cap {
-                    for r in rows {
-                        *shared.entry(r.i64(0)?).or_default() += 1;
-                    }
-                }
-            }
-            // Persons sharing more keys with the probe first; at most MAX_COMPARED are compared
-            // (a true duplicate shares several keys; this bounds the time for common names).
-            let mut pks: Vec<(u32, i64)> = shared.into_iter().map(|(pk, n)| (n, pk)).collect();
-            pks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            pks.truncate(MAX_COMPARED);
-            // Compare on the matching rows only; load whole records for the matches.
-            let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
-            for chunk in pks.chunks(200) {
-                let args: Vec<Value> = chunk.iter().map(|&(_, pk)| Value::from(pk)).collect();
-                let rows = tx.query(
-                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}) AND EXISTS (SELECT 1 FROM persons WHERE persons.id = person_match.person_id AND {})", marks(chunk.len()), person_visible!()),
-                    &args,
-                )?;
-                for r in &rows {
-                    // Prepared once per person and kept (matching fields do not change); sex
-                    // and birth date rule most block members out before their names are
-                    // prepared.
-                    let pk = r.i64(0)?;
-                    let prepared = match self.prepared.get(pk) {
-                        Some(c) => c,
-                        None if !matcher.may_match(&r.text(6)?, &r.text(7)?) => continue,
-                        None => self.prepared.keep(pk, daftar_match::dedupe::Candidate::new(&candidate_record(r)?)),
-                    };
-                    if let Some((reasons, score)) = matcher.compare_prepared(&prepared, &settings) {
-                        matched.push((r.text(1)?, r.parse(2)?, reasons, score));
-                    }
-                }
-            }
-            matched.sort_by(|a, b| b.3.total_cmp(&a.3));
-            let mut found = vec![];
-            let mut elsewhere = 0u64;
-            for (id, office, reasons, score) in matched {
-                if reach.office_id().is_some_and(|o| o != office) {
-                    elsewhere += 1;
-                } else if found.len() < limit {
-                    let r = tx.query_one(&format!("SELECT {COLS} FROM persons WHERE id = $1"), params![id])?;
-                    found.push(daftar_domain::person::PersonCandidate { person: person(&r)?, reasons, score });
-                }
-            }
-            let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
-            let ev = AuditEvent::new("person.candidates", "office", reach.office_id().map(|o| o.to_string()).unwrap_or_default())
-                .with_details(serde_json::json!({ "persons": shown, "elsewhere": elsewhere }));
-            audit::append(tx, ctx, &ev)?;
-            Ok(daftar_domain::person::Candidates { candidates: found, elsewhere })
-        })
-    }
-
-    pub(crate) fn create_person_impl(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        new: &NewPerson,
-    ) -> Result<Person> {
-        scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(time::OffsetDateTime::now_utc());
-        let birth = new.validate(now.date())?;
-        let docs = new
-            .documents
-            .iter()
-            .map(|d| d.validate(now.date()))
-            .collect::<Result<Vec<_>>>()?;
-        let office = scope.office_id();
-        self.write(|tx| {
-            let (code, first) = reserve_numbers(tx, office, 1)?;
-            let k = Keyed::of(build(
-                new,
-                birth,
-                office,
-                format!("{code}-{first:06}"),
-                now,
-            )?);
-            insert(tx, ctx, &k.person, &docs, None)?;
-            let mut blocks = vec![];
-            write_keys(tx, &k, &mut blocks)?;
-            insert_blocks(tx, blocks)?;
-            let p = k.person;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("person.create", "person", p.id)
-                    .with_details(serde_json::json!({ "office_id": office.to_string() })),
-            )?;
-            super::answer::attach(tx, p)
-        })
-    }
-
-    /// Registers many persons, all or nothing, without blocking other writers for the run
-    /// (issue 15.16): every row is validated first (the first bad row aborts with its error,
-    /// `details.row` 1-based, before anything is written); then the rows are written in batches
-    /// of [`IMPORT_BATCH`], each in its own short transaction, with the batch's registry numbers
-    /// taken in a shorter one before it (so the office's counter is locked for a moment, not for
-    /// the batch). The persons carry the import's id and stay hidden from every read until the
-    /// import is marked done; a batch that fails removes what the import wrote, and one that
-    /// stops without finishing (a killed process) is removed by
-    /// [`remove_stale_imports`](Self::remove_stale_imports_impl). One audit event
-    /// `person.import` with the count when done. Registry numbers of a removed import stay
-    /// unused (gaps).
-    pub(crate) fn import_persons_impl(
-        &self,
-        ctx: &AuditCtx,
-        scope: &OfficeScope,
-        rows: &[NewPerson],
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<u64> {
-        scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(time::OffsetDateTime::now_utc());
-        let mut checked = Vec::with_capacity(rows.len());
-        for (i, new) in rows.iter().enumerate() {
-            let at_row = |e: Error| e.with_detail("row", serde_json::json!(i + 1));
-            let birth = new.validate(now.date()).map_err(at_row)?;
-            let docs = new
-                .documents
-                .iter()
-                .map(|d| d.validate(now.date()))
-                .collect::<Result<Vec<_>>>()
-                .map_err(at_row)?;
-            checked.push((birth, docs));
-        }
-        let office = scope.office_id();
-        let import = ulid::Ulid::new().to_string();
-        self.write(|tx| {
-            tx.exec(
-                "INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ($1, $2, $3, 'running', $4, 0, $5, $5)",
-                params![import.as_str(), office.to_string(), ctx.actor.as_str(), rows.len() as i64, now],
-            )?;
-            Ok(())
-        })?;
-        let written = self
-            .import_batches(ctx, office, &import, rows, &checked, now, progress)
-            .and_then(|()| {
-                self.write(|tx| {
-                    let at = truncate_ms(time::OffsetDateTime::now_utc());
-                    if tx.exec(
-                        "UPDATE person_imports SET state = 'done', updated_at = $1 WHERE id = $2 AND state = 'running'",
-                        params![at, import.as_str()],
-                    )? != 1
-                    {
-                        return Err(Error::conflict("import.removed"));
-                    }
-                    audit::append(
-                        tx,
-                        ctx,
-                        &AuditEvent::new("person.import", "office", office.to_string()).with_details(
-                            serde_json::json!({ "count": rows.len(), "import_id": import }),
-                        ),
-                    )?;
-                    Ok(rows.len() as u64)
-                })
-            });
-        if written.is_err() {
-            // Best effort: if this fails too (the store is down), the import is removed later
-            // as a stale one.
-            if let Err(e) = self.remove_import(ctx, &import) {
-                tracing::warn!(import = %import, error = %e, "could not remove a failed import");
-            }
-        }
-        written
-    }
-
-    /// Writes the checked rows of an import in batches (see [`Self::import_persons_impl`]).
+    /// Writes the checked rows of an import in batches (see `PersonStore::import_persons`).
     #[allow(clippy::too_many_arguments)]
     fn import_batches(
         &self,
@@ -852,15 +652,226 @@ impl SqlStore {
         })?;
         Ok(removed)
     }
+}
+
+/// The matching fields of a `person_match` row `pk, person_id, office_id, given_name,
+/// family_name, father_name, birth, gender`.
+fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
+    Ok(daftar_match::dedupe::Record {
+        id: String::new(),
+        given_name: r.text(3)?,
+        family_name: r.text(4)?,
+        father_name: r.text(5)?,
+        birth_date: r.text(6)?,
+        gender: r.text(7)?,
+    })
+}
+
+impl daftar_domain::store::PersonStore for SqlStore {
+    fn person_candidates(
+        &self,
+        ctx: &AuditCtx,
+        reach: &daftar_domain::permission::Reach,
+        probe: &NewPerson,
+        limit: usize,
+    ) -> Result<daftar_domain::person::Candidates> {
+        if reach.permission() != Permission::PersonRead {
+            return Err(Error::forbidden("auth.forbidden"));
+        }
+        let probe_record = daftar_match::dedupe::Record {
+            id: String::new(),
+            given_name: probe.given_name.clone(),
+            family_name: probe.family_name.clone(),
+            father_name: probe.father_name.clone(),
+            birth_date: probe.matcher_birth_date(time::OffsetDateTime::now_utc().date()),
+            gender: gender(probe.sex),
+        };
+        let hashes = daftar_match::dedupe::match_key_hashes(&probe_record);
+        if hashes.is_empty() {
+            return Ok(daftar_domain::person::Candidates {
+                candidates: vec![],
+                elsewhere: 0,
+            });
+        }
+        let settings = daftar_match::dedupe::Settings::default();
+        let matcher = daftar_match::dedupe::Probe::new(&probe_record);
+        self.write(|tx| {
+            // Each key's block, skipping blocks larger than the batch engine compares (very
+            // common names): the same rule as `daftar dedupe`, and it bounds the work.
+            let cap = settings.max_block;
+            let block_sql = format!("SELECT pk FROM person_match_blocks WHERE key_hash = $1 LIMIT {}", cap + 1);
+            let mut shared: std::collections::HashMap<i64, u32> = Default::default();
+            for h in &hashes {
+                let rows = tx.query(&block_sql, params![*h])?;
+                if rows.len() <= cap {
+                    for r in rows {
+                        *shared.entry(r.i64(0)?).or_default() += 1;
+                    }
+                }
+            }
+            // Persons sharing more keys with the probe first; at most MAX_COMPARED are compared
+            // (a true duplicate shares several keys; this bounds the time for common names).
+            let mut pks: Vec<(u32, i64)> = shared.into_iter().map(|(pk, n)| (n, pk)).collect();
+            pks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            pks.truncate(MAX_COMPARED);
+            // Compare on the matching rows only; load whole records for the matches.
+            let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
+            for chunk in pks.chunks(200) {
+                let args: Vec<Value> = chunk.iter().map(|&(_, pk)| Value::from(pk)).collect();
+                let rows = tx.query(
+                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}) AND EXISTS (SELECT 1 FROM persons WHERE persons.id = person_match.person_id AND {})", marks(chunk.len()), person_visible!()),
+                    &args,
+                )?;
+                for r in &rows {
+                    // Prepared once per person and kept (matching fields do not change); sex
+                    // and birth date rule most block members out before their names are
+                    // prepared.
+                    let pk = r.i64(0)?;
+                    let prepared = match self.prepared.get(pk) {
+                        Some(c) => c,
+                        None if !matcher.may_match(&r.text(6)?, &r.text(7)?) => continue,
+                        None => self.prepared.keep(pk, daftar_match::dedupe::Candidate::new(&candidate_record(r)?)),
+                    };
+                    if let Some((reasons, score)) = matcher.compare_prepared(&prepared, &settings) {
+                        matched.push((r.text(1)?, r.parse(2)?, reasons, score));
+                    }
+                }
+            }
+            matched.sort_by(|a, b| b.3.total_cmp(&a.3));
+            let mut found = vec![];
+            let mut elsewhere = 0u64;
+            for (id, office, reasons, score) in matched {
+                if reach.office_id().is_some_and(|o| o != office) {
+                    elsewhere += 1;
+                } else if found.len() < limit {
+                    let r = tx.query_one(&format!("SELECT {COLS} FROM persons WHERE id = $1"), params![id])?;
+                    found.push(daftar_domain::person::PersonCandidate { person: person(&r)?, reasons, score });
+                }
+            }
+            let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
+            let ev = AuditEvent::new("person.candidates", "office", reach.office_id().map(|o| o.to_string()).unwrap_or_default())
+                .with_details(serde_json::json!({ "persons": shown, "elsewhere": elsewhere }));
+            audit::append(tx, ctx, &ev)?;
+            Ok(daftar_domain::person::Candidates { candidates: found, elsewhere })
+        })
+    }
+
+    fn create_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewPerson,
+    ) -> Result<Person> {
+        scope.require(Permission::PersonWrite)?;
+        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let birth = new.validate(now.date())?;
+        let docs = new
+            .documents
+            .iter()
+            .map(|d| d.validate(now.date()))
+            .collect::<Result<Vec<_>>>()?;
+        let office = scope.office_id();
+        self.write(|tx| {
+            let (code, first) = reserve_numbers(tx, office, 1)?;
+            let k = Keyed::of(build(
+                new,
+                birth,
+                office,
+                format!("{code}-{first:06}"),
+                now,
+            )?);
+            insert(tx, ctx, &k.person, &docs, None)?;
+            let mut blocks = vec![];
+            write_keys(tx, &k, &mut blocks)?;
+            insert_blocks(tx, blocks)?;
+            let p = k.person;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.create", "person", p.id)
+                    .with_details(serde_json::json!({ "office_id": office.to_string() })),
+            )?;
+            super::idempotency::attach(tx, p)
+        })
+    }
+
+    /// Registers many persons, all or nothing, without blocking other writers for the run
+    /// (issue 15.16): every row is validated first (the first bad row aborts with its error,
+    /// `details.row` 1-based, before anything is written); then the rows are written in batches
+    /// of [`IMPORT_BATCH`], each in its own short transaction, with the batch's registry numbers
+    /// taken in a shorter one before it (so the office's counter is locked for a moment, not for
+    /// the batch). The persons carry the import's id and stay hidden from every read until the
+    /// import is marked done; a batch that fails removes what the import wrote, and one that
+    /// stops without finishing (a killed process) is removed by
+    /// `remove_stale_imports`. One audit event
+    /// `person.import` with the count when done. Registry numbers of a removed import stay
+    /// unused (gaps).
+    fn import_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        rows: &[NewPerson],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<u64> {
+        scope.require(Permission::PersonWrite)?;
+        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let mut checked = Vec::with_capacity(rows.len());
+        for (i, new) in rows.iter().enumerate() {
+            let at_row = |e: Error| e.with_detail("row", serde_json::json!(i + 1));
+            let birth = new.validate(now.date()).map_err(at_row)?;
+            let docs = new
+                .documents
+                .iter()
+                .map(|d| d.validate(now.date()))
+                .collect::<Result<Vec<_>>>()
+                .map_err(at_row)?;
+            checked.push((birth, docs));
+        }
+        let office = scope.office_id();
+        let import = ulid::Ulid::new().to_string();
+        self.write(|tx| {
+            tx.exec(
+                "INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ($1, $2, $3, 'running', $4, 0, $5, $5)",
+                params![import.as_str(), office.to_string(), ctx.actor.as_str(), rows.len() as i64, now],
+            )?;
+            Ok(())
+        })?;
+        let written = self
+            .import_batches(ctx, office, &import, rows, &checked, now, progress)
+            .and_then(|()| {
+                self.write(|tx| {
+                    let at = truncate_ms(time::OffsetDateTime::now_utc());
+                    if tx.exec(
+                        "UPDATE person_imports SET state = 'done', updated_at = $1 WHERE id = $2 AND state = 'running'",
+                        params![at, import.as_str()],
+                    )? != 1
+                    {
+                        return Err(Error::conflict("import.removed"));
+                    }
+                    audit::append(
+                        tx,
+                        ctx,
+                        &AuditEvent::new("person.import", "office", office.to_string()).with_details(
+                            serde_json::json!({ "count": rows.len(), "import_id": import }),
+                        ),
+                    )?;
+                    Ok(rows.len() as u64)
+                })
+            });
+        if written.is_err() {
+            // Best effort: if this fails too (the store is down), the import is removed later
+            // as a stale one.
+            if let Err(e) = self.remove_import(ctx, &import) {
+                tracing::warn!(import = %import, error = %e, "could not remove a failed import");
+            }
+        }
+        written
+    }
 
     /// Removes imports that stopped without finishing: still `running` with no batch written
     /// for `idle` (a killed `daftar import`), or marked `removed` with rows left (a removal
     /// that was cut off). Returns the number of persons removed.
-    pub(crate) fn remove_stale_imports_impl(
-        &self,
-        ctx: &AuditCtx,
-        idle: time::Duration,
-    ) -> Result<u64> {
+    fn remove_stale_imports(&self, ctx: &AuditCtx, idle: time::Duration) -> Result<u64> {
         let before = truncate_ms(time::OffsetDateTime::now_utc() - idle);
         let stale = self.read(|tx| {
             tx.query(
@@ -878,7 +889,7 @@ impl SqlStore {
         Ok(removed)
     }
 
-    pub(crate) fn list_persons_impl(
+    fn list_persons(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -910,7 +921,7 @@ impl SqlStore {
 
     /// Persons of the scope's office whose registry number or a document number equals the
     /// query, or whose names hold every word of it (compared as skeletons, either script).
-    pub(crate) fn search_persons_impl(
+    fn search_persons(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -971,7 +982,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn get_person_impl(
+    fn get_person(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -985,7 +996,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) fn set_person_status_impl(
+    fn set_person_status(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -1019,11 +1030,11 @@ impl SqlStore {
                     .with_details(serde_json::json!({ "from": from.code(), "to": to.code() })),
             )?;
             let answered = load_record(tx, office, id)?;
-            super::answer::attach(tx, answered)
+            super::idempotency::attach(tx, answered)
         })
     }
 
-    pub(crate) fn add_document_impl(
+    fn add_document(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
@@ -1053,11 +1064,11 @@ impl SqlStore {
                 &AuditEvent::new("person.document.add", "person", id)
                     .with_details(serde_json::json!({ "document_id": doc.id.to_string(), "kind": doc.kind.code() })),
             )?;
-            super::answer::attach(tx, doc)
+            super::idempotency::attach(tx, doc)
         })
     }
 
-    pub(crate) fn count_persons_by_office_impl(&self) -> Result<Vec<(OfficeId, u64)>> {
+    fn count_persons_by_office(&self) -> Result<Vec<(OfficeId, u64)>> {
         self.read(|tx| {
             tx.query(
                 concat!(
@@ -1072,17 +1083,27 @@ impl SqlStore {
             .collect()
         })
     }
-}
 
-/// The matching fields of a `person_match` row `pk, person_id, office_id, given_name,
-/// family_name, father_name, birth, gender`.
-fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
-    Ok(daftar_match::dedupe::Record {
-        id: String::new(),
-        given_name: r.text(3)?,
-        family_name: r.text(4)?,
-        father_name: r.text(5)?,
-        birth_date: r.text(6)?,
-        gender: r.text(7)?,
-    })
+    fn export_persons(
+        &self,
+        ctx: &AuditCtx,
+        scope: &daftar_domain::permission::OfficeScope,
+    ) -> Result<Vec<Person>> {
+        scope.require(Permission::PersonExport)?;
+        let office = scope.office_id().to_string();
+        self.write(|tx| {
+            let rows = tx.query(
+                &format!("SELECT {COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL AND {} ORDER BY registry_no", person_visible!()),
+                params![office.as_str()],
+            )?;
+            let persons = rows.iter().map(person).collect::<Result<Vec<_>>>()?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.export", "office", &office)
+                    .with_details(serde_json::json!({ "count": persons.len() })),
+            )?;
+            Ok(persons)
+        })
+    }
 }
