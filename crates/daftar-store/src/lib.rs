@@ -115,7 +115,7 @@ impl SqlStore {
     /// be of a type the store reads (text, integers, boolean, timestamptz): cast catalog types
     /// such as `name` or `sql_identifier` with `::text`.
     pub fn query_raw(&self, sql: &str, params: &[sql::Value]) -> Result<Vec<sql::Row>> {
-        self.read(|tx| tx.query(sql, params).map_err(Error::from))
+        self.read(|tx| tx.query(sql, params).map_err(daftar_domain::Error::from))
     }
 }
 
