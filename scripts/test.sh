@@ -5,7 +5,7 @@
 # Builds with every cargo feature (`bench-http` adds `daftar bench http`, which the tests run).
 # Uses cargo-nextest when it is installed (then doc tests run separately with cargo test --doc),
 # plain cargo test otherwise. Extra arguments go to the test runner (e.g. -p daftar-web
-# --test browser).
+# -E 'test(browser::)').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -1,11 +1,7 @@
 //! The API's contract: JSON errors with stable codes and translated messages, pagination,
 //! validation, `/healthz`, `/metrics`, and the OpenAPI document (snapshot).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{TestApp, csrf_in};
+use crate::harness::{TestApp, csrf_in};
 
 async fn errors_are_json_under_api_and_pages_elsewhere(app: TestApp) {
     let office = app.office("THR-01");
@@ -92,14 +88,17 @@ async fn errors_are_json_under_api_and_pages_elsewhere(app: TestApp) {
     assert_eq!(page["per_page"], 200, "page size is clamped");
     assert_eq!(page["total"], 1);
 }
-both!(
+crate::both!(
     errors_are_json_under_api_and_pages_elsewhere_t,
     errors_are_json_under_api_and_pages_elsewhere
 );
 
 async fn health_and_metrics(_: TestApp) {
     // Defect 15.14: `/metrics` is off unless configured; with a token it needs the token.
-    for backend in [harness::Backend::Sqlite, harness::Backend::Postgres] {
+    for backend in [
+        crate::harness::Backend::Sqlite,
+        crate::harness::Backend::Postgres,
+    ] {
         let Some(off) = TestApp::start(backend).await else {
             continue;
         };
@@ -110,7 +109,7 @@ async fn health_and_metrics(_: TestApp) {
         metrics: daftar_web::MetricsAccess::Token("metrics-token-0123456789".into()),
         ..Default::default()
     };
-    let app = TestApp::start_with(harness::Backend::Sqlite, config)
+    let app = TestApp::start_with(crate::harness::Backend::Sqlite, config)
         .await
         .unwrap();
     let c = reqwest::Client::new();
@@ -144,7 +143,7 @@ async fn health_and_metrics(_: TestApp) {
     );
     assert!(m.contains("daftar_db_pool_connections"), "{m}");
 }
-both!(health_and_metrics_t, health_and_metrics);
+crate::both!(health_and_metrics_t, health_and_metrics);
 
 /// `/healthz` answers JSON whatever the caller sends: a probe with a stale cookie or a bad token
 /// gets the health, not a login redirect or an HTML page.
@@ -175,7 +174,7 @@ async fn health_is_json_whatever_the_caller_sends(app: TestApp) {
         assert_eq!(h["status"], "ok");
     }
 }
-both!(
+crate::both!(
     health_is_json_whatever_the_caller_sends_t,
     health_is_json_whatever_the_caller_sends
 );
@@ -248,4 +247,4 @@ async fn openapi_is_served(app: TestApp) {
         .unwrap();
     assert!(doc["paths"]["/api/v1/offices/{office_id}/persons"]["get"].is_object());
 }
-both!(openapi_is_served_t, openapi_is_served);
+crate::both!(openapi_is_served_t, openapi_is_served);

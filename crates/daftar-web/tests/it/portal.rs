@@ -4,14 +4,10 @@
 //! credentials, printing one's card, share codes made and cancelled by the holder with every
 //! check shown, staff routes closed, and a new password ending the old sessions.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
+use crate::harness::{TestApp, client, code, get_text, json_of, location};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::credential::NewCredential;
 use daftar_domain::service::CredentialKind;
-use harness::{TestApp, client, code, get_text, json_of, location};
 use serde_json::json;
 
 /// The (action, purpose) of every audit row whose action starts with `prefix` and whose target
@@ -362,7 +358,7 @@ async fn portal_for_a_registered_person(app: TestApp) {
     );
 }
 
-both!(portal, portal_for_a_registered_person);
+crate::both!(portal, portal_for_a_registered_person);
 
 /// Appointments: booked from the portal and at the counter within the office's slots and
 /// capacity, shown on the slip; a full slot, a holiday, a past day and an odd time are refused.
@@ -388,7 +384,7 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
     }
     // The first free day and slot from the office's own page of places.
     let cal = daftar_domain::calendar::CalendarProfile::from_toml(include_str!(
-        "../../../profiles/ir/calendar.toml"
+        "../../../../profiles/ir/calendar.toml"
     ))
     .unwrap();
     let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
@@ -502,4 +498,4 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
     assert!(r.text().await.unwrap().contains("id=\"slip-error\""));
 }
 
-both!(appointments, appointments_within_hours_and_capacity);
+crate::both!(appointments, appointments_within_hours_and_capacity);

@@ -3,8 +3,6 @@
 //! kind), office scoping of reads, revocation (reach, reason, once only, status list full and
 //! delta), share codes (scope, cancel by office or holder token, checks and the lock count).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::credential::{
     IssuerKey, KeyRole, KeyState, NewCredential, NewShareCode, SHARE_MAX_FAILURES, ShareCheck,
@@ -161,9 +159,9 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let p = person(s.as_ref(), a);
         // A case row to hang the credential on (issuing is keyed by case, person and kind).
-        let catalog = daftar_domain::service::Catalog::from_toml(include_str!("../../../profiles/ir/services.toml")).unwrap();
+        let catalog = daftar_domain::service::Catalog::from_toml(include_str!("../../../../profiles/ir/services.toml")).unwrap();
         s.load_catalog(&ctx(), &catalog).unwrap();
-        let cal_profile = daftar_domain::calendar::CalendarProfile::from_toml(include_str!("../../../profiles/ir/calendar.toml")).unwrap();
+        let cal_profile = daftar_domain::calendar::CalendarProfile::from_toml(include_str!("../../../../profiles/ir/calendar.toml")).unwrap();
         s.load_holidays(&ctx(), &cal_profile.holidays).unwrap();
         let cal = cal_profile.with_holidays(s.holidays().unwrap()).unwrap();
         let today = time::macros::date!(2026 - 01 - 10);

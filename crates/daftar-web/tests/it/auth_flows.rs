@@ -1,13 +1,9 @@
 //! Sign-in flows against the real server: login, lockout, CSRF, session revocation and logout,
 //! forced TOTP enrolment and the second factor, step-up before a sensitive API call.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
+use crate::harness::{PASSWORD, TestApp, client, csrf_in, location};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::user::Username;
-use harness::{PASSWORD, TestApp, client, csrf_in, location};
 
 async fn login_lands_on_home_in_persian(app: TestApp) {
     let office = app.office("THR-01");
@@ -33,7 +29,7 @@ async fn login_lands_on_home_in_persian(app: TestApp) {
             .any(|r| r.action == "auth.login" && r.actor == "clerk.one")
     );
 }
-both!(
+crate::both!(
     login_lands_on_home_in_persian_t,
     login_lands_on_home_in_persian
 );
@@ -80,7 +76,7 @@ async fn wrong_password_locks_the_account(app: TestApp) {
             >= 6
     );
 }
-both!(
+crate::both!(
     wrong_password_locks_the_account_t,
     wrong_password_locks_the_account
 );
@@ -131,7 +127,7 @@ async fn forms_without_the_csrf_token_are_refused(app: TestApp) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "auth.csrf.invalid");
 }
-both!(
+crate::both!(
     forms_without_the_csrf_token_are_refused_t,
     forms_without_the_csrf_token_are_refused
 );
@@ -184,7 +180,7 @@ async fn revoked_and_logged_out_sessions_stop_working(app: TestApp) {
         "a disabled user cannot log in"
     );
 }
-both!(
+crate::both!(
     revoked_and_logged_out_sessions_stop_working_t,
     revoked_and_logged_out_sessions_stop_working
 );
@@ -287,7 +283,7 @@ async fn totp_is_forced_for_officers_and_then_asked_at_login(app: TestApp) {
         .unwrap();
     assert!(u.user.totp_enabled);
 }
-both!(
+crate::both!(
     totp_is_forced_for_officers_and_then_asked_at_login_t,
     totp_is_forced_for_officers_and_then_asked_at_login
 );
@@ -397,7 +393,7 @@ async fn sensitive_api_calls_need_a_recent_step_up(app: TestApp) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "auth.token.invalid");
 }
-both!(
+crate::both!(
     sensitive_api_calls_need_a_recent_step_up_t,
     sensitive_api_calls_need_a_recent_step_up
 );
@@ -423,7 +419,7 @@ mod idle_sessions_expire_t {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
         idle_sessions_expire(
-            TestApp::start_with(harness::Backend::Sqlite, short_idle())
+            TestApp::start_with(crate::harness::Backend::Sqlite, short_idle())
                 .await
                 .unwrap(),
         )
@@ -431,7 +427,9 @@ mod idle_sessions_expire_t {
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        if let Some(app) = TestApp::start_with(harness::Backend::Postgres, short_idle()).await {
+        if let Some(app) =
+            TestApp::start_with(crate::harness::Backend::Postgres, short_idle()).await
+        {
             idle_sessions_expire(app).await;
         }
     }
@@ -466,7 +464,7 @@ async fn next_never_leaves_the_site(app: TestApp) {
             assert_eq!(location(&r), "/", "{path}");
         }
         // The login form keeps `next` only in its safe form.
-        let html = harness::get_text(&app, &anon, &format!("/login?next={raw}")).await;
+        let html = crate::harness::get_text(&app, &anon, &format!("/login?next={raw}")).await;
         assert!(
             html.contains(r#"name="next" value="/">"#),
             "{raw}: the form's next is the home page"
@@ -479,7 +477,7 @@ async fn next_never_leaves_the_site(app: TestApp) {
         .unwrap();
     assert_eq!(location(&r), "/persons?q=1");
 }
-both!(next_never_leaves_the_site_t, next_never_leaves_the_site);
+crate::both!(next_never_leaves_the_site_t, next_never_leaves_the_site);
 
 /// Signs `c` in from `addr` (sent as `x-forwarded-for`, which the app is configured to trust).
 async fn login_from(
@@ -525,7 +523,7 @@ fn count_audited(app: &TestApp, action: &str) -> usize {
 /// Defect 15.14: failures lock a name for the address they come from, so whoever types a
 /// name elsewhere cannot lock its owner out of their office; one address trying many names
 /// is locked as an address.
-async fn a_named_account_cannot_be_locked_from_elsewhere(backend: harness::Backend) {
+async fn a_named_account_cannot_be_locked_from_elsewhere(backend: crate::harness::Backend) {
     let config = daftar_web::WebConfig {
         client_address_header: "x-forwarded-for".into(),
         ..Default::default()
@@ -573,12 +571,12 @@ async fn a_named_account_cannot_be_locked_from_elsewhere(backend: harness::Backe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_account_cannot_be_locked_from_elsewhere_sqlite() {
-    a_named_account_cannot_be_locked_from_elsewhere(harness::Backend::Sqlite).await;
+    a_named_account_cannot_be_locked_from_elsewhere(crate::harness::Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_account_cannot_be_locked_from_elsewhere_postgres() {
-    a_named_account_cannot_be_locked_from_elsewhere(harness::Backend::Postgres).await;
+    a_named_account_cannot_be_locked_from_elsewhere(crate::harness::Backend::Postgres).await;
 }
 
 /// Defect 15.14: a TOTP code signs in once; the same code again is refused.
@@ -616,7 +614,7 @@ async fn a_totp_code_works_once(app: TestApp) {
     );
     assert_eq!(count_audited(&app, "auth.totp.failed"), 1);
 }
-both!(a_totp_code_works_once_t, a_totp_code_works_once);
+crate::both!(a_totp_code_works_once_t, a_totp_code_works_once);
 
 /// Defect 15.11: step-up and the password change form count failures like the sign-in, lock
 /// after five, and audit each failure.
@@ -690,7 +688,7 @@ async fn step_up_and_password_change_are_throttled_and_audited(app: TestApp) {
     assert_eq!(r.status(), 423);
     assert_eq!(count_audited(&app, "auth.password.failed"), 5);
 }
-both!(
+crate::both!(
     step_up_and_password_change_are_throttled_and_audited_t,
     step_up_and_password_change_are_throttled_and_audited
 );

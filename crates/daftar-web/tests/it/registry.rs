@@ -2,11 +2,7 @@
 //! (errors keep what was typed), the person page (documents, status history), search in the UI
 //! and the API within the office, and the same in every locale.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{TestApp, location};
+use crate::harness::{TestApp, location};
 
 async fn text(r: reqwest::Response) -> String {
     r.text().await.unwrap()
@@ -121,7 +117,7 @@ async fn clerk_registers_with_the_full_form(app: TestApp) {
     assert_eq!(rec["documents"].as_array().unwrap().len(), 2);
     assert_eq!(rec["history"].as_array().unwrap().len(), 2);
 }
-both!(
+crate::both!(
     clerk_registers_with_the_full_form_t,
     clerk_registers_with_the_full_form
 );
@@ -202,7 +198,7 @@ async fn search_stays_within_the_office(app: TestApp) {
         assert!(html.contains(words), "{tag}: {html}");
     }
 }
-both!(
+crate::both!(
     search_stays_within_the_office_t,
     search_stays_within_the_office
 );
@@ -445,7 +441,7 @@ async fn clerk_builds_and_splits_a_household(app: TestApp) {
         assert_eq!(r.status(), 200, "{tag}");
     }
 }
-both!(
+crate::both!(
     clerk_builds_and_splits_a_household_t,
     clerk_builds_and_splits_a_household
 );
@@ -553,7 +549,7 @@ async fn registering_anyway_fills_the_review_queue(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 422);
 }
-both!(
+crate::both!(
     registering_anyway_fills_the_review_queue_t,
     registering_anyway_fills_the_review_queue
 );
@@ -626,7 +622,7 @@ async fn managers_export_their_office_without_locations(app: TestApp) {
     assert_eq!(audit["total"], 1);
     assert_eq!(audit["purpose"], "export");
 }
-both!(
+crate::both!(
     managers_export_their_office_without_locations_t,
     managers_export_their_office_without_locations
 );
@@ -719,7 +715,7 @@ async fn photos_are_checked_by_content_and_served_to_the_office(app: TestApp) {
             .contains("<img src=")
     );
 }
-both!(
+crate::both!(
     photos_are_checked_by_content_and_served_to_the_office_t,
     photos_are_checked_by_content_and_served_to_the_office
 );
@@ -794,4 +790,4 @@ async fn person_updates_need_the_current_etag(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 201);
 }
-both!(person_etags, person_updates_need_the_current_etag);
+crate::both!(person_etags, person_updates_need_the_current_etag);

@@ -2,11 +2,7 @@
 //! that are not UTF-8, bodies over the limit (413), wrong methods (405), and errors under
 //! `/.well-known` as JSON when asked.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{TestApp, code, json_of};
+use crate::harness::{TestApp, code, json_of};
 use serde_json::{Value, json};
 
 /// Persons of `office` as the API counts them.
@@ -85,7 +81,7 @@ async fn names_need_a_letter(app: TestApp) {
     .await;
     assert_eq!(s, 201, "{v}");
 }
-both!(names_need_a_letter_t, names_need_a_letter);
+crate::both!(names_need_a_letter_t, names_need_a_letter);
 
 async fn form_bytes_must_be_utf8(app: TestApp) {
     let office = app.office("THR-01");
@@ -141,7 +137,7 @@ async fn form_bytes_must_be_utf8(app: TestApp) {
     assert_eq!(r.status(), 303);
     assert_eq!(total(&app, &c, &id).await, 1);
 }
-both!(form_bytes_must_be_utf8_t, form_bytes_must_be_utf8);
+crate::both!(form_bytes_must_be_utf8_t, form_bytes_must_be_utf8);
 
 async fn limits_methods_and_well_known_errors(app: TestApp) {
     let office = app.office("THR-01");
@@ -184,7 +180,7 @@ async fn limits_methods_and_well_known_errors(app: TestApp) {
     assert!(allow.contains("GET"), "{allow}");
     let v: Value = r.json().await.unwrap();
     assert_eq!(code(&v), "route.method_not_allowed");
-    let r = harness::client()
+    let r = crate::harness::client()
         .post(app.url("/.well-known/daftar/trust-list"))
         .header("accept", "application/json")
         .send()
@@ -194,7 +190,7 @@ async fn limits_methods_and_well_known_errors(app: TestApp) {
 
     // Under /.well-known, errors are JSON for a client that asks for JSON (or anything but
     // HTML); a browser still gets a page.
-    let anon = harness::client();
+    let anon = crate::harness::client();
     for path in [
         "/.well-known/daftar/nothing",
         "/.well-known/daftar/status-list?since=abc",
@@ -230,7 +226,7 @@ async fn limits_methods_and_well_known_errors(app: TestApp) {
             .starts_with("text/html")
     );
 }
-both!(
+crate::both!(
     limits_methods_and_well_known_errors_t,
     limits_methods_and_well_known_errors
 );

@@ -4,11 +4,7 @@
 //! stale and missing `If-Match`), a newborn registration end to end in the Persian UI, the work
 //! queue with bulk assignment, return/resume pausing the clock, and office scoping.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{TestApp, code, get_text, json_of, location};
+use crate::harness::{TestApp, code, get_text, json_of, location};
 use serde_json::{Value, json};
 
 const PNG: &[u8] =
@@ -81,7 +77,7 @@ async fn act(
 
 async fn public_catalog_needs_no_login(app: TestApp) {
     let (s, v) = json_of(
-        harness::client()
+        crate::harness::client()
             .get(app.url("/api/v1/services"))
             .send()
             .await
@@ -100,7 +96,7 @@ async fn public_catalog_needs_no_login(app: TestApp) {
     assert!(d["steps"].as_array().unwrap().len() >= 2);
     assert!(d["fees"][0]["schedule"].as_array().unwrap().len() >= 3);
     // The page is public too, in Persian by default.
-    let html = harness::client()
+    let html = crate::harness::client()
         .get(app.url("/services"))
         .send()
         .await
@@ -110,7 +106,7 @@ async fn public_catalog_needs_no_login(app: TestApp) {
         .unwrap();
     assert!(html.contains("تمدید کارت آمایش") && html.contains("dir=\"rtl\""));
     let (s, v) = json_of(
-        harness::client()
+        crate::harness::client()
             .get(app.url("/api/v1/services/no_such_service"))
             .send()
             .await
@@ -321,7 +317,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
 
     // Anyone can check the receipt: amount, service, office, date — no names.
     let check = receipt["check_code"].as_str().unwrap();
-    let anon = harness::client();
+    let anon = crate::harness::client();
     let r = anon
         .get(app.url(&format!("/api/v1/receipts/{check}")))
         .send()
@@ -628,7 +624,7 @@ async fn newborn_registration_in_the_persian_ui(app: TestApp) {
     // The manager approves in the UI; the page shows the result in Persian.
     let m = app.signed_in("mgr.a").await;
     let html = get_text(&app, &m, &page).await;
-    let mt = harness::csrf_in(&html).unwrap();
+    let mt = crate::harness::csrf_in(&html).unwrap();
     let r = app
         .post_form(
             &m,
@@ -707,13 +703,13 @@ async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
         .take_while(|ch| ch.is_ascii_alphanumeric())
         .collect();
     // The public page, no login, then the complaint form.
-    let anon = harness::client();
+    let anon = crate::harness::client();
     let html = get_text(&app, &anon, &format!("/receipts/{check}")).await;
     assert!(
         html.contains("این رسید اصل است") && !html.contains("زهرا"),
         "{html}"
     );
-    let ct = harness::csrf_in(&html).unwrap();
+    let ct = crate::harness::csrf_in(&html).unwrap();
     let r = app
         .post_form(
             &anon,
@@ -733,7 +729,7 @@ async fn receipt_page_and_complaint_in_the_ui(app: TestApp) {
     assert!(location(&r).ends_with("?sent=1"));
 }
 
-both!(public_catalog, public_catalog_needs_no_login);
-both!(household_renewal, household_renewal_through_the_api);
-both!(newborn_ui, newborn_registration_in_the_persian_ui);
-both!(receipts_ui, receipt_page_and_complaint_in_the_ui);
+crate::both!(public_catalog, public_catalog_needs_no_login);
+crate::both!(household_renewal, household_renewal_through_the_api);
+crate::both!(newborn_ui, newborn_registration_in_the_persian_ui);
+crate::both!(receipts_ui, receipt_page_and_complaint_in_the_ui);

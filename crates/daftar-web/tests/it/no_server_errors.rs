@@ -2,11 +2,7 @@
 //! are thrown at every kind of route, signed in and not, and every answer must be below 500
 //! and, under `/api`, a JSON error with a code.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{TestApp, client, csrf_in};
+use crate::harness::{TestApp, client, csrf_in};
 use rand::{Rng, SeedableRng};
 
 const JUNK: &[&str] = &[
@@ -127,7 +123,7 @@ async fn junk_never_breaks_the_server(app: TestApp) {
         }
     }
 }
-both!(junk_never_breaks_the_server_t, junk_never_breaks_the_server);
+crate::both!(junk_never_breaks_the_server_t, junk_never_breaks_the_server);
 
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)])

@@ -3,10 +3,7 @@
 //! replayed, not repeated; routes whose answers hold secrets refuse the key; a replay is checked
 //! for the same API token (not any token of the user) and audited as a read; answers expire.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
+use crate::harness::{TestApp, code, json_of};
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::household::NewMember;
 use daftar_domain::idempotency::{PendingAnswer, TTL, request_hash};
@@ -16,7 +13,6 @@ use daftar_domain::person::{NewDocument, NewPerson, Person};
 use daftar_domain::session::{ApiToken, secret_hash};
 use daftar_domain::store::{AuditFilter, Store};
 use daftar_web::idempotency::json_answer;
-use harness::{TestApp, code, json_of};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;
@@ -276,7 +272,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
     let (s, v) = json_of(r).await;
     assert_eq!(s, 200, "{v}");
 }
-both!(
+crate::both!(
     a_committed_write_whose_answer_was_lost_is_replayed_t,
     a_committed_write_whose_answer_was_lost_is_replayed
 );
@@ -397,7 +393,7 @@ async fn keys_are_refused_for_secrets_and_replays_are_checked_and_audited(app: T
     );
     assert_eq!(app.store.purge_idempotent_answers(now + TTL).unwrap(), 1);
 }
-both!(
+crate::both!(
     keys_are_refused_for_secrets_and_replays_are_checked_and_audited_t,
     keys_are_refused_for_secrets_and_replays_are_checked_and_audited
 );

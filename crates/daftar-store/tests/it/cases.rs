@@ -4,8 +4,6 @@
 //! counting), the clock pausing while a case waits for the applicant, payments against the
 //! schedule, escalation of overdue cases, and office scoping.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::calendar::{CalendarProfile, Holiday, HolidayKind, WorkCalendar};
 use daftar_domain::case::{CaseChange, CaseDocument, NewCase, NewPayment, QueueFilter};
@@ -20,8 +18,8 @@ use daftar_domain::store::Store;
 use daftar_testkit::both_backends;
 use time::Date;
 
-const SERVICES: &str = include_str!("../../../profiles/ir/services.toml");
-const CALENDAR: &str = include_str!("../../../profiles/ir/calendar.toml");
+const SERVICES: &str = include_str!("../../../../profiles/ir/services.toml");
+const CALENDAR: &str = include_str!("../../../../profiles/ir/calendar.toml");
 
 fn ctx() -> AuditCtx {
     AuditCtx::system("test")

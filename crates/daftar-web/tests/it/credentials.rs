@@ -6,12 +6,8 @@
 //! lock after wrong birth dates, throttle per address); the public `/verify` page with text and
 //! with a photo of the QR code.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
+use crate::harness::{TestApp, code, get_text, json_of, location};
 use daftar_credential::lists::{StatusListDoc, TrustListDoc, verify_with_status};
-use harness::{TestApp, code, get_text, json_of, location};
 use serde_json::{Value, json};
 
 const PNG: &[u8] =
@@ -243,7 +239,7 @@ async fn qr_text(
 /// Verifies `text` through the public API (no login).
 async fn verify(app: &TestApp, text: &str) -> (u16, Value) {
     json_of(
-        harness::client()
+        crate::harness::client()
             .post(app.url("/api/v1/credentials/verify"))
             .json(&json!({ "text": text }))
             .send()
@@ -449,7 +445,11 @@ async fn approve_issues_a_credential_that_verifies_and_revocation_is_seen_at_onc
 
 /// Status and body of a GET of a signed list file, checked to be COSE.
 async fn list_file(app: &TestApp, path: &str) -> Vec<u8> {
-    let r = harness::client().get(app.url(path)).send().await.unwrap();
+    let r = crate::harness::client()
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "{path}");
     assert!(
         r.headers()["content-type"]
@@ -475,7 +475,12 @@ async fn offline_lists(app: TestApp) {
     let school = qr_text(&app, &s, member, &id, "school").await;
 
     // The root key the verifier pins, then both lists signed with it.
-    let root_hex = get_text(&app, &harness::client(), "/.well-known/daftar/root-key").await;
+    let root_hex = get_text(
+        &app,
+        &crate::harness::client(),
+        "/.well-known/daftar/root-key",
+    )
+    .await;
     let root_bytes: [u8; 32] = hex::decode(root_hex.trim()).unwrap().try_into().unwrap();
     let root = ed25519_dalek::VerifyingKey::from_bytes(&root_bytes).unwrap();
     let trust_doc = TrustListDoc::open(
@@ -570,7 +575,7 @@ async fn offline_lists(app: TestApp) {
     )
     .unwrap();
     assert!(empty.revoked.is_empty(), "{empty:?}");
-    let r = harness::client()
+    let r = crate::harness::client()
         .get(app.url("/.well-known/daftar/status-list?since=abc"))
         .send()
         .await
@@ -587,7 +592,7 @@ async fn offline_lists(app: TestApp) {
 /// A share code check by a verifier (no login), from a fresh client.
 async fn check(app: &TestApp, code: &str, birth: &str, verifier: &str, name: &str) -> (u16, Value) {
     json_of(
-        harness::client()
+        crate::harness::client()
             .post(app.url("/api/v1/share/check"))
             .json(&json!({"code": code, "birth_date": birth, "verifier": verifier, "verifier_name": name}))
             .send()
@@ -757,7 +762,7 @@ async fn share_codes(app: TestApp) {
     assert_eq!(codes[0]["failures"], 0, "{list}");
 
     // The holder's page (no login) lists the checks with the names the verifiers gave.
-    let holder = harness::client();
+    let holder = crate::harness::client();
     let html = get_text(&app, &holder, &manage).await;
     assert!(html.contains(employer), "{html}");
     assert!(html.contains("مدرسه"), "{html}");
@@ -776,7 +781,7 @@ async fn share_codes(app: TestApp) {
     assert_eq!(r.status(), 403);
     let (st, v) = check(&app, &share_code, BIRTH, "employer", employer).await;
     assert_eq!(st, 200, "{v}");
-    let token = harness::csrf_in(&html).unwrap();
+    let token = crate::harness::csrf_in(&html).unwrap();
     let r = app.post_form(&holder, &manage, &[("_csrf", &token)]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), manage);
@@ -904,13 +909,13 @@ async fn verify_page_in_html(app: TestApp) {
     let text = qr_text(&app, &s, member, &id, "employer").await;
 
     // Public: no login, a form with a CSRF token.
-    let anon = harness::client();
+    let anon = crate::harness::client();
     let r = anon.get(app.url("/verify")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"verify-form\""), "{html}");
     assert!(!html.contains("data-verdict"), "{html}");
-    let token = harness::csrf_in(&html).unwrap();
+    let token = crate::harness::csrf_in(&html).unwrap();
 
     // Without the token: refused.
     let (st, _) = post_verify(&app, &anon, None, Some(&text), None).await;
@@ -988,7 +993,7 @@ async fn share_lock_holds_under_parallel_guesses(app: TestApp) {
         let (url, share) = (url.clone(), share.clone());
         let birth = format!("1980-{:02}-{:02}", 1 + i / 28, 1 + i % 28);
         set.spawn(async move {
-            let r = harness::client()
+            let r = crate::harness::client()
                 .post(url)
                 .json(&json!({"code": share, "birth_date": birth, "verifier": "employer", "verifier_name": "x"}))
                 .send()
@@ -1028,13 +1033,13 @@ async fn share_lock_holds_under_parallel_guesses(app: TestApp) {
     assert!(list[0]["failures"].as_u64().unwrap() <= 5, "{list}");
 }
 
-both!(
+crate::both!(
     approve_and_revoke,
     approve_issues_a_credential_that_verifies_and_revocation_is_seen_at_once
 );
-both!(offline, offline_lists);
-both!(shares, share_codes);
-both!(verify_page, verify_page_in_html);
+crate::both!(offline, offline_lists);
+crate::both!(shares, share_codes);
+crate::both!(verify_page, verify_page_in_html);
 
 /// Parallel guesses against one code (the lock and the address limit are counted before
 /// comparing).
@@ -1042,14 +1047,14 @@ mod share_lock_parallel {
     use super::*;
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
-        let app = harness::TestApp::start(harness::Backend::Sqlite)
+        let app = crate::harness::TestApp::start(crate::harness::Backend::Sqlite)
             .await
             .unwrap();
         share_lock_holds_under_parallel_guesses(app).await;
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        if let Some(app) = harness::TestApp::start(harness::Backend::Postgres).await {
+        if let Some(app) = crate::harness::TestApp::start(crate::harness::Backend::Postgres).await {
             share_lock_holds_under_parallel_guesses(app).await;
         }
     }
@@ -1219,7 +1224,11 @@ async fn staff_pages_print_revoke_and_share(app: TestApp) {
     // It works for the employer, and the holder's link opens.
     let (st, v) = check(&app, &share_code, BIRTH, "employer", "شرکت البرز").await;
     assert_eq!((st, v["verdict"].as_str()), (200, Some("valid")), "{v}");
-    let r = harness::client().get(app.url(&link)).send().await.unwrap();
+    let r = crate::harness::client()
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 
     // Days out of range through the form: the page says so and nothing is made.
@@ -1368,7 +1377,7 @@ async fn share_page_in_html(app: TestApp) {
     let employer = "شرکت ساختمانی البرز";
 
     // Public: no login, a form with a CSRF token.
-    let anon = harness::client();
+    let anon = crate::harness::client();
     let r = anon.get(app.url("/share")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
@@ -1377,7 +1386,7 @@ async fn share_page_in_html(app: TestApp) {
         !html.contains("id=\"share-result\"") && !html.contains("id=\"share-error\""),
         "{html}"
     );
-    let token = harness::csrf_in(&html).unwrap();
+    let token = crate::harness::csrf_in(&html).unwrap();
     let form = |birth: &'static str| {
         vec![
             ("_csrf", token.clone()),
@@ -1469,8 +1478,8 @@ async fn share_page_in_html(app: TestApp) {
     assert_eq!(outcomes, ["birth_date_wrong", "shown"], "{list}");
 }
 
-both!(staff_pages, staff_pages_print_revoke_and_share);
-both!(share_page, share_page_in_html);
+crate::both!(staff_pages, staff_pages_print_revoke_and_share);
+crate::both!(share_page, share_page_in_html);
 
 /// A share code for `member`'s one credential: (credential id, share id, code).
 async fn member_share(
@@ -1621,21 +1630,21 @@ async fn staff_forms_act_only_on_the_persons_own(app: TestApp) {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
-both!(staff_pages_office_scope, staff_pages_stay_in_their_office);
+crate::both!(staff_pages_office_scope, staff_pages_stay_in_their_office);
 
 /// See [`staff_forms_act_only_on_the_persons_own`].
 mod staff_forms_person_scope {
     use super::*;
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
-        let app = harness::TestApp::start(harness::Backend::Sqlite)
+        let app = crate::harness::TestApp::start(crate::harness::Backend::Sqlite)
             .await
             .unwrap();
         staff_forms_act_only_on_the_persons_own(app).await;
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        if let Some(app) = harness::TestApp::start(harness::Backend::Postgres).await {
+        if let Some(app) = crate::harness::TestApp::start(crate::harness::Backend::Postgres).await {
             staff_forms_act_only_on_the_persons_own(app).await;
         }
     }

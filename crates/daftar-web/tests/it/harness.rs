@@ -324,14 +324,16 @@ macro_rules! both {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = harness::TestApp::start(harness::Backend::Sqlite)
+                let app = $crate::harness::TestApp::start($crate::harness::Backend::Sqlite)
                     .await
                     .unwrap();
                 $body(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = harness::TestApp::start(harness::Backend::Postgres).await {
+                if let Some(app) =
+                    $crate::harness::TestApp::start($crate::harness::Backend::Postgres).await
+                {
                     $body(app).await;
                 }
             }

@@ -1,12 +1,8 @@
 //! Profile, staff management and the audit page through the real server: scoping, step-up,
 //! password change ending other sessions, API tokens from the profile, audit verification.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
+use crate::harness::{PASSWORD, TestApp, client, csrf_in, location};
 use daftar_domain::audit::AuditCtx;
-use harness::{PASSWORD, TestApp, client, csrf_in, location};
 
 async fn token_of(app: &TestApp, c: &reqwest::Client, path: &str) -> String {
     csrf_in(
@@ -168,7 +164,7 @@ async fn managers_manage_their_office_only(app: TestApp) {
         403
     );
 }
-both!(
+crate::both!(
     managers_manage_their_office_only_t,
     managers_manage_their_office_only
 );
@@ -291,7 +287,7 @@ async fn profile_password_language_and_tokens(app: TestApp) {
         .await;
     assert_eq!(r.status(), 422, "cannot grant what one does not hold");
 }
-both!(
+crate::both!(
     profile_password_language_and_tokens_t,
     profile_password_language_and_tokens
 );
@@ -345,7 +341,7 @@ async fn audit_page_for_auditors(app: TestApp) {
         422
     );
 }
-both!(audit_page_for_auditors_t, audit_page_for_auditors);
+crate::both!(audit_page_for_auditors_t, audit_page_for_auditors);
 
 async fn administrators_change_office_status(app: TestApp) {
     let a = app.office("THR-01");
@@ -437,7 +433,7 @@ async fn administrators_change_office_status(app: TestApp) {
         .await;
     assert_eq!(r.status(), 403, "managers do not change office status");
 }
-both!(
+crate::both!(
     administrators_change_office_status_t,
     administrators_change_office_status
 );
@@ -513,7 +509,7 @@ async fn registration_shows_likely_duplicates_first(app: TestApp) {
         .unwrap();
     assert_eq!(list["total"], 2);
 }
-both!(
+crate::both!(
     registration_shows_likely_duplicates_first_t,
     registration_shows_likely_duplicates_first
 );

@@ -4,11 +4,7 @@
 //! follow, checked against day-by-day counting over the published calendar (Nowruz, weekends,
 //! the year boundary); dates outside the calendar are refused.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{TestApp, code, get_text, json_of};
+use crate::harness::{TestApp, code, get_text, json_of};
 use serde_json::{Value, json};
 
 /// Due date by walking the published calendar one day at a time (independent of the server's
@@ -185,7 +181,7 @@ async fn authority_edits_a_service(app: TestApp) {
 
 async fn holidays_and_due_dates(app: TestApp) {
     app.user("officer", "authority_officer", None);
-    let anon = harness::client();
+    let anon = crate::harness::client();
     let (s, cal) = json_of(anon.get(app.url("/api/v1/calendar")).send().await.unwrap()).await;
     assert_eq!(s, 200);
     assert_eq!(cal["years"], json!([1403, 1406]));
@@ -271,5 +267,5 @@ async fn holidays_and_due_dates(app: TestApp) {
     );
 }
 
-both!(service_editing, authority_edits_a_service);
-both!(calendar_editing, holidays_and_due_dates);
+crate::both!(service_editing, authority_edits_a_service);
+crate::both!(calendar_editing, holidays_and_due_dates);

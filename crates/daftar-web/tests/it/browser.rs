@@ -3,12 +3,8 @@
 //! screenshots under `target/screenshots/`. Without Chromium the test skips locally and fails
 //! with `CI=true`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
+use crate::harness::{Backend, PASSWORD, TestApp};
 use fantoccini::{ClientBuilder, Locator};
-use harness::{Backend, PASSWORD, TestApp};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -514,7 +510,7 @@ async fn api_post(
         .get("etag")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let (s, v) = harness::json_of(r).await;
+    let (s, v) = crate::harness::json_of(r).await;
     (s, v, etag)
 }
 
@@ -652,7 +648,7 @@ async fn a_verifier_checks_a_credential_on_the_public_page_in_a_browser() {
     let (manager, others) = approved_household(&app, &office).await;
     let member = &others[0];
     let person_api = format!("/api/v1/offices/{}/persons/{}", office.id, member.id);
-    let (s, list) = harness::json_of(
+    let (s, list) = crate::harness::json_of(
         manager
             .0
             .get(app.url(&format!("{person_api}/credentials")))
@@ -664,7 +660,7 @@ async fn a_verifier_checks_a_credential_on_the_public_page_in_a_browser() {
     assert_eq!(s, 200, "{list}");
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     let id = list[0]["id"].as_str().unwrap().to_owned();
-    let (s, qr) = harness::json_of(
+    let (s, qr) = crate::harness::json_of(
         manager
             .0
             .get(app.url(&format!(
@@ -837,7 +833,7 @@ async fn the_gregorian_date_reads_left_to_right_on_the_persian_verify_page() {
     let office = app.office("THR-01");
     let (manager, others) = approved_household(&app, &office).await;
     let person_api = format!("/api/v1/offices/{}/persons/{}", office.id, others[0].id);
-    let (_, list) = harness::json_of(
+    let (_, list) = crate::harness::json_of(
         manager
             .0
             .get(app.url(&format!("{person_api}/credentials")))
@@ -847,7 +843,7 @@ async fn the_gregorian_date_reads_left_to_right_on_the_persian_verify_page() {
     )
     .await;
     let id = list[0]["id"].as_str().unwrap();
-    let (_, qr) = harness::json_of(
+    let (_, qr) = crate::harness::json_of(
         manager
             .0
             .get(app.url(&format!(

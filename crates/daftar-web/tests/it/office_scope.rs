@@ -2,11 +2,7 @@
 //! tried across offices, and a meta-test checks that the table below covers every route with an
 //! `{office_id}` in the router's source.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{PASSWORD, TestApp, client, csrf_in};
+use crate::harness::{PASSWORD, TestApp, client, csrf_in};
 
 /// Office-scoped routes: (method, path pattern). `{office_id}` is office B; `{person_id}` a
 /// person of office B.
@@ -343,7 +339,7 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
     assert_eq!(read.purpose, "service");
     assert_eq!(read.target_id, pa.id.to_string());
 }
-both!(
+crate::both!(
     staff_of_one_office_never_reach_another_t,
     staff_of_one_office_never_reach_another
 );
@@ -408,7 +404,7 @@ async fn authority_roles_reach_every_office_and_partners_see_only_aggregates(app
     );
     assert!(!html.contains("تنها"));
 }
-both!(
+crate::both!(
     authority_roles_reach_every_office_and_partners_see_only_aggregates_t,
     authority_roles_reach_every_office_and_partners_see_only_aggregates
 );
@@ -475,7 +471,7 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
     // Signed in while the office is active; a case is opened.
     let clerk = app.signed_in("clerk.a").await;
     let manager = app.signed_in("manager.a").await;
-    let token = csrf_in(&harness::get_text(&app, &clerk, "/").await).unwrap();
+    let token = csrf_in(&crate::harness::get_text(&app, &clerk, "/").await).unwrap();
     let r = clerk
         .get(app.url(&format!("/api/v1/offices/{}/persons/{}", a.id, pa.id)))
         .send()
@@ -505,7 +501,7 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
             .set_office_status(&ctx, a.id, status, None)
             .unwrap();
         for (username, c) in [("clerk.a", &clerk), ("manager.a", &manager)] {
-            let token = csrf_in(&harness::get_text(&app, c, "/profile").await).unwrap();
+            let token = csrf_in(&crate::harness::get_text(&app, c, "/profile").await).unwrap();
             for (method, pattern) in SCOPED {
                 let path = fill(
                     pattern,
@@ -548,11 +544,16 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
                 format!("/api/v1/offices/{}/persons/{}", a.id, pa.id),
                 "/api/v1/persons/candidates?given_name=x".to_owned(),
             ] {
-                let (s, v) = harness::json_of(c.get(app.url(&path)).send().await.unwrap()).await;
-                assert_eq!((s, harness::code(&v)), (403, "office.inactive"), "{path}");
+                let (s, v) =
+                    crate::harness::json_of(c.get(app.url(&path)).send().await.unwrap()).await;
+                assert_eq!(
+                    (s, crate::harness::code(&v)),
+                    (403, "office.inactive"),
+                    "{path}"
+                );
                 assert_eq!(v["error"]["details"]["status"], status.code());
             }
-            let (s, v) = harness::json_of(
+            let (s, v) = crate::harness::json_of(
                 c.post(app.url(&format!("/api/v1/offices/{}/persons", a.id)))
                     .header("x-csrf-token", &token)
                     .json(&serde_json::json!({"given_name": "نو", "sex": "female", "nationality": "AFG"}))
@@ -561,7 +562,7 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
                     .unwrap(),
             )
             .await;
-            assert_eq!((s, harness::code(&v)), (403, "office.inactive"));
+            assert_eq!((s, crate::harness::code(&v)), (403, "office.inactive"));
             // A new sign-in is refused with the reason.
             let fresh = client();
             let r = app.login(&fresh, username, PASSWORD).await;
@@ -598,7 +599,7 @@ async fn staff_of_an_inactive_office_lose_every_write_and_personal_read(app: Tes
         .unwrap();
     assert_eq!(r.status(), 200);
 }
-both!(
+crate::both!(
     staff_of_an_inactive_office_lose_every_write_and_personal_read_t,
     staff_of_an_inactive_office_lose_every_write_and_personal_read
 );

@@ -2,11 +2,7 @@
 //! templates exists, and locale negotiation follows user setting → cookie → Accept-Language →
 //! default, with `<html lang dir>` set accordingly.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod harness;
-
-use harness::{PASSWORD, TestApp, client, location};
+use crate::harness::{PASSWORD, TestApp, client, location};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -380,4 +376,4 @@ async fn negotiation_order(app: TestApp) {
         "user setting wins"
     );
 }
-both!(negotiation_order_t, negotiation_order);
+crate::both!(negotiation_order_t, negotiation_order);

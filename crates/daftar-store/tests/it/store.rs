@@ -2,8 +2,6 @@
 //! throttling, sessions, tokens, persons scoped by office, audit rows for every write and
 //! personal-data read, the audit chain (intact, edited, deleted, truncated), migrations, backup.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::birth::DatePrecision;
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};

@@ -1,0 +1,7 @@
+//! The store crate's integration tests, one binary, on SQLite and PostgreSQL (`both_backends!`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cases;
+mod credentials;
+mod store;

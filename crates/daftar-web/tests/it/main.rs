@@ -1,0 +1,21 @@
+//! The web crate's integration tests, one binary (one link instead of fourteen on a two-core
+//! machine), one module per feature; `harness` serves the real router over a fresh store.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api_basics;
+mod auth_flows;
+mod browser;
+mod cases;
+mod credentials;
+mod features;
+
+mod harness;
+mod i18n;
+mod idempotency;
+mod input_contract;
+mod no_server_errors;
+mod office_scope;
+mod portal;
+mod registry;
+mod services;
