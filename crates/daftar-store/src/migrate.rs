@@ -1,6 +1,6 @@
 //! Migrations: one ordered list of names, with a SQL file per backend under
-//! `migrations/{sqlite,postgres}/NAME.sql` (`tests/store.rs` checks the two trees hold the same
-//! names, `tests/schema.rs` that they build the same schema). Each is applied once, in its own
+//! `migrations/{sqlite,postgres}/NAME.sql` (`tests/it/store.rs` checks the two trees hold the same
+//! names, `tests/it/schema.rs` that they build the same schema). Each is applied once, in its own
 //! transaction, and recorded in `schema_migrations`. The built-in roles and their permissions
 //! are then seeded from `daftar_domain::permission::default_roles()`.
 

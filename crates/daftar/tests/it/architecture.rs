@@ -3,8 +3,6 @@
 //! dependency alone cannot tell, from the sources. Each test names the "Invariant:" line of the
 //! architecture page it backs; a change that breaks one changes the map, and the page with it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -21,8 +21,6 @@
 //! migration. Runs on PostgreSQL at `TEST_DATABASE_URL` (skipped with a message when it is not
 //! set, a failure with `CI=true`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use daftar_store::SqlStore;
 use daftar_store::sql::{Row, Value};
 use daftar_testkit::TestDb;
