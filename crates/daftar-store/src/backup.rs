@@ -51,6 +51,55 @@ pub(crate) fn publish(partial: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Why a file was refused as an SQLite backup to restore from (see [`check_sqlite_backup`]).
+/// A plain message for the command line, not an error of the application's API.
+#[derive(Debug)]
+pub struct NotABackup(pub String);
+
+impl std::fmt::Display for NotABackup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotABackup {}
+
+/// Refuses anything but an intact daftar SQLite database: the file must open read-only as
+/// SQLite, pass `PRAGMA integrity_check` and hold a `schema_migrations` table. Used by
+/// `daftar restore` before the file replaces the database (here, so that only the store crate
+/// names a database driver).
+pub fn check_sqlite_backup(path: &Path) -> std::result::Result<(), NotABackup> {
+    use r2d2_sqlite::rusqlite::{Connection, OpenFlags};
+    let not_sqlite = |e: r2d2_sqlite::rusqlite::Error| {
+        NotABackup(format!("{} is not an SQLite database: {e}", path.display()))
+    };
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(not_sqlite)?;
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(not_sqlite)?;
+    if check != "ok" {
+        return Err(NotABackup(format!(
+            "{} fails the integrity check: {check}",
+            path.display()
+        )));
+    }
+    let has: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(not_sqlite)?;
+    if has == 0 {
+        return Err(NotABackup(format!(
+            "{} is not a daftar database (no schema_migrations table)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -73,5 +122,30 @@ mod tests {
         publish(&partial, &target).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
         assert!(!partial.exists());
+    }
+
+    #[test]
+    fn only_an_intact_daftar_database_is_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(
+            &text,
+            "not a database, just long enough to be read as a header...",
+        )
+        .unwrap();
+        let e = check_sqlite_backup(&text).unwrap_err().to_string();
+        assert!(e.contains("is not an SQLite database"), "{e}");
+
+        let other = dir.path().join("other.db");
+        r2d2_sqlite::rusqlite::Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        let e = check_sqlite_backup(&other).unwrap_err().to_string();
+        assert!(e.contains("no schema_migrations table"), "{e}");
+
+        let daftar = dir.path().join("daftar.db");
+        drop(crate::open_sqlite(&daftar).unwrap());
+        check_sqlite_backup(&daftar).unwrap();
     }
 }

@@ -6,6 +6,7 @@
 //! holds the migration list and runner.
 
 mod backup;
+pub use backup::{NotABackup, check_sqlite_backup};
 pub mod blob;
 pub mod migrate;
 mod pg_tls;
@@ -106,6 +107,15 @@ impl SqlStore {
                 })
             }),
         }
+    }
+
+    /// Runs a raw read-only query outside the repository code and returns its rows: for tests
+    /// and maintenance that read the database's own catalog (the schema comparison of the two
+    /// migration trees). Never used by the application. On PostgreSQL every selected column must
+    /// be of a type the store reads (text, integers, boolean, timestamptz): cast catalog types
+    /// such as `name` or `sql_identifier` with `::text`.
+    pub fn query_raw(&self, sql: &str, params: &[sql::Value]) -> Result<Vec<sql::Row>> {
+        self.read(|tx| tx.query(sql, params).map_err(daftar_domain::Error::from))
     }
 }
 

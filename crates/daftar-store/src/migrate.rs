@@ -1,7 +1,8 @@
 //! Migrations: one ordered list of names, with a SQL file per backend under
-//! `migrations/{sqlite,postgres}/NAME.sql` (a test checks the two trees match). Each is applied
-//! once, in its own transaction, and recorded in `schema_migrations`. The built-in roles and
-//! their permissions are then seeded from `daftar_domain::permission::default_roles()`.
+//! `migrations/{sqlite,postgres}/NAME.sql` (`tests/it/store.rs` checks the two trees hold the same
+//! names, `tests/it/schema.rs` that they build the same schema). Each is applied once, in its own
+//! transaction, and recorded in `schema_migrations`. The built-in roles and their permissions
+//! are then seeded from `daftar_domain::permission::default_roles()`.
 
 use crate::sql::{Dialect, Tx, params};
 use daftar_domain::Result;

@@ -4,4 +4,5 @@
 
 mod cases;
 mod credentials;
+mod schema;
 mod store;

@@ -2,7 +2,6 @@
 
 use crate::config::Loaded;
 use anyhow::{Context, Result, bail};
-use r2d2_sqlite::rusqlite;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -70,7 +69,7 @@ pub fn restore(loaded: &Loaded, from: &Path) -> Result<ExitCode> {
         println!("restored PostgreSQL database from {}", from.display());
         return Ok(ExitCode::SUCCESS);
     }
-    check_sqlite_backup(from)?;
+    daftar_store::check_sqlite_backup(from)?;
     let target = loaded.config.sqlite_path();
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
@@ -84,29 +83,4 @@ pub fn restore(loaded: &Loaded, from: &Path) -> Result<ExitCode> {
         .with_context(|| format!("cannot replace {}", target.display()))?;
     println!("restored {} from {}", target.display(), from.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Refuses anything but an intact daftar SQLite database.
-fn check_sqlite_backup(path: &Path) -> Result<()> {
-    let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .with_context(|| format!("{} is not an SQLite database", path.display()))?;
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .with_context(|| format!("{} is not an SQLite database", path.display()))?;
-    if check != "ok" {
-        bail!("{} fails the integrity check: {check}", path.display());
-    }
-    let has: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has == 0 {
-        bail!(
-            "{} is not a daftar database (no schema_migrations table)",
-            path.display()
-        );
-    }
-    Ok(())
 }

@@ -2,8 +2,6 @@
 //! migrations, accounts and offices, the audit chain (intact, then tampered), backup and
 //! restore, and demo seeding.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use r2d2_sqlite::rusqlite;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
