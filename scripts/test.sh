@@ -20,9 +20,24 @@ elif [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then
 else
   echo "test: PostgreSQL is not answering on 127.0.0.1:5432; its tests skip locally" >&2
 fi
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  echo "test: browser tests use $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+chromium=${DAFTAR_CHROMIUM:-/usr/bin/chromium}
+if [ -x "$chromium" ] && [ -x "${DAFTAR_CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
+  echo "test: browser tests use $("$chromium" --version 2>/dev/null || echo "$chromium")"
 fi
+# Tests that skip (no PostgreSQL, no Chromium, …) append a line here (daftar_testkit::skip);
+# the summary after the run says how many skipped and why.
+DAFTAR_SKIP_LOG=$(mktemp /tmp/daftar-skips.XXXXXX)
+export DAFTAR_SKIP_LOG
+skip_summary() {
+  if [ -s "$DAFTAR_SKIP_LOG" ]; then
+    echo "test: $(wc -l <"$DAFTAR_SKIP_LOG") test(s) skipped:" >&2
+    cut -f2 "$DAFTAR_SKIP_LOG" | sort | uniq -c | sed 's/^/test:   /' >&2
+  else
+    echo "test: no test skipped"
+  fi
+  rm -f "$DAFTAR_SKIP_LOG"
+}
+trap skip_summary EXIT
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --all-features --locked --no-fail-fast "$@"
   # Doc tests only on a full run: selection arguments such as --test NAME do not mix with --doc.

@@ -23,6 +23,29 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// Records that the running test skips because `reason`: printed, and appended as one line
+/// (`test<TAB>reason`) to the file named by `DAFTAR_SKIP_LOG` when set, which `scripts/test.sh`
+/// summarises after the run so that skipped tests are seen, not lost in passing output.
+pub fn skip(reason: impl std::fmt::Display) {
+    // nextest runs each test as `binary --exact NAME …`; plain libtest names the thread.
+    let test = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .or_else(|| std::thread::current().name().map(str::to_owned))
+        .unwrap_or_else(|| "?".into());
+    eprintln!("skipping {test}: {reason}");
+    if let Some(log) = std::env::var_os("DAFTAR_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{test}\t{reason}");
+        }
+    }
+}
+
 /// A fresh, migrated database that is removed when dropped.
 pub struct TestDb {
     store: Arc<daftar_store::SqlStore>,
@@ -58,7 +81,7 @@ impl TestDb {
                 !in_ci(),
                 "CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
             );
-            eprintln!("skipping PostgreSQL test: TEST_DATABASE_URL not set");
+            skip("PostgreSQL: TEST_DATABASE_URL not set");
             return None;
         };
         let name = format!("daftar_t_{}", ulid::Ulid::new().to_string().to_lowercase());

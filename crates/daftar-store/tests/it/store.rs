@@ -770,14 +770,14 @@ fn postgres_tls_is_verified() {
             !daftar_testkit::in_ci(),
             "CI=true but TEST_DATABASE_URL is not set"
         );
-        eprintln!("skipping PostgreSQL TLS test: TEST_DATABASE_URL not set");
+        daftar_testkit::skip("PostgreSQL TLS: TEST_DATABASE_URL not set");
         return;
     };
     let Some(rest) = url
         .split_once("@127.0.0.1")
         .or_else(|| url.split_once("@localhost"))
     else {
-        eprintln!("skipping PostgreSQL TLS test: the test server is not on this machine");
+        daftar_testkit::skip("PostgreSQL TLS: the test server is not on this machine");
         return;
     };
     let at = |host: &str, query: &str| format!("{}@{host}{}?{query}", rest.0, rest.1);
@@ -786,7 +786,9 @@ fn postgres_tls_is_verified() {
         .read(|tx| tx.query_one("SHOW ssl", &[])?.text(0))
         .unwrap();
     if server_ssl != "on" || !std::path::Path::new(CA).exists() {
-        eprintln!("skipping PostgreSQL TLS test: the server has no TLS or {CA} is missing");
+        daftar_testkit::skip(format!(
+            "PostgreSQL TLS: the server has no TLS or {CA} is missing"
+        ));
         return;
     }
     let in_tls = |db: &PgDb| {

@@ -9,8 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser: `DAFTAR_CHROMIUM`, else Debian's (scripts/setup.sh installs it).
+fn chromium() -> String {
+    std::env::var("DAFTAR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Its driver: `DAFTAR_CHROMEDRIVER`, else Debian's.
+fn chromedriver() -> String {
+    std::env::var("DAFTAR_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
 
 /// Kills chromedriver when the test ends.
 struct Driver(Child);
@@ -84,21 +91,22 @@ async fn html_lang_dir(c: &fantoccini::Client) -> (String, String) {
 /// Headless Chromium through chromedriver with a Persian browser language, or `None` (and a
 /// message) when they are not installed outside CI.
 async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+    let (chromium, chromedriver) = (chromium(), chromedriver());
+    if !Path::new(&chromium).exists() || !Path::new(&chromedriver).exists() {
         assert!(
             !daftar_testkit::in_ci(),
             "CI=true but Chromium/chromedriver are missing: run scripts/setup.sh"
         );
-        eprintln!(
-            "skipping browser test: {CHROMIUM} or {CHROMEDRIVER} not installed (scripts/setup.sh installs them)"
-        );
+        daftar_testkit::skip(format!(
+            "{chromium} or {chromedriver} not installed (scripts/setup.sh installs them)"
+        ));
         return None;
     }
     // reqwest and fantoccini both link rustls; pick its crypto provider explicitly.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let port = free_port();
     let driver = Driver(
-        Command::new(CHROMEDRIVER)
+        Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -110,7 +118,7 @@ async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
     caps.insert(
         "goog:chromeOptions".into(),
         serde_json::json!({
-            "binary": CHROMIUM,
+            "binary": chromium,
             "prefs": { "intl.accept_languages": "fa-IR,fa" },
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
