@@ -26,6 +26,7 @@ pub mod review;
 pub mod service;
 pub mod session;
 pub mod store;
+pub mod usecase;
 pub mod user;
 pub mod workflow;
 

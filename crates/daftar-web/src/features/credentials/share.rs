@@ -22,10 +22,10 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::birth::PartialDate;
-use daftar_domain::credential::{ShareCheck, ShareCode, VerifierType, normalize_share_code};
+use daftar_domain::credential::{ShareCode, VerifierType, normalize_share_code};
 use daftar_domain::store::ShareAccess;
-use daftar_domain::{Error, ErrorKind, Result};
+use daftar_domain::usecase::share_check::{self, CheckAsk};
+use daftar_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -132,101 +132,64 @@ fn anonymous(ctx: &crate::context::RequestCtx, actor: String) -> AuditCtx {
     }
 }
 
-fn failed() -> Error {
-    Error::not_found("share.check.failed")
-}
-
-/// The whole check, shared by the page and the API. Order matters: the attempt is counted
-/// (per address and per code) before anything is compared; a code that is cancelled, expired
-/// or locked is refused without comparing anything; the verifier type and the credential's
-/// revocation are told only after the birth date matched.
+/// The whole check, shared by the page and the API: the request is parsed, the attempt counted
+/// per address, the code loaded (its failure count goes up in the same transaction), and
+/// [`share_check::decide`] says what to tell and what to record (see there for the order).
 async fn run(
     state: &AppState,
     ctx: &crate::context::RequestCtx,
     ip: Option<IpAddr>,
     req: CheckRequest,
 ) -> Result<CheckAnswer> {
-    let verifier =
-        VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
-    let name = req.verifier_name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(Error::invalid("share.verifier_name.invalid").with_field("verifier_name"));
-    }
-    let typed = PartialDate::parse(&req.birth_date, state.today(), "share.birth_date")?;
+    let ask = CheckAsk::parse(
+        &req.verifier,
+        &req.verifier_name,
+        &req.birth_date,
+        state.today(),
+    )?;
     let throttle = state.share_throttle.clone();
     if !throttle.acquire(ip) {
-        return Err(Error::new("share.too_many", ErrorKind::TooManyRequests));
+        return Err(share_check::too_many());
     }
     let code = normalize_share_code(&req.code)?;
     let h = hash(&code);
     let now = OffsetDateTime::now_utc();
     let attempt = match state.db(move |s| s.share_code_for_check(&h, now)).await {
         Ok(f) => f,
-        Err(e) if e.code == "share.not_found" => return Err(failed()),
+        Err(e) if e.code == "share.not_found" => return Err(share_check::failed()),
         Err(e) => return Err(e),
     };
-    let (share, birth, cred) = (attempt.share, attempt.birth, attempt.credential);
-    let record = |outcome: &str| ShareCheck {
-        at: now,
-        verifier,
-        verifier_name: name.clone(),
-        outcome: outcome.to_owned(),
-    };
-    let actx = anonymous(ctx, format!("verifier:{}", verifier.code()));
-    let refuse = |e: Error, check: ShareCheck| async {
-        let (actx, id) = (actx.clone(), share.id);
-        state
-            .db(move |s| s.record_share_check(&actx, id, &check))
-            .await?;
-        Err::<CheckAnswer, Error>(e)
-    };
-    // A cancelled, expired or locked code is refused before any comparison, so it can never
-    // answer a guess.
-    if let Err(e) = share.usable(now) {
-        // Nothing was compared: not a guess.
+    let decision = share_check::decide(&attempt, &ask, now);
+    if !decision.counts_as_guess {
         throttle.release(ip);
-        return refuse(e, record("refused")).await;
     }
-    let matches = birth
-        .and_then(|(d, p)| PartialDate::from_stored(&d, &p).ok())
-        .is_some_and(|stored| stored.covers(&typed));
-    if !matches {
-        return refuse(failed(), record("birth_date_wrong")).await;
-    }
-    // The holder's birth date is known to the caller: the attempt did not fail.
-    throttle.release(ip);
-    if share.verifier != verifier {
-        return refuse(
-            Error::forbidden("share.verifier.mismatch").with_field("verifier"),
-            record("verifier_mismatch"),
-        )
-        .await;
-    }
-    if cred.revoked_at.is_some() {
-        return refuse(Error::conflict("credential.revoked"), record("revoked")).await;
-    }
-    let kind = kind_of(&cred).ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
-    let fields =
-        daftar_credential::select(kind, verifier.purpose(), &cred.fields).map_err(format_error)?;
-    let check = record("shown");
-    let id = share.id;
+    let shown = match &decision.answer {
+        Ok(verdict) => {
+            let cred = &attempt.credential;
+            let kind = kind_of(cred).ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
+            let fields = daftar_credential::select(kind, ask.verifier.purpose(), &cred.fields)
+                .map_err(format_error)?;
+            Some(CheckAnswer {
+                verdict: verdict.code().into(),
+                kind: kind_code(kind).into(),
+                issuer: cred.issuer.clone(),
+                expires: cred.expires,
+                fields,
+            })
+        }
+        Err(_) => None,
+    };
+    let check = decision.record(&ask, now);
+    let actx = anonymous(ctx, format!("verifier:{}", ask.verifier.code()));
+    let id = attempt.share.id;
     state
         .db(move |s| s.record_share_check(&actx, id, &check))
         .await?;
-    let verdict = if now > cred.expires {
-        "expired"
-    } else if now < cred.not_before {
-        "not_yet_valid"
-    } else {
-        "valid"
-    };
-    Ok(CheckAnswer {
-        verdict: verdict.into(),
-        kind: kind_code(kind).into(),
-        issuer: cred.issuer.clone(),
-        expires: cred.expires,
-        fields,
-    })
+    match (shown, decision.answer) {
+        (Some(answer), _) => Ok(answer),
+        (None, Err(e)) => Err(e),
+        (None, Ok(_)) => Err(Error::internal("share check: no answer")),
+    }
 }
 
 /// Checks a share code (no login). Unknown codes and wrong birth dates get the same 404
