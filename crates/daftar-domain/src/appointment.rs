@@ -95,10 +95,10 @@ impl AppointmentRules {
     /// Checks a requested day and slot (`appointment.day.invalid`, `appointment.slot.invalid`).
     pub fn check(&self, cal: &WorkCalendar, today: Date, day: Date, slot: &str) -> Result<()> {
         if !self.days(cal, today).contains(&day) {
-            return Err(Error::invalid("appointment.day.invalid").with_field("day"));
+            return Err(Error::conflict("appointment.day.invalid").with_field("day"));
         }
         if !self.slots().iter().any(|s| s == slot) {
-            return Err(Error::invalid("appointment.slot.invalid").with_field("slot"));
+            return Err(Error::conflict("appointment.slot.invalid").with_field("slot"));
         }
         Ok(())
     }

@@ -265,7 +265,7 @@ impl WorkCalendar {
     }
 
     fn out_of_range(&self, d: Date) -> Error {
-        Error::invalid("calendar.date.out_of_range")
+        Error::conflict("calendar.date.out_of_range")
             .with_detail(
                 "date",
                 serde_json::json!(JalaliDate::from_iso(d).iso_string()),

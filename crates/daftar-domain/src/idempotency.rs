@@ -73,7 +73,9 @@ pub const MAX_KEY_LEN: usize = 200;
 
 /// Whether a client-sent key is acceptable: 1–200 visible ASCII characters.
 pub fn valid_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
+    // [`crate::contract::IDEMPOTENCY_KEY`]: 1–200 visible ASCII characters.
+    const _: () = assert!(MAX_KEY_LEN == 200);
+    crate::contract::matches(crate::contract::IDEMPOTENCY_KEY, key)
 }
 
 /// The hash that identifies a request for replay: method, path and query, body.

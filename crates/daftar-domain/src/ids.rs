@@ -60,6 +60,7 @@ macro_rules! typed_id {
                 utoipa::openapi::schema::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .description(Some("ULID"))
+                    .pattern(Some($crate::contract::ID))
                     .examples([serde_json::json!("01JD0000000000000000000000")])
                     .into()
             }

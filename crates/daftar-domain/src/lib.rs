@@ -9,6 +9,7 @@ pub mod blob;
 pub mod calendar;
 pub mod case;
 pub mod codes;
+pub mod contract;
 pub mod credential;
 pub mod digits;
 pub mod error;

@@ -6,18 +6,29 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// An office code such as `THR-01`: 2–16 of `A-Z`, `0-9`, `-`, upper-cased on parse.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OfficeCode(String);
+
+impl utoipa::PartialSchema for OfficeCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "An office code such as `THR-01`: 2–16 of `A-Z`, `0-9`, `-`.",
+            ))
+            .pattern(Some(crate::contract::OFFICE_CODE))
+            .examples([serde_json::json!("THR-01")])
+            .into()
+    }
+}
+impl utoipa::ToSchema for OfficeCode {}
 
 impl OfficeCode {
     /// Parses and upper-cases a code; `office.code.invalid` otherwise.
     pub fn parse(s: &str) -> Result<Self> {
         let s = s.trim().to_ascii_uppercase();
-        let ok = (2..=16).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-        if ok {
+        if crate::contract::matches(crate::contract::OFFICE_CODE, &s) {
             Ok(Self(s))
         } else {
             Err(Error::invalid("office.code.invalid").with_field("code"))

@@ -42,6 +42,11 @@ impl PageRequest {
             per_page: self.per_page.clamp(1, MAX_PAGE_SIZE),
         }
     }
+    /// Checks the bounds (1 ≤ page ≤ 1,000,000, 1 ≤ per_page ≤ [`MAX_PAGE_SIZE`]): 422
+    /// `page.page.invalid` / `page.per_page.invalid`. The API checks; pages clamp.
+    pub fn checked(self) -> crate::Result<Self> {
+        crate::contract::check_page(self.page, self.per_page)
+    }
     /// Rows to skip.
     pub fn offset(self) -> u64 {
         let p = self.clamped();

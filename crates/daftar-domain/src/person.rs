@@ -95,7 +95,7 @@ impl PersonStatus {
     /// `person.status.final` out of `deceased`.
     pub fn check_change(self, to: PersonStatus) -> Result<()> {
         if self == to {
-            return Err(Error::invalid("person.status.unchanged").with_field("status"));
+            return Err(Error::conflict("person.status.unchanged").with_field("status"));
         }
         if self == PersonStatus::Deceased {
             return Err(Error::conflict("person.status.final").with_field("status"));
@@ -193,9 +193,12 @@ pub struct NewPerson {
     pub documents: Vec<NewDocument>,
 }
 
+/// Not empty after trimming (unless `may_be_empty`), at most `max` characters as sent (the
+/// OpenAPI document's `maxLength`), no control character.
 fn text_ok(s: &str, may_be_empty: bool, max: usize) -> bool {
-    let n = s.trim().chars().count();
-    (may_be_empty || n > 0) && n <= max && !s.chars().any(char::is_control)
+    (may_be_empty || !s.trim().is_empty())
+        && s.chars().count() <= max
+        && !s.chars().any(char::is_control)
 }
 
 /// A name: [`text_ok`], and when given it must contain a letter (a name made only of spaces,
@@ -203,7 +206,7 @@ fn text_ok(s: &str, may_be_empty: bool, max: usize) -> bool {
 /// name) and no bidirectional embedding, override or isolate control (U+202A–U+202E,
 /// U+2066–U+2069), which would reorder how the record reads on screen and on cards. Joiners
 /// (ZWNJ, ZWJ) stay allowed: Persian spelling needs them.
-fn name_ok(s: &str, may_be_empty: bool) -> bool {
+pub fn name_ok(s: &str, may_be_empty: bool) -> bool {
     text_ok(s, may_be_empty, 100)
         && (s.trim().is_empty() || s.chars().any(char::is_alphabetic))
         && !s

@@ -124,7 +124,14 @@ impl NewDecision {
         match (self.decision.trim(), self.survivor) {
             ("distinct", _) => Ok(Decision::Distinct),
             ("merge", Some(s)) if s == a || s == b => Ok(Decision::Merge { survivor: s }),
-            ("merge", _) => Err(Error::invalid("review.survivor.invalid").with_field("survivor")),
+            // Naming a record outside the pair conflicts with the pair as stored (409); naming
+            // none is an incomplete request (422).
+            ("merge", Some(_)) => {
+                Err(Error::conflict("review.survivor.invalid").with_field("survivor"))
+            }
+            ("merge", None) => {
+                Err(Error::invalid("review.survivor.required").with_field("survivor"))
+            }
             _ => Err(Error::invalid("review.decision.invalid").with_field("decision")),
         }
     }
@@ -155,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             d("merge", None).validate(a, b).unwrap_err().code,
-            "review.survivor.invalid"
+            "review.survivor.required"
         );
         assert_eq!(
             d("delete", None).validate(a, b).unwrap_err().code,

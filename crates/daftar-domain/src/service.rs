@@ -19,11 +19,7 @@ pub struct ServiceCode(String);
 impl ServiceCode {
     /// Parses a code (`service.code.invalid`).
     pub fn parse(s: &str) -> Result<Self> {
-        let ok = (2..=40).contains(&s.len())
-            && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if ok {
+        if crate::contract::matches(crate::contract::SERVICE_CODE, s) {
             Ok(Self(s.to_owned()))
         } else {
             Err(Error::invalid("service.code.invalid").with_field("service"))
@@ -54,7 +50,7 @@ impl utoipa::PartialSchema for ServiceCode {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some("^[a-z][a-z0-9_]{1,39}$"))
+            .pattern(Some(crate::contract::SERVICE_CODE))
             .examples([serde_json::json!("card_renewal")])
             .into()
     }
@@ -454,7 +450,7 @@ impl ServiceDef {
     pub fn step(&self, index: usize) -> Result<&Step> {
         self.steps
             .get(index)
-            .ok_or_else(|| Error::invalid("case.step.invalid"))
+            .ok_or_else(|| Error::conflict("case.step.invalid"))
     }
 
     /// The fee owed in Solar Hijri `year` for a case covering `members` people: one amount per

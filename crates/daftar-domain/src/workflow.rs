@@ -143,7 +143,7 @@ pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
                     .with_detail("role", serde_json::json!(step.role)));
             }
             if !step.outcomes.contains(outcome) {
-                return Err(Error::invalid("case.outcome.not_allowed")
+                return Err(Error::conflict("case.outcome.not_allowed")
                     .with_field("outcome")
                     .with_detail("allowed", serde_json::json!(step.outcomes)));
             }
@@ -173,15 +173,15 @@ pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
                         .filter(|k| !f.evidence.contains(k))
                         .collect();
                     if !missing.is_empty() {
-                        return Err(Error::invalid("case.document.missing")
+                        return Err(Error::conflict("case.document.missing")
                             .with_detail("missing", serde_json::json!(missing)));
                     }
                     if step.fee_before && !f.fees_paid {
-                        return Err(Error::invalid("case.fee.unpaid"));
+                        return Err(Error::conflict("case.fee.unpaid"));
                     }
                     let last = f.step + 1 == f.service.steps.len();
                     if last && f.service.consent_required && !f.consent {
-                        return Err(Error::invalid("case.consent.missing"));
+                        return Err(Error::conflict("case.consent.missing"));
                     }
                     Ok(if last {
                         Transition {
@@ -255,7 +255,7 @@ pub fn check_eligibility(service: &ServiceDef, p: &PersonFacts) -> Result<()> {
         e.statuses.contains(&p.status)
     };
     if !status_ok {
-        return Err(Error::invalid("case.eligibility.status")
+        return Err(Error::conflict("case.eligibility.status")
             .with_detail("status", serde_json::json!(p.status))
             .with_detail("allowed", serde_json::json!(e.statuses)));
     }
@@ -265,13 +265,13 @@ pub fn check_eligibility(service: &ServiceDef, p: &PersonFacts) -> Result<()> {
                 && e.max_age.is_none_or(|hi| age <= u32::from(hi))
         });
         if !ok {
-            return Err(Error::invalid("case.eligibility.age")
+            return Err(Error::conflict("case.eligibility.age")
                 .with_detail("min_age", serde_json::json!(e.min_age))
                 .with_detail("max_age", serde_json::json!(e.max_age)));
         }
     }
     if !e.documents_any.is_empty() && !e.documents_any.iter().any(|d| p.documents.contains(d)) {
-        return Err(Error::invalid("case.eligibility.document")
+        return Err(Error::conflict("case.eligibility.document")
             .with_detail("any_of", serde_json::json!(e.documents_any)));
     }
     Ok(())

@@ -57,8 +57,9 @@ pub fn too_large() -> AppError {
 }
 
 /// JSON body; a malformed one (or one with a NUL character in a string, which no store keeps)
-/// is `request.body.invalid` (400), one over the route's body limit `request.body.too_large`
-/// (413).
+/// is `request.body.invalid` (400), one with a field the type does not know
+/// `request.body.unknown_field` (400, `details.field` names it), one over the route's body limit
+/// `request.body.too_large` (413).
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -68,6 +69,24 @@ fn has_nul(v: &serde_json::Value) -> bool {
         serde_json::Value::Array(a) => a.iter().any(has_nul),
         serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
         _ => false,
+    }
+}
+
+/// JSON numbers with no fractional part as integers: `5.0` is the integer 5 in JSON (and in the
+/// document's JSON Schema `integer`), so a field of an integer type takes it.
+fn integral(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            // Within ±2^53 a float with no fraction is exactly that integer.
+            Some(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
+                Value::from(f as i64)
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(integral).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, integral(v))).collect()),
+        other => other,
     }
 }
 
@@ -90,8 +109,25 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for Json<T> {
         if has_nul(&value) {
             return Err(bad("NUL character in a string".into()));
         }
-        serde_json::from_value(value)
-            .map(Json)
-            .map_err(|e| bad(e.to_string()))
+        let value = integral(value);
+        // Unknown fields are refused, as the OpenAPI document says (`additionalProperties:
+        // false` on every request body): a misspelt optional field must not be dropped silently.
+        let mut unknown: Option<String> = None;
+        let parsed = serde_ignored::deserialize(value, |path| {
+            if unknown.is_none() {
+                unknown = Some(path.to_string());
+            }
+        })
+        .map_err(|e| bad(e.to_string()))?;
+        match unknown {
+            Some(field) => Err(AppError(
+                Error::new(
+                    "request.body.unknown_field",
+                    daftar_domain::ErrorKind::BadRequest,
+                )
+                .with_details(serde_json::json!({ "field": field })),
+            )),
+            None => Ok(Json(parsed)),
+        }
     }
 }

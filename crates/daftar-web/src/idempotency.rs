@@ -152,13 +152,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             ErrorKind::BadRequest,
         ));
     }
-    if !valid_key(&key) {
-        return fail(Error::new("idempotency.key.invalid", ErrorKind::BadRequest));
-    }
-    // Without a signed-in principal the handler refuses the request anyway.
+    // Without a signed-in principal the handler refuses the request anyway (401 before any
+    // complaint about the key: every route that accepts a key needs a caller).
     let Some(principal) = principal(&ctx) else {
         return next.run(req).await;
     };
+    if !valid_key(&key) {
+        return fail(Error::new("idempotency.key.invalid", ErrorKind::BadRequest));
+    }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_REQUEST_BODY).await else {
         return fail(Error::new("request.body.too_large", ErrorKind::TooLarge));

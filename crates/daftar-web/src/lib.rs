@@ -116,6 +116,12 @@ pub fn app(state: AppState) -> Router {
         .merge(features::users::routes())
         .merge(features::audit::routes())
         .merge(features::system::routes(font_dir))
+        // A route layer: it runs only for a route and method that exist, so a wrong method is
+        // 405 whatever `Idempotency-Key` it carries.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
         .fallback(|| async { AppError(Error::not_found("route.not_found")) })
         .method_not_allowed_fallback(|| async {
             AppError(Error::new(
@@ -123,10 +129,6 @@ pub fn app(state: AppState) -> Router {
                 daftar_domain::ErrorKind::MethodNotAllowed,
             ))
         })
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::middleware,
-        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             context::middleware,

@@ -301,14 +301,14 @@ impl daftar_domain::store::CaseStore for SqlStore {
             let facts = person_facts(tx, office, person, today)?;
             if new.household {
                 if !def.household {
-                    return Err(Error::invalid("case.household.not_allowed").with_field("household"));
+                    return Err(Error::conflict("case.household.not_allowed").with_field("household"));
                 }
                 let r = tx
                     .query_opt(
                         "SELECT h.id FROM households h WHERE h.head_person_id = $1 AND h.office_id = $2",
                         params![person.to_string(), office.to_string()],
                     )?
-                    .ok_or_else(|| Error::invalid("case.household.required").with_field("household"))?;
+                    .ok_or_else(|| Error::conflict("case.household.required").with_field("household"))?;
                 let hid: String = r.text(0)?;
                 let rows = tx.query(
                     "SELECT person_id FROM household_members WHERE household_id = $1 AND left_at IS NULL AND person_id <> $2 ORDER BY joined_at, person_id",
@@ -324,7 +324,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     params![person.to_string(), office.to_string()],
                 )?;
                 if head.is_none() {
-                    return Err(Error::invalid("case.applicant.not_head").with_field("person_id"));
+                    return Err(Error::conflict("case.applicant.not_head").with_field("person_id"));
                 }
             }
             workflow::check_eligibility(def, &facts)
@@ -614,7 +614,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     "SELECT 1 FROM users WHERE id = $1 AND office_id = $2 AND status = 'active'",
                     params![u.to_string(), office.as_str()],
                 )?
-                .ok_or_else(|| Error::invalid("case.assignee.invalid").with_field("assignee"))?;
+                .ok_or_else(|| Error::conflict("case.assignee.invalid").with_field("assignee"))?;
             }
             let mut n = 0;
             for id in ids {
@@ -804,7 +804,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
             }
             let outstanding = v.outstanding(fee);
             if rials > outstanding {
-                return Err(Error::invalid("payment.amount.above_schedule")
+                return Err(Error::conflict("payment.amount.above_schedule")
                     .with_field("rials")
                     .with_detail("outstanding", serde_json::json!(outstanding)));
             }

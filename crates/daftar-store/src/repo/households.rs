@@ -298,9 +298,9 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
             tag::check(expected, &tag::tag_of(&from), "household.version.stale")?;
             for p in &split.members {
                 match from.members.iter().find(|m| m.person.id == *p) {
-                    None => return Err(Error::invalid("household.split.not_member").with_field("members")),
+                    None => return Err(Error::conflict("household.split.not_member").with_field("members")),
                     Some(m) if m.relationship == Relationship::Head => {
-                        return Err(Error::invalid("household.split.head").with_field("members"));
+                        return Err(Error::conflict("household.split.head").with_field("members"));
                     }
                     Some(_) => {}
                 }
@@ -355,8 +355,10 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
             let before = load(tx, office, id)?;
             tag::check(expected, &tag::tag_of(&before), "household.version.stale")?;
             match current(tx, person)? {
+                // The person heads this household: a conflict with its state (409), not a
+                // bad request (asking for `head` is 422 `household.relationship.head`).
                 Some((h, Relationship::Head)) if h == id => {
-                    return Err(Error::invalid("household.relationship.head").with_field("relationship"));
+                    return Err(Error::conflict("household.relationship.of_head").with_field("relationship"));
                 }
                 Some((h, _)) if h == id => {}
                 _ => return Err(Error::not_found("household.member.not_found")),

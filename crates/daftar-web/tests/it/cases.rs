@@ -156,7 +156,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
         .unwrap(),
     )
     .await;
-    assert_eq!((s, code(&v)), (422, "case.household.not_allowed"));
+    assert_eq!((s, code(&v)), (409, "case.household.not_allowed"));
     let lone = app.person(a.id, "بی‌کارت");
     let (s, v) = json_of(
         open(
@@ -167,7 +167,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
         .unwrap(),
     )
     .await;
-    assert_eq!(s, 422, "{v}");
+    assert_eq!(s, 409, "{v}");
     assert!(
         code(&v).starts_with("case.applicant.not_head") || code(&v).starts_with("case.eligibility"),
         "{v}"
@@ -223,17 +223,22 @@ async fn household_renewal_through_the_api(app: TestApp) {
     let (s, stored) = json_of(c.get(app.url(&path)).send().await.unwrap()).await;
     assert_eq!(s, 200);
     assert_eq!(stored, first);
-    // Conditional updates: missing If-Match 428, stale 412.
+    // Conditional updates: missing If-Match 428, malformed 400 (`*` included: an update must
+    // name the version it read), stale 412.
     let complete = json!({"action": "complete"});
     let (s, v, _) = act(&app, &c, &t, &path, None, complete.clone()).await;
     assert_eq!((s, code(&v)), (428, "request.if_match.required"));
-    let (s, v, _) = act(&app, &c, &t, &path, Some("\"0\""), complete.clone()).await;
-    assert_eq!((s, code(&v)), (412, "request.if_match.invalid"));
+    for bad in ["\"0\"", "*", "\"abc\""] {
+        let (s, v, _) = act(&app, &c, &t, &path, Some(bad), complete.clone()).await;
+        assert_eq!((s, code(&v)), (400, "request.if_match.invalid"), "{bad}");
+    }
+    let (s, v, _) = act(&app, &c, &t, &path, Some("\"999\""), complete.clone()).await;
+    assert_eq!((s, code(&v)), (412, "case.version.stale"));
     let r = c.get(app.url(&path)).send().await.unwrap();
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     // Guards in order: documents, then the fee.
     let (s, v, _) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
-    assert_eq!((s, code(&v)), (422, "case.document.missing"));
+    assert_eq!((s, code(&v)), (409, "case.document.missing"));
     let missing = v["error"]["details"]["missing"].as_array().unwrap();
     assert!(missing.contains(&json!("photo")) && missing.contains(&json!("registration_card")));
 
@@ -286,7 +291,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
     let r = c.get(app.url(&path)).send().await.unwrap();
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let (s, v, _) = act(&app, &c, &t, &path, Some(&etag), complete.clone()).await;
-    assert_eq!((s, code(&v)), (422, "case.fee.unpaid"));
+    assert_eq!((s, code(&v)), (409, "case.fee.unpaid"));
 
     // Payments: above the schedule refused, the exact amount in Persian digits accepted.
     let pay = |rials: Value| {
@@ -296,10 +301,10 @@ async fn household_renewal_through_the_api(app: TestApp) {
             .send()
     };
     let (s, v) = json_of(pay(json!((due + 1).to_string())).await.unwrap()).await;
-    assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"));
+    assert_eq!((s, code(&v)), (409, "payment.amount.above_schedule"));
     // A JSON integer, as the server itself writes amounts (issue 15, item 21), is read too.
     let (s, v) = json_of(pay(json!(due + 1)).await.unwrap()).await;
-    assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"), "{v}");
+    assert_eq!((s, code(&v)), (409, "payment.amount.above_schedule"), "{v}");
     let (s, v) = json_of(pay(json!(-5)).await.unwrap()).await;
     assert_eq!((s, code(&v)), (422, "payment.amount.invalid"), "{v}");
     let (s, v) = json_of(pay(json!(1.5)).await.unwrap()).await;
@@ -313,7 +318,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
     assert_eq!(s, 201, "{receipt}");
     assert_eq!(receipt["rials"].as_u64().unwrap(), due);
     let (s, v) = json_of(pay(json!(1)).await.unwrap()).await;
-    assert_eq!((s, code(&v)), (422, "payment.amount.above_schedule"), "{v}");
+    assert_eq!((s, code(&v)), (409, "payment.amount.above_schedule"), "{v}");
 
     // Anyone can check the receipt: amount, service, office, date — no names.
     let check = receipt["check_code"].as_str().unwrap();

@@ -16,6 +16,7 @@ mod idempotency;
 mod input_contract;
 mod no_server_errors;
 mod office_scope;
+mod openapi_contract;
 mod portal;
 mod registry;
 mod services;

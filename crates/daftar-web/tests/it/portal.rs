@@ -475,16 +475,17 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
     assert_eq!(st, 200);
     let (st, v) = json_of(book(&cases[4], &day, "09:00").await.unwrap()).await;
     assert_eq!(st, 200, "{v}");
-    // Refused: today, Nowruz (a holiday), a time between slots, garbage.
+    // Refused: today, Nowruz (a holiday), a time between slots (409: days and slots that are
+    // not bookable now), garbage (422: not a date).
     let today_iso = daftar_domain::jalali::iso_day(today);
-    for (d, s, code_) in [
-        (today_iso.as_str(), "09:00", "appointment.day.invalid"),
-        ("1406/01/01", "09:00", "appointment.day.invalid"),
-        (day.as_str(), "09:10", "appointment.slot.invalid"),
-        ("someday", "09:00", "appointment.day.invalid"),
+    for (d, s, st_, code_) in [
+        (today_iso.as_str(), "09:00", 409, "appointment.day.invalid"),
+        ("1406/01/01", "09:00", 409, "appointment.day.invalid"),
+        (day.as_str(), "09:10", 409, "appointment.slot.invalid"),
+        ("someday", "09:00", 422, "date.invalid"),
     ] {
         let (st, v) = json_of(book(&cases[1], d, s).await.unwrap()).await;
-        assert_eq!((st, code(&v)), (422, code_), "{d} {s}: {v}");
+        assert_eq!((st, code(&v)), (st_, code_), "{d} {s}: {v}");
     }
     // The slip at the counter shows it, with the booking form.
     let html = get_text(
@@ -540,7 +541,7 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
             &[("_csrf", &token), ("day", &day), ("slot", "07:00")],
         )
         .await;
-    assert_eq!(r.status(), 422);
+    assert_eq!(r.status(), 409, "not a slot of the office");
     assert!(r.text().await.unwrap().contains("id=\"slip-error\""));
 }
 

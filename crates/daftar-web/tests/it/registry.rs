@@ -82,7 +82,7 @@ async fn clerk_registers_with_the_full_form(app: TestApp) {
             &[("_csrf", &t), ("status", "renewed")],
         )
         .await;
-    assert_eq!(r.status(), 422, "unchanged status is refused on the page");
+    assert_eq!(r.status(), 409, "unchanged status is refused on the page");
     assert!(text(r).await.contains("role=\"alert\""));
     let r = app
         .post_form(
@@ -754,7 +754,7 @@ async fn person_updates_need_the_current_etag(app: TestApp) {
             .await
             .unwrap()
             .status(),
-        412
+        400
     );
     let r = status(Some(&first), "renewed").await.unwrap();
     assert_eq!(r.status(), 200);

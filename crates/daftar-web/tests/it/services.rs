@@ -206,7 +206,7 @@ async fn holidays_and_due_dates(app: TestApp) {
         );
     }
     let (s, v) = due(&anon, &app, "1407/02/01", 1).await;
-    assert_eq!((s, code(&v)), (422, "calendar.date.out_of_range"));
+    assert_eq!((s, code(&v)), (409, "calendar.date.out_of_range"));
     let (s, v) = due(&anon, &app, "1405/13/01", 1).await;
     assert_eq!(s, 422, "{v}");
     // A new holiday moves the due date; removing it moves it back.
@@ -235,7 +235,7 @@ async fn holidays_and_due_dates(app: TestApp) {
             .unwrap(),
     )
     .await;
-    assert_eq!((s, code(&v)), (422, "calendar.date.out_of_range"));
+    assert_eq!((s, code(&v)), (409, "calendar.date.out_of_range"));
     let r = o
         .delete(app.url("/api/v1/calendar/holidays/1405/10/08"))
         .header("x-csrf-token", &t)

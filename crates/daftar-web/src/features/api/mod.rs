@@ -2,6 +2,7 @@
 //! clients, and the OpenAPI 3.1 document generated from the code at `/api/openapi.json`.
 
 pub mod openapi;
+pub mod rules;
 pub mod tokens;
 
 use crate::auth::Staff;

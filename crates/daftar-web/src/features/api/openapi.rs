@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use super::rules;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
     api, audit, cases, credentials, households, offices, persons, review, services, system, users,
@@ -124,6 +125,10 @@ impl Modify for Contract {
             );
         }
         flatten_closed_schemas(components);
+        rules::apply_body_rules(components);
+        rules::decision_schema(components);
+        close_request_bodies(openapi);
+        apply_param_rules(openapi);
         for (path, item) in openapi.paths.paths.iter_mut() {
             let ops = [
                 ("get", &mut item.get),
@@ -154,6 +159,140 @@ impl Modify for Contract {
             }
         }
     }
+}
+
+/// The schemas a JSON request body refers to, directly or through other schemas.
+fn request_schemas(openapi: &utoipa::openapi::OpenApi) -> std::collections::BTreeSet<String> {
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, v) in o {
+                    match (k.as_str(), v) {
+                        ("$ref", serde_json::Value::String(r)) => {
+                            out.push(r.rsplit('/').next().unwrap_or_default().to_owned())
+                        }
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut todo = vec![];
+    for item in openapi.paths.paths.values() {
+        for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(body) = &op.request_body
+                && let Ok(v) = serde_json::to_value(body)
+            {
+                refs(&v, &mut todo);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let schemas = openapi.components.as_ref().map(|c| &c.schemas);
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(s) = schemas.and_then(|s| s.get(&name))
+            && let Ok(v) = serde_json::to_value(s)
+        {
+            refs(&v, &mut todo);
+        }
+    }
+    seen
+}
+
+/// Every object a request body may hold is closed (`additionalProperties: false`): the server
+/// refuses unknown fields (`request.body.unknown_field`, 400).
+fn close_request_bodies(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    let names = request_schemas(openapi);
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    for name in names {
+        if let Some(RefOr::T(schema)) = components.schemas.get_mut(&name) {
+            rules::close(schema);
+        }
+    }
+}
+
+/// Header and query parameters: `If-Match` (a version or a hash tag, by route),
+/// `Idempotency-Key`, `page`/`per_page` and the rules of [`rules::param_rules`].
+fn apply_param_rules(openapi: &mut utoipa::openapi::OpenApi) {
+    param_rules_missed(openapi);
+}
+
+/// Applies the parameter rules; returns those that found no parameter.
+fn param_rules_missed(openapi: &mut utoipa::openapi::OpenApi) -> Vec<String> {
+    use daftar_domain::contract as c;
+    use rules::Rule;
+    let table = rules::param_rules();
+    let mut used = vec![false; table.len()];
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        // Cases and services carry version numbers; persons, households and offices hash tags.
+        let if_match = if path.contains("/cases/") || path.starts_with("/api/v1/services/") {
+            c::IF_MATCH_VERSION
+        } else {
+            c::IF_MATCH_TAG
+        };
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for param in op.parameters.iter_mut().flatten() {
+                let mut rules: Vec<Rule> = match param.name.as_str() {
+                    "If-Match" => vec![Rule::Pattern(if_match)],
+                    "Idempotency-Key" => vec![Rule::Pattern(c::IDEMPOTENCY_KEY), Rule::NotNull],
+                    "page" => vec![Rule::Range(1, i64::from(c::MAX_PAGE)), Rule::NotNull],
+                    "per_page" => vec![Rule::Range(1, i64::from(c::MAX_PER_PAGE)), Rule::NotNull],
+                    _ => vec![],
+                };
+                for (i, (p, name, r)) in table.iter().enumerate() {
+                    if p == path && *name == param.name {
+                        used[i] = true;
+                        rules.extend(r.iter().cloned());
+                    }
+                }
+                if rules.iter().any(|r| matches!(r, Rule::Required)) {
+                    param.required = utoipa::openapi::Required::True;
+                }
+                if let Some(schema) = param.schema.as_mut() {
+                    rules::apply_to(schema, &rules);
+                }
+            }
+        }
+    }
+    table
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| !u)
+        .map(|((p, n, _), _)| format!("{p} ?{n}"))
+        .collect()
+}
+
+/// Rules of [`rules`] that found no schema, property or parameter (empty when every one
+/// applies; checked by a test).
+pub fn rules_missed() -> Vec<String> {
+    let mut doc = ApiDoc::openapi();
+    let mut missed = doc
+        .components
+        .as_mut()
+        .map(rules::apply_body_rules)
+        .unwrap_or_default();
+    missed.extend(param_rules_missed(&mut doc));
+    missed
 }
 
 /// `get_offices_by_office_id_persons` for `GET /api/v1/offices/{office_id}/persons`.
@@ -246,4 +385,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 pub async fn serve() -> Response {
     axum::Json(document()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_rule_applies() {
+        assert_eq!(super::rules_missed(), Vec::<String>::new());
+    }
 }

@@ -60,7 +60,7 @@ impl AuditQuery {
                 page: self.page.unwrap_or(1),
                 per_page: self.per_page.unwrap_or(50),
             }
-            .clamped(),
+            .checked()?,
         ))
     }
 }

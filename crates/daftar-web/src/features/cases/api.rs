@@ -68,18 +68,18 @@ pub struct QueueQuery {
     pub filter: String,
     /// Page (from 1).
     pub page: Option<u32>,
-    /// Items per page (at most 100).
+    /// Items per page (1–200).
     pub per_page: Option<u32>,
 }
 
 impl QueueQuery {
-    pub(crate) fn request(&self) -> PageRequest {
+    pub(crate) fn request(&self) -> daftar_domain::Result<PageRequest> {
         let d = PageRequest::default();
         PageRequest {
             page: self.page.unwrap_or(d.page),
             per_page: self.per_page.unwrap_or(d.per_page),
         }
-        .clamped()
+        .checked()
     }
 }
 
@@ -94,7 +94,7 @@ pub async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> WebResult<axum::Json<Page<CaseSummary>>> {
     let (ctx, scope, today) = (at.staff.audit(purpose::SERVICE), at.scope, state.today());
-    let (filter, req) = (QueueFilter::parse(&q.filter), q.request());
+    let (filter, req) = (QueueFilter::parse(&q.filter), q.request()?);
     Ok(axum::Json(
         state
             .db(move |s| s.case_queue(&ctx, &scope, filter, today, req))
@@ -158,19 +158,35 @@ pub async fn change(
         .await?)
 }
 
+/// The multipart body of an evidence upload, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DocumentUpload {
+    /// The kind of evidence.
+    kind: daftar_domain::service::EvidenceKind,
+    /// The file: a PDF, JPEG or PNG by its content.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Uploads evidence (multipart: `kind`, `file`; PDF, JPEG or PNG by content, at most 5 MiB).
 /// Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/cases/{case_id}/documents", tag = "cases",
     params(("office_id" = String, Path, description = "Office id"), ("case_id" = String, Path, description = "Case id")),
-    request_body(content_type = "multipart/form-data", description = "`kind` and `file`"),
+    request_body(content = DocumentUpload, content_type = "multipart/form-data", description = "`kind` and `file`"),
     responses((status = 201, body = CaseDocument), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path(path): Path<(OfficeId, CaseId)>,
-    form: Multipart,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<(StatusCode, axum::Json<CaseDocument>)> {
+    // A body that is not multipart (or has no boundary) is a JSON 400 like every other error.
+    let form = form.map_err(|e| {
+        daftar_domain::Error::new("request.body.invalid", daftar_domain::ErrorKind::BadRequest)
+            .with_details(serde_json::json!({ "reason": e.body_text() }))
+    })?;
     let id = path.1;
     let up = upload::read(form).await?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);

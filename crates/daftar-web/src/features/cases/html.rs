@@ -78,7 +78,7 @@ pub async fn queue(
 ) -> WebResult<Response> {
     let office = at.office_id();
     let (ctx, scope, today) = (at.staff.audit(purpose::SERVICE), at.scope, state.today());
-    let (filter, req) = (QueueFilter::parse(&q.filter), q.request());
+    let (filter, req) = (QueueFilter::parse(&q.filter), q.request()?);
     let list = state
         .db(move |s| s.case_queue(&ctx, &scope, filter, today, req))
         .await?;

@@ -81,7 +81,7 @@ fn parse_day(s: &str) -> Result<time::Date> {
     }
     JalaliDate::parse(&t)
         .map(|j| j.iso())
-        .map_err(|_| Error::invalid("appointment.day.invalid").with_field("day"))
+        .map_err(|_| Error::invalid("date.invalid").with_field("day"))
 }
 
 /// Checks a booking against the profile's rules and stores it.

@@ -28,7 +28,8 @@ const COSE: &str = "application/cose; cose-type=\"cose-sign1\"";
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Since {
-    since: u64,
+    /// 0 to 2^63−1 (`int64`, as the document says); a negative version is `request.query.invalid`.
+    since: i64,
 }
 
 fn cose(bytes: Vec<u8>, name: &str) -> Response {
@@ -59,14 +60,21 @@ pub async fn trust_list(State(state): State<AppState>) -> WebResult<Response> {
 /// The status list: every revoked credential not yet expired, or with `since=N` only those
 /// revoked after version N (a delta), signed with the root key (§7).
 #[utoipa::path(get, path = "/.well-known/daftar/status-list", tag = "credentials",
-    params(("since" = Option<u64>, Query, description = "Version the verifier has (0 or absent: the full list)")),
+    params(("since" = Option<i64>, Query, minimum = 0, description = "Version the verifier has (0 or absent: the full list)")),
     responses((status = 200, content_type = "application/cose", body = Vec<u8>), (status = 409, body = ErrorBody)))]
 pub async fn status_list(
     State(state): State<AppState>,
     Query(q): Query<Since>,
 ) -> WebResult<Response> {
+    let since = u64::try_from(q.since).map_err(|_| {
+        daftar_domain::Error::new(
+            "request.query.invalid",
+            daftar_domain::ErrorKind::BadRequest,
+        )
+        .with_details(serde_json::json!({ "reason": "since" }))
+    })?;
     let keys = state.keys.clone();
-    let bytes = state.db(move |s| keys.status_list_file(s, q.since)).await?;
+    let bytes = state.db(move |s| keys.status_list_file(s, since)).await?;
     Ok(cose(bytes, "status-list.cose"))
 }
 

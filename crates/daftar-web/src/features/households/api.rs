@@ -26,10 +26,11 @@ pub async fn list(
     at: InOffice<PersonRead>,
     Query(page): Query<PageRequest>,
 ) -> WebResult<axum::Json<Page<HouseholdSummary>>> {
+    let page = page.checked()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     Ok(axum::Json(
         state
-            .db(move |s| s.list_households(&ctx, &scope, page.clamped()))
+            .db(move |s| s.list_households(&ctx, &scope, page))
             .await?,
     ))
 }

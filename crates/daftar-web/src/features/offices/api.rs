@@ -24,11 +24,10 @@ pub async fn list(
     staff: Staff,
     Query(page): Query<PageRequest>,
 ) -> WebResult<axum::Json<Page<Office>>> {
+    let page = page.checked()?;
     let reach = staff.principal().reach(Permission::OfficeRead)?;
     Ok(axum::Json(
-        state
-            .db(move |s| s.list_offices(&reach, page.clamped()))
-            .await?,
+        state.db(move |s| s.list_offices(&reach, page)).await?,
     ))
 }
 
@@ -60,6 +59,7 @@ pub async fn create(
 
 /// A new office status.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = OfficeStatusChange)]
 pub struct StatusChange {
     /// `active`, `suspended` or `closed`.
     pub status: String,

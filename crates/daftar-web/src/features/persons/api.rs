@@ -28,15 +28,16 @@ pub async fn list(
     Query(page): Query<PageRequest>,
     Query(search): Query<super::html::SearchQuery>,
 ) -> WebResult<axum::Json<Page<Person>>> {
+    let page = page.checked()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let q = search.q;
     Ok(axum::Json(
         state
             .db(move |s| {
                 if q.trim().is_empty() {
-                    s.list_persons(&ctx, &scope, page.clamped())
+                    s.list_persons(&ctx, &scope, page)
                 } else {
-                    s.search_persons(&ctx, &scope, &q, page.clamped())
+                    s.search_persons(&ctx, &scope, &q, page)
                 }
             })
             .await?,
@@ -173,11 +174,28 @@ pub struct CandidateQuery {
 impl CandidateQuery {
     /// The probe as a new person (the birth date is checked here and read by the matcher).
     pub fn probe(&self) -> daftar_domain::Result<NewPerson> {
+        // The rules of a registered name (a letter, at most 100 characters as sent).
         let given = self.given_name.trim();
-        if given.is_empty() || given.chars().count() > 100 {
+        if !daftar_domain::person::name_ok(&self.given_name, false) {
             return Err(
                 daftar_domain::Error::invalid("person.given_name.invalid").with_field("given_name")
             );
+        }
+        for (v, code, field) in [
+            (
+                &self.family_name,
+                "person.family_name.invalid",
+                "family_name",
+            ),
+            (
+                &self.father_name,
+                "person.father_name.invalid",
+                "father_name",
+            ),
+        ] {
+            if !daftar_domain::person::name_ok(v, true) {
+                return Err(daftar_domain::Error::invalid(code).with_field(field));
+            }
         }
         let d = self.birth_date.trim();
         let today = time::OffsetDateTime::now_utc().date();

@@ -26,20 +26,32 @@ pub async fn show(
     at: InOffice<PersonRead>,
     Path((_, id)): Path<(OfficeId, PersonId)>,
 ) -> WebResult<Response> {
-    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let photo = state
-        .db(move |s| s.get_photo(&ctx, &scope, id))
+    answer(state, at, id)
         .await?
-        .ok_or_else(|| Error::not_found("photo.not_found"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, photo.content_type),
-            (header::CACHE_CONTROL, "private, no-store"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        photo.bytes,
-    )
-        .into_response())
+        .ok_or_else(|| Error::not_found("photo.not_found").into())
+}
+
+/// The photo as an answer, or `None` when the person (found) has no photo.
+async fn answer(
+    state: AppState,
+    at: InOffice<PersonRead>,
+    id: PersonId,
+) -> WebResult<Option<Response>> {
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let Some(photo) = state.db(move |s| s.get_photo(&ctx, &scope, id)).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        (
+            [
+                (header::CONTENT_TYPE, photo.content_type),
+                (header::CACHE_CONTROL, "private, no-store"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            photo.bytes,
+        )
+            .into_response(),
+    ))
 }
 
 /// The upload form on the person's page: `_csrf` and `photo`.
@@ -104,14 +116,20 @@ pub async fn upload_form(
 /// A person's photo (JPEG or PNG). Audited.
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons/{person_id}/photo", tag = "persons",
     params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
-    responses((status = 200, description = "image/jpeg or image/png"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, description = "The photo", content((PhotoBytes = "image/jpeg"), (PhotoBytes = "image/png"))),
+        (status = 204, description = "The person has no photo"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "No such person in the office")),
     security(("bearer" = [])))]
 pub async fn api_show(
-    state: State<AppState>,
+    State(state): State<AppState>,
     at: InOffice<PersonRead>,
     path: Path<(OfficeId, PersonId)>,
 ) -> WebResult<Response> {
-    show(state, at, path).await
+    let Path((_, id)) = path;
+    // 204 when the person has none (404 stays "no such person", `person.not_found`).
+    Ok(answer(state, at, id)
+        .await?
+        .unwrap_or_else(|| StatusCode::NO_CONTENT.into_response()))
 }
 
 /// The body of a photo upload in the OpenAPI document: the image's bytes (binary).

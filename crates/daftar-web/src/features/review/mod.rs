@@ -166,11 +166,11 @@ pub async fn api_list(
     Query(req): Query<PageRequest>,
 ) -> WebResult<axum::Json<Page<Suspect>>> {
     let reach = staff.principal().reach(Permission::PersonMerge)?;
-    let status = q.parse()?;
+    let (status, req) = (q.parse()?, req.checked()?);
     let ctx = staff.audit(purpose::SERVICE);
     Ok(axum::Json(
         state
-            .db(move |s| s.list_suspects(&ctx, &reach, status, req.clamped()))
+            .db(move |s| s.list_suspects(&ctx, &reach, status, req))
             .await?,
     ))
 }

@@ -96,13 +96,25 @@ pub struct CalendarView {
 }
 
 /// A holiday with both calendars.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HolidayView {
-    /// Solar Hijri date (`1404/01/01`); ISO accepted on input.
+    /// Solar Hijri date (`1404/01/01`).
     pub date: String,
-    /// ISO date (output only).
-    #[serde(default, skip_deserializing)]
+    /// ISO date.
     pub iso: String,
+    /// Persian name.
+    pub name_fa: String,
+    /// English name.
+    pub name_en: String,
+    /// `fixed` or `lunar`.
+    pub kind: HolidayKind,
+}
+
+/// A holiday to add or rename.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewHoliday {
+    /// Date, Solar Hijri (`1404/01/01`) or ISO, within the years the calendar covers.
+    pub date: String,
     /// Persian name.
     pub name_fa: String,
     /// English name.
@@ -139,11 +151,11 @@ pub async fn calendar(State(state): State<AppState>) -> axum::Json<CalendarView>
 }
 
 /// Checks a holiday from a form or the API: a real date within the covered years, names given.
-pub(super) fn checked_holiday(state: &AppState, h: &HolidayView) -> Result<Holiday> {
+pub(super) fn checked_holiday(state: &AppState, h: &NewHoliday) -> Result<Holiday> {
     let date = JalaliDate::parse(&h.date).map_err(|e| e.with_field("date"))?;
     let (y0, y1) = state.calendar().years();
     if !(y0..=y1).contains(&date.year()) {
-        return Err(Error::invalid("calendar.date.out_of_range").with_field("date"));
+        return Err(Error::conflict("calendar.date.out_of_range").with_field("date"));
     }
     let (fa, en) = (h.name_fa.trim(), h.name_en.trim());
     if fa.is_empty() || en.is_empty() || fa.chars().count() > 200 || en.chars().count() > 200 {
@@ -158,13 +170,13 @@ pub(super) fn checked_holiday(state: &AppState, h: &HolidayView) -> Result<Holid
 }
 
 /// Adds or renames a holiday (`catalog.manage`). Audited.
-#[utoipa::path(post, path = "/api/v1/calendar/holidays", tag = "services", request_body = HolidayView,
+#[utoipa::path(post, path = "/api/v1/calendar/holidays", tag = "services", request_body = NewHoliday,
     responses((status = 201, body = CalendarView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_holiday(
     State(state): State<AppState>,
     staff: Staff,
-    Json(h): Json<HolidayView>,
+    Json(h): Json<NewHoliday>,
 ) -> WebResult<(StatusCode, axum::Json<CalendarView>)> {
     let reach = staff.principal().reach(Permission::CatalogManage)?;
     let h = checked_holiday(&state, &h)?;

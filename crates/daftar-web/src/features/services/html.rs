@@ -1,7 +1,7 @@
 //! Catalog and calendar pages: public lists, and for `catalog.manage` holders the service
 //! editor (the definition as TOML, validated on save, with version check) and holiday forms.
 
-use super::api::{HolidayView, checked_holiday};
+use super::api::{NewHoliday, checked_holiday};
 use crate::auth::{CsrfForm, Ctx, Staff};
 use crate::error::WebResult;
 use crate::extract::Path;
@@ -251,9 +251,8 @@ pub async fn set_holiday(
     CsrfForm(form): CsrfForm<HolidayForm>,
 ) -> WebResult<Response> {
     let reach = staff.principal().reach(Permission::CatalogManage)?;
-    let view = HolidayView {
+    let view = NewHoliday {
         date: form.date,
-        iso: String::new(),
         name_fa: form.name_fa,
         name_en: form.name_en,
         kind: if form.kind == "lunar" {

@@ -280,11 +280,9 @@ pub async fn api_list(
     at: InOffice<UserManage>,
     Query(req): Query<PageRequest>,
 ) -> WebResult<axum::Json<Page<User>>> {
-    let reach = Reach::Office(at.scope);
+    let (reach, req) = (Reach::Office(at.scope), req.checked()?);
     Ok(axum::Json(
-        state
-            .db(move |s| s.list_users(&reach, req.clamped()))
-            .await?,
+        state.db(move |s| s.list_users(&reach, req)).await?,
     ))
 }
 
