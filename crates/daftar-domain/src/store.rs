@@ -811,43 +811,31 @@ pub trait AuditStore: Send + Sync {
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>>;
 }
 
-/// Everything daftar stores: every area trait. Implemented by `daftar-store` over SQLite and
-/// PostgreSQL; callers hold an `Arc<dyn Store>` and call any area's methods on it.
-pub trait Store:
-    SystemStore
-    + OfficeStore
-    + UserStore
-    + PersonStore
-    + PhotoStore
-    + HouseholdStore
-    + ReviewStore
-    + ServiceStore
-    + CaseStore
-    + CredentialStore
-    + AppointmentStore
-    + PortalStore
-    + IdempotencyStore
-    + AuditStore
-    + 'static
-{
+/// Declares [`Store`] over the area traits, with the blanket impl for every type that has them
+/// all (one list, not two).
+macro_rules! every_area {
+    ($($area:ident),+) => {
+        /// Everything daftar stores: every area trait. Implemented by `daftar-store` over SQLite
+        /// and PostgreSQL; callers hold an `Arc<dyn Store>` and call any area's methods on it.
+        pub trait Store: $($area +)+ 'static {}
+
+        impl<T: $($area +)+ 'static> Store for T {}
+    };
 }
 
-impl<
-    T: SystemStore
-        + OfficeStore
-        + UserStore
-        + PersonStore
-        + PhotoStore
-        + HouseholdStore
-        + ReviewStore
-        + ServiceStore
-        + CaseStore
-        + CredentialStore
-        + AppointmentStore
-        + PortalStore
-        + IdempotencyStore
-        + AuditStore
-        + 'static,
-> Store for T
-{
-}
+every_area!(
+    SystemStore,
+    OfficeStore,
+    UserStore,
+    PersonStore,
+    PhotoStore,
+    HouseholdStore,
+    ReviewStore,
+    ServiceStore,
+    CaseStore,
+    CredentialStore,
+    AppointmentStore,
+    PortalStore,
+    IdempotencyStore,
+    AuditStore
+);

@@ -4,12 +4,11 @@
 //! counting), the clock pausing while a case waits for the applicant, payments against the
 //! schedule, escalation of overdue cases, and office scoping.
 
-use daftar_domain::audit::AuditCtx;
+use crate::fixtures::{ctx, office};
 use daftar_domain::calendar::{CalendarProfile, Holiday, HolidayKind, WorkCalendar};
 use daftar_domain::case::{CaseChange, CaseDocument, Employer, NewCase, NewPayment, QueueFilter};
 use daftar_domain::ids::{CaseDocumentId, OfficeId};
 use daftar_domain::jalali::JalaliDate;
-use daftar_domain::office::{NewOffice, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Reach, system_reach, system_scope};
 use daftar_domain::person::{NewPerson, Sex};
@@ -20,10 +19,6 @@ use time::Date;
 
 const SERVICES: &str = include_str!("../../../../profiles/ir/services.toml");
 const CALENDAR: &str = include_str!("../../../../profiles/ir/calendar.toml");
-
-fn ctx() -> AuditCtx {
-    AuditCtx::system("test")
-}
 
 fn day(jalali: &str) -> Date {
     JalaliDate::parse(jalali).unwrap().iso()
@@ -63,21 +58,6 @@ fn walk(s: &dyn Store, start: Date, n: u32) -> Date {
         }
     }
     d
-}
-
-fn office(s: &dyn Store, code: &str) -> OfficeId {
-    s.create_office(
-        &ctx(),
-        &NewOffice {
-            code: OfficeCode::parse(code).unwrap(),
-            name_fa: "دفتر".into(),
-            name_en: "Office".into(),
-            province: "تهران".into(),
-            district: "مرکزی".into(),
-        },
-    )
-    .unwrap()
-    .id
 }
 
 fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {

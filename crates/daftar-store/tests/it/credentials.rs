@@ -3,38 +3,18 @@
 //! kind), office scoping of reads, revocation (reach, reason, once only, status list full and
 //! delta), share codes (scope, cancel by office or holder token, checks and the lock count).
 
-use daftar_domain::audit::AuditCtx;
+use crate::fixtures::{ctx, office};
 use daftar_domain::credential::{
     IssuerKey, KeyRole, KeyState, NewCredential, NewShareCode, SHARE_MAX_FAILURES, ShareCheck,
     VerifierType,
 };
 use daftar_domain::ids::{OfficeId, PersonId};
-use daftar_domain::office::{NewOffice, OfficeCode};
 use daftar_domain::permission::{Permission, system_reach, system_scope};
 use daftar_domain::person::{NewPerson, Sex};
 use daftar_domain::service::CredentialKind;
 use daftar_domain::store::{ShareAccess, Store};
 use daftar_testkit::both_backends;
 use time::{Duration, OffsetDateTime};
-
-fn ctx() -> AuditCtx {
-    AuditCtx::system("test")
-}
-
-fn office(s: &dyn Store, code: &str) -> OfficeId {
-    s.create_office(
-        &ctx(),
-        &NewOffice {
-            code: OfficeCode::parse(code).unwrap(),
-            name_fa: "دفتر".into(),
-            name_en: "Office".into(),
-            province: "تهران".into(),
-            district: "مرکزی".into(),
-        },
-    )
-    .unwrap()
-    .id
-}
 
 fn person(s: &dyn Store, office: OfficeId) -> PersonId {
     s.create_person(

@@ -4,5 +4,6 @@
 
 mod cases;
 mod credentials;
+mod fixtures;
 mod schema;
 mod store;

@@ -2,6 +2,7 @@
 //! throttling, sessions, tokens, persons scoped by office, audit rows for every write and
 //! personal-data read, the audit chain (intact, edited, deleted, truncated), migrations, backup.
 
+use crate::fixtures::{ctx, office};
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::birth::DatePrecision;
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
@@ -14,21 +15,6 @@ use daftar_domain::store::{AuditFilter, AuditStore, OfficeStore, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, UserStatus, Username};
 use daftar_testkit::{TestDb, both_backends};
 use time::{Duration, OffsetDateTime};
-
-fn ctx() -> AuditCtx {
-    AuditCtx::system("test")
-}
-
-fn office(s: &dyn Store, code: &str) -> OfficeId {
-    let new = NewOffice {
-        code: OfficeCode::parse(code).unwrap(),
-        name_fa: "دفتر".into(),
-        name_en: "Office".into(),
-        province: "تهران".into(),
-        district: "مرکزی".into(),
-    };
-    s.create_office(&ctx(), &new).unwrap().id
-}
 
 fn user(s: &dyn Store, name: &str, role: &str, office: Option<OfficeId>) -> UserId {
     let new = NewUser {
