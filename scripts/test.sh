@@ -20,22 +20,23 @@ elif [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then
 else
   echo "test: PostgreSQL is not answering on 127.0.0.1:5432; its tests skip locally" >&2
 fi
-chromium=${DAFTAR_CHROMIUM:-/usr/bin/chromium}
-if [ -x "$chromium" ] && [ -x "${DAFTAR_CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ -x "$chromium" ] && [ -x "${CHROMEDRIVER_PATH:-/usr/bin/chromedriver}" ]; then
   echo "test: browser tests use $("$chromium" --version 2>/dev/null || echo "$chromium")"
 fi
 # Tests that skip (no PostgreSQL, no Chromium, …) append a line here (daftar_testkit::skip);
-# the summary after the run says how many skipped and why.
-DAFTAR_SKIP_LOG=$(mktemp /tmp/daftar-skips.XXXXXX)
-export DAFTAR_SKIP_LOG
+# the summary after the run says how many skipped and why. (Not DAFTAR_…: the binary refuses
+# DAFTAR_ variables it does not know, and the CLI tests run it.)
+TESTKIT_SKIP_LOG=$(mktemp /tmp/daftar-skips.XXXXXX)
+export TESTKIT_SKIP_LOG
 skip_summary() {
-  if [ -s "$DAFTAR_SKIP_LOG" ]; then
-    echo "test: $(wc -l <"$DAFTAR_SKIP_LOG") test(s) skipped:" >&2
-    cut -f2 "$DAFTAR_SKIP_LOG" | sort | uniq -c | sed 's/^/test:   /' >&2
+  if [ -s "$TESTKIT_SKIP_LOG" ]; then
+    echo "test: $(wc -l <"$TESTKIT_SKIP_LOG") test(s) skipped:" >&2
+    cut -f2 "$TESTKIT_SKIP_LOG" | sort | uniq -c | sed 's/^/test:   /' >&2
   else
     echo "test: no test skipped"
   fi
-  rm -f "$DAFTAR_SKIP_LOG"
+  rm -f "$TESTKIT_SKIP_LOG"
 }
 trap skip_summary EXIT
 if cargo nextest --version >/dev/null 2>&1; then

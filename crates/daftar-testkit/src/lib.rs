@@ -24,7 +24,7 @@ pub fn in_ci() -> bool {
 }
 
 /// Records that the running test skips because `reason`: printed, and appended as one line
-/// (`test<TAB>reason`) to the file named by `DAFTAR_SKIP_LOG` when set, which `scripts/test.sh`
+/// (`test<TAB>reason`) to the file named by `TESTKIT_SKIP_LOG` when set, which `scripts/test.sh`
 /// summarises after the run so that skipped tests are seen, not lost in passing output.
 pub fn skip(reason: impl std::fmt::Display) {
     // nextest runs each test as `binary --exact NAME …`; plain libtest names the thread.
@@ -34,7 +34,7 @@ pub fn skip(reason: impl std::fmt::Display) {
         .or_else(|| std::thread::current().name().map(str::to_owned))
         .unwrap_or_else(|| "?".into());
     eprintln!("skipping {test}: {reason}");
-    if let Some(log) = std::env::var_os("DAFTAR_SKIP_LOG") {
+    if let Some(log) = std::env::var_os("TESTKIT_SKIP_LOG") {
         use std::io::Write;
         if let Ok(mut f) = std::fs::OpenOptions::new()
             .create(true)

@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The browser: `DAFTAR_CHROMIUM`, else Debian's (scripts/setup.sh installs it).
+/// The browser: `CHROMIUM_PATH`, else Debian's (scripts/setup.sh installs it).
 fn chromium() -> String {
-    std::env::var("DAFTAR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+    std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
 
-/// Its driver: `DAFTAR_CHROMEDRIVER`, else Debian's.
+/// Its driver: `CHROMEDRIVER_PATH`, else Debian's.
 fn chromedriver() -> String {
-    std::env::var("DAFTAR_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+    std::env::var("CHROMEDRIVER_PATH").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
 }
 
 /// Kills chromedriver when the test ends.
