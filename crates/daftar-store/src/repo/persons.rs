@@ -422,9 +422,11 @@ fn still_running(tx: &mut dyn Tx, import: &str) -> Result<()> {
     }
 }
 
-/// Persons an import writes per transaction: short enough that another writer waits a fraction
-/// of a second at most, long enough that commits are a small part of the work.
-const IMPORT_BATCH: usize = 1000;
+use daftar_domain::person::IMPORT_BATCH;
+
+/// Key rows an import writes per transaction at its end (sorted by key; about seven a person):
+/// another writer waits a fraction of a second at most.
+const KEY_BATCH: usize = 50_000;
 
 /// Most stored persons compared with one probe in the enrolment-time check.
 const MAX_COMPARED: usize = 250;
@@ -511,41 +513,68 @@ impl SqlStore {
         // Key rows of every batch, written at the end sorted by key (see `insert_blocks`):
         // batch by batch they would land at random places of the key index.
         let mut blocks = Vec::with_capacity(rows.len() * 8);
-        for (batch, checked) in rows.chunks(IMPORT_BATCH).zip(checked.chunks(IMPORT_BATCH)) {
-            let at_row =
-                |j: usize| move |e: Error| e.with_detail("row", serde_json::json!(written + j + 1));
-            let (code, first) = self.write(|tx| reserve_numbers(tx, office, batch.len() as u64))?;
-            // Built outside the transaction (about a fifth of the work): the write lock is held
-            // only for the inserts, and other writers get in between batches.
-            let keyed = batch
-                .iter()
-                .zip(checked)
-                .enumerate()
-                .map(|(j, (new, (birth, _)))| {
-                    let no = first + j as i64;
-                    build(new, *birth, office, format!("{code}-{no:06}"), now)
-                        .map(Keyed::of)
-                        .map_err(at_row(j))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            self.write(|tx| {
-                still_running(tx, import)?;
-                for (j, (k, (_, docs))) in keyed.iter().zip(checked).enumerate() {
-                    insert(tx, ctx, &k.person, docs, Some(import))
-                        .and_then(|()| write_keys(tx, k, &mut blocks))
-                        .map_err(at_row(j))?;
+        let batches: Vec<_> = rows
+            .chunks(IMPORT_BATCH)
+            .zip(checked.chunks(IMPORT_BATCH))
+            .collect();
+        std::thread::scope(|s| -> Result<()> {
+            // The next batch's registry numbers are taken and its persons and keys built (about
+            // a fifth of the work) on a second thread while this one writes the batch before:
+            // the write lock is held only for the inserts, and other writers get in between.
+            let (send, built) = std::sync::mpsc::sync_channel::<Result<Vec<Keyed>>>(1);
+            let todo = &batches;
+            s.spawn(move || {
+                let mut start = 0usize;
+                for (batch, checked) in todo {
+                    let keyed = self
+                        .write(|tx| reserve_numbers(tx, office, batch.len() as u64))
+                        .and_then(|(code, first)| {
+                            batch
+                                .iter()
+                                .zip(*checked)
+                                .enumerate()
+                                .map(|(j, (new, (birth, _)))| {
+                                    let no = first + j as i64;
+                                    build(new, *birth, office, format!("{code}-{no:06}"), now)
+                                        .map(Keyed::of)
+                                        .map_err(|e| {
+                                            e.with_detail("row", serde_json::json!(start + j + 1))
+                                        })
+                                })
+                                .collect::<Result<Vec<_>>>()
+                        });
+                    let failed = keyed.is_err();
+                    if send.send(keyed).is_err() || failed {
+                        return; // the writer stopped, or this batch failed
+                    }
+                    start += batch.len();
                 }
-                tx.exec(
-                    "UPDATE person_imports SET written = written + $1, updated_at = $2 WHERE id = $3",
-                    params![batch.len() as i64, truncate_ms(time::OffsetDateTime::now_utc()), import],
-                )?;
-                Ok(())
-            })?;
-            written += batch.len();
-            progress(written as u64);
-        }
+            });
+            for ((batch, checked), keyed) in batches.iter().zip(built) {
+                let keyed = keyed?;
+                let at_row = |j: usize| {
+                    move |e: Error| e.with_detail("row", serde_json::json!(written + j + 1))
+                };
+                self.write(|tx| {
+                    still_running(tx, import)?;
+                    for (j, (k, (_, docs))) in keyed.iter().zip(*checked).enumerate() {
+                        insert(tx, ctx, &k.person, docs, Some(import))
+                            .and_then(|()| write_keys(tx, k, &mut blocks))
+                            .map_err(at_row(j))?;
+                    }
+                    tx.exec(
+                        "UPDATE person_imports SET written = written + $1, updated_at = $2 WHERE id = $3",
+                        params![batch.len() as i64, truncate_ms(time::OffsetDateTime::now_utc()), import],
+                    )?;
+                    Ok(())
+                })?;
+                written += batch.len();
+                progress(written as u64);
+            }
+            Ok(())
+        })?;
         blocks.sort_unstable();
-        for chunk in blocks.chunks(IMPORT_BATCH * 50) {
+        for chunk in blocks.chunks(KEY_BATCH) {
             self.write(|tx| {
                 still_running(tx, import)?;
                 insert_blocks(tx, chunk.to_vec())

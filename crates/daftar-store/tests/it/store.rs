@@ -9,7 +9,9 @@ use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
 use daftar_domain::office::{NewOffice, OfficeCode, OfficeStatus};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Principal, RoleCode, system_reach, system_scope};
-use daftar_domain::person::{DocumentKind, NewDocument, NewPerson, NewStatus, PersonStatus, Sex};
+use daftar_domain::person::{
+    DocumentKind, IMPORT_BATCH, NewDocument, NewPerson, NewStatus, PersonStatus, Sex,
+};
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, AuditStore, OfficeStore, Store};
 use daftar_domain::user::{LoginThrottle, NewUser, UserStatus, Username};
@@ -548,7 +550,8 @@ both_backends! {
         let other = db.second_store();
         let a = office(s.as_ref(), "THR-01");
         let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
-        let rows: Vec<NewPerson> = (0..3500).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let n = 2 * IMPORT_BATCH + IMPORT_BATCH / 2; // three batches, the last one half full
+        let rows: Vec<NewPerson> = (0..n).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
         let done = std::sync::atomic::AtomicBool::new(false);
         let (imported, during) = std::thread::scope(|t| {
             let writer = t.spawn(|| {
@@ -571,7 +574,7 @@ both_backends! {
             done.store(true, std::sync::atomic::Ordering::Relaxed);
             (imported, writer.join().unwrap())
         });
-        assert_eq!(imported.unwrap(), 3500);
+        assert_eq!(imported.unwrap(), n as u64);
         assert!(!during.is_empty());
         let seq = |no: &str| no.rsplit('-').next().unwrap().parse::<u64>().unwrap();
         let mut numbers = vec![];
@@ -582,14 +585,14 @@ both_backends! {
                 break;
             }
         }
-        assert_eq!(numbers.len(), 3500);
+        assert_eq!(numbers.len(), n);
         let (first, last) = (*numbers.iter().min().unwrap(), *numbers.iter().max().unwrap());
         assert!(
             during.iter().any(|no| (first..last).contains(&seq(no))),
             "some registrations were written between the import's batches ({first}..{last}: {during:?})"
         );
         let total = s.count_persons_by_office().unwrap()[0].1;
-        assert_eq!(total, 3500 + during.len() as u64, "every person is visible once the import is done");
+        assert_eq!(total, (n + during.len()) as u64, "every person is visible once the import is done");
     }
 
     fn an_import_cut_off_is_removed_whole(db) {
@@ -597,27 +600,28 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let w = system_scope(a, Permission::PersonWrite);
         s.create_person(&ctx(), &w, &person("اول")).unwrap();
-        let rows: Vec<NewPerson> = (0..2500).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let (n, killed_at) = (2 * IMPORT_BATCH + IMPORT_BATCH / 2, 2 * IMPORT_BATCH as u64);
+        let rows: Vec<NewPerson> = (0..n).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
         // The process dies after the second batch (a panic in the progress callback stands in
         // for the kill: nothing after it runs).
         let cut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            s.import_persons(&ctx(), &w, &rows, &|k| assert!(k < 2000, "killed"))
+            s.import_persons(&ctx(), &w, &rows, &|k| assert!(k < killed_at, "killed"))
         }));
         assert!(cut.is_err());
-        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1, "the cut-off import's 2,000 persons are not seen");
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1, "the cut-off import's persons are not seen");
         assert_eq!(s.remove_stale_imports(&ctx(), Duration::minutes(10)).unwrap(), 0, "a recent import may still be running");
-        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 2000, "an idle one is removed whole");
+        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), killed_at, "an idle one is removed whole");
         assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 0);
         let removed = s.audit_page(&AuditFilter { action_prefix: Some("person.import.removed".into()), ..Default::default() }, PageRequest::default()).unwrap();
         let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
-        assert_eq!(details["removed"], 2000);
+        assert_eq!(details["removed"], killed_at);
         // The same file again: written whole.
-        assert_eq!(s.import_persons(&ctx(), &w, &rows, &|_| {}).unwrap(), 2500);
-        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 2501);
+        assert_eq!(s.import_persons(&ctx(), &w, &rows, &|_| {}).unwrap(), n as u64);
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, n as u64 + 1);
         // Removal takes the key rows too (written last, at the end of an import): an import
         // cut off after them is made to look stale and removed.
         db.sql().execute_raw("UPDATE person_imports SET state = 'running' WHERE state = 'done'").unwrap();
-        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 2500);
+        assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), n as u64);
         if s.backend() == daftar_domain::store::Backend::Sqlite {
             let orphans = db.sql().execute_raw("DELETE FROM person_match_blocks WHERE pk NOT IN (SELECT pk FROM person_match)").unwrap();
             assert_eq!(orphans, 0, "no key row is left behind");
