@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
+/// The note that explains a change to a service (at most 500 characters, may be empty).
+pub type ServiceNote = crate::text::Text<500>;
+
 /// A service code such as `card_renewal`: 2–40 characters of `a-z`, `0-9` and `_`, starting
 /// with a letter.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -467,7 +467,7 @@ pub trait ServiceStore: Send + Sync {
         reach: &Reach,
         def: &ServiceDef,
         expected_version: i64,
-        note: &str,
+        note: &crate::service::ServiceNote,
     ) -> Result<ServiceRecord>;
 
     /// Every version of a service, newest first (`service.not_found`).

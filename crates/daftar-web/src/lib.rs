@@ -53,6 +53,10 @@ fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
 /// Builds the application state (loads translations).
 pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error> {
     let i18n = i18n::I18n::load(&config.default_locale).map_err(Error::internal)?;
+    let clock = config
+        .clock
+        .clone()
+        .unwrap_or_else(|| daftar_domain::clock::Clock::system_minutes(config.utc_offset_minutes));
     let profile = match &config.profile_dir {
         Some(dir) => profile::Profile::from_dir(dir)?,
         None => profile::Profile::iran()?,
@@ -92,6 +96,7 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         blobs: Arc::new(blobs),
         roles: Arc::new(roles),
         keys,
+        clock,
         share_throttle: Arc::default(),
     })
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub roles: Arc<Vec<daftar_domain::permission::RoleDef>>,
     /// Credential signing keys (sealed at rest).
     pub keys: crate::keyring::KeyRing,
+    /// The time and the offices' date (the only clock the web layer reads).
+    pub clock: daftar_domain::clock::Clock,
     /// Failed share-code checks per client address.
     pub share_throttle: Arc<crate::features::credentials::share::Throttle>,
 }
@@ -81,9 +83,12 @@ impl AppState {
 
     /// Today in the offices' time zone.
     pub fn today(&self) -> time::Date {
-        let offset = time::UtcOffset::from_whole_seconds(self.config.utc_offset_minutes * 60)
-            .unwrap_or(time::UtcOffset::UTC);
-        time::OffsetDateTime::now_utc().to_offset(offset).date()
+        self.clock.today()
+    }
+
+    /// Now (UTC, whole milliseconds).
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 
     /// The definition of `role` from the roles read at start.

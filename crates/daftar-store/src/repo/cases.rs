@@ -8,7 +8,7 @@ use super::services::{at_version, current, version_stale};
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::case::{
     Case, CaseChange, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, Employer,
@@ -285,7 +285,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         if new.note.chars().count() > 2000 {
             return Err(Error::invalid("case.note.invalid").with_field("note"));
         }
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         // Read first (service, applicant, members, eligibility), so that the writer lock is held
         // only for the duplicate check and the inserts; the answer is built from what is known.
         let (svc, due_on, household, members, employer) = self.read(|tx| {
@@ -495,7 +495,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
     ) -> Result<CaseView> {
         scope.require(Permission::PersonRead)?;
         let action = change.action()?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
             if case.version != if_match {
@@ -791,7 +791,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
     ) -> Result<Payment> {
         scope.require(Permission::PersonWrite)?;
         let (rials, method) = p.validate()?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
             if case.state.is_final() {
@@ -884,7 +884,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         if note.chars().count() > 1000 {
             return Err(Error::invalid("complaint.note.invalid").with_field("note"));
         }
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let id = ulid::Ulid::new().to_string();
             tx.exec(
@@ -939,7 +939,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         today: Date,
         authority_after: u32,
     ) -> Result<u64> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let rows = tx.query(
                 &format!("SELECT {CASE_COLS} FROM cases c WHERE c.state = 'open' AND c.due_on < $1 AND c.escalation < 2"),

@@ -142,7 +142,7 @@ fn credential_id(id: &str) -> Result<String> {
 
 impl daftar_domain::store::CredentialStore for SqlStore {
     fn add_key(&self, ctx: &AuditCtx, k: &IssuerKey) -> Result<()> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             if k.state == KeyState::Active {
                 tx.exec(
@@ -189,7 +189,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
     }
 
     fn retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let k = key(&tx
                 .query_opt(
@@ -225,7 +225,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         ctx: &AuditCtx,
         new: &[NewCredential],
     ) -> Result<Vec<CredentialRecord>> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let mut out = Vec::with_capacity(new.len());
             for c in new {
@@ -367,7 +367,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
             return Err(Error::invalid("credential.reason.invalid").with_field("reason"));
         }
         let id = credential_id(id)?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let c = credential_by_id(tx, &id)?;
             if reach.office_id().is_some_and(|o| o != c.office_id) {
@@ -416,7 +416,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         new: &NewShareCode,
     ) -> Result<ShareCode> {
         scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             person_in_scope(tx, scope, new.person_id)?;
             let c = credential_by_id(tx, &new.credential_id)?;
@@ -485,7 +485,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         id: ShareCodeId,
         access: &ShareAccess,
     ) -> Result<ShareCode> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let s = one_share(tx, "s.id = $1", id.to_string())?;
             match access {

@@ -133,20 +133,20 @@ both_backends! {
         let admin = system_reach(Permission::CatalogManage);
         let mut def = s.service("travel_permit").unwrap().definition;
         def.steps[0].sla_days += 1;
-        let v2 = s.update_service(&ctx(), &admin, &def, 1, "one more day").unwrap();
+        let v2 = s.update_service(&ctx(), &admin, &def, 1, &note("one more day")).unwrap();
         assert_eq!(v2.version, 2);
         assert_eq!(v2.definition.steps[0].sla_days, def.steps[0].sla_days);
-        let stale = s.update_service(&ctx(), &admin, &def, 1, "again").unwrap_err();
+        let stale = s.update_service(&ctx(), &admin, &def, 1, &note("again")).unwrap_err();
         assert_eq!((stale.code, stale.kind.status()), ("service.version.stale", 412));
         let history = s.service_history("travel_permit").unwrap();
         assert_eq!(history.iter().map(|h| h.version).collect::<Vec<_>>(), vec![2, 1]);
         assert_eq!(history[0].note, "one more day");
         // Without catalog.manage: refused; an invalid definition: refused, nothing written.
         let clerkish = system_reach(Permission::PersonWrite);
-        assert_eq!(s.update_service(&ctx(), &clerkish, &def, 2, "").unwrap_err().code, "auth.forbidden");
+        assert_eq!(s.update_service(&ctx(), &clerkish, &def, 2, &note("")).unwrap_err().code, "auth.forbidden");
         let mut bad = def.clone();
         bad.steps.clear();
-        assert_eq!(s.update_service(&ctx(), &admin, &bad, 2, "").unwrap_err().code, "service.definition.invalid");
+        assert_eq!(s.update_service(&ctx(), &admin, &bad, 2, &note("")).unwrap_err().code, "service.definition.invalid");
         assert_eq!(s.service("travel_permit").unwrap().version, 2);
         assert_eq!(s.service("nope").unwrap_err().code, "service.not_found");
     }
@@ -344,4 +344,9 @@ both_backends! {
         let c = s.open_case(&ctx(), &write, &NewCase { service: "registration_status_certificate".into(), person_id: other, ..NewCase::default() }, &cal, opened).unwrap();
         assert_eq!(s.get_case(&ctx(), &read, c.case.id).unwrap().case.employer, None);
     }
+}
+
+/// A service note as the web layer parses it.
+fn note(s: &str) -> daftar_domain::service::ServiceNote {
+    daftar_domain::service::ServiceNote::optional(s, "service.note.invalid", "note").unwrap()
 }

@@ -26,11 +26,13 @@ pub struct TestApp {
     _db: daftar_testkit::TestDb,
 }
 
-/// Which backend a test runs on.
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
+/// Which backend a test runs on (the test kit's).
+pub use daftar_testkit::Backend;
+
+impl daftar_testkit::StartOn for TestApp {
+    async fn start_on(backend: Backend) -> Option<Self> {
+        Self::start(backend).await
+    }
 }
 
 impl TestApp {
@@ -47,10 +49,7 @@ impl TestApp {
             config.font_dir =
                 Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts"));
         }
-        let db = match backend {
-            Backend::Sqlite => daftar_testkit::TestDb::sqlite(),
-            Backend::Postgres => daftar_testkit::TestDb::postgres()?,
-        };
+        let db = daftar_testkit::TestDb::on(backend)?;
         let store = db.store();
         let app = daftar_web::router(store.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -316,27 +315,10 @@ pub fn password_hash() -> String {
 }
 
 /// Runs an async test body on SQLite and on PostgreSQL: `both!(name, body)` where `body` is an
-/// `async fn(TestApp)`.
+/// `async fn(TestApp)` (the test kit's `both_backends!` over a [`TestApp`]).
 #[macro_export]
 macro_rules! both {
     ($name:ident, $body:path) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::harness::TestApp::start($crate::harness::Backend::Sqlite)
-                    .await
-                    .unwrap();
-                $body(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    $crate::harness::TestApp::start($crate::harness::Backend::Postgres).await
-                {
-                    $body(app).await;
-                }
-            }
-        }
+        daftar_testkit::both_backends!(async $name, $body, $crate::harness::TestApp);
     };
 }

@@ -192,7 +192,7 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
             &super::system_ctx("bench-http"),
             &system_scope(office_id, Permission::PersonRead),
             daftar_domain::case::QueueFilter::Active,
-            time::OffsetDateTime::now_utc().date(),
+            daftar_domain::clock::Clock::default().today(),
             PageRequest {
                 page: 1,
                 per_page: 1,

@@ -134,7 +134,7 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
             args.data_dir.display()
         );
     } else {
-        seed(store.as_ref(), args.persons)?;
+        seed(store.as_ref(), args.persons, &loaded.config.clock())?;
     }
     if args.seed_only {
         return Ok(ExitCode::SUCCESS);
@@ -189,7 +189,7 @@ fn logins(store: &dyn Store) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
-fn seed(store: &dyn Store, persons: u32) -> Result<()> {
+fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) -> Result<()> {
     let ctx = super::system_ctx("demo");
     let hash = daftar_web::auth::password::hash(DEMO_PASSWORD)?;
     let roles = store.roles()?;
@@ -251,7 +251,7 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
         user(name, role.code.as_str(), None)?;
         bar.inc(1);
     }
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = clock.today();
     let mut by_office: std::collections::BTreeMap<_, Vec<daftar_domain::person::Person>> =
         Default::default();
     for i in 0..persons {
@@ -303,7 +303,7 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
     }
     bar.finish_and_clear();
     seed_households_and_review(store, &ctx, &by_office)?;
-    let cases = seed_cases(store, &ctx, &by_office)?;
+    let cases = seed_cases(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
         offices.len(),
@@ -380,10 +380,11 @@ fn seed_cases(
         daftar_domain::ids::OfficeId,
         Vec<daftar_domain::person::Person>,
     >,
+    clock: &daftar_domain::clock::Clock,
 ) -> Result<usize> {
     use daftar_domain::case::{NewCase, NewPayment};
     let cal = daftar_web::profile::install(store, &daftar_web::profile::Profile::iran()?)?;
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    let today = clock.today();
     if cal.is_working_day(today).is_err() {
         println!(
             "No demo cases: today is outside the calendar's years (profiles/ir/calendar.toml)."
@@ -413,7 +414,7 @@ fn seed_cases(
         // have something to show (new ones are issued when a case is approved).
         if let Some(p) = persons.get(1) {
             let code = store.get_office(*office)?.code;
-            let now = time::OffsetDateTime::now_utc();
+            let now = clock.now();
             let until = today + time::Duration::days(365);
             let kind = daftar_domain::service::CredentialKind::RegistrationCard;
             let mut id = [0u8; 8];

@@ -224,7 +224,9 @@ fn check(a: &VerifyArgs) -> std::result::Result<ExitCode, Failure> {
             .apply(&delta)
             .map_err(|e| list_failure(d, &e))?;
     }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = daftar_domain::clock::Clock::default()
+        .now()
+        .unix_timestamp();
     if let Some(s) = &status {
         // Freshness: an old list misses recent revocations; an older version than one already
         // seen is a rollback (docs/credential-format.md §8).

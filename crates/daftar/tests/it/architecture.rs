@@ -346,6 +346,39 @@ fn the_web_crate_uses_the_store_crate_only_for_blobs_and_threads() {
     }
 }
 
+/// Invariant: only the clock reads the system time (`daftar_domain::clock::Clock`): every
+/// "now" and "today" comes from the one clock the binary configures with the offices' time
+/// zone, so no rule decides with the UTC date and tests can stop time.
+#[test]
+fn only_the_clock_reads_the_system_time() {
+    const READS: &[&str] = &["now_utc(", "now_local(", "SystemTime::now(", "Utc::now("];
+    // Still to move onto the clock with the credential use cases (issue 16.2).
+    const NOT_YET: &[&str] = &[
+        "keyring.rs",
+        "credentials/issue.rs",
+        "credentials/verify.rs",
+        "credentials/html.rs",
+        "credentials/share.rs",
+        "credentials/api.rs",
+    ];
+    let members: Vec<String> = graph().members.keys().cloned().collect();
+    for krate in members.iter().filter(|m| m.as_str() != "daftar-testkit") {
+        for (path, text) in sources(krate) {
+            let p = path.to_string_lossy().replace('\\', "/");
+            if p.ends_with("daftar-domain/src/clock.rs") || NOT_YET.iter().any(|n| p.ends_with(n)) {
+                continue;
+            }
+            for r in READS {
+                assert!(
+                    !text.contains(r),
+                    "{} reads the system time ({r}); take it from the Clock",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
 /// Invariant: the process belongs to the binary: only `daftar` parses a command line and sets
 /// up logging output.
 #[test]

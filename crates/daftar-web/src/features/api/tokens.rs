@@ -14,7 +14,7 @@ use daftar_domain::ids::ApiTokenId;
 use daftar_domain::permission::Permission;
 use daftar_domain::session::{ApiToken, secret_hash};
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 /// Longest token lifetime.
 pub const MAX_TOKEN_DAYS: i64 = 365;
@@ -62,7 +62,7 @@ pub fn build(staff: &Staff, req: &NewToken) -> daftar_domain::Result<(ApiToken, 
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(Error::invalid("token.expiry.invalid").with_field("expires_in_days"));
     }
-    let now = OffsetDateTime::now_utc();
+    let now = staff.ctx.now;
     let secret = format!("dft_{}", random_token(32));
     let token = ApiToken {
         id: ApiTokenId::new(),

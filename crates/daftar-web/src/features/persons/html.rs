@@ -198,7 +198,7 @@ impl PersonForm {
         ]
     }
 
-    fn parse(&self) -> daftar_domain::Result<NewPerson> {
+    fn parse(&self, today: time::Date) -> daftar_domain::Result<NewPerson> {
         let documents = if self.doc_number.trim().is_empty() {
             vec![]
         } else {
@@ -226,7 +226,7 @@ impl PersonForm {
             address: self.address.trim().into(),
             documents,
         };
-        new.validate(time::OffsetDateTime::now_utc().date())?;
+        new.validate(today)?;
         Ok(new)
     }
 }
@@ -359,7 +359,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> WebResult<Response> {
     let (staff, scope, office) = (at.staff, at.scope, at.scope.office_id());
-    let new = match form.parse() {
+    let new = match form.parse(state.today()) {
         Ok(new) => new,
         Err(e) if e.kind.status() < 500 => {
             let page = new_page(&state, &staff, office, form, Some(&e));

@@ -32,7 +32,6 @@ use daftar_domain::service::{Applicant, ServiceRecord};
 use daftar_domain::{Error, Result};
 use rand::Rng;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
@@ -143,7 +142,7 @@ async fn home_page(
                 |r| r.definition.names.get(locale).to_owned(),
             )
     };
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let body = HomePage {
         status: tr.t(&format!("person-status-{}", rec.person.status.code())),
         cases: cases
