@@ -11,8 +11,8 @@ use crate::appointment::Appointment;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
-    CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
-    QueueFilter, ReceiptCheck,
+    CaseDocument, CaseSummary, CaseView, FeeReportRow, NewPayment, Payment, QueueFilter,
+    ReceiptCheck,
 };
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
@@ -489,13 +489,16 @@ pub trait ServiceStore: Send + Sync {
 
 /// Cases, their documents, fees and receipts (personal data).
 pub trait CaseStore: Send + Sync {
-    /// Opens a case at the scope's office for a person of that office: eligibility of every
-    /// member is checked, the first step's due date is set from `cal`. Audited `case.open`.
+    /// Opens a case at the scope's office for a person of that office: loads the facts, lets
+    /// [`crate::usecase::open_case::decide`] decide (who applies, eligibility of everyone
+    /// covered, employer, due date from `cal`, fees) and writes the plan, refusing a second
+    /// open case of the service for the person (`case.duplicate`, checked in the writing
+    /// transaction). Audited `case.open`.
     fn open_case(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        new: &NewCase,
+        cmd: &crate::usecase::open_case::OpenCase,
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;
@@ -514,8 +517,9 @@ pub trait CaseStore: Send + Sync {
         person: PersonId,
     ) -> Result<CaseView>;
 
-    /// Applies a change through the workflow engine, acting as `role`, if the case is still at
-    /// `if_match` (`case.version.stale`, 412). Audited with the transition's event.
+    /// Applies a change decided by [`crate::usecase::decide_step::decide`] (the workflow's
+    /// guards, acting as `role`, and the SLA clock), if the case is still at `if_match`
+    /// (`case.version.stale`, 412). Audited with the transition's event.
     #[allow(clippy::too_many_arguments)]
     fn change_case(
         &self,
@@ -524,7 +528,7 @@ pub trait CaseStore: Send + Sync {
         role: &str,
         id: CaseId,
         if_match: i64,
-        change: &CaseChange,
+        cmd: &crate::usecase::decide_step::DecideStep,
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;

@@ -134,7 +134,7 @@ both_backends! {
     }
 
     fn issuing_twice_for_a_case_keeps_the_first(db) {
-        use daftar_domain::case::NewCase;
+        use daftar_domain::usecase::open_case::OpenCase;
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
         let p = person(s.as_ref(), a);
@@ -149,11 +149,7 @@ both_backends! {
             .open_case(
                 &ctx(),
                 &system_scope(a, Permission::PersonWrite),
-                &NewCase {
-                    service: "registration_status_certificate".into(),
-                    person_id: p.to_string(),
-                    ..NewCase::default()
-                },
+                &OpenCase::parse("registration_status_certificate", &p.to_string(), false, false, None, "").unwrap(),
                 &cal,
                 today,
             )

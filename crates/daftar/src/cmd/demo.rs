@@ -382,7 +382,9 @@ fn seed_cases(
     >,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<usize> {
-    use daftar_domain::case::{NewCase, NewPayment};
+    use daftar_domain::case::{NewPayment, Note};
+    use daftar_domain::service::ServiceCode;
+    use daftar_domain::usecase::open_case::OpenCase;
     let cal = daftar_web::profile::install(store, &daftar_web::profile::Profile::iran()?)?;
     let today = clock.today();
     if cal.is_working_day(today).is_err() {
@@ -395,20 +397,15 @@ fn seed_cases(
     for (office, persons) in by_office {
         let w = system_scope(*office, Permission::PersonWrite);
         let open = |service: &str, person: &daftar_domain::person::Person, household: bool| {
-            store.open_case(
-                ctx,
-                &w,
-                &NewCase {
-                    service: service.into(),
-                    person_id: person.id.to_string(),
-                    household,
-                    consent: false,
-                    employer: None,
-                    note: String::new(),
-                },
-                &cal,
-                today,
-            )
+            let cmd = OpenCase {
+                person: person.id,
+                service: ServiceCode::parse(service)?,
+                household,
+                consent: false,
+                employer: None,
+                note: Note::default(),
+            };
+            store.open_case(ctx, &w, &cmd, &cal, today)
         };
         // A registration card issued earlier, so the credentials pages, the card and /verify
         // have something to show (new ones are issued when a case is approved).

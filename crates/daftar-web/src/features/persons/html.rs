@@ -67,6 +67,16 @@ struct ShowPage {
     error: Option<String>,
     statuses: [PersonStatus; 5],
     kinds: [DocumentKind; 5],
+    cases: Vec<CaseRow>,
+}
+
+/// One of the person's cases (as applicant or member), newest first.
+struct CaseRow {
+    id: daftar_domain::ids::CaseId,
+    reference: String,
+    service: String,
+    state: daftar_domain::workflow::CaseState,
+    opened: time::OffsetDateTime,
 }
 
 /// `?q=` of the list page.
@@ -381,16 +391,34 @@ pub(crate) async fn show_page(
     error: Option<daftar_domain::Error>,
 ) -> WebResult<Response> {
     let ctx = staff.audit(purpose::SERVICE);
-    let (rec, household, has_photo) = state
+    let (rec, household, has_photo, cases, services) = state
         .db(move |s| {
             Ok((
                 s.get_person(&ctx, &scope, id)?,
                 s.person_household(&ctx, &scope, id)?,
                 s.get_photo(&ctx, &scope, id)?.is_some(),
+                s.person_cases(&ctx, &scope, id)?,
+                s.services()?,
             ))
         })
         .await?;
     let page = PageCtx::new(state, &staff.ctx);
+    let cases = cases
+        .into_iter()
+        .map(|c| CaseRow {
+            id: c.case.id,
+            service: services
+                .iter()
+                .find(|r| r.definition.code == c.case.service)
+                .map_or_else(
+                    || c.case.service.to_string(),
+                    |r| r.definition.names.get(page.locale.tag).to_owned(),
+                ),
+            reference: c.case.reference,
+            state: c.case.state,
+            opened: c.case.opened_at,
+        })
+        .collect();
     let status = error.as_ref().map_or(200, |e| e.kind.status());
     let error = error.map(|e| page.tr.error(e.code));
     Ok(render_error(
@@ -405,6 +433,7 @@ pub(crate) async fn show_page(
             error,
             statuses: PersonStatus::ALL,
             kinds: DocumentKind::ALL,
+            cases,
         },
     ))
 }
