@@ -3,7 +3,9 @@
 //! A use case is called by the web layer and the CLI alike: the caller parses its input into a
 //! typed command, loads the facts through the store, asks the use case what to do, and hands the
 //! store the write it decided (with its audit row). The rules here have unit tests that need no
-//! database and no router. Issue 16.2 moves the use cases one by one; the first is checking a
-//! share code.
+//! database and no router. Issue 16.2 moves the use cases one by one: checking a share code,
+//! granting a credential, rotating keys.
 
+pub mod grant_credential;
+pub mod rotate_keys;
 pub mod share_check;

@@ -210,7 +210,7 @@ both_backends! {
         assert_eq!(s.open_case(&ctx(), &write, &unknown, &cal, opened).unwrap_err().code, "service.not_found");
 
         let today = day("1404/01/05");
-        let change = |role: &str, version: i64, c: &CaseChange| s.change_case(&ctx(), &read, role, id, version, c, &cal, today);
+        let change = |role: &str, version: i64, c: &CaseChange| s.change_case(&ctx(), &read, role, id, version, c, &cal, today, "IR");
         // Guards in order.
         assert_eq!(change("clerk", 0, &act("complete")).unwrap_err().code, "case.version.stale");
         assert_eq!(change("auditor", 1, &act("complete")).unwrap_err().code, "case.role.not_allowed");
@@ -244,13 +244,13 @@ both_backends! {
         assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.transition.not_allowed");
         // ... and resuming on a later day gives the days that were left from that day on.
         let later = day("1404/01/20");
-        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume"), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume"), &cal, later, "IR").unwrap();
         assert_eq!(v.case.due_on, Some(walk(s.as_ref(), later, 2)));
-        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete"), &cal, later).unwrap();
-        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete"), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete"), &cal, later, "IR").unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete"), &cal, later, "IR").unwrap();
         assert_eq!(v.case.state.code(), "approved");
         assert_eq!(v.members[0].outcome.code(), "approved");
-        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel"), &cal, later).unwrap_err().code, "case.transition.not_allowed");
+        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel"), &cal, later, "IR").unwrap_err().code, "case.transition.not_allowed");
         let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["case.open", "case.document.add", "case.payment", "case.payment", "case.step.complete", "case.return", "case.resume", "case.step.complete", "case.approve"]);
         // Nothing of this office's cases in the other office's queue.
