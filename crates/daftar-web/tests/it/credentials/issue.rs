@@ -211,7 +211,11 @@ async fn an_approval_commits_with_its_credentials(app: TestApp) {
             .send()
     };
     let (st, v) = json_of(approve().await.unwrap()).await;
-    assert_eq!(st, 500, "the insert failed: {v}");
+    assert_eq!(
+        (st, code(&v)),
+        (503, "store.unavailable"),
+        "the insert failed: {v}"
+    );
     let (st, case) = json_of(c.get(app.url(&path)).send().await.unwrap()).await;
     assert_eq!(st, 200, "{case}");
     assert_eq!(
