@@ -517,9 +517,11 @@ pub trait CaseStore: Send + Sync {
         person: PersonId,
     ) -> Result<CaseView>;
 
-    /// Applies a change decided by [`crate::usecase::decide_step::decide`] (the workflow's
-    /// guards, acting as `role`, and the SLA clock), if the case is still at `if_match`
-    /// (`case.version.stale`, 412). Audited with the transition's event.
+    /// Applies a change through the workflow engine, acting as `role`, if the case is still at
+    /// `if_match` (`case.version.stale`, 412). Audited with the transition's event. An approval
+    /// issues the credentials the case grants in the same transaction (as
+    /// [`CredentialStore::grant_credentials`] does, `country` being the issuer's), so the
+    /// approval, its credentials and an idempotent answer commit together or not at all.
     #[allow(clippy::too_many_arguments)]
     fn change_case(
         &self,
@@ -531,6 +533,7 @@ pub trait CaseStore: Send + Sync {
         cmd: &crate::usecase::decide_step::DecideStep,
         cal: &WorkCalendar,
         today: time::Date,
+        country: &str,
     ) -> Result<CaseView>;
 
     /// Assigns cases of the scope's office to a staff member of the office (or nobody); returns
@@ -650,6 +653,22 @@ pub trait CredentialStore: Send + Sync {
         &self,
         ctx: &AuditCtx,
         new: &[NewCredential],
+    ) -> Result<Vec<CredentialRecord>>;
+
+    /// Issues the credentials the case `case` of the scope's office (`person.write`) grants, as
+    /// [`crate::usecase::grant_credential`] decides over the case, its office and the holders'
+    /// records read in the transaction that stores them (each holder's read audited
+    /// `person.read`); `country` is the first half of the issuer claim, `today` the day of
+    /// issue. Nothing for a case that is not approved or grants no credential; one already
+    /// issued for the case, holder and kind is kept (safe to repeat). Audited
+    /// `credential.issue`.
+    fn grant_credentials(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+        country: &str,
+        today: time::Date,
     ) -> Result<Vec<CredentialRecord>>;
 
     /// A person's credentials (person in scope), newest first. Audited read.

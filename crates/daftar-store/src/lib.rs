@@ -8,10 +8,12 @@
 mod backup;
 pub use backup::{NotABackup, check_sqlite_backup};
 pub mod blob;
+pub mod keyring;
 pub mod migrate;
 mod pg_tls;
 pub mod postgres;
 mod prepared;
+pub mod profile;
 mod repo;
 pub mod sql;
 pub mod sqlite;

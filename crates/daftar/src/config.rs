@@ -361,7 +361,7 @@ impl Config {
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
-        let secret = daftar_web::auth::random_token(32);
+        let secret = daftar_domain::secret::random_token(32);
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]

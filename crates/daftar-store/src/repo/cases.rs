@@ -78,7 +78,7 @@ fn case_row(r: &Row) -> Result<(Case, i32)> {
 }
 
 /// The case if it belongs to `office` (`case.not_found` otherwise), with its fee year.
-fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
+pub(super) fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
     let r = tx
         .query_opt(
             &format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1 AND c.office_id = $2"),
@@ -88,7 +88,7 @@ fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
     case_row(&r)
 }
 
-fn view(tx: &mut dyn Tx, case: Case, fee_year: i32) -> Result<CaseView> {
+pub(super) fn view(tx: &mut dyn Tx, case: Case, fee_year: i32) -> Result<CaseView> {
     let id = case.id.to_string();
     let definition = at_version(tx, case.service.as_str(), case.service_version)?;
     let members = all(
@@ -460,6 +460,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         cmd: &DecideStep,
         cal: &WorkCalendar,
         today: Date,
+        country: &str,
     ) -> Result<CaseView> {
         scope.require(Permission::PersonRead)?;
         let now = self.now();
@@ -509,6 +510,9 @@ impl daftar_domain::store::CaseStore for SqlStore {
             )?;
             let (case, year) = load(tx, scope.office_id(), id)?;
             let answered = view(tx, case, year)?;
+            // An approval issues what it grants in this transaction (issue 16: never an
+            // approval, or its idempotent answer, committed without its credentials).
+            super::credentials::grant(tx, ctx, &answered, country, today)?;
             super::idempotency::attach(tx, answered)
         })
     }

@@ -207,7 +207,7 @@ both_backends! {
 
         let today = day("1404/01/05");
         let change = |role: &str, version: i64, c: &daftar_domain::Result<DecideStep>| {
-            s.change_case(&ctx(), &read, role, id, version, c.as_ref().map_err(Clone::clone)?, &cal, today)
+            s.change_case(&ctx(), &read, role, id, version, c.as_ref().map_err(Clone::clone)?, &cal, today, "IR")
         };
         // Guards in order.
         assert_eq!(change("clerk", 0, &act("complete")).unwrap_err().code, "case.version.stale");
@@ -242,13 +242,13 @@ both_backends! {
         assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.transition.not_allowed");
         // ... and resuming on a later day gives the days that were left from that day on.
         let later = day("1404/01/20");
-        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume").unwrap(), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume").unwrap(), &cal, later, "IR").unwrap();
         assert_eq!(v.case.due_on, Some(walk(s.as_ref(), later, 2)));
-        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete").unwrap(), &cal, later).unwrap();
-        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete").unwrap(), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete").unwrap(), &cal, later, "IR").unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete").unwrap(), &cal, later, "IR").unwrap();
         assert_eq!(v.case.state.code(), "approved");
         assert_eq!(v.members[0].outcome.code(), "approved");
-        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel").unwrap(), &cal, later).unwrap_err().code, "case.transition.not_allowed");
+        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel").unwrap(), &cal, later, "IR").unwrap_err().code, "case.transition.not_allowed");
         let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["case.open", "case.document.add", "case.payment", "case.payment", "case.step.complete", "case.return", "case.resume", "case.step.complete", "case.approve"]);
         // Nothing of this office's cases in the other office's queue.

@@ -3,13 +3,13 @@
 //! CSRF-checked form [`CsrfForm`].
 
 mod csrf;
-pub mod password;
 pub mod scope;
 pub mod secrets;
 pub mod throttle;
 pub mod totp;
 
 pub use csrf::{CsrfForm, NoFields};
+pub use daftar_domain::secret::password;
 pub use scope::InOffice;
 pub use secrets::{cookie, random_token, same_secret};
 

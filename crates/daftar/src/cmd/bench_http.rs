@@ -33,7 +33,7 @@ fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)>
             display_name: "Bench clerk".into(),
             office_id: Some(office.id),
             role: RoleCode::parse("clerk")?,
-            password_hash: daftar_web::auth::password::hash(PASSWORD)?,
+            password_hash: daftar_domain::secret::password::hash(PASSWORD)?,
             locale: Some("en".into()),
         },
     )?;

@@ -191,7 +191,7 @@ fn logins(store: &dyn Store) -> Result<Vec<Vec<String>>> {
 
 fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) -> Result<()> {
     let ctx = super::system_ctx("demo");
-    let hash = daftar_web::auth::password::hash(DEMO_PASSWORD)?;
+    let hash = daftar_domain::secret::password::hash(DEMO_PASSWORD)?;
     let roles = store.roles()?;
     let mut rng = StdRng::seed_from_u64(1403);
     let bar = indicatif::ProgressBar::new(u64::from(persons) + 20);
@@ -385,7 +385,7 @@ fn seed_cases(
     use daftar_domain::case::{NewPayment, Note};
     use daftar_domain::service::ServiceCode;
     use daftar_domain::usecase::open_case::OpenCase;
-    let cal = daftar_web::profile::install(store, &daftar_web::profile::Profile::iran()?)?;
+    let cal = daftar_store::profile::install(store, &daftar_domain::profile::Profile::iran()?)?;
     let today = clock.today();
     if cal.is_working_day(today).is_err() {
         println!(
@@ -421,7 +421,7 @@ fn seed_cases(
                 ctx,
                 &w,
                 p.id,
-                &daftar_web::auth::password::hash(DEMO_PASSWORD)?,
+                &daftar_domain::secret::password::hash(DEMO_PASSWORD)?,
             )?;
             store.issue_credentials(
                 ctx,

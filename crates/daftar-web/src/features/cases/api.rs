@@ -236,10 +236,10 @@ pub async fn change(
     };
     Ok(idem
         .run(&state, respond, move |s| {
-            let v = s.change_case(&ctx, &scope, &role, id, version, &cmd, &cal, today)?;
-            // An approval that grants a credential issues it (safe to repeat).
-            crate::features::credentials::issue::for_case(s, &ctx, &scope, &v, &country, today)?;
-            Ok(v)
+            // An approval that grants a credential issues it in the same transaction.
+            s.change_case(
+                &ctx, &scope, &role, id, version, &cmd, &cal, today, &country,
+            )
         })
         .await?)
 }
