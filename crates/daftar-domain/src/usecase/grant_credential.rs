@@ -364,10 +364,7 @@ outcomes = ["complete"]
     fn validity_work_and_employer_follow_the_service_and_the_case() {
         let (o, p) = (office(), person("کریم", "1990-03-21"));
         let mut v = view(&o, &p, def("work_permit", "credential_days = 90"));
-        v.case.employer = Some(Employer {
-            name: "شرکت ساختمانی البرز".into(),
-            identifier: "10101234567".into(),
-        });
+        v.case.employer = Some(Employer::parse("شرکت ساختمانی البرز", "10101234567").unwrap());
         let facts = Facts {
             view: &v,
             office: &o,
