@@ -23,6 +23,7 @@ pub mod page;
 pub mod permission;
 pub mod person;
 pub mod photo;
+pub mod read_watch;
 pub mod review;
 pub mod service;
 pub mod session;

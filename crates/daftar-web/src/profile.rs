@@ -1,12 +1,15 @@
-//! The country profile the application runs with: the service catalog and the working-day
-//! calendar, as data files. The Iran profile is embedded in the binary; another country's
-//! profile is a directory with the same two files (`profile_dir` in the configuration). At
+//! The country profile the application runs with: the service catalog, the working-day
+//! calendar and the privacy limits (the bulk-read alarm), as data files. The Iran profile is
+//! embedded in the binary; another country's profile is a directory with the same files
+//! (`profile_dir` in the configuration; `privacy.toml` may be left out, which means the
+//! defaults: 100 persons in 60 minutes). At
 //! start, services and holidays the store does not have yet are loaded into it; from then on
 //! the store's copies (edited by authority admins) are what counts.
 
 use daftar_domain::Result;
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::calendar::{CalendarProfile, WorkCalendar};
+use daftar_domain::read_watch::ReadLimit;
 use daftar_domain::service::Catalog;
 use daftar_domain::store::Store;
 use std::path::Path;
@@ -15,6 +18,29 @@ use std::path::Path;
 pub const IRAN_SERVICES: &str = include_str!("../../../profiles/ir/services.toml");
 /// The embedded Iran calendar.
 pub const IRAN_CALENDAR: &str = include_str!("../../../profiles/ir/calendar.toml");
+/// The embedded Iran privacy limits.
+pub const IRAN_PRIVACY: &str = include_str!("../../../profiles/ir/privacy.toml");
+
+/// `privacy.toml`: the limits of the bulk-read alarm.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    /// Different persons an account may read in a window before it must state a purpose.
+    #[serde(default)]
+    pub bulk_read: ReadLimit,
+}
+
+impl Privacy {
+    /// Parses and checks `privacy.toml` (`profile.privacy.invalid`, `profile.bulk_read.invalid`).
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let p: Privacy = toml::from_str(text).map_err(|e| {
+            daftar_domain::Error::invalid("profile.privacy.invalid")
+                .with_detail("reason", serde_json::json!(e.to_string()))
+        })?;
+        p.bulk_read.checked()?;
+        Ok(p)
+    }
+}
 
 /// Catalog and calendar of a country.
 #[derive(Debug, Clone)]
@@ -23,12 +49,16 @@ pub struct Profile {
     pub catalog: Catalog,
     /// Weekend, covered years and holidays as shipped.
     pub calendar: CalendarProfile,
+    /// The privacy limits.
+    pub privacy: Privacy,
 }
 
 impl Profile {
     /// The embedded Iran profile.
     pub fn iran() -> Result<Self> {
-        Self::parse(IRAN_SERVICES, IRAN_CALENDAR)
+        let mut p = Self::parse(IRAN_SERVICES, IRAN_CALENDAR)?;
+        p.privacy = Privacy::from_toml(IRAN_PRIVACY)?;
+        Ok(p)
     }
 
     /// A profile from `services.toml` and `calendar.toml` in `dir`.
@@ -43,7 +73,11 @@ impl Profile {
                     .with_detail("reason", serde_json::json!(e.to_string()))
             })
         };
-        Self::parse(&read("services.toml")?, &read("calendar.toml")?)
+        let mut p = Self::parse(&read("services.toml")?, &read("calendar.toml")?)?;
+        if dir.join("privacy.toml").exists() {
+            p.privacy = Privacy::from_toml(&read("privacy.toml")?)?;
+        }
+        Ok(p)
     }
 
     /// Parses the two files.
@@ -51,6 +85,7 @@ impl Profile {
         Ok(Self {
             catalog: Catalog::from_toml(services)?,
             calendar: CalendarProfile::from_toml(calendar)?,
+            privacy: Privacy::default(),
         })
     }
 }

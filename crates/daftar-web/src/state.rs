@@ -79,6 +79,13 @@ impl AppState {
         Ok(())
     }
 
+    /// The bulk-read limit in force: the profile's, unless the demo or a test replaced it.
+    pub fn read_limit(&self) -> daftar_domain::read_watch::ReadLimit {
+        self.config
+            .bulk_read_override
+            .unwrap_or(self.profile.privacy.bulk_read)
+    }
+
     /// Today in the offices' time zone.
     pub fn today(&self) -> time::Date {
         let offset = time::UtcOffset::from_whole_seconds(self.config.utc_offset_minutes * 60)

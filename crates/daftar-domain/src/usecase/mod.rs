@@ -6,4 +6,5 @@
 //! database and no router. Issue 16.2 moves the use cases one by one; the first is checking a
 //! share code.
 
+pub mod bulk_read;
 pub mod share_check;

@@ -157,7 +157,7 @@ both_backends! {
         assert_eq!(s.list_sessions(u).unwrap().len(), 2);
 
         let now = daftar_domain::audit::truncate_ms(OffsetDateTime::now_utc());
-        let t = ApiToken { id: ApiTokenId::new(), user_id: u, name: "sync".into(), scopes: vec!["person.read".into()], token_hash: "th".into(), created_at: now, expires_at: Some(now + Duration::days(1)), revoked_at: None };
+        let t = ApiToken { id: ApiTokenId::new(), user_id: u, name: "sync".into(), purpose: "nightly sync".into(), scopes: vec!["person.read".into()], token_hash: "th".into(), created_at: now, expires_at: Some(now + Duration::days(1)), revoked_at: None };
         s.create_api_token(&ctx(), &t).unwrap();
         assert_eq!(s.api_token_by_hash("th").unwrap().unwrap(), t);
         assert_eq!(s.list_api_tokens(u).unwrap().len(), 1);
