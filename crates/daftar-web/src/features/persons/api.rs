@@ -63,7 +63,9 @@ pub async fn show(
     Query(q): Query<super::html::PurposeQuery>,
 ) -> WebResult<Response> {
     let id = ids.1;
-    let guard = at.staff.read_guard(&state, &q.purpose)?;
+    let guard = at
+        .staff
+        .read_guard(&state, q.purpose.as_deref().unwrap_or(""))?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let rec = state
         .db(move |s| s.read_person(&ctx, &scope, id, &guard))

@@ -445,7 +445,7 @@ pub(crate) async fn show_page(
 pub struct PurposeQuery {
     /// Why this record is needed (5–300 characters): required once the caller has read more
     /// different persons in the window than the profile allows (`read.purpose.required`).
-    pub purpose: String,
+    pub purpose: Option<String>,
 }
 
 #[derive(Template)]
@@ -490,7 +490,15 @@ pub async fn show(
     Path((_, id)): Path<(OfficeId, PersonId)>,
     Query(q): Query<PurposeQuery>,
 ) -> WebResult<Response> {
-    show_page(&state, &at.staff, at.scope, id, None, &q.purpose).await
+    show_page(
+        &state,
+        &at.staff,
+        at.scope,
+        id,
+        None,
+        q.purpose.as_deref().unwrap_or(""),
+    )
+    .await
 }
 
 /// After a change on a person's page: back to the page, or the page again with the error.
