@@ -276,7 +276,7 @@ async fn no_list_page_shows_a_phone_or_an_address(app: TestApp) {
         format!("/api/v1/offices/{office}/households"),
         format!("/api/v1/offices/{office}/households/{}", h.household.id),
         "/api/v1/review".to_owned(),
-        "/api/v1/persons/candidates?given_name=%D8%B9%D8%A8%D8%AF%D8%A7%D9%84%D9%84%D9%87&father_name=%D9%86%D8%A7%D8%AF%D8%B1".to_owned(),
+        "/api/v1/persons/candidates?given_name=%D8%B9%D8%A8%D8%AF%D8%A7%D9%84%D9%84%D9%87&father_name=%D9%86%D8%A7%D8%AF%D8%B1&family_name=%D8%B1%D8%B6%D8%A7%DB%8C%DB%8C&birth_date=1370&sex=male".to_owned(),
     ] {
         let r = m.get(app.url(&path)).send().await.unwrap();
         let status = r.status();
