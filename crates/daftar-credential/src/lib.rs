@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 
 pub mod lists;
 mod qr;
+pub mod scan;
+pub mod sealing;
 
 pub use qr::{QR_EC_LEVEL, QrMatrix, qr_matrix};
 
@@ -274,6 +276,18 @@ impl Kind {
             5 => Self::Receipt,
             _ => return None,
         })
+    }
+
+    /// The stable code of the type (`registration_card`, ...), as `daftar verify` and the
+    /// verify API name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::RegistrationCard => "registration_card",
+            Self::WorkPermit => "work_permit",
+            Self::TravelPermit => "travel_permit",
+            Self::ExitPermit => "exit_permit",
+            Self::Receipt => "receipt",
+        }
     }
 }
 

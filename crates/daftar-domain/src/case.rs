@@ -4,7 +4,7 @@
 
 use crate::code_enum;
 use crate::ids::{CaseDocumentId, CaseId, HouseholdId, OfficeId, PaymentId, PersonId, UserId};
-use crate::service::{EvidenceKind, FeeDue, Outcome, ServiceCode, ServiceDef};
+use crate::service::{EvidenceKind, FeeDue, ServiceCode, ServiceDef};
 use crate::workflow::{CaseState, MemberOutcome, RejectReason};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -280,27 +280,29 @@ pub struct CaseSummary {
     pub name: String,
 }
 
-/// Opening a case.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
-pub struct NewCase {
-    /// Service code.
-    pub service: String,
-    /// The applicant (for a household case: the household head).
-    #[schema(value_type = String)]
-    pub person_id: String,
-    /// Cover the applicant's whole household (services that allow it).
-    #[serde(default)]
-    pub household: bool,
-    /// The person concerned consents (services that require it).
-    #[serde(default)]
-    pub consent: bool,
-    /// The employer, for services that take one (`requires_employer` in the catalog: work
-    /// permits); refused for any other service.
-    #[serde(default)]
-    pub employer: Option<Employer>,
-    /// A note for the timeline.
-    #[serde(default)]
-    pub note: String,
+/// Longest note on a case's timeline, in characters.
+pub const NOTE_MAX: usize = 2000;
+
+/// A note for a case's timeline: at most [`NOTE_MAX`] characters as typed, kept trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Note(String);
+
+impl Note {
+    /// Parses a note as typed (`case.note.invalid`, field `note`).
+    pub fn parse(text: &str) -> Result<Self> {
+        if text.chars().count() > NOTE_MAX {
+            return Err(Error::invalid("case.note.invalid").with_field("note"));
+        }
+        Ok(Self(text.trim().to_owned()))
+    }
+    /// The note (trimmed; may be empty).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Longest employer name, in characters.
@@ -316,37 +318,51 @@ const BIDI_OR_REPLACEMENT: [char; 13] = [
     '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
 ];
 
+// Checked when made (`Employer::parse`), so a value of this type is always a valid one.
 /// The employer a case names (a work permit's employer), as given when the case is opened.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Employer {
     /// Name of the employer, a person or an organisation, as on the employer's letter (1 to 200
     /// characters, with at least one letter).
-    pub name: String,
+    name: String,
     /// The employer's identifier, optional: in Iran the national id of the company or of the
     /// person (up to 40 letters, digits, `-` and `/`; Persian digits are read as ASCII).
     #[serde(default)]
-    pub identifier: String,
+    identifier: String,
 }
 
 impl Employer {
-    /// The employer from a form's two fields: `None` when both are blank.
-    pub fn from_fields(name: &str, identifier: &str) -> Option<Self> {
+    /// A form's two employer fields as given: `None` when both are blank (a form always sends
+    /// them), for [`crate::usecase::open_case::OpenCase::parse`].
+    pub fn from_form<'a>(name: &'a str, identifier: &'a str) -> Option<(&'a str, &'a str)> {
         if name.trim().is_empty() && identifier.trim().is_empty() {
             None
         } else {
-            Some(Self {
-                name: name.to_owned(),
-                identifier: identifier.to_owned(),
-            })
+            Some((name, identifier))
         }
+    }
+
+    /// An employer as stored (checked when the case was opened).
+    pub fn stored(name: String, identifier: String) -> Self {
+        Self { name, identifier }
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The identifier (empty when none was given).
+    pub fn identifier(&self) -> &str {
+        &self.identifier
     }
 
     /// The employer trimmed and checked (`case.employer.invalid`, with the field at fault:
     /// `employer.name` or `employer.identifier`).
-    pub fn checked(&self) -> Result<Self> {
+    pub fn parse(name: &str, identifier: &str) -> Result<Self> {
         let invalid = |field: &str| Error::invalid("case.employer.invalid").with_field(field);
-        let name = self.name.trim();
+        let name = name.trim();
         let count = name.chars().count();
         if count == 0
             || count > EMPLOYER_NAME_MAX
@@ -357,7 +373,7 @@ impl Employer {
         {
             return Err(invalid("employer.name"));
         }
-        let identifier = crate::digits::fold_digits(self.identifier.trim());
+        let identifier = crate::digits::fold_digits(identifier.trim());
         if identifier.chars().count() > EMPLOYER_ID_MAX
             || !identifier
                 .chars()
@@ -379,45 +395,6 @@ impl Employer {
         } else {
             format!("{} ({})", self.name, self.identifier)
         }
-    }
-}
-
-/// A decision or other change on a case.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
-pub struct CaseChange {
-    /// `complete`, `return`, `reject`, `resume` or `cancel`.
-    pub action: String,
-    /// Reason code, required for `reject`.
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// Note for the timeline (what to correct, for a return).
-    #[serde(default)]
-    pub note: String,
-    /// Record consent given now (before approval).
-    #[serde(default)]
-    pub consent: bool,
-}
-
-impl CaseChange {
-    /// The engine's action (`case.action.invalid`, `case.reason.invalid`, `case.note.invalid`).
-    pub fn action(&self) -> Result<crate::workflow::Action> {
-        use crate::workflow::Action;
-        if self.note.chars().count() > 2000 {
-            return Err(Error::invalid("case.note.invalid").with_field("note"));
-        }
-        let reason = match self.reason.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(r) => Some(RejectReason::parse(r)?),
-        };
-        Ok(match self.action.as_str() {
-            "resume" => Action::Resume,
-            "cancel" => Action::Cancel,
-            other => Action::Decide {
-                outcome: Outcome::parse(other)
-                    .map_err(|_| Error::invalid("case.action.invalid").with_field("action"))?,
-                reason,
-            },
-        })
     }
 }
 
@@ -544,21 +521,49 @@ mod tests {
     }
 
     #[test]
-    fn changes_map_to_actions() {
-        let c = |a: &str, r: Option<&str>| CaseChange {
-            action: a.into(),
-            reason: r.map(Into::into),
-            ..CaseChange::default()
-        };
-        assert!(c("complete", None).action().is_ok());
-        assert!(c("reject", Some("not_eligible")).action().is_ok());
+    fn employers_are_checked_when_made() {
+        for (name, id) in [
+            ("", ""),
+            ("   ", "123"),
+            ("\u{200b}\u{200c}", ""),
+            ("12345", ""),
+            ("شرکت\u{202e}", ""),
+            ("شرکت\u{fffd}", ""),
+            ("شر\nکت", ""),
+            (&"ش".repeat(201), ""),
+            ("شرکت", "12 34"),
+            ("شرکت", &"1".repeat(41)),
+        ] {
+            let err = Employer::parse(name, id).unwrap_err();
+            assert_eq!(err.code, "case.employer.invalid", "{name:?} {id:?}");
+        }
+        let ok = Employer::parse(" شرکت ساختمانی البرز ", "۱۰۱۰-۱۲/۳").unwrap();
         assert_eq!(
-            c("approve", None).action().unwrap_err().code,
-            "case.action.invalid"
+            (ok.name(), ok.identifier()),
+            ("شرکت ساختمانی البرز", "1010-12/3")
         );
+        assert_eq!(ok.claim(), "شرکت ساختمانی البرز (1010-12/3)");
         assert_eq!(
-            c("reject", Some("because")).action().unwrap_err().code,
-            "case.reason.invalid"
+            Employer::parse("نیم\u{200c}رخ", "").unwrap().claim(),
+            "نیم\u{200c}رخ"
+        );
+        assert_eq!(Employer::from_form(" ", ""), None);
+        assert_eq!(Employer::from_form("", "123"), Some(("", "123")));
+    }
+
+    #[test]
+    fn notes_are_length_checked_and_trimmed() {
+        assert_eq!(
+            Note::parse("  امضا ندارد \n").unwrap().as_str(),
+            "امضا ندارد"
+        );
+        assert!(Note::parse("").unwrap().is_empty());
+        let long = "ن".repeat(NOTE_MAX);
+        assert_eq!(Note::parse(&long).unwrap().as_str(), long);
+        let e = Note::parse(&format!("{long}x")).unwrap_err();
+        assert_eq!(
+            (e.code, &e.details["field"]),
+            ("case.note.invalid", &serde_json::json!("note"))
         );
     }
 }

@@ -457,10 +457,7 @@ outcomes = ["complete"]
                 .services
                 .remove(0)
         };
-        let employer = crate::case::Employer {
-            name: "شرکت ساختمانی البرز".into(),
-            identifier: "10101234567".into(),
-        };
+        let employer = crate::case::Employer::parse("شرکت ساختمانی البرز", "10101234567").unwrap();
         // A work permit names the employer of its case and allows work.
         let permit = def("work_permit", "");
         let grant = Grant::for_case(&permit, Some(&employer), today);

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
+/// The note that explains a change to a service (at most 500 characters, may be empty).
+pub type ServiceNote = crate::text::Text<500>;
+
 /// A service code such as `card_renewal`: 2–40 characters of `a-z`, `0-9` and `_`, starting
 /// with a letter.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -427,25 +430,6 @@ impl ServiceDef {
             .unwrap_or(self.credential == Some(CredentialKind::WorkPermit))
     }
 
-    /// The employer a new case records: checked and required where the service takes one
-    /// (`case.employer.required`, `case.employer.invalid`), refused where it does not
-    /// (`case.employer.not_allowed`).
-    pub fn check_employer(
-        &self,
-        given: Option<&crate::case::Employer>,
-    ) -> Result<Option<crate::case::Employer>> {
-        match (self.takes_employer(), given) {
-            (true, Some(e)) => Ok(Some(e.checked()?)),
-            (true, None) => {
-                Err(Error::invalid("case.employer.required").with_field("employer.name"))
-            }
-            (false, Some(_)) => {
-                Err(Error::invalid("case.employer.not_allowed").with_field("employer"))
-            }
-            (false, None) => Ok(None),
-        }
-    }
-
     /// The step at `index` (`case.step.invalid` when past the end).
     pub fn step(&self, index: usize) -> Result<&Step> {
         self.steps
@@ -699,44 +683,6 @@ schedule = [{ year = 1404, rials = 1200000 }, { year = 1405, rials = 1500000 }]
                 "{extra}"
             );
         }
-        // Opening a case: required, checked, refused.
-        use crate::case::Employer;
-        let e = |name: &str, identifier: &str| Employer {
-            name: name.into(),
-            identifier: identifier.into(),
-        };
-        let code = |r: Result<Option<Employer>>| r.unwrap_err().code;
-        assert_eq!(code(permit.check_employer(None)), "case.employer.required");
-        assert_eq!(
-            code(card.check_employer(Some(&e("شرکت", "")))),
-            "case.employer.not_allowed"
-        );
-        assert_eq!(card.check_employer(None).unwrap(), None);
-        for (name, id) in [
-            ("", ""),
-            ("   ", "123"),
-            ("\u{200b}\u{200c}", ""),
-            ("12345", ""),
-            ("شرکت\u{202e}", ""),
-            ("شرکت\u{fffd}", ""),
-            ("شر\nکت", ""),
-            (&"ش".repeat(201), ""),
-            ("شرکت", "12 34"),
-            ("شرکت", &"1".repeat(41)),
-        ] {
-            let err = permit.check_employer(Some(&e(name, id))).unwrap_err();
-            assert_eq!(err.code, "case.employer.invalid", "{name:?} {id:?}");
-        }
-        let ok = permit
-            .check_employer(Some(&e(" شرکت ساختمانی البرز ", "۱۰۱۰-۱۲/۳")))
-            .unwrap()
-            .unwrap();
-        assert_eq!(ok, e("شرکت ساختمانی البرز", "1010-12/3"));
-        assert_eq!(ok.claim(), "شرکت ساختمانی البرز (1010-12/3)");
-        assert_eq!(
-            e("نیم\u{200c}رخ", "").checked().unwrap().claim(),
-            "نیم\u{200c}رخ"
-        );
     }
 
     #[test]

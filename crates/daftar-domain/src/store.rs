@@ -11,8 +11,8 @@ use crate::appointment::Appointment;
 use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
-    CaseChange, CaseDocument, CaseSummary, CaseView, FeeReportRow, NewCase, NewPayment, Payment,
-    QueueFilter, ReceiptCheck,
+    CaseDocument, CaseSummary, CaseView, FeeReportRow, NewPayment, Payment, QueueFilter,
+    ReceiptCheck,
 };
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
@@ -488,7 +488,7 @@ pub trait ServiceStore: Send + Sync {
         reach: &Reach,
         def: &ServiceDef,
         expected_version: i64,
-        note: &str,
+        note: &crate::service::ServiceNote,
     ) -> Result<ServiceRecord>;
 
     /// Every version of a service, newest first (`service.not_found`).
@@ -510,13 +510,16 @@ pub trait ServiceStore: Send + Sync {
 
 /// Cases, their documents, fees and receipts (personal data).
 pub trait CaseStore: Send + Sync {
-    /// Opens a case at the scope's office for a person of that office: eligibility of every
-    /// member is checked, the first step's due date is set from `cal`. Audited `case.open`.
+    /// Opens a case at the scope's office for a person of that office: loads the facts, lets
+    /// [`crate::usecase::open_case::decide`] decide (who applies, eligibility of everyone
+    /// covered, employer, due date from `cal`, fees) and writes the plan, refusing a second
+    /// open case of the service for the person (`case.duplicate`, checked in the writing
+    /// transaction). Audited `case.open`.
     fn open_case(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        new: &NewCase,
+        cmd: &crate::usecase::open_case::OpenCase,
         cal: &WorkCalendar,
         today: time::Date,
     ) -> Result<CaseView>;
@@ -536,7 +539,10 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<CaseView>;
 
     /// Applies a change through the workflow engine, acting as `role`, if the case is still at
-    /// `if_match` (`case.version.stale`, 412). Audited with the transition's event.
+    /// `if_match` (`case.version.stale`, 412). Audited with the transition's event. An approval
+    /// issues the credentials the case grants in the same transaction (as
+    /// [`CredentialStore::grant_credentials`] does, `country` being the issuer's), so the
+    /// approval, its credentials and an idempotent answer commit together or not at all.
     #[allow(clippy::too_many_arguments)]
     fn change_case(
         &self,
@@ -545,9 +551,10 @@ pub trait CaseStore: Send + Sync {
         role: &str,
         id: CaseId,
         if_match: i64,
-        change: &CaseChange,
+        cmd: &crate::usecase::decide_step::DecideStep,
         cal: &WorkCalendar,
         today: time::Date,
+        country: &str,
     ) -> Result<CaseView>;
 
     /// Assigns cases of the scope's office to a staff member of the office (or nobody); returns
@@ -667,6 +674,22 @@ pub trait CredentialStore: Send + Sync {
         &self,
         ctx: &AuditCtx,
         new: &[NewCredential],
+    ) -> Result<Vec<CredentialRecord>>;
+
+    /// Issues the credentials the case `case` of the scope's office (`person.write`) grants, as
+    /// [`crate::usecase::grant_credential`] decides over the case, its office and the holders'
+    /// records read in the transaction that stores them (each holder's read audited
+    /// `person.read`); `country` is the first half of the issuer claim, `today` the day of
+    /// issue. Nothing for a case that is not approved or grants no credential; one already
+    /// issued for the case, holder and kind is kept (safe to repeat). Audited
+    /// `credential.issue`.
+    fn grant_credentials(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+        country: &str,
+        today: time::Date,
     ) -> Result<Vec<CredentialRecord>>;
 
     /// A person's credentials (person in scope), newest first. Audited read.

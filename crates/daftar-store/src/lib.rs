@@ -8,15 +8,18 @@
 mod backup;
 pub use backup::{NotABackup, check_sqlite_backup};
 pub mod blob;
+pub mod keyring;
 pub mod migrate;
 mod pg_tls;
 pub mod postgres;
 mod prepared;
+pub mod profile;
 mod repo;
 pub mod sql;
 pub mod sqlite;
 
 use daftar_domain::Result;
+use daftar_domain::clock::Clock;
 use daftar_domain::store::{Store, SystemStore};
 use std::path::Path;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct SqlStore {
     pub(crate) db: Db,
     /// Registered persons prepared for the enrolment-time duplicate check.
     pub(crate) prepared: prepared::PreparedCache,
+    /// The time written into records and audit rows, and the offices' date.
+    pub(crate) clock: Clock,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -66,6 +71,7 @@ pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
     let store = SqlStore {
         db: Db::Sqlite(Box::new(sqlite::SqliteDb::open(path)?)),
         prepared: Default::default(),
+        clock: Clock::default(),
     };
     store.migrate()?;
     Ok(store)
@@ -76,6 +82,7 @@ pub fn open_postgres(url: &str) -> Result<SqlStore> {
     Ok(SqlStore {
         db: Db::Postgres(postgres::PgDb::open(url)?),
         prepared: Default::default(),
+        clock: Clock::default(),
     })
 }
 
@@ -95,6 +102,17 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl SqlStore {
+    /// The same store reading time from `clock` (the server's, with the offices' time zone).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, as records and audit rows keep it (UTC, whole milliseconds).
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
     /// Runs raw SQL outside the repository code: for maintenance and for tests that tamper with
     /// the database on purpose. Never used by the application.
     pub fn execute_raw(&self, sql: &str) -> Result<u64> {

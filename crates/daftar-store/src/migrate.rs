@@ -91,7 +91,7 @@ pub fn apply(tx: &mut dyn Tx, m: &Migration) -> Result<bool> {
         Dialect::Sqlite => m.sqlite,
         Dialect::Postgres => m.postgres,
     })?;
-    let now = crate::sql::ts_text(time::OffsetDateTime::now_utc());
+    let now = crate::sql::ts_text(tx.now());
     tx.exec(
         "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)",
         params![m.name, now],

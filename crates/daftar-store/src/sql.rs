@@ -210,6 +210,10 @@ pub trait Tx {
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError>;
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError>;
+    /// The time this transaction writes into records (the store's clock when it began).
+    fn now(&self) -> time::OffsetDateTime {
+        daftar_domain::clock::Clock::default().now()
+    }
 
     /// The first row, if any.
     fn query_opt(
@@ -271,5 +275,30 @@ mod tests {
             row.ts(0).unwrap().unix_timestamp_nanos(),
             1_700_000_000_123_000_000
         );
+    }
+}
+
+/// A transaction that reads the time from the store's clock: what the store hands its
+/// repository code, so `tx.now()` is the clock's time wherever the code runs.
+pub(crate) struct Timed<'a> {
+    pub(crate) tx: &'a mut dyn Tx,
+    pub(crate) now: time::OffsetDateTime,
+}
+
+impl Tx for Timed<'_> {
+    fn dialect(&self) -> Dialect {
+        self.tx.dialect()
+    }
+    fn exec(&mut self, sql: &str, params: &[Value]) -> std::result::Result<u64, DbError> {
+        self.tx.exec(sql, params)
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError> {
+        self.tx.query(sql, params)
+    }
+    fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
+        self.tx.batch(sql)
+    }
+    fn now(&self) -> time::OffsetDateTime {
+        self.now
     }
 }

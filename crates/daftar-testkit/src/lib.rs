@@ -159,16 +159,72 @@ pub fn with_dbname(url: &str, name: &str) -> String {
     }
 }
 
-/// Runs one test body on both backends:
+/// The two stores a storage-facing test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh PostgreSQL database (skips locally, fails under `CI=true`, when unreachable).
+    Postgres,
+}
+
+impl TestDb {
+    /// A fresh database on `backend`; `None` when PostgreSQL is not reachable (after reporting
+    /// the skip; under `CI=true` that panics instead).
+    pub fn on(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Some(Self::sqlite()),
+            Backend::Postgres => Self::postgres(),
+        }
+    }
+}
+
+/// What an asynchronous test body runs against, started on one backend (the web tests'
+/// `TestApp`: the real router on a fresh database).
+pub trait StartOn: Sized {
+    /// Starts on `backend`; `None` when that backend is not reachable (a reported skip).
+    fn start_on(backend: Backend) -> impl std::future::Future<Output = Option<Self>> + Send;
+}
+
+/// Runs one test body on both backends, the one form every crate's tests use.
 ///
+/// Synchronous bodies over a fresh [`TestDb`]:
 /// ```ignore
 /// daftar_testkit::both_backends! {
 ///     fn offices_are_listed(db) { let store = db.store(); /* ... */ }
 /// }
 /// ```
 /// expands to `mod offices_are_listed { #[test] fn sqlite(); #[test] fn postgres(); }`.
+///
+/// Asynchronous bodies over anything that [`StartOn`] a backend (`async fn(T)`):
+/// ```ignore
+/// daftar_testkit::both_backends!(async registration, registers_a_person, TestApp);
+/// ```
+/// expands to the same two tests on a two-thread tokio runtime.
 #[macro_export]
 macro_rules! both_backends {
+    (async $name:ident, $body:path, $on:ty) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(on) =
+                    <$on as $crate::StartOn>::start_on($crate::Backend::Sqlite).await
+                {
+                    $body(on).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(on) =
+                    <$on as $crate::StartOn>::start_on($crate::Backend::Postgres).await
+                {
+                    $body(on).await;
+                }
+            }
+        }
+    };
     ($(fn $name:ident($db:ident) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
@@ -176,11 +232,13 @@ macro_rules! both_backends {
             fn body($db: &$crate::TestDb) $body
             #[test]
             fn sqlite() {
-                body(&$crate::TestDb::sqlite());
+                if let Some(db) = $crate::TestDb::on($crate::Backend::Sqlite) {
+                    body(&db);
+                }
             }
             #[test]
             fn postgres() {
-                if let Some(db) = $crate::TestDb::postgres() {
+                if let Some(db) = $crate::TestDb::on($crate::Backend::Postgres) {
                     body(&db);
                 }
             }

@@ -43,6 +43,9 @@ pub struct WebConfig {
     pub profile_dir: Option<PathBuf>,
     /// Offset of the offices' local time from UTC in minutes, for "today" (Iran: +210).
     pub utc_offset_minutes: i32,
+    /// The clock to read time from; `None`: the system clock at `utc_offset_minutes` (tests
+    /// set a manual one to stop or move time).
+    pub clock: Option<daftar_domain::clock::Clock>,
     /// The site's public address (`https://daftar.example.org`) for links printed on receipts;
     /// empty: taken from the request's `Host`.
     pub public_url: String,
@@ -72,6 +75,7 @@ impl Default for WebConfig {
             blob_dir: None,
             profile_dir: None,
             utc_offset_minutes: 210,
+            clock: None,
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,

@@ -37,6 +37,8 @@ pub struct RequestCtx {
     pub pre_csrf: String,
     /// The path and query, for `next=` redirects.
     pub path_and_query: String,
+    /// When the request arrived, by the server's clock (`AppState::clock`).
+    pub now: time::OffsetDateTime,
 }
 
 impl RequestCtx {
@@ -133,6 +135,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         json_errors,
         pre_csrf: pre_csrf.clone(),
         path_and_query,
+        now: state.clock.now(),
     };
 
     let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -210,6 +210,10 @@ impl Tr {
     }
     /// Translates an error code (`a.b.c` → message `a-b-c`).
     pub fn error(&self, code: &str) -> String {
+        debug_assert!(
+            daftar_domain::error::codes::is_registered(code),
+            "error code {code:?} is not in daftar_domain::error::codes::ALL"
+        );
         self.t(&daftar_domain::error::message_id(code))
     }
     /// Formats an ISO date (`YYYY-MM-DD`) as a Jalali date in this locale; returns the input if

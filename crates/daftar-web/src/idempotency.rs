@@ -170,7 +170,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
     let hash = request_hash(parts.method.as_str(), &path, &bytes);
     let (p2, k2) = (principal.clone(), key.clone());
-    let now = time::OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let stored = match state
         .db(move |s| s.idempotent_response(&p2, &k2, now))
         .await
@@ -283,7 +283,7 @@ impl Idempotent {
         let pending = Arc::new(PendingAnswer {
             principal: slot.principal,
             key: slot.key,
-            expires_at: time::OffsetDateTime::now_utc() + TTL,
+            expires_at: state.clock.now() + TTL,
             respond: Box::new(move |v: &dyn Any| {
                 let v = v.downcast_ref::<T>().ok_or_else(|| {
                     Error::internal("idempotent answer built from an unexpected result")

@@ -54,7 +54,7 @@ pub async fn housekeeping_loop(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let now = time::OffsetDateTime::now_utc();
+        let now = state.clock.now();
         match state.db(move |s| s.purge_idempotent_answers(now)).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(answers = n, "purged expired idempotent answers"),

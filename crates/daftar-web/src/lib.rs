@@ -11,9 +11,7 @@ pub mod features;
 pub mod i18n;
 pub mod idempotency;
 pub mod jobs;
-pub mod keyring;
 pub mod pages;
-pub mod profile;
 pub mod state;
 
 pub use config::{MetricsAccess, WebConfig};
@@ -53,9 +51,13 @@ fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
 /// Builds the application state (loads translations).
 pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error> {
     let i18n = i18n::I18n::load(&config.default_locale).map_err(Error::internal)?;
+    let clock = config
+        .clock
+        .clone()
+        .unwrap_or_else(|| daftar_domain::clock::Clock::system_minutes(config.utc_offset_minutes));
     let profile = match &config.profile_dir {
-        Some(dir) => profile::Profile::from_dir(dir)?,
-        None => profile::Profile::iran()?,
+        Some(dir) => daftar_store::profile::from_dir(dir)?,
+        None => daftar_domain::profile::Profile::iran()?,
     };
     let blob_dir = config
         .blob_dir
@@ -64,9 +66,9 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
     let blobs = daftar_store::blob::FsBlobStore::new(blob_dir)?;
     // The store may be a synchronous PostgreSQL client: install the profile on a plain thread.
     let keys = if config.key_secret.is_empty() {
-        keyring::KeyRing::new(&auth::random_token(32))?
+        daftar_store::keyring::KeyRing::new(&auth::random_token(32))?
     } else {
-        keyring::KeyRing::new(&config.key_secret)?
+        daftar_store::keyring::KeyRing::new(&config.key_secret)?
     };
     let (calendar, roles) = std::thread::scope(|s| {
         s.spawn(|| {
@@ -77,7 +79,10 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
             for k in made {
                 tracing::info!(kid = %k.kid, role = k.role.code(), "credential key generated");
             }
-            Ok((profile::install(store.as_ref(), &profile)?, store.roles()?))
+            Ok((
+                daftar_store::profile::install(store.as_ref(), &profile)?,
+                store.roles()?,
+            ))
         })
         .join()
         .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
@@ -92,6 +97,7 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         blobs: Arc::new(blobs),
         roles: Arc::new(roles),
         keys,
+        clock,
         share_throttle: Arc::default(),
     })
 }

@@ -21,7 +21,7 @@ pub struct AppState {
     /// Prometheus registry handle.
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The country profile (catalog file and calendar file as shipped).
-    pub profile: Arc<crate::profile::Profile>,
+    pub profile: Arc<daftar_domain::profile::Profile>,
     /// The working-day calendar with the stored holidays; replaced when an admin edits them.
     pub calendar: Arc<std::sync::RwLock<Arc<WorkCalendar>>>,
     /// Where case documents are kept.
@@ -30,7 +30,9 @@ pub struct AppState {
     /// editor; every request needs its caller's).
     pub roles: Arc<Vec<daftar_domain::permission::RoleDef>>,
     /// Credential signing keys (sealed at rest).
-    pub keys: crate::keyring::KeyRing,
+    pub keys: daftar_store::keyring::KeyRing,
+    /// The time and the offices' date (the only clock the web layer reads).
+    pub clock: daftar_domain::clock::Clock,
     /// Failed share-code checks per client address.
     pub share_throttle: Arc<crate::features::credentials::share::Throttle>,
 }
@@ -88,9 +90,12 @@ impl AppState {
 
     /// Today in the offices' time zone.
     pub fn today(&self) -> time::Date {
-        let offset = time::UtcOffset::from_whole_seconds(self.config.utc_offset_minutes * 60)
-            .unwrap_or(time::UtcOffset::UTC);
-        time::OffsetDateTime::now_utc().to_offset(offset).date()
+        self.clock.today()
+    }
+
+    /// Now (UTC, whole milliseconds).
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 
     /// The definition of `role` from the roles read at start.

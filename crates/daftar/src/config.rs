@@ -283,6 +283,12 @@ fn validate(c: &Config) -> Result<()> {
 }
 
 impl Config {
+    /// The system clock with the offices' time zone (`utc_offset_minutes`): the one clock the
+    /// store, the web layer and every command read.
+    pub fn clock(&self) -> daftar_domain::clock::Clock {
+        daftar_domain::clock::Clock::system_minutes(self.utc_offset_minutes)
+    }
+
     /// The database URL in force: the configured one, or SQLite in the data directory.
     pub fn database(&self) -> String {
         if self.database_url.is_empty() {
@@ -332,6 +338,7 @@ impl Config {
             w.profile_dir = Some(Path::new(&self.profile_dir).to_owned());
         }
         w.utc_offset_minutes = self.utc_offset_minutes;
+        w.clock = Some(self.clock());
         w.public_url = self.public_url.clone();
         w.escalate_to_authority_after = self.escalate_to_authority_after;
         w.escalation_interval_secs = self.escalation_interval_secs;
@@ -354,7 +361,7 @@ impl Config {
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
-        let secret = daftar_web::auth::random_token(32);
+        let secret = daftar_domain::secret::random_token(32);
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]

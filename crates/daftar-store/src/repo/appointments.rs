@@ -6,12 +6,12 @@ use super::audit;
 use crate::SqlStore;
 use crate::sql::{Row, params};
 use daftar_domain::appointment::{Appointment, slot_full};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::CaseId;
 use daftar_domain::jalali::iso_day;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::{Error, Result};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 fn appointment(r: &Row) -> Result<Appointment> {
     Ok(Appointment {
@@ -38,7 +38,7 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
     ) -> Result<Appointment> {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id().to_string();
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             tx.query_one(
                 &format!("SELECT id FROM offices WHERE id = $1{}", tx.dialect().for_update()),

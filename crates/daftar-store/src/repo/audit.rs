@@ -8,7 +8,6 @@ use daftar_domain::audit::{
 };
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::store::AuditFilter;
-use time::OffsetDateTime;
 
 const COLUMNS: &str = "seq, at, actor_id, actor, office_id, action, target_type, target_id, purpose, request_id, details, prev_hash, hash";
 
@@ -40,7 +39,7 @@ pub fn append(tx: &mut dyn Tx, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditR
         &[],
     )?;
     let (seq, prev) = (head.i64(0)?, head.text(1)?);
-    let rec = seal(seq + 1, OffsetDateTime::now_utc(), ctx, ev, &prev);
+    let rec = seal(seq + 1, tx.now(), ctx, ev, &prev);
     tx.exec(
         &format!("INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
         params![

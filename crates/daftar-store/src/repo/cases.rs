@@ -1,18 +1,19 @@
-//! Cases (personal data): opening with eligibility checks, changes through the workflow engine
-//! with optimistic versions, the SLA clock of the current step (paused while returned), the work
+//! Cases (personal data): opening (the facts for `usecase::open_case`, then its plan written with
+//! the duplicate check under the applicant's row lock), changes (the case for
+//! `usecase::decide_step`, then its plan: state, SLA clock, member outcomes), the work
 //! queue, evidence records, payments with numbered receipts, the public receipt check, fee
 //! complaints and the per-office fee report, and escalation of overdue cases. Every read and
 //! change is audited in the same transaction.
 
-use super::services::{at_version, current, version_stale};
+use super::services::{at_version, current};
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::case::{
-    Case, CaseChange, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, Employer,
-    FeeReportRow, NewCase, NewPayment, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
+    Case, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, Employer, FeeReportRow,
+    NewPayment, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PaymentId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
@@ -20,11 +21,10 @@ use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
 use daftar_domain::person::{DocumentKind, PersonStatus};
 use daftar_domain::service::{EvidenceKind, ServiceCode};
-use daftar_domain::workflow::{
-    self, Action, CaseState, Facts, MemberOutcome, PersonFacts, RejectReason,
-};
+use daftar_domain::usecase::decide_step::{self, DecideStep, StepFacts};
+use daftar_domain::usecase::open_case::{self, Covered, OpenCase, OpenFacts, Standing};
+use daftar_domain::workflow::{self, CaseState, MemberOutcome, PersonFacts, RejectReason};
 use daftar_domain::{Error, Result};
-use std::collections::BTreeSet;
 use time::{Date, OffsetDateTime};
 
 const CASE_COLS: &str = "c.id, c.reference, c.office_id, c.service_code, c.service_version, c.person_id, c.household_id, c.state, c.step, c.step_started_on, c.due_on, c.paused_remaining, c.assigned_to, c.reject_reason, c.consent, c.escalation, c.opened_at, c.version, c.fee_year, c.employer_name, c.employer_identifier";
@@ -69,10 +69,7 @@ fn case_row(r: &Row) -> Result<(Case, i32)> {
             employer: r
                 .opt_text(19)?
                 .map(|name| {
-                    Ok::<_, Error>(Employer {
-                        name,
-                        identifier: r.opt_text(20)?.unwrap_or_default(),
-                    })
+                    Ok::<_, Error>(Employer::stored(name, r.opt_text(20)?.unwrap_or_default()))
                 })
                 .transpose()?,
         },
@@ -81,7 +78,7 @@ fn case_row(r: &Row) -> Result<(Case, i32)> {
 }
 
 /// The case if it belongs to `office` (`case.not_found` otherwise), with its fee year.
-fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
+pub(super) fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
     let r = tx
         .query_opt(
             &format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1 AND c.office_id = $2"),
@@ -91,7 +88,7 @@ fn load(tx: &mut dyn Tx, office: OfficeId, id: CaseId) -> Result<(Case, i32)> {
     case_row(&r)
 }
 
-fn view(tx: &mut dyn Tx, case: Case, fee_year: i32) -> Result<CaseView> {
+pub(super) fn view(tx: &mut dyn Tx, case: Case, fee_year: i32) -> Result<CaseView> {
     let id = case.id.to_string();
     let definition = at_version(tx, case.service.as_str(), case.service_version)?;
     let members = all(
@@ -213,16 +210,12 @@ fn next_number(tx: &mut dyn Tx, office: OfficeId, kind: &str, year: i32) -> Resu
     Ok((code, n))
 }
 
-/// Eligibility facts of a person of the office (`person.not_found`).
-fn person_facts(
-    tx: &mut dyn Tx,
-    office: OfficeId,
-    id: PersonId,
-    today: Date,
-) -> Result<PersonFacts> {
+/// A person of the office a case would cover, with their eligibility facts (`person.not_found`,
+/// field `person_id`).
+fn covered(tx: &mut dyn Tx, office: OfficeId, id: PersonId, today: Date) -> Result<Covered> {
     let r = tx
         .query_opt(
-            concat!("SELECT status, birth_date, birth_date_precision FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL AND ", person_visible!()),
+            concat!("SELECT status, birth_date, registry_no, given_name, family_name FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL AND ", person_visible!()),
             params![id.to_string(), office.to_string()],
         )?
         .ok_or_else(|| Error::not_found("person.not_found").with_field("person_id"))?;
@@ -233,24 +226,38 @@ fn person_facts(
         .opt_text(1)?
         .and_then(|s| date(&s).ok())
         .and_then(|b| workflow::age_on(b, today));
-    let today_iso = iso(today);
     let documents = tx
         .query(
             "SELECT DISTINCT kind FROM person_documents WHERE person_id = $1 AND (valid_until IS NULL OR valid_until >= $2)",
-            params![id.to_string(), today_iso],
+            params![id.to_string(), iso(today)],
         )?
         .iter()
         .filter_map(|r| r.text(0).ok().and_then(|k| DocumentKind::parse(&k).ok()))
         .collect();
-    Ok(PersonFacts {
-        status,
-        age,
-        documents,
+    Ok(Covered {
+        id,
+        registry_no: r.text(2)?,
+        name: format!("{} {}", r.text(3)?, r.text(4)?).trim().to_owned(),
+        facts: PersonFacts {
+            status,
+            age,
+            documents,
+        },
     })
 }
 
-fn due(cal: &WorkCalendar, from: Date, days: i64) -> Result<Date> {
-    cal.add_working_days(from, u32::try_from(days.max(0)).unwrap_or(0))
+/// Where the person stands in the office's households: the head of the one they belong to, a
+/// member of someone else's, or in none.
+fn standing(tx: &mut dyn Tx, office: OfficeId, person: PersonId) -> Result<Standing> {
+    let r = tx.query_opt(
+        "SELECT h.id, h.head_person_id FROM household_members m JOIN households h ON h.id = m.household_id WHERE m.person_id = $1 AND m.left_at IS NULL AND h.office_id = $2",
+        params![person.to_string(), office.to_string()],
+    )?;
+    Ok(match r {
+        None => Standing::Alone,
+        Some(r) if r.parse::<PersonId>(1)? == person => Standing::Head(r.parse(0)?),
+        Some(r) => Standing::Member(r.parse(0)?),
+    })
 }
 
 fn closed(state: CaseState) -> Error {
@@ -271,173 +278,134 @@ impl daftar_domain::store::CaseStore for SqlStore {
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        new: &NewCase,
+        cmd: &OpenCase,
         cal: &WorkCalendar,
         today: Date,
     ) -> Result<CaseView> {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id();
-        let person: PersonId = new
-            .person_id
-            .trim()
-            .parse()
-            .map_err(|e: Error| e.with_field("person_id"))?;
-        if new.note.chars().count() > 2000 {
-            return Err(Error::invalid("case.note.invalid").with_field("note"));
-        }
-        let now = truncate_ms(OffsetDateTime::now_utc());
-        // Read first (service, applicant, members, eligibility), so that the writer lock is held
-        // only for the duplicate check and the inserts; the answer is built from what is known.
-        let (svc, due_on, household, members, employer) = self.read(|tx| {
-            let svc = current(tx, new.service.trim())?;
-            let def = &svc.definition;
-            // The employer: required, checked or refused as the service says.
-            let employer = def.check_employer(new.employer.as_ref())?;
-            let first = def.step(0)?;
-            let due_on = due(cal, today, i64::from(first.sla_days))?;
-            // Who the case covers.
-            let mut ids = vec![person];
-            let mut household = None;
-            let facts = person_facts(tx, office, person, today)?;
-            if new.household {
-                if !def.household {
-                    return Err(Error::conflict("case.household.not_allowed").with_field("household"));
-                }
-                let r = tx
-                    .query_opt(
-                        "SELECT h.id FROM households h WHERE h.head_person_id = $1 AND h.office_id = $2",
-                        params![person.to_string(), office.to_string()],
+        let person = cmd.person;
+        let now = self.now();
+        // Facts first and the decision outside the writer, so that the writer lock is held only
+        // for the duplicate check and the inserts; the answer is built from the plan.
+        let plan = self.read(|tx| {
+            let svc = current(tx, cmd.service.as_str())?;
+            let applicant = covered(tx, office, person, today)?;
+            let standing = standing(tx, office, person)?;
+            let members = match standing {
+                Standing::Head(h) => tx
+                    .query(
+                        "SELECT person_id FROM household_members WHERE household_id = $1 AND left_at IS NULL AND person_id <> $2 ORDER BY joined_at, person_id",
+                        params![h.to_string(), person.to_string()],
                     )?
-                    .ok_or_else(|| Error::conflict("case.household.required").with_field("household"))?;
-                let hid: String = r.text(0)?;
-                let rows = tx.query(
-                    "SELECT person_id FROM household_members WHERE household_id = $1 AND left_at IS NULL AND person_id <> $2 ORDER BY joined_at, person_id",
-                    params![hid.as_str(), person.to_string()],
-                )?;
-                for r in rows {
-                    ids.push(r.parse(0)?);
-                }
-                household = Some(hid);
-            } else if def.applicant == daftar_domain::service::Applicant::HouseholdHead {
-                let head = tx.query_opt(
-                    "SELECT 1 FROM households WHERE head_person_id = $1 AND office_id = $2",
-                    params![person.to_string(), office.to_string()],
-                )?;
-                if head.is_none() {
-                    return Err(Error::conflict("case.applicant.not_head").with_field("person_id"));
-                }
-            }
-            workflow::check_eligibility(def, &facts)
-                .map_err(|e| e.with_detail("person_id", serde_json::json!(person)))?;
-            for m in &ids[1..] {
-                let f = person_facts(tx, office, *m, today)?;
-                workflow::check_eligibility(def, &f)
-                    .map_err(|e| e.with_detail("person_id", serde_json::json!(m)))?;
-            }
-            let mut members = Vec::with_capacity(ids.len());
-            for m in &ids {
-                let r = tx.query_one(
-                    "SELECT registry_no, given_name, family_name FROM persons WHERE id = $1",
-                    params![m.to_string()],
-                )?;
-                members.push(CaseMember {
-                    person_id: *m,
-                    registry_no: r.text(0)?,
-                    name: format!("{} {}", r.text(1)?, r.text(2)?).trim().to_owned(),
-                    outcome: MemberOutcome::Pending,
-                    reason: None,
-                });
-            }
-            Ok((svc, due_on, household, members, employer))
+                    .iter()
+                    .map(|r| covered(tx, office, r.parse(0)?, today))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => vec![],
+            };
+            open_case::decide(
+                &OpenFacts {
+                    service: &svc,
+                    applicant,
+                    standing,
+                    members,
+                    today,
+                    calendar: cal,
+                },
+                cmd,
+            )
         })?;
-        let def = &svc.definition;
-        let year = JalaliDate::from_iso(today).year();
-        let fees_due = def.fees_due(year, u32::try_from(members.len()).unwrap_or(1))?;
         let id = CaseId::new();
-        let note = new.note.trim();
         self.write(|tx| {
+            // One open case per person and service: the applicant's row is locked (PostgreSQL;
+            // SQLite has one writer), so a second opening, from this node or another, waits
+            // here and then sees the first.
+            tx.query_opt(
+                &format!("SELECT id FROM persons WHERE id = $1{}", tx.dialect().for_update()),
+                params![person.to_string()],
+            )?;
             let dup = tx.query_opt(
                 "SELECT reference FROM cases WHERE person_id = $1 AND service_code = $2 AND state IN ('open', 'returned')",
-                params![person.to_string(), def.code.as_str()],
+                params![person.to_string(), plan.service.as_str()],
             )?;
             if let Some(r) = dup {
-                return Err(Error::conflict("case.duplicate")
-                    .with_detail("reference", serde_json::json!(r.text(0)?)));
+                return Err(open_case::duplicate(&r.text(0)?));
             }
-            let (office_code, n) = next_number(tx, office, "case", year)?;
-            let reference = format!("{office_code}-{year}-{n:05}");
+            let (office_code, n) = next_number(tx, office, "case", plan.fee_year)?;
+            let reference = plan.reference(&office_code, n);
+            let employer = plan.employer.as_ref();
             tx.exec(
                 "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version, employer_name, employer_identifier) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1, $14, $15)",
                 params![
                     id.to_string(),
                     reference.as_str(),
                     office.to_string(),
-                    def.code.as_str(),
-                    svc.version,
+                    plan.service.as_str(),
+                    plan.service_version,
                     person.to_string(),
-                    household.clone(),
-                    iso(today),
-                    iso(due_on),
-                    new.consent,
-                    i64::from(year),
+                    plan.household.map(|h| h.to_string()),
+                    iso(plan.step_started_on),
+                    iso(plan.due_on),
+                    plan.consent,
+                    i64::from(plan.fee_year),
                     now,
                     ctx.actor.as_str(),
-                    employer.as_ref().map(|e| e.name.clone()),
-                    employer.as_ref().map(|e| e.identifier.clone())
+                    employer.map(|e| e.name().to_owned()),
+                    employer.map(|e| e.identifier().to_owned())
                 ],
             )?;
-            for (i, m) in members.iter().enumerate() {
+            for (i, m) in plan.members.iter().enumerate() {
                 tx.exec(
                     "INSERT INTO case_members (case_id, person_id, position, outcome) VALUES ($1, $2, $3, 'pending')",
                     params![id.to_string(), m.person_id.to_string(), i as i64],
                 )?;
             }
-            add_event(tx, id, &ctx.actor, "case.open", 0, note, now)?;
+            add_event(tx, id, &ctx.actor, "case.open", 0, plan.note.as_str(), now)?;
             audit::append(
                 tx,
                 ctx,
                 &AuditEvent::new("case.open", "case", id).with_details(serde_json::json!({
-                    "service": def.code.as_str(),
-                    "version": svc.version,
+                    "service": plan.service.as_str(),
+                    "version": plan.service_version,
                     "person": person.to_string(),
-                    "members": members.len(),
+                    "members": plan.members.len(),
                     "employer": employer.is_some(),
                 })),
             )?;
             let view = CaseView {
-            case: Case {
-                id,
-                reference,
-                office_id: office,
-                service: def.code.clone(),
-                service_version: svc.version,
-                person_id: person,
-                household_id: household.as_deref().map(str::parse).transpose()?,
-                state: CaseState::Open,
-                step: 0,
-                step_started_on: today,
-                due_on: Some(due_on),
-                paused_remaining: None,
-                assigned_to: None,
-                reject_reason: None,
-                consent: new.consent,
-                escalation: 0,
-                employer: employer.clone(),
-                opened_at: now,
-                version: 1,
-            },
-            definition: svc.definition.clone(),
-                members,
-            events: vec![CaseEvent {
-                at: now,
-                actor: ctx.actor.clone(),
-                kind: "case.open".into(),
-                step: 0,
-                note: note.to_owned(),
-            }],
-            documents: vec![],
-            fees_due,
-            payments: vec![],
+                case: Case {
+                    id,
+                    reference,
+                    office_id: office,
+                    service: plan.service.clone(),
+                    service_version: plan.service_version,
+                    person_id: person,
+                    household_id: plan.household,
+                    state: CaseState::Open,
+                    step: 0,
+                    step_started_on: plan.step_started_on,
+                    due_on: Some(plan.due_on),
+                    paused_remaining: None,
+                    assigned_to: None,
+                    reject_reason: None,
+                    consent: plan.consent,
+                    escalation: 0,
+                    employer: plan.employer.clone(),
+                    opened_at: now,
+                    version: 1,
+                },
+                definition: plan.definition.clone(),
+                members: plan.members.clone(),
+                events: vec![CaseEvent {
+                    at: now,
+                    actor: ctx.actor.clone(),
+                    kind: "case.open".into(),
+                    step: 0,
+                    note: plan.note.as_str().to_owned(),
+                }],
+                documents: vec![],
+                fees_due: plan.fees_due.clone(),
+                payments: vec![],
             };
             super::idempotency::attach(tx, view)
         })
@@ -489,109 +457,62 @@ impl daftar_domain::store::CaseStore for SqlStore {
         role: &str,
         id: CaseId,
         if_match: i64,
-        change: &CaseChange,
+        cmd: &DecideStep,
         cal: &WorkCalendar,
         today: Date,
+        country: &str,
     ) -> Result<CaseView> {
         scope.require(Permission::PersonRead)?;
-        let action = change.action()?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
-            if case.version != if_match {
-                return Err(version_stale("case.version.stale", case.version));
-            }
             let v = view(tx, case, year)?;
-            let evidence: BTreeSet<EvidenceKind> = v.documents.iter().map(|d| d.kind).collect();
-            let consent = v.case.consent || change.consent;
-            let t = workflow::decide(
-                &Facts {
-                    service: &v.definition,
-                    state: v.case.state,
-                    step: v.case.step,
+            let plan = decide_step::decide(
+                &StepFacts {
+                    case: &v,
                     role,
-                    evidence: &evidence,
-                    fees_paid: v.fees_paid(),
-                    consent,
+                    if_match,
+                    today,
+                    calendar: cal,
                 },
-                &action,
+                cmd,
             )?;
-            let c = &v.case;
-            let (mut step_started, mut due_on, mut paused) =
-                (c.step_started_on, c.due_on, c.paused_remaining);
-            match t.state {
-                CaseState::Returned => {
-                    let left = match c.due_on {
-                        Some(d) if d > today => cal.working_days_between(today, d)?,
-                        _ => 0,
-                    };
-                    paused = Some(left);
-                    due_on = None;
-                }
-                CaseState::Open if t.step_started => {
-                    step_started = today;
-                    let sla = v.definition.step(t.step)?.sla_days;
-                    due_on = Some(due(cal, today, i64::from(sla))?);
-                    paused = None;
-                }
-                CaseState::Open if matches!(action, Action::Resume) => {
-                    // At least one working day after the applicant comes back.
-                    due_on = Some(due(cal, today, paused.unwrap_or(1).max(1))?);
-                    paused = None;
-                }
-                CaseState::Open => {}
-                CaseState::Approved | CaseState::Rejected | CaseState::Cancelled => {
-                    due_on = None;
-                    paused = None;
-                }
-            }
-            let reason = match &action {
-                Action::Decide { reason, .. } if t.state == CaseState::Rejected => *reason,
-                _ => None,
-            };
-            let closed_at = t.state.is_final().then_some(now);
             tx.exec(
                 "UPDATE cases SET state = $1, step = $2, step_started_on = $3, due_on = $4, paused_remaining = $5, reject_reason = $6, consent = $7, closed_at = $8, version = version + 1 WHERE id = $9",
                 params![
-                    t.state.code(),
-                    t.step as i64,
-                    iso(step_started),
-                    due_on.map(iso),
-                    paused,
-                    reason.map(|r| r.code()),
-                    consent,
-                    closed_at,
+                    plan.state.code(),
+                    plan.step as i64,
+                    iso(plan.step_started_on),
+                    plan.due_on.map(iso),
+                    plan.paused_remaining,
+                    plan.reject_reason.map(|r| r.code()),
+                    plan.consent,
+                    plan.closes.then_some(now),
                     id.to_string()
                 ],
             )?;
-            let member_outcome = match t.state {
-                CaseState::Approved => Some(MemberOutcome::Approved),
-                CaseState::Rejected | CaseState::Cancelled => Some(MemberOutcome::Rejected),
-                _ => None,
-            };
-            if let Some(o) = member_outcome {
+            if let Some(o) = plan.member_outcome {
                 tx.exec(
                     "UPDATE case_members SET outcome = $1, reason = COALESCE(reason, $2) WHERE case_id = $3 AND outcome = 'pending'",
-                    params![o.code(), reason.map(|r| r.code()), id.to_string()],
+                    params![o.code(), plan.reject_reason.map(|r| r.code()), id.to_string()],
                 )?;
             }
-            if change.consent && !c.consent {
-                add_event(tx, id, &ctx.actor, "case.consent", c.step, "", now)?;
+            if plan.consent_given {
+                add_event(tx, id, &ctx.actor, "case.consent", plan.from_step, "", now)?;
             }
-            let note = match reason {
-                Some(r) if change.note.trim().is_empty() => r.code().to_owned(),
-                _ => change.note.trim().to_owned(),
-            };
-            add_event(tx, id, &ctx.actor, t.event, c.step, &note, now)?;
+            add_event(tx, id, &ctx.actor, plan.event, plan.from_step, &plan.note, now)?;
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new(t.event, "case", id).with_details(serde_json::json!({
-                    "from": c.state, "to": t.state, "step": c.step, "reason": reason,
+                &AuditEvent::new(plan.event, "case", id).with_details(serde_json::json!({
+                    "from": plan.from, "to": plan.state, "step": plan.from_step, "reason": plan.reject_reason,
                 })),
             )?;
             let (case, year) = load(tx, scope.office_id(), id)?;
             let answered = view(tx, case, year)?;
+            // An approval issues what it grants in this transaction (issue 16: never an
+            // approval, or its idempotent answer, committed without its credentials).
+            super::credentials::grant(tx, ctx, &answered, country, today)?;
             super::idempotency::attach(tx, answered)
         })
     }
@@ -791,7 +712,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
     ) -> Result<Payment> {
         scope.require(Permission::PersonWrite)?;
         let (rials, method) = p.validate()?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
             if case.state.is_final() {
@@ -884,7 +805,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         if note.chars().count() > 1000 {
             return Err(Error::invalid("complaint.note.invalid").with_field("note"));
         }
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let id = ulid::Ulid::new().to_string();
             tx.exec(
@@ -939,7 +860,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         today: Date,
         authority_after: u32,
     ) -> Result<u64> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let rows = tx.query(
                 &format!("SELECT {CASE_COLS} FROM cases c WHERE c.state = 'open' AND c.due_on < $1 AND c.escalation < 2"),

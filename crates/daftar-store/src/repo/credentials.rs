@@ -2,19 +2,25 @@
 //! lists, issued credentials and their revocation, share codes and their checks. Every read of
 //! a holder's data and every change is audited in its own transaction.
 
+use super::offices::OFFICE_COLS;
+use super::persons::COLS as PERSON_COLS;
 use super::{all, audit};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::case::CaseView;
 use daftar_domain::credential::{
     CredentialRecord, IssuerKey, KeyRole, KeyState, NewCredential, NewShareCode,
     SHARE_MAX_FAILURES, ShareAttempt, ShareCheck, ShareCode, VerifierType,
 };
+use daftar_domain::ids::CaseId;
 use daftar_domain::ids::{PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
 use daftar_domain::service::CredentialKind;
 use daftar_domain::store::ShareAccess;
+use daftar_domain::usecase::{grant_credential, rotate_keys};
 use daftar_domain::{Error, Result};
+use rand::RngCore;
 use time::OffsetDateTime;
 
 const KEY_COLS: &str = "kid, role, public_key, sealed, state, created_at, changed_at";
@@ -98,6 +104,16 @@ fn bump(tx: &mut dyn Tx, list: &str) -> Result<u64> {
     list_version(tx, list)
 }
 
+fn all_keys(tx: &mut dyn Tx) -> Result<Vec<IssuerKey>> {
+    all(
+        tx.query(
+            &format!("SELECT {KEY_COLS} FROM credential_keys ORDER BY created_at DESC, kid"),
+            &[],
+        )?,
+        key,
+    )
+}
+
 fn list_version(tx: &mut dyn Tx, list: &str) -> Result<u64> {
     let v = tx
         .query_one(
@@ -140,18 +156,133 @@ fn credential_id(id: &str) -> Result<String> {
     }
 }
 
+/// Stores credentials in `tx`; one already issued for the same case, person and kind is kept
+/// (safe to repeat). Returns the stored records of every entry. Audited `credential.issue`.
+fn insert_credentials(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    new: &[NewCredential],
+) -> Result<Vec<CredentialRecord>> {
+    let now = tx.now();
+    let mut out = Vec::with_capacity(new.len());
+    for c in new {
+        if let Some(case) = c.case_id {
+            let existing = tx.query_opt(
+                &format!("SELECT {CRED_COLS} FROM credentials c WHERE c.case_id = $1 AND c.person_id = $2 AND c.kind = $3"),
+                params![case.to_string(), c.person_id.to_string(), c.kind.code()],
+            )?;
+            if let Some(r) = existing {
+                out.push(credential(&r)?);
+                continue;
+            }
+        }
+        let fields = serde_json::to_string(&c.fields)
+            .map_err(|e| Error::internal(format!("credential fields: {e}")))?;
+        tx.exec(
+            "INSERT INTO credentials (id, person_id, case_id, office_id, issuer, kind, issued_at, not_before, expires, fields) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            params![
+                c.id.as_str(),
+                c.person_id.to_string(),
+                c.case_id.map(|i| i.to_string()),
+                c.office_id.to_string(),
+                c.issuer.as_str(),
+                c.kind.code(),
+                now,
+                truncate_ms(c.not_before),
+                truncate_ms(c.expires),
+                fields
+            ],
+        )
+        .map_err(|e| e.into_error("credential.id.taken"))?;
+        audit::append(
+            tx,
+            ctx,
+            &AuditEvent::new("credential.issue", "credential", &c.id).with_details(
+                serde_json::json!({ "person": c.person_id.to_string(), "kind": c.kind.code() }),
+            ),
+        )?;
+        out.push(credential_by_id(tx, &c.id)?);
+    }
+    Ok(out)
+}
+
+/// A new credential id: 8 random bytes as 16 hex digits (the `cti`).
+fn new_credential_id() -> String {
+    let mut id = [0u8; 8];
+    rand::rng().fill_bytes(&mut id);
+    hex::encode(id)
+}
+
+/// Issues in `tx` what the decided case `view` grants (`usecase::grant_credential`): the facts
+/// (the office, the holders' records, each read audited `person.read` as the issuing officer
+/// reads them) are read in `tx`, the plan is written in it. Nothing for a case that grants none.
+/// Called by `grant_credentials` and by the case decision that approves a case, so the approval
+/// and its credentials commit together.
+pub(crate) fn grant(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    view: &CaseView,
+    country: &str,
+    today: time::Date,
+) -> Result<Vec<CredentialRecord>> {
+    let Some(g) = grant_credential::grantees(view) else {
+        return Ok(vec![]);
+    };
+    let office = super::offices::office(
+        &tx.query_opt(
+            &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
+            params![view.case.office_id.to_string()],
+        )?
+        .ok_or_else(|| Error::not_found("office.not_found"))?,
+    )?;
+    let mut holders = Vec::with_capacity(g.people.len());
+    for p in &g.people {
+        let r = tx
+            .query_opt(
+                &format!(
+                    "SELECT {PERSON_COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+                    person_visible!()
+                ),
+                params![p.to_string(), office.id.to_string()],
+            )?
+            .ok_or_else(|| Error::not_found("person.not_found"))?;
+        holders.push(super::persons::person(&r)?);
+        audit::log(tx, ctx, "person.read", "person", p)?;
+    }
+    let plan = grant_credential::plan(
+        &grant_credential::Facts {
+            view,
+            office: &office,
+            holders: &holders,
+            country,
+            today,
+            now: tx.now(),
+        },
+        new_credential_id,
+    )?;
+    insert_credentials(tx, ctx, &plan)
+}
+
 impl daftar_domain::store::CredentialStore for SqlStore {
     fn add_key(&self, ctx: &AuditCtx, k: &IssuerKey) -> Result<()> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
-            if k.state == KeyState::Active {
+            // The trust list's row first: a second node adding a key at the same time waits
+            // here, and then decides over the key this one wrote (never two root keys).
+            bump(tx, rotate_keys::TRUST_LIST)?;
+            let keys = all_keys(tx)?;
+            let plan = rotate_keys::add(&keys, k.clone())?;
+            for kid in &plan.demote {
                 tx.exec(
-                    "UPDATE credential_keys SET state = $1, changed_at = $2 WHERE role = $3 AND state = $4",
-                    params![KeyState::VerifyOnly.code(), now, k.role.code(), KeyState::Active.code()],
+                    "UPDATE credential_keys SET state = $1, changed_at = $2 WHERE kid = $3",
+                    params![KeyState::VerifyOnly.code(), now, kid.as_str()],
                 )?;
             }
+            let k = &plan.key;
             tx.exec(
-                &format!("INSERT INTO credential_keys ({KEY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+                &format!(
+                    "INSERT INTO credential_keys ({KEY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
                 params![
                     k.kid.as_str(),
                     k.role.code(),
@@ -163,56 +294,33 @@ impl daftar_domain::store::CredentialStore for SqlStore {
                 ],
             )
             .map_err(|e| e.into_error("key.kid.taken"))?;
-            bump(tx, "trust")?;
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("key.add", "key", &k.kid)
-                    .with_details(serde_json::json!({ "role": k.role.code(), "state": k.state.code() })),
+                &AuditEvent::new("key.add", "key", &k.kid).with_details(
+                    serde_json::json!({ "role": k.role.code(), "state": k.state.code() }),
+                ),
             )?;
             Ok(())
         })
     }
 
     fn keys(&self) -> Result<Vec<IssuerKey>> {
-        self.read(|tx| {
-            all(
-                tx.query(
-                    &format!(
-                        "SELECT {KEY_COLS} FROM credential_keys ORDER BY created_at DESC, kid"
-                    ),
-                    &[],
-                )?,
-                key,
-            )
-        })
+        self.read(all_keys)
     }
 
     fn retire_key(&self, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
-            let k = key(&tx
-                .query_opt(
-                    &format!("SELECT {KEY_COLS} FROM credential_keys WHERE kid = $1"),
-                    params![kid.trim().to_ascii_lowercase()],
-                )?
-                .ok_or_else(|| Error::not_found("key.not_found"))?)?;
-            match k.state {
-                KeyState::Active => return Err(Error::conflict("key.active")),
-                KeyState::Retired => return Err(Error::conflict("key.retired")),
-                KeyState::VerifyOnly => {}
-            }
+            // The trust list's row first (see `add_key`); a refusal rolls the bump back.
+            bump(tx, rotate_keys::TRUST_LIST)?;
+            let retired = rotate_keys::retire(&all_keys(tx)?, kid, now)?;
             tx.exec(
                 "UPDATE credential_keys SET state = $1, changed_at = $2 WHERE kid = $3",
-                params![KeyState::Retired.code(), now, k.kid.as_str()],
+                params![retired.state.code(), now, retired.kid.as_str()],
             )?;
-            bump(tx, "trust")?;
-            audit::log(tx, ctx, "key.retire", "key", &k.kid)?;
-            Ok(IssuerKey {
-                state: KeyState::Retired,
-                changed_at: Some(now),
-                ..k
-            })
+            audit::log(tx, ctx, "key.retire", "key", &retired.kid)?;
+            Ok(retired)
         })
     }
 
@@ -225,48 +333,22 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         ctx: &AuditCtx,
         new: &[NewCredential],
     ) -> Result<Vec<CredentialRecord>> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        self.write(|tx| insert_credentials(tx, ctx, new))
+    }
+
+    fn grant_credentials(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+        country: &str,
+        today: time::Date,
+    ) -> Result<Vec<CredentialRecord>> {
+        scope.require(Permission::PersonWrite)?;
         self.write(|tx| {
-            let mut out = Vec::with_capacity(new.len());
-            for c in new {
-                if let Some(case) = c.case_id {
-                    let existing = tx.query_opt(
-                        &format!("SELECT {CRED_COLS} FROM credentials c WHERE c.case_id = $1 AND c.person_id = $2 AND c.kind = $3"),
-                        params![case.to_string(), c.person_id.to_string(), c.kind.code()],
-                    )?;
-                    if let Some(r) = existing {
-                        out.push(credential(&r)?);
-                        continue;
-                    }
-                }
-                let fields = serde_json::to_string(&c.fields)
-                    .map_err(|e| Error::internal(format!("credential fields: {e}")))?;
-                tx.exec(
-                    "INSERT INTO credentials (id, person_id, case_id, office_id, issuer, kind, issued_at, not_before, expires, fields) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    params![
-                        c.id.as_str(),
-                        c.person_id.to_string(),
-                        c.case_id.map(|i| i.to_string()),
-                        c.office_id.to_string(),
-                        c.issuer.as_str(),
-                        c.kind.code(),
-                        now,
-                        truncate_ms(c.not_before),
-                        truncate_ms(c.expires),
-                        fields
-                    ],
-                )
-                .map_err(|e| e.into_error("credential.id.taken"))?;
-                audit::append(
-                    tx,
-                    ctx,
-                    &AuditEvent::new("credential.issue", "credential", &c.id).with_details(
-                        serde_json::json!({ "person": c.person_id.to_string(), "kind": c.kind.code() }),
-                    ),
-                )?;
-                out.push(credential_by_id(tx, &c.id)?);
-            }
-            Ok(out)
+            let (c, year) = super::cases::load(tx, scope.office_id(), case)?;
+            let view = super::cases::view(tx, c, year)?;
+            grant(tx, ctx, &view, country, today)
         })
     }
 
@@ -367,7 +449,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
             return Err(Error::invalid("credential.reason.invalid").with_field("reason"));
         }
         let id = credential_id(id)?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let c = credential_by_id(tx, &id)?;
             if reach.office_id().is_some_and(|o| o != c.office_id) {
@@ -376,7 +458,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
             if c.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));
             }
-            let version = bump(tx, "status")?;
+            let version = bump(tx, rotate_keys::STATUS_LIST)?;
             tx.exec(
                 "UPDATE credentials SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, status_version = $4 WHERE id = $5",
                 params![now, ctx.actor.as_str(), reason, i64::try_from(version).unwrap_or(i64::MAX), id.as_str()],
@@ -393,7 +475,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
 
     fn revoked_since(&self, since: u64, now: OffsetDateTime) -> Result<(u64, Vec<String>)> {
         self.read(|tx| {
-            let version = list_version(tx, "status")?;
+            let version = list_version(tx, rotate_keys::STATUS_LIST)?;
             let rows = if since == 0 {
                 tx.query(
                     "SELECT id FROM credentials WHERE status_version IS NOT NULL AND expires >= $1 ORDER BY id",
@@ -416,7 +498,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         new: &NewShareCode,
     ) -> Result<ShareCode> {
         scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             person_in_scope(tx, scope, new.person_id)?;
             let c = credential_by_id(tx, &new.credential_id)?;
@@ -485,7 +567,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         id: ShareCodeId,
         access: &ShareAccess,
     ) -> Result<ShareCode> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let s = one_share(tx, "s.id = $1", id.to_string())?;
             match access {

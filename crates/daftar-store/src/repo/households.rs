@@ -6,7 +6,7 @@ use super::persons::{SUMMARY_COLS, summary};
 use super::{audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::etag as tag;
 use daftar_domain::household::{
     Household, HouseholdSummary, HouseholdView, Member, NewMember, Relationship, Split,
@@ -148,7 +148,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
             if current(tx, head)?.is_some() {
                 return Err(Error::conflict("household.member.taken").with_field("person_id"));
             }
-            let now = truncate_ms(OffsetDateTime::now_utc());
+            let now = self.now();
             let id = create(tx, office, head, now)?;
             audit::append(
                 tx,
@@ -249,7 +249,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
             let before = load(tx, office, id)?;
             tag::check(expected, &tag::tag_of(&before), "household.version.stale")?;
             let person = find_person(tx, office, m)?;
-            let now = truncate_ms(OffsetDateTime::now_utc());
+            let now = self.now();
             let action = match current(tx, person)? {
                 None => "household.member.add",
                 Some((h, _)) if h == id => {
@@ -305,7 +305,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
                     Some(_) => {}
                 }
             }
-            let now = truncate_ms(OffsetDateTime::now_utc());
+            let now = self.now();
             for p in &split.members {
                 leave(tx, *p, now)?;
             }

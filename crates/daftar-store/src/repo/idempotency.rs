@@ -49,7 +49,7 @@ pub(crate) fn attach<T: Any>(tx: &mut dyn Tx, value: T) -> Result<T> {
             ErrorKind::TooLarge,
         ));
     }
-    let now = truncate_ms(OffsetDateTime::now_utc());
+    let now = tx.now();
     // An expired answer under the same key no longer counts.
     tx.exec(
         "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND expires_at <= $3",

@@ -28,7 +28,7 @@ mod services;
 mod system;
 mod users;
 
-use crate::sql::{Row, Tx};
+use crate::sql::{Row, Timed, Tx};
 use crate::{Db, SqlStore};
 use daftar_domain::Result;
 
@@ -41,6 +41,13 @@ impl SqlStore {
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T> + Send,
     ) -> Result<T> {
+        let clock = &self.clock;
+        let f = move |tx: &mut dyn Tx| {
+            f(&mut Timed {
+                tx,
+                now: clock.now(),
+            })
+        };
         let out = match &self.db {
             Db::Sqlite(d) => d.write(f),
             Db::Postgres(d) if crate::postgres::needs_own_thread() => {
@@ -57,6 +64,13 @@ impl SqlStore {
         &self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T> + Send,
     ) -> Result<T> {
+        let clock = &self.clock;
+        let f = move |tx: &mut dyn Tx| {
+            f(&mut Timed {
+                tx,
+                now: clock.now(),
+            })
+        };
         match &self.db {
             Db::Sqlite(d) => d.read(f),
             Db::Postgres(d) => crate::postgres::outside_runtime(|| d.read(f)),

@@ -1,6 +1,5 @@
 //! Roles and offices (the office network): `OfficeStore`.
 
-use super::users::now;
 use super::{audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Value, params};
@@ -71,7 +70,7 @@ impl daftar_domain::store::OfficeStore for SqlStore {
             province: new.province.trim().into(),
             district: new.district.trim().into(),
             status: OfficeStatus::Active,
-            created_at: now(),
+            created_at: self.now(),
         };
         self.write(|tx| {
             tx.exec(

@@ -4,7 +4,7 @@
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Dialect, Row, Tx, Value, params};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::birth::{DatePrecision, PartialDate};
 use daftar_domain::etag as tag;
 use daftar_domain::ids::{DocumentId, OfficeId, PersonId};
@@ -593,7 +593,7 @@ impl SqlStore {
                     }
                     tx.exec(
                         "UPDATE person_imports SET written = written + $1, updated_at = $2 WHERE id = $3",
-                        params![batch.len() as i64, truncate_ms(time::OffsetDateTime::now_utc()), import],
+                        params![batch.len() as i64, self.now(), import],
                     )?;
                     Ok(())
                 })?;
@@ -623,7 +623,7 @@ impl SqlStore {
                 .transpose()?;
             tx.exec(
                 "UPDATE person_imports SET state = 'removed', updated_at = $1 WHERE id = $2 AND state <> 'done'",
-                params![truncate_ms(time::OffsetDateTime::now_utc()), import],
+                params![self.now(), import],
             )?;
             Ok(office)
         })?;
@@ -741,7 +741,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             given_name: probe.given_name.clone(),
             family_name: probe.family_name.clone(),
             father_name: probe.father_name.clone(),
-            birth_date: probe.matcher_birth_date(time::OffsetDateTime::now_utc().date()),
+            birth_date: probe.matcher_birth_date(self.clock.today()),
             gender: gender(probe.sex),
         };
         let hashes = daftar_match::dedupe::match_key_hashes(&probe_record);
@@ -821,7 +821,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         new: &NewPerson,
     ) -> Result<Person> {
         scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let now = self.now();
         let birth = new.validate(now.date())?;
         let docs = new
             .documents
@@ -872,7 +872,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64> {
         scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let now = self.now();
         let mut checked = Vec::with_capacity(rows.len());
         for (i, new) in rows.iter().enumerate() {
             let at_row = |e: Error| e.with_detail("row", serde_json::json!(i + 1));
@@ -898,7 +898,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             .import_batches(ctx, office, &import, rows, &checked, now, progress)
             .and_then(|()| {
                 self.write(|tx| {
-                    let at = truncate_ms(time::OffsetDateTime::now_utc());
+                    let at = self.now();
                     if tx.exec(
                         "UPDATE person_imports SET state = 'done', updated_at = $1 WHERE id = $2 AND state = 'running'",
                         params![at, import.as_str()],
@@ -930,7 +930,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
     /// for `idle` (a killed `daftar import`), or marked `removed` with rows left (a removal
     /// that was cut off). Returns the number of persons removed.
     fn remove_stale_imports(&self, ctx: &AuditCtx, idle: time::Duration) -> Result<u64> {
-        let before = truncate_ms(time::OffsetDateTime::now_utc() - idle);
+        let before = self.now() - idle;
         let stale = self.read(|tx| {
             tx.query(
                 "SELECT id FROM person_imports WHERE (state = 'running' AND updated_at < $1) OR (state = 'removed' AND EXISTS (SELECT 1 FROM persons WHERE import_id = person_imports.id))",
@@ -1064,7 +1064,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         scope.require(Permission::PersonRead)?;
         let shown = self.write(|tx| {
             let rec = load_record(tx, scope.office_id(), id)?;
-            let now = truncate_ms(time::OffsetDateTime::now_utc());
+            let now = tx.now();
             let d = super::read_watch::count_read(tx, ctx, guard, id, now)?;
             if !d.allowed {
                 let ev = AuditEvent::new("person.read.refused", "person", id).with_details(
@@ -1121,7 +1121,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             tx.exec("UPDATE persons SET status = $1 WHERE id = $2", params![to.code(), id.to_string()])?;
             tx.exec(
                 "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM person_status_history WHERE person_id = $1",
-                params![id.to_string(), to.code(), truncate_ms(time::OffsetDateTime::now_utc()), ctx.actor.as_str(), change.note.trim()],
+                params![id.to_string(), to.code(), self.now(), ctx.actor.as_str(), change.note.trim()],
             )?;
             audit::append(
                 tx,
@@ -1143,7 +1143,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         expected: Option<&str>,
     ) -> Result<Document> {
         scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let now = self.now();
         let valid = new.validate(now.date())?;
         let office = scope.office_id();
         self.write(|tx| {

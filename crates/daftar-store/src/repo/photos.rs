@@ -5,7 +5,7 @@ use super::audit;
 use crate::SqlStore;
 use crate::sql::params;
 use base64::Engine;
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::PersonId;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::photo::Photo;
@@ -34,7 +34,7 @@ impl daftar_domain::store::PhotoStore for SqlStore {
         photo: &Photo,
     ) -> Result<()> {
         scope.require(Permission::PersonWrite)?;
-        let now = truncate_ms(time::OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             require_person(tx, scope, id)?;
             tx.exec("DELETE FROM person_photos WHERE person_id = $1", params![id.to_string()])?;

@@ -6,12 +6,11 @@ use super::audit;
 use super::users::insert_user;
 use crate::SqlStore;
 use crate::sql::params;
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::{PersonId, UserId};
 use daftar_domain::permission::{OfficeScope, Permission, RoleCode};
 use daftar_domain::user::{NewUser, User, Username};
 use daftar_domain::{Error, Result};
-use time::OffsetDateTime;
 
 impl daftar_domain::store::PortalStore for SqlStore {
     fn grant_portal(
@@ -44,7 +43,7 @@ impl daftar_domain::store::PortalStore for SqlStore {
                 )?;
                 tx.exec(
                     "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-                    params![truncate_ms(OffsetDateTime::now_utc()), id.to_string()],
+                    params![self.now(), id.to_string()],
                 )?;
                 audit::append(
                     tx,

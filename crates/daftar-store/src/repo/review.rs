@@ -7,14 +7,13 @@ use super::persons::{SUMMARY_COLS, summary};
 use super::{audit, limit_offset};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::{OfficeId, SuspectId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::person::{MatchReasons, PersonSummary};
 use daftar_domain::review::{Decision, NewDecision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::{Error, Result};
-use time::OffsetDateTime;
 
 const SUSPECT_COLS: &str = "id, person_a, person_b, score_milli, reasons, source, status, created_at, decided_by, survivor";
 
@@ -69,7 +68,7 @@ fn require(reach: &Reach) -> Result<()> {
 
 impl daftar_domain::store::ReviewStore for SqlStore {
     fn add_suspects(&self, ctx: &AuditCtx, pairs: &[NewSuspect]) -> Result<u64> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let mut added = 0;
             for p in pairs {
@@ -148,7 +147,7 @@ impl daftar_domain::store::ReviewStore for SqlStore {
         decision: &NewDecision,
     ) -> Result<Suspect> {
         require(reach)?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let s = load(tx, reach, id)?;
             if s.status != SuspectStatus::Open {
@@ -200,7 +199,7 @@ impl daftar_domain::store::ReviewStore for SqlStore {
 
     fn unmerge(&self, ctx: &AuditCtx, reach: &Reach, id: SuspectId) -> Result<Suspect> {
         require(reach)?;
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let s = load(tx, reach, id)?;
             if s.status != SuspectStatus::Merged {

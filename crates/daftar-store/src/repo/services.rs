@@ -4,7 +4,7 @@
 use super::{all, audit};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
-use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
+use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::calendar::{Holiday, HolidayKind};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::{Permission, Reach};
@@ -125,7 +125,7 @@ pub(crate) fn version_stale(code: &'static str, current: i64) -> Error {
 
 impl daftar_domain::store::ServiceStore for SqlStore {
     fn load_catalog(&self, ctx: &AuditCtx, cat: &Catalog) -> Result<u64> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             let mut added = Vec::new();
             for def in &cat.services {
@@ -174,14 +174,12 @@ impl daftar_domain::store::ServiceStore for SqlStore {
         reach: &Reach,
         def: &ServiceDef,
         expected: i64,
-        note: &str,
+        note: &daftar_domain::service::ServiceNote,
     ) -> Result<ServiceRecord> {
         require_manage(reach)?;
         def.validate()?;
-        if note.chars().count() > 500 {
-            return Err(Error::invalid("service.note.invalid").with_field("note"));
-        }
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let note = note.as_str();
+        let now = self.now();
         self.write(|tx| {
             let cur = current(tx, def.code.as_str())?;
             if cur.version != expected {
@@ -230,7 +228,7 @@ impl daftar_domain::store::ServiceStore for SqlStore {
     }
 
     fn load_holidays(&self, ctx: &AuditCtx, list: &[Holiday]) -> Result<u64> {
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         // Whole years only: a year with any stored holiday belongs to the admins' editor; a
         // year the file adds later (1406 after 1403–1405) is loaded on the next start.
         self.write(|tx| {
@@ -273,7 +271,7 @@ impl daftar_domain::store::ServiceStore for SqlStore {
         if h.name_fa.trim().is_empty() || h.name_en.trim().is_empty() {
             return Err(Error::invalid("holiday.name.required").with_field("name_fa"));
         }
-        let now = truncate_ms(OffsetDateTime::now_utc());
+        let now = self.now();
         self.write(|tx| {
             tx.exec("DELETE FROM holidays WHERE day = $1", params![h.date.iso_string()])?;
             put_holiday(tx, &ctx.actor, h, now)?;

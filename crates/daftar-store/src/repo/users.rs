@@ -12,10 +12,6 @@ use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Us
 use daftar_domain::{Error, Result};
 use time::OffsetDateTime;
 
-pub(crate) fn now() -> OffsetDateTime {
-    truncate_ms(OffsetDateTime::now_utc())
-}
-
 const USER_COLS: &str = "id, username, display_name, office_id, role, locale, status, totp_secret, created_at, password_hash";
 
 fn user(r: &Row) -> Result<User> {
@@ -142,7 +138,7 @@ pub(crate) fn insert_user(tx: &mut dyn Tx, ctx: &AuditCtx, new: &NewUser) -> Res
             )?
             .is_none()
     {
-        return Err(Error::invalid("office.not_found").with_field("office_id"));
+        return Err(Error::invalid("user.office.invalid").with_field("office_id"));
     }
     let u = User {
         id: UserId::new(),
@@ -153,7 +149,7 @@ pub(crate) fn insert_user(tx: &mut dyn Tx, ctx: &AuditCtx, new: &NewUser) -> Res
         locale: new.locale.clone(),
         status: UserStatus::Active,
         totp_enabled: false,
-        created_at: now(),
+        created_at: tx.now(),
     };
     tx.exec(
         &format!(
@@ -238,7 +234,7 @@ impl daftar_domain::store::UserStore for SqlStore {
             .with_details(serde_json::json!({ "status": status.code() }));
         self.update_user(ctx, id, "status", status.code().into(), ev, |tx| {
             if status == UserStatus::Disabled {
-                let t = now();
+                let t = tx.now();
                 tx.exec("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
                 tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![t, id.to_string()])?;
             }
@@ -449,7 +445,7 @@ impl daftar_domain::store::UserStore for SqlStore {
         self.write(|tx| {
             let n = tx.exec(
                 "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-                params![now(), id.to_string()],
+                params![tx.now(), id.to_string()],
             )?;
             if n == 0 {
                 return Err(Error::not_found("session.not_found"));
@@ -473,7 +469,7 @@ impl daftar_domain::store::UserStore for SqlStore {
         self.write(|tx| {
             let n = tx.exec(
                 "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND (CAST($3 AS TEXT) IS NULL OR id <> $3)",
-                params![now(), user.to_string(), except.map(|e| e.to_string())],
+                params![tx.now(), user.to_string(), except.map(|e| e.to_string())],
             )?;
             audit::append(tx, ctx, &AuditEvent::new("session.revoke_all", "user", user).with_details(serde_json::json!({ "revoked": n })))?;
             Ok(n)
@@ -531,7 +527,7 @@ impl daftar_domain::store::UserStore for SqlStore {
 
     fn revoke_api_token(&self, ctx: &AuditCtx, user: UserId, id: ApiTokenId) -> Result<()> {
         self.write(|tx| {
-            let n = tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", params![now(), id.to_string(), user.to_string()])?;
+            let n = tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", params![tx.now(), id.to_string(), user.to_string()])?;
             if n == 0 {
                 return Err(Error::not_found("token.not_found"));
             }

@@ -6,7 +6,7 @@
 
 use crate::fixtures::{ctx, office};
 use daftar_domain::calendar::{CalendarProfile, Holiday, HolidayKind, WorkCalendar};
-use daftar_domain::case::{CaseChange, CaseDocument, Employer, NewCase, NewPayment, QueueFilter};
+use daftar_domain::case::{CaseDocument, Employer, NewPayment, QueueFilter};
 use daftar_domain::ids::{CaseDocumentId, OfficeId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::page::PageRequest;
@@ -14,6 +14,8 @@ use daftar_domain::permission::{Permission, Reach, system_reach, system_scope};
 use daftar_domain::person::{NewPerson, Sex};
 use daftar_domain::service::{Catalog, EvidenceKind};
 use daftar_domain::store::Store;
+use daftar_domain::usecase::decide_step::DecideStep;
+use daftar_domain::usecase::open_case::OpenCase;
 use daftar_testkit::both_backends;
 use time::Date;
 
@@ -91,13 +93,14 @@ fn evidence(kind: EvidenceKind) -> CaseDocument {
     }
 }
 
-fn act(action: &str) -> CaseChange {
-    CaseChange {
-        action: action.into(),
-        reason: None,
-        note: String::new(),
-        consent: false,
-    }
+/// A change as the edge parses it (a malformed one is its parse error).
+fn act(action: &str) -> daftar_domain::Result<DecideStep> {
+    DecideStep::parse(action, None, "", false)
+}
+
+/// Opening `service` for `person`, alone, as the edge parses it.
+fn new_case(service: &str, person: &str) -> OpenCase {
+    OpenCase::parse(service, person, false, false, None, "").unwrap()
 }
 
 both_backends! {
@@ -133,20 +136,20 @@ both_backends! {
         let admin = system_reach(Permission::CatalogManage);
         let mut def = s.service("travel_permit").unwrap().definition;
         def.steps[0].sla_days += 1;
-        let v2 = s.update_service(&ctx(), &admin, &def, 1, "one more day").unwrap();
+        let v2 = s.update_service(&ctx(), &admin, &def, 1, &note("one more day")).unwrap();
         assert_eq!(v2.version, 2);
         assert_eq!(v2.definition.steps[0].sla_days, def.steps[0].sla_days);
-        let stale = s.update_service(&ctx(), &admin, &def, 1, "again").unwrap_err();
+        let stale = s.update_service(&ctx(), &admin, &def, 1, &note("again")).unwrap_err();
         assert_eq!((stale.code, stale.kind.status()), ("service.version.stale", 412));
         let history = s.service_history("travel_permit").unwrap();
         assert_eq!(history.iter().map(|h| h.version).collect::<Vec<_>>(), vec![2, 1]);
         assert_eq!(history[0].note, "one more day");
         // Without catalog.manage: refused; an invalid definition: refused, nothing written.
         let clerkish = system_reach(Permission::PersonWrite);
-        assert_eq!(s.update_service(&ctx(), &clerkish, &def, 2, "").unwrap_err().code, "auth.forbidden");
+        assert_eq!(s.update_service(&ctx(), &clerkish, &def, 2, &note("")).unwrap_err().code, "auth.forbidden");
         let mut bad = def.clone();
         bad.steps.clear();
-        assert_eq!(s.update_service(&ctx(), &admin, &bad, 2, "").unwrap_err().code, "service.definition.invalid");
+        assert_eq!(s.update_service(&ctx(), &admin, &bad, 2, &note("")).unwrap_err().code, "service.definition.invalid");
         assert_eq!(s.service("travel_permit").unwrap().version, 2);
         assert_eq!(s.service("nope").unwrap_err().code, "service.not_found");
     }
@@ -187,14 +190,7 @@ both_backends! {
         let read = system_scope(a, Permission::PersonRead);
         // Opened on the last working days of 1403: the first step's clock crosses Nowruz.
         let opened = day("1403/12/28");
-        let v = s.open_case(&ctx(), &write, &NewCase {
-            service: "registration_status_certificate".into(),
-            person_id: pid.clone(),
-            household: false,
-            consent: false,
-            employer: None,
-            note: "".into(),
-        }, &cal, opened).unwrap();
+        let v = s.open_case(&ctx(), &write, &new_case("registration_status_certificate", &pid), &cal, opened).unwrap();
         let id = v.case.id;
         assert_eq!(v.case.due_on, Some(walk(s.as_ref(), opened, 1)));
         assert!(v.case.due_on.unwrap() > day("1404/01/04"), "Nowruz holidays do not count: {:?}", v.case.due_on);
@@ -204,13 +200,15 @@ both_backends! {
         // Another office: not found; a duplicate: refused; unknown service: not found.
         let other = system_scope(b, Permission::PersonRead);
         assert_eq!(s.get_case(&ctx(), &other, id).unwrap_err().code, "case.not_found");
-        let again = NewCase { service: "registration_status_certificate".into(), person_id: pid.clone(), household: false, consent: false, employer: None, note: "".into() };
+        let again = new_case("registration_status_certificate", &pid);
         assert_eq!(s.open_case(&ctx(), &write, &again, &cal, opened).unwrap_err().code, "case.duplicate");
-        let unknown = NewCase { service: "nope".into(), ..again.clone() };
+        let unknown = new_case("nope", &pid);
         assert_eq!(s.open_case(&ctx(), &write, &unknown, &cal, opened).unwrap_err().code, "service.not_found");
 
         let today = day("1404/01/05");
-        let change = |role: &str, version: i64, c: &CaseChange| s.change_case(&ctx(), &read, role, id, version, c, &cal, today);
+        let change = |role: &str, version: i64, c: &daftar_domain::Result<DecideStep>| {
+            s.change_case(&ctx(), &read, role, id, version, c.as_ref().map_err(Clone::clone)?, &cal, today, "IR")
+        };
         // Guards in order.
         assert_eq!(change("clerk", 0, &act("complete")).unwrap_err().code, "case.version.stale");
         assert_eq!(change("auditor", 1, &act("complete")).unwrap_err().code, "case.role.not_allowed");
@@ -238,19 +236,19 @@ both_backends! {
         assert_eq!(v.case.due_on, Some(walk(s.as_ref(), today, 2)));
         // The approval step is the office manager's: a return pauses the clock ...
         assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.role.not_allowed");
-        let v = change("office_manager", v.case.version, &CaseChange { note: "امضا ندارد".into(), ..act("return") }).unwrap();
+        let v = change("office_manager", v.case.version, &DecideStep::parse("return", None, "امضا ندارد", false)).unwrap();
         assert_eq!(v.case.due_on, None);
         assert_eq!(v.case.paused_remaining, Some(2));
         assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.transition.not_allowed");
         // ... and resuming on a later day gives the days that were left from that day on.
         let later = day("1404/01/20");
-        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume"), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("resume").unwrap(), &cal, later, "IR").unwrap();
         assert_eq!(v.case.due_on, Some(walk(s.as_ref(), later, 2)));
-        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete"), &cal, later).unwrap();
-        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete"), &cal, later).unwrap();
+        let v = s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("complete").unwrap(), &cal, later, "IR").unwrap();
+        let v = s.change_case(&ctx(), &read, "clerk", id, v.case.version, &act("complete").unwrap(), &cal, later, "IR").unwrap();
         assert_eq!(v.case.state.code(), "approved");
         assert_eq!(v.members[0].outcome.code(), "approved");
-        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel"), &cal, later).unwrap_err().code, "case.transition.not_allowed");
+        assert_eq!(s.change_case(&ctx(), &read, "office_manager", id, v.case.version, &act("cancel").unwrap(), &cal, later, "IR").unwrap_err().code, "case.transition.not_allowed");
         let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["case.open", "case.document.add", "case.payment", "case.payment", "case.step.complete", "case.return", "case.resume", "case.step.complete", "case.approve"]);
         // Nothing of this office's cases in the other office's queue.
@@ -270,14 +268,7 @@ both_backends! {
         let mut ids = vec![];
         for name in ["علی", "رضا"] {
             let pid = person(s.as_ref(), a, name);
-            let v = s.open_case(&ctx(), &write, &NewCase {
-                service: "registration_status_certificate".into(),
-                person_id: pid,
-                household: false,
-                consent: false,
-                employer: None,
-                note: "".into(),
-            }, &cal, opened).unwrap();
+            let v = s.open_case(&ctx(), &write, &new_case("registration_status_certificate", &pid), &cal, opened).unwrap();
             ids.push(v.case.id);
         }
         let due = walk(s.as_ref(), opened, 1);
@@ -312,36 +303,72 @@ both_backends! {
             ..Default::default()
         }, None).unwrap();
         let opened = day("1405/02/05");
-        let permit = |employer: Option<Employer>| NewCase {
-            service: "work_permit".into(),
-            person_id: pid.clone(),
-            consent: true,
-            employer,
-            ..NewCase::default()
-        };
-        let named = |name: &str, identifier: &str| Some(Employer { name: name.into(), identifier: identifier.into() });
+        let permit = |employer: Option<(&str, &str)>| OpenCase::parse("work_permit", &pid, false, true, employer, "");
+        let named = |name: &'static str, identifier: &'static str| Some((name, identifier));
+        let long = "x".repeat(41);
         // Refused before anything is written: none, a malformed one, one for a service without.
         for (new, want) in [
             (permit(None), "case.employer.required"),
             (permit(named("", "")), "case.employer.invalid"),
             (permit(named("\u{202e}شرکت", "")), "case.employer.invalid"),
-            (permit(named("شرکت", "x".repeat(41).as_str())), "case.employer.invalid"),
-            (NewCase { service: "registration_status_certificate".into(), employer: named("شرکت", ""), ..permit(None) }, "case.employer.not_allowed"),
+            (permit(Some(("شرکت", long.as_str()))), "case.employer.invalid"),
+            (OpenCase::parse("registration_status_certificate", &pid, false, true, named("شرکت", ""), ""), "case.employer.not_allowed"),
         ] {
-            assert_eq!(s.open_case(&ctx(), &write, &new, &cal, opened).unwrap_err().code, want, "{new:?}");
+            let got = new.clone().and_then(|new| s.open_case(&ctx(), &write, &new, &cal, opened));
+            assert_eq!(got.unwrap_err().code, want, "{new:?}");
         }
         let all = s.case_queue(&ctx(), &read, QueueFilter::Active, opened, PageRequest { page: 1, per_page: 50 }).unwrap();
         assert_eq!(all.total, 0, "nothing opened");
         // Kept as given (trimmed, Persian digits read), and read back from the database.
-        let v = s.open_case(&ctx(), &write, &permit(named("  شرکت ساختمانی البرز ", "۱۰۱۰۱۲۳۴۵۶۷")), &cal, opened).unwrap();
-        let want = Some(Employer { name: "شرکت ساختمانی البرز".into(), identifier: "10101234567".into() });
+        let v = s.open_case(&ctx(), &write, &permit(named("  شرکت ساختمانی البرز ", "۱۰۱۰۱۲۳۴۵۶۷")).unwrap(), &cal, opened).unwrap();
+        let want = Some(Employer::stored("شرکت ساختمانی البرز".into(), "10101234567".into()));
         assert_eq!(v.case.employer, want);
         assert_eq!(s.get_case(&ctx(), &read, v.case.id).unwrap().case.employer, want);
         let listed = s.case_queue(&ctx(), &read, QueueFilter::Active, opened, PageRequest { page: 1, per_page: 50 }).unwrap();
         assert_eq!(listed.items[0].case.employer, want);
         // A case without an employer reads back as none; one without an identifier keeps none.
         let other = person(s.as_ref(), a, "مریم");
-        let c = s.open_case(&ctx(), &write, &NewCase { service: "registration_status_certificate".into(), person_id: other, ..NewCase::default() }, &cal, opened).unwrap();
+        let c = s.open_case(&ctx(), &write, &new_case("registration_status_certificate", &other), &cal, opened).unwrap();
         assert_eq!(s.get_case(&ctx(), &read, c.case.id).unwrap().case.employer, None);
     }
+
+    fn two_nodes_opening_the_same_case_at_once_open_one(db) {
+        // The duplicate check runs in the writing transaction under the applicant's row lock:
+        // requests racing from two nodes (two stores on one database) open one case, and every
+        // other one is told which (`case.duplicate` with the reference).
+        let s = db.store();
+        let other = db.second_store();
+        let cal = profile(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let read = system_scope(a, Permission::PersonRead);
+        let opened = day("1405/02/05");
+        for round in 0..3 {
+            let pid = person(s.as_ref(), a, &format!("همزمان{round}"));
+            let cmd = new_case("registration_status_certificate", &pid);
+            let results: Vec<_> = std::thread::scope(|t| {
+                let tries: Vec<_> = (0..6)
+                    .map(|i| {
+                        let store = if i % 2 == 0 { s.clone() } else { other.clone() };
+                        let (cmd, cal, write) = (&cmd, &cal, &write);
+                        t.spawn(move || store.open_case(&ctx(), write, cmd, cal, opened))
+                    })
+                    .collect();
+                tries.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let opened_ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+            assert_eq!(opened_ok.len(), 1, "round {round}: {results:?}");
+            let reference = &opened_ok[0].case.reference;
+            for e in results.iter().filter_map(|r| r.as_ref().err()) {
+                assert_eq!((e.code, &e.details["reference"]), ("case.duplicate", &serde_json::json!(reference)));
+            }
+        }
+        let q = s.case_queue(&ctx(), &read, QueueFilter::Active, opened, PageRequest { page: 1, per_page: 50 }).unwrap();
+        assert_eq!(q.total, 3);
+    }
+}
+
+/// A service note as the web layer parses it.
+fn note(s: &str) -> daftar_domain::service::ServiceNote {
+    daftar_domain::service::ServiceNote::optional(s, "service.note.invalid", "note").unwrap()
 }

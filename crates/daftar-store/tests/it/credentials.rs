@@ -1,5 +1,5 @@
 //! Credential records on SQLite and on PostgreSQL: keys (rotation demotes, retiring needs a
-//! rotated-out key, the trust list version moves), issuing (repeatable per case, person and
+//! rotated-out key, the trust list version moves, two nodes rotating at once are serialised), issuing (repeatable per case, person and
 //! kind), office scoping of reads, revocation (reach, reason, once only, status list full and
 //! delta), share codes (scope, cancel by office or holder token, checks and the lock count).
 
@@ -85,6 +85,33 @@ both_backends! {
         assert_eq!(s.add_key(&ctx(), &key("bbbb0002", KeyRole::Issuer)).unwrap_err().code, "key.kid.taken");
     }
 
+    fn two_nodes_rotating_at_once_keep_one_active_key_per_role(db) {
+        // Two nodes changing keys at once decide one after the other (`rotate_keys` over the
+        // keys read after the trust list's row is taken): never two root keys, never two
+        // active issuer keys.
+        let (s, t) = (db.store(), db.second_store());
+        let both = |x: IssuerKey, y: IssuerKey| {
+            std::thread::scope(|sc| {
+                let a = sc.spawn(|| s.add_key(&ctx(), &x));
+                let b = sc.spawn(|| t.add_key(&ctx(), &y));
+                [a.join().unwrap(), b.join().unwrap()]
+            })
+        };
+        let roots = both(key("aaaa0001", KeyRole::Root), key("aaaa0002", KeyRole::Root));
+        assert_eq!(roots.iter().filter(|r| r.is_ok()).count(), 1, "{roots:?}");
+        assert!(roots.iter().any(|r| r.as_ref().is_err_and(|e| e.code == "key.root.exists")), "{roots:?}");
+        for round in 0..8 {
+            let issuers = both(key(&format!("bbbb1{round:03}"), KeyRole::Issuer), key(&format!("bbbb2{round:03}"), KeyRole::Issuer));
+            assert!(issuers.iter().all(Result::is_ok), "{issuers:?}");
+        }
+        let keys = s.keys().unwrap();
+        let active = |role| keys.iter().filter(|k| k.role == role && k.state == KeyState::Active).count();
+        assert_eq!((active(KeyRole::Root), active(KeyRole::Issuer)), (1, 1), "{keys:?}");
+        assert_eq!(keys.iter().filter(|k| k.role == KeyRole::Issuer && k.state == KeyState::VerifyOnly).count(), 15);
+        // Every change moved the trust list's version once.
+        assert_eq!(s.list_version("trust").unwrap(), 17);
+    }
+
     fn issue_read_in_scope_and_revoke(db) {
         let s = db.store();
         let (a, b) = (office(s.as_ref(), "THR-01"), office(s.as_ref(), "MHD-01"));
@@ -134,7 +161,7 @@ both_backends! {
     }
 
     fn issuing_twice_for_a_case_keeps_the_first(db) {
-        use daftar_domain::case::NewCase;
+        use daftar_domain::usecase::open_case::OpenCase;
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
         let p = person(s.as_ref(), a);
@@ -149,11 +176,7 @@ both_backends! {
             .open_case(
                 &ctx(),
                 &system_scope(a, Permission::PersonWrite),
-                &NewCase {
-                    service: "registration_status_certificate".into(),
-                    person_id: p.to_string(),
-                    ..NewCase::default()
-                },
+                &OpenCase::parse("registration_status_certificate", &p.to_string(), false, false, None, "").unwrap(),
                 &cal,
                 today,
             )

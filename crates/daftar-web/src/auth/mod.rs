@@ -3,13 +3,13 @@
 //! CSRF-checked form [`CsrfForm`].
 
 mod csrf;
-pub mod password;
 pub mod scope;
 pub mod secrets;
 pub mod throttle;
 pub mod totp;
 
 pub use csrf::{CsrfForm, NoFields};
+pub use daftar_domain::secret::password;
 pub use scope::InOffice;
 pub use secrets::{cookie, random_token, same_secret};
 
@@ -26,7 +26,6 @@ use daftar_domain::session::{Session, secret_hash};
 use daftar_domain::store::Store;
 use daftar_domain::user::{User, UserStatus};
 use daftar_domain::{Error, ErrorKind, Result};
-use time::OffsetDateTime;
 
 /// Name of the session cookie (holds only a random secret).
 pub const SESSION_COOKIE: &str = "daftar_session";
@@ -74,7 +73,7 @@ pub async fn resolve(
     headers: &HeaderMap,
     request_id: &str,
 ) -> Result<Option<Auth>> {
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     if let Some(authz) = headers.get(header::AUTHORIZATION) {
         let token = authz
             .to_str()
@@ -232,7 +231,7 @@ impl Staff {
     /// Token-authenticated calls cannot step up and are refused (`auth.step_up.session_only`).
     pub fn require_step_up(&self, policy: &daftar_domain::session::SessionPolicy) -> Result<()> {
         match &self.auth.session {
-            Some(s) if s.stepped_up(policy, OffsetDateTime::now_utc()) => Ok(()),
+            Some(s) if s.stepped_up(policy, self.ctx.now) => Ok(()),
             Some(_) => Err(Error::new(
                 "auth.step_up.required",
                 ErrorKind::Unauthenticated,

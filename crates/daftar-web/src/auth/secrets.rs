@@ -1,14 +1,6 @@
 //! Random secrets, constant-time comparison and cookie strings.
 
-use base64::Engine;
-use rand::RngCore;
-
-/// A random URL-safe token of `bytes` random bytes.
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
+pub use daftar_domain::secret::random_token;
 
 /// Compares two secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {

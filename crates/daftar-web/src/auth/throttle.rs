@@ -22,7 +22,6 @@ use axum::http::request::Parts;
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::user::LoginThrottle;
 use std::net::{IpAddr, SocketAddr};
-use time::OffsetDateTime;
 
 /// The client's address as the throttle sees it (see the module doc).
 #[derive(Debug, Clone)]
@@ -112,7 +111,7 @@ impl Attempt {
         before: Counts,
     ) -> WebResult<bool> {
         let policy = state.config.login;
-        let now = OffsetDateTime::now_utc();
+        let now = state.clock.now();
         let name = LoginThrottle {
             failures: before.name.failures.saturating_add(1),
             locked_until: None,
@@ -157,7 +156,7 @@ impl Attempt {
 impl Counts {
     /// Whether this name is locked for this address, or the address is.
     pub fn locked(&self, state: &AppState) -> bool {
-        let (policy, now) = (state.config.login, OffsetDateTime::now_utc());
+        let (policy, now) = (state.config.login, state.clock.now());
         policy.is_locked(self.pair, now) || policy.is_locked(self.addr, now)
     }
 }

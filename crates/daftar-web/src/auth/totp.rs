@@ -40,8 +40,8 @@ pub fn qr_svg(url: &str) -> Result<String> {
 }
 
 /// Whether `code` (6 digits, Persian digits accepted) is valid now (±1 step).
-pub fn check(secret_b32: &str, code: &str) -> bool {
-    matching_step(secret_b32, code, now_unix()).is_some()
+pub fn check(secret_b32: &str, code: &str, now: time::OffsetDateTime) -> bool {
+    matching_step(secret_b32, code, unix(now)).is_some()
 }
 
 /// The time step (`unix / 30`) within ±1 step of `unix` whose code is `code`, if any. Callers
@@ -64,10 +64,9 @@ pub fn matching_step(secret_b32: &str, code: &str, unix: u64) -> Option<u64> {
         })
 }
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// Seconds since 1970 (0 before it).
+pub fn unix(at: time::OffsetDateTime) -> u64 {
+    u64::try_from(at.unix_timestamp()).unwrap_or(0)
 }
 
 /// The current code (tests and the demo's help text).
@@ -85,12 +84,20 @@ mod tests {
     fn current_code_checks_and_wrong_code_fails() {
         let s = new_secret();
         let c = current(&s).unwrap();
-        assert!(check(&s, &c));
+        assert!(check(&s, &c, daftar_domain::clock::Clock::default().now()));
         let wrong = format!("{:06}", (c.parse::<u32>().unwrap() + 1) % 1_000_000);
-        assert!(!check(&s, &wrong));
-        assert!(!check(&s, "abc"));
+        assert!(!check(
+            &s,
+            &wrong,
+            daftar_domain::clock::Clock::default().now()
+        ));
+        assert!(!check(
+            &s,
+            "abc",
+            daftar_domain::clock::Clock::default().now()
+        ));
         // The step is reported, also for the neighbouring steps.
-        let now = now_unix();
+        let now = unix(daftar_domain::clock::Clock::default().now());
         let t = totp(&s, "x").unwrap();
         for s_ in [now / 30 - 1, now / 30, now / 30 + 1] {
             assert_eq!(matching_step(&s, &t.generate(s_ * 30), now), Some(s_));

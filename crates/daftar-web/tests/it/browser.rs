@@ -3,7 +3,7 @@
 //! screenshots under `target/screenshots/`. Without Chromium the test skips locally and fails
 //! with `CI=true`.
 
-use crate::harness::{Backend, PASSWORD, TestApp};
+use crate::harness::{Backend, PASSWORD, TestApp, qr_png};
 use fantoccini::{ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -611,27 +611,6 @@ async fn approved_household(
     (manager, others)
 }
 
-/// A PNG of the QR code of `text` (black modules, four-module quiet zone, 6 px a module).
-fn qr_png(text: &str) -> Vec<u8> {
-    let code =
-        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q).unwrap();
-    let w = u32::try_from(code.width()).unwrap();
-    let colors = code.to_colors();
-    let (scale, quiet) = (6u32, 4u32);
-    let side = (w + 2 * quiet) * scale;
-    let img = image::GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = (x / scale, y / scale);
-        let dark = (quiet..quiet + w).contains(&mx)
-            && (quiet..quiet + w).contains(&my)
-            && colors[usize::try_from((my - quiet) * w + mx - quiet).unwrap()]
-                == qrcode::Color::Dark;
-        image::Luma([if dark { 0 } else { 255 }])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
 /// The verdict on the page once it is there (waits up to 10 s for `#verdict`).
 async fn verdict(c: &fantoccini::Client, expected: &str) -> fantoccini::elements::Element {
     c.wait()
@@ -892,7 +871,7 @@ async fn a_registered_person_applies_and_books_an_appointment_on_the_portal() {
     let app = TestApp::start(Backend::Sqlite).await.unwrap();
     let office = app.office("THR-01");
     let (head, _) = app.household_with_cards(office.id);
-    let hash = daftar_web::auth::password::hash(PASSWORD).unwrap();
+    let hash = daftar_domain::secret::password::hash(PASSWORD).unwrap();
     let user = app
         .store
         .grant_portal(

@@ -4,50 +4,12 @@
 //! stale and missing `If-Match`), a newborn registration end to end in the Persian UI, the work
 //! queue with bulk assignment, return/resume pausing the clock, and office scoping.
 
-use crate::harness::{TestApp, code, get_text, json_of, location};
+use crate::harness::{PDF, PNG, TestApp, api_client, code, get_text, json_of, location, upload};
 use serde_json::{Value, json};
-
-const PNG: &[u8] =
-    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// The offices' "today" (Iran time), as the server computes it.
 fn today() -> time::Date {
     (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date()
-}
-
-/// A signed-in client with the CSRF token the API wants for cookie sessions.
-async fn api_client(app: &TestApp, user: &str) -> (reqwest::Client, String) {
-    let c = app.signed_in(user).await;
-    let t = app.csrf(&c, "/profile").await;
-    (c, t)
-}
-
-async fn upload(
-    app: &TestApp,
-    c: &reqwest::Client,
-    t: &str,
-    path: &str,
-    kind: &str,
-    bytes: &[u8],
-    mime: &str,
-) -> (u16, Value) {
-    let part = reqwest::multipart::Part::bytes(bytes.to_vec())
-        .file_name("scan")
-        .mime_str(mime)
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text("kind", kind.to_owned())
-        .part("file", part);
-    json_of(
-        c.post(app.url(path))
-            .header("x-csrf-token", t)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
 }
 
 async fn act(

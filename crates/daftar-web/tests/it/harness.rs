@@ -26,11 +26,13 @@ pub struct TestApp {
     _db: daftar_testkit::TestDb,
 }
 
-/// Which backend a test runs on.
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
+/// Which backend a test runs on (the test kit's).
+pub use daftar_testkit::Backend;
+
+impl daftar_testkit::StartOn for TestApp {
+    async fn start_on(backend: Backend) -> Option<Self> {
+        Self::start(backend).await
+    }
 }
 
 impl TestApp {
@@ -47,10 +49,7 @@ impl TestApp {
             config.font_dir =
                 Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts"));
         }
-        let db = match backend {
-            Backend::Sqlite => daftar_testkit::TestDb::sqlite(),
-            Backend::Postgres => daftar_testkit::TestDb::postgres()?,
-        };
+        let db = daftar_testkit::TestDb::on(backend)?;
         let store = db.store();
         let app = daftar_web::router(store.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -68,6 +67,11 @@ impl TestApp {
             store,
             _db: db,
         })
+    }
+
+    /// The store as its concrete type, for raw SQL a test needs (a fault to inject).
+    pub fn sql(&self) -> &daftar_store::SqlStore {
+        self._db.sql()
     }
 
     /// An absolute URL for `path`.
@@ -311,32 +315,79 @@ pub fn location(r: &reqwest::Response) -> String {
 /// An argon2id hash of [`PASSWORD`], computed once (hashing is slow on purpose).
 pub fn password_hash() -> String {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| daftar_web::auth::password::hash(PASSWORD).unwrap())
+    H.get_or_init(|| daftar_domain::secret::password::hash(PASSWORD).unwrap())
         .clone()
 }
 
+/// A 1×1 PNG: the smallest image evidence upload accepts.
+pub const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+/// A minimal PDF: the smallest document evidence upload accepts.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// A signed-in client with the CSRF token the API wants for cookie sessions.
+pub async fn api_client(app: &TestApp, user: &str) -> (reqwest::Client, String) {
+    let c = app.signed_in(user).await;
+    let t = app.csrf(&c, "/profile").await;
+    (c, t)
+}
+
+/// Uploads evidence of `kind` to the case at `path` (`…/documents`) as a multipart form:
+/// status and JSON body.
+pub async fn upload(
+    app: &TestApp,
+    c: &reqwest::Client,
+    t: &str,
+    path: &str,
+    kind: &str,
+    bytes: &[u8],
+    mime: &str,
+) -> (u16, serde_json::Value) {
+    let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+        .file_name("scan")
+        .mime_str(mime)
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", kind.to_owned())
+        .part("file", part);
+    json_of(
+        c.post(app.url(path))
+            .header("x-csrf-token", t)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// A PNG of the QR code of `text` at error correction Q (black modules, four-module quiet zone,
+/// 6 px a module), as a phone photo of a card would show it.
+pub fn qr_png(text: &str) -> Vec<u8> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::Q).unwrap();
+    let w = u32::try_from(code.width()).unwrap();
+    let colors = code.to_colors();
+    let (scale, quiet) = (6u32, 4u32);
+    let side = (w + 2 * quiet) * scale;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / scale, y / scale);
+        let dark = (quiet..quiet + w).contains(&mx)
+            && (quiet..quiet + w).contains(&my)
+            && colors[usize::try_from((my - quiet) * w + mx - quiet).unwrap()]
+                == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 /// Runs an async test body on SQLite and on PostgreSQL: `both!(name, body)` where `body` is an
-/// `async fn(TestApp)`.
+/// `async fn(TestApp)` (the test kit's `both_backends!` over a [`TestApp`]).
 #[macro_export]
 macro_rules! both {
     ($name:ident, $body:path) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::harness::TestApp::start($crate::harness::Backend::Sqlite)
-                    .await
-                    .unwrap();
-                $body(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    $crate::harness::TestApp::start($crate::harness::Backend::Postgres).await
-                {
-                    $body(app).await;
-                }
-            }
-        }
+        daftar_testkit::both_backends!(async $name, $body, $crate::harness::TestApp);
     };
 }

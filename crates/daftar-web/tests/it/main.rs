@@ -6,6 +6,7 @@
 mod api_basics;
 mod auth_flows;
 mod browser;
+mod case_pages;
 mod cases;
 mod credentials;
 mod features;

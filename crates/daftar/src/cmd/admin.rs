@@ -39,7 +39,7 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
                 display_name,
                 office_id: office.map(|o| o.id),
                 role: RoleCode::parse(&a.role)?,
-                password_hash: daftar_web::auth::password::hash(&password)?,
+                password_hash: daftar_domain::secret::password::hash(&password)?,
                 locale: None,
             };
             let u = store.create_user(&super::system_ctx("user-add"), &new)?;
@@ -118,7 +118,7 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
             let u = user_by_name(store.as_ref(), &a.username)?;
             let (password, generated) = password(a.password_stdin)?;
             let ctx = super::system_ctx("user-reset-password");
-            store.set_password(&ctx, u, &daftar_web::auth::password::hash(&password)?)?;
+            store.set_password(&ctx, u, &daftar_domain::secret::password::hash(&password)?)?;
             let n = store.revoke_user_sessions(&ctx, u, None)?;
             store.clear_login_failures(&a.username)?;
             println!(
@@ -219,7 +219,7 @@ fn password(from_stdin: bool) -> Result<(String, bool)> {
         check_password_policy(&pw)?;
         return Ok((pw, false));
     }
-    let pw = daftar_web::auth::random_token(15);
+    let pw = daftar_domain::secret::random_token(15);
     if check_password_policy(&pw).is_err() {
         bail!("generated password failed the policy");
     }

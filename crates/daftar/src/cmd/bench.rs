@@ -238,7 +238,7 @@ fn run(
         bench_office(store, &ctx, "BENCH", &label)?
     };
     let scope = system_scope(office.id, Permission::PersonWrite);
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = daftar_domain::clock::Clock::default().today();
     let bar = crate::output::progress(args.persons as u64, "loading");
     // Generate and load in batches so that memory stays flat at any size.
     const BATCH: usize = 100_000;

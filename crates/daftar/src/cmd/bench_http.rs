@@ -33,7 +33,7 @@ fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)>
             display_name: "Bench clerk".into(),
             office_id: Some(office.id),
             role: RoleCode::parse("clerk")?,
-            password_hash: daftar_web::auth::password::hash(PASSWORD)?,
+            password_hash: daftar_domain::secret::password::hash(PASSWORD)?,
             locale: Some("en".into()),
         },
     )?;
@@ -192,7 +192,7 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
             &super::system_ctx("bench-http"),
             &system_scope(office_id, Permission::PersonRead),
             daftar_domain::case::QueueFilter::Active,
-            time::OffsetDateTime::now_utc().date(),
+            daftar_domain::clock::Clock::default().today(),
             PageRequest {
                 page: 1,
                 per_page: 1,

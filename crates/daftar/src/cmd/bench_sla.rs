@@ -36,8 +36,8 @@ pub fn sla(profile_dir: Option<&std::path::Path>, args: &BenchSla) -> Result<Exi
         bail!("--count must be at least 1 and --max-days 1 to 90");
     }
     let profile = match profile_dir {
-        Some(d) => daftar_web::profile::Profile::from_dir(d)?,
-        None => daftar_web::profile::Profile::iran()?,
+        Some(d) => daftar_store::profile::from_dir(d)?,
+        None => daftar_domain::profile::Profile::iran()?,
     };
     let cal = profile.calendar.calendar()?;
     let (first, last) = cal.covers();

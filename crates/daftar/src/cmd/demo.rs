@@ -142,7 +142,7 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
             args.data_dir.display()
         );
     } else {
-        seed(store.as_ref(), args.persons)?;
+        seed(store.as_ref(), args.persons, &loaded.config.clock())?;
     }
     if args.seed_only {
         return Ok(ExitCode::SUCCESS);
@@ -207,9 +207,9 @@ fn logins(store: &dyn Store) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
-fn seed(store: &dyn Store, persons: u32) -> Result<()> {
+fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) -> Result<()> {
     let ctx = super::system_ctx("demo");
-    let hash = daftar_web::auth::password::hash(DEMO_PASSWORD)?;
+    let hash = daftar_domain::secret::password::hash(DEMO_PASSWORD)?;
     let roles = store.roles()?;
     let mut rng = StdRng::seed_from_u64(1403);
     let bar = indicatif::ProgressBar::new(u64::from(persons) + 20);
@@ -269,7 +269,7 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
         user(name, role.code.as_str(), None)?;
         bar.inc(1);
     }
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = clock.today();
     let mut by_office: std::collections::BTreeMap<_, Vec<daftar_domain::person::Person>> =
         Default::default();
     for i in 0..persons {
@@ -321,7 +321,7 @@ fn seed(store: &dyn Store, persons: u32) -> Result<()> {
     }
     bar.finish_and_clear();
     seed_households_and_review(store, &ctx, &by_office)?;
-    let cases = seed_cases(store, &ctx, &by_office)?;
+    let cases = seed_cases(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
         offices.len(),
@@ -398,10 +398,13 @@ fn seed_cases(
         daftar_domain::ids::OfficeId,
         Vec<daftar_domain::person::Person>,
     >,
+    clock: &daftar_domain::clock::Clock,
 ) -> Result<usize> {
-    use daftar_domain::case::{NewCase, NewPayment};
-    let cal = daftar_web::profile::install(store, &daftar_web::profile::Profile::iran()?)?;
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    use daftar_domain::case::{NewPayment, Note};
+    use daftar_domain::service::ServiceCode;
+    use daftar_domain::usecase::open_case::OpenCase;
+    let cal = daftar_store::profile::install(store, &daftar_domain::profile::Profile::iran()?)?;
+    let today = clock.today();
     if cal.is_working_day(today).is_err() {
         println!(
             "No demo cases: today is outside the calendar's years (profiles/ir/calendar.toml)."
@@ -412,26 +415,21 @@ fn seed_cases(
     for (office, persons) in by_office {
         let w = system_scope(*office, Permission::PersonWrite);
         let open = |service: &str, person: &daftar_domain::person::Person, household: bool| {
-            store.open_case(
-                ctx,
-                &w,
-                &NewCase {
-                    service: service.into(),
-                    person_id: person.id.to_string(),
-                    household,
-                    consent: false,
-                    employer: None,
-                    note: String::new(),
-                },
-                &cal,
-                today,
-            )
+            let cmd = OpenCase {
+                person: person.id,
+                service: ServiceCode::parse(service)?,
+                household,
+                consent: false,
+                employer: None,
+                note: Note::default(),
+            };
+            store.open_case(ctx, &w, &cmd, &cal, today)
         };
         // A registration card issued earlier, so the credentials pages, the card and /verify
         // have something to show (new ones are issued when a case is approved).
         if let Some(p) = persons.get(1) {
             let code = store.get_office(*office)?.code;
-            let now = time::OffsetDateTime::now_utc();
+            let now = clock.now();
             let until = today + time::Duration::days(365);
             let kind = daftar_domain::service::CredentialKind::RegistrationCard;
             let mut id = [0u8; 8];
@@ -441,7 +439,7 @@ fn seed_cases(
                 ctx,
                 &w,
                 p.id,
-                &daftar_web::auth::password::hash(DEMO_PASSWORD)?,
+                &daftar_domain::secret::password::hash(DEMO_PASSWORD)?,
             )?;
             store.issue_credentials(
                 ctx,

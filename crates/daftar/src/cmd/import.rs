@@ -308,7 +308,7 @@ pub fn persons(loaded: &crate::config::Loaded, args: &ImportPersons) -> Result<E
     }
     let store = super::open(loaded)?;
     let office = super::admin::office_by_code(store.as_ref(), &args.office)?;
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = loaded.config.clock().today();
     let (persons, errors) = check(&table, &args.nationality, today, &message)?;
     drop(table);
     let rows = persons.len();

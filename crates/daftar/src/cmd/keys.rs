@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use daftar_credential::Verdict;
 use daftar_credential::lists::{StatusListDoc, TrustListDoc, verify_with_status};
 use daftar_domain::credential::KeyRole;
-use daftar_web::keyring::KeyRing;
+use daftar_store::keyring::KeyRing;
 use ed25519_dalek::VerifyingKey;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -224,7 +224,9 @@ fn check(a: &VerifyArgs) -> std::result::Result<ExitCode, Failure> {
             .apply(&delta)
             .map_err(|e| list_failure(d, &e))?;
     }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = daftar_domain::clock::Clock::default()
+        .now()
+        .unix_timestamp();
     if let Some(s) = &status {
         // Freshness: an old list misses recent revocations; an older version than one already
         // seen is a rollback (docs/credential-format.md §8).
@@ -245,7 +247,7 @@ fn check(a: &VerifyArgs) -> std::result::Result<ExitCode, Failure> {
             })?;
     }
     let text = match (&a.text, &a.image) {
-        (_, Some(img)) => daftar_web::features::credentials::qrimage::read_qr(&read_file(img)?)
+        (_, Some(img)) => daftar_credential::scan::read_qr(&read_file(img)?)
             .map_err(|e| failure(e.code, format!("{}: {}", img.display(), e.code)))?,
         (Some(t), None) if t == "-" => {
             let mut s = String::new();
@@ -288,7 +290,7 @@ fn render(
         let out = serde_json::json!({
             "verdict": v.code(),
             "issuer": c.map(|c| c.issuer.clone()),
-            "kind": c.map(|c| daftar_web::features::credentials::verify::kind_code(c.kind)),
+            "kind": c.map(|c| c.kind.code()),
             "purpose": c.map(|c| c.purpose.clone()),
             "expires": c.map(|c| c.expires),
             "fields": c.map(|c| c.fields.clone()),
@@ -301,11 +303,7 @@ fn render(
     let _ = writeln!(o, "verdict: {}", v.code());
     if let Some(c) = c {
         let _ = writeln!(o, "issuer: {}", c.issuer);
-        let _ = writeln!(
-            o,
-            "type: {}",
-            daftar_web::features::credentials::verify::kind_code(c.kind)
-        );
+        let _ = writeln!(o, "type: {}", c.kind.code());
         let _ = writeln!(o, "purpose: {}", c.purpose);
         if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(c.expires) {
             let _ = writeln!(o, "valid until: {}", t.date());

@@ -87,7 +87,9 @@ pub fn load(flags: &Flags) -> Result<Loaded> {
 
 /// Opens the configured store (SQLite is created and migrated on open).
 pub fn open(loaded: &Loaded) -> Result<Arc<dyn Store>> {
-    Ok(daftar_store::connect(&loaded.config.database())?)
+    Ok(Arc::new(
+        daftar_store::connect_sql(&loaded.config.database())?.with_clock(loaded.config.clock()),
+    ))
 }
 
 /// An audit context for work done from the command line.

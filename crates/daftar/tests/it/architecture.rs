@@ -53,7 +53,10 @@ const MAP: &[(&str, &[&str])] = &[
     ("daftar-domain", &[]),
     ("daftar-credential", &[]),
     ("daftar-match", &["daftar-domain"]),
-    ("daftar-store", &["daftar-domain", "daftar-match"]),
+    (
+        "daftar-store",
+        &["daftar-credential", "daftar-domain", "daftar-match"],
+    ),
     (
         "daftar-web",
         &["daftar-credential", "daftar-domain", "daftar-store"],
@@ -325,25 +328,114 @@ fn only_the_web_crate_serves_http() {
     }
 }
 
-/// Invariant: the web crate uses the store crate only for the blob store and to mark the
-/// threads its store calls run on as blocking threads; everything else goes through the
-/// domain's store traits, handed over by the binary.
+/// The uses of `krate::` in `text` that start with none of `allowed` (each as the rest of its
+/// line).
+fn uses_outside<'a>(text: &'a str, krate: &str, allowed: &[&str]) -> Vec<&'a str> {
+    text.match_indices(krate)
+        .filter(|(i, _)| !text[..*i].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+        .map(|(i, _)| text[i..].lines().next().unwrap_or_default())
+        .filter(|rest| !allowed.iter().any(|a| rest.starts_with(a)))
+        .collect()
+}
+
+/// Invariant: the web crate uses the store crate only for its services beyond the store traits
+/// — the blob store, the key ring, loading the country profile — and to mark the threads its
+/// store calls run on as blocking threads; all data goes through the domain's store traits,
+/// handed over by the binary.
 #[test]
-fn the_web_crate_uses_the_store_crate_only_for_blobs_and_threads() {
+fn the_web_crate_uses_the_store_crate_only_for_blobs_keys_profile_and_threads() {
     const ALLOWED: &[&str] = &[
         "daftar_store::blob::",
+        "daftar_store::keyring::",
+        "daftar_store::profile::",
         "daftar_store::postgres::on_blocking_thread(",
     ];
     for (path, text) in sources("daftar-web") {
-        for (i, _) in text.match_indices("daftar_store") {
-            assert!(
-                ALLOWED.iter().any(|a| text[i..].starts_with(a)),
-                "{} uses daftar_store beyond the blob store and on_blocking_thread: {}",
-                path.display(),
-                text[i..].lines().next().unwrap_or_default()
-            );
+        let beyond = uses_outside(&text, "daftar_store", ALLOWED);
+        assert!(
+            beyond.is_empty(),
+            "{} uses daftar_store beyond the blob store, the key ring, the profile and on_blocking_thread: {beyond:?}",
+            path.display(),
+        );
+    }
+}
+
+/// Invariant: only the clock reads the system time (`daftar_domain::clock::Clock`): every
+/// "now" and "today" comes from the one clock the binary configures with the offices' time
+/// zone, so no rule decides with the UTC date and tests can stop time.
+#[test]
+fn only_the_clock_reads_the_system_time() {
+    const READS: &[&str] = &["now_utc(", "now_local(", "SystemTime::now(", "Utc::now("];
+    // Still to move onto the clock with the credential use cases (issue 16.2).
+    const NOT_YET: &[&str] = &[
+        "keyring.rs",
+        "credentials/issue.rs",
+        "credentials/verify.rs",
+        "credentials/html.rs",
+        "credentials/share.rs",
+        "credentials/api.rs",
+    ];
+    let members: Vec<String> = graph().members.keys().cloned().collect();
+    for krate in members.iter().filter(|m| m.as_str() != "daftar-testkit") {
+        for (path, text) in sources(krate) {
+            let p = path.to_string_lossy().replace('\\', "/");
+            if p.ends_with("daftar-domain/src/clock.rs") || NOT_YET.iter().any(|n| p.ends_with(n)) {
+                continue;
+            }
+            for r in READS {
+                assert!(
+                    !text.contains(r),
+                    "{} reads the system time ({r}); take it from the Clock",
+                    path.display()
+                );
+            }
         }
     }
+}
+
+/// What the binary may name of the web crate: its entry points (`serve` with its `WebConfig`
+/// and `MetricsAccess`) and its message catalogue (`i18n::I18n`: the CLI prints the same
+/// translated messages as the pages; the locale files are the web crate's).
+const WEB_ENTRY_POINTS: &[&str] = &[
+    "daftar_web::serve(",
+    "daftar_web::WebConfig",
+    "daftar_web::MetricsAccess",
+    "daftar_web::i18n::I18n",
+];
+
+/// Invariant: the binary uses the web crate only through its entry points, never its internals
+/// (features, auth, key ring, profile): what the CLI shares with the web layer lives in the
+/// domain (`secret`, `profile`, `usecase`), the credential crate (`sealing`, `scan`) or the
+/// store (`keyring`, `profile`).
+#[test]
+fn the_binary_uses_only_the_web_crates_entry_points() {
+    for (path, text) in sources("daftar") {
+        let internal = uses_outside(&text, "daftar_web", WEB_ENTRY_POINTS);
+        assert!(
+            internal.is_empty(),
+            "{} uses web internals: {internal:?}",
+            path.display()
+        );
+    }
+    // The check sees an internal, in a path or in a grouped import.
+    for internal in [
+        "let r = daftar_web::keyring::KeyRing::new(s);",
+        "use daftar_web::{serve, auth::password};",
+    ] {
+        assert_eq!(
+            uses_outside(internal, "daftar_web", WEB_ENTRY_POINTS).len(),
+            1,
+            "{internal}"
+        );
+    }
+    assert!(
+        uses_outside(
+            "daftar_web::serve(l, s, c, f)",
+            "daftar_web",
+            WEB_ENTRY_POINTS
+        )
+        .is_empty()
+    );
 }
 
 /// Invariant: the process belongs to the binary: only `daftar` parses a command line and sets

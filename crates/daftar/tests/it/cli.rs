@@ -724,7 +724,7 @@ fn keys_and_offline_verification() {
     let secret = std::fs::read_to_string(d.join("data/key-secret")).unwrap();
     let store =
         daftar_store::connect(&format!("sqlite://{}", d.join("data/daftar.db").display())).unwrap();
-    let ring = daftar_web::keyring::KeyRing::new(secret.trim()).unwrap();
+    let ring = daftar_store::keyring::KeyRing::new(secret.trim()).unwrap();
     let ctx = AuditCtx::system("test");
     let office_id = store
         .list_offices(&system_reach(Permission::OfficeRead), Default::default())
@@ -770,13 +770,7 @@ fn keys_and_offline_verification() {
         )
         .unwrap()
         .remove(0);
-    let text = daftar_web::features::credentials::issue::signed_text(
-        store.as_ref(),
-        &ring,
-        &rec,
-        "employer",
-    )
-    .unwrap();
+    let text = ring.signed_text(store.as_ref(), &rec, "employer").unwrap();
 
     // Offline: the exported files and nothing else.
     let out = ok(d, &["keys", "export", "--out", "lists"]);

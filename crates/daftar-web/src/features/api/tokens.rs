@@ -18,7 +18,7 @@ use daftar_domain::ids::ApiTokenId;
 use daftar_domain::permission::Permission;
 use daftar_domain::session::{ApiToken, PERSON_TOKEN_MAX_DAYS, reads_persons, secret_hash};
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 /// Longest token lifetime.
 pub const MAX_TOKEN_DAYS: i64 = 365;
@@ -88,7 +88,7 @@ pub fn build(staff: &Staff, req: &NewToken) -> daftar_domain::Result<(ApiToken, 
             return Err(Error::invalid("token.purpose.required").with_field("purpose"));
         }
     }
-    let now = OffsetDateTime::now_utc();
+    let now = staff.ctx.now;
     let secret = format!("dft_{}", random_token(32));
     let token = ApiToken {
         id: ApiTokenId::new(),

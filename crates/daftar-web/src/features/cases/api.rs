@@ -15,10 +15,12 @@ use axum::response::{IntoResponse, Response};
 use daftar_domain::Error;
 use daftar_domain::audit::purpose;
 use daftar_domain::case::{
-    CaseChange, CaseDocument, CaseSummary, CaseView, NewCase, NewPayment, Payment, QueueFilter,
+    CaseDocument, CaseSummary, CaseView, Employer, NewPayment, Payment, QueueFilter,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, UserId};
 use daftar_domain::page::{Page, PageRequest};
+use daftar_domain::usecase::decide_step::DecideStep;
+use daftar_domain::usecase::open_case::OpenCase;
 use serde::{Deserialize, Serialize};
 
 /// A case view with its version as `ETag`.
@@ -29,6 +31,88 @@ pub(crate) fn with_etag(status: StatusCode, v: CaseView) -> Response {
         axum::Json(v),
     )
         .into_response()
+}
+
+// As the API takes it; parsed into `OpenCase` before the store is called.
+/// Opening a case.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewCase {
+    /// Service code.
+    pub service: String,
+    /// The applicant (for a household case: the household head).
+    #[schema(value_type = String)]
+    pub person_id: String,
+    /// Cover the applicant's whole household (services that allow it).
+    #[serde(default)]
+    pub household: bool,
+    /// The person concerned consents (services that require it).
+    #[serde(default)]
+    pub consent: bool,
+    /// The employer, for services that take one (`requires_employer` in the catalog: work
+    /// permits); refused for any other service.
+    #[serde(default)]
+    #[schema(value_type = Option<Employer>)]
+    pub employer: Option<EmployerFields>,
+    /// A note for the timeline.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The employer's fields as sent (checked by [`Employer::parse`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmployerFields {
+    /// Name.
+    pub name: String,
+    /// Identifier, optional.
+    #[serde(default)]
+    pub identifier: String,
+}
+
+impl NewCase {
+    /// The command (`person.id.invalid`, `case.note.invalid`, `case.employer.invalid`, an
+    /// impossible service code as `service.not_found`; each with its field).
+    pub fn command(&self) -> daftar_domain::Result<OpenCase> {
+        OpenCase::parse(
+            &self.service,
+            &self.person_id,
+            self.household,
+            self.consent,
+            self.employer
+                .as_ref()
+                .map(|e| (e.name.as_str(), e.identifier.as_str())),
+            &self.note,
+        )
+    }
+}
+
+// As the API takes it; parsed into `DecideStep` before the store is called.
+/// A decision or other change on a case.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CaseChange {
+    /// `complete`, `return`, `reject`, `resume` or `cancel`.
+    pub action: String,
+    /// Reason code, required for `reject`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Note for the timeline (what to correct, for a return).
+    #[serde(default)]
+    pub note: String,
+    /// Record consent given now (before approval).
+    #[serde(default)]
+    pub consent: bool,
+}
+
+impl CaseChange {
+    /// The command (`case.note.invalid`, `case.reason.invalid`, `case.action.invalid`).
+    pub fn command(&self) -> daftar_domain::Result<DecideStep> {
+        DecideStep::parse(
+            &self.action,
+            self.reason.as_deref(),
+            &self.note,
+            self.consent,
+        )
+    }
 }
 
 /// Opens a case for a person (or the person's household) of the office. Audited.
@@ -43,6 +127,7 @@ pub async fn open(
     idem: Idempotent,
     Json(new): Json<NewCase>,
 ) -> WebResult<Response> {
+    let cmd = new.command()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
     let respond = |v: &CaseView| {
@@ -55,7 +140,7 @@ pub async fn open(
     };
     Ok(idem
         .run(&state, respond, move |s| {
-            s.open_case(&ctx, &scope, &new, &cal, today)
+            s.open_case(&ctx, &scope, &cmd, &cal, today)
         })
         .await?)
 }
@@ -136,6 +221,7 @@ pub async fn change(
 ) -> WebResult<Response> {
     let id = path.1;
     let version = if_match(&headers)?;
+    let cmd = change.command()?;
     let role = at.staff.auth.user.role.as_str().to_owned();
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
@@ -150,10 +236,10 @@ pub async fn change(
     };
     Ok(idem
         .run(&state, respond, move |s| {
-            let v = s.change_case(&ctx, &scope, &role, id, version, &change, &cal, today)?;
-            // An approval that grants a credential issues it (safe to repeat).
-            crate::features::credentials::issue::for_case(s, &ctx, &scope, &v, &country, today)?;
-            Ok(v)
+            // An approval that grants a credential issues it in the same transaction.
+            s.change_case(
+                &ctx, &scope, &role, id, version, &cmd, &cal, today, &country,
+            )
         })
         .await?)
 }

@@ -16,15 +16,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::case::{
-    CaseChange, CaseSummary, CaseView, Employer, NewCase, NewPayment, PaymentMethod, QueueFilter,
-    Timer, timer,
+    CaseSummary, CaseView, Employer, NewPayment, PaymentMethod, QueueFilter, Timer, timer,
 };
-use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PersonId, UserId};
+use daftar_domain::ids::{CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::service::{EvidenceKind, ServiceRecord, format_rials};
+use daftar_domain::usecase::decide_step::{self, DecideStep};
+use daftar_domain::usecase::open_case::OpenCase;
 use daftar_domain::user::User;
-use daftar_domain::workflow::{CaseState, RejectReason, may_act};
+use daftar_domain::workflow::RejectReason;
 use daftar_domain::{Error, Result};
 use serde::Deserialize;
 
@@ -168,15 +169,29 @@ pub async fn assign(
     Ok(Redirect::to(&format!("/offices/{office}/cases?filter={filter}")).into_response())
 }
 
+/// Whose case the form opens: the person's name, registry number and household standing.
+struct Whose {
+    id: PersonId,
+    name: String,
+    registry_no: String,
+    /// The household the person belongs to, if any.
+    household: Option<HouseholdId>,
+}
+
 #[derive(Template)]
 #[template(path = "cases/new.html")]
 struct NewPage {
     page: PageCtx,
     office_id: OfficeId,
     person_id: String,
+    whose: Option<Whose>,
     services: Vec<ServiceRecord>,
     form: NewCaseForm,
     error: Option<String>,
+    /// The error asks for a household this person would head: offer to create it.
+    offer_household: bool,
+    /// The error says the household's head applies: link to the household.
+    not_head: bool,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -191,6 +206,35 @@ pub struct NewCaseForm {
     note: String,
 }
 
+/// The person the form is for, with their household (audited reads), or none when the id
+/// names nobody of the office.
+async fn whose(state: &AppState, staff: &Staff, office: OfficeId, id: &str) -> Option<Whose> {
+    let id: PersonId = id.trim().parse().ok()?;
+    let scope = staff
+        .principal()
+        .scope(office, Permission::PersonRead)
+        .ok()?;
+    let ctx = staff.audit(purpose::SERVICE);
+    let (rec, household) = state
+        .db(move |s| {
+            Ok((
+                s.get_person(&ctx, &scope, id)?,
+                s.person_household(&ctx, &scope, id)?,
+            ))
+        })
+        .await
+        .ok()?;
+    let p = rec.person;
+    Some(Whose {
+        id,
+        name: format!("{} {}", p.given_name, p.family_name)
+            .trim()
+            .to_owned(),
+        registry_no: p.registry_no,
+        household,
+    })
+}
+
 async fn new_page(
     state: &AppState,
     staff: &Staff,
@@ -199,12 +243,14 @@ async fn new_page(
     error: Option<Error>,
 ) -> WebResult<Response> {
     let services = state.db(|s| s.services()).await?;
+    let whose = whose(state, staff, office, &form.person_id).await;
     let page = PageCtx::new(state, &staff.ctx);
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let code = error.as_ref().map(|e| e.code);
     let error = error.map(|e| page.tr.error(e.code));
     Ok(render(
         status,
@@ -212,6 +258,10 @@ async fn new_page(
             page,
             office_id: office,
             person_id: form.person_id.clone(),
+            offer_household: code == Some("case.household.required")
+                && whose.as_ref().is_some_and(|w| w.household.is_none()),
+            not_head: code == Some("case.applicant.not_head"),
+            whose,
             services,
             form,
             error,
@@ -234,18 +284,18 @@ pub async fn open(
     CsrfForm(form): CsrfForm<NewCaseForm>,
 ) -> WebResult<Response> {
     let office = at.office_id();
-    let new = NewCase {
-        service: form.service.clone(),
-        person_id: form.person_id.clone(),
-        household: form.household.is_some(),
-        consent: form.consent.is_some(),
-        employer: Employer::from_fields(&form.employer_name, &form.employer_identifier),
-        note: form.note.clone(),
-    };
+    let cmd = OpenCase::parse(
+        &form.service,
+        &form.person_id,
+        form.household.is_some(),
+        form.consent.is_some(),
+        Employer::from_form(&form.employer_name, &form.employer_identifier),
+        &form.note,
+    );
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
     match state
-        .db(move |s| s.open_case(&ctx, &scope, &new, &cal, today))
+        .db(move |s| s.open_case(&ctx, &scope, &cmd?, &cal, today))
         .await
     {
         Ok(v) => {
@@ -304,19 +354,7 @@ pub(crate) async fn show_page(
     let step_def = def.steps.get(v.case.step);
     let role = staff.auth.user.role.as_str();
     let can_write = staff.principal().has(Permission::PersonWrite);
-    let mut outcomes: Vec<&'static str> = vec![];
-    if v.case.state == CaseState::Open
-        && let Some(s) = step_def
-        && may_act(role, &s.role)
-    {
-        outcomes.extend(s.outcomes.iter().map(|o| o.code()));
-    }
-    if v.case.state == CaseState::Returned && can_write {
-        outcomes.push("resume");
-    }
-    if !v.case.state.is_final() && role == "office_manager" {
-        outcomes.push("cancel");
-    }
+    let outcomes = decide_step::offered(&v, role, can_write);
     let fees = v
         .fees_due
         .iter()
@@ -427,22 +465,22 @@ pub async fn change(
 ) -> WebResult<Response> {
     let office = at.office_id();
     let version = crate::conditional::parse(&form.version)?;
-    let change = CaseChange {
-        action: form.action,
-        reason: Some(form.reason),
-        note: form.note,
-        consent: form.consent.is_some(),
-    };
+    let cmd = DecideStep::parse(
+        &form.action,
+        Some(&form.reason),
+        &form.note,
+        form.consent.is_some(),
+    );
     let role = at.staff.auth.user.role.as_str().to_owned();
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let (cal, today) = (state.calendar(), state.today());
     let country = state.profile.catalog.profile.clone();
     let r = state
         .db(move |s| {
-            let v = s.change_case(&ctx, &scope, &role, id, version, &change, &cal, today)?;
-            // An approval that grants a credential issues it (safe to repeat).
-            crate::features::credentials::issue::for_case(s, &ctx, &scope, &v, &country, today)?;
-            Ok(v)
+            // An approval that grants a credential issues it in the same transaction.
+            s.change_case(
+                &ctx, &scope, &role, id, version, &cmd?, &cal, today, &country,
+            )
         })
         .await
         .map(|_| ());

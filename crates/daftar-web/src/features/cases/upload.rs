@@ -95,7 +95,7 @@ pub async fn store(
         content_type: ev.content_type.to_owned(),
         size,
         sha256: ev.sha256,
-        uploaded_at: daftar_domain::audit::truncate_ms(time::OffsetDateTime::now_utc()),
+        uploaded_at: state.clock.now(),
     };
     state
         .db(move |s| s.add_case_document(&ctx, &scope, case, &doc, &key))

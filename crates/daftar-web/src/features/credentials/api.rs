@@ -2,7 +2,7 @@
 //! revocation, and share codes (create, list with checks). Personal data: every call is audited
 //! by the store.
 
-use super::issue::{qr_svg, signed_text};
+use super::issue::qr_svg;
 use super::share::hash;
 use crate::auth::InOffice;
 use crate::auth::scope::{CredentialRevoke, PersonRead, PersonWrite};
@@ -18,7 +18,7 @@ use daftar_domain::credential::{
     VerifierType, format_share_code,
 };
 use daftar_domain::ids::{CaseId, OfficeId, PersonId};
-use daftar_domain::permission::{OfficeScope, Permission, Reach};
+use daftar_domain::permission::{OfficeScope, Reach};
 use daftar_domain::{Error, Result};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -60,14 +60,7 @@ pub async fn issue_for_case(
     let (country, today) = (state.profile.catalog.profile.clone(), state.today());
     Ok(axum::Json(
         state
-            .db(move |s| {
-                let read = at
-                    .staff
-                    .principal()
-                    .scope(scope.office_id(), Permission::PersonRead)?;
-                let v = s.get_case(&ctx, &read, id)?;
-                super::issue::for_case(s, &ctx, &read, &v, &country, today)
-            })
+            .db(move |s| s.grant_credentials(&ctx, &scope, id, &country, today))
             .await?,
     ))
 }
@@ -122,7 +115,7 @@ pub async fn qr(
             if rec.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));
             }
-            signed_text(s, &keys, &rec, &q.purpose)
+            keys.signed_text(s, &rec, &q.purpose)
         })
         .await?;
     Ok(axum::Json(QrAnswer {

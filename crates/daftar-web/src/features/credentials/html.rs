@@ -2,7 +2,7 @@
 //! one with the holder's consent, see every check, cancel).
 
 use super::api::{ShareRequest, make_share};
-use super::issue::{kind_of, qr_svg, signed_text};
+use super::issue::qr_svg;
 use super::share::{check_lines, share_state, verifier_options};
 use super::verify::both_dates;
 use crate::auth::scope::PersonRead;
@@ -24,6 +24,7 @@ use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::person::Person;
 use daftar_domain::store::ShareAccess;
 use daftar_domain::{Error, Result};
+use daftar_store::keyring::kind_of;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -253,7 +254,7 @@ pub(crate) async fn card_page(
             if cred.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));
             }
-            let text = signed_text(s, &keys, &cred, &p2)?;
+            let text = keys.signed_text(s, &cred, &p2)?;
             let photo = s.get_photo(&ctx, &scope, person)?.is_some();
             Ok((rec, cred, text, photo))
         })

@@ -7,7 +7,6 @@
 pub mod api;
 pub(crate) mod html;
 pub mod issue;
-pub mod qrimage;
 pub mod share;
 pub mod verify;
 

@@ -7,8 +7,7 @@
 //! flight included. The holder opens their own page with the token printed
 //! beside the code: every check (who, when, for what, outcome) and a button to cancel the code.
 
-use super::issue::{format_error, kind_of};
-use super::verify::{both_dates, kind_code, lines};
+use super::verify::{both_dates, lines};
 use crate::auth::{CsrfForm, Ctx};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path};
@@ -20,6 +19,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use daftar_store::keyring::{format_error, kind_of};
 
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::credential::{ShareCode, VerifierType, normalize_share_code};
@@ -171,7 +171,7 @@ async fn run(
                 .map_err(format_error)?;
             Some(CheckAnswer {
                 verdict: verdict.code().into(),
-                kind: kind_code(kind).into(),
+                kind: kind.code().into(),
                 issuer: cred.issuer.clone(),
                 expires: cred.expires,
                 fields,

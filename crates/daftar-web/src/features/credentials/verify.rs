@@ -3,8 +3,7 @@
 //! JSON verify API. No login; nothing personal is stored or logged, and only the claims inside
 //! the QR are shown.
 
-use super::issue::{format_error, verify_online};
-use super::qrimage::read_qr;
+use super::issue::verify_online;
 use crate::auth::{Ctx, same_secret};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Query};
@@ -15,8 +14,10 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use daftar_credential::{FormatError, Kind, Verdict};
+use daftar_credential::scan::read_qr;
+use daftar_credential::{FormatError, Verdict};
 use daftar_domain::{Error, ErrorKind};
+use daftar_store::keyring::format_error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -88,17 +89,6 @@ pub async fn root_key(State(state): State<AppState>) -> WebResult<Response> {
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], hex).into_response())
 }
 
-/// The code of a credential type.
-pub fn kind_code(k: Kind) -> &'static str {
-    match k {
-        Kind::RegistrationCard => "registration_card",
-        Kind::WorkPermit => "work_permit",
-        Kind::TravelPermit => "travel_permit",
-        Kind::ExitPermit => "exit_permit",
-        Kind::Receipt => "receipt",
-    }
-}
-
 /// A verdict as JSON.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VerifyAnswer {
@@ -132,7 +122,7 @@ fn answer(v: &Verdict, tr: &Tr) -> VerifyAnswer {
     VerifyAnswer {
         verdict: v.code().to_owned(),
         message: tr.t(&format!("verdict-{}", v.code().replace('_', "-"))),
-        kind: c.map(|c| kind_code(c.kind).to_owned()),
+        kind: c.map(|c| c.kind.code().to_owned()),
         purpose: c.map(|c| c.purpose.clone()),
         issuer: c.map(|c| c.issuer.clone()),
         not_before: c.and_then(|c| rfc3339(c.not_before)),
@@ -338,7 +328,7 @@ fn fill(p: &mut VerifyPage, v: &Verdict) {
     };
     p.message = tr.t(&format!("verdict-{}", v.code().replace('_', "-")));
     if let Some(c) = v.claims() {
-        p.kind = tr.t(&format!("credential-{}", kind_code(c.kind)));
+        p.kind = tr.t(&format!("credential-{}", c.kind.code()));
         p.issuer = c.issuer.clone();
         p.expires = both_dates(tr, c.expires);
         p.lines = lines(tr, &c.fields)

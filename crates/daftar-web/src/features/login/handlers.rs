@@ -15,7 +15,6 @@ use daftar_domain::session::{Session, secret_hash};
 use daftar_domain::user::{UserStatus, Username};
 use daftar_domain::{Error, ErrorKind};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 #[derive(Template)]
 #[template(path = "login/login.html")]
@@ -110,7 +109,7 @@ pub async fn login_submit(
     {
         return Ok(fail(StatusCode::UNAUTHORIZED, "auth.login.invalid"));
     }
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let attempt = Attempt::new(&name, &client);
     let counts = attempt.counts(&state).await?;
     if counts.locked(&state) {
@@ -253,8 +252,9 @@ async fn verified(
 ) -> WebResult<Response> {
     if let Some(id) = a.session.as_ref().map(|s| s.id) {
         let actx = a.audit(ctx, purpose::AUTHENTICATION);
+        let now = state.clock.now();
         state
-            .db(move |s| s.update_session_auth(&actx, id, true, Some(OffsetDateTime::now_utc())))
+            .db(move |s| s.update_session_auth(&actx, id, true, Some(now)))
             .await?;
     }
     Ok(Redirect::to(next).into_response())
@@ -278,7 +278,7 @@ async fn check_code(
     }
     let id = a.user.id;
     let ua = state.db(move |s| s.user_auth(id)).await?;
-    let unix = u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0);
+    let unix = u64::try_from(state.clock.now().unix_timestamp()).unwrap_or(0);
     let step = ua
         .totp_secret
         .as_deref()

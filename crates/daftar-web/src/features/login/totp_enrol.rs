@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::{Error, ErrorKind};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 #[derive(Template)]
 #[template(path = "login/totp_enrol.html")]
@@ -119,7 +118,7 @@ pub async fn submit(
     if !valid_secret {
         return Err(AppError(Error::invalid("auth.totp.secret_invalid")));
     }
-    if !totp::check(&secret, &form.code) {
+    if !totp::check(&secret, &form.code, state.clock.now()) {
         let p = enrol_page(&state, &ctx, &a, secret, None)?;
         let error = Some(p.page.tr.error("auth.totp.invalid"));
         return Ok(render(
@@ -134,8 +133,9 @@ pub async fn submit(
         .db(move |s| s.set_totp(&actx, id, Some(&secret)))
         .await?;
     if let Some(sid) = sid {
+        let now = state.clock.now();
         state
-            .db(move |s| s.update_session_auth(&actx2, sid, true, Some(OffsetDateTime::now_utc())))
+            .db(move |s| s.update_session_auth(&actx2, sid, true, Some(now)))
             .await?;
     }
     Ok(Redirect::to("/").into_response())

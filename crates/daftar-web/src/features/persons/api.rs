@@ -150,7 +150,7 @@ pub async fn create(
     idem: Idempotent,
     Json(new): Json<NewPerson>,
 ) -> WebResult<Response> {
-    new.validate(time::OffsetDateTime::now_utc().date())?;
+    new.validate(state.today())?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let respond = |p: &Person| {
         json_answer(
@@ -185,7 +185,7 @@ pub struct CandidateQuery {
 
 impl CandidateQuery {
     /// The probe as a new person (the birth date is checked here and read by the matcher).
-    pub fn probe(&self) -> daftar_domain::Result<NewPerson> {
+    pub fn probe(&self, today: time::Date) -> daftar_domain::Result<NewPerson> {
         // The rules of a registered name (a letter, at most 100 characters as sent).
         let given = self.given_name.trim();
         if !daftar_domain::person::name_ok(&self.given_name, false) {
@@ -210,7 +210,6 @@ impl CandidateQuery {
             }
         }
         let d = self.birth_date.trim();
-        let today = time::OffsetDateTime::now_utc().date();
         if !d.is_empty() {
             daftar_domain::birth::PartialDate::parse(d, today, "person.birth_date")?;
         }
@@ -239,7 +238,7 @@ pub async fn candidates(
     let reach = staff
         .principal()
         .reach(daftar_domain::permission::Permission::PersonRead)?;
-    let probe = q.probe()?;
+    let probe = q.probe(state.today())?;
     let ctx = staff.audit(purpose::SERVICE);
     Ok(axum::Json(
         state

@@ -67,6 +67,16 @@ struct ShowPage {
     error: Option<String>,
     statuses: [PersonStatus; 5],
     kinds: [DocumentKind; 5],
+    cases: Vec<CaseRow>,
+}
+
+/// One of the person's cases (as applicant or member), newest first.
+struct CaseRow {
+    id: daftar_domain::ids::CaseId,
+    reference: String,
+    service: String,
+    state: daftar_domain::workflow::CaseState,
+    opened: time::OffsetDateTime,
 }
 
 /// `?q=` of the list page.
@@ -198,7 +208,7 @@ impl PersonForm {
         ]
     }
 
-    fn parse(&self) -> daftar_domain::Result<NewPerson> {
+    fn parse(&self, today: time::Date) -> daftar_domain::Result<NewPerson> {
         let documents = if self.doc_number.trim().is_empty() {
             vec![]
         } else {
@@ -226,7 +236,7 @@ impl PersonForm {
             address: self.address.trim().into(),
             documents,
         };
-        new.validate(time::OffsetDateTime::now_utc().date())?;
+        new.validate(today)?;
         Ok(new)
     }
 }
@@ -359,7 +369,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> WebResult<Response> {
     let (staff, scope, office) = (at.staff, at.scope, at.scope.office_id());
-    let new = match form.parse() {
+    let new = match form.parse(state.today()) {
         Ok(new) => new,
         Err(e) if e.kind.status() < 500 => {
             let page = new_page(&state, &staff, office, form, Some(&e));
@@ -402,10 +412,12 @@ pub(crate) async fn show_page(
                 s.read_person(&ctx, &scope, id, &guard)?,
                 s.person_household(&ctx, &scope, id)?,
                 s.get_photo(&ctx, &scope, id)?.is_some(),
+                s.person_cases(&ctx, &scope, id)?,
+                s.services()?,
             ))
         })
         .await;
-    let (rec, household, has_photo) = match read {
+    let (rec, household, has_photo, cases, services) = match read {
         Ok(r) => r,
         Err(e) if e.code == "read.purpose.required" => {
             return Ok(purpose_page(
@@ -420,6 +432,22 @@ pub(crate) async fn show_page(
         Err(e) => return Err(e.into()),
     };
     let page = PageCtx::new(state, &staff.ctx);
+    let cases = cases
+        .into_iter()
+        .map(|c| CaseRow {
+            id: c.case.id,
+            service: services
+                .iter()
+                .find(|r| r.definition.code == c.case.service)
+                .map_or_else(
+                    || c.case.service.to_string(),
+                    |r| r.definition.names.get(page.locale.tag).to_owned(),
+                ),
+            reference: c.case.reference,
+            state: c.case.state,
+            opened: c.case.opened_at,
+        })
+        .collect();
     let status = error.as_ref().map_or(200, |e| e.kind.status());
     let error = error.map(|e| page.tr.error(e.code));
     Ok(render_error(
@@ -434,6 +462,7 @@ pub(crate) async fn show_page(
             error,
             statuses: PersonStatus::ALL,
             kinds: DocumentKind::ALL,
+            cases,
         },
     ))
 }

@@ -24,15 +24,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::case::{Employer, NewCase};
+use daftar_domain::case::Employer;
 use daftar_domain::ids::{CaseId, OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{OfficeScope, Permission, system_scope};
 use daftar_domain::person::Person;
-use daftar_domain::service::{Applicant, ServiceRecord};
+use daftar_domain::service::ServiceRecord;
+use daftar_domain::usecase::open_case::{OpenCase, Standing, applicant_rule};
 use daftar_domain::{Error, Result};
 use rand::Rng;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
@@ -90,6 +90,14 @@ async fn me(state: &AppState, staff: Staff) -> Result<Me> {
     })
 }
 
+/// A service the apply form offers.
+struct Offer {
+    code: String,
+    name: String,
+    /// The person may apply (else the head of their household does; listed last, disabled).
+    open: bool,
+}
+
 struct CaseLine {
     id: CaseId,
     reference: String,
@@ -105,7 +113,9 @@ struct HomePage {
     person: Person,
     status: String,
     cases: Vec<CaseLine>,
-    services: Vec<(String, String, bool)>,
+    services: Vec<Offer>,
+    /// The person heads a household: the form offers to cover it.
+    head: bool,
     credentials: Vec<CredRow>,
     shares: Vec<ShareRow>,
     verifiers: Vec<(&'static str, String)>,
@@ -120,14 +130,22 @@ async fn home_page(
     error: Option<String>,
 ) -> WebResult<Response> {
     let (ctx, read, person) = (me.ctx(), me.read, me.person);
-    let (rec, cases, creds, shares, services) = state
+    let (rec, cases, creds, shares, services, standing) = state
         .db(move |s| {
+            let standing = match s.person_household(&ctx, &read, person)? {
+                None => Standing::Alone,
+                Some(h) if s.get_household(&ctx, &read, h)?.household.head_person_id == person => {
+                    Standing::Head(h)
+                }
+                Some(h) => Standing::Member(h),
+            };
             Ok((
                 s.get_person(&ctx, &read, person)?,
                 s.person_cases(&ctx, &read, person)?,
                 s.person_credentials(&ctx, &read, person)?,
                 s.share_codes(&ctx, &read, person)?,
                 s.services()?,
+                standing,
             ))
         })
         .await?;
@@ -143,7 +161,7 @@ async fn home_page(
                 |r| r.definition.names.get(locale).to_owned(),
             )
     };
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let body = HomePage {
         status: tr.t(&format!("person-status-{}", rec.person.status.code())),
         cases: cases
@@ -160,17 +178,8 @@ async fn home_page(
                     .unwrap_or_default(),
             })
             .collect(),
-        services: services
-            .iter()
-            .filter(|r| r.definition.portal)
-            .map(|r: &ServiceRecord| {
-                (
-                    r.definition.code.as_str().to_owned(),
-                    r.definition.names.get(locale).to_owned(),
-                    r.definition.household && r.definition.applicant == Applicant::HouseholdHead,
-                )
-            })
-            .collect(),
+        services: offers(&services, standing, locale),
+        head: matches!(standing, Standing::Head(_)),
         credentials: creds.iter().map(|c| cred_row(tr, c, now)).collect(),
         shares: shares
             .iter()
@@ -188,6 +197,23 @@ async fn home_page(
         StatusCode::OK
     };
     Ok(render(status, &body))
+}
+
+/// The portal services in catalog order, those the person may apply for first: a service
+/// that the head of the person's household applies for comes last and cannot be chosen
+/// ([`applicant_rule`]), so the form's first choice is one that can succeed.
+fn offers(services: &[ServiceRecord], standing: Standing, locale: &str) -> Vec<Offer> {
+    let mut list: Vec<Offer> = services
+        .iter()
+        .filter(|r| r.definition.portal)
+        .map(|r| Offer {
+            code: r.definition.code.as_str().to_owned(),
+            name: r.definition.names.get(locale).to_owned(),
+            open: applicant_rule(&r.definition, standing, false).is_ok(),
+        })
+        .collect();
+    list.sort_by_key(|o| !o.open);
+    list
 }
 
 /// The person's page.
@@ -233,20 +259,15 @@ async fn apply(
             if !svc.definition.portal {
                 return Err(Error::forbidden("portal.service.not_allowed"));
             }
-            s.open_case(
-                &ctx,
-                &write,
-                &NewCase {
-                    service: code,
-                    person_id: person.to_string(),
-                    household: f.household.is_some(),
-                    consent: false,
-                    employer: Employer::from_fields(&f.employer_name, &f.employer_identifier),
-                    note: String::new(),
-                },
-                &cal,
-                today,
-            )
+            let cmd = OpenCase::parse(
+                &code,
+                &person.to_string(),
+                f.household.is_some(),
+                false,
+                Employer::from_form(&f.employer_name, &f.employer_identifier),
+                "",
+            )?;
+            s.open_case(&ctx, &write, &cmd, &cal, today)
         })
         .await;
     match r {

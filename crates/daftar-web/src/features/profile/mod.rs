@@ -75,7 +75,7 @@ async fn profile_page(
     let id = staff.auth.user.id;
     let sessions = state.db(move |s| s.list_sessions(id)).await?;
     let tokens = state.db(move |s| s.list_api_tokens(id)).await?;
-    let now = time::OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let current = staff.auth.session.as_ref().map(|s| s.id);
     let sessions = sessions
         .into_iter()
@@ -149,7 +149,7 @@ async fn set_locale(
     CsrfForm(f): CsrfForm<LocaleForm>,
 ) -> WebResult<Response> {
     let Some(info) = locale_info(&f.locale) else {
-        return fail(&state, &staff, Error::invalid("locale.unknown")).await;
+        return fail(&state, &staff, Error::invalid("profile.locale.invalid")).await;
     };
     let (ctx, id) = (staff.audit(purpose::ADMINISTRATION), staff.auth.user.id);
     state

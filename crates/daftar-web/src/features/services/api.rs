@@ -12,6 +12,7 @@ use daftar_domain::audit::purpose;
 use daftar_domain::calendar::{Holiday, HolidayKind};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::Permission;
+use daftar_domain::service::ServiceNote;
 use daftar_domain::service::{ServiceDef, ServiceRecord, ServiceVersion};
 use daftar_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -75,9 +76,10 @@ pub async fn update(
             .with_field("code")
             .into());
     }
+    let note = ServiceNote::optional(&u.note, "service.note.invalid", "note")?;
     let ctx = staff.audit(purpose::ADMINISTRATION);
     let r = state
-        .db(move |s| s.update_service(&ctx, &reach, &u.definition, version, &u.note))
+        .db(move |s| s.update_service(&ctx, &reach, &u.definition, version, &note))
         .await?;
     Ok(([(header::ETAG, etag(r.version))], axum::Json(r)).into_response())
 }

@@ -16,6 +16,7 @@ use daftar_domain::audit::purpose;
 use daftar_domain::calendar::{Holiday, HolidayKind};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::Permission;
+use daftar_domain::service::ServiceNote;
 use daftar_domain::service::{ServiceDef, ServiceRecord, ServiceVersion, format_rials};
 use serde::Deserialize;
 
@@ -163,10 +164,14 @@ pub async fn update(
     let result = match parsed {
         Ok(def) => {
             let ctx = staff.audit(purpose::ADMINISTRATION);
-            let note = form.note.clone();
-            state
-                .db(move |s| s.update_service(&ctx, &reach, &def, version, &note))
-                .await
+            match ServiceNote::optional(&form.note, "service.note.invalid", "note") {
+                Ok(note) => {
+                    state
+                        .db(move |s| s.update_service(&ctx, &reach, &def, version, &note))
+                        .await
+                }
+                Err(e) => Err(e),
+            }
         }
         Err(e) => Err(e),
     };

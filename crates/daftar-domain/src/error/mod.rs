@@ -5,6 +5,8 @@
 use serde_json::Value;
 use std::fmt;
 
+pub mod codes;
+
 /// What sort of failure an [`Error`] is; the web layer maps it to an HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,8 +80,14 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A new error with the given code and kind.
+    /// A new error with the given code and kind. The code must be in the registry
+    /// ([`codes::ALL`]) with this kind: checked in debug builds, so every test run catches an
+    /// unregistered code or a code answered with two statuses.
     pub fn new(code: &'static str, kind: ErrorKind) -> Self {
+        debug_assert!(
+            codes::kind_of(code) == Some(kind),
+            "error code {code:?} ({kind:?}) is not in daftar_domain::error::codes::ALL with that kind"
+        );
         Self {
             code,
             kind,

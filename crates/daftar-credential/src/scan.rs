@@ -1,7 +1,8 @@
 //! Reads the text of a QR code from a PNG or JPEG photo or scan (the `image` crate decodes,
 //! `rqrr` finds and reads the code). Used by the `/verify` page and `daftar verify --image`.
+//! Pure: bytes in, text out.
 
-use daftar_domain::{Error, ErrorKind, Result};
+use crate::{FormatError, bad};
 use image::{GrayImage, imageops};
 
 /// Largest image side accepted (pixels); bigger images are refused before decoding.
@@ -9,7 +10,7 @@ const MAX_SIDE: u32 = 8_000;
 
 /// The text of the first QR code found in `bytes` (PNG or JPEG). Errors:
 /// `credential.image.invalid` (not a PNG/JPEG, or too large), `credential.image.no_code`.
-pub fn read_qr(bytes: &[u8]) -> Result<String> {
+pub fn read_qr(bytes: &[u8]) -> Result<String, FormatError> {
     let format = image::guess_format(bytes)
         .ok()
         .filter(|f| matches!(f, image::ImageFormat::Png | image::ImageFormat::Jpeg))
@@ -21,7 +22,7 @@ pub fn read_qr(bytes: &[u8]) -> Result<String> {
     limits.max_alloc = Some(256 << 20);
     reader.limits(limits);
     let img = reader.decode().map_err(|_| invalid())?.to_luma8();
-    decode(&img).ok_or_else(|| Error::invalid("credential.image.no_code").with_field("image"))
+    decode(&img).ok_or_else(|| bad("credential.image.no_code"))
 }
 
 /// The first QR code `rqrr` reads in `img`, trying the image as it is and then prepared for
@@ -102,8 +103,8 @@ fn otsu(img: &GrayImage) -> GrayImage {
     out
 }
 
-fn invalid() -> Error {
-    Error::new("credential.image.invalid", ErrorKind::Invalid).with_field("image")
+fn invalid() -> FormatError {
+    bad("credential.image.invalid")
 }
 
 #[cfg(test)]
@@ -115,7 +116,7 @@ mod tests {
     /// A photo of the QR code of `text`: `px` pixels a module, turned by `degrees`, blurred
     /// by `sigma` (each pixel averaged over 4×4 samples, as a camera does).
     fn photo(text: &str, px: f32, degrees: f32, sigma: f32) -> Vec<u8> {
-        let m = daftar_credential::qr_matrix(text).unwrap();
+        let m = crate::qr_matrix(text).unwrap();
         let (w, colors) = (m.width(), m.colors());
         let n = (w + 8) as f32;
         let side = (n * px * 1.3) as u32;
@@ -155,20 +156,20 @@ mod tests {
 
     #[test]
     fn blurred_rotated_photos_and_small_screenshots_are_read() {
-        let text = daftar_credential::issue(
-            &daftar_credential::Claims {
+        let text = crate::issue(
+            &crate::Claims {
                 issuer: "IR/THR-01".into(),
                 subject: String::new(),
                 id: vec![7; 8],
-                kind: daftar_credential::Kind::RegistrationCard,
+                kind: crate::Kind::RegistrationCard,
                 purpose: "employer".into(),
                 issued_at: 1_764_547_200,
                 not_before: 1_764_547_200,
                 expires: 1_795_996_800,
-                fields: daftar_credential::select(
-                    daftar_credential::Kind::RegistrationCard,
+                fields: crate::select(
+                    crate::Kind::RegistrationCard,
                     "employer",
-                    &daftar_credential::sample_fields(),
+                    &crate::sample_fields(),
                 )
                 .unwrap(),
             },

@@ -1,16 +1,21 @@
-//! The key ring: generates, seals, rotates and retires the Ed25519 keys behind credentials, and
-//! signs the trust list and the status list. Private keys are stored sealed with
-//! XChaCha20-Poly1305 under a key derived (Argon2id) from the configured secret; the key id is
-//! the associated data, so a sealed key cannot be moved to another row. Used by the web features
-//! and by `daftar keys`.
+//! The key ring: generates, seals, rotates and retires the Ed25519 keys behind credentials,
+//! signs credentials with the active issuer key, and signs the trust list and the status list
+//! with the root key. Used by the web layer and by `daftar keys` alike.
+//!
+//! The decisions are the use case `daftar_domain::usecase::rotate_keys` (which key signs, what a
+//! new key demotes, when a key may be retired, what the trust list carries), applied by the
+//! store in the transaction that writes the change; the sealing is
+//! `daftar_credential::sealing` (XChaCha20-Poly1305 under a key derived with Argon2id from the
+//! configured secret, the key id as associated data). This module brings the randomness and
+//! keeps the unsealed keys of the current trust list version in memory.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use daftar_credential::lists::{StatusListDoc, TrustListDoc, TrustedKey};
-use daftar_credential::{TrustList, key_id};
+use daftar_credential::sealing::{NONCE_LEN, Sealer, kid_hex};
+use daftar_credential::{Claims, FormatError, Kind, TrustList};
 use daftar_domain::audit::AuditCtx;
-use daftar_domain::credential::{IssuerKey, KeyRole, KeyState};
-use daftar_domain::store::Store;
+use daftar_domain::credential::{CredentialRecord, IssuerKey, KeyRole, KeyState, wire_kind};
+use daftar_domain::store::CredentialStore;
+use daftar_domain::usecase::rotate_keys;
 use daftar_domain::{Error, Result};
 use ed25519_dalek::SigningKey;
 use rand::RngCore;
@@ -18,13 +23,13 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
-/// Shortest secret accepted for sealing keys.
-pub const MIN_SECRET_CHARS: usize = 16;
+pub use daftar_credential::sealing::MIN_SECRET_CHARS;
 
-/// Seals and opens private keys with the key derived from the configured secret.
+/// Seals and opens private keys with the key derived from the configured secret, and signs
+/// with them.
 #[derive(Clone)]
 pub struct KeyRing {
-    cipher: Arc<XChaCha20Poly1305>,
+    sealer: Arc<Sealer>,
     /// Unsealed keys by kid (unsealing is cheap, but signing many credentials in a row should
     /// not re-read the key table each time).
     cache: Arc<Mutex<Option<Versioned>>>,
@@ -48,86 +53,59 @@ struct Loaded {
     verifying: TrustList,
 }
 
-fn hexkid(key: &SigningKey) -> String {
-    hex::encode(key_id(&key.verifying_key()))
+/// A sealing error as a daftar error: a wrong or short secret is the operator's to fix (422),
+/// anything else is a broken key table (500).
+fn sealing_error(e: FormatError) -> Error {
+    match e.code {
+        "key.secret.short" | "key.secret.wrong" => Error::invalid(e.code),
+        code => Error::internal(format!("sealed key: {code}")),
+    }
+}
+
+/// A format error as a daftar error (422 with the format's stable code).
+pub fn format_error(e: FormatError) -> Error {
+    Error::invalid(e.code)
+}
+
+/// The wire type of a stored credential (`None` for letters, which carry none).
+pub fn kind_of(rec: &CredentialRecord) -> Option<Kind> {
+    wire_kind(rec.kind).and_then(|n| Kind::from_number(u64::from(n)))
 }
 
 impl KeyRing {
     /// A key ring sealing with `secret` (`key.secret.short` when it has fewer than
     /// [`MIN_SECRET_CHARS`] characters).
     pub fn new(secret: &str) -> Result<Self> {
-        if secret.chars().count() < MIN_SECRET_CHARS {
-            return Err(Error::invalid("key.secret.short"));
-        }
-        let mut key = [0u8; 32];
-        argon2::Argon2::default()
-            .hash_password_into(secret.as_bytes(), b"daftar-credential-keys-v1", &mut key)
-            .map_err(|e| Error::internal(format!("key derivation: {e}")))?;
         Ok(Self {
-            cipher: Arc::new(XChaCha20Poly1305::new(&key.into())),
+            sealer: Arc::new(Sealer::new(secret).map_err(sealing_error)?),
             cache: Arc::new(Mutex::new(None)),
         })
     }
 
-    fn seal(&self, kid: &str, key: &SigningKey) -> Result<Vec<u8>> {
-        let mut nonce = [0u8; 24];
-        rand::rng().fill_bytes(&mut nonce);
-        let sealed = self
-            .cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: key.as_bytes(),
-                    aad: kid.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::internal("sealing a key failed"))?;
-        Ok([nonce.as_slice(), &sealed].concat())
-    }
-
     /// Opens a sealed key (`key.secret.wrong` when the secret is not the one it was sealed with).
     pub fn open(&self, key: &IssuerKey) -> Result<SigningKey> {
-        let (nonce, body) = key
-            .sealed
-            .split_at_checked(24)
-            .ok_or_else(|| Error::internal("sealed key too short"))?;
-        let bytes = self
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: key.kid.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::invalid("key.secret.wrong"))?;
-        let bytes: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| Error::internal("sealed key has the wrong length"))?;
-        let sk = SigningKey::from_bytes(&bytes);
-        if hexkid(&sk) != key.kid {
-            return Err(Error::internal("sealed key does not match its id"));
-        }
-        Ok(sk)
+        self.sealer
+            .open(&key.kid, &key.sealed)
+            .map_err(sealing_error)
     }
 
     /// Generates a key for `role` and makes it the active one (the previous active key of the
     /// role stays in the trust list as `verify_only`). A second root key is refused
     /// (`key.root.exists`): verifiers pin the root.
-    pub fn generate(&self, store: &dyn Store, ctx: &AuditCtx, role: KeyRole) -> Result<IssuerKey> {
-        let keys = store.keys()?;
-        if role == KeyRole::Root && keys.iter().any(|k| k.role == KeyRole::Root) {
-            return Err(Error::conflict("key.root.exists"));
-        }
+    pub fn generate(
+        &self,
+        store: &dyn CredentialStore,
+        ctx: &AuditCtx,
+        role: KeyRole,
+    ) -> Result<IssuerKey> {
         let mut seed = [0u8; 32];
         rand::rng().fill_bytes(&mut seed);
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
         let sk = SigningKey::from_bytes(&seed);
-        let kid = hexkid(&sk);
-        if keys.iter().any(|k| k.kid == kid) {
-            return Err(Error::conflict("key.kid.taken"));
-        }
+        let kid = kid_hex(&sk);
         let key = IssuerKey {
-            sealed: self.seal(&kid, &sk)?,
+            sealed: self.sealer.seal(&kid, &sk, nonce).map_err(sealing_error)?,
             kid,
             role,
             public_key: hex::encode(sk.verifying_key().as_bytes()),
@@ -135,28 +113,27 @@ impl KeyRing {
             created_at: OffsetDateTime::now_utc(),
             changed_at: None,
         };
+        // The store decides (`rotate_keys::add`) over the keys it reads in its transaction.
         store.add_key(ctx, &key)?;
         self.forget();
         Ok(key)
     }
 
     /// Makes sure a root key and an issuer key exist (first start, demo); returns the keys made.
-    pub fn ensure(&self, store: &dyn Store, ctx: &AuditCtx) -> Result<Vec<IssuerKey>> {
-        let keys = store.keys()?;
-        let mut made = vec![];
-        for role in [KeyRole::Root, KeyRole::Issuer] {
-            if !keys
-                .iter()
-                .any(|k| k.role == role && k.state == KeyState::Active)
-            {
-                made.push(self.generate(store, ctx, role)?);
-            }
-        }
-        Ok(made)
+    pub fn ensure(&self, store: &dyn CredentialStore, ctx: &AuditCtx) -> Result<Vec<IssuerKey>> {
+        rotate_keys::missing(&store.keys()?)
+            .into_iter()
+            .map(|role| self.generate(store, ctx, role))
+            .collect()
     }
 
     /// Retires a rotated-out issuer key: it leaves the trust list.
-    pub fn retire(&self, store: &dyn Store, ctx: &AuditCtx, kid: &str) -> Result<IssuerKey> {
+    pub fn retire(
+        &self,
+        store: &dyn CredentialStore,
+        ctx: &AuditCtx,
+        kid: &str,
+    ) -> Result<IssuerKey> {
         let k = store.retire_key(ctx, kid)?;
         self.forget();
         Ok(k)
@@ -168,8 +145,8 @@ impl KeyRing {
         }
     }
 
-    fn loaded(&self, store: &dyn Store) -> Result<Arc<Loaded>> {
-        let version = store.list_version("trust")?;
+    fn loaded(&self, store: &dyn CredentialStore) -> Result<Arc<Loaded>> {
+        let version = store.list_version(rotate_keys::TRUST_LIST)?;
         if let Ok(c) = self.cache.lock()
             && let Some((v, l)) = c.as_ref()
             && *v == version
@@ -178,16 +155,12 @@ impl KeyRing {
         }
         let keys = store.keys()?;
         let active = |role| {
-            keys.iter()
-                .find(|k| k.role == role && k.state == KeyState::Active)
+            rotate_keys::active(&keys, role)
                 .map(|k| self.open(k))
                 .transpose()
         };
         let mut trusted = vec![];
-        for k in keys.iter().filter(|k| k.role == KeyRole::Issuer) {
-            if k.state == KeyState::Retired {
-                continue;
-            }
+        for k in rotate_keys::trusted(&keys) {
             let public_key: [u8; 32] = hex::decode(&k.public_key)
                 .ok()
                 .and_then(|b| b.try_into().ok())
@@ -219,14 +192,14 @@ impl KeyRing {
     }
 
     /// The active issuer key (`key.missing` when none: run `daftar keys generate`).
-    pub fn issuer(&self, store: &dyn Store) -> Result<SigningKey> {
+    pub fn issuer(&self, store: &dyn CredentialStore) -> Result<SigningKey> {
         self.loaded(store)?
             .issuer
             .clone()
             .ok_or_else(|| Error::conflict("key.missing"))
     }
 
-    fn root(&self, store: &dyn Store) -> Result<SigningKey> {
+    fn root(&self, store: &dyn CredentialStore) -> Result<SigningKey> {
         self.loaded(store)?
             .root
             .clone()
@@ -234,17 +207,17 @@ impl KeyRing {
     }
 
     /// The root public key verifiers pin (hex).
-    pub fn root_public(&self, store: &dyn Store) -> Result<String> {
+    pub fn root_public(&self, store: &dyn CredentialStore) -> Result<String> {
         Ok(hex::encode(self.root(store)?.verifying_key().as_bytes()))
     }
 
     /// The keys credentials verify against.
-    pub fn trust(&self, store: &dyn Store) -> Result<TrustList> {
+    pub fn trust(&self, store: &dyn CredentialStore) -> Result<TrustList> {
         Ok(self.loaded(store)?.verifying.clone())
     }
 
     /// The trust list, signed by the root key.
-    pub fn trust_list_file(&self, store: &dyn Store) -> Result<Vec<u8>> {
+    pub fn trust_list_file(&self, store: &dyn CredentialStore) -> Result<Vec<u8>> {
         let l = self.loaded(store)?;
         let root = l
             .root
@@ -254,13 +227,13 @@ impl KeyRing {
     }
 
     /// The status list (full with `since` 0, else the delta after `since`), signed.
-    pub fn status_list_file(&self, store: &dyn Store, since: u64) -> Result<Vec<u8>> {
+    pub fn status_list_file(&self, store: &dyn CredentialStore, since: u64) -> Result<Vec<u8>> {
         let root = self.root(store)?;
         let now = OffsetDateTime::now_utc();
         let (version, ids) = store.revoked_since(since, now)?;
         let doc = StatusListDoc {
             version,
-            since: since.min(version),
+            since: rotate_keys::status_since(since, version),
             issued_at: now.unix_timestamp(),
             revoked: ids
                 .iter()
@@ -268,5 +241,34 @@ impl KeyRing {
                 .collect::<BTreeSet<_>>(),
         };
         Ok(doc.sign(&root))
+    }
+
+    /// The signed text of `rec` for `purpose` (only the claims that purpose allows), signed with
+    /// the active issuer key. `credential.purpose.invalid` when the kind is not shown for it,
+    /// `credential.kind.invalid` for a kind that carries no credential (a letter).
+    pub fn signed_text(
+        &self,
+        store: &dyn CredentialStore,
+        rec: &CredentialRecord,
+        purpose: &str,
+    ) -> Result<String> {
+        let kind = kind_of(rec).ok_or_else(|| Error::invalid("credential.kind.invalid"))?;
+        let fields = daftar_credential::select(kind, purpose, &rec.fields)
+            .map_err(|e| format_error(e).with_field("purpose"))?;
+        let claims = Claims {
+            issuer: rec.issuer.clone(),
+            // Never the registry number: the purpose profile alone decides which identifying
+            // fields a QR shows (`card_no` only where it lists it). The credential's own opaque
+            // id is `cti`; `sub` stays empty (format §3) and costs no QR version.
+            subject: String::new(),
+            id: rec.cti(),
+            kind,
+            purpose: purpose.to_owned(),
+            issued_at: rec.issued_at.unix_timestamp(),
+            not_before: rec.not_before.unix_timestamp(),
+            expires: rec.expires.unix_timestamp(),
+            fields,
+        };
+        daftar_credential::issue(&claims, &self.issuer(store)?).map_err(format_error)
     }
 }
