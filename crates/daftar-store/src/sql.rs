@@ -254,30 +254,6 @@ pub fn to_sqlite_placeholders(sql: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_rewritten_outside_strings() {
-        assert_eq!(
-            to_sqlite_placeholders("SELECT $1, '$2', $10"),
-            "SELECT ?1, '$2', ?10"
-        );
-    }
-
-    #[test]
-    fn timestamps_are_fixed_width_utc_with_millis() {
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789).unwrap();
-        assert_eq!(ts_text(t), "2023-11-14T22:13:20.123Z");
-        let row = Row(vec![Value::Text(ts_text(t))]);
-        assert_eq!(
-            row.ts(0).unwrap().unix_timestamp_nanos(),
-            1_700_000_000_123_000_000
-        );
-    }
-}
-
 /// A transaction that reads the time from the store's clock: what the store hands its
 /// repository code, so `tx.now()` is the clock's time wherever the code runs.
 pub(crate) struct Timed<'a> {
@@ -300,5 +276,29 @@ impl Tx for Timed<'_> {
     }
     fn now(&self) -> time::OffsetDateTime {
         self.now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_rewritten_outside_strings() {
+        assert_eq!(
+            to_sqlite_placeholders("SELECT $1, '$2', $10"),
+            "SELECT ?1, '$2', ?10"
+        );
+    }
+
+    #[test]
+    fn timestamps_are_fixed_width_utc_with_millis() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789).unwrap();
+        assert_eq!(ts_text(t), "2023-11-14T22:13:20.123Z");
+        let row = Row(vec![Value::Text(ts_text(t))]);
+        assert_eq!(
+            row.ts(0).unwrap().unix_timestamp_nanos(),
+            1_700_000_000_123_000_000
+        );
     }
 }
