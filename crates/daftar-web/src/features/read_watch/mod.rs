@@ -42,7 +42,7 @@ pub fn alarm_reach(p: &Principal) -> Option<Reach> {
 
 /// The alarms of the last [`ALARM_DAYS`] days within `reach`, newest first (at most 50).
 pub async fn recent_alarms(state: &AppState, reach: Reach) -> WebResult<Vec<ReadAlarm>> {
-    let since = OffsetDateTime::now_utc() - time::Duration::days(ALARM_DAYS);
+    let since = state.clock.now() - time::Duration::days(ALARM_DAYS);
     Ok(state.db(move |s| s.read_alarms(&reach, since, 50)).await?)
 }
 
@@ -66,8 +66,9 @@ pub async fn api_alarms(
 async fn usage(state: &AppState, staff: &Staff) -> WebResult<Vec<TokenUsage>> {
     let reach = staff.principal().reach(Permission::AuditRead)?;
     let window = state.read_limit().window();
+    let now = state.clock.now();
     Ok(state
-        .db(move |s| s.token_usage(&reach, OffsetDateTime::now_utc(), window))
+        .db(move |s| s.token_usage(&reach, now, window))
         .await?)
 }
 
@@ -105,7 +106,7 @@ async fn tokens_page(State(state): State<AppState>, staff: Staff) -> WebResult<R
             page,
             tokens,
             note,
-            now: OffsetDateTime::now_utc(),
+            now: state.clock.now(),
         },
     ))
 }
