@@ -134,6 +134,11 @@ pub const IF_MATCH_VERSION: &str = "^(W/)?\"?[1-9][0-9]{0,17}\"?$";
 /// `If-Match` for records tagged by a hash of what was shown (persons, households, offices).
 pub const IF_MATCH_TAG: &str = "^(W/)?\"?[0-9a-fA-F]{16}\"?$";
 
+/// A purpose stated for a record read past the bulk-read limit: empty, or at least 5 characters
+/// other than spaces and no control character ([`crate::read_watch::stated_purpose`]).
+pub const STATED_PURPOSE: &str =
+    "^(|( *[^\\u0000-\\u0020\\u007f-\\u009f]){5}[^\\u0000-\\u001f\\u007f-\\u009f]*)$";
+
 /// Largest `page` of any list.
 pub const MAX_PAGE: u32 = 1_000_000;
 /// Largest `per_page` of any list.

@@ -3,7 +3,7 @@
 //! and splitting members are audited by the store.
 
 use crate::ids::{HouseholdId, OfficeId, PersonId};
-use crate::person::Person;
+use crate::person::PersonSummary;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -94,8 +94,8 @@ pub struct Household {
 /// A current member with their record (for the household view of statuses).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Member {
-    /// The person.
-    pub person: Person,
+    /// The person (a summary: no contact or address).
+    pub person: PersonSummary,
     /// Relationship to the head.
     pub relationship: Relationship,
     /// Since (UTC).

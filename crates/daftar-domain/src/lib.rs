@@ -25,6 +25,7 @@ pub mod permission;
 pub mod person;
 pub mod photo;
 pub mod profile;
+pub mod read_watch;
 pub mod review;
 pub mod secret;
 pub mod service;

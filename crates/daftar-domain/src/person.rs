@@ -3,7 +3,7 @@
 //! for each field; and the shapes of the duplicate check.
 
 use crate::birth::{DatePrecision, PartialDate};
-use crate::ids::{DocumentId, OfficeId, PersonId};
+use crate::ids::{DocumentId, HouseholdId, OfficeId, PersonId};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -156,6 +156,83 @@ impl Person {
         PartialDate::from_stored(d, p.code()).ok()
     }
 }
+
+/// A person as every list, search, queue, review pair, household and export shows them: who
+/// they are, never where they live or how to reach them. No phone, address, province or
+/// district: those are only in [`Person`], which only the single-person read returns (audited,
+/// and counted per account for the bulk-read alarm; docs/security.md).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PersonSummary {
+    /// Id.
+    pub id: PersonId,
+    /// The office that holds the case.
+    pub office_id: OfficeId,
+    /// Registry number shown on documents.
+    pub registry_no: String,
+    /// Given name, original script.
+    pub given_name: String,
+    /// Family name (may be empty).
+    pub family_name: String,
+    /// Father's name.
+    pub father_name: String,
+    /// Grandfather's name (may be empty).
+    pub grandfather_name: String,
+    /// Given name in Latin letters (may be empty).
+    pub given_name_latin: String,
+    /// Family name in Latin letters (may be empty).
+    pub family_name_latin: String,
+    /// Birth date, ISO `YYYY-MM-DD` of the first day of what is known, if known.
+    pub birth_date: Option<String>,
+    /// How much of the birth date is known (`day`, `month`, `year`).
+    pub birth_date_precision: Option<DatePrecision>,
+    /// Sex.
+    pub sex: Sex,
+    /// Nationality, ISO 3166-1 alpha-3.
+    pub nationality: String,
+    /// Current status.
+    pub status: PersonStatus,
+    /// The household the person belongs to now, if any.
+    #[schema(value_type = Option<String>)]
+    pub household_id: Option<HouseholdId>,
+    /// Registered (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl PersonSummary {
+    /// The birth date with its precision.
+    pub fn birth(&self) -> Option<PartialDate> {
+        let (d, p) = (self.birth_date.as_ref()?, self.birth_date_precision?);
+        PartialDate::from_stored(d, p.code()).ok()
+    }
+
+    /// The summary of a full record (contact and address left behind).
+    pub fn of(p: &Person, household_id: Option<HouseholdId>) -> Self {
+        Self {
+            id: p.id,
+            office_id: p.office_id,
+            registry_no: p.registry_no.clone(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            father_name: p.father_name.clone(),
+            grandfather_name: p.grandfather_name.clone(),
+            given_name_latin: p.given_name_latin.clone(),
+            family_name_latin: p.family_name_latin.clone(),
+            birth_date: p.birth_date.clone(),
+            birth_date_precision: p.birth_date_precision,
+            sex: p.sex,
+            nationality: p.nationality.clone(),
+            status: p.status,
+            household_id,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// Fields of a person that say where they live or how to reach them: never in a list (the
+/// OpenAPI walk in the web tests refuses any array of persons whose items carry one).
+pub const CONTACT_AND_LOCATION_FIELDS: [&str; 4] = ["phone", "address", "province", "district"];
 
 /// What is needed to register a person. Only given name, father's name, sex and nationality are
 /// required; the rest may be left empty.
@@ -586,8 +663,8 @@ pub struct MatchReasons {
 /// A registered person who may be the one being registered.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PersonCandidate {
-    /// The registered person.
-    pub person: Person,
+    /// The registered person (a summary: no contact or address).
+    pub person: PersonSummary,
     /// What agrees.
     pub reasons: MatchReasons,
     /// Strength of the evidence (higher is surer).

@@ -3,7 +3,7 @@
 //! records and their histories and can be undone) or as different people.
 
 use crate::ids::{PersonId, SuspectId};
-use crate::person::{MatchReasons, Person};
+use crate::person::{MatchReasons, PersonSummary};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -50,9 +50,9 @@ pub struct Suspect {
     /// Id.
     pub id: SuspectId,
     /// One record.
-    pub a: Person,
+    pub a: PersonSummary,
     /// The other record.
-    pub b: Person,
+    pub b: PersonSummary,
     /// Strength of the evidence.
     pub score: f64,
     /// What agrees.
@@ -74,7 +74,7 @@ pub struct Suspect {
 
 impl Suspect {
     /// Both records with their labels, for side-by-side display.
-    pub fn pair(&self) -> [(&'static str, &Person); 2] {
+    pub fn pair(&self) -> [(&'static str, &PersonSummary); 2] {
         [("A", &self.a), ("B", &self.b)]
     }
 }

@@ -81,6 +81,9 @@ pub struct ApiToken {
     pub user_id: UserId,
     /// A name to recognise it by.
     pub name: String,
+    /// What the token is for (required for tokens that may read persons; empty for tokens made
+    /// before issue 22).
+    pub purpose: String,
     /// Permission codes the token may use.
     #[schema(value_type = Vec<String>)]
     pub scopes: Vec<String>,
@@ -101,10 +104,34 @@ pub struct ApiToken {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+/// The longest life of a token that may read persons ([`reads_persons`]), in days.
+pub const PERSON_TOKEN_MAX_DAYS: i64 = 90;
+
+/// Whether a permission reaches persons' records (reads them, or answers with them): a token
+/// with one of these scopes expires within [`PERSON_TOKEN_MAX_DAYS`] and names its purpose.
+pub fn reads_persons(p: Permission) -> bool {
+    matches!(
+        p,
+        Permission::PersonRead
+            | Permission::PersonWrite
+            | Permission::PersonMerge
+            | Permission::PersonExport
+    )
+}
+
 impl ApiToken {
-    /// Whether the token may be used at `now`.
+    /// Whether the token may be used at `now`. A token that may read persons never lives more
+    /// than [`PERSON_TOKEN_MAX_DAYS`] after it was made, whatever expiry it was stored with (a
+    /// token made before the rule included).
     pub fn is_live(&self, now: OffsetDateTime) -> bool {
-        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now) && {
+            !self.may_read_persons()
+                || now < self.created_at + Duration::days(PERSON_TOKEN_MAX_DAYS)
+        }
+    }
+    /// Whether one of its scopes reaches persons' records.
+    pub fn may_read_persons(&self) -> bool {
+        self.permissions().into_iter().any(reads_persons)
     }
     /// The scopes that are known permissions (unknown ones are ignored).
     pub fn permissions(&self) -> BTreeSet<Permission> {
@@ -143,6 +170,26 @@ mod tests {
         let mut r = session(t0);
         r.revoked_at = Some(t0);
         assert!(!r.is_live(&p, t0));
+    }
+
+    #[test]
+    fn a_token_that_reads_persons_lives_ninety_days_at_most() {
+        let t0 = OffsetDateTime::UNIX_EPOCH + Duration::days(20000);
+        let mut t = ApiToken {
+            id: ApiTokenId::new(),
+            user_id: UserId::new(),
+            name: "n".into(),
+            purpose: String::new(),
+            scopes: vec!["person.read".into()],
+            token_hash: secret_hash("t"),
+            created_at: t0,
+            expires_at: None,
+            revoked_at: None,
+        };
+        assert!(t.is_live(t0 + Duration::days(89)));
+        assert!(!t.is_live(t0 + Duration::days(90)));
+        t.scopes = vec!["aggregate.read".into()];
+        assert!(t.is_live(t0 + Duration::days(400)));
     }
 
     #[test]

@@ -27,8 +27,9 @@ use crate::office::{NewOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
 use crate::person::{
-    Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
+    Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
 };
+use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use crate::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
 use crate::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use crate::session::{ApiToken, Session};
@@ -234,18 +235,34 @@ pub trait PersonStore: Send + Sync {
     fn create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson)
     -> Result<Person>;
 
-    /// Persons of the scope's office, newest first (scope for `person.read`). Audited `person.list`.
+    /// Persons of the scope's office, newest first (scope for `person.read`), as summaries (no
+    /// contact or address). Audited `person.list`.
     fn list_persons(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
         page: PageRequest,
-    ) -> Result<Page<Person>>;
+    ) -> Result<Page<PersonSummary>>;
 
     /// One person of the scope's office with documents and status history; a person of another
     /// office is `person.not_found`. Audited `person.read`.
     fn get_person(&self, ctx: &AuditCtx, scope: &OfficeScope, id: PersonId)
     -> Result<PersonRecord>;
+
+    /// A staff member's single-person read (page or API): [`PersonStore::get_person`] counted
+    /// for the bulk-read alarm (`crate::read_watch`) in the same transaction, under a lock on
+    /// the account's counter row so that reads on several web nodes are counted one after
+    /// another. Past the limit the first read raises an alarm (audited `person.read.alarm`)
+    /// and every read without a stated purpose is refused with `read.purpose.required`
+    /// (audited `person.read.refused`, committed although the answer is an error). A read
+    /// shown is audited `person.read` with the stated purpose, if any.
+    fn read_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        guard: &ReadGuard,
+    ) -> Result<PersonRecord>;
 
     /// Registers many persons (scope for `person.write`): all or nothing; the first bad row
     /// fails the whole call with `details.row` before anything is written. Written in batches
@@ -273,7 +290,7 @@ pub trait PersonStore: Send + Sync {
         scope: &OfficeScope,
         query: &str,
         page: PageRequest,
-    ) -> Result<Page<Person>>;
+    ) -> Result<Page<PersonSummary>>;
 
     /// Changes a person's status (`person.status.unchanged`, `person.status.final`), keeping
     /// the history. Audited `person.status`.
@@ -313,7 +330,7 @@ pub trait PersonStore: Send + Sync {
 
     /// The persons of the scope's office (scope for `person.export`), not merged away, in
     /// registry order, for a download. Audited `person.export` with the count.
-    fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<Person>>;
+    fn export_persons(&self, ctx: &AuditCtx, scope: &OfficeScope) -> Result<Vec<PersonSummary>>;
 }
 
 /// A person's photo (personal data: reads are audited too).
@@ -443,7 +460,11 @@ pub trait ReviewStore: Send + Sync {
 
     /// Every person not merged away (of one office, or all), for batch duplicate detection.
     /// Audited `person.dedupe.read` with the count.
-    fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>>;
+    fn dedupe_persons(
+        &self,
+        ctx: &AuditCtx,
+        office: Option<OfficeId>,
+    ) -> Result<Vec<PersonSummary>>;
 }
 
 /// The service catalog and the work calendar (public data, not personal).
@@ -796,6 +817,29 @@ pub trait PortalStore: Send + Sync {
     fn portal_person(&self, user: UserId) -> Result<Option<PersonId>>;
 }
 
+/// The bulk-read alarm's figures (`crate::read_watch`); the counting itself is part of
+/// [`PersonStore::read_person`].
+pub trait ReadWatchStore: Send + Sync {
+    /// Alarms raised since `since` for accounts of offices within `reach` (every office for an
+    /// all-office reach), newest first, at most `limit`.
+    fn read_alarms(
+        &self,
+        reach: &Reach,
+        since: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<ReadAlarm>>;
+
+    /// Every API token of users of offices within `reach` (with every user without an office
+    /// for an all-office reach) with its owner and its single-person reads (for the auditor),
+    /// newest first; `persons_in_window` counts the `window` before `now`.
+    fn token_usage(
+        &self,
+        reach: &Reach,
+        now: OffsetDateTime,
+        window: time::Duration,
+    ) -> Result<Vec<TokenUsage>>;
+}
+
 /// Stored answers behind `Idempotency-Key`.
 pub trait IdempotencyStore: Send + Sync {
     /// The unexpired answer stored for `principal`'s `key`, if any.
@@ -859,6 +903,7 @@ every_area!(
     CredentialStore,
     AppointmentStore,
     PortalStore,
+    ReadWatchStore,
     IdempotencyStore,
     AuditStore
 );

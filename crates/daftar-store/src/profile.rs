@@ -23,7 +23,11 @@ pub fn from_dir(dir: &Path) -> Result<Profile> {
                 .with_detail("reason", serde_json::json!(e.to_string()))
         })
     };
-    Profile::parse(&read("services.toml")?, &read("calendar.toml")?)
+    let mut p = Profile::parse(&read("services.toml")?, &read("calendar.toml")?)?;
+    if dir.join("privacy.toml").exists() {
+        p.privacy = daftar_domain::profile::Privacy::from_toml(&read("privacy.toml")?)?;
+    }
+    Ok(p)
 }
 
 /// Loads what the store lacks of `p` and returns the calendar with the stored holidays.

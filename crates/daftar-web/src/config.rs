@@ -57,6 +57,9 @@ pub struct WebConfig {
     /// a random secret for this process only (tests): keys sealed with it cannot be opened by
     /// another process.
     pub key_secret: String,
+    /// Replaces the profile's bulk-read limit (`privacy.toml`): for the demo, which lowers it
+    /// so that the alarm can be seen by hand, and for tests. Not a configuration key.
+    pub bulk_read_override: Option<daftar_domain::read_watch::ReadLimit>,
 }
 
 impl Default for WebConfig {
@@ -77,6 +80,7 @@ impl Default for WebConfig {
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
             key_secret: String::new(),
+            bulk_read_override: None,
         }
     }
 }

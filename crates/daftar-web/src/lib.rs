@@ -121,6 +121,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::profile::routes())
         .merge(features::users::routes())
         .merge(features::audit::routes())
+        .merge(features::read_watch::routes())
         .merge(features::system::routes(font_dir))
         // A route layer: it runs only for a route and method that exist, so a wrong method is
         // 405 whatever `Idempotency-Key` it carries.

@@ -81,6 +81,13 @@ impl AppState {
         Ok(())
     }
 
+    /// The bulk-read limit in force: the profile's, unless the demo or a test replaced it.
+    pub fn read_limit(&self) -> daftar_domain::read_watch::ReadLimit {
+        self.config
+            .bulk_read_override
+            .unwrap_or(self.profile.privacy.bulk_read)
+    }
+
     /// Today in the offices' time zone.
     pub fn today(&self) -> time::Date {
         self.clock.today()

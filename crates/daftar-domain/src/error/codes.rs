@@ -220,10 +220,15 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("portal.person.missing", NotFound),
     ("portal.service.not_allowed", Forbidden),
     // profile
+    ("profile.bulk_read.invalid", Invalid),
     ("profile.file.unreadable", Invalid),
     ("profile.locale.invalid", Invalid),
     ("profile.password.current_wrong", Invalid),
     ("profile.password.mismatch", Invalid),
+    ("profile.privacy.invalid", Invalid),
+    // read
+    ("read.purpose.invalid", Invalid),
+    ("read.purpose.required", Forbidden),
     // receipt
     ("receipt.not_found", NotFound),
     // request
@@ -288,9 +293,12 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("store.unavailable", Unavailable),
     // token
     ("token.expiry.invalid", Invalid),
+    ("token.expiry.person_data", Invalid),
     ("token.id.invalid", Invalid),
     ("token.name.invalid", Invalid),
     ("token.not_found", NotFound),
+    ("token.purpose.invalid", Invalid),
+    ("token.purpose.required", Invalid),
     ("token.scope.not_held", Invalid),
     ("token.scopes.empty", Invalid),
     // user

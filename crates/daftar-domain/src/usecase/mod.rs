@@ -7,6 +7,7 @@
 //! opening a case and deciding a step of one (the store's `open_case` and `change_case` load the
 //! facts, call these and write the plan in one transaction), granting a credential, rotating keys.
 
+pub mod bulk_read;
 pub mod decide_step;
 pub mod grant_credential;
 pub mod open_case;

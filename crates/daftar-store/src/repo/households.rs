@@ -2,7 +2,7 @@
 //! splitting members off into a new household, and the household view with every member's
 //! status. Only persons of the scope's office can be members; every read and change is audited.
 
-use super::persons::{COLS, person};
+use super::persons::{SUMMARY_COLS, summary};
 use super::{audit, paged};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, params};
@@ -36,16 +36,16 @@ fn load(tx: &mut dyn Tx, office: OfficeId, id: HouseholdId) -> Result<HouseholdV
         .ok_or_else(|| Error::not_found("household.not_found"))?;
     let household = household(&r)?;
     let rows = tx.query(
-        &format!("SELECT {COLS}, relationship, joined_at FROM household_members JOIN persons ON persons.id = household_members.person_id WHERE household_id = $1 AND left_at IS NULL ORDER BY joined_at, registry_no"),
+        &format!("SELECT {SUMMARY_COLS}, household_members.relationship, household_members.joined_at FROM household_members JOIN persons ON persons.id = household_members.person_id WHERE household_members.household_id = $1 AND household_members.left_at IS NULL ORDER BY household_members.joined_at, persons.registry_no"),
         params![id.to_string()],
     )?;
     let mut members = rows
         .iter()
         .map(|r| {
             Ok(Member {
-                person: person(r)?,
-                relationship: Relationship::parse(&r.text(19)?)?,
-                joined_at: r.ts(20)?,
+                person: summary(r)?,
+                relationship: Relationship::parse(&r.text(16)?)?,
+                joined_at: r.ts(17)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

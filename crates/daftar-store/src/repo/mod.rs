@@ -22,6 +22,7 @@ mod offices;
 mod persons;
 mod photos;
 mod portal;
+mod read_watch;
 mod review;
 mod services;
 mod system;

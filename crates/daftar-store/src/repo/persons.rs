@@ -12,11 +12,40 @@ use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::person::{
     Document, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonStatus,
-    Sex, StatusChange, ValidDocument, document_key, normalize_phone,
+    PersonSummary, Sex, StatusChange, ValidDocument, document_key, normalize_phone,
 };
 use daftar_domain::{Error, Result};
 
 pub(crate) const COLS: &str = "id, office_id, registry_no, given_name, family_name, father_name, birth_date, sex, nationality, created_at, grandfather_name, given_name_latin, family_name_latin, birth_date_precision, phone, province, district, address, status";
+
+/// The columns of a [`PersonSummary`] from `persons` (the current household by subquery): no
+/// phone, address, province or district is ever selected for a list.
+pub(crate) const SUMMARY_COLS: &str = "persons.id, persons.office_id, persons.registry_no, persons.given_name, persons.family_name, persons.father_name, persons.grandfather_name, persons.given_name_latin, persons.family_name_latin, persons.birth_date, persons.birth_date_precision, persons.sex, persons.nationality, persons.status, (SELECT hm.household_id FROM household_members hm WHERE hm.person_id = persons.id AND hm.left_at IS NULL), persons.created_at";
+
+/// A row of [`SUMMARY_COLS`].
+pub(crate) fn summary(r: &Row) -> Result<PersonSummary> {
+    Ok(PersonSummary {
+        id: r.parse(0)?,
+        office_id: r.parse(1)?,
+        registry_no: r.text(2)?,
+        given_name: r.text(3)?,
+        family_name: r.text(4)?,
+        father_name: r.text(5)?,
+        grandfather_name: r.text(6)?,
+        given_name_latin: r.text(7)?,
+        family_name_latin: r.text(8)?,
+        birth_date: r.opt_text(9)?,
+        birth_date_precision: r
+            .opt_text(10)?
+            .map(|p| DatePrecision::parse(&p))
+            .transpose()?,
+        sex: Sex::parse(&r.text(11)?)?,
+        nationality: r.text(12)?,
+        status: PersonStatus::parse(&r.text(13)?)?,
+        household_id: r.opt_parse(14)?,
+        created_at: r.ts(15)?,
+    })
+}
 
 /// `$1, $2, … $n` for an insert of `n` columns.
 fn marks(n: usize) -> String {
@@ -773,8 +802,8 @@ impl daftar_domain::store::PersonStore for SqlStore {
                 if reach.office_id().is_some_and(|o| o != office) {
                     elsewhere += 1;
                 } else if found.len() < limit {
-                    let r = tx.query_one(&format!("SELECT {COLS} FROM persons WHERE id = $1"), params![id])?;
-                    found.push(daftar_domain::person::PersonCandidate { person: person(&r)?, reasons, score });
+                    let r = tx.query_one(&format!("SELECT {SUMMARY_COLS} FROM persons WHERE id = $1"), params![id])?;
+                    found.push(daftar_domain::person::PersonCandidate { person: summary(&r)?, reasons, score });
                 }
             }
             let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
@@ -923,14 +952,14 @@ impl daftar_domain::store::PersonStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         req: PageRequest,
-    ) -> Result<Page<Person>> {
+    ) -> Result<Page<PersonSummary>> {
         scope.require(Permission::PersonRead)?;
         let req = req.clamped();
         let office = scope.office_id().to_string();
         self.write(|tx| {
             let page = paged(
                 tx,
-                COLS,
+                SUMMARY_COLS,
                 concat!(
                     "FROM persons WHERE office_id = $1 AND merged_into IS NULL AND ",
                     person_visible!()
@@ -938,7 +967,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
                 "registry_no DESC",
                 vec![office.clone().into()],
                 req,
-                person,
+                summary,
             )?;
             let ids: Vec<String> = page.items.iter().map(|p| p.id.to_string()).collect();
             let ev = AuditEvent::new("person.list", "office", &office)
@@ -956,7 +985,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         scope: &OfficeScope,
         query: &str,
         req: PageRequest,
-    ) -> Result<Page<Person>> {
+    ) -> Result<Page<PersonSummary>> {
         scope.require(Permission::PersonRead)?;
         let q = query.trim();
         if q.is_empty() || q.chars().count() > 100 || q.chars().any(char::is_control) {
@@ -996,12 +1025,12 @@ impl daftar_domain::store::PersonStore for SqlStore {
         self.write(|tx| {
             let page = paged(
                 tx,
-                COLS,
+                SUMMARY_COLS,
                 &from_where,
                 "registry_no DESC",
                 args,
                 req.clamped(),
-                person,
+                summary,
             )?;
             let ids: Vec<String> = page.items.iter().map(|p| p.id.to_string()).collect();
             let ev = AuditEvent::new("person.search", "office", &office)
@@ -1022,6 +1051,48 @@ impl daftar_domain::store::PersonStore for SqlStore {
             let rec = load_record(tx, scope.office_id(), id)?;
             audit::log(tx, ctx, "person.read", "person", rec.person.id)?;
             Ok(rec)
+        })
+    }
+
+    fn read_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        guard: &daftar_domain::read_watch::ReadGuard,
+    ) -> Result<PersonRecord> {
+        scope.require(Permission::PersonRead)?;
+        let shown = self.write(|tx| {
+            let rec = load_record(tx, scope.office_id(), id)?;
+            let now = tx.now();
+            let d = super::read_watch::count_read(tx, ctx, guard, id, now)?;
+            if !d.allowed {
+                let ev = AuditEvent::new("person.read.refused", "person", id).with_details(
+                    serde_json::json!({ "reason": "purpose_required", "persons": d.persons }),
+                );
+                audit::append(tx, ctx, &ev)?;
+                return Ok(Err(d));
+            }
+            let details = match &guard.purpose {
+                Some(p) => serde_json::json!({ "stated_purpose": p, "persons": d.persons }),
+                None => serde_json::Value::Null,
+            };
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("person.read", "person", id).with_details(details),
+            )?;
+            Ok(Ok(rec))
+        })?;
+        shown.map_err(|d| {
+            Error::forbidden("read.purpose.required")
+                .with_field("purpose")
+                .with_detail("persons", serde_json::json!(d.persons))
+                .with_detail("limit", serde_json::json!(guard.limit.persons))
+                .with_detail(
+                    "window_minutes",
+                    serde_json::json!(guard.limit.window_minutes),
+                )
         })
     }
 
@@ -1117,15 +1188,15 @@ impl daftar_domain::store::PersonStore for SqlStore {
         &self,
         ctx: &AuditCtx,
         scope: &daftar_domain::permission::OfficeScope,
-    ) -> Result<Vec<Person>> {
+    ) -> Result<Vec<PersonSummary>> {
         scope.require(Permission::PersonExport)?;
         let office = scope.office_id().to_string();
         self.write(|tx| {
             let rows = tx.query(
-                &format!("SELECT {COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL AND {} ORDER BY registry_no", person_visible!()),
+                &format!("SELECT {SUMMARY_COLS} FROM persons WHERE office_id = $1 AND merged_into IS NULL AND {} ORDER BY registry_no", person_visible!()),
                 params![office.as_str()],
             )?;
-            let persons = rows.iter().map(person).collect::<Result<Vec<_>>>()?;
+            let persons = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
             audit::append(
                 tx,
                 ctx,

@@ -3,7 +3,7 @@
 //! kept and leaves lists, search and the duplicate check; nothing is deleted), marks the pair
 //! distinct, or undoes a merge. Every step is audited.
 
-use super::persons::{COLS, person};
+use super::persons::{SUMMARY_COLS, summary};
 use super::{audit, limit_offset};
 use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
@@ -11,18 +11,19 @@ use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::{OfficeId, SuspectId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Permission, Reach};
-use daftar_domain::person::{MatchReasons, Person};
+use daftar_domain::person::{MatchReasons, PersonSummary};
 use daftar_domain::review::{Decision, NewDecision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::{Error, Result};
 
 const SUSPECT_COLS: &str = "id, person_a, person_b, score_milli, reasons, source, status, created_at, decided_by, survivor";
 
-fn load_person(tx: &mut dyn Tx, id: &str) -> Result<Person> {
+/// One side of a pair, as a summary (the queue shows no contact or address).
+fn load_person(tx: &mut dyn Tx, id: &str) -> Result<PersonSummary> {
     let r = tx.query_one(
-        &format!("SELECT {COLS} FROM persons WHERE id = $1"),
+        &format!("SELECT {SUMMARY_COLS} FROM persons WHERE id = $1"),
         params![id],
     )?;
-    person(&r)
+    summary(&r)
 }
 
 fn suspect(tx: &mut dyn Tx, r: &Row) -> Result<Suspect> {
@@ -231,22 +232,26 @@ impl daftar_domain::store::ReviewStore for SqlStore {
         })
     }
 
-    fn dedupe_persons(&self, ctx: &AuditCtx, office: Option<OfficeId>) -> Result<Vec<Person>> {
+    fn dedupe_persons(
+        &self,
+        ctx: &AuditCtx,
+        office: Option<OfficeId>,
+    ) -> Result<Vec<PersonSummary>> {
         self.write(|tx| {
             let rows = match office {
                 Some(o) => tx.query(
                     &format!(
-                        "SELECT {COLS} FROM persons WHERE merged_into IS NULL AND office_id = $1 AND {}",
+                        "SELECT {SUMMARY_COLS} FROM persons WHERE merged_into IS NULL AND office_id = $1 AND {}",
                         person_visible!()
                     ),
                     params![o.to_string()],
                 )?,
                 None => tx.query(
-                    &format!("SELECT {COLS} FROM persons WHERE merged_into IS NULL AND {}", person_visible!()),
+                    &format!("SELECT {SUMMARY_COLS} FROM persons WHERE merged_into IS NULL AND {}", person_visible!()),
                     &[],
                 )?,
             };
-            let persons = rows.iter().map(person).collect::<Result<Vec<_>>>()?;
+            let persons = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
             audit::append(
                 tx,
                 ctx,

@@ -53,10 +53,10 @@ fn session(r: &Row) -> Result<Session> {
     })
 }
 
-const TOKEN_COLS: &str =
-    "id, user_id, name, scopes, token_hash, created_at, expires_at, revoked_at";
+pub(crate) const TOKEN_COLS: &str =
+    "id, user_id, name, scopes, token_hash, created_at, expires_at, revoked_at, purpose";
 
-fn token(r: &Row) -> Result<ApiToken> {
+pub(crate) fn token(r: &Row) -> Result<ApiToken> {
     Ok(ApiToken {
         id: r.parse(0)?,
         user_id: r.parse(1)?,
@@ -71,6 +71,7 @@ fn token(r: &Row) -> Result<ApiToken> {
         created_at: r.ts(5)?,
         expires_at: r.opt_ts(6)?,
         revoked_at: r.opt_ts(7)?,
+        purpose: r.text(8)?,
     })
 }
 
@@ -483,7 +484,7 @@ impl daftar_domain::store::UserStore for SqlStore {
         self.write(|tx| {
             tx.exec(
                 &format!(
-                    "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    "INSERT INTO api_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                 ),
                 params![
                     t.id.to_string(),
@@ -494,13 +495,15 @@ impl daftar_domain::store::UserStore for SqlStore {
                     truncate_ms(t.created_at),
                     t.expires_at.map(truncate_ms),
                     t.revoked_at.map(truncate_ms),
+                    t.purpose.as_str(),
                 ],
             )?;
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("token.create", "api_token", t.id)
-                    .with_details(serde_json::json!({ "scopes": t.scopes })),
+                &AuditEvent::new("token.create", "api_token", t.id).with_details(
+                    serde_json::json!({ "scopes": t.scopes, "purpose": t.purpose, "expires_at": t.expires_at.map(|e| e.unix_timestamp()) }),
+                ),
             )?;
             Ok(())
         })

@@ -5,5 +5,6 @@
 mod cases;
 mod credentials;
 mod fixtures;
+mod read_watch;
 mod schema;
 mod store;

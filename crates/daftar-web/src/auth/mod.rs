@@ -210,6 +210,23 @@ impl Staff {
     pub fn audit(&self, purpose: &str) -> AuditCtx {
         self.auth.audit(&self.ctx, purpose)
     }
+    /// What a single-person read by this caller brings to the bulk-read count: the account
+    /// (the user, or the API token the request came with), the limit in force and the purpose
+    /// the reader stated (`read.purpose.invalid` for a malformed one).
+    pub fn read_guard(
+        &self,
+        state: &AppState,
+        stated: &str,
+    ) -> Result<daftar_domain::read_watch::ReadGuard> {
+        Ok(daftar_domain::read_watch::ReadGuard {
+            account: daftar_domain::read_watch::ReadAccount {
+                user: self.auth.user.id,
+                token: self.auth.token,
+            },
+            limit: state.read_limit(),
+            purpose: daftar_domain::read_watch::stated_purpose(stated)?,
+        })
+    }
     /// Fails with `auth.step_up.required` unless the session re-authenticated recently.
     /// Token-authenticated calls cannot step up and are refused (`auth.step_up.session_only`).
     pub fn require_step_up(&self, policy: &daftar_domain::session::SessionPolicy) -> Result<()> {

@@ -13,6 +13,7 @@ pub mod offices;
 pub mod persons;
 pub mod portal;
 pub mod profile;
+pub mod read_watch;
 pub mod review;
 pub mod services;
 pub mod system;

@@ -301,8 +301,7 @@ async fn sensitive_api_calls_need_a_recent_step_up(app: TestApp) {
         .await
         .unwrap();
     let token = csrf_in(&html).unwrap();
-    let req =
-        serde_json::json!({ "name": "sync", "scopes": ["person.read"], "expires_in_days": 30 });
+    let req = serde_json::json!({ "name": "sync", "purpose": "nightly sync to the case system", "scopes": ["person.read"], "expires_in_days": 30 });
     // Login itself counts as a fresh step-up; age it out by updating the session.
     let sessions = app
         .store

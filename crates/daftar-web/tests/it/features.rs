@@ -244,19 +244,19 @@ async fn profile_password_language_and_tokens(app: TestApp) {
             .contains(r#"<html lang="ps" dir="rtl">"#)
     );
     // An API token from the profile (login counts as a fresh step-up), shown once, then usable.
-    let r = app
-        .post_form(
-            &one,
-            "/profile/tokens",
-            &[
-                ("_csrf", t.as_str()),
-                ("name", "sync"),
-                ("scope", "person.read"),
-                ("scope", "office.read"),
-                ("days", "30"),
-            ],
-        )
-        .await;
+    // One that may read persons names its purpose (issue 22).
+    let mut fields = vec![
+        ("_csrf", t.as_str()),
+        ("name", "sync"),
+        ("scope", "person.read"),
+        ("scope", "office.read"),
+        ("days", "30"),
+    ];
+    let r = app.post_form(&one, "/profile/tokens", &fields).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("name=\"purpose\""));
+    fields.push(("purpose", "nightly sync with the case system"));
+    let r = app.post_form(&one, "/profile/tokens", &fields).await;
     assert_eq!(r.status(), 201);
     let html = r.text().await.unwrap();
     let i = html.find("id=\"token-secret\">").unwrap() + "id=\"token-secret\">".len();

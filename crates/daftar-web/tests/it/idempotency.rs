@@ -30,6 +30,7 @@ fn token(app: &TestApp, user: &str, scopes: &[&str]) -> (ApiTokenId, String) {
         id: ApiTokenId::new(),
         user_id: u.id,
         name: "sync".into(),
+        purpose: "idempotency tests".into(),
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         token_hash: secret_hash(&secret),
         created_at: time::OffsetDateTime::now_utc(),

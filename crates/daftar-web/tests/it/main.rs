@@ -19,5 +19,6 @@ mod no_server_errors;
 mod office_scope;
 mod openapi_contract;
 mod portal;
+mod privacy;
 mod registry;
 mod services;

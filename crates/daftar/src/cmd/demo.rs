@@ -15,6 +15,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::process::ExitCode;
 
+/// The bulk-read limit of the demo: low enough to see the alarm by hand (open 11 persons' pages
+/// within an hour as one clerk; the Iran profile says 100). README, "Bulk-read alarm".
+pub const DEMO_READ_LIMIT: daftar_domain::read_watch::ReadLimit =
+    daftar_domain::read_watch::ReadLimit {
+        persons: 10,
+        window_minutes: 60,
+    };
+
 /// The demo password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-1";
 
@@ -140,7 +148,11 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let logins = logins(store.as_ref())?;
-    super::serve::run_server(loaded, store, |url| {
+    let web = daftar_web::WebConfig {
+        bulk_read_override: Some(DEMO_READ_LIMIT),
+        ..loaded.config.web()
+    };
+    super::serve::run_server_with(loaded, store, web, |url| {
         println!("\ndaftar demo is serving on {url}\n");
         println!(
             "Demo logins (password for all: {DEMO_PASSWORD} — demo only, never for real data):"
@@ -148,6 +160,12 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
         crate::output::table(&["username", "role", "office"], &logins);
         println!(
             "\nThe authority officer and the system administrator must set up two-step verification (TOTP) at first login."
+        );
+        println!(
+            "Bulk-read alarm (demo limit: {} persons in {} minutes; the profile says 100): open the pages of {} different persons as one clerk, then sign in as that office's manager or as auditor to see the alert.",
+            DEMO_READ_LIMIT.persons,
+            DEMO_READ_LIMIT.window_minutes,
+            DEMO_READ_LIMIT.persons + 1
         );
         println!("Ctrl-C stops the server.");
     })

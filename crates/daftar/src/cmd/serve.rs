@@ -48,6 +48,16 @@ pub fn run_server(
     store: Arc<dyn Store>,
     announce: impl FnOnce(&str),
 ) -> Result<ExitCode> {
+    run_server_with(loaded, store, loaded.config.web(), announce)
+}
+
+/// [`run_server`] with the web settings given (the demo lowers the bulk-read limit).
+pub fn run_server_with(
+    loaded: &Loaded,
+    store: Arc<dyn Store>,
+    web: daftar_web::WebConfig,
+    announce: impl FnOnce(&str),
+) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -59,7 +69,7 @@ pub fn run_server(
         let addr = listener.local_addr()?;
         announce(&format!("http://{addr}/"));
         tracing::info!(%addr, backend = ?store.backend(), "serving");
-        daftar_web::serve(listener, store, loaded.config.web(), shutdown_signal()).await?;
+        daftar_web::serve(listener, store, web, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })

@@ -3,7 +3,8 @@
 use super::rules;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
-    api, audit, cases, credentials, households, offices, persons, review, services, system, users,
+    api, audit, cases, credentials, households, offices, persons, read_watch, review, services,
+    system, users,
 };
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         review::api_list, review::api_decide, review::api_unmerge,
         households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split, households::api::set_relationship,
         users::api_list, users::api_create,
-        audit::api_list,
+        audit::api_list, read_watch::api_alarms, read_watch::api_tokens,
         services::api::list, services::api::show, services::api::history, services::api::update,
         services::api::calendar, services::api::set_holiday, services::api::remove_holiday, services::api::due,
         cases::api::open, cases::api::queue, cases::api::show, cases::api::change, cases::api::upload,

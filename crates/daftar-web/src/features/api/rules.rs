@@ -273,6 +273,7 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
         ),
         ("NewToken", "scopes", vec![Items(1, 64)]),
         ("NewToken", "expires_in_days", vec![Range(1, 365)]),
+        ("NewToken", "purpose", vec![Pattern(c::TEXT), MaxLen(300)]),
         (
             "VerifyRequest",
             "text",
@@ -335,6 +336,11 @@ pub fn param_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "/api/v1/offices/{office_id}/appointments",
             "day",
             vec![Required, Pattern(c::DATE)],
+        ),
+        (
+            "/api/v1/offices/{office_id}/persons/{person_id}",
+            "purpose",
+            vec![MaxLen(300), Pattern(c::STATED_PURPOSE), NoDefault],
         ),
         (
             "/api/v1/offices/{office_id}/persons",

@@ -1,6 +1,10 @@
 //! API tokens: bearer secrets for machine clients, scoped to a subset of the owner's
 //! permissions, revocable. Creating one needs a signed-in session with a recent step-up (a
-//! token cannot mint tokens). The secret is shown once; the store keeps its SHA-256.
+//! token cannot mint tokens). The secret is shown once; the store keeps its SHA-256. A token
+//! that may reach persons' records (`person.read`, `person.write`, `person.merge`,
+//! `person.export`) names its purpose and lives at most 90 days (issue 22); its single-person
+//! reads are counted apart from its owner's for the bulk-read alarm, and the auditor lists
+//! every token with its reads (`/audit/tokens`, `GET /api/v1/audit/tokens`).
 
 use crate::auth::{Staff, random_token};
 use crate::error::{AppError, ErrorBody, WebResult};
@@ -12,7 +16,7 @@ use daftar_domain::Error;
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::ApiTokenId;
 use daftar_domain::permission::Permission;
-use daftar_domain::session::{ApiToken, secret_hash};
+use daftar_domain::session::{ApiToken, PERSON_TOKEN_MAX_DAYS, reads_persons, secret_hash};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
@@ -26,8 +30,12 @@ pub struct NewToken {
     pub name: String,
     /// Permission codes, each held by the caller.
     pub scopes: Vec<String>,
-    /// Lifetime in days (1–365, default 90).
+    /// Lifetime in days (1–365, default 90; at most 90 for a token that may read persons).
     pub expires_in_days: Option<i64>,
+    /// What the token is for (5–300 characters): required when a scope reaches persons'
+    /// records (`person.read`, `person.write`, `person.merge`, `person.export`).
+    #[serde(default)]
+    pub purpose: String,
 }
 
 /// A created token, with its secret (shown only here).
@@ -58,9 +66,27 @@ pub fn build(staff: &Staff, req: &NewToken) -> daftar_domain::Result<(ApiToken, 
         }
         scopes.push(p.code().to_owned());
     }
-    let days = req.expires_in_days.unwrap_or(90);
+    let days = req.expires_in_days.unwrap_or(PERSON_TOKEN_MAX_DAYS);
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         return Err(Error::invalid("token.expiry.invalid").with_field("expires_in_days"));
+    }
+    let purpose = req.purpose.trim();
+    if purpose.chars().count() > 300 || purpose.chars().any(char::is_control) {
+        return Err(Error::invalid("token.purpose.invalid").with_field("purpose"));
+    }
+    let person_data = scopes
+        .iter()
+        .filter_map(|s| s.parse::<Permission>().ok())
+        .any(reads_persons);
+    if person_data {
+        if days > PERSON_TOKEN_MAX_DAYS {
+            return Err(Error::invalid("token.expiry.person_data")
+                .with_field("expires_in_days")
+                .with_detail("max_days", serde_json::json!(PERSON_TOKEN_MAX_DAYS)));
+        }
+        if purpose.chars().count() < 5 {
+            return Err(Error::invalid("token.purpose.required").with_field("purpose"));
+        }
     }
     let now = staff.ctx.now;
     let secret = format!("dft_{}", random_token(32));
@@ -68,6 +94,7 @@ pub fn build(staff: &Staff, req: &NewToken) -> daftar_domain::Result<(ApiToken, 
         id: ApiTokenId::new(),
         user_id: staff.auth.user.id,
         name: name.to_owned(),
+        purpose: purpose.to_owned(),
         scopes,
         token_hash: secret_hash(&secret),
         created_at: daftar_domain::audit::truncate_ms(now),

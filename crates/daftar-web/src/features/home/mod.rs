@@ -41,6 +41,8 @@ struct HomePage {
     can_users: bool,
     can_audit: bool,
     can_manage_offices: bool,
+    /// Bulk-read alarms (office managers: their office; auditors: every office).
+    alarms: Option<Vec<daftar_domain::read_watch::ReadAlarm>>,
 }
 
 /// Suppresses small cells: `None` means "fewer than 5".
@@ -94,6 +96,10 @@ async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response
             })
             .collect();
     }
+    let alarms = match crate::features::read_watch::alarm_reach(&p) {
+        Some(reach) => Some(crate::features::read_watch::recent_alarms(&state, reach).await?),
+        None => None,
+    };
     let page = PageCtx::new(&state, &staff.ctx);
     Ok(render(
         StatusCode::OK,
@@ -106,6 +112,7 @@ async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response
             can_users: p.has(Permission::UserManage),
             can_audit: p.has(Permission::AuditRead),
             can_manage_offices: p.has(Permission::OfficeManage),
+            alarms,
         },
     ))
 }

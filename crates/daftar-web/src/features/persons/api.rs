@@ -13,21 +13,23 @@ use axum::response::Response;
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
-use daftar_domain::person::{Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord};
+use daftar_domain::person::{
+    Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
+};
 
 /// Persons registered at an office, newest first; with `q`, only those whose registry number or
 /// a document number equals it, or whose names hold every word of it (either script). Audited.
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons", tag = "persons",
     params(("office_id" = String, Path, description = "Office id"), PageRequest,
         ("q" = Option<String>, Query, description = "Name words, registry number or document number")),
-    responses((status = 200, body = Page<Person>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Page<PersonSummary>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Query(page): Query<PageRequest>,
     Query(search): Query<super::html::SearchQuery>,
-) -> WebResult<axum::Json<Page<Person>>> {
+) -> WebResult<axum::Json<Page<PersonSummary>>> {
     let page = page.checked()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let q = search.q;
@@ -44,20 +46,30 @@ pub async fn list(
     ))
 }
 
-/// One person of an office with documents and status history; `ETag` is the tag updates send
-/// back in `If-Match`. Audited.
+/// One person of an office with documents, status history, contact and address: the only
+/// answer that carries them (every list gives `PersonSummary`). `ETag` is the tag updates send
+/// back in `If-Match`. Audited, and counted per user and per API token: past the profile's
+/// limit (100 different persons in an hour in the Iran profile) every further read needs
+/// `purpose` (403 `read.purpose.required` without it), and an alarm is raised for the office
+/// manager and the auditor (docs/security.md).
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons/{person_id}", tag = "persons",
-    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
-    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id"), super::html::PurposeQuery),
+    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Path(ids): Path<(OfficeId, PersonId)>,
+    Query(q): Query<super::html::PurposeQuery>,
 ) -> WebResult<Response> {
     let id = ids.1;
+    let guard = at
+        .staff
+        .read_guard(&state, q.purpose.as_deref().unwrap_or(""))?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let rec = state.db(move |s| s.get_person(&ctx, &scope, id)).await?;
+    let rec = state
+        .db(move |s| s.read_person(&ctx, &scope, id, &guard))
+        .await?;
     Ok(with_tag(StatusCode::OK, rec))
 }
 
@@ -265,7 +277,7 @@ fn cell(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// The persons of an office as CSV (UTF-8 with BOM so spreadsheets read Persian; cells that
 /// would start a formula are neutralised).
-pub fn export_csv(persons: &[Person]) -> daftar_domain::Result<Vec<u8>> {
+pub fn export_csv(persons: &[PersonSummary]) -> daftar_domain::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     let fail = |e: csv::Error| daftar_domain::Error::internal(e.to_string());
     w.write_record(EXPORT_COLUMNS).map_err(fail)?;

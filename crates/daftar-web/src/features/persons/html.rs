@@ -17,7 +17,7 @@ use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::person::{
     Candidates, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
-    PersonStatus, Sex,
+    PersonStatus, PersonSummary, Sex,
 };
 use serde::Deserialize;
 
@@ -27,7 +27,7 @@ struct ListPage {
     page: PageCtx,
     office_id: OfficeId,
     q: String,
-    persons: Vec<Person>,
+    persons: Vec<PersonSummary>,
     pager: Pager,
     can_write: bool,
     can_export: bool,
@@ -389,19 +389,48 @@ pub(crate) async fn show_page(
     scope: OfficeScope,
     id: PersonId,
     error: Option<daftar_domain::Error>,
+    stated: &str,
 ) -> WebResult<Response> {
     let ctx = staff.audit(purpose::SERVICE);
-    let (rec, household, has_photo, cases, services) = state
+    let guard = match staff.read_guard(state, stated) {
+        Ok(g) => g,
+        Err(e) if e.kind.status() < 500 => {
+            return Ok(purpose_page(
+                state,
+                staff,
+                scope.office_id(),
+                id,
+                stated,
+                &e,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let read = state
         .db(move |s| {
             Ok((
-                s.get_person(&ctx, &scope, id)?,
+                s.read_person(&ctx, &scope, id, &guard)?,
                 s.person_household(&ctx, &scope, id)?,
                 s.get_photo(&ctx, &scope, id)?.is_some(),
                 s.person_cases(&ctx, &scope, id)?,
                 s.services()?,
             ))
         })
-        .await?;
+        .await;
+    let (rec, household, has_photo, cases, services) = match read {
+        Ok(r) => r,
+        Err(e) if e.code == "read.purpose.required" => {
+            return Ok(purpose_page(
+                state,
+                staff,
+                scope.office_id(),
+                id,
+                stated,
+                &e,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let page = PageCtx::new(state, &staff.ctx);
     let cases = cases
         .into_iter()
@@ -438,12 +467,67 @@ pub(crate) async fn show_page(
     ))
 }
 
+/// `?purpose=` of a person's page: the purpose a reader states once past the bulk-read limit.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PurposeQuery {
+    /// Why this record is needed (5–300 characters): required once the caller has read more
+    /// different persons in the window than the profile allows (`read.purpose.required`).
+    pub purpose: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "persons/purpose.html")]
+struct PurposePage {
+    page: PageCtx,
+    office_id: OfficeId,
+    person_id: PersonId,
+    purpose: String,
+    message: String,
+    code: &'static str,
+}
+
+/// The page that asks for a purpose (403 `read.purpose.required`, or 422
+/// `read.purpose.invalid` for one too short or too long), with the form that gives it.
+fn purpose_page(
+    state: &AppState,
+    staff: &Staff,
+    office_id: OfficeId,
+    person_id: PersonId,
+    stated: &str,
+    e: &daftar_domain::Error,
+) -> Response {
+    let page = PageCtx::new(state, &staff.ctx);
+    let message = page.tr.error(e.code);
+    render_error(
+        e.kind.status(),
+        &PurposePage {
+            page,
+            office_id,
+            person_id,
+            purpose: stated.trim().to_owned(),
+            message,
+            code: e.code,
+        },
+    )
+}
+
 pub async fn show(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
     Path((_, id)): Path<(OfficeId, PersonId)>,
+    Query(q): Query<PurposeQuery>,
 ) -> WebResult<Response> {
-    show_page(&state, &at.staff, at.scope, id, None).await
+    show_page(
+        &state,
+        &at.staff,
+        at.scope,
+        id,
+        None,
+        q.purpose.as_deref().unwrap_or(""),
+    )
+    .await
 }
 
 /// After a change on a person's page: back to the page, or the page again with the error.
@@ -462,7 +546,7 @@ async fn after_change<T>(
             let read = staff
                 .principal()
                 .scope(scope.office_id(), Permission::PersonRead)?;
-            show_page(state, staff, read, id, Some(e)).await
+            show_page(state, staff, read, id, Some(e), "").await
         }
         Err(e) => Err(e.into()),
     }

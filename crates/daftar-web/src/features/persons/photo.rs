@@ -107,7 +107,7 @@ pub async fn upload_form(
                 .staff
                 .principal()
                 .scope(office, daftar_domain::permission::Permission::PersonRead)?;
-            super::html::show_page(&state, &at.staff, read, id, Some(e)).await
+            super::html::show_page(&state, &at.staff, read, id, Some(e), "").await
         }
         Err(e) => Err(e.into()),
     }

@@ -255,6 +255,7 @@ async fn revoke_session(
 struct TokenForm {
     name: String,
     days: String,
+    purpose: String,
     scope: Vec<String>,
 }
 
@@ -293,6 +294,7 @@ async fn create_token(
     let f = TokenForm {
         name: field("name"),
         days: field("days"),
+        purpose: field("purpose"),
         scope: pairs
             .iter()
             .filter(|(k, _)| k == "scope")
@@ -309,6 +311,7 @@ async fn create_token(
         name: f.name,
         scopes: f.scope,
         expires_in_days: days,
+        purpose: f.purpose,
     };
     let (token, secret) = match tokens::build(&staff, &req) {
         Ok(t) => t,

@@ -1,0 +1,156 @@
+//! The bulk-read alarm in the store (issue 22), on both backends: a staff account's
+//! single-person reads are counted in the database; past the limit a read needs a stated
+//! purpose, one alarm is raised per window, and every refusal is audited. Two stores opened on
+//! the same database (two web nodes) reading at once for one account never let more reads
+//! through than the limit.
+
+use crate::fixtures::{ctx, office};
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::ids::{OfficeId, PersonId, UserId};
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::{Permission, Reach, RoleCode, system_reach, system_scope};
+use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::read_watch::{ReadAccount, ReadGuard, ReadLimit};
+use daftar_domain::store::{AuditFilter, Store};
+use daftar_domain::user::{NewUser, Username};
+use std::sync::Arc;
+
+fn clerk(s: &dyn Store, office: OfficeId) -> UserId {
+    let new = NewUser {
+        username: Username::parse("clerk.many").unwrap(),
+        display_name: "clerk".into(),
+        office_id: Some(office),
+        role: RoleCode::parse("clerk").unwrap(),
+        password_hash: "$argon2id$x".into(),
+        locale: None,
+    };
+    s.create_user(&ctx(), &new).unwrap().id
+}
+
+fn persons(s: &dyn Store, office: OfficeId, n: usize) -> Vec<PersonId> {
+    (0..n)
+        .map(|i| {
+            let new = NewPerson {
+                given_name: format!("نفر{i}"),
+                father_name: "رحیم".into(),
+                sex: Sex::Female,
+                nationality: "AFG".into(),
+                phone: "09121234567".into(),
+                address: "کوچهٔ آزمون".into(),
+                ..NewPerson::default()
+            };
+            s.create_person(&ctx(), &system_scope(office, Permission::PersonWrite), &new)
+                .unwrap()
+                .id
+        })
+        .collect()
+}
+
+fn as_clerk(user: UserId, office: OfficeId) -> AuditCtx {
+    AuditCtx {
+        actor_id: Some(user),
+        actor: "clerk.many".into(),
+        office_id: Some(office),
+        purpose: "service".into(),
+        request_id: "test".into(),
+    }
+}
+
+fn guard(user: UserId, persons: u32, purpose: Option<&str>) -> ReadGuard {
+    ReadGuard {
+        account: ReadAccount { user, token: None },
+        limit: ReadLimit {
+            persons,
+            window_minutes: 60,
+        },
+        purpose: purpose.map(str::to_owned),
+    }
+}
+
+fn audited(s: &dyn Store, action: &str) -> Vec<daftar_domain::audit::AuditRecord> {
+    s.audit_page(
+        &AuditFilter {
+            action_prefix: Some(action.into()),
+            ..Default::default()
+        },
+        PageRequest {
+            page: 1,
+            per_page: 200,
+        },
+    )
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|r| r.action == action)
+    .collect()
+}
+
+daftar_testkit::both_backends! {
+    fn reads_past_the_limit_need_a_purpose_and_raise_one_alarm(db) {
+        let s = db.store();
+        let o = office(s.as_ref(), "THR-01");
+        let u = clerk(s.as_ref(), o);
+        let ids = persons(s.as_ref(), o, 5);
+        let (c, scope) = (as_clerk(u, o), system_scope(o, Permission::PersonRead));
+        for id in &ids[..3] {
+            s.read_person(&c, &scope, *id, &guard(u, 3, None)).unwrap();
+        }
+        // The same person again is not a new person.
+        s.read_person(&c, &scope, ids[0], &guard(u, 3, None)).unwrap();
+        let e = s.read_person(&c, &scope, ids[3], &guard(u, 3, None)).unwrap_err();
+        assert_eq!((e.code, e.kind.status()), ("read.purpose.required", 403));
+        assert_eq!(e.details["persons"], 4);
+        // Past the limit, a person already read needs a purpose too (the account is over).
+        let e = s.read_person(&c, &scope, ids[4], &guard(u, 3, None)).unwrap_err();
+        assert_eq!(e.code, "read.purpose.required");
+        let rec = s.read_person(&c, &scope, ids[3], &guard(u, 3, Some("renewal at the counter"))).unwrap();
+        assert_eq!(rec.person.address, "کوچهٔ آزمون");
+        assert_eq!(audited(s.as_ref(), "person.read.refused").len(), 2);
+        assert_eq!(audited(s.as_ref(), "person.read.alarm").len(), 1, "one alarm per window");
+        let stated = audited(s.as_ref(), "person.read");
+        assert!(stated.iter().any(|r| r.details.contains("renewal at the counter")), "the stated purpose is in the audit log");
+        let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+        let alarms = s.read_alarms(&system_reach(Permission::AuditRead), since, 10).unwrap();
+        assert_eq!(alarms.len(), 1);
+        assert_eq!((alarms[0].username.as_str(), alarms[0].persons, alarms[0].threshold, alarms[0].office_id), ("clerk.many", 4, 3, Some(o)));
+        // An office manager's reach sees their office's alarms only.
+        let other = office(s.as_ref(), "MHD-01");
+        let mine = Reach::Office(system_scope(o, Permission::UserManage));
+        let theirs = Reach::Office(system_scope(other, Permission::UserManage));
+        assert_eq!(s.read_alarms(&mine, since, 10).unwrap().len(), 1);
+        assert!(s.read_alarms(&theirs, since, 10).unwrap().is_empty());
+        s.verify_audit().unwrap().unwrap();
+    }
+
+    fn two_nodes_count_one_account_into_one_figure(db) {
+        let s = db.store();
+        let o = office(s.as_ref(), "THR-01");
+        let u = clerk(s.as_ref(), o);
+        let ids = persons(s.as_ref(), o, 24);
+        let nodes: [Arc<dyn Store>; 2] = [db.store(), db.second_store()];
+        let limit = 10;
+        let handles: Vec<_> = ids
+            .chunks(6)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let node = nodes[i % 2].clone();
+                let chunk = chunk.to_vec();
+                std::thread::spawn(move || {
+                    let (c, scope) = (as_clerk(u, o), system_scope(o, Permission::PersonRead));
+                    chunk
+                        .iter()
+                        .map(|id| match node.read_person(&c, &scope, *id, &guard(u, limit, None)) {
+                            Ok(_) => 1,
+                            Err(e) if e.code == "read.purpose.required" => 0,
+                            Err(e) => panic!("{e:?}"),
+                        })
+                        .sum::<u32>()
+                })
+            })
+            .collect();
+        let shown: u32 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(shown, limit, "exactly the limit is shown without a purpose, whatever the node");
+        assert_eq!(audited(s.as_ref(), "person.read.refused").len(), 24 - limit as usize);
+        assert_eq!(audited(s.as_ref(), "person.read.alarm").len(), 1);
+    }
+}
