@@ -51,7 +51,12 @@ def token(base: str) -> str:
     me = s.get(f"{base}/api/v1/me", timeout=30).json()
     r = s.post(
         f"{base}/api/v1/tokens",
-        json={"name": "schemathesis", "scopes": me["permissions"], "expires_in_days": 1},
+        json={
+            "name": "schemathesis",
+            "scopes": me["permissions"],
+            "expires_in_days": 1,
+            "purpose": "API contract test against the demo (scripts/schemathesis.sh)",
+        },
         headers={"x-csrf-token": csrf},
         timeout=30,
     )
