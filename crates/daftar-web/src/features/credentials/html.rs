@@ -130,7 +130,7 @@ async fn person_page(
         })
         .await?;
     let page = PageCtx::new(state, &at.staff.ctx);
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let tr = &page.tr;
     let p = at.staff.principal();
     let status = if error.is_some() {

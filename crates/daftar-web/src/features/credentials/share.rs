@@ -153,7 +153,7 @@ async fn run(
     }
     let code = normalize_share_code(&req.code)?;
     let h = hash(&code);
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let attempt = match state.db(move |s| s.share_code_for_check(&h, now)).await {
         Ok(f) => f,
         Err(e) if e.code == "share.not_found" => return Err(share_check::failed()),

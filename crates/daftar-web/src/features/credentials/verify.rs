@@ -140,9 +140,9 @@ pub struct VerifyRequest {
 }
 
 async fn check(state: &AppState, text: String) -> WebResult<Result<Verdict, FormatError>> {
-    let keys = state.keys.clone();
+    let (keys, now) = (state.keys.clone(), state.clock.now());
     Ok(state
-        .db(move |s| verify_online(s, &keys, &text, OffsetDateTime::now_utc()))
+        .db(move |s| verify_online(s, &keys, &text, now))
         .await?)
 }
 
