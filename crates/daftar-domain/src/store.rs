@@ -17,7 +17,7 @@ use crate::case::{
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
-use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, Split};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
     ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
@@ -28,6 +28,7 @@ use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
 use crate::person::{
     Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
+    RegisterPerson,
 };
 use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use crate::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
@@ -231,9 +232,14 @@ pub trait UserStore: Send + Sync {
 
 /// The registry of persons (personal data: reads are audited too).
 pub trait PersonStore: Send + Sync {
-    /// Registers a person in the scope's office (scope must be for `person.write`). Audited `person.create`.
-    fn create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson)
-    -> Result<Person>;
+    /// Registers a person, checked at the edge, in the scope's office (scope must be for
+    /// `person.write`). Audited `person.create`.
+    fn create_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &RegisterPerson,
+    ) -> Result<Person>;
 
     /// Persons of the scope's office, newest first (scope for `person.read`), as summaries (no
     /// contact or address). Audited `person.list`.
@@ -264,8 +270,9 @@ pub trait PersonStore: Send + Sync {
         guard: &ReadGuard,
     ) -> Result<PersonRecord>;
 
-    /// Registers many persons (scope for `person.write`): all or nothing; the first bad row
-    /// fails the whole call with `details.row` before anything is written. Written in batches
+    /// Registers many persons, checked at the edge (scope for `person.write`): all or nothing;
+    /// a row the database refuses (a document number already recorded) fails the whole call
+    /// with `details.row`. Written in batches
     /// of short transactions (other writers are not blocked for the run); the persons stay
     /// hidden until the last batch is written, and a failed import is removed.
     /// `progress` is called with the rows written so far. Audited once, `person.import`.
@@ -273,7 +280,7 @@ pub trait PersonStore: Send + Sync {
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        rows: &[NewPerson],
+        rows: &[RegisterPerson],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64>;
 
@@ -399,7 +406,7 @@ pub trait HouseholdStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: HouseholdId,
-        member: &NewMember,
+        member: &AddMember,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
 
@@ -411,7 +418,7 @@ pub trait HouseholdStore: Send + Sync {
         scope: &OfficeScope,
         id: HouseholdId,
         person: PersonId,
-        relationship: &str,
+        relationship: Relationship,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
 

@@ -16,6 +16,7 @@ use daftar_domain::service::{Catalog, EvidenceKind};
 use daftar_domain::store::Store;
 use daftar_domain::usecase::decide_step::DecideStep;
 use daftar_domain::usecase::open_case::OpenCase;
+use daftar_testkit::Register;
 use daftar_testkit::both_backends;
 use time::Date;
 
@@ -63,7 +64,7 @@ fn walk(s: &dyn Store, start: Date, n: u32) -> Date {
 }
 
 fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {
-    s.create_person(
+    s.register(
         &ctx(),
         &system_scope(office, Permission::PersonWrite),
         &NewPerson {

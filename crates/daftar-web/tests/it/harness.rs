@@ -11,6 +11,7 @@ use daftar_domain::permission::{Permission, RoleCode, system_scope};
 use daftar_domain::person::{NewPerson, Person, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, User, Username};
+use daftar_testkit::Register;
 use daftar_web::WebConfig;
 use std::sync::Arc;
 
@@ -120,7 +121,7 @@ impl TestApp {
             ..NewPerson::default()
         };
         self.store
-            .create_person(
+            .register(
                 &AuditCtx::system("test"),
                 &system_scope(office, Permission::PersonWrite),
                 &new,
@@ -162,11 +163,14 @@ impl TestApp {
                     &ctx,
                     &scope,
                     h.household.id,
-                    &daftar_domain::household::NewMember {
-                        person_id: Some(p.id),
-                        relationship: rel.into(),
-                        ..Default::default()
-                    },
+                    &daftar_domain::household::AddMember::parse(
+                        &daftar_domain::household::NewMember {
+                            person_id: Some(p.id),
+                            relationship: rel.into(),
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap(),
                     None,
                 )
                 .unwrap();

@@ -332,8 +332,8 @@ fn holder_ctx(ctx: &crate::context::RequestCtx) -> AuditCtx {
 }
 
 /// The label of a share code's state.
-pub fn share_state(tr: &Tr, s: &ShareCode) -> String {
-    let code = match s.usable(OffsetDateTime::now_utc()) {
+pub fn share_state(tr: &Tr, s: &ShareCode, now: OffsetDateTime) -> String {
+    let code = match s.usable(now) {
         Ok(()) => "share-state-active",
         Err(e) if e.code == "share.code.cancelled" => "share-state-cancelled",
         Err(e) if e.code == "share.code.expired" => "share-state-expired",
@@ -370,7 +370,7 @@ pub async fn manage(
     let tr = &page.tr;
     let p = ManagePage {
         verifier: tr.t(&format!("verifier-{}", share.verifier.code())),
-        state: share_state(tr, &share),
+        state: share_state(tr, &share, state.now()),
         created: tr.datetime(&share.created_at),
         expires: tr.datetime(&share.expires_at),
         checks: check_lines(tr, &share),
