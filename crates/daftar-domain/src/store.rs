@@ -101,6 +101,14 @@ pub trait SystemStore: Send + Sync {
     /// Writes a consistent copy of the database to `path` (SQLite `VACUUM INTO`; PostgreSQL
     /// `pg_dump` in custom format when it is on PATH, else `store.backup.unavailable`).
     fn backup_to(&self, path: &Path) -> Result<()>;
+
+    /// Takes one slot of the rate limit `scope` for `key` in the current window of `window`
+    /// (a window that ran out starts again): `false` when `max` slots are taken already. One
+    /// upsert, so every web node on the database counts into the same figure.
+    fn take_slot(&self, scope: &str, key: &str, max: u32, window: time::Duration) -> Result<bool>;
+
+    /// Gives a slot back (the attempt it was taken for did not count against the limit).
+    fn give_slot(&self, scope: &str, key: &str) -> Result<()>;
 }
 
 /// Roles and offices (the office network).
@@ -180,6 +188,18 @@ pub trait UserStore: Send + Sync {
         event: Option<&AuditEvent>,
         states: &[(String, LoginThrottle)],
     ) -> Result<()>;
+
+    /// Counts a failed check of a secret atomically, across web nodes: locks the throttle rows
+    /// of `keys` in the writing transaction (in key order, so two counts never wait on each
+    /// other in a circle), hands their states (in the order of `keys`) to `next`, and writes the
+    /// states it returns (a zero count deletes the key) with its audit event. Returns the new
+    /// states. Two nodes counting one key at once both count (no lost update).
+    fn count_failure(
+        &self,
+        ctx: &AuditCtx,
+        keys: &[String],
+        next: &(dyn Fn(&[LoginThrottle]) -> (Vec<LoginThrottle>, AuditEvent) + Sync),
+    ) -> Result<Vec<LoginThrottle>>;
 
     /// Records that `user` used the TOTP time step `step`; `false` (nothing written) when that
     /// step or a later one was used already, so a code works once. Atomic across web nodes.

@@ -99,7 +99,6 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         roles: Arc::new(roles),
         keys,
         clock,
-        share_throttle: Arc::default(),
     })
 }
 

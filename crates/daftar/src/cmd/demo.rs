@@ -129,6 +129,11 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
         std::fs::remove_dir_all(&args.data_dir)?;
     }
     let store = super::open(loaded)?;
+    // An empty PostgreSQL database (`--database-url`) is migrated here; SQLite migrates as it
+    // opens. Migrating is idempotent and safe with several nodes starting at once.
+    for name in store.migrate()? {
+        println!("Applied migration {name}.");
+    }
     let seeded = store
         .list_offices(
             &system_reach(Permission::OfficeRead),
