@@ -53,6 +53,28 @@ async fn serve(store: Arc<dyn Store>, config: WebConfig) -> String {
     format!("http://{addr}")
 }
 
+/// Signs in through the login form at `url` (any node's), its CSRF token read from the same
+/// page.
+pub async fn login_at(
+    client: &reqwest::Client,
+    url: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = client.get(url).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&page).expect("the login form has a CSRF token");
+    client
+        .post(url)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Which backend a test runs on (the test kit's).
 pub use daftar_testkit::Backend;
 
@@ -205,17 +227,7 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> reqwest::Response {
-        let csrf = self.csrf(client, "/login").await;
-        client
-            .post(self.url("/login"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("username", username),
-                ("password", password),
-            ])
-            .send()
-            .await
-            .unwrap()
+        login_at(client, &self.url("/login"), username, password).await
     }
 
     /// A new client signed in as `username` (password [`PASSWORD`]); panics if the login fails.

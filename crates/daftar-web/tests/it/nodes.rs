@@ -4,7 +4,7 @@
 //! sign-in locks, the share-code check's limit per address, idempotent answers, and keys
 //! rotated on one node used by the other at once.
 
-use crate::harness::{PASSWORD, TestApp, client, code, csrf_in, json_of};
+use crate::harness::{PASSWORD, TestApp, client, code, json_of, login_at};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::credential::KeyRole;
 use daftar_domain::ids::ApiTokenId;
@@ -48,21 +48,9 @@ impl TwoNodes {
     }
 }
 
-/// Signs in through the login form at `url` (its CSRF token read from the same node).
+/// Signs in through the login form at `url`; the answer's status.
 async fn sign_in(c: &reqwest::Client, url: &str, username: &str, password: &str) -> u16 {
-    let page = c.get(url).send().await.unwrap().text().await.unwrap();
-    let csrf = csrf_in(&page).expect("the login form has a CSRF token");
-    c.post(url)
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    login_at(c, url, username, password).await.status().as_u16()
 }
 
 async fn a_sign_in_lock_holds_on_both_nodes(n: TwoNodes) {
