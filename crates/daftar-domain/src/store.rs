@@ -76,6 +76,10 @@ pub struct AuditFilter {
     pub action_prefix: Option<String>,
 }
 
+/// What [`UserStore::count_failure`] asks: from the locked states of the keys, the states to
+/// write and the audit event of the failure.
+pub type NextThrottles = dyn Fn(&[LoginThrottle]) -> (Vec<LoginThrottle>, AuditEvent) + Sync;
+
 /// Housekeeping: the backend, health, pool figures, migrations, prewarming and backups.
 pub trait SystemStore: Send + Sync {
     /// The backend in use.
@@ -198,7 +202,7 @@ pub trait UserStore: Send + Sync {
         &self,
         ctx: &AuditCtx,
         keys: &[String],
-        next: &(dyn Fn(&[LoginThrottle]) -> (Vec<LoginThrottle>, AuditEvent) + Sync),
+        next: &NextThrottles,
     ) -> Result<Vec<LoginThrottle>>;
 
     /// Records that `user` used the TOTP time step `step`; `false` (nothing written) when that

@@ -360,7 +360,7 @@ impl daftar_domain::store::UserStore for SqlStore {
         &self,
         ctx: &AuditCtx,
         keys: &[String],
-        next: &(dyn Fn(&[LoginThrottle]) -> (Vec<LoginThrottle>, AuditEvent) + Sync),
+        next: &daftar_domain::store::NextThrottles,
     ) -> Result<Vec<LoginThrottle>> {
         self.write(|tx| {
             let lock = match tx.dialect() {
