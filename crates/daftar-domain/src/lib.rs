@@ -19,6 +19,7 @@ pub mod household;
 pub mod idempotency;
 pub mod ids;
 pub mod jalali;
+pub mod month_names;
 pub mod office;
 pub mod page;
 pub mod permission;

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub base: String,
     /// The store behind it.
     pub store: Arc<dyn Store>,
+    /// Message lookups the server could not resolve (every page it rendered so far).
+    pub misses: Arc<daftar_web::i18n::Misses>,
     _db: daftar_testkit::TestDb,
 }
 
@@ -49,6 +51,7 @@ impl TestApp {
             config.font_dir =
                 Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts"));
         }
+        let misses = config.i18n_misses.get_or_insert_with(Arc::default).clone();
         let db = daftar_testkit::TestDb::on(backend)?;
         let store = db.store();
         let app = daftar_web::router(store.clone(), config);
@@ -65,6 +68,7 @@ impl TestApp {
         Some(Self {
             base: format!("http://{addr}"),
             store,
+            misses,
             _db: db,
         })
     }

@@ -17,7 +17,7 @@ use daftar_domain::calendar::{Holiday, HolidayKind};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::Permission;
 use daftar_domain::service::ServiceNote;
-use daftar_domain::service::{ServiceDef, ServiceRecord, ServiceVersion, format_rials};
+use daftar_domain::service::{ServiceDef, ServiceRecord, ServiceVersion};
 use serde::Deserialize;
 
 fn can_manage(ctx: &crate::context::RequestCtx) -> bool {
@@ -29,19 +29,13 @@ fn can_manage(ctx: &crate::context::RequestCtx) -> bool {
 
 /// Fee of a service for a year, as text.
 pub(crate) fn fee_text(page: &PageCtx, def: &ServiceDef, year: i32) -> String {
-    let persian = page.locale.tag != "en";
     if def.fees.is_empty() {
         return page.t("service-fee-free");
     }
     def.fees
         .iter()
         .map(|f| match f.amount(year) {
-            Ok(r) => format!(
-                "{}: {} {}",
-                f.names.get(page.locale.tag),
-                format_rials(r, persian),
-                page.t("money-rials")
-            ),
+            Ok(r) => format!("{}: {}", f.names.get(page.locale.tag), page.tr.rials(r)),
             Err(_) => format!("{}: —", f.names.get(page.locale.tag)),
         })
         .collect::<Vec<_>>()
