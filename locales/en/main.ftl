@@ -45,6 +45,8 @@ totp-required = Your role requires two-step verification. Set it up to continue.
 
 ## Home
 home-title = Home
+home-today = Today
+home-open-reviews = Possible duplicates to review
 home-your-office = Your office
 home-persons-registered = persons registered
 home-open-audit = Open the audit log

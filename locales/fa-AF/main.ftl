@@ -45,6 +45,8 @@ totp-required = نقش شما ورود دومرحله‌ای را الزامی �
 
 ## Home
 home-title = صفحهٔ اصلی
+home-today = امروز
+home-open-reviews = جوره‌های مشکوک به تکرار برای بررسی
 home-your-office = دفتر شما
 home-persons-registered = نفر ثبت‌شده
 home-open-audit = مشاهدهٔ گزارش بررسی

@@ -45,6 +45,8 @@ totp-required = ستاسو رول دوه پړاوه ننوتل اړین بولي
 
 ## Home
 home-title = کور
+home-today = نن
+home-open-reviews = د کتنې لپاره شکمن تکراري جوړې
 home-your-office = ستاسو دفتر
 home-persons-registered = ثبت شوي کسان
 home-open-audit = د پلټنې راپور پرانیستل

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod codes;
+pub mod collate;
 pub mod contract;
 pub mod credential;
 pub mod digits;

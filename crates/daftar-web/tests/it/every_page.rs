@@ -508,3 +508,73 @@ fn the_scan_finds_each_kind_of_fault() {
         "/offices/{id}/cases/page/{id}"
     );
 }
+
+/// The text between the first `start` and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {html}"))
+        + start.len();
+    &html[i..i + html[i..].find(end).unwrap()]
+}
+
+/// Issue 21.10 and 21.6: the office's home page helps with the day (a search box, today's due
+/// and overdue cases, open review pairs for the manager); the catalog is sorted by the name
+/// people read; the printed card names the nationality and the full address to verify at.
+async fn homes_catalog_and_card(app: TestApp) {
+    let world = seed(&app).await;
+    let by = |role: &str| {
+        &world
+            .visitors
+            .iter()
+            .find(|v| v.role == role)
+            .unwrap()
+            .client
+    };
+    let clerk = get_text(&app, by("clerk"), "/").await;
+    assert!(clerk.contains("id=\"home-search\""), "{clerk}");
+    let due = between(&clerk, "id=\"home-due-today\">", "</a>");
+    assert!(
+        due.contains("class=\"stat\">۰<"),
+        "no case is due today: {due}"
+    );
+    let overdue = between(&clerk, "id=\"home-overdue\">", "</a>");
+    assert!(overdue.contains("۰"), "{overdue}");
+    assert!(!clerk.contains("id=\"home-reviews\""), "{clerk}");
+    let manager = get_text(&app, by("office_manager"), "/").await;
+    assert!(manager.contains("id=\"home-reviews\""), "{manager}");
+
+    // The catalog in English is in alphabetical order; in Persian in alphabet order.
+    let anon = client();
+    for (tag, first) in [("en", "Adding"), ("fa-IR", "ا")] {
+        anon.get(app.url(&format!("/locale/{tag}?next=/services")))
+            .send()
+            .await
+            .unwrap();
+        let html = get_text(&app, &anon, "/services").await;
+        let names: Vec<String> = html
+            .split("<a href=\"/services/")
+            .skip(1)
+            .map(|p| between(p, ">", "<").to_owned())
+            .collect();
+        assert!(names.len() >= 20, "{names:?}");
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| daftar_domain::collate::sort_key(n));
+        assert_eq!(names, sorted, "{tag}");
+        assert!(names[0].starts_with(first), "{tag}: {names:?}");
+    }
+
+    // The card: "Afghanistan", not "AFG"; verify at this server's address.
+    let me = by("applicant");
+    me.get(app.url("/locale/en?next=/portal"))
+        .send()
+        .await
+        .unwrap();
+    let card = get_text(&app, me, "/portal/credentials/00000000000000a1/card").await;
+    assert!(
+        card.contains("Afghanistan") && !card.contains(">AFG<"),
+        "{card}"
+    );
+    assert!(card.contains(&format!("{}/verify", app.base)), "{card}");
+}
+crate::both!(homes_catalog_and_card_t, homes_catalog_and_card);

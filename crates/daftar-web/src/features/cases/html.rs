@@ -598,7 +598,7 @@ pub async fn receipt(
 
 /// The site's public address for links printed on paper: the configured `public_url`, else the
 /// request's `Host`.
-fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
     if !state.config.public_url.is_empty() {
         return state.config.public_url.trim_end_matches('/').to_owned();
     }

@@ -54,13 +54,17 @@ pub async fn list(State(state): State<AppState>, Ctx(ctx): Ctx) -> WebResult<Res
     let services = state.db(|s| s.services()).await?;
     let page = PageCtx::new(&state, &ctx);
     let year = JalaliDate::from_iso(state.today()).year();
-    let rows = services
+    let mut rows: Vec<(ServiceRecord, String)> = services
         .into_iter()
         .map(|r| {
             let fee = fee_text(&page, &r.definition, year);
             (r, fee)
         })
         .collect();
+    // For people: by the name they read, in their alphabet's order (not by internal code).
+    rows.sort_by_cached_key(|(r, _)| {
+        daftar_domain::collate::sort_key(r.definition.names.get(page.locale.tag))
+    });
     Ok(render(StatusCode::OK, &ListPage { page, rows, year }))
 }
 
