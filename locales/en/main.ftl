@@ -45,6 +45,7 @@ totp-required = Your role requires two-step verification. Set it up to continue.
 
 ## Home
 home-title = Home
+actor-system = the system
 home-today = Today
 home-open-reviews = Possible duplicates to review
 home-your-office = Your office

@@ -45,6 +45,7 @@ totp-required = نقش شما ورود دومرحله‌ای را الزامی �
 
 ## Home
 home-title = صفحهٔ اصلی
+actor-system = سیستم
 home-today = امروز
 home-open-reviews = جوره‌های مشکوک به تکرار برای بررسی
 home-your-office = دفتر شما

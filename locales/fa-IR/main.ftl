@@ -45,6 +45,7 @@ totp-required = نقش شما ورود دومرحله‌ای را الزامی �
 
 ## Home
 home-title = خانه
+actor-system = سامانه
 home-today = امروز
 home-open-reviews = جفت‌های مشکوک به تکرار برای بررسی
 home-your-office = دفتر شما

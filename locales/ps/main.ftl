@@ -45,6 +45,7 @@ totp-required = ستاسو رول دوه پړاوه ننوتل اړین بولي
 
 ## Home
 home-title = کور
+actor-system = سیسټم
 home-today = نن
 home-open-reviews = د کتنې لپاره شکمن تکراري جوړې
 home-your-office = ستاسو دفتر

@@ -154,10 +154,7 @@ async fn office_today(
     };
     let mut counts = vec![];
     for filter in [QueueFilter::DueToday, QueueFilter::Overdue] {
-        let (ctx, scope) = (
-            staff.audit(daftar_domain::audit::purpose::SERVICE),
-            scope.clone(),
-        );
+        let (ctx, scope) = (staff.audit(daftar_domain::audit::purpose::SERVICE), scope);
         let n = state
             .db(move |s| {
                 s.case_queue(&ctx, &scope, filter, today, one)
