@@ -544,6 +544,29 @@ async fn homes_catalog_and_card(app: TestApp) {
     let manager = get_text(&app, by("office_manager"), "/").await;
     assert!(manager.contains("id=\"home-reviews\""), "{manager}");
 
+    // Issue 21.4: the queue's SLA labels are coloured (the stylesheet has every class the
+    // queue uses) and explained by a legend; the filter tabs are separate links.
+    let queue_path = between(&clerk, "href=\"/offices/", "\"");
+    let office = queue_path.split('/').next().unwrap();
+    let queue = get_text(&app, by("clerk"), &format!("/offices/{office}/cases")).await;
+    let legend = between(&queue, "id=\"timer-legend\"", "</ul>");
+    let css = get_text(&app, by("clerk"), "/static/app.css").await;
+    for t in ["green", "amber", "red", "paused"] {
+        assert!(legend.contains(&format!("timer-{t}")), "{legend}");
+        assert!(
+            css.contains(&format!(".timer-{t} {{")),
+            "no CSS for timer-{t}"
+        );
+    }
+    for class in queue.split("class=\"timer timer-").skip(1) {
+        let t = &class[..class.find('"').unwrap()];
+        assert!(
+            css.contains(&format!(".timer-{t} {{")),
+            "no CSS for timer-{t}"
+        );
+    }
+    assert!(css.contains("nav.tabs a {"), "tabs are not styled apart");
+
     // The catalog in English is in alphabetical order; in Persian in alphabet order.
     let anon = client();
     for (tag, first) in [("en", "Adding"), ("fa-IR", "ا")] {
