@@ -321,6 +321,8 @@ household-id-invalid = The household id is not valid.
 date-precision-invalid = Unknown date precision.
 search-query-invalid = Enter 1 to 100 characters to search.
 import-too_large = The file has too many rows.
+import-column-missing = The file has no column this import needs (the header must name given_name).
+import-column-twice = A column appears twice in the file's header; keep one.
 import-removed = The import was stopped and removed before it finished; nothing of it was kept. Run it again.
 
 ## Households

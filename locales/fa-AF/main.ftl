@@ -321,6 +321,8 @@ household-id-invalid = شناسهٔ خانواده معتبر نیست.
 date-precision-invalid = دقت تاریخ ناشناخته است.
 search-query-invalid = برای جستجو ۱ تا ۱۰۰ حرف وارد کنید.
 import-too_large = فایل ردیف‌های بیش از حد دارد.
+import-column-missing = ستونی که این ورود لازم دارد در فایل نیست (سرستون‌ها باید given_name را داشته باشند).
+import-column-twice = ستونی دو بار در سرستون‌های فایل آمده است؛ یکی را نگه‌دارید.
 import-removed = ورود گروهی پیش از پایان متوقف و حذف شد؛ چیزی از آن نگه‌داشته نشد. دوباره اجرا کنید.
 
 ## Households

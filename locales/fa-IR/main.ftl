@@ -321,6 +321,8 @@ household-id-invalid = شناسهٔ خانوار معتبر نیست.
 date-precision-invalid = دقت تاریخ ناشناخته است.
 search-query-invalid = برای جستجو ۱ تا ۱۰۰ نویسه وارد کنید.
 import-too_large = پرونده ردیف‌های بیش از حد دارد.
+import-column-missing = ستونی که این ورود لازم دارد در پرونده نیست (سرستون‌ها باید given_name را داشته باشند).
+import-column-twice = ستونی دو بار در سرستون‌های پرونده آمده است؛ یکی را نگه دارید.
 import-removed = ورود گروهی پیش از پایان متوقف و حذف شد؛ چیزی از آن نگه داشته نشد. دوباره اجرا کنید.
 
 ## Households

@@ -321,6 +321,8 @@ household-id-invalid = د کورنۍ پېژند سم نه دی.
 date-precision-invalid = د نېټې دقت نامعلوم دی.
 search-query-invalid = د لټون لپاره له ۱ تر ۱۰۰ تورو ولیکئ.
 import-too_large = دوتنه ډېر زیات قطارونه لري.
+import-column-missing = هغه ستون چې دا ننوتل ورته اړتیا لري په فایل کې نشته (سرلیک باید given_name ولري).
+import-column-twice = یو ستون د فایل په سرلیک کې دوه ځلې راغلی؛ یو یې وساتئ.
 import-removed = ډله‌ییز ننوتل له پای ته رسېدو مخکې ودرول شو او لرې شو؛ هېڅ ترې ونه ساتل شول. بیا یې وچلوئ.
 
 ## Households

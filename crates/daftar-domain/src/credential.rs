@@ -432,31 +432,7 @@ mod tests {
     #[test]
     fn claims_follow_the_grant() {
         let today = time::macros::date!(2026 - 05 - 01);
-        let toml = |credential: &str, extra: &str| {
-            format!(
-                r#"profile = "IR"
-version = 1
-[[service]]
-code = "svc"
-names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
-applicant = "person"
-credential = "{credential}"
-{extra}
-[[service.steps]]
-code = "intake"
-names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
-role = "clerk"
-sla_days = 1
-outcomes = ["complete"]
-"#
-            )
-        };
-        let def = |credential: &str, extra: &str| {
-            crate::service::Catalog::from_toml(&toml(credential, extra))
-                .unwrap()
-                .services
-                .remove(0)
-        };
+        let def = crate::service::fixtures::one_service;
         let employer = crate::case::Employer::parse("شرکت ساختمانی البرز", "10101234567").unwrap();
         // A work permit names the employer of its case and allows work.
         let permit = def("work_permit", "");

@@ -146,6 +146,51 @@ pub struct NewMember {
     pub move_existing: bool,
 }
 
+/// Who is to join a household: a person by id, or by registry number (digits folded to
+/// Latin, letters upper-cased, as the registry compares them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberRef {
+    /// By id.
+    Id(PersonId),
+    /// By registry number, folded.
+    RegistryNo(String),
+}
+
+/// Adding a member, parsed at the edge: a person named by id or by a registry number that is
+/// not empty (`person.not_found` on `registry_no` otherwise, as for a number no one has), and
+/// a relationship a member may have ([`Relationship::parse_member`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddMember {
+    /// The person.
+    pub who: MemberRef,
+    /// Their relationship to the head (never `head`).
+    pub relationship: Relationship,
+    /// Move them out of their current household if they are in one.
+    pub move_existing: bool,
+}
+
+impl AddMember {
+    /// Parses a request.
+    pub fn parse(m: &NewMember) -> Result<Self> {
+        let relationship = Relationship::parse_member(&m.relationship)?;
+        let who = match m.person_id {
+            Some(id) => MemberRef::Id(id),
+            None => {
+                let no = crate::digits::fold_digits(m.registry_no.trim()).to_uppercase();
+                if no.is_empty() || no.chars().count() > 40 || no.chars().any(char::is_control) {
+                    return Err(Error::not_found("person.not_found").with_field("registry_no"));
+                }
+                MemberRef::RegistryNo(no)
+            }
+        };
+        Ok(Self {
+            who,
+            relationship,
+            move_existing: m.move_existing,
+        })
+    }
+}
+
 /// Members leaving to form a new household.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -188,6 +233,48 @@ mod tests {
         assert_eq!(
             Relationship::parse_member(" spouse ").unwrap(),
             Relationship::Spouse
+        );
+    }
+
+    #[test]
+    fn a_member_is_named_by_id_or_registry_number() {
+        let id = PersonId::new();
+        let by_id = NewMember {
+            person_id: Some(id),
+            registry_no: "ignored".into(),
+            relationship: "child".into(),
+            move_existing: true,
+        };
+        assert_eq!(
+            AddMember::parse(&by_id).unwrap(),
+            AddMember {
+                who: MemberRef::Id(id),
+                relationship: Relationship::Child,
+                move_existing: true
+            }
+        );
+        let by_no = NewMember {
+            registry_no: " thr-01-۰۰۰۰۱۲ ".into(),
+            relationship: "spouse".into(),
+            ..NewMember::default()
+        };
+        assert_eq!(
+            AddMember::parse(&by_no).unwrap().who,
+            MemberRef::RegistryNo("THR-01-000012".into())
+        );
+        let nobody = NewMember {
+            relationship: "spouse".into(),
+            ..NewMember::default()
+        };
+        let e = AddMember::parse(&nobody).unwrap_err();
+        assert_eq!((e.code, e.kind.status()), ("person.not_found", 404));
+        let head = NewMember {
+            relationship: "head".into(),
+            ..by_no
+        };
+        assert_eq!(
+            AddMember::parse(&head).unwrap_err().code,
+            "household.relationship.head"
         );
     }
 

@@ -437,6 +437,65 @@ impl NewPerson {
     }
 }
 
+/// A person to register, parsed at the edge: every field of a [`NewPerson`] checked, names and
+/// address parts trimmed, the phone normalised, the birth date parsed with its precision and
+/// each document checked. The store registers only this, so it cannot be handed a person that
+/// [`NewPerson::validate`] would refuse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterPerson {
+    fields: NewPerson,
+    birth: Option<PartialDate>,
+    documents: Vec<ValidDocument>,
+}
+
+impl RegisterPerson {
+    /// Checks `new` as [`NewPerson::validate`] does (the first problem is the error, with its
+    /// field) against the offices' `today`.
+    pub fn parse(new: NewPerson, today: time::Date) -> Result<Self> {
+        let birth = new.validate(today)?;
+        let documents = new
+            .documents
+            .iter()
+            .map(|d| d.validate(today))
+            .collect::<Result<Vec<_>>>()?;
+        let trim = |s: &str| s.trim().to_owned();
+        let fields = NewPerson {
+            given_name: trim(&new.given_name),
+            family_name: trim(&new.family_name),
+            father_name: trim(&new.father_name),
+            grandfather_name: trim(&new.grandfather_name),
+            given_name_latin: trim(&new.given_name_latin),
+            family_name_latin: trim(&new.family_name_latin),
+            phone: normalize_phone(&new.phone)?,
+            province: trim(&new.province),
+            district: trim(&new.district),
+            address: trim(&new.address),
+            ..new
+        };
+        Ok(Self {
+            fields,
+            birth,
+            documents,
+        })
+    }
+
+    /// The fields as checked (trimmed; phone normalised; `birth_date` and `documents` as
+    /// typed: use [`RegisterPerson::birth`] and [`RegisterPerson::documents`]).
+    pub fn fields(&self) -> &NewPerson {
+        &self.fields
+    }
+
+    /// The birth date, if given.
+    pub fn birth(&self) -> Option<PartialDate> {
+        self.birth
+    }
+
+    /// The documents, checked.
+    pub fn documents(&self) -> &[ValidDocument] {
+        &self.documents
+    }
+}
+
 /// Kinds of identity document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -707,6 +766,47 @@ mod tests {
             nationality: "AFG".into(),
             ..NewPerson::default()
         }
+    }
+
+    #[test]
+    fn registering_takes_only_a_checked_person() {
+        let mut p = valid();
+        p.given_name = "  فاطمه ".into();
+        p.phone = "۰۹۱۲ ۳۴۵-۶۷۸۹".into();
+        p.birth_date = Some("۱۳۷۰/۰۵/۱۲".into());
+        p.documents = vec![NewDocument {
+            kind: "passport".into(),
+            number: " p-123 ".into(),
+            ..NewDocument::default()
+        }];
+        let r = RegisterPerson::parse(p, today()).unwrap();
+        assert_eq!(r.fields().given_name, "فاطمه");
+        assert_eq!(r.fields().phone, "09123456789");
+        assert_eq!(r.birth().unwrap().iso(), "1991-08-03");
+        assert_eq!(r.documents()[0].number_key, "P123");
+        // The first problem is the error, as validate reports it.
+        let mut bad = valid();
+        bad.birth_date = Some("1500/01/01".into());
+        bad.phone = "12".into();
+        let e = RegisterPerson::parse(bad.clone(), today()).unwrap_err();
+        assert_eq!(e, bad.validate(today()).unwrap_err());
+        let mut doc = valid();
+        doc.documents = vec![NewDocument {
+            kind: "moon_pass".into(),
+            number: "1".into(),
+            ..NewDocument::default()
+        }];
+        assert_eq!(
+            RegisterPerson::parse(doc, today()).unwrap_err().code,
+            "document.kind.invalid"
+        );
+        // A birth date after the offices' today is refused.
+        let mut future = valid();
+        future.birth_date = Some("2026-11-25".into());
+        assert_eq!(
+            RegisterPerson::parse(future, today()).unwrap_err().code,
+            "person.birth_date.future"
+        );
     }
 
     /// Issue 15, item 18: names of invisible characters only were accepted.

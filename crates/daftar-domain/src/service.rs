@@ -564,6 +564,34 @@ pub fn format_rials(rials: u64, persian: bool) -> String {
     }
 }
 
+/// Test fixtures of the catalog, shared by the domain's unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    /// A catalog of one service `svc` with one step, applied for by a person, issuing
+    /// `credential`, with `extra` TOML lines for the service table.
+    #[allow(clippy::unwrap_used)]
+    pub(crate) fn one_service(credential: &str, extra: &str) -> super::ServiceDef {
+        let toml = format!(
+            r#"profile = "IR"
+version = 1
+[[service]]
+code = "svc"
+names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
+applicant = "person"
+credential = "{credential}"
+{extra}
+[[service.steps]]
+code = "intake"
+names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
+role = "clerk"
+sla_days = 1
+outcomes = ["complete"]
+"#
+        );
+        super::Catalog::from_toml(&toml).unwrap().services.remove(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]

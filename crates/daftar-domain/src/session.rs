@@ -139,6 +139,93 @@ impl ApiToken {
     }
 }
 
+/// Longest token lifetime, in days.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// A token to issue, parsed at the edge: a name of 1–80 characters, at least one scope and
+/// every scope a permission the caller holds (`token.scope.not_held`, details `scope`), a
+/// lifetime of 1–[`MAX_TOKEN_DAYS`] days (default [`PERSON_TOKEN_MAX_DAYS`]) and a purpose of
+/// at most 300 characters with no control character. A token that may read persons
+/// ([`reads_persons`]) lives at most [`PERSON_TOKEN_MAX_DAYS`] (`token.expiry.person_data`)
+/// and names its purpose in 5 characters or more (`token.purpose.required`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueToken {
+    name: String,
+    purpose: String,
+    scopes: Vec<Permission>,
+    days: i64,
+}
+
+impl IssueToken {
+    /// Checks a request; `holds` says whether the caller holds a permission.
+    pub fn parse(
+        name: &str,
+        scopes: &[String],
+        expires_in_days: Option<i64>,
+        purpose: &str,
+        holds: impl Fn(Permission) -> bool,
+    ) -> crate::Result<Self> {
+        use crate::Error;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Error::invalid("token.name.invalid").with_field("name"));
+        }
+        if scopes.is_empty() {
+            return Err(Error::invalid("token.scopes.empty").with_field("scopes"));
+        }
+        let mut perms = vec![];
+        for s in scopes {
+            let p: Permission = s.parse()?;
+            if !holds(p) {
+                return Err(Error::invalid("token.scope.not_held")
+                    .with_details(serde_json::json!({ "field": "scopes", "scope": s })));
+            }
+            perms.push(p);
+        }
+        let days = expires_in_days.unwrap_or(PERSON_TOKEN_MAX_DAYS);
+        if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+            return Err(Error::invalid("token.expiry.invalid").with_field("expires_in_days"));
+        }
+        let purpose = purpose.trim();
+        if purpose.chars().count() > 300 || purpose.chars().any(char::is_control) {
+            return Err(Error::invalid("token.purpose.invalid").with_field("purpose"));
+        }
+        if perms.iter().copied().any(reads_persons) {
+            if days > PERSON_TOKEN_MAX_DAYS {
+                return Err(Error::invalid("token.expiry.person_data")
+                    .with_field("expires_in_days")
+                    .with_detail("max_days", serde_json::json!(PERSON_TOKEN_MAX_DAYS)));
+            }
+            if purpose.chars().count() < 5 {
+                return Err(Error::invalid("token.purpose.required").with_field("purpose"));
+            }
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            purpose: purpose.to_owned(),
+            scopes: perms,
+            days,
+        })
+    }
+
+    /// The token to store for `user`, whose secret hashes to `token_hash`, made at `now`
+    /// (times to the millisecond, as the stores keep them).
+    pub fn token(&self, user: UserId, token_hash: String, now: OffsetDateTime) -> ApiToken {
+        let now = crate::audit::truncate_ms(now);
+        ApiToken {
+            id: ApiTokenId::new(),
+            user_id: user,
+            name: self.name.clone(),
+            purpose: self.purpose.clone(),
+            scopes: self.scopes.iter().map(|p| p.code().to_owned()).collect(),
+            token_hash,
+            created_at: now,
+            expires_at: Some(now + Duration::days(self.days)),
+            revoked_at: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +243,84 @@ mod tests {
             revoked_at: None,
             user_agent: String::new(),
         }
+    }
+
+    #[test]
+    fn a_token_is_issued_only_as_the_rules_allow() {
+        let all = |_| true;
+        let read = ["person.read".to_owned()];
+        let code = |r: crate::Result<IssueToken>| r.unwrap_err().code;
+        assert_eq!(
+            code(IssueToken::parse(" ", &read, None, "reports", all)),
+            "token.name.invalid"
+        );
+        assert_eq!(
+            code(IssueToken::parse(
+                &"n".repeat(81),
+                &read,
+                None,
+                "reports",
+                all
+            )),
+            "token.name.invalid"
+        );
+        assert_eq!(
+            code(IssueToken::parse("n", &[], None, "", all)),
+            "token.scopes.empty"
+        );
+        let not_held =
+            IssueToken::parse("n", &read, None, "reports", |p| p != Permission::PersonRead)
+                .unwrap_err();
+        assert_eq!(
+            (not_held.code, not_held.details["scope"].as_str()),
+            ("token.scope.not_held", Some("person.read"))
+        );
+        assert_eq!(
+            code(IssueToken::parse("n", &read, Some(0), "reports", all)),
+            "token.expiry.invalid"
+        );
+        assert_eq!(
+            code(IssueToken::parse("n", &read, Some(366), "reports", all)),
+            "token.expiry.invalid"
+        );
+        assert_eq!(
+            code(IssueToken::parse("n", &read, Some(91), "reports", all)),
+            "token.expiry.person_data"
+        );
+        assert_eq!(
+            code(IssueToken::parse("n", &read, None, "abc", all)),
+            "token.purpose.required"
+        );
+        assert_eq!(
+            code(IssueToken::parse("n", &read, None, "a\u{7}bcdef", all)),
+            "token.purpose.invalid"
+        );
+        // A token that reads no person may live a year and needs no purpose.
+        let other = ["aggregate.read".to_owned()];
+        let t = IssueToken::parse(" nightly ", &other, Some(365), "", all).unwrap();
+        let now =
+            OffsetDateTime::UNIX_EPOCH + Duration::days(20000) + Duration::nanoseconds(1_234_567);
+        let user = UserId::new();
+        let tok = t.token(user, secret_hash("x"), now);
+        assert_eq!(
+            (tok.name.as_str(), tok.user_id, tok.scopes.clone()),
+            ("nightly", user, vec!["aggregate.read".to_owned()])
+        );
+        assert_eq!(
+            tok.created_at.nanosecond() % 1_000_000,
+            0,
+            "stored to the millisecond"
+        );
+        assert_eq!(tok.expires_at, Some(tok.created_at + Duration::days(365)));
+        let p = IssueToken::parse("n", &read, None, "monthly report", all)
+            .unwrap()
+            .token(user, secret_hash("y"), now);
+        assert_eq!(
+            p.expires_at,
+            Some(p.created_at + Duration::days(PERSON_TOKEN_MAX_DAYS)),
+            "90 days by default"
+        );
+        assert!(p.may_read_persons() && p.is_live(now));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::case::{
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
-use crate::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, Split};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
     ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
@@ -28,6 +28,7 @@ use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
 use crate::person::{
     Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
+    RegisterPerson,
 };
 use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use crate::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
@@ -100,6 +101,14 @@ pub trait SystemStore: Send + Sync {
     /// Writes a consistent copy of the database to `path` (SQLite `VACUUM INTO`; PostgreSQL
     /// `pg_dump` in custom format when it is on PATH, else `store.backup.unavailable`).
     fn backup_to(&self, path: &Path) -> Result<()>;
+
+    /// Takes one slot of the rate limit `scope` for `key` in the current window of `window`
+    /// (a window that ran out starts again): `false` when `max` slots are taken already. One
+    /// upsert, so every web node on the database counts into the same figure.
+    fn take_slot(&self, scope: &str, key: &str, max: u32, window: time::Duration) -> Result<bool>;
+
+    /// Gives a slot back (the attempt it was taken for did not count against the limit).
+    fn give_slot(&self, scope: &str, key: &str) -> Result<()>;
 }
 
 /// Roles and offices (the office network).
@@ -180,6 +189,18 @@ pub trait UserStore: Send + Sync {
         states: &[(String, LoginThrottle)],
     ) -> Result<()>;
 
+    /// Counts a failed check of a secret atomically, across web nodes: locks the throttle rows
+    /// of `keys` in the writing transaction (in key order, so two counts never wait on each
+    /// other in a circle), hands their states (in the order of `keys`) to `next`, and writes the
+    /// states it returns (a zero count deletes the key) with its audit event. Returns the new
+    /// states. Two nodes counting one key at once both count (no lost update).
+    fn count_failure(
+        &self,
+        ctx: &AuditCtx,
+        keys: &[String],
+        next: &(dyn Fn(&[LoginThrottle]) -> (Vec<LoginThrottle>, AuditEvent) + Sync),
+    ) -> Result<Vec<LoginThrottle>>;
+
     /// Records that `user` used the TOTP time step `step`; `false` (nothing written) when that
     /// step or a later one was used already, so a code works once. Atomic across web nodes.
     fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
@@ -231,9 +252,14 @@ pub trait UserStore: Send + Sync {
 
 /// The registry of persons (personal data: reads are audited too).
 pub trait PersonStore: Send + Sync {
-    /// Registers a person in the scope's office (scope must be for `person.write`). Audited `person.create`.
-    fn create_person(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson)
-    -> Result<Person>;
+    /// Registers a person, checked at the edge, in the scope's office (scope must be for
+    /// `person.write`). Audited `person.create`.
+    fn create_person(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &RegisterPerson,
+    ) -> Result<Person>;
 
     /// Persons of the scope's office, newest first (scope for `person.read`), as summaries (no
     /// contact or address). Audited `person.list`.
@@ -264,8 +290,9 @@ pub trait PersonStore: Send + Sync {
         guard: &ReadGuard,
     ) -> Result<PersonRecord>;
 
-    /// Registers many persons (scope for `person.write`): all or nothing; the first bad row
-    /// fails the whole call with `details.row` before anything is written. Written in batches
+    /// Registers many persons, checked at the edge (scope for `person.write`): all or nothing;
+    /// a row the database refuses (a document number already recorded) fails the whole call
+    /// with `details.row`. Written in batches
     /// of short transactions (other writers are not blocked for the run); the persons stay
     /// hidden until the last batch is written, and a failed import is removed.
     /// `progress` is called with the rows written so far. Audited once, `person.import`.
@@ -273,7 +300,7 @@ pub trait PersonStore: Send + Sync {
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        rows: &[NewPerson],
+        rows: &[RegisterPerson],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64>;
 
@@ -399,7 +426,7 @@ pub trait HouseholdStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: HouseholdId,
-        member: &NewMember,
+        member: &AddMember,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
 
@@ -411,7 +438,7 @@ pub trait HouseholdStore: Send + Sync {
         scope: &OfficeScope,
         id: HouseholdId,
         person: PersonId,
-        relationship: &str,
+        relationship: Relationship,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
 

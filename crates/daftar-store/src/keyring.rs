@@ -13,6 +13,7 @@ use daftar_credential::lists::{StatusListDoc, TrustListDoc, TrustedKey};
 use daftar_credential::sealing::{NONCE_LEN, Sealer, kid_hex};
 use daftar_credential::{Claims, FormatError, Kind, TrustList};
 use daftar_domain::audit::AuditCtx;
+use daftar_domain::clock::Clock;
 use daftar_domain::credential::{CredentialRecord, IssuerKey, KeyRole, KeyState, wire_kind};
 use daftar_domain::store::CredentialStore;
 use daftar_domain::usecase::rotate_keys;
@@ -21,7 +22,6 @@ use ed25519_dalek::SigningKey;
 use rand::RngCore;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use time::OffsetDateTime;
 
 pub use daftar_credential::sealing::MIN_SECRET_CHARS;
 
@@ -33,6 +33,8 @@ pub struct KeyRing {
     /// Unsealed keys by kid (unsealing is cheap, but signing many credentials in a row should
     /// not re-read the key table each time).
     cache: Arc<Mutex<Option<Versioned>>>,
+    /// When keys are made and lists issued.
+    clock: Clock,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -79,7 +81,14 @@ impl KeyRing {
         Ok(Self {
             sealer: Arc::new(Sealer::new(secret).map_err(sealing_error)?),
             cache: Arc::new(Mutex::new(None)),
+            clock: Clock::default(),
         })
+    }
+
+    /// The same ring reading `clock` for the time keys are made and lists are issued.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Opens a sealed key (`key.secret.wrong` when the secret is not the one it was sealed with).
@@ -110,7 +119,7 @@ impl KeyRing {
             role,
             public_key: hex::encode(sk.verifying_key().as_bytes()),
             state: KeyState::Active,
-            created_at: OffsetDateTime::now_utc(),
+            created_at: self.clock.now(),
             changed_at: None,
         };
         // The store decides (`rotate_keys::add`) over the keys it reads in its transaction.
@@ -173,7 +182,7 @@ impl KeyRing {
         }
         let trust = TrustListDoc {
             version,
-            issued_at: OffsetDateTime::now_utc().unix_timestamp(),
+            issued_at: self.clock.now().unix_timestamp(),
             keys: trusted,
         };
         let verifying = trust
@@ -229,7 +238,7 @@ impl KeyRing {
     /// The status list (full with `since` 0, else the delta after `since`), signed.
     pub fn status_list_file(&self, store: &dyn CredentialStore, since: u64) -> Result<Vec<u8>> {
         let root = self.root(store)?;
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock.now();
         let (version, ids) = store.revoked_since(since, now)?;
         let doc = StatusListDoc {
             version,

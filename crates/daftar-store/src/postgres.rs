@@ -275,4 +275,11 @@ impl Tx for PgTx<'_, '_> {
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.0.batch_execute(sql).map_err(classify)
     }
+    fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
+        use std::io::Write;
+        let mut w = self.0.copy_in(sql).map_err(classify)?;
+        w.write_all(data)
+            .map_err(|e| DbError::Other(format!("COPY: {e}")))?;
+        w.finish().map_err(classify)
+    }
 }

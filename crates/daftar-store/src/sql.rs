@@ -210,6 +210,12 @@ pub trait Tx {
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError>;
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError>;
+    /// Runs `COPY … FROM STDIN` (text format) with `data` as its input; returns rows copied.
+    /// PostgreSQL only: the bulk import's path (SQLite writes through prepared inserts).
+    fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
+        let _ = (sql, data);
+        Err(DbError::Other("COPY is PostgreSQL's".into()))
+    }
     /// The time this transaction writes into records (the store's clock when it began).
     fn now(&self) -> time::OffsetDateTime {
         daftar_domain::clock::Clock::default().now()
@@ -273,6 +279,9 @@ impl Tx for Timed<'_> {
     }
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.tx.batch(sql)
+    }
+    fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
+        self.tx.copy_in(sql, data)
     }
     fn now(&self) -> time::OffsetDateTime {
         self.now

@@ -11,6 +11,9 @@
 use daftar_domain::store::Store;
 use std::sync::Arc;
 
+mod register;
+pub use register::Register;
+
 /// The PostgreSQL server for tests, if configured.
 pub fn test_database_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
@@ -169,6 +172,15 @@ pub enum Backend {
 }
 
 impl TestDb {
+    /// Which store this is.
+    pub fn backend(&self) -> Backend {
+        if self.pg_drop.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     /// A fresh database on `backend`; `None` when PostgreSQL is not reachable (after reporting
     /// the skip; under `CI=true` that panics instead).
     pub fn on(backend: Backend) -> Option<Self> {

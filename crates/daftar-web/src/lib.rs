@@ -72,7 +72,8 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         daftar_store::keyring::KeyRing::new(&auth::random_token(32))?
     } else {
         daftar_store::keyring::KeyRing::new(&config.key_secret)?
-    };
+    }
+    .with_clock(clock.clone());
     let (calendar, roles) = std::thread::scope(|s| {
         s.spawn(|| {
             let made = keys.ensure(
@@ -101,7 +102,6 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         roles: Arc::new(roles),
         keys,
         clock,
-        share_throttle: Arc::default(),
     })
 }
 

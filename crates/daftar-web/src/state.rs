@@ -33,8 +33,6 @@ pub struct AppState {
     pub keys: daftar_store::keyring::KeyRing,
     /// The time and the offices' date (the only clock the web layer reads).
     pub clock: daftar_domain::clock::Clock,
-    /// Failed share-code checks per client address.
-    pub share_throttle: Arc<crate::features::credentials::share::Throttle>,
 }
 
 impl std::fmt::Debug for AppState {

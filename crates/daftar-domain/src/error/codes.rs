@@ -148,6 +148,8 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("idempotency.key.mismatch", Invalid),
     ("idempotency.key.unsupported", BadRequest),
     // import
+    ("import.column.missing", Invalid),
+    ("import.column.twice", Invalid),
     ("import.removed", Conflict),
     ("import.too_large", Invalid),
     // internal

@@ -132,32 +132,13 @@ mod tests {
     use crate::case::{Case, CaseMember, Employer};
     use crate::ids::{CaseId, OfficeId};
     use crate::office::{OfficeCode, OfficeStatus};
-    use crate::service::{Catalog, ServiceCode};
+    use crate::service::ServiceCode;
     use time::macros::{date, datetime};
 
     const NOW: OffsetDateTime = datetime!(2026-12-04 10:00 UTC);
     const TODAY: time::Date = date!(2026 - 12 - 04);
 
-    fn def(credential: &str, extra: &str) -> crate::service::ServiceDef {
-        let toml = format!(
-            r#"profile = "IR"
-version = 1
-[[service]]
-code = "svc"
-names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
-applicant = "person"
-credential = "{credential}"
-{extra}
-[[service.steps]]
-code = "intake"
-names = {{ "fa-IR" = "x", "fa-AF" = "x", ps = "x", en = "x" }}
-role = "clerk"
-sla_days = 1
-outcomes = ["complete"]
-"#
-        );
-        Catalog::from_toml(&toml).unwrap().services.remove(0)
-    }
+    use crate::service::fixtures::one_service as def;
 
     fn office() -> Office {
         Office {

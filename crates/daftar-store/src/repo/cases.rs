@@ -8,7 +8,7 @@
 use super::services::{at_version, current};
 use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sql::{Row, Tx, Value, params};
+use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::case::{
@@ -862,6 +862,20 @@ impl daftar_domain::store::CaseStore for SqlStore {
     ) -> Result<u64> {
         let now = self.now();
         self.write(|tx| {
+            // One node at a time (several web nodes run this job): a node that finds another's
+            // pass running leaves the work to it. The conditional update below keeps a case
+            // from moving up twice even without the lock (SQLite has one writer anyway).
+            if tx.dialect() == Dialect::Postgres
+                && tx
+                    .query_one(
+                        "SELECT CASE WHEN pg_try_advisory_xact_lock(71844) THEN 1 ELSE 0 END",
+                        &[],
+                    )?
+                    .i64(0)?
+                    == 0
+            {
+                return Ok(0);
+            }
             let rows = tx.query(
                 &format!("SELECT {CASE_COLS} FROM cases c WHERE c.state = 'open' AND c.due_on < $1 AND c.escalation < 2"),
                 params![iso(today)],
@@ -875,10 +889,13 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 if level <= c.escalation {
                     continue;
                 }
-                tx.exec(
-                    "UPDATE cases SET escalation = $1, version = version + 1 WHERE id = $2",
+                if tx.exec(
+                    "UPDATE cases SET escalation = $1, version = version + 1 WHERE id = $2 AND escalation < $1",
                     params![level, c.id.to_string()],
-                )?;
+                )? == 0
+                {
+                    continue; // moved up meanwhile (by a pass that did not take the lock)
+                }
                 let to = if level == 2 { "authority" } else { "office_manager" };
                 add_event(tx, c.id, &ctx.actor, "case.escalate", c.step, to, now)?;
                 audit::append(

@@ -9,7 +9,7 @@ use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::etag as tag;
 use daftar_domain::household::{
-    Household, HouseholdSummary, HouseholdView, Member, NewMember, Relationship, Split,
+    AddMember, Household, HouseholdSummary, HouseholdView, Member, MemberRef, Relationship, Split,
 };
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
@@ -54,24 +54,21 @@ fn load(tx: &mut dyn Tx, office: OfficeId, id: HouseholdId) -> Result<HouseholdV
 }
 
 /// A person of the office, by id or registry number (`person.not_found` otherwise).
-fn find_person(tx: &mut dyn Tx, office: OfficeId, m: &NewMember) -> Result<PersonId> {
-    let r = match m.person_id {
-        Some(id) => tx.query_opt(
+fn find_person(tx: &mut dyn Tx, office: OfficeId, who: &MemberRef) -> Result<PersonId> {
+    let r = match who {
+        MemberRef::Id(id) => tx.query_opt(
             concat!(
                 "SELECT id FROM persons WHERE id = $1 AND office_id = $2 AND ",
                 person_visible!()
             ),
             params![id.to_string(), office.to_string()],
         )?,
-        None => tx.query_opt(
+        MemberRef::RegistryNo(no) => tx.query_opt(
             concat!(
                 "SELECT id FROM persons WHERE UPPER(registry_no) = $1 AND office_id = $2 AND ",
                 person_visible!()
             ),
-            params![
-                daftar_domain::digits::fold_digits(m.registry_no.trim()).to_uppercase(),
-                office.to_string()
-            ],
+            params![no.as_str(), office.to_string()],
         )?,
     };
     r.ok_or_else(|| Error::not_found("person.not_found").with_field("registry_no"))?
@@ -137,14 +134,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id();
         self.write(|tx| {
-            let head = find_person(
-                tx,
-                office,
-                &NewMember {
-                    person_id: Some(head),
-                    ..NewMember::default()
-                },
-            )?;
+            let head = find_person(tx, office, &MemberRef::Id(head))?;
             if current(tx, head)?.is_some() {
                 return Err(Error::conflict("household.member.taken").with_field("person_id"));
             }
@@ -220,14 +210,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
         scope.require(Permission::PersonRead)?;
         let office = scope.office_id();
         self.write(|tx| {
-            find_person(
-                tx,
-                office,
-                &NewMember {
-                    person_id: Some(person),
-                    ..NewMember::default()
-                },
-            )?;
+            find_person(tx, office, &MemberRef::Id(person))?;
             let found = current(tx, person)?.map(|(h, _)| h);
             audit::log(tx, ctx, "household.lookup", "person", person)?;
             Ok(found)
@@ -239,16 +222,16 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: HouseholdId,
-        m: &NewMember,
+        m: &AddMember,
         expected: Option<&str>,
     ) -> Result<HouseholdView> {
         scope.require(Permission::PersonWrite)?;
-        let relationship = Relationship::parse_member(&m.relationship)?;
+        let relationship = m.relationship;
         let office = scope.office_id();
         self.write(|tx| {
             let before = load(tx, office, id)?;
             tag::check(expected, &tag::tag_of(&before), "household.version.stale")?;
-            let person = find_person(tx, office, m)?;
+            let person = find_person(tx, office, &m.who)?;
             let now = self.now();
             let action = match current(tx, person)? {
                 None => "household.member.add",
@@ -345,11 +328,13 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
         scope: &OfficeScope,
         id: HouseholdId,
         person: PersonId,
-        relationship: &str,
+        relationship: Relationship,
         expected: Option<&str>,
     ) -> Result<HouseholdView> {
         scope.require(Permission::PersonWrite)?;
-        let relationship = Relationship::parse_member(relationship)?;
+        if relationship == Relationship::Head {
+            return Err(Error::invalid("household.relationship.head").with_field("relationship"));
+        }
         let office = scope.office_id();
         self.write(|tx| {
             let before = load(tx, office, id)?;

@@ -1,18 +1,20 @@
 //! Persons (personal data): every list and view is audited in the same transaction, and only
 //! the persons of the scope's office are visible.
 
+mod copy;
+
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
-use daftar_domain::birth::{DatePrecision, PartialDate};
+use daftar_domain::birth::DatePrecision;
 use daftar_domain::etag as tag;
 use daftar_domain::ids::{DocumentId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::person::{
     Document, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonStatus,
-    PersonSummary, Sex, StatusChange, ValidDocument, document_key, normalize_phone,
+    PersonSummary, RegisterPerson, Sex, StatusChange, ValidDocument, document_key,
 };
 use daftar_domain::{Error, Result};
 
@@ -280,33 +282,33 @@ fn insert_ignoring(
 
 /// Builds the person to store from a checked registration.
 fn build(
-    new: &NewPerson,
-    birth: Option<PartialDate>,
+    new: &RegisterPerson,
     office: OfficeId,
     registry_no: String,
     now: time::OffsetDateTime,
-) -> Result<Person> {
-    Ok(Person {
+) -> Person {
+    let (f, birth) = (new.fields(), new.birth());
+    Person {
         id: PersonId::new(),
         office_id: office,
         registry_no,
-        given_name: new.given_name.trim().into(),
-        family_name: new.family_name.trim().into(),
-        father_name: new.father_name.trim().into(),
-        grandfather_name: new.grandfather_name.trim().into(),
-        given_name_latin: new.given_name_latin.trim().into(),
-        family_name_latin: new.family_name_latin.trim().into(),
+        given_name: f.given_name.clone(),
+        family_name: f.family_name.clone(),
+        father_name: f.father_name.clone(),
+        grandfather_name: f.grandfather_name.clone(),
+        given_name_latin: f.given_name_latin.clone(),
+        family_name_latin: f.family_name_latin.clone(),
         birth_date: birth.map(|d| d.iso()),
         birth_date_precision: birth.map(|d| d.precision),
-        sex: new.sex,
-        nationality: new.nationality.clone(),
-        phone: normalize_phone(&new.phone)?,
-        province: new.province.trim().into(),
-        district: new.district.trim().into(),
-        address: new.address.trim().into(),
+        sex: f.sex,
+        nationality: f.nationality.clone(),
+        phone: f.phone.clone(),
+        province: f.province.clone(),
+        district: f.district.clone(),
+        address: f.address.clone(),
         status: PersonStatus::Registered,
         created_at: now,
-    })
+    }
 }
 
 /// Inserts a person with their first status entry and documents (keys are the caller's).
@@ -527,14 +529,12 @@ impl SqlStore {
     }
 
     /// Writes the checked rows of an import in batches (see `PersonStore::import_persons`).
-    #[allow(clippy::too_many_arguments)]
     fn import_batches(
         &self,
         ctx: &AuditCtx,
         office: OfficeId,
         import: &str,
-        rows: &[NewPerson],
-        checked: &[(Option<PartialDate>, Vec<ValidDocument>)],
+        rows: &[RegisterPerson],
         now: time::OffsetDateTime,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<()> {
@@ -542,10 +542,7 @@ impl SqlStore {
         // Key rows of every batch, written at the end sorted by key (see `insert_blocks`):
         // batch by batch they would land at random places of the key index.
         let mut blocks = Vec::with_capacity(rows.len() * 8);
-        let batches: Vec<_> = rows
-            .chunks(IMPORT_BATCH)
-            .zip(checked.chunks(IMPORT_BATCH))
-            .collect();
+        let batches: Vec<_> = rows.chunks(IMPORT_BATCH).collect();
         std::thread::scope(|s| -> Result<()> {
             // The next batch's registry numbers are taken and its persons and keys built (about
             // a fifth of the work) on a second thread while this one writes the batch before:
@@ -553,41 +550,34 @@ impl SqlStore {
             let (send, built) = std::sync::mpsc::sync_channel::<Result<Vec<Keyed>>>(1);
             let todo = &batches;
             s.spawn(move || {
-                let mut start = 0usize;
-                for (batch, checked) in todo {
+                for batch in todo {
                     let keyed = self
                         .write(|tx| reserve_numbers(tx, office, batch.len() as u64))
-                        .and_then(|(code, first)| {
+                        .map(|(code, first)| {
                             batch
                                 .iter()
-                                .zip(*checked)
                                 .enumerate()
-                                .map(|(j, (new, (birth, _)))| {
+                                .map(|(j, new)| {
                                     let no = first + j as i64;
-                                    build(new, *birth, office, format!("{code}-{no:06}"), now)
-                                        .map(Keyed::of)
-                                        .map_err(|e| {
-                                            e.with_detail("row", serde_json::json!(start + j + 1))
-                                        })
+                                    Keyed::of(build(new, office, format!("{code}-{no:06}"), now))
                                 })
-                                .collect::<Result<Vec<_>>>()
+                                .collect::<Vec<_>>()
                         });
                     let failed = keyed.is_err();
                     if send.send(keyed).is_err() || failed {
                         return; // the writer stopped, or this batch failed
                     }
-                    start += batch.len();
                 }
             });
-            for ((batch, checked), keyed) in batches.iter().zip(built) {
+            for (batch, keyed) in batches.iter().zip(built) {
                 let keyed = keyed?;
                 let at_row = |j: usize| {
                     move |e: Error| e.with_detail("row", serde_json::json!(written + j + 1))
                 };
                 self.write(|tx| {
                     still_running(tx, import)?;
-                    for (j, (k, (_, docs))) in keyed.iter().zip(*checked).enumerate() {
-                        insert(tx, ctx, &k.person, docs, Some(import))
+                    for (j, (k, new)) in keyed.iter().zip(batch.iter()).enumerate() {
+                        insert(tx, ctx, &k.person, new.documents(), Some(import))
                             .and_then(|()| write_keys(tx, k, &mut blocks))
                             .map_err(at_row(j))?;
                     }
@@ -818,27 +808,15 @@ impl daftar_domain::store::PersonStore for SqlStore {
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        new: &NewPerson,
+        new: &RegisterPerson,
     ) -> Result<Person> {
         scope.require(Permission::PersonWrite)?;
         let now = self.now();
-        let birth = new.validate(now.date())?;
-        let docs = new
-            .documents
-            .iter()
-            .map(|d| d.validate(now.date()))
-            .collect::<Result<Vec<_>>>()?;
         let office = scope.office_id();
         self.write(|tx| {
             let (code, first) = reserve_numbers(tx, office, 1)?;
-            let k = Keyed::of(build(
-                new,
-                birth,
-                office,
-                format!("{code}-{first:06}"),
-                now,
-            )?);
-            insert(tx, ctx, &k.person, &docs, None)?;
+            let k = Keyed::of(build(new, office, format!("{code}-{first:06}"), now));
+            insert(tx, ctx, &k.person, new.documents(), None)?;
             let mut blocks = vec![];
             write_keys(tx, &k, &mut blocks)?;
             insert_blocks(tx, blocks)?;
@@ -868,23 +846,14 @@ impl daftar_domain::store::PersonStore for SqlStore {
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        rows: &[NewPerson],
+        rows: &[RegisterPerson],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64> {
         scope.require(Permission::PersonWrite)?;
-        let now = self.now();
-        let mut checked = Vec::with_capacity(rows.len());
-        for (i, new) in rows.iter().enumerate() {
-            let at_row = |e: Error| e.with_detail("row", serde_json::json!(i + 1));
-            let birth = new.validate(now.date()).map_err(at_row)?;
-            let docs = new
-                .documents
-                .iter()
-                .map(|d| d.validate(now.date()))
-                .collect::<Result<Vec<_>>>()
-                .map_err(at_row)?;
-            checked.push((birth, docs));
+        if matches!(self.db, crate::Db::Postgres(_)) {
+            return self.import_by_copy(ctx, scope.office_id(), rows, progress);
         }
+        let now = self.now();
         let office = scope.office_id();
         let import = ulid::Ulid::new().to_string();
         self.write(|tx| {
@@ -895,7 +864,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             Ok(())
         })?;
         let written = self
-            .import_batches(ctx, office, &import, rows, &checked, now, progress)
+            .import_batches(ctx, office, &import, rows, now, progress)
             .and_then(|()| {
                 self.write(|tx| {
                     let at = self.now();

@@ -2,11 +2,39 @@
 //! duplicate check's tables, and consistent backups.
 
 use crate::SqlStore;
+use crate::sql::params;
 use daftar_domain::store::{Backend, PoolStats, SystemStore};
 use daftar_domain::{Error, Result};
 use std::path::Path;
 
 impl SystemStore for SqlStore {
+    fn take_slot(&self, scope: &str, key: &str, max: u32, window: time::Duration) -> Result<bool> {
+        let now = self.now();
+        self.write(|tx| {
+            let count = tx
+                .query_one(
+                    "INSERT INTO rate_limits (scope, key, window_start, count) VALUES ($1, $2, $3, 1) \
+                     ON CONFLICT (scope, key) DO UPDATE SET \
+                     count = CASE WHEN rate_limits.window_start <= $4 THEN 1 ELSE rate_limits.count + 1 END, \
+                     window_start = CASE WHEN rate_limits.window_start <= $4 THEN excluded.window_start ELSE rate_limits.window_start END \
+                     RETURNING count",
+                    params![scope, key, now, now - window],
+                )?
+                .i64(0)?;
+            Ok(count <= i64::from(max))
+        })
+    }
+
+    fn give_slot(&self, scope: &str, key: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                "UPDATE rate_limits SET count = count - 1 WHERE scope = $1 AND key = $2 AND count > 0",
+                params![scope, key],
+            )?;
+            Ok(())
+        })
+    }
+
     fn backend(&self) -> Backend {
         match self.db {
             crate::Db::Sqlite(_) => Backend::Sqlite,

@@ -2,7 +2,7 @@
 
 use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sql::{Row, Tx, Value, params};
+use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::{ApiTokenId, SessionId, UserId};
 use daftar_domain::page::{Page, PageRequest};
@@ -353,6 +353,48 @@ impl daftar_domain::store::UserStore for SqlStore {
                 audit::append(tx, ctx, event)?;
             }
             Ok(())
+        })
+    }
+
+    fn count_failure(
+        &self,
+        ctx: &AuditCtx,
+        keys: &[String],
+        next: &(dyn Fn(&[LoginThrottle]) -> (Vec<LoginThrottle>, AuditEvent) + Sync),
+    ) -> Result<Vec<LoginThrottle>> {
+        self.write(|tx| {
+            let lock = match tx.dialect() {
+                Dialect::Postgres => " FOR UPDATE",
+                Dialect::Sqlite => "",
+            };
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
+            let mut before = vec![LoginThrottle { failures: 0, locked_until: None }; keys.len()];
+            for i in order {
+                // A row to lock even for a key seen for the first time.
+                tx.exec(
+                    "INSERT INTO login_throttle (username, failures, locked_until) VALUES ($1, 0, NULL) ON CONFLICT (username) DO NOTHING",
+                    params![keys[i].as_str()],
+                )?;
+                let r = tx.query_one(
+                    &format!("SELECT failures, locked_until FROM login_throttle WHERE username = $1{lock}"),
+                    params![keys[i].as_str()],
+                )?;
+                before[i] = LoginThrottle {
+                    failures: u32::try_from(r.i64(0)?).unwrap_or(u32::MAX),
+                    locked_until: r.opt_ts(1)?,
+                };
+            }
+            let (after, event) = next(&before);
+            for (key, state) in keys.iter().zip(&after) {
+                if state.failures == 0 && state.locked_until.is_none() {
+                    tx.exec("DELETE FROM login_throttle WHERE username = $1", params![key.as_str()])?;
+                } else {
+                    put_throttle(tx, key, state)?;
+                }
+            }
+            audit::append(tx, ctx, &event)?;
+            Ok(after)
         })
     }
 

@@ -16,6 +16,7 @@ use daftar_domain::service::{Catalog, EvidenceKind};
 use daftar_domain::store::Store;
 use daftar_domain::usecase::decide_step::DecideStep;
 use daftar_domain::usecase::open_case::OpenCase;
+use daftar_testkit::Register;
 use daftar_testkit::both_backends;
 use time::Date;
 
@@ -63,7 +64,7 @@ fn walk(s: &dyn Store, start: Date, n: u32) -> Date {
 }
 
 fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {
-    s.create_person(
+    s.register(
         &ctx(),
         &system_scope(office, Permission::PersonWrite),
         &NewPerson {
@@ -287,6 +288,43 @@ both_backends! {
         assert!(v.events.iter().any(|e| e.kind == "case.escalate"));
         let overdue = s.case_queue(&ctx(), &read, QueueFilter::Overdue, late, PageRequest { page: 1, per_page: 50 }).unwrap();
         assert_eq!(overdue.total, 2);
+    }
+
+    // Issue 17.3: two web nodes run the escalation job at the same moment: every overdue case
+    // moves up once, with one event and one audit row.
+    fn two_nodes_escalate_each_overdue_case_once(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let read = system_scope(a, Permission::PersonRead);
+        let opened = day("1405/02/05");
+        let mut ids = vec![];
+        for i in 0..12 {
+            let pid = person(s.as_ref(), a, &format!("نفر{i}"));
+            ids.push(s.open_case(&ctx(), &write, &new_case("registration_status_certificate", &pid), &cal, opened).unwrap().case.id);
+        }
+        let next = walk(s.as_ref(), walk(s.as_ref(), opened, 1), 1);
+        let nodes = [s.clone(), db.second_store()];
+        let moved: u64 = std::thread::scope(|sc| {
+            let runs: Vec<_> = (0..4)
+                .map(|i| {
+                    let (node, cal) = (nodes[i % 2].clone(), cal.clone());
+                    sc.spawn(move || node.escalate_overdue(&ctx(), &cal, next, 3).unwrap())
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).sum()
+        });
+        assert_eq!(moved, 12, "each case moved up once across the passes");
+        for id in &ids {
+            let v = s.get_case(&ctx(), &read, *id).unwrap();
+            assert_eq!(v.case.escalation, 1);
+            assert_eq!(v.events.iter().filter(|e| e.kind == "case.escalate").count(), 1, "one event");
+        }
+        let audit = s
+            .audit_page(&daftar_domain::store::AuditFilter { action_prefix: Some("case.escalate".into()), ..Default::default() }, PageRequest { page: 1, per_page: 100 })
+            .unwrap();
+        assert_eq!(audit.total, 12, "one audit row per case");
     }
 
     fn a_work_permit_case_records_its_employer(db) {

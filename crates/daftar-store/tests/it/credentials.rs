@@ -13,11 +13,12 @@ use daftar_domain::permission::{Permission, system_reach, system_scope};
 use daftar_domain::person::{NewPerson, Sex};
 use daftar_domain::service::CredentialKind;
 use daftar_domain::store::{ShareAccess, Store};
+use daftar_testkit::Register;
 use daftar_testkit::both_backends;
 use time::{Duration, OffsetDateTime};
 
 fn person(s: &dyn Store, office: OfficeId) -> PersonId {
-    s.create_person(
+    s.register(
         &ctx(),
         &system_scope(office, Permission::PersonWrite),
         &NewPerson {

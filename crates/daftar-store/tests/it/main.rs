@@ -5,6 +5,7 @@
 mod cases;
 mod credentials;
 mod fixtures;
+mod nodes;
 mod read_watch;
 mod schema;
 mod store;

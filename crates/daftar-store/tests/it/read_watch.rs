@@ -13,6 +13,7 @@ use daftar_domain::person::{NewPerson, Sex};
 use daftar_domain::read_watch::{ReadAccount, ReadGuard, ReadLimit};
 use daftar_domain::store::{AuditFilter, Store};
 use daftar_domain::user::{NewUser, Username};
+use daftar_testkit::Register;
 use std::sync::Arc;
 
 fn clerk(s: &dyn Store, office: OfficeId) -> UserId {
@@ -39,7 +40,7 @@ fn persons(s: &dyn Store, office: OfficeId, n: usize) -> Vec<PersonId> {
                 address: "کوچهٔ آزمون".into(),
                 ..NewPerson::default()
             };
-            s.create_person(&ctx(), &system_scope(office, Permission::PersonWrite), &new)
+            s.register(&ctx(), &system_scope(office, Permission::PersonWrite), &new)
                 .unwrap()
                 .id
         })

@@ -65,7 +65,6 @@ pub struct Attempt {
 /// The counters of an attempt, as read before checking the secret.
 #[derive(Debug, Clone, Copy)]
 pub struct Counts {
-    name: LoginThrottle,
     pair: LoginThrottle,
     addr: LoginThrottle,
 }
@@ -89,11 +88,10 @@ impl Attempt {
 
     /// Reads the counters; `Err(auth.login.locked)` is decided by [`Counts::locked`].
     pub async fn counts(&self, state: &AppState) -> WebResult<Counts> {
-        let (name, pair, addr) = (self.name.clone(), self.pair_key(), self.addr_key());
+        let (pair, addr) = (self.pair_key(), self.addr_key());
         Ok(state
             .db(move |s| {
                 Ok(Counts {
-                    name: s.login_throttle(&name)?,
                     pair: s.login_throttle(&pair)?,
                     addr: s.login_throttle(&addr)?,
                 })
@@ -102,36 +100,33 @@ impl Attempt {
     }
 
     /// Records a failure (`action` is the audit action, e.g. `auth.reauth.failed`), waits the
-    /// growing delay, and says whether the name is now locked for this address.
-    pub async fn failed(
-        &self,
-        state: &AppState,
-        ctx: AuditCtx,
-        action: &str,
-        before: Counts,
-    ) -> WebResult<bool> {
+    /// growing delay, and says whether the name is now locked for this address. The count
+    /// starts from the rows as locked in the writing transaction (`count_failure`), not from
+    /// the counts read before the check, so failures on two nodes at once are all counted.
+    pub async fn failed(&self, state: &AppState, ctx: AuditCtx, action: &str) -> WebResult<bool> {
         let policy = state.config.login;
         let now = state.clock.now();
-        let name = LoginThrottle {
-            failures: before.name.failures.saturating_add(1),
-            locked_until: None,
+        let keys = vec![self.name.clone(), self.pair_key(), self.addr_key()];
+        let (action, name, address) = (action.to_owned(), self.name.clone(), self.addr.clone());
+        let next = move |b: &[LoginThrottle]| {
+            let name_state = LoginThrottle {
+                failures: b[0].failures.saturating_add(1),
+                locked_until: None,
+            };
+            let pair = policy.after_failure(b[1], now);
+            let addr = policy.after_address_failure(b[2], now);
+            let event =
+                AuditEvent::new(&action, "username", &name).with_details(serde_json::json!({
+                    "failures": pair.failures,
+                    "address": address,
+                    "locked": policy.is_locked(pair, now) || policy.is_locked(addr, now),
+                }));
+            (vec![name_state, pair, addr], event)
         };
-        let pair = policy.after_failure(before.pair, now);
-        let addr = policy.after_address_failure(before.addr, now);
-        let event =
-            AuditEvent::new(action, "username", &self.name).with_details(serde_json::json!({
-                "failures": pair.failures,
-                "address": self.addr,
-                "locked": policy.is_locked(pair, now) || policy.is_locked(addr, now),
-            }));
-        let states = vec![
-            (self.name.clone(), name),
-            (self.pair_key(), pair),
-            (self.addr_key(), addr),
-        ];
-        state
-            .db(move |s| s.store_throttles(&ctx, Some(&event), &states))
+        let after = state
+            .db(move |s| s.count_failure(&ctx, &keys, &next))
             .await?;
+        let (name, pair, addr) = (after[0], after[1], after[2]);
         tokio::time::sleep(policy.delay(name.failures.max(pair.failures))).await;
         Ok(policy.is_locked(pair, now) || policy.is_locked(addr, now))
     }

@@ -11,6 +11,7 @@ use daftar_domain::permission::{Permission, RoleCode, system_scope};
 use daftar_domain::person::{NewPerson, Person, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, User, Username};
+use daftar_testkit::Register;
 use daftar_web::WebConfig;
 use std::sync::Arc;
 
@@ -26,6 +27,32 @@ pub struct TestApp {
     /// Message lookups the server could not resolve (every page it rendered so far).
     pub misses: Arc<daftar_web::i18n::Misses>,
     _db: daftar_testkit::TestDb,
+}
+
+/// `config` with the font scripts/setup.sh puts in the checkout (the binary has no default
+/// directory).
+fn with_fonts(mut config: WebConfig) -> WebConfig {
+    if config.font_dir.is_none() {
+        config.font_dir =
+            Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts"));
+    }
+    config
+}
+
+/// Serves the router over `store` on a random loopback port; returns its base URL.
+async fn serve(store: Arc<dyn Store>, config: WebConfig) -> String {
+    let app = daftar_web::router(store, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
 }
 
 /// Which backend a test runs on (the test kit's).
@@ -46,31 +73,25 @@ impl TestApp {
 
     /// Starts with a given web configuration.
     pub async fn start_with(backend: Backend, mut config: WebConfig) -> Option<Self> {
-        // The font scripts/setup.sh puts in the checkout (the binary has no default directory).
-        if config.font_dir.is_none() {
-            config.font_dir =
-                Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/fonts"));
-        }
         let misses = config.i18n_misses.get_or_insert_with(Arc::default).clone();
+        let config = with_fonts(config);
         let db = daftar_testkit::TestDb::on(backend)?;
         let store = db.store();
-        let app = daftar_web::router(store.clone(), config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let base = serve(store.clone(), config).await;
         Some(Self {
-            base: format!("http://{addr}"),
+            base,
             store,
             misses,
             _db: db,
         })
+    }
+
+    /// A second web node on this app's database: its own store (pool, caches) and router
+    /// with `config` (give both nodes one `key_secret`, as a deployment does). Returns its
+    /// base URL and store.
+    pub async fn second_node(&self, config: WebConfig) -> (String, Arc<dyn Store>) {
+        let store = self._db.second_store();
+        (serve(store.clone(), with_fonts(config)).await, store)
     }
 
     /// The store as its concrete type, for raw SQL a test needs (a fault to inject).
@@ -124,7 +145,7 @@ impl TestApp {
             ..NewPerson::default()
         };
         self.store
-            .create_person(
+            .register(
                 &AuditCtx::system("test"),
                 &system_scope(office, Permission::PersonWrite),
                 &new,
@@ -166,11 +187,14 @@ impl TestApp {
                     &ctx,
                     &scope,
                     h.household.id,
-                    &daftar_domain::household::NewMember {
-                        person_id: Some(p.id),
-                        relationship: rel.into(),
-                        ..Default::default()
-                    },
+                    &daftar_domain::household::AddMember::parse(
+                        &daftar_domain::household::NewMember {
+                            person_id: Some(p.id),
+                            relationship: rel.into(),
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap(),
                     None,
                 )
                 .unwrap();

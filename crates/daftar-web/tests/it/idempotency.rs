@@ -5,13 +5,14 @@
 
 use crate::harness::{TestApp, code, json_of};
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::household::NewMember;
+use daftar_domain::household::{AddMember, NewMember};
 use daftar_domain::idempotency::{PendingAnswer, TTL, request_hash};
 use daftar_domain::ids::{ApiTokenId, OfficeId};
 use daftar_domain::permission::{Permission, system_scope};
 use daftar_domain::person::{NewDocument, NewPerson, Person};
 use daftar_domain::session::{ApiToken, secret_hash};
 use daftar_domain::store::{AuditFilter, Store};
+use daftar_testkit::Register;
 use daftar_web::idempotency::json_answer;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -146,7 +147,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
                 ("person.read", "person", p.id.to_string()),
             )
         },
-        |s| s.create_person(&ctx, &scope, &new),
+        |s| s.register(&ctx, &scope, &new),
     );
     assert_eq!(persons_named(&app, a.id, "نجیب"), 1);
     let r = post(&app, &secret, "reg-1", &path, &body, None).await;
@@ -220,7 +221,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
                 ("household.read", "household", v.household.id.to_string()),
             )
         },
-        |s| s.add_household_member(&ctx, &scope, hid, &m, Some(&t2)),
+        |s| s.add_household_member(&ctx, &scope, hid, &AddMember::parse(&m)?, Some(&t2)),
     );
     let r = post(&app, &secret, "member-1", &path, &body, Some(&tag)).await;
     assert_eq!(r.headers()["idempotent-replayed"], "true");

@@ -18,6 +18,7 @@ mod i18n;
 mod idempotency;
 mod input_contract;
 mod no_server_errors;
+mod nodes;
 mod office_scope;
 mod openapi_contract;
 mod portal;

@@ -16,6 +16,7 @@ use daftar_domain::read_watch::ReadLimit;
 use daftar_domain::session::{ApiToken, secret_hash};
 use daftar_domain::store::AuditFilter;
 use daftar_domain::user::Username;
+use daftar_testkit::Register;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -212,7 +213,7 @@ fn located(app: &TestApp, office: OfficeId, given: &str) -> Person {
         ..NewPerson::default()
     };
     app.store
-        .create_person(
+        .register(
             &AuditCtx::system("test"),
             &system_scope(office, Permission::PersonWrite),
             &new,
@@ -240,11 +241,12 @@ async fn no_list_page_shows_a_phone_or_an_address(app: TestApp) {
             &ctx,
             &scope,
             h.household.id,
-            &daftar_domain::household::NewMember {
+            &daftar_domain::household::AddMember::parse(&daftar_domain::household::NewMember {
                 person_id: Some(c.id),
                 relationship: "child".into(),
                 ..Default::default()
-            },
+            })
+            .unwrap(),
             None,
         )
         .unwrap();

@@ -8,7 +8,7 @@ use crate::cli::BenchCandidates;
 use anyhow::{Context, Result, bail};
 use daftar_domain::office::{NewOffice, OfficeCode};
 use daftar_domain::permission::{Permission, Reach, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{NewPerson, RegisterPerson, Sex};
 use daftar_domain::store::Store;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -252,16 +252,15 @@ fn run(
         let n = BATCH.min(args.persons - done);
         let records = daftar_match::synth::persons(n, args.seed.wrapping_add(batch_no));
         batch_no += 1;
-        let rows: Vec<NewPerson> = records
+        let rows: Vec<RegisterPerson> = records
             .iter()
-            .map(|(r, _)| to_new(r))
-            .filter(|p| p.validate(today).is_ok())
+            .filter_map(|(r, _)| RegisterPerson::parse(to_new(r), today).ok())
             .collect();
         // Probes: records of this batch, so every probe has its own kind of noise.
         let want = (args.warmup + args.queries) * n / args.persons + 1;
         for _ in 0..want {
             if let Some(p) = rows.get(rng.random_range(0..rows.len().max(1))) {
-                probes.push(p.clone());
+                probes.push(p.fields().clone());
             }
         }
         let base = done as u64;

@@ -7,9 +7,10 @@
 
 use crate::cli::BenchHttp;
 use anyhow::{Context, Result, bail};
+use daftar_domain::clock::Clock;
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{NewPerson, RegisterPerson, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, Username};
 use std::process::ExitCode;
@@ -37,7 +38,8 @@ fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)>
             locale: Some("en".into()),
         },
     )?;
-    let rows: Vec<NewPerson> = (0..n)
+    let today = Clock::default().today();
+    let rows: Vec<RegisterPerson> = (0..n)
         .map(|i| NewPerson {
             given_name: format!("زهرا{i}"),
             family_name: "احمدی".into(),
@@ -47,7 +49,8 @@ fn prepare(store: &dyn Store, n: usize) -> Result<(String, String, Vec<String>)>
             nationality: "AFG".into(),
             ..NewPerson::default()
         })
-        .collect();
+        .map(|p| RegisterPerson::parse(p, today))
+        .collect::<daftar_domain::Result<_>>()?;
     let write = system_scope(office.id, Permission::PersonWrite);
     store.import_persons(&ctx, &write, &rows, &|_| {})?;
     let read = system_scope(office.id, Permission::PersonRead);
@@ -192,7 +195,7 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
             &super::system_ctx("bench-http"),
             &system_scope(office_id, Permission::PersonRead),
             daftar_domain::case::QueueFilter::Active,
-            daftar_domain::clock::Clock::default().today(),
+            Clock::default().today(),
             PageRequest {
                 page: 1,
                 per_page: 1,

@@ -8,7 +8,7 @@ use anyhow::Result;
 use daftar_domain::office::{NewOffice, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_reach, system_scope};
-use daftar_domain::person::{NewDocument, NewPerson, Sex};
+use daftar_domain::person::{NewDocument, NewPerson, RegisterPerson, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, Username};
 use rand::rngs::StdRng;
@@ -129,6 +129,11 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
         std::fs::remove_dir_all(&args.data_dir)?;
     }
     let store = super::open(loaded)?;
+    // An empty PostgreSQL database (`--database-url`) is migrated here; SQLite migrates as it
+    // opens. Migrating is idempotent and safe with several nodes starting at once.
+    for name in store.migrate()? {
+        println!("Applied migration {name}.");
+    }
     let seeded = store
         .list_offices(
             &system_reach(Permission::OfficeRead),
@@ -314,13 +319,13 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
         let p = store.create_person(
             &ctx,
             &system_scope(office.id, Permission::PersonWrite),
-            &new,
+            &RegisterPerson::parse(new, today)?,
         )?;
         by_office.entry(office.id).or_default().push(p);
         bar.inc(1);
     }
     bar.finish_and_clear();
-    seed_households_and_review(store, &ctx, &by_office)?;
+    seed_households_and_review(store, &ctx, &by_office, today)?;
     let cases = seed_cases(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
@@ -342,17 +347,18 @@ fn seed_households_and_review(
         daftar_domain::ids::OfficeId,
         Vec<daftar_domain::person::Person>,
     >,
+    today: time::Date,
 ) -> Result<()> {
-    use daftar_domain::household::NewMember;
+    use daftar_domain::household::{AddMember, MemberRef, Relationship};
     for (office, persons) in by_office {
         let w = system_scope(*office, Permission::PersonWrite);
         for family in persons.chunks(3).take(5).filter(|f| f.len() == 3) {
             let h = store.create_household(ctx, &w, family[0].id)?;
             for (p, rel) in [(&family[1], "spouse"), (&family[2], "child")] {
-                let m = NewMember {
-                    person_id: Some(p.id),
-                    relationship: rel.into(),
-                    ..NewMember::default()
+                let m = AddMember {
+                    who: MemberRef::Id(p.id),
+                    relationship: Relationship::parse_member(rel)?,
+                    move_existing: false,
                 };
                 store.add_household_member(ctx, &w, h.household.id, &m, None)?;
             }
@@ -368,7 +374,7 @@ fn seed_households_and_review(
                 nationality: first.nationality.clone(),
                 ..NewPerson::default()
             };
-            let twin = store.create_person(ctx, &w, &again)?;
+            let twin = store.create_person(ctx, &w, &RegisterPerson::parse(again, today)?)?;
             let pair = daftar_domain::review::NewSuspect {
                 a: first.id,
                 b: twin.id,

@@ -23,7 +23,8 @@ fn ring(
     })?;
     let store = open(&loaded)?;
     let ring = KeyRing::new(&loaded.config.key_secret()?)
-        .map_err(|e| anyhow!("{}: key_secret must have at least 16 characters", e.code))?;
+        .map_err(|e| anyhow!("{}: key_secret must have at least 16 characters", e.code))?
+        .with_clock(loaded.config.clock());
     Ok((store, ring))
 }
 

@@ -2,6 +2,7 @@
 //! migrations, accounts and offices, the audit chain (intact, then tampered), backup and
 //! restore, and demo seeding.
 
+use daftar_testkit::Register;
 use r2d2_sqlite::rusqlite;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -813,7 +814,7 @@ fn keys_and_offline_verification() {
         .items[0]
         .id;
     let person = store
-        .create_person(
+        .register(
             &ctx,
             &system_scope(office_id, Permission::PersonWrite),
             &daftar_domain::person::NewPerson {

@@ -12,16 +12,11 @@ use crate::extract::{Json, Path};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use daftar_domain::Error;
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::ApiTokenId;
 use daftar_domain::permission::Permission;
-use daftar_domain::session::{ApiToken, PERSON_TOKEN_MAX_DAYS, reads_persons, secret_hash};
+use daftar_domain::session::{ApiToken, IssueToken, secret_hash};
 use serde::{Deserialize, Serialize};
-use time::Duration;
-
-/// Longest token lifetime.
-pub const MAX_TOKEN_DAYS: i64 = 365;
 
 /// A request for a new token.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -47,62 +42,19 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-/// Validates a token request against the caller's permissions and creates the record.
+/// Validates a token request against the caller's permissions ([`IssueToken`]) and creates
+/// the record with a fresh secret.
 pub fn build(staff: &Staff, req: &NewToken) -> daftar_domain::Result<(ApiToken, String)> {
     staff.principal().require(Permission::TokenManage)?;
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(Error::invalid("token.name.invalid").with_field("name"));
-    }
-    if req.scopes.is_empty() {
-        return Err(Error::invalid("token.scopes.empty").with_field("scopes"));
-    }
-    let mut scopes = vec![];
-    for s in &req.scopes {
-        let p: Permission = s.parse()?;
-        if !staff.principal().has(p) {
-            return Err(Error::invalid("token.scope.not_held")
-                .with_details(serde_json::json!({ "field": "scopes", "scope": s })));
-        }
-        scopes.push(p.code().to_owned());
-    }
-    let days = req.expires_in_days.unwrap_or(PERSON_TOKEN_MAX_DAYS);
-    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        return Err(Error::invalid("token.expiry.invalid").with_field("expires_in_days"));
-    }
-    let purpose = req.purpose.trim();
-    if purpose.chars().count() > 300 || purpose.chars().any(char::is_control) {
-        return Err(Error::invalid("token.purpose.invalid").with_field("purpose"));
-    }
-    let person_data = scopes
-        .iter()
-        .filter_map(|s| s.parse::<Permission>().ok())
-        .any(reads_persons);
-    if person_data {
-        if days > PERSON_TOKEN_MAX_DAYS {
-            return Err(Error::invalid("token.expiry.person_data")
-                .with_field("expires_in_days")
-                .with_detail("max_days", serde_json::json!(PERSON_TOKEN_MAX_DAYS)));
-        }
-        if purpose.chars().count() < 5 {
-            return Err(Error::invalid("token.purpose.required").with_field("purpose"));
-        }
-    }
-    let now = staff.ctx.now;
+    let issue = IssueToken::parse(
+        &req.name,
+        &req.scopes,
+        req.expires_in_days,
+        &req.purpose,
+        |p| staff.principal().has(p),
+    )?;
     let secret = format!("dft_{}", random_token(32));
-    let token = ApiToken {
-        id: ApiTokenId::new(),
-        user_id: staff.auth.user.id,
-        name: name.to_owned(),
-        purpose: purpose.to_owned(),
-        scopes,
-        token_hash: secret_hash(&secret),
-        created_at: daftar_domain::audit::truncate_ms(now),
-        expires_at: Some(daftar_domain::audit::truncate_ms(
-            now + Duration::days(days),
-        )),
-        revoked_at: None,
-    };
+    let token = issue.token(staff.auth.user.id, secret_hash(&secret), staff.ctx.now);
     Ok((token, secret))
 }
 

@@ -206,6 +206,7 @@ pub(crate) fn make_share(
     scope: &OfficeScope,
     person: PersonId,
     req: &ShareRequest,
+    now: OffsetDateTime,
 ) -> Result<NewShareAnswer> {
     let verifier =
         VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
@@ -230,7 +231,7 @@ pub(crate) fn make_share(
             person_id: person,
             credential_id: req.credential_id.trim().to_ascii_lowercase(),
             verifier,
-            expires_at: OffsetDateTime::now_utc() + time::Duration::days(days),
+            expires_at: now + time::Duration::days(days),
         },
     )?;
     Ok(NewShareAnswer {
@@ -254,8 +255,9 @@ pub async fn create_share(
 ) -> WebResult<(StatusCode, axum::Json<NewShareAnswer>)> {
     let person = path.1;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let now = state.now();
     let a = state
-        .db(move |s| make_share(s, &ctx, &scope, person, &req))
+        .db(move |s| make_share(s, &ctx, &scope, person, &req, now))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(a)))
 }

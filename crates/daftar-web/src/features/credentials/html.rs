@@ -103,7 +103,7 @@ pub(crate) fn share_row(
         id: s.id.to_string(),
         credential_id: s.credential_id.clone(),
         verifier: tr.t(&format!("verifier-{}", s.verifier.code())),
-        state: share_state(tr, s),
+        state: share_state(tr, s, now),
         cancel_url: cancel_base
             .filter(|_| s.usable(now).is_ok())
             .map(|b| format!("{b}/{}/cancel", s.id)),
@@ -360,8 +360,9 @@ pub async fn create_share(
         .principal()
         .scope(at.office_id(), Permission::PersonWrite)?;
     let ctx = at.staff.audit(purpose::SERVICE);
+    let now = state.now();
     let r = state
-        .db(move |s| make_share(s, &ctx, &scope, person, &f))
+        .db(move |s| make_share(s, &ctx, &scope, person, &f, now))
         .await;
     match r {
         Ok(a) => person_page(&state, &at, person, Some((a.code, a.manage_path)), None).await,

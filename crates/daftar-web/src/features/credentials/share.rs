@@ -28,46 +28,21 @@ use daftar_domain::usecase::share_check::{self, CheckAsk};
 use daftar_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 /// Failed checks one client address may make per window.
 pub const MAX_FAILURES_PER_WINDOW: u32 = 10;
 /// The window.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const WINDOW: time::Duration = time::Duration::minutes(15);
+/// The rate limit's scope in the store (`SystemStore::take_slot`): the count lives in the
+/// database, so a client spreading guesses over several web nodes meets one limit.
+const SCOPE: &str = "share.check";
 
-/// Failed share-code checks per client address, in memory (per server process).
-#[derive(Debug, Default)]
-pub struct Throttle {
-    seen: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
-}
-
-impl Throttle {
-    /// Takes a failure slot for an attempt before it is made (so parallel attempts count);
-    /// `false` when the address has none left in this window.
-    fn acquire(&self, ip: Option<IpAddr>) -> bool {
-        let Ok(mut m) = self.seen.lock() else {
-            return false;
-        };
-        m.retain(|_, (t, _)| t.elapsed() < WINDOW);
-        let e = m.entry(ip).or_insert((Instant::now(), 0));
-        if e.1 >= MAX_FAILURES_PER_WINDOW {
-            return false;
-        }
-        e.1 += 1;
-        true
-    }
-    /// Gives the slot back: the attempt did not fail.
-    fn release(&self, ip: Option<IpAddr>) {
-        if let Ok(mut m) = self.seen.lock()
-            && let Some(e) = m.get_mut(&ip)
-        {
-            e.1 = e.1.saturating_sub(1);
-        }
-    }
+/// The rate limit's key for a client address.
+fn limit_key(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
 /// The client's address, when the server knows it.
@@ -147,8 +122,14 @@ async fn run(
         &req.birth_date,
         state.today(),
     )?;
-    let throttle = state.share_throttle.clone();
-    if !throttle.acquire(ip) {
+    // A failure slot is taken before the attempt (so parallel attempts count) and given back
+    // when the attempt turns out not to be a guess.
+    let key = limit_key(ip);
+    let k = key.clone();
+    if !state
+        .db(move |s| s.take_slot(SCOPE, &k, MAX_FAILURES_PER_WINDOW, WINDOW))
+        .await?
+    {
         return Err(share_check::too_many());
     }
     let code = normalize_share_code(&req.code)?;
@@ -161,7 +142,7 @@ async fn run(
     };
     let decision = share_check::decide(&attempt, &ask, now);
     if !decision.counts_as_guess {
-        throttle.release(ip);
+        state.db(move |s| s.give_slot(SCOPE, &key)).await?;
     }
     let shown = match &decision.answer {
         Ok(verdict) => {
@@ -332,8 +313,8 @@ fn holder_ctx(ctx: &crate::context::RequestCtx) -> AuditCtx {
 }
 
 /// The label of a share code's state.
-pub fn share_state(tr: &Tr, s: &ShareCode) -> String {
-    let code = match s.usable(OffsetDateTime::now_utc()) {
+pub fn share_state(tr: &Tr, s: &ShareCode, now: OffsetDateTime) -> String {
+    let code = match s.usable(now) {
         Ok(()) => "share-state-active",
         Err(e) if e.code == "share.code.cancelled" => "share-state-cancelled",
         Err(e) if e.code == "share.code.expired" => "share-state-expired",
@@ -370,7 +351,7 @@ pub async fn manage(
     let tr = &page.tr;
     let p = ManagePage {
         verifier: tr.t(&format!("verifier-{}", share.verifier.code())),
-        state: share_state(tr, &share),
+        state: share_state(tr, &share, state.now()),
         created: tr.datetime(&share.created_at),
         expires: tr.datetime(&share.expires_at),
         checks: check_lines(tr, &share),

@@ -12,7 +12,9 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use daftar_domain::audit::purpose;
-use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Split};
+use daftar_domain::household::{
+    AddMember, HouseholdSummary, HouseholdView, NewMember, Relationship, Split,
+};
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 
@@ -99,7 +101,7 @@ pub async fn add_member(
     let respond = |v: &HouseholdView| answer(StatusCode::OK, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
-            s.add_household_member(&ctx, &scope, id, &m, Some(&tag))
+            s.add_household_member(&ctx, &scope, id, &AddMember::parse(&m)?, Some(&tag))
         })
         .await?)
 }
@@ -155,7 +157,8 @@ pub async fn set_relationship(
     let respond = |v: &HouseholdView| answer(StatusCode::OK, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
-            s.set_member_relationship(&ctx, &scope, id, person, &change.relationship, Some(&tag))
+            let relationship = Relationship::parse_member(&change.relationship)?;
+            s.set_member_relationship(&ctx, &scope, id, person, relationship, Some(&tag))
         })
         .await?)
 }

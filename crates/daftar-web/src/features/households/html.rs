@@ -12,7 +12,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
-use daftar_domain::household::{HouseholdSummary, HouseholdView, NewMember, Relationship, Split};
+use daftar_domain::household::{
+    AddMember, HouseholdSummary, HouseholdView, NewMember, Relationship, Split,
+};
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{OfficeScope, Permission};
@@ -166,7 +168,7 @@ pub async fn add_member(
         move_existing: f.move_existing == "1",
     };
     let result = state
-        .db(move |s| s.add_household_member(&ctx, &scope, id, &m, None))
+        .db(move |s| s.add_household_member(&ctx, &scope, id, &AddMember::parse(&m)?, None))
         .await;
     after(&state, &staff, scope, id, result).await
 }
@@ -213,7 +215,10 @@ pub async fn set_relationship(
     let (staff, scope) = (at.staff, at.scope);
     let ctx = staff.audit(purpose::SERVICE);
     let result = state
-        .db(move |s| s.set_member_relationship(&ctx, &scope, id, person, &f.relationship, None))
+        .db(move |s| {
+            let relationship = Relationship::parse_member(&f.relationship)?;
+            s.set_member_relationship(&ctx, &scope, id, person, relationship, None)
+        })
         .await;
     after(&state, &staff, scope, id, result).await
 }

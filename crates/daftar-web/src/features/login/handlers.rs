@@ -129,10 +129,7 @@ pub async fn login_submit(
     let user = found.filter(|f| ok && f.user.status == UserStatus::Active);
     let Some(ua) = user else {
         let actx = anon_ctx(&ctx.request_id, &name);
-        if attempt
-            .failed(&state, actx, "auth.login.failed", counts)
-            .await?
-        {
+        if attempt.failed(&state, actx, "auth.login.failed").await? {
             return Ok(fail(StatusCode::LOCKED, "auth.login.locked"));
         }
         return Ok(fail(StatusCode::UNAUTHORIZED, "auth.login.invalid"));
@@ -293,7 +290,7 @@ async fn check_code(
         return Ok(Ok(()));
     }
     let actx = a.audit(ctx, purpose::AUTHENTICATION);
-    let locked = attempt.failed(state, actx, action, counts).await?;
+    let locked = attempt.failed(state, actx, action).await?;
     Ok(Err(if locked {
         "auth.login.locked"
     } else {
@@ -437,7 +434,7 @@ pub(crate) async fn check_password(
         return Ok(Ok(()));
     }
     let actx = staff.audit(purpose::AUTHENTICATION);
-    Ok(Err(if attempt.failed(state, actx, action, counts).await? {
+    Ok(Err(if attempt.failed(state, actx, action).await? {
         "auth.login.locked"
     } else {
         "auth.reauth.invalid"

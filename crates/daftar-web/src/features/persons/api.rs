@@ -15,6 +15,7 @@ use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::person::{
     Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
+    RegisterPerson,
 };
 
 /// Persons registered at an office, newest first; with `q`, only those whose registry number or
@@ -150,7 +151,7 @@ pub async fn create(
     idem: Idempotent,
     Json(new): Json<NewPerson>,
 ) -> WebResult<Response> {
-    new.validate(state.today())?;
+    let new = RegisterPerson::parse(new, state.today())?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let respond = |p: &Person| {
         json_answer(

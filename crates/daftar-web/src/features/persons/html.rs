@@ -17,7 +17,7 @@ use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::person::{
     Candidates, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
-    PersonStatus, PersonSummary, Sex,
+    PersonStatus, PersonSummary, RegisterPerson, Sex,
 };
 use serde::Deserialize;
 
@@ -208,7 +208,7 @@ impl PersonForm {
         ]
     }
 
-    fn parse(&self, today: time::Date) -> daftar_domain::Result<NewPerson> {
+    fn parse(&self, today: time::Date) -> daftar_domain::Result<RegisterPerson> {
         let documents = if self.doc_number.trim().is_empty() {
             vec![]
         } else {
@@ -236,8 +236,7 @@ impl PersonForm {
             address: self.address.trim().into(),
             documents,
         };
-        new.validate(today)?;
-        Ok(new)
+        RegisterPerson::parse(new, today)
     }
 }
 
@@ -290,7 +289,7 @@ async fn check_and_create(
     staff: &Staff,
     scope: OfficeScope,
     form: &PersonForm,
-    new: NewPerson,
+    new: RegisterPerson,
 ) -> WebResult<Result<Person, Response>> {
     let office = scope.office_id();
     if form.confirm != "1" {
@@ -298,7 +297,7 @@ async fn check_and_create(
         let reach = daftar_domain::permission::Reach::Office(
             staff.principal().scope(office, Permission::PersonRead)?,
         );
-        let (ctx, probe) = (staff.audit(purpose::SERVICE), new.clone());
+        let (ctx, probe) = (staff.audit(purpose::SERVICE), new.fields().clone());
         let found = state
             .db(move |s| s.person_candidates(&ctx, &reach, &probe, 10))
             .await?;
@@ -319,7 +318,7 @@ async fn check_and_create(
         }
     }
     let ctx = staff.audit(purpose::SERVICE);
-    let probe = new.clone();
+    let probe = new.fields().clone();
     let created = state
         .db(move |s| s.create_person(&ctx, &scope, &new))
         .await

@@ -389,8 +389,9 @@ async fn create_share(
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
     let (ctx, write, person) = (me.ctx(), me.write()?, me.person);
+    let now = state.now();
     match state
-        .db(move |s| make_share(s, &ctx, &write, person, &f))
+        .db(move |s| make_share(s, &ctx, &write, person, &f, now))
         .await
     {
         Ok(a) => home_page(&state, &me, Some((a.code, a.manage_path)), None).await,

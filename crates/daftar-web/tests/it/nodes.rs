@@ -1,0 +1,236 @@
+//! Two web nodes on one database (issue 17.3): two real servers, each with its own store (pool
+//! and caches) and router, on one SQLite file or one PostgreSQL database, sharing one key secret
+//! as a deployment does. What one process used to keep to itself must hold across them:
+//! sign-in locks, the share-code check's limit per address, idempotent answers, and keys
+//! rotated on one node used by the other at once.
+
+use crate::harness::{PASSWORD, TestApp, client, code, csrf_in, json_of};
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::credential::KeyRole;
+use daftar_domain::ids::ApiTokenId;
+use daftar_domain::session::{ApiToken, secret_hash};
+use daftar_web::WebConfig;
+use serde_json::json;
+
+/// The key secret both nodes are configured with.
+const SECRET: &str = "two nodes share one key secret";
+
+/// The first node, started with the shared key secret.
+struct TwoNodes {
+    a: TestApp,
+    b: String,
+    b_store: std::sync::Arc<dyn daftar_domain::store::Store>,
+}
+
+fn config() -> WebConfig {
+    WebConfig {
+        key_secret: SECRET.into(),
+        ..WebConfig::default()
+    }
+}
+
+impl daftar_testkit::StartOn for TwoNodes {
+    async fn start_on(backend: daftar_testkit::Backend) -> Option<Self> {
+        let a = TestApp::start_with(backend, config()).await?;
+        let (b, b_store) = a.second_node(config()).await;
+        Some(Self { a, b, b_store })
+    }
+}
+
+impl TwoNodes {
+    /// A URL on node A (`even`) or node B.
+    fn url(&self, even: bool, path: &str) -> String {
+        if even {
+            self.a.url(path)
+        } else {
+            format!("{}{path}", self.b)
+        }
+    }
+}
+
+/// Signs in through the login form at `url` (its CSRF token read from the same node).
+async fn sign_in(c: &reqwest::Client, url: &str, username: &str, password: &str) -> u16 {
+    let page = c.get(url).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&page).expect("the login form has a CSRF token");
+    c.post(url)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn a_sign_in_lock_holds_on_both_nodes(n: TwoNodes) {
+    let office = n.a.office("THR-01");
+    n.a.user("clerk.one", "clerk", Some(office.id));
+    let c = client();
+    let login = |even: bool, password: &'static str| {
+        let (c, url) = (c.clone(), n.url(even, "/login"));
+        async move { sign_in(&c, &url, "clerk.one", password).await }
+    };
+    // Four wrong passwords, alternating nodes; the fifth (on either) locks.
+    for i in 0..4 {
+        assert_eq!(
+            login(i % 2 == 0, "wrong password!").await,
+            401,
+            "attempt {i}"
+        );
+    }
+    assert_eq!(
+        login(false, "wrong password!").await,
+        423,
+        "the fifth failure locks"
+    );
+    assert_eq!(
+        login(true, PASSWORD).await,
+        423,
+        "node A refuses the right password too"
+    );
+    assert_eq!(login(false, PASSWORD).await, 423, "and so does node B");
+}
+daftar_testkit::both_backends!(async sign_in_lock_on_two_nodes, a_sign_in_lock_holds_on_both_nodes, TwoNodes);
+
+async fn failed_sign_ins_at_once_on_two_nodes_are_all_counted(n: TwoNodes) {
+    let office = n.a.office("THR-01");
+    n.a.user("clerk.two", "clerk", Some(office.id));
+    // Ten wrong passwords at once, five on each node: every one is counted (no lost update).
+    let tries: Vec<_> = (0..10)
+        .map(|i| {
+            let url = n.url(i % 2 == 0, "/login");
+            tokio::spawn(
+                async move { sign_in(&client(), &url, "clerk.two", "wrong password!").await },
+            )
+        })
+        .collect();
+    for t in tries {
+        assert!(matches!(t.await.unwrap(), 401 | 423));
+    }
+    let t = n.b_store.login_throttle("clerk.two").unwrap();
+    assert_eq!(t.failures, 10, "every failure counted across the nodes");
+}
+daftar_testkit::both_backends!(async failures_at_once_on_two_nodes, failed_sign_ins_at_once_on_two_nodes_are_all_counted, TwoNodes);
+
+async fn the_share_check_limit_holds_across_nodes(n: TwoNodes) {
+    let check = |even: bool| {
+        let url = n.url(even, "/api/v1/share/check");
+        async move {
+            json_of(
+                client()
+                    .post(url)
+                    .json(&json!({"code": "ABCDE-FGHJK", "birth_date": "1370", "verifier": "employer", "verifier_name": "شرکت"}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // Ten failed checks from one address, spread over both nodes, use up its limit there.
+    for i in 0..10 {
+        let (st, v) = check(i % 2 == 0).await;
+        assert_eq!(
+            (st, code(&v)),
+            (404, "share.check.failed"),
+            "check {i}: {v}"
+        );
+    }
+    for even in [true, false] {
+        let (st, v) = check(even).await;
+        assert_eq!((st, code(&v)), (429, "share.too_many"), "{v}");
+    }
+}
+daftar_testkit::both_backends!(async share_limit_on_two_nodes, the_share_check_limit_holds_across_nodes, TwoNodes);
+
+async fn a_write_retried_on_the_other_node_is_replayed(n: TwoNodes) {
+    let office = n.a.office("THR-01");
+    let user = n.a.user("clerk.a", "clerk", Some(office.id));
+    let secret = format!("test-token-{}", ulid::Ulid::new());
+    let token = ApiToken {
+        id: ApiTokenId::new(),
+        user_id: user.id,
+        name: "sync".into(),
+        purpose: "two-node tests".into(),
+        scopes: vec!["person.read".into(), "person.write".into()],
+        token_hash: secret_hash(&secret),
+        created_at: daftar_domain::clock::Clock::default().now(),
+        expires_at: None,
+        revoked_at: None,
+    };
+    n.a.store
+        .create_api_token(&AuditCtx::system("test"), &token)
+        .unwrap();
+    let path = format!("/api/v1/offices/{}/persons", office.id);
+    let body =
+        json!({"given_name": "زینب", "father_name": "حسین", "sex": "female", "nationality": "AFG"});
+    let post = |even: bool| {
+        let (url, secret, body) = (n.url(even, &path), secret.clone(), body.clone());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(secret)
+                .header("idempotency-key", "register-zeinab-1")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = post(true).await;
+    assert_eq!(first.status(), 201);
+    let (_, made) = json_of(first).await;
+    // The client did not get the answer and retries through the load balancer: node B.
+    let again = post(false).await;
+    assert_eq!(again.status(), 201);
+    assert!(
+        again.headers().contains_key("idempotent-replayed"),
+        "a replay"
+    );
+    let (_, replayed) = json_of(again).await;
+    assert_eq!(
+        made["registry_no"], replayed["registry_no"],
+        "the same registration"
+    );
+    assert_eq!(
+        n.b_store.count_persons_by_office().unwrap()[0].1,
+        1,
+        "registered once"
+    );
+}
+daftar_testkit::both_backends!(async replay_on_two_nodes, a_write_retried_on_the_other_node_is_replayed, TwoNodes);
+
+async fn a_key_rotated_on_one_node_is_used_by_the_other_at_once(n: TwoNodes) {
+    let trust = |even: bool| {
+        let url = n.url(even, "/.well-known/daftar/trust-list");
+        async move {
+            let r = client().get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    // Both nodes serve the list (node B reads the keys node A made at start).
+    let before = trust(false).await;
+    // An operator rotates the issuer key through node A's store (`daftar keys rotate`).
+    let ring = daftar_store::keyring::KeyRing::new(SECRET).unwrap();
+    let new = ring
+        .generate(
+            n.a.store.as_ref(),
+            &AuditCtx::system("rotate"),
+            KeyRole::Issuer,
+        )
+        .unwrap();
+    // Node B's next answer carries the new key: its cached keys follow the list version.
+    let kid = hex::decode(&new.kid).unwrap();
+    let holds = |list: &[u8]| list.windows(kid.len()).any(|w| w == kid.as_slice());
+    assert!(!holds(&before), "a new key");
+    assert!(
+        holds(&trust(false).await),
+        "the new key is in node B's list"
+    );
+    assert!(holds(&trust(true).await), "and in node A's");
+}
+daftar_testkit::both_backends!(async keys_on_two_nodes, a_key_rotated_on_one_node_is_used_by_the_other_at_once, TwoNodes);
