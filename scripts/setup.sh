@@ -3,6 +3,8 @@
 #   - Debian packages: chromium and chromium-driver (browser tests), postgresql-client (pg_dump)
 #   - the Vazirmatn font from the npm registry, copied to crates/daftar-web/static/fonts/
 #     (never committed; the UI falls back to system fonts without it)
+#   - axe-core from the npm registry into ./node_modules/ (ignored by git), which the browser
+#     tests inject into pages to check accessibility
 #   - starts the local PostgreSQL cluster if one exists and is not answering
 # Usage: scripts/setup.sh [--fonts-only]
 set -euo pipefail
@@ -29,6 +31,20 @@ fonts() {
     fi
   else
     echo "setup: could not fetch the Vazirmatn font from npm; the UI will use system fonts" >&2
+  fi
+}
+
+axe() {
+  local dest=node_modules/axe-core/axe.min.js
+  if [ -f "$dest" ]; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm not found; the accessibility checks cannot run" >&2
+    return 0
+  fi
+  if npm install --silent --no-audit --no-fund --no-save --no-package-lock --prefix . axe-core@4.14.1 >/dev/null 2>&1; then
+    echo "setup: axe-core installed"
+  else
+    echo "setup: could not fetch axe-core from npm; the accessibility checks cannot run" >&2
   fi
 }
 
@@ -64,6 +80,7 @@ postgres() {
 }
 
 fonts
+axe
 if [ "${1:-}" = "--fonts-only" ]; then exit 0; fi
 packages
 postgres

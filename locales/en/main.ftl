@@ -45,6 +45,9 @@ totp-required = Your role requires two-step verification. Set it up to continue.
 
 ## Home
 home-title = Home
+actor-system = the system
+home-today = Today
+home-open-reviews = Possible duplicates to review
 home-your-office = Your office
 home-persons-registered = persons registered
 home-open-audit = Open the audit log
@@ -564,6 +567,11 @@ timer-amber = Due soon
 timer-red = Overdue
 timer-paused = Paused
 timer-done = Closed
+timer-legend = What the colours mean
+timer-green-help = more than a working day left
+timer-amber-help = due today or the next working day
+timer-red-help = past its due date
+timer-paused-help = waiting for the applicant; the clock is stopped
 payment-method = Method
 payment-method-cash = Cash
 payment-method-card = Card

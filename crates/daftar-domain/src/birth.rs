@@ -4,7 +4,9 @@
 //! as `1991-03-21`/`year` and shown again as `1370`, and `1990` as `1990-01-01`/`year`.
 //!
 //! Accepted input (Persian, Arabic-Indic or Latin digits; `/`, `-`, `.` or space between parts):
-//! `1370`, `1370/05`, `1370/05/12`, `1991`, `1991-08`, `1991-08-03`, and `12/05/1370` (day first).
+//! `1370`, `1370/05`, `1370/05/12`, `1991`, `1991-08`, `1991-08-03`, and `12/05/1370` (day first);
+//! and a Solar Hijri month by its name, as the pages show dates: `۲۱ شهریور ۱۳۴۴`,
+//! `21 سنبله 1344`, `شهریور ۱۳۴۴` (`crate::month_names`).
 //! Years 1200–1599 are Solar Hijri, 1700–2199 Gregorian. Errors: `{field}.invalid` for anything
 //! else, `{field}.future` for a date after today.
 
@@ -78,7 +80,8 @@ impl PartialDate {
     pub fn parse(s: &str, today: time::Date, field: &'static str) -> Result<Self> {
         let (invalid, future) = codes(field);
         let bad = || Error::invalid(invalid).with_field(field_name(field));
-        let folded = fold_digits(s.trim());
+        let named = crate::month_names::to_numeric(s);
+        let folded = fold_digits(named.as_deref().unwrap_or(s).trim());
         if folded.is_empty() || folded.len() > 24 {
             return Err(bad());
         }
@@ -249,6 +252,35 @@ mod tests {
     }
     fn p(s: &str) -> Result<PartialDate> {
         PartialDate::parse(s, today(), "person.birth_date")
+    }
+
+    /// Issue 21.7: the registration form takes a date typed as the pages show it.
+    #[test]
+    fn a_birth_date_with_a_month_name() {
+        let day = p("1344/06/21").unwrap();
+        for typed in [
+            "۲۱ شهریور ۱۳۴۴",
+            "21 سنبله 1344",
+            "۲۱ وږی ۱۳۴۴",
+            "Shahrivar 21, 1344",
+        ] {
+            assert_eq!(p(typed).unwrap(), day, "{typed}");
+        }
+        let month = p("شهریور ۱۳۴۴").unwrap();
+        assert_eq!(month.precision, DatePrecision::Month);
+        assert_eq!(month, p("1344/06").unwrap());
+        assert_eq!(
+            p("۳۱ اسفند ۱۴۰۳").unwrap_err().code,
+            "person.birth_date.invalid"
+        );
+        assert_eq!(
+            p("۱ فروردین ۱۴۹۰").unwrap_err().code,
+            "person.birth_date.future"
+        );
+        assert_eq!(
+            p("۲۱ تهران ۱۳۴۴").unwrap_err().code,
+            "person.birth_date.invalid"
+        );
     }
 
     #[test]

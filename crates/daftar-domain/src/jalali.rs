@@ -2,7 +2,8 @@
 //! parses what people type (Jalali or Gregorian, Persian, Arabic-Indic or Latin digits) and
 //! formats for display in fa-IR (Farvardin…), fa-AF (Dari: Hamal, Sawr…), ps and en.
 //!
-//! Parsing rule: `Y/M/D` with `/`, `-` or `.` separators. Years from 1700 are Gregorian (ISO),
+//! Parsing rule: `Y/M/D` with `/`, `-` or `.` separators, or a Solar Hijri day with its month's
+//! name (`crate::month_names`). Years from 1700 are Gregorian (ISO),
 //! years 1200–1599 are Solar Hijri; anything else is refused (`date.format.invalid`). A date
 //! that does not exist in its calendar (1403/13/01, 1403/07/31, 1404/12/30) is `date.invalid`.
 
@@ -81,9 +82,12 @@ impl JalaliDate {
     }
 
     /// Parses `1403/05/12`, `۱۴۰۳/۰۵/۱۲`, `١٤٠٣-٥-١٢`, `1403.5.12` (Solar Hijri) or
-    /// `2024-08-02` (Gregorian, years ≥ 1700). Surrounding spaces are ignored.
+    /// `2024-08-02` (Gregorian, years ≥ 1700), or a Solar Hijri date with its month's name as
+    /// the pages show it (`۲۱ شهریور ۱۳۴۴`, `21 سنبله 1344`, `Shahrivar 21, 1344`; see
+    /// [`crate::month_names`]). Surrounding spaces are ignored.
     pub fn parse(s: &str) -> Result<Self> {
-        let folded = fold_digits(s.trim());
+        let named = crate::month_names::to_numeric(s);
+        let folded = fold_digits(named.as_deref().unwrap_or(s).trim());
         if folded.is_empty() || folded.len() > 32 {
             return Err(bad_format());
         }

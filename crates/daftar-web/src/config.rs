@@ -60,6 +60,9 @@ pub struct WebConfig {
     /// Replaces the profile's bulk-read limit (`privacy.toml`): for the demo, which lowers it
     /// so that the alarm can be seen by hand, and for tests. Not a configuration key.
     pub bulk_read_override: Option<daftar_domain::read_watch::ReadLimit>,
+    /// Where unresolved message lookups are recorded besides the log (tests read it to fail on
+    /// an id a page shows untranslated). Not a configuration key.
+    pub i18n_misses: Option<std::sync::Arc<crate::i18n::Misses>>,
 }
 
 impl Default for WebConfig {
@@ -81,6 +84,7 @@ impl Default for WebConfig {
             escalation_interval_secs: 600,
             key_secret: String::new(),
             bulk_read_override: None,
+            i18n_misses: None,
         }
     }
 }

@@ -63,10 +63,45 @@ pub fn locale_info(tag: &str) -> Option<LocaleInfo> {
         .find(|l| l.tag.eq_ignore_ascii_case(tag))
 }
 
+/// Message lookups that did not resolve in the locale asked for: an id the locale lacks (the
+/// page then shows the default locale's text or the raw id) or a message whose arguments did
+/// not fit. Each is logged as a warning; tests hand the server a recorder (through
+/// `WebConfig::i18n_misses`) and fail on any entry. Shared by reference between the web nodes of
+/// one process only, and only tests read it.
+#[derive(Debug, Default)]
+pub struct Misses(std::sync::Mutex<Vec<Miss>>);
+
+/// One unresolved lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Miss {
+    /// The locale asked for.
+    pub locale: String,
+    /// The message id.
+    pub id: String,
+    /// What went wrong (`missing`, or the formatting error).
+    pub why: String,
+}
+
+impl Misses {
+    fn record(&self, miss: Miss) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(miss);
+        }
+    }
+    /// Takes the misses recorded so far.
+    pub fn take(&self) -> Vec<Miss> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+}
+
 /// All translations, loaded once.
 pub struct I18n {
     bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
     default: LocaleInfo,
+    misses: Option<Arc<Misses>>,
 }
 
 impl std::fmt::Debug for I18n {
@@ -93,7 +128,29 @@ impl I18n {
             bundles.insert(tag, bundle);
         }
         let default = locale_info(default_tag).unwrap_or(LOCALES[0]);
-        Ok(Self { bundles, default })
+        Ok(Self {
+            bundles,
+            default,
+            misses: None,
+        })
+    }
+
+    /// Records every unresolved lookup in `misses` as well as logging it.
+    #[must_use]
+    pub fn recording(mut self, misses: Arc<Misses>) -> Self {
+        self.misses = Some(misses);
+        self
+    }
+
+    fn miss(&self, locale: &str, id: &str, why: String) {
+        tracing::warn!(locale, id, why, "message did not resolve");
+        if let Some(m) = &self.misses {
+            m.record(Miss {
+                locale: locale.to_owned(),
+                id: id.to_owned(),
+                why,
+            });
+        }
     }
 
     /// The configured default locale.
@@ -132,7 +189,8 @@ impl I18n {
         self.default
     }
 
-    /// Translates `id` in `locale` with arguments; falls back to the default locale, then to the id.
+    /// Translates `id` in `locale` with arguments; falls back to the default locale, then to the
+    /// id, and reports either fallback (and any formatting error) as a miss.
     pub fn message(&self, locale: &str, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         let fargs = if args.is_empty() {
             None
@@ -148,11 +206,18 @@ impl I18n {
                 && let Some(pattern) = bundle.get_message(id).and_then(|m| m.value())
             {
                 let mut errors = vec![];
-                return bundle
+                let text = bundle
                     .format_pattern(pattern, fargs.as_ref(), &mut errors)
                     .into_owned();
+                if tag != locale {
+                    self.miss(locale, id, "missing".into());
+                } else if !errors.is_empty() {
+                    self.miss(locale, id, format!("{errors:?}"));
+                }
+                return text;
             }
         }
+        self.miss(locale, id, "missing".into());
         id.to_owned()
     }
 
@@ -249,6 +314,33 @@ impl Tr {
             daftar_domain::digits::to_persian_digits(&hm)
         };
         format!("{d} {hm}")
+    }
+    /// An amount of money with its unit, in this locale's digits and separators
+    /// ("۱٬۲۰۰٬۰۰۰ ریال", "1,200,000 rials"): every amount a page shows goes through here.
+    pub fn rials(&self, rials: u64) -> String {
+        format!(
+            "{} {}",
+            daftar_domain::service::format_rials(rials, self.locale.tag != "en"),
+            self.t("money-rials")
+        )
+    }
+    /// Text with its digits in this locale's (a clock time "08:00" is "۰۸:۰۰" on a Persian page).
+    pub fn digits(&self, text: &str) -> String {
+        if self.locale.tag == "en" {
+            text.to_owned()
+        } else {
+            daftar_domain::digits::to_persian_digits(text)
+        }
+    }
+    /// A calendar year in this locale's digits, never with a thousands separator ("۱۴۰۵").
+    /// Takes the year by value or by reference, as templates pass it.
+    pub fn year(&self, year: impl std::borrow::Borrow<i32>) -> String {
+        let text = year.borrow().to_string();
+        if self.locale.tag == "en" {
+            text
+        } else {
+            daftar_domain::digits::to_persian_digits(&text)
+        }
     }
     /// A number in this locale's digits (takes counts by value or by reference, as templates pass them).
     pub fn num(&self, n: impl AsCount) -> String {

@@ -50,7 +50,10 @@ fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
 
 /// Builds the application state (loads translations).
 pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error> {
-    let i18n = i18n::I18n::load(&config.default_locale).map_err(Error::internal)?;
+    let mut i18n = i18n::I18n::load(&config.default_locale).map_err(Error::internal)?;
+    if let Some(m) = &config.i18n_misses {
+        i18n = i18n.recording(m.clone());
+    }
     let clock = config
         .clock
         .clone()

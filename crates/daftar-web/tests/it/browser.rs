@@ -20,7 +20,7 @@ fn chromedriver() -> String {
 }
 
 /// Kills chromedriver when the test ends.
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -37,7 +37,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn screenshots() -> PathBuf {
+pub(crate) fn screenshots() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -45,7 +45,7 @@ fn screenshots() -> PathBuf {
 
 /// Fails when the page is wider than the window (content pushed off the side, a typical RTL or
 /// phone-width mistake).
-async fn assert_fits_width(c: &fantoccini::Client, what: &str) {
+pub(crate) async fn assert_fits_width(c: &fantoccini::Client, what: &str) {
     let widths = c
         .execute(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
@@ -90,7 +90,7 @@ async fn html_lang_dir(c: &fantoccini::Client) -> (String, String) {
 
 /// Headless Chromium through chromedriver with a Persian browser language, or `None` (and a
 /// message) when they are not installed outside CI.
-async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
+pub(crate) async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
     let (chromium, chromedriver) = (chromium(), chromedriver());
     if !Path::new(&chromium).exists() || !Path::new(&chromedriver).exists() {
         assert!(
@@ -145,7 +145,7 @@ async fn browser() -> Option<(Driver, fantoccini::Client, tempfile::TempDir)> {
 }
 
 /// Clicks the first element matching `css`.
-async fn click(c: &fantoccini::Client, css: &str) {
+pub(crate) async fn click(c: &fantoccini::Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub base: String,
     /// The store behind it.
     pub store: Arc<dyn Store>,
+    /// Message lookups the server could not resolve (every page it rendered so far).
+    pub misses: Arc<daftar_web::i18n::Misses>,
     _db: daftar_testkit::TestDb,
 }
 
@@ -92,7 +94,8 @@ impl TestApp {
     }
 
     /// Starts with a given web configuration.
-    pub async fn start_with(backend: Backend, config: WebConfig) -> Option<Self> {
+    pub async fn start_with(backend: Backend, mut config: WebConfig) -> Option<Self> {
+        let misses = config.i18n_misses.get_or_insert_with(Arc::default).clone();
         let config = with_fonts(config);
         let db = daftar_testkit::TestDb::on(backend)?;
         let store = db.store();
@@ -100,6 +103,7 @@ impl TestApp {
         Some(Self {
             base,
             store,
+            misses,
             _db: db,
         })
     }

@@ -6,9 +6,11 @@
 mod api_basics;
 mod auth_flows;
 mod browser;
+mod browser_pages;
 mod case_pages;
 mod cases;
 mod credentials;
+mod every_page;
 mod features;
 
 mod harness;

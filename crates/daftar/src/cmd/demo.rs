@@ -394,8 +394,9 @@ fn seed_households_and_review(
     Ok(())
 }
 
-/// In each office: a registration-card renewal for the first household and certificates of
-/// registration status for three more persons, one of them paid (the catalog and calendar of
+/// In each office: a registration-card renewal for the first household, certificates of
+/// registration status for three more persons (one of them paid), one overdue and one returned
+/// to its applicant (paused) (the catalog and calendar of
 /// the Iran profile are loaded first, as the server would at start).
 fn seed_cases(
     store: &dyn Store,
@@ -408,8 +409,10 @@ fn seed_cases(
 ) -> Result<usize> {
     use daftar_domain::case::{NewPayment, Note};
     use daftar_domain::service::ServiceCode;
+    use daftar_domain::usecase::decide_step::DecideStep;
     use daftar_domain::usecase::open_case::OpenCase;
-    let cal = daftar_store::profile::install(store, &daftar_domain::profile::Profile::iran()?)?;
+    let profile = daftar_domain::profile::Profile::iran()?;
+    let cal = daftar_store::profile::install(store, &profile)?;
     let today = clock.today();
     if cal.is_working_day(today).is_err() {
         println!(
@@ -491,6 +494,39 @@ fn seed_cases(
                     today,
                 )?;
             }
+        }
+        // The work queue's SLA colours (issue 21.4): a certificate opened three weeks ago is
+        // overdue (red), and one returned to its applicant waits with its clock paused.
+        if let Some(p) = persons.get(18) {
+            let cmd = OpenCase {
+                person: p.id,
+                service: ServiceCode::parse("registration_status_certificate")?,
+                household: false,
+                consent: false,
+                employer: None,
+                note: Note::default(),
+            };
+            match store.open_case(ctx, &w, &cmd, &cal, today - time::Duration::days(21)) {
+                Ok(_) => n += 1,
+                Err(e) => println!("demo overdue case not opened: {}", e.code),
+            }
+        }
+        if let Some(p) = persons.get(19) {
+            let v = open("registration_status_certificate", p, false)?;
+            n += 1;
+            let back = DecideStep::parse("return", None, "امضای فرم درخواست را بیاورید.", false)?;
+            // Deciding a step is done in a read scope, as the web layer does.
+            store.change_case(
+                ctx,
+                &system_scope(*office, Permission::PersonRead),
+                "clerk",
+                v.case.id,
+                v.case.version,
+                &back,
+                &cal,
+                today,
+                &profile.catalog.profile,
+            )?;
         }
     }
     Ok(n)

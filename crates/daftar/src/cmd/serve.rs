@@ -6,11 +6,15 @@ use daftar_domain::store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Sets up logging from the configured filter (`RUST_LOG` wins when set).
+/// Sets up logging from the configured filter (`RUST_LOG` wins when set). Colours only on a
+/// terminal (a log written to a file or a pipe has no escape codes) and never with `NO_COLOR`.
 pub fn init_logging(filter: &str) {
+    use std::io::IsTerminal;
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| filter.to_owned());
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_ansi(colour)
         .try_init();
 }
 

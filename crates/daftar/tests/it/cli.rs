@@ -290,6 +290,87 @@ fn demo_seeds_every_role() {
     assert!(ok(dir.path(), &["audit", "verify", "--data-dir", "demo"]).contains("intact"));
 }
 
+/// Issue 21.4: the demo's work queues show every SLA colour: an overdue case (red) and one
+/// returned to its applicant (paused) in every office.
+#[test]
+fn demo_seeds_overdue_and_paused_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "demo",
+            "--seed-only",
+            "--persons",
+            "120",
+            "--data-dir",
+            "demo",
+        ],
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("demo/daftar.db")).unwrap();
+    let per_office = |sql: &str| -> i64 {
+        conn.query_row(
+            &format!("SELECT count(DISTINCT office_id) FROM cases WHERE {sql}"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let offices: i64 = conn
+        .query_row("SELECT count(*) FROM offices", [], |r| r.get(0))
+        .unwrap();
+    assert!(offices >= 6);
+    assert_eq!(
+        per_office("due_on < date('now', '-3 days') AND paused_remaining IS NULL"),
+        offices,
+        "an overdue case in every office"
+    );
+    assert_eq!(
+        per_office("paused_remaining IS NOT NULL"),
+        offices,
+        "a paused case in every office"
+    );
+}
+
+/// Issue 21.11: log lines written to a pipe or a file carry no ANSI colour codes.
+#[test]
+fn logs_have_no_colour_codes_off_a_terminal() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", "data"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("DAFTAR_DATABASE_URL")
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Until the server logs that it serves (or 60 s pass).
+    let mut log = vec![];
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        let done = line.contains("INFO") && line.contains("serving");
+        log.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(log.iter().any(|l| l.contains("INFO")), "{log:?}");
+    assert!(!log.iter().any(|l| l.contains('\u{1b}')), "{log:?}");
+}
+
 #[test]
 fn dedupe_writes_a_cluster_for_every_record() {
     let dir = tempfile::tempdir().unwrap();

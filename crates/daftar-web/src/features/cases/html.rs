@@ -21,7 +21,7 @@ use daftar_domain::case::{
 use daftar_domain::ids::{CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::{OfficeScope, Permission};
-use daftar_domain::service::{EvidenceKind, ServiceRecord, format_rials};
+use daftar_domain::service::{EvidenceKind, ServiceRecord};
 use daftar_domain::usecase::decide_step::{self, DecideStep};
 use daftar_domain::usecase::open_case::OpenCase;
 use daftar_domain::user::User;
@@ -349,7 +349,6 @@ pub(crate) async fn show_page(
     let v = state.db(move |s| s.get_case(&ctx, &scope, id)).await?;
     let page = PageCtx::new(state, &staff.ctx);
     let tag = page.locale.tag;
-    let persian = tag != "en";
     let def = &v.definition;
     let step_def = def.steps.get(v.case.step);
     let role = staff.auth.user.role.as_str();
@@ -364,9 +363,9 @@ pub(crate) async fn show_page(
             FeeRow {
                 code: f.code.clone(),
                 name,
-                due: format_rials(f.rials, persian),
+                due: page.tr.rials(f.rials),
                 outstanding,
-                outstanding_text: format_rials(outstanding, persian),
+                outstanding_text: page.tr.rials(outstanding),
             }
         })
         .collect();
@@ -584,7 +583,7 @@ pub async fn receipt(
             service: v.definition.names.get(tag).to_owned(),
             fee: line.map_or_else(|| p.fee.clone(), |l| l.names.get(tag).to_owned()),
             receipt_no: p.receipt_no.clone(),
-            amount: format_rials(p.rials, tag != "en"),
+            amount: page.tr.rials(p.rials),
             method: p.method,
             paid_at: page.tr.datetime(&p.recorded_at),
             recorded_by: p.recorded_by.clone(),
@@ -599,7 +598,7 @@ pub async fn receipt(
 
 /// The site's public address for links printed on paper: the configured `public_url`, else the
 /// request's `Host`.
-fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
     if !state.config.public_url.is_empty() {
         return state.config.public_url.trim_end_matches('/').to_owned();
     }

@@ -6,7 +6,7 @@
 //! Personal data: the store audits every read and change.
 
 pub mod api;
-mod html;
+pub(crate) mod html;
 pub mod receipts;
 pub mod slip;
 mod upload;

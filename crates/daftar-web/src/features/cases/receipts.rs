@@ -16,7 +16,7 @@ use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::case::{FeeReportRow, ReceiptCheck, parse_rials};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::Permission;
-use daftar_domain::service::{ServiceRecord, format_rials};
+use daftar_domain::service::ServiceRecord;
 use serde::Deserialize;
 
 /// The public facts of a receipt. No login needed.
@@ -103,7 +103,7 @@ async fn check_page(
     let service_name = service
         .map(|r| r.definition.names.get(page.locale.tag).to_owned())
         .unwrap_or_else(|| receipt.service.to_string());
-    let amount = format_rials(receipt.rials, page.locale.tag != "en");
+    let amount = page.tr.rials(receipt.rials);
     let paid_on = page
         .tr
         .date(&JalaliDate::from_iso(receipt.paid_on).iso_string());

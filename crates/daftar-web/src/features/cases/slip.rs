@@ -20,7 +20,6 @@ use daftar_domain::case::CaseView;
 use daftar_domain::ids::{CaseId, OfficeId, PersonId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::OfficeScope;
-use daftar_domain::service::format_rials;
 use daftar_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -128,7 +127,6 @@ pub async fn slip_page(
         .await?;
     let tr = &page.tr;
     let locale = page.locale.tag;
-    let persian = locale != "en";
     let jalali = |d: time::Date| tr.date(&daftar_domain::jalali::iso_day(d));
     let rules = &state.profile.calendar.appointments;
     let open = !v.case.state.is_final();
@@ -149,12 +147,7 @@ pub async fn slip_page(
         fees: v
             .fees_due
             .iter()
-            .map(|f| {
-                (
-                    v.definition.fee_name(&f.code, locale),
-                    format_rials(f.rials, persian),
-                )
-            })
+            .map(|f| (v.definition.fee_name(&f.code, locale), tr.rials(f.rials)))
             .collect(),
         receipts: v
             .payments
@@ -162,7 +155,7 @@ pub async fn slip_page(
             .map(|p| {
                 (
                     p.receipt_no.clone(),
-                    format_rials(p.rials, persian),
+                    tr.rials(p.rials),
                     format!("/receipts/{}", p.check_code),
                 )
             })

@@ -209,11 +209,13 @@ pub async fn card(
     at: InOffice<PersonRead>,
     Path((_, person, id)): Path<(OfficeId, PersonId, String)>,
     Query(q): Query<CardQuery>,
+    headers: axum::http::HeaderMap,
 ) -> WebResult<Response> {
     let office = at.office_id();
     let urls = (
         format!("/offices/{office}/persons/{person}/photo"),
         format!("/offices/{office}/persons/{person}/credentials"),
+        crate::features::cases::html::public_base(&state, &headers),
     );
     let page = PageCtx::new(&state, &at.staff.ctx);
     let body = card_page(
@@ -231,7 +233,7 @@ pub async fn card(
 }
 
 /// Builds the card of credential `id` of `person` (in `scope`) for `purpose`; `urls` are the
-/// photo's and the way back.
+/// photo's, the way back and the site's public address (for "verify at").
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn card_page(
     state: &AppState,
@@ -241,7 +243,7 @@ pub(crate) async fn card_page(
     person: PersonId,
     id: String,
     purpose_code: String,
-    (photo_url, back_url): (String, String),
+    (photo_url, back_url, base): (String, String, String),
 ) -> Result<CardPage> {
     let keys = state.keys.clone();
     let p2 = purpose_code.clone();
@@ -275,7 +277,6 @@ pub(crate) async fn card_page(
         })
         .map(|(_, l, v)| (l, v))
         .collect();
-    let base = state.config.public_url.trim_end_matches('/').to_owned();
     Ok(CardPage {
         photo_url,
         back_url,

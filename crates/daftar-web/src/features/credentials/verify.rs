@@ -207,6 +207,8 @@ pub fn lines(tr: &Tr, fields: &BTreeMap<String, String>) -> Vec<(String, String,
             let value = match k.as_str() {
                 "birth_date" | "valid_until" => date_both(tr, v),
                 "sex" => tr.t(&format!("sex-{v}")),
+                // The country's name, not its code ("Afghanistan", not "AFG").
+                "nationality" => tr.t(&format!("nationality-{v}")),
                 "status" => tr.t(&format!("person-status-{v}")),
                 "work_allowed" | "school_age" => tr.t(&format!("claim-value-{v}")),
                 _ => v.clone(),

@@ -43,6 +43,19 @@ struct HomePage {
     can_manage_offices: bool,
     /// Bulk-read alarms (office managers: their office; auditors: every office).
     alarms: Option<Vec<daftar_domain::read_watch::ReadAlarm>>,
+    /// The office's day, for its staff who work on persons (issue 21.10).
+    today: Option<Today>,
+}
+
+/// What an office's clerk or manager has to do today: cases due today and overdue (links to
+/// the queue), and for those who review duplicates the open pairs.
+#[derive(Debug)]
+struct Today {
+    due_today: u64,
+    overdue: u64,
+    open_reviews: Option<u64>,
+    /// May register persons (a button to the form).
+    can_register: bool,
 }
 
 /// Suppresses small cells: `None` means "fewer than 5".
@@ -96,6 +109,12 @@ async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response
             })
             .collect();
     }
+    let today = match staff.auth.user.office_id {
+        Some(office) if p.has(Permission::PersonRead) => {
+            Some(office_today(&state, &staff, office).await?)
+        }
+        _ => None,
+    };
     let alarms = match crate::features::read_watch::alarm_reach(&p) {
         Some(reach) => Some(crate::features::read_watch::recent_alarms(&state, reach).await?),
         None => None,
@@ -113,8 +132,62 @@ async fn home(State(state): State<AppState>, staff: Staff) -> WebResult<Response
             can_audit: p.has(Permission::AuditRead),
             can_manage_offices: p.has(Permission::OfficeManage),
             alarms,
+            today,
         },
     ))
+}
+
+/// Counts of the office's queue (read as the queue page reads it, audited) and of open review
+/// pairs.
+async fn office_today(
+    state: &AppState,
+    staff: &Staff,
+    office: daftar_domain::ids::OfficeId,
+) -> WebResult<Today> {
+    use daftar_domain::case::QueueFilter;
+    let p = staff.principal().clone();
+    let scope = p.scope(office, Permission::PersonRead)?;
+    let today = state.today();
+    let one = PageRequest {
+        page: 1,
+        per_page: 1,
+    };
+    let mut counts = vec![];
+    for filter in [QueueFilter::DueToday, QueueFilter::Overdue] {
+        let (ctx, scope) = (staff.audit(daftar_domain::audit::purpose::SERVICE), scope);
+        let n = state
+            .db(move |s| {
+                s.case_queue(&ctx, &scope, filter, today, one)
+                    .map(|pg| pg.total)
+            })
+            .await?;
+        counts.push(n);
+    }
+    let open_reviews = if p.has(Permission::PersonMerge) {
+        let reach = p.reach(Permission::PersonMerge)?;
+        let ctx = staff.audit(daftar_domain::audit::purpose::SERVICE);
+        Some(
+            state
+                .db(move |s| {
+                    s.list_suspects(
+                        &ctx,
+                        &reach,
+                        daftar_domain::review::SuspectStatus::Open,
+                        one,
+                    )
+                    .map(|pg| pg.total)
+                })
+                .await?,
+        )
+    } else {
+        None
+    };
+    Ok(Today {
+        due_today: counts.first().copied().unwrap_or(0),
+        overdue: counts.get(1).copied().unwrap_or(0),
+        open_reviews,
+        can_register: p.has(Permission::PersonWrite),
+    })
 }
 
 #[cfg(test)]

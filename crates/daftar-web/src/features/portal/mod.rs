@@ -362,7 +362,9 @@ async fn card(
     staff: Staff,
     Path(id): Path<String>,
     Query(q): Query<CardQuery>,
+    headers: axum::http::HeaderMap,
 ) -> WebResult<Response> {
+    let base = crate::features::cases::html::public_base(&state, &headers);
     let me = me(&state, staff).await?;
     let page = PageCtx::new(&state, &me.staff.ctx);
     let body = card_page(
@@ -373,7 +375,7 @@ async fn card(
         me.person,
         id,
         q.purpose,
-        ("/portal/photo".into(), "/portal".into()),
+        ("/portal/photo".into(), "/portal".into(), base),
     )
     .await?;
     Ok(render(StatusCode::OK, &body))

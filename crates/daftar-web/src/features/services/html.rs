@@ -17,7 +17,7 @@ use daftar_domain::calendar::{Holiday, HolidayKind};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::permission::Permission;
 use daftar_domain::service::ServiceNote;
-use daftar_domain::service::{ServiceDef, ServiceRecord, ServiceVersion, format_rials};
+use daftar_domain::service::{ServiceDef, ServiceRecord, ServiceVersion};
 use serde::Deserialize;
 
 fn can_manage(ctx: &crate::context::RequestCtx) -> bool {
@@ -29,19 +29,13 @@ fn can_manage(ctx: &crate::context::RequestCtx) -> bool {
 
 /// Fee of a service for a year, as text.
 pub(crate) fn fee_text(page: &PageCtx, def: &ServiceDef, year: i32) -> String {
-    let persian = page.locale.tag != "en";
     if def.fees.is_empty() {
         return page.t("service-fee-free");
     }
     def.fees
         .iter()
         .map(|f| match f.amount(year) {
-            Ok(r) => format!(
-                "{}: {} {}",
-                f.names.get(page.locale.tag),
-                format_rials(r, persian),
-                page.t("money-rials")
-            ),
+            Ok(r) => format!("{}: {}", f.names.get(page.locale.tag), page.tr.rials(r)),
             Err(_) => format!("{}: —", f.names.get(page.locale.tag)),
         })
         .collect::<Vec<_>>()
@@ -60,13 +54,17 @@ pub async fn list(State(state): State<AppState>, Ctx(ctx): Ctx) -> WebResult<Res
     let services = state.db(|s| s.services()).await?;
     let page = PageCtx::new(&state, &ctx);
     let year = JalaliDate::from_iso(state.today()).year();
-    let rows = services
+    let mut rows: Vec<(ServiceRecord, String)> = services
         .into_iter()
         .map(|r| {
             let fee = fee_text(&page, &r.definition, year);
             (r, fee)
         })
         .collect();
+    // For people: by the name they read, in their alphabet's order (not by internal code).
+    rows.sort_by_cached_key(|(r, _)| {
+        daftar_domain::collate::sort_key(r.definition.names.get(page.locale.tag))
+    });
     Ok(render(StatusCode::OK, &ListPage { page, rows, year }))
 }
 

@@ -166,7 +166,7 @@ async fn staff_pages_print_revoke_and_share(app: TestApp) {
     let html = r.text().await.unwrap();
     assert!(
         html.contains("id=\"credentials-error\"")
-            && html.contains("تعداد روزها باید بین 1 تا 90 باشد"),
+            && html.contains("تعداد روزها باید بین ۱ تا ۹۰ باشد"),
         "{html}"
     );
     assert!(!html.contains("id=\"new-share-code\""), "{html}");
