@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod cases;
+mod audit_sealer;
 mod credentials;
 mod fixtures;
 mod read_watch;
