@@ -218,6 +218,15 @@ pub struct BenchHttp {
     /// Send no Idempotency-Key (to see what storing the first answers costs).
     #[arg(long)]
     pub without_idempotency_key: bool,
+    /// Audited person-page reads (`GET /api/v1/offices/{o}/persons/{p}`) instead of
+    /// create-case: each connection signs in as a clerk of its own and reads 50 persons in turn
+    /// (under the bulk-read limit); afterwards checks that every read was audited.
+    #[arg(long)]
+    pub reads: bool,
+    /// Run on a fresh SQLite database and then on the PostgreSQL database of `--database-url`,
+    /// one after the other in this process, and print both.
+    #[arg(long)]
+    pub side_by_side: bool,
 }
 
 /// `bench candidates` options.
