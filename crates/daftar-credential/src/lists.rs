@@ -408,7 +408,10 @@ mod tests {
             issued_at: 1_700_000_000,
         };
         let file = cp.sign(&root);
-        assert_eq!(AuditCheckpointDoc::open(&file, &root.verifying_key()), Ok(cp));
+        assert_eq!(
+            AuditCheckpointDoc::open(&file, &root.verifying_key()),
+            Ok(cp)
+        );
         assert_eq!(
             AuditCheckpointDoc::open(&file, &key(2).verifying_key())
                 .unwrap_err()

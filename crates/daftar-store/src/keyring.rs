@@ -229,7 +229,11 @@ impl KeyRing {
     /// Seals the waiting audit rows, signs a checkpoint of the chain's head with the root key
     /// (`key.missing` without one), keeps it in the database and returns it; the signed file is
     /// `hex::decode(&cp.signed)`. `now` is the signing time.
-    pub fn checkpoint_audit(&self, store: &dyn Store, now: OffsetDateTime) -> Result<AuditCheckpoint> {
+    pub fn checkpoint_audit(
+        &self,
+        store: &dyn Store,
+        now: OffsetDateTime,
+    ) -> Result<AuditCheckpoint> {
         let root = self.root(store)?;
         store.drain_audit(std::time::Duration::from_secs(5))?;
         let head = store.audit_head()?;

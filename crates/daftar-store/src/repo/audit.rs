@@ -248,7 +248,11 @@ pub fn seal_batch(tx: &mut dyn Tx, limit: i64) -> Result<(u64, i64, bool)> {
 
 /// Rows waiting for the sealer.
 pub fn waiting(tx: &mut dyn Tx) -> Result<u64> {
-    Ok(u64::try_from(tx.query_one("SELECT COUNT(*) FROM audit_pending", &[])?.i64(0)?).unwrap_or(0))
+    Ok(u64::try_from(
+        tx.query_one("SELECT COUNT(*) FROM audit_pending", &[])?
+            .i64(0)?,
+    )
+    .unwrap_or(0))
 }
 
 /// Rows to check per batch when verifying.

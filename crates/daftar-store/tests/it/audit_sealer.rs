@@ -46,7 +46,13 @@ fn rewrite_chain(db: &TestDb, n: i64) {
     let mut prev = GENESIS_HASH.to_owned();
     let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
     for seq in 1..=n {
-        let r = seal(seq, at, &ctx(), &AuditEvent::new("office.create", "office", seq), &prev);
+        let r = seal(
+            seq,
+            at,
+            &ctx(),
+            &AuditEvent::new("office.create", "office", seq),
+            &prev,
+        );
         raw.execute_raw(&format!(
             "INSERT INTO audit_log (seq, at, actor_id, actor, office_id, action, target_type, target_id, purpose, request_id, details, prev_hash, hash) \
              VALUES ({seq}, '{}', NULL, '{}', NULL, '{}', '{}', '{}', '{}', '{}', '', '{}', '{}')",
@@ -55,8 +61,10 @@ fn rewrite_chain(db: &TestDb, n: i64) {
         .unwrap();
         prev = r.hash;
     }
-    raw.execute_raw(&format!("UPDATE audit_head SET seq = {n}, hash = '{prev}' WHERE id = 1"))
-        .unwrap();
+    raw.execute_raw(&format!(
+        "UPDATE audit_head SET seq = {n}, hash = '{prev}' WHERE id = 1"
+    ))
+    .unwrap();
 }
 
 both_backends! {
@@ -177,8 +185,12 @@ both_backends! {
 fn rewrite_chain_again(db: &TestDb, n: i64) {
     let raw = db.sql();
     let restore = match db.store().backend() {
-        Backend::Sqlite => "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'x'); END;",
-        Backend::Postgres => "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();",
+        Backend::Sqlite => {
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'x'); END;"
+        }
+        Backend::Postgres => {
+            "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();"
+        }
     };
     raw.execute_raw(restore).unwrap();
     rewrite_chain(db, n);
@@ -200,17 +212,29 @@ fn a_row_committed_behind_an_open_transaction_waits_for_it() {
          VALUES (pg_current_xact_id()::text::bigint, now(), 'older', 'test.older', 'thing', '1', 'system', 'r', '')",
     )
     .unwrap();
-    s.append_audit(&ctx(), &AuditEvent::new("test.newer", "thing", 2)).unwrap();
+    s.append_audit(&ctx(), &AuditEvent::new("test.newer", "thing", 2))
+        .unwrap();
     let r = s.seal_audit().unwrap();
-    assert_eq!((r.sealed, r.waiting), (0, 1), "the newer row waits for the older transaction");
+    assert_eq!(
+        (r.sealed, r.waiting),
+        (0, 1),
+        "the newer row waits for the older transaction"
+    );
     let rows = all_rows(s.as_ref());
-    assert_eq!(rows.iter().map(|r| (r.seq, r.action.as_str())).collect::<Vec<_>>(), vec![(0, "test.newer")]);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.seq, r.action.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(0, "test.newer")]
+    );
     tx.commit().unwrap();
     let r = s.drain_audit(WAIT).unwrap();
     assert_eq!((r.sealed, r.waiting), (2, 0));
     let rows = all_rows(s.as_ref());
     assert_eq!(
-        rows.iter().map(|r| (r.seq, r.action.as_str())).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| (r.seq, r.action.as_str()))
+            .collect::<Vec<_>>(),
         vec![(2, "test.newer"), (1, "test.older")],
         "sealed in transaction order"
     );
@@ -224,10 +248,15 @@ fn a_second_sealer_skips_while_one_holds_the_lock() {
         return;
     };
     let s = db.store();
-    s.append_audit(&ctx(), &AuditEvent::new("test.write", "thing", 1)).unwrap();
+    s.append_audit(&ctx(), &AuditEvent::new("test.write", "thing", 1))
+        .unwrap();
     let mut other = postgres::Client::connect(db.location(), postgres::NoTls).unwrap();
     let mut tx = other.transaction().unwrap();
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&daftar_store::AUDIT_SEALER_LOCK]).unwrap();
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&daftar_store::AUDIT_SEALER_LOCK],
+    )
+    .unwrap();
     let r = s.seal_audit().unwrap();
     assert!(!r.ran);
     assert_eq!((r.sealed, r.waiting), (0, 1));

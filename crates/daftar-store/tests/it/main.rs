@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod cases;
 mod audit_sealer;
+mod cases;
 mod credentials;
 mod fixtures;
 mod read_watch;

@@ -64,8 +64,14 @@ pub fn verify(loaded: &Loaded, a: &AuditVerifyArgs) -> Result<ExitCode> {
     let Some(file) = &a.checkpoint else {
         return Ok(verdict(store.verify_audit()?));
     };
-    let doc = read_checkpoint(loaded, store.as_ref(), file, a.root_key.as_deref())
-        .with_context(|| format!("checkpoint {} is not signed by the root key", file.display()))?;
+    let doc = read_checkpoint(loaded, store.as_ref(), file, a.root_key.as_deref()).with_context(
+        || {
+            format!(
+                "checkpoint {} is not signed by the root key",
+                file.display()
+            )
+        },
+    )?;
     let result = keyring::verify_against(store.as_ref(), &doc)?;
     if result.is_ok() {
         println!(

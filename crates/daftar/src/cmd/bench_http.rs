@@ -27,7 +27,11 @@ const READ_SET: usize = 50;
 
 /// Fresh office, `clerks` clerks and `n` persons; returns the office id, the clerks' logins and
 /// the person ids.
-fn prepare(store: &dyn Store, n: usize, clerks: usize) -> Result<(String, Vec<String>, Vec<String>)> {
+fn prepare(
+    store: &dyn Store,
+    n: usize,
+    clerks: usize,
+) -> Result<(String, Vec<String>, Vec<String>)> {
     let ctx = super::system_ctx("bench-http");
     let office = super::bench::bench_office(store, &ctx, "HTTP", "Benchmark office")?;
     let hash = daftar_domain::secret::password::hash(PASSWORD)?;
@@ -145,7 +149,11 @@ pub fn http(global_db: Option<&str>, args: &BenchHttp) -> Result<ExitCode> {
         println!();
         println!(
             "{} at concurrency {}:",
-            if args.reads { "person reads" } else { "create-case" },
+            if args.reads {
+                "person reads"
+            } else {
+                "create-case"
+            },
             args.concurrency
         );
         for f in &figures {
@@ -213,7 +221,13 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
         .enable_all()
         .build()?;
     let outcome = if args.reads {
-        client_rt.block_on(load_reads(&base, &office, &usernames, persons.clone(), args))
+        client_rt.block_on(load_reads(
+            &base,
+            &office,
+            &usernames,
+            persons.clone(),
+            args,
+        ))
     } else {
         client_rt.block_on(load(&base, &office, &usernames[0], persons.clone(), args))
     };
@@ -231,7 +245,11 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
     };
     println!(
         "{}: {} requests, concurrency {}, server threads {}, client threads {} ({backend})",
-        if args.reads { "person reads" } else { "create-case" },
+        if args.reads {
+            "person reads"
+        } else {
+            "create-case"
+        },
         lat.len(),
         args.concurrency,
         args.server_threads,
@@ -265,7 +283,10 @@ fn run(store: Arc<dyn Store>, tmp: &std::path::Path, args: &BenchHttp) -> Result
                 },
             )?
             .total;
-        println!("answers: {ok} × 200 of {}; audited reads: {audited}", statuses.len());
+        println!(
+            "answers: {ok} × 200 of {}; audited reads: {audited}",
+            statuses.len()
+        );
         if ok != statuses.len() || audited as usize != total {
             bail!("some reads failed or were not audited: see the counts above");
         }

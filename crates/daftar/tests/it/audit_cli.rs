@@ -45,7 +45,10 @@ fn consistent(db: &TestDb) -> (i64, i64) {
     assert_eq!(sealed + waiting, ROWS, "rows lost or doubled");
     let head = db.store().audit_head().unwrap();
     assert_eq!(head.seq, sealed, "head and sealed rows disagree");
-    assert_eq!(one(db, "SELECT COALESCE(MAX(seq), 0) FROM audit_log"), sealed);
+    assert_eq!(
+        one(db, "SELECT COALESCE(MAX(seq), 0) FROM audit_log"),
+        sealed
+    );
     (sealed, waiting)
 }
 
@@ -98,7 +101,11 @@ fn run_ok(dir: &std::path::Path, args: &[&str]) -> String {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(o.status.success(), "daftar {args:?}: {out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "daftar {args:?}: {out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     out
 }
 
@@ -110,17 +117,54 @@ fn an_exported_checkpoint_catches_a_chain_rewritten_end_to_end() {
     let d = dir.path();
     run_ok(d, &["keys", "generate"]);
     for code in ["THR-01", "THR-02", "THR-03"] {
-        run_ok(d, &["admin", "office", "add", "--code", code, "--name-fa", "دفتر", "--name-en", "Office", "--province", "تهران", "--district", "مرکزی"]);
+        run_ok(
+            d,
+            &[
+                "admin",
+                "office",
+                "add",
+                "--code",
+                code,
+                "--name-fa",
+                "دفتر",
+                "--name-en",
+                "Office",
+                "--province",
+                "تهران",
+                "--district",
+                "مرکزی",
+            ],
+        );
     }
     let out = run_ok(d, &["audit", "seal"]);
     assert!(out.contains("0 waiting"), "{out}");
     let out = run_ok(d, &["audit", "checkpoint"]);
     assert!(out.starts_with("checkpoint of row "), "{out}");
-    run_ok(d, &["admin", "office", "add", "--code", "THR-04", "--name-fa", "دفتر", "--name-en", "Office", "--province", "تهران", "--district", "مرکزی"]);
+    run_ok(
+        d,
+        &[
+            "admin",
+            "office",
+            "add",
+            "--code",
+            "THR-04",
+            "--name-fa",
+            "دفتر",
+            "--name-en",
+            "Office",
+            "--province",
+            "تهران",
+            "--district",
+            "مرکزی",
+        ],
+    );
     run_ok(d, &["audit", "export-checkpoint", "--out", "cp.cose"]);
     run_ok(d, &["keys", "export", "--out", "keys"]);
     let out = run_ok(d, &["audit", "verify", "--checkpoint", "cp.cose"]);
-    assert!(out.contains("matches") && out.contains("audit chain intact"), "{out}");
+    assert!(
+        out.contains("matches") && out.contains("audit chain intact"),
+        "{out}"
+    );
 
     // Someone with access to the database file rewrites the chain end to end and removes the
     // kept checkpoints: plain verification passes...
@@ -134,7 +178,13 @@ fn an_exported_checkpoint_catches_a_chain_rewritten_end_to_end() {
         let mut prev = GENESIS_HASH.to_owned();
         let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         for seq in 1..=40i64 {
-            let r = seal(seq, at, &AuditCtx::system("x"), &AuditEvent::new("office.create", "office", seq), &prev);
+            let r = seal(
+                seq,
+                at,
+                &AuditCtx::system("x"),
+                &AuditEvent::new("office.create", "office", seq),
+                &prev,
+            );
             conn.execute(
                 "INSERT INTO audit_log (seq, at, actor_id, actor, office_id, action, target_type, target_id, purpose, request_id, details, prev_hash, hash) VALUES (?1, '2023-11-14T22:13:20.000Z', NULL, ?2, NULL, ?3, ?4, ?5, ?6, ?7, '', ?8, ?9)",
                 rusqlite::params![seq, r.actor, r.action, r.target_type, r.target_id, r.purpose, r.request_id, r.prev_hash, r.hash],
@@ -142,7 +192,8 @@ fn an_exported_checkpoint_catches_a_chain_rewritten_end_to_end() {
             .unwrap();
             prev = r.hash;
         }
-        conn.execute("UPDATE audit_head SET seq = 40, hash = ?1", [prev]).unwrap();
+        conn.execute("UPDATE audit_head SET seq = 40, hash = ?1", [prev])
+            .unwrap();
     }
     let out = run_ok(d, &["audit", "verify"]);
     assert!(out.contains("audit chain intact: 40 rows"), "{out}");
@@ -158,7 +209,12 @@ fn an_exported_checkpoint_catches_a_chain_rewritten_end_to_end() {
             .output()
             .unwrap();
         let out = String::from_utf8_lossy(&o.stdout);
-        assert_eq!(o.status.code(), Some(1), "{out}{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         assert!(out.contains("(rewritten)"), "{out}");
     }
     // A checkpoint signed by another root key is refused.
@@ -174,5 +230,9 @@ fn an_exported_checkpoint_catches_a_chain_rewritten_end_to_end() {
         .output()
         .unwrap();
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not signed by the root key"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not signed by the root key"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
