@@ -377,9 +377,8 @@ impl daftar_domain::store::AuditStore for crate::SqlStore {
     fn drain_audit(&self, wait: std::time::Duration) -> Result<SealReport> {
         let started = std::time::Instant::now();
         let last: i64 = self.read(|tx| {
-            Ok(tx
-                .query_one("SELECT COALESCE(MAX(id), 0) FROM audit_pending", &[])?
-                .i64(0)?)
+            tx.query_one("SELECT COALESCE(MAX(id), 0) FROM audit_pending", &[])?
+                .i64(0)
         })?;
         let mut report = SealReport::default();
         loop {
@@ -389,12 +388,11 @@ impl daftar_domain::store::AuditStore for crate::SqlStore {
             report.ran |= r.ran;
             report.waiting = r.waiting;
             let left = self.read(|tx| {
-                Ok(tx
-                    .query_one(
-                        "SELECT COUNT(*) FROM audit_pending WHERE id <= $1",
-                        params![last],
-                    )?
-                    .i64(0)?)
+                tx.query_one(
+                    "SELECT COUNT(*) FROM audit_pending WHERE id <= $1",
+                    params![last],
+                )?
+                .i64(0)
             })?;
             if left == 0 || started.elapsed() >= wait {
                 return Ok(report);

@@ -78,7 +78,7 @@ both_backends! {
         let rows = all_rows(s.as_ref());
         assert_eq!(rows.len(), 5);
         assert!(rows.iter().all(|r| !r.is_sealed() && r.hash.is_empty()));
-        assert_eq!(count(&db, "audit_pending"), 5);
+        assert_eq!(count(db, "audit_pending"), 5);
         // (Other tests' transactions on the same PostgreSQL cluster may hold rows back a moment.)
         let r = s.drain_audit(WAIT).unwrap();
         assert!(r.ran);
@@ -86,7 +86,7 @@ both_backends! {
         assert_eq!(s.seal_audit().unwrap().sealed, 0, "a row is sealed once");
         let rows = all_rows(s.as_ref());
         assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5, 4, 3, 2, 1]);
-        assert_eq!(count(&db, "audit_pending"), 0);
+        assert_eq!(count(db, "audit_pending"), 0);
         // A new row waits before the sealed ones in the list.
         office(s.as_ref(), "OF-9");
         let rows = all_rows(s.as_ref());
@@ -129,8 +129,8 @@ both_backends! {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         });
         assert_eq!(s.verify_audit().unwrap(), Ok(100));
-        assert_eq!(count(&db, "audit_log"), 100);
-        assert_eq!(count(&db, "audit_pending"), 0);
+        assert_eq!(count(db, "audit_log"), 100);
+        assert_eq!(count(db, "audit_pending"), 0);
         let mut ids: Vec<String> = all_rows(s.as_ref()).into_iter().map(|r| r.target_id).collect();
         ids.sort();
         ids.dedup();
@@ -162,7 +162,7 @@ both_backends! {
         assert_eq!(other.open_checkpoint(db2.store().as_ref(), &file).unwrap_err().code, "credential.list.wrong_root");
 
         // Rewritten end to end, longer than before: the chain itself is consistent again...
-        rewrite_chain(&db, cp.seq + 3);
+        rewrite_chain(db, cp.seq + 3);
         // ...but the kept checkpoint no longer matches,
         let broken = s.verify_audit().unwrap().unwrap_err();
         assert_eq!((broken.seq, broken.reason), (cp.seq, "rewritten"));
@@ -175,7 +175,7 @@ both_backends! {
         let broken = keyring::verify_against(s.as_ref(), &doc).unwrap().unwrap_err();
         assert_eq!((broken.seq, broken.reason), (cp.seq, "rewritten"));
         // A shorter rewrite is a truncation below the checkpoint.
-        rewrite_chain_again(&db, 2);
+        rewrite_chain_again(db, 2);
         let broken = keyring::verify_against(s.as_ref(), &doc).unwrap().unwrap_err();
         assert_eq!((broken.seq, broken.reason), (cp.seq, "truncated"));
     }

@@ -62,10 +62,10 @@ both_backends! {
                  SELECT 0, '2026-12-01T10:00:00.000Z', 'system', 'test.crash', 'thing', CAST(i AS TEXT), 'system', 'crash', '' FROM n"
             ))
             .unwrap();
-        assert_eq!(consistent(&db), (0, ROWS));
+        assert_eq!(consistent(db), (0, ROWS));
         let mut hit_while_sealing = 0;
         for delay in [150u64, 300, 450, 600, 800] {
-            let mut child = daftar(&db, dir.path(), &["audit", "seal"])
+            let mut child = daftar(db, dir.path(), &["audit", "seal"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -74,19 +74,19 @@ both_backends! {
             let running = child.try_wait().unwrap().is_none();
             child.kill().unwrap(); // SIGKILL
             let _ = child.wait();
-            let (sealed, waiting) = consistent(&db);
+            let (sealed, waiting) = consistent(db);
             if running && sealed > 0 && waiting > 0 {
                 hit_while_sealing += 1;
             }
         }
         assert!(hit_while_sealing >= 1, "no kill landed while the sealer was at work");
         // Restarted: it finishes, and the chain is whole.
-        let o = daftar(&db, dir.path(), &["audit", "verify"]).output().unwrap();
+        let o = daftar(db, dir.path(), &["audit", "verify"]).output().unwrap();
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
         assert!(out.contains(&format!("audit chain intact: {ROWS} rows")), "{out}");
-        assert_eq!(consistent(&db), (ROWS, 0));
-        let distinct = one(&db, "SELECT COUNT(DISTINCT target_id) FROM audit_log");
+        assert_eq!(consistent(db), (ROWS, 0));
+        let distinct = one(db, "SELECT COUNT(DISTINCT target_id) FROM audit_log");
         assert_eq!(distinct, ROWS, "every row sealed once");
     }
 }
