@@ -242,6 +242,8 @@ audit-reason-edited = edited
 audit-reason-deleted = deleted
 audit-reason-relinked = relinked
 audit-reason-truncated = last rows removed
+audit-reason-rewritten = rewritten (does not match a signed checkpoint)
+audit-waiting = not sealed yet
 profile-session-device = Browser
 
 ## Duplicate check

@@ -242,6 +242,8 @@ audit-reason-edited = ویرایش‌شده
 audit-reason-deleted = حذف‌شده
 audit-reason-relinked = پیوند تغییرکرده
 audit-reason-truncated = ردیف‌های آخر حذف‌شده
+audit-reason-rewritten = بازنویسی‌شده (با نقطهٔ بازبینی امضاشده مطابقت ندارد)
+audit-waiting = هنوز مهر نشده
 profile-session-device = مرورگر
 
 ## Duplicate check

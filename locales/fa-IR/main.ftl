@@ -242,6 +242,8 @@ audit-reason-edited = ویرایش‌شده
 audit-reason-deleted = حذف‌شده
 audit-reason-relinked = پیوند دگرگون‌شده
 audit-reason-truncated = ردیف‌های پایانی حذف‌شده
+audit-reason-rewritten = بازنویسی‌شده (با نقطهٔ بازبینی امضاشده نمی‌خواند)
+audit-waiting = هنوز مهر نشده
 profile-session-device = مرورگر
 
 ## Duplicate check

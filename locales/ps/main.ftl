@@ -242,6 +242,8 @@ audit-reason-edited = بدل شوی
 audit-reason-deleted = ړنګ شوی
 audit-reason-relinked = اړیکه بدله شوې
 audit-reason-truncated = وروستي قطارونه لرې شوي
+audit-reason-rewritten = بیا لیکل شوی (له لاسلیک شوي چک‌پوائنټ سره سمون نه خوري)
+audit-waiting = لا نه دی مهر شوی
 profile-session-device = براوزر
 
 ## Duplicate check

@@ -18,6 +18,8 @@ pub const MAX_LIST_BYTES: usize = 64 << 20;
 const TRUST: &str = "daftar-trust-list";
 /// `type` value of a status list.
 const STATUS: &str = "daftar-status-list";
+/// `type` value of an audit checkpoint.
+const CHECKPOINT: &str = "daftar-audit-checkpoint";
 
 /// One issuer key in a trust list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,19 @@ pub struct StatusListDoc {
     pub issued_at: i64,
     /// Revoked credential ids (`cti`), ascending.
     pub revoked: BTreeSet<Vec<u8>>,
+}
+
+/// A signed checkpoint of the audit chain's head (docs/adr/0002-audit-sealing.md): row `seq` of
+/// the chain has hash `hash`. Signed with the root key like the lists, so it can be kept
+/// outside the database and checked by `daftar audit verify --checkpoint FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheckpointDoc {
+    /// Sequence number of the row named.
+    pub seq: u64,
+    /// Its hash (SHA-256).
+    pub hash: [u8; 32],
+    /// When it was signed (seconds since 1970).
+    pub issued_at: i64,
 }
 
 fn sign(payload: Value, root: &SigningKey) -> Vec<u8> {
@@ -210,6 +225,38 @@ impl TrustListDoc {
     }
 }
 
+impl AuditCheckpointDoc {
+    /// The signed file (COSE_Sign1, tagged).
+    pub fn sign(&self, root: &SigningKey) -> Vec<u8> {
+        sign(self.payload(), root)
+    }
+
+    fn payload(&self) -> Value {
+        Value::Map(vec![
+            (int(1), Value::Text(CHECKPOINT.into())),
+            (int(2), unsigned(self.seq)),
+            (int(3), Value::Bytes(self.hash.to_vec())),
+            (int(4), int(self.issued_at)),
+        ])
+    }
+
+    /// Reads a checkpoint file signed by `root` (`credential.list.*` errors otherwise: another
+    /// key, another kind of document, a payload that is not deterministic CBOR).
+    pub fn open(bytes: &[u8], root: &VerifyingKey) -> Result<Self, FormatError> {
+        let (map, payload) = open(bytes, root, CHECKPOINT)?;
+        let doc = Self {
+            seq: uint(&map, 2)?,
+            hash: get(&map, 3)
+                .and_then(Value::as_bytes)
+                .and_then(|b| b.as_slice().try_into().ok())
+                .ok_or(bad("credential.list.invalid"))?,
+            issued_at: signed_int(&map, 4)?,
+        };
+        deterministic(&payload, &doc.payload())?;
+        Ok(doc)
+    }
+}
+
 impl StatusListDoc {
     /// The signed file (COSE_Sign1, tagged).
     pub fn sign(&self, root: &SigningKey) -> Vec<u8> {
@@ -350,6 +397,38 @@ mod tests {
                 state: "active".into(),
             }],
         }
+    }
+
+    #[test]
+    fn audit_checkpoint_round_trips_and_is_no_list() {
+        let root = key(1);
+        let cp = AuditCheckpointDoc {
+            seq: 42,
+            hash: [7; 32],
+            issued_at: 1_700_000_000,
+        };
+        let file = cp.sign(&root);
+        assert_eq!(
+            AuditCheckpointDoc::open(&file, &root.verifying_key()),
+            Ok(cp)
+        );
+        assert_eq!(
+            AuditCheckpointDoc::open(&file, &key(2).verifying_key())
+                .unwrap_err()
+                .code,
+            "credential.list.wrong_root"
+        );
+        let trust = TrustListDoc {
+            version: 1,
+            issued_at: 0,
+            keys: vec![],
+        };
+        assert_eq!(
+            AuditCheckpointDoc::open(&trust.sign(&root), &root.verifying_key())
+                .unwrap_err()
+                .code,
+            "credential.list.invalid"
+        );
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! The audit log: who did what to which record, from which office, for what purpose. Rows are
 //! hash-chained: each row's hash covers its own fields and the previous row's hash, so editing
 //! or deleting any row breaks the chain at a row that [`verify_chain`] names.
+//!
+//! An action appends its row unsealed (no shared row is locked); a single sealer puts the
+//! waiting rows into the chain in batches ([`seal`]) and the head is signed from time to time
+//! ([`AuditCheckpoint`]), so a chain rewritten end to end no longer matches a checkpoint kept
+//! outside the database (docs/adr/0002-audit-sealing.md).
 
 use crate::ids::{OfficeId, UserId};
 use serde::Serialize;
@@ -95,7 +100,8 @@ impl AuditEvent {
 /// One stored audit row.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
-    /// Position in the chain, 1-based, without gaps.
+    /// Position in the chain, 1-based, without gaps; 0 while the row waits for the sealer
+    /// (then `prev_hash` and `hash` are empty too).
     pub seq: i64,
     /// Time, truncated to milliseconds (UTC).
     #[serde(with = "time::serde::rfc3339")]
@@ -125,6 +131,54 @@ pub struct AuditRecord {
     pub prev_hash: String,
     /// Hash of this row.
     pub hash: String,
+}
+
+impl AuditRecord {
+    /// Whether the row is in the chain yet (rows wait a moment for the sealer).
+    pub fn is_sealed(&self) -> bool {
+        self.seq > 0
+    }
+}
+
+/// The end of the chain: the last sealed row's place and hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditHead {
+    /// Sequence number of the last sealed row (0 before the first).
+    pub seq: i64,
+    /// Its hash ([`GENESIS_HASH`] before the first).
+    pub hash: String,
+}
+
+/// What one run of the sealer did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SealReport {
+    /// Rows put into the chain.
+    pub sealed: u64,
+    /// Rows still waiting: committed behind a transaction that is still open (PostgreSQL), or
+    /// appended meanwhile.
+    pub waiting: u64,
+    /// The longest a row sealed in this run had waited (its `at` to the sealing transaction's
+    /// time), in milliseconds.
+    pub longest_wait_ms: i64,
+    /// False when another sealer held the lock (another node seals; nothing was done here).
+    pub ran: bool,
+}
+
+/// A signed statement of the chain's head: "row `seq` has hash `hash`", signed with the root
+/// key. Exported outside the database, it anchors the chain: a chain rewritten end to end (or
+/// truncated below `seq`) no longer has `hash` at `seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheckpoint {
+    /// Sequence number of the row the checkpoint names.
+    pub seq: i64,
+    /// That row's hash.
+    pub hash: String,
+    /// When it was signed.
+    pub signed_at: OffsetDateTime,
+    /// Key id of the root key that signed it (hex).
+    pub kid: String,
+    /// The signed file (COSE_Sign1), hex.
+    pub signed: String,
 }
 
 /// Truncates a timestamp to whole milliseconds, the precision every store keeps.

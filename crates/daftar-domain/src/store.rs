@@ -8,7 +8,9 @@
 
 use crate::Result;
 use crate::appointment::Appointment;
-use crate::audit::{AuditCtx, AuditEvent, AuditRecord, ChainBreak};
+use crate::audit::{
+    AuditCheckpoint, AuditCtx, AuditEvent, AuditHead, AuditRecord, ChainBreak, SealReport,
+};
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
     CaseDocument, CaseSummary, CaseView, FeeReportRow, NewPayment, Payment, QueueFilter,
@@ -898,14 +900,39 @@ pub trait IdempotencyStore: Send + Sync {
 
 /// The audit log and its chain.
 pub trait AuditStore: Send + Sync {
-    /// Appends an event on its own (for reads and events with no other write).
-    fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord>;
+    /// Appends an event on its own (for reads and events with no other write). Like every
+    /// audit row it is written unsealed; the sealer puts it into the chain.
+    fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<()>;
 
-    /// Audit rows matching `filter`, newest first.
+    /// Audit rows matching `filter`, newest first: the rows still waiting for the sealer
+    /// (`seq` 0) before the sealed ones.
     fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
 
-    /// Walks the whole chain in order (in batches) and checks it, including that the stored chain
-    /// head matches the last row. `Ok(Ok(n))`: n rows verified; `Ok(Err(b))`: the first break.
+    /// Seals the waiting rows that can no longer be overtaken, in batches, until none is left
+    /// (one sealer at a time across nodes; `ran` false when another one holds the lock).
+    fn seal_audit(&self) -> Result<SealReport>;
+
+    /// Seals until every row that was waiting when called is sealed, or `wait` has passed (a
+    /// row waits as long as an older transaction — on PostgreSQL, in any database of the
+    /// cluster — is open). `waiting` counts what is left.
+    fn drain_audit(&self, wait: std::time::Duration) -> Result<SealReport>;
+
+    /// The chain's head (last sealed row).
+    fn audit_head(&self) -> Result<AuditHead>;
+
+    /// The hash of sealed row `seq`, if there is one.
+    fn audit_hash_at(&self, seq: i64) -> Result<Option<String>>;
+
+    /// Keeps a signed checkpoint of the head (the newest are listed by [`Self::audit_checkpoints`]).
+    fn record_audit_checkpoint(&self, cp: &AuditCheckpoint) -> Result<()>;
+
+    /// The kept checkpoints, newest first, at most `limit`.
+    fn audit_checkpoints(&self, limit: u32) -> Result<Vec<AuditCheckpoint>>;
+
+    /// Drains the sealer (up to a few seconds, [`AuditStore::drain_audit`]), then walks the chain up to its head in order (in batches) and
+    /// checks it, including that the stored head matches the last row, and that every kept
+    /// checkpoint names a row with its hash. `Ok(Ok(n))`: n rows verified; `Ok(Err(b))`: the
+    /// first break.
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>>;
 }
 

@@ -9,13 +9,13 @@
 //! configured secret, the key id as associated data). This module brings the randomness and
 //! keeps the unsealed keys of the current trust list version in memory.
 
-use daftar_credential::lists::{StatusListDoc, TrustListDoc, TrustedKey};
+use daftar_credential::lists::{AuditCheckpointDoc, StatusListDoc, TrustListDoc, TrustedKey};
 use daftar_credential::sealing::{NONCE_LEN, Sealer, kid_hex};
 use daftar_credential::{Claims, FormatError, Kind, TrustList};
-use daftar_domain::audit::AuditCtx;
+use daftar_domain::audit::{AuditCheckpoint, AuditCtx, ChainBreak};
 use daftar_domain::clock::Clock;
 use daftar_domain::credential::{CredentialRecord, IssuerKey, KeyRole, KeyState, wire_kind};
-use daftar_domain::store::CredentialStore;
+use daftar_domain::store::{CredentialStore, Store};
 use daftar_domain::usecase::rotate_keys;
 use daftar_domain::{Error, Result};
 use ed25519_dalek::SigningKey;
@@ -235,6 +235,46 @@ impl KeyRing {
         Ok(l.trust.sign(root))
     }
 
+    /// Seals the waiting audit rows, signs a checkpoint of the chain's head with the root key
+    /// (`key.missing` without one), keeps it in the database and returns it; the signed file is
+    /// `hex::decode(&cp.signed)`. `now` is the signing time.
+    pub fn checkpoint_audit(
+        &self,
+        store: &dyn Store,
+        now: time::OffsetDateTime,
+    ) -> Result<AuditCheckpoint> {
+        let root = self.root(store)?;
+        store.drain_audit(std::time::Duration::from_secs(5))?;
+        let head = store.audit_head()?;
+        let hash: [u8; 32] = hex::decode(&head.hash)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::internal("audit head hash is malformed"))?;
+        let doc = AuditCheckpointDoc {
+            seq: u64::try_from(head.seq).unwrap_or(0),
+            hash,
+            issued_at: now.unix_timestamp(),
+        };
+        let cp = AuditCheckpoint {
+            seq: head.seq,
+            hash: head.hash,
+            signed_at: now,
+            kid: kid_hex(&root),
+            signed: hex::encode(doc.sign(&root)),
+        };
+        store.record_audit_checkpoint(&cp)?;
+        Ok(cp)
+    }
+
+    /// Reads a checkpoint file signed by this ring's root key (`credential.list.*` otherwise).
+    pub fn open_checkpoint(
+        &self,
+        store: &dyn CredentialStore,
+        bytes: &[u8],
+    ) -> Result<AuditCheckpointDoc> {
+        AuditCheckpointDoc::open(bytes, &self.root(store)?.verifying_key()).map_err(format_error)
+    }
+
     /// The status list (full with `since` 0, else the delta after `since`), signed.
     pub fn status_list_file(&self, store: &dyn CredentialStore, since: u64) -> Result<Vec<u8>> {
         let root = self.root(store)?;
@@ -280,4 +320,29 @@ impl KeyRing {
         };
         daftar_credential::issue(&claims, &self.issuer(store)?).map_err(format_error)
     }
+}
+
+/// Checks the audit chain (sealing first) and that it still has the checkpoint's hash at the
+/// checkpoint's row: `rewritten` when the row has another hash (the chain was rewritten from
+/// there or before), `truncated` when the chain no longer reaches it.
+pub fn verify_against(
+    store: &dyn Store,
+    cp: &AuditCheckpointDoc,
+) -> Result<std::result::Result<u64, ChainBreak>> {
+    let n = match store.verify_audit()? {
+        Ok(n) => n,
+        Err(b) => return Ok(Err(b)),
+    };
+    let seq = i64::try_from(cp.seq).unwrap_or(i64::MAX);
+    Ok(match store.audit_hash_at(seq)? {
+        None if seq > 0 => Err(ChainBreak {
+            seq,
+            reason: "truncated",
+        }),
+        Some(h) if h != hex::encode(cp.hash) => Err(ChainBreak {
+            seq,
+            reason: "rewritten",
+        }),
+        _ => Ok(n),
+    })
 }

@@ -15,6 +15,7 @@ pub mod postgres;
 mod prepared;
 pub mod profile;
 mod repo;
+pub use repo::audit::SEALER_LOCK as AUDIT_SEALER_LOCK;
 pub mod sql;
 pub mod sqlite;
 

@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0015_case_employer"),
     migration!("0016_person_imports"),
     migration!("0017_bulk_read_alarm"),
+    migration!("0018_audit_sealer"),
     migration!("0019_rate_limits"),
 ];
 

@@ -15,10 +15,50 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 /// the same).
 const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Most statements kept prepared per connection; past it the cache starts over (statements
+/// built with a varying number of placeholders would otherwise grow it without end).
+const STATEMENT_CACHE: usize = 512;
+
+/// A pooled connection with its prepared statements by SQL text: a statement seen before costs
+/// one round trip (bind and execute) and no parsing or planning, instead of two round trips
+/// (prepare, then execute) and a fresh plan every time. Protocol-level prepared statements
+/// survive a rolled-back transaction.
+pub struct PgConn {
+    client: postgres::Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+/// [`PostgresConnectionManager`] with a statement cache per connection.
+struct CachingManager(PostgresConnectionManager<MakeRustlsConnect>);
+
+impl std::fmt::Debug for CachingManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CachingManager")
+    }
+}
+
+impl r2d2::ManageConnection for CachingManager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: self.0.connect()?,
+            statements: std::collections::HashMap::new(),
+        })
+    }
+    fn is_valid(&self, conn: &mut PgConn) -> std::result::Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
+}
+
 /// A PostgreSQL connection pool.
 pub struct PgDb {
     url: String,
-    pool: Option<r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>>,
+    pool: Option<r2d2::Pool<CachingManager>>,
 }
 
 impl Drop for PgDb {
@@ -53,7 +93,7 @@ impl PgDb {
         // plainly instead of after the pool's timeout.
         outside_runtime(|| config.connect(connector.clone()).map(drop))
             .map_err(|e| Error::store(format!("cannot connect to PostgreSQL: {e}")))?;
-        let manager = PostgresConnectionManager::new(config, connector);
+        let manager = CachingManager(PostgresConnectionManager::new(config, connector));
         let pool = r2d2::Pool::builder()
             .max_size(16)
             .connection_timeout(WAIT)
@@ -70,7 +110,7 @@ impl PgDb {
         &self.url
     }
 
-    fn pool(&self) -> Result<&r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>> {
+    fn pool(&self) -> Result<&r2d2::Pool<CachingManager>> {
         self.pool
             .as_ref()
             .ok_or_else(|| Error::store("pool closed"))
@@ -81,10 +121,11 @@ impl PgDb {
             .pool()?
             .get()
             .map_err(|e| Error::store(e.to_string()))?;
-        let mut tx = conn
+        let PgConn { client, statements } = &mut *conn;
+        let mut tx = client
             .transaction()
             .map_err(|e| Error::store(e.to_string()))?;
-        let out = f(&mut PgTx(&mut tx))?;
+        let out = f(&mut PgTx(&mut tx, statements))?;
         tx.commit().map_err(|e| Error::store(e.to_string()))?;
         Ok(out)
     }
@@ -149,7 +190,25 @@ pub fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-struct PgTx<'a, 'b>(&'a mut postgres::Transaction<'b>);
+struct PgTx<'a, 'b>(
+    &'a mut postgres::Transaction<'b>,
+    &'a mut std::collections::HashMap<String, postgres::Statement>,
+);
+
+impl PgTx<'_, '_> {
+    /// The prepared statement for `sql` (prepared now if this connection has not seen it).
+    fn statement(&mut self, sql: &str) -> std::result::Result<postgres::Statement, DbError> {
+        if let Some(s) = self.1.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.0.prepare(sql).map_err(classify)?;
+        if self.1.len() >= STATEMENT_CACHE {
+            self.1.clear();
+        }
+        self.1.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
 
 fn classify(e: postgres::Error) -> DbError {
     let msg = e
@@ -260,13 +319,15 @@ impl Tx for PgTx<'_, '_> {
     fn exec(&mut self, sql: &str, params: &[Value]) -> std::result::Result<u64, DbError> {
         let owned: Vec<Param> = params.iter().map(Param::of).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
-        self.0.execute(sql, &refs).map_err(classify)
+        let stmt = self.statement(sql)?;
+        self.0.execute(&stmt, &refs).map_err(classify)
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError> {
         let owned: Vec<Param> = params.iter().map(Param::of).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
+        let stmt = self.statement(sql)?;
         self.0
-            .query(sql, &refs)
+            .query(&stmt, &refs)
             .map_err(classify)?
             .iter()
             .map(convert)

@@ -198,6 +198,15 @@ impl Dialect {
             Dialect::Postgres => " FOR UPDATE",
         }
     }
+    /// The writing transaction's id as a BIGINT expression (PostgreSQL's 64-bit
+    /// `pg_current_xact_id()`; 0 on SQLite, whose single writer orders everything): the audit
+    /// sealer's order and horizon (repo/audit.rs).
+    pub fn current_txid(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "0",
+            Dialect::Postgres => "pg_current_xact_id()::text::bigint",
+        }
+    }
 }
 
 /// A transaction: statements with positional parameters.

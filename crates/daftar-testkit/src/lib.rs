@@ -127,6 +127,12 @@ impl TestDb {
         }
     }
 
+    /// Where the database is: the SQLite file's path or the PostgreSQL URL (tests that hold a
+    /// transaction open on a connection of their own).
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
     /// The concrete store (for `execute_raw` in tamper tests).
     pub fn sql(&self) -> &daftar_store::SqlStore {
         &self.store

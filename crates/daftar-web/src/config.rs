@@ -53,6 +53,13 @@ pub struct WebConfig {
     pub escalate_to_authority_after: u32,
     /// Seconds between escalation passes of the server's background job (0: off).
     pub escalation_interval_secs: u64,
+    /// Milliseconds between runs of the audit sealer (0: off; `daftar audit seal` and
+    /// `audit verify` still seal on demand). Bounds how long a committed audit row waits
+    /// unsealed when no older transaction is open (docs/adr/0002-audit-sealing.md).
+    pub audit_seal_interval_ms: u64,
+    /// Seconds between signed checkpoints of the audit chain's head, made by the sealer when
+    /// the head moved (0: only on demand, `daftar audit checkpoint`).
+    pub audit_checkpoint_interval_secs: u64,
     /// Secret that seals the credential signing keys at rest (at least 16 characters). Empty:
     /// a random secret for this process only (tests): keys sealed with it cannot be opened by
     /// another process.
@@ -82,6 +89,8 @@ impl Default for WebConfig {
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
+            audit_seal_interval_ms: 200,
+            audit_checkpoint_interval_secs: 600,
             key_secret: String::new(),
             bulk_read_override: None,
             i18n_misses: None,

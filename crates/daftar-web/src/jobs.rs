@@ -2,7 +2,7 @@
 //! step is past due, to the authority after `escalate_to_authority_after` more working days),
 //! once at start and then every `escalation_interval_secs`; and the removal of expired
 //! `Idempotency-Key` answers and of imports that stopped without finishing (a killed `daftar
-//! import`), every ten minutes.
+//! import`), every ten minutes; and the audit sealer ([`audit_sealer_loop`]).
 
 use crate::state::AppState;
 use daftar_domain::audit::{AuditCtx, purpose};
@@ -66,6 +66,59 @@ pub async fn housekeeping_loop(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(persons = n, "removed imports that did not finish"),
             Err(e) => tracing::warn!(error = %e, "removing unfinished imports failed"),
+        }
+    }
+}
+
+/// The audit sealer: every `audit_seal_interval_ms` puts the waiting audit rows into the chain
+/// (`AuditStore::seal_audit`), and every `audit_checkpoint_interval_secs`, when the head moved,
+/// signs a checkpoint of it with the root key. Several nodes may run it: on PostgreSQL one
+/// sealer at a time holds the advisory lock and the others skip that round; checkpoints of the
+/// same head from two nodes are harmless duplicates.
+pub async fn audit_sealer_loop(state: AppState) {
+    let ms = state.config.audit_seal_interval_ms;
+    if ms == 0 {
+        return;
+    }
+    let every = Duration::from_secs(state.config.audit_checkpoint_interval_secs);
+    let mut tick = tokio::time::interval(Duration::from_millis(ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first checkpoint comes one interval after start (then only when the head moved).
+    let (mut since, mut signed_seq) = (std::time::Instant::now(), -1i64);
+    loop {
+        tick.tick().await;
+        match state.db(|s| s.seal_audit()).await {
+            Ok(r) if r.sealed > 0 => tracing::debug!(
+                rows = r.sealed,
+                longest_wait_ms = r.longest_wait_ms,
+                waiting = r.waiting,
+                "sealed audit rows"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sealing audit rows failed"),
+        }
+        if every.is_zero() || since.elapsed() < every {
+            continue;
+        }
+        since = std::time::Instant::now();
+        let (keys, now) = (state.keys.clone(), state.clock.now());
+        let made = state
+            .db(move |s| {
+                if s.audit_head()?.seq == signed_seq {
+                    return Ok(None);
+                }
+                keys.checkpoint_audit(s, now).map(|cp| Some(cp.seq))
+            })
+            .await;
+        match made {
+            Ok(Some(seq)) => {
+                tracing::info!(seq, "signed an audit checkpoint");
+                signed_seq = seq;
+            }
+            Ok(None) => {}
+            // No root key yet (`daftar keys generate`), or keys sealed under another secret:
+            // tried again at the next interval.
+            Err(e) => tracing::debug!(error = %e, "no audit checkpoint signed"),
         }
     }
 }

@@ -202,6 +202,7 @@ pub async fn serve(
         _ => None,
     };
     let purge = tokio::spawn(jobs::housekeeping_loop(state.clone()));
+    let sealer = tokio::spawn(jobs::audit_sealer_loop(state.clone()));
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -213,5 +214,6 @@ pub async fn serve(
         m.abort();
     }
     purge.abort();
+    sealer.abort();
     served
 }

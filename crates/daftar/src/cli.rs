@@ -218,6 +218,15 @@ pub struct BenchHttp {
     /// Send no Idempotency-Key (to see what storing the first answers costs).
     #[arg(long)]
     pub without_idempotency_key: bool,
+    /// Audited person-page reads (`GET /api/v1/offices/{o}/persons/{p}`) instead of
+    /// create-case: each connection signs in as a clerk of its own and reads 50 persons in turn
+    /// (under the bulk-read limit); afterwards checks that every read was audited.
+    #[arg(long)]
+    pub reads: bool,
+    /// Run on a fresh SQLite database and then on the PostgreSQL database of `--database-url`,
+    /// one after the other in this process, and print both.
+    #[arg(long)]
+    pub side_by_side: bool,
 }
 
 /// `bench candidates` options.
@@ -474,8 +483,55 @@ pub struct OfficeAdd {
 /// `audit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain; exit 1 and name the first broken row if any row was edited or deleted.
-    Verify(DataDir),
+    /// Seal the waiting rows, then check the hash chain and the kept checkpoints (and
+    /// `--checkpoint FILE`); exit 1 and name the first broken row if any row was edited,
+    /// deleted, or the chain was rewritten or truncated.
+    Verify(AuditVerifyArgs),
+    /// Seal the rows waiting for the sealer now (the server seals continuously) and print what
+    /// was done and what still waits (rows behind a transaction that is still open).
+    Seal(DataDir),
+    /// Sign a checkpoint of the chain's head with the root key, keep it, and write it to
+    /// `--out FILE` if given.
+    Checkpoint(CheckpointArgs),
+    /// Write the newest kept checkpoint (signed by the root key) to a file, for keeping outside
+    /// the database; signs one first if there is none.
+    ExportCheckpoint(ExportCheckpointArgs),
+}
+
+/// `audit verify` options.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// A checkpoint file (`daftar audit export-checkpoint`): the chain must still have its hash
+    /// at its row, so a chain rewritten end to end fails.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// The pinned root public key (64 hex digits, or a file such as `root-key.txt` from `daftar
+    /// keys export`) that signed the checkpoint; default: the key ring's root key (needs
+    /// `key_secret`).
+    #[arg(long, value_name = "HEX|FILE")]
+    pub root_key: Option<String>,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `audit checkpoint` options.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Also write the signed checkpoint to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `audit export-checkpoint` options.
+#[derive(Debug, Args)]
+pub struct ExportCheckpointArgs {
+    /// File to write the signed checkpoint to.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub dir: DataDir,
 }
 
 /// `backup` options.

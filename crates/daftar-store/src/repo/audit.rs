@@ -1,17 +1,46 @@
-//! Audit rows: appended in the caller's transaction (so the event and the change commit
-//! together), listed with filters, and verified in batches against the hash chain and the head.
+//! Audit rows: appended unsealed in the caller's transaction (so the event and the change commit
+//! together, and no shared row is locked), sealed into the hash chain by a single sealer in
+//! batches, listed with filters (the waiting rows with the sealed ones), verified in batches
+//! against the hash chain, the head and the kept checkpoints.
+//!
+//! Sealing (docs/adr/0002-audit-sealing.md): one sealer at a time across nodes (on PostgreSQL the
+//! transaction-scoped advisory lock [`SEALER_LOCK`]; a second sealer finds it taken and does
+//! nothing; on SQLite the single writer serialises). It takes the waiting rows whose writing
+//! transaction is older than every transaction still open — on PostgreSQL `txid` below the
+//! snapshot's `xmin`, so no row can still appear before them —, in (`txid`, `id`) order, gives
+//! them the next sequence numbers and hashes ([`record_hash`]), inserts them into `audit_log`,
+//! deletes them from `audit_pending` and moves the head, all in one transaction: a sealer killed
+//! at any point leaves either all of a batch sealed or none of it.
 
-use crate::sql::{Tx, Value, params};
-use daftar_domain::Result;
+use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{
-    AuditCtx, AuditEvent, AuditRecord, ChainBreak, GENESIS_HASH, record_hash, seal,
+    AuditCheckpoint, AuditCtx, AuditEvent, AuditHead, AuditRecord, ChainBreak, GENESIS_HASH,
+    SealReport, canonical_details, record_hash, truncate_ms,
 };
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::store::AuditFilter;
+use daftar_domain::{Error, Result};
+use std::collections::BTreeMap;
 
 const COLUMNS: &str = "seq, at, actor_id, actor, office_id, action, target_type, target_id, purpose, request_id, details, prev_hash, hash";
 
-fn record(r: &crate::sql::Row) -> Result<AuditRecord> {
+/// The fields an action writes (everything but the chain's).
+const FIELDS: &str =
+    "at, actor_id, actor, office_id, action, target_type, target_id, purpose, request_id, details";
+
+/// PostgreSQL advisory lock key of the sealer (the migrator's is 71842).
+pub const SEALER_LOCK: i64 = 71843;
+
+/// How long `verify_audit` waits for the rows waiting when it starts to be sealed.
+pub const DRAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Rows sealed per transaction.
+pub const SEAL_BATCH: i64 = 1000;
+
+/// Rows per `INSERT` statement when sealing (13 parameters each).
+const INSERT_CHUNK: usize = 250;
+
+fn record(r: &Row) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: r.i64(0)?,
         at: r.ts(1)?,
@@ -29,40 +58,28 @@ fn record(r: &crate::sql::Row) -> Result<AuditRecord> {
     })
 }
 
-/// Appends one event to the chain inside `tx`.
-pub fn append(tx: &mut dyn Tx, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
-    let head = tx.query_one(
-        &format!(
-            "SELECT seq, hash FROM audit_head WHERE id = 1{}",
-            tx.dialect().for_update()
-        ),
-        &[],
-    )?;
-    let (seq, prev) = (head.i64(0)?, head.text(1)?);
-    let rec = seal(seq + 1, tx.now(), ctx, ev, &prev);
+/// Appends one event, unsealed, inside `tx` (the sealer puts it into the chain).
+pub fn append(tx: &mut dyn Tx, ctx: &AuditCtx, ev: &AuditEvent) -> Result<()> {
+    let at = truncate_ms(tx.now());
     tx.exec(
-        &format!("INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
+        &format!(
+            "INSERT INTO audit_pending (txid, {FIELDS}) VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            tx.dialect().current_txid()
+        ),
         params![
-            rec.seq,
-            rec.at,
-            rec.actor_id.map(|i| i.to_string()),
-            rec.actor.as_str(),
-            rec.office_id.map(|i| i.to_string()),
-            rec.action.as_str(),
-            rec.target_type.as_str(),
-            rec.target_id.as_str(),
-            rec.purpose.as_str(),
-            rec.request_id.as_str(),
-            rec.details.as_str(),
-            rec.prev_hash.as_str(),
-            rec.hash.as_str(),
+            at,
+            ctx.actor_id.map(|i| i.to_string()),
+            ctx.actor.as_str(),
+            ctx.office_id.map(|i| i.to_string()),
+            ev.action.as_str(),
+            ev.target_type.as_str(),
+            ev.target_id.as_str(),
+            ctx.purpose.as_str(),
+            ctx.request_id.as_str(),
+            canonical_details(&ev.details),
         ],
     )?;
-    tx.exec(
-        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        params![rec.seq, rec.hash.as_str()],
-    )?;
-    Ok(rec)
+    Ok(())
 }
 
 /// Shorthand: append an event built from an action, target type and id.
@@ -72,11 +89,12 @@ pub fn log(
     action: &str,
     target_type: &str,
     target_id: impl ToString,
-) -> Result<AuditRecord> {
+) -> Result<()> {
     append(tx, ctx, &AuditEvent::new(action, target_type, target_id))
 }
 
-/// Rows matching `filter`, newest first.
+/// Rows matching `filter`, newest first: the waiting rows (`seq` 0, no hashes) before the
+/// sealed ones.
 pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<Page<AuditRecord>> {
     let mut clauses = vec![];
     let mut args: Vec<Value> = vec![];
@@ -97,25 +115,156 @@ pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<P
     } else {
         format!(" WHERE {}", clauses.join(" AND "))
     };
+    let both = format!(
+        "(SELECT {COLUMNS}, 0 AS waiting FROM audit_log{wh} \
+         UNION ALL SELECT 0, {FIELDS}, '', '', id FROM audit_pending{wh}) a"
+    );
     super::paged(
         tx,
         COLUMNS,
-        &format!("FROM audit_log{wh}"),
-        "seq DESC",
+        &format!("FROM {both}"),
+        "waiting DESC, seq DESC",
         args,
         req,
         record,
     )
 }
 
+/// One sealing transaction: up to `limit` rows that can no longer be overtaken go into the
+/// chain. Returns (rows sealed, longest wait in ms, whether this sealer held the lock).
+pub fn seal_batch(tx: &mut dyn Tx, limit: i64) -> Result<(u64, i64, bool)> {
+    let horizon = match tx.dialect() {
+        crate::sql::Dialect::Sqlite => i64::MAX,
+        crate::sql::Dialect::Postgres => {
+            // Every transaction with an id below the snapshot's xmin has ended, so no row with
+            // such a txid can still appear: those rows may be sealed for good.
+            let r = tx.query_one(
+                "SELECT pg_try_advisory_xact_lock($1), pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                params![SEALER_LOCK],
+            )?;
+            if !r.bool(0)? {
+                return Ok((0, 0, false));
+            }
+            r.i64(1)?
+        }
+    };
+    let rows = tx.query(
+        &format!(
+            "SELECT id, txid, {FIELDS} FROM audit_pending WHERE txid < $1 ORDER BY txid, id LIMIT $2"
+        ),
+        params![horizon, limit],
+    )?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok((0, 0, true));
+    };
+    let (first_txid, last_txid, last_id) = (first.i64(1)?, last.i64(1)?, last.i64(0)?);
+    let head = tx.query_one(
+        &format!(
+            "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+            tx.dialect().for_update()
+        ),
+        &[],
+    )?;
+    let (mut seq, mut prev) = (head.i64(0)?, head.text(1)?);
+    let now = tx.now();
+    let mut longest = 0i64;
+    let mut sealed = Vec::with_capacity(rows.len());
+    for r in &rows {
+        seq += 1;
+        let mut rec = AuditRecord {
+            seq,
+            at: r.ts(2)?,
+            actor_id: r.opt_parse(3)?,
+            actor: r.text(4)?,
+            office_id: r.opt_parse(5)?,
+            action: r.text(6)?,
+            target_type: r.text(7)?,
+            target_id: r.text(8)?,
+            purpose: r.text(9)?,
+            request_id: r.text(10)?,
+            details: r.text(11)?,
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        rec.hash = record_hash(&rec);
+        prev = rec.hash.clone();
+        longest = longest.max(i64::try_from((now - rec.at).whole_milliseconds()).unwrap_or(0));
+        sealed.push(rec);
+    }
+    for chunk in sealed.chunks(INSERT_CHUNK) {
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut args: Vec<Value> = Vec::with_capacity(chunk.len() * 13);
+        for rec in chunk {
+            let n = args.len();
+            values.push(format!(
+                "({})",
+                (1..=13)
+                    .map(|i| format!("${}", n + i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            args.extend([
+                rec.seq.into(),
+                rec.at.into(),
+                rec.actor_id.map(|i| i.to_string()).into(),
+                rec.actor.as_str().into(),
+                rec.office_id.map(|i| i.to_string()).into(),
+                rec.action.as_str().into(),
+                rec.target_type.as_str().into(),
+                rec.target_id.as_str().into(),
+                rec.purpose.as_str().into(),
+                rec.request_id.as_str().into(),
+                rec.details.as_str().into(),
+                rec.prev_hash.as_str().into(),
+                rec.hash.as_str().into(),
+            ]);
+        }
+        tx.exec(
+            &format!(
+                "INSERT INTO audit_log ({COLUMNS}) VALUES {}",
+                values.join(", ")
+            ),
+            &args,
+        )?;
+    }
+    // Exactly the rows read: the first `limit` in (txid, id) order below the horizon, where no
+    // row can appear any more.
+    let deleted = tx.exec(
+        "DELETE FROM audit_pending WHERE txid >= $1 AND txid < $2 AND (txid < $3 OR (txid = $3 AND id <= $4))",
+        params![first_txid, horizon, last_txid, last_id],
+    )?;
+    if deleted != rows.len() as u64 {
+        return Err(Error::store(format!(
+            "audit sealer: read {} waiting rows but would remove {deleted}",
+            rows.len()
+        )));
+    }
+    tx.exec(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        params![seq, prev.as_str()],
+    )?;
+    Ok((rows.len() as u64, longest, true))
+}
+
+/// Rows waiting for the sealer.
+pub fn waiting(tx: &mut dyn Tx) -> Result<u64> {
+    Ok(u64::try_from(
+        tx.query_one("SELECT COUNT(*) FROM audit_pending", &[])?
+            .i64(0)?,
+    )
+    .unwrap_or(0))
+}
+
 /// Rows to check per batch when verifying.
 const BATCH: i64 = 2000;
 
-/// Walks the chain from the start in batches (`next_batch(after_seq)` returns up to [`BATCH`]
-/// rows with `seq > after_seq` in order) and checks links, hashes and the head.
+/// Walks the chain from the start up to `head` in batches (`next_batch(after_seq)` returns up
+/// to [`BATCH`] rows with `after_seq < seq <= head.seq` in order) and checks links, hashes, the
+/// head and the `anchors` (sequence number → hash, from checkpoints).
 pub fn verify(
     mut next_batch: impl FnMut(i64) -> Result<Vec<AuditRecord>>,
-    head: (i64, String),
+    head: &AuditHead,
+    anchors: &BTreeMap<i64, String>,
 ) -> Result<Result<u64, ChainBreak>> {
     let mut prev_hash = GENESIS_HASH.to_owned();
     let mut expected = 1i64;
@@ -143,25 +292,39 @@ pub fn verify(
                     reason: "edited",
                 }));
             }
+            if anchors.get(&r.seq).is_some_and(|h| *h != r.hash) {
+                return Ok(Err(ChainBreak {
+                    seq: r.seq,
+                    reason: "rewritten",
+                }));
+            }
             prev_hash = r.hash.clone();
             expected += 1;
         }
     }
     let last = expected - 1;
-    if head.0 != last || head.1 != prev_hash {
+    if head.seq != last || head.hash != prev_hash {
         return Ok(Err(ChainBreak {
             seq: last + 1,
+            reason: "truncated",
+        }));
+    }
+    if let Some((&seq, _)) = anchors.range(last + 1..).next() {
+        return Ok(Err(ChainBreak {
+            seq,
             reason: "truncated",
         }));
     }
     Ok(Ok(u64::try_from(last).unwrap_or(0)))
 }
 
-/// One batch of rows after `after`.
-pub fn batch_after(tx: &mut dyn Tx, after: i64) -> Result<Vec<AuditRecord>> {
+/// One batch of rows after `after`, up to `upto`.
+pub fn batch_after(tx: &mut dyn Tx, after: i64, upto: i64) -> Result<Vec<AuditRecord>> {
     tx.query(
-        &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
-        params![after, BATCH],
+        &format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3"
+        ),
+        params![after, upto, BATCH],
     )?
     .iter()
     .map(record)
@@ -169,20 +332,126 @@ pub fn batch_after(tx: &mut dyn Tx, after: i64) -> Result<Vec<AuditRecord>> {
 }
 
 /// The stored head (last seq and hash).
-pub fn head(tx: &mut dyn Tx) -> Result<(i64, String)> {
+pub fn head(tx: &mut dyn Tx) -> Result<AuditHead> {
     let r = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
-    Ok((r.i64(0)?, r.text(1)?))
+    Ok(AuditHead {
+        seq: r.i64(0)?,
+        hash: r.text(1)?,
+    })
+}
+
+fn checkpoint(r: &Row) -> Result<AuditCheckpoint> {
+    Ok(AuditCheckpoint {
+        seq: r.i64(0)?,
+        hash: r.text(1)?,
+        signed_at: r.ts(2)?,
+        kid: r.text(3)?,
+        signed: r.text(4)?,
+    })
 }
 
 impl daftar_domain::store::AuditStore for crate::SqlStore {
-    fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<AuditRecord> {
+    fn append_audit(&self, ctx: &AuditCtx, ev: &AuditEvent) -> Result<()> {
         self.write(|tx| append(tx, ctx, ev))
     }
     fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>> {
         self.read(|tx| self::page(tx, filter, page))
     }
+    fn seal_audit(&self) -> Result<SealReport> {
+        let mut report = SealReport {
+            ran: true,
+            ..SealReport::default()
+        };
+        loop {
+            let (n, longest, ran) = self.write(|tx| seal_batch(tx, SEAL_BATCH))?;
+            report.ran &= ran;
+            report.sealed += n;
+            report.longest_wait_ms = report.longest_wait_ms.max(longest);
+            if !ran || n < SEAL_BATCH as u64 {
+                break;
+            }
+        }
+        report.waiting = self.read(waiting)?;
+        Ok(report)
+    }
+    fn drain_audit(&self, wait: std::time::Duration) -> Result<SealReport> {
+        let started = std::time::Instant::now();
+        let last: i64 = self.read(|tx| {
+            tx.query_one("SELECT COALESCE(MAX(id), 0) FROM audit_pending", &[])?
+                .i64(0)
+        })?;
+        let mut report = SealReport::default();
+        loop {
+            let r = self.seal_audit()?;
+            report.sealed += r.sealed;
+            report.longest_wait_ms = report.longest_wait_ms.max(r.longest_wait_ms);
+            report.ran |= r.ran;
+            report.waiting = r.waiting;
+            let left = self.read(|tx| {
+                tx.query_one(
+                    "SELECT COUNT(*) FROM audit_pending WHERE id <= $1",
+                    params![last],
+                )?
+                .i64(0)
+            })?;
+            if left == 0 || started.elapsed() >= wait {
+                return Ok(report);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+    fn audit_head(&self) -> Result<AuditHead> {
+        self.read(head)
+    }
+    fn audit_hash_at(&self, seq: i64) -> Result<Option<String>> {
+        self.read(|tx| {
+            tx.query_opt("SELECT hash FROM audit_log WHERE seq = $1", params![seq])?
+                .map(|r| r.text(0))
+                .transpose()
+        })
+    }
+    fn record_audit_checkpoint(&self, cp: &AuditCheckpoint) -> Result<()> {
+        self.write(|tx| {
+            tx.exec(
+                "INSERT INTO audit_checkpoints (id, seq, hash, signed_at, kid, signed) VALUES ($1, $2, $3, $4, $5, $6)",
+                params![
+                    ulid::Ulid::new().to_string(),
+                    cp.seq,
+                    cp.hash.as_str(),
+                    cp.signed_at,
+                    cp.kid.as_str(),
+                    cp.signed.as_str(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+    fn audit_checkpoints(&self, limit: u32) -> Result<Vec<AuditCheckpoint>> {
+        self.read(|tx| {
+            tx.query(
+                "SELECT seq, hash, signed_at, kid, signed FROM audit_checkpoints ORDER BY seq DESC, signed_at DESC LIMIT $1",
+                params![i64::from(limit)],
+            )?
+            .iter()
+            .map(checkpoint)
+            .collect()
+        })
+    }
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>> {
-        let head = self.read(head)?;
-        verify(|after| self.read(|tx| batch_after(tx, after)), head)
+        self.drain_audit(DRAIN_WAIT)?;
+        let (head, anchors) = self.read(|tx| {
+            let head = head(tx)?;
+            let anchors = tx
+                .query("SELECT seq, hash FROM audit_checkpoints", &[])?
+                .iter()
+                .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+                .collect::<Result<BTreeMap<_, _>>>()?;
+            Ok((head, anchors))
+        })?;
+        verify(
+            |after| self.read(|tx| batch_after(tx, after, head.seq)),
+            &head,
+            &anchors,
+        )
     }
 }

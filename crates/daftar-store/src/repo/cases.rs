@@ -331,14 +331,15 @@ impl daftar_domain::store::CaseStore for SqlStore {
             if let Some(r) = dup {
                 return Err(open_case::duplicate(&r.text(0)?));
             }
-            let (office_code, n) = next_number(tx, office, "case", plan.fee_year)?;
-            let reference = plan.reference(&office_code, n);
+            // The office's reference counter is one row per office, kind and year: taken last
+            // (below), so concurrent openings in one office hold it only for the counter, the
+            // reference's update and the commit. Until then the case carries its id.
             let employer = plan.employer.as_ref();
             tx.exec(
                 "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version, employer_name, employer_identifier) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1, $14, $15)",
                 params![
                     id.to_string(),
-                    reference.as_str(),
+                    id.to_string(),
                     office.to_string(),
                     plan.service.as_str(),
                     plan.service_version,
@@ -371,6 +372,12 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     "members": plan.members.len(),
                     "employer": employer.is_some(),
                 })),
+            )?;
+            let (office_code, n) = next_number(tx, office, "case", plan.fee_year)?;
+            let reference = plan.reference(&office_code, n);
+            tx.exec(
+                "UPDATE cases SET reference = $1 WHERE id = $2",
+                params![reference.as_str(), id.to_string()],
             )?;
             let view = CaseView {
                 case: Case {

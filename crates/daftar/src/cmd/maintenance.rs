@@ -1,4 +1,4 @@
-//! `migrate`, `audit verify`, `backup` and `restore`.
+//! `migrate`, `backup` and `restore`.
 
 use crate::config::Loaded;
 use anyhow::{Context, Result, bail};
@@ -20,21 +20,6 @@ pub fn migrate(loaded: &Loaded) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Verifies the audit chain; exit 1 when broken.
-pub fn audit_verify(loaded: &Loaded) -> Result<ExitCode> {
-    let store = super::open(loaded)?;
-    match store.verify_audit()? {
-        Ok(n) => {
-            println!("audit chain intact: {n} rows");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(b) => {
-            println!("audit chain broken at row {} ({})", b.seq, b.reason);
-            Ok(ExitCode::FAILURE)
-        }
-    }
 }
 
 /// Writes a backup.

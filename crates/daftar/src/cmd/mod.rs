@@ -1,6 +1,7 @@
 //! Command dispatch and what the commands share: loading the configuration and opening the store.
 
 mod admin;
+mod audit;
 mod bench;
 mod bench_credentials;
 #[cfg(feature = "bench-http")]
@@ -42,8 +43,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &a,
         ),
         Command::Admin(a) => admin::run(&global, a),
-        Command::Audit(crate::cli::AuditCommand::Verify(d)) => {
-            maintenance::audit_verify(&load(&with(None, d.data_dir))?)
+        Command::Audit(crate::cli::AuditCommand::Verify(a)) => {
+            audit::verify(&load(&with(None, a.dir.data_dir.clone()))?, &a)
+        }
+        Command::Audit(crate::cli::AuditCommand::Seal(d)) => {
+            audit::seal(&load(&with(None, d.data_dir))?)
+        }
+        Command::Audit(crate::cli::AuditCommand::Checkpoint(a)) => audit::checkpoint(
+            &load(&with(None, a.dir.data_dir.clone()))?,
+            a.out.as_deref(),
+        ),
+        Command::Audit(crate::cli::AuditCommand::ExportCheckpoint(a)) => {
+            audit::export_checkpoint(&load(&with(None, a.dir.data_dir.clone()))?, &a.out)
         }
         Command::Backup(b) => {
             maintenance::backup(&load(&with(None, b.dir.data_dir.clone()))?, &b.to)
