@@ -56,6 +56,16 @@ home-figures-title = Persons registered per office
 home-figures-note = Counts below 5 are not shown, to protect privacy.
 home-persons = Persons
 home-suppressed = fewer than 5
+home-escalated-to-you = Escalated overdue cases
+home-fee-complaints = "Asked to pay more" reports
+home-across-title = Offices: persons, cases and fees
+home-across-note = Cases as of today; fees and reports of the last 30 days.
+home-cases-active = Active cases
+home-escalated-authority = Escalated to the authority
+home-payments = Payments
+home-fees-collected = Fees collected
+home-asked-extra = Extra asked
+home-total = Total
 
 ## Offices
 offices-title = Offices

@@ -56,6 +56,16 @@ home-figures-title = شمار اشخاص ثبت‌شده در هر دفتر
 home-figures-note = برای حفظ حریم خصوصی، شمارهای کمتر از ۵ نمایش داده نمی‌شوند.
 home-persons = اشخاص
 home-suppressed = کمتر از ۵
+home-escalated-to-you = دوسیه‌های معوق ارجاع‌شده
+home-fee-complaints = گزارش‌های «از من بیشتر خواستند»
+home-across-title = دفاتر: اشخاص، دوسیه‌ها و فیس‌ها
+home-across-note = دوسیه‌ها تا امروز؛ فیس‌ها و گزارش‌ها در ۳۰ روز گذشته.
+home-cases-active = دوسیه‌های جاری
+home-escalated-authority = ارجاع‌شده به اداره
+home-payments = پرداخت‌ها
+home-fees-collected = فیس دریافت‌شده
+home-asked-extra = مبلغ اضافهٔ خواسته‌شده
+home-total = مجموع
 
 ## Offices
 offices-title = دفاتر

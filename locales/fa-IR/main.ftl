@@ -56,6 +56,16 @@ home-figures-title = شمار اشخاص ثبت‌شده در هر دفتر
 home-figures-note = برای حفظ حریم خصوصی، شمارهای کمتر از ۵ نمایش داده نمی‌شوند.
 home-persons = اشخاص
 home-suppressed = کمتر از ۵
+home-escalated-to-you = پرونده‌های معوق ارجاع‌شده
+home-fee-complaints = گزارش‌های «بیشتر از من خواستند»
+home-across-title = دفاتر: اشخاص، پرونده‌ها و هزینه‌ها
+home-across-note = پرونده‌ها تا امروز؛ هزینه‌ها و گزارش‌ها در ۳۰ روز گذشته.
+home-cases-active = پرونده‌های جاری
+home-escalated-authority = ارجاع‌شده به سازمان
+home-payments = پرداخت‌ها
+home-fees-collected = هزینهٔ دریافت‌شده
+home-asked-extra = مبلغ اضافهٔ خواسته‌شده
+home-total = جمع
 
 ## Offices
 offices-title = دفاتر

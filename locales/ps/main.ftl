@@ -56,6 +56,16 @@ home-figures-title = په هر دفتر کې د ثبت شویو کسانو شم�
 home-figures-note = د محرمیت د ساتنې لپاره له ۵ څخه کم شمېرونه نه ښودل کېږي.
 home-persons = اشخاص
 home-suppressed = له ۵ څخه کم
+home-escalated-to-you = ځنډېدلې لوړ ته لېږل شوې دوسیې
+home-fee-complaints = د «له ما یې ډېر وغوښتل» راپورونه
+home-across-title = دفترونه: کسان، دوسیې او فیسونه
+home-across-note = دوسیې تر نن پورې؛ فیسونه او راپورونه په تېرو ۳۰ ورځو کې.
+home-cases-active = روانې دوسیې
+home-escalated-authority = ادارې ته لېږل شوې
+home-payments = تادیات
+home-fees-collected = ټول شوی فیس
+home-asked-extra = اضافي غوښتل شوې پیسې
+home-total = ټولټال
 
 ## Offices
 offices-title = دفترونه

@@ -601,3 +601,85 @@ async fn homes_catalog_and_card(app: TestApp) {
     assert!(card.contains(&format!("{}/verify", app.base)), "{card}");
 }
 crate::both!(homes_catalog_and_card_t, homes_catalog_and_card);
+
+/// How many audit rows there are.
+fn audit_rows(app: &TestApp) -> u64 {
+    app.store
+        .audit_page(
+            &daftar_domain::store::AuditFilter::default(),
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .unwrap()
+        .total
+}
+
+/// The text of the first element with `class` in the row of `office` on the across-offices
+/// table.
+fn cell<'a>(html: &'a str, office: &str, class: &str) -> &'a str {
+    let row = between(html, &format!("data-office=\"{office}\">"), "</tr>");
+    between(row, &format!("class=\"{class}\">"), "</td>")
+}
+
+/// Issue 21.10: the authority officer's home shows every office's cases, overdue, escalations,
+/// fees collected and "asked to pay more" reports as a page (not only the JSON report), with
+/// totals; the manager's home shows pending reviews, overdue, escalated cases and fee
+/// complaints; loading a home page writes no audit row (the figures are counts, not reads).
+async fn authority_and_manager_homes(app: TestApp) {
+    let world = seed(&app).await;
+    let by = |role: &str| {
+        &world
+            .visitors
+            .iter()
+            .find(|v| v.role == role)
+            .unwrap()
+            .client
+    };
+    let officer = get_text(&app, by("authority_officer"), "/").await;
+    let across = between(&officer, "id=\"across-offices\"", "</section>");
+    // The seed opened two renewals at THR-01 and the portal a third case; it paid one renewal
+    // and complained about its receipt.
+    assert_eq!(cell(across, "THR-01", "cases-active"), "۳", "{across}");
+    assert!(
+        cell(across, "THR-01", "cases-overdue").contains(">۰<"),
+        "{across}"
+    );
+    assert_eq!(cell(across, "THR-01", "cases-escalated"), "۰", "{across}");
+    assert_eq!(cell(across, "THR-01", "fee-payments"), "۱", "{across}");
+    assert_eq!(cell(across, "THR-01", "fee-complaints"), "۱", "{across}");
+    let rials = cell(across, "THR-01", "fee-rials");
+    assert!(rials.contains("ریال") && rials != "۰ ریال", "{rials}");
+    assert!(
+        cell(across, "THR-01", "fee-extra").contains("ریال"),
+        "{across}"
+    );
+    let totals = between(across, "id=\"across-totals\">", "</tr>");
+    assert!(totals.contains("<td>۳</td>"), "{totals}");
+
+    let manager = get_text(&app, by("office_manager"), "/").await;
+    for id in [
+        "home-reviews",
+        "home-overdue",
+        "home-escalated",
+        "home-complaints",
+        "home-waiting",
+    ] {
+        assert!(manager.contains(&format!("id=\"{id}\"")), "{id}: {manager}");
+    }
+    let complaints = between(&manager, "id=\"home-complaints\">", "</li>");
+    assert!(complaints.contains(">۱<"), "{complaints}");
+    let clerk = get_text(&app, by("clerk"), "/").await;
+    assert!(!clerk.contains("id=\"home-complaints\""), "{clerk}");
+    assert!(!clerk.contains("id=\"across-offices\""), "{clerk}");
+
+    // No audit row per load, for any staff role's home.
+    let before = audit_rows(&app);
+    for role in ["clerk", "office_manager", "authority_officer", "auditor"] {
+        let r = by(role).get(app.url("/")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{role}");
+    }
+    assert_eq!(audit_rows(&app), before, "a home page wrote audit rows");
+}
+crate::both!(authority_and_manager_homes_t, authority_and_manager_homes);
