@@ -192,6 +192,26 @@ pub struct ReceiptCheck {
     pub paid_on: Date,
 }
 
+/// One office's case counts on a day (counts only, no personal data): what the home pages of
+/// managers and the authority show (issue 21.10).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OfficeCaseCounts {
+    /// Office.
+    pub office_id: OfficeId,
+    /// Cases open or returned to the applicant.
+    pub active: u64,
+    /// Open cases due on the day.
+    pub due_today: u64,
+    /// Open cases past their due day.
+    pub overdue: u64,
+    /// Cases waiting for the applicant (returned).
+    pub waiting: u64,
+    /// Open cases escalated to the office manager (escalation level 1).
+    pub escalated_manager: u64,
+    /// Open cases escalated to the authority (escalation level 2).
+    pub escalated_authority: u64,
+}
+
 /// One office's fee figures for a period (aggregates only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FeeReportRow {

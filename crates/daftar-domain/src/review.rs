@@ -73,9 +73,10 @@ pub struct Suspect {
 }
 
 impl Suspect {
-    /// Both records with their labels, for side-by-side display.
+    /// Both records with their side's code (`a`, `b`), for side-by-side display: the page
+    /// names a side by the locale's `review-side-<code>` (A/B, الف/ب), as its buttons do.
     pub fn pair(&self) -> [(&'static str, &PersonSummary); 2] {
-        [("A", &self.a), ("B", &self.b)]
+        [("a", &self.a), ("b", &self.b)]
     }
 }
 

@@ -13,8 +13,8 @@ use crate::audit::{
 };
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
-    CaseDocument, CaseSummary, CaseView, FeeReportRow, NewPayment, Payment, QueueFilter,
-    ReceiptCheck,
+    CaseDocument, CaseSummary, CaseView, FeeReportRow, NewPayment, OfficeCaseCounts, Payment,
+    QueueFilter, ReceiptCheck,
 };
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
@@ -476,6 +476,10 @@ pub trait ReviewStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Suspect>>;
 
+    /// How many pairs with `status` have both persons within `reach` (`person.merge`). A count
+    /// only: not audited.
+    fn count_suspects(&self, reach: &Reach, status: SuspectStatus) -> Result<u64>;
+
     /// Decides an open pair: merge (the other record points to the survivor and leaves lists,
     /// search and the duplicate check; nothing is deleted) or distinct. Errors:
     /// `review.not_found`, `review.decided`, `review.already_merged`. Audited `review.merge` /
@@ -672,6 +676,11 @@ pub trait CaseStore: Send + Sync {
         from: time::Date,
         to: time::Date,
     ) -> Result<Vec<FeeReportRow>>;
+
+    /// Case counts per office within `reach` (`person.read` or `aggregate.read`) on `today`,
+    /// ordered by office code. Counts only: no personal data, not audited, so a home page that
+    /// shows them writes nothing.
+    fn case_counts(&self, reach: &Reach, today: time::Date) -> Result<Vec<OfficeCaseCounts>>;
 
     /// Escalates open cases past due: to the office manager when past due, to the authority
     /// when `authority_after` working days past due. Returns how many changed. Audited

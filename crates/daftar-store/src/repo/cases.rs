@@ -13,7 +13,7 @@ use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::case::{
     Case, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, Employer, FeeReportRow,
-    NewPayment, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
+    NewPayment, OfficeCaseCounts, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PaymentId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
@@ -855,6 +855,41 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     complaints: n(r, 4)?,
                     complained_extra_rials: n(r, 5)?,
                     suppressed: false,
+                })
+            })
+        })
+    }
+
+    fn case_counts(&self, reach: &Reach, today: Date) -> Result<Vec<OfficeCaseCounts>> {
+        if !matches!(
+            reach.permission(),
+            Permission::PersonRead | Permission::AggregateRead
+        ) {
+            return Err(Error::forbidden("auth.forbidden"));
+        }
+        let office = reach.office_id().map(|o| o.to_string());
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT o.id, \
+                   (SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id AND c.state IN ('open', 'returned')), \
+                   (SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id AND c.state = 'open' AND c.due_on = $1), \
+                   (SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id AND c.state = 'open' AND c.due_on < $1), \
+                   (SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id AND c.state = 'returned'), \
+                   (SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id AND c.state = 'open' AND c.escalation = 1), \
+                   (SELECT COUNT(*) FROM cases c WHERE c.office_id = o.id AND c.state = 'open' AND c.escalation >= 2) \
+                 FROM offices o WHERE ($2 = '' OR o.id = $2) ORDER BY o.code",
+                params![iso(today), office.unwrap_or_default()],
+            )?;
+            let n = |r: &Row, i| r.i64(i).map(|v| u64::try_from(v).unwrap_or(0));
+            all(rows, |r| {
+                Ok(OfficeCaseCounts {
+                    office_id: r.parse(0)?,
+                    active: n(r, 1)?,
+                    due_today: n(r, 2)?,
+                    overdue: n(r, 3)?,
+                    waiting: n(r, 4)?,
+                    escalated_manager: n(r, 5)?,
+                    escalated_authority: n(r, 6)?,
                 })
             })
         })

@@ -95,6 +95,27 @@ impl daftar_domain::store::ReviewStore for SqlStore {
         })
     }
 
+    fn count_suspects(&self, reach: &Reach, status: SuspectStatus) -> Result<u64> {
+        require(reach)?;
+        let mut args: Vec<Value> = vec![status.code().into()];
+        let office_filter = match reach.office_id() {
+            Some(o) => {
+                args.push(o.to_string().into());
+                " AND a.office_id = $2 AND b.office_id = $2"
+            }
+            None => "",
+        };
+        self.read(|tx| {
+            let n = tx
+                .query_one(
+                    &format!("SELECT COUNT(*) FROM duplicate_suspects s JOIN persons a ON a.id = s.person_a JOIN persons b ON b.id = s.person_b WHERE s.status = $1{office_filter}"),
+                    &args,
+                )?
+                .i64(0)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     fn list_suspects(
         &self,
         ctx: &AuditCtx,

@@ -288,6 +288,22 @@ both_backends! {
         assert!(v.events.iter().any(|e| e.kind == "case.escalate"));
         let overdue = s.case_queue(&ctx(), &read, QueueFilter::Overdue, late, PageRequest { page: 1, per_page: 50 }).unwrap();
         assert_eq!(overdue.total, 2);
+        // Issue 21.10: the home pages' counts agree with the queue and write no audit row.
+        let other = office(s.as_ref(), "MSH-01");
+        let audit_rows = || s.audit_page(&daftar_domain::store::AuditFilter::default(), PageRequest { page: 1, per_page: 1 }).unwrap().total;
+        let before = audit_rows();
+        let all = s.case_counts(&system_reach(Permission::AggregateRead), late).unwrap();
+        assert_eq!(all.len(), 2, "{all:?}");
+        let thr = all.iter().find(|c| c.office_id == a).unwrap();
+        assert_eq!((thr.active, thr.due_today, thr.overdue, thr.waiting), (2, 0, 2, 0), "{thr:?}");
+        assert_eq!((thr.escalated_manager, thr.escalated_authority), (0, 2), "{thr:?}");
+        let msh = all.iter().find(|c| c.office_id == other).unwrap();
+        assert_eq!((msh.active, msh.overdue), (0, 0));
+        let own = s.case_counts(&Reach::Office(read), due).unwrap();
+        assert_eq!(own.len(), 1, "one office's reach counts that office only");
+        assert_eq!((own[0].due_today, own[0].overdue, own[0].escalated_authority), (2, 0, 2));
+        assert_eq!(audit_rows(), before, "counting is not a read of personal data");
+        assert!(s.case_counts(&system_reach(Permission::PersonWrite), late).is_err());
     }
 
     // Issue 17.3: two web nodes run the escalation job at the same moment: every overdue case

@@ -731,6 +731,14 @@ both_backends! {
         let all = s.list_suspects(&ctx(), &system_reach(Permission::PersonMerge), SuspectStatus::Open, PageRequest::default()).unwrap();
         assert_eq!(all.total, 3);
         assert_eq!(s.list_suspects(&ctx(), &Reach::Office(r), SuspectStatus::Open, PageRequest::default()).unwrap_err().code, "auth.forbidden");
+        // The home page's count (issue 21.10) agrees with the queue and is not audited.
+        let rows = |s: &dyn daftar_domain::store::Store| s.audit_page(&daftar_domain::store::AuditFilter::default(), PageRequest { page: 1, per_page: 1 }).unwrap().total;
+        let before = rows(s.as_ref());
+        assert_eq!(s.count_suspects(&mine, SuspectStatus::Open).unwrap(), 2);
+        assert_eq!(s.count_suspects(&system_reach(Permission::PersonMerge), SuspectStatus::Open).unwrap(), 3);
+        assert_eq!(s.count_suspects(&mine, SuspectStatus::Merged).unwrap(), 0);
+        assert_eq!(s.count_suspects(&Reach::Office(r), SuspectStatus::Open).unwrap_err().code, "auth.forbidden");
+        assert_eq!(rows(s.as_ref()), before);
         let p12 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&one.id)).unwrap().id;
         let p23 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&three.id)).unwrap().id;
         let in_check = |id| s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap().candidates.iter().any(|c| c.person.id == id);

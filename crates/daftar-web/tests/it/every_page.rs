@@ -316,6 +316,88 @@ pub fn visible_text(html: &str) -> String {
         .replace("&quot;", "\"")
 }
 
+/// The text a reader of a right-to-left page reads as prose: [`visible_text`] without what is
+/// meant to stay Latin (elements with `dir="ltr"` and everything inside them, `<code>`, `<kbd>`,
+/// `<samp>`, `<script>`, `<style>`).
+pub fn prose_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    // While skipping: the element's name and how deep we are in elements of that name.
+    let mut skipping: Option<(String, usize)> = None;
+    while let Some(i) = rest.find('<') {
+        if skipping.is_none() {
+            out.push_str(&rest[..i]);
+            out.push(' ');
+        }
+        let after = &rest[i..];
+        let end = after.find('>').map_or(after.len(), |j| j + 1);
+        let tag = &after[..end];
+        rest = &after[end..];
+        let closing = tag.starts_with("</");
+        let name: String = tag
+            .trim_start_matches("</")
+            .trim_start_matches('<')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let void = tag.ends_with("/>")
+            || matches!(
+                name.as_str(),
+                "input" | "br" | "img" | "meta" | "link" | "hr"
+            );
+        match &mut skipping {
+            Some((n, depth)) if *n == name && !void => {
+                if closing {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        skipping = None;
+                    }
+                } else {
+                    *depth += 1;
+                }
+            }
+            Some(_) => {}
+            None if !closing && !void => {
+                let ltr = tag.contains("dir=\"ltr\"")
+                    || matches!(name.as_str(), "code" | "kbd" | "samp" | "script" | "style");
+                if ltr {
+                    skipping = Some((name, 1));
+                }
+            }
+            None => {}
+        }
+    }
+    if skipping.is_none() {
+        out.push_str(rest);
+    }
+    // Left-to-right isolates (U+2066 … U+2069), as the pages wrap Gregorian dates, are Latin
+    // on purpose.
+    let mut prose = String::new();
+    let mut depth = 0usize;
+    for c in out.chars() {
+        match c {
+            '\u{2066}' => depth += 1,
+            '\u{2069}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => prose.push(c),
+            _ => {}
+        }
+    }
+    prose
+}
+
+/// Latin digits in a right-to-left page's prose (issue 21.9: "تا 90 روز", "08:00"): each word
+/// with Latin digits and no Latin letter. A word with Latin letters is a code or an id
+/// (`THR-01-1405-00001`, `clerk.a`, a ULID), which stays as it is issued.
+pub fn latin_digits(prose: &str) -> Vec<String> {
+    prose
+        .split_whitespace()
+        .filter(|w| {
+            w.chars().any(|c| c.is_ascii_digit()) && !w.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Every message id of every locale file that has a dash (single words read like text).
 pub fn message_ids() -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
@@ -460,6 +542,11 @@ pub async fn crawl(
         for f in faults(&visible_text(&body), locale, ids, &unit) {
             found.push(format!("{at}: {f}"));
         }
+        if locale != "en" {
+            for d in latin_digits(&prose_text(&body)) {
+                found.push(format!("{at}: Latin digits in Persian text: …{d}…"));
+            }
+        }
         queue.extend(links(&body).into_iter().filter(|h| follows(h)));
     }
     (found, pages)
@@ -489,6 +576,22 @@ async fn every_page_resolves_every_message(app: TestApp) {
     );
 }
 crate::both!(every_page_t, every_page_resolves_every_message);
+
+#[test]
+fn the_scan_finds_latin_digits_outside_ltr_parts() {
+    let f = |html: &str| latin_digits(&prose_text(html));
+    assert_eq!(f("<p>تا 90 روز</p>").len(), 1);
+    assert_eq!(f("<p>ساعت ۰۸:۰۰</p>").len(), 0);
+    assert_eq!(f("<p>شماره <code>IR-THR-000123</code></p>").len(), 0);
+    assert_eq!(f("<p>پرونده THR-01-1405-00001 — دفتر</p>").len(), 0);
+    assert_eq!(f("<p>ساعت 08:00</p>").len(), 1);
+    assert_eq!(
+        f("<p>تاریخ <bdi dir=\"ltr\"><span>2026-12-04</span></bdi> و 5</p>").len(),
+        1
+    );
+    assert_eq!(f("<p><span dir=\"ltr\">(4 Dec 2026)</span></p>").len(), 0);
+    assert_eq!(f("<p>میلادی (\u{2066}2026-12-04\u{2069})</p>").len(), 0);
+}
 
 #[test]
 fn the_scan_finds_each_kind_of_fault() {
@@ -601,3 +704,98 @@ async fn homes_catalog_and_card(app: TestApp) {
     assert!(card.contains(&format!("{}/verify", app.base)), "{card}");
 }
 crate::both!(homes_catalog_and_card_t, homes_catalog_and_card);
+
+/// How many audit rows there are.
+fn audit_rows(app: &TestApp) -> u64 {
+    app.store
+        .audit_page(
+            &daftar_domain::store::AuditFilter::default(),
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .unwrap()
+        .total
+}
+
+/// The text of the first element with `class` in the row of `office` on the across-offices
+/// table.
+fn cell<'a>(html: &'a str, office: &str, class: &str) -> &'a str {
+    let row = between(html, &format!("data-office=\"{office}\">"), "</tr>");
+    between(row, &format!("class=\"{class}\">"), "</td>")
+}
+
+/// Issue 21.10: the authority officer's home shows every office's cases, overdue, escalations,
+/// fees collected and "asked to pay more" reports as a page (not only the JSON report), with
+/// totals; the manager's home shows pending reviews, overdue, escalated cases and fee
+/// complaints; loading a home page writes no audit row (the figures are counts, not reads).
+async fn authority_and_manager_homes(app: TestApp) {
+    let world = seed(&app).await;
+    let by = |role: &str| {
+        &world
+            .visitors
+            .iter()
+            .find(|v| v.role == role)
+            .unwrap()
+            .client
+    };
+    let officer = get_text(&app, by("authority_officer"), "/").await;
+    let across = between(&officer, "id=\"across-offices\"", "</section>");
+    // The seed opened two renewals at THR-01 and the portal a third case; it paid one renewal
+    // and complained about its receipt.
+    assert_eq!(cell(across, "THR-01", "cases-active"), "۳", "{across}");
+    assert!(
+        cell(across, "THR-01", "cases-overdue").contains(">۰<"),
+        "{across}"
+    );
+    assert_eq!(cell(across, "THR-01", "cases-escalated"), "۰", "{across}");
+    assert_eq!(cell(across, "THR-01", "fee-payments"), "۱", "{across}");
+    assert_eq!(cell(across, "THR-01", "fee-complaints"), "۱", "{across}");
+    let rials = cell(across, "THR-01", "fee-rials");
+    assert!(rials.contains("ریال") && rials != "۰ ریال", "{rials}");
+    assert!(
+        cell(across, "THR-01", "fee-extra").contains("ریال"),
+        "{across}"
+    );
+    let totals = between(across, "id=\"across-totals\">", "</tr>");
+    assert!(totals.contains("<td>۳</td>"), "{totals}");
+
+    let manager = get_text(&app, by("office_manager"), "/").await;
+    for id in [
+        "home-reviews",
+        "home-overdue",
+        "home-escalated",
+        "home-complaints",
+        "home-waiting",
+    ] {
+        assert!(manager.contains(&format!("id=\"{id}\"")), "{id}: {manager}");
+    }
+    let complaints = between(&manager, "id=\"home-complaints\">", "</li>");
+    assert!(complaints.contains(">۱<"), "{complaints}");
+    let clerk = get_text(&app, by("clerk"), "/").await;
+    assert!(!clerk.contains("id=\"home-complaints\""), "{clerk}");
+    assert!(!clerk.contains("id=\"across-offices\""), "{clerk}");
+
+    // Issue 21.9: a fee charged per member says "(per person)" in the catalog and on the case
+    // page, where a household's total shows how many times the amount for each person.
+    let catalog = get_text(&app, &client(), "/services").await;
+    assert!(catalog.contains("(هر نفر)"), "{catalog}");
+    let clerk_visit = world.visitors.iter().find(|v| v.role == "clerk").unwrap();
+    let slip = clerk_visit
+        .starts
+        .iter()
+        .find(|p| p.ends_with("/slip"))
+        .unwrap();
+    let case = get_text(&app, by("clerk"), slip.trim_end_matches("/slip")).await;
+    assert!(case.contains("۱ × ") && case.contains("(هر نفر)"), "{case}");
+
+    // No audit row per load, for any staff role's home.
+    let before = audit_rows(&app);
+    for role in ["clerk", "office_manager", "authority_officer", "auditor"] {
+        let r = by(role).get(app.url("/")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{role}");
+    }
+    assert_eq!(audit_rows(&app), before, "a home page wrote audit rows");
+}
+crate::both!(authority_and_manager_homes_t, authority_and_manager_homes);

@@ -491,6 +491,18 @@ async fn registering_anyway_fills_the_review_queue(app: TestApp) {
     let id = queue["items"][0]["id"].as_str().unwrap().to_owned();
     let html = text(m.get(app.url("/review")).send().await.unwrap()).await;
     assert!(html.contains(&format!("id=\"suspect-{id}\"")) && html.contains(&existing.registry_no));
+    // Issue 21.9: the rows are named as the buttons name them (الف/ب, not A/B), and merging
+    // looks apart from "different people".
+    assert!(
+        html.contains("<th scope=\"row\" class=\"side\">الف</th>")
+            && html.contains("<th scope=\"row\" class=\"side\">ب</th>")
+            && html.contains("الف بماند"),
+        "{html}"
+    );
+    assert_eq!(html.matches("class=\"merge\"").count(), 2, "{html}");
+    assert!(html.contains("class=\"secondary distinct\""), "{html}");
+    let css = text(m.get(app.url("/static/app.css")).send().await.unwrap()).await;
+    assert!(css.contains("button.merge {") && css.contains("button.secondary {"));
     let t = app.csrf(&m, "/review").await;
     let r = app
         .post_form(

@@ -363,7 +363,19 @@ pub(crate) async fn show_page(
             FeeRow {
                 code: f.code.clone(),
                 name,
-                due: page.tr.rials(f.rials),
+                // A household's total of a per-member line shows its parts: the amount for
+                // each person, "(per person)", and how many (issue 21.9).
+                due: if def.fees.iter().any(|l| l.code == f.code && l.per_member) {
+                    format!(
+                        "{} — {} × {} ({})",
+                        page.tr.rials(f.rials),
+                        page.tr.num(f.count),
+                        page.tr.rials(f.unit_rials),
+                        page.t("fee-per-person")
+                    )
+                } else {
+                    page.tr.rials(f.rials)
+                },
                 outstanding,
                 outstanding_text: page.tr.rials(outstanding),
             }

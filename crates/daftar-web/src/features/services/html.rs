@@ -34,9 +34,18 @@ pub(crate) fn fee_text(page: &PageCtx, def: &ServiceDef, year: i32) -> String {
     }
     def.fees
         .iter()
-        .map(|f| match f.amount(year) {
-            Ok(r) => format!("{}: {}", f.names.get(page.locale.tag), page.tr.rials(r)),
-            Err(_) => format!("{}: —", f.names.get(page.locale.tag)),
+        .map(|f| {
+            let amount = match f.amount(year) {
+                Ok(r) => page.tr.rials(r),
+                Err(_) => "—".to_owned(),
+            };
+            // A line charged once per member of a household says so (issue 21.9).
+            let each = if f.per_member {
+                format!(" ({})", page.t("fee-per-person"))
+            } else {
+                String::new()
+            };
+            format!("{}: {amount}{each}", f.names.get(page.locale.tag))
         })
         .collect::<Vec<_>>()
         .join(" · ")
