@@ -59,6 +59,10 @@ pub struct Config {
     pub escalate_to_authority_after: u32,
     /// Seconds between escalation passes of the background job (0: off).
     pub escalation_interval_secs: u64,
+    /// Milliseconds between passes of the audit sealer (0: off; `daftar audit seal` seals).
+    pub audit_seal_interval_ms: u64,
+    /// Seconds between signed checkpoints of the audit chain's head, when it moved (0: off).
+    pub audit_checkpoint_interval_secs: u64,
     /// Secret that seals the credential signing keys at rest (at least 16 characters; set it
     /// with DAFTAR_KEY_SECRET in production). Empty: a random secret kept in
     /// `<data_dir>/key-secret` (created on first use, readable by the owner only).
@@ -89,6 +93,8 @@ impl Default for Config {
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
+            audit_seal_interval_ms: 200,
+            audit_checkpoint_interval_secs: 600,
             key_secret: String::new(),
         }
     }
@@ -342,6 +348,8 @@ impl Config {
         w.public_url = self.public_url.clone();
         w.escalate_to_authority_after = self.escalate_to_authority_after;
         w.escalation_interval_secs = self.escalation_interval_secs;
+        w.audit_seal_interval_ms = self.audit_seal_interval_ms;
+        w.audit_checkpoint_interval_secs = self.audit_checkpoint_interval_secs;
         w.key_secret = self.key_secret().unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no key secret: credential keys are sealed for this process only");
             String::new()
