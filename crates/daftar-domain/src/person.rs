@@ -334,14 +334,15 @@ impl NewPerson {
         }
     }
 
-    /// Every problem of the record, in the order [`NewPerson::validate`] checks (it reports
-    /// the first): for reports that list them all, such as an import's.
-    pub fn problems(&self, today: time::Date) -> Vec<Error> {
-        self.check(today).1
-    }
-
     /// The parsed birth date (when valid) and every problem found.
     fn check(&self, today: time::Date) -> (Option<PartialDate>, Vec<Error>) {
+        let (birth, _, problems) = self.checked(today);
+        (birth, problems)
+    }
+
+    /// One pass over every field: the parsed birth date, the documents that are valid, and
+    /// every problem found (the registration is valid when there is none).
+    fn checked(&self, today: time::Date) -> (Option<PartialDate>, Vec<ValidDocument>, Vec<Error>) {
         let mut problems = vec![];
         let checks: [(&str, bool, &'static str, &str); 9] = [
             (
@@ -413,18 +414,20 @@ impl NewPerson {
         if self.documents.len() > 10 {
             problems.push(Error::invalid("document.too_many").with_field("documents"));
         }
-        problems.extend(
-            self.documents
-                .iter()
-                .filter_map(|d| d.validate(today).err()),
-        );
+        let mut documents = Vec::with_capacity(self.documents.len());
+        for d in &self.documents {
+            match d.validate(today) {
+                Ok(v) => documents.push(v),
+                Err(e) => problems.push(e),
+            }
+        }
         let birth = match self.birth_date.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) => PartialDate::parse(s, today, "person.birth_date")
                 .map_err(|e| problems.push(e))
                 .ok(),
         };
-        (birth, problems)
+        (birth, documents, problems)
     }
 
     /// The probe as the duplicate matcher reads it.
@@ -452,12 +455,16 @@ impl RegisterPerson {
     /// Checks `new` as [`NewPerson::validate`] does (the first problem is the error, with its
     /// field) against the offices' `today`.
     pub fn parse(new: NewPerson, today: time::Date) -> Result<Self> {
-        let birth = new.validate(today)?;
-        let documents = new
-            .documents
-            .iter()
-            .map(|d| d.validate(today))
-            .collect::<Result<Vec<_>>>()?;
+        Self::check(new, today).map_err(|mut problems| problems.swap_remove(0))
+    }
+
+    /// Checks `new` in one pass: the registration, or every problem in the order
+    /// [`NewPerson::validate`] reports them (for an import's report, which lists them all).
+    pub fn check(new: NewPerson, today: time::Date) -> std::result::Result<Self, Vec<Error>> {
+        let (birth, documents, problems) = new.checked(today);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let trim = |s: &str| s.trim().to_owned();
         let fields = NewPerson {
             given_name: trim(&new.given_name),
@@ -466,7 +473,7 @@ impl RegisterPerson {
             grandfather_name: trim(&new.grandfather_name),
             given_name_latin: trim(&new.given_name_latin),
             family_name_latin: trim(&new.family_name_latin),
-            phone: normalize_phone(&new.phone)?,
+            phone: normalize_phone(&new.phone).map_err(|e| vec![e])?,
             province: trim(&new.province),
             district: trim(&new.district),
             address: trim(&new.address),

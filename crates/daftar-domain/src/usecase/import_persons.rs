@@ -212,25 +212,27 @@ pub fn decide(
         if !sex_ok {
             found.push(("sex".into(), "person.sex.invalid"));
         }
-        for e in p.problems(today) {
-            let field = e
-                .details
-                .get("field")
-                .and_then(|f| f.as_str())
-                .unwrap_or("");
-            found.push((column_of(field).into(), e.code));
-        }
-        if let Some(d) = p.documents.first() {
+        let repeated = p.documents.first().is_some_and(|d| {
             let key = (d.kind.clone(), document_key(&d.number));
-            if seen_docs.insert(key, line).is_some() {
-                found.push(("document_number".into(), "document.number.taken"));
+            seen_docs.insert(key, line).is_some()
+        });
+        // One pass over the row: the person to write, or every problem of it.
+        match RegisterPerson::check(p, today) {
+            Ok(r) if found.is_empty() && !repeated && errors.is_empty() => persons.push(r),
+            Ok(_) => {}
+            Err(problems) => {
+                for e in problems {
+                    let field = e
+                        .details
+                        .get("field")
+                        .and_then(|f| f.as_str())
+                        .unwrap_or("");
+                    found.push((column_of(field).into(), e.code));
+                }
             }
         }
-        if found.is_empty() && errors.is_empty() {
-            match RegisterPerson::parse(p, today) {
-                Ok(r) => persons.push(r),
-                Err(e) => found.push((String::new(), e.code)),
-            }
+        if repeated {
+            found.push(("document_number".into(), "document.number.taken"));
         }
         errors.extend(found.into_iter().map(|(column, code)| RowError {
             row: line,
