@@ -7,7 +7,7 @@ use crate::ids::{CaseDocumentId, CaseId, HouseholdId, OfficeId, PaymentId, Perso
 use crate::service::{EvidenceKind, FeeDue, ServiceCode, ServiceDef};
 use crate::workflow::{CaseState, MemberOutcome, RejectReason};
 use crate::{Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 // Days in JSON as ISO `YYYY-MM-DD` (the `time` default is a tuple).
@@ -418,24 +418,40 @@ impl Employer {
     }
 }
 
-/// Recording a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
-pub struct NewPayment {
-    /// Fee line code.
-    pub fee: String,
-    /// Amount in rials: a JSON integer, or text (Persian digits and separators accepted).
-    #[serde(deserialize_with = "crate::digits::number_or_text")]
-    #[schema(schema_with = crate::digits::number_or_text_schema)]
-    pub rials: String,
-    /// `cash`, `card` or `transfer`.
-    pub method: String,
+/// Recording a payment, parsed at the edge: the fee line's code (trimmed; whether the case owes
+/// it is checked against the case), an amount in rials as [`parse_rials`] reads it and a
+/// payment method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPayment {
+    fee: String,
+    rials: u64,
+    method: PaymentMethod,
 }
 
-impl NewPayment {
-    /// Parsed amount and method (`payment.amount.invalid`, `payment.method.invalid`).
-    pub fn validate(&self) -> Result<(u64, PaymentMethod)> {
-        let rials = parse_rials(&self.rials).map_err(|e| e.with_field("rials"))?;
-        Ok((rials, PaymentMethod::parse(self.method.trim())?))
+impl RecordPayment {
+    /// Parses a payment as typed (`payment.amount.invalid`, `payment.method.invalid`).
+    pub fn parse(fee: &str, rials: &str, method: &str) -> Result<Self> {
+        let amount = parse_rials(rials).map_err(|e| e.with_field("rials"))?;
+        Ok(Self {
+            fee: fee.trim().to_owned(),
+            rials: amount,
+            method: PaymentMethod::parse(method.trim())?,
+        })
+    }
+
+    /// The fee line's code.
+    pub fn fee(&self) -> &str {
+        &self.fee
+    }
+
+    /// The amount in rials.
+    pub fn rials(&self) -> u64 {
+        self.rials
+    }
+
+    /// How it was paid.
+    pub fn method(&self) -> PaymentMethod {
+        self.method
     }
 }
 
@@ -522,22 +538,17 @@ mod tests {
 
     #[test]
     fn payment_amounts_accept_persian_digits_and_separators() {
-        let p = |r: &str| NewPayment {
-            fee: "x".into(),
-            rials: r.into(),
-            method: "cash".into(),
-        };
-        assert_eq!(p("۱٬۵۰۰٬۰۰۰").validate().unwrap().0, 1_500_000);
-        assert_eq!(p("1,500,000").validate().unwrap().0, 1_500_000);
+        let p = |r: &str| RecordPayment::parse(" x ", r, "cash");
+        assert_eq!(p("۱٬۵۰۰٬۰۰۰").unwrap().rials(), 1_500_000);
+        assert_eq!(p("1,500,000").unwrap().rials(), 1_500_000);
+        assert_eq!(p("1").unwrap().fee(), "x");
         for bad in ["", "0", "-5", "12a", "99999999999999999999"] {
-            assert_eq!(
-                p(bad).validate().unwrap_err().code,
-                "payment.amount.invalid"
-            );
+            assert_eq!(p(bad).unwrap_err().code, "payment.amount.invalid");
         }
-        let mut q = p("100");
-        q.method = "cheque".into();
-        assert_eq!(q.validate().unwrap_err().code, "payment.method.invalid");
+        assert_eq!(
+            RecordPayment::parse("x", "100", "cheque").unwrap_err().code,
+            "payment.method.invalid"
+        );
     }
 
     #[test]

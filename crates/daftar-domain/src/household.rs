@@ -128,24 +128,6 @@ pub struct HouseholdSummary {
     pub members: u64,
 }
 
-/// A member to add: a person of the office by id or registry number.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct NewMember {
-    /// Person id (or give `registry_no`).
-    #[schema(value_type = Option<String>)]
-    pub person_id: Option<PersonId>,
-    /// Registry number (or give `person_id`).
-    pub registry_no: String,
-    /// Relationship to the head (not `head`).
-    #[schema(value_type = Relationship)]
-    pub relationship: String,
-    /// Move the person out of their current household if they are in one (otherwise that is
-    /// `household.member.taken`).
-    #[serde(rename = "move")]
-    pub move_existing: bool,
-}
-
 /// Who is to join a household: a person by id, or by registry number (digits folded to
 /// Latin, letters upper-cased, as the registry compares them).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,13 +152,19 @@ pub struct AddMember {
 }
 
 impl AddMember {
-    /// Parses a request.
-    pub fn parse(m: &NewMember) -> Result<Self> {
-        let relationship = Relationship::parse_member(&m.relationship)?;
-        let who = match m.person_id {
+    /// Parses a request: the person by id, else by registry number; the relationship code;
+    /// whether to move them out of their current household.
+    pub fn parse(
+        person_id: Option<PersonId>,
+        registry_no: &str,
+        relationship: &str,
+        move_existing: bool,
+    ) -> Result<Self> {
+        let relationship = Relationship::parse_member(relationship)?;
+        let who = match person_id {
             Some(id) => MemberRef::Id(id),
             None => {
-                let no = crate::digits::fold_digits(m.registry_no.trim()).to_uppercase();
+                let no = crate::digits::fold_digits(registry_no.trim()).to_uppercase();
                 if no.is_empty() || no.chars().count() > 40 || no.chars().any(char::is_control) {
                     return Err(Error::not_found("person.not_found").with_field("registry_no"));
                 }
@@ -186,30 +174,40 @@ impl AddMember {
         Ok(Self {
             who,
             relationship,
-            move_existing: m.move_existing,
+            move_existing,
         })
     }
 }
 
-/// Members leaving to form a new household.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct Split {
-    /// Persons who leave (current members, not the head).
-    #[schema(value_type = Vec<String>)]
-    pub members: Vec<PersonId>,
-    /// The head of the new household (one of `members`).
-    #[schema(value_type = String)]
-    pub head: Option<PersonId>,
+/// Members leaving to form a new household, parsed at the edge: at least one member, no one
+/// twice, and the new head among them (`household.split.invalid`). Whether they are members of
+/// the household (and not its head) is checked against the stored household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitHousehold {
+    members: Vec<PersonId>,
+    head: PersonId,
 }
 
-impl Split {
-    /// Checks the shape: at least one member, a head among them (`household.split.invalid`).
-    pub fn validate(&self) -> Result<PersonId> {
-        match self.head {
-            Some(h) if self.members.contains(&h) => Ok(h),
+impl SplitHousehold {
+    /// Checks the shape of a split.
+    pub fn parse(members: Vec<PersonId>, head: Option<PersonId>) -> Result<Self> {
+        let mut seen = std::collections::HashSet::new();
+        match head {
+            Some(head) if members.contains(&head) && members.iter().all(|m| seen.insert(*m)) => {
+                Ok(Self { members, head })
+            }
             _ => Err(Error::invalid("household.split.invalid").with_field("head")),
         }
+    }
+
+    /// Persons who leave.
+    pub fn members(&self) -> &[PersonId] {
+        &self.members
+    }
+
+    /// The head of the new household.
+    pub fn head(&self) -> PersonId {
+        self.head
     }
 }
 
@@ -239,58 +237,40 @@ mod tests {
     #[test]
     fn a_member_is_named_by_id_or_registry_number() {
         let id = PersonId::new();
-        let by_id = NewMember {
-            person_id: Some(id),
-            registry_no: "ignored".into(),
-            relationship: "child".into(),
-            move_existing: true,
-        };
         assert_eq!(
-            AddMember::parse(&by_id).unwrap(),
+            AddMember::parse(Some(id), "ignored", "child", true).unwrap(),
             AddMember {
                 who: MemberRef::Id(id),
                 relationship: Relationship::Child,
                 move_existing: true
             }
         );
-        let by_no = NewMember {
-            registry_no: " thr-01-۰۰۰۰۱۲ ".into(),
-            relationship: "spouse".into(),
-            ..NewMember::default()
-        };
         assert_eq!(
-            AddMember::parse(&by_no).unwrap().who,
+            AddMember::parse(None, " thr-01-۰۰۰۰۱۲ ", "spouse", false)
+                .unwrap()
+                .who,
             MemberRef::RegistryNo("THR-01-000012".into())
         );
-        let nobody = NewMember {
-            relationship: "spouse".into(),
-            ..NewMember::default()
-        };
-        let e = AddMember::parse(&nobody).unwrap_err();
+        let e = AddMember::parse(None, "", "spouse", false).unwrap_err();
         assert_eq!((e.code, e.kind.status()), ("person.not_found", 404));
-        let head = NewMember {
-            relationship: "head".into(),
-            ..by_no
-        };
         assert_eq!(
-            AddMember::parse(&head).unwrap_err().code,
+            AddMember::parse(None, "THR-01-000012", "head", false)
+                .unwrap_err()
+                .code,
             "household.relationship.head"
         );
     }
 
     #[test]
-    fn a_split_needs_its_head_among_the_members() {
+    fn a_split_needs_its_head_among_the_members_and_no_one_twice() {
         let (a, b) = (PersonId::new(), PersonId::new());
-        let ok = Split {
-            members: vec![a, b],
-            head: Some(b),
-        };
-        assert_eq!(ok.validate().unwrap(), b);
-        let bad = Split {
-            members: vec![a],
-            head: Some(b),
-        };
-        assert_eq!(bad.validate().unwrap_err().code, "household.split.invalid");
-        assert!(Split::default().validate().is_err());
+        let ok = SplitHousehold::parse(vec![a, b], Some(b)).unwrap();
+        assert_eq!((ok.head(), ok.members()), (b, &[a, b][..]));
+        for (members, head) in [(vec![a], Some(b)), (vec![], None), (vec![a, b, a], Some(a))] {
+            assert_eq!(
+                SplitHousehold::parse(members, head).unwrap_err().code,
+                "household.split.invalid"
+            );
+        }
     }
 }

@@ -106,35 +106,65 @@ pub struct Office {
     pub created_at: OffsetDateTime,
 }
 
-/// What is needed to create an office; [`NewOffice::validate`] checks it.
-#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
-pub struct NewOffice {
-    /// Short unique code.
-    pub code: OfficeCode,
-    /// Name in Persian.
-    pub name_fa: String,
-    /// Name in English.
-    pub name_en: String,
-    /// Province.
-    pub province: String,
-    /// District.
-    pub district: String,
+/// Creating an office, parsed at the edge: a valid code, and names, province and district each
+/// present and at most 120 characters after trimming (`office.field.invalid`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateOffice {
+    code: OfficeCode,
+    name_fa: String,
+    name_en: String,
+    province: String,
+    district: String,
 }
 
-impl NewOffice {
-    /// Checks that every name is present and not too long.
-    pub fn validate(&self) -> Result<()> {
-        for (field, v) in [
-            ("name_fa", &self.name_fa),
-            ("name_en", &self.name_en),
-            ("province", &self.province),
-            ("district", &self.district),
-        ] {
-            let n = v.trim().chars().count();
+impl CreateOffice {
+    /// Checks every name.
+    pub fn parse(
+        code: OfficeCode,
+        name_fa: &str,
+        name_en: &str,
+        province: &str,
+        district: &str,
+    ) -> Result<Self> {
+        let field = |field: &'static str, v: &str| -> Result<String> {
+            let v = v.trim();
+            let n = v.chars().count();
             if n == 0 || n > 120 {
                 return Err(Error::invalid("office.field.invalid").with_field(field));
             }
-        }
-        Ok(())
+            Ok(v.to_owned())
+        };
+        Ok(Self {
+            code,
+            name_fa: field("name_fa", name_fa)?,
+            name_en: field("name_en", name_en)?,
+            province: field("province", province)?,
+            district: field("district", district)?,
+        })
+    }
+
+    /// The office's code.
+    pub fn code(&self) -> &OfficeCode {
+        &self.code
+    }
+
+    /// Name in Persian.
+    pub fn name_fa(&self) -> &str {
+        &self.name_fa
+    }
+
+    /// Name in English.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+
+    /// Province.
+    pub fn province(&self) -> &str {
+        &self.province
+    }
+
+    /// District.
+    pub fn district(&self) -> &str {
+        &self.district
     }
 }

@@ -234,11 +234,12 @@ impl PersonSummary {
 /// OpenAPI walk in the web tests refuses any array of persons whose items carry one).
 pub const CONTACT_AND_LOCATION_FIELDS: [&str; 4] = ["phone", "address", "province", "district"];
 
-/// What is needed to register a person. Only given name, father's name, sex and nationality are
-/// required; the rest may be left empty.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct NewPerson {
+/// A person to register as the edge received it (a JSON body, a form, a row of an import
+/// file): raw text, not yet checked. [`RegisterPerson::parse`] turns it into the command the
+/// store takes. Only given name, father's name, sex and nationality are required; the rest may
+/// be left empty. The web's request type (with its OpenAPI schema) converts into this.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PersonDraft {
     /// Given name.
     pub given_name: String,
     /// Family name (may be empty).
@@ -251,8 +252,7 @@ pub struct NewPerson {
     pub given_name_latin: String,
     /// Family name in Latin letters.
     pub family_name_latin: String,
-    /// Birth date: `1370/05/12`, `1370/05`, `1370` (Solar Hijri), `1991-08-03`, `1991`
-    /// (Gregorian), Persian digits too; the precision is kept.
+    /// Birth date as typed (see [`PartialDate::parse`]).
     pub birth_date: Option<String>,
     /// Sex.
     pub sex: Sex,
@@ -267,7 +267,7 @@ pub struct NewPerson {
     /// Street address.
     pub address: String,
     /// Identity documents held.
-    pub documents: Vec<NewDocument>,
+    pub documents: Vec<DocumentDraft>,
 }
 
 /// Not empty after trimming (unless `may_be_empty`), at most `max` characters as sent (the
@@ -319,12 +319,12 @@ pub fn normalize_phone(s: &str) -> Result<String> {
     Ok(format!("{plus}{digits}"))
 }
 
-impl NewPerson {
+impl PersonDraft {
     /// Checks every field and returns the parsed birth date. Names: 1–100 characters with a
     /// letter (family and grandfather's may be empty); Latin forms only Latin letters; nationality 3 capital
     /// letters; birth date as [`PartialDate::parse`] reads it, not after `today`; phone as
     /// [`normalize_phone`]; address parts up to 100/200 characters; each document as
-    /// [`NewDocument::validate`].
+    /// [`DocumentDraft::validate`].
     pub fn validate(&self, today: time::Date) -> Result<Option<PartialDate>> {
         let (birth, mut problems) = self.check(today);
         if problems.is_empty() {
@@ -429,44 +429,35 @@ impl NewPerson {
         };
         (birth, documents, problems)
     }
-
-    /// The probe as the duplicate matcher reads it.
-    pub fn matcher_birth_date(&self, today: time::Date) -> String {
-        self.birth_date
-            .as_deref()
-            .and_then(|s| PartialDate::parse(s, today, "person.birth_date").ok())
-            .map(|d| d.matcher_text())
-            .unwrap_or_default()
-    }
 }
 
-/// A person to register, parsed at the edge: every field of a [`NewPerson`] checked, names and
+/// A person to register, parsed at the edge: every field of a [`PersonDraft`] checked, names and
 /// address parts trimmed, the phone normalised, the birth date parsed with its precision and
 /// each document checked. The store registers only this, so it cannot be handed a person that
-/// [`NewPerson::validate`] would refuse.
+/// [`PersonDraft::validate`] would refuse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterPerson {
-    fields: NewPerson,
+    fields: PersonDraft,
     birth: Option<PartialDate>,
     documents: Vec<ValidDocument>,
 }
 
 impl RegisterPerson {
-    /// Checks `new` as [`NewPerson::validate`] does (the first problem is the error, with its
+    /// Checks `new` as [`PersonDraft::validate`] does (the first problem is the error, with its
     /// field) against the offices' `today`.
-    pub fn parse(new: NewPerson, today: time::Date) -> Result<Self> {
+    pub fn parse(new: PersonDraft, today: time::Date) -> Result<Self> {
         Self::check(new, today).map_err(|mut problems| problems.swap_remove(0))
     }
 
     /// Checks `new` in one pass: the registration, or every problem in the order
-    /// [`NewPerson::validate`] reports them (for an import's report, which lists them all).
-    pub fn check(new: NewPerson, today: time::Date) -> std::result::Result<Self, Vec<Error>> {
+    /// [`PersonDraft::validate`] reports them (for an import's report, which lists them all).
+    pub fn check(new: PersonDraft, today: time::Date) -> std::result::Result<Self, Vec<Error>> {
         let (birth, documents, problems) = new.checked(today);
         if !problems.is_empty() {
             return Err(problems);
         }
         let trim = |s: &str| s.trim().to_owned();
-        let fields = NewPerson {
+        let fields = PersonDraft {
             given_name: trim(&new.given_name),
             family_name: trim(&new.family_name),
             father_name: trim(&new.father_name),
@@ -488,7 +479,7 @@ impl RegisterPerson {
 
     /// The fields as checked (trimmed; phone normalised; `birth_date` and `documents` as
     /// typed: use [`RegisterPerson::birth`] and [`RegisterPerson::documents`]).
-    pub fn fields(&self) -> &NewPerson {
+    pub fn fields(&self) -> &PersonDraft {
         &self.fields
     }
 
@@ -500,6 +491,17 @@ impl RegisterPerson {
     /// The documents, checked.
     pub fn documents(&self) -> &[ValidDocument] {
         &self.documents
+    }
+
+    /// What the duplicate check compares this person by.
+    pub fn probe(&self) -> MatchProbe {
+        MatchProbe {
+            given_name: self.fields.given_name.clone(),
+            family_name: self.fields.family_name.clone(),
+            father_name: self.fields.father_name.clone(),
+            birth: self.birth,
+            sex: self.fields.sex,
+        }
     }
 }
 
@@ -557,12 +559,11 @@ pub fn document_key(number: &str) -> String {
         .collect()
 }
 
-/// An identity document to record.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct NewDocument {
-    /// Kind.
-    #[schema(value_type = DocumentKind)]
+/// An identity document as the edge received it: raw text, checked by
+/// [`DocumentDraft::validate`] into a [`ValidDocument`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DocumentDraft {
+    /// Kind code.
     pub kind: String,
     /// Number as printed.
     pub number: String,
@@ -591,7 +592,7 @@ pub struct ValidDocument {
     pub valid_until: Option<String>,
 }
 
-impl NewDocument {
+impl DocumentDraft {
     /// Checks kind, number (1–40 letters or digits after dropping separators), issuer (up to
     /// 100 characters) and validity (full days; until not before from).
     pub fn validate(&self, today: time::Date) -> Result<ValidDocument> {
@@ -690,24 +691,103 @@ pub struct PersonRecord {
     pub history: Vec<StatusChange>,
 }
 
-/// A status change to make.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct NewStatus {
-    /// New status code.
-    #[schema(value_type = PersonStatus)]
-    pub status: String,
-    /// Why (up to 500 characters).
-    pub note: String,
+/// A status change to make, parsed at the edge: a status code that exists and a note of at most
+/// 500 characters with no control character (trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeStatus {
+    status: PersonStatus,
+    note: String,
 }
 
-impl NewStatus {
-    /// Parses the status and checks the note.
-    pub fn validate(&self) -> Result<PersonStatus> {
-        if !text_ok(&self.note, true, 500) {
+impl ChangeStatus {
+    /// Parses a status code and a note (`person.status.invalid`, `person.status_note.invalid`).
+    pub fn parse(status: &str, note: &str) -> Result<Self> {
+        if !text_ok(note, true, 500) {
             return Err(Error::invalid("person.status_note.invalid").with_field("note"));
         }
-        PersonStatus::parse(self.status.trim())
+        Ok(Self {
+            status: PersonStatus::parse(status.trim())?,
+            note: note.trim().to_owned(),
+        })
+    }
+
+    /// The new status.
+    pub fn status(&self) -> PersonStatus {
+        self.status
+    }
+
+    /// Why (trimmed).
+    pub fn note(&self) -> &str {
+        &self.note
+    }
+}
+
+/// What the duplicate check compares a person about to be registered by, parsed at the edge:
+/// names with the rules of a registered name (given name required), the birth date with its
+/// precision, and sex.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchProbe {
+    /// Given name (trimmed).
+    pub given_name: String,
+    /// Family name (trimmed, may be empty).
+    pub family_name: String,
+    /// Father's name (trimmed, may be empty).
+    pub father_name: String,
+    /// Birth date, if known.
+    pub birth: Option<PartialDate>,
+    /// Sex.
+    pub sex: Sex,
+}
+
+impl MatchProbe {
+    /// Checks a probe typed into the duplicate-check form: names as [`name_ok`] (given name
+    /// required), the birth date as [`PartialDate::parse`] reads it against `today`, sex as a
+    /// code or empty.
+    pub fn parse(
+        given_name: &str,
+        family_name: &str,
+        father_name: &str,
+        birth_date: &str,
+        sex: &str,
+        today: time::Date,
+    ) -> Result<Self> {
+        for (v, may_be_empty, code, field) in [
+            (given_name, false, "person.given_name.invalid", "given_name"),
+            (
+                family_name,
+                true,
+                "person.family_name.invalid",
+                "family_name",
+            ),
+            (
+                father_name,
+                true,
+                "person.father_name.invalid",
+                "father_name",
+            ),
+        ] {
+            if !name_ok(v, may_be_empty) {
+                return Err(Error::invalid(code).with_field(field));
+            }
+        }
+        let d = birth_date.trim();
+        let birth = if d.is_empty() {
+            None
+        } else {
+            Some(PartialDate::parse(d, today, "person.birth_date")?)
+        };
+        Ok(Self {
+            given_name: given_name.trim().to_owned(),
+            family_name: family_name.trim().to_owned(),
+            father_name: father_name.trim().to_owned(),
+            birth,
+            sex: Sex::parse(sex.trim())?,
+        })
+    }
+
+    /// The birth date as the matcher reads it (empty when unknown).
+    pub fn matcher_birth_date(&self) -> String {
+        self.birth.map(|d| d.matcher_text()).unwrap_or_default()
     }
 }
 
@@ -766,12 +846,12 @@ mod tests {
         time::macros::date!(2026 - 11 - 24)
     }
 
-    fn valid() -> NewPerson {
-        NewPerson {
+    fn valid() -> PersonDraft {
+        PersonDraft {
             given_name: "فاطمه".into(),
             father_name: "علی".into(),
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         }
     }
 
@@ -781,10 +861,10 @@ mod tests {
         p.given_name = "  فاطمه ".into();
         p.phone = "۰۹۱۲ ۳۴۵-۶۷۸۹".into();
         p.birth_date = Some("۱۳۷۰/۰۵/۱۲".into());
-        p.documents = vec![NewDocument {
+        p.documents = vec![DocumentDraft {
             kind: "passport".into(),
             number: " p-123 ".into(),
-            ..NewDocument::default()
+            ..DocumentDraft::default()
         }];
         let r = RegisterPerson::parse(p, today()).unwrap();
         assert_eq!(r.fields().given_name, "فاطمه");
@@ -798,10 +878,10 @@ mod tests {
         let e = RegisterPerson::parse(bad.clone(), today()).unwrap_err();
         assert_eq!(e, bad.validate(today()).unwrap_err());
         let mut doc = valid();
-        doc.documents = vec![NewDocument {
+        doc.documents = vec![DocumentDraft {
             kind: "moon_pass".into(),
             number: "1".into(),
-            ..NewDocument::default()
+            ..DocumentDraft::default()
         }];
         assert_eq!(
             RegisterPerson::parse(doc, today()).unwrap_err().code,
@@ -851,7 +931,7 @@ mod tests {
     #[test]
     fn every_field_has_its_own_error() {
         let long = "ا".repeat(101);
-        type Edit = fn(&mut NewPerson, &str);
+        type Edit = fn(&mut PersonDraft, &str);
         let cases: Vec<(Edit, &str, &str)> = vec![
             (
                 |p, v| p.given_name = v.into(),
@@ -926,10 +1006,10 @@ mod tests {
             ),
             (
                 |p, v| {
-                    p.documents = vec![NewDocument {
+                    p.documents = vec![DocumentDraft {
                         kind: v.into(),
                         number: "1".into(),
-                        ..NewDocument::default()
+                        ..DocumentDraft::default()
                     }]
                 },
                 "licence",
@@ -937,10 +1017,10 @@ mod tests {
             ),
             (
                 |p, v| {
-                    p.documents = vec![NewDocument {
+                    p.documents = vec![DocumentDraft {
                         kind: "passport".into(),
                         number: v.into(),
-                        ..NewDocument::default()
+                        ..DocumentDraft::default()
                     }]
                 },
                 "--",
@@ -948,12 +1028,12 @@ mod tests {
             ),
             (
                 |p, v| {
-                    p.documents = vec![NewDocument {
+                    p.documents = vec![DocumentDraft {
                         kind: "visa".into(),
                         number: "V1".into(),
                         valid_from: Some("1404/01/10".into()),
                         valid_until: Some(v.into()),
-                        ..NewDocument::default()
+                        ..DocumentDraft::default()
                     }]
                 },
                 "1403/12/01",
@@ -961,11 +1041,11 @@ mod tests {
             ),
             (
                 |p, v| {
-                    p.documents = vec![NewDocument {
+                    p.documents = vec![DocumentDraft {
                         kind: "visa".into(),
                         number: "V1".into(),
                         valid_until: Some(v.into()),
-                        ..NewDocument::default()
+                        ..DocumentDraft::default()
                     }]
                 },
                 "1404",
@@ -997,10 +1077,10 @@ mod tests {
         assert_eq!(normalize_phone("").unwrap(), "");
         assert_eq!(document_key("p-0123 456"), "P0123456");
         assert_eq!(document_key("۱۲۳/۴۵۶"), "123456");
-        let d = NewDocument {
+        let d = DocumentDraft {
             kind: "passport".into(),
             number: " P-01 ".into(),
-            ..NewDocument::default()
+            ..DocumentDraft::default()
         }
         .validate(today())
         .unwrap();

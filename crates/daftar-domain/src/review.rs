@@ -95,17 +95,6 @@ pub struct NewSuspect {
     pub source: &'static str,
 }
 
-/// A reviewer's decision.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct NewDecision {
-    /// `merge` or `distinct`.
-    pub decision: String,
-    /// For `merge`: the record to keep (one of the pair).
-    #[schema(value_type = Option<String>)]
-    pub survivor: Option<PersonId>,
-}
-
 /// A checked decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -118,22 +107,29 @@ pub enum Decision {
     Distinct,
 }
 
-impl NewDecision {
-    /// Checks the decision against the pair (`review.decision.invalid`,
-    /// `review.survivor.invalid`).
-    pub fn validate(&self, a: PersonId, b: PersonId) -> Result<Decision> {
-        match (self.decision.trim(), self.survivor) {
+impl Decision {
+    /// Parses a reviewer's decision as sent: `distinct`, or `merge` with the record to keep
+    /// (`review.decision.invalid`, `review.survivor.required`). Whether the survivor is one of
+    /// the pair is checked against the stored pair by [`Decision::check_pair`].
+    pub fn parse(decision: &str, survivor: Option<PersonId>) -> Result<Self> {
+        match (decision.trim(), survivor) {
             ("distinct", _) => Ok(Decision::Distinct),
-            ("merge", Some(s)) if s == a || s == b => Ok(Decision::Merge { survivor: s }),
-            // Naming a record outside the pair conflicts with the pair as stored (409); naming
-            // none is an incomplete request (422).
-            ("merge", Some(_)) => {
-                Err(Error::conflict("review.survivor.invalid").with_field("survivor"))
-            }
+            ("merge", Some(survivor)) => Ok(Decision::Merge { survivor }),
             ("merge", None) => {
                 Err(Error::invalid("review.survivor.required").with_field("survivor"))
             }
             _ => Err(Error::invalid("review.decision.invalid").with_field("decision")),
+        }
+    }
+
+    /// Checks a merge's survivor against the pair as stored: naming a record outside the pair
+    /// conflicts with it (409 `review.survivor.invalid`).
+    pub fn check_pair(self, a: PersonId, b: PersonId) -> Result<Self> {
+        match self {
+            Decision::Merge { survivor } if survivor != a && survivor != b => {
+                Err(Error::conflict("review.survivor.invalid").with_field("survivor"))
+            }
+            d => Ok(d),
         }
     }
 }
@@ -145,28 +141,22 @@ mod tests {
     #[test]
     fn decisions_are_checked_against_the_pair() {
         let (a, b, c) = (PersonId::new(), PersonId::new(), PersonId::new());
-        let d = |decision: &str, survivor| NewDecision {
-            decision: decision.into(),
-            survivor,
-        };
+        let d = |decision: &str, survivor| Decision::parse(decision, survivor)?.check_pair(a, b);
+        assert_eq!(d("distinct", None).unwrap(), Decision::Distinct);
         assert_eq!(
-            d("distinct", None).validate(a, b).unwrap(),
-            Decision::Distinct
-        );
-        assert_eq!(
-            d("merge", Some(b)).validate(a, b).unwrap(),
+            d("merge", Some(b)).unwrap(),
             Decision::Merge { survivor: b }
         );
         assert_eq!(
-            d("merge", Some(c)).validate(a, b).unwrap_err().code,
+            d("merge", Some(c)).unwrap_err().code,
             "review.survivor.invalid"
         );
         assert_eq!(
-            d("merge", None).validate(a, b).unwrap_err().code,
+            d("merge", None).unwrap_err().code,
             "review.survivor.required"
         );
         assert_eq!(
-            d("delete", None).validate(a, b).unwrap_err().code,
+            d("delete", None).unwrap_err().code,
             "review.decision.invalid"
         );
     }

@@ -13,27 +13,27 @@ use crate::audit::{
 };
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
-    CaseDocument, CaseSummary, CaseView, FeeReportRow, NewPayment, OfficeCaseCounts, Payment,
-    QueueFilter, ReceiptCheck,
+    CaseDocument, CaseSummary, CaseView, FeeReportRow, OfficeCaseCounts, Payment, QueueFilter,
+    ReceiptCheck, RecordPayment,
 };
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
-use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, Split};
+use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
     ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
     SuspectId, UserId,
 };
-use crate::office::{NewOffice, Office, OfficeStatus};
+use crate::office::{CreateOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
 use crate::person::{
-    Candidates, Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
-    RegisterPerson,
+    Candidates, ChangeStatus, Document, MatchProbe, Person, PersonRecord, PersonSummary,
+    RegisterPerson, ValidDocument,
 };
 use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
-use crate::review::{NewDecision, NewSuspect, Suspect, SuspectStatus};
+use crate::review::{Decision, NewSuspect, Suspect, SuspectStatus};
 use crate::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use crate::session::{ApiToken, Session};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -123,7 +123,7 @@ pub trait OfficeStore: Send + Sync {
     fn roles(&self) -> Result<Vec<RoleDef>>;
 
     /// Creates an office (`office.code.taken` if the code exists). Audited `office.create`.
-    fn create_office(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office>;
+    fn create_office(&self, ctx: &AuditCtx, new: &CreateOffice) -> Result<Office>;
 
     /// Offices within `reach`, ordered by code.
     fn list_offices(&self, reach: &Reach, page: PageRequest) -> Result<Page<Office>>;
@@ -332,7 +332,7 @@ pub trait PersonStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: PersonId,
-        change: &NewStatus,
+        change: &ChangeStatus,
         expected: Option<&str>,
     ) -> Result<PersonRecord>;
 
@@ -343,7 +343,7 @@ pub trait PersonStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: PersonId,
-        doc: &NewDocument,
+        doc: &ValidDocument,
         expected: Option<&str>,
     ) -> Result<Document>;
 
@@ -354,7 +354,7 @@ pub trait PersonStore: Send + Sync {
         &self,
         ctx: &AuditCtx,
         reach: &Reach,
-        probe: &NewPerson,
+        probe: &MatchProbe,
         limit: usize,
     ) -> Result<Candidates>;
 
@@ -455,7 +455,7 @@ pub trait HouseholdStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: HouseholdId,
-        split: &Split,
+        split: &SplitHousehold,
         expected: Option<&str>,
     ) -> Result<HouseholdView>;
 }
@@ -489,7 +489,7 @@ pub trait ReviewStore: Send + Sync {
         ctx: &AuditCtx,
         reach: &Reach,
         id: SuspectId,
-        decision: &NewDecision,
+        decision: Decision,
     ) -> Result<Suspect>;
 
     /// Undoes a merge; the pair is open again (`review.not_merged`). Audited `review.unmerge`.
@@ -652,7 +652,7 @@ pub trait CaseStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: CaseId,
-        payment: &NewPayment,
+        payment: &RecordPayment,
         today: time::Date,
     ) -> Result<Payment>;
 

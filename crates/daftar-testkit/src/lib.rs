@@ -12,7 +12,7 @@ use daftar_domain::store::Store;
 use std::sync::Arc;
 
 mod register;
-pub use register::Register;
+pub use register::{Register, document, probe};
 
 /// The PostgreSQL server for tests, if configured.
 pub fn test_database_url() -> Option<String> {

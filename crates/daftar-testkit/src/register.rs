@@ -1,4 +1,4 @@
-//! Registering persons in tests from the raw [`NewPerson`] a request would carry: the fixture
+//! Registering persons in tests from the raw [`PersonDraft`] a request would carry: the fixture
 //! parses it at the edge as the web layer and the CLI do ([`RegisterPerson::parse`] against
 //! today's date), then calls the store. A row of an import that does not parse fails the call
 //! with its 1-based `details.row`, as the import command reports it.
@@ -7,7 +7,9 @@ use daftar_domain::Result;
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::clock::Clock;
 use daftar_domain::permission::OfficeScope;
-use daftar_domain::person::{NewPerson, Person, RegisterPerson};
+use daftar_domain::person::{
+    DocumentDraft, MatchProbe, Person, PersonDraft, RegisterPerson, ValidDocument,
+};
 use daftar_domain::store::PersonStore;
 
 /// Today, for parsing fixtures (UTC: the test databases' clock).
@@ -18,20 +20,20 @@ fn today() -> time::Date {
 /// Registers raw persons through the store, parsed at the edge first.
 pub trait Register {
     /// Parses `new` and registers it (`PersonStore::create_person`).
-    fn register(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson) -> Result<Person>;
+    fn register(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &PersonDraft) -> Result<Person>;
     /// Parses every row (the first bad one is the error, with `details.row`) and imports them
     /// (`PersonStore::import_persons`).
     fn register_all(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        rows: &[NewPerson],
+        rows: &[PersonDraft],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64>;
 }
 
 impl<S: PersonStore + ?Sized> Register for S {
-    fn register(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &NewPerson) -> Result<Person> {
+    fn register(&self, ctx: &AuditCtx, scope: &OfficeScope, new: &PersonDraft) -> Result<Person> {
         self.create_person(ctx, scope, &RegisterPerson::parse(new.clone(), today())?)
     }
 
@@ -39,7 +41,7 @@ impl<S: PersonStore + ?Sized> Register for S {
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
-        rows: &[NewPerson],
+        rows: &[PersonDraft],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<u64> {
         let today = today();
@@ -53,4 +55,25 @@ impl<S: PersonStore + ?Sized> Register for S {
             .collect::<Result<Vec<_>>>()?;
         self.import_persons(ctx, scope, &parsed, progress)
     }
+}
+
+/// A document as a request would carry it (`kind` code, number, issuer), parsed at the edge
+/// against today; panics when it does not parse (a fixture's mistake).
+pub fn document(kind: &str, number: &str, issuer: &str) -> ValidDocument {
+    DocumentDraft {
+        kind: kind.into(),
+        number: number.into(),
+        issuer: issuer.into(),
+        ..DocumentDraft::default()
+    }
+    .validate(today())
+    .expect("a fixture document parses")
+}
+
+/// What the duplicate check compares `draft` by, parsed at the edge against today; panics when
+/// it does not parse (a fixture's mistake).
+pub fn probe(draft: &PersonDraft) -> MatchProbe {
+    RegisterPerson::parse(draft.clone(), today())
+        .expect("a fixture person parses")
+        .probe()
 }

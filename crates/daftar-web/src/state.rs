@@ -58,6 +58,18 @@ impl AppState {
         .map_err(|e| Error::internal(format!("store task failed: {e}")))?
     }
 
+    /// Runs a store call with a command parsed at the edge, or gives the parse error back
+    /// without calling the store (so a form page shows it as it shows the store's errors).
+    pub async fn db_parsed<C, T, F>(&self, parsed: Result<C>, f: F) -> Result<T>
+    where
+        C: Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(&dyn Store, C) -> Result<T> + Send + 'static,
+    {
+        let command = parsed?;
+        self.db(move |s| f(s, command)).await
+    }
+
     /// The calendar in force.
     pub fn calendar(&self) -> Arc<WorkCalendar> {
         match self.calendar.read() {

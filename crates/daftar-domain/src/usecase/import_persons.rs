@@ -7,7 +7,7 @@
 //! already recorded) comes back as a store error that [`RowError::of_store`] places in the
 //! report like the others.
 
-use crate::person::{NewDocument, NewPerson, RegisterPerson, Sex, document_key};
+use crate::person::{DocumentDraft, PersonDraft, RegisterPerson, Sex, document_key};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use time::Date;
@@ -148,7 +148,7 @@ pub enum Plan {
 }
 
 /// Turns one row into a person (a nationality left empty is `default_nationality`).
-fn person_of(columns: &Columns, row: &[String], default_nationality: &str) -> (NewPerson, bool) {
+fn person_of(columns: &Columns, row: &[String], default_nationality: &str) -> (PersonDraft, bool) {
     let get = |c: &str| columns.get(row, c);
     let (sex, sex_ok) = match Sex::parse(&get("sex").to_ascii_lowercase()) {
         Ok(s) => (s, true),
@@ -162,7 +162,7 @@ fn person_of(columns: &Columns, row: &[String], default_nationality: &str) -> (N
     let documents = if number.is_empty() {
         vec![]
     } else {
-        vec![NewDocument {
+        vec![DocumentDraft {
             kind: get("document_kind"),
             number,
             issuer: get("document_issuer"),
@@ -171,7 +171,7 @@ fn person_of(columns: &Columns, row: &[String], default_nationality: &str) -> (N
         }]
     };
     let birth = get("birth_date");
-    let person = NewPerson {
+    let person = PersonDraft {
         given_name: get("given_name"),
         family_name: get("family_name"),
         father_name: get("father_name"),
@@ -191,7 +191,7 @@ fn person_of(columns: &Columns, row: &[String], default_nationality: &str) -> (N
 }
 
 /// Checks every row of `table` against the offices' `today` and decides: refuse with every
-/// problem of every row (a sex that is not a known code, each field [`NewPerson::problems`]
+/// problem of every row (a sex that is not a known code, each field [`RegisterPerson::check`]
 /// finds, a document of a kind and number that an earlier row already has:
 /// `document.number.taken`), a dry run, or the persons to write. Errors only for the header
 /// ([`Columns::locate`]).

@@ -13,7 +13,7 @@ use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::calendar::WorkCalendar;
 use daftar_domain::case::{
     Case, CaseDocument, CaseEvent, CaseMember, CaseSummary, CaseView, Employer, FeeReportRow,
-    NewPayment, OfficeCaseCounts, Payment, PaymentMethod, QueueFilter, ReceiptCheck,
+    OfficeCaseCounts, Payment, PaymentMethod, QueueFilter, ReceiptCheck, RecordPayment,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, PaymentId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
@@ -714,11 +714,11 @@ impl daftar_domain::store::CaseStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: CaseId,
-        p: &NewPayment,
+        p: &RecordPayment,
         today: Date,
     ) -> Result<Payment> {
         scope.require(Permission::PersonWrite)?;
-        let (rials, method) = p.validate()?;
+        let (rials, method) = (p.rials(), p.method());
         let now = self.now();
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
@@ -726,7 +726,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 return Err(closed(case.state));
             }
             let v = view(tx, case, year)?;
-            let fee = p.fee.trim();
+            let fee = p.fee();
             if !v.fees_due.iter().any(|f| f.code == fee) {
                 return Err(Error::invalid("payment.fee.invalid").with_field("fee"));
             }

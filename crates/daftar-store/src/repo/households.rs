@@ -9,7 +9,8 @@ use crate::sql::{Row, Tx, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::etag as tag;
 use daftar_domain::household::{
-    AddMember, Household, HouseholdSummary, HouseholdView, Member, MemberRef, Relationship, Split,
+    AddMember, Household, HouseholdSummary, HouseholdView, Member, MemberRef, Relationship,
+    SplitHousehold,
 };
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
@@ -270,16 +271,16 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: HouseholdId,
-        split: &Split,
+        split: &SplitHousehold,
         expected: Option<&str>,
     ) -> Result<HouseholdView> {
         scope.require(Permission::PersonWrite)?;
-        let head = split.validate()?;
+        let head = split.head();
         let office = scope.office_id();
         self.write(|tx| {
             let from = load(tx, office, id)?;
             tag::check(expected, &tag::tag_of(&from), "household.version.stale")?;
-            for p in &split.members {
+            for p in split.members() {
                 match from.members.iter().find(|m| m.person.id == *p) {
                     None => return Err(Error::conflict("household.split.not_member").with_field("members")),
                     Some(m) if m.relationship == Relationship::Head => {
@@ -289,7 +290,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
                 }
             }
             let now = self.now();
-            for p in &split.members {
+            for p in split.members() {
                 leave(tx, *p, now)?;
             }
             let new_id = HouseholdId::new();
@@ -297,7 +298,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
                 "INSERT INTO households (id, office_id, head_person_id, created_at) VALUES ($1, $2, $3, $4)",
                 params![new_id.to_string(), office.to_string(), head.to_string(), now],
             )?;
-            for p in &split.members {
+            for p in split.members() {
                 let rel = if *p == head {
                     Relationship::Head
                 } else {
@@ -307,7 +308,7 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
                 };
                 join(tx, new_id, *p, rel, now)?;
             }
-            let moved: Vec<String> = split.members.iter().map(ToString::to_string).collect();
+            let moved: Vec<String> = split.members().iter().map(ToString::to_string).collect();
             audit::append(
                 tx,
                 ctx,

@@ -6,7 +6,7 @@ use crate::sql::{Row, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::etag as tag;
 use daftar_domain::ids::OfficeId;
-use daftar_domain::office::{NewOffice, Office, OfficeStatus};
+use daftar_domain::office::{CreateOffice, Office, OfficeStatus};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Permission, Reach, RoleCode, RoleDef};
 use daftar_domain::{Error, Result};
@@ -60,15 +60,14 @@ impl daftar_domain::store::OfficeStore for SqlStore {
         })
     }
 
-    fn create_office(&self, ctx: &AuditCtx, new: &NewOffice) -> Result<Office> {
-        new.validate()?;
+    fn create_office(&self, ctx: &AuditCtx, new: &CreateOffice) -> Result<Office> {
         let o = Office {
             id: OfficeId::new(),
-            code: new.code.clone(),
-            name_fa: new.name_fa.trim().into(),
-            name_en: new.name_en.trim().into(),
-            province: new.province.trim().into(),
-            district: new.district.trim().into(),
+            code: new.code().clone(),
+            name_fa: new.name_fa().into(),
+            name_en: new.name_en().into(),
+            province: new.province().into(),
+            district: new.district().into(),
             status: OfficeStatus::Active,
             created_at: self.now(),
         };

@@ -13,7 +13,7 @@ use daftar_domain::ids::{DocumentId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::person::{
-    Document, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonStatus,
+    ChangeStatus, Document, DocumentKind, MatchProbe, Person, PersonRecord, PersonStatus,
     PersonSummary, RegisterPerson, Sex, StatusChange, ValidDocument, document_key,
 };
 use daftar_domain::{Error, Result};
@@ -720,7 +720,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         &self,
         ctx: &AuditCtx,
         reach: &daftar_domain::permission::Reach,
-        probe: &NewPerson,
+        probe: &MatchProbe,
         limit: usize,
     ) -> Result<daftar_domain::person::Candidates> {
         if reach.permission() != Permission::PersonRead {
@@ -731,7 +731,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             given_name: probe.given_name.clone(),
             family_name: probe.family_name.clone(),
             father_name: probe.father_name.clone(),
-            birth_date: probe.matcher_birth_date(self.clock.today()),
+            birth_date: probe.matcher_birth_date(),
             gender: gender(probe.sex),
         };
         let hashes = daftar_match::dedupe::match_key_hashes(&probe_record);
@@ -1070,11 +1070,11 @@ impl daftar_domain::store::PersonStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: PersonId,
-        change: &NewStatus,
+        change: &ChangeStatus,
         expected: Option<&str>,
     ) -> Result<PersonRecord> {
         scope.require(Permission::PersonWrite)?;
-        let to = change.validate()?;
+        let to = change.status();
         let office = scope.office_id();
         self.write(|tx| {
             if expected.is_some() {
@@ -1090,7 +1090,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             tx.exec("UPDATE persons SET status = $1 WHERE id = $2", params![to.code(), id.to_string()])?;
             tx.exec(
                 "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM person_status_history WHERE person_id = $1",
-                params![id.to_string(), to.code(), self.now(), ctx.actor.as_str(), change.note.trim()],
+                params![id.to_string(), to.code(), self.now(), ctx.actor.as_str(), change.note()],
             )?;
             audit::append(
                 tx,
@@ -1108,12 +1108,11 @@ impl daftar_domain::store::PersonStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         id: PersonId,
-        new: &NewDocument,
+        valid: &ValidDocument,
         expected: Option<&str>,
     ) -> Result<Document> {
         scope.require(Permission::PersonWrite)?;
         let now = self.now();
-        let valid = new.validate(now.date())?;
         let office = scope.office_id();
         self.write(|tx| {
             if expected.is_some() {
@@ -1126,7 +1125,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             )?;
             let mut p = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
             p.created_at = now;
-            let doc = insert_document(tx, &p, &valid)?;
+            let doc = insert_document(tx, &p, valid)?;
             audit::append(
                 tx,
                 ctx,

@@ -12,7 +12,7 @@ use daftar_domain::ids::{OfficeId, SuspectId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::person::{MatchReasons, PersonSummary};
-use daftar_domain::review::{Decision, NewDecision, NewSuspect, Suspect, SuspectStatus};
+use daftar_domain::review::{Decision, NewSuspect, Suspect, SuspectStatus};
 use daftar_domain::{Error, Result};
 
 const SUSPECT_COLS: &str = "id, person_a, person_b, score_milli, reasons, source, status, created_at, decided_by, survivor";
@@ -165,7 +165,7 @@ impl daftar_domain::store::ReviewStore for SqlStore {
         ctx: &AuditCtx,
         reach: &Reach,
         id: SuspectId,
-        decision: &NewDecision,
+        decision: Decision,
     ) -> Result<Suspect> {
         require(reach)?;
         let now = self.now();
@@ -174,7 +174,7 @@ impl daftar_domain::store::ReviewStore for SqlStore {
             if s.status != SuspectStatus::Open {
                 return Err(Error::conflict("review.decided"));
             }
-            match decision.validate(s.a.id, s.b.id)? {
+            match decision.check_pair(s.a.id, s.b.id)? {
                 Decision::Distinct => {
                     tx.exec(
                         "UPDATE duplicate_suspects SET status = 'distinct', decided_by = $1, decided_at = $2 WHERE id = $3",

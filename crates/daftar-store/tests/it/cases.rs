@@ -6,12 +6,12 @@
 
 use crate::fixtures::{ctx, office};
 use daftar_domain::calendar::{CalendarProfile, Holiday, HolidayKind, WorkCalendar};
-use daftar_domain::case::{CaseDocument, Employer, NewPayment, QueueFilter};
+use daftar_domain::case::{CaseDocument, Employer, QueueFilter, RecordPayment};
 use daftar_domain::ids::{CaseDocumentId, OfficeId};
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Reach, system_reach, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{PersonDraft, Sex};
 use daftar_domain::service::{Catalog, EvidenceKind};
 use daftar_domain::store::Store;
 use daftar_domain::usecase::decide_step::DecideStep;
@@ -67,14 +67,14 @@ fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {
     s.register(
         &ctx(),
         &system_scope(office, Permission::PersonWrite),
-        &NewPerson {
+        &PersonDraft {
             given_name: name.into(),
             family_name: "رضایی".into(),
             father_name: "رحیم".into(),
             birth_date: Some("1990-01-02".into()),
             sex: Sex::Male,
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         },
     )
     .unwrap()
@@ -222,7 +222,7 @@ both_backends! {
         let v = s.get_case(&ctx(), &read, id).unwrap();
         assert_eq!(change("clerk", v.case.version, &act("complete")).unwrap_err().code, "case.fee.unpaid");
         // Payments: above the schedule refused, in two parts accepted, then nothing more.
-        let pay = |r: &str| s.record_payment(&ctx(), &write, id, &NewPayment { fee: "certificate".into(), rials: r.into(), method: "cash".into() }, today);
+        let pay = |r: &str| s.record_payment(&ctx(), &write, id, &RecordPayment::parse("certificate", r, "cash")?, today);
         assert_eq!(pay("500001").unwrap_err().code, "payment.amount.above_schedule");
         assert_eq!(pay("0").unwrap_err().code, "payment.amount.invalid");
         let p1 = pay("۲۰۰٬۰۰۰").unwrap();
@@ -350,12 +350,7 @@ both_backends! {
         let write = system_scope(a, Permission::PersonWrite);
         let read = system_scope(a, Permission::PersonRead);
         let pid = person(s.as_ref(), a, "جواد");
-        s.add_document(&ctx(), &write, pid.parse().unwrap(), &daftar_domain::person::NewDocument {
-            kind: "registration_card".into(),
-            number: "RC1".into(),
-            issuer: "تهران".into(),
-            ..Default::default()
-        }, None).unwrap();
+        s.add_document(&ctx(), &write, pid.parse().unwrap(), &daftar_testkit::document("registration_card", "RC1", "تهران"), None).unwrap();
         let opened = day("1405/02/05");
         let permit = |employer: Option<(&str, &str)>| OpenCase::parse("work_permit", &pid, false, true, employer, "");
         let named = |name: &'static str, identifier: &'static str| Some((name, identifier));

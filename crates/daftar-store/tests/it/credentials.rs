@@ -10,7 +10,7 @@ use daftar_domain::credential::{
 };
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::permission::{Permission, system_reach, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{PersonDraft, Sex};
 use daftar_domain::service::CredentialKind;
 use daftar_domain::store::{ShareAccess, Store};
 use daftar_testkit::Register;
@@ -21,14 +21,14 @@ fn person(s: &dyn Store, office: OfficeId) -> PersonId {
     s.register(
         &ctx(),
         &system_scope(office, Permission::PersonWrite),
-        &NewPerson {
+        &PersonDraft {
             given_name: "مریم".into(),
             family_name: "احمدی".into(),
             father_name: "علی".into(),
             birth_date: Some("1370/05/12".into()),
             sex: Sex::Female,
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         },
     )
     .unwrap()

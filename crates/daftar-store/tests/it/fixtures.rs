@@ -2,7 +2,7 @@
 
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::OfficeId;
-use daftar_domain::office::{NewOffice, OfficeCode};
+use daftar_domain::office::{CreateOffice, OfficeCode};
 use daftar_domain::store::Store;
 
 /// The audit context of a test.
@@ -12,12 +12,13 @@ pub fn ctx() -> AuditCtx {
 
 /// A new office with code `code`.
 pub fn office(s: &dyn Store, code: &str) -> OfficeId {
-    let new = NewOffice {
-        code: OfficeCode::parse(code).unwrap(),
-        name_fa: "دفتر".into(),
-        name_en: "Office".into(),
-        province: "تهران".into(),
-        district: "مرکزی".into(),
-    };
+    let new = CreateOffice::parse(
+        OfficeCode::parse(code).unwrap(),
+        "دفتر",
+        "Office",
+        "تهران",
+        "مرکزی",
+    )
+    .unwrap();
     s.create_office(&ctx(), &new).unwrap().id
 }

@@ -9,7 +9,7 @@ use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::{OfficeId, PersonId, UserId};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Reach, RoleCode, system_reach, system_scope};
-use daftar_domain::person::{NewPerson, Sex};
+use daftar_domain::person::{PersonDraft, Sex};
 use daftar_domain::read_watch::{ReadAccount, ReadGuard, ReadLimit};
 use daftar_domain::store::{AuditFilter, Store};
 use daftar_domain::user::{NewUser, Username};
@@ -31,14 +31,14 @@ fn clerk(s: &dyn Store, office: OfficeId) -> UserId {
 fn persons(s: &dyn Store, office: OfficeId, n: usize) -> Vec<PersonId> {
     (0..n)
         .map(|i| {
-            let new = NewPerson {
+            let new = PersonDraft {
                 given_name: format!("نفر{i}"),
                 father_name: "رحیم".into(),
                 sex: Sex::Female,
                 nationality: "AFG".into(),
                 phone: "09121234567".into(),
                 address: "کوچهٔ آزمون".into(),
-                ..NewPerson::default()
+                ..PersonDraft::default()
             };
             s.register(&ctx(), &system_scope(office, Permission::PersonWrite), &new)
                 .unwrap()

@@ -6,11 +6,11 @@ use crate::fixtures::{ctx, office};
 use daftar_domain::audit::{AuditCtx, purpose};
 use daftar_domain::birth::DatePrecision;
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
-use daftar_domain::office::{NewOffice, OfficeCode, OfficeStatus};
+use daftar_domain::office::{CreateOffice, OfficeCode, OfficeStatus};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, Principal, RoleCode, system_reach, system_scope};
 use daftar_domain::person::{
-    DocumentKind, IMPORT_BATCH, NewDocument, NewPerson, NewStatus, PersonStatus, Sex,
+    ChangeStatus, DocumentDraft, DocumentKind, IMPORT_BATCH, PersonDraft, PersonStatus, Sex,
 };
 use daftar_domain::session::{ApiToken, Session};
 use daftar_domain::store::{AuditFilter, AuditStore, OfficeStore, Store};
@@ -31,15 +31,15 @@ fn user(s: &dyn Store, name: &str, role: &str, office: Option<OfficeId>) -> User
     s.create_user(&ctx(), &new).unwrap().id
 }
 
-fn person(name: &str) -> NewPerson {
-    NewPerson {
+fn person(name: &str) -> PersonDraft {
+    PersonDraft {
         given_name: name.into(),
         family_name: "".into(),
         father_name: "رحیم".into(),
         birth_date: Some("1999-01-02".into()),
         sex: Sex::Male,
         nationality: "IRQ".into(),
-        ..NewPerson::default()
+        ..PersonDraft::default()
     }
 }
 
@@ -82,7 +82,7 @@ both_backends! {
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
         office(s.as_ref(), "MHD-01");
-        let dup = NewOffice { code: OfficeCode::parse("thr-01").unwrap(), name_fa: "x".into(), name_en: "x".into(), province: "x".into(), district: "x".into() };
+        let dup = CreateOffice::parse(OfficeCode::parse("thr-01").unwrap(), "x", "x", "x", "x").unwrap();
         assert_eq!(s.create_office(&ctx(), &dup).unwrap_err().code, "office.code.taken");
         let list = s.list_offices(&system_reach(Permission::OfficeRead), PageRequest::default()).unwrap();
         assert_eq!(list.total, 2);
@@ -200,7 +200,7 @@ both_backends! {
         assert_eq!(s.get_person(&reader, &scope, pa.id).unwrap().person.given_name, "علی");
         assert_eq!(s.get_person(&reader, &scope, pb.id).unwrap_err().code, "person.not_found", "another office's person is invisible");
         assert_eq!(s.register(&reader, &scope, &person("x")).unwrap_err().code, "auth.forbidden", "a read scope cannot write");
-        let bad = NewPerson { birth_date: Some("2099-01-01".into()), ..person("x") };
+        let bad = PersonDraft { birth_date: Some("2099-01-01".into()), ..person("x") };
         assert_eq!(s.register(&ctx(), &system_scope(a, Permission::PersonWrite), &bad).unwrap_err().code, "person.birth_date.future");
         let counts = s.count_persons_by_office().unwrap();
         assert_eq!(counts.iter().find(|(o, _)| *o == a).unwrap().1, 2);
@@ -284,23 +284,23 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let b = office(s.as_ref(), "MHD-01");
         let w = |o| system_scope(o, Permission::PersonWrite);
-        let p = |g: &str, f: &str, fa: &str, d: &str, sex| NewPerson { given_name: g.into(), family_name: f.into(), father_name: fa.into(), birth_date: Some(d.into()), sex, nationality: "AFG".into(), ..NewPerson::default() };
+        let p = |g: &str, f: &str, fa: &str, d: &str, sex| PersonDraft { given_name: g.into(), family_name: f.into(), father_name: fa.into(), birth_date: Some(d.into()), sex, nationality: "AFG".into(), ..PersonDraft::default() };
         let najib = s.register(&ctx(), &w(a), &p("نجیب‌الله", "رحیمی", "نظام‌الدین", "1993-08-04", Sex::Male)).unwrap();
         s.register(&ctx(), &w(a), &p("زهرا", "رحیمی", "نظام‌الدین", "1993-08-04", Sex::Female)).unwrap();
         s.register(&ctx(), &w(b), &p("نجيب الله", "رحيمي", "نزام الدين", "1993-08-04", Sex::Male)).unwrap();
         let probe = p("Najibullah", "Rahimi", "Nizamuddin", "1993-08-04", Sex::Male);
         let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
-        let found = s.person_candidates(&ctx(), &reach, &probe, 10).unwrap();
+        let found = s.person_candidates(&ctx(), &reach, &daftar_testkit::probe(&probe), 10).unwrap();
         assert_eq!(found.candidates.len(), 1, "the sister is not a candidate");
         assert_eq!(found.candidates[0].person.id, najib.id);
         assert!(found.candidates[0].reasons.father && found.candidates[0].reasons.birth_date);
         assert_eq!(found.elsewhere, 1, "the record in the other office is only counted");
-        let all = s.person_candidates(&ctx(), &system_reach(Permission::PersonRead), &probe, 10).unwrap();
+        let all = s.person_candidates(&ctx(), &system_reach(Permission::PersonRead), &daftar_testkit::probe(&probe), 10).unwrap();
         assert_eq!((all.candidates.len(), all.elsewhere), (2, 0));
-        let none = s.person_candidates(&ctx(), &reach, &p("مریم", "احمدی", "رحیم", "1970-01-02", Sex::Female), 10).unwrap();
+        let none = s.person_candidates(&ctx(), &reach, &daftar_testkit::probe(&p("مریم", "احمدی", "رحیم", "1970-01-02", Sex::Female)), 10).unwrap();
         assert!(none.candidates.is_empty());
         let wrong = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonWrite));
-        assert_eq!(s.person_candidates(&ctx(), &wrong, &probe, 10).unwrap_err().code, "auth.forbidden");
+        assert_eq!(s.person_candidates(&ctx(), &wrong, &daftar_testkit::probe(&probe), 10).unwrap_err().code, "auth.forbidden");
         assert!(actions(s.as_ref()).iter().filter(|a| *a == "person.candidates").count() >= 3, "every check is audited");
     }
 }
@@ -310,7 +310,7 @@ both_backends! {
         // A database from before the match index (or one whose derived tables were lost): the
         // pending backfill rebuilds matching rows, key hashes and search tokens from persons,
         // merged persons included but marked, and then is no longer pending.
-        use daftar_domain::review::{NewDecision, NewSuspect};
+        use daftar_domain::review::{Decision, NewSuspect};
         use daftar_domain::permission::Reach;
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
@@ -323,18 +323,18 @@ both_backends! {
         s.add_suspects(&ctx(), &[suspect]).unwrap();
         let mine = Reach::Office(system_scope(a, Permission::PersonMerge));
         let pair = s.list_suspects(&ctx(), &mine, daftar_domain::review::SuspectStatus::Open, PageRequest::default()).unwrap().items[0].id;
-        s.decide_suspect(&ctx(), &mine, pair, &NewDecision { decision: "merge".into(), survivor: Some(one.id) }).unwrap();
+        s.decide_suspect(&ctx(), &mine, pair, Decision::Merge { survivor: one.id }).unwrap();
         for sql in ["DELETE FROM person_match_blocks", "DELETE FROM person_match", "DELETE FROM person_name_tokens"] {
             db.sql().execute_raw(sql).unwrap();
         }
         let ids = |found: daftar_domain::person::Candidates| found.candidates.into_iter().map(|c| c.person.id).collect::<Vec<_>>();
-        assert!(ids(s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap()).is_empty(), "nothing to match against");
+        assert!(ids(s.person_candidates(&ctx(), &Reach::Office(r), &daftar_testkit::probe(&person("نجیب الله")), 10).unwrap()).is_empty(), "nothing to match against");
         db.sql().execute_raw("INSERT INTO store_backfills (name) VALUES ('match_index')").unwrap();
         s.migrate().unwrap();
-        assert_eq!(ids(s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap()), vec![one.id], "the merged record stays out");
+        assert_eq!(ids(s.person_candidates(&ctx(), &Reach::Office(r), &daftar_testkit::probe(&person("نجیب الله")), 10).unwrap()), vec![one.id], "the merged record stays out");
         assert_eq!(s.search_persons(&ctx(), &r, "عبد الرحمن", PageRequest::default()).unwrap().items[0].id, other.id);
         s.unmerge(&ctx(), &mine, pair).unwrap();
-        let mut both = ids(s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap());
+        let mut both = ids(s.person_candidates(&ctx(), &Reach::Office(r), &daftar_testkit::probe(&person("نجیب الله")), 10).unwrap());
         both.sort();
         let mut expected = vec![one.id, two.id];
         expected.sort();
@@ -368,14 +368,14 @@ both_backends! {
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
         let w = system_scope(a, Permission::PersonWrite);
-        let np = |given: &str, family: &str, father: &str, date: time::Date| NewPerson {
+        let np = |given: &str, family: &str, father: &str, date: time::Date| PersonDraft {
             given_name: given.into(),
             family_name: family.into(),
             father_name: father.into(),
             birth_date: Some(date.to_string()),
             sex: Sex::Male,
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         };
         let letters = ["ب", "پ", "ت", "ج", "چ", "د", "ر", "ز", "س", "ش", "ف", "ک", "گ", "ل", "م", "ن"];
         let made_up = |i: usize| format!("{}ا{}و{}", letters[i % 16], letters[(i / 16) % 16], letters[(i / 256) % 16]);
@@ -394,15 +394,15 @@ both_backends! {
         rows.push(probe.clone());
         s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap();
         let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
-        let found = s.person_candidates(&ctx(), &reach, &probe, 10).unwrap();
+        let found = s.person_candidates(&ctx(), &reach, &daftar_testkit::probe(&probe), 10).unwrap();
         assert_eq!(found.candidates.len(), 1, "the own record is found; namesakes born on other days are not candidates");
         let c = &found.candidates[0];
         assert_eq!((c.person.given_name.as_str(), c.person.father_name.as_str(), c.person.birth_date.as_deref()), ("محمد", "علی", Some("1990-05-06")));
     }
 }
 
-fn full_person(given: &str, family: &str, doc: &str) -> NewPerson {
-    NewPerson {
+fn full_person(given: &str, family: &str, doc: &str) -> PersonDraft {
+    PersonDraft {
         given_name: given.into(),
         family_name: family.into(),
         father_name: "غلام حیدر".into(),
@@ -416,7 +416,7 @@ fn full_person(given: &str, family: &str, doc: &str) -> NewPerson {
         province: "تهران".into(),
         district: "ری".into(),
         address: "خیابان ۱۵ خرداد".into(),
-        documents: vec![NewDocument {
+        documents: vec![DocumentDraft {
             kind: "passport".into(),
             number: doc.into(),
             issuer: "AFG".into(),
@@ -445,13 +445,13 @@ both_backends! {
         // The same passport number (written differently) cannot be recorded twice.
         let dup = s.register(&ctx(), &w, &full_person("رضا", "کریمی", "p0123456")).unwrap_err();
         assert_eq!((dup.code, dup.kind.status()), ("document.number.taken", 409));
-        let other = NewDocument { kind: "registration_card".into(), number: "۱۲۳۴۵۶۷۸۹".into(), ..NewDocument::default() };
+        let other = daftar_testkit::document("registration_card", "۱۲۳۴۵۶۷۸۹", "");
         let d = s.add_document(&ctx(), &w, p.id, &other, None).unwrap();
         assert_eq!(d.number, "۱۲۳۴۵۶۷۸۹", "the number is kept as written");
-        let bad = NewDocument { kind: "driving_licence".into(), number: "1".into(), ..NewDocument::default() };
-        assert_eq!(s.add_document(&ctx(), &w, p.id, &bad, None).unwrap_err().code, "document.kind.invalid");
+        let bad = DocumentDraft { kind: "driving_licence".into(), number: "1".into(), ..DocumentDraft::default() };
+        assert_eq!(bad.validate(OffsetDateTime::UNIX_EPOCH.date()).unwrap_err().code, "document.kind.invalid", "refused at the edge");
         // Status changes keep the history; deceased is final.
-        let change = |st: &str| NewStatus { status: st.into(), note: "round 1404".into() };
+        let change = |st: &str| ChangeStatus::parse(st, "round 1404").unwrap();
         assert_eq!(s.set_person_status(&ctx(), &w, p.id, &change("registered"), None).unwrap_err().code, "person.status.unchanged");
         let rec = s.set_person_status(&ctx(), &w, p.id, &change("renewed"), None).unwrap();
         assert_eq!(rec.person.status, PersonStatus::Renewed);
@@ -510,7 +510,7 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let w = system_scope(a, Permission::PersonWrite);
         let first = s.register(&ctx(), &w, &person("اول")).unwrap();
-        let mut rows: Vec<NewPerson> = (0..25).map(|i| NewPerson { given_name: format!("نام{i}"), ..person("x") }).collect();
+        let mut rows: Vec<PersonDraft> = (0..25).map(|i| PersonDraft { given_name: format!("نام{i}"), ..person("x") }).collect();
         rows[17].birth_date = Some("1370/13/01".into());
         let err = s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap_err();
         assert_eq!(err.code, "person.birth_date.invalid");
@@ -518,7 +518,7 @@ both_backends! {
         assert_eq!(err.details["field"], "birth_date");
         // A conflict found only while writing (same document twice) also leaves nothing behind.
         rows[17].birth_date = None;
-        let doc = NewDocument { kind: "passport".into(), number: "X1".into(), ..NewDocument::default() };
+        let doc = DocumentDraft { kind: "passport".into(), number: "X1".into(), ..DocumentDraft::default() };
         rows[3].documents = vec![doc.clone()];
         rows[20].documents = vec![doc];
         let err = s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap_err();
@@ -553,7 +553,7 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
         let n = 2 * IMPORT_BATCH + IMPORT_BATCH / 2; // three batches, the last one half full
-        let rows: Vec<NewPerson> = (0..n).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let rows: Vec<PersonDraft> = (0..n).map(|i| PersonDraft { given_name: format!("وارد{i}"), ..person("x") }).collect();
         let done = std::sync::atomic::AtomicBool::new(false);
         let (imported, during) = std::thread::scope(|t| {
             let writer = t.spawn(|| {
@@ -614,7 +614,7 @@ both_backends! {
         let w = system_scope(a, Permission::PersonWrite);
         s.register(&ctx(), &w, &person("اول")).unwrap();
         let (n, killed_at) = (2 * IMPORT_BATCH + IMPORT_BATCH / 2, 2 * IMPORT_BATCH as u64);
-        let rows: Vec<NewPerson> = (0..n).map(|i| NewPerson { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let rows: Vec<PersonDraft> = (0..n).map(|i| PersonDraft { given_name: format!("وارد{i}"), ..person("x") }).collect();
         // The process dies after the second batch (a panic in the progress callback stands in
         // for the kill: nothing after it runs).
         let cut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -652,7 +652,7 @@ both_backends! {
 
 both_backends! {
     fn households_add_move_and_split_members_with_history(db) {
-        use daftar_domain::household::{AddMember, NewMember, Relationship, Split};
+        use daftar_domain::household::{AddMember, Relationship, SplitHousehold};
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
         let b = office(s.as_ref(), "MHD-01");
@@ -663,7 +663,7 @@ both_backends! {
         assert_eq!(h.members.len(), 1);
         assert_eq!(h.members[0].relationship, Relationship::Head);
         let add = |id, who: &daftar_domain::person::Person, rel: &str, mv: bool| {
-            s.add_household_member(&ctx(), &w, id, &AddMember::parse(&NewMember { registry_no: who.registry_no.to_lowercase(), relationship: rel.into(), move_existing: mv, ..NewMember::default() })?, None)
+            s.add_household_member(&ctx(), &w, id, &AddMember::parse(None, &who.registry_no.to_lowercase(), rel, mv)?, None)
         };
         add(h.household.id, &wife, "spouse", false).unwrap();
         add(h.household.id, &son, "child", false).unwrap();
@@ -682,7 +682,7 @@ both_backends! {
         assert_eq!(moved.members.len(), 2);
         add(h.household.id, &wife, "spouse", true).unwrap();
         // The son splits off with his wife.
-        let split = Split { members: vec![son.id, daughter_in_law.id], head: Some(son.id) };
+        let split = SplitHousehold::parse(vec![son.id, daughter_in_law.id], Some(son.id)).unwrap();
         let new = s.split_household(&ctx(), &w, h.household.id, &split, None).unwrap();
         assert_eq!(new.household.head_person_id, son.id);
         assert_eq!(new.members.len(), 2);
@@ -690,9 +690,9 @@ both_backends! {
         let left: Vec<_> = old.members.iter().map(|m| m.person.id).collect();
         assert_eq!(left, vec![father.id, wife.id]);
         assert_eq!(s.person_household(&ctx(), &r, son.id).unwrap(), Some(new.household.id));
-        let bad = Split { members: vec![father.id], head: Some(father.id) };
+        let bad = SplitHousehold::parse(vec![father.id], Some(father.id)).unwrap();
         assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad, None).unwrap_err().code, "household.split.head");
-        let bad = Split { members: vec![cousin.id], head: Some(cousin.id) };
+        let bad = SplitHousehold::parse(vec![cousin.id], Some(cousin.id)).unwrap();
         assert_eq!(s.split_household(&ctx(), &w, h.household.id, &bad, None).unwrap_err().code, "household.split.not_member");
         let list = s.list_households(&ctx(), &r, PageRequest::default()).unwrap();
         assert_eq!(list.total, 3);
@@ -712,7 +712,7 @@ both_backends! {
 
 both_backends! {
     fn review_merges_keep_both_records_and_can_be_undone(db) {
-        use daftar_domain::review::{NewDecision, NewSuspect, SuspectStatus};
+        use daftar_domain::review::{Decision, NewSuspect, SuspectStatus};
         use daftar_domain::permission::Reach;
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
@@ -741,28 +741,28 @@ both_backends! {
         assert_eq!(rows(s.as_ref()), before);
         let p12 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&one.id)).unwrap().id;
         let p23 = open.items.iter().find(|x| [x.a.id, x.b.id].contains(&three.id)).unwrap().id;
-        let in_check = |id| s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap().candidates.iter().any(|c| c.person.id == id);
+        let in_check = |id| s.person_candidates(&ctx(), &Reach::Office(r), &daftar_testkit::probe(&person("نجیب الله")), 10).unwrap().candidates.iter().any(|c| c.person.id == id);
         assert!(in_check(two.id), "a candidate before the merge");
-        let merge = |survivor| NewDecision { decision: "merge".into(), survivor: Some(survivor) };
-        assert_eq!(s.decide_suspect(&ctx(), &mine, p12, &merge(three.id)).unwrap_err().code, "review.survivor.invalid");
-        let done = s.decide_suspect(&ctx(), &mine, p12, &merge(one.id)).unwrap();
+        let merge = |survivor| Decision::Merge { survivor };
+        assert_eq!(s.decide_suspect(&ctx(), &mine, p12, merge(three.id)).unwrap_err().code, "review.survivor.invalid");
+        let done = s.decide_suspect(&ctx(), &mine, p12, merge(one.id)).unwrap();
         assert_eq!((done.status, done.survivor), (SuspectStatus::Merged, Some(one.id)));
-        assert_eq!(s.decide_suspect(&ctx(), &mine, p12, &merge(one.id)).unwrap_err().code, "review.decided");
+        assert_eq!(s.decide_suspect(&ctx(), &mine, p12, merge(one.id)).unwrap_err().code, "review.decided");
         // The merged record leaves lists, search and the duplicate check, but is kept.
         let listed: Vec<_> = s.list_persons(&ctx(), &r, PageRequest::default()).unwrap().items.into_iter().map(|p| p.id).collect();
         assert!(!listed.contains(&two.id) && listed.contains(&one.id));
         assert_eq!(s.get_person(&ctx(), &r, two.id).unwrap().person.id, two.id, "still readable by id");
         assert!(s.search_persons(&ctx(), &r, &two.registry_no, PageRequest::default()).unwrap().items.is_empty());
-        let found = s.person_candidates(&ctx(), &Reach::Office(r), &person("نجیب الله"), 10).unwrap();
+        let found = s.person_candidates(&ctx(), &Reach::Office(r), &daftar_testkit::probe(&person("نجیب الله")), 10).unwrap();
         assert!(found.candidates.iter().all(|c| c.person.id != two.id));
         // A record merged away cannot be merged again until the merge is undone.
-        assert_eq!(s.decide_suspect(&ctx(), &mine, p23, &merge(three.id)).unwrap_err().code, "review.already_merged");
+        assert_eq!(s.decide_suspect(&ctx(), &mine, p23, merge(three.id)).unwrap_err().code, "review.already_merged");
         let undone = s.unmerge(&ctx(), &mine, p12).unwrap();
         assert_eq!((undone.status, undone.survivor), (SuspectStatus::Open, None));
         assert_eq!(s.unmerge(&ctx(), &mine, p12).unwrap_err().code, "review.not_merged");
         assert!(s.list_persons(&ctx(), &r, PageRequest::default()).unwrap().items.iter().any(|p| p.id == two.id), "back after unmerge");
         assert!(in_check(two.id), "back in the duplicate check after unmerge");
-        let distinct = s.decide_suspect(&ctx(), &mine, p23, &NewDecision { decision: "distinct".into(), survivor: None }).unwrap();
+        let distinct = s.decide_suspect(&ctx(), &mine, p23, Decision::Distinct).unwrap();
         assert_eq!(distinct.status, SuspectStatus::Distinct);
         // Another office's reviewer cannot see or decide this office's pairs.
         let theirs = Reach::Office(system_scope(b, Permission::PersonMerge));

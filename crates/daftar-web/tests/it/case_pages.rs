@@ -30,12 +30,11 @@ fn single_with_card(app: &TestApp, office: OfficeId, name: &str) -> Person {
             &AuditCtx::system("test"),
             &system_scope(office, Permission::PersonWrite),
             p.id,
-            &daftar_domain::person::NewDocument {
-                kind: "registration_card".into(),
-                number: format!("RCS{}", p.registry_no.replace('-', "")),
-                issuer: "تهران".into(),
-                ..Default::default()
-            },
+            &daftar_testkit::document(
+                "registration_card",
+                &format!("RCS{}", p.registry_no.replace('-', "")),
+                "تهران",
+            ),
             None,
         )
         .unwrap();

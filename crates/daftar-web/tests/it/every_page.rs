@@ -49,12 +49,7 @@ pub async fn seed(app: &TestApp) -> World {
             &AuditCtx::system("test"),
             &system_scope(o, Permission::PersonWrite),
             single.id,
-            &daftar_domain::person::NewDocument {
-                kind: "registration_card".into(),
-                number: "RCSINGLE1".into(),
-                issuer: "تهران".into(),
-                ..Default::default()
-            },
+            &daftar_testkit::document("registration_card", "RCSINGLE1", "تهران"),
             None,
         )
         .unwrap();

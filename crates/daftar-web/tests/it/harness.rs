@@ -6,9 +6,9 @@
 
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::OfficeId;
-use daftar_domain::office::{NewOffice, Office, OfficeCode};
+use daftar_domain::office::{CreateOffice, Office, OfficeCode};
 use daftar_domain::permission::{Permission, RoleCode, system_scope};
-use daftar_domain::person::{NewPerson, Person, Sex};
+use daftar_domain::person::{Person, PersonDraft, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, User, Username};
 use daftar_testkit::Register;
@@ -128,13 +128,14 @@ impl TestApp {
 
     /// An office with `code`.
     pub fn office(&self, code: &str) -> Office {
-        let new = NewOffice {
-            code: OfficeCode::parse(code).unwrap(),
-            name_fa: format!("دفتر {code}"),
-            name_en: format!("Office {code}"),
-            province: "تهران".into(),
-            district: "مرکزی".into(),
-        };
+        let new = CreateOffice::parse(
+            OfficeCode::parse(code).unwrap(),
+            &format!("دفتر {code}"),
+            &format!("Office {code}"),
+            "تهران",
+            "مرکزی",
+        )
+        .unwrap();
         self.store
             .create_office(&AuditCtx::system("test"), &new)
             .unwrap()
@@ -157,14 +158,14 @@ impl TestApp {
 
     /// A person registered at `office`.
     pub fn person(&self, office: OfficeId, given: &str) -> Person {
-        let new = NewPerson {
+        let new = PersonDraft {
             given_name: given.into(),
             family_name: "احمدی".into(),
             father_name: "محمد".into(),
             birth_date: Some("1990-03-21".into()),
             sex: Sex::Female,
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         };
         self.store
             .register(
@@ -188,16 +189,15 @@ impl TestApp {
                     &ctx,
                     &scope,
                     p.id,
-                    &daftar_domain::person::NewDocument {
-                        kind: "registration_card".into(),
-                        number: format!("RC{i}{office}")
+                    &daftar_testkit::document(
+                        "registration_card",
+                        &format!("RC{i}{office}")
                             .chars()
                             .filter(char::is_ascii_alphanumeric)
                             .take(30)
-                            .collect(),
-                        issuer: "تهران".into(),
-                        ..Default::default()
-                    },
+                            .collect::<String>(),
+                        "تهران",
+                    ),
                     None,
                 )
                 .unwrap();
@@ -209,14 +209,8 @@ impl TestApp {
                     &ctx,
                     &scope,
                     h.household.id,
-                    &daftar_domain::household::AddMember::parse(
-                        &daftar_domain::household::NewMember {
-                            person_id: Some(p.id),
-                            relationship: rel.into(),
-                            ..Default::default()
-                        },
-                    )
-                    .unwrap(),
+                    &daftar_domain::household::AddMember::parse(Some(p.id), "", rel, false)
+                        .unwrap(),
                     None,
                 )
                 .unwrap();

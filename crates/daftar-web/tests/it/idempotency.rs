@@ -5,14 +5,15 @@
 
 use crate::harness::{TestApp, code, json_of};
 use daftar_domain::audit::{AuditCtx, purpose};
-use daftar_domain::household::{AddMember, NewMember};
 use daftar_domain::idempotency::{PendingAnswer, TTL, request_hash};
 use daftar_domain::ids::{ApiTokenId, OfficeId};
 use daftar_domain::permission::{Permission, system_scope};
-use daftar_domain::person::{NewDocument, NewPerson, Person};
+use daftar_domain::person::{Person, PersonDraft};
 use daftar_domain::session::{ApiToken, secret_hash};
 use daftar_domain::store::{AuditFilter, Store};
 use daftar_testkit::Register;
+use daftar_web::features::households::api::NewMember;
+use daftar_web::features::persons::request::{NewDocument, NewPerson};
 use daftar_web::idempotency::json_answer;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -132,7 +133,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
         "birth_date": "1368/02/11", "sex": "male", "nationality": "AFG"
     }))
     .unwrap();
-    let new: NewPerson = serde_json::from_slice(&body).unwrap();
+    let new: PersonDraft = serde_json::from_slice::<NewPerson>(&body).unwrap().into();
     committed_but_lost(
         &app,
         tid,
@@ -171,7 +172,10 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
     let body =
         serde_json::to_vec(&json!({"kind": "passport", "number": "P7654321", "issuer": "کابل"}))
             .unwrap();
-    let doc: NewDocument = serde_json::from_slice(&body).unwrap();
+    let doc = serde_json::from_slice::<NewDocument>(&body)
+        .unwrap()
+        .parse(daftar_domain::clock::Clock::default().today())
+        .unwrap();
     let t2 = tag.clone();
     committed_but_lost(
         &app,
@@ -221,7 +225,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
                 ("household.read", "household", v.household.id.to_string()),
             )
         },
-        |s| s.add_household_member(&ctx, &scope, hid, &AddMember::parse(&m)?, Some(&t2)),
+        |s| s.add_household_member(&ctx, &scope, hid, &m.parse()?, Some(&t2)),
     );
     let r = post(&app, &secret, "member-1", &path, &body, Some(&tag)).await;
     assert_eq!(r.headers()["idempotent-replayed"], "true");

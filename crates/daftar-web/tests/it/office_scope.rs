@@ -229,11 +229,7 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
                 daftar_domain::permission::Permission::PersonWrite,
             ),
             pb.id,
-            &daftar_domain::person::NewDocument {
-                kind: "registration_card".into(),
-                number: "RC-B-1".into(),
-                ..Default::default()
-            },
+            &daftar_testkit::document("registration_card", "RC-B-1", ""),
             None,
         )
         .unwrap();

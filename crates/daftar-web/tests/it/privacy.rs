@@ -11,7 +11,7 @@ use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::{ApiTokenId, OfficeId};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, system_scope};
-use daftar_domain::person::{NewPerson, Person, Sex};
+use daftar_domain::person::{Person, PersonDraft, Sex};
 use daftar_domain::read_watch::ReadLimit;
 use daftar_domain::session::{ApiToken, secret_hash};
 use daftar_domain::store::AuditFilter;
@@ -199,7 +199,7 @@ const PROVINCE: &str = "سیستان‌وبلوچستان";
 const DISTRICT: &str = "زاهدان‌شمالی";
 
 fn located(app: &TestApp, office: OfficeId, given: &str) -> Person {
-    let new = NewPerson {
+    let new = PersonDraft {
         given_name: given.into(),
         family_name: "رضایی".into(),
         father_name: "نادر".into(),
@@ -210,7 +210,7 @@ fn located(app: &TestApp, office: OfficeId, given: &str) -> Person {
         province: PROVINCE.into(),
         district: DISTRICT.into(),
         address: ADDRESS.into(),
-        ..NewPerson::default()
+        ..PersonDraft::default()
     };
     app.store
         .register(
@@ -241,12 +241,7 @@ async fn no_list_page_shows_a_phone_or_an_address(app: TestApp) {
             &ctx,
             &scope,
             h.household.id,
-            &daftar_domain::household::AddMember::parse(&daftar_domain::household::NewMember {
-                person_id: Some(c.id),
-                relationship: "child".into(),
-                ..Default::default()
-            })
-            .unwrap(),
+            &daftar_domain::household::AddMember::parse(Some(c.id), "", "child", false).unwrap(),
             None,
         )
         .unwrap();

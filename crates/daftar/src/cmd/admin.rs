@@ -4,7 +4,7 @@
 use crate::cli::{AdminCommand, OfficeCommand, UserCommand};
 use crate::config::Flags;
 use anyhow::{Context, Result, bail};
-use daftar_domain::office::{NewOffice, Office, OfficeCode};
+use daftar_domain::office::{CreateOffice, Office, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_reach, system_scope};
 use daftar_domain::store::Store;
@@ -132,14 +132,13 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
         }
         AdminCommand::Office(OfficeCommand::Add(a)) => {
             let store = open(&a.dir)?;
-            let new = NewOffice {
-                code: OfficeCode::parse(&a.code)?,
-                name_fa: a.name_fa,
-                name_en: a.name_en,
-                province: a.province,
-                district: a.district,
-            };
-            new.validate()?;
+            let new = CreateOffice::parse(
+                OfficeCode::parse(&a.code)?,
+                &a.name_fa,
+                &a.name_en,
+                &a.province,
+                &a.district,
+            )?;
             let o = store.create_office(&super::system_ctx("office-add"), &new)?;
             println!("created office {} id {}", o.code.as_str(), o.id);
             Ok(ExitCode::SUCCESS)

@@ -6,9 +6,9 @@
 
 use crate::cli::BenchCandidates;
 use anyhow::{Context, Result, bail};
-use daftar_domain::office::{NewOffice, OfficeCode};
+use daftar_domain::office::{CreateOffice, OfficeCode};
 use daftar_domain::permission::{Permission, Reach, system_scope};
-use daftar_domain::person::{NewPerson, RegisterPerson, Sex};
+use daftar_domain::person::{MatchProbe, PersonDraft, RegisterPerson, Sex};
 use daftar_domain::store::Store;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// A generated record as a registration.
-fn to_new(r: &daftar_match::dedupe::Record) -> NewPerson {
-    NewPerson {
+fn to_new(r: &daftar_match::dedupe::Record) -> PersonDraft {
+    PersonDraft {
         given_name: r.given_name.clone(),
         family_name: r.family_name.clone(),
         father_name: if r.father_name.is_empty() {
@@ -28,7 +28,7 @@ fn to_new(r: &daftar_match::dedupe::Record) -> NewPerson {
         birth_date: Some(r.birth_date.clone()).filter(|d| !d.is_empty()),
         sex: Sex::parse(&r.gender.to_ascii_lowercase()).unwrap_or(Sex::Unknown),
         nationality: "AFG".into(),
-        ..NewPerson::default()
+        ..PersonDraft::default()
     }
 }
 
@@ -173,13 +173,13 @@ pub(super) fn bench_office(
     let code = format!("{prefix}-{}", &ulid::Ulid::new().to_string()[20..]);
     Ok(store.create_office(
         ctx,
-        &NewOffice {
-            code: OfficeCode::parse(&code)?,
-            name_fa: "دفتر آزمون سرعت".into(),
-            name_en: name_en.into(),
-            province: "-".into(),
-            district: "-".into(),
-        },
+        &CreateOffice::parse(
+            OfficeCode::parse(&code)?,
+            "دفتر آزمون سرعت",
+            name_en,
+            "-",
+            "-",
+        )?,
     )?)
 }
 
@@ -244,7 +244,7 @@ fn run(
     const BATCH: usize = 100_000;
     let started = Instant::now();
     let mut loaded = 0u64;
-    let mut probes: Vec<NewPerson> = vec![];
+    let mut probes: Vec<MatchProbe> = vec![];
     let mut rng = StdRng::seed_from_u64(args.seed);
     let mut done = 0usize;
     let mut batch_no = 0u64;
@@ -260,7 +260,7 @@ fn run(
         let want = (args.warmup + args.queries) * n / args.persons + 1;
         for _ in 0..want {
             if let Some(p) = rows.get(rng.random_range(0..rows.len().max(1))) {
-                probes.push(p.fields().clone());
+                probes.push(p.probe());
             }
         }
         let base = done as u64;
@@ -310,7 +310,7 @@ fn run(
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
         if i >= args.warmup {
             found += c.candidates.len() as u64;
-            let birth = p.validate(today).ok().flatten().map(|d| d.iso());
+            let birth = p.birth.map(|d| d.iso());
             own += u64::from(c.candidates.iter().any(|c| {
                 let q = &c.person;
                 (q.given_name == p.given_name && q.family_name == p.family_name)

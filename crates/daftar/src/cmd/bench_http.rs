@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use daftar_domain::clock::Clock;
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_scope};
-use daftar_domain::person::{NewPerson, RegisterPerson, Sex};
+use daftar_domain::person::{PersonDraft, RegisterPerson, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, Username};
 use std::process::ExitCode;
@@ -54,14 +54,14 @@ fn prepare(
     }
     let today = Clock::default().today();
     let rows: Vec<RegisterPerson> = (0..n)
-        .map(|i| NewPerson {
+        .map(|i| PersonDraft {
             given_name: format!("زهرا{i}"),
             family_name: "احمدی".into(),
             father_name: "محمد".into(),
             birth_date: Some("1990-03-21".into()),
             sex: Sex::Female,
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         })
         .map(|p| RegisterPerson::parse(p, today))
         .collect::<daftar_domain::Result<_>>()?;

@@ -5,10 +5,10 @@
 use crate::cli::DemoArgs;
 use crate::config::Loaded;
 use anyhow::Result;
-use daftar_domain::office::{NewOffice, OfficeCode};
+use daftar_domain::office::{CreateOffice, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, RoleCode, system_reach, system_scope};
-use daftar_domain::person::{NewDocument, NewPerson, RegisterPerson, Sex};
+use daftar_domain::person::{DocumentDraft, PersonDraft, RegisterPerson, Sex};
 use daftar_domain::store::Store;
 use daftar_domain::user::{NewUser, Username};
 use rand::rngs::StdRng;
@@ -241,13 +241,7 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
     for (code, fa, en, province, district) in OFFICES {
         let o = store.create_office(
             &ctx,
-            &NewOffice {
-                code: OfficeCode::parse(code)?,
-                name_fa: fa.into(),
-                name_en: en.into(),
-                province: province.into(),
-                district: district.into(),
-            },
+            &CreateOffice::parse(OfficeCode::parse(code)?, fa, en, province, district)?,
         )?;
         let short = code.split('-').next().unwrap_or(code).to_ascii_lowercase();
         // Portal accounts belong to registered persons: made below for one person per office.
@@ -286,7 +280,7 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
             GIVEN_M[rng.random_range(0..GIVEN_M.len())]
         };
         let birth = today - time::Duration::days(rng.random_range(365..365 * 70));
-        let new = NewPerson {
+        let new = PersonDraft {
             given_name: given.into(),
             family_name: FAMILY[rng.random_range(0..FAMILY.len())].into(),
             father_name: GIVEN_M[rng.random_range(0..GIVEN_M.len())].into(),
@@ -309,12 +303,12 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
             } else {
                 String::new()
             },
-            documents: vec![NewDocument {
+            documents: vec![DocumentDraft {
                 kind: "registration_card".into(),
                 number: format!("{}{:09}", short_code(office.code.as_str()), i + 1),
-                ..NewDocument::default()
+                ..DocumentDraft::default()
             }],
-            ..NewPerson::default()
+            ..PersonDraft::default()
         };
         let p = store.create_person(
             &ctx,
@@ -365,14 +359,14 @@ fn seed_households_and_review(
         }
         if let Some(first) = persons.first() {
             // The same person again, with Arabic letter forms and the year only.
-            let again = NewPerson {
+            let again = PersonDraft {
                 given_name: first.given_name.replace('ی', "ي").replace('ک', "ك"),
                 family_name: first.family_name.replace('ی', "ي").replace('ک', "ك"),
                 father_name: first.father_name.clone(),
                 birth_date: first.birth_date.clone(),
                 sex: first.sex,
                 nationality: first.nationality.clone(),
-                ..NewPerson::default()
+                ..PersonDraft::default()
             };
             let twin = store.create_person(ctx, &w, &RegisterPerson::parse(again, today)?)?;
             let pair = daftar_domain::review::NewSuspect {
@@ -407,7 +401,7 @@ fn seed_cases(
     >,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<usize> {
-    use daftar_domain::case::{NewPayment, Note};
+    use daftar_domain::case::{Note, RecordPayment};
     use daftar_domain::service::ServiceCode;
     use daftar_domain::usecase::decide_step::DecideStep;
     use daftar_domain::usecase::open_case::OpenCase;
@@ -486,11 +480,7 @@ fn seed_cases(
                     ctx,
                     &w,
                     v.case.id,
-                    &NewPayment {
-                        fee: fee.code.clone(),
-                        rials: fee.rials.to_string(),
-                        method: "cash".into(),
-                    },
+                    &RecordPayment::parse(&fee.code, &fee.rials.to_string(), "cash")?,
                     today,
                 )?;
             }

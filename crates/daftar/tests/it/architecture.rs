@@ -464,3 +464,54 @@ fn the_test_kit_never_ships() {
         "the storage and web tests run on the test kit: {users:?}"
     );
 }
+
+/// The names a crate's sources give after `request_body = ` in its OpenAPI paths (the request
+/// bodies of its JSON API), and the structs and enums it defines.
+fn request_bodies_and_types(krate: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut bodies, mut types) = (BTreeSet::new(), BTreeSet::new());
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    for (_, text) in sources(krate) {
+        for part in text.split("request_body = ").skip(1) {
+            let name = word(part);
+            if !name.is_empty() {
+                bodies.insert(name);
+            }
+        }
+        for kw in ["pub struct ", "pub enum ", "pub(crate) struct "] {
+            for part in text.split(kw).skip(1) {
+                types.insert(word(part));
+            }
+        }
+    }
+    (bodies, types)
+}
+
+/// Invariant: request types live in the web crate (parse at the edge): every JSON request body
+/// of the API is a type the web crate defines, with its OpenAPI schema, and the domain defines
+/// none of them. The domain takes typed commands parsed from them (`RegisterPerson`,
+/// `ChangeStatus`, `AddMember`, `SplitHousehold`, `Decision`, `RecordPayment`, `CreateOffice`,
+/// `OpenCase`, …).
+#[test]
+fn request_types_live_in_the_web_crate() {
+    let (bodies, web_types) = request_bodies_and_types("daftar-web");
+    let (_, domain_types) = request_bodies_and_types("daftar-domain");
+    assert!(
+        bodies.len() >= 20 && bodies.contains("NewPerson"),
+        "the scan finds the request bodies: {bodies:?}"
+    );
+    for b in &bodies {
+        assert!(
+            web_types.contains(b),
+            "request body {b} is not defined in daftar-web"
+        );
+        assert!(
+            !domain_types.contains(b),
+            "request body {b} is defined in daftar-domain; define it in daftar-web and parse it \
+             into a domain command"
+        );
+    }
+}

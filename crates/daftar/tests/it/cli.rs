@@ -820,7 +820,7 @@ fn keys_and_offline_verification() {
         .register(
             &ctx,
             &system_scope(office_id, Permission::PersonWrite),
-            &daftar_domain::person::NewPerson {
+            &daftar_domain::person::PersonDraft {
                 given_name: "مریم".into(),
                 father_name: "علی".into(),
                 sex: daftar_domain::person::Sex::Female,

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use daftar_domain::Error;
 use daftar_domain::audit::purpose;
 use daftar_domain::case::{
-    CaseDocument, CaseSummary, CaseView, Employer, NewPayment, Payment, QueueFilter,
+    CaseDocument, CaseSummary, CaseView, Employer, Payment, QueueFilter, RecordPayment,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, OfficeId, UserId};
 use daftar_domain::page::{Page, PageRequest};
@@ -321,9 +321,29 @@ pub async fn pay(
     };
     Ok(idem
         .run(&state, respond, move |s| {
-            s.record_payment(&ctx, &scope, id, &p, today)
+            s.record_payment(&ctx, &scope, id, &p.parse()?, today)
         })
         .await?)
+}
+
+/// Recording a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewPayment {
+    /// Fee line code.
+    pub fee: String,
+    /// Amount in rials: a JSON integer, or text (Persian digits and separators accepted).
+    #[serde(deserialize_with = "crate::extract::number_or_text")]
+    #[schema(schema_with = crate::extract::number_or_text_schema)]
+    pub rials: String,
+    /// `cash`, `card` or `transfer`.
+    pub method: String,
+}
+
+impl NewPayment {
+    /// The payment, parsed (`payment.amount.invalid`, `payment.method.invalid`).
+    pub fn parse(&self) -> daftar_domain::Result<RecordPayment> {
+        RecordPayment::parse(&self.fee, &self.rials, &self.method)
+    }
 }
 
 /// Bulk assignment.

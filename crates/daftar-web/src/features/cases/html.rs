@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::case::{
-    CaseSummary, CaseView, Employer, NewPayment, PaymentMethod, QueueFilter, Timer, timer,
+    CaseSummary, CaseView, Employer, PaymentMethod, QueueFilter, Timer, timer,
 };
 use daftar_domain::ids::{CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, UserId};
 use daftar_domain::jalali::JalaliDate;
@@ -527,12 +527,14 @@ pub async fn pay(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path((_, id)): Path<(OfficeId, CaseId)>,
-    CsrfForm(p): CsrfForm<NewPayment>,
+    CsrfForm(p): CsrfForm<super::api::NewPayment>,
 ) -> WebResult<Response> {
     let office = at.office_id();
     let (ctx, scope, today) = (at.staff.audit(purpose::SERVICE), at.scope, state.today());
     match state
-        .db(move |s| s.record_payment(&ctx, &scope, id, &p, today))
+        .db_parsed(p.parse(), move |s, p| {
+            s.record_payment(&ctx, &scope, id, &p, today)
+        })
         .await
     {
         Ok(p) => Ok(Redirect::to(&format!(

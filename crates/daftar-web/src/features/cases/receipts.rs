@@ -35,8 +35,8 @@ pub async fn api_check(
 #[serde(default)]
 pub struct Complaint {
     /// What the office asked for, in rials: a JSON integer, or text (Persian digits accepted).
-    #[serde(deserialize_with = "daftar_domain::digits::number_or_text")]
-    #[schema(schema_with = daftar_domain::digits::number_or_text_schema)]
+    #[serde(deserialize_with = "crate::extract::number_or_text")]
+    #[schema(schema_with = crate::extract::number_or_text_schema)]
     pub asked_rials: String,
     /// What happened (optional).
     pub note: String,

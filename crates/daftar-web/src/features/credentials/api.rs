@@ -183,8 +183,8 @@ pub struct ShareRequest {
     /// `employer`, `school`, `bank` or `police`.
     pub verifier: String,
     /// Days it works, 1–90: a JSON integer, or text.
-    #[serde(deserialize_with = "daftar_domain::digits::number_or_text")]
-    #[schema(schema_with = daftar_domain::digits::number_or_text_schema)]
+    #[serde(deserialize_with = "crate::extract::number_or_text")]
+    #[schema(schema_with = crate::extract::number_or_text_schema)]
     pub days: String,
 }
 

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use daftar_domain::audit::purpose;
 use daftar_domain::household::{
-    AddMember, HouseholdSummary, HouseholdView, NewMember, Relationship, Split,
+    AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold,
 };
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
@@ -101,7 +101,7 @@ pub async fn add_member(
     let respond = |v: &HouseholdView| answer(StatusCode::OK, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
-            s.add_household_member(&ctx, &scope, id, &AddMember::parse(&m)?, Some(&tag))
+            s.add_household_member(&ctx, &scope, id, &m.parse()?, Some(&tag))
         })
         .await?)
 }
@@ -126,9 +126,62 @@ pub async fn split(
     let respond = |v: &HouseholdView| answer(StatusCode::CREATED, true, v);
     Ok(idem
         .run(&state, respond, move |s| {
-            s.split_household(&ctx, &scope, id, &split, Some(&tag))
+            s.split_household(&ctx, &scope, id, &split.parse()?, Some(&tag))
         })
         .await?)
+}
+
+/// A member to add: a person of the office by id or registry number.
+#[derive(
+    Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(default)]
+pub struct NewMember {
+    /// Person id (or give `registry_no`).
+    #[schema(value_type = Option<String>)]
+    pub person_id: Option<PersonId>,
+    /// Registry number (or give `person_id`).
+    pub registry_no: String,
+    /// Relationship to the head (not `head`).
+    #[schema(value_type = Relationship)]
+    pub relationship: String,
+    /// Move the person out of their current household if they are in one (otherwise that is
+    /// `household.member.taken`).
+    #[serde(rename = "move")]
+    pub move_existing: bool,
+}
+
+impl NewMember {
+    /// The member to add, parsed.
+    pub fn parse(&self) -> daftar_domain::Result<AddMember> {
+        AddMember::parse(
+            self.person_id,
+            &self.registry_no,
+            &self.relationship,
+            self.move_existing,
+        )
+    }
+}
+
+/// Members leaving to form a new household.
+#[derive(
+    Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(default)]
+pub struct Split {
+    /// Persons who leave (current members, not the head).
+    #[schema(value_type = Vec<String>)]
+    pub members: Vec<PersonId>,
+    /// The head of the new household (one of `members`).
+    #[schema(value_type = String)]
+    pub head: Option<PersonId>,
+}
+
+impl Split {
+    /// The split, checked for its shape.
+    pub fn parse(&self) -> daftar_domain::Result<SplitHousehold> {
+        SplitHousehold::parse(self.members.clone(), self.head)
+    }
 }
 
 /// A member's relationship to the head.

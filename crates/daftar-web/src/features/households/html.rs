@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::household::{
-    AddMember, HouseholdSummary, HouseholdView, NewMember, Relationship, Split,
+    AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold,
 };
 use daftar_domain::ids::{HouseholdId, OfficeId, PersonId};
 use daftar_domain::page::PageRequest;
@@ -161,14 +161,16 @@ pub async fn add_member(
 ) -> WebResult<Response> {
     let (staff, scope) = (at.staff, at.scope);
     let ctx = staff.audit(purpose::SERVICE);
-    let m = NewMember {
-        person_id: None,
-        registry_no: f.registry_no,
-        relationship: f.relationship,
-        move_existing: f.move_existing == "1",
-    };
+    let member = AddMember::parse(
+        None,
+        &f.registry_no,
+        &f.relationship,
+        f.move_existing == "1",
+    );
     let result = state
-        .db(move |s| s.add_household_member(&ctx, &scope, id, &AddMember::parse(&m)?, None))
+        .db_parsed(member, move |s, m| {
+            s.add_household_member(&ctx, &scope, id, &m, None)
+        })
         .await;
     after(&state, &staff, scope, id, result).await
 }
@@ -188,13 +190,12 @@ pub async fn split(
             .filter_map(|(_, v)| v.parse().ok())
             .collect()
     };
-    let split = Split {
-        members: ids("member"),
-        head: ids("head").first().copied(),
-    };
+    let split = SplitHousehold::parse(ids("member"), ids("head").first().copied());
     let ctx = staff.audit(purpose::SERVICE);
     let result = state
-        .db(move |s| s.split_household(&ctx, &scope, id, &split, None))
+        .db_parsed(split, move |s, split| {
+            s.split_household(&ctx, &scope, id, &split, None)
+        })
         .await;
     after(&state, &staff, scope, id, result).await
 }

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use daftar_domain::audit::purpose;
-use daftar_domain::office::{NewOffice, Office};
+use daftar_domain::office::{CreateOffice, Office, OfficeCode};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::Permission;
 
@@ -41,6 +41,34 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
     Ok(with_tag(StatusCode::OK, office))
 }
 
+/// What is needed to create an office.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewOffice {
+    /// Short unique code.
+    pub code: OfficeCode,
+    /// Name in Persian.
+    pub name_fa: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Province.
+    pub province: String,
+    /// District.
+    pub district: String,
+}
+
+impl NewOffice {
+    /// The office to create, checked.
+    pub fn parse(&self) -> daftar_domain::Result<CreateOffice> {
+        CreateOffice::parse(
+            self.code.clone(),
+            &self.name_fa,
+            &self.name_en,
+            &self.province,
+            &self.district,
+        )
+    }
+}
+
 /// Creates an office (system administrators).
 #[utoipa::path(post, path = "/api/v1/offices", tag = "offices", request_body = NewOffice,
     responses((status = 201, body = Office), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -51,7 +79,7 @@ pub async fn create(
     Json(new): Json<NewOffice>,
 ) -> WebResult<(StatusCode, axum::Json<Office>)> {
     staff.principal().require(Permission::OfficeManage)?;
-    new.validate()?;
+    let new = new.parse()?;
     let ctx = staff.audit(purpose::ADMINISTRATION);
     let office = state.db(move |s| s.create_office(&ctx, &new)).await?;
     Ok((StatusCode::CREATED, axum::Json(office)))
@@ -59,22 +87,21 @@ pub async fn create(
 
 /// A new office status.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-#[schema(as = OfficeStatusChange)]
-pub struct StatusChange {
+pub struct OfficeStatusChange {
     /// `active`, `suspended` or `closed`.
     pub status: String,
 }
 
 /// Changes an office's status (system administrators; needs a recent step-up; `If-Match` with
 /// the office's `ETag`).
-#[utoipa::path(post, path = "/api/v1/offices/{office_id}/status", tag = "offices", params(("office_id" = String, Path, description = "Office id"), ("If-Match" = String, Header, description = "The office's ETag")), request_body = StatusChange,
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/status", tag = "offices", params(("office_id" = String, Path, description = "Office id"), ("If-Match" = String, Header, description = "The office's ETag")), request_body = OfficeStatusChange,
     responses((status = 200, body = Office), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_status(
     State(state): State<AppState>,
     at: InOffice<OfficeRead>,
     headers: HeaderMap,
-    Json(req): Json<StatusChange>,
+    Json(req): Json<OfficeStatusChange>,
 ) -> WebResult<Response> {
     let tag = if_match_tag(&headers)?;
     let office = change_status(&state, &at, &req.status, Some(tag)).await?;

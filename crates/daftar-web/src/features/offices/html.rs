@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
-use daftar_domain::office::{NewOffice, Office, OfficeCode};
+use daftar_domain::office::{CreateOffice, Office, OfficeCode};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::Permission;
 use serde::Deserialize;
@@ -86,14 +86,13 @@ pub async fn create(
 ) -> WebResult<Response> {
     staff.principal().require(Permission::OfficeManage)?;
     let parsed = OfficeCode::parse(&form.code).and_then(|code| {
-        let n = NewOffice {
+        CreateOffice::parse(
             code,
-            name_fa: form.name_fa.trim().into(),
-            name_en: form.name_en.trim().into(),
-            province: form.province.trim().into(),
-            district: form.district.trim().into(),
-        };
-        n.validate().map(|()| n)
+            &form.name_fa,
+            &form.name_en,
+            &form.province,
+            &form.district,
+        )
     });
     let result = match parsed {
         Ok(new) => {

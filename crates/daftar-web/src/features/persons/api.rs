@@ -14,9 +14,10 @@ use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::person::{
-    Document, NewDocument, NewPerson, NewStatus, Person, PersonRecord, PersonSummary,
-    RegisterPerson,
+    Document, MatchProbe, Person, PersonRecord, PersonSummary, RegisterPerson,
 };
+
+pub use super::request::{NewDocument, NewPerson, NewStatus};
 
 /// Persons registered at an office, newest first; with `q`, only those whose registry number or
 /// a document number equals it, or whose names hold every word of it (either script). Audited.
@@ -91,6 +92,7 @@ pub async fn set_status(
 ) -> WebResult<Response> {
     let id = ids.1;
     let tag = if_match_tag(&headers)?;
+    let change = change.parse()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let respond = move |r: &PersonRecord| {
         json_answer(
@@ -124,6 +126,7 @@ pub async fn add_document(
 ) -> WebResult<Response> {
     let id = ids.1;
     let tag = if_match_tag(&headers)?;
+    let doc = doc.parse(state.today())?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let respond = move |d: &Document| {
         json_answer(
@@ -151,7 +154,7 @@ pub async fn create(
     idem: Idempotent,
     Json(new): Json<NewPerson>,
 ) -> WebResult<Response> {
-    let new = RegisterPerson::parse(new, state.today())?;
+    let new = RegisterPerson::parse(new.into(), state.today())?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let respond = |p: &Person| {
         json_answer(
@@ -185,44 +188,16 @@ pub struct CandidateQuery {
 }
 
 impl CandidateQuery {
-    /// The probe as a new person (the birth date is checked here and read by the matcher).
-    pub fn probe(&self, today: time::Date) -> daftar_domain::Result<NewPerson> {
-        // The rules of a registered name (a letter, at most 100 characters as sent).
-        let given = self.given_name.trim();
-        if !daftar_domain::person::name_ok(&self.given_name, false) {
-            return Err(
-                daftar_domain::Error::invalid("person.given_name.invalid").with_field("given_name")
-            );
-        }
-        for (v, code, field) in [
-            (
-                &self.family_name,
-                "person.family_name.invalid",
-                "family_name",
-            ),
-            (
-                &self.father_name,
-                "person.father_name.invalid",
-                "father_name",
-            ),
-        ] {
-            if !daftar_domain::person::name_ok(v, true) {
-                return Err(daftar_domain::Error::invalid(code).with_field(field));
-            }
-        }
-        let d = self.birth_date.trim();
-        if !d.is_empty() {
-            daftar_domain::birth::PartialDate::parse(d, today, "person.birth_date")?;
-        }
-        Ok(NewPerson {
-            given_name: given.into(),
-            family_name: self.family_name.trim().into(),
-            father_name: self.father_name.trim().into(),
-            birth_date: (!d.is_empty()).then(|| d.to_owned()),
-            sex: daftar_domain::person::Sex::parse(self.sex.trim())?,
-            nationality: "AFG".into(),
-            ..NewPerson::default()
-        })
+    /// The probe, checked (the birth date is parsed here and read by the matcher).
+    pub fn probe(&self, today: time::Date) -> daftar_domain::Result<MatchProbe> {
+        MatchProbe::parse(
+            &self.given_name,
+            &self.family_name,
+            &self.father_name,
+            &self.birth_date,
+            &self.sex,
+            today,
+        )
     }
 }
 

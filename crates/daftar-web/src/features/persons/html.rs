@@ -16,7 +16,7 @@ use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::person::{
-    Candidates, DocumentKind, NewDocument, NewPerson, NewStatus, Person, PersonRecord,
+    Candidates, ChangeStatus, DocumentDraft, DocumentKind, Person, PersonDraft, PersonRecord,
     PersonStatus, PersonSummary, RegisterPerson, Sex,
 };
 use serde::Deserialize;
@@ -220,7 +220,7 @@ impl PersonForm {
                 &self.doc_valid_until,
             )]
         };
-        let new = NewPerson {
+        let new = PersonDraft {
             given_name: self.given_name.trim().into(),
             family_name: self.family_name.trim().into(),
             father_name: self.father_name.trim().into(),
@@ -240,8 +240,8 @@ impl PersonForm {
     }
 }
 
-fn document(kind: &str, number: &str, issuer: &str, from: &str, until: &str) -> NewDocument {
-    NewDocument {
+fn document(kind: &str, number: &str, issuer: &str, from: &str, until: &str) -> DocumentDraft {
+    DocumentDraft {
         kind: kind.trim().into(),
         number: number.trim().into(),
         issuer: issuer.trim().into(),
@@ -297,7 +297,7 @@ async fn check_and_create(
         let reach = daftar_domain::permission::Reach::Office(
             staff.principal().scope(office, Permission::PersonRead)?,
         );
-        let (ctx, probe) = (staff.audit(purpose::SERVICE), new.fields().clone());
+        let (ctx, probe) = (staff.audit(purpose::SERVICE), new.probe());
         let found = state
             .db(move |s| s.person_candidates(&ctx, &reach, &probe, 10))
             .await?;
@@ -318,7 +318,7 @@ async fn check_and_create(
         }
     }
     let ctx = staff.audit(purpose::SERVICE);
-    let probe = new.fields().clone();
+    let probe = new.probe();
     let created = state
         .db(move |s| s.create_person(&ctx, &scope, &new))
         .await
@@ -567,12 +567,11 @@ pub async fn set_status(
 ) -> WebResult<Response> {
     let (staff, scope) = (at.staff, at.scope);
     let ctx = staff.audit(purpose::SERVICE);
-    let change = NewStatus {
-        status: form.status,
-        note: form.note,
-    };
     let result = state
-        .db(move |s| s.set_person_status(&ctx, &scope, id, &change, None))
+        .db_parsed(
+            ChangeStatus::parse(&form.status, &form.note),
+            move |s, change| s.set_person_status(&ctx, &scope, id, &change, None),
+        )
         .await;
     after_change(&state, &staff, scope, id, result).await
 }
@@ -598,7 +597,9 @@ pub async fn add_document(
     let ctx = staff.audit(purpose::SERVICE);
     let doc = document(&f.kind, &f.number, &f.issuer, &f.valid_from, &f.valid_until);
     let result = state
-        .db(move |s| s.add_document(&ctx, &scope, id, &doc, None))
+        .db_parsed(doc.validate(state.today()), move |s, doc| {
+            s.add_document(&ctx, &scope, id, &doc, None)
+        })
         .await;
     after_change(&state, &staff, scope, id, result).await
 }

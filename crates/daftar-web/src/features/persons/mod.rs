@@ -5,6 +5,7 @@
 pub mod api;
 pub(crate) mod html;
 pub mod photo;
+pub mod request;
 
 use crate::state::AppState;
 use axum::Router;

@@ -14,11 +14,22 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use daftar_domain::audit::purpose;
-use daftar_domain::ids::SuspectId;
+use daftar_domain::ids::{PersonId, SuspectId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::Permission;
-use daftar_domain::review::{NewDecision, Suspect, SuspectStatus};
+use daftar_domain::review::{Decision, Suspect, SuspectStatus};
 use serde::Deserialize;
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewDecision {
+    /// `merge` or `distinct`.
+    pub decision: String,
+    /// For `merge`: the record to keep (one of the pair).
+    #[schema(value_type = Option<String>)]
+    pub survivor: Option<PersonId>,
+}
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
@@ -132,13 +143,12 @@ async fn decide_form(
     CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> WebResult<Response> {
     let reach = staff.principal().reach(Permission::PersonMerge)?;
-    let decision = NewDecision {
-        decision: f.decision,
-        survivor: f.survivor.parse().ok(),
-    };
     let ctx = staff.audit(purpose::SERVICE);
     let result = state
-        .db(move |s| s.decide_suspect(&ctx, &reach, id, &decision))
+        .db_parsed(
+            Decision::parse(&f.decision, f.survivor.parse().ok()),
+            move |s, decision| s.decide_suspect(&ctx, &reach, id, decision),
+        )
         .await;
     after(&state, &staff, SuspectStatus::Open, result).await
 }
@@ -188,10 +198,11 @@ pub async fn api_decide(
     Json(decision): Json<NewDecision>,
 ) -> WebResult<axum::Json<Suspect>> {
     let reach = staff.principal().reach(Permission::PersonMerge)?;
+    let decision = Decision::parse(&decision.decision, decision.survivor)?;
     let ctx = staff.audit(purpose::SERVICE);
     Ok(axum::Json(
         state
-            .db(move |s| s.decide_suspect(&ctx, &reach, id, &decision))
+            .db(move |s| s.decide_suspect(&ctx, &reach, id, decision))
             .await?,
     ))
 }
