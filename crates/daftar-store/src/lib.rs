@@ -10,6 +10,7 @@ pub use backup::{NotABackup, check_sqlite_backup};
 pub mod blob;
 pub mod keyring;
 pub mod migrate;
+mod numbers;
 mod pg_tls;
 pub mod postgres;
 mod prepared;
@@ -38,6 +39,8 @@ pub struct SqlStore {
     pub(crate) prepared: prepared::PreparedCache,
     /// The time written into records and audit rows, and the offices' date.
     pub(crate) clock: Clock,
+    /// Case reference numbers this node reserved (PostgreSQL).
+    pub(crate) numbers: numbers::Blocks,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -73,6 +76,7 @@ pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
         db: Db::Sqlite(Box::new(sqlite::SqliteDb::open(path)?)),
         prepared: Default::default(),
         clock: Clock::default(),
+        numbers: Default::default(),
     };
     store.migrate()?;
     Ok(store)
@@ -84,6 +88,7 @@ pub fn open_postgres(url: &str) -> Result<SqlStore> {
         db: Db::Postgres(postgres::PgDb::open(url)?),
         prepared: Default::default(),
         clock: Clock::default(),
+        numbers: Default::default(),
     })
 }
 

@@ -201,13 +201,41 @@ fn next_number(tx: &mut dyn Tx, office: OfficeId, kind: &str, year: i32) -> Resu
             params![office.to_string(), kind, i64::from(year)],
         )?
         .i64(0)?;
-    let code = tx
-        .query_one(
-            "SELECT code FROM offices WHERE id = $1",
-            params![office.to_string()],
-        )?
-        .text(0)?;
-    Ok((code, n))
+    Ok((office_code(tx, office)?, n))
+}
+
+/// The office's code.
+fn office_code(tx: &mut dyn Tx, office: OfficeId) -> Result<String> {
+    tx.query_one(
+        "SELECT code FROM offices WHERE id = $1",
+        params![office.to_string()],
+    )?
+    .text(0)
+}
+
+impl SqlStore {
+    /// On PostgreSQL, the next case number of the office in `year` from this node's reserved
+    /// block, reserving a new block in its own transaction when it is used up
+    /// ([`crate::numbers`]); on SQLite `None`: the opening takes the counter in its own
+    /// transaction, gap-free.
+    fn reserved_case_number(&self, office: OfficeId, year: i32) -> Result<Option<i64>> {
+        if !matches!(self.db, crate::Db::Postgres(_)) {
+            return Ok(None);
+        }
+        let key = (office.to_string(), "case", year);
+        if let Some(n) = self.numbers.take(&key) {
+            return Ok(Some(n));
+        }
+        let block = crate::numbers::BLOCK;
+        let last = self.write(|tx| {
+            tx.query_one(
+                "INSERT INTO case_counters (office_id, kind, year, next) VALUES ($1, 'case', $2, $3) ON CONFLICT (office_id, kind, year) DO UPDATE SET next = case_counters.next + $3 RETURNING next",
+                params![office.to_string(), i64::from(year), block],
+            )?
+            .i64(0)
+        })?;
+        Ok(Some(self.numbers.keep(key, last - block + 1, last)))
+    }
 }
 
 /// A person of the office a case would cover, with their eligibility facts (`person.not_found`,
@@ -316,6 +344,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
             )
         })?;
         let id = CaseId::new();
+        let reserved = self.reserved_case_number(office, plan.fee_year)?;
         self.write(|tx| {
             // One open case per person and service: the applicant's row is locked (PostgreSQL;
             // SQLite has one writer), so a second opening, from this node or another, waits
@@ -331,9 +360,9 @@ impl daftar_domain::store::CaseStore for SqlStore {
             if let Some(r) = dup {
                 return Err(open_case::duplicate(&r.text(0)?));
             }
-            // The office's reference counter is one row per office, kind and year: taken last
-            // (below), so concurrent openings in one office hold it only for the counter, the
-            // reference's update and the commit. Until then the case carries its id.
+            // The reference's number: on PostgreSQL reserved above from this node's block (no
+            // lock held here); on SQLite the office's counter row, taken last (below), gap-free.
+            // Until then the case carries its id.
             let employer = plan.employer.as_ref();
             tx.exec(
                 "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version, employer_name, employer_identifier) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1, $14, $15)",
@@ -373,7 +402,10 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     "employer": employer.is_some(),
                 })),
             )?;
-            let (office_code, n) = next_number(tx, office, "case", plan.fee_year)?;
+            let (office_code, n) = match reserved {
+                Some(n) => (office_code(tx, office)?, n),
+                None => next_number(tx, office, "case", plan.fee_year)?,
+            };
             let reference = plan.reference(&office_code, n);
             tx.exec(
                 "UPDATE cases SET reference = $1 WHERE id = $2",

@@ -306,6 +306,53 @@ both_backends! {
         assert!(s.case_counts(&system_reach(Permission::PersonWrite), late).is_err());
     }
 
+    // Two nodes open cases in one office at once: every case gets its own reference, and on
+    // SQLite (one writer, the counter in the opening's transaction) they run without a gap.
+    fn two_nodes_open_cases_in_one_office_with_distinct_references(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let opened = day("1405/02/05");
+        let pids: Vec<String> = (0..40).map(|i| person(s.as_ref(), a, &format!("نفر{i}"))).collect();
+        let nodes = [s.clone(), db.second_store()];
+        let refs: Vec<String> = std::thread::scope(|sc| {
+            let runs: Vec<_> = pids
+                .chunks(10)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let (node, cal, write) = (nodes[i % 2].clone(), cal.clone(), write.clone());
+                    sc.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|pid| node.open_case(&ctx(), &write, &new_case("registration_status_certificate", pid), &cal, opened).unwrap().case.reference)
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
+        });
+        let numbers: std::collections::BTreeSet<u64> = refs
+            .iter()
+            .map(|r| r.strip_prefix("THR-01-1405-").unwrap_or_else(|| panic!("{r}")).parse().unwrap())
+            .collect();
+        assert_eq!(numbers.len(), 40, "no reference given twice: {refs:?}");
+        // A refused opening (the same person and service again) gives no reference.
+        let again = s.open_case(&ctx(), &write, &new_case("registration_status_certificate", &pids[0]), &cal, opened);
+        assert_eq!(again.unwrap_err().code, "case.duplicate");
+        if db.backend() == daftar_testkit::Backend::Sqlite {
+            assert_eq!(numbers, (1..=40).collect(), "gap-free on SQLite");
+        }
+        let stored: std::collections::BTreeSet<String> = s
+            .case_queue(&ctx(), &system_scope(a, Permission::PersonRead), QueueFilter::Active, opened, PageRequest { page: 1, per_page: 100 })
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|c| c.case.reference)
+            .collect();
+        assert_eq!(stored, refs.into_iter().collect(), "the references answered are the ones stored");
+    }
+
     // Issue 17.3: two web nodes run the escalation job at the same moment: every overdue case
     // moves up once, with one event and one audit row.
     fn two_nodes_escalate_each_overdue_case_once(db) {
