@@ -18,15 +18,18 @@ use std::sync::{Mutex, PoisonError};
 /// Numbers reserved at a time for one office, kind and year.
 pub const BLOCK: i64 = 64;
 
-/// The numbers this node holds: (office id, kind, year) → (next to give, last reserved).
+/// Which counter: office id, kind, Solar Hijri year.
+pub type Counter = (String, &'static str, i32);
+
+/// The numbers this node holds: counter → (next to give, last reserved).
 #[derive(Default)]
 pub struct Blocks {
-    inner: Mutex<HashMap<(String, &'static str, i32), (i64, i64)>>,
+    inner: Mutex<HashMap<Counter, (i64, i64)>>,
 }
 
 impl Blocks {
     /// The next number held for `key`, if any is left.
-    pub fn take(&self, key: &(String, &'static str, i32)) -> Option<i64> {
+    pub fn take(&self, key: &Counter) -> Option<i64> {
         let mut m = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let (next, last) = m.get_mut(key)?;
         if *next > *last {
@@ -38,7 +41,7 @@ impl Blocks {
     }
 
     /// Keeps the block `first..=last` for `key` and gives its first number.
-    pub fn keep(&self, key: (String, &'static str, i32), first: i64, last: i64) -> i64 {
+    pub fn keep(&self, key: Counter, first: i64, last: i64) -> i64 {
         let mut m = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         m.insert(key, (first + 1, last));
         first
