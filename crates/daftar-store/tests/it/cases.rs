@@ -321,7 +321,7 @@ both_backends! {
                 .chunks(10)
                 .enumerate()
                 .map(|(i, chunk)| {
-                    let (node, cal, write) = (nodes[i % 2].clone(), cal.clone(), write.clone());
+                    let (node, cal, write) = (nodes[i % 2].clone(), cal.clone(), write);
                     sc.spawn(move || {
                         chunk
                             .iter()
