@@ -62,12 +62,17 @@ pub struct Attempt {
     addr: String,
 }
 
-/// The counters of an attempt, as read before checking the secret.
+/// The counters of an attempt, as read before checking the secret, and whether it got one of
+/// the name's check slots at this address.
 #[derive(Debug, Clone, Copy)]
 pub struct Counts {
     pair: LoginThrottle,
     addr: LoginThrottle,
+    slot: bool,
 }
+
+/// The rate-limit scope of the check slots (`rate_limits`, shared by every node).
+const SLOTS: &str = "secret.check";
 
 impl Attempt {
     /// Attempts at `name` (a login name, lower-cased) from `addr`.
@@ -86,12 +91,22 @@ impl Attempt {
         format!("@{}", self.addr)
     }
 
-    /// Reads the counters; `Err(auth.login.locked)` is decided by [`Counts::locked`].
+    /// Reads the counters and takes a check slot of the name at this address;
+    /// `Err(auth.login.locked)` is decided by [`Counts::locked`].
+    ///
+    /// The slot bounds the checks that were already running when the lock came: the counters
+    /// are read before the secret is checked, so requests sent at once all see the name
+    /// unlocked. Every check takes a slot first (the database counts them for every node:
+    /// `rate_limits`), at most twice [`LoginPolicy::lock_after`](daftar_domain::user::LoginPolicy)
+    /// per lock period; a success gives its slot back, a failure keeps it.
     pub async fn counts(&self, state: &AppState) -> WebResult<Counts> {
         let (pair, addr) = (self.pair_key(), self.addr_key());
+        let policy = state.config.login;
+        let limit = policy.lock_after.saturating_mul(2);
         Ok(state
             .db(move |s| {
                 Ok(Counts {
+                    slot: s.take_slot(SLOTS, &pair, limit, policy.lock_for)?,
                     pair: s.login_throttle(&pair)?,
                     addr: s.login_throttle(&addr)?,
                 })
@@ -139,10 +154,16 @@ impl Attempt {
             failures: 0,
             locked_until: None,
         };
-        let states = vec![(self.name.clone(), zero), (self.pair_key(), zero)];
+        let (pair, states) = (
+            self.pair_key(),
+            vec![(self.name.clone(), zero), (self.pair_key(), zero)],
+        );
         let ctx = AuditCtx::system("throttle");
         state
-            .db(move |s| s.store_throttles(&ctx, None, &states))
+            .db(move |s| {
+                s.store_throttles(&ctx, None, &states)?;
+                s.give_slot(SLOTS, &pair)
+            })
             .await?;
         Ok(())
     }
@@ -152,6 +173,6 @@ impl Counts {
     /// Whether this name is locked for this address, or the address is.
     pub fn locked(&self, state: &AppState) -> bool {
         let (policy, now) = (state.config.login, state.clock.now());
-        policy.is_locked(self.pair, now) || policy.is_locked(self.addr, now)
+        !self.slot || policy.is_locked(self.pair, now) || policy.is_locked(self.addr, now)
     }
 }

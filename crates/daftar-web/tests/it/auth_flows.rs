@@ -402,7 +402,7 @@ async fn idle_sessions_expire(app: TestApp) {
     app.user("clerk.one", "clerk", Some(office.id));
     let c = app.signed_in("clerk.one").await;
     assert_eq!(c.get(app.url("/")).send().await.unwrap().status(), 200);
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     let r = c.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 303, "idle session ended");
     assert!(location(&r).starts_with("/login"));
@@ -412,7 +412,8 @@ mod idle_sessions_expire_t {
     use super::*;
     fn short_idle() -> daftar_web::WebConfig {
         let mut cfg = daftar_web::WebConfig::default();
-        cfg.session.idle = time::Duration::seconds(1);
+        // Long enough for signing in and the first page on a loaded machine.
+        cfg.session.idle = time::Duration::seconds(3);
         cfg
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -100,6 +100,31 @@ async fn failed_sign_ins_at_once_on_two_nodes_are_all_counted(n: TwoNodes) {
     }
     let t = n.b_store.login_throttle("clerk.two").unwrap();
     assert_eq!(t.failures, 10, "every failure counted across the nodes");
+    // Thirty at once for another name: all of them read the counters before any failure is
+    // recorded, but only the ten that got a check slot (twice the lock threshold, counted in
+    // the database for both nodes) have their password checked.
+    n.a.user("clerk.three", "clerk", Some(office.id));
+    let tries: Vec<_> = (0..30)
+        .map(|i| {
+            let url = n.url(i % 2 == 0, "/login");
+            tokio::spawn(
+                async move { sign_in(&client(), &url, "clerk.three", "wrong password!").await },
+            )
+        })
+        .collect();
+    let mut locked = 0;
+    for t in tries {
+        let status = t.await.unwrap();
+        assert!(matches!(status, 401 | 423));
+        locked += usize::from(status == 423);
+    }
+    let t = n.b_store.login_throttle("clerk.three").unwrap();
+    assert!(
+        (5..=10).contains(&t.failures),
+        "at most ten checks of thirty sent at once: {} failures",
+        t.failures
+    );
+    assert!(locked >= 20, "{locked} refused as locked");
 }
 daftar_testkit::both_backends!(async failures_at_once_on_two_nodes, failed_sign_ins_at_once_on_two_nodes_are_all_counted, TwoNodes);
 
