@@ -1,5 +1,5 @@
 //! Case reference numbers on PostgreSQL, reserved in blocks. A case reference only has to be
-//! unique and readable (`THR-01-1405-000123`), not gap-free: gap-free numbering is for fiscal
+//! unique and readable (`THR-01-1405-00123`), not gap-free: gap-free numbering is for fiscal
 //! documents, and receipts keep it (their counter is taken inside the payment's transaction).
 //! Taking the office's counter row inside every case-opening transaction held its lock until
 //! commit, so every opening in an office queued behind the one before it (issue 17: over 90%
