@@ -83,41 +83,37 @@ async fn a_sign_in_lock_holds_on_both_nodes(n: TwoNodes) {
 }
 daftar_testkit::both_backends!(async sign_in_lock_on_two_nodes, a_sign_in_lock_holds_on_both_nodes, TwoNodes);
 
+/// `count` wrong passwords for `name` sent at once, alternating between the nodes: the
+/// statuses answered (each 401 or 423).
+async fn wrong_passwords_at_once(n: &TwoNodes, name: &'static str, count: usize) -> Vec<u16> {
+    let tries: Vec<_> = (0..count)
+        .map(|i| {
+            let url = n.url(i % 2 == 0, "/login");
+            tokio::spawn(async move { sign_in(&client(), &url, name, "wrong password!").await })
+        })
+        .collect();
+    let mut statuses = vec![];
+    for t in tries {
+        let status = t.await.unwrap();
+        assert!(matches!(status, 401 | 423));
+        statuses.push(status);
+    }
+    statuses
+}
+
 async fn failed_sign_ins_at_once_on_two_nodes_are_all_counted(n: TwoNodes) {
     let office = n.a.office("THR-01");
     n.a.user("clerk.two", "clerk", Some(office.id));
     // Ten wrong passwords at once, five on each node: every one is counted (no lost update).
-    let tries: Vec<_> = (0..10)
-        .map(|i| {
-            let url = n.url(i % 2 == 0, "/login");
-            tokio::spawn(
-                async move { sign_in(&client(), &url, "clerk.two", "wrong password!").await },
-            )
-        })
-        .collect();
-    for t in tries {
-        assert!(matches!(t.await.unwrap(), 401 | 423));
-    }
+    wrong_passwords_at_once(&n, "clerk.two", 10).await;
     let t = n.b_store.login_throttle("clerk.two").unwrap();
     assert_eq!(t.failures, 10, "every failure counted across the nodes");
     // Thirty at once for another name: all of them read the counters before any failure is
     // recorded, but only the ten that got a check slot (twice the lock threshold, counted in
     // the database for both nodes) have their password checked.
     n.a.user("clerk.three", "clerk", Some(office.id));
-    let tries: Vec<_> = (0..30)
-        .map(|i| {
-            let url = n.url(i % 2 == 0, "/login");
-            tokio::spawn(
-                async move { sign_in(&client(), &url, "clerk.three", "wrong password!").await },
-            )
-        })
-        .collect();
-    let mut locked = 0;
-    for t in tries {
-        let status = t.await.unwrap();
-        assert!(matches!(status, 401 | 423));
-        locked += usize::from(status == 423);
-    }
+    let statuses = wrong_passwords_at_once(&n, "clerk.three", 30).await;
+    let locked = statuses.iter().filter(|s| **s == 423).count();
     let t = n.b_store.login_throttle("clerk.three").unwrap();
     assert!(
         (5..=10).contains(&t.failures),
