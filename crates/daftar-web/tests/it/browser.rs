@@ -935,7 +935,7 @@ async fn a_registered_person_applies_and_books_an_appointment_on_the_portal() {
         .await
         .unwrap();
     click(&c, "#appointment-form button[type=submit]").await;
-    wait_for_text(&c, "#appointment-at", "10:00").await;
+    wait_for_text(&c, "#appointment-at", "۱۰:۰۰").await;
     // The slip also says what to bring.
     assert!(c.find(Locator::Css("#bring li")).await.is_ok());
     c.close().await.unwrap();
@@ -1041,5 +1041,36 @@ pub(crate) fn pdf_pages_mm(pdf: &[u8]) -> Vec<(f64, f64)> {
             let pt = 25.4 / 72.0;
             ((n[2] - n[0]) * pt, (n[3] - n[1]) * pt)
         })
+        .collect()
+}
+
+/// Words (runs of letters, digits and marks, ZWNJ included) in the elements matching `css` that
+/// are drawn over more than one line: a word broken in the middle, as table headers are when
+/// `overflow-wrap: anywhere` lets a column shrink below its longest word.
+pub(crate) async fn broken_words(c: &fantoccini::Client, css: &str) -> Vec<String> {
+    let found = c
+        .execute(
+            r"const broken = [];
+             for (const el of document.querySelectorAll(arguments[0])) {
+               const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+               for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                 for (const m of n.data.matchAll(/[\p{L}\p{N}\p{M}\u200c]+/gu)) {
+                   const r = document.createRange();
+                   r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                   const tops = new Set([...r.getClientRects()].filter(q => q.width > 0).map(q => Math.round(q.top)));
+                   if (tops.size > 1) broken.push(m[0]);
+                 }
+               }
+             }
+             return broken;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap_or_default().to_owned())
         .collect()
 }

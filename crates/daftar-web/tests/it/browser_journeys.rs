@@ -6,7 +6,7 @@
 //! `browser_pages::a_clerk_registers_a_single_person_and_opens_a_renewal_in_eight_clicks`.)
 
 use crate::browser::{
-    assert_fits_width, browser, click, emulate_print, screenshots, wait_for_text,
+    assert_fits_width, broken_words, browser, click, emulate_print, screenshots, wait_for_text,
 };
 use crate::browser_pages::{
     SHOWN, assert_accessible, axe_source, print_button_prints, sign_in, sign_in_as, text_of,
@@ -123,10 +123,8 @@ async fn an_applicant_applies_books_and_prints_the_slip_on_the_portal() {
         .await
         .unwrap();
     let at = text_of(&c, "#appointment-at").await;
-    assert!(
-        at.contains("۱۰:۰۰") || at.contains("10:00"),
-        "the booked time: {at}"
-    );
+    // In Persian digits, as the rest of the page (it was "10:00").
+    assert!(at.contains("۱۰:۰۰"), "the booked time: {at}");
     let day_words: Vec<&str> = day.split_whitespace().collect();
     assert!(
         day_words.iter().any(|w| at.contains(w)),
@@ -221,6 +219,8 @@ async fn the_authority_officer_signs_in_with_a_second_factor_and_sees_every_offi
     );
     let totals = text_of(&c, "#across-totals").await;
     assert!(totals.contains('۳'), "{totals}");
+    let broken = broken_words(&c, "#across-offices th, #across-offices td").await;
+    assert!(broken.is_empty(), "words broken in the middle: {broken:?}");
     assert_fits_width(&c, "officer home, fa-IR").await;
     shot(&c, &dir, "2-home-fa-IR").await;
     assert_accessible(&c, axe, "officer home, fa-IR").await;
@@ -244,6 +244,8 @@ async fn the_authority_officer_signs_in_with_a_second_factor_and_sees_every_offi
         head.contains("Overdue") || head.contains("overdue"),
         "{head}"
     );
+    let broken = broken_words(&c, "#across-offices th, #across-offices td").await;
+    assert!(broken.is_empty(), "words broken in the middle: {broken:?}");
     assert_fits_width(&c, "officer home, en").await;
     shot(&c, &dir, "3-home-en").await;
     assert_accessible(&c, axe, "officer home, en").await;
@@ -256,6 +258,11 @@ async fn the_authority_officer_signs_in_with_a_second_factor_and_sees_every_offi
         .await
         .unwrap();
     assert_fits_width(&c, "officer home, en, 360px").await;
+    let broken = broken_words(&c, "#across-offices th, #across-offices td").await;
+    assert!(
+        broken.is_empty(),
+        "words broken in the middle at 360px: {broken:?}"
+    );
     shot(&c, &dir, "4-home-phone").await;
     c.close().await.unwrap();
 }
