@@ -13,10 +13,10 @@ use crate::browser_pages::{
 };
 use crate::harness::{Backend, PASSWORD, TestApp};
 use fantoccini::{Client, Locator};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Saves a screenshot of the page as `<dir>/<name>.png`.
-async fn shot(c: &Client, dir: &PathBuf, name: &str) {
+async fn shot(c: &Client, dir: &Path, name: &str) {
     std::fs::write(
         dir.join(format!("{name}.png")),
         c.screenshot().await.unwrap(),
