@@ -155,7 +155,7 @@ pub(crate) async fn click(c: &fantoccini::Client, css: &str) {
 }
 
 /// Waits (up to 10 s) until the element matching `css` exists and its text contains `text`.
-async fn wait_for_text(c: &fantoccini::Client, css: &str, text: &str) {
+pub(crate) async fn wait_for_text(c: &fantoccini::Client, css: &str, text: &str) {
     for _ in 0..100 {
         if let Ok(e) = c.find(Locator::Css(css)).await
             && e.text().await.is_ok_and(|t| t.contains(text))
@@ -168,7 +168,7 @@ async fn wait_for_text(c: &fantoccini::Client, css: &str, text: &str) {
 }
 
 /// Signs `user` in through the login form.
-async fn log_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
+pub(crate) async fn log_in(c: &fantoccini::Client, app: &TestApp, user: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Css("input[name=username]"))
         .await
@@ -779,7 +779,10 @@ async fn a_verifier_checks_a_credential_on_the_public_page_in_a_browser() {
 
 /// For every `YYYY-MM-DD` in the elements matching `css`: the date and whether its year is
 /// drawn to the left of its day, as an ISO date must read.
-async fn iso_dates_read_left_to_right(c: &fantoccini::Client, css: &str) -> Vec<(String, bool)> {
+pub(crate) async fn iso_dates_read_left_to_right(
+    c: &fantoccini::Client,
+    css: &str,
+) -> Vec<(String, bool)> {
     let found = c
         .execute(
             "const out = [];
@@ -932,8 +935,142 @@ async fn a_registered_person_applies_and_books_an_appointment_on_the_portal() {
         .await
         .unwrap();
     click(&c, "#appointment-form button[type=submit]").await;
-    wait_for_text(&c, "#appointment-at", "10:00").await;
+    wait_for_text(&c, "#appointment-at", "۱۰:۰۰").await;
     // The slip also says what to bring.
     assert!(c.find(Locator::Css("#bring li")).await.is_ok());
     c.close().await.unwrap();
+}
+
+/// A Chrome DevTools command through chromedriver's `goog/cdp/execute` endpoint (print media
+/// emulation, a PDF of the page with its own `@page` sizes, the screen's pixel ratio), which
+/// the W3C WebDriver commands do not offer.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(serde_json::json!({"cmd": self.cmd, "params": self.params}).to_string()),
+        )
+    }
+}
+
+/// Runs DevTools command `cmd` with `params`; returns its result.
+pub(crate) async fn cdp(
+    c: &fantoccini::Client,
+    cmd: &'static str,
+    params: serde_json::Value,
+) -> serde_json::Value {
+    c.issue_cmd(Cdp { cmd, params })
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+/// Lays the page out for print (`@media print`) or back for the screen.
+pub(crate) async fn emulate_print(c: &fantoccini::Client, on: bool) {
+    cdp(
+        c,
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": if on { "print" } else { "" }}),
+    )
+    .await;
+}
+
+/// The page printed as Chromium's print preview would, with the page's own `@page` size and
+/// margins (nothing scaled): the PDF's bytes.
+pub(crate) async fn print_pdf(c: &fantoccini::Client) -> Vec<u8> {
+    let v = cdp(
+        c,
+        "Page.printToPDF",
+        serde_json::json!({"preferCSSPageSize": true, "printBackground": true, "scale": 1}),
+    )
+    .await;
+    base64_decode(v["data"].as_str().expect("no PDF data"))
+}
+
+/// Standard base64 (the PDF of [`print_pdf`]).
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |b: u8| match b {
+        b'A'..=b'Z' => b - b'A',
+        b'a'..=b'z' => b - b'a' + 26,
+        b'0'..=b'9' => b - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {b}"),
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|b| *b != b'=' && *b != b'\n').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(value(*b)) << (18 - 6 * i));
+        let [_, a, b, c] = n.to_be_bytes();
+        out.extend_from_slice(&[a, b, c][..chunk.len() - 1]);
+    }
+    out
+}
+
+/// The pages of a PDF as their media boxes' width and height in millimetres (Chromium writes
+/// each page's `/MediaBox` in the page's own object).
+pub(crate) fn pdf_pages_mm(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/MediaBox")
+        .map(|(i, _)| {
+            let rest = &text[i..];
+            let inner = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
+            let n: Vec<f64> = inner
+                .split_whitespace()
+                .map(|x| x.parse().unwrap())
+                .collect();
+            let pt = 25.4 / 72.0;
+            ((n[2] - n[0]) * pt, (n[3] - n[1]) * pt)
+        })
+        .collect()
+}
+
+/// Words (runs of letters, digits and marks, ZWNJ included) in the elements matching `css` that
+/// are drawn over more than one line: a word broken in the middle, as table headers are when
+/// `overflow-wrap: anywhere` lets a column shrink below its longest word.
+pub(crate) async fn broken_words(c: &fantoccini::Client, css: &str) -> Vec<String> {
+    let found = c
+        .execute(
+            r"const broken = [];
+             for (const el of document.querySelectorAll(arguments[0])) {
+               const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+               for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                 for (const m of n.data.matchAll(/[\p{L}\p{N}\p{M}\u200c]+/gu)) {
+                   const r = document.createRange();
+                   r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                   const tops = new Set([...r.getClientRects()].filter(q => q.width > 0).map(q => Math.round(q.top)));
+                   if (tops.size > 1) broken.push(m[0]);
+                 }
+               }
+             }
+             return broken;",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .unwrap();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap_or_default().to_owned())
+        .collect()
 }

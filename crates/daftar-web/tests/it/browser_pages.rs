@@ -16,7 +16,13 @@ use daftar_domain::user::Username;
 use fantoccini::{Client, Locator};
 
 /// Signs the browser in as `username` (and its second factor when `totp` is given).
-async fn sign_in(c: &Client, app: &TestApp, username: &str, password: &str, totp: Option<&str>) {
+pub(crate) async fn sign_in(
+    c: &Client,
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    totp: Option<&str>,
+) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&app.url("/login")).await.unwrap();
     let field = |name: &'static str| c.find(Locator::Css(name));
@@ -65,7 +71,7 @@ async fn sign_in(c: &Client, app: &TestApp, username: &str, password: &str, totp
 
 /// Signs the browser in as `v`'s role: its user, or for the authority officer (who needs a
 /// second factor, whose code works once) another officer with a fresh secret.
-async fn sign_in_as(c: &Client, app: &TestApp, v: &Visitor) {
+pub(crate) async fn sign_in_as(c: &Client, app: &TestApp, v: &Visitor) {
     match (&v.login, v.role.as_str()) {
         (Some((u, p)), _) => sign_in(c, app, u, p, None).await,
         (None, "anonymous") => c.delete_all_cookies().await.unwrap(),
@@ -175,7 +181,7 @@ const APPLY_PRINT_RULES: &str = r#"
 "#;
 
 /// Elements matching `css` still shown in print.
-const SHOWN: &str = r#"
+pub(crate) const SHOWN: &str = r#"
     return [...document.querySelectorAll(arguments[0])]
         .filter(e => getComputedStyle(e).display !== 'none' && e.closest('[hidden]') === null)
         .filter(e => { for (let p = e; p; p = p.parentElement) { if (getComputedStyle(p).display === 'none') return false; } return true; })
@@ -230,7 +236,7 @@ async fn slips_receipts_and_cards_print_without_navigation_or_forms() {
 
 /// axe-core as `scripts/setup.sh` installs it (`node_modules/axe-core/axe.min.js`), or `None`
 /// (a skip locally, a failure with `CI=true`).
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
@@ -252,7 +258,7 @@ fn axe_source() -> Option<String> {
 
 /// Runs axe-core (WCAG 2.1 A and AA rules) on the page; returns its serious and critical
 /// violations as "rule: target …".
-async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+pub(crate) async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
     c.execute(&format!("{axe}\nreturn true;"), vec![])
         .await
         .unwrap();
@@ -355,10 +361,86 @@ async fn type_into(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
+/// Replaces `window.print` with a marker, clicks the page's print button and says whether the
+/// page asked to print (an inline `onclick` would be refused by the page's CSP).
+pub(crate) async fn print_button_prints(c: &Client) -> bool {
+    c.execute(
+        "window.__printed = false; window.print = () => { window.__printed = true; }; return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("button[data-print]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.execute("return window.__printed === true;", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap()
+}
+
+/// The text of the element matching `css`.
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Completes the case's current step from its page (the decision form's "complete") and waits
+/// for the reloaded page to show another step or state; returns the new step.
+async fn complete_step(c: &Client) -> String {
+    let before = (
+        text_of(c, "#case-step").await,
+        text_of(c, "#case-state").await,
+    );
+    c.find(Locator::Css("#decide button[value=complete]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if let (Ok(step), Ok(state)) = (
+            c.find(Locator::Css("#case-step")).await,
+            c.find(Locator::Css("#case-state")).await,
+        ) && let (Ok(step), Ok(state)) = (step.text().await, state.text().await)
+            && (step.clone(), state) != before
+        {
+            assert!(
+                c.find(Locator::Css("#case-error")).await.is_err(),
+                "the step was not completed: {}",
+                text_of(c, "#case-error").await
+            );
+            return step;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the case stayed at {before:?}");
+}
+
+/// Runs axe-core on the page when it is installed; fails on serious or critical violations.
+pub(crate) async fn assert_accessible(c: &Client, axe: Option<&str>, what: &str) {
+    if let Some(axe) = axe {
+        let found = axe_violations(c, axe).await;
+        assert!(found.is_empty(), "{what}: {}", found.join("\n"));
+    }
+}
+
 /// The clerk's journey (issue 21, "Done when"): from the home page a single person is
 /// registered with their card and a card renewal opened for them in at most 8 clicks; then
-/// the fee is paid and the receipt printed. Screenshots of every step under
-/// `target/screenshots/journey-clerk/`.
+/// the fee is paid and the receipt (amount with its unit) printed; the photo and the card scan
+/// are added and the intake completed, the office manager approves, the clerk issues the card
+/// and the case is approved, with nothing left to decide; the person's new card is on their
+/// credentials page. axe-core finds no serious violation on any step. Screenshots of every
+/// step under `target/screenshots/journey-clerk/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_registers_a_single_person_and_opens_a_renewal_in_eight_clicks() {
     let Some((_driver, c, _profile)) = browser().await else {
@@ -407,6 +489,8 @@ async fn a_clerk_registers_a_single_person_and_opens_a_renewal_in_eight_clicks()
         .await
         .unwrap();
     shot("3-person").await;
+    let person_url = c.current_url().await.unwrap();
+    let person_url = format!("{}{}", app.base, person_url.path());
     clicks
         .on("form[action$=\"/cases/new\"] button[type=submit]")
         .await;
@@ -436,5 +520,100 @@ async fn a_clerk_registers_a_single_person_and_opens_a_renewal_in_eight_clicks()
         .await
         .unwrap();
     assert!(amount.ends_with("ریال"), "{amount}");
+    assert!(
+        amount.chars().any(|d| ('۱'..='۹').contains(&d))
+            && !amount.chars().any(|d| d.is_ascii_digit()),
+        "an amount in Persian digits: {amount}"
+    );
     shot("6-receipt").await;
+    let axe = axe_source();
+    let axe = axe.as_deref();
+    assert_accessible(&c, axe, "receipt").await;
+    assert!(
+        print_button_prints(&c).await,
+        "the receipt's print button does nothing"
+    );
+
+    // Back to the case: the photo and the card scan, then the intake is complete.
+    c.find(Locator::Css("#receipt ~ p a, p.no-print a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css("#upload")).await.unwrap();
+    let case_url = c.current_url().await.unwrap().to_string();
+    let files = tempfile::tempdir().unwrap();
+    for (kind, name, bytes) in [
+        (
+            "photo",
+            "photo.png",
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"[..],
+        ),
+        ("registration_card", "card.pdf", &b"%PDF-1.4\n%%EOF\n"[..]),
+    ] {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        crate::browser::click(&c, &format!("#upload option[value={kind}]")).await;
+        c.find(Locator::Css("#upload input[type=file]"))
+            .await
+            .unwrap()
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap();
+        crate::browser::click(&c, "#upload button[type=submit]").await;
+        crate::browser::wait_for_text(&c, "#case-documents", name).await;
+    }
+    shot("7-evidence").await;
+    let intake = text_of(&c, "#case-step").await;
+    let approval = complete_step(&c).await;
+    assert_ne!(intake, approval);
+    assert!(text_of(&c, "#timeline").await.contains("مرحله پایان یافت"));
+    shot("8-intake-done").await;
+    assert_accessible(&c, axe, "case page after intake").await;
+
+    // The office manager approves.
+    app.user("manager.a", "office_manager", Some(office.id));
+    sign_in(&c, &app, "manager.a", crate::harness::PASSWORD, None).await;
+    c.goto(&case_url).await.unwrap();
+    assert_eq!(
+        text_of(&c, "#case-step").await,
+        approval,
+        "the manager's step"
+    );
+    let issue = complete_step(&c).await;
+    shot("9-approved-by-manager").await;
+
+    // The clerk issues the card: the case is approved and has nothing left to decide.
+    sign_in(&c, &app, "clerk.a", crate::harness::PASSWORD, None).await;
+    c.goto(&case_url).await.unwrap();
+    assert_eq!(
+        text_of(&c, "#case-step").await,
+        issue,
+        "the clerk's last step"
+    );
+    complete_step(&c).await;
+    let state = text_of(&c, "#case-state").await;
+    assert!(
+        state.contains("تأیید شده"),
+        "the case's final state: {state}"
+    );
+    assert!(
+        c.find(Locator::Css("#decide")).await.is_err(),
+        "a closed case offers no decision"
+    );
+    shot("10-case-complete").await;
+    assert_accessible(&c, axe, "completed case").await;
+
+    // The person's new registration card is on their credentials page, with a card to print.
+    c.goto(&format!("{person_url}/credentials")).await.unwrap();
+    let listed = text_of(&c, "main").await;
+    assert!(listed.contains("کارت آمایش"), "{listed}");
+    assert!(
+        c.find(Locator::Css("form[action$=\"/card\"]"))
+            .await
+            .is_ok(),
+        "no card to print: {listed}"
+    );
+    shot("11-credentials").await;
 }

@@ -6,6 +6,8 @@
 mod api_basics;
 mod auth_flows;
 mod browser;
+mod browser_card;
+mod browser_journeys;
 mod browser_pages;
 mod case_pages;
 mod cases;

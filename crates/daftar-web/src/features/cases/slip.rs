@@ -174,7 +174,8 @@ pub async fn slip_page(
             docs
         },
         office: format!("{} ({})", office.name_fa, office.code.as_str()),
-        appointment: appointment.map(|a| format!("{} — {}", jalali(a.day), a.slot)),
+        appointment: appointment
+            .map(|a| format!("{} — {}", jalali(a.day), tr.digits(&a.slot.to_string()))),
         days: if open {
             rules
                 .days(&state.calendar(), state.today())

@@ -2,9 +2,9 @@
 //! one with the holder's consent, see every check, cancel).
 
 use super::api::{ShareRequest, make_share};
-use super::issue::qr_svg;
+use super::issue::qr_svg_sized;
 use super::share::{check_lines, share_state, verifier_options};
-use super::verify::both_dates;
+use super::verify::{both_dates, time_parts};
 use crate::auth::scope::PersonRead;
 use crate::auth::{CsrfForm, InOffice, NoFields};
 use crate::error::WebResult;
@@ -168,6 +168,19 @@ pub async fn person(
     person_page(&state, &at, person, None, None).await
 }
 
+/// One fact on the card: its label and its value, or its dates (Jalali, Gregorian) when it is a
+/// date; `span` is how many of the grid's four columns it takes (a date or a number two, an
+/// interval of two dates the whole row).
+pub(crate) struct CardFact {
+    key: String,
+    label: String,
+    value: String,
+    dates: Vec<(String, String)>,
+    span: u8,
+    /// A number or code, read left to right.
+    ltr: bool,
+}
+
 #[derive(Template)]
 #[template(path = "credentials/card.html")]
 pub(crate) struct CardPage {
@@ -175,15 +188,17 @@ pub(crate) struct CardPage {
     photo_url: String,
     back_url: String,
     person: Person,
+    latin_name: String,
     has_photo: bool,
     kind: String,
     purpose: String,
-    lines: Vec<(String, String)>,
-    issued: String,
-    expires: String,
+    facts: Vec<CardFact>,
+    issued: Vec<(String, String)>,
+    expires: Vec<(String, String)>,
     credential_id: String,
     issuer: String,
     qr: String,
+    qr_modules: usize,
     verify_url: String,
 }
 
@@ -202,8 +217,9 @@ impl Default for CardQuery {
     }
 }
 
-/// The printable card: front with photo, names in both scripts and dates in both calendars;
-/// back with the QR for the chosen purpose.
+/// The printable card, an ID-1 card (85.60 × 53.98 mm) on screen and on paper: the front with
+/// the photo, the names in both scripts, the registry number and the claims of the purpose
+/// (dates in both calendars); the back with the QR for the purpose and where to verify it.
 pub async fn card(
     State(state): State<AppState>,
     at: InOffice<PersonRead>,
@@ -230,6 +246,42 @@ pub async fn card(
     )
     .await?;
     Ok(render(StatusCode::OK, &body))
+}
+
+/// The card's facts from the claims of the purpose: the names are the card's title (in both
+/// scripts, from the record), so they are left out here; dates keep their two calendars apart.
+fn card_facts(tr: &Tr, fields: &std::collections::BTreeMap<String, String>) -> Vec<CardFact> {
+    let lines = super::verify::lines(tr, fields);
+    lines
+        .into_iter()
+        .filter(|(k, _, _)| {
+            !matches!(
+                k.as_str(),
+                "given_name" | "family_name" | "given_name_latin" | "family_name_latin"
+            )
+        })
+        .map(|(key, label, value)| {
+            let dates = if matches!(key.as_str(), "birth_date" | "valid_until") {
+                super::verify::date_parts(tr, &fields[&key])
+            } else {
+                vec![]
+            };
+            let ltr = key == "card_no";
+            let span = match dates.len() {
+                0 if !ltr => 1,
+                0 | 1 => 2,
+                _ => 4,
+            };
+            CardFact {
+                ltr,
+                key,
+                label,
+                value,
+                dates,
+                span,
+            }
+        })
+        .collect()
 }
 
 /// Builds the card of credential `id` of `person` (in `scope`) for `purpose`; `urls` are the
@@ -266,30 +318,29 @@ pub(crate) async fn card_page(
     let fields = kind_of(&cred)
         .and_then(|k| daftar_credential::select(k, &purpose_code, &cred.fields).ok())
         .unwrap_or_default();
-    // Names are on the card's first line, in both scripts.
-    let lines = super::verify::lines(tr, &fields)
-        .into_iter()
-        .filter(|(k, _, _)| {
-            !matches!(
-                k.as_str(),
-                "given_name" | "family_name" | "given_name_latin" | "family_name_latin"
-            )
-        })
-        .map(|(_, l, v)| (l, v))
-        .collect();
+    let (qr, qr_modules) = qr_svg_sized(&text)?;
+    let latin_name = format!(
+        "{} {}",
+        rec.person.given_name_latin.trim(),
+        rec.person.family_name_latin.trim()
+    )
+    .trim()
+    .to_owned();
     Ok(CardPage {
         photo_url,
         back_url,
         has_photo,
         kind: tr.t(&format!("credential-{}", cred.kind.code())),
         purpose: tr.t(&format!("purpose-{purpose_code}")),
-        lines,
-        issued: both_dates(tr, cred.issued_at.unix_timestamp()),
-        expires: both_dates(tr, cred.expires.unix_timestamp()),
+        facts: card_facts(tr, &fields),
+        issued: time_parts(tr, cred.issued_at.unix_timestamp()),
+        expires: time_parts(tr, cred.expires.unix_timestamp()),
         credential_id: cred.id.clone(),
         issuer: cred.issuer.clone(),
-        qr: qr_svg(&text)?,
+        qr,
+        qr_modules,
         verify_url: format!("{base}/verify"),
+        latin_name,
         person: rec.person,
         page,
     })

@@ -11,21 +11,33 @@ use daftar_domain::store::Store;
 use daftar_store::keyring::{KeyRing, format_error};
 use time::OffsetDateTime;
 
-/// Pixels a module of the QR code on screen: a 1× screenshot of the card page keeps whole,
-/// sharp modules a phone or `daftar verify --image` reads (at 240 px for the whole symbol a
-/// module was 1.7 px once scaled to the card, and unreadable). In print the stylesheet sizes the
-/// symbol to 48 mm: ≥ 0.5 mm a module up to version 17, the largest profile.
+/// Pixels a module of the QR code in the SVG's own size (a page that shows the code unscaled:
+/// a 1× screenshot keeps whole, sharp modules a phone or `daftar verify --image` reads). The
+/// printable card scales it to 40 mm with its quiet zone, on screen and on paper alike (a true
+/// size preview): ≥ 0.43 mm a module up to version 17, the largest profile, and ≥ 2 px a module
+/// on a phone's screen (2× pixels and more).
 pub const QR_MODULE_PX: u32 = 3;
+
+/// The quiet zone around the code, in modules.
+pub const QR_QUIET_MODULES: u32 = 4;
 
 /// The QR code of a credential text at error correction Q, as inline SVG (the matrix from
 /// `daftar_credential::qr_matrix`, the same the benchmark times), [`QR_MODULE_PX`] a module.
 pub fn qr_svg(text: &str) -> Result<String> {
+    qr_svg_sized(text).map(|(svg, _)| svg)
+}
+
+/// [`qr_svg`] and the code's width in modules (without its quiet zone).
+pub fn qr_svg_sized(text: &str) -> Result<(String, usize)> {
     let m = daftar_credential::qr_matrix(text).map_err(format_error)?;
-    Ok(
-        qrcode::render::Renderer::<qrcode::render::svg::Color<'_>>::new(m.colors(), m.width(), 4)
-            .module_dimensions(QR_MODULE_PX, QR_MODULE_PX)
-            .build(),
+    let svg = qrcode::render::Renderer::<qrcode::render::svg::Color<'_>>::new(
+        m.colors(),
+        m.width(),
+        QR_QUIET_MODULES,
     )
+    .module_dimensions(QR_MODULE_PX, QR_MODULE_PX)
+    .build();
+    Ok((svg, m.width()))
 }
 
 /// Checks a credential text online: keys from the trust list in force, revocation from the

@@ -199,6 +199,35 @@ fn both_days(tr: &Tr, d: time::Date) -> String {
     )
 }
 
+/// A day as its Jalali date in the page's language and its ISO Gregorian date, kept apart so
+/// that a template can isolate the Gregorian one (`<bdi dir="ltr">`, no wrapping inside it).
+pub(crate) fn day_parts(tr: &Tr, d: time::Date) -> (String, String) {
+    let iso = daftar_domain::jalali::iso_day(d);
+    (tr.date(&iso), iso)
+}
+
+/// [`day_parts`] of a Unix time.
+pub(crate) fn time_parts(tr: &Tr, secs: i64) -> Vec<(String, String)> {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| vec![day_parts(tr, t.date())])
+        .unwrap_or_default()
+}
+
+/// [`day_parts`] of a claim's date: one day, or the first and last of an interval (a birth
+/// date known to the month or year); empty when `iso` is not a date.
+pub(crate) fn date_parts(tr: &Tr, iso: &str) -> Vec<(String, String)> {
+    iso.split('/')
+        .map(|one| {
+            time::Date::parse(
+                one,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map(|d| day_parts(tr, d))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .unwrap_or_default()
+}
+
 /// Disclosed claims as labelled lines (dates in both calendars).
 pub fn lines(tr: &Tr, fields: &BTreeMap<String, String>) -> Vec<(String, String, String)> {
     fields

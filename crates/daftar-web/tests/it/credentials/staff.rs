@@ -80,12 +80,15 @@ async fn staff_pages_print_revoke_and_share(app: TestApp) {
         html.contains(&year),
         "the Jalali year {year} of the expiry: {html}"
     );
+    // The Gregorian date in its own left-to-right isolate, kept on one line by the stylesheet.
     assert!(
-        html.contains(&format!("(\u{2066}{iso}\u{2069})")),
+        html.contains(&format!("<bdi dir=\"ltr\" class=\"greg\">({iso})</bdi>")),
         "the Gregorian expiry ({iso}): {html}"
     );
     assert!(
-        html.contains(&format!("{jalali} (\u{2066}{iso}\u{2069})")),
+        html.contains(&format!(
+            "<span class=\"jalali\">{jalali}</span> <bdi dir=\"ltr\" class=\"greg\">({iso})</bdi>"
+        )),
         "the expiry as {jalali} ({iso}): {html}"
     );
     assert!(html.contains("کریم") && html.contains(&id), "{html}");
