@@ -17,7 +17,7 @@ use crate::harness::{Backend, TestApp};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::credential::NewCredential;
 use daftar_domain::permission::{Permission, system_scope};
-use daftar_domain::person::{NewPerson, Person, Sex};
+use daftar_domain::person::{Person, PersonDraft, Sex};
 use daftar_domain::service::CredentialKind;
 use daftar_testkit::Register;
 use daftar_web::WebConfig;
@@ -46,7 +46,7 @@ fn portrait() -> Vec<u8> {
 fn holder(
     app: &TestApp,
     office: daftar_domain::ids::OfficeId,
-    new: &NewPerson,
+    new: &PersonDraft,
     id: &str,
     photo: bool,
 ) -> Person {
@@ -310,7 +310,7 @@ async fn the_printed_card_is_an_id1_card_front_and_back_in_print_preview() {
     let long = holder(
         &app,
         office.id,
-        &NewPerson {
+        &PersonDraft {
             given_name: "محمدعبدالرحیم".into(),
             family_name: "عبدالرحمان‌زاده قندهاری".into(),
             father_name: "غلام‌محی‌الدین".into(),
@@ -320,7 +320,7 @@ async fn the_printed_card_is_an_id1_card_front_and_back_in_print_preview() {
             sex: Sex::Male,
             nationality: "AFG".into(),
             province: "سیستان و بلوچستان".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         },
         "00000000000000c1",
         true,
@@ -328,14 +328,14 @@ async fn the_printed_card_is_an_id1_card_front_and_back_in_print_preview() {
     let plain = holder(
         &app,
         office.id,
-        &NewPerson {
+        &PersonDraft {
             given_name: "سارا".into(),
             family_name: "نوری".into(),
             father_name: "احمد".into(),
             birth_date: Some("1370".into()),
             sex: Sex::Female,
             nationality: "AFG".into(),
-            ..NewPerson::default()
+            ..PersonDraft::default()
         },
         "00000000000000c2",
         false,
