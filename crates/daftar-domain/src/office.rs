@@ -106,6 +106,18 @@ pub struct Office {
     pub created_at: OffsetDateTime,
 }
 
+impl Office {
+    /// The office's name in a locale (`en`: the English name; every other locale of the
+    /// deployment is written in Persian script: the Persian name).
+    pub fn name_in(&self, locale: &str) -> &str {
+        if locale == "en" {
+            &self.name_en
+        } else {
+            &self.name_fa
+        }
+    }
+}
+
 /// Creating an office, parsed at the edge: a valid code, and names, province and district each
 /// present and at most 120 characters after trimming (`office.field.invalid`).
 #[derive(Debug, Clone, PartialEq, Eq)]

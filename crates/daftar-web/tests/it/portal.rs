@@ -497,6 +497,17 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
     assert!(html.contains("id=\"appointment-at\""), "{html}");
     assert!(html.contains("09:00"), "{html}");
     assert!(html.contains("id=\"appointment-form\""), "{html}");
+    // The office by its name in the page's language.
+    let code_ = office.code.as_str();
+    assert!(html.contains(&format!("دفتر {code_} ({code_})")), "{html}");
+    let slip = format!("/offices/{o}/cases/{}/slip", cases[4]);
+    get_text(&app, &clerk, &format!("/locale/en?next={slip}")).await;
+    let html = get_text(&app, &clerk, &slip).await;
+    assert!(
+        html.contains(&format!("Office {code_} ({code_})")),
+        "the English slip names the office in English: {html}"
+    );
+    get_text(&app, &clerk, "/locale/fa-IR?next=/").await;
 
     // From the portal: the person books their own case's appointment, not someone else's.
     let (head, _) = app.household_with_cards(office.id);

@@ -173,7 +173,7 @@ pub async fn slip_page(
             }
             docs
         },
-        office: format!("{} ({})", office.name_fa, office.code.as_str()),
+        office: format!("{} ({})", office.name_in(locale), office.code.as_str()),
         appointment: appointment
             .map(|a| format!("{} — {}", jalali(a.day), tr.digits(&a.slot.to_string()))),
         days: if open {
