@@ -97,6 +97,53 @@ impl AuditEvent {
     }
 }
 
+/// One entry of a person's own access log ("who saw my record"): when, which office, which
+/// role and for what purpose someone read or changed the person's record, their cases,
+/// credentials or household, or listed them; never the staff member's name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessEntry {
+    /// When (UTC, milliseconds).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The acting office's code (empty for the system or an account without an office).
+    pub office_code: String,
+    /// The office's name in Persian (empty as the code).
+    pub office_name_fa: String,
+    /// The office's name in English.
+    pub office_name_en: String,
+    /// The acting account's role (`clerk`, `applicant`, …; empty for the system and for
+    /// share-code checks by a verifier).
+    pub role: String,
+    /// Purpose code.
+    pub purpose: String,
+    /// Action code (`person.read`, `case.read`, `share.check`, …).
+    pub action: String,
+}
+
+impl AccessEntry {
+    /// What was done, as the person is told: `viewed` (their record, a case, a credential, the
+    /// household, this log), `listed` (they were in a list, search or duplicate check),
+    /// `exported` (their office's register was downloaded), `checked` (a verifier checked one of
+    /// their share codes) or `changed` (anything written).
+    pub fn kind(&self) -> &'static str {
+        match self.action.as_str() {
+            "person.list" | "person.search" | "person.candidates" => "listed",
+            "person.export" => "exported",
+            "share.check" => "checked",
+            a if a.ends_with(".read")
+                || a.ends_with(".list")
+                || a.ends_with(".lookup")
+                || a.ends_with(".holder_read")
+                || a == "case.list_person"
+                || a == "person.access_log" =>
+            {
+                "viewed"
+            }
+            _ => "changed",
+        }
+    }
+}
+
 /// One stored audit row.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
@@ -289,6 +336,34 @@ pub fn verify_chain<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn access_entries_say_what_was_done_in_five_words() {
+        let e = |action: &str| AccessEntry {
+            at: OffsetDateTime::UNIX_EPOCH,
+            office_code: String::new(),
+            office_name_fa: String::new(),
+            office_name_en: String::new(),
+            role: String::new(),
+            purpose: String::new(),
+            action: action.into(),
+        };
+        for (action, kind) in [
+            ("person.read", "viewed"),
+            ("case.document.read", "viewed"),
+            ("credential.list", "viewed"),
+            ("household.lookup", "viewed"),
+            ("person.access_log", "viewed"),
+            ("person.search", "listed"),
+            ("person.candidates", "listed"),
+            ("person.export", "exported"),
+            ("share.check", "checked"),
+            ("person.status", "changed"),
+            ("case.open", "changed"),
+        ] {
+            assert_eq!(e(action).kind(), kind, "{action}");
+        }
+    }
+
     use super::*;
 
     fn chain(n: i64) -> Vec<AuditRecord> {

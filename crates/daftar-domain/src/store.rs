@@ -9,7 +9,8 @@
 use crate::Result;
 use crate::appointment::Appointment;
 use crate::audit::{
-    AuditCheckpoint, AuditCtx, AuditEvent, AuditHead, AuditRecord, ChainBreak, SealReport,
+    AccessEntry, AuditCheckpoint, AuditCtx, AuditEvent, AuditHead, AuditRecord, ChainBreak,
+    SealReport,
 };
 use crate::calendar::{Holiday, WorkCalendar};
 use crate::case::{
@@ -916,6 +917,20 @@ pub trait AuditStore: Send + Sync {
     /// Audit rows matching `filter`, newest first: the rows still waiting for the sealer
     /// (`seq` 0) before the sealed ones.
     fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>>;
+
+    /// The access log of one person of the scope's office (scope for `person.read`), newest
+    /// first, sealed or still waiting for the sealer: every audit row whose target is the
+    /// person, one of their cases (as applicant or member), credentials or households, every
+    /// list, search or duplicate check of their office that showed them, and every export of
+    /// their office since they were registered. Audited `person.access_log` (so viewing the
+    /// log shows in it).
+    fn person_access_log(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+        page: PageRequest,
+    ) -> Result<Page<AccessEntry>>;
 
     /// Seals the waiting rows that can no longer be overtaken, in batches, until none is left
     /// (one sealer at a time across nodes; `ran` false when another one holds the lock).

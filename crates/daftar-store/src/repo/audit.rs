@@ -14,8 +14,8 @@
 
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{
-    AuditCheckpoint, AuditCtx, AuditEvent, AuditHead, AuditRecord, ChainBreak, GENESIS_HASH,
-    SealReport, canonical_details, record_hash, truncate_ms,
+    AccessEntry, AuditCheckpoint, AuditCtx, AuditEvent, AuditHead, AuditRecord, ChainBreak,
+    GENESIS_HASH, SealReport, canonical_details, record_hash, truncate_ms,
 };
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::store::AuditFilter;
@@ -127,6 +127,50 @@ pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<P
         args,
         req,
         record,
+    )
+}
+
+/// Which audit rows concern person `$1` of office `$2` ([`access_log`]): `$3` is the person's
+/// id as it appears in a list's details (`%"id"%`), `$4` when they were registered.
+const ABOUT_PERSON: &str = "(target_type = 'person' AND target_id = $1) \
+     OR (target_type = 'case' AND target_id IN (SELECT id FROM cases WHERE person_id = $1 UNION SELECT case_id FROM case_members WHERE person_id = $1)) \
+     OR (target_type = 'credential' AND target_id IN (SELECT id FROM credentials WHERE person_id = $1)) \
+     OR (target_type = 'household' AND target_id IN (SELECT household_id FROM household_members WHERE person_id = $1)) \
+     OR (target_type = 'office' AND target_id = $2 AND action IN ('person.list', 'person.search', 'person.candidates') AND details LIKE $3) \
+     OR (target_type = 'office' AND target_id = $2 AND action = 'person.export' AND at >= $4)";
+
+/// A person's access log, newest first (sealed and waiting rows alike), with the acting
+/// office and role but not the acting user.
+pub fn access_log(
+    tx: &mut dyn Tx,
+    person: &str,
+    office: &str,
+    registered: time::OffsetDateTime,
+    req: PageRequest,
+) -> Result<Page<AccessEntry>> {
+    let from = format!(
+        "FROM (SELECT at, office_id, actor_id, action, purpose FROM audit_log WHERE {ABOUT_PERSON} \
+         UNION ALL SELECT at, office_id, actor_id, action, purpose FROM audit_pending WHERE {ABOUT_PERSON}) a \
+         LEFT JOIN offices o ON o.id = a.office_id LEFT JOIN users u ON u.id = a.actor_id"
+    );
+    super::paged(
+        tx,
+        "a.at, COALESCE(o.code, ''), COALESCE(o.name_fa, ''), COALESCE(o.name_en, ''), COALESCE(u.role, ''), a.purpose, a.action",
+        &from,
+        "a.at DESC, a.action",
+        params![person, office, format!("%\"{person}\"%"), registered].to_vec(),
+        req,
+        |r| {
+            Ok(AccessEntry {
+                at: r.ts(0)?,
+                office_code: r.text(1)?,
+                office_name_fa: r.text(2)?,
+                office_name_en: r.text(3)?,
+                role: r.text(4)?,
+                purpose: r.text(5)?,
+                action: r.text(6)?,
+            })
+        },
     )
 }
 
@@ -356,6 +400,28 @@ impl daftar_domain::store::AuditStore for crate::SqlStore {
     }
     fn audit_page(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>> {
         self.read(|tx| self::page(tx, filter, page))
+    }
+    fn person_access_log(
+        &self,
+        ctx: &AuditCtx,
+        scope: &daftar_domain::permission::OfficeScope,
+        person: daftar_domain::ids::PersonId,
+        page: PageRequest,
+    ) -> Result<Page<AccessEntry>> {
+        scope.require(daftar_domain::permission::Permission::PersonRead)?;
+        let (id, office) = (person.to_string(), scope.office_id().to_string());
+        self.write(|tx| {
+            let registered = tx
+                .query_opt(
+                    "SELECT created_at FROM persons WHERE id = $1 AND office_id = $2",
+                    params![id.as_str(), office.as_str()],
+                )?
+                .ok_or_else(|| Error::not_found("person.not_found"))?
+                .ts(0)?;
+            let entries = access_log(tx, &id, &office, registered, page)?;
+            log(tx, ctx, "person.access_log", "person", &id)?;
+            Ok(entries)
+        })
     }
     fn seal_audit(&self) -> Result<SealReport> {
         let mut report = SealReport {

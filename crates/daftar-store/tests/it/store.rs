@@ -247,7 +247,7 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string(), "0013_totp_last_step".to_string(), "0014_idempotency_answers".to_string(), "0015_case_employer".to_string(), "0016_person_imports".to_string(), "0017_bulk_read_alarm".to_string(), "0018_audit_sealer".to_string(), "0019_rate_limits".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string(), "0013_totp_last_step".to_string(), "0014_idempotency_answers".to_string(), "0015_case_employer".to_string(), "0016_person_imports".to_string(), "0017_bulk_read_alarm".to_string(), "0018_audit_sealer".to_string(), "0019_rate_limits".to_string(), "0021_audit_target".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
         assert_eq!(s.roles().unwrap().len(), 8, "seeding roles twice adds nothing");
         s.ping().unwrap();
@@ -852,4 +852,50 @@ fn postgres_tls_is_verified() {
     .err()
     .expect("the certificate names localhost, not 127.0.0.1");
     assert!(err.to_string().contains("cannot connect"), "{err}");
+}
+
+both_backends! {
+    // "Who saw my record" (issue 20.5): every read of a person's record, a list or search that
+    // showed them, and reads of their household, with the acting office and role and never the
+    // staff member's name; another person's reads and another office's lists stay out.
+    fn a_persons_access_log_shows_every_read_of_their_record(db) {
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "MHD-01");
+        let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
+        let me = s.register(&ctx(), &w, &person("نجیب")).unwrap();
+        let other = s.register(&ctx(), &w, &person("یوسف")).unwrap();
+        s.register(&ctx(), &system_scope(b, Permission::PersonWrite), &person("نجیب")).unwrap();
+        let clerk = user(s.as_ref(), "clerk.log", "clerk", Some(a));
+        let as_clerk = AuditCtx { actor_id: Some(clerk), actor: "clerk.log".into(), office_id: Some(a), purpose: "service".into(), request_id: "r1".into() };
+        s.get_person(&as_clerk, &r, me.id).unwrap();
+        s.get_person(&as_clerk, &r, other.id).unwrap();
+        s.list_persons(&as_clerk, &r, PageRequest::default()).unwrap();
+        s.search_persons(&as_clerk, &r, "یوسف", PageRequest::default()).unwrap();
+        s.list_persons(&as_clerk, &system_scope(b, Permission::PersonRead), PageRequest::default()).unwrap();
+        let h = s.create_household(&as_clerk, &w, me.id).unwrap();
+        s.get_household(&as_clerk, &r, h.household.id).unwrap();
+        let log = s.person_access_log(&ctx(), &r, me.id, PageRequest { page: 1, per_page: 100 }).unwrap();
+        let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+        for seen in ["person.create", "person.read", "person.list", "household.create", "household.read"] {
+            assert!(actions.contains(&seen), "{seen} in {actions:?}");
+        }
+        assert!(!actions.contains(&"person.search"), "a search that did not show them: {actions:?}");
+        assert_eq!(actions.iter().filter(|a| **a == "person.read").count(), 1, "the other person's read stays out: {actions:?}");
+        assert_eq!(actions.iter().filter(|a| **a == "person.list").count(), 1, "the other office's list stays out: {actions:?}");
+        let read = log.items.iter().find(|e| e.action == "person.read").unwrap();
+        assert_eq!((read.office_code.as_str(), read.role.as_str(), read.purpose.as_str()), ("THR-01", "clerk", "service"));
+        assert!(log.items.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+        assert!(!serde_json::to_string(&log.items).unwrap().contains("clerk.log"), "no staff name");
+        // Viewing the log is itself a read that the next view shows; other offices cannot ask.
+        let again = s.person_access_log(&ctx(), &r, me.id, PageRequest { page: 1, per_page: 100 }).unwrap();
+        assert!(again.items.iter().any(|e| e.action == "person.access_log"));
+        assert_eq!(again.total, log.total + 1);
+        let e = s.person_access_log(&ctx(), &system_scope(b, Permission::PersonRead), me.id, PageRequest::default()).unwrap_err();
+        assert_eq!(e.code, "person.not_found");
+        assert_eq!(s.person_access_log(&ctx(), &w, me.id, PageRequest::default()).unwrap_err().code, "auth.forbidden");
+        // Sealed rows count as well as waiting ones.
+        s.seal_audit().unwrap();
+        assert_eq!(s.person_access_log(&ctx(), &r, me.id, PageRequest { page: 1, per_page: 100 }).unwrap().total, again.total + 1);
+    }
 }

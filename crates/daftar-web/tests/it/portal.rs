@@ -557,3 +557,88 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
 }
 
 crate::both!(appointments, appointments_within_hours_and_capacity);
+
+/// "Who saw my record" (issue 20.5): the person sees every read of their record on the portal,
+/// with office, role and purpose and never the clerk's name; their office prints it for them;
+/// another office cannot open it, and another person's reads are not in it.
+async fn who_saw_my_record(app: TestApp) {
+    let office = app.office("THR-01");
+    let other_office = app.office("MHD-01");
+    app.user("clerk.thr", "clerk", Some(office.id));
+    app.user("clerk.mhd", "clerk", Some(other_office.id));
+    let person = app.person(office.id, "نرگس");
+    let neighbour = app.person(office.id, "پروین");
+    let clerk = app.signed_in("clerk.thr").await;
+    let (o, p) = (office.id.to_string(), person.id.to_string());
+    // The clerk opens the person's page (and the neighbour's), then gives portal access.
+    get_text(&app, &clerk, &format!("/offices/{o}/persons/{p}")).await;
+    get_text(
+        &app,
+        &clerk,
+        &format!("/offices/{o}/persons/{}", neighbour.id),
+    )
+    .await;
+    let (st, username, password) = grant(&app, &clerk, &o, &p).await;
+    assert_eq!(st, 200, "{username}");
+    let me = client();
+    assert_eq!(app.login(&me, &username, &password).await.status(), 303);
+    let home = get_text(&app, &me, "/portal").await;
+    assert!(
+        home.contains("href=\"/portal/access\""),
+        "the portal links the log"
+    );
+    let html = get_text(&app, &me, "/portal/access").await;
+    let lines = html.matches("class=\"access-line\"").count();
+    assert!(
+        lines >= 3,
+        "registration, the clerk's read, the portal grant: {html}"
+    );
+    assert!(html.contains("THR-01"), "the office: {html}");
+    assert!(
+        html.contains("کارمند") || html.contains("Clerk") || html.contains("متصدی"),
+        "the role: {html}"
+    );
+    assert!(!html.contains("clerk.thr"), "never a staff member's name");
+    // Each later view is itself in the log, and another person's reads are not.
+    let again = get_text(&app, &me, "/portal/access").await;
+    assert_eq!(again.matches("class=\"access-line\"").count(), lines + 1);
+    let reads = app
+        .store
+        .person_access_log(
+            &AuditCtx::system("test"),
+            &daftar_domain::permission::system_scope(
+                office.id,
+                daftar_domain::permission::Permission::PersonRead,
+            ),
+            person.id,
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 100,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        reads
+            .items
+            .iter()
+            .filter(|e| e.action == "person.read" && e.role == "clerk")
+            .count(),
+        2,
+        "the clerk opened her page twice (the second time to give portal access) and the \
+         neighbour's once: the neighbour's read stays out"
+    );
+    // At the counter: the office prints it; another office cannot open it.
+    let printed = get_text(&app, &clerk, &format!("/offices/{o}/persons/{p}/access")).await;
+    assert!(printed.contains("data-print"), "a print button");
+    let other = app.signed_in("clerk.mhd").await;
+    let r = other
+        .get(app.url(&format!("/offices/{o}/persons/{p}/access")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Staff have no "own" log.
+    let r = clerk.get(app.url("/portal/access")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
+crate::both!(access_log, who_saw_my_record);

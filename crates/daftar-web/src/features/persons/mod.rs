@@ -2,6 +2,7 @@
 //! reach only their own office's persons; the office is part of the path and checked by
 //! `Principal::scope` before the store is called.
 
+pub(crate) mod access;
 pub mod api;
 pub(crate) mod html;
 pub mod photo;
@@ -21,6 +22,11 @@ pub fn routes() -> Router<AppState> {
         .route("/offices/{office_id}/persons/new", get(html::new_form))
         .route("/offices/{office_id}/persons/export.csv", get(api::export))
         .route("/offices/{office_id}/persons/{person_id}", get(html::show))
+        .route(
+            "/offices/{office_id}/persons/{person_id}/access",
+            get(access::at_office),
+        )
+        .route("/portal/access", get(access::mine))
         .route(
             "/offices/{office_id}/persons/{person_id}/status",
             post(html::set_status),

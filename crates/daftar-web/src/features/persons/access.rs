@@ -1,0 +1,151 @@
+//! "Who saw my record" (issue 20.5): a person's own access log, from the audit trail — when,
+//! which office, which role (never a staff member's name), for what purpose and what was done.
+//! The person sees it on the portal (`/portal/access`); staff of the person's office print it
+//! for them at the counter (`/offices/{o}/persons/{p}/access`). Viewing it is audited too.
+
+use crate::auth::scope::PersonRead;
+use crate::auth::{InOffice, Staff};
+use crate::error::WebResult;
+use crate::extract::{Path, Query};
+use crate::pages::{PageCtx, Pager, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use daftar_domain::audit::{AccessEntry, purpose};
+use daftar_domain::ids::{OfficeId, PersonId};
+use daftar_domain::page::PageRequest;
+use daftar_domain::permission::{OfficeScope, Permission, system_scope};
+use daftar_domain::{Error, Result};
+
+/// One line of the log, ready to show.
+struct Line {
+    when: String,
+    office: String,
+    role: String,
+    purpose: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "persons/access.html")]
+struct AccessPage {
+    page: PageCtx,
+    lines: Vec<Line>,
+    pager: Pager,
+    /// Where "back" goes.
+    back: String,
+}
+
+fn line(page: &PageCtx, e: &AccessEntry) -> Line {
+    let tr = &page.tr;
+    let office = if e.office_code.is_empty() {
+        tr.t("access-office-none")
+    } else {
+        let name = if page.locale.tag == "en" {
+            &e.office_name_en
+        } else {
+            &e.office_name_fa
+        };
+        format!("{name} ({})", e.office_code)
+    };
+    Line {
+        when: tr.datetime(&e.at),
+        office,
+        role: if e.role.is_empty() {
+            tr.t("access-role-none")
+        } else {
+            tr.t(&format!("role-{}", e.role))
+        },
+        purpose: tr.t(&format!("access-purpose-{}", e.purpose)),
+        what: tr.t(&format!("access-kind-{}", e.kind())),
+    }
+}
+
+/// Whose log, and where the page's links go.
+struct Whose {
+    scope: OfficeScope,
+    person: PersonId,
+    /// This page (the pager adds its query).
+    base: String,
+    /// Where "back" goes.
+    back: String,
+    /// The purpose recorded with the view.
+    why: &'static str,
+}
+
+async fn log_page(
+    state: &AppState,
+    staff: &Staff,
+    whose: Whose,
+    page_req: PageRequest,
+) -> WebResult<Response> {
+    let page_req = page_req.checked()?;
+    let Whose {
+        scope,
+        person,
+        base,
+        back,
+        why,
+    } = whose;
+    let ctx = staff.audit(why);
+    let log = state
+        .db(move |s| s.person_access_log(&ctx, &scope, person, page_req))
+        .await?;
+    let page = PageCtx::new(state, &staff.ctx);
+    let lines = log.items.iter().map(|e| line(&page, e)).collect();
+    let pager = Pager::new(&base, &log);
+    Ok(render(
+        StatusCode::OK,
+        &AccessPage {
+            page,
+            lines,
+            pager,
+            back,
+        },
+    ))
+}
+
+/// The signed-in person's own log (portal accounts only: `portal.only` otherwise).
+pub async fn mine(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(page): Query<PageRequest>,
+) -> WebResult<Response> {
+    if !staff.principal().has(Permission::SelfService) {
+        return Err(Error::forbidden("portal.only").into());
+    }
+    let (user, office) = (staff.auth.user.id, staff.auth.user.office_id);
+    let person: Result<PersonId> = state
+        .db(move |s| s.portal_person(user))
+        .await?
+        .ok_or_else(|| Error::not_found("portal.person.missing"));
+    let office = office.ok_or_else(|| Error::not_found("portal.person.missing"))?;
+    let scope = system_scope(office, Permission::PersonRead);
+    let whose = Whose {
+        scope,
+        person: person?,
+        base: "/portal/access".into(),
+        back: "/portal".into(),
+        why: purpose::SELF_SERVICE,
+    };
+    log_page(&state, &staff, whose, page).await
+}
+
+/// A person's log, printed for them at their office.
+pub async fn at_office(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((office, person)): Path<(OfficeId, PersonId)>,
+    Query(page): Query<PageRequest>,
+) -> WebResult<Response> {
+    let whose = Whose {
+        scope: at.scope,
+        person,
+        base: format!("/offices/{office}/persons/{person}/access"),
+        back: format!("/offices/{office}/persons/{person}"),
+        why: purpose::SERVICE,
+    };
+    log_page(&state, &at.staff, whose, page).await
+}
