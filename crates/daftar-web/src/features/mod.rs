@@ -7,6 +7,7 @@ pub mod cases;
 pub mod credentials;
 pub mod home;
 pub mod households;
+pub mod licences;
 pub mod locale;
 pub mod login;
 pub mod offices;

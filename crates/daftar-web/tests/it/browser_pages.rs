@@ -16,7 +16,13 @@ use daftar_domain::user::Username;
 use fantoccini::{Client, Locator};
 
 /// Signs the browser in as `username` (and its second factor when `totp` is given).
-async fn sign_in(c: &Client, app: &TestApp, username: &str, password: &str, totp: Option<&str>) {
+pub(crate) async fn sign_in(
+    c: &Client,
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    totp: Option<&str>,
+) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&app.url("/login")).await.unwrap();
     let field = |name: &'static str| c.find(Locator::Css(name));

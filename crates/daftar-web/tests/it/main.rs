@@ -6,6 +6,7 @@
 mod api_basics;
 mod auth_flows;
 mod browser;
+mod browser_licence;
 mod browser_pages;
 mod case_pages;
 mod cases;
@@ -17,6 +18,7 @@ mod harness;
 mod i18n;
 mod idempotency;
 mod input_contract;
+mod licences;
 mod no_server_errors;
 mod nodes;
 mod office_scope;
