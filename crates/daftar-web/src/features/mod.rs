@@ -2,6 +2,7 @@
 //! live in `templates/<feature>/`.
 
 pub mod api;
+pub mod association;
 pub mod audit;
 pub mod cases;
 pub mod credentials;

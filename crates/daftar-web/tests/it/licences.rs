@@ -11,6 +11,7 @@ use daftar_domain::ids::OfficeId;
 use daftar_domain::licence::{
     Application, LicenceCommand, LicenceNumber, LicenceStep, NewLicence, NewVisit,
 };
+use daftar_domain::membership::NewMembership;
 use daftar_domain::permission::{Permission, system_scope};
 use daftar_domain::service::ServiceCode;
 use serde_json::{Value, json};
@@ -102,6 +103,23 @@ pub fn license(app: &TestApp, office: OfficeId, number: &str, days: i64) {
             version,
         )
         .unwrap();
+    }
+}
+
+/// Records `office`'s membership, with this year's dues when `paid`.
+pub fn member(app: &TestApp, office: OfficeId, number: &str, paid: bool) {
+    let ctx = AuditCtx::system("test");
+    let scope = system_scope(office, Permission::MembershipManage);
+    app.store
+        .record_membership(
+            &ctx,
+            &scope,
+            &NewMembership::parse(number, "تهران").unwrap(),
+        )
+        .unwrap();
+    if paid {
+        let year = daftar_domain::jalali::JalaliDate::from_iso(today()).year();
+        app.store.record_dues(&ctx, &scope, year).unwrap();
     }
 }
 
@@ -606,7 +624,8 @@ async fn an_expired_licence_cuts_off_by_the_offices_today(backend: Backend) {
     let r = app.login(&client(), "clerk.a", PASSWORD).await;
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("به پایان رسیده"));
-    // Renewed: the clerk works again.
+    // Renewed (the office is a current member of the association): the clerk works again.
+    member(&app, a.id, "KAN-A", true);
     let view = app
         .store
         .office_licence(&system_scope(a.id, Permission::OfficeRead))
@@ -644,6 +663,201 @@ crate::both!(
     bad_input_gets_stable_codes
 );
 
+/// Part 2: association staff record memberships and dues and see every office's licence
+/// standing and the figures, never person data; an office without a current membership is
+/// flagged to the authority and its licence cannot be renewed.
+async fn association_sees_members_and_renewal_needs_membership(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("THR-02");
+    license(&app, a.id, "LIC-A", 365);
+    license(&app, b.id, "LIC-B", 365);
+    app.person(a.id, "مریم");
+    app.user("kanoon", "association", None);
+    app.user("officer", "authority_officer", None);
+    app.user("clerk.a", "clerk", Some(a.id));
+    let kanoon = api(&app, "kanoon", false).await;
+    let year = daftar_domain::jalali::JalaliDate::from_iso(today()).year();
+    let (c, t, appr) = (&kanoon.0, &kanoon.1, &app);
+    let post = |path: String, body: Value| async move {
+        json_of(
+            c.post(appr.url(&path))
+                .header("x-csrf-token", t)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    let (s, v) = post(
+        format!("/api/v1/offices/{}/membership", a.id),
+        json!({"number": "kan-thr-1", "branch": "تهران"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["number"], "KAN-THR-1");
+    let (s, v) = post(
+        format!("/api/v1/offices/{}/membership/dues", a.id),
+        json!({"year": year.to_string()}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["dues_years"], json!([year]));
+    // Stable codes for bad input.
+    for (path, body, want_s, want) in [
+        (
+            format!("/api/v1/offices/{}/membership", b.id),
+            json!({"number": "KAN-THR-1", "branch": "تهران"}),
+            409,
+            "membership.number.taken",
+        ),
+        (
+            format!("/api/v1/offices/{}/membership", b.id),
+            json!({"number": "K 1", "branch": "تهران"}),
+            422,
+            "membership.number.invalid",
+        ),
+        (
+            format!("/api/v1/offices/{}/membership", b.id),
+            json!({"number": "K1", "branch": ""}),
+            422,
+            "membership.branch.invalid",
+        ),
+        (
+            format!("/api/v1/offices/{}/membership/dues", b.id),
+            json!({"year": "1405"}),
+            409,
+            "membership.none",
+        ),
+        (
+            format!("/api/v1/offices/{}/membership/dues", a.id),
+            json!({"year": "99"}),
+            422,
+            "membership.year.invalid",
+        ),
+        (
+            format!("/api/v1/offices/{}/membership/dues", a.id),
+            json!({"year": year.to_string()}),
+            409,
+            "membership.dues.paid",
+        ),
+    ] {
+        let (s, v) = post(path, body).await;
+        assert_eq!((s, code(&v)), (want_s, want), "{v}");
+    }
+    let (s, _) = post(
+        format!("/api/v1/offices/{}/membership", b.id),
+        json!({"number": "KAN-THR-2", "branch": "تهران"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = post(
+        format!("/api/v1/offices/{}/membership/dues", b.id),
+        json!({"year": (year - 1).to_string()}),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // The association sees every office's licence standing and the figures; B is flagged.
+    let (s, v) = json_of(
+        kanoon
+            .0
+            .get(app.url("/api/v1/association/members"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["figures"]["flagged"], 1);
+    assert_eq!(v["figures"]["by_standing"]["valid"], 2);
+    let rows: Vec<_> = v["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["office"]["code"].as_str().unwrap().to_owned(),
+                m["current"].as_bool().unwrap(),
+                m["standing"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("THR-01".to_owned(), true, "valid".to_owned()),
+            ("THR-02".to_owned(), false, "valid".to_owned())
+        ]
+    );
+    assert!(!v.to_string().contains("مریم"));
+    // Never person data.
+    let (s, v) = persons(&app, &kanoon.0, a.id).await;
+    assert_eq!((s, code(&v)), (403, "auth.forbidden"), "{v}");
+    let html = crate::harness::get_text(&app, &kanoon.0, "/association").await;
+    assert!(html.contains("id=\"record-dues\""));
+    assert!(html.contains("data-office=\"THR-02\""));
+    // The authority sees the flag; a clerk may not see the list nor record anything.
+    let officer = api(&app, "officer", true).await;
+    let html = crate::harness::get_text(&app, &officer.0, "/association").await;
+    assert!(
+        html.contains("class=\"flagged\" data-office=\"THR-02\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("id=\"record-dues\""),
+        "the authority does not record dues"
+    );
+    let clerk = api(&app, "clerk.a", false).await;
+    let (s, v) = json_of(
+        clerk
+            .0
+            .get(app.url("/api/v1/association/members"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (403, "auth.forbidden"), "{v}");
+    let (s, v) = json_of(
+        clerk
+            .0
+            .post(app.url(&format!("/api/v1/offices/{}/membership/dues", a.id)))
+            .header("x-csrf-token", &clerk.1)
+            .json(&json!({"year": "1405"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (403, "auth.forbidden"), "{v}");
+
+    // Renewal: refused for B (no current membership) with a clear code, done for A.
+    let until = iso(today() + Duration::days(700));
+    let tag = etag(&app, &officer.0, b.id).await;
+    let (s, v) = step(
+        &app,
+        &officer,
+        b.id,
+        "renew",
+        json!({"valid_until": until}),
+        Some(&tag),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (409, "licence.membership.required"), "{v}");
+    let tag = etag(&app, &officer.0, a.id).await;
+    let (s, v) = step(
+        &app,
+        &officer,
+        a.id,
+        "renew",
+        json!({"valid_until": until}),
+        Some(&tag),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+}
+
 mod an_expired_licence_cuts_off_t {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
@@ -656,3 +870,7 @@ mod an_expired_licence_cuts_off_t {
             .await;
     }
 }
+crate::both!(
+    association_members_and_renewal_t,
+    association_sees_members_and_renewal_needs_membership
+);

@@ -413,6 +413,23 @@ fn seed_licences(
             }),
         )?;
     }
+    // Association membership (part 2): every seeded office a member of its province's
+    // branch; SHZ-01 has paid only last year's dues, so it is flagged and cannot renew.
+    for (i, o) in offices.iter().enumerate() {
+        let scope = system_scope(o.id, Permission::MembershipManage);
+        store.record_membership(
+            ctx,
+            &scope,
+            &daftar_domain::membership::NewMembership::parse(
+                &format!("KAN-{}-{:03}", o.code.as_str(), i + 1),
+                &o.province,
+            )?,
+        )?;
+        store.record_dues(ctx, &scope, year - 1)?;
+        if o.code.as_str() != "SHZ-01" {
+            store.record_dues(ctx, &scope, year)?;
+        }
+    }
     let new = store.create_office(
         ctx,
         &NewOffice {
@@ -438,7 +455,7 @@ fn seed_licences(
         )?),
     )?;
     println!(
-        "Licences: {} offices licensed until {}; THR-02 applied and is under inspection (manager.thr2, clerk.thr2 wait for its licence).",
+        "Licences: {} offices licensed until {}, members of the association (SHZ-01 without this year's dues: flagged); THR-02 applied and is under inspection (manager.thr2, clerk.thr2 wait for its licence).",
         offices.len(),
         today + time::Duration::days(360)
     );
