@@ -339,6 +339,9 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
     Ok(())
 }
 
+/// Makes a demo user: username, role, office.
+type MakeUser<'a> = dyn Fn(&str, &str, Option<daftar_domain::ids::OfficeId>) -> Result<()> + 'a;
+
 /// Licences (issue 18): every seeded office licensed for a year after a passed inspection, and a
 /// new office, THR-02, whose application is under inspection (its first visit found a fault,
 /// with a finding and a deadline): the inspector records a passing visit and the authority
@@ -348,7 +351,7 @@ fn seed_licences(
     ctx: &daftar_domain::audit::AuditCtx,
     offices: &[daftar_domain::office::Office],
     clock: &daftar_domain::clock::Clock,
-    user: &dyn Fn(&str, &str, Option<daftar_domain::ids::OfficeId>) -> Result<()>,
+    user: &MakeUser<'_>,
 ) -> Result<()> {
     use daftar_domain::licence::{
         Application, LicenceCommand, LicenceNumber, NewLicence, NewVisit,
