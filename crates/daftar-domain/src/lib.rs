@@ -20,6 +20,8 @@ pub mod household;
 pub mod idempotency;
 pub mod ids;
 pub mod jalali;
+pub mod licence;
+pub mod membership;
 pub mod month_names;
 pub mod office;
 pub mod page;

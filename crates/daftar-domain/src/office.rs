@@ -104,6 +104,12 @@ pub struct Office {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// The state of its licence (none before its first application).
+    pub licence_state: Option<crate::licence::LicenceState>,
+    /// The last day its licence is valid (ISO), once issued.
+    #[serde(with = "crate::case::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub licence_valid_until: Option<time::Date>,
 }
 
 impl Office {

@@ -4,6 +4,7 @@
 //! an [`OfficeScope`], a value that only [`Principal::scope`] hands out after checking.
 
 use crate::ids::{OfficeId, UserId};
+use crate::licence::{OfficeStanding, Standing};
 use crate::office::OfficeStatus;
 use crate::{Error, Result};
 use std::collections::BTreeSet;
@@ -41,11 +42,19 @@ pub enum Permission {
     CredentialRevoke,
     /// Act on one's own record through the portal (registered persons).
     SelfService,
+    /// Apply for an office's licence (its operator; the authority on their behalf).
+    LicenceApply,
+    /// Record inspection visits of offices and warn them.
+    LicenceInspect,
+    /// Issue, renew, suspend, revoke and reinstate office licences.
+    LicenceDecide,
+    /// Record offices' association memberships and dues (association staff).
+    MembershipManage,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 18] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -60,6 +69,10 @@ impl Permission {
         Permission::CatalogManage,
         Permission::CredentialRevoke,
         Permission::SelfService,
+        Permission::LicenceApply,
+        Permission::LicenceInspect,
+        Permission::LicenceDecide,
+        Permission::MembershipManage,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -79,6 +92,10 @@ impl Permission {
             Permission::CatalogManage => "catalog.manage",
             Permission::CredentialRevoke => "credential.revoke",
             Permission::SelfService => "self.service",
+            Permission::LicenceApply => "licence.apply",
+            Permission::LicenceInspect => "licence.inspect",
+            Permission::LicenceDecide => "licence.decide",
+            Permission::MembershipManage => "membership.manage",
         }
     }
 }
@@ -135,8 +152,11 @@ impl RoleCode {
     pub const SYSTEM_ADMIN: &'static str = "system_admin";
     /// A registered person using the portal (account made at their office; not a staff role).
     pub const APPLICANT: &'static str = "applicant";
+    /// Staff of the association of offices: memberships and dues, members' licence standing
+    /// and aggregate figures; never person data.
+    pub const ASSOCIATION: &'static str = "association";
     /// The built-in roles, in display order.
-    pub const BUILT_IN: [&'static str; 7] = [
+    pub const BUILT_IN: [&'static str; 8] = [
         Self::CLERK,
         Self::OFFICE_MANAGER,
         Self::INSPECTOR,
@@ -144,6 +164,7 @@ impl RoleCode {
         Self::PARTNER,
         Self::AUDITOR,
         Self::SYSTEM_ADMIN,
+        Self::ASSOCIATION,
     ];
 
     /// Validates a role code: 2–32 of `a-z`, `0-9`, `_`.
@@ -222,6 +243,8 @@ pub struct Principal {
     office_status: OfficeStatus,
     /// Permissions of the role held back because the office is not active.
     withheld: BTreeSet<Permission>,
+    /// The licence standing that cut the office off, if that is why.
+    licence_cut: Option<Standing>,
 }
 
 impl Principal {
@@ -241,7 +264,23 @@ impl Principal {
             permissions,
             office_status: OfficeStatus::Active,
             withheld: BTreeSet::new(),
+            licence_cut: None,
         }
+    }
+
+    /// Applies the office's status and licence standing: a licence that does not serve
+    /// (pending, expired, suspended, revoked; [`Standing::serves`]) cuts the office's staff off as
+    /// a suspended office does, and the `office.inactive` errors name the licence's standing.
+    pub fn with_standing(mut self, standing: OfficeStanding) -> Self {
+        if !standing.licence.serves() {
+            self.licence_cut = Some(standing.licence);
+        }
+        self.with_office_status(standing.effective_status())
+    }
+
+    /// The licence standing that cut the principal's office off, if that is why.
+    pub fn licence_cut(&self) -> Option<Standing> {
+        self.licence_cut
     }
 
     /// Applies the status of the principal's office: while it is suspended or closed, an
@@ -290,7 +329,7 @@ impl Principal {
             (Some(office), status)
                 if status != OfficeStatus::Active && !self.has(Permission::OfficeAll) =>
             {
-                Err(office_inactive(office, status))
+                Err(office_inactive(office, status, self.licence_cut))
             }
             _ => Ok(()),
         }
@@ -312,7 +351,11 @@ impl Principal {
         if self.has(p) {
             Ok(())
         } else if let (true, Some(office)) = (self.withheld.contains(&p), self.office_id) {
-            Err(office_inactive(office, self.office_status))
+            Err(office_inactive(
+                office,
+                self.office_status,
+                self.licence_cut,
+            ))
         } else {
             Err(Error::forbidden("auth.forbidden")
                 .with_details(serde_json::json!({ "permission": p.code() })))
@@ -355,12 +398,17 @@ impl Principal {
     }
 }
 
-/// 403 `office.inactive`: the caller's office is suspended or closed.
-fn office_inactive(office: OfficeId, status: OfficeStatus) -> Error {
-    Error::forbidden("office.inactive").with_details(serde_json::json!({
+/// 403 `office.inactive`: the caller's office is suspended or closed, or its licence does not
+/// serve (`licence`: its standing, then).
+fn office_inactive(office: OfficeId, status: OfficeStatus, licence: Option<Standing>) -> Error {
+    let mut details = serde_json::json!({
         "office_id": office.to_string(),
         "status": status.code(),
-    }))
+    });
+    if let Some(l) = licence {
+        details["licence"] = serde_json::json!(l.code());
+    }
+    Error::forbidden("office.inactive").with_details(details)
 }
 
 /// Proof that an actor may exercise one permission on one office's data. It has no public
@@ -481,13 +529,14 @@ pub fn default_roles() -> Vec<RoleDef> {
                 AggregateRead,
                 TokenManage,
                 CredentialRevoke,
+                LicenceApply,
             ],
         ),
         def(
             RoleCode::INSPECTOR,
             false,
             false,
-            &[OfficeRead, OfficeAll, AggregateRead],
+            &[OfficeRead, OfficeAll, AggregateRead, LicenceInspect],
         ),
         def(
             RoleCode::AUTHORITY_OFFICER,
@@ -502,9 +551,18 @@ pub fn default_roles() -> Vec<RoleDef> {
                 TokenManage,
                 CatalogManage,
                 CredentialRevoke,
+                LicenceApply,
+                LicenceInspect,
+                LicenceDecide,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
+        def(
+            RoleCode::ASSOCIATION,
+            false,
+            false,
+            &[OfficeRead, OfficeAll, AggregateRead, MembershipManage],
+        ),
         def(RoleCode::APPLICANT, false, true, &[SelfService]),
         def(
             RoleCode::AUDITOR,
@@ -632,6 +690,37 @@ mod tests {
             .with_office_status(OfficeStatus::Suspended);
         assert!(applicant.has(Permission::SelfService));
         assert!(!applicant.cut_off());
+    }
+
+    #[test]
+    fn a_licence_that_does_not_serve_cuts_the_office_off_and_says_why() {
+        let a = OfficeId::new();
+        let perms = [Permission::OfficeRead, Permission::PersonRead];
+        for licence in [
+            Standing::Pending,
+            Standing::Expired,
+            Standing::Suspended,
+            Standing::Revoked,
+        ] {
+            let p = principal(Some(a), &perms).with_standing(OfficeStanding {
+                status: OfficeStatus::Active,
+                licence,
+            });
+            assert!(p.cut_off());
+            assert_eq!(p.licence_cut(), Some(licence));
+            let e = p.scope(a, Permission::PersonRead).unwrap_err();
+            assert_eq!(e.code, "office.inactive");
+            assert_eq!(e.details["licence"], licence.code());
+            assert!(p.scope(a, Permission::OfficeRead).is_ok());
+        }
+        for licence in [Standing::Valid, Standing::Unregulated] {
+            let p = principal(Some(a), &perms).with_standing(OfficeStanding {
+                status: OfficeStatus::Active,
+                licence,
+            });
+            assert!(!p.cut_off());
+            assert!(p.scope(a, Permission::PersonRead).is_ok());
+        }
     }
 
     #[test]

@@ -26,6 +26,8 @@ use crate::ids::{
     ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
     SuspectId, UserId,
 };
+use crate::licence::{ChecklistItem, LicenceCommand, LicenceView};
+use crate::membership::{Member, Membership, NewMembership};
 use crate::office::{CreateOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
@@ -140,6 +142,64 @@ pub trait OfficeStore: Send + Sync {
         status: OfficeStatus,
         expected: Option<&str>,
     ) -> Result<Office>;
+}
+
+/// Office licences (issue 18, part 1): the lifecycle of each office's licence and its timeline.
+/// Licence records and their timelines are not personal data (the application names the
+/// office's manager, a staff member acting in office); they are reached through an
+/// [`OfficeScope`] like any office data.
+pub trait LicenceStore: Send + Sync {
+    /// The inspection checklist (data: `licence_checklist`), in order.
+    fn licence_checklist(&self) -> Result<Vec<ChecklistItem>>;
+
+    /// The licence of the scope's office with its timeline and its standing on the offices'
+    /// today (`office.not_found`). Needs a scope for `office.read`.
+    fn office_licence(&self, scope: &OfficeScope) -> Result<LicenceView>;
+
+    /// Takes a step (`usecase::licence_step` decides over the record, checklist and catalog
+    /// read in the same transaction): writes the record, the timeline event, the office's
+    /// licence columns (which cut its staff off on their next request) and the audit row
+    /// `licence.<step>` in one transaction. The scope must be granted for the step's
+    /// permission (`auth.forbidden`); `if_match` is the version read (`licence.version.stale`);
+    /// a licence number already used is `licence.number.taken`.
+    fn take_licence_step(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        cmd: &LicenceCommand,
+        if_match: Option<i64>,
+    ) -> Result<LicenceView>;
+
+    /// Offices that serve on the offices' today (active, licence valid or unregulated) in the
+    /// province of `office`, other than it, those of its district first: where to send the
+    /// applicants of an office that is cut off. Office records only.
+    fn offices_serving_near(&self, office: OfficeId, limit: u32) -> Result<Vec<Office>>;
+}
+
+/// Association membership of offices (issue 18, part 2). Office records only: no person data.
+pub trait MembershipStore: Send + Sync {
+    /// Records (or changes the number and branch of) the scope's office's membership
+    /// (`membership.number.taken`). The scope must be for `membership.manage`. Audited
+    /// `membership.record`.
+    fn record_membership(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        new: &NewMembership,
+    ) -> Result<Membership>;
+
+    /// Records the dues of Solar Hijri `year` as paid today (`membership.none` without a
+    /// membership, `membership.dues.paid` when already recorded). Scope for
+    /// `membership.manage`. Audited `membership.dues`.
+    fn record_dues(&self, ctx: &AuditCtx, scope: &OfficeScope, year: i32) -> Result<Membership>;
+
+    /// The scope's office's membership, if any (scope for `office.read`).
+    fn office_membership(&self, scope: &OfficeScope) -> Result<Option<Membership>>;
+
+    /// Every office with its licence standing and membership on the offices' today, by code
+    /// (needs a reach over every office for `office.read`: authority roles and association
+    /// staff; `auth.forbidden` for one office's reach).
+    fn members(&self, reach: &Reach) -> Result<Vec<Member>>;
 }
 
 /// Staff accounts: users, sign-in throttling, sessions and API tokens.
@@ -975,6 +1035,8 @@ macro_rules! every_area {
 every_area!(
     SystemStore,
     OfficeStore,
+    LicenceStore,
+    MembershipStore,
     UserStore,
     PersonStore,
     PhotoStore,

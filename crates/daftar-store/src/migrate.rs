@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0017_bulk_read_alarm"),
     migration!("0018_audit_sealer"),
     migration!("0019_rate_limits"),
+    migration!("0020_office_licences"),
     migration!("0021_audit_target"),
 ];
 

@@ -222,7 +222,11 @@ pub(crate) fn render_error(
     let status =
         StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let tr = Tr::new(state.i18n.clone(), ctx.locale);
-    let message = tr.error(err.code);
+    let mut message = tr.error(err.code);
+    // An office cut off by its licence: say why (suspended, revoked, expired, pending).
+    if let Some(licence) = err.details.get("licence").and_then(|v| v.as_str()) {
+        message = format!("{message} {}", tr.t(&format!("licence-cut-{licence}")));
+    }
     let mut resp = if ctx.json_errors {
         let body = ErrorBody {
             error: ErrorDetail {

@@ -113,6 +113,8 @@ pub fn app(state: AppState) -> Router {
         .merge(features::login::routes())
         .merge(features::locale::routes())
         .merge(features::offices::routes())
+        .merge(features::licences::routes())
+        .merge(features::association::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())
         .merge(features::review::routes())

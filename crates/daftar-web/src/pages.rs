@@ -94,6 +94,14 @@ impl PageCtx {
                     label: "nav-offices",
                 });
             }
+            if p.has(Permission::OfficeAll)
+                && (p.has(Permission::MembershipManage) || p.has(Permission::LicenceDecide))
+            {
+                nav.push(NavLink {
+                    href: "/association".into(),
+                    label: "nav-association",
+                });
+            }
             if p.has(Permission::AuditRead) {
                 nav.push(NavLink {
                     href: "/audit".into(),

@@ -150,6 +150,8 @@ mod tests {
             district: String::new(),
             status: OfficeStatus::Active,
             created_at: NOW,
+            licence_state: None,
+            licence_valid_until: None,
         }
     }
 

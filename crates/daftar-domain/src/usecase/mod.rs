@@ -11,6 +11,7 @@ pub mod bulk_read;
 pub mod decide_step;
 pub mod grant_credential;
 pub mod import_persons;
+pub mod licence_step;
 pub mod open_case;
 pub mod rotate_keys;
 pub mod share_check;

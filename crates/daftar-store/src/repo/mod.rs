@@ -18,6 +18,8 @@ mod cases;
 mod credentials;
 mod households;
 pub(crate) mod idempotency;
+pub(crate) mod licences;
+pub(crate) mod memberships;
 mod offices;
 mod persons;
 mod photos;

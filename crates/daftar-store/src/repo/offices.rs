@@ -12,8 +12,7 @@ use daftar_domain::permission::{Permission, Reach, RoleCode, RoleDef};
 use daftar_domain::{Error, Result};
 use std::collections::BTreeMap;
 
-pub(crate) const OFFICE_COLS: &str =
-    "id, code, name_fa, name_en, province, district, status, created_at";
+pub(crate) const OFFICE_COLS: &str = "id, code, name_fa, name_en, province, district, status, created_at, licence_state, licence_valid_until";
 
 pub(crate) fn office(r: &Row) -> Result<Office> {
     Ok(Office {
@@ -25,6 +24,11 @@ pub(crate) fn office(r: &Row) -> Result<Office> {
         district: r.text(5)?,
         status: OfficeStatus::parse(&r.text(6)?)?,
         created_at: r.ts(7)?,
+        licence_state: r
+            .opt_text(8)?
+            .map(|s| daftar_domain::licence::LicenceState::parse(&s))
+            .transpose()?,
+        licence_valid_until: r.opt_text(9)?.map(|s| super::cases::date(&s)).transpose()?,
     })
 }
 
@@ -70,11 +74,13 @@ impl daftar_domain::store::OfficeStore for SqlStore {
             district: new.district().into(),
             status: OfficeStatus::Active,
             created_at: self.now(),
+            licence_state: None,
+            licence_valid_until: None,
         };
         self.write(|tx| {
             tx.exec(
                 &format!(
-                    "INSERT INTO offices ({OFFICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    "INSERT INTO offices ({OFFICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)"
                 ),
                 params![
                     o.id.to_string(),

@@ -20,12 +20,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use daftar_domain::audit::AuditCtx;
-use daftar_domain::office::OfficeStatus;
+use daftar_domain::licence::OfficeStanding;
 use daftar_domain::permission::{Principal, RoleDef};
 use daftar_domain::session::{Session, secret_hash};
 use daftar_domain::store::Store;
 use daftar_domain::user::{User, UserStatus};
 use daftar_domain::{Error, ErrorKind, Result};
+use time::Date;
 
 /// Name of the session cookie (holds only a random secret).
 pub const SESSION_COOKIE: &str = "daftar_session";
@@ -74,6 +75,7 @@ pub async fn resolve(
     request_id: &str,
 ) -> Result<Option<Auth>> {
     let now = state.clock.now();
+    let today = state.clock.date_of(now);
     if let Some(authz) = headers.get(header::AUTHORIZATION) {
         let token = authz
             .to_str()
@@ -90,7 +92,7 @@ pub async fn resolve(
                     return Ok(None);
                 };
                 let user = s.get_user(tok.user_id)?;
-                let status = office_status(s, &user)?;
+                let status = office_status(s, &user, today)?;
                 Ok(Some((tok, user, status)))
             })
             .await?
@@ -129,7 +131,7 @@ pub async fn resolve(
             if now - session.last_seen_at > time::Duration::minutes(1) {
                 s.touch_session(session.id, now)?;
             }
-            let status = office_status(s, &user)?;
+            let status = office_status(s, &user, today)?;
             Ok(Some((session, user, status)))
         })
         .await?;
@@ -148,19 +150,21 @@ pub async fn resolve(
     }))
 }
 
-/// The status of the user's office, read on every request so that suspending or closing an
-/// office cuts its staff off at once, on every web node (active for users without an office).
-pub fn office_status(store: &dyn Store, user: &User) -> Result<OfficeStatus> {
+/// The status and licence standing of the user's office on the offices' `today`, read on every
+/// request so that suspending or closing an office, or a licence that stops serving (suspended,
+/// revoked, expired, pending), cuts its staff off at once, on every web node (nothing cuts off
+/// users without an office).
+pub fn office_status(store: &dyn Store, user: &User, today: Date) -> Result<OfficeStanding> {
     match user.office_id {
-        Some(id) => Ok(store.get_office(id)?.status),
-        None => Ok(OfficeStatus::Active),
+        Some(id) => Ok(OfficeStanding::of(&store.get_office(id)?, today)),
+        None => Ok(OfficeStanding::FREE),
     }
 }
 
 /// The principal of a user with its role's permissions, cut down while its office is not
-/// active (see [`Principal::with_office_status`]). This is the one place a staff member's
-/// principal is made, so every route sees the office's status.
-pub fn principal_for(user: &User, role: &RoleDef, office_status: OfficeStatus) -> Principal {
+/// active or its licence does not serve (see [`Principal::with_standing`]). This is the one
+/// place a staff member's principal is made, so every route sees the office's standing.
+pub fn principal_for(user: &User, role: &RoleDef, standing: OfficeStanding) -> Principal {
     Principal::new(
         user.id,
         user.username.as_str().to_owned(),
@@ -168,7 +172,7 @@ pub fn principal_for(user: &User, role: &RoleDef, office_status: OfficeStatus) -
         user.office_id,
         role.permissions.clone(),
     )
-    .with_office_status(office_status)
+    .with_standing(standing)
 }
 
 /// The request context (always present behind the middleware).

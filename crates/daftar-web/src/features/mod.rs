@@ -2,11 +2,13 @@
 //! live in `templates/<feature>/`.
 
 pub mod api;
+pub mod association;
 pub mod audit;
 pub mod cases;
 pub mod credentials;
 pub mod home;
 pub mod households;
+pub mod licences;
 pub mod locale;
 pub mod login;
 pub mod offices;

@@ -80,7 +80,7 @@ async fn vazirmatn_status(c: &fantoccini::Client) -> Vec<String> {
         .collect()
 }
 
-async fn html_lang_dir(c: &fantoccini::Client) -> (String, String) {
+pub(crate) async fn html_lang_dir(c: &fantoccini::Client) -> (String, String) {
     let html = c.find(Locator::Css("html")).await.unwrap();
     (
         html.attr("lang").await.unwrap().unwrap_or_default(),

@@ -43,7 +43,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// Staff give `person` portal access; returns (username, password) from the slip.
-async fn grant(
+pub(crate) async fn grant(
     app: &TestApp,
     clerk: &reqwest::Client,
     office: &str,

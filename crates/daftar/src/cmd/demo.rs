@@ -321,6 +321,7 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
     bar.finish_and_clear();
     seed_households_and_review(store, &ctx, &by_office, today)?;
     let cases = seed_cases(store, &ctx, &by_office, clock)?;
+    seed_licences(store, &ctx, &offices, clock, &user)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
         offices.len(),
@@ -328,6 +329,132 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
             .iter()
             .map(|r| if r.office_bound { offices.len() } else { 1 })
             .sum::<usize>()
+    );
+    Ok(())
+}
+
+/// Makes a demo user: username, role, office.
+type MakeUser<'a> = dyn Fn(&str, &str, Option<daftar_domain::ids::OfficeId>) -> Result<()> + 'a;
+
+/// Licences (issue 18): every seeded office licensed for a year after a passed inspection, and a
+/// new office, THR-02, whose application is under inspection (its first visit found a fault,
+/// with a finding and a deadline): the inspector records a passing visit and the authority
+/// officer issues its licence, or suspends and reinstates another office, on the licence pages.
+fn seed_licences(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    offices: &[daftar_domain::office::Office],
+    clock: &daftar_domain::clock::Clock,
+    user: &MakeUser<'_>,
+) -> Result<()> {
+    use daftar_domain::licence::{
+        Application, LicenceCommand, LicenceNumber, NewLicence, NewVisit,
+    };
+    use daftar_domain::service::ServiceCode;
+    let today = clock.today();
+    let items: Vec<String> = store
+        .licence_checklist()?
+        .into_iter()
+        .map(|i| i.code)
+        .collect();
+    let services = store
+        .services()?
+        .into_iter()
+        .map(|s| s.definition.code)
+        .collect::<std::collections::BTreeSet<ServiceCode>>();
+    let year = daftar_domain::jalali::JalaliDate::from_iso(today).year();
+    let take = |office: daftar_domain::ids::OfficeId, cmd: LicenceCommand| -> Result<()> {
+        let version = store
+            .office_licence(&system_scope(office, Permission::OfficeRead))?
+            .licence
+            .map(|l| l.version);
+        store.take_licence_step(
+            ctx,
+            &system_scope(office, cmd.step().permission()),
+            &cmd,
+            version,
+        )?;
+        Ok(())
+    };
+    let apply = |premises: &str, manager: &str| -> Result<LicenceCommand> {
+        Ok(LicenceCommand::Apply(Application::parse(
+            &[
+                "سند اجاره محل".to_owned(),
+                "نقشه محل".to_owned(),
+                "گواهی عدم سوء پیشینه مدیر".to_owned(),
+            ],
+            premises,
+            manager,
+        )?))
+    };
+    for o in offices {
+        take(
+            o.id,
+            apply(&format!("{}، خیابان اصلی", o.district), "مدیر دفتر")?,
+        )?;
+        take(
+            o.id,
+            LicenceCommand::Inspect(NewVisit::parse(
+                today - time::Duration::days(7),
+                items.iter().cloned().collect(),
+                vec![],
+            )?),
+        )?;
+        take(
+            o.id,
+            LicenceCommand::Issue(NewLicence {
+                number: LicenceNumber::parse(&format!("LIC-{}-{year}", o.code.as_str()))?,
+                valid_from: today - time::Duration::days(5),
+                valid_until: today + time::Duration::days(360),
+                services: services.clone(),
+            }),
+        )?;
+    }
+    // Association membership (part 2): every seeded office a member of its province's
+    // branch; SHZ-01 has paid only last year's dues, so it is flagged and cannot renew.
+    for (i, o) in offices.iter().enumerate() {
+        let scope = system_scope(o.id, Permission::MembershipManage);
+        store.record_membership(
+            ctx,
+            &scope,
+            &daftar_domain::membership::NewMembership::parse(
+                &format!("KAN-{}-{:03}", o.code.as_str(), i + 1),
+                &o.province,
+            )?,
+        )?;
+        store.record_dues(ctx, &scope, year - 1)?;
+        if o.code.as_str() != "SHZ-01" {
+            store.record_dues(ctx, &scope, year)?;
+        }
+    }
+    let new = store.create_office(
+        ctx,
+        &CreateOffice::parse(
+            OfficeCode::parse("THR-02")?,
+            "دفتر خدمات اتباع تهران ۲",
+            "Tehran Foreign Nationals Office 2",
+            "تهران",
+            "تهران",
+        )?,
+    )?;
+    user("manager.thr2", RoleCode::OFFICE_MANAGER, Some(new.id))?;
+    user("clerk.thr2", RoleCode::CLERK, Some(new.id))?;
+    take(new.id, apply("تهران، خیابان ولیعصر، پلاک ۱۲", "رضا احمدی")?)?;
+    take(
+        new.id,
+        LicenceCommand::Inspect(NewVisit::parse(
+            today - time::Duration::days(2),
+            items.iter().skip(1).cloned().collect(),
+            vec![(
+                "محل برای مراجعان دارای معلولیت دسترسی ندارد (رمپ ورودی).".to_owned(),
+                today + time::Duration::days(28),
+            )],
+        )?),
+    )?;
+    println!(
+        "Licences: {} offices licensed until {}, members of the association (SHZ-01 without this year's dues: flagged); THR-02 applied and is under inspection (manager.thr2, clerk.thr2 wait for its licence).",
+        offices.len(),
+        today + time::Duration::days(360)
     );
     Ok(())
 }

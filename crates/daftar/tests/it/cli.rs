@@ -280,6 +280,7 @@ fn demo_seeds_every_role() {
         "auditor",
         "system_admin",
         "applicant",
+        "association",
     ] {
         assert!(list.contains(role), "{role} missing: {list}");
     }
@@ -318,10 +319,32 @@ fn demo_seeds_overdue_and_paused_cases() {
         )
         .unwrap()
     };
+    // Every serving office: THR-02 waits for its licence and has no cases yet.
     let offices: i64 = conn
-        .query_row("SELECT count(*) FROM offices", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM offices WHERE licence_state = 'licensed'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(offices >= 6);
+    // Issue 18: the licensed offices, one under inspection, one without this year's dues.
+    let state: String = conn
+        .query_row(
+            "SELECT licence_state FROM offices WHERE code = 'THR-02'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "inspecting");
+    let events: i64 = conn
+        .query_row("SELECT count(*) FROM licence_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, offices * 3 + 2);
+    let members: i64 = conn
+        .query_row("SELECT count(*) FROM memberships", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(members, offices);
     assert_eq!(
         per_office("due_on < date('now', '-3 days') AND paused_remaining IS NULL"),
         offices,

@@ -89,9 +89,13 @@ pub async fn login_submit(
 ) -> WebResult<Response> {
     let next = safe_next(form.next.as_deref());
     let name = form.username.trim().to_ascii_lowercase();
-    let fail = |status: StatusCode, code: &str| {
+    let fail_why = |status: StatusCode, code: &str, why: Option<&str>| {
         let page = PageCtx::new(&state, &ctx);
-        let error = Some(page.tr.error(code));
+        let mut error = page.tr.error(code);
+        if let Some(why) = why {
+            error = format!("{error} {}", page.tr.t(why));
+        }
+        let error = Some(error);
         render(
             status,
             &LoginPage {
@@ -102,6 +106,7 @@ pub async fn login_submit(
             },
         )
     };
+    let fail = |status: StatusCode, code: &str| fail_why(status, code, None);
     if name.is_empty()
         || name.chars().count() > 64
         || form.password.is_empty()
@@ -139,7 +144,10 @@ pub async fn login_submit(
     // Staff of a suspended or closed office are cut off: no session (authority roles and
     // registered persons keep what `Principal::with_office_status` leaves them).
     let user = ua.user.clone();
-    let office_status = state.db(move |s| auth::office_status(s, &user)).await?;
+    let today = state.clock.today();
+    let office_status = state
+        .db(move |s| auth::office_status(s, &user, today))
+        .await?;
     if auth::principal_for(&ua.user, &role, office_status).cut_off() {
         let actx = AuditCtx {
             actor_id: Some(ua.user.id),
@@ -151,10 +159,18 @@ pub async fn login_submit(
         let ev = daftar_domain::audit::AuditEvent::new("auth.login.refused", "user", ua.user.id)
             .with_details(serde_json::json!({
                 "reason": "office.inactive",
-                "office_status": office_status.code(),
+                "office_status": office_status.status.code(),
+                "licence": office_status.licence.code(),
             }));
         state.db(move |s| s.append_audit(&actx, &ev)).await?;
-        return Ok(fail(StatusCode::FORBIDDEN, "office.inactive"));
+        // Cut off by the office's licence: the page says why (suspended, revoked, expired).
+        let why = (!office_status.licence.serves())
+            .then(|| format!("licence-cut-{}", office_status.licence.code()));
+        return Ok(fail_why(
+            StatusCode::FORBIDDEN,
+            "office.inactive",
+            why.as_deref(),
+        ));
     }
     let needs_mfa = ua.user.totp_enabled || role.totp_required;
     let secret = auth::random_token(32);

@@ -34,6 +34,7 @@ struct ShowPage {
     can_persons: bool,
     can_users: bool,
     can_manage: bool,
+    standing: &'static str,
 }
 
 async fn list_page(
@@ -125,6 +126,9 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
     let can_persons = p.scope(id, Permission::PersonRead).is_ok();
     let can_users = p.scope(id, Permission::UserManage).is_ok();
     let can_manage = p.has(Permission::OfficeManage);
+    let standing = daftar_domain::licence::OfficeStanding::of(&office, state.clock.today())
+        .licence
+        .code();
     Ok(render(
         StatusCode::OK,
         &ShowPage {
@@ -133,6 +137,7 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
             can_persons,
             can_users,
             can_manage,
+            standing,
         },
     ))
 }

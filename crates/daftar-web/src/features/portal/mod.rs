@@ -121,6 +121,9 @@ struct HomePage {
     verifiers: Vec<(&'static str, String)>,
     created: Option<(String, String)>,
     error: Option<String>,
+    /// While the person's office does not serve: why, and offices of the same province that do
+    /// (name, district), those of its district first.
+    elsewhere: Option<(String, Vec<(String, String)>)>,
 }
 
 async fn home_page(
@@ -130,8 +133,18 @@ async fn home_page(
     error: Option<String>,
 ) -> WebResult<Response> {
     let (ctx, read, person) = (me.ctx(), me.read, me.person);
-    let (rec, cases, creds, shares, services, standing) = state
+    let principal = me.staff.principal();
+    let cut_off = principal.office_status() != daftar_domain::office::OfficeStatus::Active;
+    let why = principal.licence_cut();
+    let office = me.office;
+    let (rec, cases, creds, shares, services, standing, near) = state
         .db(move |s| {
+            // Office records only: where else the person may go while theirs does not serve.
+            let near = if cut_off {
+                s.offices_serving_near(office, 5)?
+            } else {
+                vec![]
+            };
             let standing = match s.person_household(&ctx, &read, person)? {
                 None => Standing::Alone,
                 Some(h) if s.get_household(&ctx, &read, h)?.household.head_person_id == person => {
@@ -146,10 +159,29 @@ async fn home_page(
                 s.share_codes(&ctx, &read, person)?,
                 s.services()?,
                 standing,
+                near,
             ))
         })
         .await?;
     let page = PageCtx::new(state, &me.staff.ctx);
+    let elsewhere = cut_off.then(|| {
+        let mut reason = page.tr.error("office.inactive");
+        if let Some(w) = why {
+            reason = format!(
+                "{reason} {}",
+                page.tr.t(&format!("licence-cut-{}", w.code()))
+            );
+        }
+        let en = page.locale.tag == "en";
+        let list = near
+            .iter()
+            .map(|o| {
+                let name = if en { &o.name_en } else { &o.name_fa };
+                (name.clone(), o.district.clone())
+            })
+            .collect();
+        (reason, list)
+    });
     let tr = &page.tr;
     let locale = page.locale.tag;
     let name_of = |code: &str| {
@@ -189,6 +221,7 @@ async fn home_page(
         person: rec.person,
         created,
         error: error.clone(),
+        elsewhere,
         page,
     };
     let status = if error.is_some() {
