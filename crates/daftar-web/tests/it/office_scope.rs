@@ -24,6 +24,7 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/offices/{office_id}/persons/{person_id}/status"),
     ("POST", "/offices/{office_id}/persons/{person_id}/documents"),
     ("GET", "/offices/{office_id}/persons/{person_id}/photo"),
+    ("GET", "/offices/{office_id}/persons/{person_id}/access"),
     ("POST", "/offices/{office_id}/persons/{person_id}/photo"),
     (
         "GET",
