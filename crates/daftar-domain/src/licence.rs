@@ -267,16 +267,7 @@ pub struct LicenceNumber(String);
 impl LicenceNumber {
     /// Parses a number (`licence.number.invalid`, field `number`).
     pub fn parse(s: &str) -> Result<Self> {
-        let s = s.trim().to_ascii_uppercase();
-        let ok = (4..=32).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
-            && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
-        if ok {
-            Ok(Self(s))
-        } else {
-            Err(Error::invalid("licence.number.invalid").with_field("number"))
-        }
+        crate::text::reference_code(s, 4, "licence.number.invalid").map(Self)
     }
     /// The number as text.
     pub fn as_str(&self) -> &str {

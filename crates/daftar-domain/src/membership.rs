@@ -24,16 +24,7 @@ pub struct MembershipNumber(String);
 impl MembershipNumber {
     /// Parses a number (`membership.number.invalid`, field `number`).
     pub fn parse(s: &str) -> Result<Self> {
-        let s = s.trim().to_ascii_uppercase();
-        let ok = (2..=32).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
-            && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
-        if ok {
-            Ok(Self(s))
-        } else {
-            Err(Error::invalid("membership.number.invalid").with_field("number"))
-        }
+        crate::text::reference_code(s, 2, "membership.number.invalid").map(Self)
     }
     /// The number as text.
     pub fn as_str(&self) -> &str {

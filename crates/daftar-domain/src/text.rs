@@ -68,6 +68,22 @@ impl<const MAX: usize> AsRef<str> for Text<MAX> {
     }
 }
 
+/// A reference code people copy from paper (licence and membership numbers): trimmed and
+/// upper-cased, `min..=32` characters of `A-Z`, `0-9`, `-` and `/`, starting with a letter or
+/// digit; otherwise the invalid-input error `error` on field `number`.
+pub fn reference_code(s: &str, min: usize, error: &'static str) -> Result<String> {
+    let s = s.trim().to_ascii_uppercase();
+    let ok = (min..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(s)
+    } else {
+        Err(Error::invalid(error).with_field("number"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

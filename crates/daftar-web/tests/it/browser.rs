@@ -873,20 +873,7 @@ async fn a_registered_person_applies_and_books_an_appointment_on_the_portal() {
     };
     let app = TestApp::start(Backend::Sqlite).await.unwrap();
     let office = app.office("THR-01");
-    let (head, _) = app.household_with_cards(office.id);
-    let hash = daftar_domain::secret::password::hash(PASSWORD).unwrap();
-    let user = app
-        .store
-        .grant_portal(
-            &daftar_domain::audit::AuditCtx::system("test"),
-            &daftar_domain::permission::system_scope(
-                office.id,
-                daftar_domain::permission::Permission::PersonWrite,
-            ),
-            head.id,
-            &hash,
-        )
-        .unwrap();
+    let (head, user) = app.portal_holder(office.id);
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Css("input[name=username]"))
         .await

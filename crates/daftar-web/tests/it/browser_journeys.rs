@@ -43,20 +43,7 @@ async fn an_applicant_applies_books_and_prints_the_slip_on_the_portal() {
     let axe = axe.as_deref();
     let app = TestApp::start(Backend::Sqlite).await.unwrap();
     let office = app.office("THR-01");
-    let (head, _) = app.household_with_cards(office.id);
-    let hash = daftar_domain::secret::password::hash(PASSWORD).unwrap();
-    let user = app
-        .store
-        .grant_portal(
-            &daftar_domain::audit::AuditCtx::system("test"),
-            &daftar_domain::permission::system_scope(
-                office.id,
-                daftar_domain::permission::Permission::PersonWrite,
-            ),
-            head.id,
-            &hash,
-        )
-        .unwrap();
+    let (head, user) = app.portal_holder(office.id);
     let dir = journey_dir("portal");
 
     sign_in(&c, &app, user.username.as_str(), PASSWORD, None).await;

@@ -176,6 +176,23 @@ impl TestApp {
             .unwrap()
     }
 
+    /// [`TestApp::household_with_cards`] whose head has a portal account with [`PASSWORD`];
+    /// returns the head and the account.
+    pub fn portal_holder(&self, office: OfficeId) -> (Person, User) {
+        let (head, _) = self.household_with_cards(office);
+        let hash = daftar_domain::secret::password::hash(PASSWORD).unwrap();
+        let user = self
+            .store
+            .grant_portal(
+                &AuditCtx::system("test"),
+                &system_scope(office, Permission::PersonWrite),
+                head.id,
+                &hash,
+            )
+            .unwrap();
+        (head, user)
+    }
+
     /// A household of three at `office` (head, spouse, child), each holding a registration
     /// card, as a card renewal requires; returns the head and the others.
     pub fn household_with_cards(&self, office: OfficeId) -> (Person, Vec<Person>) {
