@@ -917,6 +917,7 @@ access-purpose-system = System work
 access-purpose-export = Register download
 access-purpose-self_service = You, on the portal
 access-link = Who saw my record
+access-link-staff = Who saw this record (to print for the person)
 ## Office licences (issue 18)
 licence-title = Office licence
 licence-standing = Licence standing

@@ -917,6 +917,7 @@ access-purpose-system = کار سیستم
 access-purpose-export = گرفتن فایل ثبت‌شدگان
 access-purpose-self_service = خود شما، در درگاه
 access-link = چه کسی پرونده‌ام را دید
+access-link-staff = چه کسی این پرونده را دید (برای چاپ برای خود شخص)
 ## Office licences (issue 18)
 licence-title = جواز دفتر
 licence-standing = وضعیت جواز

@@ -917,6 +917,7 @@ access-purpose-system = کار سامانه
 access-purpose-export = دریافت فایل ثبت‌شدگان
 access-purpose-self_service = خودتان، در درگاه
 access-link = چه کسی پرونده‌ام را دید
+access-link-staff = چه کسی این پرونده را دید (برای چاپ برای خود شخص)
 ## Office licences (issue 18)
 licence-title = پروانهٔ دفتر
 licence-standing = وضعیت پروانه

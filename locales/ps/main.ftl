@@ -917,6 +917,7 @@ access-purpose-system = د سیستم کار
 access-purpose-export = د ثبت شویو فایل اخیستل
 access-purpose-self_service = پخپله تاسو، په پورټال کې
 access-link = زما دوسیه چا ولیده
+access-link-staff = دا دوسیه چا ولیده (د شخص لپاره د چاپ)
 ## Office licences (issue 18)
 licence-title = د دفتر جواز
 licence-standing = د جواز حالت
