@@ -1018,3 +1018,17 @@ membership-none = This office has no association membership yet; record it first
 membership-number-invalid = A membership number is 2 to 32 of capital Latin letters, digits, - or /.
 membership-number-taken = This membership number is held by another office.
 membership-year-invalid = The year must be a Solar Hijri year between 1300 and 1500.
+
+# Public directory of offices (issue 18.7)
+directory-title = Offices and where to go
+directory-help = Every licensed service office, by province and district. An office marked "not serving" cannot take your case today; go to another office of your district.
+directory-hours = Hours
+directory-office = Office
+directory-district = District
+directory-standing = Serving today
+directory-services = Services
+directory-services-all = All services of the catalogue
+directory-serving = Serving
+directory-not-serving = Not serving
+directory-none = No office is listed yet.
+nav-directory = Offices

@@ -1018,3 +1018,17 @@ membership-none = این دفتر تا هنوز در کانون عضویت ند�
 membership-number-invalid = نمبر عضویت باید ۲ تا ۳۲ حرف از حروف لاتین بزرگ، رقم، خط تیره یا / باشد.
 membership-number-taken = این نمبر عضویت به دفتر دیگری داده شده است.
 membership-year-invalid = سال باید سال هجری شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد.
+
+# فهرست عمومی دفترها (issue 18.7)
+directory-title = دفترها و کجا بروید
+directory-help = همهٔ دفترهای خدمات دارای جواز، به تفکیک ولایت و ولسوالی. دفتری که «خدمت نمی‌کند» امروز درخواست شما را گرفته نمی‌تواند؛ به دفتر دیگری در ولسوالی خود بروید.
+directory-hours = ساعات کار
+directory-office = دفتر
+directory-district = ولسوالی
+directory-standing = خدمت امروز
+directory-services = خدمات
+directory-services-all = همهٔ خدمات فهرست
+directory-serving = خدمت می‌کند
+directory-not-serving = خدمت نمی‌کند
+directory-none = تا هنوز دفتری در فهرست نیست.
+nav-directory = دفترها

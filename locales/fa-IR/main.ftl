@@ -1018,3 +1018,17 @@ membership-none = این دفتر هنوز عضویتی در کانون ندار
 membership-number-invalid = شمارهٔ عضویت باید ۲ تا ۳۲ نویسه از حروف لاتین بزرگ، رقم، خط تیره یا / باشد.
 membership-number-taken = این شمارهٔ عضویت به دفتر دیگری داده شده است.
 membership-year-invalid = سال باید سالی شمسی میان ۱۳۰۰ و ۱۵۰۰ باشد.
+
+# فهرست عمومی دفترها (issue 18.7)
+directory-title = دفترها و کجا بروید
+directory-help = همهٔ دفترهای خدمات دارای پروانه، به تفکیک استان و شهرستان. دفتری که «خدمت نمی‌دهد» امروز نمی‌تواند درخواست شما را بپذیرد؛ به دفتر دیگری در شهرستان خود بروید.
+directory-hours = ساعت کار
+directory-office = دفتر
+directory-district = شهرستان
+directory-standing = خدمت امروز
+directory-services = خدمات
+directory-services-all = همهٔ خدمات فهرست
+directory-serving = خدمت می‌دهد
+directory-not-serving = خدمت نمی‌دهد
+directory-none = هنوز دفتری در فهرست نیست.
+nav-directory = دفترها

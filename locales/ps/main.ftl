@@ -1018,3 +1018,17 @@ membership-none = دا دفتر تر اوسه په کانون کې غړیتوب 
 membership-number-invalid = د غړیتوب شمېره باید له ۲ تر ۳۲ لاتیني لویو تورو، عددونو، - یا / څخه جوړه وي.
 membership-number-taken = دا د غړیتوب شمېره بل دفتر ته ورکړل شوې ده.
 membership-year-invalid = کال باید د ۱۳۰۰ او ۱۵۰۰ ترمنځ لمریز کال وي.
+
+# د دفترونو عامه لړلیک (issue 18.7)
+directory-title = دفترونه او چیرته لاړ شئ
+directory-help = د جواز لرونکو ټولو خدماتي دفترونو لړلیک، د ولایت او ولسوالۍ له مخې. هغه دفتر چې «خدمت نه کوي» نن ستاسو غوښتنه نشي اخیستلی؛ په خپله ولسوالۍ کې بل دفتر ته لاړ شئ.
+directory-hours = د کار ساعتونه
+directory-office = دفتر
+directory-district = ولسوالي
+directory-standing = نن خدمت
+directory-services = خدمتونه
+directory-services-all = د لړلیک ټول خدمتونه
+directory-serving = خدمت کوي
+directory-not-serving = خدمت نه کوي
+directory-none = تر اوسه هیڅ دفتر په لړلیک کې نشته.
+nav-directory = دفترونه

@@ -224,6 +224,21 @@ impl Standing {
     }
 }
 
+/// One office in the public directory (issue 18.7): the office record, its standing on the
+/// offices' today and the services its licence allows (empty: no licence on record, every
+/// service of the catalogue). Office data only: no staff, no persons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryEntry {
+    /// The office.
+    pub office: Office,
+    /// Its licence's standing.
+    pub standing: Standing,
+    /// Whether its staff serve today (office status and licence together).
+    pub serving: bool,
+    /// Service codes its licence allows.
+    pub services: Vec<String>,
+}
+
 /// An office's status and licence standing together: what its staff are held to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OfficeStanding {

@@ -26,7 +26,7 @@ use crate::ids::{
     ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
     SuspectId, UserId,
 };
-use crate::licence::{ChecklistItem, LicenceCommand, LicenceView};
+use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView};
 use crate::membership::{Member, Membership, NewMembership};
 use crate::office::{CreateOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
@@ -174,6 +174,11 @@ pub trait LicenceStore: Send + Sync {
     /// province of `office`, other than it, those of its district first: where to send the
     /// applicants of an office that is cut off. Office records only.
     fn offices_serving_near(&self, office: OfficeId, limit: u32) -> Result<Vec<Office>>;
+
+    /// Every office for the public directory, by province, district and code, with its standing
+    /// on the offices' today and the services its licence allows. Public: office records only,
+    /// not audited.
+    fn office_directory(&self) -> Result<Vec<DirectoryEntry>>;
 }
 
 /// Association membership of offices (issue 18, part 2). Office records only: no person data.

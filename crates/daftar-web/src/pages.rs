@@ -113,6 +113,10 @@ impl PageCtx {
                 label: "nav-services",
             });
             nav.push(NavLink {
+                href: "/directory".into(),
+                label: "nav-directory",
+            });
+            nav.push(NavLink {
                 href: "/profile".into(),
                 label: "nav-profile",
             });

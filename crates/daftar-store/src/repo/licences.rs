@@ -10,8 +10,8 @@ use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::OfficeId;
 use daftar_domain::licence::{
-    Application, ChecklistItem, Licence, LicenceCommand, LicenceEvent, LicenceState, LicenceStep,
-    LicenceView, OfficeStanding, Standing,
+    Application, ChecklistItem, DirectoryEntry, Licence, LicenceCommand, LicenceEvent,
+    LicenceState, LicenceStep, LicenceView, OfficeStanding, Standing,
 };
 use daftar_domain::office::Office;
 use daftar_domain::permission::{OfficeScope, Permission};
@@ -288,6 +288,34 @@ impl daftar_domain::store::LicenceStore for SqlStore {
                 }
             }
             Ok(out)
+        })
+    }
+    fn office_directory(&self) -> Result<Vec<DirectoryEntry>> {
+        let clock = self.clock.clone();
+        self.read(|tx| {
+            let today = clock.date_of(tx.now());
+            let rows = tx.query(
+                &format!(
+                    "SELECT {OFFICE_COLS}, (SELECT services FROM licences l WHERE l.office_id = offices.id) FROM offices ORDER BY province, district, code"
+                ),
+                &[],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    let office = office(r)?;
+                    let services: Vec<String> = match r.opt_text(OFFICE_COLS.split(',').count())? {
+                        Some(json) => serde_json::from_str(&json).map_err(json_err)?,
+                        None => vec![],
+                    };
+                    let standing = OfficeStanding::of(&office, today);
+                    Ok(DirectoryEntry {
+                        standing: standing.licence,
+                        serving: standing.serves(),
+                        office,
+                        services,
+                    })
+                })
+                .collect()
         })
     }
 }

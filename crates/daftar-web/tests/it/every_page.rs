@@ -164,6 +164,7 @@ pub async fn seed(app: &TestApp) -> World {
         "/".to_owned(),
         "/login".to_owned(),
         "/services".to_owned(),
+        "/directory".to_owned(),
         "/calendar".to_owned(),
         "/verify".to_owned(),
         "/share".to_owned(),

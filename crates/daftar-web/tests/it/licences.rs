@@ -4,7 +4,7 @@
 //! cuts off by the offices' today; hostile callers (a clerk, a manager of another office, an
 //! inspector for the authority's steps) cannot take any step; bad input gets stable codes.
 
-use crate::harness::{Backend, PASSWORD, TestApp, client, code, json_of};
+use crate::harness::{Backend, PASSWORD, TestApp, client, code, get_text, json_of};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::clock::Clock;
 use daftar_domain::ids::OfficeId;
@@ -873,4 +873,64 @@ mod an_expired_licence_cuts_off_t {
 crate::both!(
     association_members_and_renewal_t,
     association_sees_members_and_renewal_needs_membership
+);
+
+/// The public directory (issue 18.7): no login, every office by province with its name in the
+/// page's language, a suspended office marked as not serving, the licence's services, and no
+/// staff or person data.
+async fn the_public_directory_lists_every_office_and_who_serves(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("THR-02");
+    app.user("clerk.dir", "clerk", Some(a.id));
+    let p = app.person(a.id, "سیما");
+    app.store
+        .set_office_status(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            b.id,
+            daftar_domain::office::OfficeStatus::Suspended,
+            None,
+        )
+        .unwrap();
+    let anon = client();
+    let html = get_text(&app, &anon, "/directory").await;
+    for o in [&a, &b] {
+        assert!(
+            html.contains(&format!("data-office=\"{}\"", o.code.as_str())),
+            "{html}"
+        );
+    }
+    assert!(
+        html.contains(&format!(
+            "data-office=\"{}\" data-serving=\"true\"",
+            a.code.as_str()
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "data-office=\"{}\" data-serving=\"false\"",
+            b.code.as_str()
+        )),
+        "the suspended office: {html}"
+    );
+    assert!(
+        html.contains("دفتر THR-01"),
+        "Persian names on the Persian page"
+    );
+    for secret in ["clerk.dir", p.given_name.as_str(), p.registry_no.as_str()] {
+        assert!(!html.contains(secret), "{secret} is not office data");
+    }
+    anon.get(app.url("/locale/en?next=/directory"))
+        .send()
+        .await
+        .unwrap();
+    let en = get_text(&app, &anon, "/directory").await;
+    assert!(
+        en.contains("Office THR-01"),
+        "English names on the English page: {en}"
+    );
+}
+crate::both!(
+    public_directory,
+    the_public_directory_lists_every_office_and_who_serves
 );
