@@ -192,10 +192,11 @@ impl SplitHousehold {
     /// Checks the shape of a split.
     pub fn parse(members: Vec<PersonId>, head: Option<PersonId>) -> Result<Self> {
         let mut seen = std::collections::HashSet::new();
+        if !members.iter().all(|m| seen.insert(*m)) {
+            return Err(Error::invalid("household.split.invalid").with_field("members"));
+        }
         match head {
-            Some(head) if members.contains(&head) && members.iter().all(|m| seen.insert(*m)) => {
-                Ok(Self { members, head })
-            }
+            Some(head) if members.contains(&head) => Ok(Self { members, head }),
             _ => Err(Error::invalid("household.split.invalid").with_field("head")),
         }
     }
@@ -266,10 +267,15 @@ mod tests {
         let (a, b) = (PersonId::new(), PersonId::new());
         let ok = SplitHousehold::parse(vec![a, b], Some(b)).unwrap();
         assert_eq!((ok.head(), ok.members()), (b, &[a, b][..]));
-        for (members, head) in [(vec![a], Some(b)), (vec![], None), (vec![a, b, a], Some(a))] {
+        for (members, head, field) in [
+            (vec![a], Some(b), "head"),
+            (vec![], None, "head"),
+            (vec![a, b, a], Some(a), "members"),
+        ] {
+            let e = SplitHousehold::parse(members, head).unwrap_err();
             assert_eq!(
-                SplitHousehold::parse(members, head).unwrap_err().code,
-                "household.split.invalid"
+                (e.code, &e.details["field"]),
+                ("household.split.invalid", &serde_json::json!(field))
             );
         }
     }
