@@ -300,10 +300,12 @@ impl daftar_domain::store::LicenceStore for SqlStore {
                 ),
                 &[],
             )?;
+            // The licence's services follow the office's columns.
+            let services_at = OFFICE_COLS.split(',').count();
             rows.iter()
                 .map(|r| {
                     let office = office(r)?;
-                    let services: Vec<String> = match r.opt_text(OFFICE_COLS.split(',').count())? {
+                    let services: Vec<String> = match r.opt_text(services_at)? {
                         Some(json) => serde_json::from_str(&json).map_err(json_err)?,
                         None => vec![],
                     };

@@ -16,8 +16,7 @@ use axum::response::Response;
 use daftar_domain::audit::{AccessEntry, purpose};
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::PageRequest;
-use daftar_domain::permission::{OfficeScope, Permission, system_scope};
-use daftar_domain::{Error, Result};
+use daftar_domain::permission::OfficeScope;
 
 /// One line of the log, ready to show.
 struct Line {
@@ -113,24 +112,15 @@ pub async fn mine(
     staff: Staff,
     Query(page): Query<PageRequest>,
 ) -> WebResult<Response> {
-    if !staff.principal().has(Permission::SelfService) {
-        return Err(Error::forbidden("portal.only").into());
-    }
-    let (user, office) = (staff.auth.user.id, staff.auth.user.office_id);
-    let person: Result<PersonId> = state
-        .db(move |s| s.portal_person(user))
-        .await?
-        .ok_or_else(|| Error::not_found("portal.person.missing"));
-    let office = office.ok_or_else(|| Error::not_found("portal.person.missing"))?;
-    let scope = system_scope(office, Permission::PersonRead);
+    let me = crate::features::portal::me(&state, staff).await?;
     let whose = Whose {
-        scope,
-        person: person?,
+        scope: me.read,
+        person: me.person,
         base: "/portal/access".into(),
         back: "/portal".into(),
         why: purpose::SELF_SERVICE,
     };
-    log_page(&state, &staff, whose, page).await
+    log_page(&state, &me.staff, whose, page).await
 }
 
 /// A person's log, printed for them at their office.

@@ -53,10 +53,10 @@ pub fn routes() -> Router<AppState> {
 
 /// The signed-in person: their account, their record's id and the scopes of their office that
 /// the handlers use for that one record only.
-struct Me {
-    staff: Staff,
-    person: PersonId,
-    read: OfficeScope,
+pub(crate) struct Me {
+    pub(crate) staff: Staff,
+    pub(crate) person: PersonId,
+    pub(crate) read: OfficeScope,
     office: OfficeId,
 }
 
@@ -72,7 +72,7 @@ impl Me {
     }
 }
 
-async fn me(state: &AppState, staff: Staff) -> Result<Me> {
+pub(crate) async fn me(state: &AppState, staff: Staff) -> Result<Me> {
     if !staff.principal().has(Permission::SelfService) {
         return Err(Error::forbidden("portal.only"));
     }
