@@ -34,6 +34,18 @@ impl Default for SessionPolicy {
     }
 }
 
+/// A session or API token found by its secret, with its user and the user's office (`None` for
+/// users without an office): what every request needs to know who calls, read in one trip.
+#[derive(Debug, Clone)]
+pub struct SignedIn<T> {
+    /// The session or token.
+    pub credential: T,
+    /// Its user.
+    pub user: crate::user::User,
+    /// The user's office.
+    pub office: Option<crate::office::Office>,
+}
+
 /// A login session as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {

@@ -38,7 +38,7 @@ use crate::person::{
 use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use crate::review::{Decision, NewSuspect, Suspect, SuspectStatus};
 use crate::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
-use crate::session::{ApiToken, Session};
+use crate::session::{ApiToken, Session, SignedIn};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use std::path::Path;
 use time::OffsetDateTime;
@@ -283,6 +283,10 @@ pub trait UserStore: Send + Sync {
     /// A session by the hash of its secret.
     fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>>;
 
+    /// A session by the hash of its secret, with its user and their office, in one trip (read
+    /// on every request).
+    fn signed_in_by_session(&self, token_hash: &str) -> Result<Option<SignedIn<Session>>>;
+
     /// Records activity (not audited).
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;
 
@@ -314,6 +318,10 @@ pub trait UserStore: Send + Sync {
 
     /// A token by the hash of its secret.
     fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+
+    /// A token by the hash of its secret, with its user and their office, in one trip (read on
+    /// every API request).
+    fn signed_in_by_token(&self, token_hash: &str) -> Result<Option<SignedIn<ApiToken>>>;
 
     /// A user's tokens, newest first.
     fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>>;

@@ -6,6 +6,7 @@ use daftar_domain::store::PoolStats;
 use daftar_domain::{Error, Result};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::postgres;
+use r2d2_postgres::postgres::GenericClient;
 use r2d2_postgres::postgres::error::SqlState;
 use r2d2_postgres::postgres::types::{ToSql, Type};
 use time::OffsetDateTime;
@@ -116,28 +117,39 @@ impl PgDb {
             .ok_or_else(|| Error::store("pool closed"))
     }
 
-    fn run<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut conn = self
-            .pool()?
-            .get()
-            .map_err(|e| Error::store(e.to_string()))?;
-        let PgConn { client, statements } = &mut *conn;
-        let mut tx = client
-            .transaction()
-            .map_err(|e| Error::store(e.to_string()))?;
-        let out = f(&mut PgTx(&mut tx, statements))?;
-        tx.commit().map_err(|e| Error::store(e.to_string()))?;
-        Ok(out)
+    fn conn(&self) -> Result<r2d2::PooledConnection<CachingManager>> {
+        self.pool()?.get().map_err(|e| Error::store(e.to_string()))
     }
 
     /// Runs `f` in a transaction; commits on success.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        self.run(f)
+        let mut conn = self.conn()?;
+        let PgConn { client, statements } = &mut *conn;
+        let mut tx = client
+            .transaction()
+            .map_err(|e| Error::store(e.to_string()))?;
+        let out = f(&mut PgTx {
+            client: &mut tx,
+            statements,
+            reading: false,
+        })?;
+        tx.commit().map_err(|e| Error::store(e.to_string()))?;
+        Ok(out)
     }
 
-    /// Runs `f` in a transaction meant for reading.
+    /// Runs `f`'s statements one by one, without `BEGIN` and `COMMIT`: at PostgreSQL's
+    /// isolation level (read committed) each statement of a transaction takes its own snapshot
+    /// anyway, so a transaction around reads adds two round trips and nothing else. A statement
+    /// that writes is refused (`Tx::exec`, `batch` and `copy_in`): reads never write (SQLite's
+    /// reads run on reader connections and are never committed).
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        self.run(f)
+        let mut conn = self.conn()?;
+        let PgConn { client, statements } = &mut *conn;
+        f(&mut PgTx {
+            client,
+            statements,
+            reading: true,
+        })
     }
 
     /// Pool figures.
@@ -190,23 +202,34 @@ pub fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-struct PgTx<'a, 'b>(
-    &'a mut postgres::Transaction<'b>,
-    &'a mut std::collections::HashMap<String, postgres::Statement>,
-);
+/// Statements on a transaction (writes) or on the bare connection (reads, see [`PgDb::read`]).
+struct PgTx<'a, C: GenericClient> {
+    client: &'a mut C,
+    statements: &'a mut std::collections::HashMap<String, postgres::Statement>,
+    /// Set for [`PgDb::read`]: statements that write are refused.
+    reading: bool,
+}
 
-impl PgTx<'_, '_> {
+impl<C: GenericClient> PgTx<'_, C> {
     /// The prepared statement for `sql` (prepared now if this connection has not seen it).
     fn statement(&mut self, sql: &str) -> std::result::Result<postgres::Statement, DbError> {
-        if let Some(s) = self.1.get(sql) {
+        if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.0.prepare(sql).map_err(classify)?;
-        if self.1.len() >= STATEMENT_CACHE {
-            self.1.clear();
+        let s = self.client.prepare(sql).map_err(classify)?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
         }
-        self.1.insert(sql.to_owned(), s.clone());
+        self.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
+    }
+
+    /// Refuses a write outside a transaction.
+    fn writing(&self, sql: &str) -> std::result::Result<(), DbError> {
+        if self.reading {
+            return Err(DbError::Other(format!("a write in a read: {sql}")));
+        }
+        Ok(())
     }
 }
 
@@ -312,21 +335,22 @@ fn convert(row: &postgres::Row) -> std::result::Result<Row, DbError> {
     Ok(Row(vals))
 }
 
-impl Tx for PgTx<'_, '_> {
+impl<C: GenericClient> Tx for PgTx<'_, C> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
     fn exec(&mut self, sql: &str, params: &[Value]) -> std::result::Result<u64, DbError> {
+        self.writing(sql)?;
         let owned: Vec<Param> = params.iter().map(Param::of).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
         let stmt = self.statement(sql)?;
-        self.0.execute(&stmt, &refs).map_err(classify)
+        self.client.execute(&stmt, &refs).map_err(classify)
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError> {
         let owned: Vec<Param> = params.iter().map(Param::of).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
         let stmt = self.statement(sql)?;
-        self.0
+        self.client
             .query(&stmt, &refs)
             .map_err(classify)?
             .iter()
@@ -334,11 +358,13 @@ impl Tx for PgTx<'_, '_> {
             .collect()
     }
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
-        self.0.batch_execute(sql).map_err(classify)
+        self.writing(sql)?;
+        self.client.batch_execute(sql).map_err(classify)
     }
     fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
         use std::io::Write;
-        let mut w = self.0.copy_in(sql).map_err(classify)?;
+        self.writing(sql)?;
+        let mut w = self.client.copy_in(sql).map_err(classify)?;
         w.write_all(data)
             .map_err(|e| DbError::Other(format!("COPY: {e}")))?;
         w.finish().map_err(classify)

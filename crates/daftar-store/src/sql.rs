@@ -81,6 +81,12 @@ fn col_err(i: usize, want: &str) -> Error {
 }
 
 impl Row {
+    /// The first `n` columns and the rest, as two rows (a joined query read by each table's
+    /// row reader).
+    pub fn split_at(&self, n: usize) -> (Row, Row) {
+        let n = n.min(self.0.len());
+        (Row(self.0[..n].to_vec()), Row(self.0[n..].to_vec()))
+    }
     fn get(&self, i: usize) -> Result<&Value> {
         self.0
             .get(i)

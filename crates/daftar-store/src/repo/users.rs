@@ -1,5 +1,6 @@
 //! Roles, offices, users, login throttling, sessions and API tokens.
 
+use super::offices::{OFFICE_COLS, office};
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Dialect, Row, Tx, Value, params};
@@ -7,7 +8,7 @@ use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::{ApiTokenId, SessionId, UserId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Reach, RoleCode};
-use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::session::{ApiToken, Session, SignedIn};
 use daftar_domain::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use daftar_domain::{Error, Result};
 use time::OffsetDateTime;
@@ -81,6 +82,45 @@ pub(crate) fn get_user_in(tx: &mut dyn Tx, id: UserId) -> Result<UserAuth> {
         params![id.to_string()],
     )?;
     user_auth(&r.ok_or_else(|| Error::not_found("user.not_found"))?)
+}
+
+/// The row of `table` (`sessions` or `api_tokens`, columns `cols`, read by `credential`) whose
+/// `token_hash` is `hash`, with its user and their office: one statement.
+fn signed_in<T>(
+    tx: &mut dyn Tx,
+    table: &str,
+    cols: &str,
+    hash: &str,
+    credential: fn(&Row) -> Result<T>,
+) -> Result<Option<SignedIn<T>>> {
+    let prefixed = |alias: &str, cols: &str| {
+        cols.split(", ")
+            .map(|c| format!("{alias}.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "SELECT {}, {}, {} FROM {table} c JOIN users u ON u.id = c.user_id LEFT JOIN offices o ON o.id = u.office_id WHERE c.token_hash = $1",
+        prefixed("c", cols),
+        prefixed("u", USER_COLS),
+        prefixed("o", OFFICE_COLS),
+    );
+    let Some(r) = tx.query_opt(&sql, params![hash])? else {
+        return Ok(None);
+    };
+    let (c, rest) = r.split_at(cols.split(", ").count());
+    let (u, o) = rest.split_at(USER_COLS.split(", ").count());
+    let user = user(&u)?;
+    let office = match (user.office_id, o.0.first()) {
+        (None, _) => None,
+        (Some(_), Some(Value::Null) | None) => return Err(Error::not_found("office.not_found")),
+        (Some(_), Some(_)) => Some(office(&o)?),
+    };
+    Ok(Some(SignedIn {
+        credential: credential(&c)?,
+        user,
+        office,
+    }))
 }
 
 /// `WHERE` clause and parameters for a reach over a table with an `office_id` column.
@@ -443,6 +483,10 @@ impl daftar_domain::store::UserStore for SqlStore {
         })
     }
 
+    fn signed_in_by_session(&self, hash: &str) -> Result<Option<SignedIn<Session>>> {
+        self.read(|tx| signed_in(tx, "sessions", SESSION_COLS, hash, session))
+    }
+
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
         self.write(|tx| {
             tx.exec(
@@ -561,6 +605,10 @@ impl daftar_domain::store::UserStore for SqlStore {
             .map(token)
             .transpose()
         })
+    }
+
+    fn signed_in_by_token(&self, hash: &str) -> Result<Option<SignedIn<ApiToken>>> {
+        self.read(|tx| signed_in(tx, "api_tokens", TOKEN_COLS, hash, token))
     }
 
     fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {

@@ -21,6 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::licence::OfficeStanding;
+use daftar_domain::office::Office;
 use daftar_domain::permission::{Principal, RoleDef};
 use daftar_domain::session::{Session, secret_hash};
 use daftar_domain::store::Store;
@@ -85,18 +86,15 @@ pub async fn resolve(
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         let hash = secret_hash(token);
-        // One store trip on every request: the token, its user and the office's status.
-        let (tok, user, office_status) = state
-            .db(move |s| {
-                let Some(tok) = s.api_token_by_hash(&hash)?.filter(|t| t.is_live(now)) else {
-                    return Ok(None);
-                };
-                let user = s.get_user(tok.user_id)?;
-                let status = office_status(s, &user, today)?;
-                Ok(Some((tok, user, status)))
-            })
+        // One store trip on every request: the token, its user and their office, in one
+        // statement.
+        let found = state
+            .db(move |s| s.signed_in_by_token(&hash))
             .await?
+            .filter(|f| f.credential.is_live(now))
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
+        let office_status = standing(found.office.as_ref(), today);
+        let (tok, user) = (found.credential, found.user);
         if user.status != UserStatus::Active {
             return Err(Error::new("auth.token.invalid", ErrorKind::Unauthenticated));
         }
@@ -115,24 +113,21 @@ pub async fn resolve(
     };
     let hash = secret_hash(&secret);
     let policy = state.config.session;
-    // Session and user in one trip to the store's thread pool (this runs on every request).
+    // Session, user and office in one statement (this runs on every request); the session's
+    // last activity is written at most once a minute.
     let found = state
         .db(move |s| {
-            let Some(session) = s.session_by_token_hash(&hash)? else {
+            let Some(found) = s.signed_in_by_session(&hash)? else {
                 return Ok(None);
             };
-            if !session.is_live(&policy, now) {
+            if !found.credential.is_live(&policy, now) || found.user.status != UserStatus::Active {
                 return Ok(None);
             }
-            let user = s.get_user(session.user_id)?;
-            if user.status != UserStatus::Active {
-                return Ok(None);
+            if now - found.credential.last_seen_at > time::Duration::minutes(1) {
+                s.touch_session(found.credential.id, now)?;
             }
-            if now - session.last_seen_at > time::Duration::minutes(1) {
-                s.touch_session(session.id, now)?;
-            }
-            let status = office_status(s, &user, today)?;
-            Ok(Some((session, user, status)))
+            let status = standing(found.office.as_ref(), today);
+            Ok(Some((found.credential, found.user, status)))
         })
         .await?;
     let Some((session, user, office_status)) = found else {
@@ -156,9 +151,14 @@ pub async fn resolve(
 /// users without an office).
 pub fn office_status(store: &dyn Store, user: &User, today: Date) -> Result<OfficeStanding> {
     match user.office_id {
-        Some(id) => Ok(OfficeStanding::of(&store.get_office(id)?, today)),
-        None => Ok(OfficeStanding::FREE),
+        Some(id) => Ok(standing(Some(&store.get_office(id)?), today)),
+        None => Ok(standing(None, today)),
     }
+}
+
+/// The standing of a user's office (`None`: a user without an office, never cut off).
+fn standing(office: Option<&Office>, today: Date) -> OfficeStanding {
+    office.map_or(OfficeStanding::FREE, |o| OfficeStanding::of(o, today))
 }
 
 /// The principal of a user with its role's permissions, cut down while its office is not
