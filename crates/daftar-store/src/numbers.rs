@@ -21,30 +21,34 @@ pub const BLOCK: i64 = 64;
 /// Which counter: office id, kind, Solar Hijri year.
 pub type Counter = (String, &'static str, i32);
 
-/// The numbers this node holds: counter → (next to give, last reserved).
+/// A number handed out, with the office's code read when its block was reserved (office codes
+/// never change), so that an opening writes its final reference at once.
+pub type Numbered = (i64, String);
+
+/// The numbers this node holds: counter → (next to give, last reserved, office code).
 #[derive(Default)]
 pub struct Blocks {
-    inner: Mutex<HashMap<Counter, (i64, i64)>>,
+    inner: Mutex<HashMap<Counter, (i64, i64, String)>>,
 }
 
 impl Blocks {
     /// The next number held for `key`, if any is left.
-    pub fn take(&self, key: &Counter) -> Option<i64> {
+    pub fn take(&self, key: &Counter) -> Option<Numbered> {
         let mut m = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let (next, last) = m.get_mut(key)?;
+        let (next, last, code) = m.get_mut(key)?;
         if *next > *last {
             return None;
         }
         let n = *next;
         *next += 1;
-        Some(n)
+        Some((n, code.clone()))
     }
 
-    /// Keeps the block `first..=last` for `key` and gives its first number.
-    pub fn keep(&self, key: Counter, first: i64, last: i64) -> i64 {
+    /// Keeps the block `first..=last` of the office `code` for `key` and gives its first number.
+    pub fn keep(&self, key: Counter, first: i64, last: i64, code: String) -> Numbered {
         let mut m = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        m.insert(key, (first + 1, last));
-        first
+        m.insert(key, (first + 1, last, code.clone()));
+        (first, code)
     }
 }
 
@@ -57,10 +61,13 @@ mod tests {
         let b = Blocks::default();
         let key = ("o".to_owned(), "case", 1405);
         assert_eq!(b.take(&key), None, "nothing reserved yet");
-        assert_eq!(b.keep(key.clone(), 5, 7), 5);
+        assert_eq!(
+            b.keep(key.clone(), 5, 7, "THR-01".into()),
+            (5, "THR-01".into())
+        );
         assert_eq!(
             (b.take(&key), b.take(&key), b.take(&key)),
-            (Some(6), Some(7), None)
+            (Some((6, "THR-01".into())), Some((7, "THR-01".into())), None)
         );
         assert_eq!(b.take(&("o".to_owned(), "case", 1406)), None, "per year");
     }

@@ -218,7 +218,11 @@ impl SqlStore {
     /// block, reserving a new block in its own transaction when it is used up
     /// ([`crate::numbers`]); on SQLite `None`: the opening takes the counter in its own
     /// transaction, gap-free.
-    fn reserved_case_number(&self, office: OfficeId, year: i32) -> Result<Option<i64>> {
+    fn reserved_case_number(
+        &self,
+        office: OfficeId,
+        year: i32,
+    ) -> Result<Option<crate::numbers::Numbered>> {
         if !matches!(self.db, crate::Db::Postgres(_)) {
             return Ok(None);
         }
@@ -227,14 +231,14 @@ impl SqlStore {
             return Ok(Some(n));
         }
         let block = crate::numbers::BLOCK;
-        let last = self.write(|tx| {
-            tx.query_one(
-                "INSERT INTO case_counters (office_id, kind, year, next) VALUES ($1, 'case', $2, $3) ON CONFLICT (office_id, kind, year) DO UPDATE SET next = case_counters.next + $3 RETURNING next",
+        let (last, code) = self.write(|tx| {
+            let r = tx.query_one(
+                "INSERT INTO case_counters (office_id, kind, year, next) VALUES ($1, 'case', $2, $3) ON CONFLICT (office_id, kind, year) DO UPDATE SET next = case_counters.next + $3 RETURNING next, (SELECT code FROM offices WHERE id = $1)",
                 params![office.to_string(), i64::from(year), block],
-            )?
-            .i64(0)
+            )?;
+            Ok((r.i64(0)?, r.text(1)?))
         })?;
-        Ok(Some(self.numbers.keep(key, last - block + 1, last)))
+        Ok(Some(self.numbers.keep(key, last - block + 1, last, code)))
     }
 }
 
@@ -360,15 +364,16 @@ impl daftar_domain::store::CaseStore for SqlStore {
             if let Some(r) = dup {
                 return Err(open_case::duplicate(&r.text(0)?));
             }
-            // The reference's number: on PostgreSQL reserved above from this node's block (no
-            // lock held here); on SQLite the office's counter row, taken last (below), gap-free.
-            // Until then the case carries its id.
+            // The reference: on PostgreSQL numbered above from this node's block (no lock held
+            // here); on SQLite from the office's counter row, taken last (below), gap-free; until
+            // then the case carries its id.
+            let numbered = reserved.map(|(n, code)| plan.reference(&code, n));
             let employer = plan.employer.as_ref();
             tx.exec(
                 "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version, employer_name, employer_identifier) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1, $14, $15)",
                 params![
                     id.to_string(),
-                    id.to_string(),
+                    numbered.clone().unwrap_or_else(|| id.to_string()),
                     office.to_string(),
                     plan.service.as_str(),
                     plan.service_version,
@@ -402,15 +407,18 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     "employer": employer.is_some(),
                 })),
             )?;
-            let (office_code, n) = match reserved {
-                Some(n) => (office_code(tx, office)?, n),
-                None => next_number(tx, office, "case", plan.fee_year)?,
+            let reference = match numbered {
+                Some(r) => r,
+                None => {
+                    let (office_code, n) = next_number(tx, office, "case", plan.fee_year)?;
+                    let reference = plan.reference(&office_code, n);
+                    tx.exec(
+                        "UPDATE cases SET reference = $1 WHERE id = $2",
+                        params![reference.as_str(), id.to_string()],
+                    )?;
+                    reference
+                }
             };
-            let reference = plan.reference(&office_code, n);
-            tx.exec(
-                "UPDATE cases SET reference = $1 WHERE id = $2",
-                params![reference.as_str(), id.to_string()],
-            )?;
             let view = CaseView {
                 case: Case {
                     id,

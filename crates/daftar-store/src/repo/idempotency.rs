@@ -50,13 +50,10 @@ pub(crate) fn attach<T: Any>(tx: &mut dyn Tx, value: T) -> Result<T> {
         ));
     }
     let now = tx.now();
-    // An expired answer under the same key no longer counts.
-    tx.exec(
-        "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND expires_at <= $3",
-        params![a.principal.as_str(), a.key.as_str(), now],
-    )?;
+    // One statement: an expired answer under the same key no longer counts and is replaced; a
+    // live one is kept (no row changed).
     let inserted = tx.exec(
-        "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, read_action, target_type, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, read_action, target_type, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (principal, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, content_type = excluded.content_type, headers = excluded.headers, body = excluded.body, read_action = excluded.read_action, target_type = excluded.target_type, target_id = excluded.target_id, created_at = excluded.created_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at",
         params![
             a.principal.as_str(),
             a.key.as_str(),
@@ -73,10 +70,12 @@ pub(crate) fn attach<T: Any>(tx: &mut dyn Tx, value: T) -> Result<T> {
         ],
     );
     match inserted {
-        Ok(_) => {}
+        Ok(1) => {}
         // Another request with this key committed first (on PostgreSQL this waits for it): this
         // write is rolled back, and the client's retry gets that answer.
-        Err(DbError::Unique(_)) => return Err(Error::conflict("idempotency.key.in_use")),
+        Ok(_) | Err(DbError::Unique(_)) => {
+            return Err(Error::conflict("idempotency.key.in_use"));
+        }
         Err(e) => return Err(e.into()),
     }
     PENDING.with_borrow_mut(|p| {

@@ -18,6 +18,9 @@ use daftar_domain::store::ReadWatchStore;
 use daftar_domain::usecase::bulk_read::{Decision, Facts, decide};
 use time::OffsetDateTime;
 
+/// How many reads of an account pass between two clearings of its marks older than the window.
+const SWEEP_EVERY: i64 = 64;
+
 /// Counts one single-person read of `person` by the guard's account at `now`, raising the
 /// alarm when this is the first read past the limit in the window; the read is recorded (its
 /// mark and the account's total) only when it is allowed. The caller audits the read itself.
@@ -30,9 +33,10 @@ pub(crate) fn count_read(
 ) -> Result<Decision> {
     let account = guard.account.key();
     let start = now - guard.limit.window();
-    // The lock: one statement that creates or touches the account's row.
+    // The lock: one statement that creates or touches the account's row and counts the read (a
+    // refused read is taken back below).
     let row = tx.query_one(
-        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at RETURNING alarm_at",
+        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING alarm_at, reads",
         params![
             account.as_str(),
             guard.account.user.to_string(),
@@ -41,6 +45,7 @@ pub(crate) fn count_read(
         ],
     )?;
     let alarm_at = row.opt_ts(0)?;
+    let reads = row.i64(1)?;
     let others = tx
         .query_one(
             "SELECT COUNT(*) FROM person_read_marks WHERE account = $1 AND at > $2 AND person_id <> $3",
@@ -97,13 +102,18 @@ pub(crate) fn count_read(
             "INSERT INTO person_read_marks (account, person_id, at) VALUES ($1, $2, $3) ON CONFLICT (account, person_id) DO UPDATE SET at = excluded.at",
             params![account.as_str(), person.to_string(), now],
         )?;
+        // Marks older than the window no longer count; they are cleared every
+        // `SWEEP_EVERY` reads of the account rather than on each.
+        if reads % SWEEP_EVERY == 0 {
+            tx.exec(
+                "DELETE FROM person_read_marks WHERE account = $1 AND at <= $2",
+                params![account.as_str(), start],
+            )?;
+        }
+    } else {
         tx.exec(
-            "UPDATE read_accounts SET reads = reads + 1 WHERE account = $1",
+            "UPDATE read_accounts SET reads = reads - 1 WHERE account = $1",
             params![account.as_str()],
-        )?;
-        tx.exec(
-            "DELETE FROM person_read_marks WHERE account = $1 AND at <= $2",
-            params![account.as_str(), start],
         )?;
     }
     Ok(d)
