@@ -16,6 +16,7 @@ pub mod credential;
 pub mod digits;
 pub mod error;
 pub mod etag;
+pub mod helpdesk;
 pub mod household;
 pub mod idempotency;
 pub mod ids;

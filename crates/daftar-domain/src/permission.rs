@@ -50,11 +50,14 @@ pub enum Permission {
     LicenceDecide,
     /// Record offices' association memberships and dues (association staff).
     MembershipManage,
+    /// Answer help-desk tickets routed to one's office (or, with `office.all`, any), and file
+    /// tickets on a person's behalf.
+    HelpdeskAnswer,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -73,6 +76,7 @@ impl Permission {
         Permission::LicenceInspect,
         Permission::LicenceDecide,
         Permission::MembershipManage,
+        Permission::HelpdeskAnswer,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -96,6 +100,7 @@ impl Permission {
             Permission::LicenceInspect => "licence.inspect",
             Permission::LicenceDecide => "licence.decide",
             Permission::MembershipManage => "membership.manage",
+            Permission::HelpdeskAnswer => "helpdesk.answer",
         }
     }
 }
@@ -530,6 +535,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 TokenManage,
                 CredentialRevoke,
                 LicenceApply,
+                HelpdeskAnswer,
             ],
         ),
         def(
@@ -554,6 +560,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceApply,
                 LicenceInspect,
                 LicenceDecide,
+                HelpdeskAnswer,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),

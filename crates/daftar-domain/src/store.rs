@@ -20,6 +20,7 @@ use crate::case::{
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
+use crate::helpdesk::{NewTicket, Ticket};
 use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
@@ -41,7 +42,7 @@ use crate::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use crate::session::{ApiToken, Session, SignedIn};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
 use std::path::Path;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1033,6 +1034,42 @@ pub trait AuditStore: Send + Sync {
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>>;
 }
 
+/// Help-desk tickets (issue 20.4; rules in [`crate::helpdesk`]). Every call is audited; a
+/// ticket comes back as its viewer may see it ([`Ticket::seen_by`]).
+pub trait HelpdeskStore: Send + Sync {
+    /// Files a ticket, routed and due as [`NewTicket`] says. Audited `helpdesk.file`.
+    fn file_ticket(&self, ctx: &AuditCtx, t: &NewTicket, due_on: Date) -> Result<Ticket>;
+
+    /// A registered person's own tickets, newest first (the portal). Audited `helpdesk.own`.
+    fn own_tickets(&self, ctx: &AuditCtx, person: PersonId) -> Result<Vec<Ticket>>;
+
+    /// Tickets `viewer` may see, newest first: those routed to its office and complaints about
+    /// it (`Some(office)`), or every ticket (`None`, authority roles); `open_only` leaves out
+    /// answered ones. Audited `helpdesk.list`.
+    fn ticket_inbox(
+        &self,
+        ctx: &AuditCtx,
+        viewer: Option<OfficeId>,
+        open_only: bool,
+        req: PageRequest,
+    ) -> Result<Page<Ticket>>;
+
+    /// One ticket, if `viewer` may see it (`helpdesk.ticket.not_found` otherwise). Audited
+    /// `helpdesk.read`.
+    fn get_ticket(&self, ctx: &AuditCtx, viewer: Option<OfficeId>, id: &str) -> Result<Ticket>;
+
+    /// Answers an open ticket that `viewer` may answer ([`crate::helpdesk::may_answer`]);
+    /// `helpdesk.ticket.answered` when it was answered already. Audited `helpdesk.answer`.
+    fn answer_ticket(
+        &self,
+        ctx: &AuditCtx,
+        viewer: Option<OfficeId>,
+        role: &str,
+        id: &str,
+        answer: &str,
+    ) -> Result<Ticket>;
+}
+
 /// Declares [`Store`] over the area traits, with the blanket impl for every type that has them
 /// all (one list, not two).
 macro_rules! every_area {
@@ -1062,5 +1099,6 @@ every_area!(
     PortalStore,
     ReadWatchStore,
     IdempotencyStore,
+    HelpdeskStore,
     AuditStore
 );

@@ -102,6 +102,12 @@ impl PageCtx {
                     label: "nav-association",
                 });
             }
+            if p.has(Permission::HelpdeskAnswer) {
+                nav.push(NavLink {
+                    href: "/helpdesk".into(),
+                    label: "nav-helpdesk",
+                });
+            }
             if p.has(Permission::AuditRead) {
                 nav.push(NavLink {
                     href: "/audit".into(),

@@ -124,6 +124,20 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("document.validity.invalid", Invalid),
     // fee
     ("fee.schedule.missing", Invalid),
+    // helpdesk
+    ("helpdesk.answer.required", Invalid),
+    ("helpdesk.body.required", Invalid),
+    ("helpdesk.body.too_long", Invalid),
+    ("helpdesk.category.invalid", Invalid),
+    ("helpdesk.channel.invalid", Invalid),
+    ("helpdesk.contact.required", Invalid),
+    ("helpdesk.kind.invalid", Invalid),
+    ("helpdesk.office.required", Invalid),
+    ("helpdesk.phone.invalid", Invalid),
+    ("helpdesk.staff.too_long", Invalid),
+    ("helpdesk.state.invalid", Invalid),
+    ("helpdesk.ticket.answered", Conflict),
+    ("helpdesk.ticket.not_found", NotFound),
     // holiday
     ("holiday.name.required", Invalid),
     ("holiday.not_found", NotFound),

@@ -159,6 +159,23 @@ pub async fn seed(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    // A complaint about the office on the help desk, anonymous, for the ticket pages.
+    let pt = app.csrf(&me, "/portal/help").await;
+    let oid = o.to_string();
+    let r = app
+        .post_form(
+            &me,
+            "/portal/help",
+            &[
+                ("_csrf", pt.as_str()),
+                ("category", "delay"),
+                ("about_office", oid.as_str()),
+                ("body", "دیر شد"),
+                ("anonymous", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
 
     let public = vec![
         "/".to_owned(),

@@ -17,6 +17,7 @@ mod every_page;
 mod features;
 
 mod harness;
+mod helpdesk;
 mod i18n;
 mod idempotency;
 mod input_contract;

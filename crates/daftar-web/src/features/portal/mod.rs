@@ -57,7 +57,7 @@ pub(crate) struct Me {
     pub(crate) staff: Staff,
     pub(crate) person: PersonId,
     pub(crate) read: OfficeScope,
-    office: OfficeId,
+    pub(crate) office: OfficeId,
 }
 
 impl Me {

@@ -1,0 +1,251 @@
+//! The help desk through the real server on both backends (issue 20.4): a person files an
+//! anonymous complaint of delay about another office on the portal; that office's manager sees
+//! it without the person's name, registry number or phone and answers it; the person reads the
+//! answer on the portal; a bribe complaint goes to the authority, not to the office; a clerk,
+//! a partner and another office cannot read or answer; staff file for a caller; bad input gets
+//! stable codes on the page.
+
+use crate::harness::{TestApp, client, code, get_text, json_of, location};
+
+async fn portal_form(
+    app: &TestApp,
+    me: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = app.csrf(me, "/portal/help").await;
+    let mut all = vec![("_csrf", token.as_str())];
+    all.extend_from_slice(fields);
+    app.post_form(me, "/portal/help", &all).await
+}
+
+async fn complaints_are_routed_answered_and_kept_anonymous(app: TestApp) {
+    let home = app.office("THR-01");
+    let other = app.office("THR-02");
+    app.user("manager.thr2", "office_manager", Some(other.id));
+    app.user("manager.thr", "office_manager", Some(home.id));
+    app.user("clerk.thr2", "clerk", Some(other.id));
+    app.user("partner", "partner", None);
+    let (person, user) = app.portal_holder(home.id);
+    let me = client();
+    assert_eq!(
+        app.login(&me, user.username.as_str(), crate::harness::PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let page = get_text(&app, &me, "/portal").await;
+    assert!(
+        page.contains("href=\"/portal/help\""),
+        "the portal links the help desk"
+    );
+
+    // Bad input stays on the page with a translated message and nothing filed.
+    let r = portal_form(&app, &me, &[("category", "delay"), ("body", "دیر شد")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"helpdesk-error\""), "{html}");
+    assert!(
+        !html.contains("helpdesk-office-required"),
+        "a message, not its id"
+    );
+    let r = portal_form(&app, &me, &[("category", "rumour"), ("body", "x")]).await;
+    assert_eq!(r.status(), 422);
+
+    let o2 = other.id.to_string();
+    let r = portal_form(
+        &app,
+        &me,
+        &[
+            ("category", "delay"),
+            ("about_office", o2.as_str()),
+            ("body", "سه هفته منتظر کارت ماندم"),
+            ("anonymous", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        location(&r).starts_with("/portal/help?filed=HD-"),
+        "{}",
+        location(&r)
+    );
+    let r = portal_form(
+        &app,
+        &me,
+        &[
+            ("category", "bribe"),
+            ("about_office", o2.as_str()),
+            ("body", "برای نوبت پول خواستند"),
+            ("anonymous", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+
+    // The office complained about sees both complaints, without who filed them.
+    let mgr = app.signed_in("manager.thr2").await;
+    let inbox = get_text(&app, &mgr, "/helpdesk").await;
+    assert_eq!(inbox.matches("data-reference=\"HD-").count(), 2, "{inbox}");
+    for secret in [person.given_name.as_str(), person.registry_no.as_str()] {
+        assert!(
+            !inbox.contains(secret),
+            "{secret} is hidden from the office complained about"
+        );
+    }
+    let (st, list) = json_of(
+        mgr.get(app.url("/api/v1/helpdesk/tickets"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let items = list["items"].as_array().unwrap();
+    let delay = items.iter().find(|t| t["category"] == "delay").unwrap();
+    let bribe = items.iter().find(|t| t["category"] == "bribe").unwrap();
+    assert_eq!(
+        (delay["name"].as_str(), delay["person"].is_null()),
+        (Some(""), true)
+    );
+    assert!(!list.to_string().contains(person.registry_no.as_str()));
+    let (delay_id, bribe_id) = (delay["id"].as_str().unwrap(), bribe["id"].as_str().unwrap());
+
+    // It answers the delay; the bribe is the authority's: no form, and a post is refused.
+    let page = get_text(&app, &mgr, &format!("/helpdesk/{bribe_id}")).await;
+    assert!(!page.contains("helpdesk-answer-form"), "{page}");
+    let token = app.csrf(&mgr, "/helpdesk").await;
+    let r = app
+        .post_form(
+            &mgr,
+            &format!("/helpdesk/{bribe_id}/answer"),
+            &[("_csrf", token.as_str()), ("answer", "نه")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .post_form(
+            &mgr,
+            &format!("/helpdesk/{delay_id}/answer"),
+            &[("_csrf", token.as_str()), ("answer", " ")],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "an empty answer");
+    let r = app
+        .post_form(
+            &mgr,
+            &format!("/helpdesk/{delay_id}/answer"),
+            &[
+                ("_csrf", token.as_str()),
+                ("answer", "پوزش؛ کارت شما آماده است"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .post_form(
+            &mgr,
+            &format!("/helpdesk/{delay_id}/answer"),
+            &[("_csrf", token.as_str()), ("answer", "دوباره")],
+        )
+        .await;
+    assert_eq!(r.status(), 409, "answered once");
+
+    // The person reads the answer on the portal.
+    let mine = get_text(&app, &me, "/portal/help").await;
+    assert!(mine.contains("پوزش؛ کارت شما آماده است"), "{mine}");
+
+    // Nobody else reads or answers: the person's own office, a clerk, a partner, the person.
+    let own_office = app.signed_in("manager.thr").await;
+    let r = own_office
+        .get(app.url(&format!("/helpdesk/{delay_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    for who in ["clerk.thr2", "partner"] {
+        let c = app.signed_in(who).await;
+        let (st, body) = json_of(
+            c.get(app.url("/api/v1/helpdesk/tickets"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(st, 403, "{who}");
+        assert_eq!(code(&body), "auth.forbidden");
+        assert_eq!(
+            c.get(app.url(&format!("/helpdesk/{delay_id}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403,
+            "{who}"
+        );
+    }
+    assert_eq!(
+        me.get(app.url("/helpdesk")).send().await.unwrap().status(),
+        403
+    );
+    let r = mgr
+        .get(app.url("/helpdesk/not-an-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Staff file for a caller; the ticket goes where it is routed (exploitation: authority).
+    let token = app.csrf(&mgr, "/helpdesk/new").await;
+    let r = app
+        .post_form(
+            &mgr,
+            "/helpdesk",
+            &[
+                ("_csrf", token.as_str()),
+                ("channel", "phone"),
+                ("category", "unpaid_wages"),
+                ("body", "دو ماه مزد نگرفته‌ام"),
+                ("contact_name", "رحیم"),
+                ("contact_phone", "0912 000 1111"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/helpdesk?filed=HD-"));
+    let r = app
+        .post_form(
+            &mgr,
+            "/helpdesk",
+            &[
+                ("_csrf", token.as_str()),
+                ("channel", "phone"),
+                ("category", "unpaid_wages"),
+                ("body", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "a caller leaves a name and phone");
+    let all = app
+        .store
+        .ticket_inbox(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            None,
+            false,
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 50,
+            },
+        )
+        .unwrap();
+    assert_eq!(all.total, 3);
+    let wages = all
+        .items
+        .iter()
+        .find(|t| t.category.code() == "unpaid_wages")
+        .unwrap();
+    assert_eq!((wages.route_office, wages.name.as_str()), (None, "رحیم"));
+}
+crate::both!(
+    routed_and_anonymous,
+    complaints_are_routed_answered_and_kept_anonymous
+);
