@@ -50,11 +50,13 @@ pub enum Permission {
     LicenceDecide,
     /// Record offices' association memberships and dues (association staff).
     MembershipManage,
+    /// Open registration rounds and extend them (the authority).
+    RoundManage,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -73,6 +75,7 @@ impl Permission {
         Permission::LicenceInspect,
         Permission::LicenceDecide,
         Permission::MembershipManage,
+        Permission::RoundManage,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -96,6 +99,7 @@ impl Permission {
             Permission::LicenceInspect => "licence.inspect",
             Permission::LicenceDecide => "licence.decide",
             Permission::MembershipManage => "membership.manage",
+            Permission::RoundManage => "round.manage",
         }
     }
 }
@@ -554,6 +558,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceApply,
                 LicenceInspect,
                 LicenceDecide,
+                RoundManage,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),

@@ -9,5 +9,6 @@ mod fixtures;
 mod licences;
 mod nodes;
 mod read_watch;
+mod rounds;
 mod schema;
 mod store;

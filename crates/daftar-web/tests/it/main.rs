@@ -28,4 +28,5 @@ mod openapi_contract;
 mod portal;
 mod privacy;
 mod registry;
+mod rounds;
 mod services;
