@@ -1058,7 +1058,7 @@ round-previous = خانوارهای طرح پیشین
 round-capacity = نوبت در هر روز کاری برای هر دفتر
 round-capacity-short = ظرفیت روزانه
 round-quotas = سهمیه و ظرفیت هر دفتر
-round-quotas-help = هر دفتر یک سطر: کد، سهمیه، نوبت روزانه (THR-01 500 40). دفترهای دیگر: سهمیه = شمار سپرده‌شدگان.
+round-quotas-help = هر دفتر یک سطر: کد، سهمیه، نوبت روزانه (THR-01 ۵۰۰ ۴۰). دفترهای دیگر: سهمیه = شمار سپرده‌شدگان.
 round-report = گزارش پایان طرح
 round-invited = دعوت‌شدگان
 round-extensions = تمدیدهای مهلت
@@ -1116,7 +1116,7 @@ round-extension-invalid = پایان تازه باید پس از پایان کن
 round-id-invalid = شناسهٔ طرح نادرست است.
 round-name-invalid = طرح نامی تا ۱۲۰ نویسه لازم دارد.
 round-not_found = چنین طرحی وجود ندارد.
-round-quota-invalid = هر سطر سهمیه: کد دفتر، سهمیه و ظرفیت (THR-01 500 40)، هر دفتر یک سطر.
+round-quota-invalid = هر سطر سهمیه: کد دفتر، سهمیه و ظرفیت (THR-01 ۵۰۰ ۴۰)، هر دفتر یک سطر.
 round-quota-office = سطری از سهمیه‌ها دفتری ناموجود را نام می‌برد.
 round-reason-invalid = دلیل را بنویسید (۳ تا ۵۰۰ نویسه).
 round-services-invalid = دست‌کم یکی از خدمات فهرست را برگزینید.

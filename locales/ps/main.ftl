@@ -1058,7 +1058,7 @@ round-previous = د پخواني پړاو کورنۍ
 round-capacity = په هره کاري ورځ د هر دفتر نوبتونه
 round-capacity-short = ورځنی ظرفیت
 round-quotas = د هر دفتر سهمیه او ظرفیت
-round-quotas-help = هر دفتر یوه کرښه: کوډ، سهمیه، ورځني نوبتونه (THR-01 500 40). نور دفترونه: سهمیه = د سپارل شویو شمېر.
+round-quotas-help = هر دفتر یوه کرښه: کوډ، سهمیه، ورځني نوبتونه (THR-01 ۵۰۰ ۴۰). نور دفترونه: سهمیه = د سپارل شویو شمېر.
 round-report = د پړاو د پای راپور
 round-invited = رابلل شوي
 round-extensions = د مودې غځونې
@@ -1116,7 +1116,7 @@ round-extension-invalid = نوی پای باید له اوسني پای وروس
 round-id-invalid = د پړاو پېژند سم نه دی.
 round-name-invalid = پړاو تر ۱۲۰ تورو نوم ته اړتیا لري.
 round-not_found = داسې پړاو نشته.
-round-quota-invalid = د سهمیې هره کرښه: د دفتر کوډ، سهمیه او ظرفیت (THR-01 500 40)، هر دفتر یوه کرښه.
+round-quota-invalid = د سهمیې هره کرښه: د دفتر کوډ، سهمیه او ظرفیت (THR-01 ۵۰۰ ۴۰)، هر دفتر یوه کرښه.
 round-quota-office = د سهمیې یوه کرښه داسې دفتر نوموي چې نشته.
 round-reason-invalid = دلیل ولیکئ (له ۳ تر ۵۰۰ تورو).
 round-services-invalid = لږ تر لږه د لړلیک یو خدمت وټاکئ.
