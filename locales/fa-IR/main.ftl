@@ -1034,7 +1034,7 @@ directory-none = هنوز دفتری در فهرست نیست.
 nav-directory = دفترها
 
 ## Registration rounds (issue 19)
-nav-rounds = طرح‌های سرشماری
+nav-rounds = طرح‌های تمدید
 round-list-title = طرح‌های ثبت و تمدید
 round-none = هنوز طرحی گشوده نشده است.
 round-name = طرح

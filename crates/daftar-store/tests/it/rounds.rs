@@ -260,6 +260,11 @@ both_backends! {
         let views: Vec<_> = audit.items.iter().filter(|r| r.action == "round.not_seen").collect();
         assert_eq!(views.len(), 2, "every view is audited");
         assert!(views.iter().any(|r| r.target_id == a.to_string() && serde_json::from_str::<serde_json::Value>(&r.details).unwrap()["persons"] == serde_json::json!([single.id.to_string()])));
+        // The person sees the view in their own access log ("shown in a list").
+        let log = s.person_access_log(&ctx(), &read_a, single.id, PageRequest::default()).unwrap();
+        assert!(log.items.iter().any(|e| e.action == "round.not_seen"), "{:?}", log.items);
+        let log = s.person_access_log(&ctx(), &read_a, head.id, PageRequest::default()).unwrap();
+        assert!(!log.items.iter().any(|e| e.action == "round.not_seen"), "the head was not on the list");
         assert!(audit.items.iter().any(|r| r.action == "round.open" && serde_json::from_str::<serde_json::Value>(&r.details).unwrap()["invited"] == 5));
 
         // A renewal of someone already seen, or outside the round's service, moves nothing.

@@ -184,8 +184,14 @@ pub async fn seed(app: &TestApp) -> World {
             &AuditCtx::system("test"),
             &daftar_domain::permission::system_reach(Permission::RoundManage),
             &daftar_domain::round::NewRound {
-                eligibility: daftar_domain::round::Eligibility::parse(&[], "", "", ("", "", ""), "")
-                    .unwrap(),
+                eligibility: daftar_domain::round::Eligibility::parse(
+                    &[],
+                    "",
+                    "",
+                    ("", "", ""),
+                    "",
+                )
+                .unwrap(),
                 ..round
             },
         )

@@ -10,6 +10,7 @@ mod browser_card;
 mod browser_journeys;
 mod browser_licence;
 mod browser_pages;
+mod browser_rounds;
 mod case_pages;
 mod cases;
 mod credentials;

@@ -46,15 +46,16 @@ fn jalali(d: time::Date) -> String {
     JalaliDate::from_iso(d).format_numeric(false)
 }
 
-/// Opens the household's card renewal as the clerk and takes it through intake (clerk),
-/// approval (manager) and issue (clerk) by the API.
-pub async fn renew_household(
+/// Opens the household's card renewal as the clerk, uploads its documents, pays, and takes it
+/// through intake (clerk) and approval (manager) by the API: what is left is the clerk's last
+/// step (issue). Returns the case's API path and its `ETag`.
+pub async fn renewal_to_issue(
     app: &TestApp,
     office: daftar_domain::ids::OfficeId,
     head: &Person,
     clerk: &str,
     manager: &str,
-) {
+) -> (String, String) {
     let (c, t) = &api_client(app, clerk).await;
     let cases = format!("/api/v1/offices/{office}/cases");
     let (s, opened) = json_of(
@@ -93,22 +94,46 @@ pub async fn renew_household(
         .to_str()
         .unwrap()
         .to_owned();
-    let mut last = serde_json::Value::Null;
-    for (who, tok) in [(c, t), (&m.0, &m.1), (c, t)] {
-        let r = who
-            .post(app.url(&format!("{path}/actions")))
-            .header("x-csrf-token", tok)
-            .header("if-match", &etag)
-            .json(&json!({"action": "complete"}))
-            .send()
-            .await
-            .unwrap();
-        etag = r.headers()["etag"].to_str().unwrap().to_owned();
-        let (s, v) = json_of(r).await;
-        assert_eq!(s, 200, "{v}");
-        last = v;
+    for (who, tok) in [(c, t), (&m.0, &m.1)] {
+        etag = complete(app, who, tok, &path, &etag).await.1;
     }
-    assert_eq!(last["case"]["state"], "approved", "{last}");
+    (path, etag)
+}
+
+/// Completes the case's current step; returns the answer and the new `ETag`.
+async fn complete(
+    app: &TestApp,
+    c: &reqwest::Client,
+    t: &str,
+    path: &str,
+    etag: &str,
+) -> (serde_json::Value, String) {
+    let r = c
+        .post(app.url(&format!("{path}/actions")))
+        .header("x-csrf-token", t)
+        .header("if-match", etag)
+        .json(&json!({"action": "complete"}))
+        .send()
+        .await
+        .unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let (s, v) = json_of(r).await;
+    assert_eq!(s, 200, "{v}");
+    (v, etag)
+}
+
+/// A household's card renewal taken to the end (approved) by the API.
+pub async fn renew_household(
+    app: &TestApp,
+    office: daftar_domain::ids::OfficeId,
+    head: &Person,
+    clerk: &str,
+    manager: &str,
+) {
+    let (path, etag) = renewal_to_issue(app, office, head, clerk, manager).await;
+    let (c, t) = &api_client(app, clerk).await;
+    let (v, _) = complete(app, c, t, &path, &etag).await;
+    assert_eq!(v["case"]["state"], "approved", "{v}");
 }
 
 /// The text of the element with `id` (up to its first tag).

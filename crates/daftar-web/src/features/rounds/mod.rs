@@ -302,13 +302,22 @@ pub struct Line {
     office: Option<OfficeId>,
 }
 
+/// Tenths as a number with one decimal in the page's digits (`3.5`, `۳٫۵`).
+fn decimal(tr: &Tr, tenths: u64) -> String {
+    let text = format!("{}.{}", tenths / 10, tenths % 10);
+    if tr.locale.tag == "en" {
+        text
+    } else {
+        tr.digits(&text).replace('.', "٫")
+    }
+}
+
 /// Tenths of a percent as a percentage in the page's digits (`53.1%`, `۵۳٫۱٪`).
 fn pct(tr: &Tr, per_mille: u64) -> String {
-    let text = format!("{}.{}", per_mille / 10, per_mille % 10);
     if tr.locale.tag == "en" {
-        format!("{text}%")
+        format!("{}%", decimal(tr, per_mille))
     } else {
-        format!("{}٪", tr.digits(&text).replace('.', "٫"))
+        format!("{}٪", decimal(tr, per_mille))
     }
 }
 
@@ -471,11 +480,7 @@ async fn figures(state: &AppState, staff: &Staff, id: RoundId, tr: &Tr) -> Resul
                 pct(tr, projection.projected_per_mille)
             )
         },
-        rate: tr.digits(&format!(
-            "{}.{}",
-            projection.rate_per_day_x10 / 10,
-            projection.rate_per_day_x10 % 10
-        )),
+        rate: decimal(tr, projection.rate_per_day_x10),
         projection,
         province_bars,
         trend_bars,
