@@ -633,10 +633,9 @@ pub fn project(
         last.renewed += off_day_counts;
     }
     let rate_x10 = (tally.renewed * 10).checked_div(elapsed).unwrap_or(0);
-    let projected = if elapsed == 0 {
-        tally.renewed
-    } else {
-        (tally.renewed + tally.renewed * left / elapsed).min(tally.expected)
+    let projected = match (tally.renewed * left).checked_div(elapsed) {
+        None => tally.renewed,
+        Some(more) => (tally.renewed + more).min(tally.expected),
     };
     Projection {
         working_days_elapsed: elapsed,
