@@ -127,7 +127,7 @@ impl AccessEntry {
     /// their share codes) or `changed` (anything written).
     pub fn kind(&self) -> &'static str {
         match self.action.as_str() {
-            "person.list" | "person.search" | "person.candidates" => "listed",
+            "person.list" | "person.search" | "person.candidates" | "round.not_seen" => "listed",
             "person.export" => "exported",
             "share.check" => "checked",
             a if a.ends_with(".read")

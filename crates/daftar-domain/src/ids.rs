@@ -117,3 +117,7 @@ typed_id!(
     /// Identifies a share code (not the code itself, which is kept only as a hash).
     ShareCodeId, "share.id.invalid"
 );
+typed_id!(
+    /// Identifies a registration round.
+    RoundId, "round.id.invalid"
+);

@@ -32,6 +32,7 @@ pub mod photo;
 pub mod profile;
 pub mod read_watch;
 pub mod review;
+pub mod round;
 pub mod secret;
 pub mod service;
 pub mod session;

@@ -53,11 +53,13 @@ pub enum Permission {
     /// Answer help-desk tickets routed to one's office (or, with `office.all`, any), and file
     /// tickets on a person's behalf.
     HelpdeskAnswer,
+    /// Open registration rounds and extend them (the authority).
+    RoundManage,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -77,6 +79,7 @@ impl Permission {
         Permission::LicenceDecide,
         Permission::MembershipManage,
         Permission::HelpdeskAnswer,
+        Permission::RoundManage,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -101,6 +104,7 @@ impl Permission {
             Permission::LicenceDecide => "licence.decide",
             Permission::MembershipManage => "membership.manage",
             Permission::HelpdeskAnswer => "helpdesk.answer",
+            Permission::RoundManage => "round.manage",
         }
     }
 }
@@ -561,6 +565,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceInspect,
                 LicenceDecide,
                 HelpdeskAnswer,
+                RoundManage,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),

@@ -24,8 +24,8 @@ use crate::helpdesk::{NewTicket, Ticket};
 use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
-    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, SessionId, ShareCodeId,
-    SuspectId, UserId,
+    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, RoundId, SessionId,
+    ShareCodeId, SuspectId, UserId,
 };
 use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView};
 use crate::membership::{Member, Membership, NewMembership};
@@ -38,6 +38,7 @@ use crate::person::{
 };
 use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use crate::review::{Decision, NewSuspect, Suspect, SuspectStatus};
+use crate::round::{Coverage, ExtendRound, NewRound, NotSeen, Round, RoundView};
 use crate::service::{Catalog, ServiceDef, ServiceRecord, ServiceVersion};
 use crate::session::{ApiToken, Session, SignedIn};
 use crate::user::{LoginThrottle, NewUser, User, UserAuth, UserStatus, Username};
@@ -206,6 +207,53 @@ pub trait MembershipStore: Send + Sync {
     /// (needs a reach over every office for `office.read`: authority roles and association
     /// staff; `auth.forbidden` for one office's reach).
     fn members(&self, reach: &Reach) -> Result<Vec<Member>>;
+}
+
+/// Registration rounds (issue 19): opening a round assigns and invites every eligible person;
+/// coverage counters move in the transaction that approves a case of the round's services
+/// (`CaseStore::change_case`), so no batch job is needed.
+pub trait RoundStore: Send + Sync {
+    /// Opens a round: resolves the quota lines' offices (`round.quota.office`), a previous
+    /// round named by the eligibility (`round.eligibility.previous`), evaluates the eligibility
+    /// over the registry (persons not merged, visible), assigns each admitted person to the
+    /// office holding their record with their current household, records the invitation
+    /// (who, when) and the offices' counters, and audits `round.open` — one transaction. Needs
+    /// a reach over every office for `round.manage` (`auth.forbidden` otherwise).
+    fn open_round(&self, ctx: &AuditCtx, reach: &Reach, new: &NewRound) -> Result<RoundView>;
+
+    /// Extends a round's close date (`round.not_found`; the new day must be after the current
+    /// one: `round.extension.invalid`; `if_match` the version read: `round.version.stale`).
+    /// Audited `round.extend`. Reach over every office for `round.manage`.
+    fn extend_round(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        id: RoundId,
+        ext: &ExtendRound,
+        if_match: i64,
+    ) -> Result<RoundView>;
+
+    /// Every round, the newest opening first. Round records are not personal data.
+    fn rounds(&self) -> Result<Vec<Round>>;
+
+    /// One round with its extensions (`round.not_found`).
+    fn round(&self, id: RoundId) -> Result<RoundView>;
+
+    /// Coverage of a round within `reach` (`aggregate.read`: every office, or the reach's
+    /// office only; `person.read` for one office: its own staff): the offices' counters and the
+    /// persons seen per day. Counts only: not audited.
+    fn round_coverage(&self, reach: &Reach, id: RoundId) -> Result<Coverage>;
+
+    /// The persons of the scope's office not yet seen in the round, a household's members
+    /// together (heads first), paginated. Names, registry number and phone only. Needs a scope
+    /// for `person.read`; every page shown is audited `round.not_seen` with the persons on it.
+    fn round_not_seen(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: RoundId,
+        page: PageRequest,
+    ) -> Result<Page<NotSeen>>;
 }
 
 /// Staff accounts: users, sign-in throttling, sessions and API tokens.
@@ -1087,6 +1135,7 @@ every_area!(
     OfficeStore,
     LicenceStore,
     MembershipStore,
+    RoundStore,
     UserStore,
     PersonStore,
     PhotoStore,

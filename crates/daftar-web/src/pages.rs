@@ -108,6 +108,15 @@ impl PageCtx {
                     label: "nav-helpdesk",
                 });
             }
+            if p.has(Permission::RoundManage)
+                || p.has(Permission::AggregateRead)
+                || p.has(Permission::PersonRead)
+            {
+                nav.push(NavLink {
+                    href: "/rounds".into(),
+                    label: "nav-rounds",
+                });
+            }
             if p.has(Permission::AuditRead) {
                 nav.push(NavLink {
                     href: "/audit".into(),

@@ -169,6 +169,23 @@ pub enum BenchCommand {
     /// Print the size (characters, QR version at level Q) of every credential type and purpose
     /// profile, then verify and issue (with the QR matrix) on one thread and print the rates.
     Credentials(BenchCredentials),
+    /// Generate a registration round over N persons in K offices (SQLite in a temporary
+    /// directory, or --database-url) and time the coverage reads and the not-yet-seen list.
+    Coverage(BenchCoverage),
+}
+
+/// `bench coverage` options.
+#[derive(Debug, Args)]
+pub struct BenchCoverage {
+    /// Persons in the round (households of three).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub persons: usize,
+    /// Offices (spread over 31 provinces).
+    #[arg(long, default_value_t = 600)]
+    pub offices: usize,
+    /// Timed runs of each read.
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
 }
 
 /// `bench credentials` options.

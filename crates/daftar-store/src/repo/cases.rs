@@ -560,6 +560,10 @@ impl daftar_domain::store::CaseStore for SqlStore {
             // An approval issues what it grants in this transaction (issue 16: never an
             // approval, or its idempotent answer, committed without its credentials).
             super::credentials::grant(tx, ctx, &answered, country, today)?;
+            // Coverage of open rounds moves with the approval (issue 19.2), in this transaction.
+            if plan.state != plan.from {
+                super::rounds::seen(tx, &answered, today)?;
+            }
             super::idempotency::attach(tx, answered)
         })
     }

@@ -27,6 +27,7 @@ mod photos;
 mod portal;
 mod read_watch;
 mod review;
+pub(crate) mod rounds;
 mod services;
 mod system;
 mod users;

@@ -10,5 +10,6 @@ mod helpdesk;
 mod licences;
 mod nodes;
 mod read_watch;
+mod rounds;
 mod schema;
 mod store;

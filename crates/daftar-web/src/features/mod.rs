@@ -18,6 +18,7 @@ pub mod portal;
 pub mod profile;
 pub mod read_watch;
 pub mod review;
+pub mod rounds;
 pub mod services;
 pub mod system;
 pub mod users;

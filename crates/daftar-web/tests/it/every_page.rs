@@ -177,6 +177,44 @@ pub async fn seed(app: &TestApp) -> World {
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
 
+    // A registration round over the office (issue 19): its coverage, report and waiting list.
+    let today = daftar_domain::clock::Clock::system_minutes(
+        daftar_web::WebConfig::default().utc_offset_minutes,
+    )
+    .today();
+    let day = |d: time::Date| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false);
+    let round = daftar_domain::round::NewRound::parse(
+        "تمدید کارت",
+        &day(today),
+        &day(today + time::Duration::days(20)),
+        &["card_renewal".into()],
+        &["card_renewal".to_owned()].into_iter().collect(),
+        daftar_domain::round::Eligibility::default(),
+        "40",
+        "",
+        today,
+    )
+    .unwrap();
+    let round = app
+        .store
+        .open_round(
+            &AuditCtx::system("test"),
+            &daftar_domain::permission::system_reach(Permission::RoundManage),
+            &daftar_domain::round::NewRound {
+                eligibility: daftar_domain::round::Eligibility::parse(
+                    &[],
+                    "",
+                    "",
+                    ("", "", ""),
+                    "",
+                )
+                .unwrap(),
+                ..round
+            },
+        )
+        .unwrap();
+    let round_page = format!("/rounds/{}", round.round.id);
+
     let public = vec![
         "/".to_owned(),
         "/login".to_owned(),
@@ -207,6 +245,7 @@ pub async fn seed(app: &TestApp) -> World {
                 home(&[
                     receipt_page.clone(),
                     format!("/offices/{o}/cases/{paid}/slip"),
+                    format!("/offices/{o}/rounds/{}/not-seen", round.round.id),
                 ]),
                 Some("clerk.a"),
             ),
@@ -219,7 +258,7 @@ pub async fn seed(app: &TestApp) -> World {
             visitor(
                 "authority_officer",
                 app.signed_in_with_totp("officer").await,
-                home(&[]),
+                home(&[round_page.clone(), format!("{round_page}/report")]),
                 None,
             ),
             visitor(

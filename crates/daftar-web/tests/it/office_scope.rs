@@ -15,6 +15,7 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/api/v1/offices/{office_id}/membership"),
     ("POST", "/api/v1/offices/{office_id}/membership/dues"),
     ("POST", "/offices/{office_id}/status"),
+    ("GET", "/offices/{office_id}/rounds/{round_id}/not-seen"),
     ("GET", "/offices/{office_id}/persons"),
     ("POST", "/offices/{office_id}/persons"),
     ("GET", "/offices/{office_id}/persons/new"),
@@ -427,6 +428,10 @@ fn fill(pattern: &str, ids: [&str; 5]) -> String {
         .replace("{receipt_no}", receipt)
         .replace("{credential_id}", "00112233445566ff")
         .replace("{step}", "apply")
+        .replace(
+            "{round_id}",
+            &daftar_domain::ids::RoundId::new().to_string(),
+        )
         .replace(
             "{share_id}",
             &daftar_domain::ids::ShareCodeId::new().to_string(),

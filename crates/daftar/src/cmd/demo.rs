@@ -322,6 +322,7 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
     seed_households_and_review(store, &ctx, &by_office, today)?;
     let cases = seed_cases(store, &ctx, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
+    seed_round(store, &ctx, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
         offices.len(),
@@ -329,6 +330,42 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
             .iter()
             .map(|r| if r.office_bound { offices.len() } else { 1 })
             .sum::<usize>()
+    );
+    Ok(())
+}
+
+/// A registration round (issue 19) open from today for sixty days over the demo's registry:
+/// every registered person is invited by their office, households together, for a card
+/// renewal, so that a clerk who takes a household's renewal to the end moves the coverage on
+/// `/rounds` at once (each office has one renewal opened by `seed_cases`).
+fn seed_round(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    use daftar_domain::round::{Eligibility, NewRound};
+    let today = clock.today();
+    let day = |d: time::Date| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false);
+    let catalogue = store
+        .services()?
+        .into_iter()
+        .map(|s| s.definition.code.as_str().to_owned())
+        .collect();
+    let round = NewRound::parse(
+        "تمدید کارت آمایش ۱۴۰۵",
+        &day(today),
+        &day(today + time::Duration::days(60)),
+        &["card_renewal".into()],
+        &catalogue,
+        Eligibility::parse(&[], "", "", ("", "", ""), "")?,
+        "40",
+        "",
+        today,
+    )?;
+    let v = store.open_round(ctx, &system_reach(Permission::RoundManage), &round)?;
+    println!(
+        "Opened the registration round {:?} for {} persons (see /rounds).",
+        v.round.name, v.invited
     );
     Ok(())
 }

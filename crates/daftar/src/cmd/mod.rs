@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod bench;
+mod bench_coverage;
 mod bench_credentials;
 #[cfg(feature = "bench-http")]
 mod bench_http;
@@ -70,6 +71,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(crate::cli::BenchCommand::Sla(a)) => {
             bench_sla::sla(a.profile_dir.as_deref(), &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Coverage(a)) => {
+            bench_coverage::coverage(cli.database_url.as_deref(), &a)
         }
         Command::Bench(crate::cli::BenchCommand::Credentials(a)) => {
             bench_credentials::credentials(&a)
