@@ -50,11 +50,14 @@ pub enum Permission {
     LicenceDecide,
     /// Record offices' association memberships and dues (association staff).
     MembershipManage,
+    /// See offices' KPI series (counts of cases only): every office with `office.all`
+    /// (association staff: their members), one's own office otherwise.
+    KpiRead,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -73,6 +76,7 @@ impl Permission {
         Permission::LicenceInspect,
         Permission::LicenceDecide,
         Permission::MembershipManage,
+        Permission::KpiRead,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -96,6 +100,7 @@ impl Permission {
             Permission::LicenceInspect => "licence.inspect",
             Permission::LicenceDecide => "licence.decide",
             Permission::MembershipManage => "membership.manage",
+            Permission::KpiRead => "kpi.read",
         }
     }
 }
@@ -530,13 +535,14 @@ pub fn default_roles() -> Vec<RoleDef> {
                 TokenManage,
                 CredentialRevoke,
                 LicenceApply,
+                KpiRead,
             ],
         ),
         def(
             RoleCode::INSPECTOR,
             false,
             false,
-            &[OfficeRead, OfficeAll, AggregateRead, LicenceInspect],
+            &[OfficeRead, OfficeAll, AggregateRead, LicenceInspect, KpiRead],
         ),
         def(
             RoleCode::AUTHORITY_OFFICER,
@@ -554,6 +560,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceApply,
                 LicenceInspect,
                 LicenceDecide,
+                KpiRead,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
@@ -561,7 +568,13 @@ pub fn default_roles() -> Vec<RoleDef> {
             RoleCode::ASSOCIATION,
             false,
             false,
-            &[OfficeRead, OfficeAll, AggregateRead, MembershipManage],
+            &[
+                OfficeRead,
+                OfficeAll,
+                AggregateRead,
+                MembershipManage,
+                KpiRead,
+            ],
         ),
         def(RoleCode::APPLICANT, false, true, &[SelfService]),
         def(

@@ -20,6 +20,7 @@ mod households;
 pub(crate) mod idempotency;
 pub(crate) mod licences;
 pub(crate) mod memberships;
+mod kpi;
 mod offices;
 mod persons;
 mod photos;
