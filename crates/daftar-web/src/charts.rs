@@ -215,7 +215,7 @@ impl Chart {
             };
             let _ = write!(
                 svg,
-                r#"<rect x="{sx:.1}" y="{y:.1}" width="10" height="10" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" font-size="11" text-anchor="{anchor}" fill="#222">{name}</text>"#,
+                r##"<rect x="{sx:.1}" y="{y:.1}" width="10" height="10" fill="{c}"/><text x="{tx:.1}" y="{ty:.1}" font-size="11" text-anchor="{anchor}" fill="#222">{name}</text>"##,
                 y = H - 14.0,
                 ty = H - 5.0,
                 c = COLOURS[si % COLOURS.len()],

@@ -116,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::offices::routes())
         .merge(features::licences::routes())
         .merge(features::association::routes())
+        .merge(features::kpi::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())
         .merge(features::review::routes())

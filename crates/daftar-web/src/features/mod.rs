@@ -8,6 +8,7 @@ pub mod cases;
 pub mod credentials;
 pub mod home;
 pub mod households;
+pub mod kpi;
 pub mod licences;
 pub mod locale;
 pub mod login;

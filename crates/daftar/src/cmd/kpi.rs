@@ -6,7 +6,7 @@ use crate::config::Loaded;
 use anyhow::{Context, Result, bail};
 use daftar_domain::kpi::{Metric, SolarMonth, province_ranking, seasonality};
 use daftar_domain::permission::{Permission, system_reach, system_scope};
-use daftar_domain::store::Store;
+use daftar_domain::store::{KpiStore, OfficeStore, SystemStore};
 use std::process::ExitCode;
 use std::time::Instant;
 
