@@ -6,6 +6,7 @@ mod audit_sealer;
 mod cases;
 mod credentials;
 mod fixtures;
+mod kpi;
 mod licences;
 mod nodes;
 mod read_watch;
