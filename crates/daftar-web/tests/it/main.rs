@@ -8,6 +8,7 @@ mod auth_flows;
 mod browser;
 mod browser_card;
 mod browser_journeys;
+mod browser_kpi;
 mod browser_licence;
 mod browser_pages;
 mod case_pages;
@@ -18,6 +19,7 @@ mod features;
 
 mod harness;
 mod i18n;
+mod kpi;
 mod idempotency;
 mod input_contract;
 mod licences;

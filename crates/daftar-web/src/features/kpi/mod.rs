@@ -7,6 +7,7 @@
 //! managers their own office (`/kpi` sends them there).
 
 mod export;
+pub use export::COLUMNS;
 
 use crate::auth::scope::KpiRead;
 use crate::auth::{InOffice, Staff};
@@ -50,18 +51,18 @@ pub fn routes() -> Router<AppState> {
 pub struct KpiQuery {
     /// Province (the ranking page; empty: the first).
     province: String,
-    /// Solar Hijri month `YYYY/MM` (empty: the last month that is over).
+    /// Solar Hijri month `YYYY/MM` (empty: the current month).
     month: String,
     /// Ranking order: a metric code.
     sort: String,
 }
 
-/// The month a page shows: the one asked for, else the last month that is over (the current
-/// one is still filling). Not after the current month.
+/// The month a page shows: the one asked for, else the current one (its figures so far). Not
+/// after the current month.
 fn month_of(state: &AppState, q: &KpiQuery) -> Result<SolarMonth> {
     let current = SolarMonth::of(state.today());
     if q.month.trim().is_empty() {
-        return Ok(current.prev());
+        return Ok(current);
     }
     let m = SolarMonth::parse(&q.month)?;
     if m > current {
