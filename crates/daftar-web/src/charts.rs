@@ -263,7 +263,7 @@ mod tests {
     fn chart(kind: Kind, rtl: bool) -> Chart {
         Chart {
             id: "c".into(),
-            title: "Cases <opened>".into(),
+            title: String::from("Cases <opened>"),
             desc: "per month".into(),
             label_header: "Month".into(),
             labels: vec!["Farvardin".into(), "Ordibehesht".into(), "Khordad".into()],

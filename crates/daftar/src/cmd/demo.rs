@@ -710,12 +710,14 @@ fn seed_kpi_history(
             for i in 0..count {
                 day = cal.add_working_days(day, if i % 3 == 2 { 1 } else { 0 })?;
                 // A person who may apply (no open letter, heads their household or has none).
+                let mut tries = 0;
                 let opened = loop {
                     let Some(p) = persons.get(next_person % persons.len().max(1)) else {
                         break None;
                     };
                     next_person += 1;
-                    if next_person > persons.len() * 3 {
+                    tries += 1;
+                    if tries > persons.len() {
                         break None;
                     }
                     hand.set(at(day, 9));
