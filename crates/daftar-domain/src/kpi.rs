@@ -57,7 +57,18 @@ const NAMES: [[&str; 12]; 4] = [
         "اسفند",
     ],
     [
-        "حمل", "ثور", "جوزا", "سرطان", "اسد", "سنبله", "میزان", "عقرب", "قوس", "جدی", "دلو", "حوت",
+        "حمل",
+        "ثور",
+        "جوزا",
+        "سرطان",
+        "اسد",
+        "سنبله",
+        "میزان",
+        "عقرب",
+        "قوس",
+        "جدی",
+        "دلو",
+        "حوت",
     ],
     [
         "وری",
@@ -421,7 +432,13 @@ impl Tally {
             *self.hist.entry(d).or_default() += g.count;
         }
     }
-    fn row(&self, office: OfficeId, month: SolarMonth, service: Option<String>, wd: Option<u32>) -> KpiRow {
+    fn row(
+        &self,
+        office: OfficeId,
+        month: SolarMonth,
+        service: Option<String>,
+        wd: Option<u32>,
+    ) -> KpiRow {
         KpiRow {
             working_days: wd,
             opened: self.opened,
@@ -491,7 +508,12 @@ impl<'a> MonthBuilder<'a> {
             for (d, c) in &t.hist {
                 *total.hist.entry(*d).or_default() += c;
             }
-            out.push(t.row(*office, self.month, Some(service.clone()), self.working_days));
+            out.push(t.row(
+                *office,
+                self.month,
+                Some(service.clone()),
+                self.working_days,
+            ));
         }
         for (office, t) in totals {
             out.push(t.row(office, self.month, None, self.working_days));
@@ -665,7 +687,9 @@ impl Audience {
                 Ok(Audience::Authority)
             }
         } else {
-            Ok(Audience::Office(p.own_scope(Permission::KpiRead)?.office_id()))
+            Ok(Audience::Office(
+                p.own_scope(Permission::KpiRead)?.office_id(),
+            ))
         }
     }
 }
@@ -744,12 +768,18 @@ mod tests {
         assert_eq!(SolarMonth::parse("۱۴۰۵/۰۱").unwrap(), m);
         assert_eq!(SolarMonth::parse("1405-1").unwrap(), m);
         for bad in ["1405", "1405/13", "1405/0", "x/1", "2026/01"] {
-            assert_eq!(SolarMonth::parse(bad).unwrap_err().code, "kpi.month.invalid");
+            assert_eq!(
+                SolarMonth::parse(bad).unwrap_err().code,
+                "kpi.month.invalid"
+            );
         }
         assert_eq!(m.prev().code(), "1404/12");
         assert_eq!(m.prev().next(), m);
         let (first, next) = m.days().unwrap();
-        assert_eq!((first, next), (date!(2026 - 03 - 21), date!(2026 - 04 - 21)));
+        assert_eq!(
+            (first, next),
+            (date!(2026 - 03 - 21), date!(2026 - 04 - 21))
+        );
         let year = m.last(12);
         assert_eq!(year.len(), 12);
         assert_eq!(year[0].code(), "1404/02");
@@ -760,15 +790,25 @@ mod tests {
     }
 
     fn calendar() -> WorkCalendar {
-        crate::profile::Profile::iran().unwrap().calendar.calendar().unwrap()
+        crate::profile::Profile::iran()
+            .unwrap()
+            .calendar
+            .calendar()
+            .unwrap()
     }
 
     #[test]
     fn working_days_of_a_month_follow_the_calendar() {
         let cal = calendar();
         // Farvardin 1405 has the Nowruz holidays: far fewer working days than Mehr.
-        let far = SolarMonth::new(1405, 1).unwrap().working_days(&cal).unwrap();
-        let mehr = SolarMonth::new(1405, 7).unwrap().working_days(&cal).unwrap();
+        let far = SolarMonth::new(1405, 1)
+            .unwrap()
+            .working_days(&cal)
+            .unwrap();
+        let mehr = SolarMonth::new(1405, 7)
+            .unwrap()
+            .working_days(&cal)
+            .unwrap();
         assert!(far < mehr, "{far} < {mehr}");
         // Counted day by day.
         let (first, next) = SolarMonth::new(1405, 7).unwrap().days().unwrap();
@@ -850,7 +890,11 @@ mod tests {
             ..KpiRow::empty(o.id, m, None)
         };
         let (even, seasonal, idle) = (office("THR-01"), office("THR-02"), office("THR-03"));
-        let even_rows: Vec<KpiRow> = end.last(12).into_iter().map(|m| row(&even, m, 40, 5)).collect();
+        let even_rows: Vec<KpiRow> = end
+            .last(12)
+            .into_iter()
+            .map(|m| row(&even, m, 40, 5))
+            .collect();
         let seasonal_rows = vec![row(&seasonal, end, 240, 3)];
         assert_eq!(seasonality(&even_rows, end), Some(0.0));
         assert!((seasonality(&seasonal_rows, end).unwrap() - 11f64.sqrt()).abs() < 1e-12);
@@ -867,12 +911,21 @@ mod tests {
         let codes: Vec<&str> = ranked.iter().map(|r| r.office.code.as_str()).collect();
         assert_eq!(codes, ["THR-01", "THR-02", "THR-03"]);
         // Per working day: the seasonal office did 12/day in its month, the even one 2.
-        let i = Metric::ALL.iter().position(|m| *m == Metric::PerWorkingDay).unwrap();
+        let i = Metric::ALL
+            .iter()
+            .position(|m| *m == Metric::PerWorkingDay)
+            .unwrap();
         assert_eq!(ranked[1].ranks[i], Some(1));
         assert_eq!(ranked[0].ranks[i], Some(2));
         assert_eq!(ranked[2].ranks[i], None);
-        let j = Metric::ALL.iter().position(|m| *m == Metric::Median).unwrap();
+        let j = Metric::ALL
+            .iter()
+            .position(|m| *m == Metric::Median)
+            .unwrap();
         assert_eq!((ranked[1].ranks[j], ranked[0].ranks[j]), (Some(1), Some(2)));
-        assert_eq!(Metric::parse("nope").unwrap_err().code, "kpi.metric.invalid");
+        assert_eq!(
+            Metric::parse("nope").unwrap_err().code,
+            "kpi.metric.invalid"
+        );
     }
 }

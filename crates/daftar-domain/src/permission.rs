@@ -542,7 +542,13 @@ pub fn default_roles() -> Vec<RoleDef> {
             RoleCode::INSPECTOR,
             false,
             false,
-            &[OfficeRead, OfficeAll, AggregateRead, LicenceInspect, KpiRead],
+            &[
+                OfficeRead,
+                OfficeAll,
+                AggregateRead,
+                LicenceInspect,
+                KpiRead,
+            ],
         ),
         def(
             RoleCode::AUTHORITY_OFFICER,

@@ -161,7 +161,12 @@ impl Chart {
                             svg,
                             r#"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{h:.1}" fill="{colour}"><title>{t}</title></rect>"#,
                             h = (H - BOTTOM - y).max(0.0),
-                            t = escape(&format!("{} — {}: {}", self.labels.get(i).map_or("", |l| l), s.name, fmt(*v))),
+                            t = escape(&format!(
+                                "{} — {}: {}",
+                                self.labels.get(i).map_or("", |l| l),
+                                s.name,
+                                fmt(*v)
+                            )),
                         );
                     }
                 }
@@ -195,7 +200,12 @@ impl Chart {
                             r#"<circle class="point" cx="{x:.1}" cy="{y:.1}" r="3" fill="{colour}"><title>{t}</title></circle>"#,
                             x = self.x_of(i),
                             y = y_of(*v),
-                            t = escape(&format!("{} — {}: {}", self.labels.get(i).map_or("", |l| l), s.name, fmt(*v))),
+                            t = escape(&format!(
+                                "{} — {}: {}",
+                                self.labels.get(i).map_or("", |l| l),
+                                s.name,
+                                fmt(*v)
+                            )),
                         );
                     }
                 }
@@ -284,14 +294,22 @@ mod tests {
         assert!(rtl.contains(r#"direction="rtl""#));
         assert!(rtl.contains("Cases &lt;opened&gt;"), "escaped title");
         assert!(rtl.contains(r#"aria-labelledby="c-title c-desc""#));
-        assert_eq!(rtl.matches(r#"class="bar""#).count(), 2, "no bar for a missing figure");
+        assert_eq!(
+            rtl.matches(r#"class="bar""#).count(),
+            2,
+            "no bar for a missing figure"
+        );
         // The first month is at the right on a right-to-left page, at the left otherwise.
         let first_x = |svg: &str| -> f64 {
             let at = svg.find(r#"class="x-label" x=""#).unwrap() + r#"class="x-label" x=""#.len();
             svg[at..].split('"').next().unwrap().parse().unwrap()
         };
         assert!(first_x(&rtl) > W / 2.0 && first_x(&ltr) < W / 2.0);
-        assert!(rtl.contains("<td>10</td>") && rtl.contains("<td>—</td>") && rtl.contains("<td>30</td>"));
+        assert!(
+            rtl.contains("<td>10</td>")
+                && rtl.contains("<td>—</td>")
+                && rtl.contains("<td>30</td>")
+        );
         assert!(!rtl.contains("<script"));
     }
 

@@ -29,9 +29,7 @@ pub async fn compute_kpis_once(
     let ctx = system_ctx();
     let cal = state.calendar();
     let months = daftar_domain::kpi::SolarMonth::of(state.today()).last(months);
-    state
-        .db(move |s| s.compute_kpis(&ctx, &cal, &months))
-        .await
+    state.db(move |s| s.compute_kpis(&ctx, &cal, &months)).await
 }
 
 /// Runs the KPI job: 13 months at start (the seasonality index needs 12), then the current and

@@ -315,9 +315,7 @@ impl daftar_domain::store::KpiStore for SqlStore {
         let members = if members_only { MEMBERS } else { "1 = 1" };
         self.read(|tx| {
             let rows = tx.query(
-                &format!(
-                    "SELECT DISTINCT province FROM offices WHERE {members} ORDER BY province"
-                ),
+                &format!("SELECT DISTINCT province FROM offices WHERE {members} ORDER BY province"),
                 &[],
             )?;
             super::all(rows, |r| r.text(0))

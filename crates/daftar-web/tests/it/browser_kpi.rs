@@ -23,7 +23,10 @@ async fn the_kpi_page_in_the_browser() {
 
     sign_in(&c, &app, "manager.thr", PASSWORD, None).await;
     let link = c
-        .find(Locator::Css(&format!("nav a[href=\"/offices/{}/kpi\"]", office.id)))
+        .find(Locator::Css(&format!(
+            "nav a[href=\"/offices/{}/kpi\"]",
+            office.id
+        )))
         .await
         .unwrap();
     link.click().await.unwrap();
@@ -47,11 +50,20 @@ async fn the_kpi_page_in_the_browser() {
         )
         .await
         .unwrap();
-    assert!(figures[0].as_f64().unwrap() > 200.0, "chart width: {figures:?}");
-    assert!(figures[1].as_f64().unwrap() > 50.0, "chart height: {figures:?}");
+    assert!(
+        figures[0].as_f64().unwrap() > 200.0,
+        "chart width: {figures:?}"
+    );
+    assert!(
+        figures[1].as_f64().unwrap() > 50.0,
+        "chart height: {figures:?}"
+    );
     let bars = figures[2].as_array().unwrap();
     assert_eq!(bars.len(), 1, "one month with cases: {figures:?}");
-    assert!(bars[0].as_f64().unwrap() > 10.0, "the bar is drawn: {figures:?}");
+    assert!(
+        bars[0].as_f64().unwrap() > 10.0,
+        "the bar is drawn: {figures:?}"
+    );
     assert!(
         figures[3].as_f64().unwrap() > figures[4].as_f64().unwrap(),
         "the first month is at the right: {figures:?}"
@@ -62,10 +74,22 @@ async fn the_kpi_page_in_the_browser() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(cells.last(), Some(&"۹"), "the table holds the same figure: {cells:?}");
+    assert_eq!(
+        cells.last(),
+        Some(&"۹"),
+        "the table holds the same figure: {cells:?}"
+    );
     assert!(!figures[6].as_str().unwrap().is_empty(), "accessible title");
-    assert_eq!(figures[7].as_i64(), Some(1), "only the page's own print listener");
-    std::fs::write(shots.join("kpi-office-fa-IR.png"), c.screenshot().await.unwrap()).unwrap();
+    assert_eq!(
+        figures[7].as_i64(),
+        Some(1),
+        "only the page's own print listener"
+    );
+    std::fs::write(
+        shots.join("kpi-office-fa-IR.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     // The page fits a phone.
     c.set_window_size(360, 800).await.unwrap();
     let w = c
@@ -75,7 +99,10 @@ async fn the_kpi_page_in_the_browser() {
         )
         .await
         .unwrap();
-    assert!(w[0].as_i64() <= w[1].as_i64(), "wider than the phone: {w:?}");
+    assert!(
+        w[0].as_i64() <= w[1].as_i64(),
+        "wider than the phone: {w:?}"
+    );
     std::fs::write(
         shots.join("kpi-office-fa-IR-360.png"),
         c.screenshot().await.unwrap(),

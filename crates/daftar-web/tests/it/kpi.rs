@@ -160,7 +160,10 @@ async fn the_authority_ranks_a_province_and_exports_carry_no_person_data(app: Te
     let ib = html.find("data-office=\"THR-02\"").unwrap();
     assert!(ia < ib, "ranked by cases per working day");
     assert!(html.contains("id=\"kpi-province-chart\""));
-    assert!(html.contains("<td>۱۰</td>"), "ten cases in the province this month");
+    assert!(
+        html.contains("<td>۱۰</td>"),
+        "ten cases in the province this month"
+    );
     let month = SolarMonth::of(time::OffsetDateTime::now_utc().date());
     let label = month.label("fa-IR");
     assert!(html.contains(&label), "Jalali month label {label}");
@@ -168,9 +171,19 @@ async fn the_authority_ranks_a_province_and_exports_carry_no_person_data(app: Te
     // CSV: the columns, office codes and counts; no name, no registry number.
     let r = o.get(app.url("/kpi/export.csv")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = r.text().await.unwrap();
-    let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap().to_owned();
+    let header = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
     assert_eq!(header, daftar_web::features::kpi::COLUMNS.join(","));
     assert!(csv.contains("THR-01") && csv.contains(&month.code()));
     let r = o
@@ -186,7 +199,10 @@ async fn the_authority_ranks_a_province_and_exports_carry_no_person_data(app: Te
     let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(cells.iter().any(|c| c == "THR-01"));
     assert!(cells.iter().any(|c| c == "registration_status_certificate"));
-    assert!(cells.iter().any(|c| c == "7"), "seven cases opened: {cells:?}");
+    assert!(
+        cells.iter().any(|c| c == "7"),
+        "seven cases opened: {cells:?}"
+    );
     let province = o.get(app.url("/kpi/export.xlsx")).send().await.unwrap();
     assert_eq!(province.status(), 200);
     let province = province.bytes().await.unwrap().to_vec();
@@ -200,7 +216,13 @@ async fn the_authority_ranks_a_province_and_exports_carry_no_person_data(app: Te
     for p in &persons {
         for text in [&p.given_name, &p.registry_no, &p.id.to_string()] {
             assert!(!csv.contains(text.as_str()), "CSV has {text}");
-            assert!(!cells.iter().chain(&pcells).any(|c| c.contains(text.as_str())), "XLSX has {text}");
+            assert!(
+                !cells
+                    .iter()
+                    .chain(&pcells)
+                    .any(|c| c.contains(text.as_str())),
+                "XLSX has {text}"
+            );
         }
     }
     // The office page, as the authority sees it, links back to the province's ranking.

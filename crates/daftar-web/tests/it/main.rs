@@ -19,9 +19,9 @@ mod features;
 
 mod harness;
 mod i18n;
-mod kpi;
 mod idempotency;
 mod input_contract;
+mod kpi;
 mod licences;
 mod no_server_errors;
 mod nodes;

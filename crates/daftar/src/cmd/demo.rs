@@ -743,16 +743,51 @@ fn seed_kpi_history(
                 let act = |d: time::Date, hour: u8, role: &str, c: DecideStep| -> Result<()> {
                     hand.set(at(d, hour));
                     let cur = s.get_case(&ctx, &r, id)?;
-                    s.change_case(&ctx, &r, role, id, cur.case.version, &c, &cal, d, &profile.catalog.profile)?;
+                    s.change_case(
+                        &ctx,
+                        &r,
+                        role,
+                        id,
+                        cur.case.version,
+                        &c,
+                        &cal,
+                        d,
+                        &profile.catalog.profile,
+                    )?;
                     Ok(())
                 };
                 match kind {
-                    0 => act(done, 11, "clerk", DecideStep::parse("reject", Some("not_eligible"), "", false)?)?,
-                    1 => act(done, 11, "office_manager", DecideStep::parse("cancel", None, "", false)?)?,
+                    0 => act(
+                        done,
+                        11,
+                        "clerk",
+                        DecideStep::parse("reject", Some("not_eligible"), "", false)?,
+                    )?,
+                    1 => act(
+                        done,
+                        11,
+                        "office_manager",
+                        DecideStep::parse("cancel", None, "", false)?,
+                    )?,
                     _ => {
                         if kind == 2 {
-                            act(day, 10, "clerk", DecideStep::parse("return", None, "کارنامهٔ مدرسه را بیاورید.", false)?)?;
-                            act(cal.add_working_days(day, 1)?, 10, "clerk", DecideStep::parse("resume", None, "", false)?)?;
+                            act(
+                                day,
+                                10,
+                                "clerk",
+                                DecideStep::parse(
+                                    "return",
+                                    None,
+                                    "کارنامهٔ مدرسه را بیاورید.",
+                                    false,
+                                )?,
+                            )?;
+                            act(
+                                cal.add_working_days(day, 1)?,
+                                10,
+                                "clerk",
+                                DecideStep::parse("resume", None, "", false)?,
+                            )?;
                         }
                         hand.set(at(day, 10));
                         s.add_case_document(
@@ -770,14 +805,29 @@ fn seed_kpi_history(
                             },
                             &"0".repeat(64),
                         )?;
-                        act(day, 10, "clerk", DecideStep::parse("complete", None, "", false)?)?;
+                        act(
+                            day,
+                            10,
+                            "clerk",
+                            DecideStep::parse("complete", None, "", false)?,
+                        )?;
                         if kind == 3 {
                             // Past its due date: the SLA job escalates it before it is decided.
                             hand.set(at(done, 8));
                             s.escalate_overdue(&ctx, &cal, done, 3)?;
                         }
-                        act(done, 11, "office_manager", DecideStep::parse("complete", None, "", false)?)?;
-                        act(done, 12, "clerk", DecideStep::parse("complete", None, "", false)?)?;
+                        act(
+                            done,
+                            11,
+                            "office_manager",
+                            DecideStep::parse("complete", None, "", false)?,
+                        )?;
+                        act(
+                            done,
+                            12,
+                            "clerk",
+                            DecideStep::parse("complete", None, "", false)?,
+                        )?;
                     }
                 }
             }

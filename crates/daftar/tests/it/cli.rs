@@ -328,8 +328,14 @@ fn demo_seeds_overdue_and_paused_cases() {
         )
         .unwrap();
     assert!(months >= 12, "{months} months of KPIs");
-    let computed = ok(dir.path(), &["kpi", "compute", "--months", "2", "--data-dir", "demo"]);
-    assert!(computed.contains("KPIs computed for 2 months"), "{computed}");
+    let computed = ok(
+        dir.path(),
+        &["kpi", "compute", "--months", "2", "--data-dir", "demo"],
+    );
+    assert!(
+        computed.contains("KPIs computed for 2 months"),
+        "{computed}"
+    );
     // Every serving office: THR-02 waits for its licence and has no cases yet.
     let offices: i64 = conn
         .query_row(

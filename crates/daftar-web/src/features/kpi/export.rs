@@ -63,7 +63,11 @@ fn line(office: &Office, r: &KpiRow, seasonality: Option<f64>) -> Vec<Cell> {
         Cell::Num(r.breach_rate()),
         Cell::Num(r.rejection_rate()),
         Cell::Num(r.return_rate()),
-        Cell::Num(if r.service.is_none() { seasonality } else { None }),
+        Cell::Num(if r.service.is_none() {
+            seasonality
+        } else {
+            None
+        }),
     ]
 }
 
@@ -180,7 +184,11 @@ async fn office_lines(
 ) -> Result<(Vec<Vec<Cell>>, String)> {
     let month = month_of(state, q)?;
     let (office, rows) = office_rows(state, &at.staff, at.scope, month).await?;
-    let name = format!("kpi-{}-{}", office.code.as_str(), month.code().replace('/', "-"));
+    let name = format!(
+        "kpi-{}-{}",
+        office.code.as_str(),
+        month.code().replace('/', "-")
+    );
     Ok((lines(&[(office, rows)]), name))
 }
 

@@ -38,7 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/kpi/export.csv", get(export::province_csv))
         .route("/kpi/export.xlsx", get(export::province_xlsx))
         .route("/offices/{office_id}/kpi", get(office_page))
-        .route("/offices/{office_id}/kpi/export.csv", get(export::office_csv))
+        .route(
+            "/offices/{office_id}/kpi/export.csv",
+            get(export::office_csv),
+        )
         .route(
             "/offices/{office_id}/kpi/export.xlsx",
             get(export::office_xlsx),
@@ -114,7 +117,11 @@ fn wide_reach(staff: &Staff) -> Result<Option<(Reach, bool)>> {
 }
 
 /// Association staff reach only members: `kpi.office.not_member` for another office.
-async fn check_member(state: &AppState, staff: &Staff, office: daftar_domain::ids::OfficeId) -> Result<bool> {
+async fn check_member(
+    state: &AppState,
+    staff: &Staff,
+    office: daftar_domain::ids::OfficeId,
+) -> Result<bool> {
     if Audience::of(staff.principal())? != Audience::Association {
         return Ok(false);
     }
@@ -135,7 +142,12 @@ async fn office_rows(
     let association = check_member(state, staff, scope.office_id()).await?;
     let from = month.last(MONTHS)[0];
     let (office, rows) = state
-        .db(move |s| Ok((s.get_office(scope.office_id())?, s.office_kpis(&scope, from, month)?)))
+        .db(move |s| {
+            Ok((
+                s.get_office(scope.office_id())?,
+                s.office_kpis(&scope, from, month)?,
+            ))
+        })
         .await?;
     let rows = if association {
         rows.into_iter().map(KpiRow::for_association).collect()
@@ -243,7 +255,9 @@ async fn ranking_page(
         Metric::parse(&q.sort)?
     };
     let r2 = reach;
-    let provinces = state.db(move |s| s.kpi_provinces(&r2, members_only)).await?;
+    let provinces = state
+        .db(move |s| s.kpi_provinces(&r2, members_only))
+        .await?;
     let province = if q.province.trim().is_empty() {
         provinces.first().cloned().unwrap_or_default()
     } else {
@@ -312,11 +326,9 @@ async fn ranking_page(
         .iter()
         .map(|m| (m.code(), tr.t(&format!("kpi-metric-{}", m.code()))))
         .collect();
-    let query = serde_urlencoded::to_string([
-        ("province", province.as_str()),
-        ("month", &month.code()),
-    ])
-    .unwrap_or_default();
+    let query =
+        serde_urlencoded::to_string([("province", province.as_str()), ("month", &month.code())])
+            .unwrap_or_default();
     Ok(render(
         StatusCode::OK,
         &RankingPage {
@@ -409,14 +421,18 @@ async fn office_page(
             "kpi-opened-chart",
             "kpi-chart-opened",
             Kind::Bar,
-            vec![series("kpi-opened", &|r| r.count(r.opened).map(|n| n as f64))],
+            vec![series("kpi-opened", &|r| {
+                r.count(r.opened).map(|n| n as f64)
+            })],
         )
         .render(&|v| tr.num(v.round() as u64), &none),
         chart(
             "kpi-per-day-chart",
             "kpi-chart-per-day",
             Kind::Line,
-            vec![series("kpi-metric-per_working_day", &|r| r.per_working_day())],
+            vec![series("kpi-metric-per_working_day", &|r| {
+                r.per_working_day()
+            })],
         )
         .render(&|v| decimal(&tr, v, 1), &none),
         chart(
@@ -459,8 +475,12 @@ async fn office_page(
             closed: count_text(&tr, r, r.closed()),
             median: r.median().map_or_else(|| none.clone(), |v| tr.num(v)),
             p90: r.p90().map_or_else(|| none.clone(), |v| tr.num(v)),
-            rejection: r.rejection_rate().map_or_else(|| none.clone(), |v| percent(&tr, v)),
-            ret: r.return_rate().map_or_else(|| none.clone(), |v| percent(&tr, v)),
+            rejection: r
+                .rejection_rate()
+                .map_or_else(|| none.clone(), |v| percent(&tr, v)),
+            ret: r
+                .return_rate()
+                .map_or_else(|| none.clone(), |v| percent(&tr, v)),
         })
         .collect();
     let seasonality = daftar_domain::kpi::seasonality(&rows, month)
