@@ -21,6 +21,7 @@ pub mod household;
 pub mod idempotency;
 pub mod ids;
 pub mod jalali;
+pub mod kpi;
 pub mod licence;
 pub mod membership;
 pub mod month_names;

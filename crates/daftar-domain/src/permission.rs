@@ -55,11 +55,14 @@ pub enum Permission {
     HelpdeskAnswer,
     /// Open registration rounds and extend them (the authority).
     RoundManage,
+    /// See offices' KPI series (counts of cases only): every office with `office.all`
+    /// (association staff: their members), one's own office otherwise.
+    KpiRead,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -80,6 +83,7 @@ impl Permission {
         Permission::MembershipManage,
         Permission::HelpdeskAnswer,
         Permission::RoundManage,
+        Permission::KpiRead,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -105,6 +109,7 @@ impl Permission {
             Permission::MembershipManage => "membership.manage",
             Permission::HelpdeskAnswer => "helpdesk.answer",
             Permission::RoundManage => "round.manage",
+            Permission::KpiRead => "kpi.read",
         }
     }
 }
@@ -540,13 +545,20 @@ pub fn default_roles() -> Vec<RoleDef> {
                 CredentialRevoke,
                 LicenceApply,
                 HelpdeskAnswer,
+                KpiRead,
             ],
         ),
         def(
             RoleCode::INSPECTOR,
             false,
             false,
-            &[OfficeRead, OfficeAll, AggregateRead, LicenceInspect],
+            &[
+                OfficeRead,
+                OfficeAll,
+                AggregateRead,
+                LicenceInspect,
+                KpiRead,
+            ],
         ),
         def(
             RoleCode::AUTHORITY_OFFICER,
@@ -566,6 +578,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceDecide,
                 HelpdeskAnswer,
                 RoundManage,
+                KpiRead,
             ],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
@@ -573,7 +586,13 @@ pub fn default_roles() -> Vec<RoleDef> {
             RoleCode::ASSOCIATION,
             false,
             false,
-            &[OfficeRead, OfficeAll, AggregateRead, MembershipManage],
+            &[
+                OfficeRead,
+                OfficeAll,
+                AggregateRead,
+                MembershipManage,
+                KpiRead,
+            ],
         ),
         def(RoleCode::APPLICANT, false, true, &[SelfService]),
         def(

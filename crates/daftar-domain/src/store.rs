@@ -27,6 +27,7 @@ use crate::ids::{
     ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, RoundId, SessionId,
     ShareCodeId, SuspectId, UserId,
 };
+use crate::kpi::{KpiRow, SolarMonth};
 use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView};
 use crate::membership::{Member, Membership, NewMembership};
 use crate::office::{CreateOffice, Office, OfficeStatus};
@@ -254,6 +255,55 @@ pub trait RoundStore: Send + Sync {
         id: RoundId,
         page: PageRequest,
     ) -> Result<Page<NotSeen>>;
+}
+
+/// What one pass of the KPI job did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KpiRun {
+    /// Months computed.
+    pub months: u64,
+    /// Rows written (per office and service, and per office in total).
+    pub rows: u64,
+}
+
+/// KPIs per office (issue 18, part 4): monthly series computed from the cases by the KPI job and
+/// kept in `kpi_monthly`. Counts of cases only, never a person: reads are not audited (as the
+/// home pages' counts are not); each computation writes one audit row.
+pub trait KpiStore: Send + Sync {
+    /// Recomputes the rows of `months` (offices' time zone, working days from `cal`) and
+    /// replaces what was kept for them; one pass at a time across nodes (PostgreSQL advisory
+    /// lock): `None` when another node's pass holds it. Audited `kpi.compute`.
+    fn compute_kpis(
+        &self,
+        ctx: &AuditCtx,
+        cal: &WorkCalendar,
+        months: &[SolarMonth],
+    ) -> Result<Option<KpiRun>>;
+
+    /// Every row (per service and in total) of the scope's office from `from` to `to`
+    /// inclusive, by month and service. Scope for `kpi.read`.
+    fn office_kpis(
+        &self,
+        scope: &OfficeScope,
+        from: SolarMonth,
+        to: SolarMonth,
+    ) -> Result<Vec<KpiRow>>;
+
+    /// The offices of `province` (every province when `None`; only the association's members
+    /// when `members_only`), by code, each with its all-services rows from `from` to `to`.
+    /// Needs a reach over every office for `kpi.read` (`auth.forbidden` otherwise).
+    fn province_kpis(
+        &self,
+        reach: &Reach,
+        province: Option<&str>,
+        members_only: bool,
+        from: SolarMonth,
+        to: SolarMonth,
+    ) -> Result<Vec<(Office, Vec<KpiRow>)>>;
+
+    /// The provinces that have offices (of the association's members when `members_only`),
+    /// sorted. Reach over every office for `kpi.read`.
+    fn kpi_provinces(&self, reach: &Reach, members_only: bool) -> Result<Vec<String>>;
 }
 
 /// Staff accounts: users, sign-in throttling, sessions and API tokens.
@@ -1136,6 +1186,7 @@ every_area!(
     LicenceStore,
     MembershipStore,
     RoundStore,
+    KpiStore,
     UserStore,
     PersonStore,
     PhotoStore,

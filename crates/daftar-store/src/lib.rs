@@ -19,6 +19,7 @@ mod repo;
 pub use repo::audit::SEALER_LOCK as AUDIT_SEALER_LOCK;
 pub mod sql;
 pub mod sqlite;
+pub mod synth;
 
 use daftar_domain::Result;
 use daftar_domain::clock::Clock;

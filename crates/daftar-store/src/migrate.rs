@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0019_rate_limits"),
     migration!("0020_office_licences"),
     migration!("0021_audit_target"),
+    migration!("0022_kpi"),
     migration!("0023_rounds"),
     migration!("0024_helpdesk"),
 ];

@@ -53,6 +53,9 @@ pub struct WebConfig {
     pub escalate_to_authority_after: u32,
     /// Seconds between escalation passes of the server's background job (0: off).
     pub escalation_interval_secs: u64,
+    /// Seconds between passes of the KPI job (0: off, the default here; the binary's
+    /// configuration turns it on).
+    pub kpi_interval_secs: u64,
     /// Milliseconds between runs of the audit sealer (0: off; `daftar audit seal` and
     /// `audit verify` still seal on demand). Bounds how long a committed audit row waits
     /// unsealed when no older transaction is open (docs/adr/0002-audit-sealing.md).
@@ -89,6 +92,7 @@ impl Default for WebConfig {
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
+            kpi_interval_secs: 0,
             audit_seal_interval_ms: 200,
             audit_checkpoint_interval_secs: 600,
             key_secret: String::new(),

@@ -2,7 +2,9 @@
 //! step is past due, to the authority after `escalate_to_authority_after` more working days),
 //! once at start and then every `escalation_interval_secs`; and the removal of expired
 //! `Idempotency-Key` answers and of imports that stopped without finishing (a killed `daftar
-//! import`), every ten minutes; and the audit sealer ([`audit_sealer_loop`]).
+//! import`), every ten minutes; the audit sealer ([`audit_sealer_loop`]); and the KPI job
+//! ([`kpi_loop`]: the 13 Solar Hijri months ending with the current one at start, then the
+//! current and previous month every `kpi_interval_secs`).
 
 use crate::state::AppState;
 use daftar_domain::audit::{AuditCtx, purpose};
@@ -16,6 +18,42 @@ pub async fn escalate_once(state: &AppState) -> daftar_domain::Result<u64> {
     state
         .db(move |s| s.escalate_overdue(&ctx, &cal, today, after))
         .await
+}
+
+/// One KPI pass over the `months` Solar Hijri months ending with the offices' current month;
+/// `None` when another node's pass was running.
+pub async fn compute_kpis_once(
+    state: &AppState,
+    months: usize,
+) -> daftar_domain::Result<Option<daftar_domain::store::KpiRun>> {
+    let ctx = system_ctx();
+    let cal = state.calendar();
+    let months = daftar_domain::kpi::SolarMonth::of(state.today()).last(months);
+    state.db(move |s| s.compute_kpis(&ctx, &cal, &months)).await
+}
+
+/// Runs the KPI job: 13 months at start (the seasonality index needs 12), then the current and
+/// previous month (a month's figures stop changing once it is over) every
+/// `kpi_interval_secs` (0 turns the job off). One pass at a time across nodes.
+pub async fn kpi_loop(state: AppState) {
+    let secs = state.config.kpi_interval_secs;
+    if secs == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(secs));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut months = 13;
+    loop {
+        tick.tick().await;
+        match compute_kpis_once(&state, months).await {
+            Ok(Some(run)) => {
+                tracing::info!(months = run.months, rows = run.rows, "computed KPIs");
+                months = 2;
+            }
+            Ok(None) => tracing::debug!("another node is computing KPIs"),
+            Err(e) => tracing::warn!(error = %e, "computing KPIs failed"),
+        }
+    }
 }
 
 /// The audit context of a background job.

@@ -2,6 +2,7 @@
 //! (askama, right-to-left first) and the `/api/v1` JSON API with its OpenAPI document.
 
 pub mod auth;
+pub mod charts;
 pub mod conditional;
 mod config;
 pub mod context;
@@ -117,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::association::routes())
         .merge(features::helpdesk::routes())
         .merge(features::rounds::routes())
+        .merge(features::kpi::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())
         .merge(features::review::routes())
@@ -191,6 +193,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let state = state(store, config).map_err(|e| std::io::Error::other(e.to_string()))?;
     let escalation = tokio::spawn(jobs::escalation_loop(state.clone()));
+    let kpi = tokio::spawn(jobs::kpi_loop(state.clone()));
     let metrics = match state.config.metrics {
         config::MetricsAccess::Listen(addr) => {
             let l = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -214,6 +217,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     escalation.abort();
+    kpi.abort();
     if let Some(m) = metrics {
         m.abort();
     }

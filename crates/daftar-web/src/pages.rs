@@ -117,6 +117,16 @@ impl PageCtx {
                     label: "nav-rounds",
                 });
             }
+            if p.has(Permission::KpiRead) {
+                let href = match (p.has(Permission::OfficeAll), a.user.office_id) {
+                    (false, Some(office)) => format!("/offices/{office}/kpi"),
+                    _ => "/kpi".to_owned(),
+                };
+                nav.push(NavLink {
+                    href,
+                    label: "nav-kpi",
+                });
+            }
             if p.has(Permission::AuditRead) {
                 nav.push(NavLink {
                     href: "/audit".into(),

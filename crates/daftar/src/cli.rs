@@ -67,6 +67,9 @@ pub enum Command {
     /// Credential signing keys: generate, list, rotate, retire, export the signed lists.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Offices' KPI series (README, "KPIs").
+    #[command(subcommand)]
+    Kpi(KpiCommand),
     /// Check a credential offline: its QR text or a photo of the QR, against a trust list, a
     /// status list and the pinned root key (files from `daftar keys export` or the server's
     /// /.well-known/daftar/). Exit code 0: valid; 1: any other verdict; 2: unreadable input.
@@ -150,6 +153,48 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
+/// `kpi` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// Compute the monthly KPI series of every office now (what the server's KPI job does) for
+    /// the Solar Hijri months ending with --to (default: the offices' current month), and
+    /// print how many rows were written.
+    Compute(KpiCompute),
+}
+
+/// `kpi compute` options.
+#[derive(Debug, Args)]
+pub struct KpiCompute {
+    /// How many months, ending with --to (13: the seasonality index needs 12).
+    #[arg(long, default_value_t = 13)]
+    pub months: usize,
+    /// The last month, Solar Hijri `YYYY/MM` (default: the offices' current month).
+    #[arg(long, value_name = "YYYY/MM")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `bench kpi` options.
+#[derive(Debug, Args)]
+pub struct BenchKpi {
+    /// Provinces; the page figures are for one of them.
+    #[arg(long, default_value_t = 10)]
+    pub provinces: u64,
+    /// Offices per province.
+    #[arg(long, default_value_t = 200)]
+    pub offices_per_province: u64,
+    /// Persons, spread over every office.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub persons: u64,
+    /// Cases, spread over 13 Solar Hijri months and every office.
+    #[arg(long, default_value_t = 5_000_000)]
+    pub cases: u64,
+    /// Page queries to time.
+    #[arg(long, default_value_t = 20)]
+    pub queries: usize,
+}
+
 /// `bench` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -172,6 +217,11 @@ pub enum BenchCommand {
     /// Generate a registration round over N persons in K offices (SQLite in a temporary
     /// directory, or --database-url) and time the coverage reads and the not-yet-seen list.
     Coverage(BenchCoverage),
+    /// Generate offices, persons and cases (default: 10 provinces of 200 offices, 1 M persons,
+    /// 5 M cases over 13 Solar Hijri months) in a fresh database (temporary SQLite, or the empty
+    /// PostgreSQL database of --database-url), then time the KPI job over every office and the
+    /// KPI pages' queries for one province and one office.
+    Kpi(BenchKpi),
 }
 
 /// `bench coverage` options.

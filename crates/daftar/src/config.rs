@@ -59,6 +59,8 @@ pub struct Config {
     pub escalate_to_authority_after: u32,
     /// Seconds between escalation passes of the background job (0: off).
     pub escalation_interval_secs: u64,
+    /// Seconds between passes of the KPI job (0: off).
+    pub kpi_interval_secs: u64,
     /// Milliseconds between passes of the audit sealer (0: off; `daftar audit seal` seals).
     pub audit_seal_interval_ms: u64,
     /// Seconds between signed checkpoints of the audit chain's head, when it moved (0: off).
@@ -93,6 +95,7 @@ impl Default for Config {
             public_url: String::new(),
             escalate_to_authority_after: 3,
             escalation_interval_secs: 600,
+            kpi_interval_secs: 3600,
             audit_seal_interval_ms: 200,
             audit_checkpoint_interval_secs: 600,
             key_secret: String::new(),
@@ -348,6 +351,7 @@ impl Config {
         w.public_url = self.public_url.clone();
         w.escalate_to_authority_after = self.escalate_to_authority_after;
         w.escalation_interval_secs = self.escalation_interval_secs;
+        w.kpi_interval_secs = self.kpi_interval_secs;
         w.audit_seal_interval_ms = self.audit_seal_interval_ms;
         w.audit_checkpoint_interval_secs = self.audit_checkpoint_interval_secs;
         w.key_secret = self.key_secret().unwrap_or_else(|e| {

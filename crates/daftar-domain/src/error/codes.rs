@@ -179,6 +179,10 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("key.secret.short", Invalid),
     ("key.secret.wrong", Invalid),
     ("key.state.invalid", Invalid),
+    // kpi
+    ("kpi.metric.invalid", Invalid),
+    ("kpi.month.invalid", Invalid),
+    ("kpi.office.not_member", Forbidden),
     // licence
     ("licence.checklist.invalid", Invalid),
     ("licence.date.invalid", Invalid),

@@ -19,6 +19,7 @@ mod credentials;
 mod helpdesk;
 mod households;
 pub(crate) mod idempotency;
+mod kpi;
 pub(crate) mod licences;
 pub(crate) mod memberships;
 mod offices;

@@ -7,6 +7,7 @@ mod cases;
 mod credentials;
 mod fixtures;
 mod helpdesk;
+mod kpi;
 mod licences;
 mod nodes;
 mod read_watch;

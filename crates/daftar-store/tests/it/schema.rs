@@ -126,9 +126,11 @@ fn norm_default(d: &str) -> String {
 }
 
 /// An index predicate or CHECK expression reduced to its words, so that PostgreSQL's
-/// `(left_at IS NULL)` equals SQLite's `left_at IS NULL`.
+/// `(left_at IS NULL)` equals SQLite's `left_at IS NULL` and its `(kind = 'x'::text)` (a string
+/// literal printed with its type) SQLite's `kind = 'x'`.
 fn norm_expr(e: &str) -> String {
-    e.replace(['(', ')'], " ")
+    e.replace("'::text", "'")
+        .replace(['(', ')'], " ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -681,6 +683,10 @@ fn defaults_and_expressions_are_normalised() {
     assert_eq!(norm_default("false"), "0");
     assert_eq!(norm_default("0"), "0");
     assert_eq!(norm_expr("(left_at IS NULL)"), norm_expr("left_at IS NULL"));
+    assert_eq!(
+        norm_expr("(kind = 'case.return'::text)"),
+        norm_expr("kind = 'case.return'")
+    );
     let cols = ["state".to_owned(), "id".to_owned()];
     assert_eq!(
         columns_in("CHECK ((state = ANY (ARRAY['running'::text])))", &cols),

@@ -30,7 +30,7 @@ macro_rules! perm {
     )*};
 }
 
-perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke);
+perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead);
 
 /// Proof that the caller may use `P` on the path's office.
 #[derive(Debug)]

@@ -147,7 +147,12 @@ pub fn demo(loaded: &Loaded, args: &DemoArgs) -> Result<ExitCode> {
             args.data_dir.display()
         );
     } else {
-        seed(store.as_ref(), args.persons, &loaded.config.clock())?;
+        seed(
+            store.as_ref(),
+            args.persons,
+            &loaded.config.clock(),
+            &loaded.config.database(),
+        )?;
     }
     if args.seed_only {
         return Ok(ExitCode::SUCCESS);
@@ -212,7 +217,12 @@ fn logins(store: &dyn Store) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
-fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) -> Result<()> {
+fn seed(
+    store: &dyn Store,
+    persons: u32,
+    clock: &daftar_domain::clock::Clock,
+    database: &str,
+) -> Result<()> {
     let ctx = super::system_ctx("demo");
     let hash = daftar_domain::secret::password::hash(DEMO_PASSWORD)?;
     let roles = store.roles()?;
@@ -321,10 +331,11 @@ fn seed(store: &dyn Store, persons: u32, clock: &daftar_domain::clock::Clock) ->
     bar.finish_and_clear();
     seed_households_and_review(store, &ctx, &by_office, today)?;
     let cases = seed_cases(store, &ctx, &by_office, clock)?;
+    let history = seed_kpi_history(database, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
     seed_round(store, &ctx, clock)?;
     println!(
-        "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases.",
+        "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases, and {history} decided cases over the past 12 months for the KPI pages.",
         offices.len(),
         roles
             .iter()
@@ -682,6 +693,189 @@ fn seed_cases(
                 &profile.catalog.profile,
             )?;
         }
+    }
+    Ok(n)
+}
+
+/// KPI history (issue 18.4): in each office, over the 12 Solar Hijri months before this one,
+/// school enrolment letters opened and decided through the workflow on days of those months —
+/// approved (some after a return for correction, some past their due date and escalated),
+/// rejected, cancelled — more of them in each office's own season, so that the KPI pages show
+/// real series and seasonality. Written through a second handle on the database whose clock is
+/// moved to each day (records and audit rows carry those days); then the 13 months are computed.
+fn seed_kpi_history(
+    database: &str,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
+    clock: &daftar_domain::clock::Clock,
+) -> Result<usize> {
+    use daftar_domain::case::{CaseDocument, Note};
+    use daftar_domain::kpi::SolarMonth;
+    use daftar_domain::service::{EvidenceKind, ServiceCode};
+    use daftar_domain::usecase::decide_step::DecideStep;
+    use daftar_domain::usecase::open_case::OpenCase;
+    let (past, hand) = daftar_domain::clock::Clock::manual(clock.now(), clock.offset());
+    let store = daftar_store::connect_sql(database)?.with_clock(past);
+    let s: &dyn Store = &store;
+    let profile = daftar_domain::profile::Profile::iran()?;
+    let cal = profile.calendar.with_holidays(s.holidays()?)?;
+    let ctx = daftar_domain::audit::AuditCtx::system("demo-kpi");
+    let this_month = SolarMonth::of(clock.today());
+    let months = this_month.last(13);
+    if months[0].working_days(&cal).is_none() {
+        println!("No KPI history: the months before today are outside the calendar's years.");
+        return Ok(0);
+    }
+    let at = |d: time::Date, hour: u8| {
+        d.with_hms(hour, 0, 0)
+            .map(|t| t.assume_offset(clock.offset()))
+            .unwrap_or_else(|_| clock.now())
+    };
+    let mut n = 0;
+    for (k, (office, persons)) in by_office.iter().enumerate() {
+        let w = system_scope(*office, Permission::PersonWrite);
+        let r = system_scope(*office, Permission::PersonRead);
+        let mut next_person = 20;
+        for (mi, month) in months[..12].iter().enumerate() {
+            // The office's season: three months a year with three times the work.
+            let in_season = (mi + 2 * k) % 12 < 3;
+            let count = if in_season { 12 } else { 4 };
+            let (first, _) = month.days()?;
+            let mut day = cal.add_working_days(first, 0)?;
+            for i in 0..count {
+                day = cal.add_working_days(day, if i % 3 == 2 { 1 } else { 0 })?;
+                // A person who may apply (no open letter, heads their household or has none).
+                let mut tries = 0;
+                let opened = loop {
+                    let Some(p) = persons.get(next_person % persons.len().max(1)) else {
+                        break None;
+                    };
+                    next_person += 1;
+                    tries += 1;
+                    if tries > persons.len() {
+                        break None;
+                    }
+                    hand.set(at(day, 9));
+                    let cmd = OpenCase {
+                        person: p.id,
+                        service: ServiceCode::parse("school_enrolment_letter")?,
+                        household: false,
+                        consent: false,
+                        employer: None,
+                        note: Note::default(),
+                    };
+                    if let Ok(v) = s.open_case(&ctx, &w, &cmd, &cal, day) {
+                        break Some(v);
+                    }
+                };
+                let Some(v) = opened else { continue };
+                let id = v.case.id;
+                n += 1;
+                let kind = (i + k + mi) % 10;
+                // Handling: 1 to 6 working days, longer in season.
+                let days = 1 + ((i * 7 + k * 3 + mi) % 4) as u32 + u32::from(in_season) * 2;
+                let done = cal.add_working_days(day, days)?;
+                let act = |d: time::Date, hour: u8, role: &str, c: DecideStep| -> Result<()> {
+                    hand.set(at(d, hour));
+                    let cur = s.get_case(&ctx, &r, id)?;
+                    s.change_case(
+                        &ctx,
+                        &r,
+                        role,
+                        id,
+                        cur.case.version,
+                        &c,
+                        &cal,
+                        d,
+                        &profile.catalog.profile,
+                    )?;
+                    Ok(())
+                };
+                match kind {
+                    0 => act(
+                        done,
+                        11,
+                        "clerk",
+                        DecideStep::parse("reject", Some("not_eligible"), "", false)?,
+                    )?,
+                    1 => act(
+                        done,
+                        11,
+                        "office_manager",
+                        DecideStep::parse("cancel", None, "", false)?,
+                    )?,
+                    _ => {
+                        if kind == 2 {
+                            act(
+                                day,
+                                10,
+                                "clerk",
+                                DecideStep::parse(
+                                    "return",
+                                    None,
+                                    "کارنامهٔ مدرسه را بیاورید.",
+                                    false,
+                                )?,
+                            )?;
+                            act(
+                                cal.add_working_days(day, 1)?,
+                                10,
+                                "clerk",
+                                DecideStep::parse("resume", None, "", false)?,
+                            )?;
+                        }
+                        hand.set(at(day, 10));
+                        s.add_case_document(
+                            &ctx,
+                            &w,
+                            id,
+                            &CaseDocument {
+                                id: daftar_domain::ids::CaseDocumentId::new(),
+                                kind: EvidenceKind::parse("school_record")?,
+                                filename: "school-record.pdf".into(),
+                                content_type: "application/pdf".into(),
+                                size: 0,
+                                sha256: "0".repeat(64),
+                                uploaded_at: at(day, 10),
+                            },
+                            &"0".repeat(64),
+                        )?;
+                        act(
+                            day,
+                            10,
+                            "clerk",
+                            DecideStep::parse("complete", None, "", false)?,
+                        )?;
+                        if kind == 3 {
+                            // Past its due date: the SLA job escalates it before it is decided.
+                            hand.set(at(done, 8));
+                            s.escalate_overdue(&ctx, &cal, done, 3)?;
+                        }
+                        act(
+                            done,
+                            11,
+                            "office_manager",
+                            DecideStep::parse("complete", None, "", false)?,
+                        )?;
+                        act(
+                            done,
+                            12,
+                            "clerk",
+                            DecideStep::parse("complete", None, "", false)?,
+                        )?;
+                    }
+                }
+            }
+        }
+    }
+    hand.set(clock.now());
+    if let Some(run) = s.compute_kpis(&ctx, &cal, &months)? {
+        println!(
+            "KPIs computed for {} months ({} rows).",
+            run.months, run.rows
+        );
     }
     Ok(n)
 }

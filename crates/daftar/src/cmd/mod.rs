@@ -13,6 +13,7 @@ mod demo;
 mod gen_data;
 mod import;
 mod keys;
+mod kpi;
 mod maintenance;
 mod serve;
 
@@ -86,6 +87,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             import::persons(&load(&with(None, a.data_dir.clone()))?, &a)
         }
         Command::Keys(k) => keys::run(&global, k),
+        Command::Kpi(crate::cli::KpiCommand::Compute(a)) => {
+            kpi::compute(&load(&with(None, a.dir.data_dir.clone()))?, &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Kpi(a)) => {
+            kpi::bench(cli.database_url.as_deref(), &a)
+        }
         Command::Verify(a) => keys::verify(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
             print!("{}", load(&with(listen, data_dir))?.print()?);

@@ -319,6 +319,23 @@ fn demo_seeds_overdue_and_paused_cases() {
         )
         .unwrap()
     };
+    // Issue 18.4: a year of decided cases per office and the KPI series computed from them.
+    let months: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT month) FROM kpi_monthly WHERE service_code = ''",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(months >= 12, "{months} months of KPIs");
+    let computed = ok(
+        dir.path(),
+        &["kpi", "compute", "--months", "2", "--data-dir", "demo"],
+    );
+    assert!(
+        computed.contains("KPIs computed for 2 months"),
+        "{computed}"
+    );
     // Every serving office: THR-02 waits for its licence and has no cases yet.
     let offices: i64 = conn
         .query_row(
@@ -729,6 +746,29 @@ fn dedupe_over_the_database_fills_the_review_queue() {
 #[test]
 fn small_benchmarks_run_and_print_their_figures() {
     let dir = tempfile::tempdir().unwrap();
+    let kpi = ok(
+        dir.path(),
+        &[
+            "bench",
+            "kpi",
+            "--provinces",
+            "2",
+            "--offices-per-province",
+            "3",
+            "--persons",
+            "40",
+            "--cases",
+            "600",
+            "--queries",
+            "2",
+        ],
+    );
+    assert!(
+        kpi.contains("KPI job, every office, 13 months")
+            && kpi.contains("province ranking page query (3 offices)")
+            && kpi.contains("office KPI page query"),
+        "{kpi}"
+    );
     let sla = ok(dir.path(), &["bench", "sla", "--count", "5000"]);
     assert!(sla.contains("all equal") && sla.contains("M/s"), "{sla}");
     let creds = ok(dir.path(), &["bench", "credentials", "--count", "200"]);

@@ -1,0 +1,141 @@
+//! Synthetic offices, persons and cases for `daftar bench kpi`, generated inside the database
+//! (PostgreSQL `generate_series`, SQLite a recursive CTE) so that millions of rows load in
+//! minutes. Benchmarks only: the rows are not audited, the persons carry placeholder names and
+//! no match keys, and the cases no members, documents or payments. Never used by the server.
+
+use crate::SqlStore;
+use crate::sql::Dialect;
+use daftar_domain::Result;
+use time::OffsetDateTime;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct KpiFixture {
+    /// Provinces (`Province 00`, `Province 01`, …).
+    pub provinces: u64,
+    /// Offices per province.
+    pub offices_per_province: u64,
+    /// Persons, spread over the offices.
+    pub persons: u64,
+    /// Cases, spread over the persons (a case at its person's office).
+    pub cases: u64,
+    /// Cases are opened between this instant and `days` days later.
+    pub from: OffsetDateTime,
+    /// Days the cases are spread over.
+    pub days: u64,
+}
+
+/// The services the generated cases are of.
+const SERVICES: [&str; 8] = [
+    "card_renewal",
+    "registration_status_certificate",
+    "work_permit",
+    "work_permit_renewal",
+    "travel_permit",
+    "exit_permit",
+    "school_enrolment_letter",
+    "newborn_registration",
+];
+
+impl SqlStore {
+    /// Loads `f` into an empty database (offices with codes `B0001`…; ids that are valid ULIDs).
+    pub fn load_kpi_fixture(&self, f: &KpiFixture) -> Result<()> {
+        let offices = f.provinces * f.offices_per_province;
+        let persons = f.persons.max(1);
+        let from = crate::sql::ts_text(f.from);
+        let secs = f.days.max(1) * 86_400;
+        let services = SERVICES
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("WHEN {i} THEN '{s}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let per = f.offices_per_province.max(1);
+        self.write(|tx| {
+            let d = tx.dialect();
+            let series = |n: u64| match d {
+                Dialect::Postgres => format!("generate_series(1::bigint, {n}) AS s(i)"),
+                Dialect::Sqlite => format!(
+                    "(WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < {n}) SELECT i FROM r) AS s"
+                ),
+            };
+            let pad = |e: &str, w: u32| match d {
+                Dialect::Postgres => format!("lpad(({e})::text, {w}, '0')"),
+                Dialect::Sqlite => format!("printf('%0{w}d', {e})"),
+            };
+            // Whole seconds after `from`, as a timestamp of the column's type.
+            let at = |secs_expr: &str| match d {
+                Dialect::Postgres => {
+                    format!("('{from}'::timestamptz + make_interval(secs => ({secs_expr})))")
+                }
+                Dialect::Sqlite => {
+                    format!("strftime('%Y-%m-%dT%H:%M:%fZ', '{from}', '+' || ({secs_expr}) || ' seconds')")
+                }
+            };
+            let day = |ts: &str| match d {
+                Dialect::Postgres => format!("to_char({ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
+                Dialect::Sqlite => format!("date({ts})"),
+            };
+            let now = match d {
+                Dialect::Postgres => "now()",
+                Dialect::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            };
+            let office_id = |n: &str| format!("'01KPB0' || {}", pad(n, 20));
+            tx.batch(&format!(
+                "INSERT INTO offices (id, code, name_fa, name_en, province, district, status, created_at) \
+                 SELECT {oid}, 'B' || {code}, 'دفتر ' || i, 'Office ' || i, 'Province ' || {prov}, 'District ' || (i % 10), 'active', {now} FROM {s}",
+                oid = office_id("i"),
+                code = pad("i", 4),
+                prov = pad(&format!("(i - 1) / {per}"), 2),
+                s = series(offices),
+            ))?;
+            tx.batch(&format!(
+                "INSERT INTO persons (id, office_id, registry_no, given_name, family_name, father_name, sex, nationality, created_at) \
+                 SELECT '01KPP0' || {pid}, {oid}, 'BENCH-' || {pid}, 'نام', 'خانواده', 'پدر', 'female', 'AFG', {now} FROM {s}",
+                pid = pad("i", 20),
+                oid = office_id(&format!("(i % {offices}) + 1")),
+                s = series(persons),
+            ))?;
+            // Case j: person j mod P (at that person's office); its own pseudo-random figures
+            // from multiplicative hashes of j. Offices differ in season: office k's cases lean
+            // towards the months k mod 12 (a third of them are drawn from a 30-day band).
+            let person = format!("(i % {persons})");
+            let office = format!("(({person} % {offices}) + 1)");
+            let h = |m: u64, modulo: u64| format!("((i * {m}) % {modulo})");
+            let opened_secs = format!(
+                "CASE WHEN {h3} = 0 THEN ((({office} % 12) * 30 * 86400) + {band}) % {secs} ELSE {spread} END",
+                h3 = h(7, 3),
+                band = h(40503, 30 * 86_400),
+                spread = h(2_654_435_761, secs),
+            );
+            let state = format!(
+                "CASE WHEN {r} < 70 THEN 'approved' WHEN {r} < 80 THEN 'rejected' WHEN {r} < 85 THEN 'cancelled' ELSE 'open' END",
+                r = h(7919, 100)
+            );
+            let handling = format!("(1 + {} + {})", h(104_729, 12), h(1_299_709, 9));
+            let opened = at(&opened_secs);
+            let closed = at(&format!("({opened_secs}) + {handling} * 86400"));
+            tx.batch(&format!(
+                "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, closed_at, version) \
+                 SELECT '01KPC0' || {cid}, 'BENCH-' || {cid}, {oid}, CASE {svc} {services} END, 1, '01KPP0' || {pid}, {state}, 0, {day}, {day}, FALSE, CASE WHEN {esc} = 0 THEN 1 ELSE 0 END, 1405, {opened}, 'bench', CASE WHEN {r} < 85 THEN {closed} END, 1 FROM {s}",
+                cid = pad("i", 20),
+                oid = office_id(&office),
+                svc = h(31, SERVICES.len() as u64),
+                pid = pad(&format!("{person} + 1"), 20),
+                day = day(&opened),
+                esc = h(13, 9),
+                r = h(7919, 100),
+                s = series(f.cases),
+            ))?;
+            // One case in eleven was returned for correction once.
+            tx.batch(&format!(
+                "INSERT INTO case_events (case_id, seq, at, actor, kind, step, note) \
+                 SELECT '01KPC0' || {cid}, 1, {opened}, 'bench', 'case.return', 0, '' FROM {s} WHERE i % 11 = 0",
+                cid = pad("i", 20),
+                s = series(f.cases),
+            ))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}

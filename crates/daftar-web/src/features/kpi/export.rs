@@ -1,0 +1,213 @@
+//! CSV (UTF-8 with BOM) and XLSX of the KPI aggregates the pages show: one line per office,
+//! month and service (empty: all services). Office codes and counts of cases; no person data.
+//! A figure withheld from association staff (fewer than 5 cases) is an empty cell.
+
+use super::{KpiQuery, month_of, office_rows, province_rows, wide_reach};
+use crate::auth::scope::KpiRead;
+use crate::auth::{InOffice, Staff};
+use crate::error::WebResult;
+use crate::extract::Query;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use daftar_domain::kpi::KpiRow;
+use daftar_domain::office::Office;
+use daftar_domain::{Error, Result};
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 18] = [
+    "office_code",
+    "province",
+    "month",
+    "service",
+    "working_days",
+    "opened",
+    "opened_per_working_day",
+    "approved",
+    "rejected",
+    "cancelled",
+    "returned",
+    "breached",
+    "median_handling_days",
+    "p90_handling_days",
+    "sla_breach_rate",
+    "rejection_rate",
+    "return_rate",
+    "seasonality_index",
+];
+
+/// A line's cells (text; numbers as numbers in XLSX).
+enum Cell {
+    Text(String),
+    Num(Option<f64>),
+}
+
+fn line(office: &Office, r: &KpiRow, seasonality: Option<f64>) -> Vec<Cell> {
+    let c = |n: u64| Cell::Num(r.count(n).map(|n| n as f64));
+    vec![
+        Cell::Text(office.code.as_str().to_owned()),
+        Cell::Text(office.province.clone()),
+        Cell::Text(r.month.code()),
+        Cell::Text(r.service.clone().unwrap_or_default()),
+        Cell::Num(r.working_days.map(f64::from)),
+        c(r.opened),
+        Cell::Num(r.per_working_day()),
+        c(r.approved),
+        c(r.rejected),
+        c(r.cancelled),
+        c(r.returned),
+        c(r.breached),
+        Cell::Num(r.median().map(f64::from)),
+        Cell::Num(r.p90().map(f64::from)),
+        Cell::Num(r.breach_rate()),
+        Cell::Num(r.rejection_rate()),
+        Cell::Num(r.return_rate()),
+        Cell::Num(if r.service.is_none() {
+            seasonality
+        } else {
+            None
+        }),
+    ]
+}
+
+/// Every line of `series` (the seasonality index on each office's all-services line of a
+/// month: over the 12 months ending with it).
+fn lines(series: &[(Office, Vec<KpiRow>)]) -> Vec<Vec<Cell>> {
+    series
+        .iter()
+        .flat_map(|(o, rows)| {
+            rows.iter().map(move |r| {
+                let s = daftar_domain::kpi::seasonality(rows, r.month);
+                line(o, r, s)
+            })
+        })
+        .collect()
+}
+
+fn csv_bytes(lines: &[Vec<Cell>]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let fail = |e: csv::Error| Error::internal(e.to_string());
+    w.write_record(COLUMNS).map_err(fail)?;
+    for l in lines {
+        w.write_record(l.iter().map(|c| match c {
+            Cell::Text(t) => t.clone(),
+            Cell::Num(Some(v)) if v.fract() == 0.0 => format!("{v:.0}"),
+            Cell::Num(Some(v)) => format!("{v:.4}"),
+            Cell::Num(None) => String::new(),
+        }))
+        .map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::internal(e.to_string()))
+}
+
+fn xlsx_bytes(lines: &[Vec<Cell>]) -> Result<Vec<u8>> {
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::internal(e.to_string());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("kpi").map_err(fail)?;
+    for (c, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).map_err(fail)?;
+    }
+    for (i, l) in lines.iter().enumerate() {
+        let row = u32::try_from(i + 1).map_err(|_| Error::internal("too many lines"))?;
+        for (c, cell) in l.iter().enumerate() {
+            match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(row, c as u16, t).map_err(fail)?;
+                }
+                Cell::Num(Some(v)) => {
+                    sheet.write_number(row, c as u16, *v).map_err(fail)?;
+                }
+                Cell::Num(None) => {}
+            }
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+fn file(body: Vec<u8>, content_type: &str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The province's (or every reachable office's) all-services lines for 13 months.
+async fn province_lines(
+    state: &AppState,
+    staff: &Staff,
+    q: &KpiQuery,
+) -> Result<(Vec<Vec<Cell>>, String)> {
+    let (reach, members_only) =
+        wide_reach(staff)?.ok_or_else(|| Error::forbidden("auth.forbidden"))?;
+    let month = month_of(state, q)?;
+    let province = Some(q.province.trim().to_owned()).filter(|p| !p.is_empty());
+    let series = province_rows(state, reach, members_only, province, month).await?;
+    Ok((lines(&series), month.code().replace('/', "-")))
+}
+
+/// `/kpi/export.csv?province=&month=`.
+pub async fn province_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<KpiQuery>,
+) -> WebResult<Response> {
+    let (lines, m) = province_lines(&state, &staff, &q).await?;
+    Ok(file(csv_bytes(&lines)?, CSV, &format!("kpi-{m}.csv")))
+}
+
+/// `/kpi/export.xlsx?province=&month=`.
+pub async fn province_xlsx(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<KpiQuery>,
+) -> WebResult<Response> {
+    let (lines, m) = province_lines(&state, &staff, &q).await?;
+    Ok(file(xlsx_bytes(&lines)?, XLSX, &format!("kpi-{m}.xlsx")))
+}
+
+async fn office_lines(
+    state: &AppState,
+    at: &InOffice<KpiRead>,
+    q: &KpiQuery,
+) -> Result<(Vec<Vec<Cell>>, String)> {
+    let month = month_of(state, q)?;
+    let (office, rows) = office_rows(state, &at.staff, at.scope, month).await?;
+    let name = format!(
+        "kpi-{}-{}",
+        office.code.as_str(),
+        month.code().replace('/', "-")
+    );
+    Ok((lines(&[(office, rows)]), name))
+}
+
+/// `/offices/{office_id}/kpi/export.csv?month=`.
+pub async fn office_csv(
+    State(state): State<AppState>,
+    at: InOffice<KpiRead>,
+    Query(q): Query<KpiQuery>,
+) -> WebResult<Response> {
+    let (lines, name) = office_lines(&state, &at, &q).await?;
+    Ok(file(csv_bytes(&lines)?, CSV, &format!("{name}.csv")))
+}
+
+/// `/offices/{office_id}/kpi/export.xlsx?month=`.
+pub async fn office_xlsx(
+    State(state): State<AppState>,
+    at: InOffice<KpiRead>,
+    Query(q): Query<KpiQuery>,
+) -> WebResult<Response> {
+    let (lines, name) = office_lines(&state, &at, &q).await?;
+    Ok(file(xlsx_bytes(&lines)?, XLSX, &format!("{name}.xlsx")))
+}
