@@ -334,6 +334,7 @@ fn seed(
     let history = seed_kpi_history(database, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
     seed_round(store, &ctx, clock)?;
+    seed_helpdesk(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases, and {history} decided cases over the past 12 months for the KPI pages.",
         offices.len(),
@@ -378,6 +379,59 @@ fn seed_round(
         "Opened the registration round {:?} for {} persons (see /rounds).",
         v.round.name, v.invited
     );
+    Ok(())
+}
+
+/// The help desk (issue 20.4): per office, its portal holder's anonymous complaint of delay
+/// about the office (the office's manager answers it on `/helpdesk` without seeing who), and
+/// one caller's report of confiscated documents taken by phone (the authority's).
+fn seed_helpdesk(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    use daftar_domain::helpdesk::{Channel, NewTicket, TicketDraft};
+    let profile = daftar_domain::profile::Profile::iran()?;
+    let (today, cal) = (
+        clock.today(),
+        profile.calendar.with_holidays(store.holidays()?)?,
+    );
+    let mut filed = 0;
+    for (office, persons) in by_office {
+        let Some(p) = persons.get(1) else { continue };
+        let t = NewTicket::parse(
+            TicketDraft {
+                category: "delay".into(),
+                about_office: Some(*office),
+                body: "سه هفته است برای کارت منتظرم و هر بار می‌گویند فردا.".into(),
+                anonymous: true,
+                ..TicketDraft::default()
+            },
+            Channel::Portal,
+            Some((p.id, *office)),
+            None,
+        )?;
+        store.file_ticket(ctx, &t, t.due_on(&cal, today)?)?;
+        filed += 1;
+    }
+    let call = NewTicket::parse(
+        TicketDraft {
+            category: "confiscated_documents".into(),
+            body: "کارفرما کارت و گذرنامه‌ام را نگه داشته و پس نمی‌دهد.".into(),
+            contact_name: "رحیم".into(),
+            contact_phone: "0912 000 1111".into(),
+            ..TicketDraft::default()
+        },
+        Channel::Phone,
+        None,
+        None,
+    )?;
+    store.file_ticket(ctx, &call, call.due_on(&cal, today)?)?;
+    println!("Filed {} help-desk tickets (see /helpdesk).", filed + 1);
     Ok(())
 }
 
