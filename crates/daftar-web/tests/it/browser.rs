@@ -60,6 +60,19 @@ pub(crate) async fn assert_fits_width(c: &fantoccini::Client, what: &str) {
     );
 }
 
+/// Narrows the window to a phone's 360 px, fails when the page is wider than that, saves a
+/// screenshot as `shots/<name>.png`, and widens the window again.
+pub(crate) async fn assert_fits_a_phone(c: &fantoccini::Client, shots: &Path, name: &str) {
+    c.set_window_size(360, 800).await.unwrap();
+    assert_fits_width(c, name).await;
+    std::fs::write(
+        shots.join(format!("{name}.png")),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
 /// The load status of the page's Vazirmatn font faces once the document's fonts are settled.
 async fn vazirmatn_status(c: &fantoccini::Client) -> Vec<String> {
     let statuses = c

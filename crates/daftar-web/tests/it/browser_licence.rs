@@ -87,24 +87,7 @@ async fn the_licence_timeline_in_the_browser() {
         Some("suspended")
     );
     // The page fits a phone.
-    c.set_window_size(360, 800).await.unwrap();
-    let w = c
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        w[0].as_i64() <= w[1].as_i64(),
-        "wider than the phone: {w:?}"
-    );
-    std::fs::write(
-        shots.join("licence-suspended-fa-IR-360.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    c.set_window_size(1280, 900).await.unwrap();
+    crate::browser::assert_fits_a_phone(&c, &shots, "licence-suspended-fa-IR-360").await;
 
     // The clerk cannot sign in, and the page says why.
     c.delete_all_cookies().await.unwrap();

@@ -102,21 +102,5 @@ async fn the_coverage_page_moves_when_a_clerk_completes_a_renewal() {
     )
     .unwrap();
     // The page fits a phone.
-    c.set_window_size(360, 800).await.unwrap();
-    let w = c
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        w[0].as_i64() <= w[1].as_i64(),
-        "wider than the phone: {w:?}"
-    );
-    std::fs::write(
-        shots.join("round-coverage-fa-IR-360.png"),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
+    crate::browser::assert_fits_a_phone(&c, &shots, "round-coverage-fa-IR-360").await;
 }
