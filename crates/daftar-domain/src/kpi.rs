@@ -307,6 +307,12 @@ pub struct KpiRow {
     pub median_days: Option<u32>,
     /// 90th percentile of the handling time, in working days.
     pub p90_days: Option<u32>,
+    /// Complaints about the office filed in the month (help desk: overcharging, bribes,
+    /// discourtesy, delays, other); on the all-services row only.
+    pub complaints: u64,
+    /// Reports of overcharging in the month: help-desk complaints of overcharging and fee
+    /// complaints on the office's receipts; on the all-services row only.
+    pub overcharges: u64,
     /// Small cells withheld (association staff: a figure over fewer than 5 cases is not shown).
     pub suppressed: bool,
 }
@@ -334,6 +340,8 @@ impl KpiRow {
             breached: 0,
             median_days: None,
             p90_days: None,
+            complaints: 0,
+            overcharges: 0,
             suppressed: false,
         }
     }
@@ -377,6 +385,21 @@ impl KpiRow {
     /// Share of closed cases returned for correction at least once.
     pub fn return_rate(&self) -> Option<f64> {
         ratio(self.returned, self.closed()).filter(|_| self.shown(self.closed()))
+    }
+    /// Complaints about the office in the month (withheld under 5 for association staff).
+    pub fn complaints(&self) -> Option<u64> {
+        self.count(self.complaints)
+    }
+    /// Overcharge reports in the month (withheld under 5 for association staff).
+    pub fn overcharges(&self) -> Option<u64> {
+        self.count(self.overcharges)
+    }
+    /// Complaints per 100 cases opened in the month (none without a case opened; withheld
+    /// when either count is under 5 for association staff).
+    pub fn complaints_per_100(&self) -> Option<f64> {
+        ratio(self.complaints, self.opened)
+            .map(|r| r * 100.0)
+            .filter(|_| self.shown(self.opened) && self.shown(self.complaints))
     }
     /// The same row as association staff see it.
     pub fn for_association(mut self) -> Self {
@@ -462,6 +485,7 @@ pub struct MonthBuilder<'a> {
     cal: &'a WorkCalendar,
     working_days: Option<u32>,
     tallies: BTreeMap<(OfficeId, String), Tally>,
+    complaints: BTreeMap<OfficeId, (u64, u64)>,
 }
 
 impl<'a> MonthBuilder<'a> {
@@ -472,6 +496,7 @@ impl<'a> MonthBuilder<'a> {
             cal,
             working_days: month.working_days(cal),
             tallies: BTreeMap::new(),
+            complaints: BTreeMap::new(),
         }
     }
     /// `count` cases of `service` opened at `office` in the month.
@@ -493,9 +518,20 @@ impl<'a> MonthBuilder<'a> {
             .or_default()
             .add_closed(g, days);
     }
+    /// `complaints` complaints about `office` filed in the month, `overcharges` of them (or of
+    /// the fee complaints on its receipts) reports of overcharging. Counted on the office's
+    /// all-services row, which exists even in a month without cases.
+    pub fn complaints(&mut self, office: OfficeId, complaints: u64, overcharges: u64) {
+        let c = self.complaints.entry(office).or_default();
+        c.0 += complaints;
+        c.1 += overcharges;
+    }
     /// The rows: per office and service, and per office for all services (service `None`).
     pub fn rows(self) -> Vec<KpiRow> {
         let mut totals: BTreeMap<OfficeId, Tally> = BTreeMap::new();
+        for office in self.complaints.keys() {
+            totals.entry(*office).or_default();
+        }
         let mut out = Vec::with_capacity(self.tallies.len() * 2);
         for ((office, service), t) in &self.tallies {
             let total = totals.entry(*office).or_default();
@@ -516,7 +552,13 @@ impl<'a> MonthBuilder<'a> {
             ));
         }
         for (office, t) in totals {
-            out.push(t.row(office, self.month, None, self.working_days));
+            let (complaints, overcharges) =
+                self.complaints.get(&office).copied().unwrap_or_default();
+            out.push(KpiRow {
+                complaints,
+                overcharges,
+                ..t.row(office, self.month, None, self.working_days)
+            });
         }
         out
     }
@@ -557,11 +599,13 @@ pub enum Metric {
     ReturnRate,
     /// Seasonality index (lower first: an even year).
     Seasonality,
+    /// Complaints per 100 cases opened (lower first).
+    Complaints,
 }
 
 impl Metric {
     /// Every metric, in the order pages show them.
-    pub const ALL: [Metric; 7] = [
+    pub const ALL: [Metric; 8] = [
         Metric::PerWorkingDay,
         Metric::Median,
         Metric::P90,
@@ -569,6 +613,7 @@ impl Metric {
         Metric::RejectionRate,
         Metric::ReturnRate,
         Metric::Seasonality,
+        Metric::Complaints,
     ];
     /// The stable code (`per_working_day`, …).
     pub fn code(self) -> &'static str {
@@ -580,6 +625,7 @@ impl Metric {
             Metric::RejectionRate => "rejection_rate",
             Metric::ReturnRate => "return_rate",
             Metric::Seasonality => "seasonality",
+            Metric::Complaints => "complaints",
         }
     }
     /// Parses a code (`kpi.metric.invalid`).
@@ -603,6 +649,7 @@ impl Metric {
             Metric::BreachRate => row?.breach_rate(),
             Metric::RejectionRate => row?.rejection_rate(),
             Metric::ReturnRate => row?.return_rate(),
+            Metric::Complaints => row?.complaints_per_100(),
         }
     }
 }
@@ -865,6 +912,44 @@ mod tests {
         let t = total.clone().for_association();
         assert_eq!(t.count(t.opened), Some(10));
         assert_eq!(t.median(), Some(3));
+    }
+
+    #[test]
+    fn complaints_count_on_the_total_row_even_without_cases() {
+        let cal = calendar();
+        let m = SolarMonth::new(1405, 7).unwrap();
+        let (busy, quiet) = (OfficeId::new(), OfficeId::new());
+        let mut b = MonthBuilder::new(m, &cal);
+        b.opened(busy, "card_renewal", 40);
+        b.complaints(busy, 6, 2);
+        b.complaints(busy, 0, 1);
+        b.complaints(quiet, 2, 0);
+        let rows = b.rows();
+        // busy: a service row and a total; quiet: a total only.
+        assert_eq!(rows.len(), 3);
+        let total = |o| {
+            rows.iter()
+                .find(|r| r.office_id == o && r.service.is_none())
+                .unwrap()
+        };
+        let service = rows.iter().find(|r| r.service.is_some()).unwrap();
+        assert_eq!((service.complaints, service.overcharges), (0, 0));
+        let t = total(busy);
+        assert_eq!((t.complaints, t.overcharges, t.opened), (6, 3, 40));
+        assert_eq!(t.complaints_per_100(), Some(15.0));
+        assert_eq!(Metric::Complaints.of(Some(t), None), Some(15.0));
+        let q = total(quiet);
+        assert_eq!(
+            (q.complaints, q.opened, q.complaints_per_100()),
+            (2, 0, None)
+        );
+        // Association staff: a count under 5 is withheld, and so is the rate built on it.
+        let a = t.clone().for_association();
+        assert_eq!((a.complaints(), a.overcharges()), (Some(6), None));
+        assert_eq!(a.complaints_per_100(), Some(15.0));
+        let a = q.clone().for_association();
+        assert_eq!(a.complaints(), None);
+        assert!(!Metric::Complaints.higher_is_better());
     }
 
     #[test]

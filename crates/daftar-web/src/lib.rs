@@ -114,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::login::routes())
         .merge(features::locale::routes())
         .merge(features::offices::routes())
+        .merge(features::information::routes())
         .merge(features::licences::routes())
         .merge(features::association::routes())
         .merge(features::helpdesk::routes())

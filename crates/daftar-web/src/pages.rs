@@ -142,6 +142,10 @@ impl PageCtx {
                 label: "nav-directory",
             });
             nav.push(NavLink {
+                href: "/information".into(),
+                label: "nav-information",
+            });
+            nav.push(NavLink {
                 href: "/profile".into(),
                 label: "nav-profile",
             });

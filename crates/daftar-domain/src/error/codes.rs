@@ -166,6 +166,9 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("import.column.twice", Invalid),
     ("import.removed", Conflict),
     ("import.too_large", Invalid),
+    // information
+    ("information.format.not_found", NotFound),
+    ("information.lang.invalid", Invalid),
     // internal
     ("internal", Internal),
     // key

@@ -3,7 +3,9 @@
 //! offices' time zone differs): cases opened per office and service, and cases closed per
 //! office, service, outcome, breach, return and the days opened and closed; the domain
 //! (`kpi::MonthBuilder`) turns them into rows with working days and handling-time percentiles,
-//! which replace the month's rows in `kpi_monthly`. Counts only: no person is read.
+//! which replace the month's rows in `kpi_monthly`; and the complaints about each office filed
+//! in the month (help desk) with the reports of overcharging (help desk and fee complaints on
+//! its receipts). Counts only: no person is read.
 
 use super::audit;
 use super::offices::{OFFICE_COLS, office};
@@ -27,7 +29,10 @@ pub const KPI_LOCK: i64 = 71845;
 /// Rows per multi-row INSERT.
 const BATCH: usize = 300;
 
-const KPI_COLS: &str = "office_id, month, service_code, working_days, opened, approved, rejected, cancelled, returned, breached, median_days, p90_days";
+const KPI_COLS: &str = "office_id, month, service_code, working_days, opened, approved, rejected, cancelled, returned, breached, median_days, p90_days, complaints, overcharges";
+
+/// Columns written per row (with `computed_at`).
+const WRITTEN: usize = 15;
 
 /// The SQL expression of the day (`YYYY-MM-DD`) of timestamp column `col` in the offices' time
 /// zone.
@@ -74,6 +79,8 @@ fn kpi_row(r: &Row) -> Result<KpiRow> {
         breached: count(r, 9)?,
         median_days: opt_u32(r, 10)?,
         p90_days: opt_u32(r, 11)?,
+        complaints: count(r, 12)?,
+        overcharges: count(r, 13)?,
         suppressed: false,
     })
 }
@@ -127,6 +134,23 @@ fn month_rows(
         };
         b.closed(office, &r.text(1)?, &g);
     }
+    // Complaints about an office filed in the month, and of them those of overcharging.
+    for r in tx.query(
+        "SELECT about_office_id, COUNT(*), SUM(CASE WHEN category = 'overcharging' THEN 1 ELSE 0 END) \
+         FROM helpdesk_tickets WHERE created_at >= $1 AND created_at < $2 AND kind = 'complaint' \
+           AND about_office_id IS NOT NULL GROUP BY about_office_id",
+        params![from, to],
+    )? {
+        b.complaints(r.parse(0)?, count(&r, 1)?, count(&r, 2)?);
+    }
+    // Fee complaints on the office's receipts: reports of overcharging.
+    for r in tx.query(
+        "SELECT p.office_id, COUNT(*) FROM fee_complaints f JOIN payments p ON p.receipt_no = f.receipt_no \
+         WHERE f.created_at >= $1 AND f.created_at < $2 GROUP BY p.office_id",
+        params![from, to],
+    )? {
+        b.complaints(r.parse(0)?, 0, count(&r, 1)?);
+    }
     Ok(b.rows())
 }
 
@@ -141,15 +165,15 @@ fn write_month(tx: &mut dyn Tx, month: SolarMonth, rows: &[KpiRow]) -> Result<u6
     let o = |v: Option<u32>| v.map_or(Value::Null, |v| Value::I64(i64::from(v)));
     for chunk in rows.chunks(BATCH) {
         let mut sql = format!("INSERT INTO kpi_monthly ({KPI_COLS}, computed_at) VALUES ");
-        let mut args: Vec<Value> = Vec::with_capacity(chunk.len() * 13);
+        let mut args: Vec<Value> = Vec::with_capacity(chunk.len() * WRITTEN);
         for (i, r) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            let base = i * 13;
+            let base = i * WRITTEN;
             sql.push('(');
             sql.push_str(
-                &(1..=13)
+                &(1..=WRITTEN)
                     .map(|k| format!("${}", base + k))
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -168,6 +192,8 @@ fn write_month(tx: &mut dyn Tx, month: SolarMonth, rows: &[KpiRow]) -> Result<u6
                 n(r.breached),
                 o(r.median_days),
                 o(r.p90_days),
+                n(r.complaints),
+                n(r.overcharges),
                 Value::Ts(now),
             ]);
         }

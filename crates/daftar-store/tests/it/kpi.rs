@@ -170,4 +170,75 @@ both_backends! {
         let audit = s.audit_page(&Default::default(), daftar_domain::page::PageRequest { page: 1, per_page: 500 }).unwrap();
         assert_eq!(audit.items.iter().filter(|r| r.action == "kpi.compute").count(), 2);
     }
+
+    fn complaints_and_overcharge_reports_are_counted_per_office_and_month(db) {
+        use daftar_domain::helpdesk::{Channel, NewTicket, TicketDraft};
+        let s = db.store();
+        let cal = calendar(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let b = office(s.as_ref(), "THR-02");
+        let pid = person(s.as_ref(), b, "شاکی");
+        let today = daftar_domain::clock::Clock::default().today();
+        let mut filed = vec![];
+        // About office A: delay, overcharging, discourtesy (complaints), a question and an
+        // exploitation report (not complaints about the office).
+        for category in ["delay", "overcharging", "discourtesy", "question", "unpaid_wages"] {
+            let t = NewTicket::parse(
+                TicketDraft {
+                    category: category.into(),
+                    about_office: Some(a),
+                    body: "متن".into(),
+                    contact_name: "رحیم".into(),
+                    contact_phone: "09120001111".into(),
+                    ..Default::default()
+                },
+                Channel::Phone,
+                None,
+                Some(b),
+            )
+            .unwrap();
+            filed.push(s.file_ticket(&ctx(), &t, today).unwrap().id);
+        }
+        let mehr = SolarMonth::new(1404, 7).unwrap();
+        let in_mehr = at(day("1404/07/10"));
+        let sql = db.sql();
+        for id in &filed[..4] {
+            sql.execute_raw(&format!("UPDATE helpdesk_tickets SET created_at = '{in_mehr}' WHERE id = '{id}'")).unwrap();
+        }
+        // The exploitation report is in Mehr too.
+        sql.execute_raw(&format!("UPDATE helpdesk_tickets SET created_at = '{in_mehr}' WHERE id = '{}'", filed[4])).unwrap();
+        // A fee complaint on a receipt of office B, in Mehr: an overcharge report for B, which
+        // has no case opened or closed in Mehr.
+        let case = s
+            .open_case(&ctx(), &system_scope(b, Permission::PersonWrite), &OpenCase::parse("registration_status_certificate", &pid, false, false, None, "").unwrap(), &cal, today)
+            .unwrap()
+            .case
+            .id;
+        sql.execute_raw(&format!(
+            "INSERT INTO payments (id, case_id, office_id, service_code, fee_code, rials, method, recorded_by, recorded_at, paid_on, receipt_no, check_code) \
+             VALUES ('p1', '{case}', '{b}', 'registration_status_certificate', 'base', 1000, 'cash', 'clerk', '{in_mehr}', '{}', 'R-1', 'C-1')",
+            daftar_domain::jalali::iso_day(day("1404/07/10"))
+        ))
+        .unwrap();
+        sql.execute_raw(&format!("INSERT INTO fee_complaints (id, receipt_no, asked_rials, note, created_at) VALUES ('f1', 'R-1', 5000, '', '{in_mehr}')")).unwrap();
+
+        let run = s.compute_kpis(&ctx(), &cal, &[mehr]).unwrap().unwrap();
+        assert_eq!(run.rows, 2, "a total row for each office, though neither had a case in Mehr");
+        let total = |o| {
+            s.office_kpis(&system_scope(o, Permission::KpiRead), mehr, mehr)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.service.is_none())
+                .unwrap()
+        };
+        let ta = total(a);
+        assert_eq!((ta.opened, ta.complaints, ta.overcharges), (0, 3, 1));
+        let tb = total(b);
+        assert_eq!((tb.complaints, tb.overcharges), (0, 1));
+        // Another month counts none of them.
+        let aban = mehr.next();
+        s.compute_kpis(&ctx(), &cal, &[aban]).unwrap().unwrap();
+        let rows = s.office_kpis(&system_scope(a, Permission::KpiRead), aban, aban).unwrap();
+        assert!(rows.iter().all(|r| r.complaints == 0 && r.overcharges == 0), "{rows:?}");
+    }
 }

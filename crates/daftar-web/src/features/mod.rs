@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod helpdesk;
 pub mod home;
 pub mod households;
+pub mod information;
 pub mod kpi;
 pub mod licences;
 pub mod locale;

@@ -226,6 +226,9 @@ pub async fn seed(app: &TestApp) -> World {
         "/login".to_owned(),
         "/services".to_owned(),
         "/directory".to_owned(),
+        "/information".to_owned(),
+        "/information/card_renewal/poster".to_owned(),
+        "/information/card_renewal/leaflet?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86".to_owned(),
         "/calendar".to_owned(),
         "/verify".to_owned(),
         "/share".to_owned(),
@@ -293,7 +296,9 @@ pub async fn seed(app: &TestApp) -> World {
     }
 }
 
-/// Whether the crawl follows `href` (same site, a page, no side effect, no download).
+/// Whether the crawl follows `href` (same site, a page, no side effect, no download, not a page
+/// printed in a language chosen by the link — `?lang=`, checked in the locale it names by
+/// visiting it without the parameter in each locale).
 fn follows(href: &str) -> bool {
     href.starts_with('/')
         && !href.starts_with("//")
@@ -312,6 +317,7 @@ fn follows(href: &str) -> bool {
         && !href.contains(".xlsx")
         && !href.contains("/photo")
         && !href.contains("/documents/")
+        && !href.contains("lang=")
 }
 
 /// The `href`s of `<a>` elements in `html`, entities decoded.

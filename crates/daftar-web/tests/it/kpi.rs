@@ -70,6 +70,27 @@ async fn managers_and_association_see_only_what_is_theirs(app: TestApp) {
     let b = app.office("THR-02");
     let pa = seed_cases(&app, a.id, 6, "الف");
     let pb = seed_cases(&app, b.id, 2, "ب");
+    // Two complaints about office A at the help desk, one of overcharging.
+    for category in ["delay", "overcharging"] {
+        let t = daftar_domain::helpdesk::NewTicket::parse(
+            daftar_domain::helpdesk::TicketDraft {
+                category: category.into(),
+                about_office: Some(a.id),
+                body: "شکایت".into(),
+                contact_name: "رحیم".into(),
+                contact_phone: "09120001111".into(),
+                ..Default::default()
+            },
+            daftar_domain::helpdesk::Channel::Phone,
+            None,
+            Some(b.id),
+        )
+        .unwrap();
+        let today = daftar_domain::clock::Clock::default().today();
+        app.store
+            .file_ticket(&AuditCtx::system("test"), &t, today)
+            .unwrap();
+    }
     compute(&app);
     app.user("manager.a", "office_manager", Some(a.id));
     app.user("clerk.a", "clerk", Some(a.id));
@@ -80,8 +101,12 @@ async fn managers_and_association_see_only_what_is_theirs(app: TestApp) {
     let m = app.signed_in("manager.a").await;
     let (s, html) = status(&app, &m, &format!("/offices/{}/kpi", a.id)).await;
     assert_eq!(s, 200, "{html}");
-    assert_eq!(html.matches("<svg class=\"chart\"").count(), 4);
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 5);
     assert!(html.contains("id=\"kpi-opened-chart-table\""));
+    // The complaints chart's table: this month, two complaints and one overcharge report.
+    let table = &html[html.find("id=\"kpi-complaints-chart-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.contains("<td>۲</td><td>۱</td>"), "{table}");
     assert!(html.contains("<td>۶</td>"), "six cases opened this month");
     for p in pa.iter().chain(&pb) {
         assert!(!html.contains(&p.given_name) && !html.contains(&p.registry_no));

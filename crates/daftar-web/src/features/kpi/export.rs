@@ -16,7 +16,7 @@ use daftar_domain::office::Office;
 use daftar_domain::{Error, Result};
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 21] = [
     "office_code",
     "province",
     "month",
@@ -35,6 +35,9 @@ pub const COLUMNS: [&str; 18] = [
     "rejection_rate",
     "return_rate",
     "seasonality_index",
+    "complaints",
+    "overcharge_reports",
+    "complaints_per_100_cases",
 ];
 
 /// A line's cells (text; numbers as numbers in XLSX).
@@ -68,6 +71,9 @@ fn line(office: &Office, r: &KpiRow, seasonality: Option<f64>) -> Vec<Cell> {
         } else {
             None
         }),
+        c(r.complaints),
+        c(r.overcharges),
+        Cell::Num(r.complaints_per_100()),
     ]
 }
 

@@ -101,6 +101,7 @@ fn shown(tr: &Tr, m: Metric, v: f64) -> String {
         Metric::Median | Metric::P90 => tr.num(v.round() as u64),
         Metric::BreachRate | Metric::RejectionRate | Metric::ReturnRate => percent(tr, v),
         Metric::Seasonality => decimal(tr, v, 2),
+        Metric::Complaints => decimal(tr, v, 1),
     }
 }
 
@@ -456,6 +457,16 @@ async fn office_page(
             ],
         )
         .render(&|v| percent(&tr, v), &none),
+        chart(
+            "kpi-complaints-chart",
+            "kpi-chart-complaints",
+            Kind::Bar,
+            vec![
+                series("kpi-complaints", &|r| r.complaints().map(|n| n as f64)),
+                series("kpi-overcharges", &|r| r.overcharges().map(|n| n as f64)),
+            ],
+        )
+        .render(&|v| tr.num(v.round() as u64), &none),
     ];
     let catalog = state.db(|s| s.services()).await.unwrap_or_default();
     let service_name = |code: &str| {
