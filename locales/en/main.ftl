@@ -1275,3 +1275,27 @@ info-help-desk = Questions and complaints: the help desk at any office or on the
 info-printed = Printed on
 information-format-not_found = There is no such print format (poster or leaflet).
 information-lang-invalid = Unknown language: choose fa-IR, fa-AF, ps or en.
+
+## Planning figures (issue 20.2)
+nav-planning = Planning figures
+planning-title = Planning figures
+planning-help = Registered persons living in the country (registered, renewed or lapsed) by age group, by province, district and office catchment: for deciding where a school, a health house or a livelihood programme is needed. Counts only, never a person.
+planning-rule = Counts of 1 to 4 are withheld, and so is a second figure in every row and column that holds one, so that no withheld figure can be worked out from the totals. Ages on
+planning-as-of = the day shown:
+planning-country = All provinces
+planning-by-province = By province
+planning-by-district = Districts of { $province }
+planning-by-office = Office catchments of the district { $district }
+planning-by-sex = Persons of the district { $district } by sex
+planning-province = Province
+planning-district = District
+planning-office = Office
+planning-sex = Sex
+planning-total = Total
+planning-none = No registered person here.
+planning-withheld = withheld
+planning-group-under_five = Under 5
+planning-group-school_age = School age (5–17)
+planning-group-working_age = Working age (18–64)
+planning-group-elderly = 65 and over
+planning-group-unknown = Age not recorded

@@ -1275,3 +1275,27 @@ info-help-desk = پرسش و شکایت: میز رهنمایی در هر دفت�
 info-printed = تاریخ چاپ
 information-format-not_found = چنین قالب چاپی (پوستر یا رهنما) وجود ندارد.
 information-lang-invalid = زبان ناشناخته است: fa-IR، fa-AF، ps یا en را انتخاب کنید.
+
+## Planning figures (issue 20.2)
+nav-planning = ارقام پلان‌گذاری
+planning-title = ارقام پلان‌گذاری
+planning-help = اتباع ثبت‌شدهٔ مقیم کشور (ثبت‌شده، تمدیدشده یا منقضی) به تفکیک گروه سنی، ولایت، ساحه و حوزهٔ هر دفتر: برای تصمیم دربارهٔ جای مکتب، خانهٔ صحی یا برنامهٔ معیشتی. تنها شمار، هرگز شخص.
+planning-rule = شمارهای ۱ تا ۴ نشان داده نمی‌شوند، و در هر سطر و ستونی که یکی از آن‌ها باشد رقم دومی هم پنهان می‌شود تا هیچ رقم پنهانی از مجموع‌ها به دست نیاید. سن‌ها در
+planning-as-of = روز نمایش:
+planning-country = همه ولایات
+planning-by-province = به تفکیک ولایت
+planning-by-district = ساحات { $province }
+planning-by-office = حوزهٔ دفترهای ساحهٔ { $district }
+planning-by-sex = اشخاص ساحهٔ { $district } به تفکیک جنس
+planning-province = ولایت
+planning-district = ساحه
+planning-office = دفتر
+planning-sex = جنس
+planning-total = مجموع
+planning-none = اینجا شخص ثبت‌شده‌ای نیست.
+planning-withheld = پنهان
+planning-group-under_five = زیر ۵ سال
+planning-group-school_age = سن مکتب (۵ تا ۱۷)
+planning-group-working_age = سن کار (۱۸ تا ۶۴)
+planning-group-elderly = ۶۵ سال و بیشتر
+planning-group-unknown = سن ثبت نشده

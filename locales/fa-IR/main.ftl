@@ -1275,3 +1275,27 @@ info-help-desk = پرسش و شکایت: میز پاسخگویی در هر دف�
 info-printed = تاریخ چاپ
 information-format-not_found = چنین قالب چاپی (پوستر یا بروشور) وجود ندارد.
 information-lang-invalid = زبان ناشناخته است: fa-IR، fa-AF، ps یا en را برگزینید.
+
+## Planning figures (issue 20.2)
+nav-planning = آمار برنامه‌ریزی
+planning-title = آمار برنامه‌ریزی
+planning-help = اتباع ثبت‌شدهٔ ساکن کشور (ثبت‌شده، تمدیدشده یا منقضی) به تفکیک گروه سنی، استان، منطقه و حوزهٔ هر دفتر: برای تصمیم دربارهٔ جای مدرسه، خانهٔ بهداشت یا برنامهٔ معیشتی. فقط شمار، هرگز فرد.
+planning-rule = شمارهای ۱ تا ۴ نمایش داده نمی‌شوند، و در هر سطر و ستونی که یکی از آن‌ها باشد عدد دومی هم پنهان می‌شود تا هیچ عدد پنهانی از جمع‌ها به دست نیاید. سن‌ها در
+planning-as-of = روز نمایش:
+planning-country = همهٔ استان‌ها
+planning-by-province = به تفکیک استان
+planning-by-district = مناطق { $province }
+planning-by-office = حوزهٔ دفترهای منطقهٔ { $district }
+planning-by-sex = افراد منطقهٔ { $district } به تفکیک جنس
+planning-province = استان
+planning-district = منطقه
+planning-office = دفتر
+planning-sex = جنس
+planning-total = جمع
+planning-none = اینجا فرد ثبت‌شده‌ای نیست.
+planning-withheld = پنهان
+planning-group-under_five = زیر ۵ سال
+planning-group-school_age = سن مدرسه (۵ تا ۱۷)
+planning-group-working_age = سن کار (۱۸ تا ۶۴)
+planning-group-elderly = ۶۵ سال و بیشتر
+planning-group-unknown = سن ثبت نشده

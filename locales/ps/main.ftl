@@ -1275,3 +1275,27 @@ info-help-desk = پوښتنې او شکایتونه: د مرستې مېز په �
 info-printed = د چاپ نېټه
 information-format-not_found = داسې د چاپ بڼه (پوسټر یا لارښود) نشته.
 information-lang-invalid = ناپېژندل شوې ژبه: fa-IR، fa-AF، ps یا en وټاکئ.
+
+## Planning figures (issue 20.2)
+nav-planning = د پلان جوړونې شمېرې
+planning-title = د پلان جوړونې شمېرې
+planning-help = په هېواد کې اوسېدونکي ثبت شوي اتباع (ثبت شوي، تمدید شوي یا پای ته رسېدلي) د عمر د ډلې، ولایت، سیمې او د هر دفتر د حوزې له مخې: د ښوونځي، روغتیايي کور یا د معیشت پروګرام د ځای د پرېکړې لپاره. یوازې شمېر، هېڅکله کس نه.
+planning-rule = له ۱ تر ۴ پورې شمېرې نه ښودل کېږي، او په هره کرښه او ستنه کې چې یوه یې وي دویمه شمېره هم پټېږي څو هېڅ پټه شمېره له ټولګو څخه ونه موندل شي. عمرونه په
+planning-as-of = د ښودلو ورځ:
+planning-country = ټول ولایتونه
+planning-by-province = د ولایت له مخې
+planning-by-district = د { $province } سیمې
+planning-by-office = د { $district } سیمې د دفترونو حوزې
+planning-by-sex = د { $district } سیمې کسان د جنس له مخې
+planning-province = ولایت
+planning-district = سیمه
+planning-office = دفتر
+planning-sex = جنس
+planning-total = ټول
+planning-none = دلته هېڅ ثبت شوی کس نشته.
+planning-withheld = پټ
+planning-group-under_five = له ۵ کلونو کم
+planning-group-school_age = د ښوونځي عمر (۵ تر ۱۷)
+planning-group-working_age = د کار عمر (۱۸ تر ۶۴)
+planning-group-elderly = ۶۵ کلن او زیات
+planning-group-unknown = عمر نه دی ثبت شوی

@@ -30,6 +30,7 @@ pub mod page;
 pub mod permission;
 pub mod person;
 pub mod photo;
+pub mod planning;
 pub mod profile;
 pub mod read_watch;
 pub mod review;

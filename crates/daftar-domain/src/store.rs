@@ -1132,6 +1132,37 @@ pub trait AuditStore: Send + Sync {
     fn verify_audit(&self) -> Result<Result<u64, ChainBreak>>;
 }
 
+/// A count of the planning figures (issue 20.2): registered persons living in the country
+/// (registered, renewed or lapsed; not merged, not in a running import) served by one office,
+/// of one sex and age group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanningCount {
+    /// The office's province.
+    pub province: String,
+    /// The office's district.
+    pub district: String,
+    /// The office's code (its catchment).
+    pub office_code: String,
+    /// `female` or `male`.
+    pub sex: String,
+    /// The age group on the day asked.
+    pub group: crate::planning::AgeGroup,
+    /// Persons.
+    pub count: u64,
+}
+
+/// Planning figures for partners (issue 20.2; rules in [`crate::planning`]): counts only, with
+/// `aggregate.read`; an office's reach counts its own catchment only.
+pub trait PlanningStore: Send + Sync {
+    /// The counts by office, sex and age group on `today`, of one province or all.
+    fn planning_counts(
+        &self,
+        reach: &Reach,
+        today: time::Date,
+        province: Option<&str>,
+    ) -> Result<Vec<PlanningCount>>;
+}
+
 /// Help-desk tickets (issue 20.4; rules in [`crate::helpdesk`]). Every call is audited; a
 /// ticket comes back as its viewer may see it ([`Ticket::seen_by`]).
 pub trait HelpdeskStore: Send + Sync {
@@ -1200,5 +1231,6 @@ every_area!(
     ReadWatchStore,
     IdempotencyStore,
     HelpdeskStore,
+    PlanningStore,
     AuditStore
 );

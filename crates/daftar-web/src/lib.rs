@@ -7,6 +7,7 @@ pub mod conditional;
 mod config;
 pub mod context;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod features;
 pub mod i18n;
@@ -119,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::association::routes())
         .merge(features::helpdesk::routes())
         .merge(features::rounds::routes())
+        .merge(features::planning::routes())
         .merge(features::kpi::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())

@@ -117,6 +117,12 @@ impl PageCtx {
                     label: "nav-rounds",
                 });
             }
+            if p.has(Permission::AggregateRead) && p.has(Permission::OfficeAll) {
+                nav.push(NavLink {
+                    href: "/planning".into(),
+                    label: "nav-planning",
+                });
+            }
             if p.has(Permission::KpiRead) {
                 let href = match (p.has(Permission::OfficeAll), a.user.office_id) {
                     (false, Some(office)) => format!("/offices/{office}/kpi"),

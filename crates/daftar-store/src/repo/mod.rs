@@ -25,6 +25,7 @@ pub(crate) mod memberships;
 mod offices;
 mod persons;
 mod photos;
+mod planning;
 mod portal;
 mod read_watch;
 mod review;

@@ -10,6 +10,7 @@ mod helpdesk;
 mod kpi;
 mod licences;
 mod nodes;
+mod planning;
 mod read_watch;
 mod rounds;
 mod schema;

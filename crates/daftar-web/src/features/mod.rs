@@ -16,6 +16,7 @@ pub mod locale;
 pub mod login;
 pub mod offices;
 pub mod persons;
+pub mod planning;
 pub mod portal;
 pub mod profile;
 pub mod read_watch;

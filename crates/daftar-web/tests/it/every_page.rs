@@ -261,7 +261,7 @@ pub async fn seed(app: &TestApp) -> World {
             visitor(
                 "office_manager",
                 app.signed_in("manager.a").await,
-                home(&[receipt_page]),
+                home(&[receipt_page, "/planning".to_owned()]),
                 Some("manager.a"),
             ),
             visitor(

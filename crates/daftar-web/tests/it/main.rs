@@ -31,6 +31,7 @@ mod no_server_errors;
 mod nodes;
 mod office_scope;
 mod openapi_contract;
+mod planning;
 mod portal;
 mod privacy;
 mod registry;

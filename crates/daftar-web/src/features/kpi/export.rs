@@ -6,11 +6,11 @@ use super::{KpiQuery, month_of, office_rows, province_rows, wide_reach};
 use crate::auth::scope::KpiRead;
 use crate::auth::{InOffice, Staff};
 use crate::error::WebResult;
+use crate::export::{CSV, Cell, XLSX, csv_bytes, file, xlsx_bytes};
 use crate::extract::Query;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use daftar_domain::kpi::KpiRow;
 use daftar_domain::office::Office;
 use daftar_domain::{Error, Result};
@@ -39,12 +39,6 @@ pub const COLUMNS: [&str; 21] = [
     "overcharge_reports",
     "complaints_per_100_cases",
 ];
-
-/// A line's cells (text; numbers as numbers in XLSX).
-enum Cell {
-    Text(String),
-    Num(Option<f64>),
-}
 
 fn line(office: &Office, r: &KpiRow, seasonality: Option<f64>) -> Vec<Cell> {
     let c = |n: u64| Cell::Num(r.count(n).map(|n| n as f64));
@@ -91,64 +85,6 @@ fn lines(series: &[(Office, Vec<KpiRow>)]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn csv_bytes(lines: &[Vec<Cell>]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let fail = |e: csv::Error| Error::internal(e.to_string());
-    w.write_record(COLUMNS).map_err(fail)?;
-    for l in lines {
-        w.write_record(l.iter().map(|c| match c {
-            Cell::Text(t) => t.clone(),
-            Cell::Num(Some(v)) if v.fract() == 0.0 => format!("{v:.0}"),
-            Cell::Num(Some(v)) => format!("{v:.4}"),
-            Cell::Num(None) => String::new(),
-        }))
-        .map_err(fail)?;
-    }
-    w.into_inner().map_err(|e| Error::internal(e.to_string()))
-}
-
-fn xlsx_bytes(lines: &[Vec<Cell>]) -> Result<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::internal(e.to_string());
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("kpi").map_err(fail)?;
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string(0, c as u16, *name).map_err(fail)?;
-    }
-    for (i, l) in lines.iter().enumerate() {
-        let row = u32::try_from(i + 1).map_err(|_| Error::internal("too many lines"))?;
-        for (c, cell) in l.iter().enumerate() {
-            match cell {
-                Cell::Text(t) => {
-                    sheet.write_string(row, c as u16, t).map_err(fail)?;
-                }
-                Cell::Num(Some(v)) => {
-                    sheet.write_number(row, c as u16, *v).map_err(fail)?;
-                }
-                Cell::Num(None) => {}
-            }
-        }
-    }
-    book.save_to_buffer().map_err(fail)
-}
-
-fn file(body: Vec<u8>, content_type: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-const CSV: &str = "text/csv; charset=utf-8";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// The province's (or every reachable office's) all-services lines for 13 months.
 async fn province_lines(
     state: &AppState,
@@ -170,7 +106,11 @@ pub async fn province_csv(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, m) = province_lines(&state, &staff, &q).await?;
-    Ok(file(csv_bytes(&lines)?, CSV, &format!("kpi-{m}.csv")))
+    Ok(file(
+        csv_bytes(&COLUMNS, &lines)?,
+        CSV,
+        &format!("kpi-{m}.csv"),
+    ))
 }
 
 /// `/kpi/export.xlsx?province=&month=`.
@@ -180,7 +120,11 @@ pub async fn province_xlsx(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, m) = province_lines(&state, &staff, &q).await?;
-    Ok(file(xlsx_bytes(&lines)?, XLSX, &format!("kpi-{m}.xlsx")))
+    Ok(file(
+        xlsx_bytes("kpi", &COLUMNS, &lines)?,
+        XLSX,
+        &format!("kpi-{m}.xlsx"),
+    ))
 }
 
 async fn office_lines(
@@ -205,7 +149,11 @@ pub async fn office_csv(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, name) = office_lines(&state, &at, &q).await?;
-    Ok(file(csv_bytes(&lines)?, CSV, &format!("{name}.csv")))
+    Ok(file(
+        csv_bytes(&COLUMNS, &lines)?,
+        CSV,
+        &format!("{name}.csv"),
+    ))
 }
 
 /// `/offices/{office_id}/kpi/export.xlsx?month=`.
@@ -215,5 +163,9 @@ pub async fn office_xlsx(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, name) = office_lines(&state, &at, &q).await?;
-    Ok(file(xlsx_bytes(&lines)?, XLSX, &format!("{name}.xlsx")))
+    Ok(file(
+        xlsx_bytes("kpi", &COLUMNS, &lines)?,
+        XLSX,
+        &format!("{name}.xlsx"),
+    ))
 }

@@ -1,0 +1,174 @@
+//! Planning figures through the real server on both backends (issue 20.2): a partner sees
+//! persons by age group per province, a small cell withheld with its complements so that no
+//! total gives it away, on the page and in the CSV and XLSX exports alike; drills down to a
+//! province's districts and a district's office catchments and sexes; never a name; an office
+//! manager sees their own catchment only; a clerk is refused.
+
+use crate::harness::{TestApp, get_text};
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::ids::OfficeId;
+use daftar_domain::office::{CreateOffice, OfficeCode};
+use daftar_domain::permission::{Permission, system_scope};
+use daftar_domain::person::{PersonDraft, Sex};
+use daftar_testkit::Register;
+
+fn child(app: &TestApp, office: OfficeId, given: &str) {
+    app.store
+        .register(
+            &AuditCtx::system("test"),
+            &system_scope(office, Permission::PersonWrite),
+            &PersonDraft {
+                given_name: given.into(),
+                family_name: "احمدی".into(),
+                father_name: "محمد".into(),
+                birth_date: Some(
+                    (daftar_domain::clock::Clock::default().today() - time::Duration::days(400))
+                        .to_string(),
+                ),
+                sex: Sex::Male,
+                nationality: "AFG".into(),
+                ..PersonDraft::default()
+            },
+        )
+        .unwrap();
+}
+
+/// The CSV's lines as cells, header first.
+fn rows(csv: &str) -> Vec<Vec<String>> {
+    csv.trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+async fn partners_see_protected_counts_by_place_and_age(app: TestApp) {
+    let a = app.office("THR-01");
+    let m = app
+        .store
+        .create_office(
+            &AuditCtx::system("test"),
+            &CreateOffice::parse(
+                OfficeCode::parse("MHD-01").unwrap(),
+                "دفتر مشهد",
+                "Mashhad office",
+                "خراسان رضوی",
+                "مشهد",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    // Tehran: 8 of working age, 3 under five. Khorasan: 9 and 6.
+    let mut names = vec![];
+    for i in 0..8 {
+        names.push(app.person(a.id, &format!("تهرانی{i}")).given_name);
+    }
+    for i in 0..3 {
+        child(&app, a.id, &format!("کودک{i}"));
+    }
+    for i in 0..9 {
+        names.push(app.person(m.id, &format!("مشهدی{i}")).given_name);
+    }
+    for i in 0..6 {
+        child(&app, m.id, &format!("خردسال{i}"));
+    }
+    app.user("partner", "partner", None);
+    app.user("manager.mhd", "office_manager", Some(m.id));
+    app.user("clerk.thr", "clerk", Some(a.id));
+
+    let p = app.signed_in("partner").await;
+    let html = get_text(&app, &p, "/").await;
+    assert!(
+        html.contains("href=\"/planning\""),
+        "in the partner's navigation"
+    );
+    let html = get_text(&app, &p, "/planning").await;
+    assert!(html.contains("id=\"planning-provinces\""), "{html}");
+    assert!(html.contains("پنهان"), "small cells withheld");
+    for n in &names {
+        assert!(!html.contains(n.as_str()));
+    }
+    // The export: Tehran's 3 under-fives withheld, and with them its 8 of working age (else
+    // 11 − 8 gives 3), Khorasan's 6 under-fives (else the column's 9 − 6) and then its 9.
+    let r = p.get(app.url("/planning/export.csv")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    let lines = rows(&csv);
+    assert_eq!(
+        lines[0].join(","),
+        daftar_web::features::planning::columns().join(",")
+    );
+    let line = |place: &str| lines.iter().find(|l| l[1] == place).unwrap().clone();
+    let tehran = line("تهران");
+    assert_eq!(
+        tehran[..],
+        ["province", "تهران", "", "0", "", "0", "0", "11"]
+    );
+    let khorasan = line("خراسان رضوی");
+    assert_eq!(
+        khorasan[..],
+        ["province", "خراسان رضوی", "", "0", "", "0", "0", "15"]
+    );
+    let totals = lines.iter().find(|l| l[0] == "province_total").unwrap();
+    assert_eq!(totals[2..], ["9", "0", "17", "0", "0", "26"]);
+    for n in &names {
+        assert!(!csv.contains(n.as_str()));
+    }
+    // XLSX: the same figures.
+    let r = p
+        .get(app.url("/planning/export.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("planning").unwrap();
+    let tehran_row = sheet
+        .rows()
+        .find(|r| r.get(1).map(|c| c.to_string()) == Some("تهران".into()))
+        .unwrap();
+    assert_eq!(tehran_row[2].to_string(), "", "withheld in XLSX too");
+    assert_eq!(tehran_row[7].to_string(), "11");
+
+    // Drill down: Tehran's districts, then the district's offices and sexes.
+    let html = get_text(
+        &app,
+        &p,
+        "/planning?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86",
+    )
+    .await;
+    assert!(html.contains("id=\"planning-districts\"") && html.contains("مرکزی"));
+    let html = get_text(
+        &app,
+        &p,
+        "/planning?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86&district=%D9%85%D8%B1%DA%A9%D8%B2%DB%8C",
+    )
+    .await;
+    assert!(html.contains("id=\"planning-offices\"") && html.contains("THR-01"));
+    assert!(html.contains("id=\"planning-sexes\"") && html.contains("زن"));
+
+    // An office manager: their own catchment only; a clerk: refused.
+    let mgr = app.signed_in("manager.mhd").await;
+    let csv = mgr
+        .get(app.url("/planning/export.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines = rows(&csv);
+    assert!(lines.iter().any(|l| l[1] == "خراسان رضوی"));
+    assert!(!lines.iter().any(|l| l[1] == "تهران"), "{csv}");
+    let clerk = app.signed_in("clerk.thr").await;
+    for path in ["/planning", "/planning/export.csv", "/planning/export.xlsx"] {
+        let r = clerk.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+    }
+}
+
+crate::both!(
+    partners_see_protected_counts,
+    partners_see_protected_counts_by_place_and_age
+);
