@@ -862,6 +862,7 @@ appointment-book = Book
 appointment-slip = Appointment and slip for the applicant
 appointment-day-invalid = Choose a working day from tomorrow on, within the booking period.
 appointment-slot-invalid = Choose one of the office's times.
+appointment-round-full = The registration round has no more appointments at this office on that day; choose another day.
 appointment-slot-full = This time is full; choose another.
 appointment-case-closed = This case is closed; no appointment is needed.
 

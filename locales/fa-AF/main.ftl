@@ -862,6 +862,7 @@ appointment-book = گرفتن نوبت
 appointment-slip = نوبت و ورقهٔ متقاضی
 appointment-day-invalid = یک روز کاری از فردا به بعد و در مدت نوبت‌دهی انتخاب کنید.
 appointment-slot-invalid = یکی از ساعت‌های دفتر را انتخاب کنید.
+appointment-round-full = ظرفیت نوبت‌های دور ثبت‌نام در این دفتر برای آن روز پر است؛ روز دیگری انتخاب کنید.
 appointment-slot-full = ظرفیت این ساعت پر است؛ ساعت دیگری انتخاب کنید.
 appointment-case-closed = این دوسیه بسته شده است و نوبت لازم ندارد.
 

@@ -862,6 +862,7 @@ appointment-book = نوبت اخیستل
 appointment-slip = نوبت او د غوښتونکي پاڼه
 appointment-day-invalid = له سبا وروسته د نوبت په موده کې یوه کاري ورځ وټاکئ.
 appointment-slot-invalid = د دفتر یو وخت وټاکئ.
+appointment-round-full = په دې دفتر کې د نوم لیکنې د پړاو د هغې ورځې نوبتونه ډک دي؛ بله ورځ وټاکئ.
 appointment-slot-full = دا وخت ډک دی؛ بل وخت وټاکئ.
 appointment-case-closed = دا دوسیه تړل شوې ده او نوبت ته اړتیا نشته.
 

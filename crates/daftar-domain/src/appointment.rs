@@ -129,6 +129,17 @@ pub fn slot_full() -> Error {
     Error::new("appointment.slot.full", ErrorKind::Conflict).with_field("slot")
 }
 
+/// Whether one more appointment fits a round's capacity at an office for a working day:
+/// `taken` appointments that day of cases of the round's services, `capacity` per day (0: the
+/// round sets no limit). `appointment.round.full` (409) otherwise.
+pub fn round_capacity_allows(capacity: u32, taken: u64) -> Result<()> {
+    if capacity == 0 || taken < u64::from(capacity) {
+        Ok(())
+    } else {
+        Err(Error::new("appointment.round.full", ErrorKind::Conflict).with_field("day"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -178,5 +189,16 @@ mod tests {
             ..r.clone()
         };
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn a_rounds_capacity_per_day() {
+        assert!(round_capacity_allows(2, 0).is_ok());
+        assert!(round_capacity_allows(2, 1).is_ok());
+        assert_eq!(
+            round_capacity_allows(2, 2).unwrap_err().code,
+            "appointment.round.full"
+        );
+        assert!(round_capacity_allows(0, 1_000).is_ok(), "0 sets no limit");
     }
 }

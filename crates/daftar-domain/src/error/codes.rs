@@ -12,6 +12,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     // appointment
     ("appointment.case.closed", Conflict),
     ("appointment.day.invalid", Conflict),
+    ("appointment.round.full", Conflict),
     ("appointment.slot.full", Conflict),
     ("appointment.slot.invalid", Conflict),
     // auth

@@ -1,6 +1,7 @@
-//! Appointments: one per case, booked within the office's capacity per slot. Booking counts the
-//! slot and writes in one transaction, with the office row locked on PostgreSQL so two clerks
-//! cannot both take the last place.
+//! Appointments: one per case, booked within the office's capacity per slot and, for a case of
+//! a service an open registration round uses, within the round's capacity per day at the office.
+//! Booking counts and writes in one transaction, with the office row locked on PostgreSQL so two
+//! clerks cannot both take the last place.
 
 use super::audit;
 use crate::SqlStore;
@@ -44,16 +45,17 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
                 &format!("SELECT id FROM offices WHERE id = $1{}", tx.dialect().for_update()),
                 params![office.as_str()],
             )?;
-            let state = tx
+            let found = tx
                 .query_opt(
-                    "SELECT state FROM cases WHERE id = $1 AND office_id = $2",
+                    "SELECT state, service_code FROM cases WHERE id = $1 AND office_id = $2",
                     params![case.to_string(), office.as_str()],
                 )?
-                .ok_or_else(|| Error::not_found("case.not_found"))?
-                .text(0)?;
+                .ok_or_else(|| Error::not_found("case.not_found"))?;
+            let (state, service) = (found.text(0)?, found.text(1)?);
             if matches!(state.as_str(), "approved" | "rejected" | "cancelled") {
                 return Err(Error::conflict("appointment.case.closed"));
             }
+            super::rounds::check_capacity(tx, &office, case, &service, day)?;
             let taken = tx
                 .query_one(
                     "SELECT COUNT(*) FROM appointments WHERE office_id = $1 AND day = $2 AND slot = $3 AND case_id <> $4",

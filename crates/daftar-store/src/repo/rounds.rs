@@ -13,7 +13,7 @@ use crate::SqlStore;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::case::CaseView;
-use daftar_domain::ids::{OfficeId, PersonId, RoundId};
+use daftar_domain::ids::{CaseId, OfficeId, PersonId, RoundId};
 use daftar_domain::jalali::iso_day;
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
@@ -584,4 +584,51 @@ impl daftar_domain::store::RoundStore for SqlStore {
             Ok(page)
         })
     }
+}
+
+/// A round's appointment capacity (issue 19.1): booking `case` (of `service`) at `office` on
+/// `day` must leave every round open that day which uses the service within the office's
+/// capacity per day (`round_offices.capacity`; 0 sets no limit), counting the other
+/// appointments that day of cases of the round's services. Called inside the booking's
+/// transaction, under the office's row lock.
+pub(crate) fn check_capacity(
+    tx: &mut dyn Tx,
+    office: &str,
+    case: CaseId,
+    service: &str,
+    day: Date,
+) -> Result<()> {
+    let day = iso_day(day);
+    let rounds = tx.query(
+        "SELECT r.services, ro.capacity FROM rounds r JOIN round_offices ro ON ro.round_id = r.id AND ro.office_id = $1 \
+         WHERE r.opens_on <= $2 AND r.closes_on >= $2",
+        params![office, day.as_str()],
+    )?;
+    for r in rounds {
+        let services: Vec<String> = serde_json::from_str(&r.text(0)?).map_err(json_err)?;
+        if !services.iter().any(|s| s == service) {
+            continue;
+        }
+        let capacity = u32::try_from(r.i64(1)?).unwrap_or(u32::MAX);
+        let placeholders: Vec<String> =
+            (0..services.len()).map(|i| format!("${}", i + 4)).collect();
+        let mut args: Vec<Value> =
+            vec![office.into(), day.as_str().into(), case.to_string().into()];
+        args.extend(services.iter().map(|s| Value::from(s.as_str())));
+        let taken = tx
+            .query_one(
+                &format!(
+                    "SELECT COUNT(*) FROM appointments a JOIN cases c ON c.id = a.case_id \
+                     WHERE a.office_id = $1 AND a.day = $2 AND a.case_id <> $3 AND c.service_code IN ({})",
+                    placeholders.join(", ")
+                ),
+                &args,
+            )?
+            .i64(0)?;
+        daftar_domain::appointment::round_capacity_allows(
+            capacity,
+            u64::try_from(taken).unwrap_or(0),
+        )?;
+    }
+    Ok(())
 }

@@ -298,4 +298,43 @@ both_backends! {
         assert_eq!(total(&c2.offices).renewed, 0);
         assert_eq!(total(&c2.offices).expected, 2);
     }
+
+    fn a_rounds_capacity_per_day_limits_appointments_of_its_services(db) {
+        let s = db.store();
+        let cal = profile(s.as_ref());
+        let today = Clock::default().today();
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let heads: Vec<Person> = ["RC180000", "RC181000", "RC182000"]
+            .iter()
+            .map(|p| household(s.as_ref(), a, p).0)
+            .collect();
+        let single = person(s.as_ref(), a, "مینا", "RC183001", false);
+        // THR-01 may see two persons' appointments a day in this round.
+        let r = new_round("تمدید ۱۴۰۵", today, everyone(), "THR-01 10 2");
+        s.open_round(&ctx(), &system_reach(Permission::RoundManage), &r).unwrap();
+        let renewal = |head: &Person| {
+            s.open_case(&ctx(), &write, &OpenCase::parse("card_renewal", &head.id.to_string(), true, false, None, "").unwrap(), &cal, today)
+                .unwrap()
+                .case
+                .id
+        };
+        let cases: Vec<_> = heads.iter().map(renewal).collect();
+        let book = |case, day: time::Date, slot: &str| s.book_appointment(&ctx(), &write, case, day, slot, 10);
+        book(cases[0], today, "09:00").unwrap();
+        book(cases[1], today, "10:00").unwrap();
+        assert_eq!(book(cases[2], today, "11:00").unwrap_err().code, "appointment.round.full");
+        // Moving a booked case within the day is not one more.
+        book(cases[1], today, "11:00").unwrap();
+        // Another day has room; a case of a service the round does not use is not counted.
+        book(cases[2], today + time::Duration::days(1), "09:00").unwrap();
+        let other = s
+            .open_case(&ctx(), &write, &OpenCase::parse("registration_status_certificate", &single.id.to_string(), false, false, None, "").unwrap(), &cal, today)
+            .unwrap()
+            .case
+            .id;
+        book(other, today, "12:00").unwrap();
+        // After the round closes, no round limit applies.
+        assert!(book(cases[2], today + time::Duration::days(40), "09:00").is_ok());
+    }
 }
