@@ -1104,6 +1104,13 @@ helpdesk-state-invalid = Unknown state.
 helpdesk-ticket-answered = This was answered already.
 helpdesk-ticket-not_found = No such question or complaint here.
 portal-help-link = Questions and complaints
+helpdesk-status-title = Where is my ticket?
+helpdesk-status-help = Filed at an office or by phone? Give the reference you were told (HD-…) and the phone number you left, to see where your ticket stands and the answer. Nothing else about you is shown.
+helpdesk-status-phone = The phone number you left
+helpdesk-status-look = Look
+helpdesk-status-not_found = No ticket has this reference with this phone number.
+helpdesk-status-too_many = Too many tries from here; wait a quarter of an hour.
+
 ## Registration rounds (issue 19)
 nav-rounds = Rounds
 round-list-title = Registration rounds

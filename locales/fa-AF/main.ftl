@@ -1104,6 +1104,13 @@ helpdesk-state-invalid = وضعیت ناشناخته است.
 helpdesk-ticket-answered = پیش‌تر پاسخ داده شده است.
 helpdesk-ticket-not_found = چنین پرسش یا شکایتی اینجا نیست.
 portal-help-link = پرسش‌ها و شکایت‌ها
+helpdesk-status-title = درخواست من کجاست؟
+helpdesk-status-help = در دفتر یا با تیلفون ثبت کرده‌اید؟ شمارهٔ تعقیب (HD-…) و شمارهٔ تیلفونی را که داده‌اید وارد کنید تا وضعیت و جواب را ببینید. چیز دیگری از شما نشان داده نمی‌شود.
+helpdesk-status-phone = شمارهٔ تیلفونی که داده‌اید
+helpdesk-status-look = تعقیب
+helpdesk-status-not_found = درخواستی با این شمارهٔ تعقیب و این شمارهٔ تیلفون نیست.
+helpdesk-status-too_many = کوشش‌های زیادی از اینجا شده است؛ یک ربع صبر کنید.
+
 ## Registration rounds (issue 19)
 nav-rounds = طرح‌های تمدید
 round-list-title = طرح‌های ثبت و تمدید

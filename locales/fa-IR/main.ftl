@@ -1104,6 +1104,13 @@ helpdesk-state-invalid = وضعیت ناشناخته است.
 helpdesk-ticket-answered = پیش‌تر پاسخ داده شده است.
 helpdesk-ticket-not_found = چنین پرسش یا شکایتی اینجا نیست.
 portal-help-link = پرسش‌ها و شکایت‌ها
+helpdesk-status-title = درخواست من کجاست؟
+helpdesk-status-help = در دفتر یا با تلفن ثبت کرده‌اید؟ شمارهٔ پیگیری (HD-…) و شماره تلفنی را که داده‌اید وارد کنید تا وضعیت و پاسخ را ببینید. چیز دیگری از شما نمایش داده نمی‌شود.
+helpdesk-status-phone = شماره تلفنی که داده‌اید
+helpdesk-status-look = پیگیری
+helpdesk-status-not_found = درخواستی با این شمارهٔ پیگیری و این شماره تلفن نیست.
+helpdesk-status-too_many = تلاش‌های زیادی از اینجا شده است؛ یک ربع صبر کنید.
+
 ## Registration rounds (issue 19)
 nav-rounds = طرح‌های تمدید
 round-list-title = طرح‌های ثبت و تمدید

@@ -1104,6 +1104,13 @@ helpdesk-state-invalid = ناپېژندل شوی حالت.
 helpdesk-ticket-answered = مخکې ځواب ورکړل شوی.
 helpdesk-ticket-not_found = دلته داسې پوښتنه یا شکایت نشته.
 portal-help-link = پوښتنې او شکایتونه
+helpdesk-status-title = زما غوښتنه چېرته ده؟
+helpdesk-status-help = په دفتر کې مو یا د تیلفون له لارې ثبت کړې؟ د تعقیب شمېره (HD-…) او هغه د تیلفون شمېره چې درکړې وه ولیکئ څو د غوښتنې حالت او ځواب ووینئ. ستاسو په اړه بل څه نه ښودل کېږي.
+helpdesk-status-phone = هغه د تیلفون شمېره چې درکړې وه
+helpdesk-status-look = تعقیب
+helpdesk-status-not_found = له دې تعقیب شمېرې او دې تیلفون شمېرې سره هېڅ غوښتنه نشته.
+helpdesk-status-too_many = له دې ځایه ډېرې هڅې شوې؛ یو ربع صبر وکړئ.
+
 ## Registration rounds (issue 19)
 nav-rounds = د ثبت پړاوونه
 round-list-title = د ثبت او تمدید پړاوونه

@@ -444,6 +444,64 @@ pub fn may_answer(route: Route, office: Option<OfficeId>) -> bool {
     }
 }
 
+/// What a caller learns of their ticket by its reference and the phone they left (issue 20.4:
+/// tickets filed at a counter or by phone reach their filer by phone; this lets them look):
+/// where it stands and the answer — never a name, the text, or an office.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TicketStatus {
+    /// The reference.
+    pub reference: String,
+    /// Category.
+    pub category: Category,
+    /// Where it stands.
+    pub state: TicketState,
+    /// When it was filed.
+    pub created_at: OffsetDateTime,
+    /// Answer by this day.
+    pub due_on: Date,
+    /// The answer (empty while open).
+    pub answer: String,
+    /// The answerer's role.
+    pub answered_role: String,
+}
+
+/// A phone number's comparable form: its digits (Persian and Arabic-Indic folded), the last
+/// ten (`0912…`, `+98 912…` and `98912…` are one number).
+pub fn phone_key(s: &str) -> String {
+    let digits: Vec<char> = crate::digits::fold_digits(s)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits[digits.len().saturating_sub(10)..].iter().collect()
+}
+
+/// `helpdesk.status.not_found` (404): no such reference, or not with this phone (the two are
+/// not told apart, so a reference cannot be confirmed without its phone).
+pub fn status_not_found() -> Error {
+    Error::not_found("helpdesk.status.not_found")
+}
+
+impl Ticket {
+    /// The status of the ticket for a caller who gave `phone`: the ticket's phone (the
+    /// contact's, or the registered person's) must be the same number, with at least seven
+    /// digits on both sides.
+    pub fn status_for(&self, phone: &str) -> Result<TicketStatus> {
+        let (given, kept) = (phone_key(phone), phone_key(&self.phone));
+        if given.len() < 7 || given != kept {
+            return Err(status_not_found());
+        }
+        Ok(TicketStatus {
+            reference: self.reference.clone(),
+            category: self.category,
+            state: self.state,
+            created_at: self.created_at,
+            due_on: self.due_on,
+            answer: self.answer.clone(),
+            answered_role: self.answered_role.clone(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,5 +644,50 @@ mod tests {
         for k in TicketKind::ALL {
             assert_eq!(TicketKind::parse(k.code()).unwrap(), *k);
         }
+    }
+
+    #[test]
+    fn a_status_needs_the_same_phone() {
+        assert_eq!(phone_key("۰۹۱۲ ۱۲۳ ۴۵۶۷"), "9121234567");
+        assert_eq!(phone_key("+98 912-123-4567"), "9121234567");
+        assert_eq!(phone_key(""), "");
+        let t = Ticket {
+            id: "01J".into(),
+            reference: "HD-1".into(),
+            kind: TicketKind::Complaint,
+            category: Category::Delay,
+            channel: Channel::Phone,
+            person: None,
+            name: "رحیم".into(),
+            registry_no: String::new(),
+            phone: "09121234567".into(),
+            anonymous: false,
+            about_office: None,
+            about_staff: String::new(),
+            body: "متن".into(),
+            route_office: None,
+            state: TicketState::Open,
+            due_on: time::macros::date!(2026 - 12 - 10),
+            answer: String::new(),
+            answered_role: String::new(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            answered_at: None,
+        };
+        let s = t.status_for("+98 912 123 4567").unwrap();
+        assert_eq!((s.reference.as_str(), s.state), ("HD-1", TicketState::Open));
+        assert_eq!(
+            t.status_for("09121234568").unwrap_err().code,
+            "helpdesk.status.not_found"
+        );
+        assert_eq!(
+            t.status_for("4567").unwrap_err().code,
+            "helpdesk.status.not_found"
+        );
+        let mut no_phone = t.clone();
+        no_phone.phone = String::new();
+        assert_eq!(
+            no_phone.status_for("").unwrap_err().code,
+            "helpdesk.status.not_found"
+        );
     }
 }

@@ -1197,6 +1197,14 @@ pub trait HelpdeskStore: Send + Sync {
         id: &str,
         answer: &str,
     ) -> Result<Ticket>;
+    /// A ticket's status for a caller who gives its reference and the phone they left
+    /// ([`crate::helpdesk::Ticket::status_for`]); audited `helpdesk.status` when shown.
+    fn ticket_status(
+        &self,
+        ctx: &AuditCtx,
+        reference: &str,
+        phone: &str,
+    ) -> Result<crate::helpdesk::TicketStatus>;
 }
 
 /// Declares [`Store`] over the area traits, with the blanket impl for every type that has them

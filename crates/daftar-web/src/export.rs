@@ -76,3 +76,30 @@ pub fn file(body: Vec<u8>, content_type: &str, name: &str) -> Response {
     )
         .into_response()
 }
+
+/// The two download formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a BOM.
+    Csv,
+    /// XLSX, one worksheet.
+    Xlsx,
+}
+
+/// The download of `lines` under `columns` as `stem.csv` or `stem.xlsx` (worksheet `sheet`).
+pub fn download(
+    format: Format,
+    sheet: &str,
+    columns: &[&str],
+    lines: &[Vec<Cell>],
+    stem: &str,
+) -> Result<Response> {
+    Ok(match format {
+        Format::Csv => file(csv_bytes(columns, lines)?, CSV, &format!("{stem}.csv")),
+        Format::Xlsx => file(
+            xlsx_bytes(sheet, columns, lines)?,
+            XLSX,
+            &format!("{stem}.xlsx"),
+        ),
+    })
+}

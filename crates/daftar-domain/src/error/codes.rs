@@ -128,6 +128,8 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     // helpdesk
     ("helpdesk.answer.required", Invalid),
     ("helpdesk.body.required", Invalid),
+    ("helpdesk.status.not_found", NotFound),
+    ("helpdesk.status.too_many", TooManyRequests),
     ("helpdesk.body.too_long", Invalid),
     ("helpdesk.category.invalid", Invalid),
     ("helpdesk.channel.invalid", Invalid),

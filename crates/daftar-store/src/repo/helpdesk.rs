@@ -78,6 +78,32 @@ fn load(tx: &mut dyn Tx, viewer: Option<OfficeId>, id: &str) -> Result<Ticket> {
 }
 
 impl HelpdeskStore for SqlStore {
+    fn ticket_status(
+        &self,
+        ctx: &AuditCtx,
+        reference: &str,
+        phone: &str,
+    ) -> Result<daftar_domain::helpdesk::TicketStatus> {
+        let reference = reference.trim().to_uppercase();
+        let phone = phone.to_owned();
+        self.write(|tx| {
+            let r = tx
+                .query_opt(
+                    &format!("SELECT {COLS} {FROM} WHERE t.reference = $1"),
+                    params![reference.as_str()],
+                )?
+                .ok_or_else(daftar_domain::helpdesk::status_not_found)?;
+            let t = ticket(&r)?;
+            let status = t.status_for(&phone)?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("helpdesk.status", "helpdesk_ticket", &t.id),
+            )?;
+            Ok(status)
+        })
+    }
+
     fn file_ticket(&self, ctx: &AuditCtx, t: &NewTicket, due_on: Date) -> Result<Ticket> {
         let id = ulid::Ulid::new().to_string();
         let reference = format!("HD-{}", &id[id.len() - 8..]);

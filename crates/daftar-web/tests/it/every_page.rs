@@ -227,6 +227,7 @@ pub async fn seed(app: &TestApp) -> World {
         "/services".to_owned(),
         "/directory".to_owned(),
         "/information".to_owned(),
+        "/helpdesk/status".to_owned(),
         "/information/card_renewal/poster".to_owned(),
         "/information/card_renewal/leaflet?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86".to_owned(),
         "/calendar".to_owned(),

@@ -249,3 +249,130 @@ crate::both!(
     routed_and_anonymous,
     complaints_are_routed_answered_and_kept_anonymous
 );
+
+/// The status form posted by a caller who is not signed in.
+async fn look(app: &TestApp, c: &reqwest::Client, reference: &str, phone: &str) -> (u16, String) {
+    let token = app.csrf(c, "/helpdesk/status").await;
+    let r = app
+        .post_form(
+            c,
+            "/helpdesk/status",
+            &[
+                ("_csrf", token.as_str()),
+                ("reference", reference),
+                ("phone", phone),
+            ],
+        )
+        .await;
+    let s = r.status().as_u16();
+    (s, r.text().await.unwrap())
+}
+
+async fn a_caller_looks_up_a_ticket_by_reference_and_phone(app: TestApp) {
+    let office = app.office("THR-01");
+    app.user("officer.hd", "authority_officer", None);
+    let filed = app
+        .store
+        .file_ticket(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            &daftar_domain::helpdesk::NewTicket::parse(
+                daftar_domain::helpdesk::TicketDraft {
+                    category: "confiscated_documents".into(),
+                    body: "کارفرما گذرنامه‌ام را گرفته".into(),
+                    contact_name: "رحیم کریمی".into(),
+                    contact_phone: "0912 000 1111".into(),
+                    ..Default::default()
+                },
+                daftar_domain::helpdesk::Channel::Phone,
+                None,
+                Some(office.id),
+            )
+            .unwrap(),
+            daftar_domain::clock::Clock::default().today(),
+        )
+        .unwrap();
+    let caller = client();
+    let page = get_text(&app, &caller, "/helpdesk/status").await;
+    assert!(page.contains("id=\"helpdesk-status-form\""));
+    // The right phone in another form (Persian digits, country code): the state, no name, no text.
+    let (s, html) = look(
+        &app,
+        &caller,
+        &filed.reference.to_lowercase(),
+        "+98 ۹۱۲ ۰۰۰ ۱۱۱۱",
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("id=\"helpdesk-status\"") && html.contains(&filed.reference));
+    assert!(
+        !html.contains("رحیم") && !html.contains("گذرنامه"),
+        "no name, no text"
+    );
+    assert!(
+        !html.contains("id=\"helpdesk-status-answer\""),
+        "not answered yet"
+    );
+    // Answered by the authority: the answer and the role, never a name.
+    app.store
+        .answer_ticket(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            None,
+            "authority_officer",
+            &filed.id,
+            "با کارفرما تماس گرفتیم؛ گذرنامه را پس بگیرید.",
+        )
+        .unwrap();
+    let (s, html) = look(&app, &caller, &filed.reference, "09120001111").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("با کارفرما تماس گرفتیم"));
+    // A wrong phone and an unknown reference are told the same.
+    let (s1, wrong) = look(&app, &caller, &filed.reference, "09120001112").await;
+    let (s2, unknown) = look(&app, &caller, "HD-ZZZZZZZZ", "09120001111").await;
+    assert_eq!((s1, s2), (404, 404));
+    for html in [&wrong, &unknown] {
+        assert!(html.contains("درخواستی با این شمارهٔ پیگیری"), "{html}");
+        assert!(!html.contains("id=\"helpdesk-status\""));
+    }
+    // Without the form's token: refused.
+    let r = app
+        .post_form(
+            &caller,
+            "/helpdesk/status",
+            &[
+                ("reference", filed.reference.as_str()),
+                ("phone", "09120001111"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // Guessing is limited per address (10 failures in 15 minutes, counted in the database):
+    // 2 failures so far, 8 more, then refused even with the right phone.
+    for _ in 0..8 {
+        assert_eq!(
+            look(&app, &caller, "HD-00000000", "09120001111").await.0,
+            404
+        );
+    }
+    let (s, html) = look(&app, &caller, &filed.reference, "09120001111").await;
+    assert_eq!(s, 429, "{html}");
+    // Each shown status is audited, to the ticket.
+    let audited = app
+        .store
+        .audit_page(
+            &daftar_domain::store::AuditFilter {
+                action_prefix: Some("helpdesk.status".into()),
+                ..Default::default()
+            },
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .unwrap();
+    assert_eq!(audited.total, 2);
+    assert!(audited.items.iter().all(|r| r.target_id == filed.id));
+}
+crate::both!(
+    status_by_reference,
+    a_caller_looks_up_a_ticket_by_reference_and_phone
+);

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/help", get(portal_page).post(portal_file))
         .route("/helpdesk", get(inbox).post(staff_file))
         .route("/helpdesk/new", get(new_page))
+        .route("/helpdesk/status", get(status_page).post(status_check))
         .route("/helpdesk/{ticket_id}", get(show))
         .route("/helpdesk/{ticket_id}/answer", post(answer))
         .route("/api/v1/helpdesk/tickets", get(api_inbox))
@@ -528,5 +529,135 @@ pub async fn api_inbox(
             .db(move |s| s.ticket_inbox(&ctx, viewer, open_only, req))
             .await?
             .map(TicketLine::from),
+    ))
+}
+
+/// Failed status checks one client address may make per window (a reference is checked with
+/// its phone; the count lives in the database, across web nodes).
+pub const STATUS_FAILURES_PER_WINDOW: u32 = 10;
+const STATUS_SCOPE: &str = "helpdesk.status";
+
+/// A ticket's status as shown.
+struct StatusShown {
+    reference: String,
+    category: String,
+    state: String,
+    filed: String,
+    due: String,
+    answer: String,
+    role: String,
+}
+
+#[derive(Template)]
+#[template(path = "helpdesk/status.html")]
+struct StatusPage {
+    page: PageCtx,
+    reference: String,
+    error: Option<String>,
+    shown: Option<StatusShown>,
+}
+
+/// The form: reference and phone.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StatusForm {
+    reference: String,
+    phone: String,
+}
+
+/// `GET /helpdesk/status`: a caller looks up a ticket by its reference and their phone.
+async fn status_page(
+    State(state): State<AppState>,
+    crate::auth::Ctx(ctx): crate::auth::Ctx,
+) -> WebResult<Response> {
+    let page = PageCtx::new(&state, &ctx);
+    Ok(render(
+        StatusCode::OK,
+        &StatusPage {
+            page,
+            reference: String::new(),
+            error: None,
+            shown: None,
+        },
+    ))
+}
+
+/// `POST /helpdesk/status`: counted per client address before the lookup (parallel guesses
+/// count), given back when it was not a guess (found).
+async fn status_check(
+    State(state): State<AppState>,
+    crate::auth::Ctx(ctx): crate::auth::Ctx,
+    crate::features::credentials::share::ClientIp(ip): crate::features::credentials::share::ClientIp,
+    CsrfForm(f): CsrfForm<StatusForm>,
+) -> WebResult<Response> {
+    let key = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let k = key.clone();
+    let found = if state
+        .db(move |s| {
+            s.take_slot(
+                STATUS_SCOPE,
+                &k,
+                STATUS_FAILURES_PER_WINDOW,
+                time::Duration::minutes(15),
+            )
+        })
+        .await?
+    {
+        // The caller is not signed in: recorded as such, with the request.
+        let audit = daftar_domain::audit::AuditCtx {
+            actor_id: None,
+            actor: "caller".into(),
+            office_id: None,
+            purpose: purpose::SELF_SERVICE.into(),
+            request_id: ctx.request_id.clone(),
+        };
+        let (reference, phone) = (f.reference.clone(), f.phone.clone());
+        let r = state
+            .db(move |s| s.ticket_status(&audit, &reference, &phone))
+            .await;
+        if r.is_ok() {
+            state.db(move |s| s.give_slot(STATUS_SCOPE, &key)).await?;
+        }
+        r
+    } else {
+        Err(Error::new(
+            "helpdesk.status.too_many",
+            daftar_domain::ErrorKind::TooManyRequests,
+        ))
+    };
+    let page = PageCtx::new(&state, &ctx);
+    let (status, error, shown) = match found {
+        Ok(t) => {
+            let tr = &page.tr;
+            let shown = StatusShown {
+                reference: t.reference,
+                category: tr.t(&format!("helpdesk-category-{}", t.category.code())),
+                state: tr.t(&format!("helpdesk-state-{}", t.state.code())),
+                filed: tr.datetime(&t.created_at),
+                due: tr.date(&t.due_on.to_string()),
+                answer: t.answer,
+                role: if t.answered_role.is_empty() {
+                    String::new()
+                } else {
+                    tr.t(&format!("role-{}", t.answered_role))
+                },
+            };
+            (StatusCode::OK, None, Some(shown))
+        }
+        Err(e) if e.kind.status() < 500 => (
+            StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            Some(page.tr.error(e.code)),
+            None,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(
+        status,
+        &StatusPage {
+            page,
+            reference: f.reference,
+            error,
+            shown,
+        },
     ))
 }

@@ -6,7 +6,7 @@ use super::{KpiQuery, month_of, office_rows, province_rows, wide_reach};
 use crate::auth::scope::KpiRead;
 use crate::auth::{InOffice, Staff};
 use crate::error::WebResult;
-use crate::export::{CSV, Cell, XLSX, csv_bytes, file, xlsx_bytes};
+use crate::export::{Cell, Format, download};
 use crate::extract::Query;
 use crate::state::AppState;
 use axum::extract::State;
@@ -106,11 +106,13 @@ pub async fn province_csv(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, m) = province_lines(&state, &staff, &q).await?;
-    Ok(file(
-        csv_bytes(&COLUMNS, &lines)?,
-        CSV,
-        &format!("kpi-{m}.csv"),
-    ))
+    Ok(download(
+        Format::Csv,
+        "kpi",
+        &COLUMNS,
+        &lines,
+        &format!("kpi-{m}"),
+    )?)
 }
 
 /// `/kpi/export.xlsx?province=&month=`.
@@ -120,11 +122,13 @@ pub async fn province_xlsx(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, m) = province_lines(&state, &staff, &q).await?;
-    Ok(file(
-        xlsx_bytes("kpi", &COLUMNS, &lines)?,
-        XLSX,
-        &format!("kpi-{m}.xlsx"),
-    ))
+    Ok(download(
+        Format::Xlsx,
+        "kpi",
+        &COLUMNS,
+        &lines,
+        &format!("kpi-{m}"),
+    )?)
 }
 
 async fn office_lines(
@@ -149,11 +153,7 @@ pub async fn office_csv(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, name) = office_lines(&state, &at, &q).await?;
-    Ok(file(
-        csv_bytes(&COLUMNS, &lines)?,
-        CSV,
-        &format!("{name}.csv"),
-    ))
+    Ok(download(Format::Csv, "kpi", &COLUMNS, &lines, &name)?)
 }
 
 /// `/offices/{office_id}/kpi/export.xlsx?month=`.
@@ -163,9 +163,5 @@ pub async fn office_xlsx(
     Query(q): Query<KpiQuery>,
 ) -> WebResult<Response> {
     let (lines, name) = office_lines(&state, &at, &q).await?;
-    Ok(file(
-        xlsx_bytes("kpi", &COLUMNS, &lines)?,
-        XLSX,
-        &format!("{name}.xlsx"),
-    ))
+    Ok(download(Format::Xlsx, "kpi", &COLUMNS, &lines, &name)?)
 }

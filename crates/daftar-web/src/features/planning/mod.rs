@@ -8,7 +8,7 @@
 
 use crate::auth::Staff;
 use crate::error::WebResult;
-use crate::export::{CSV, Cell, XLSX, csv_bytes, file, xlsx_bytes};
+use crate::export::{Cell, Format, download};
 use crate::extract::Query;
 use crate::pages::{PageCtx, render};
 use crate::state::AppState;
@@ -290,16 +290,31 @@ fn lines(l: &Level) -> Vec<Vec<Cell>> {
     out
 }
 
-fn name(l: &Level, ext: &str) -> String {
+fn stem(l: &Level) -> String {
     let mut n = String::from("planning");
     if !l.province.is_empty() {
-        n.push('-');
-        n.push_str("province");
+        n.push_str("-province");
     }
     if !l.district.is_empty() {
         n.push_str("-district");
     }
-    format!("{n}.{ext}")
+    n
+}
+
+async fn export(
+    state: AppState,
+    staff: Staff,
+    q: PlanningQuery,
+    format: Format,
+) -> WebResult<Response> {
+    let l = level(&state, &staff, &q).await?;
+    Ok(download(
+        format,
+        "planning",
+        &columns(),
+        &lines(&l),
+        &stem(&l),
+    )?)
 }
 
 /// `GET /planning/export.csv?province=&district=`.
@@ -308,12 +323,7 @@ async fn csv(
     staff: Staff,
     Query(q): Query<PlanningQuery>,
 ) -> WebResult<Response> {
-    let l = level(&state, &staff, &q).await?;
-    Ok(file(
-        csv_bytes(&columns(), &lines(&l))?,
-        CSV,
-        &name(&l, "csv"),
-    ))
+    export(state, staff, q, Format::Csv).await
 }
 
 /// `GET /planning/export.xlsx?province=&district=`.
@@ -322,10 +332,5 @@ async fn xlsx(
     staff: Staff,
     Query(q): Query<PlanningQuery>,
 ) -> WebResult<Response> {
-    let l = level(&state, &staff, &q).await?;
-    Ok(file(
-        xlsx_bytes("planning", &columns(), &lines(&l))?,
-        XLSX,
-        &name(&l, "xlsx"),
-    ))
+    export(state, staff, q, Format::Xlsx).await
 }
