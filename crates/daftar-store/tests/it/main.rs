@@ -8,6 +8,7 @@ mod credentials;
 mod fixtures;
 mod helpdesk;
 mod kpi;
+mod notify;
 mod licences;
 mod nodes;
 mod read_watch;
