@@ -68,6 +68,10 @@ impl PageCtx {
                         href: format!("/offices/{office}/cases"),
                         label: "nav-cases",
                     });
+                    nav.push(NavLink {
+                        href: format!("/offices/{office}/notifications"),
+                        label: "nav-notifications",
+                    });
                 }
                 if p.has(Permission::UserManage) {
                     nav.push(NavLink {
@@ -100,6 +104,12 @@ impl PageCtx {
                 nav.push(NavLink {
                     href: "/association".into(),
                     label: "nav-association",
+                });
+            }
+            if p.has(Permission::OfficeAll) && p.has(Permission::AggregateRead) {
+                nav.push(NavLink {
+                    href: "/notifications".into(),
+                    label: "nav-notifications",
                 });
             }
             if p.has(Permission::HelpdeskAnswer) {

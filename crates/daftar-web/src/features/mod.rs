@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cases;
 pub mod credentials;
 pub mod helpdesk;
+pub mod notify;
 pub mod home;
 pub mod households;
 pub mod kpi;
