@@ -131,7 +131,11 @@ pub fn locale_for(chosen: Option<&str>, nationality: &str) -> &'static str {
     if let Some(l) = chosen.and_then(|c| LOCALES.into_iter().find(|l| *l == c)) {
         return l;
     }
-    if nationality == "AFG" { "fa-AF" } else { "fa-IR" }
+    if nationality == "AFG" {
+        "fa-AF"
+    } else {
+        "fa-IR"
+    }
 }
 
 /// A chosen locale as typed on a form: one of [`LOCALES`], or empty for "by nationality".
@@ -351,7 +355,11 @@ mod tests {
         }
         let mut r = r;
         r.opted_out = false;
-        assert!(Kind::ALL.iter().all(|k| plan(*k, &r).status == Status::Pending));
+        assert!(
+            Kind::ALL
+                .iter()
+                .all(|k| plan(*k, &r).status == Status::Pending)
+        );
     }
 
     #[test]

@@ -183,8 +183,7 @@ impl SmsGateway {
     /// The request URL for `m`.
     pub fn url_for(&self, m: &Message) -> String {
         let enc = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                .to_string()
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
         };
         self.url
             .replace("{to}", &enc(&m.to))
@@ -360,9 +359,7 @@ pub async fn drain(
     }
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(move || daftar_store::postgres::on_blocking_thread(f))
         .await
         .map_err(|e| Error::internal(format!("store task failed: {e}")))?

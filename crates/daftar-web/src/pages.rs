@@ -106,7 +106,7 @@ impl PageCtx {
                     label: "nav-association",
                 });
             }
-            if p.has(Permission::OfficeAll) && p.has(Permission::AggregateRead) {
+            if p.has(Permission::OfficeAll) && p.has(Permission::PersonRead) {
                 nav.push(NavLink {
                     href: "/notifications".into(),
                     label: "nav-notifications",

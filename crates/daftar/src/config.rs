@@ -288,7 +288,9 @@ fn validate(c: &Config) -> Result<()> {
     if c.notify_transport == "sms"
         && !(c.notify_sms_url.contains("{to}") && c.notify_sms_url.contains("{text}"))
     {
-        bail!("notify_sms_url: a URL template with {{to}} and {{text}} is needed for notify_transport = \"sms\"");
+        bail!(
+            "notify_sms_url: a URL template with {{to}} and {{text}} is needed for notify_transport = \"sms\""
+        );
     }
     if !["fa-IR", "fa-AF", "ps", "en"].contains(&c.default_locale.as_str()) {
         bail!(

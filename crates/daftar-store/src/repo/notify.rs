@@ -332,9 +332,8 @@ impl NotifyStore for SqlStore {
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("notify.list", "office", &office).with_details(
-                    serde_json::json!({ "page": page.page, "notices": ids }),
-                ),
+                &AuditEvent::new("notify.list", "office", &office)
+                    .with_details(serde_json::json!({ "page": page.page, "notices": ids })),
             )?;
             Ok(page)
         })

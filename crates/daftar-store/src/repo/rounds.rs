@@ -15,9 +15,9 @@ use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::case::CaseView;
 use daftar_domain::ids::{OfficeId, PersonId, RoundId};
 use daftar_domain::jalali::iso_day;
+use daftar_domain::notify::{Kind as NotifyKind, NewNotice};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
-use daftar_domain::notify::{Kind as NotifyKind, NewNotice};
 use daftar_domain::person::PersonStatus;
 use daftar_domain::round::{
     Candidate, Coverage, DayCount, ExtendRound, NewRound, NotSeen, OfficeCoverage, Round,
@@ -207,7 +207,12 @@ fn candidates(tx: &mut dyn Tx, new: &NewRound) -> Result<Vec<Row0>> {
 }
 
 /// Inserts rows of `cols` values in statements of up to 400 rows.
-pub(crate) fn insert_many(tx: &mut dyn Tx, head: &str, width: usize, rows: Vec<Vec<Value>>) -> Result<()> {
+pub(crate) fn insert_many(
+    tx: &mut dyn Tx,
+    head: &str,
+    width: usize,
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
     for chunk in rows.chunks(400) {
         let mut sql = String::from(head);
         let mut args = Vec::with_capacity(chunk.len() * width);

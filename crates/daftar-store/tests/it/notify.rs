@@ -50,7 +50,13 @@ fn notices(s: &dyn Store, o: daftar_domain::ids::OfficeId) -> Vec<(Kind, Status,
     .collect()
 }
 
-fn person(s: &dyn Store, o: daftar_domain::ids::OfficeId, name: &str, nationality: &str, phone: &str) -> PersonId {
+fn person(
+    s: &dyn Store,
+    o: daftar_domain::ids::OfficeId,
+    name: &str,
+    nationality: &str,
+    phone: &str,
+) -> PersonId {
     s.register(
         &ctx(),
         &system_scope(o, Permission::PersonWrite),

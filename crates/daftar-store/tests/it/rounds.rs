@@ -114,7 +114,13 @@ fn evidence(kind: EvidenceKind) -> CaseDocument {
 }
 
 /// A card renewal for `head`'s household, taken through its three steps on `today`.
-pub(crate) fn renew(s: &dyn Store, office: OfficeId, head: &Person, cal: &WorkCalendar, today: time::Date) {
+pub(crate) fn renew(
+    s: &dyn Store,
+    office: OfficeId,
+    head: &Person,
+    cal: &WorkCalendar,
+    today: time::Date,
+) {
     let write = system_scope(office, Permission::PersonWrite);
     let read = system_scope(office, Permission::PersonRead);
     let cmd = OpenCase::parse("card_renewal", &head.id.to_string(), true, false, None, "").unwrap();

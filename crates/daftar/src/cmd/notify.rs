@@ -23,9 +23,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn send(loaded: &Loaded, args: &NotifySend) -> Result<ExitCode> {
     let c = &loaded.config;
     let store = super::open(loaded)?;
-    let i18n = Arc::new(
-        daftar_web::i18n::I18n::load(&c.default_locale).map_err(|e| anyhow::anyhow!(e))?,
-    );
+    let i18n =
+        Arc::new(daftar_web::i18n::I18n::load(&c.default_locale).map_err(|e| anyhow::anyhow!(e))?);
     let t = transport(
         &c.notify_transport,
         &c.notify_file(),
@@ -111,7 +110,9 @@ fn run(database_url: Option<&str>, tmp: &std::path::Path, args: &BenchNotify) ->
         )
     } else {
         (
-            format!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PERSONS}) "),
+            format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PERSONS}) "
+            ),
             "n".to_owned(),
             format!("'0{run_id}' || printf('%018d', i)"),
         )

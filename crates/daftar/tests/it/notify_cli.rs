@@ -49,10 +49,7 @@ fn in_file(file: &std::path::Path) -> HashMap<String, usize> {
 /// Ids of the outbox by status.
 fn by_status(db: &TestDb, status: &str) -> HashSet<String> {
     db.sql()
-        .query_raw(
-            "SELECT id FROM outbox WHERE status = $1",
-            &[status.into()],
-        )
+        .query_raw("SELECT id FROM outbox WHERE status = $1", &[status.into()])
         .unwrap()
         .iter()
         .map(|r| r.text(0).unwrap())

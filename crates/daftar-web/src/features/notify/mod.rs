@@ -3,7 +3,8 @@
 //!
 //! - `/offices/{o}/notifications`: the office's notices, newest first, by status and kind,
 //!   without addresses; only the office's own staff (`person.read`), audited `notify.list`;
-//! - `/notifications`: the authority's counts per office and status (no person);
+//! - `/notifications`: the authority's counts per office and status (no person; roles with
+//!   `office.all` and `person.read`, i.e. authority officers, not partners);
 //! - `/offices/{o}/persons/{p}/notifications`: one person's notices with the address each went
 //!   to, and their choice (opt out of all but legally required notices, language), which the
 //!   office's staff with `person.write` may change; only the office's own staff, audited
@@ -27,7 +28,7 @@ use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::notify::{Filter, Kind, LOCALES, Notice, Status, parse_locale};
 use daftar_domain::page::PageRequest;
-use daftar_domain::permission::{Permission, Reach, system_scope};
+use daftar_domain::permission::{Permission, system_scope};
 use daftar_domain::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -41,10 +42,7 @@ pub fn routes() -> Router<AppState> {
             "/offices/{office_id}/persons/{person_id}/notifications",
             get(person_page).post(person_prefs),
         )
-        .route(
-            "/portal/notifications",
-            get(portal_page).post(portal_prefs),
-        )
+        .route("/portal/notifications", get(portal_page).post(portal_prefs))
 }
 
 /// Refused unless the caller belongs to `office` (addresses and the office's list never leave
@@ -205,17 +203,16 @@ struct CountsPage {
 
 async fn counts(State(state): State<AppState>, staff: Staff) -> WebResult<Response> {
     let p = staff.principal();
-    match p.reach(Permission::AggregateRead) {
-        Ok(Reach::All(_)) => {}
-        _ => {
-            // Office staff: their own office's list.
-            if let (true, Some(o)) = (p.has(Permission::PersonRead), staff.auth.user.office_id) {
-                return Ok(Redirect::to(&format!("/offices/{o}/notifications")).into_response());
-            }
-            return Err(Error::forbidden("auth.forbidden")
-                .with_details(serde_json::json!({ "permission": "aggregate.read" }))
-                .into());
+    // The authority (every office and persons' records): counts. Partners and other aggregate
+    // readers do not see them.
+    if !(p.has(Permission::OfficeAll) && p.has(Permission::PersonRead)) {
+        // Office staff: their own office's list.
+        if let (true, Some(o)) = (p.has(Permission::PersonRead), staff.auth.user.office_id) {
+            return Ok(Redirect::to(&format!("/offices/{o}/notifications")).into_response());
         }
+        return Err(Error::forbidden("auth.forbidden")
+            .with_details(serde_json::json!({ "permission": "person.read" }))
+            .into());
     }
     let all = state.db(|s| s.notice_counts()).await?;
     let mut by_office: BTreeMap<String, Vec<u64>> = BTreeMap::new();
