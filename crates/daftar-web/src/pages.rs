@@ -43,6 +43,13 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// Whether the user is staff of `office` who sees its notifications (their navigation
+    /// links `/offices/{office}/notifications`): the person pages link the notices only then.
+    pub fn sees_notifications_of(&self, office: &impl std::fmt::Display) -> bool {
+        let href = format!("/offices/{office}/notifications");
+        self.nav.iter().any(|n| n.href == href)
+    }
+
     /// Builds the page context of a request.
     pub fn new(state: &AppState, ctx: &RequestCtx) -> Self {
         let tr = Tr::new(state.i18n.clone(), ctx.locale).at_offset(state.config.utc_offset_minutes);
