@@ -5,8 +5,8 @@
 //!
 //! Transports: [`FileTransport`] (JSON lines, one per notice with its outbox id; the default,
 //! used by the demo and tests) and [`SmsGateway`] (an HTTP GET or POST to a URL template such as
-//! `https://gw.example/send?to={to}&text={text}`). There is no SMTP transport: persons have no
-//! e-mail address in the registry, and no SMTP crate builds here offline.
+//! `https://gw.example/send?to={to}&text={text}`). There is no SMTP transport yet: persons have
+//! no e-mail address in the registry to send to.
 //!
 //! **Delivery guarantee.** A notice is marked sent only after the transport accepted it (the
 //! file: written and `fsync`ed). A worker killed after the transport but before
