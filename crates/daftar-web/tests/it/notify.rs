@@ -148,6 +148,18 @@ async fn staff_see_notices_and_persons_choose(app: TestApp) {
     let r = clerk.get(app.url("/notifications")).send().await.unwrap();
     assert_eq!((r.status().as_u16(), location(&r)), (303, list_url.clone()));
 
+    // The person's record links the notices for the office's staff only.
+    let record = format!("/offices/{}/persons/{}", home.id, person.id);
+    assert!(
+        get_text(&app, &clerk, &record)
+            .await
+            .contains("id=\"notify-link\"")
+    );
+    assert!(
+        !get_text(&app, &officer, &record)
+            .await
+            .contains("id=\"notify-link\"")
+    );
     // The person's page: addresses (audited), and the choice.
     let before = audited(&app, "notify.read");
     let page = get_text(&app, &clerk, &person_url).await;
