@@ -137,7 +137,7 @@ fn run(database_url: Option<&str>, tmp: &std::path::Path, args: &BenchNotify) ->
     params.insert("closes_on".into(), "2027-02-03".into());
     params.insert("office_fa".into(), "دفتر آزمون".into());
     params.insert("office_en".into(), "Bench office".into());
-    let due = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    let due = daftar_domain::clock::Clock::default().now() - time::Duration::minutes(1);
     let started = Instant::now();
     let mut left = args.count;
     let mut k = 0usize;
