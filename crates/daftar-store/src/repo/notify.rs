@@ -193,16 +193,27 @@ impl NotifyStore for SqlStore {
                 Dialect::Postgres => " FOR UPDATE OF o SKIP LOCKED",
                 Dialect::Sqlite => "",
             };
-            let rows = tx.query(
+            // Rows a dead sender left first (few), then pending ones in the order they are due:
+            // two queries, each an ordered range of the (status, next_attempt_at) index.
+            let cols = "SELECT o.id, o.kind, o.locale, o.channel, o.recipient, o.params, o.attempts, p.notify_opt_out FROM outbox o JOIN persons p ON p.id = o.person_id";
+            let mut rows = tx.query(
                 &format!(
-                    "SELECT o.id, o.kind, o.locale, o.channel, o.recipient, o.params, o.attempts, p.notify_opt_out \
-                     FROM outbox o JOIN persons p ON p.id = o.person_id \
-                     WHERE o.status IN ('pending', 'sending') AND o.next_attempt_at <= $1 \
-                     AND (o.status = 'pending' OR o.claimed_by = $2 OR o.claimed_at < $3) \
+                    "{cols} WHERE o.status = 'sending' AND o.next_attempt_at <= $1 \
+                     AND (o.claimed_by = $2 OR o.claimed_at < $3) \
                      ORDER BY o.next_attempt_at LIMIT $4{lock}"
                 ),
                 params![now, worker, now - lease, limit],
             )?;
+            let left = limit - i64::try_from(rows.len()).unwrap_or(limit);
+            if left > 0 {
+                rows.extend(tx.query(
+                    &format!(
+                        "{cols} WHERE o.status = 'pending' AND o.next_attempt_at <= $1 \
+                         ORDER BY o.next_attempt_at LIMIT $2{lock}"
+                    ),
+                    params![now, left],
+                )?);
+            }
             let mut claimed = Vec::with_capacity(rows.len());
             let mut opted_out = Vec::new();
             for r in rows {
