@@ -25,6 +25,7 @@ pub mod kpi;
 pub mod licence;
 pub mod membership;
 pub mod month_names;
+pub mod notify;
 pub mod office;
 pub mod page;
 pub mod permission;

@@ -30,6 +30,7 @@ use crate::ids::{
 use crate::kpi::{KpiRow, SolarMonth};
 use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView};
 use crate::membership::{Member, Membership, NewMembership};
+use crate::notify::{Claimed, Filter, NewNotice, Notice, OfficeCount, Outcome};
 use crate::office::{CreateOffice, Office, OfficeStatus};
 use crate::page::{Page, PageRequest};
 use crate::permission::{OfficeScope, Reach, RoleDef};
@@ -1207,6 +1208,64 @@ pub trait HelpdeskStore: Send + Sync {
     ) -> Result<crate::helpdesk::TicketStatus>;
 }
 
+/// Notifications (issue 19.3; rules in [`crate::notify`]): the outbox the events write to in
+/// their own transactions, and what the sender worker and staff do with it.
+pub trait NotifyStore: Send + Sync {
+    /// Writes notices planned for their persons ([`crate::notify::plan`] over the registry's
+    /// phone, nationality, chosen locale and opt-out) in one transaction; returns how many.
+    /// For tests, the bench and events without a transaction of their own.
+    fn enqueue_notices(&self, notices: &[NewNotice]) -> Result<u64>;
+
+    /// Claims up to `limit` notices due now for `worker`: pending ones whose time came, and
+    /// ones left `sending` by this worker (it died before recording them) or by any worker
+    /// whose claim is older than `lease`. Two workers never hold the same row (PostgreSQL:
+    /// `FOR UPDATE SKIP LOCKED`; SQLite: one writer). A claimed notice of a person who opted
+    /// out meanwhile (and not legally required) becomes `opted_out` instead.
+    fn claim_notices(
+        &self,
+        worker: &str,
+        limit: usize,
+        lease: time::Duration,
+    ) -> Result<Vec<Claimed>>;
+
+    /// Records what sending claimed notices came to: sent, or failed (retried after
+    /// [`crate::notify::backoff`], or failed for good). Only rows still claimed by `worker`.
+    fn finish_notices(&self, worker: &str, outcomes: &[(String, Outcome)]) -> Result<u64>;
+
+    /// One office's notices, newest first, without addresses (office staff). Audited
+    /// `notify.list`.
+    fn office_notices(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        filter: &Filter,
+        req: PageRequest,
+    ) -> Result<Page<Notice>>;
+
+    /// Notices per office and status (counts only, every office).
+    fn notice_counts(&self) -> Result<Vec<OfficeCount>>;
+
+    /// A person's own notices with their addresses, newest first (the person's page at their
+    /// office, the portal), with the person's choice (opted out, chosen locale); the person must
+    /// be of `scope`'s office (`person.not_found` otherwise). Audited `notify.read`.
+    fn person_notices(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+    ) -> Result<(Vec<Notice>, bool, Option<String>)>;
+
+    /// Sets the person's choice (a person of `scope`'s office). Audited `notify.prefs`.
+    fn set_notify_prefs(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+        opted_out: bool,
+        locale: Option<&str>,
+    ) -> Result<()>;
+}
+
 /// Declares [`Store`] over the area traits, with the blanket impl for every type that has them
 /// all (one list, not two).
 macro_rules! every_area {
@@ -1240,5 +1299,6 @@ every_area!(
     IdempotencyStore,
     HelpdeskStore,
     PlanningStore,
+    NotifyStore,
     AuditStore
 );

@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0022_kpi"),
     migration!("0023_rounds"),
     migration!("0024_helpdesk"),
+    migration!("0025_notify"),
     migration!("0027_kpi_complaints"),
 ];
 

@@ -63,6 +63,21 @@ pub struct WebConfig {
     /// Seconds between signed checkpoints of the audit chain's head, made by the sealer when
     /// the head moved (0: only on demand, `daftar audit checkpoint`).
     pub audit_checkpoint_interval_secs: u64,
+    /// Milliseconds between passes of the notification sender (0: off, the default here; the
+    /// binary's configuration turns it on).
+    pub notify_interval_ms: u64,
+    /// The notifications' transport: `file` or `sms`.
+    pub notify_transport: String,
+    /// The file transport's file; `None`: `notifications.jsonl` under the system temp dir.
+    pub notify_file: Option<PathBuf>,
+    /// The SMS gateway's URL template (`{to}`, `{text}`, optionally `{id}`).
+    pub notify_sms_url: String,
+    /// POST to the gateway instead of GET.
+    pub notify_sms_post: bool,
+    /// This node's sender name (rows it left claimed are taken back at once after a restart).
+    pub notify_worker: String,
+    /// Seconds after which another node's sender may take rows a sender left claimed.
+    pub notify_lease_secs: u64,
     /// Secret that seals the credential signing keys at rest (at least 16 characters). Empty:
     /// a random secret for this process only (tests): keys sealed with it cannot be opened by
     /// another process.
@@ -95,6 +110,13 @@ impl Default for WebConfig {
             kpi_interval_secs: 0,
             audit_seal_interval_ms: 200,
             audit_checkpoint_interval_secs: 600,
+            notify_interval_ms: 0,
+            notify_transport: "file".into(),
+            notify_file: None,
+            notify_sms_url: String::new(),
+            notify_sms_post: false,
+            notify_worker: "local".into(),
+            notify_lease_secs: 300,
             key_secret: String::new(),
             bulk_read_override: None,
             i18n_misses: None,

@@ -4,7 +4,8 @@
 //! `Idempotency-Key` answers and of imports that stopped without finishing (a killed `daftar
 //! import`), every ten minutes; the audit sealer ([`audit_sealer_loop`]); and the KPI job
 //! ([`kpi_loop`]: the 13 Solar Hijri months ending with the current one at start, then the
-//! current and previous month every `kpi_interval_secs`).
+//! current and previous month every `kpi_interval_secs`); and the notification sender
+//! ([`notify_loop`], see [`crate::notify`]).
 
 use crate::state::AppState;
 use daftar_domain::audit::{AuditCtx, purpose};
@@ -159,4 +160,43 @@ pub async fn audit_sealer_loop(state: AppState) {
             Err(e) => tracing::debug!(error = %e, "no audit checkpoint signed"),
         }
     }
+}
+
+/// The notification sender of this node (every `notify_interval_ms`; 0 turns it off), with the
+/// configured transport. Several nodes may run it: claims never overlap (see
+/// [`crate::notify`]); give each node its own `notify_worker` name and file.
+pub async fn notify_loop(state: AppState) {
+    let c = &state.config;
+    if c.notify_interval_ms == 0 {
+        return;
+    }
+    let file = c
+        .notify_file
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("notifications.jsonl"));
+    let transport = match crate::notify::transport(
+        &c.notify_transport,
+        &file,
+        &c.notify_sms_url,
+        c.notify_sms_post,
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "notifications are not sent");
+            return;
+        }
+    };
+    let cfg = crate::notify::SenderConfig {
+        worker: c.notify_worker.clone(),
+        batch: 500,
+        lease: time::Duration::seconds(i64::try_from(c.notify_lease_secs).unwrap_or(300)),
+    };
+    crate::notify::sender_loop(
+        state.store.clone(),
+        state.i18n.clone(),
+        transport,
+        cfg,
+        c.notify_interval_ms,
+    )
+    .await;
 }

@@ -13,6 +13,7 @@ pub mod features;
 pub mod i18n;
 pub mod idempotency;
 pub mod jobs;
+pub mod notify;
 pub mod pages;
 pub mod state;
 
@@ -119,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::licences::routes())
         .merge(features::association::routes())
         .merge(features::helpdesk::routes())
+        .merge(features::notify::routes())
         .merge(features::rounds::routes())
         .merge(features::planning::routes())
         .merge(features::kpi::routes())
@@ -213,6 +215,7 @@ pub async fn serve(
     };
     let purge = tokio::spawn(jobs::housekeeping_loop(state.clone()));
     let sealer = tokio::spawn(jobs::audit_sealer_loop(state.clone()));
+    let notify = tokio::spawn(jobs::notify_loop(state.clone()));
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -226,5 +229,6 @@ pub async fn serve(
     }
     purge.abort();
     sealer.abort();
+    notify.abort();
     served
 }

@@ -43,6 +43,13 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// Whether the user is staff of `office` who sees its notifications (their navigation
+    /// links `/offices/{office}/notifications`): the person pages link the notices only then.
+    pub fn sees_notifications_of(&self, office: &impl std::fmt::Display) -> bool {
+        let href = format!("/offices/{office}/notifications");
+        self.nav.iter().any(|n| n.href == href)
+    }
+
     /// Builds the page context of a request.
     pub fn new(state: &AppState, ctx: &RequestCtx) -> Self {
         let tr = Tr::new(state.i18n.clone(), ctx.locale).at_offset(state.config.utc_offset_minutes);
@@ -67,6 +74,10 @@ impl PageCtx {
                     nav.push(NavLink {
                         href: format!("/offices/{office}/cases"),
                         label: "nav-cases",
+                    });
+                    nav.push(NavLink {
+                        href: format!("/offices/{office}/notifications"),
+                        label: "nav-notifications",
                     });
                 }
                 if p.has(Permission::UserManage) {
@@ -100,6 +111,12 @@ impl PageCtx {
                 nav.push(NavLink {
                     href: "/association".into(),
                     label: "nav-association",
+                });
+            }
+            if p.has(Permission::OfficeAll) && p.has(Permission::PersonRead) {
+                nav.push(NavLink {
+                    href: "/notifications".into(),
+                    label: "nav-notifications",
                 });
             }
             if p.has(Permission::HelpdeskAnswer) {

@@ -70,6 +70,9 @@ pub enum Command {
     /// Offices' KPI series (README, "KPIs").
     #[command(subcommand)]
     Kpi(KpiCommand),
+    /// Notifications (README, "Notifications").
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Check a credential offline: its QR text or a photo of the QR, against a trust list, a
     /// status list and the pinned root key (files from `daftar keys export` or the server's
     /// /.well-known/daftar/). Exit code 0: valid; 1: any other verdict; 2: unreadable input.
@@ -222,6 +225,41 @@ pub enum BenchCommand {
     /// PostgreSQL database of --database-url), then time the KPI job over every office and the
     /// KPI pages' queries for one province and one office.
     Kpi(BenchKpi),
+    /// Enqueue N notices in a fresh database (temporary SQLite, or the PostgreSQL database of
+    /// --database-url) and send them to the file transport; prints notices per second.
+    Notify(BenchNotify),
+}
+
+/// `notify` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send the due notices through the configured transport (what the server's sender does)
+    /// until none is left, then print how many; with --watch, keep sending.
+    Send(NotifySend),
+}
+
+/// `notify send` options.
+#[derive(Debug, Args)]
+pub struct NotifySend {
+    /// Keep running, a pass every notify_interval_ms (default 1000).
+    #[arg(long)]
+    pub watch: bool,
+    /// Notices per claim.
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+    #[command(flatten)]
+    pub dir: DataDir,
+}
+
+/// `bench notify` options.
+#[derive(Debug, Args)]
+pub struct BenchNotify {
+    /// Notices to enqueue and send.
+    #[arg(long, default_value_t = 100_000)]
+    pub count: usize,
+    /// Notices per claim.
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
 }
 
 /// `bench coverage` options.

@@ -65,6 +65,23 @@ pub struct Config {
     pub audit_seal_interval_ms: u64,
     /// Seconds between signed checkpoints of the audit chain's head, when it moved (0: off).
     pub audit_checkpoint_interval_secs: u64,
+    /// Milliseconds between passes of the notification sender in `serve` (0: off; `daftar
+    /// notify send` sends on demand).
+    pub notify_interval_ms: u64,
+    /// Where notifications go: `file` (JSON lines in `notify_file`) or `sms` (the HTTP gateway
+    /// at `notify_sms_url`).
+    pub notify_transport: String,
+    /// The file transport's file; empty: `<data_dir>/notifications.jsonl`.
+    pub notify_file: String,
+    /// The SMS gateway's URL template with `{to}` and `{text}` (and optionally `{id}`), e.g.
+    /// `https://sms.example/send?to={to}&text={text}`.
+    pub notify_sms_url: String,
+    /// POST to the SMS gateway instead of GET.
+    pub notify_sms_post: bool,
+    /// This node's sender name (one per node; rows it left claimed are taken back at once).
+    pub notify_worker: String,
+    /// Seconds after which another node's sender may take rows a dead sender left claimed.
+    pub notify_lease_secs: u64,
     /// Secret that seals the credential signing keys at rest (at least 16 characters; set it
     /// with DAFTAR_KEY_SECRET in production). Empty: a random secret kept in
     /// `<data_dir>/key-secret` (created on first use, readable by the owner only).
@@ -98,6 +115,13 @@ impl Default for Config {
             kpi_interval_secs: 3600,
             audit_seal_interval_ms: 200,
             audit_checkpoint_interval_secs: 600,
+            notify_interval_ms: 1000,
+            notify_transport: "file".into(),
+            notify_file: String::new(),
+            notify_sms_url: String::new(),
+            notify_sms_post: false,
+            notify_worker: "local".into(),
+            notify_lease_secs: 300,
             key_secret: String::new(),
         }
     }
@@ -255,6 +279,19 @@ fn validate(c: &Config) -> Result<()> {
             c.listen
         );
     }
+    if !["file", "sms"].contains(&c.notify_transport.as_str()) {
+        bail!(
+            "notify_transport: expected file or sms, got {:?}",
+            c.notify_transport
+        );
+    }
+    if c.notify_transport == "sms"
+        && !(c.notify_sms_url.contains("{to}") && c.notify_sms_url.contains("{text}"))
+    {
+        bail!(
+            "notify_sms_url: a URL template with {{to}} and {{text}} is needed for notify_transport = \"sms\""
+        );
+    }
     if !["fa-IR", "fa-AF", "ps", "en"].contains(&c.default_locale.as_str()) {
         bail!(
             "default_locale: expected fa-IR, fa-AF, ps or en, got {:?}",
@@ -354,11 +391,27 @@ impl Config {
         w.kpi_interval_secs = self.kpi_interval_secs;
         w.audit_seal_interval_ms = self.audit_seal_interval_ms;
         w.audit_checkpoint_interval_secs = self.audit_checkpoint_interval_secs;
+        w.notify_interval_ms = self.notify_interval_ms;
+        w.notify_transport = self.notify_transport.clone();
+        w.notify_file = Some(self.notify_file());
+        w.notify_sms_url = self.notify_sms_url.clone();
+        w.notify_sms_post = self.notify_sms_post;
+        w.notify_worker = self.notify_worker.clone();
+        w.notify_lease_secs = self.notify_lease_secs;
         w.key_secret = self.key_secret().unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no key secret: credential keys are sealed for this process only");
             String::new()
         });
         w
+    }
+
+    /// The notification file transport's file.
+    pub fn notify_file(&self) -> PathBuf {
+        if self.notify_file.is_empty() {
+            self.data_dir.join("notifications.jsonl")
+        } else {
+            PathBuf::from(&self.notify_file)
+        }
     }
 
     /// The secret that seals credential keys: `key_secret`, or the one kept in

@@ -218,6 +218,10 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("membership.number.invalid", Invalid),
     ("membership.number.taken", Conflict),
     ("membership.year.invalid", Invalid),
+    // notify
+    ("notify.kind.invalid", Invalid),
+    ("notify.locale.invalid", Invalid),
+    ("notify.status.invalid", Invalid),
     // office
     ("office.code.invalid", Invalid),
     ("office.code.taken", Conflict),

@@ -10,6 +10,7 @@ use daftar_domain::appointment::{Appointment, slot_full};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::CaseId;
 use daftar_domain::jalali::iso_day;
+use daftar_domain::notify::{Kind as NotifyKind, reminder_due};
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::{Error, Result};
 use time::Date;
@@ -40,6 +41,7 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id().to_string();
         let now = self.now();
+        let clock_offset = self.clock.offset();
         self.write(|tx| {
             tx.query_one(
                 &format!("SELECT id FROM offices WHERE id = $1{}", tx.dialect().for_update()),
@@ -72,6 +74,19 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
             tx.exec(
                 &format!("INSERT INTO appointments ({COLS}) VALUES ($1, $2, $3, $4, $5, $6)"),
                 params![case.to_string(), office.as_str(), iso_day(day), slot, now, ctx.actor.as_str()],
+            )?;
+            // The reminder (issue 19.3): the evening before; a moved appointment's old one goes.
+            let subject = case.to_string();
+            super::notify::cancel(tx, NotifyKind::AppointmentReminder, &subject)?;
+            let (c, year) = super::cases::load(tx, scope.office_id(), case)?;
+            let view = super::cases::view(tx, c, year)?;
+            super::notify::about_case(
+                tx,
+                &view,
+                NotifyKind::AppointmentReminder,
+                &subject,
+                reminder_due(day, clock_offset, now),
+                &[("day", iso_day(day)), ("slot", slot.to_owned())],
             )?;
             audit::append(
                 tx,

@@ -564,6 +564,20 @@ impl daftar_domain::store::CaseStore for SqlStore {
             if plan.state != plan.from {
                 super::rounds::seen(tx, &answered, today)?;
             }
+            // The decision, to the applicant, in this transaction (issue 19.3; legally required).
+            if plan.state != plan.from
+                && matches!(plan.state, CaseState::Approved | CaseState::Rejected)
+            {
+                let reason = plan.reject_reason.map(|r| r.code().to_owned()).unwrap_or_default();
+                super::notify::about_case(
+                    tx,
+                    &answered,
+                    daftar_domain::notify::Kind::CaseDecision,
+                    &id.to_string(),
+                    now,
+                    &[("decision", plan.state.code().to_owned()), ("reason", reason)],
+                )?;
+            }
             super::idempotency::attach(tx, answered)
         })
     }

@@ -260,7 +260,20 @@ pub(crate) fn grant(
         },
         new_credential_id,
     )?;
-    insert_credentials(tx, ctx, &plan)
+    let issued = insert_credentials(tx, ctx, &plan)?;
+    // Ready to collect at the office: one notice to the applicant, in this transaction.
+    if !issued.is_empty() {
+        let now = tx.now();
+        super::notify::about_case(
+            tx,
+            view,
+            daftar_domain::notify::Kind::CredentialReady,
+            &view.case.id.to_string(),
+            now,
+            &[("count", issued.len().to_string())],
+        )?;
+    }
+    Ok(issued)
 }
 
 impl daftar_domain::store::CredentialStore for SqlStore {

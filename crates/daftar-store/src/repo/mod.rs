@@ -22,6 +22,7 @@ pub(crate) mod idempotency;
 mod kpi;
 pub(crate) mod licences;
 pub(crate) mod memberships;
+pub(crate) mod notify;
 mod offices;
 mod persons;
 mod photos;

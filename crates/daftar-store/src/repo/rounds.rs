@@ -15,6 +15,7 @@ use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::case::CaseView;
 use daftar_domain::ids::{CaseId, OfficeId, PersonId, RoundId};
 use daftar_domain::jalali::iso_day;
+use daftar_domain::notify::{Kind as NotifyKind, NewNotice};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission, Reach};
 use daftar_domain::person::PersonStatus;
@@ -206,7 +207,12 @@ fn candidates(tx: &mut dyn Tx, new: &NewRound) -> Result<Vec<Row0>> {
 }
 
 /// Inserts rows of `cols` values in statements of up to 400 rows.
-fn insert_many(tx: &mut dyn Tx, head: &str, width: usize, rows: Vec<Vec<Value>>) -> Result<()> {
+pub(crate) fn insert_many(
+    tx: &mut dyn Tx,
+    head: &str,
+    width: usize,
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
     for chunk in rows.chunks(400) {
         let mut sql = String::from(head);
         let mut args = Vec::with_capacity(chunk.len() * width);
@@ -363,6 +369,32 @@ impl daftar_domain::store::RoundStore for SqlStore {
                 6,
                 rows,
             )?;
+            // The invitations (issue 19.3): one per household, to its head, in this transaction.
+            let mut offices: HashMap<String, (String, String)> = HashMap::new();
+            for r in tx.query("SELECT id, name_fa, name_en FROM offices", &[])? {
+                offices.insert(r.text(0)?, (r.text(1)?, r.text(2)?));
+            }
+            let invitations: Vec<NewNotice> = admitted
+                .iter()
+                .filter(|c| c.head)
+                .map(|c| {
+                    let (fa, en) = offices.get(&c.office).cloned().unwrap_or_default();
+                    let mut params = serde_json::Map::new();
+                    params.insert("round".into(), new.name.as_str().into());
+                    params.insert("opens_on".into(), iso_day(new.opens_on).into());
+                    params.insert("closes_on".into(), iso_day(new.closes_on).into());
+                    params.insert("office_fa".into(), fa.into());
+                    params.insert("office_en".into(), en.into());
+                    Ok(NewNotice {
+                        person: c.id.parse().map_err(|_| Error::store("person id"))?,
+                        kind: NotifyKind::RoundInvitation,
+                        subject: id.to_string(),
+                        params,
+                        due: now,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            super::notify::enqueue(tx, &invitations)?;
             let offices: BTreeSet<String> = per_office
                 .keys()
                 .chain(quotas.keys())

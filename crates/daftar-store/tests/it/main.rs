@@ -11,6 +11,7 @@ mod kpi;
 mod licences;
 mod nodes;
 mod planning;
+mod notify;
 mod read_watch;
 mod rounds;
 mod schema;

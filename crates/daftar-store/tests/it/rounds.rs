@@ -24,10 +24,10 @@ use std::collections::BTreeSet;
 
 const SERVICES: &str = include_str!("../../../../profiles/ir/services.toml");
 const CALENDAR: &str = include_str!("../../../../profiles/ir/calendar.toml");
-const PHONE: &str = "09121112233";
+pub(crate) const PHONE: &str = "09121112233";
 const ADDRESS: &str = "کوچهٔ یاس پلاک ۷";
 
-fn profile(s: &dyn Store) -> WorkCalendar {
+pub(crate) fn profile(s: &dyn Store) -> WorkCalendar {
     let catalog = Catalog::from_toml(SERVICES).unwrap();
     let cal = CalendarProfile::from_toml(CALENDAR).unwrap();
     s.load_catalog(&ctx(), &catalog).unwrap();
@@ -80,7 +80,7 @@ fn person(
 }
 
 /// A household of three at `office` (cards numbered `<prefix>1..3`), returns the head.
-fn household(s: &dyn Store, office: OfficeId, prefix: &str) -> (Person, Vec<Person>) {
+pub(crate) fn household(s: &dyn Store, office: OfficeId, prefix: &str) -> (Person, Vec<Person>) {
     let scope = system_scope(office, Permission::PersonWrite);
     let head = person(s, office, "زهرا", &format!("{prefix}1"), false);
     let others = vec![
@@ -114,7 +114,13 @@ fn evidence(kind: EvidenceKind) -> CaseDocument {
 }
 
 /// A card renewal for `head`'s household, taken through its three steps on `today`.
-fn renew(s: &dyn Store, office: OfficeId, head: &Person, cal: &WorkCalendar, today: time::Date) {
+pub(crate) fn renew(
+    s: &dyn Store,
+    office: OfficeId,
+    head: &Person,
+    cal: &WorkCalendar,
+    today: time::Date,
+) {
     let write = system_scope(office, Permission::PersonWrite);
     let read = system_scope(office, Permission::PersonRead);
     let cmd = OpenCase::parse("card_renewal", &head.id.to_string(), true, false, None, "").unwrap();
@@ -162,7 +168,7 @@ fn catalogue() -> BTreeSet<String> {
     .collect()
 }
 
-fn new_round(name: &str, today: time::Date, e: Eligibility, quotas: &str) -> NewRound {
+pub(crate) fn new_round(name: &str, today: time::Date, e: Eligibility, quotas: &str) -> NewRound {
     let opens = JalaliDate::from_iso(today).format_numeric(false);
     let closes = JalaliDate::from_iso(today + time::Duration::days(30)).format_numeric(false);
     NewRound::parse(
@@ -179,7 +185,7 @@ fn new_round(name: &str, today: time::Date, e: Eligibility, quotas: &str) -> New
     .unwrap()
 }
 
-fn everyone() -> Eligibility {
+pub(crate) fn everyone() -> Eligibility {
     Eligibility::parse(&[], "", "", ("", "", ""), "").unwrap()
 }
 

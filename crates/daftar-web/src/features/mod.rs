@@ -14,6 +14,7 @@ pub mod kpi;
 pub mod licences;
 pub mod locale;
 pub mod login;
+pub mod notify;
 pub mod offices;
 pub mod persons;
 pub mod planning;

@@ -56,6 +56,17 @@ pub async fn seed(app: &TestApp) -> World {
             None,
         )
         .unwrap();
+    // Notices (issue 19.3): one waiting for the head, one that failed (no phone on record).
+    let notice = |person| daftar_domain::notify::NewNotice {
+        person,
+        kind: daftar_domain::notify::Kind::RoundInvitation,
+        subject: "crawl".into(),
+        params: serde_json::Map::new(),
+        due: time::OffsetDateTime::now_utc(),
+    };
+    app.store
+        .enqueue_notices(&[notice(head.id), notice(single.id)])
+        .unwrap();
     let clerk = app.signed_in("clerk.a").await;
     let t = app.csrf(&clerk, "/profile").await;
     let cases = format!("/api/v1/offices/{o}/cases");

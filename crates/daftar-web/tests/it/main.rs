@@ -29,6 +29,7 @@ mod kpi;
 mod licences;
 mod no_server_errors;
 mod nodes;
+mod notify;
 mod office_scope;
 mod openapi_contract;
 mod planning;

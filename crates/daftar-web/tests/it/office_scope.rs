@@ -19,6 +19,15 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/api/v1/offices/{office_id}/membership/dues"),
     ("POST", "/offices/{office_id}/status"),
     ("GET", "/offices/{office_id}/rounds/{round_id}/not-seen"),
+    ("GET", "/offices/{office_id}/notifications"),
+    (
+        "GET",
+        "/offices/{office_id}/persons/{person_id}/notifications",
+    ),
+    (
+        "POST",
+        "/offices/{office_id}/persons/{person_id}/notifications",
+    ),
     ("GET", "/offices/{office_id}/persons"),
     ("POST", "/offices/{office_id}/persons"),
     ("GET", "/offices/{office_id}/persons/new"),

@@ -333,7 +333,7 @@ fn seed(
     let cases = seed_cases(store, &ctx, &by_office, clock)?;
     let history = seed_kpi_history(database, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
-    seed_round(store, &ctx, clock)?;
+    seed_round(store, &ctx, &by_office, clock)?;
     seed_helpdesk(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases, and {history} decided cases over the past 12 months for the KPI pages.",
@@ -349,12 +349,33 @@ fn seed(
 /// A registration round (issue 19) open from today for sixty days over the demo's registry:
 /// every registered person is invited by their office, households together, for a card
 /// renewal, so that a clerk who takes a household's renewal to the end moves the coverage on
-/// `/rounds` at once (each office has one renewal opened by `seed_cases`).
+/// `/rounds` at once (each office has one renewal opened by `seed_cases`). Opening it writes
+/// the invitations (one per household, to its head) to the notifications outbox, which the
+/// server's sender writes to `<data_dir>/notifications.jsonl` in each person's language: Dari
+/// for Afghan nationals, Persian for others, and Pashto and English for the persons of each
+/// office who chose them (every tenth registered from the fifth, and from the eighth); every
+/// tenth from the tenth opted out.
 fn seed_round(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<()> {
+    for (office, persons) in by_office {
+        let write = system_scope(*office, Permission::PersonWrite);
+        for (i, p) in persons.iter().enumerate() {
+            let choice = match i % 10 {
+                4 => (false, Some("ps")),
+                7 => (false, Some("en")),
+                9 => (true, None),
+                _ => continue,
+            };
+            store.set_notify_prefs(ctx, &write, p.id, choice.0, choice.1)?;
+        }
+    }
     use daftar_domain::round::{Eligibility, NewRound};
     let today = clock.today();
     let day = |d: time::Date| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false);
@@ -376,7 +397,7 @@ fn seed_round(
     )?;
     let v = store.open_round(ctx, &system_reach(Permission::RoundManage), &round)?;
     println!(
-        "Opened the registration round {:?} for {} persons (see /rounds).",
+        "Opened the registration round {:?} for {} persons (see /rounds); its invitations go to notifications.jsonl in the data directory, each in the person's language (/offices/<office>/notifications shows where each stands).",
         v.round.name, v.invited
     );
     Ok(())

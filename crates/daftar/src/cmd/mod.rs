@@ -15,6 +15,7 @@ mod import;
 mod keys;
 mod kpi;
 mod maintenance;
+mod notify;
 mod serve;
 
 use crate::cli::{Cli, Command, ConfigCommand, ServeArgs};
@@ -92,6 +93,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(crate::cli::BenchCommand::Kpi(a)) => {
             kpi::bench(cli.database_url.as_deref(), &a)
+        }
+        Command::Notify(crate::cli::NotifyCommand::Send(a)) => {
+            notify::send(&load(&with(None, a.dir.data_dir.clone()))?, &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Notify(a)) => {
+            notify::bench(cli.database_url.as_deref(), &a)
         }
         Command::Verify(a) => keys::verify(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {

@@ -387,13 +387,15 @@ fn only_the_clock_reads_the_system_time() {
 }
 
 /// What the binary may name of the web crate: its entry points (`serve` with its `WebConfig`
-/// and `MetricsAccess`) and its message catalogue (`i18n::I18n`: the CLI prints the same
-/// translated messages as the pages; the locale files are the web crate's).
+/// and `MetricsAccess`; the notification sender `notify::`, which `daftar notify send` and
+/// `bench notify` run as the server does) and its message catalogue (`i18n::I18n`: the CLI
+/// prints the same translated messages as the pages; the locale files are the web crate's).
 const WEB_ENTRY_POINTS: &[&str] = &[
     "daftar_web::serve(",
     "daftar_web::WebConfig",
     "daftar_web::MetricsAccess",
     "daftar_web::i18n::I18n",
+    "daftar_web::notify::",
 ];
 
 /// Invariant: the binary uses the web crate only through its entry points, never its internals

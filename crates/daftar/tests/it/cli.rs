@@ -1241,3 +1241,66 @@ fn a_killed_backup_leaves_no_partial_file_and_can_be_rerun() {
         .unwrap();
     assert_eq!(pads, 150, "the re-run wrote a complete backup");
 }
+
+/// Issue 19.3: the demo's round writes its invitations to the outbox; `daftar notify send`
+/// delivers them to `<data_dir>/notifications.jsonl`, each in the person's language, once.
+#[test]
+fn demo_round_invitations_reach_the_file_in_each_persons_language() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &[
+            "demo",
+            "--seed-only",
+            "--persons",
+            "120",
+            "--data-dir",
+            "demo",
+        ],
+    );
+    let out = ok(dir.path(), &["notify", "send", "--data-dir", "demo"]);
+    assert!(out.contains("notifications: "), "{out}");
+    let text = std::fs::read_to_string(dir.path().join("demo/notifications.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let invitations: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["kind"] == "round_invitation")
+        .collect();
+    assert!(!invitations.is_empty(), "{text}");
+    let locales: std::collections::BTreeSet<&str> = invitations
+        .iter()
+        .map(|l| l["locale"].as_str().unwrap())
+        .collect();
+    assert!(
+        locales.contains("fa-AF") && locales.len() >= 2,
+        "{locales:?}"
+    );
+    for l in &invitations {
+        let t = l["text"].as_str().unwrap();
+        assert!(t.contains("تمدید کارت آمایش ۱۴۰۵"), "{t}");
+        assert!(
+            !t.contains("2026") && !t.contains("{"),
+            "Solar Hijri dates, no placeholder: {t}"
+        );
+        assert!(l["to"].as_str().unwrap().starts_with("+98912"));
+    }
+    let ids: std::collections::BTreeSet<&str> =
+        lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), lines.len(), "each notice once");
+    // Nothing left to send; the opted-out persons' invitations were not written.
+    assert!(ok(dir.path(), &["notify", "send", "--data-dir", "demo"]).contains("0 sent"));
+    let conn = rusqlite::Connection::open(dir.path().join("demo/daftar.db")).unwrap();
+    let count = |status: &str| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM outbox WHERE kind = 'round_invitation' AND status = ?1",
+            [status],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(count("sent"), invitations.len() as i64);
+    assert_eq!(count("pending") + count("sending"), 0);
+}

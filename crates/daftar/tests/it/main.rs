@@ -6,3 +6,4 @@
 mod architecture;
 mod audit_cli;
 mod cli;
+mod notify_cli;

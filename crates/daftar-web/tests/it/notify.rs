@@ -1,0 +1,348 @@
+//! Notifications through the real server on both backends (issue 19.3): the office's list
+//! (its own staff only, no phone number in it, filters, bad filters refused with a code), the
+//! person's page with the addresses (audited) and the opt-out and language a clerk or the
+//! person on the portal sets, the authority's counts; and the sender against a local HTTP
+//! server acting as the SMS gateway (the text in the person's language, a 503 retried later).
+
+use crate::harness::{TestApp, client, get_text, location};
+use daftar_domain::audit::AuditCtx;
+use daftar_domain::ids::PersonId;
+use daftar_domain::notify::{Kind, NewNotice};
+use daftar_domain::permission::{Permission, system_scope};
+use daftar_domain::store::AuditFilter;
+use std::sync::{Arc, Mutex};
+
+fn notice(p: PersonId, kind: Kind) -> NewNotice {
+    let mut params = serde_json::Map::new();
+    for (k, v) in [
+        ("round", "تمدید کارت ۱۴۰۵"),
+        ("opens_on", "2026-12-05"),
+        ("closes_on", "2027-02-03"),
+        ("office_fa", "دفتر تهران"),
+        ("office_en", "Tehran office"),
+        ("reference", "THR-01-1405-7"),
+        ("decision", "approved"),
+    ] {
+        params.insert(k.into(), v.into());
+    }
+    NewNotice {
+        person: p,
+        kind,
+        subject: "s".into(),
+        params,
+        due: time::OffsetDateTime::now_utc() - time::Duration::seconds(1),
+    }
+}
+
+fn audited(app: &TestApp, action: &str) -> u64 {
+    app.store
+        .audit_page(
+            &AuditFilter {
+                action_prefix: Some(action.into()),
+                ..Default::default()
+            },
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .unwrap()
+        .total
+}
+
+const PHONE: &str = "09121234567";
+
+async fn staff_see_notices_and_persons_choose(app: TestApp) {
+    let home = app.office("THR-01");
+    let other = app.office("THR-02");
+    app.user("clerk.thr", "clerk", Some(home.id));
+    app.user("clerk.thr2", "clerk", Some(other.id));
+    app.user("officer", "authority_officer", None);
+    app.user("partner", "partner", None);
+    let (person, user) = app.portal_holder(home.id);
+    app.sql()
+        .execute_raw(&format!(
+            "UPDATE persons SET phone = '{PHONE}' WHERE id = '{}'",
+            person.id
+        ))
+        .unwrap();
+    app.store
+        .enqueue_notices(&[
+            notice(person.id, Kind::RoundInvitation),
+            notice(person.id, Kind::CaseDecision),
+        ])
+        .unwrap();
+
+    // The office's list: its staff, without the phone.
+    let clerk = app.signed_in("clerk.thr").await;
+    let list_url = format!("/offices/{}/notifications", home.id);
+    let page = get_text(&app, &clerk, &list_url).await;
+    assert_eq!(page.matches("data-status=\"pending\"").count(), 2, "{page}");
+    assert!(
+        !page.contains(PHONE) && !page.contains("۰۹۱۲۱۲۳۴۵۶۷"),
+        "no phone in a list"
+    );
+    assert!(page.contains(&format!(
+        "/offices/{}/persons/{}/notifications",
+        home.id, person.id
+    )));
+    let page = get_text(&app, &clerk, &format!("{list_url}?status=sent")).await;
+    assert!(page.contains("id=\"notify-none\""), "{page}");
+    let page = get_text(&app, &clerk, &format!("{list_url}?kind=case_decision")).await;
+    assert_eq!(page.matches("data-status=\"pending\"").count(), 1);
+    let r = clerk
+        .get(app.url(&format!("{list_url}?status=lost")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(audited(&app, "notify.list") >= 3);
+    // Nav link for office staff.
+    assert!(get_text(&app, &clerk, "/").await.contains(&list_url));
+
+    // Another office's staff, the authority and a partner do not see the list.
+    let clerk2 = app.signed_in("clerk.thr2").await;
+    assert_eq!(
+        clerk2
+            .get(app.url(&list_url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let officer = app.signed_in_with_totp("officer").await;
+    assert_eq!(
+        officer
+            .get(app.url(&list_url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let person_url = format!("/offices/{}/persons/{}/notifications", home.id, person.id);
+    assert_eq!(
+        officer
+            .get(app.url(&person_url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // The authority sees counts; a partner nothing; a clerk is sent to the office's list.
+    let counts = get_text(&app, &officer, "/notifications").await;
+    assert!(counts.contains("data-office=\"THR-01\""), "{counts}");
+    assert!(!counts.contains(person.given_name.as_str()));
+    let partner = app.signed_in("partner").await;
+    assert_eq!(
+        partner
+            .get(app.url("/notifications"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let r = clerk.get(app.url("/notifications")).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), location(&r)), (303, list_url.clone()));
+
+    // The person's record links the notices for the office's staff only.
+    let record = format!("/offices/{}/persons/{}", home.id, person.id);
+    assert!(
+        get_text(&app, &clerk, &record)
+            .await
+            .contains("id=\"notify-link\"")
+    );
+    assert!(
+        !get_text(&app, &officer, &record)
+            .await
+            .contains("id=\"notify-link\"")
+    );
+    // The person's page: addresses (audited), and the choice.
+    let before = audited(&app, "notify.read");
+    let page = get_text(&app, &clerk, &person_url).await;
+    assert!(page.contains("۰۹۱۲۱۲۳۴۵۶۷"), "{page}");
+    assert_eq!(audited(&app, "notify.read"), before + 1);
+    assert_eq!(
+        clerk2
+            .get(app.url(&person_url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let token = app.csrf(&clerk, &person_url).await;
+    let r = app
+        .post_form(
+            &clerk,
+            &person_url,
+            &[
+                ("_csrf", token.as_str()),
+                ("opt_out", "1"),
+                ("locale", "ps"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .post_form(
+            &clerk,
+            &person_url,
+            &[("_csrf", token.as_str()), ("locale", "klingon")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let read = system_scope(home.id, Permission::PersonRead);
+    let (_, opted_out, locale) = app
+        .store
+        .person_notices(&AuditCtx::system("test"), &read, person.id)
+        .unwrap();
+    assert_eq!((opted_out, locale.as_deref()), (true, Some("ps")));
+    assert_eq!(audited(&app, "notify.prefs"), 1);
+
+    // The person on the portal sees their notices and changes their mind.
+    let me = client();
+    assert_eq!(
+        app.login(&me, user.username.as_str(), crate::harness::PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        get_text(&app, &me, "/portal")
+            .await
+            .contains("href=\"/portal/notifications\"")
+    );
+    let page = get_text(&app, &me, "/portal/notifications").await;
+    assert_eq!(page.matches("data-status=\"pending\"").count(), 2);
+    assert!(page.contains("checked"), "the opt-out is shown");
+    let token = app.csrf(&me, "/portal/notifications").await;
+    let r = app
+        .post_form(
+            &me,
+            "/portal/notifications",
+            &[("_csrf", token.as_str()), ("locale", "")],
+        )
+        .await;
+    assert_eq!(
+        (r.status().as_u16(), location(&r)),
+        (303, "/portal/notifications?saved=1".to_owned())
+    );
+    let (_, opted_out, locale) = app
+        .store
+        .person_notices(&AuditCtx::system("test"), &read, person.id)
+        .unwrap();
+    assert_eq!((opted_out, locale), (false, None));
+    // Staff pages are not the person's.
+    assert_eq!(
+        me.get(app.url(&list_url)).send().await.unwrap().status(),
+        403
+    );
+}
+crate::both!(staff_and_persons, staff_see_notices_and_persons_choose);
+
+/// What the fake gateway received: (to, text).
+type Received = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A local HTTP server acting as the SMS gateway: records `to` and `text`, answers `status`.
+async fn gateway(status: u16) -> (String, Received) {
+    use axum::extract::{Query, State};
+    let got: Received = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/send",
+            axum::routing::get(
+                |State((got, status)): State<(Received, u16)>,
+                 Query(q): Query<std::collections::HashMap<String, String>>| async move {
+                    got.lock().unwrap().push((
+                        q.get("to").cloned().unwrap_or_default(),
+                        q.get("text").cloned().unwrap_or_default(),
+                    ));
+                    axum::http::StatusCode::from_u16(status).unwrap()
+                },
+            ),
+        )
+        .with_state((got.clone(), status));
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    (
+        format!("http://{addr}/send?to={{to}}&text={{text}}&ref={{id}}"),
+        got,
+    )
+}
+
+async fn the_sms_gateway_gets_each_text_in_its_language(app: TestApp) {
+    let home = app.office("THR-01");
+    let (person, _) = app.portal_holder(home.id);
+    app.sql()
+        .execute_raw(&format!(
+            "UPDATE persons SET phone = '{PHONE}', notify_locale = 'ps' WHERE id = '{}'",
+            person.id
+        ))
+        .unwrap();
+    app.store
+        .enqueue_notices(&[
+            notice(person.id, Kind::RoundInvitation),
+            notice(person.id, Kind::CaseDecision),
+        ])
+        .unwrap();
+    let i18n = Arc::new(daftar_web::i18n::I18n::load("fa-IR").unwrap());
+    let cfg = daftar_web::notify::SenderConfig {
+        worker: "web-test".into(),
+        ..Default::default()
+    };
+    // A gateway that is down: both attempts fail and wait for their retry.
+    let (url, got) = gateway(503).await;
+    let down = daftar_web::notify::SmsGateway::new(&url, false).unwrap();
+    let p = daftar_web::notify::drain(&app.store, &i18n, &down, &cfg)
+        .await
+        .unwrap();
+    assert_eq!((p.sent, p.failed), (0, 2));
+    assert_eq!(got.lock().unwrap().len(), 2);
+    let read = system_scope(home.id, Permission::PersonRead);
+    let (mine, _, _) = app
+        .store
+        .person_notices(&AuditCtx::system("test"), &read, person.id)
+        .unwrap();
+    assert!(
+        mine.iter()
+            .all(|n| n.status == daftar_domain::notify::Status::Pending
+                && n.last_error == "gateway: HTTP 503"),
+        "{mine:?}"
+    );
+    // Due again (as after the backoff): a working gateway gets both, in Pashto.
+    app.sql()
+        .execute_raw("UPDATE outbox SET next_attempt_at = created_at")
+        .unwrap();
+    let (url, got) = gateway(200).await;
+    let up = daftar_web::notify::SmsGateway::new(&url, false).unwrap();
+    let p = daftar_web::notify::drain(&app.store, &i18n, &up, &cfg)
+        .await
+        .unwrap();
+    assert_eq!((p.sent, p.failed), (2, 0));
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    assert!(got.iter().all(|(to, _)| to == PHONE));
+    let texts: Vec<&str> = got.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("پړاو") && t.contains("تمدید کارت ۱۴۰۵")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.contains("ومنل شوه")), "{texts:?}");
+    let (mine, _, _) = app
+        .store
+        .person_notices(&AuditCtx::system("test"), &read, person.id)
+        .unwrap();
+    assert!(
+        mine.iter()
+            .all(|n| n.status == daftar_domain::notify::Status::Sent)
+    );
+    assert!(daftar_web::notify::SmsGateway::new("https://gw.example/send", false).is_err());
+}
+crate::both!(sms_gateway, the_sms_gateway_gets_each_text_in_its_language);
