@@ -10,10 +10,9 @@
 //! five withheld. Staff of one office without `aggregate.read` (clerks) see their own office's
 //! figures.
 
-mod charts;
-
 use crate::auth::scope::PersonRead;
 use crate::auth::{CsrfForm, InOffice, Staff};
+use crate::charts::{Bar, bars};
 use crate::error::WebResult;
 use crate::extract::{Path, Query};
 use crate::i18n::Tr;
@@ -25,7 +24,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use charts::{Bar, bars};
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, RoundId};
 use daftar_domain::jalali::iso_day;
