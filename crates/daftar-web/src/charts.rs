@@ -54,7 +54,7 @@ const H: f64 = 260.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 48.0;
 const SIDE: f64 = 48.0;
-const COLOURS: [&str; 4] = ["#1f5f8b", "#c2571a", "#2e7d32", "#6a3d9a"];
+const COLOURS: [&str; 5] = ["#1f5f8b", "#c2571a", "#2e7d32", "#6a3d9a", "#8c6d1f"];
 
 /// Escapes text for XML and HTML.
 pub fn escape(s: &str) -> String {
@@ -97,6 +97,17 @@ impl Chart {
     /// The `<figure>`: the SVG, then the table with the same figures (`fmt` writes a figure in
     /// the page's digits; the table shows `missing` where there is none).
     pub fn render(&self, fmt: &dyn Fn(f64) -> String, missing: &str) -> String {
+        self.render_with_total(fmt, missing, None)
+    }
+
+    /// [`Chart::render`] with a last row of the table under `total`'s label (one figure per
+    /// series; `None`: `missing`), not drawn in the SVG.
+    pub fn render_with_total(
+        &self,
+        fmt: &dyn Fn(f64) -> String,
+        missing: &str,
+        total: Option<(&str, &[Option<f64>])>,
+    ) -> String {
         let max = self
             .series
             .iter()
@@ -215,12 +226,13 @@ impl Chart {
                 }
             }
         }
-        // Legend.
+        // Legend (narrower steps for more than four series, so that five fit).
+        let gap = if self.series.len() > 4 { 110.0 } else { 150.0 };
         for (si, s) in self.series.iter().enumerate() {
             let x = if self.rtl {
-                W - SIDE - 150.0 * si as f64
+                W - SIDE - gap * si as f64
             } else {
-                SIDE + 150.0 * si as f64
+                SIDE + gap * si as f64
             };
             let (sx, tx, anchor) = if self.rtl {
                 (x - 10.0, x - 14.0, "end")
@@ -262,7 +274,24 @@ impl Chart {
             }
             table.push_str("</tr>");
         }
-        table.push_str("</tbody></table></div>");
+        table.push_str("</tbody>");
+        if let Some((label, figures)) = total {
+            let _ = write!(
+                table,
+                r#"<tfoot><tr class="total"><th scope="row">{}</th>"#,
+                escape(label)
+            );
+            for i in 0..self.series.len() {
+                let cell = figures
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or_else(|| missing.to_owned(), fmt);
+                let _ = write!(table, "<td>{}</td>", escape(&cell));
+            }
+            table.push_str("</tr></tfoot>");
+        }
+        table.push_str("</table></div>");
         format!(
             r#"<figure class="chart-figure" id="{id}-figure"><figcaption>{t}</figcaption>{svg}{table}</figure>"#,
             t = escape(&self.title)
@@ -369,6 +398,10 @@ mod tests {
                 && rtl.contains("<td>30</td>")
         );
         assert!(!rtl.contains("<script"));
+        assert!(!rtl.contains("<tfoot>"));
+        let with_total =
+            chart(Kind::Bar, true).render_with_total(&fmt, "—", Some(("Total", &[Some(40.0)])));
+        assert!(with_total.contains(r#"<tfoot><tr class="total"><th scope="row">Total</th><td>40</td></tr></tfoot>"#));
     }
 
     #[test]

@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::helpdesk::routes())
         .merge(features::rounds::routes())
         .merge(features::kpi::routes())
+        .merge(features::dashboard::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())
         .merge(features::review::routes())
