@@ -5,6 +5,7 @@
 mod audit_sealer;
 mod cases;
 mod credentials;
+mod dashboard;
 mod fixtures;
 mod helpdesk;
 mod kpi;
