@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod bench;
 mod bench_coverage;
+mod bench_dashboard;
 mod bench_credentials;
 #[cfg(feature = "bench-http")]
 mod bench_http;
@@ -92,6 +93,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(crate::cli::BenchCommand::Kpi(a)) => {
             kpi::bench(cli.database_url.as_deref(), &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Dashboard(a)) => {
+            bench_dashboard::bench(cli.database_url.as_deref(), &a)
         }
         Command::Verify(a) => keys::verify(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {
