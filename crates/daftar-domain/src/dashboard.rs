@@ -457,7 +457,10 @@ mod tests {
     fn filters_parse_and_pick_their_level() {
         let now = SolarMonth::new(1405, 9).unwrap();
         let f = Filter::parse("", "", "", "", "", now).unwrap();
-        assert_eq!((f.from.code(), f.to.code()), ("1404/10".into(), "1405/09".into()));
+        assert_eq!(
+            (f.from.code(), f.to.code()),
+            ("1404/10".into(), "1405/09".into())
+        );
         assert_eq!(f.months().len(), 12);
         assert_eq!(f.level(), Level::Province);
         let f = Filter::parse("1405/01", "1405/03", "تهران", "", "", now).unwrap();

@@ -144,7 +144,12 @@ impl SqlStore {
     /// case was opened), `complaints` help-desk complaints spread over the offices and the same
     /// days, and one round open today over every office (its counters only: expected and
     /// renewed per office, as the approving transactions would have left them).
-    pub fn load_dashboard_extras(&self, f: &KpiFixture, complaints: u64, today: time::Date) -> Result<()> {
+    pub fn load_dashboard_extras(
+        &self,
+        f: &KpiFixture,
+        complaints: u64,
+        today: time::Date,
+    ) -> Result<()> {
         let offices = f.provinces * f.offices_per_province;
         let from = crate::sql::ts_text(f.from);
         let secs = f.days.max(1) * 86_400;
@@ -193,10 +198,10 @@ impl SqlStore {
                 iso(today + time::Duration::days(30)),
                 f.persons
             ))?;
-            tx.batch(&format!(
+            tx.batch(
                 "INSERT INTO round_offices (round_id, office_id, quota, capacity, expected, renewed, households, households_open) \
                  SELECT '01KPR00000000000000000000R', o.id, c.n, 40, c.n, c.n * 3 / 5, c.n / 3, c.n / 7 FROM offices o JOIN (SELECT office_id, COUNT(*) AS n FROM persons GROUP BY office_id) c ON c.office_id = o.id"
-            ))?;
+            )?;
             Ok(())
         })
     }

@@ -401,7 +401,9 @@ mod tests {
         assert!(!rtl.contains("<tfoot>"));
         let with_total =
             chart(Kind::Bar, true).render_with_total(&fmt, "—", Some(("Total", &[Some(40.0)])));
-        assert!(with_total.contains(r#"<tfoot><tr class="total"><th scope="row">Total</th><td>40</td></tr></tfoot>"#));
+        assert!(with_total.contains(
+            r#"<tfoot><tr class="total"><th scope="row">Total</th><td>40</td></tr></tfoot>"#
+        ));
     }
 
     #[test]

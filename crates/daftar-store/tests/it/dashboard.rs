@@ -41,8 +41,14 @@ fn calendar(s: &dyn Store) -> WorkCalendar {
 fn office(s: &dyn Store, code: &str, province: &str, district: &str) -> OfficeId {
     s.create_office(
         &ctx(),
-        &CreateOffice::parse(OfficeCode::parse(code).unwrap(), "دفتر", "Office", province, district)
-            .unwrap(),
+        &CreateOffice::parse(
+            OfficeCode::parse(code).unwrap(),
+            "دفتر",
+            "Office",
+            province,
+            district,
+        )
+        .unwrap(),
     )
     .unwrap()
     .id

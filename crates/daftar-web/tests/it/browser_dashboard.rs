@@ -51,8 +51,14 @@ async fn the_dashboard_in_the_browser() {
         )
         .await
         .unwrap();
-    assert!(figures[0].as_f64().unwrap() > 200.0, "chart width: {figures:?}");
-    assert!(figures[1].as_f64().unwrap() > 50.0, "chart height: {figures:?}");
+    assert!(
+        figures[0].as_f64().unwrap() > 200.0,
+        "chart width: {figures:?}"
+    );
+    assert!(
+        figures[1].as_f64().unwrap() > 50.0,
+        "chart height: {figures:?}"
+    );
     assert!(
         !figures[2].as_array().unwrap().is_empty(),
         "this month's registrations are drawn: {figures:?}"
@@ -62,7 +68,11 @@ async fn the_dashboard_in_the_browser() {
         "the first month is at the right: {figures:?}"
     );
     assert_eq!(figures[5].as_str(), Some("۹"), "{figures:?}");
-    assert_eq!(figures[6].as_i64(), Some(1), "only the page's own print listener");
+    assert_eq!(
+        figures[6].as_i64(),
+        Some(1),
+        "only the page's own print listener"
+    );
     std::fs::write(
         shots.join("dashboard-fa-IR.png"),
         c.screenshot().await.unwrap(),

@@ -68,13 +68,24 @@ async fn who_sees_what_and_small_cells_are_withheld(app: TestApp) {
     assert!(!html.contains("<script src"), "no external script");
     let places = &html[html.find("id=\"dash-places-table\"").unwrap()..];
     let places = &places[..places.find("</table>").unwrap()];
-    assert!(places.contains("<th scope=\"row\">تهران</th><td>۶</td>"), "{places}");
-    assert!(places.contains("<th scope=\"row\">فارس</th><td>۲</td>"), "{places}");
+    assert!(
+        places.contains("<th scope=\"row\">تهران</th><td>۶</td>"),
+        "{places}"
+    );
+    assert!(
+        places.contains("<th scope=\"row\">فارس</th><td>۲</td>"),
+        "{places}"
+    );
     assert!(places.contains("<tfoot><tr class=\"total\"><th scope=\"row\">"));
     assert!(!html.contains("id=\"dashboard-suppressed\""));
     // Drill down: the province's districts, then the district's offices.
     assert!(html.contains("href=\"/dashboard?from="));
-    let p = get_text(&app, &o, "/dashboard?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86").await;
+    let p = get_text(
+        &app,
+        &o,
+        "/dashboard?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86",
+    )
+    .await;
     assert!(p.contains("id=\"dashboard-trail\""));
     let places = &p[p.find("id=\"dash-places-table\"").unwrap()..];
     assert!(places.contains("<th scope=\"row\">مرکزی</th><td>۶</td>"));
@@ -87,28 +98,59 @@ async fn who_sees_what_and_small_cells_are_withheld(app: TestApp) {
     assert!(html.contains("id=\"dashboard-suppressed\""));
     let places = &html[html.find("id=\"dash-places-table\"").unwrap()..];
     let places = &places[..places.find("</table>").unwrap()];
-    assert!(places.contains("<th scope=\"row\">فارس</th><td>کمتر از ۵</td>"), "{places}");
-    assert!(places.contains("<th scope=\"row\">تهران</th><td>کمتر از ۵</td>"), "{places}");
-    assert!(places.contains("<td>۸</td>"), "the total of 8 is kept: {places}");
+    assert!(
+        places.contains("<th scope=\"row\">فارس</th><td>کمتر از ۵</td>"),
+        "{places}"
+    );
+    assert!(
+        places.contains("<th scope=\"row\">تهران</th><td>کمتر از ۵</td>"),
+        "{places}"
+    );
+    assert!(
+        places.contains("<td>۸</td>"),
+        "the total of 8 is kept: {places}"
+    );
 
     // Exports withhold small cells for the officer too; no person data in them.
-    let r = o.get(app.url("/dashboard/export.csv")).send().await.unwrap();
+    let r = o
+        .get(app.url("/dashboard/export.csv"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = r.text().await.unwrap();
     let csv = csv.trim_start_matches('\u{feff}');
     assert_eq!(
         csv.lines().next().unwrap(),
         daftar_web::features::dashboard::COLUMNS.join(",")
     );
-    assert_eq!(csv_value(csv, "places", "فارس", "registered").as_deref(), Some(""));
-    assert_eq!(csv_value(csv, "places", "تهران", "registered").as_deref(), Some(""));
-    assert_eq!(csv_value(csv, "places", "total", "registered").as_deref(), Some("8"));
+    assert_eq!(
+        csv_value(csv, "places", "فارس", "registered").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        csv_value(csv, "places", "تهران", "registered").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        csv_value(csv, "places", "total", "registered").as_deref(),
+        Some("8")
+    );
     assert_eq!(
         csv_value(csv, "services", "registration_status_certificate", "opened").as_deref(),
         Some("8")
     );
-    let r = o.get(app.url("/dashboard/export.xlsx")).send().await.unwrap();
+    let r = o
+        .get(app.url("/dashboard/export.xlsx"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();
     use calamine::Reader;
@@ -139,9 +181,18 @@ async fn who_sees_what_and_small_cells_are_withheld(app: TestApp) {
     assert_eq!(s, 200, "{html}");
     let places = &html[html.find("id=\"dash-places-table\"").unwrap()..];
     let places = &places[..places.find("</table>").unwrap()];
-    assert!(places.contains("THR-01") && !places.contains("SHZ-01"), "{places}");
-    assert!(!html.contains(">فارس<"), "no other province (\"فارسی\" is the locale's name)");
-    assert!(places.contains("<td>۶</td>"), "their own figures, as they are");
+    assert!(
+        places.contains("THR-01") && !places.contains("SHZ-01"),
+        "{places}"
+    );
+    assert!(
+        !html.contains(">فارس<"),
+        "no other province (\"فارسی\" is the locale's name)"
+    );
+    assert!(
+        places.contains("<td>۶</td>"),
+        "their own figures, as they are"
+    );
     for path in [
         "/dashboard?office=SHZ-01",
         "/dashboard/export.csv?office=SHZ-01",

@@ -336,13 +336,27 @@ async fn rounds_open_count_and_keep_the_waiting_list_to_the_office(app: TestApp)
     let d = data(officer.clone()).await;
     assert_eq!(d["suppressed"], json!(false));
     assert!(d["total"]["expected"].as_u64().unwrap() > 0, "{d}");
-    assert!(d["offices"].as_array().unwrap().iter().any(|o| o["office"] == "THR-01"), "{d}");
+    assert!(
+        d["offices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["office"] == "THR-01"),
+        "{d}"
+    );
     assert!(!d.to_string().contains(&waiting.registry_no));
     let d = data(partner.clone()).await;
     assert_eq!(d["suppressed"], json!(true));
     assert!(d["total"]["expected"].is_null(), "{d}");
     let d = data(clerk_b.clone()).await;
-    assert!(d["offices"].as_array().unwrap().iter().all(|o| o["office"] == "THR-02"), "{d}");
+    assert!(
+        d["offices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["office"] == "THR-02"),
+        "{d}"
+    );
 
     // Extensions: the officer only, after the current close date, audited.
     let t = app.csrf(&officer, &round_page).await;

@@ -136,7 +136,11 @@ fn run(
     let q = |p: &str, d: &str, o: &str| Filter::parse("", "", p, d, o, end);
     let views: [(&str, Reach, Filter); 4] = [
         ("country (per province)", all, q("", "", "")?),
-        ("a province (per district)", all, q(&office.province, "", "")?),
+        (
+            "a province (per district)",
+            all,
+            q(&office.province, "", "")?,
+        ),
         (
             "a district (per office)",
             all,
@@ -153,7 +157,11 @@ fn run(
         line(
             "  coverage of open rounds",
             timed(a.queries, || {
-                Ok(store.dashboard_coverage(reach, f)?.iter().map(|r| r.places.len()).sum())
+                Ok(store
+                    .dashboard_coverage(reach, f)?
+                    .iter()
+                    .map(|r| r.places.len())
+                    .sum())
             })?,
         );
         line(

@@ -4,8 +4,8 @@ mod admin;
 mod audit;
 mod bench;
 mod bench_coverage;
-mod bench_dashboard;
 mod bench_credentials;
+mod bench_dashboard;
 #[cfg(feature = "bench-http")]
 mod bench_http;
 mod bench_sla;

@@ -32,12 +32,22 @@ fn lines(sections: &[Section]) -> Vec<Line> {
         for c in &s.columns {
             for (label, v) in s.codes.iter().zip(&c.cells) {
                 out.push((
-                    vec![section.clone(), label.clone(), c.code.to_owned(), unit.into()],
+                    vec![
+                        section.clone(),
+                        label.clone(),
+                        c.code.to_owned(),
+                        unit.into(),
+                    ],
                     *v,
                 ));
             }
             out.push((
-                vec![section.clone(), "total".into(), c.code.to_owned(), unit.into()],
+                vec![
+                    section.clone(),
+                    "total".into(),
+                    c.code.to_owned(),
+                    unit.into(),
+                ],
                 c.total,
             ));
         }

@@ -123,14 +123,7 @@ pub struct Data {
 async fn load(state: &AppState, staff: &Staff, q: &DashQuery, locale: &str) -> Result<Data> {
     let audience = Audience::of(staff.principal())?;
     let current = SolarMonth::of(state.today());
-    let mut filter = Filter::parse(
-        &q.from,
-        &q.to,
-        &q.province,
-        &q.district,
-        &q.office,
-        current,
-    )?;
+    let mut filter = Filter::parse(&q.from, &q.to, &q.province, &q.district, &q.office, current)?;
     let reach = staff.principal().reach(Permission::AggregateRead)?;
     let r2 = reach;
     let offices = state.db(move |s| s.dashboard_offices(&r2)).await?;
@@ -139,7 +132,11 @@ async fn load(state: &AppState, staff: &Staff, q: &DashQuery, locale: &str) -> R
             .iter()
             .find(|o| o.id == id)
             .ok_or_else(|| Error::forbidden("office.none"))?;
-        if filter.office.as_deref().is_some_and(|c| c != own.code.as_str()) {
+        if filter
+            .office
+            .as_deref()
+            .is_some_and(|c| c != own.code.as_str())
+        {
             return Err(Error::forbidden("office.scope.denied")
                 .with_details(serde_json::json!({ "office": filter.office })));
         }
@@ -265,8 +262,9 @@ impl Data {
                 .collect()
         };
         let registered = per_month(&self.counts, &|f| f.metric == Metric::Registered);
-        let renewed =
-            per_month(&self.cases, &|f| f.metric == Metric::Approved && f.key == RENEWAL_SERVICE);
+        let renewed = per_month(&self.cases, &|f| {
+            f.metric == Metric::Approved && f.key == RENEWAL_SERVICE
+        });
         out.push(Section {
             id: "dash-months".into(),
             title: tr.t("dashboard-chart-months"),
@@ -592,7 +590,12 @@ struct Page {
     empty: bool,
 }
 
-fn query_of(f: &Filter, province: Option<&str>, district: Option<&str>, office: Option<&str>) -> String {
+fn query_of(
+    f: &Filter,
+    province: Option<&str>,
+    district: Option<&str>,
+    office: Option<&str>,
+) -> String {
     let mut pairs = vec![("from", f.from.code()), ("to", f.to.code())];
     if let Some(p) = province {
         pairs.push(("province", p.to_owned()));
@@ -683,12 +686,9 @@ async fn page(
                 let href = match f.level() {
                     Level::Province => query_of(f, Some(&p), None, None),
                     Level::District => query_of(f, f.province.as_deref(), Some(&p), None),
-                    Level::Office => query_of(
-                        f,
-                        f.province.as_deref(),
-                        f.district.as_deref(),
-                        Some(&p),
-                    ),
+                    Level::Office => {
+                        query_of(f, f.province.as_deref(), f.district.as_deref(), Some(&p))
+                    }
                 };
                 Link {
                     label: data.place_label(&tr, &p),

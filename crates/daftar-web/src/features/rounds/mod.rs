@@ -789,7 +789,8 @@ fn protected_lines(
     suppress: bool,
 ) -> (Vec<CoverageLine>, CoverageLine) {
     use daftar_domain::dashboard::protect;
-    let col = |f: &dyn Fn(&Tally) -> u64| protect(&tallies.iter().map(f).collect::<Vec<_>>(), suppress);
+    let col =
+        |f: &dyn Fn(&Tally) -> u64| protect(&tallies.iter().map(f).collect::<Vec<_>>(), suppress);
     let (e, r, h) = (
         col(&|t| t.expected),
         col(&|t| t.renewed),
@@ -841,7 +842,11 @@ pub async fn api_coverage(
             .map(|g| {
                 (
                     g.province.clone(),
-                    if with_district { g.district.clone() } else { String::new() },
+                    if with_district {
+                        g.district.clone()
+                    } else {
+                        String::new()
+                    },
                     String::new(),
                 )
             })
