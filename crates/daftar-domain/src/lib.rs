@@ -13,6 +13,7 @@ pub mod codes;
 pub mod collate;
 pub mod contract;
 pub mod credential;
+pub mod dashboard;
 pub mod digits;
 pub mod error;
 pub mod etag;

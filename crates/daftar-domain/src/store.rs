@@ -1266,6 +1266,40 @@ pub trait NotifyStore: Send + Sync {
     ) -> Result<()>;
 }
 
+/// The authority's dashboard (issue 19, part 4): aggregates only, never a person, so reads are
+/// not audited (as the KPI and coverage pages are not). Case figures come from `kpi_monthly`,
+/// registrations, receipts and complaints from `dashboard_monthly` (both written by the KPI
+/// job, [`KpiStore::compute_kpis`]), coverage from the rounds' live counters. Every method
+/// takes a reach for `aggregate.read`: every office, or one office (its manager).
+pub trait DashboardStore: Send + Sync {
+    /// Cases opened, approved, rejected, cancelled, returned and breached per place at the
+    /// filter's level, month and service.
+    fn dashboard_cases(
+        &self,
+        reach: &Reach,
+        filter: &crate::dashboard::Filter,
+    ) -> Result<Vec<crate::dashboard::Fact>>;
+
+    /// Registrations, receipts (count and rials) and complaints (per category) per place at
+    /// the filter's level and month.
+    fn dashboard_counts(
+        &self,
+        reach: &Reach,
+        filter: &crate::dashboard::Filter,
+    ) -> Result<Vec<crate::dashboard::Fact>>;
+
+    /// The rounds open on some day of the filter's months, with expected and renewed persons
+    /// per place at the filter's level, newest opening first.
+    fn dashboard_coverage(
+        &self,
+        reach: &Reach,
+        filter: &crate::dashboard::Filter,
+    ) -> Result<Vec<crate::dashboard::RoundPlaces>>;
+
+    /// The offices within reach, by province, district and code (for the filter's choices).
+    fn dashboard_offices(&self, reach: &Reach) -> Result<Vec<Office>>;
+}
+
 /// Declares [`Store`] over the area traits, with the blanket impl for every type that has them
 /// all (one list, not two).
 macro_rules! every_area {
@@ -1285,6 +1319,7 @@ every_area!(
     MembershipStore,
     RoundStore,
     KpiStore,
+    DashboardStore,
     UserStore,
     PersonStore,
     PhotoStore,

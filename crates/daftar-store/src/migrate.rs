@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0023_rounds"),
     migration!("0024_helpdesk"),
     migration!("0025_notify"),
+    migration!("0026_dashboard"),
     migration!("0027_kpi_complaints"),
 ];
 

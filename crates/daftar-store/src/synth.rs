@@ -1,4 +1,5 @@
-//! Synthetic offices, persons and cases for `daftar bench kpi`, generated inside the database
+//! Synthetic offices, persons and cases for `daftar bench kpi` (and, with receipts, complaints
+//! and a round, `daftar bench dashboard`), generated inside the database
 //! (PostgreSQL `generate_series`, SQLite a recursive CTE) so that millions of rows load in
 //! minutes. Benchmarks only: the rows are not audited, the persons carry placeholder names and
 //! no match keys, and the cases no members, documents or payments. Never used by the server.
@@ -137,5 +138,71 @@ impl SqlStore {
             Ok(())
         })?;
         Ok(())
+    }
+
+    /// After [`SqlStore::load_kpi_fixture`]: a receipt for one case in five (paid the day the
+    /// case was opened), `complaints` help-desk complaints spread over the offices and the same
+    /// days, and one round open today over every office (its counters only: expected and
+    /// renewed per office, as the approving transactions would have left them).
+    pub fn load_dashboard_extras(
+        &self,
+        f: &KpiFixture,
+        complaints: u64,
+        today: time::Date,
+    ) -> Result<()> {
+        let offices = f.provinces * f.offices_per_province;
+        let from = crate::sql::ts_text(f.from);
+        let secs = f.days.max(1) * 86_400;
+        let iso = daftar_domain::jalali::iso_day;
+        self.write(|tx| {
+            let d = tx.dialect();
+            let (last, paid_on, now) = match d {
+                Dialect::Postgres => (
+                    "right(id, 1)",
+                    "to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                    "now()",
+                ),
+                Dialect::Sqlite => (
+                    "substr(id, -1)",
+                    "date(opened_at)",
+                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                ),
+            };
+            tx.batch(&format!(
+                "INSERT INTO payments (id, case_id, office_id, service_code, fee_code, rials, method, recorded_by, recorded_at, paid_on, receipt_no, check_code) \
+                 SELECT 'P' || id, id, office_id, service_code, 'fee', 1500000, 'cash', 'bench', opened_at, {paid_on}, 'R' || id, 'K' || id FROM cases WHERE {last} IN ('0', '5')"
+            ))?;
+            let series = match d {
+                Dialect::Postgres => format!("generate_series(1::bigint, {complaints}) AS s(i)"),
+                Dialect::Sqlite => format!(
+                    "(WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < {complaints}) SELECT i FROM r) AS s"
+                ),
+            };
+            let (pad, at) = match d {
+                Dialect::Postgres => (
+                    format!("lpad(((i % {offices}) + 1)::text, 20, '0')"),
+                    format!("('{from}'::timestamptz + make_interval(secs => ((i * 2654435761) % {secs})))"),
+                ),
+                Dialect::Sqlite => (
+                    format!("printf('%020d', (i % {offices}) + 1)"),
+                    format!("strftime('%Y-%m-%dT%H:%M:%fZ', '{from}', '+' || ((i * 2654435761) % {secs}) || ' seconds')"),
+                ),
+            };
+            tx.batch(&format!(
+                "INSERT INTO helpdesk_tickets (id, reference, kind, category, channel, contact_name, contact_phone, anonymous, about_office_id, about_staff, body, state, due_on, answer, answered_role, created_at) \
+                 SELECT 'T' || i, 'HD-B' || i, 'complaint', CASE i % 5 WHEN 0 THEN 'overcharging' WHEN 1 THEN 'bribe' WHEN 2 THEN 'discourtesy' WHEN 3 THEN 'delay' ELSE 'other_complaint' END, 'phone', '', '', FALSE, '01KPB0' || {pad}, '', '', 'open', '2026-01-01', '', '', {at} FROM {series}"
+            ))?;
+            tx.batch(&format!(
+                "INSERT INTO rounds (id, name, opens_on, closes_on, services, eligibility, capacity, invited, created_by, created_at, version) VALUES ('01KPR00000000000000000000R', 'bench', '{}', '{}', '[\"card_renewal\"]', '{{}}', 40, {}, 'bench', {now}, 1)",
+                iso(today - time::Duration::days(30)),
+                iso(today + time::Duration::days(30)),
+                f.persons
+            ))?;
+            tx.batch(
+                "INSERT INTO round_offices (round_id, office_id, quota, capacity, expected, renewed, households, households_open) \
+                 SELECT '01KPR00000000000000000000R', o.id, c.n, 40, c.n, c.n * 3 / 5, c.n / 3, c.n / 7 FROM offices o JOIN (SELECT office_id, COUNT(*) AS n FROM persons GROUP BY office_id) c ON c.office_id = o.id"
+            )?;
+            Ok(())
+        })
     }
 }

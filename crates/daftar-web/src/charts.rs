@@ -3,6 +3,10 @@
 //! at the right), accessible (`role="img"`, `<title>` and `<desc>` named by `aria-labelledby`,
 //! a `<title>` on every bar and point, the table for screen readers and print). Colours are
 //! presentation attributes, not styles, so the page's CSP needs nothing more.
+//!
+//! Two ways to draw: [`Chart::render`] writes the whole `<figure>` (SVG and table; the KPI
+//! pages), and [`bars`] computes only the geometry of a bar chart so that a template writes
+//! the rectangles itself (the coverage page and the round report).
 
 use std::fmt::Write;
 
@@ -50,7 +54,7 @@ const H: f64 = 260.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 48.0;
 const SIDE: f64 = 48.0;
-const COLOURS: [&str; 4] = ["#1f5f8b", "#c2571a", "#2e7d32", "#6a3d9a"];
+const COLOURS: [&str; 5] = ["#1f5f8b", "#c2571a", "#2e7d32", "#6a3d9a", "#8c6d1f"];
 
 /// Escapes text for XML and HTML.
 pub fn escape(s: &str) -> String {
@@ -93,6 +97,17 @@ impl Chart {
     /// The `<figure>`: the SVG, then the table with the same figures (`fmt` writes a figure in
     /// the page's digits; the table shows `missing` where there is none).
     pub fn render(&self, fmt: &dyn Fn(f64) -> String, missing: &str) -> String {
+        self.render_with_total(fmt, missing, None)
+    }
+
+    /// [`Chart::render`] with a last row of the table under `total`'s label (one figure per
+    /// series; `None`: `missing`), not drawn in the SVG.
+    pub fn render_with_total(
+        &self,
+        fmt: &dyn Fn(f64) -> String,
+        missing: &str,
+        total: Option<(&str, &[Option<f64>])>,
+    ) -> String {
         let max = self
             .series
             .iter()
@@ -211,12 +226,13 @@ impl Chart {
                 }
             }
         }
-        // Legend.
+        // Legend (narrower steps for more than four series, so that five fit).
+        let gap = if self.series.len() > 4 { 110.0 } else { 150.0 };
         for (si, s) in self.series.iter().enumerate() {
             let x = if self.rtl {
-                W - SIDE - 150.0 * si as f64
+                W - SIDE - gap * si as f64
             } else {
-                SIDE + 150.0 * si as f64
+                SIDE + gap * si as f64
             };
             let (sx, tx, anchor) = if self.rtl {
                 (x - 10.0, x - 14.0, "end")
@@ -258,12 +274,83 @@ impl Chart {
             }
             table.push_str("</tr>");
         }
-        table.push_str("</tbody></table></div>");
+        table.push_str("</tbody>");
+        if let Some((label, figures)) = total {
+            let _ = write!(
+                table,
+                r#"<tfoot><tr class="total"><th scope="row">{}</th>"#,
+                escape(label)
+            );
+            for i in 0..self.series.len() {
+                let cell = figures
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or_else(|| missing.to_owned(), fmt);
+                let _ = write!(table, "<td>{}</td>", escape(&cell));
+            }
+            table.push_str("</tr></tfoot>");
+        }
+        table.push_str("</table></div>");
         format!(
             r#"<figure class="chart-figure" id="{id}-figure"><figcaption>{t}</figcaption>{svg}{table}</figure>"#,
             t = escape(&self.title)
         )
     }
+}
+
+/// Width of a [`bars`] chart's drawing area in SVG units.
+pub const BARS_WIDTH: u64 = 600;
+/// Height of a [`bars`] chart's bar area in SVG units (labels go below).
+pub const BARS_HEIGHT: u64 = 160;
+
+/// One bar of [`bars`]: its rectangle, its label and its value as shown.
+pub struct Bar {
+    /// Left edge.
+    pub x: u64,
+    /// Top edge.
+    pub y: u64,
+    /// Width.
+    pub w: u64,
+    /// Height.
+    pub h: u64,
+    /// Centre, for the label under the bar.
+    pub cx: u64,
+    /// Label (a province, a day).
+    pub label: String,
+    /// The value as the page shows it.
+    pub value: String,
+}
+
+/// Bars for `(label, value, shown)` against `max`, in reading order for the page's direction
+/// (right to left pages put the first bar on the right): the geometry only, for a template
+/// that writes the rectangles.
+pub fn bars(items: &[(String, u64, String)], max: u64, rtl: bool) -> Vec<Bar> {
+    let n = items.len() as u64;
+    if n == 0 {
+        return vec![];
+    }
+    let slot = (BARS_WIDTH / n).max(1);
+    let w = (slot * 7 / 10).max(1);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, (label, v, shown))| {
+            let i = i as u64;
+            let pos = if rtl { n - 1 - i } else { i };
+            let h = (v.min(&max) * BARS_HEIGHT).checked_div(max).unwrap_or(0);
+            let x = pos * slot + (slot - w) / 2;
+            Bar {
+                x,
+                y: BARS_HEIGHT - h,
+                w,
+                h,
+                cx: x + w / 2,
+                label: label.clone(),
+                value: shown.clone(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -311,6 +398,12 @@ mod tests {
                 && rtl.contains("<td>30</td>")
         );
         assert!(!rtl.contains("<script"));
+        assert!(!rtl.contains("<tfoot>"));
+        let with_total =
+            chart(Kind::Bar, true).render_with_total(&fmt, "—", Some(("Total", &[Some(40.0)])));
+        assert!(with_total.contains(
+            r#"<tfoot><tr class="total"><th scope="row">Total</th><td>40</td></tr></tfoot>"#
+        ));
     }
 
     #[test]
@@ -322,5 +415,20 @@ mod tests {
         assert_eq!(nice_max(37.0), 50.0);
         assert_eq!(nice_max(0.0), 1.0);
         assert_eq!(nice_max(0.23), 0.25);
+    }
+
+    #[test]
+    fn bars_scale_and_follow_the_direction() {
+        let items = vec![
+            ("a".to_owned(), 500, "50%".to_owned()),
+            ("b".to_owned(), 1000, "100%".to_owned()),
+        ];
+        let ltr = bars(&items, 1000, false);
+        assert_eq!((ltr[0].h, ltr[1].h), (BARS_HEIGHT / 2, BARS_HEIGHT));
+        assert!(ltr[0].x < ltr[1].x);
+        let rtl = bars(&items, 1000, true);
+        assert!(rtl[0].x > rtl[1].x, "the first bar is on the right");
+        assert_eq!(rtl[1].y, 0);
+        assert!(bars(&[], 1, true).is_empty());
     }
 }

@@ -150,6 +150,12 @@ impl PageCtx {
                     label: "nav-kpi",
                 });
             }
+            if p.has(Permission::AggregateRead) {
+                nav.push(NavLink {
+                    href: "/dashboard".into(),
+                    label: "nav-dashboard",
+                });
+            }
             if p.has(Permission::AuditRead) {
                 nav.push(NavLink {
                     href: "/audit".into(),

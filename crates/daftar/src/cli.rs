@@ -228,6 +228,12 @@ pub enum BenchCommand {
     /// Enqueue N notices in a fresh database (temporary SQLite, or the PostgreSQL database of
     /// --database-url) and send them to the file transport; prints notices per second.
     Notify(BenchNotify),
+    /// Generate offices over provinces and districts, persons, cases, receipts, complaints and
+    /// an open round (default: 31 provinces of 32 offices, 6 M persons, 5 M cases) in a fresh
+    /// database (temporary SQLite, or the empty PostgreSQL database of --database-url), run the
+    /// KPI job (which also writes the dashboard's monthly counts), then time each of the
+    /// dashboard's queries for the country, a province, a district and one office.
+    Dashboard(BenchDashboard),
 }
 
 /// `notify` subcommands.
@@ -260,6 +266,29 @@ pub struct BenchNotify {
     /// Notices per claim.
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
+}
+
+/// `bench dashboard` options.
+#[derive(Debug, Args)]
+pub struct BenchDashboard {
+    /// Provinces.
+    #[arg(long, default_value_t = 31)]
+    pub provinces: u64,
+    /// Offices per province (in ten districts each).
+    #[arg(long, default_value_t = 32)]
+    pub offices_per_province: u64,
+    /// Persons, spread over every office.
+    #[arg(long, default_value_t = 6_000_000)]
+    pub persons: u64,
+    /// Cases, spread over 13 Solar Hijri months and every office (one in five with a receipt).
+    #[arg(long, default_value_t = 5_000_000)]
+    pub cases: u64,
+    /// Help-desk complaints.
+    #[arg(long, default_value_t = 50_000)]
+    pub complaints: u64,
+    /// Timed runs of each query.
+    #[arg(long, default_value_t = 20)]
+    pub queries: usize,
 }
 
 /// `bench coverage` options.

@@ -108,6 +108,9 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("credential.revoked", Conflict),
     ("credential.text.missing", Invalid),
     ("credential.too_long", Invalid),
+    // dashboard
+    ("dashboard.district.invalid", Invalid),
+    ("dashboard.range.invalid", Invalid),
     // date
     ("date.format.invalid", Invalid),
     ("date.invalid", Invalid),

@@ -5,7 +5,8 @@
 //! (`kpi::MonthBuilder`) turns them into rows with working days and handling-time percentiles,
 //! which replace the month's rows in `kpi_monthly`; and the complaints about each office filed
 //! in the month (help desk) with the reports of overcharging (help desk and fee complaints on
-//! its receipts). Counts only: no person is read.
+//! its receipts). The same pass replaces the month's rows of the dashboard's
+//! `dashboard_monthly` (`repo/dashboard.rs`). Counts only: no person is read.
 
 use super::audit;
 use super::offices::{OFFICE_COLS, office};
@@ -238,17 +239,29 @@ impl daftar_domain::store::KpiStore for SqlStore {
         for &month in months {
             let written = match self.backend() {
                 // Read and write in one transaction under the lock: a second node skips.
+                // The dashboard's monthly counts (registrations, receipts, complaints) are
+                // computed in the same pass.
                 Backend::Postgres => self.write(|tx| {
                     if !try_lock(tx)? {
                         return Ok(None);
                     }
                     let rows = month_rows(tx, cal, month, offset)?;
+                    let counts = super::dashboard::month_counts(tx, month, offset)?;
+                    super::dashboard::write_month_counts(tx, month, &counts)?;
                     write_month(tx, month, &rows).map(Some)
                 })?,
                 // One writer: read first, so the writer is held only while the rows are written.
                 Backend::Sqlite => {
-                    let rows = self.read(|tx| month_rows(tx, cal, month, offset))?;
-                    Some(self.write(|tx| write_month(tx, month, &rows))?)
+                    let (rows, counts) = self.read(|tx| {
+                        Ok((
+                            month_rows(tx, cal, month, offset)?,
+                            super::dashboard::month_counts(tx, month, offset)?,
+                        ))
+                    })?;
+                    Some(self.write(|tx| {
+                        super::dashboard::write_month_counts(tx, month, &counts)?;
+                        write_month(tx, month, &rows)
+                    })?)
                 }
             };
             let Some(rows) = written else {

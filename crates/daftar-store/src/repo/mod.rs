@@ -16,6 +16,7 @@ pub mod appointments;
 pub mod audit;
 mod cases;
 mod credentials;
+mod dashboard;
 mod helpdesk;
 mod households;
 pub(crate) mod idempotency;

@@ -5,13 +5,14 @@
 mod audit_sealer;
 mod cases;
 mod credentials;
+mod dashboard;
 mod fixtures;
 mod helpdesk;
 mod kpi;
 mod licences;
 mod nodes;
-mod planning;
 mod notify;
+mod planning;
 mod read_watch;
 mod rounds;
 mod schema;

@@ -6,6 +6,7 @@ pub mod association;
 pub mod audit;
 pub mod cases;
 pub mod credentials;
+pub mod dashboard;
 pub mod helpdesk;
 pub mod home;
 pub mod households;

@@ -279,7 +279,11 @@ pub async fn seed(app: &TestApp) -> World {
             visitor(
                 "authority_officer",
                 app.signed_in_with_totp("officer").await,
-                home(&[round_page.clone(), format!("{round_page}/report")]),
+                home(&[
+                    round_page.clone(),
+                    format!("{round_page}/report"),
+                    "/dashboard".to_owned(),
+                ]),
                 None,
             ),
             visitor(

@@ -7,6 +7,7 @@ mod api_basics;
 mod auth_flows;
 mod browser;
 mod browser_card;
+mod browser_dashboard;
 mod browser_helpdesk;
 mod browser_journeys;
 mod browser_kpi;
@@ -16,6 +17,7 @@ mod browser_rounds;
 mod case_pages;
 mod cases;
 mod credentials;
+mod dashboard;
 mod every_page;
 mod features;
 

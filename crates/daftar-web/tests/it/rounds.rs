@@ -322,6 +322,42 @@ async fn rounds_open_count_and_keep_the_waiting_list_to_the_office(app: TestApp)
     assert_eq!(text_of(&html, "total-expected"), "کمتر از ۵");
     assert!(!html.contains("not-seen"));
 
+    // The same coverage as data: numbers for the officer, withheld (null) for the partner,
+    // office B's own line for its clerk; no person in any.
+    let api = format!("/api/v1/rounds/{id}/coverage");
+    let data = |c: reqwest::Client| {
+        let url = app.url(&api);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            serde_json::from_str::<serde_json::Value>(&r.text().await.unwrap()).unwrap()
+        }
+    };
+    let d = data(officer.clone()).await;
+    assert_eq!(d["suppressed"], json!(false));
+    assert!(d["total"]["expected"].as_u64().unwrap() > 0, "{d}");
+    assert!(
+        d["offices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["office"] == "THR-01"),
+        "{d}"
+    );
+    assert!(!d.to_string().contains(&waiting.registry_no));
+    let d = data(partner.clone()).await;
+    assert_eq!(d["suppressed"], json!(true));
+    assert!(d["total"]["expected"].is_null(), "{d}");
+    let d = data(clerk_b.clone()).await;
+    assert!(
+        d["offices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["office"] == "THR-02"),
+        "{d}"
+    );
+
     // Extensions: the officer only, after the current close date, audited.
     let t = app.csrf(&officer, &round_page).await;
     let later = jalali(today + time::Duration::days(40));

@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod bench_coverage;
 mod bench_credentials;
+mod bench_dashboard;
 #[cfg(feature = "bench-http")]
 mod bench_http;
 mod bench_sla;
@@ -99,6 +100,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench(crate::cli::BenchCommand::Notify(a)) => {
             notify::bench(cli.database_url.as_deref(), &a)
+        }
+        Command::Bench(crate::cli::BenchCommand::Dashboard(a)) => {
+            bench_dashboard::bench(cli.database_url.as_deref(), &a)
         }
         Command::Verify(a) => keys::verify(&a),
         Command::Config(ConfigCommand::Print(ServeArgs { listen, data_dir })) => {

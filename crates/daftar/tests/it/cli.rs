@@ -328,6 +328,18 @@ fn demo_seeds_overdue_and_paused_cases() {
         )
         .unwrap();
     assert!(months >= 12, "{months} months of KPIs");
+    // Issue 19.4: the dashboard's monthly counts, written by the same pass.
+    let registered: i64 = conn
+        .query_row(
+            "SELECT COALESCE(SUM(value), 0) FROM dashboard_monthly WHERE metric = 'registered'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        registered >= 120,
+        "{registered} registrations on the dashboard"
+    );
     let computed = ok(
         dir.path(),
         &["kpi", "compute", "--months", "2", "--data-dir", "demo"],
@@ -768,6 +780,32 @@ fn small_benchmarks_run_and_print_their_figures() {
             && kpi.contains("province ranking page query (3 offices)")
             && kpi.contains("office KPI page query"),
         "{kpi}"
+    );
+    let dash = ok(
+        dir.path(),
+        &[
+            "bench",
+            "dashboard",
+            "--provinces",
+            "2",
+            "--offices-per-province",
+            "3",
+            "--persons",
+            "40",
+            "--cases",
+            "600",
+            "--complaints",
+            "20",
+            "--queries",
+            "2",
+        ],
+    );
+    assert!(
+        dash.contains("— country (per province), 12 months:")
+            && dash.contains("coverage of open rounds: p50")
+            && dash.contains("(2 rows, 2 runs)")
+            && dash.contains("— one office (its manager), 12 months:"),
+        "{dash}"
     );
     let sla = ok(dir.path(), &["bench", "sla", "--count", "5000"]);
     assert!(sla.contains("all equal") && sla.contains("M/s"), "{sla}");

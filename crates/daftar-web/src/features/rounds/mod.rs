@@ -6,15 +6,16 @@
 //! the office that serves them only: names, registry number and phone, never an address or a
 //! location; no download of it exists; every page shown is audited).
 //!
+//! JSON: `GET /api/v1/rounds/{round_id}/coverage`, the same aggregates as data (no person).
+//!
 //! Coverage is counts only. Aggregate-only readers (partners: no `office.read`) see counts under
 //! five withheld. Staff of one office without `aggregate.read` (clerks) see their own office's
 //! figures.
 
-mod charts;
-
 use crate::auth::scope::PersonRead;
 use crate::auth::{CsrfForm, InOffice, Staff};
-use crate::error::WebResult;
+use crate::charts::{Bar, bars};
+use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Path, Query};
 use crate::i18n::Tr;
 use crate::pages::{PageCtx, Pager, render};
@@ -25,7 +26,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use charts::{Bar, bars};
 use daftar_domain::audit::purpose;
 use daftar_domain::ids::{OfficeId, RoundId};
 use daftar_domain::jalali::iso_day;
@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
             "/offices/{office_id}/rounds/{round_id}/not-seen",
             get(not_seen),
         )
+        .route("/api/v1/rounds/{round_id}/coverage", get(api_coverage))
 }
 
 /// Whether the caller sees rounds at all: the authority (`round.manage`), aggregate readers and
@@ -736,4 +737,150 @@ async fn not_seen(
         axum::http::HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
+}
+
+/// A line of the coverage as data: where, expected, renewed and households still open (`null`:
+/// withheld, fewer than 5, or the figure that would give one away).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CoverageLine {
+    /// Province.
+    pub province: String,
+    /// District (empty on a province's line).
+    pub district: String,
+    /// Office code (empty on a province's or district's line).
+    pub office: String,
+    /// Persons expected.
+    pub expected: Option<u64>,
+    /// Persons renewed.
+    pub renewed: Option<u64>,
+    /// Households with a member not yet seen.
+    pub households_open: Option<u64>,
+}
+
+/// A round's coverage as data.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CoverageData {
+    /// The round.
+    #[schema(value_type = String)]
+    pub round_id: RoundId,
+    /// Its name.
+    pub name: String,
+    /// Opening day (ISO).
+    pub opens_on: String,
+    /// Closing day (ISO).
+    pub closes_on: String,
+    /// Whether small figures are withheld for the caller (partners).
+    pub suppressed: bool,
+    /// The whole reach's total (province, district and office empty).
+    pub total: CoverageLine,
+    /// Per province.
+    pub provinces: Vec<CoverageLine>,
+    /// Per district.
+    pub districts: Vec<CoverageLine>,
+    /// Per office.
+    pub offices: Vec<CoverageLine>,
+}
+
+/// Lines with every column protected as the dashboard protects it
+/// ([`daftar_domain::dashboard::protect`]): complementary suppression when `suppress`.
+fn protected_lines(
+    keys: Vec<(String, String, String)>,
+    tallies: &[Tally],
+    suppress: bool,
+) -> (Vec<CoverageLine>, CoverageLine) {
+    use daftar_domain::dashboard::protect;
+    let col =
+        |f: &dyn Fn(&Tally) -> u64| protect(&tallies.iter().map(f).collect::<Vec<_>>(), suppress);
+    let (e, r, h) = (
+        col(&|t| t.expected),
+        col(&|t| t.renewed),
+        col(&|t| t.households_open),
+    );
+    let lines = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, (province, district, office))| CoverageLine {
+            province,
+            district,
+            office,
+            expected: e.cells[i],
+            renewed: r.cells[i],
+            households_open: h.cells[i],
+        })
+        .collect();
+    let total = CoverageLine {
+        province: String::new(),
+        district: String::new(),
+        office: String::new(),
+        expected: e.total,
+        renewed: r.total,
+        households_open: h.total,
+    };
+    (lines, total)
+}
+
+/// A round's coverage within the caller's reach — by province, district and office, with the
+/// total — as on `/rounds/{round_id}`: counts only, never a person, so not audited. Partners
+/// (no `office.read`) get figures under 5 withheld (`null`), with the complementary cells that
+/// would give them away. Authority and aggregate readers every office; office staff their own.
+#[utoipa::path(get, path = "/api/v1/rounds/{round_id}/coverage", tag = "rounds",
+    params(("round_id" = String, Path, description = "The round")),
+    responses((status = 200, body = CoverageData), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_coverage(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<RoundId>,
+) -> WebResult<axum::Json<CoverageData>> {
+    may_see_rounds(&staff)?;
+    let reach = coverage_reach(&staff)?;
+    let coverage: Coverage = state.db(move |s| s.round_coverage(&reach, id)).await?;
+    let suppress = !staff.principal().has(Permission::OfficeRead);
+    let groups = |g: Vec<GroupTally>, with_district: bool| {
+        let keys = g
+            .iter()
+            .map(|g| {
+                (
+                    g.province.clone(),
+                    if with_district {
+                        g.district.clone()
+                    } else {
+                        String::new()
+                    },
+                    String::new(),
+                )
+            })
+            .collect();
+        let tallies: Vec<Tally> = g.into_iter().map(|g| g.tally).collect();
+        protected_lines(keys, &tallies, suppress)
+    };
+    let (provinces, total) = groups(by_province(&coverage.offices), false);
+    let (districts, _) = groups(by_district(&coverage.offices), true);
+    let keys = coverage
+        .offices
+        .iter()
+        .map(|o| (o.province.clone(), o.district.clone(), o.code.clone()))
+        .collect();
+    let tallies: Vec<Tally> = coverage
+        .offices
+        .iter()
+        .map(|o| {
+            let mut t = Tally::default();
+            t.add(o);
+            t
+        })
+        .collect();
+    let (offices, _) = protected_lines(keys, &tallies, suppress);
+    let r = &coverage.round;
+    Ok(axum::Json(CoverageData {
+        round_id: r.id,
+        name: r.name.clone(),
+        opens_on: iso_day(r.opens_on),
+        closes_on: iso_day(r.closes_on),
+        suppressed: suppress,
+        total,
+        provinces,
+        districts,
+        offices,
+    }))
 }
