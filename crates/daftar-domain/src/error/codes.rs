@@ -131,8 +131,6 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     // helpdesk
     ("helpdesk.answer.required", Invalid),
     ("helpdesk.body.required", Invalid),
-    ("helpdesk.status.not_found", NotFound),
-    ("helpdesk.status.too_many", TooManyRequests),
     ("helpdesk.body.too_long", Invalid),
     ("helpdesk.category.invalid", Invalid),
     ("helpdesk.channel.invalid", Invalid),
@@ -142,6 +140,8 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("helpdesk.phone.invalid", Invalid),
     ("helpdesk.staff.too_long", Invalid),
     ("helpdesk.state.invalid", Invalid),
+    ("helpdesk.status.not_found", NotFound),
+    ("helpdesk.status.too_many", TooManyRequests),
     ("helpdesk.ticket.answered", Conflict),
     ("helpdesk.ticket.not_found", NotFound),
     // holiday

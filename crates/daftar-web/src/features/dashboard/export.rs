@@ -6,21 +6,18 @@
 use super::{DashQuery, Section, Unit, load};
 use crate::auth::Staff;
 use crate::error::WebResult;
+use crate::export::{Cell, Format, download};
 use crate::extract::Query;
 use crate::pages::PageCtx;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use daftar_domain::{Error, Result};
+use axum::response::Response;
+use daftar_domain::Result;
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 5] = ["section", "label", "column", "unit", "value"];
 
-/// A line: the text cells and the figure (`None`: withheld).
-type Line = (Vec<String>, Option<f64>);
-
-fn lines(sections: &[Section]) -> Vec<Line> {
+fn lines(sections: &[Section]) -> Vec<Vec<Cell>> {
     let mut out = vec![];
     for s in sections {
         let section = s.id.trim_start_matches("dash-").to_owned();
@@ -30,78 +27,26 @@ fn lines(sections: &[Section]) -> Vec<Line> {
             Unit::Share => "share",
         };
         for c in &s.columns {
-            for (label, v) in s.codes.iter().zip(&c.cells) {
-                out.push((
-                    vec![
-                        section.clone(),
-                        label.clone(),
-                        c.code.to_owned(),
-                        unit.into(),
-                    ],
-                    *v,
-                ));
+            let labels = s.codes.iter().map(String::as_str).chain(["total"]);
+            for (label, v) in labels.zip(c.cells.iter().chain([&c.total])) {
+                out.push(vec![
+                    Cell::Text(section.clone()),
+                    Cell::Text(label.to_owned()),
+                    Cell::Text(c.code.to_owned()),
+                    Cell::Text(unit.into()),
+                    Cell::Num(*v),
+                ]);
             }
-            out.push((
-                vec![
-                    section.clone(),
-                    "total".into(),
-                    c.code.to_owned(),
-                    unit.into(),
-                ],
-                c.total,
-            ));
         }
     }
     out
-}
-
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.4}")
-    }
-}
-
-fn csv_bytes(lines: &[Line]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let fail = |e: csv::Error| Error::internal(e.to_string());
-    w.write_record(COLUMNS).map_err(fail)?;
-    for (text, v) in lines {
-        let mut rec = text.clone();
-        rec.push(v.map(number).unwrap_or_default());
-        w.write_record(rec).map_err(fail)?;
-    }
-    w.into_inner().map_err(|e| Error::internal(e.to_string()))
-}
-
-fn xlsx_bytes(lines: &[Line]) -> Result<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::internal(e.to_string());
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("dashboard").map_err(fail)?;
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string(0, c as u16, *name).map_err(fail)?;
-    }
-    for (i, (text, v)) in lines.iter().enumerate() {
-        let row = u32::try_from(i + 1).map_err(|_| Error::internal("too many lines"))?;
-        for (c, t) in text.iter().enumerate() {
-            sheet.write_string(row, c as u16, t).map_err(fail)?;
-        }
-        if let Some(v) = v {
-            sheet
-                .write_number(row, text.len() as u16, *v)
-                .map_err(fail)?;
-        }
-    }
-    book.save_to_buffer().map_err(fail)
 }
 
 async fn export_lines(
     state: &AppState,
     staff: &Staff,
     q: &DashQuery,
-) -> Result<(Vec<Line>, String)> {
+) -> Result<(Vec<Vec<Cell>>, String)> {
     let page = PageCtx::new(state, &staff.ctx);
     let data = load(state, staff, q, page.tr.locale.tag).await?;
     // Every export withholds small cells, whoever asks.
@@ -119,20 +64,6 @@ async fn export_lines(
     Ok((lines(&sections), name))
 }
 
-fn file(body: Vec<u8>, content_type: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `/dashboard/export.csv` (the page's query).
 pub async fn csv(
     State(state): State<AppState>,
@@ -140,11 +71,7 @@ pub async fn csv(
     Query(q): Query<DashQuery>,
 ) -> WebResult<Response> {
     let (lines, name) = export_lines(&state, &staff, &q).await?;
-    Ok(file(
-        csv_bytes(&lines)?,
-        "text/csv; charset=utf-8",
-        &format!("{name}.csv"),
-    ))
+    Ok(download(Format::Csv, "dashboard", &COLUMNS, &lines, &name)?)
 }
 
 /// `/dashboard/export.xlsx` (the page's query).
@@ -154,9 +81,11 @@ pub async fn xlsx(
     Query(q): Query<DashQuery>,
 ) -> WebResult<Response> {
     let (lines, name) = export_lines(&state, &staff, &q).await?;
-    Ok(file(
-        xlsx_bytes(&lines)?,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("{name}.xlsx"),
-    ))
+    Ok(download(
+        Format::Xlsx,
+        "dashboard",
+        &COLUMNS,
+        &lines,
+        &name,
+    )?)
 }
