@@ -329,3 +329,31 @@ fn run(
         own,
     })
 }
+
+/// Runs `f` on a fresh store for a benchmark named `tag`: the PostgreSQL database of
+/// `database_url` (migrated; it should be empty), or a temporary SQLite database removed
+/// afterwards; with the offices' clock (Tehran, UTC+03:30).
+pub fn on_fresh_store<T>(
+    tag: &str,
+    database_url: Option<&str>,
+    f: impl FnOnce(&daftar_store::SqlStore, &daftar_domain::clock::Clock) -> Result<T>,
+) -> Result<T> {
+    let tmp = std::env::temp_dir().join(format!("daftar-bench-{tag}-{}", ulid::Ulid::new()));
+    let clock = daftar_domain::clock::Clock::system_minutes(210);
+    let store = match database_url {
+        Some(url) => {
+            let s = daftar_store::connect_sql(url)?.with_clock(clock.clone());
+            daftar_domain::store::SystemStore::migrate(&s)?;
+            s
+        }
+        None => {
+            std::fs::create_dir_all(&tmp)?;
+            daftar_store::open_sqlite(&tmp.join("daftar.db"))?.with_clock(clock.clone())
+        }
+    };
+    let result = f(&store, &clock);
+    if database_url.is_none() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}

@@ -61,24 +61,7 @@ pub fn bench(database_url: Option<&str>, a: &BenchKpi) -> Result<ExitCode> {
     if a.provinces == 0 || a.offices_per_province == 0 || a.cases == 0 || a.queries == 0 {
         bail!("--provinces, --offices-per-province, --cases and --queries must be at least 1");
     }
-    let tmp = std::env::temp_dir().join(format!("daftar-bench-kpi-{}", ulid::Ulid::new()));
-    let clock = daftar_domain::clock::Clock::system_minutes(210);
-    let store = match database_url {
-        Some(url) => {
-            let s = daftar_store::connect_sql(url)?.with_clock(clock.clone());
-            s.migrate()?;
-            s
-        }
-        None => {
-            std::fs::create_dir_all(&tmp)?;
-            daftar_store::open_sqlite(&tmp.join("daftar.db"))?.with_clock(clock.clone())
-        }
-    };
-    let result = run(&store, &clock, a);
-    if database_url.is_none() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+    super::bench::on_fresh_store("kpi", database_url, |store, clock| run(store, clock, a))
 }
 
 fn run(
