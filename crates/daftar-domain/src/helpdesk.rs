@@ -444,6 +444,23 @@ pub fn may_answer(route: Route, office: Option<OfficeId>) -> bool {
     }
 }
 
+/// Whether the authority may forward `t` to office `to` (issue 20.4): only an open ticket the
+/// authority answers (`auth.forbidden` for one routed to an office), never to the office a
+/// complaint is about (`helpdesk.forward.about_office`: the office complained about does not
+/// answer its own complaint, and an anonymous complainant stays hidden from it).
+pub fn may_forward(t: &Ticket, to: OfficeId) -> Result<()> {
+    if t.state != TicketState::Open {
+        return Err(Error::conflict("helpdesk.ticket.answered"));
+    }
+    if t.route_office.is_some() {
+        return Err(Error::forbidden("auth.forbidden"));
+    }
+    if t.about_office == Some(to) {
+        return Err(Error::invalid("helpdesk.forward.about_office").with_field("office"));
+    }
+    Ok(())
+}
+
 /// What a caller learns of their ticket by its reference and the phone they left (issue 20.4:
 /// tickets filed at a counter or by phone reach their filer by phone; this lets them look):
 /// where it stands and the answer — never a name, the text, or an office.
@@ -688,6 +705,51 @@ mod tests {
         assert_eq!(
             no_phone.status_for("").unwrap_err().code,
             "helpdesk.status.not_found"
+        );
+    }
+
+    #[test]
+    fn the_authority_forwards_an_open_ticket_but_not_to_the_office_complained_about() {
+        let (a, b) = (OfficeId::new(), OfficeId::new());
+        let t = Ticket {
+            id: "01J".into(),
+            reference: "HD-1".into(),
+            kind: TicketKind::Complaint,
+            category: Category::Bribe,
+            channel: Channel::Portal,
+            person: None,
+            name: String::new(),
+            registry_no: String::new(),
+            phone: String::new(),
+            anonymous: true,
+            about_office: Some(b),
+            about_staff: String::new(),
+            body: "متن".into(),
+            route_office: None,
+            state: TicketState::Open,
+            due_on: time::macros::date!(2026 - 12 - 10),
+            answer: String::new(),
+            answered_role: String::new(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            answered_at: None,
+        };
+        assert!(may_forward(&t, a).is_ok());
+        assert_eq!(
+            may_forward(&t, b).unwrap_err().code,
+            "helpdesk.forward.about_office"
+        );
+        let routed = Ticket {
+            route_office: Some(a),
+            ..t.clone()
+        };
+        assert_eq!(may_forward(&routed, b).unwrap_err().code, "auth.forbidden");
+        let answered = Ticket {
+            state: TicketState::Answered,
+            ..t
+        };
+        assert_eq!(
+            may_forward(&answered, a).unwrap_err().code,
+            "helpdesk.ticket.answered"
         );
     }
 }

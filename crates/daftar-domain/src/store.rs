@@ -1198,6 +1198,11 @@ pub trait HelpdeskStore: Send + Sync {
         id: &str,
         answer: &str,
     ) -> Result<Ticket>;
+    /// The authority forwards an open ticket it answers to office `to`, which then sees and
+    /// answers it ([`crate::helpdesk::may_forward`]); `office.not_found` for an unknown office.
+    /// Audited `helpdesk.forward`.
+    fn forward_ticket(&self, ctx: &AuditCtx, id: &str, to: OfficeId) -> Result<Ticket>;
+
     /// A ticket's status for a caller who gives its reference and the phone they left
     /// ([`crate::helpdesk::Ticket::status_for`]); audited `helpdesk.status` when shown.
     fn ticket_status(

@@ -135,6 +135,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("helpdesk.category.invalid", Invalid),
     ("helpdesk.channel.invalid", Invalid),
     ("helpdesk.contact.required", Invalid),
+    ("helpdesk.forward.about_office", Invalid),
     ("helpdesk.kind.invalid", Invalid),
     ("helpdesk.office.required", Invalid),
     ("helpdesk.phone.invalid", Invalid),

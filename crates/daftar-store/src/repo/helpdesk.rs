@@ -78,6 +78,29 @@ fn load(tx: &mut dyn Tx, viewer: Option<OfficeId>, id: &str) -> Result<Ticket> {
 }
 
 impl HelpdeskStore for SqlStore {
+    fn forward_ticket(&self, ctx: &AuditCtx, id: &str, to: OfficeId) -> Result<Ticket> {
+        self.write(|tx| {
+            let t = load(tx, None, id)?;
+            daftar_domain::helpdesk::may_forward(&t, to)?;
+            tx.query_opt("SELECT id FROM offices WHERE id = $1", params![to.to_string()])?
+                .ok_or_else(|| Error::not_found("office.not_found").with_field("office"))?;
+            let n = tx.exec(
+                "UPDATE helpdesk_tickets SET route_office_id = $1 WHERE id = $2 AND state = 'open' AND route_office_id IS NULL",
+                params![to.to_string(), id],
+            )?;
+            if n == 0 {
+                return Err(Error::conflict("helpdesk.ticket.answered"));
+            }
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("helpdesk.forward", "helpdesk_ticket", id)
+                    .with_details(serde_json::json!({ "to": to.to_string() })),
+            )?;
+            load(tx, None, id)
+        })
+    }
+
     fn ticket_status(
         &self,
         ctx: &AuditCtx,

@@ -376,3 +376,116 @@ crate::both!(
     status_by_reference,
     a_caller_looks_up_a_ticket_by_reference_and_phone
 );
+
+async fn the_authority_forwards_a_ticket_to_an_office_not_complained_about(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("THR-02");
+    app.user("manager.a", "office_manager", Some(a.id));
+    app.user("manager.b", "office_manager", Some(b.id));
+    app.user("officer", "authority_officer", None);
+    let officer = app.signed_in_with_totp("officer").await;
+    // An anonymous complaint of a bribe at office B: it goes to the authority.
+    let t = app
+        .store
+        .file_ticket(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            &daftar_domain::helpdesk::NewTicket::parse(
+                daftar_domain::helpdesk::TicketDraft {
+                    category: "bribe".into(),
+                    about_office: Some(b.id),
+                    body: "برای نوبت پول خواستند".into(),
+                    contact_name: "رحیم".into(),
+                    contact_phone: "09120001111".into(),
+                    anonymous: true,
+                    ..Default::default()
+                },
+                daftar_domain::helpdesk::Channel::Phone,
+                None,
+                Some(a.id),
+            )
+            .unwrap(),
+            daftar_domain::clock::Clock::default().today(),
+        )
+        .unwrap();
+    let page = format!("/helpdesk/{}", t.id);
+    let html = get_text(&app, &officer, &page).await;
+    assert!(html.contains("id=\"helpdesk-forward-form\""));
+    let form = &html[html.find("id=\"helpdesk-forward-form\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(
+        form.contains(&a.id.to_string()) && !form.contains(&b.id.to_string()),
+        "not offered the office complained about"
+    );
+    let token = app.csrf(&officer, &page).await;
+    let post = |office: String| {
+        let (token, page) = (token.clone(), page.clone());
+        let officer = officer.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                &officer,
+                &format!("{page}/forward"),
+                &[("_csrf", token.as_str()), ("office", office.as_str())],
+            )
+            .await
+        }
+    };
+    // Not to the office complained about, even posted by hand; not to an office that is not one.
+    let r = post(b.id.to_string()).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("شکایت به دفتری که از آن شکایت شده")
+    );
+    assert_eq!(post("nonsense".into()).await.status(), 422);
+    // Office managers cannot forward.
+    let mb = app.signed_in("manager.b").await;
+    let tb = app.csrf(&mb, "/helpdesk").await;
+    let r = app
+        .post_form(
+            &mb,
+            &format!("{page}/forward"),
+            &[("_csrf", tb.as_str()), ("office", &a.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // Forwarded to A: A's manager sees it and answers it; B still sees it without the name.
+    let r = post(a.id.to_string()).await;
+    assert_eq!(r.status(), 303);
+    let ma = app.signed_in("manager.a").await;
+    assert!(
+        get_text(&app, &ma, "/helpdesk")
+            .await
+            .contains(&t.reference)
+    );
+    let html = get_text(&app, &ma, &page).await;
+    assert!(html.contains("id=\"helpdesk-answer-form\""));
+    let html = get_text(&app, &mb, &page).await;
+    assert!(
+        !html.contains("رحیم"),
+        "still anonymous to the office complained about"
+    );
+    assert!(!html.contains("id=\"helpdesk-answer-form\""));
+    // Forwarded once: the authority no longer holds it.
+    assert_eq!(post(a.id.to_string()).await.status(), 403);
+    let audited = app
+        .store
+        .audit_page(
+            &daftar_domain::store::AuditFilter {
+                action_prefix: Some("helpdesk.forward".into()),
+                ..Default::default()
+            },
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .unwrap();
+    assert_eq!(audited.total, 1);
+}
+crate::both!(
+    forwarded,
+    the_authority_forwards_a_ticket_to_an_office_not_complained_about
+);

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/helpdesk/status", get(status_page).post(status_check))
         .route("/helpdesk/{ticket_id}", get(show))
         .route("/helpdesk/{ticket_id}/answer", post(answer))
+        .route("/helpdesk/{ticket_id}/forward", post(forward))
         .route("/api/v1/helpdesk/tickets", get(api_inbox))
 }
 
@@ -421,6 +422,8 @@ struct TicketPage {
     page: PageCtx,
     t: TicketRow,
     can_answer: bool,
+    can_forward: bool,
+    forward_to: Vec<(OfficeId, String)>,
     error: Option<String>,
 }
 
@@ -437,6 +440,18 @@ async fn show_render(
     let offices = office_names(state, &page).await?;
     let can_answer =
         t.state == daftar_domain::helpdesk::TicketState::Open && may_answer(t.route(), viewer);
+    // The authority may hand a ticket it answers to another office (never the one complained
+    // about).
+    let forward_to: Vec<(OfficeId, String)> = if viewer.is_none() && t.route_office.is_none() {
+        offices
+            .iter()
+            .filter(|(id, _)| Some(*id) != t.about_office)
+            .cloned()
+            .collect()
+    } else {
+        vec![]
+    };
+    let can_forward = can_answer && !forward_to.is_empty();
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.1);
     let t = row(&page, state.today(), &t, &offices, viewer);
     Ok(render(
@@ -445,6 +460,8 @@ async fn show_render(
             page,
             t,
             can_answer,
+            can_forward,
+            forward_to,
             error: error.map(|e| e.0),
         },
     ))
@@ -486,6 +503,43 @@ async fn answer(
         state
             .db(move |s| s.answer_ticket(&ctx, viewer, &role, &tid, &text))
             .await
+    }
+    .await;
+    match done {
+        Ok(t) => Ok(Redirect::to(&format!("/helpdesk/{}", t.id)).into_response()),
+        Err(e) => {
+            let shown = shown(&state, &staff, e)?;
+            show_render(&state, &staff, id, Some(shown)).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ForwardForm {
+    office: String,
+}
+
+/// `POST /helpdesk/{id}/forward`: the authority hands a ticket it answers to an office.
+async fn forward(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ForwardForm>,
+) -> WebResult<Response> {
+    let id = ticket_id(&id)?;
+    if viewer(&staff)?.is_some() {
+        return Err(Error::forbidden("auth.forbidden").into());
+    }
+    let ctx = staff.audit(purpose::SERVICE);
+    let tid = id.clone();
+    let done = async {
+        let to: OfficeId = form
+            .office
+            .trim()
+            .parse()
+            .map_err(|_| Error::invalid("helpdesk.office.required").with_field("office"))?;
+        state.db(move |s| s.forward_ticket(&ctx, &tid, to)).await
     }
     .await;
     match done {
