@@ -326,6 +326,7 @@ pub struct Ticket {
     pub state: TicketState,
     /// Answer by this day (ISO).
     #[schema(value_type = String)]
+    #[serde(with = "crate::case::iso_date")]
     pub due_on: Date,
     /// The answer.
     pub answer: String,
@@ -333,9 +334,11 @@ pub struct Ticket {
     pub answered_role: String,
     /// When it was filed.
     #[schema(value_type = String)]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// When it was answered.
     #[schema(value_type = Option<String>)]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub answered_at: Option<OffsetDateTime>,
 }
 
@@ -397,9 +400,11 @@ pub struct TicketLine {
     pub state: TicketState,
     /// Answer by this day (ISO).
     #[schema(value_type = String)]
+    #[serde(with = "crate::case::iso_date")]
     pub due_on: Date,
     /// When it was filed.
     #[schema(value_type = String)]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
@@ -473,8 +478,10 @@ pub struct TicketStatus {
     /// Where it stands.
     pub state: TicketState,
     /// When it was filed.
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Answer by this day.
+    #[serde(with = "crate::case::iso_date")]
     pub due_on: Date,
     /// The answer (empty while open).
     pub answer: String,

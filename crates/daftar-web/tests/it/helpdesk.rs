@@ -103,6 +103,22 @@ async fn complaints_are_routed_answered_and_kept_anonymous(app: TestApp) {
     let items = list["items"].as_array().unwrap();
     let delay = items.iter().find(|t| t["category"] == "delay").unwrap();
     let bribe = items.iter().find(|t| t["category"] == "bribe").unwrap();
+    // Dates as the schema says: an ISO day and an RFC 3339 instant (found by schemathesis:
+    // they were arrays).
+    let due = delay["due_on"].as_str().unwrap();
+    assert!(
+        time::Date::parse(
+            due,
+            time::macros::format_description!("[year]-[month]-[day]")
+        )
+        .is_ok(),
+        "{due}"
+    );
+    let at = delay["created_at"].as_str().unwrap();
+    assert!(
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).is_ok(),
+        "{at}"
+    );
     assert_eq!(
         (delay["name"].as_str(), delay["person"].is_null()),
         (Some(""), true)
