@@ -573,10 +573,12 @@ pub async fn api_inbox(
 ) -> WebResult<axum::Json<Page<TicketLine>>> {
     let viewer = viewer(&staff)?;
     let ctx = staff.audit(purpose::SERVICE);
+    // The API checks its paging (422 `page.page.invalid`), as the other lists do.
     let req = PageRequest {
-        page: q.page.unwrap_or(1).max(1),
+        page: q.page.unwrap_or(1),
         per_page: 50,
-    };
+    }
+    .checked()?;
     let open_only = !q.all.unwrap_or(false);
     Ok(axum::Json(
         state
