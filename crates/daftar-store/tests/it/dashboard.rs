@@ -3,40 +3,15 @@
 //! provinces; the KPI job's pass writes the monthly counts; the reads sum them per province,
 //! district and office, for every office or one; suppression of the small cells; scope checks.
 
-use crate::fixtures::ctx;
-use daftar_domain::calendar::{CalendarProfile, WorkCalendar};
+use crate::fixtures::{at, calendar, ctx, day, person};
 use daftar_domain::dashboard::{Fact, Filter, Metric, protect};
 use daftar_domain::ids::OfficeId;
-use daftar_domain::jalali::JalaliDate;
 use daftar_domain::kpi::SolarMonth;
 use daftar_domain::office::{CreateOffice, OfficeCode};
 use daftar_domain::permission::{Permission, Reach, system_reach, system_scope};
-use daftar_domain::person::{PersonDraft, Sex};
-use daftar_domain::service::Catalog;
 use daftar_domain::store::Store;
 use daftar_domain::usecase::open_case::OpenCase;
-use daftar_testkit::Register;
 use daftar_testkit::both_backends;
-use time::Date;
-
-const SERVICES: &str = include_str!("../../../../profiles/ir/services.toml");
-const CALENDAR: &str = include_str!("../../../../profiles/ir/calendar.toml");
-
-fn day(jalali: &str) -> Date {
-    JalaliDate::parse(jalali).unwrap().iso()
-}
-
-fn at(d: Date) -> String {
-    format!("{}T08:00:00.000Z", daftar_domain::jalali::iso_day(d))
-}
-
-fn calendar(s: &dyn Store) -> WorkCalendar {
-    s.load_catalog(&ctx(), &Catalog::from_toml(SERVICES).unwrap())
-        .unwrap();
-    let cal = CalendarProfile::from_toml(CALENDAR).unwrap();
-    s.load_holidays(&ctx(), &cal.holidays).unwrap();
-    cal.with_holidays(s.holidays().unwrap()).unwrap()
-}
 
 fn office(s: &dyn Store, code: &str, province: &str, district: &str) -> OfficeId {
     s.create_office(
@@ -52,25 +27,6 @@ fn office(s: &dyn Store, code: &str, province: &str, district: &str) -> OfficeId
     )
     .unwrap()
     .id
-}
-
-fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {
-    s.register(
-        &ctx(),
-        &system_scope(office, Permission::PersonWrite),
-        &PersonDraft {
-            given_name: name.into(),
-            family_name: "کریمی".into(),
-            father_name: "رحیم".into(),
-            birth_date: Some("1990-01-02".into()),
-            sex: Sex::Female,
-            nationality: "AFG".into(),
-            ..PersonDraft::default()
-        },
-    )
-    .unwrap()
-    .id
-    .to_string()
 }
 
 /// The figure of `metric`/`key` at `place`, summed over months.

@@ -4,61 +4,14 @@
 //! month boundary, a second pass that replaces rather than adds, the province and membership
 //! filters, and the scope checks.
 
-use crate::fixtures::{ctx, office};
-use daftar_domain::calendar::{CalendarProfile, WorkCalendar};
-use daftar_domain::ids::OfficeId;
-use daftar_domain::jalali::JalaliDate;
+use crate::fixtures::{at, calendar, ctx, day, office, person};
 use daftar_domain::kpi::SolarMonth;
 use daftar_domain::membership::NewMembership;
 use daftar_domain::office::{CreateOffice, OfficeCode};
 use daftar_domain::permission::{Permission, system_reach, system_scope};
-use daftar_domain::person::{PersonDraft, Sex};
-use daftar_domain::service::Catalog;
-use daftar_domain::store::Store;
 use daftar_domain::usecase::decide_step::DecideStep;
 use daftar_domain::usecase::open_case::OpenCase;
-use daftar_testkit::Register;
 use daftar_testkit::both_backends;
-use time::Date;
-
-const SERVICES: &str = include_str!("../../../../profiles/ir/services.toml");
-const CALENDAR: &str = include_str!("../../../../profiles/ir/calendar.toml");
-
-fn day(jalali: &str) -> Date {
-    JalaliDate::parse(jalali).unwrap().iso()
-}
-
-fn calendar(s: &dyn Store) -> WorkCalendar {
-    s.load_catalog(&ctx(), &Catalog::from_toml(SERVICES).unwrap())
-        .unwrap();
-    let cal = CalendarProfile::from_toml(CALENDAR).unwrap();
-    s.load_holidays(&ctx(), &cal.holidays).unwrap();
-    cal.with_holidays(s.holidays().unwrap()).unwrap()
-}
-
-fn person(s: &dyn Store, office: OfficeId, name: &str) -> String {
-    s.register(
-        &ctx(),
-        &system_scope(office, Permission::PersonWrite),
-        &PersonDraft {
-            given_name: name.into(),
-            family_name: "کریمی".into(),
-            father_name: "رحیم".into(),
-            birth_date: Some("1990-01-02".into()),
-            sex: Sex::Female,
-            nationality: "AFG".into(),
-            ..PersonDraft::default()
-        },
-    )
-    .unwrap()
-    .id
-    .to_string()
-}
-
-/// The timestamp text both backends read: 08:00 UTC of `d`.
-fn at(d: Date) -> String {
-    format!("{}T08:00:00.000Z", daftar_domain::jalali::iso_day(d))
-}
 
 both_backends! {
     fn the_kpi_job_counts_a_months_cases_per_office_and_service(db) {
