@@ -87,6 +87,26 @@ impl daftar_testkit::StartOn for TestApp {
 }
 
 impl TestApp {
+    /// The audit records of exactly `action` (the newest 200).
+    pub fn audited(&self, action: &str) -> Vec<daftar_domain::audit::AuditRecord> {
+        self.store
+            .audit_page(
+                &daftar_domain::store::AuditFilter {
+                    action_prefix: Some(action.into()),
+                    ..Default::default()
+                },
+                daftar_domain::page::PageRequest {
+                    page: 1,
+                    per_page: 200,
+                },
+            )
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|r| r.action == action)
+            .collect()
+    }
+
     /// Starts the app on `backend`; `None` when PostgreSQL is not configured (the test kit
     /// fails instead when `CI=true`).
     pub async fn start(backend: Backend) -> Option<Self> {

@@ -384,21 +384,9 @@ async fn a_caller_looks_up_a_ticket_by_reference_and_phone(app: TestApp) {
     let (s, html) = look(&app, &caller, &filed.reference, "09120001111").await;
     assert_eq!(s, 429, "{html}");
     // Each shown status is audited, to the ticket.
-    let audited = app
-        .store
-        .audit_page(
-            &daftar_domain::store::AuditFilter {
-                action_prefix: Some("helpdesk.status".into()),
-                ..Default::default()
-            },
-            daftar_domain::page::PageRequest {
-                page: 1,
-                per_page: 10,
-            },
-        )
-        .unwrap();
-    assert_eq!(audited.total, 2);
-    assert!(audited.items.iter().all(|r| r.target_id == filed.id));
+    let audited = app.audited("helpdesk.status");
+    assert_eq!(audited.len(), 2);
+    assert!(audited.iter().all(|r| r.target_id == filed.id));
 }
 crate::both!(
     status_by_reference,
@@ -498,20 +486,7 @@ async fn the_authority_forwards_a_ticket_to_an_office_not_complained_about(app: 
     assert!(!html.contains("id=\"helpdesk-answer-form\""));
     // Forwarded once: the authority no longer holds it.
     assert_eq!(post(a.id.to_string()).await.status(), 403);
-    let audited = app
-        .store
-        .audit_page(
-            &daftar_domain::store::AuditFilter {
-                action_prefix: Some("helpdesk.forward".into()),
-                ..Default::default()
-            },
-            daftar_domain::page::PageRequest {
-                page: 1,
-                per_page: 10,
-            },
-        )
-        .unwrap();
-    assert_eq!(audited.total, 1);
+    assert_eq!(app.audited("helpdesk.forward").len(), 1);
 }
 crate::both!(
     forwarded,

@@ -9,12 +9,10 @@
 use crate::harness::{TestApp, code, get_text, json_of};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::{ApiTokenId, OfficeId};
-use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, system_scope};
 use daftar_domain::person::{Person, PersonDraft, Sex};
 use daftar_domain::read_watch::ReadLimit;
 use daftar_domain::session::{ApiToken, secret_hash};
-use daftar_domain::store::AuditFilter;
 use daftar_domain::user::Username;
 use daftar_testkit::Register;
 use serde_json::Value;
@@ -325,25 +323,6 @@ async fn with_limit(backend: crate::harness::Backend) -> Option<TestApp> {
     TestApp::start_with(backend, config).await
 }
 
-fn audited(app: &TestApp, action: &str) -> Vec<daftar_domain::audit::AuditRecord> {
-    app.store
-        .audit_page(
-            &AuditFilter {
-                action_prefix: Some(action.into()),
-                ..Default::default()
-            },
-            PageRequest {
-                page: 1,
-                per_page: 200,
-            },
-        )
-        .unwrap()
-        .items
-        .into_iter()
-        .filter(|r| r.action == action)
-        .collect()
-}
-
 /// A bearer token of `username` with `scopes`, made in the store (as the profile page would).
 fn token(app: &TestApp, username: &str, scopes: &[&str]) -> (ApiTokenId, String) {
     let u = app
@@ -439,10 +418,10 @@ async fn reading_past_the_limit_needs_a_purpose_and_raises_the_alarm(app: TestAp
     let b = app.signed_in("manager.b").await;
     assert!(!get_text(&app, &b, "/").await.contains("id=\"read-alarms\""));
     // It is all in the audit log.
-    assert_eq!(audited(&app, "person.read.alarm").len(), 1);
-    assert_eq!(audited(&app, "person.read.refused").len(), 1);
+    assert_eq!(app.audited("person.read.alarm").len(), 1);
+    assert_eq!(app.audited("person.read.refused").len(), 1);
     assert!(
-        audited(&app, "person.read")
+        app.audited("person.read")
             .iter()
             .any(|r| r.details.contains("renewal at the counter"))
     );

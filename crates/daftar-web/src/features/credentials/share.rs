@@ -41,7 +41,7 @@ pub const WINDOW: time::Duration = time::Duration::minutes(15);
 const SCOPE: &str = "share.check";
 
 /// The rate limit's key for a client address.
-fn limit_key(ip: Option<IpAddr>) -> String {
+pub(crate) fn limit_key(ip: Option<IpAddr>) -> String {
     ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 

@@ -646,7 +646,7 @@ async fn status_check(
     crate::features::credentials::share::ClientIp(ip): crate::features::credentials::share::ClientIp,
     CsrfForm(f): CsrfForm<StatusForm>,
 ) -> WebResult<Response> {
-    let key = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let key = crate::features::credentials::share::limit_key(ip);
     let k = key.clone();
     let found = if state
         .db(move |s| {

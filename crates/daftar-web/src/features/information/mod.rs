@@ -257,17 +257,14 @@ async fn sheet(
         ctx.locale = crate::i18n::locale_info(&q.lang)
             .ok_or_else(|| Error::invalid("information.lang.invalid").with_field("lang"))?;
     }
-    let c2 = code.clone();
-    let (record, services, dir, rounds) = state
-        .db(move |s| {
-            Ok((
-                s.service(&c2)?,
-                s.services()?,
-                s.office_directory()?,
-                s.rounds()?,
-            ))
-        })
+    let (services, dir, rounds) = state
+        .db(|s| Ok((s.services()?, s.office_directory()?, s.rounds()?)))
         .await?;
+    // The service is one of the catalogue the page lists anyway.
+    let record = services
+        .iter()
+        .find(|r| r.definition.code.as_str() == code)
+        .ok_or_else(|| Error::not_found("service.not_found"))?;
     let page = PageCtx::new(&state, &ctx);
     let loc = page.locale.tag;
     let def = &record.definition;
