@@ -35,6 +35,7 @@ pub mod photo;
 pub mod planning;
 pub mod profile;
 pub mod read_watch;
+pub mod referral;
 pub mod review;
 pub mod round;
 pub mod secret;

@@ -58,11 +58,14 @@ pub enum Permission {
     /// See offices' KPI series (counts of cases only): every office with `office.all`
     /// (association staff: their members), one's own office otherwise.
     KpiRead,
+    /// See, accept, decline and complete the referrals addressed to one's partner service
+    /// (partner users bound to a partner); never a person record.
+    ReferralReceive,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 22] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -84,6 +87,7 @@ impl Permission {
         Permission::HelpdeskAnswer,
         Permission::RoundManage,
         Permission::KpiRead,
+        Permission::ReferralReceive,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -110,6 +114,7 @@ impl Permission {
             Permission::HelpdeskAnswer => "helpdesk.answer",
             Permission::RoundManage => "round.manage",
             Permission::KpiRead => "kpi.read",
+            Permission::ReferralReceive => "referral.receive",
         }
     }
 }

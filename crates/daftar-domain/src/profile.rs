@@ -1,7 +1,7 @@
 //! The country profile the application runs with: the service catalog, the working-day
 //! calendar and the privacy limits (the bulk-read alarm), as data. The Iran profile is embedded
 //! in the binary; another country's profile is a directory with the same files (`privacy.toml`
-//! may be left out: 100 persons in 60 minutes) (`profile_dir` in the configuration, read by
+//! may be left out: 100 persons in 60 minutes; so may `referrals.toml`: no partners) (`profile_dir` in the configuration, read by
 //! `daftar_store::profile::from_dir`). At start, services and holidays the store does not have
 //! yet are loaded into it (`daftar_store::profile::install`); from then on the store's copies
 //! (edited by authority admins) are what counts.
@@ -48,6 +48,8 @@ pub struct Profile {
     pub calendar: CalendarProfile,
     /// The privacy limits.
     pub privacy: Privacy,
+    /// Partners and referral types (`referrals.toml`; none when a directory has no such file).
+    pub referrals: crate::referral::Referrals,
 }
 
 impl Profile {
@@ -55,6 +57,7 @@ impl Profile {
     pub fn iran() -> Result<Self> {
         let mut p = Self::parse(IRAN_SERVICES, IRAN_CALENDAR)?;
         p.privacy = Privacy::from_toml(IRAN_PRIVACY)?;
+        p.referrals = crate::referral::Referrals::from_toml(crate::referral::IRAN_REFERRALS)?;
         Ok(p)
     }
 
@@ -64,6 +67,7 @@ impl Profile {
             catalog: Catalog::from_toml(services)?,
             calendar: CalendarProfile::from_toml(calendar)?,
             privacy: Privacy::default(),
+            referrals: crate::referral::Referrals::default(),
         })
     }
 }

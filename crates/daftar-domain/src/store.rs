@@ -1213,6 +1213,82 @@ pub trait HelpdeskStore: Send + Sync {
     ) -> Result<crate::helpdesk::TicketStatus>;
 }
 
+/// Who acts on a referral ([`ReferralStore::act_on_referral`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralActor {
+    /// A user of the partner the referral is addressed to (the store finds the acting user's
+    /// partner): accept, decline, complete.
+    Partner,
+    /// Staff of the referring office, for the person at the counter: withdraw.
+    Office(OfficeId),
+    /// The person themself on the portal: withdraw.
+    Person(PersonId),
+}
+
+/// Referrals to partner services (issue 20.1; rules in [`crate::referral`]). A partner user
+/// reaches only referrals addressed to their partner (`users.partner_code`), and of a person
+/// only the attributes the referral shared; never a person record. Every call is audited, and
+/// every read or change of one referral names the referral as target, so it is in the person's
+/// access log.
+pub trait ReferralStore: Send + Sync {
+    /// Refers a person of `scope`'s office to `ty`'s partner with the consent given: the
+    /// person must exist in that office (`person.not_found`) and be eligible on `today`
+    /// ([`crate::referral::ReferralType::check_eligible`]); the type's attributes are copied.
+    /// Audited `referral.create`.
+    fn create_referral(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        person: PersonId,
+        ty: &crate::referral::ReferralType,
+        consent: crate::referral::Consent,
+        today: Date,
+    ) -> Result<crate::referral::Referral>;
+
+    /// A person's referrals, newest first, as their office (`Some`, only referrals it made) or
+    /// the person themself (`None`) sees them. Audited `referral.list_person`.
+    fn person_referrals(
+        &self,
+        ctx: &AuditCtx,
+        office: Option<OfficeId>,
+        person: PersonId,
+    ) -> Result<Vec<crate::referral::Referral>>;
+
+    /// The referrals addressed to the acting user's partner, newest first, optionally in one
+    /// state, **without** their attributes (a list names no one); with the partner's code.
+    /// `referral.partner.none` (403) for a user bound to no partner. Audited `referral.list`.
+    fn partner_referrals(
+        &self,
+        ctx: &AuditCtx,
+        state: Option<crate::referral::ReferralState>,
+        req: PageRequest,
+    ) -> Result<(String, Page<crate::referral::Referral>)>;
+
+    /// One referral addressed to the acting user's partner, with what it shares
+    /// (`referral.not_found` otherwise). Audited `referral.read`.
+    fn partner_referral(&self, ctx: &AuditCtx, id: &str) -> Result<crate::referral::Referral>;
+
+    /// Applies `action` ([`crate::referral::ReferralState::after`]) with its note: the partner
+    /// accepts, declines or completes; the office or the person withdraws consent, which
+    /// erases the shared attributes. Anyone else: `referral.not_found`; a step the actor may
+    /// not take: `referral.action.forbidden` (403). Audited `referral.<action>`.
+    fn act_on_referral(
+        &self,
+        ctx: &AuditCtx,
+        actor: ReferralActor,
+        id: &str,
+        action: crate::referral::Action,
+        note: &str,
+    ) -> Result<crate::referral::Referral>;
+
+    /// Binds a user account to a partner (or unbinds it with `None`); `user.not_found`.
+    /// Audited `user.partner`.
+    fn set_user_partner(&self, ctx: &AuditCtx, user: UserId, partner: Option<&str>) -> Result<()>;
+
+    /// The partner a user is bound to, if any.
+    fn user_partner(&self, user: UserId) -> Result<Option<String>>;
+}
+
 /// Notifications (issue 19.3; rules in [`crate::notify`]): the outbox the events write to in
 /// their own transactions, and what the sender worker and staff do with it.
 pub trait NotifyStore: Send + Sync {
@@ -1338,6 +1414,7 @@ every_area!(
     ReadWatchStore,
     IdempotencyStore,
     HelpdeskStore,
+    ReferralStore,
     PlanningStore,
     NotifyStore,
     AuditStore

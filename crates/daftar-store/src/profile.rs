@@ -27,6 +27,9 @@ pub fn from_dir(dir: &Path) -> Result<Profile> {
     if dir.join("privacy.toml").exists() {
         p.privacy = daftar_domain::profile::Privacy::from_toml(&read("privacy.toml")?)?;
     }
+    if dir.join("referrals.toml").exists() {
+        p.referrals = daftar_domain::referral::Referrals::from_toml(&read("referrals.toml")?)?;
+    }
     Ok(p)
 }
 

@@ -119,6 +119,12 @@ impl PageCtx {
                     label: "nav-notifications",
                 });
             }
+            if p.has(Permission::ReferralReceive) {
+                nav.push(NavLink {
+                    href: "/referrals".into(),
+                    label: "nav-referrals",
+                });
+            }
             if p.has(Permission::HelpdeskAnswer) {
                 nav.push(NavLink {
                     href: "/helpdesk".into(),
@@ -210,6 +216,24 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
+}
+
+/// An error a form shows on its own page, translated, with its status (a user's mistake), or
+/// the error itself when it must end the request (a server fault, a refusal, no sign-in).
+pub fn form_error(
+    state: &AppState,
+    ctx: &RequestCtx,
+    e: daftar_domain::Error,
+) -> std::result::Result<(String, StatusCode), daftar_domain::Error> {
+    let status = e.kind.status();
+    if status >= 500 || status == 403 || status == 401 {
+        return Err(e);
+    }
+    let msg = PageCtx::new(state, ctx).tr.error(e.code);
+    Ok((
+        msg,
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+    ))
 }
 
 /// The error page.

@@ -136,6 +136,7 @@ const ABOUT_PERSON: &str = "(target_type = 'person' AND target_id = $1) \
      OR (target_type = 'case' AND target_id IN (SELECT id FROM cases WHERE person_id = $1 UNION SELECT case_id FROM case_members WHERE person_id = $1)) \
      OR (target_type = 'credential' AND target_id IN (SELECT id FROM credentials WHERE person_id = $1)) \
      OR (target_type = 'household' AND target_id IN (SELECT household_id FROM household_members WHERE person_id = $1)) \
+     OR (target_type = 'referral' AND target_id IN (SELECT id FROM referrals WHERE person_id = $1)) \
      OR (target_type = 'office' AND target_id = $2 AND action IN ('person.list', 'person.search', 'person.candidates', 'round.not_seen') AND details LIKE $3) \
      OR (target_type = 'office' AND target_id = $2 AND action = 'person.export' AND at >= $4)";
 

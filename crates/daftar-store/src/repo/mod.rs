@@ -30,6 +30,7 @@ mod photos;
 mod planning;
 mod portal;
 mod read_watch;
+mod referrals;
 mod review;
 pub(crate) mod rounds;
 mod services;

@@ -14,6 +14,7 @@ mod nodes;
 mod notify;
 mod planning;
 mod read_watch;
+mod referrals;
 mod rounds;
 mod schema;
 mod store;

@@ -22,6 +22,7 @@ pub mod planning;
 pub mod portal;
 pub mod profile;
 pub mod read_watch;
+pub mod referrals;
 pub mod review;
 pub mod rounds;
 pub mod services;

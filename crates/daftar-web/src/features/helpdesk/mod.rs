@@ -247,15 +247,7 @@ fn shown(
     staff: &Staff,
     e: Error,
 ) -> std::result::Result<(String, StatusCode), Error> {
-    let status = e.kind.status();
-    if status >= 500 || status == 403 || status == 401 {
-        return Err(e);
-    }
-    let msg = PageCtx::new(state, &staff.ctx).tr.error(e.code);
-    Ok((
-        msg,
-        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-    ))
+    crate::pages::form_error(state, &staff.ctx, e)
 }
 
 async fn portal_file(
