@@ -586,7 +586,12 @@ pub fn default_roles() -> Vec<RoleDef> {
                 KpiRead,
             ],
         ),
-        def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
+        def(
+            RoleCode::PARTNER,
+            false,
+            false,
+            &[AggregateRead, OfficeAll, ReferralReceive],
+        ),
         def(
             RoleCode::ASSOCIATION,
             false,

@@ -545,6 +545,10 @@ pub struct UserAdd {
     /// Name shown in the UI (default: the username).
     #[arg(long)]
     pub display_name: Option<String>,
+    /// Partner service the account works for (role partner only; a code from the profile's
+    /// referrals.toml, e.g. edu-tehran): it then sees the referrals addressed to that partner.
+    #[arg(long, value_name = "CODE")]
+    pub partner: Option<String>,
     /// Read the password from standard input instead of generating one.
     #[arg(long)]
     pub password_stdin: bool,

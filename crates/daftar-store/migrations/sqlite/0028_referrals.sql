@@ -2,6 +2,7 @@
 -- referrals.toml; a partner user names their partner in users.partner_code. attributes holds
 -- the JSON array of [attribute, value] pairs shared with the partner, copied when the referral
 -- was made with the person's consent, and emptied ('[]') when consent is withdrawn.
+-- Partners get referral.receive from the built-in roles (seed_roles).
 ALTER TABLE users ADD COLUMN partner_code TEXT;
 CREATE TABLE referrals (
     id TEXT PRIMARY KEY,
@@ -21,4 +22,3 @@ CREATE TABLE referrals (
 CREATE INDEX referrals_partner ON referrals (partner_code, state, created_at);
 CREATE INDEX referrals_person ON referrals (person_id, created_at);
 CREATE INDEX referrals_office ON referrals (office_id, created_at);
-INSERT INTO role_permissions (role, permission) SELECT code, 'referral.receive' FROM roles WHERE code = 'partner' ON CONFLICT (role, permission) DO NOTHING;

@@ -37,6 +37,7 @@ mod openapi_contract;
 mod planning;
 mod portal;
 mod privacy;
+mod referrals;
 mod registry;
 mod rounds;
 mod services;

@@ -16,15 +16,37 @@ use std::process::ExitCode;
 
 /// Runs an admin subcommand.
 pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
-    let open = |dir: &crate::cli::DataDir| -> Result<std::sync::Arc<dyn Store>> {
-        super::open(&super::load(&Flags {
+    let loaded = |dir: &crate::cli::DataDir| {
+        super::load(&Flags {
             data_dir: dir.data_dir.clone(),
             ..global.clone()
-        })?)
+        })
+    };
+    let open = |dir: &crate::cli::DataDir| -> Result<std::sync::Arc<dyn Store>> {
+        super::open(&loaded(dir)?)
     };
     match cmd {
         AdminCommand::User(UserCommand::Add(a)) => {
             let store = open(&a.dir)?;
+            let role = RoleCode::parse(&a.role)?;
+            if let Some(code) = &a.partner {
+                if role.as_str() != RoleCode::PARTNER {
+                    bail!("--partner is for accounts with the role partner");
+                }
+                let profile = super::profile(&loaded(&a.dir)?)?;
+                if profile.referrals.partner(code).is_none() {
+                    let known: Vec<&str> = profile
+                        .referrals
+                        .partners
+                        .iter()
+                        .map(|p| p.code.as_str())
+                        .collect();
+                    bail!(
+                        "unknown partner {code}; the profile has: {}",
+                        known.join(", ")
+                    );
+                }
+            }
             let office = a
                 .office
                 .as_deref()
@@ -38,11 +60,16 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
                 username,
                 display_name,
                 office_id: office.map(|o| o.id),
-                role: RoleCode::parse(&a.role)?,
+                role,
                 password_hash: daftar_domain::secret::password::hash(&password)?,
                 locale: None,
             };
-            let u = store.create_user(&super::system_ctx("user-add"), &new)?;
+            let ctx = super::system_ctx("user-add");
+            let u = store.create_user(&ctx, &new)?;
+            if let Some(code) = &a.partner {
+                store.set_user_partner(&ctx, u.id, Some(code))?;
+                println!("bound to partner {code}");
+            }
             println!(
                 "created user {} ({}) id {}",
                 u.username.as_str(),

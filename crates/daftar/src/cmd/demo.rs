@@ -335,6 +335,7 @@ fn seed(
     seed_licences(store, &ctx, &offices, clock, &user)?;
     seed_round(store, &ctx, &by_office, clock)?;
     seed_helpdesk(store, &ctx, &by_office, clock)?;
+    seed_referrals(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases, and {history} decided cases over the past 12 months for the KPI pages.",
         offices.len(),
@@ -453,6 +454,48 @@ fn seed_helpdesk(
     )?;
     store.file_ticket(ctx, &call, call.due_on(&cal, today)?)?;
     println!("Filed {} help-desk tickets (see /helpdesk).", filed + 1);
+    Ok(())
+}
+
+/// Referrals (issue 20.1): the demo's `partner` account works for the Tehran education
+/// department (`edu-tehran`); per office, the first school-age person is referred to school
+/// enrolment with consent recorded at the office, so that the partner finds them on
+/// `/referrals` (the list names no one; a referral's page shows what it shares).
+fn seed_referrals(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    let profile = daftar_domain::profile::Profile::iran()?;
+    let school = profile.referrals.get("school_enrolment")?;
+    if let Some(u) = store.user_auth_by_username(&Username::parse("partner")?)? {
+        store.set_user_partner(ctx, u.user.id, Some(&school.partner))?;
+    }
+    let today = clock.today();
+    let mut made = 0;
+    for (office, persons) in by_office {
+        let scope = system_scope(*office, Permission::PersonWrite);
+        let Some(child) = persons
+            .iter()
+            .find(|p| school.check_eligible(p, today).is_ok())
+        else {
+            continue;
+        };
+        store.create_referral(
+            ctx,
+            &scope,
+            child.id,
+            school,
+            daftar_domain::referral::Consent::Office,
+            today,
+        )?;
+        made += 1;
+    }
+    println!("Referred {made} children to school enrolment (sign in as partner, see /referrals).");
     Ok(())
 }
 

@@ -10,22 +10,13 @@ use daftar_domain::store::{KpiStore, OfficeStore, SystemStore};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// The country profile of the configuration.
-fn profile(loaded: &Loaded) -> Result<daftar_domain::profile::Profile> {
-    Ok(if loaded.config.profile_dir.is_empty() {
-        daftar_domain::profile::Profile::iran()?
-    } else {
-        daftar_store::profile::from_dir(std::path::Path::new(&loaded.config.profile_dir))?
-    })
-}
-
 /// Computes the KPI series now.
 pub fn compute(loaded: &Loaded, args: &KpiCompute) -> Result<ExitCode> {
     if !(1..=120).contains(&args.months) {
         bail!("--months must be 1 to 120");
     }
     let store = super::open(loaded)?;
-    let cal = daftar_store::profile::install(store.as_ref(), &profile(loaded)?)?;
+    let cal = daftar_store::profile::install(store.as_ref(), &super::profile(loaded)?)?;
     let end = match &args.to {
         Some(m) => SolarMonth::parse(m).context("--to: a Solar Hijri month such as 1405/03")?,
         None => SolarMonth::of(loaded.config.clock().today()),

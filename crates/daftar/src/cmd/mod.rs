@@ -118,6 +118,16 @@ pub fn load(flags: &Flags) -> Result<Loaded> {
     config::load(flags, &env)
 }
 
+/// The country profile of the configuration (the embedded Iran profile unless `profile_dir`
+/// names another).
+pub fn profile(loaded: &Loaded) -> Result<daftar_domain::profile::Profile> {
+    Ok(if loaded.config.profile_dir.is_empty() {
+        daftar_domain::profile::Profile::iran()?
+    } else {
+        daftar_store::profile::from_dir(std::path::Path::new(&loaded.config.profile_dir))?
+    })
+}
+
 /// Opens the configured store (SQLite is created and migrated on open).
 pub fn open(loaded: &Loaded) -> Result<Arc<dyn Store>> {
     Ok(Arc::new(
