@@ -1487,3 +1487,13 @@ referral-state-conflict = This step does not fit the referral's state (it may ha
 referral-state-invalid = Unknown state.
 referral-type-unknown = Choose a service from the list.
 profile-referrals-invalid = The profile's referrals file is invalid.
+
+## Medical needs and the planning trend per round (issue 20.2)
+person-medical-needs = Registered medical needs
+person-medical-needs-yes = Yes
+person-medical-needs-no = None registered
+person-medical-needs-help = The person has medical needs (yes or no only; no detail is kept)
+person-medical-needs-save = Save
+planning-medical = With medical needs
+planning-by-round = Trend per round: the persons each registration round called, by age group on its opening day
+planning-round = Round

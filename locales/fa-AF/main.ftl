@@ -1487,3 +1487,13 @@ referral-state-conflict = این کار با وضعیت ارجاع جور نیس
 referral-state-invalid = وضعیت ناشناخته.
 referral-type-unknown = یک خدمت از فهرست انتخاب کنید.
 profile-referrals-invalid = پرونده ارجاع‌های پروفایل نامعتبر است.
+
+## Medical needs and the planning trend per round (issue 20.2)
+person-medical-needs = نیاز صحی ثبت‌شده
+person-medical-needs-yes = دارد
+person-medical-needs-no = ثبت نشده
+person-medical-needs-help = شخص نیاز صحی دارد (فقط بلی یا نخیر؛ جزئیاتی نگه داشته نمی‌شود)
+person-medical-needs-save = ذخیره
+planning-medical = دارای نیاز صحی
+planning-by-round = روند در دوره‌ها: کسانی که هر دوره ثبت و تمدید فراخوانده است، بر اساس گروه سنی در روز آغاز آن
+planning-round = دوره

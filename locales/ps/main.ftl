@@ -1487,3 +1487,13 @@ referral-state-conflict = دا ګام د لیږلو له حالت سره سمو�
 referral-state-invalid = نامعلوم حالت.
 referral-type-unknown = له لیست څخه یو خدمت وټاکئ.
 profile-referrals-invalid = د پروفایل د لیږلو فایل ناسم دی.
+
+## Medical needs and the planning trend per round (issue 20.2)
+person-medical-needs = ثبت شوې روغتیايي اړتیا
+person-medical-needs-yes = لري
+person-medical-needs-no = نه ده ثبت شوې
+person-medical-needs-help = شخص روغتیايي اړتیا لري (یوازې هو یا نه؛ هیڅ جزئیات نه ساتل کیږي)
+person-medical-needs-save = خوندي کړئ
+planning-medical = د روغتیايي اړتیا لرونکي
+planning-by-round = د دورو بهیر: هغه کسان چې هرې دورې راغوښتي، د پیل په ورځ د عمر د ډلې له مخې
+planning-round = دوره

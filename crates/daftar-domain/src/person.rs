@@ -689,6 +689,9 @@ pub struct PersonRecord {
     pub documents: Vec<Document>,
     /// Status changes, oldest first.
     pub history: Vec<StatusChange>,
+    /// Whether the person has registered medical needs (a yes/no flag kept apart from the
+    /// record, no detail; counted by the planning figures).
+    pub medical_needs: bool,
 }
 
 /// A status change to make, parsed at the edge: a status code that exists and a note of at most

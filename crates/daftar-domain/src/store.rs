@@ -499,6 +499,18 @@ pub trait PersonStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<PersonSummary>>;
 
+    /// Records whether a person of the scope's office (scope for `person.write`) has registered
+    /// medical needs; `person.not_found` otherwise; with `expected`, the record's ETag must
+    /// match (`person.version.stale`). Audited `person.medical_needs` when it changes.
+    fn set_medical_needs(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        medical_needs: bool,
+        expected: Option<&str>,
+    ) -> Result<PersonRecord>;
+
     /// Changes a person's status (`person.status.unchanged`, `person.status.final`), keeping
     /// the history. Audited `person.status`.
     fn set_person_status(
@@ -1150,6 +1162,22 @@ pub struct PlanningCount {
     pub group: crate::planning::AgeGroup,
     /// Persons.
     pub count: u64,
+    /// Of those, persons with registered medical needs.
+    pub medical: u64,
+}
+
+/// The persons a registration round called, in one age group on the round's opening day
+/// ([`PlanningStore::planning_rounds`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundPlanningCount {
+    /// The round's name.
+    pub round: String,
+    /// The day it opened.
+    pub opens_on: Date,
+    /// The age group on that day.
+    pub group: crate::planning::AgeGroup,
+    /// Persons called.
+    pub count: u64,
 }
 
 /// Planning figures for partners (issue 20.2; rules in [`crate::planning`]): counts only, with
@@ -1162,6 +1190,16 @@ pub trait PlanningStore: Send + Sync {
         today: time::Date,
         province: Option<&str>,
     ) -> Result<Vec<PlanningCount>>;
+
+    /// The trend per round: for every registration round, oldest first, the persons it called
+    /// (its members, assigned to offices in reach) by age group on its opening day, within
+    /// `province` and `district` when given. Counts only.
+    fn planning_rounds(
+        &self,
+        reach: &Reach,
+        province: Option<&str>,
+        district: Option<&str>,
+    ) -> Result<Vec<RoundPlanningCount>>;
 }
 
 /// Help-desk tickets (issue 20.4; rules in [`crate::helpdesk`]). Every call is audited; a

@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0026_dashboard"),
     migration!("0027_kpi_complaints"),
     migration!("0028_referrals"),
+    migration!("0030_medical_needs"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

@@ -107,8 +107,13 @@ pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<P
         clauses.push(format!("office_id = ${}", args.len()));
     }
     if let Some(p) = filter.action_prefix.as_ref().filter(|p| !p.is_empty()) {
-        args.push(format!("{}%", p.replace(['%', '_'], "")).into());
-        clauses.push(format!("action LIKE ${}", args.len()));
+        // `%` and `_` in the prefix are matched as themselves (`person.medical_needs`).
+        let escaped = p
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(format!("{escaped}%").into());
+        clauses.push(format!("action LIKE ${} ESCAPE '\\'", args.len()));
     }
     let wh = if clauses.is_empty() {
         String::new()

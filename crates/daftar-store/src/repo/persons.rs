@@ -430,10 +430,19 @@ fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<Person
         )?,
         status_change,
     )?;
+    let medical_needs = tx
+        .query_opt(
+            "SELECT medical_needs FROM person_needs WHERE person_id = $1",
+            params![id.to_string()],
+        )?
+        .map(|r| r.bool(0))
+        .transpose()?
+        .unwrap_or(false);
     Ok(PersonRecord {
         person,
         documents,
         history,
+        medical_needs,
     })
 }
 
@@ -1062,6 +1071,46 @@ impl daftar_domain::store::PersonStore for SqlStore {
                     "window_minutes",
                     serde_json::json!(guard.limit.window_minutes),
                 )
+        })
+    }
+
+    fn set_medical_needs(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PersonId,
+        medical_needs: bool,
+        expected: Option<&str>,
+    ) -> Result<PersonRecord> {
+        scope.require(Permission::PersonWrite)?;
+        let office = scope.office_id();
+        self.write(|tx| {
+            tx.query_opt(
+                &format!(
+                    "SELECT id FROM persons WHERE id = $1 AND office_id = $2{}",
+                    tx.dialect().for_update()
+                ),
+                params![id.to_string(), office.to_string()],
+            )?;
+            let before = load_record(tx, office, id)?;
+            if expected.is_some() {
+                tag::check(expected, &tag::tag_of(&before), "person.version.stale")?;
+            }
+            tx.exec(
+                "INSERT INTO person_needs (person_id, medical_needs, noted_by, noted_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (person_id) DO UPDATE SET medical_needs = $2, noted_by = $3, noted_at = $4",
+                params![id.to_string(), medical_needs, ctx.actor.as_str(), self.now()],
+            )?;
+            if before.medical_needs != medical_needs {
+                audit::append(
+                    tx,
+                    ctx,
+                    &AuditEvent::new("person.medical_needs", "person", id)
+                        .with_details(serde_json::json!({ "medical_needs": medical_needs })),
+                )?;
+            }
+            let answered = load_record(tx, office, id)?;
+            super::idempotency::attach(tx, answered)
         })
     }
 

@@ -101,15 +101,15 @@ async fn partners_see_protected_counts_by_place_and_age(app: TestApp) {
     let tehran = line("تهران");
     assert_eq!(
         tehran[..],
-        ["province", "تهران", "", "0", "", "0", "0", "11"]
+        ["province", "تهران", "", "0", "", "0", "0", "11", "0"]
     );
     let khorasan = line("خراسان رضوی");
     assert_eq!(
         khorasan[..],
-        ["province", "خراسان رضوی", "", "0", "", "0", "0", "15"]
+        ["province", "خراسان رضوی", "", "0", "", "0", "0", "15", "0"]
     );
     let totals = lines.iter().find(|l| l[0] == "province_total").unwrap();
-    assert_eq!(totals[2..], ["9", "0", "17", "0", "0", "26"]);
+    assert_eq!(totals[2..], ["9", "0", "17", "0", "0", "26", "0"]);
     for n in &names {
         assert!(!csv.contains(n.as_str()));
     }
@@ -172,3 +172,165 @@ crate::both!(
     partners_see_protected_counts,
     partners_see_protected_counts_by_place_and_age
 );
+
+/// Issue 20.2's missing figures: a clerk records medical needs (form and API, with `If-Match`),
+/// audited; the partner's figures count them in a column protected on its own (5 shown, 4
+/// withheld with the total it would be recovered from); a round's trend line counts the
+/// persons it called by age on its opening day.
+async fn medical_needs_and_the_trend_per_round(app: TestApp) {
+    let a = app.office("THR-01");
+    let persons: Vec<_> = (0..7)
+        .map(|i| app.person(a.id, &format!("بیمار{i}")))
+        .collect();
+    app.user("partner", "partner", None);
+    app.user("clerk.thr", "clerk", Some(a.id));
+    let clerk = app.signed_in("clerk.thr").await;
+    let page = |p: &daftar_domain::person::Person| format!("/offices/{}/persons/{}", a.id, p.id);
+    let html = get_text(&app, &clerk, &page(&persons[0])).await;
+    assert!(html.contains("id=\"medical-needs-form\""));
+    let token = crate::harness::csrf_in(&html).unwrap();
+    for p in &persons[..5] {
+        let r = app
+            .post_form(
+                &clerk,
+                &format!("{}/medical-needs", page(p)),
+                &[("_csrf", token.as_str()), ("medical_needs", "yes")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    let html = get_text(&app, &clerk, &page(&persons[0])).await;
+    assert!(
+        html.contains("id=\"medical-needs\">دارد"),
+        "shown on the person's page"
+    );
+    // The API: If-Match required, then the flag set.
+    let (c, t) = crate::harness::api_client(&app, "clerk.thr").await;
+    let api = app.url(&format!(
+        "/api/v1/offices/{}/persons/{}",
+        a.id, persons[5].id
+    ));
+    let r = c.get(&api).send().await.unwrap();
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["medical_needs"],
+        false
+    );
+    let put = |tag: Option<String>, body: serde_json::Value| {
+        let mut q = c
+            .put(format!("{api}/medical-needs"))
+            .header("x-csrf-token", &t)
+            .json(&body);
+        if let Some(tag) = tag {
+            q = q.header("if-match", tag);
+        }
+        q.send()
+    };
+    assert_eq!(
+        put(None, serde_json::json!({"medical_needs": true}))
+            .await
+            .unwrap()
+            .status(),
+        428
+    );
+    assert_eq!(
+        put(
+            Some(etag.clone()),
+            serde_json::json!({"medical_needs": "yes"})
+        )
+        .await
+        .unwrap()
+        .status(),
+        400
+    );
+    let r = put(
+        Some(etag.clone()),
+        serde_json::json!({"medical_needs": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["medical_needs"],
+        true
+    );
+    assert_eq!(
+        put(Some(etag), serde_json::json!({"medical_needs": false}))
+            .await
+            .unwrap()
+            .status(),
+        412
+    );
+    assert_eq!(app.audited("person.medical_needs").len(), 6);
+
+    let p = app.signed_in("partner").await;
+    let url = app.url("/planning/export.csv");
+    let csv = |p: reqwest::Client| {
+        let url = url.clone();
+        async move { rows(&p.get(url).send().await.unwrap().text().await.unwrap()) }
+    };
+    let lines = csv(p.clone()).await;
+    let tehran = lines.iter().find(|l| l[1] == "تهران").unwrap().clone();
+    assert_eq!(tehran[7..], ["7", "6"], "{lines:?}");
+    // Two taken off: 4 is withheld, and so is the total it equals.
+    for q in &persons[..2] {
+        let r = app
+            .post_form(
+                &clerk,
+                &format!("{}/medical-needs", page(q)),
+                &[("_csrf", token.as_str())],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    let lines = csv(p.clone()).await;
+    let tehran = lines.iter().find(|l| l[1] == "تهران").unwrap().clone();
+    assert_eq!(tehran[7..], ["7", ""]);
+    let total = lines
+        .iter()
+        .find(|l| l[0] == "province_total")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        total[8], "",
+        "the total would give the withheld figure away"
+    );
+    let html = get_text(&app, &p, "/planning").await;
+    assert!(html.contains("class=\"medical\""));
+
+    // A round over the office's persons: its line counts them by age on its opening day.
+    let today = daftar_domain::clock::Clock::default().today();
+    let day = |d: time::Date| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false);
+    let round = daftar_domain::round::NewRound::parse(
+        "طرح آزمایشی",
+        &day(today),
+        &day(today + time::Duration::days(30)),
+        &["card_renewal".into()],
+        &app.store
+            .services()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.definition.code.as_str().to_owned())
+            .collect(),
+        daftar_domain::round::Eligibility::parse(&[], "", "", ("", "", ""), "").unwrap(),
+        "40",
+        "",
+        today,
+    )
+    .unwrap();
+    app.store
+        .open_round(
+            &AuditCtx::system("test"),
+            &daftar_domain::permission::system_reach(Permission::RoundManage),
+            &round,
+        )
+        .unwrap();
+    let lines = csv(p.clone()).await;
+    let line = lines.iter().find(|l| l[0] == "round").unwrap();
+    assert!(line[1].starts_with("طرح آزمایشی ("), "{line:?}");
+    assert_eq!(line[2..], ["0", "0", "7", "0", "0", "7", "n/a"]);
+    let html = get_text(&app, &p, "/planning").await;
+    assert!(html.contains("id=\"planning-rounds\"") && html.contains("طرح آزمایشی"));
+}
+
+crate::both!(medical_and_rounds, medical_needs_and_the_trend_per_round);

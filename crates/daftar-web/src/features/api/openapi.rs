@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
         referrals::api_inbox, referrals::api_show, referrals::api_act, referrals::api_create,
         rounds::api_coverage,
         persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
-        persons::api::set_status, persons::api::add_document, persons::api::export, persons::photo::api_show, persons::photo::api_put,
+        persons::api::set_status, persons::api::set_medical_needs, persons::api::add_document, persons::api::export, persons::photo::api_show, persons::photo::api_put,
         review::api_list, review::api_decide, review::api_unmerge,
         households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split, households::api::set_relationship,
         users::api_list, users::api_create,

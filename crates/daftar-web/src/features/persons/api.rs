@@ -109,6 +109,47 @@ pub async fn set_status(
         .await?)
 }
 
+/// Whether a person has registered medical needs.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MedicalNeeds {
+    /// Yes or no (no detail is kept).
+    pub medical_needs: bool,
+}
+
+/// Records whether a person has registered medical needs (a yes/no flag counted by the
+/// planning figures; no detail). `If-Match` must carry the person's `ETag`. Audited.
+#[utoipa::path(put, path = "/api/v1/offices/{office_id}/persons/{person_id}/medical-needs", tag = "persons",
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id"), ("If-Match" = String, Header, description = "The person's ETag")),
+    request_body = MedicalNeeds,
+    responses((status = 200, body = PersonRecord), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_medical_needs(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path(ids): Path<(OfficeId, PersonId)>,
+    headers: HeaderMap,
+    idem: Idempotent,
+    Json(req): Json<MedicalNeeds>,
+) -> WebResult<Response> {
+    let id = ids.1;
+    let tag = if_match_tag(&headers)?;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    let respond = move |r: &PersonRecord| {
+        json_answer(
+            StatusCode::OK,
+            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(r))),
+            r,
+            ("person.read", "person", id.to_string()),
+        )
+    };
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.set_medical_needs(&ctx, &scope, id, req.medical_needs, Some(&tag))
+        })
+        .await?)
+}
+
 /// Records an identity document of a person. `If-Match` must carry the person's `ETag`.
 /// Audited.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/persons/{person_id}/documents", tag = "persons",

@@ -576,6 +576,29 @@ pub async fn set_status(
     after_change(&state, &staff, scope, id, result).await
 }
 
+/// The medical-needs form: a checkbox.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MedicalForm {
+    medical_needs: Option<String>,
+}
+
+/// `POST /offices/{o}/persons/{p}/medical-needs`.
+pub async fn set_medical_needs(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path((_, id)): Path<(OfficeId, PersonId)>,
+    CsrfForm(form): CsrfForm<MedicalForm>,
+) -> WebResult<Response> {
+    let (staff, scope) = (at.staff, at.scope);
+    let ctx = staff.audit(purpose::SERVICE);
+    let yes = form.medical_needs.is_some();
+    let result = state
+        .db(move |s| s.set_medical_needs(&ctx, &scope, id, yes, None))
+        .await;
+    after_change(&state, &staff, scope, id, result).await
+}
+
 /// The add-document form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -10,7 +10,7 @@ pub mod request;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
@@ -34,6 +34,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/offices/{office_id}/persons/{person_id}/documents",
             post(html::add_document),
+        )
+        .route(
+            "/offices/{office_id}/persons/{person_id}/medical-needs",
+            post(html::set_medical_needs),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}/medical-needs",
+            put(api::set_medical_needs),
         )
         .route(
             "/offices/{office_id}/persons/{person_id}/photo",

@@ -21,7 +21,7 @@ use axum::routing::get;
 use daftar_domain::Result;
 use daftar_domain::permission::Permission;
 use daftar_domain::planning::{AgeGroup, Figure, Table};
-use daftar_domain::store::PlanningCount;
+use daftar_domain::store::{PlanningCount, RoundPlanningCount};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -42,29 +42,68 @@ pub struct PlanningQuery {
     district: String,
 }
 
-/// The tables of a level: the main one (rows: provinces, districts or offices) and, for a
-/// district, its persons by sex.
+/// A table by age group with, beside it, the persons with registered medical needs of each
+/// row (not part of the age groups' sums, so protected as a table of its own).
+struct Grouped {
+    table: Table,
+    medical: Option<Table>,
+}
+
+/// The tables of a level: the main one (rows: provinces, districts or offices), for a
+/// district its persons by sex, and the trend per round of the level's area.
 struct Level {
     province: String,
     district: String,
-    table: Table,
-    by_sex: Option<Table>,
+    table: Grouped,
+    by_sex: Option<Grouped>,
+    rounds: Table,
 }
 
 fn group_counts<'a>(
     counts: impl Iterator<Item = &'a PlanningCount>,
     key: impl Fn(&PlanningCount) -> String,
-) -> (Vec<String>, Vec<Vec<u64>>) {
-    let mut rows: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+) -> Grouped {
+    let mut rows: BTreeMap<String, (Vec<u64>, u64)> = BTreeMap::new();
     for c in counts {
         let i = AgeGroup::ALL
             .iter()
             .position(|g| *g == c.group)
             .unwrap_or(0);
-        rows.entry(key(c))
-            .or_insert_with(|| vec![0; AgeGroup::ALL.len()])[i] += c.count;
+        let row = rows
+            .entry(key(c))
+            .or_insert_with(|| (vec![0; AgeGroup::ALL.len()], 0));
+        row.0[i] += c.count;
+        row.1 += c.medical;
     }
-    rows.into_iter().unzip()
+    let labels: Vec<String> = rows.keys().cloned().collect();
+    let (cells, medical): (Vec<Vec<u64>>, Vec<u64>) = rows.into_values().unzip();
+    Grouped {
+        table: Table::protected(labels.clone(), cells),
+        medical: Some(Table::protected(
+            labels,
+            medical.into_iter().map(|m| vec![m]).collect(),
+        )),
+    }
+}
+
+/// The trend per round: one row per round (its name and opening day), by age group.
+fn round_rows(page_date: &dyn Fn(time::Date) -> String, counts: &[RoundPlanningCount]) -> Table {
+    let mut rows: Vec<(String, Vec<u64>)> = vec![];
+    for c in counts {
+        let label = format!("{} ({})", c.round, page_date(c.opens_on));
+        if rows.last().is_none_or(|(l, _)| *l != label) {
+            rows.push((label.clone(), vec![0; AgeGroup::ALL.len()]));
+        }
+        let i = AgeGroup::ALL
+            .iter()
+            .position(|g| *g == c.group)
+            .unwrap_or(0);
+        if let Some(last) = rows.last_mut() {
+            last.1[i] += c.count;
+        }
+    }
+    let (labels, cells) = rows.into_iter().unzip();
+    Table::protected(labels, cells)
 }
 
 async fn level(state: &AppState, staff: &Staff, q: &PlanningQuery) -> Result<Level> {
@@ -73,22 +112,24 @@ async fn level(state: &AppState, staff: &Staff, q: &PlanningQuery) -> Result<Lev
     let district = q.district.trim().to_owned();
     let today = state.today();
     let p = Some(province.clone()).filter(|p| !p.is_empty());
-    let counts = state
-        .db(move |s| s.planning_counts(&reach, today, p.as_deref()))
+    let d = Some(district.clone()).filter(|d| !d.is_empty());
+    let (counts, per_round) = state
+        .db(move |s| {
+            Ok((
+                s.planning_counts(&reach, today, p.as_deref())?,
+                s.planning_rounds(&reach, p.as_deref(), d.as_deref())?,
+            ))
+        })
         .await?;
     let (table, by_sex) = if province.is_empty() {
-        let (rows, cells) = group_counts(counts.iter(), |c| c.province.clone());
-        (Table::protected(rows, cells), None)
+        (group_counts(counts.iter(), |c| c.province.clone()), None)
     } else if district.is_empty() {
-        let (rows, cells) = group_counts(counts.iter(), |c| c.district.clone());
-        (Table::protected(rows, cells), None)
+        (group_counts(counts.iter(), |c| c.district.clone()), None)
     } else {
         let here = || counts.iter().filter(|c| c.district == district);
-        let (rows, cells) = group_counts(here(), |c| c.office_code.clone());
-        let (sexes, by_sex) = group_counts(here(), |c| c.sex.clone());
         (
-            Table::protected(rows, cells),
-            Some(Table::protected(sexes, by_sex)),
+            group_counts(here(), |c| c.office_code.clone()),
+            Some(group_counts(here(), |c| c.sex.clone())),
         )
     };
     Ok(Level {
@@ -96,6 +137,10 @@ async fn level(state: &AppState, staff: &Staff, q: &PlanningQuery) -> Result<Lev
         district,
         table,
         by_sex,
+        rounds: round_rows(
+            &|d| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false),
+            &per_round,
+        ),
     })
 }
 
@@ -106,12 +151,15 @@ struct Shown {
     header: String,
     rows: Vec<ShownRow>,
     totals: Vec<String>,
+    medical_total: Option<String>,
 }
 
 struct ShownRow {
     label: String,
     href: Option<String>,
     cells: Vec<String>,
+    /// Persons with registered medical needs (tables by place and sex).
+    medical: Option<String>,
 }
 
 fn shown(page: &PageCtx, f: &Figure) -> String {
@@ -124,10 +172,12 @@ fn show(
     id: &'static str,
     caption: String,
     header: String,
-    t: &Table,
+    g: &Grouped,
     label: &dyn Fn(&str) -> String,
     href: &dyn Fn(&str) -> Option<String>,
 ) -> Shown {
+    let t = &g.table;
+    let medical = |i: usize| g.medical.as_ref().map(|m| shown(page, &m.cells[i][0]));
     Shown {
         id,
         caption,
@@ -144,6 +194,7 @@ fn show(
                     .chain(std::iter::once(&t.row_totals[i]))
                     .map(|f| shown(page, f))
                     .collect(),
+                medical: medical(i),
             })
             .collect(),
         totals: t
@@ -152,6 +203,7 @@ fn show(
             .chain(std::iter::once(&t.total))
             .map(|f| shown(page, f))
             .collect(),
+        medical_total: g.medical.as_ref().map(|m| shown(page, &m.total)),
     }
 }
 
@@ -233,6 +285,19 @@ async fn page(
             ));
         }
     }
+    let plain = |s: &str| s.to_owned();
+    tables.push(show(
+        &page,
+        "planning-rounds",
+        page.t("planning-by-round"),
+        page.t("planning-round"),
+        &Grouped {
+            table: l.rounds.clone(),
+            medical: None,
+        },
+        &plain,
+        &|_| None,
+    ));
     let export = query(&[("province", &l.province), ("district", &l.district)]);
     let today = page.tr.date(&daftar_domain::jalali::iso_day(state.today()));
     Ok(render(
@@ -255,6 +320,7 @@ pub fn columns() -> Vec<&'static str> {
     let mut c = vec!["level", "place"];
     c.extend(AgeGroup::ALL.iter().map(|g| g.code()));
     c.push("total");
+    c.push("medical_needs");
     c
 }
 
@@ -270,10 +336,15 @@ fn lines(l: &Level) -> Vec<Vec<Cell>> {
     };
     let mut out = vec![];
     let num = |f: &Figure| Cell::Num(f.shown().map(|n| n as f64));
-    let mut add = |level: &str, t: &Table| {
+    // Round rows have no medical-needs figure (the flag is not kept per round): a text cell
+    // `n/a`, not an empty (withheld) one.
+    let mut add = |level: &str, g: &Grouped| {
+        let t = &g.table;
+        let medical = |f: Option<&Figure>| f.map_or(Cell::Text("n/a".into()), num);
         for (i, r) in t.rows.iter().enumerate() {
             let mut line = vec![Cell::Text(level.to_owned()), Cell::Text(r.clone())];
             line.extend(t.cells[i].iter().chain([&t.row_totals[i]]).map(num));
+            line.push(medical(g.medical.as_ref().map(|m| &m.cells[i][0])));
             out.push(line);
         }
         let mut line = vec![
@@ -281,12 +352,20 @@ fn lines(l: &Level) -> Vec<Vec<Cell>> {
             Cell::Text(String::new()),
         ];
         line.extend(t.column_totals.iter().chain([&t.total]).map(num));
+        line.push(medical(g.medical.as_ref().map(|m| &m.total)));
         out.push(line);
     };
     add(level, &l.table);
     if let Some(t) = &l.by_sex {
         add("sex", t);
     }
+    add(
+        "round",
+        &Grouped {
+            table: l.rounds.clone(),
+            medical: None,
+        },
+    );
     out
 }
 
