@@ -1497,3 +1497,9 @@ person-medical-needs-save = Save
 planning-medical = With medical needs
 planning-by-round = Trend per round: the persons each registration round called, by age group on its opening day
 planning-round = Round
+
+## E-mail for notices (issue 19.3)
+notify-email = E-mail for notices (optional)
+notify-email-help = Given: notices go to this address instead of an SMS to the phone.
+notify-email-invalid = This is not an e-mail address (like name@example.org).
+notify-email-subject = A notice from your office

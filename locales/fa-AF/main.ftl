@@ -1497,3 +1497,9 @@ person-medical-needs-save = ذخیره
 planning-medical = دارای نیاز صحی
 planning-by-round = روند در دوره‌ها: کسانی که هر دوره ثبت و تمدید فراخوانده است، بر اساس گروه سنی در روز آغاز آن
 planning-round = دوره
+
+## E-mail for notices (issue 19.3)
+notify-email = ایمیل برای پیام‌ها (اختیاری)
+notify-email-help = اگر بدهید، پیام‌ها به جای پیامک به این آدرس فرستاده می‌شود.
+notify-email-invalid = این آدرس ایمیل نیست (مانند name@example.org).
+notify-email-subject = پیامی از دفتر شما

@@ -1497,3 +1497,9 @@ person-medical-needs-save = ذخیره
 planning-medical = دارای نیاز پزشکی
 planning-by-round = روند در طرح‌ها: کسانی که هر طرح ثبت و تمدید فراخوانده است، بر پایه گروه سنی در روز آغاز آن
 planning-round = طرح
+
+## E-mail for notices (issue 19.3)
+notify-email = رایانامه برای پیام‌ها (اختیاری)
+notify-email-help = اگر بدهید، پیام‌ها به جای پیامک به این نشانی فرستاده می‌شود.
+notify-email-invalid = این نشانی رایانامه نیست (مانند name@example.org).
+notify-email-subject = پیامی از دفتر شما

@@ -1497,3 +1497,9 @@ person-medical-needs-save = خوندي کړئ
 planning-medical = د روغتیايي اړتیا لرونکي
 planning-by-round = د دورو بهیر: هغه کسان چې هرې دورې راغوښتي، د پیل په ورځ د عمر د ډلې له مخې
 planning-round = دوره
+
+## E-mail for notices (issue 19.3)
+notify-email = د پیغامونو لپاره برېښنالیک (اختیاري)
+notify-email-help = که ورکړئ، پیغامونه د SMS پر ځای دې پتې ته لیږل کیږي.
+notify-email-invalid = دا د برېښنالیک پته نه ده (لکه name@example.org).
+notify-email-subject = ستاسو د دفتر یو پیغام

@@ -151,11 +151,54 @@ pub fn parse_locale(s: &str) -> Result<Option<&'static str>> {
         .ok_or_else(|| Error::invalid("notify.locale.invalid").with_field("locale"))
 }
 
+/// A person's choice of notices: opted out of those not legally required, their language, and
+/// the e-mail address notices go to instead of an SMS to their phone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prefs {
+    /// Opted out of notices that are not legally required.
+    pub opted_out: bool,
+    /// Chosen locale (`None`: by nationality).
+    pub locale: Option<String>,
+    /// E-mail address for notices (`None`: SMS to the phone).
+    pub email: Option<String>,
+}
+
+/// Checks an e-mail address a person gives for notices (trimmed; empty is none): at most 254
+/// characters, one `@` with something before it and a domain with a dot after it, no spaces
+/// or control characters (`notify.email.invalid`).
+pub fn parse_email(s: &str) -> Result<Option<String>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let ok = s.len() <= 254
+        && !s.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
+        && match s.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if ok {
+        Ok(Some(s.to_owned()))
+    } else {
+        Err(Error::invalid("notify.email.invalid").with_field("email"))
+    }
+}
+
 /// What the registry says about the person a notice is for.
 #[derive(Debug, Clone, Default)]
 pub struct Recipient {
     /// Phone (may be empty).
     pub phone: String,
+    /// E-mail address for notices, if the person gave one.
+    pub email: Option<String>,
     /// Nationality (ISO alpha-3).
     pub nationality: String,
     /// Chosen locale, if any.
@@ -169,9 +212,9 @@ pub struct Recipient {
 pub struct Planned {
     /// Locale of the text.
     pub locale: &'static str,
-    /// `sms` (the only channel persons have an address for).
+    /// `email` when the person gave an address for notices, else `sms`.
     pub channel: &'static str,
-    /// The address (phone), empty when there is none.
+    /// The address (e-mail or phone), empty when there is none.
     pub address: String,
     /// `Pending`, or at once `OptedOut` / `Failed` (no address).
     pub status: Status,
@@ -179,11 +222,15 @@ pub struct Planned {
     pub reason: &'static str,
 }
 
-/// Plans a notice of `kind` for `r`: opted out (not legally required) → `OptedOut`; no phone →
-/// `Failed` with `notify.no_address`; else pending to the phone by SMS.
+/// Plans a notice of `kind` for `r`: opted out (not legally required) → `OptedOut`; an e-mail
+/// address given for notices → pending by e-mail; else a phone → pending by SMS; neither →
+/// `Failed` with `notify.no_address`.
 pub fn plan(kind: Kind, r: &Recipient) -> Planned {
     let locale = locale_for(r.locale.as_deref(), &r.nationality);
-    let address = r.phone.trim().to_owned();
+    let (channel, address) = match r.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => ("email", e.to_owned()),
+        None => ("sms", r.phone.trim().to_owned()),
+    };
     let (status, reason) = if r.opted_out && !kind.legally_required() {
         (Status::OptedOut, "notify.opted_out")
     } else if address.is_empty() {
@@ -193,7 +240,7 @@ pub fn plan(kind: Kind, r: &Recipient) -> Planned {
     };
     Planned {
         locale,
-        channel: "sms",
+        channel,
         address,
         status,
         reason,
@@ -333,6 +380,49 @@ pub struct OfficeCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_address_for_notices_is_checked_and_preferred_to_the_phone() {
+        assert_eq!(parse_email("  ").unwrap(), None);
+        assert_eq!(
+            parse_email(" zahra@example.org ").unwrap().as_deref(),
+            Some("zahra@example.org")
+        );
+        for bad in [
+            "zahra",
+            "@example.org",
+            "z@example",
+            "z@.org",
+            "z@x.org.",
+            "a b@x.org",
+            "z@x@y.org",
+            "z@x.org\nBcc: all@x.org",
+        ] {
+            assert_eq!(
+                parse_email(bad).unwrap_err().code,
+                "notify.email.invalid",
+                "{bad}"
+            );
+        }
+        let mut r = Recipient {
+            phone: "0912 111 2222".into(),
+            nationality: "AFG".into(),
+            ..Recipient::default()
+        };
+        assert_eq!(plan(Kind::CaseDecision, &r).channel, "sms");
+        r.email = Some("zahra@example.org".into());
+        let p = plan(Kind::CaseDecision, &r);
+        assert_eq!(
+            (p.channel, p.address.as_str(), p.status),
+            ("email", "zahra@example.org", Status::Pending)
+        );
+        r.phone.clear();
+        assert_eq!(
+            plan(Kind::CaseDecision, &r).status,
+            Status::Pending,
+            "an e-mail is enough"
+        );
+    }
     use time::macros::{date, datetime, offset};
 
     #[test]
@@ -342,6 +432,7 @@ mod tests {
             nationality: "AFG".into(),
             locale: None,
             opted_out: true,
+            email: None,
         };
         for k in Kind::ALL {
             let p = plan(k, &r);

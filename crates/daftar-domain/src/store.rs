@@ -1365,23 +1365,23 @@ pub trait NotifyStore: Send + Sync {
     fn notice_counts(&self) -> Result<Vec<OfficeCount>>;
 
     /// A person's own notices with their addresses, newest first (the person's page at their
-    /// office, the portal), with the person's choice (opted out, chosen locale); the person must
+    /// office, the portal), with the person's choice (opted out, chosen locale, e-mail); the person must
     /// be of `scope`'s office (`person.not_found` otherwise). Audited `notify.read`.
     fn person_notices(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
         person: PersonId,
-    ) -> Result<(Vec<Notice>, bool, Option<String>)>;
+    ) -> Result<(Vec<Notice>, crate::notify::Prefs)>;
 
-    /// Sets the person's choice (a person of `scope`'s office). Audited `notify.prefs`.
+    /// Sets the person's choice (a person of `scope`'s office): opt-out, language and e-mail
+    /// for notices. Audited `notify.prefs` (whether an e-mail is given, not the address).
     fn set_notify_prefs(
         &self,
         ctx: &AuditCtx,
         scope: &OfficeScope,
         person: PersonId,
-        opted_out: bool,
-        locale: Option<&str>,
+        prefs: &crate::notify::Prefs,
     ) -> Result<()>;
 }
 

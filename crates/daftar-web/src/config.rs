@@ -66,7 +66,8 @@ pub struct WebConfig {
     /// Milliseconds between passes of the notification sender (0: off, the default here; the
     /// binary's configuration turns it on).
     pub notify_interval_ms: u64,
-    /// The notifications' transport: `file` or `sms`.
+    /// The notifications' transport: `file`, or `sms` / `smtp` (by channel; see
+    /// [`crate::notify::TransportSettings`]).
     pub notify_transport: String,
     /// The file transport's file; `None`: `notifications.jsonl` under the system temp dir.
     pub notify_file: Option<PathBuf>,
@@ -74,6 +75,10 @@ pub struct WebConfig {
     pub notify_sms_url: String,
     /// POST to the gateway instead of GET.
     pub notify_sms_post: bool,
+    /// The SMTP server for e-mail notices (empty: none).
+    pub notify_smtp_url: String,
+    /// The sender address of e-mail notices.
+    pub notify_smtp_from: String,
     /// This node's sender name (rows it left claimed are taken back at once after a restart).
     pub notify_worker: String,
     /// Seconds after which another node's sender may take rows a sender left claimed.
@@ -115,6 +120,8 @@ impl Default for WebConfig {
             notify_file: None,
             notify_sms_url: String::new(),
             notify_sms_post: false,
+            notify_smtp_url: String::new(),
+            notify_smtp_from: "daftar <notices@localhost>".into(),
             notify_worker: "local".into(),
             notify_lease_secs: 300,
             key_secret: String::new(),

@@ -174,12 +174,15 @@ pub async fn notify_loop(state: AppState) {
         .notify_file
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("notifications.jsonl"));
-    let transport = match crate::notify::transport(
-        &c.notify_transport,
-        &file,
-        &c.notify_sms_url,
-        c.notify_sms_post,
-    ) {
+    let settings = crate::notify::TransportSettings {
+        kind: c.notify_transport.clone(),
+        file,
+        sms_url: c.notify_sms_url.clone(),
+        sms_post: c.notify_sms_post,
+        smtp_url: c.notify_smtp_url.clone(),
+        smtp_from: c.notify_smtp_from.clone(),
+    };
+    let transport = match crate::notify::transport(&settings, &state.i18n) {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "notifications are not sent");

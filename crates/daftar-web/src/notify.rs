@@ -40,7 +40,7 @@ pub struct Message {
     pub kind: &'static str,
     /// Locale of the text.
     pub locale: String,
-    /// Channel (`sms`).
+    /// Channel (`sms` or `email`).
     pub channel: String,
     /// Address.
     pub to: String,
@@ -365,18 +365,169 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| Error::internal(format!("store task failed: {e}")))?
 }
 
-/// The transport the configuration names: `file` (at `file`) or `sms` (at `sms_url`).
-pub fn transport(
-    kind: &str,
-    file: &Path,
-    sms_url: &str,
-    sms_post: bool,
-) -> Result<Arc<dyn Transport>> {
-    match kind {
-        "sms" => Ok(Arc::new(SmsGateway::new(sms_url, sms_post)?)),
-        _ => Ok(Arc::new(FileTransport::open(file).map_err(|e| {
-            Error::internal(format!("notification file {}: {e}", file.display()))
+/// Where notices go, from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct TransportSettings {
+    /// `file` (every notice to `file`), or `sms` / `smtp`: each notice by its channel, SMS
+    /// through the gateway at `sms_url` and e-mail through the server at `smtp_url`, whichever
+    /// are configured (`sms` requires the first, `smtp` the second).
+    pub kind: String,
+    /// The file transport's file.
+    pub file: std::path::PathBuf,
+    /// The SMS gateway's URL template.
+    pub sms_url: String,
+    /// POST to the gateway instead of GET.
+    pub sms_post: bool,
+    /// The SMTP server: `smtp://host:25` (plain), `smtp://host:587?tls=required` (STARTTLS),
+    /// `smtps://user:password@host` (TLS).
+    pub smtp_url: String,
+    /// The sender's address (`daftar <notices@example.org>`).
+    pub smtp_from: String,
+}
+
+/// The transport the settings name.
+pub fn transport(s: &TransportSettings, i18n: &Arc<I18n>) -> Result<Arc<dyn Transport>> {
+    match s.kind.as_str() {
+        "sms" | "smtp" => {
+            let sms = if s.sms_url.is_empty() {
+                None
+            } else {
+                Some(Arc::new(SmsGateway::new(&s.sms_url, s.sms_post)?) as Arc<dyn Transport>)
+            };
+            let email = if s.smtp_url.is_empty() {
+                None
+            } else {
+                Some(
+                    Arc::new(SmtpMail::new(&s.smtp_url, &s.smtp_from, i18n.clone())?)
+                        as Arc<dyn Transport>,
+                )
+            };
+            if (s.kind == "sms" && sms.is_none()) || (s.kind == "smtp" && email.is_none()) {
+                return Err(Error::internal(format!(
+                    "notify_transport = {:?} needs its server configured",
+                    s.kind
+                )));
+            }
+            Ok(Arc::new(ByChannel { sms, email }))
+        }
+        _ => Ok(Arc::new(FileTransport::open(&s.file).map_err(|e| {
+            Error::internal(format!("notification file {}: {e}", s.file.display()))
         })?)),
+    }
+}
+
+/// Each notice by its channel: `sms` to the SMS gateway, `email` to the SMTP server; a notice
+/// whose channel has no transport configured fails (and is retried, then left failed, so staff
+/// see it).
+pub struct ByChannel {
+    sms: Option<Arc<dyn Transport>>,
+    email: Option<Arc<dyn Transport>>,
+}
+
+impl ByChannel {
+    fn of(&self, channel: &str) -> Option<&Arc<dyn Transport>> {
+        match channel {
+            "sms" => self.sms.as_ref(),
+            "email" => self.email.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl Transport for ByChannel {
+    fn send<'a>(&'a self, batch: &'a [Message]) -> Sending<'a> {
+        Box::pin(async move {
+            let mut out: Vec<Option<Outcome>> = vec![None; batch.len()];
+            for channel in ["sms", "email"] {
+                let (idx, part): (Vec<usize>, Vec<Message>) = batch
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.channel == channel)
+                    .map(|(i, m)| (i, m.clone()))
+                    .unzip();
+                if part.is_empty() {
+                    continue;
+                }
+                if let Some(t) = self.of(channel) {
+                    for (i, o) in idx.into_iter().zip(t.send(&part).await) {
+                        out[i] = Some(o);
+                    }
+                }
+            }
+            batch
+                .iter()
+                .zip(out)
+                .map(|(m, o)| {
+                    o.unwrap_or_else(|| {
+                        Outcome::Failed(format!("no transport for channel {}", m.channel))
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn delivered(&self, id: &str) -> bool {
+        [&self.sms, &self.email]
+            .into_iter()
+            .flatten()
+            .any(|t| t.delivered(id))
+    }
+}
+
+/// E-mail through an SMTP server (lettre): plain text in the notice's language, the subject
+/// `notify-email-subject` in that language. A message the server accepts is a delivery.
+pub struct SmtpMail {
+    mailer: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+    i18n: Arc<I18n>,
+}
+
+impl SmtpMail {
+    /// A client for the server at `url` sending as `from`.
+    pub fn new(url: &str, from: &str, i18n: Arc<I18n>) -> Result<Self> {
+        let mailer = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            .map_err(|e| Error::internal(format!("notify_smtp_url: {e}")))?
+            .timeout(Some(Duration::from_secs(10)))
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e| Error::internal(format!("notify_smtp_from {from:?}: {e}")))?;
+        Ok(Self { mailer, from, i18n })
+    }
+
+    fn email(&self, m: &Message) -> std::result::Result<lettre::Message, String> {
+        let info = locale_info(&m.locale).unwrap_or_else(|| self.i18n.default_locale());
+        let subject = Tr::new(self.i18n.clone(), info).t("notify-email-subject");
+        lettre::Message::builder()
+            .from(self.from.clone())
+            .to(m.to.parse().map_err(|e| format!("address: {e}"))?)
+            .subject(subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(m.text.clone())
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Transport for SmtpMail {
+    fn send<'a>(&'a self, batch: &'a [Message]) -> Sending<'a> {
+        use lettre::AsyncTransport;
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(batch.len());
+            for m in batch {
+                out.push(match self.email(m) {
+                    Ok(e) => match self.mailer.send(e).await {
+                        Ok(_) => Outcome::Sent,
+                        Err(e) => Outcome::Failed(format!("smtp: {e}")),
+                    },
+                    Err(e) => Outcome::Failed(format!("smtp: {e}")),
+                });
+            }
+            out
+        })
+    }
+
+    fn delivered(&self, _id: &str) -> bool {
+        false
     }
 }
 

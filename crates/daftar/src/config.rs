@@ -68,8 +68,10 @@ pub struct Config {
     /// Milliseconds between passes of the notification sender in `serve` (0: off; `daftar
     /// notify send` sends on demand).
     pub notify_interval_ms: u64,
-    /// Where notifications go: `file` (JSON lines in `notify_file`) or `sms` (the HTTP gateway
-    /// at `notify_sms_url`).
+    /// Where notifications go: `file` (JSON lines in `notify_file`), or `sms` / `smtp`: each
+    /// notice by its channel, SMS through the HTTP gateway at `notify_sms_url` and e-mail
+    /// through the SMTP server at `notify_smtp_url`, whichever are set (`sms` requires the
+    /// gateway, `smtp` the server).
     pub notify_transport: String,
     /// The file transport's file; empty: `<data_dir>/notifications.jsonl`.
     pub notify_file: String,
@@ -78,6 +80,11 @@ pub struct Config {
     pub notify_sms_url: String,
     /// POST to the SMS gateway instead of GET.
     pub notify_sms_post: bool,
+    /// The SMTP server for e-mail notices: `smtp://host:25`, `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host` (TLS); empty: none.
+    pub notify_smtp_url: String,
+    /// The sender of e-mail notices, e.g. `daftar <notices@example.org>`.
+    pub notify_smtp_from: String,
     /// This node's sender name (one per node; rows it left claimed are taken back at once).
     pub notify_worker: String,
     /// Seconds after which another node's sender may take rows a dead sender left claimed.
@@ -120,6 +127,8 @@ impl Default for Config {
             notify_file: String::new(),
             notify_sms_url: String::new(),
             notify_sms_post: false,
+            notify_smtp_url: String::new(),
+            notify_smtp_from: "daftar <notices@localhost>".into(),
             notify_worker: "local".into(),
             notify_lease_secs: 300,
             key_secret: String::new(),
@@ -279,11 +288,14 @@ fn validate(c: &Config) -> Result<()> {
             c.listen
         );
     }
-    if !["file", "sms"].contains(&c.notify_transport.as_str()) {
+    if !["file", "sms", "smtp"].contains(&c.notify_transport.as_str()) {
         bail!(
-            "notify_transport: expected file or sms, got {:?}",
+            "notify_transport: expected file, sms or smtp, got {:?}",
             c.notify_transport
         );
+    }
+    if c.notify_transport == "smtp" && c.notify_smtp_url.is_empty() {
+        bail!("notify_smtp_url: an SMTP server URL is needed for notify_transport = \"smtp\"");
     }
     if c.notify_transport == "sms"
         && !(c.notify_sms_url.contains("{to}") && c.notify_sms_url.contains("{text}"))
@@ -396,6 +408,8 @@ impl Config {
         w.notify_file = Some(self.notify_file());
         w.notify_sms_url = self.notify_sms_url.clone();
         w.notify_sms_post = self.notify_sms_post;
+        w.notify_smtp_url = self.notify_smtp_url.clone();
+        w.notify_smtp_from = self.notify_smtp_from.clone();
         w.notify_worker = self.notify_worker.clone();
         w.notify_lease_secs = self.notify_lease_secs;
         w.key_secret = self.key_secret().unwrap_or_else(|e| {

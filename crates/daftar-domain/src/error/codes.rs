@@ -223,6 +223,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("membership.number.taken", Conflict),
     ("membership.year.invalid", Invalid),
     // notify
+    ("notify.email.invalid", Invalid),
     ("notify.kind.invalid", Invalid),
     ("notify.locale.invalid", Invalid),
     ("notify.status.invalid", Invalid),

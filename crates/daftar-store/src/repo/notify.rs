@@ -16,8 +16,8 @@ use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::PersonId;
 use daftar_domain::notify::{
-    Claimed, Filter, Kind, NewNotice, Notice, OfficeCount, Outcome, Recipient, Status, backoff,
-    plan,
+    Claimed, Filter, Kind, NewNotice, Notice, OfficeCount, Outcome, Prefs, Recipient, Status,
+    backoff, plan,
 };
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
@@ -50,7 +50,7 @@ pub(crate) fn enqueue(tx: &mut dyn Tx, notices: &[NewNotice]) -> Result<u64> {
         let args: Vec<Value> = chunk.iter().map(|s| s.as_str().into()).collect();
         for r in tx.query(
             &format!(
-                "SELECT id, office_id, phone, nationality, notify_locale, notify_opt_out FROM persons WHERE id IN ({})",
+                "SELECT id, office_id, phone, nationality, notify_locale, notify_opt_out, notify_email FROM persons WHERE id IN ({})",
                 placeholders(1, chunk.len())
             ),
             &args,
@@ -64,6 +64,7 @@ pub(crate) fn enqueue(tx: &mut dyn Tx, notices: &[NewNotice]) -> Result<u64> {
                         nationality: r.text(3)?,
                         locale: r.opt_text(4)?,
                         opted_out: r.bool(5)?,
+                        email: r.opt_text(6)?,
                     },
                 ),
             );
@@ -374,23 +375,27 @@ impl NotifyStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         person: PersonId,
-    ) -> Result<(Vec<Notice>, bool, Option<String>)> {
+    ) -> Result<(Vec<Notice>, Prefs)> {
         scope.require(Permission::PersonRead)?;
         let office = scope.office_id().to_string();
         self.write(|tx| {
             let r = tx
                 .query_opt(
-                    "SELECT notify_opt_out, notify_locale FROM persons WHERE id = $1 AND office_id = $2",
+                    "SELECT notify_opt_out, notify_locale, notify_email FROM persons WHERE id = $1 AND office_id = $2",
                     params![person.to_string(), office.as_str()],
                 )?
                 .ok_or_else(|| Error::not_found("person.not_found"))?;
-            let (opted_out, locale) = (r.bool(0)?, r.opt_text(1)?);
+            let prefs = Prefs {
+                opted_out: r.bool(0)?,
+                locale: r.opt_text(1)?,
+                email: r.opt_text(2)?,
+            };
             let rows = tx.query(
                 &format!("SELECT {COLS} {FROM} WHERE o.person_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT 50"),
                 params![person.to_string()],
             )?;
             audit::log(tx, ctx, "notify.read", "person", person)?;
-            Ok((super::all(rows, |r| notice(r, true))?, opted_out, locale))
+            Ok((super::all(rows, |r| notice(r, true))?, prefs))
         })
     }
 
@@ -399,15 +404,15 @@ impl NotifyStore for SqlStore {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         person: PersonId,
-        opted_out: bool,
-        locale: Option<&str>,
+        prefs: &Prefs,
     ) -> Result<()> {
         scope.require(Permission::PersonWrite)?;
         let office = scope.office_id().to_string();
+        let (opted_out, locale) = (prefs.opted_out, prefs.locale.as_deref());
         self.write(|tx| {
             let n = tx.exec(
-                "UPDATE persons SET notify_opt_out = $2, notify_locale = $3 WHERE id = $1 AND office_id = $4",
-                params![person.to_string(), opted_out, locale, office.as_str()],
+                "UPDATE persons SET notify_opt_out = $2, notify_locale = $3, notify_email = $5 WHERE id = $1 AND office_id = $4",
+                params![person.to_string(), opted_out, locale, office.as_str(), prefs.email.as_deref()],
             )?;
             if n == 0 {
                 return Err(Error::not_found("person.not_found"));
@@ -416,7 +421,7 @@ impl NotifyStore for SqlStore {
                 tx,
                 ctx,
                 &AuditEvent::new("notify.prefs", "person", person).with_details(
-                    serde_json::json!({ "opted_out": opted_out, "locale": locale }),
+                    serde_json::json!({ "opted_out": opted_out, "locale": locale, "email": prefs.email.is_some() }),
                 ),
             )?;
             Ok(())

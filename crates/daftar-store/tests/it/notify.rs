@@ -87,6 +87,14 @@ fn notice(p: PersonId, kind: Kind) -> NewNotice {
     }
 }
 
+fn prefs(opted_out: bool, locale: Option<&str>) -> daftar_domain::notify::Prefs {
+    daftar_domain::notify::Prefs {
+        opted_out,
+        locale: locale.map(str::to_owned),
+        email: None,
+    }
+}
+
 both_backends! {
     fn events_write_their_notices_in_their_own_transactions(db) {
         let s = db.store();
@@ -97,10 +105,10 @@ both_backends! {
         // The round: one invitation for the household, to its head, in Dari (an Afghan national).
         s.open_round(&ctx(), &system_reach(Permission::RoundManage), &new_round("تمدید", today, everyone(), "")).unwrap();
         assert_eq!(notices(s.as_ref(), o), vec![(Kind::RoundInvitation, Status::Pending, head.id)]);
-        let (mine, opted_out, locale) = s
+        let (mine, p) = s
             .person_notices(&ctx(), &system_scope(o, Permission::PersonRead), head.id)
             .unwrap();
-        assert_eq!((opted_out, locale), (false, None));
+        assert_eq!((p.opted_out, p.locale, p.email), (false, None, None));
         assert_eq!(mine[0].locale, "fa-AF");
         assert_eq!(mine[0].address.as_deref(), Some(PHONE));
         assert_eq!(audited(s.as_ref(), "notify.read"), 1);
@@ -154,10 +162,10 @@ both_backends! {
         let a = person(s.as_ref(), o, "احمد", "AFG", "0912000001");
         let b = person(s.as_ref(), o, "بهرام", "IRN", "0912000002");
         let c = person(s.as_ref(), o, "کاوه", "IRN", "");
-        s.set_notify_prefs(&ctx(), &write, b, true, Some("ps")).unwrap();
+        s.set_notify_prefs(&ctx(), &write, b, &prefs(true, Some("ps"))).unwrap();
         assert_eq!(audited(s.as_ref(), "notify.prefs"), 1);
         assert_eq!(
-            s.set_notify_prefs(&ctx(), &system_scope(office(s.as_ref(), "THR-09"), Permission::PersonWrite), b, false, None).unwrap_err().code,
+            s.set_notify_prefs(&ctx(), &system_scope(office(s.as_ref(), "THR-09"), Permission::PersonWrite), b, &prefs(false, None)).unwrap_err().code,
             "person.not_found"
         );
         let n = s
@@ -213,7 +221,7 @@ both_backends! {
         // Opting out after a notice was written: a courtesy notice is not sent.
         let late = s.enqueue_notices(&[notice(a, Kind::CredentialReady)]).unwrap();
         assert_eq!(late, 1);
-        s.set_notify_prefs(&ctx(), &write, a, true, None).unwrap();
+        s.set_notify_prefs(&ctx(), &write, a, &prefs(true, None)).unwrap();
         assert!(s.claim_notices("w1", 10, lease).unwrap().is_empty());
         let by_status = |st: Status| {
             s.office_notices(&ctx(), &system_scope(o, Permission::PersonRead), &Filter { status: Some(st), kind: None }, page())

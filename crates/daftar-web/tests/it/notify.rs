@@ -183,11 +183,14 @@ async fn staff_see_notices_and_persons_choose(app: TestApp) {
         .await;
     assert_eq!(r.status(), 422);
     let read = system_scope(home.id, Permission::PersonRead);
-    let (_, opted_out, locale) = app
+    let (_, prefs) = app
         .store
         .person_notices(&AuditCtx::system("test"), &read, person.id)
         .unwrap();
-    assert_eq!((opted_out, locale.as_deref()), (true, Some("ps")));
+    assert_eq!(
+        (prefs.opted_out, prefs.locale.as_deref()),
+        (true, Some("ps"))
+    );
     assert_eq!(audited(&app, "notify.prefs"), 1);
 
     // The person on the portal sees their notices and changes their mind.
@@ -218,11 +221,11 @@ async fn staff_see_notices_and_persons_choose(app: TestApp) {
         (r.status().as_u16(), location(&r)),
         (303, "/portal/notifications?saved=1".to_owned())
     );
-    let (_, opted_out, locale) = app
+    let (_, prefs) = app
         .store
         .person_notices(&AuditCtx::system("test"), &read, person.id)
         .unwrap();
-    assert_eq!((opted_out, locale), (false, None));
+    assert_eq!((prefs.opted_out, prefs.locale), (false, None));
     // Staff pages are not the person's.
     assert_eq!(
         me.get(app.url(&list_url)).send().await.unwrap().status(),
@@ -291,7 +294,7 @@ async fn the_sms_gateway_gets_each_text_in_its_language(app: TestApp) {
     assert_eq!((p.sent, p.failed), (0, 2));
     assert_eq!(got.lock().unwrap().len(), 2);
     let read = system_scope(home.id, Permission::PersonRead);
-    let (mine, _, _) = app
+    let (mine, _) = app
         .store
         .person_notices(&AuditCtx::system("test"), &read, person.id)
         .unwrap();
@@ -322,7 +325,7 @@ async fn the_sms_gateway_gets_each_text_in_its_language(app: TestApp) {
         "{texts:?}"
     );
     assert!(texts.iter().any(|t| t.contains("ومنل شوه")), "{texts:?}");
-    let (mine, _, _) = app
+    let (mine, _) = app
         .store
         .person_notices(&AuditCtx::system("test"), &read, person.id)
         .unwrap();
@@ -333,3 +336,184 @@ async fn the_sms_gateway_gets_each_text_in_its_language(app: TestApp) {
     assert!(daftar_web::notify::SmsGateway::new("https://gw.example/send", false).is_err());
 }
 crate::both!(sms_gateway, the_sms_gateway_gets_each_text_in_its_language);
+
+/// A real SMTP server for the test: Python's `smtpd` debugging server on a free port, printing
+/// every message it receives. `None` (the test skips) without Python's `smtpd`; with `CI=true`
+/// that is a failure.
+fn smtp_server() -> Option<(std::process::Child, u16, Arc<Mutex<String>>)> {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("python3")
+        .args([
+            "-u",
+            "-W",
+            "ignore",
+            "-m",
+            "smtpd",
+            "-n",
+            "-c",
+            "DebuggingServer",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "python3 -m smtpd is needed in CI: {e}"
+            );
+            eprintln!("skipped: no python3 for an SMTP server ({e})");
+            return None;
+        }
+    };
+    let out = Arc::new(Mutex::new(String::new()));
+    let stdout = child.stdout.take().unwrap();
+    let sink = out.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(|l| l.ok())
+        {
+            let mut s = sink.lock().unwrap();
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((child, port, out));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "python3 -m smtpd did not start (Python 3.12 removed it)"
+    );
+    eprintln!("skipped: python3 -m smtpd did not start");
+    None
+}
+
+/// Issue 19.3's e-mail transport: a person gives an e-mail address for notices on the
+/// notifications page (a bad one is refused, nothing saved); their notices are then planned by
+/// e-mail and reach a real SMTP server in their language, while a person without one still
+/// gets an SMS; with no SMTP server configured an e-mail notice fails for staff to see.
+async fn notices_go_by_email_to_a_real_smtp_server(app: TestApp) {
+    let home = app.office("THR-01");
+    app.user("clerk.thr", "clerk", Some(home.id));
+    let (person, _) = app.portal_holder(home.id);
+    let other = app.person(home.id, "کریم");
+    app.sql()
+        .execute_raw(&format!(
+            "UPDATE persons SET phone = '{PHONE}' WHERE id IN ('{}', '{}')",
+            person.id, other.id
+        ))
+        .unwrap();
+    let clerk = app.signed_in("clerk.thr").await;
+    let url = format!("/offices/{}/persons/{}/notifications", home.id, person.id);
+    let token = app.csrf(&clerk, &url).await;
+    let post = |email: &'static str| {
+        let (app, clerk, url, token) = (&app, &clerk, url.clone(), token.clone());
+        async move {
+            app.post_form(
+                clerk,
+                &url,
+                &[("_csrf", &token), ("locale", "en"), ("email", email)],
+            )
+            .await
+        }
+    };
+    assert_eq!(post("zahra at example").await.status(), 422);
+    assert_eq!(post("zahra@example.org").await.status(), 303);
+    let html = get_text(&app, &clerk, &url).await;
+    assert!(
+        html.contains("value=\"zahra@example.org\""),
+        "shown on the person's page"
+    );
+    app.store
+        .enqueue_notices(&[
+            notice(person.id, Kind::CaseDecision),
+            notice(other.id, Kind::CaseDecision),
+        ])
+        .unwrap();
+    let read = system_scope(home.id, Permission::PersonRead);
+    let (mine, _) = app
+        .store
+        .person_notices(&AuditCtx::system("test"), &read, person.id)
+        .unwrap();
+    assert_eq!(
+        (mine[0].channel.as_str(), mine[0].address.as_deref()),
+        ("email", Some("zahra@example.org"))
+    );
+    let i18n = Arc::new(daftar_web::i18n::I18n::load("fa-IR").unwrap());
+    let cfg = daftar_web::notify::SenderConfig {
+        worker: "web-test".into(),
+        ..Default::default()
+    };
+    // The gateway alone: the e-mail notice has no transport and fails; the SMS goes.
+    let (sms_url, got) = gateway(200).await;
+    let settings = daftar_web::notify::TransportSettings {
+        kind: "sms".into(),
+        sms_url: sms_url.clone(),
+        ..Default::default()
+    };
+    let t = daftar_web::notify::transport(&settings, &i18n).unwrap();
+    let p = daftar_web::notify::drain(&app.store, &i18n, t.as_ref(), &cfg)
+        .await
+        .unwrap();
+    assert_eq!((p.sent, p.failed), (1, 1));
+    assert_eq!(got.lock().unwrap().len(), 1, "only the other person's SMS");
+    let Some((mut server, port, seen)) = smtp_server() else {
+        return;
+    };
+    // Both: the e-mail (retried at once here) reaches the SMTP server, in English.
+    app.sql()
+        .execute_raw("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00.000Z'")
+        .unwrap();
+    let t = daftar_web::notify::transport(
+        &daftar_web::notify::TransportSettings {
+            kind: "smtp".into(),
+            sms_url,
+            smtp_url: format!("smtp://127.0.0.1:{port}"),
+            smtp_from: "daftar <notices@daftar.test>".into(),
+            ..Default::default()
+        },
+        &i18n,
+    )
+    .unwrap();
+    let p = daftar_web::notify::drain(&app.store, &i18n, t.as_ref(), &cfg)
+        .await
+        .unwrap();
+    assert_eq!((p.sent, p.failed), (1, 0), "{p:?}");
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = seen.lock().unwrap().clone();
+        if text.contains("END MESSAGE") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = server.kill();
+    assert!(text.contains("To: zahra@example.org"), "{text}");
+    assert!(
+        text.contains("From: daftar <notices@daftar.test>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Subject: A notice from your office"),
+        "{text}"
+    );
+    let (mine, _) = app
+        .store
+        .person_notices(&AuditCtx::system("test"), &read, person.id)
+        .unwrap();
+    assert_eq!(mine[0].status, daftar_domain::notify::Status::Sent);
+}
+crate::both!(email_by_smtp, notices_go_by_email_to_a_real_smtp_server);

@@ -374,7 +374,12 @@ fn seed_round(
                 9 => (true, None),
                 _ => continue,
             };
-            store.set_notify_prefs(ctx, &write, p.id, choice.0, choice.1)?;
+            let prefs = daftar_domain::notify::Prefs {
+                opted_out: choice.0,
+                locale: choice.1.map(str::to_owned),
+                email: None,
+            };
+            store.set_notify_prefs(ctx, &write, p.id, &prefs)?;
         }
     }
     use daftar_domain::round::{Eligibility, NewRound};

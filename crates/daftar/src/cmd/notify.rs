@@ -26,10 +26,15 @@ pub fn send(loaded: &Loaded, args: &NotifySend) -> Result<ExitCode> {
     let i18n =
         Arc::new(daftar_web::i18n::I18n::load(&c.default_locale).map_err(|e| anyhow::anyhow!(e))?);
     let t = transport(
-        &c.notify_transport,
-        &c.notify_file(),
-        &c.notify_sms_url,
-        c.notify_sms_post,
+        &daftar_web::notify::TransportSettings {
+            kind: c.notify_transport.clone(),
+            file: c.notify_file(),
+            sms_url: c.notify_sms_url.clone(),
+            sms_post: c.notify_sms_post,
+            smtp_url: c.notify_smtp_url.clone(),
+            smtp_from: c.notify_smtp_from.clone(),
+        },
+        &i18n,
     )?;
     let cfg = SenderConfig {
         worker: c.notify_worker.clone(),

@@ -249,6 +249,7 @@ struct PersonPage {
     rows: Vec<Row>,
     opted_out: bool,
     locale: String,
+    email: String,
     locales: Vec<(&'static str, String)>,
     may_change: bool,
     saved: bool,
@@ -260,6 +261,18 @@ struct PersonPage {
 pub struct PrefsForm {
     opt_out: Option<String>,
     locale: String,
+    email: String,
+}
+
+impl PrefsForm {
+    /// The choice as the store takes it (`notify.locale.invalid`, `notify.email.invalid`).
+    fn prefs(&self) -> daftar_domain::Result<daftar_domain::notify::Prefs> {
+        Ok(daftar_domain::notify::Prefs {
+            opted_out: self.opt_out.is_some(),
+            locale: parse_locale(&self.locale)?.map(str::to_owned),
+            email: daftar_domain::notify::parse_email(&self.email)?,
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,7 +297,7 @@ async fn person_render(
     } else {
         purpose::SERVICE
     });
-    let (notices, opted_out, locale) = state
+    let (notices, prefs) = state
         .db(move |s| s.person_notices(&ctx, &scope, person))
         .await?;
     let page = PageCtx::new(state, &staff.ctx);
@@ -308,8 +321,9 @@ async fn person_render(
             action,
             back,
             rows,
-            opted_out,
-            locale: locale.unwrap_or_default(),
+            opted_out: prefs.opted_out,
+            locale: prefs.locale.unwrap_or_default(),
+            email: prefs.email.unwrap_or_default(),
             locales,
             may_change,
             saved,
@@ -354,11 +368,10 @@ async fn person_prefs(
     CsrfForm(form): CsrfForm<PrefsForm>,
 ) -> WebResult<Response> {
     own_office(&at.staff, office)?;
-    let locale = parse_locale(&form.locale)?;
+    let prefs = form.prefs()?;
     let (scope, ctx) = (at.scope, at.staff.audit(purpose::SERVICE));
-    let opt_out = form.opt_out.is_some();
     state
-        .db(move |s| s.set_notify_prefs(&ctx, &scope, person, opt_out, locale))
+        .db(move |s| s.set_notify_prefs(&ctx, &scope, person, &prefs))
         .await?;
     Ok(Redirect::to(&format!(
         "/offices/{office}/persons/{person}/notifications?saved=1"
@@ -392,13 +405,12 @@ async fn portal_prefs(
     CsrfForm(form): CsrfForm<PrefsForm>,
 ) -> WebResult<Response> {
     let me = me(&state, staff).await?;
-    let locale = parse_locale(&form.locale)?;
+    let prefs = form.prefs()?;
     // The person's own choice: allowed even while their office is suspended.
     let scope = system_scope(me.office, Permission::PersonWrite);
     let (ctx, person) = (me.staff.audit(purpose::SELF_SERVICE), me.person);
-    let opt_out = form.opt_out.is_some();
     state
-        .db(move |s| s.set_notify_prefs(&ctx, &scope, person, opt_out, locale))
+        .db(move |s| s.set_notify_prefs(&ctx, &scope, person, &prefs))
         .await?;
     Ok(Redirect::to("/portal/notifications?saved=1").into_response())
 }

@@ -260,7 +260,7 @@ async fn create(
     let made = refer(
         &state,
         &at.staff,
-        at.scope.clone(),
+        at.scope,
         person,
         &form.r#type,
         form.consent.is_some(),
