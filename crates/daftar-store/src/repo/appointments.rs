@@ -8,7 +8,7 @@ use crate::SqlStore;
 use crate::sql::{Row, params};
 use daftar_domain::appointment::{Appointment, slot_full};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
-use daftar_domain::ids::CaseId;
+use daftar_domain::ids::{CaseId, OfficeId};
 use daftar_domain::jalali::iso_day;
 use daftar_domain::notify::{Kind as NotifyKind, reminder_due};
 use daftar_domain::permission::{OfficeScope, Permission};
@@ -125,6 +125,54 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
                 )?,
                 |r| Ok((r.text(0)?, u32::try_from(r.i64(1)?).unwrap_or(u32::MAX))),
             )
+        })
+    }
+}
+
+impl SqlStore {
+    /// Writes, once (when migration 0032 asked for it in `store_backfills`), the reminder of
+    /// every appointment from the offices' today on that has none: those booked before the
+    /// outbox existed. One transaction; returns how many reminders were written.
+    pub(crate) fn backfill_reminders(&self) -> Result<u64> {
+        let offset = self.clock.offset();
+        self.write(|tx| {
+            if tx
+                .query_opt(
+                    "SELECT name FROM store_backfills WHERE name = 'appointment_reminders'",
+                    &[],
+                )?
+                .is_none()
+            {
+                return Ok(0);
+            }
+            let now = self.now();
+            let today = now.to_offset(offset).date();
+            let rows = tx.query(
+                "SELECT a.case_id, a.office_id, a.day, a.slot FROM appointments a WHERE a.day >= $1 \
+                 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = $2 AND o.subject = a.case_id) ORDER BY a.day, a.case_id",
+                params![iso_day(today), NotifyKind::AppointmentReminder.code()],
+            )?;
+            let mut written = 0;
+            for r in rows {
+                let (case, office): (CaseId, OfficeId) = (r.parse(0)?, r.parse(1)?);
+                let day = super::cases::date(&r.text(2)?)?;
+                let slot = r.text(3)?;
+                let (c, year) = super::cases::load(tx, office, case)?;
+                let view = super::cases::view(tx, c, year)?;
+                written += super::notify::about_case(
+                    tx,
+                    &view,
+                    NotifyKind::AppointmentReminder,
+                    &case.to_string(),
+                    reminder_due(day, offset, now),
+                    &[("day", iso_day(day)), ("slot", slot)],
+                )?;
+            }
+            tx.exec(
+                "DELETE FROM store_backfills WHERE name = 'appointment_reminders'",
+                &[],
+            )?;
+            Ok(written)
         })
     }
 }

@@ -71,6 +71,13 @@ impl SystemStore for SqlStore {
         if keyed > 0 {
             tracing::info!(persons = keyed, "computed match keys");
         }
+        let reminded = self.backfill_reminders()?;
+        if reminded > 0 {
+            tracing::info!(
+                reminders = reminded,
+                "wrote the reminders of earlier appointments"
+            );
+        }
         Ok(done)
     }
 

@@ -141,6 +141,25 @@ both_backends! {
         assert_eq!(pending.next_attempt_at.date(), day);
         assert_eq!(pending.next_attempt_at.hour(), 18);
 
+        // Booked before the outbox existed: the backfill (migration 0032's, run by `migrate`)
+        // writes the missing reminder once, and only for appointments still to come.
+        db.sql().execute_raw("DELETE FROM outbox WHERE kind = 'appointment_reminder'").unwrap();
+        db.sql().execute_raw("INSERT INTO store_backfills (name) VALUES ('appointment_reminders')").unwrap();
+        s.migrate().unwrap();
+        let again = |s: &dyn Store| -> Vec<_> {
+            s.person_notices(&ctx(), &system_scope(o, Permission::PersonRead), others[0].id)
+                .unwrap()
+                .0
+                .into_iter()
+                .filter(|n| n.kind == Kind::AppointmentReminder)
+                .collect()
+        };
+        let back = again(s.as_ref());
+        assert_eq!(back.len(), 1, "{back:?}");
+        assert_eq!((back[0].status, back[0].next_attempt_at), (Status::Pending, pending.next_attempt_at));
+        s.migrate().unwrap();
+        assert_eq!(again(s.as_ref()).len(), 1, "once only");
+
         // A renewal approved and issued: the decision (legally required) and "ready to collect".
         renew(s.as_ref(), o, &head, &cal, today);
         let kinds: Vec<(Kind, Status)> = notices(s.as_ref(), o)
