@@ -1503,3 +1503,13 @@ notify-email = E-mail for notices (optional)
 notify-email-help = Given: notices go to this address instead of an SMS to the phone.
 notify-email-invalid = This is not an e-mail address (like name@example.org).
 notify-email-subject = A notice from your office
+
+## Appointment attendance and no-shows (issue 18.4)
+appointment-arrived = The person has arrived
+appointment-arrived-at = Arrived:
+appointment-arrival-day = An arrival is recorded only on the appointment's day.
+appointment-arrival-recorded = The arrival was recorded already.
+appointment-not_found = This case has no appointment.
+kpi-no-shows = Appointment no-shows
+kpi-chart-no-shows = Appointment no-shows
+kpi-chart-no-shows-desc = Bars: appointments each month whose day passed without the person's arrival being recorded at the counter (those booked again after their day included).

@@ -1503,3 +1503,13 @@ notify-email = رایانامه برای پیام‌ها (اختیاری)
 notify-email-help = اگر بدهید، پیام‌ها به جای پیامک به این نشانی فرستاده می‌شود.
 notify-email-invalid = این نشانی رایانامه نیست (مانند name@example.org).
 notify-email-subject = پیامی از دفتر شما
+
+## Appointment attendance and no-shows (issue 18.4)
+appointment-arrived = شخص آمد
+appointment-arrived-at = آمد:
+appointment-arrival-day = آمدن فقط در روز نوبت ثبت می‌شود.
+appointment-arrival-recorded = آمدن پیش‌تر ثبت شده است.
+appointment-not_found = این پرونده نوبتی ندارد.
+kpi-no-shows = نیامدن در نوبت
+kpi-chart-no-shows = نیامدن در نوبت
+kpi-chart-no-shows-desc = میله‌ها: نوبت‌های هر ماه که روزشان گذشت و آمدن شخص در پیشخوان ثبت نشد (از جمله آن‌ها که پس از روزشان دوباره گرفته شد).

@@ -1503,3 +1503,13 @@ notify-email = د پیغامونو لپاره برېښنالیک (اختیاري
 notify-email-help = که ورکړئ، پیغامونه د SMS پر ځای دې پتې ته لیږل کیږي.
 notify-email-invalid = دا د برېښنالیک پته نه ده (لکه name@example.org).
 notify-email-subject = ستاسو د دفتر یو پیغام
+
+## Appointment attendance and no-shows (issue 18.4)
+appointment-arrived = شخص راغی
+appointment-arrived-at = راغی:
+appointment-arrival-day = راتګ یوازې د نوبت په ورځ ثبتیږي.
+appointment-arrival-recorded = راتګ دمخه ثبت شوی دی.
+appointment-not_found = دا دوسیه نوبت نه لري.
+kpi-no-shows = په نوبت کې نه راتګ
+kpi-chart-no-shows = په نوبت کې نه راتګ
+kpi-chart-no-shows-desc = میلې: د هرې میاشتې نوبتونه چې ورځ یې تېره شوه او د شخص راتګ ثبت نه شو (هغه هم چې له ورځې وروسته بیا اخیستل شوي).

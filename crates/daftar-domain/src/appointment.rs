@@ -122,6 +122,9 @@ pub struct Appointment {
     pub booked_at: OffsetDateTime,
     /// Who booked it (a clerk, or the applicant on the portal).
     pub booked_by: String,
+    /// When the clerk recorded the person's arrival, if they came.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub attended_at: Option<OffsetDateTime>,
 }
 
 /// `appointment.slot.full` (409).
@@ -138,6 +141,19 @@ pub fn round_capacity_allows(capacity: u32, taken: u64) -> Result<()> {
     } else {
         Err(Error::new("appointment.round.full", ErrorKind::Conflict).with_field("day"))
     }
+}
+
+/// Whether the person's arrival may be recorded for `a` on `today`: only on the appointment's
+/// day (`appointment.arrival.day`, 409), once (`appointment.arrival.recorded`, 409).
+pub fn check_arrival(a: &Appointment, today: Date) -> Result<()> {
+    if a.attended_at.is_some() {
+        return Err(Error::conflict("appointment.arrival.recorded"));
+    }
+    if a.day != today {
+        return Err(Error::conflict("appointment.arrival.day")
+            .with_detail("day", serde_json::json!(a.day.to_string())));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

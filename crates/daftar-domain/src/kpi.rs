@@ -313,6 +313,9 @@ pub struct KpiRow {
     /// Reports of overcharging in the month: help-desk complaints of overcharging and fee
     /// complaints on the office's receipts; on the all-services row only.
     pub overcharges: u64,
+    /// Appointments in the month whose day passed without the person's arrival being recorded
+    /// (those booked again after their day included); on the all-services row only.
+    pub no_shows: u64,
     /// Small cells withheld (association staff: a figure over fewer than 5 cases is not shown).
     pub suppressed: bool,
 }
@@ -342,6 +345,7 @@ impl KpiRow {
             p90_days: None,
             complaints: 0,
             overcharges: 0,
+            no_shows: 0,
             suppressed: false,
         }
     }
@@ -393,6 +397,10 @@ impl KpiRow {
     /// Overcharge reports in the month (withheld under 5 for association staff).
     pub fn overcharges(&self) -> Option<u64> {
         self.count(self.overcharges)
+    }
+    /// Appointment no-shows in the month (withheld under 5 for association staff).
+    pub fn no_shows(&self) -> Option<u64> {
+        self.count(self.no_shows)
     }
     /// Complaints per 100 cases opened in the month (none without a case opened; withheld
     /// when either count is under 5 for association staff).
@@ -486,6 +494,7 @@ pub struct MonthBuilder<'a> {
     working_days: Option<u32>,
     tallies: BTreeMap<(OfficeId, String), Tally>,
     complaints: BTreeMap<OfficeId, (u64, u64)>,
+    no_shows: BTreeMap<OfficeId, u64>,
 }
 
 impl<'a> MonthBuilder<'a> {
@@ -497,6 +506,7 @@ impl<'a> MonthBuilder<'a> {
             working_days: month.working_days(cal),
             tallies: BTreeMap::new(),
             complaints: BTreeMap::new(),
+            no_shows: BTreeMap::new(),
         }
     }
     /// `count` cases of `service` opened at `office` in the month.
@@ -526,10 +536,15 @@ impl<'a> MonthBuilder<'a> {
         c.0 += complaints;
         c.1 += overcharges;
     }
+    /// `count` appointments at `office` in the month whose day passed with no arrival recorded.
+    /// Counted on the office's all-services row.
+    pub fn no_shows(&mut self, office: OfficeId, count: u64) {
+        *self.no_shows.entry(office).or_default() += count;
+    }
     /// The rows: per office and service, and per office for all services (service `None`).
     pub fn rows(self) -> Vec<KpiRow> {
         let mut totals: BTreeMap<OfficeId, Tally> = BTreeMap::new();
-        for office in self.complaints.keys() {
+        for office in self.complaints.keys().chain(self.no_shows.keys()) {
             totals.entry(*office).or_default();
         }
         let mut out = Vec::with_capacity(self.tallies.len() * 2);
@@ -557,6 +572,7 @@ impl<'a> MonthBuilder<'a> {
             out.push(KpiRow {
                 complaints,
                 overcharges,
+                no_shows: self.no_shows.get(&office).copied().unwrap_or_default(),
                 ..t.row(office, self.month, None, self.working_days)
             });
         }
@@ -912,6 +928,36 @@ mod tests {
         let t = total.clone().for_association();
         assert_eq!(t.count(t.opened), Some(10));
         assert_eq!(t.median(), Some(3));
+    }
+
+    #[test]
+    fn no_shows_count_on_the_total_row() {
+        let cal = calendar();
+        let m = SolarMonth::new(1405, 7).unwrap();
+        let (busy, quiet) = (OfficeId::new(), OfficeId::new());
+        let mut b = MonthBuilder::new(m, &cal);
+        b.opened(busy, "card_renewal", 40);
+        b.no_shows(busy, 6);
+        b.no_shows(busy, 1);
+        b.no_shows(quiet, 3);
+        let rows = b.rows();
+        assert_eq!(rows.len(), 3);
+        let total = |o| {
+            rows.iter()
+                .find(|r| r.office_id == o && r.service.is_none())
+                .unwrap()
+        };
+        assert_eq!(total(busy).no_shows, 7);
+        assert_eq!(
+            rows.iter().find(|r| r.service.is_some()).unwrap().no_shows,
+            0
+        );
+        assert_eq!(
+            total(quiet).clone().for_association().no_shows(),
+            None,
+            "under 5"
+        );
+        assert_eq!(total(busy).clone().for_association().no_shows(), Some(7));
     }
 
     #[test]

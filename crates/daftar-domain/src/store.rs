@@ -1020,6 +1020,17 @@ pub trait AppointmentStore: Send + Sync {
         per_slot: u32,
     ) -> Result<Appointment>;
 
+    /// Records that the person came to the appointment of `case` (of `scope`'s office, scope
+    /// for `person.write`): only on its day and once ([`crate::appointment::check_arrival`]);
+    /// `appointment.not_found` without one. Audited `appointment.arrived`. An appointment
+    /// whose day passes without it is a no-show in the office's KPIs.
+    fn record_arrival(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+    ) -> Result<Appointment>;
+
     /// The appointment of a case, if booked.
     fn case_appointment(&self, case: CaseId) -> Result<Option<Appointment>>;
 

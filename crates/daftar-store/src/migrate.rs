@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0030_medical_needs"),
     migration!("0031_notify_email"),
     migration!("0032_reminder_backfill"),
+    migration!("0033_appointment_attendance"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

@@ -10,8 +10,11 @@ use ErrorKind::*;
 /// Every error code with its kind, grouped by area, sorted.
 pub const ALL: &[(&str, ErrorKind)] = &[
     // appointment
+    ("appointment.arrival.day", Conflict),
+    ("appointment.arrival.recorded", Conflict),
     ("appointment.case.closed", Conflict),
     ("appointment.day.invalid", Conflict),
+    ("appointment.not_found", NotFound),
     ("appointment.round.full", Conflict),
     ("appointment.slot.full", Conflict),
     ("appointment.slot.invalid", Conflict),

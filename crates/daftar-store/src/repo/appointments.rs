@@ -23,10 +23,11 @@ fn appointment(r: &Row) -> Result<Appointment> {
         slot: r.text(3)?,
         booked_at: r.ts(4)?,
         booked_by: r.text(5)?,
+        attended_at: r.opt_ts(6)?,
     })
 }
 
-const COLS: &str = "case_id, office_id, day, slot, booked_at, booked_by";
+const COLS: &str = "case_id, office_id, day, slot, booked_at, booked_by, attended_at";
 
 impl daftar_domain::store::AppointmentStore for SqlStore {
     fn book_appointment(
@@ -67,12 +68,21 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
             if taken >= i64::from(per_slot) {
                 return Err(slot_full());
             }
+            // A booking whose day passed without the person coming is kept as missed (a no-show
+            // in the office's KPIs); one moved before its day is simply replaced.
+            let today = now.to_offset(clock_offset).date();
+            tx.exec(
+                "INSERT INTO appointment_log (case_id, office_id, day, slot, outcome, logged_at) \
+                 SELECT case_id, office_id, day, slot, 'missed', $2 FROM appointments \
+                 WHERE case_id = $1 AND day < $3 AND attended_at IS NULL",
+                params![case.to_string(), now, iso_day(today)],
+            )?;
             tx.exec(
                 "DELETE FROM appointments WHERE case_id = $1",
                 params![case.to_string()],
             )?;
             tx.exec(
-                &format!("INSERT INTO appointments ({COLS}) VALUES ($1, $2, $3, $4, $5, $6)"),
+                "INSERT INTO appointments (case_id, office_id, day, slot, booked_at, booked_by) VALUES ($1, $2, $3, $4, $5, $6)",
                 params![case.to_string(), office.as_str(), iso_day(day), slot, now, ctx.actor.as_str()],
             )?;
             // The reminder (issue 19.3): the evening before; a moved appointment's old one goes.
@@ -101,6 +111,46 @@ impl daftar_domain::store::AppointmentStore for SqlStore {
                 slot: slot.to_owned(),
                 booked_at: now,
                 booked_by: ctx.actor.clone(),
+                attended_at: None,
+            })
+        })
+    }
+
+    fn record_arrival(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        case: CaseId,
+    ) -> Result<Appointment> {
+        scope.require(Permission::PersonWrite)?;
+        let office = scope.office_id().to_string();
+        let now = self.now();
+        let today = now.to_offset(self.clock.offset()).date();
+        self.write(|tx| {
+            let a = tx
+                .query_opt(
+                    &format!(
+                        "SELECT {COLS} FROM appointments WHERE case_id = $1 AND office_id = $2"
+                    ),
+                    params![case.to_string(), office.as_str()],
+                )?
+                .map(|r| appointment(&r))
+                .transpose()?
+                .ok_or_else(|| Error::not_found("appointment.not_found"))?;
+            daftar_domain::appointment::check_arrival(&a, today)?;
+            tx.exec(
+                "UPDATE appointments SET attended_at = $1 WHERE case_id = $2",
+                params![now, case.to_string()],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("appointment.arrived", "case", case)
+                    .with_details(serde_json::json!({ "day": iso_day(a.day), "slot": a.slot })),
+            )?;
+            Ok(Appointment {
+                attended_at: Some(now),
+                ..a
             })
         })
     }

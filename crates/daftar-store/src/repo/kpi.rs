@@ -30,10 +30,10 @@ pub const KPI_LOCK: i64 = 71845;
 /// Rows per multi-row INSERT.
 const BATCH: usize = 300;
 
-const KPI_COLS: &str = "office_id, month, service_code, working_days, opened, approved, rejected, cancelled, returned, breached, median_days, p90_days, complaints, overcharges";
+const KPI_COLS: &str = "office_id, month, service_code, working_days, opened, approved, rejected, cancelled, returned, breached, median_days, p90_days, complaints, overcharges, no_shows";
 
 /// Columns written per row (with `computed_at`).
-const WRITTEN: usize = 15;
+const WRITTEN: usize = 16;
 
 /// The SQL expression of the day (`YYYY-MM-DD`) of timestamp column `col` in the offices' time
 /// zone.
@@ -82,6 +82,7 @@ fn kpi_row(r: &Row) -> Result<KpiRow> {
         p90_days: opt_u32(r, 11)?,
         complaints: count(r, 12)?,
         overcharges: count(r, 13)?,
+        no_shows: count(r, 14)?,
         suppressed: false,
     })
 }
@@ -152,6 +153,22 @@ fn month_rows(
     )? {
         b.complaints(r.parse(0)?, 0, count(&r, 1)?);
     }
+    // Appointments whose day (in the month, before today) passed without an arrival: those
+    // still booked, and those booked again after their day (kept as missed).
+    let today = tx.now().to_offset(offset).date();
+    let (a, z) = (
+        daftar_domain::jalali::iso_day(first),
+        daftar_domain::jalali::iso_day(next.min(today)),
+    );
+    for r in tx.query(
+        "SELECT office_id, COUNT(*) FROM (\
+           SELECT office_id FROM appointments WHERE day >= $1 AND day < $2 AND attended_at IS NULL \
+           UNION ALL SELECT office_id FROM appointment_log WHERE day >= $1 AND day < $2 AND outcome = 'missed') n \
+         GROUP BY office_id",
+        params![a, z],
+    )? {
+        b.no_shows(r.parse(0)?, count(&r, 1)?);
+    }
     Ok(b.rows())
 }
 
@@ -195,6 +212,7 @@ fn write_month(tx: &mut dyn Tx, month: SolarMonth, rows: &[KpiRow]) -> Result<u6
                 o(r.p90_days),
                 n(r.complaints),
                 n(r.overcharges),
+                n(r.no_shows),
                 Value::Ts(now),
             ]);
         }

@@ -195,3 +195,65 @@ both_backends! {
         assert!(rows.iter().all(|r| r.complaints == 0 && r.overcharges == 0), "{rows:?}");
     }
 }
+
+both_backends! {
+    fn appointment_no_shows_are_counted_and_arrivals_recorded_on_the_day(db) {
+        let s = db.store();
+        let cal = calendar(s.as_ref());
+        let a = office(s.as_ref(), "THR-01");
+        let write = system_scope(a, Permission::PersonWrite);
+        let today = daftar_domain::clock::Clock::default().today();
+        let case = |name: &str| {
+            let pid = person(s.as_ref(), a, name);
+            s.open_case(&ctx(), &write, &OpenCase::parse("registration_status_certificate", &pid, false, false, None, "").unwrap(), &cal, today)
+                .unwrap()
+                .case
+                .id
+        };
+        let (missed_then_moved, missed, came, today_case, later) =
+            (case("یک"), case("دو"), case("سه"), case("چهار"), case("پنج"));
+        let soon = today + time::Duration::days(3);
+        for c in [missed_then_moved, missed, came, later] {
+            s.book_appointment(&ctx(), &write, c, soon, "09:00", 10).unwrap();
+        }
+        s.book_appointment(&ctx(), &write, today_case, today, "09:00", 10).unwrap();
+
+        // Arrivals: on the day only, once; none without an appointment.
+        let arrived = s.record_arrival(&ctx(), &write, today_case).unwrap();
+        assert!(arrived.attended_at.is_some());
+        assert_eq!(s.record_arrival(&ctx(), &write, today_case).unwrap_err().code, "appointment.arrival.recorded");
+        assert_eq!(s.record_arrival(&ctx(), &write, later).unwrap_err().code, "appointment.arrival.day");
+        let none = case("شش");
+        assert_eq!(s.record_arrival(&ctx(), &write, none).unwrap_err().code, "appointment.not_found");
+        let other = system_scope(office(s.as_ref(), "THR-02"), Permission::PersonWrite);
+        assert_eq!(s.record_arrival(&ctx(), &other, today_case).unwrap_err().code, "appointment.not_found");
+        assert_eq!(s.case_appointment(today_case).unwrap().unwrap().attended_at, arrived.attended_at);
+
+        // Three appointments in Mehr 1404: one missed then booked again (kept as missed), one
+        // missed and still booked, one the person came to.
+        let mehr = SolarMonth::new(1404, 7).unwrap();
+        let d = daftar_domain::jalali::iso_day(day("1404/07/10"));
+        let sql = db.sql();
+        for c in [missed_then_moved, missed, came] {
+            sql.execute_raw(&format!("UPDATE appointments SET day = '{d}' WHERE case_id = '{c}'")).unwrap();
+        }
+        sql.execute_raw(&format!("UPDATE appointments SET attended_at = '{}' WHERE case_id = '{came}'", at(day("1404/07/10")))).unwrap();
+        s.book_appointment(&ctx(), &write, missed_then_moved, soon, "10:00", 10).unwrap();
+        // Moving an appointment before its day is not a no-show.
+        s.book_appointment(&ctx(), &write, later, soon + time::Duration::days(1), "10:00", 10).unwrap();
+
+        s.compute_kpis(&ctx(), &cal, &[mehr]).unwrap().unwrap();
+        let total = s
+            .office_kpis(&system_scope(a, Permission::KpiRead), mehr, mehr)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.service.is_none())
+            .unwrap();
+        assert_eq!(total.no_shows, 2, "{total:?}");
+        // This month's appointments are still to come: none counted.
+        let now = SolarMonth::of(today);
+        s.compute_kpis(&ctx(), &cal, &[now]).unwrap().unwrap();
+        let rows = s.office_kpis(&system_scope(a, Permission::KpiRead), now, now).unwrap();
+        assert!(rows.iter().all(|r| r.no_shows == 0), "{rows:?}");
+    }
+}

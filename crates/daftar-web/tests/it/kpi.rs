@@ -101,13 +101,17 @@ async fn managers_and_association_see_only_what_is_theirs(app: TestApp) {
     let m = app.signed_in("manager.a").await;
     let (s, html) = status(&app, &m, &format!("/offices/{}/kpi", a.id)).await;
     assert_eq!(s, 200, "{html}");
-    assert_eq!(html.matches("<svg class=\"chart\"").count(), 5);
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 6);
     assert!(html.contains("id=\"kpi-opened-chart-table\""));
     // The complaints chart's table: this month, two complaints and one overcharge report.
     let table = &html[html.find("id=\"kpi-complaints-chart-table\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
     assert!(table.contains("<td>۲</td><td>۱</td>"), "{table}");
     assert!(html.contains("<td>۶</td>"), "six cases opened this month");
+    assert!(
+        html.contains("id=\"kpi-no-shows-chart-table\""),
+        "the no-shows chart has its table"
+    );
     for p in pa.iter().chain(&pb) {
         assert!(!html.contains(&p.given_name) && !html.contains(&p.registry_no));
     }

@@ -38,6 +38,28 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/offices/{office_id}/persons/{person_id}/documents"),
     ("GET", "/offices/{office_id}/persons/{person_id}/photo"),
     ("GET", "/offices/{office_id}/persons/{person_id}/access"),
+    ("GET", "/offices/{office_id}/persons/{person_id}/referrals"),
+    ("POST", "/offices/{office_id}/persons/{person_id}/referrals"),
+    (
+        "POST",
+        "/offices/{office_id}/persons/{person_id}/referrals/{referral_id}/withdraw",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/persons/{person_id}/referrals",
+    ),
+    (
+        "POST",
+        "/offices/{office_id}/persons/{person_id}/medical-needs",
+    ),
+    (
+        "PUT",
+        "/api/v1/offices/{office_id}/persons/{person_id}/medical-needs",
+    ),
+    (
+        "POST",
+        "/offices/{office_id}/cases/{case_id}/appointment/arrived",
+    ),
     ("POST", "/offices/{office_id}/persons/{person_id}/photo"),
     (
         "GET",
@@ -440,6 +462,7 @@ fn fill(pattern: &str, ids: [&str; 5]) -> String {
         .replace("{receipt_no}", receipt)
         .replace("{credential_id}", "00112233445566ff")
         .replace("{step}", "apply")
+        .replace("{referral_id}", &ulid::Ulid::new().to_string())
         .replace(
             "{round_id}",
             &daftar_domain::ids::RoundId::new().to_string(),

@@ -35,6 +35,10 @@ pub fn routes() -> Router<AppState> {
             post(slip::book),
         )
         .route(
+            "/offices/{office_id}/cases/{case_id}/appointment/arrived",
+            post(slip::arrived),
+        )
+        .route(
             "/api/v1/offices/{office_id}/cases/{case_id}/appointment",
             post(slip::api_book),
         )

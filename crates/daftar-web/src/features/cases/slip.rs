@@ -29,6 +29,8 @@ pub struct SlipLinks {
     pub back: String,
     /// The booking form's action.
     pub book: String,
+    /// Where staff record the person's arrival (none on the portal).
+    pub arrive: Option<String>,
 }
 
 /// A booking: `day` as ISO or Solar Hijri (Persian digits accepted), `slot` as `HH:MM`.
@@ -64,6 +66,10 @@ pub struct SlipPage {
     documents: Vec<String>,
     office: String,
     appointment: Option<String>,
+    /// The appointment is today and the person's arrival is not recorded yet.
+    arrival_due: bool,
+    /// The person's arrival was recorded (when).
+    arrived: Option<String>,
     days: Vec<(String, String)>,
     slots: Vec<String>,
     error: Option<String>,
@@ -174,6 +180,13 @@ pub async fn slip_page(
             docs
         },
         office: format!("{} ({})", office.name_in(locale), office.code.as_str()),
+        arrival_due: appointment
+            .as_ref()
+            .is_some_and(|a| a.attended_at.is_none() && a.day == state.today()),
+        arrived: appointment
+            .as_ref()
+            .and_then(|a| a.attended_at)
+            .map(|t| tr.datetime(&t)),
         appointment: appointment
             .map(|a| format!("{} — {}", jalali(a.day), tr.digits(&a.slot.to_string()))),
         days: if open {
@@ -227,6 +240,7 @@ fn links(office: OfficeId, id: CaseId) -> SlipLinks {
     SlipLinks {
         back: format!("/offices/{office}/cases/{id}"),
         book: format!("/offices/{office}/cases/{id}/appointment"),
+        arrive: Some(format!("/offices/{office}/cases/{id}/appointment/arrived")),
     }
 }
 
@@ -252,6 +266,40 @@ pub async fn book(
     match book_appointment(&state, at.staff.audit(purpose::SERVICE), at.scope, id, &f).await {
         Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/cases/{id}/slip")).into_response()),
         Err(e) if e.kind.status() < 500 => {
+            let read = at
+                .staff
+                .principal()
+                .scope(office, daftar_domain::permission::Permission::PersonRead)?;
+            let ctx = at.staff.audit(purpose::SERVICE);
+            render_slip(
+                &state,
+                &at.staff.ctx,
+                ctx,
+                read,
+                id,
+                None,
+                links(office, id),
+                Some(e),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /offices/{o}/cases/{id}/appointment/arrived`: the clerk records that the person came
+/// (only on the appointment's day, once; 409 otherwise, shown on the slip).
+pub async fn arrived(
+    State(state): State<AppState>,
+    at: InOffice<PersonWrite>,
+    Path((_, id)): Path<(OfficeId, CaseId)>,
+    CsrfForm(_): CsrfForm<crate::auth::NoFields>,
+) -> WebResult<Response> {
+    let office = at.office_id();
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    match state.db(move |s| s.record_arrival(&ctx, &scope, id)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/cases/{id}/slip")).into_response()),
+        Err(e) if e.kind.status() < 500 && e.kind.status() != 403 => {
             let read = at
                 .staff
                 .principal()

@@ -16,7 +16,7 @@ use daftar_domain::office::Office;
 use daftar_domain::{Error, Result};
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
     "office_code",
     "province",
     "month",
@@ -38,6 +38,7 @@ pub const COLUMNS: [&str; 21] = [
     "complaints",
     "overcharge_reports",
     "complaints_per_100_cases",
+    "appointment_no_shows",
 ];
 
 fn line(office: &Office, r: &KpiRow, seasonality: Option<f64>) -> Vec<Cell> {
@@ -68,6 +69,7 @@ fn line(office: &Office, r: &KpiRow, seasonality: Option<f64>) -> Vec<Cell> {
         c(r.complaints),
         c(r.overcharges),
         Cell::Num(r.complaints_per_100()),
+        c(r.no_shows),
     ]
 }
 

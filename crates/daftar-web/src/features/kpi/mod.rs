@@ -467,6 +467,13 @@ async fn office_page(
             ],
         )
         .render(&|v| tr.num(v.round() as u64), &none),
+        chart(
+            "kpi-no-shows-chart",
+            "kpi-chart-no-shows",
+            Kind::Bar,
+            vec![series("kpi-no-shows", &|r| r.no_shows().map(|n| n as f64))],
+        )
+        .render(&|v| tr.num(v.round() as u64), &none),
     ];
     let catalog = state.db(|s| s.services()).await.unwrap_or_default();
     let service_name = |code: &str| {

@@ -106,7 +106,13 @@ fn round_rows(page_date: &dyn Fn(time::Date) -> String, counts: &[RoundPlanningC
     Table::protected(labels, cells)
 }
 
-async fn level(state: &AppState, staff: &Staff, q: &PlanningQuery) -> Result<Level> {
+/// The figures of the level `q` asks for; `day` writes a round's opening day in its label.
+async fn level(
+    state: &AppState,
+    staff: &Staff,
+    q: &PlanningQuery,
+    day: &(dyn Fn(time::Date) -> String + Sync),
+) -> Result<Level> {
     let reach = staff.principal().reach(Permission::AggregateRead)?;
     let province = q.province.trim().to_owned();
     let district = q.district.trim().to_owned();
@@ -137,10 +143,7 @@ async fn level(state: &AppState, staff: &Staff, q: &PlanningQuery) -> Result<Lev
         district,
         table,
         by_sex,
-        rounds: round_rows(
-            &|d| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false),
-            &per_round,
-        ),
+        rounds: round_rows(day, &per_round),
     })
 }
 
@@ -230,8 +233,11 @@ async fn page(
     staff: Staff,
     Query(q): Query<PlanningQuery>,
 ) -> WebResult<Response> {
-    let l = level(&state, &staff, &q).await?;
     let page = PageCtx::new(&state, &staff.ctx);
+    let l = level(&state, &staff, &q, &|d| {
+        page.tr.date(&daftar_domain::jalali::iso_day(d))
+    })
+    .await?;
     let groups = AgeGroup::ALL
         .iter()
         .map(|g| page.t(&format!("planning-group-{}", g.code())))
@@ -386,7 +392,8 @@ async fn export(
     q: PlanningQuery,
     format: Format,
 ) -> WebResult<Response> {
-    let l = level(&state, &staff, &q).await?;
+    // In a file: the round's opening day as ISO.
+    let l = level(&state, &staff, &q, &daftar_domain::jalali::iso_day).await?;
     Ok(download(
         format,
         "planning",

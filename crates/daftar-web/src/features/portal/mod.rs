@@ -313,6 +313,7 @@ fn my_links(id: CaseId) -> SlipLinks {
     SlipLinks {
         back: "/portal".into(),
         book: format!("/portal/cases/{id}/appointment"),
+        arrive: None,
     }
 }
 
