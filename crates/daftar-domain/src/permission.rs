@@ -58,11 +58,17 @@ pub enum Permission {
     /// See offices' KPI series (counts of cases only): every office with `office.all`
     /// (association staff: their members), one's own office otherwise.
     KpiRead,
+    /// Complete the protection screening of a voluntary-return case (trained officers: office
+    /// managers of the case's office, authority officers).
+    ReturnScreen,
+    /// Review return cases whose screening raised a flag, across offices, and clear or refer
+    /// them (protection officers).
+    ProtectionReview,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 23] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -84,6 +90,8 @@ impl Permission {
         Permission::HelpdeskAnswer,
         Permission::RoundManage,
         Permission::KpiRead,
+        Permission::ReturnScreen,
+        Permission::ProtectionReview,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -110,6 +118,8 @@ impl Permission {
             Permission::HelpdeskAnswer => "helpdesk.answer",
             Permission::RoundManage => "round.manage",
             Permission::KpiRead => "kpi.read",
+            Permission::ReturnScreen => "return.screen",
+            Permission::ProtectionReview => "protection.review",
         }
     }
 }
@@ -169,8 +179,11 @@ impl RoleCode {
     /// Staff of the association of offices: memberships and dues, members' licence standing
     /// and aggregate figures; never person data.
     pub const ASSOCIATION: &'static str = "association";
+    /// Protection officer: reviews flagged voluntary-return cases across offices (not bound to
+    /// an office); no other person data.
+    pub const PROTECTION_OFFICER: &'static str = "protection_officer";
     /// The built-in roles, in display order.
-    pub const BUILT_IN: [&'static str; 8] = [
+    pub const BUILT_IN: [&'static str; 9] = [
         Self::CLERK,
         Self::OFFICE_MANAGER,
         Self::INSPECTOR,
@@ -179,6 +192,7 @@ impl RoleCode {
         Self::AUDITOR,
         Self::SYSTEM_ADMIN,
         Self::ASSOCIATION,
+        Self::PROTECTION_OFFICER,
     ];
 
     /// Validates a role code: 2–32 of `a-z`, `0-9`, `_`.
@@ -546,6 +560,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceApply,
                 HelpdeskAnswer,
                 KpiRead,
+                ReturnScreen,
             ],
         ),
         def(
@@ -579,7 +594,14 @@ pub fn default_roles() -> Vec<RoleDef> {
                 HelpdeskAnswer,
                 RoundManage,
                 KpiRead,
+                ReturnScreen,
             ],
+        ),
+        def(
+            RoleCode::PROTECTION_OFFICER,
+            true,
+            false,
+            &[OfficeRead, OfficeAll, ProtectionReview],
         ),
         def(RoleCode::PARTNER, false, false, &[AggregateRead, OfficeAll]),
         def(

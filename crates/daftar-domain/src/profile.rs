@@ -1,5 +1,6 @@
 //! The country profile the application runs with: the service catalog, the working-day
-//! calendar and the privacy limits (the bulk-read alarm), as data. The Iran profile is embedded
+//! calendar, the privacy limits (the bulk-read alarm) and the border points and screening
+//! questions of voluntary return (`return.toml`), as data. The Iran profile is embedded
 //! in the binary; another country's profile is a directory with the same files (`privacy.toml`
 //! may be left out: 100 persons in 60 minutes) (`profile_dir` in the configuration, read by
 //! `daftar_store::profile::from_dir`). At start, services and holidays the store does not have
@@ -17,6 +18,9 @@ pub const IRAN_SERVICES: &str = include_str!("../../../profiles/ir/services.toml
 pub const IRAN_CALENDAR: &str = include_str!("../../../profiles/ir/calendar.toml");
 /// The embedded Iran privacy limits.
 pub const IRAN_PRIVACY: &str = include_str!("../../../profiles/ir/privacy.toml");
+
+/// The embedded Iran border points and screening questions of voluntary return.
+pub const IRAN_RETURN: &str = include_str!("../../../profiles/ir/return.toml");
 
 /// `privacy.toml`: the limits of the bulk-read alarm.
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
@@ -48,6 +52,9 @@ pub struct Profile {
     pub calendar: CalendarProfile,
     /// The privacy limits.
     pub privacy: Privacy,
+    /// Border points and screening questions of voluntary return (`return.toml`; none when a
+    /// profile directory leaves it out, and then no return can be registered).
+    pub voluntary_return: crate::voluntary_return::ReturnProfile,
 }
 
 impl Profile {
@@ -55,6 +62,7 @@ impl Profile {
     pub fn iran() -> Result<Self> {
         let mut p = Self::parse(IRAN_SERVICES, IRAN_CALENDAR)?;
         p.privacy = Privacy::from_toml(IRAN_PRIVACY)?;
+        p.voluntary_return = crate::voluntary_return::ReturnProfile::from_toml(IRAN_RETURN)?;
         Ok(p)
     }
 
@@ -64,6 +72,7 @@ impl Profile {
             catalog: Catalog::from_toml(services)?,
             calendar: CalendarProfile::from_toml(calendar)?,
             privacy: Privacy::default(),
+            voluntary_return: Default::default(),
         })
     }
 }

@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0025_notify"),
     migration!("0026_dashboard"),
     migration!("0027_kpi_complaints"),
+    migration!("0029_voluntary_return"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

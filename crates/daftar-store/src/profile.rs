@@ -27,6 +27,10 @@ pub fn from_dir(dir: &Path) -> Result<Profile> {
     if dir.join("privacy.toml").exists() {
         p.privacy = daftar_domain::profile::Privacy::from_toml(&read("privacy.toml")?)?;
     }
+    if dir.join("return.toml").exists() {
+        p.voluntary_return =
+            daftar_domain::voluntary_return::ReturnProfile::from_toml(&read("return.toml")?)?;
+    }
     Ok(p)
 }
 

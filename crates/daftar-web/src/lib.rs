@@ -120,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::licences::routes())
         .merge(features::association::routes())
         .merge(features::helpdesk::routes())
+        .merge(features::voluntary_return::routes())
         .merge(features::notify::routes())
         .merge(features::rounds::routes())
         .merge(features::planning::routes())

@@ -17,3 +17,4 @@ mod read_watch;
 mod rounds;
 mod schema;
 mod store;
+mod voluntary_return;

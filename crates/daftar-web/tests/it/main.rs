@@ -40,3 +40,4 @@ mod privacy;
 mod registry;
 mod rounds;
 mod services;
+mod voluntary_return;
