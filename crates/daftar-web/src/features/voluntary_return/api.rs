@@ -260,21 +260,16 @@ pub struct Departure {
     pub revoked: Vec<String>,
 }
 
-/// A request with nothing to say.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct DepartureRequest {}
-
 /// Confirms the departure (the office or the authority) and revokes the persons' active
 /// credentials in the same transaction. 409 `return.permit.missing` before the permit.
 #[utoipa::path(post, path = "/api/v1/returns/{return_id}/departure", tag = "returns",
-    params(("return_id" = String, Path, description = "Case id")), request_body = DepartureRequest,
+    params(("return_id" = String, Path, description = "Case id")),
     responses((status = 200, body = Departure), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn depart(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Json(_nothing): Json<DepartureRequest>,
 ) -> WebResult<axum::Json<Departure>> {
     let id = return_id(&id)?;
     let reach = reach_of(
