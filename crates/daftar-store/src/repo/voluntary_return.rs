@@ -240,7 +240,8 @@ fn act(
         params![next.code(), now, before.id.as_str(), before.state.code()],
     )?;
     if n == 0 {
-        // Another request moved it first.
+        // Another request moved it first: refused as from the state it is in now.
+        load(tx, access, allowed, id)?.state.after(action)?;
         return Err(Error::conflict("return.case.open"));
     }
     let mut details = write(tx, &before)?;

@@ -13,6 +13,7 @@ mod browser_journeys;
 mod browser_kpi;
 mod browser_licence;
 mod browser_pages;
+mod browser_return;
 mod browser_rounds;
 mod case_pages;
 mod cases;

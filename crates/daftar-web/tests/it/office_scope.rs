@@ -38,6 +38,8 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/offices/{office_id}/persons/{person_id}/documents"),
     ("GET", "/offices/{office_id}/persons/{person_id}/photo"),
     ("GET", "/offices/{office_id}/persons/{person_id}/access"),
+    ("GET", "/offices/{office_id}/persons/{person_id}/return"),
+    ("POST", "/offices/{office_id}/persons/{person_id}/return"),
     ("POST", "/offices/{office_id}/persons/{person_id}/photo"),
     (
         "GET",

@@ -152,18 +152,29 @@ fn row(
         state: tr.t(&format!("return-state-{}", c.state.code())),
         state_code: c.state.code(),
         flagged: c.flagged,
-        answers: c
-            .answers
-            .iter()
-            .map(|a| AnswerLine {
-                question: profile
+        // In the profile's order of the questions (the store keeps them by code).
+        answers: {
+            let mut answers: Vec<&daftar_domain::voluntary_return::Answer> =
+                c.answers.iter().collect();
+            answers.sort_by_key(|a| {
+                profile
                     .questions
                     .iter()
-                    .find(|q| q.code == a.question)
-                    .map_or_else(|| a.question.clone(), |q| q.text.get(tag).to_owned()),
-                flag: a.flag,
-            })
-            .collect(),
+                    .position(|q| q.code == a.question)
+                    .unwrap_or(usize::MAX)
+            });
+            answers
+        }
+        .into_iter()
+        .map(|a| AnswerLine {
+            question: profile
+                .questions
+                .iter()
+                .find(|q| q.code == a.question)
+                .map_or_else(|| a.question.clone(), |q| q.text.get(tag).to_owned()),
+            flag: a.flag,
+        })
+        .collect(),
         screening_note: c.screening_note.clone(),
         decision: c
             .decision
