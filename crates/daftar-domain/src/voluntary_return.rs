@@ -562,7 +562,27 @@ pub struct ReturnCase {
     pub events: Vec<ReturnEvent>,
 }
 
+/// The staff permissions that let one see the screening's answers and the protection notes
+/// (the officers who screen and review); others see only whether a flag was raised.
+pub const SCREENING_READERS: [Permission; 2] =
+    [Permission::ReturnScreen, Permission::ProtectionReview];
+
 impl ReturnCase {
+    /// The case without the screening's answers and the protection notes (for staff who
+    /// neither screen nor review, and for the person on the portal); whether a flag was raised
+    /// and where the case stands remain.
+    pub fn without_screening(mut self) -> Self {
+        self.answers.clear();
+        self.screening_note.clear();
+        self.review_note.clear();
+        for e in &mut self.events {
+            if e.action == "screen" || e.action == "review" {
+                e.note.clear();
+            }
+        }
+        self
+    }
+
     /// Everyone the case concerns: the registrant, then the members.
     pub fn persons(&self) -> impl Iterator<Item = PersonId> + '_ {
         std::iter::once(self.person.person_id).chain(self.members.iter().map(|m| m.person_id))
@@ -787,6 +807,60 @@ mod tests {
         assert_eq!(
             parse_reason(&"x".repeat(MAX_NOTE + 1)).unwrap_err().code,
             "return.note.too_long"
+        );
+    }
+
+    #[test]
+    fn the_screening_is_hidden_from_who_neither_screens_nor_reviews() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let event = |action: &str, note: &str| ReturnEvent {
+            at,
+            action: action.into(),
+            state: Flagged,
+            role: "office_manager".into(),
+            note: note.into(),
+        };
+        let c = ReturnCase {
+            id: "01J".into(),
+            reference: "VR-1".into(),
+            office_id: OfficeId::new(),
+            person: ReturnPerson {
+                person_id: PersonId::new(),
+                name: "زهرا".into(),
+                registry_no: "THR-01-000001".into(),
+            },
+            members: vec![],
+            channel: ReturnChannel::Office,
+            departure_on: time::macros::date!(2026 - 12 - 20),
+            border_point: "milak".into(),
+            state: Flagged,
+            flagged: true,
+            answers: vec![Answer {
+                question: "gender_based_violence".into(),
+                flag: true,
+            }],
+            screening_note: "گفت".into(),
+            decision: Some(Decision::Refer),
+            review_note: "ارجاع".into(),
+            permit_no: String::new(),
+            permit_valid_until: None,
+            created_at: at,
+            events: vec![event("screen", "گفت"), event("withdraw", "دلیل")],
+        };
+        let hidden = c.clone().without_screening();
+        assert!(hidden.answers.is_empty());
+        assert_eq!(
+            (hidden.screening_note.as_str(), hidden.review_note.as_str()),
+            ("", "")
+        );
+        assert_eq!(hidden.events[0].note, "");
+        assert_eq!(
+            hidden.events[1].note, "دلیل",
+            "a withdrawal's reason is not protection data"
+        );
+        assert_eq!(
+            (hidden.flagged, hidden.state, hidden.decision),
+            (true, Flagged, c.decision)
         );
     }
 

@@ -101,7 +101,7 @@ both_backends! {
     fn users_roles_and_secrets(db) {
         let s = db.store();
         let roles = s.roles().unwrap();
-        assert_eq!(roles.len(), 9, "seven built-in staff roles, applicant, association");
+        assert_eq!(roles.len(), 10, "seven built-in staff roles, applicant, association, protection officer");
         assert!(roles.iter().find(|r| r.code.as_str() == "system_admin").unwrap().totp_required);
         let o = office(s.as_ref(), "THR-01");
         let u = user(s.as_ref(), "clerk.one", "clerk", Some(o));

@@ -214,6 +214,23 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     );
     let (s, v) = post_json(&app, &ma, &tm, &format!("{api}/permit"), permit.clone()).await;
     assert_eq!((s, code(&v)), (409, "return.screening.blocked"));
+    // The answers are for who screens and reviews; a clerk sees only that a flag stands.
+    let (_, v) = json_of(ca.get(app.url(&api)).send().await.unwrap()).await;
+    assert_eq!(
+        (
+            v["flagged"].as_bool(),
+            v["answers"].as_array().map(Vec::len)
+        ),
+        (Some(true), Some(0)),
+        "{v}"
+    );
+    let (_, v) = json_of(ma.get(app.url(&api)).send().await.unwrap()).await;
+    assert_eq!(v["answers"].as_array().map(Vec::len), Some(5), "{v}");
+    assert!(
+        !get_text(&app, &clerk, &case_page)
+            .await
+            .contains("id=\"return-answers\"")
+    );
     let html = get_text(&app, &ma, &case_page).await;
     assert!(html.contains("id=\"return-permit-blocked\""));
     assert!(!html.contains("id=\"return-permit-form\""));

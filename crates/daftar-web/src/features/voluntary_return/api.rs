@@ -1,7 +1,7 @@
 //! The JSON API of voluntary return: `/api/v1/returns…` (request types here; the answers are
 //! the domain's `ReturnCase`). Every call is audited per person of the case.
 
-use super::{date_field, reach_of, return_id, take};
+use super::{date_field, reach_of, return_id, seen_by, take};
 use crate::auth::Staff;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
@@ -64,7 +64,8 @@ pub async fn list(
     Ok(axum::Json(
         state
             .db(move |s| s.return_cases(&ctx, &reach, open_only, req))
-            .await?,
+            .await?
+            .map(|c| seen_by(&staff, c)),
     ))
 }
 
@@ -127,7 +128,10 @@ pub async fn register(
     let c = state
         .db(move |s| s.register_return(&ctx, &ReturnAccess::Staff(reach), &r))
         .await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(c)))
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(seen_by(&staff, c)),
+    ))
 }
 
 /// One case with its timeline. Audited per person.
@@ -143,11 +147,12 @@ pub async fn show(
     let id = return_id(&id)?;
     let reach = reach_of(&staff, &READ_PERMISSIONS)?;
     let ctx = staff.audit(purpose::SERVICE);
-    Ok(axum::Json(
+    Ok(axum::Json(seen_by(
+        &staff,
         state
             .db(move |s| s.return_case(&ctx, &ReturnAccess::Staff(reach), id))
             .await?,
-    ))
+    )))
 }
 
 /// One answer of the screening.
@@ -280,7 +285,10 @@ pub async fn depart(
     let (case, revoked) = state
         .db(move |s| s.confirm_departure(&ctx, &ReturnAccess::Staff(reach), id))
         .await?;
-    Ok(axum::Json(Departure { case, revoked }))
+    Ok(axum::Json(Departure {
+        case: seen_by(&staff, case),
+        revoked,
+    }))
 }
 
 /// A withdrawal.

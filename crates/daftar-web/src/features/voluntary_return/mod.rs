@@ -29,7 +29,7 @@ use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::store::ReturnAccess;
 use daftar_domain::voluntary_return::{
     Action, Decision, NewReturn, Permit, READ_PERMISSIONS, ReturnCase, ReturnChannel, ReturnState,
-    Review, Screening, parse_reason,
+    Review, SCREENING_READERS, Screening, parse_reason,
 };
 use daftar_domain::{Error, Result};
 use serde::Deserialize;
@@ -68,6 +68,16 @@ pub(crate) fn reach_of(staff: &Staff, perms: &[Permission]) -> Result<Reach> {
         .or_else(|| perms.first().copied())
         .ok_or_else(|| Error::forbidden("auth.forbidden"))?;
     p.reach(first)
+}
+
+/// The case as `staff` may see it: without the screening's answers and the protection notes
+/// unless they screen or review ([`SCREENING_READERS`]).
+pub(crate) fn seen_by(staff: &Staff, c: ReturnCase) -> ReturnCase {
+    if SCREENING_READERS.iter().any(|p| staff.principal().has(*p)) {
+        c
+    } else {
+        c.without_screening()
+    }
 }
 
 /// A date as typed: Solar Hijri (`1405/09/20`, Persian digits too) or ISO.
@@ -341,9 +351,12 @@ async fn person_render(
     let ctx = at.staff.audit(purpose::SERVICE);
     let access = ReturnAccess::Staff(Reach::Office(at.scope));
     let c2 = ctx.clone();
-    let cases = state
+    let cases: Vec<ReturnCase> = state
         .db(move |s| s.person_returns(&c2, &access, person))
-        .await?;
+        .await?
+        .into_iter()
+        .map(|c| seen_by(&at.staff, c))
+        .collect();
     let members = household_of(state, ctx, at.scope, person).await?;
     let page = PageCtx::new(state, &at.staff.ctx);
     let offices = office_names(state, &page).await?;
@@ -454,7 +467,8 @@ async fn list_render(
     };
     let found = state
         .db(move |s| s.return_cases(&ctx, &reach, open_only, req))
-        .await?;
+        .await?
+        .map(|c| seen_by(&staff, c));
     let page = PageCtx::new(&state, &staff.ctx);
     let offices = office_names(&state, &page).await?;
     let cases = found
@@ -547,9 +561,12 @@ async fn show_render(
 ) -> WebResult<Response> {
     let reach = reach_of(staff, &READ_PERMISSIONS)?;
     let ctx = staff.audit(purpose::SERVICE);
-    let c = state
-        .db(move |s| s.return_case(&ctx, &ReturnAccess::Staff(reach), id))
-        .await?;
+    let c = seen_by(
+        staff,
+        state
+            .db(move |s| s.return_case(&ctx, &ReturnAccess::Staff(reach), id))
+            .await?,
+    );
     let page = PageCtx::new(state, &staff.ctx);
     let offices = office_names(state, &page).await?;
     let o = c.office_id;
@@ -622,6 +639,19 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 
 /// Takes one action on a case for `staff` (the forms and the API share it).
 pub(crate) async fn take(
+    state: &AppState,
+    staff: &Staff,
+    id: ReturnId,
+    action: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<ReturnCase> {
+    Ok(seen_by(
+        staff,
+        take_unseen(state, staff, id, action, pairs).await?,
+    ))
+}
+
+async fn take_unseen(
     state: &AppState,
     staff: &Staff,
     id: ReturnId,
@@ -729,13 +759,8 @@ async fn portal_render(
     let rows = cases
         .iter()
         .map(|c| {
-            let mut r = row(state, &page, c, &offices);
             // The portal shows where the case stands, not the screening's answers or notes.
-            r.answers.clear();
-            r.screening_note.clear();
-            r.review_note.clear();
-            r.events.iter_mut().for_each(|e| e.note.clear());
-            r
+            row(state, &page, &c.clone().without_screening(), &offices)
         })
         .collect();
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.1);
