@@ -481,6 +481,13 @@ async fn bad_ids_and_bodies_get_stable_codes(app: TestApp) {
     assert_eq!((s, code(&v)), (400, "request.body.unknown_field"));
     let (s, v) = post_json(&app, &c, &t, "/api/v1/returns", json!({"person_id": p.id.to_string(), "departure_on": today().to_string(), "border_point": "milak"})).await;
     assert_eq!(s, 201, "{v}");
+    // The office withdraws it on the person's word; twice is a conflict.
+    let withdrawal = format!("/api/v1/returns/{}/withdrawal", v["id"].as_str().unwrap());
+    let (s, v) = post_json(&app, &c, &t, &withdrawal, json!({"reason": "منصرف شد"})).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("withdrawn")), "{v}");
+    let (s, v) = post_json(&app, &c, &t, &withdrawal, json!({})).await;
+    assert_eq!((s, code(&v)), (409, "return.withdrawn"));
+    assert_eq!(app.audited("return.withdraw").len(), 1);
     let (s, v) = json_of(
         c.get(app.url("/api/v1/returns/profile"))
             .send()
