@@ -121,3 +121,7 @@ typed_id!(
     /// Identifies a registration round.
     RoundId, "round.id.invalid"
 );
+typed_id!(
+    /// Identifies a voluntary-return case.
+    ReturnId, "return.id.invalid"
+);

@@ -45,6 +45,7 @@ pub mod store;
 pub mod text;
 pub mod usecase;
 pub mod user;
+pub mod voluntary_return;
 pub mod workflow;
 
 pub use error::{Error, ErrorKind, Result};

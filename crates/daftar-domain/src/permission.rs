@@ -61,11 +61,17 @@ pub enum Permission {
     /// See, accept, decline and complete the referrals addressed to one's partner service
     /// (partner users bound to a partner); never a person record.
     ReferralReceive,
+    /// Complete the protection screening of a voluntary-return case (trained officers: office
+    /// managers of the case's office, authority officers).
+    ReturnScreen,
+    /// Review return cases whose screening raised a flag, across offices, and clear or refer
+    /// them (protection officers).
+    ProtectionReview,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -88,6 +94,8 @@ impl Permission {
         Permission::RoundManage,
         Permission::KpiRead,
         Permission::ReferralReceive,
+        Permission::ReturnScreen,
+        Permission::ProtectionReview,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -115,6 +123,8 @@ impl Permission {
             Permission::RoundManage => "round.manage",
             Permission::KpiRead => "kpi.read",
             Permission::ReferralReceive => "referral.receive",
+            Permission::ReturnScreen => "return.screen",
+            Permission::ProtectionReview => "protection.review",
         }
     }
 }
@@ -174,8 +184,11 @@ impl RoleCode {
     /// Staff of the association of offices: memberships and dues, members' licence standing
     /// and aggregate figures; never person data.
     pub const ASSOCIATION: &'static str = "association";
+    /// Protection officer: reviews flagged voluntary-return cases across offices (not bound to
+    /// an office); no other person data.
+    pub const PROTECTION_OFFICER: &'static str = "protection_officer";
     /// The built-in roles, in display order.
-    pub const BUILT_IN: [&'static str; 8] = [
+    pub const BUILT_IN: [&'static str; 9] = [
         Self::CLERK,
         Self::OFFICE_MANAGER,
         Self::INSPECTOR,
@@ -184,6 +197,7 @@ impl RoleCode {
         Self::AUDITOR,
         Self::SYSTEM_ADMIN,
         Self::ASSOCIATION,
+        Self::PROTECTION_OFFICER,
     ];
 
     /// Validates a role code: 2–32 of `a-z`, `0-9`, `_`.
@@ -551,6 +565,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 LicenceApply,
                 HelpdeskAnswer,
                 KpiRead,
+                ReturnScreen,
             ],
         ),
         def(
@@ -584,6 +599,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 HelpdeskAnswer,
                 RoundManage,
                 KpiRead,
+                ReturnScreen,
             ],
         ),
         def(
@@ -591,6 +607,12 @@ pub fn default_roles() -> Vec<RoleDef> {
             false,
             false,
             &[AggregateRead, OfficeAll, ReferralReceive],
+        ),
+        def(
+            RoleCode::PROTECTION_OFFICER,
+            true,
+            false,
+            &[OfficeRead, OfficeAll, ProtectionReview],
         ),
         def(
             RoleCode::ASSOCIATION,

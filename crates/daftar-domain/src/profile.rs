@@ -1,5 +1,6 @@
 //! The country profile the application runs with: the service catalog, the working-day
-//! calendar and the privacy limits (the bulk-read alarm), as data. The Iran profile is embedded
+//! calendar, the privacy limits (the bulk-read alarm) and the border points and screening
+//! questions of voluntary return (`return.toml`), as data. The Iran profile is embedded
 //! in the binary; another country's profile is a directory with the same files (`privacy.toml`
 //! may be left out: 100 persons in 60 minutes; so may `referrals.toml`: no partners) (`profile_dir` in the configuration, read by
 //! `daftar_store::profile::from_dir`). At start, services and holidays the store does not have
@@ -17,6 +18,9 @@ pub const IRAN_SERVICES: &str = include_str!("../../../profiles/ir/services.toml
 pub const IRAN_CALENDAR: &str = include_str!("../../../profiles/ir/calendar.toml");
 /// The embedded Iran privacy limits.
 pub const IRAN_PRIVACY: &str = include_str!("../../../profiles/ir/privacy.toml");
+
+/// The embedded Iran border points and screening questions of voluntary return.
+pub const IRAN_RETURN: &str = include_str!("../../../profiles/ir/return.toml");
 
 /// `privacy.toml`: the limits of the bulk-read alarm.
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
@@ -50,6 +54,9 @@ pub struct Profile {
     pub privacy: Privacy,
     /// Partners and referral types (`referrals.toml`; none when a directory has no such file).
     pub referrals: crate::referral::Referrals,
+    /// Border points and screening questions of voluntary return (`return.toml`; none when a
+    /// profile directory leaves it out, and then no return can be registered).
+    pub voluntary_return: crate::voluntary_return::ReturnProfile,
 }
 
 impl Profile {
@@ -58,6 +65,7 @@ impl Profile {
         let mut p = Self::parse(IRAN_SERVICES, IRAN_CALENDAR)?;
         p.privacy = Privacy::from_toml(IRAN_PRIVACY)?;
         p.referrals = crate::referral::Referrals::from_toml(crate::referral::IRAN_REFERRALS)?;
+        p.voluntary_return = crate::voluntary_return::ReturnProfile::from_toml(IRAN_RETURN)?;
         Ok(p)
     }
 
@@ -68,6 +76,7 @@ impl Profile {
             calendar: CalendarProfile::from_toml(calendar)?,
             privacy: Privacy::default(),
             referrals: crate::referral::Referrals::default(),
+            voluntary_return: Default::default(),
         })
     }
 }

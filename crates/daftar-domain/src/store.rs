@@ -24,8 +24,8 @@ use crate::helpdesk::{NewTicket, Ticket};
 use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
-    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, RoundId, SessionId,
-    ShareCodeId, SuspectId, UserId,
+    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, ReturnId, RoundId,
+    SessionId, ShareCodeId, SuspectId, UserId,
 };
 use crate::kpi::{KpiRow, SolarMonth};
 use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView};
@@ -1430,6 +1430,110 @@ pub trait DashboardStore: Send + Sync {
     fn dashboard_offices(&self, reach: &Reach) -> Result<Vec<Office>>;
 }
 
+/// Who reads or acts on a voluntary-return case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnAccess {
+    /// Staff, as far as the reach of the permission they act with goes (one office, or every
+    /// office; with `protection.review` only the cases whose screening raised a flag).
+    Staff(Reach),
+    /// The registrant on the portal: their own cases only.
+    Own(PersonId),
+}
+
+/// Voluntary return (issue 20.3; rules in [`crate::voluntary_return`]). Every call is audited
+/// with each person of the case as target (so their access log shows it); a case `access`
+/// may not see is `return.case.not_found`, an action its permission does not allow
+/// `auth.forbidden`.
+pub trait ReturnStore: Send + Sync {
+    /// Registers the wish to return: staff with `person.write` for the registrant's office, or
+    /// the registrant themself (`Own`). Members must belong to the registrant's current
+    /// household (`return.member.not_household`); nobody may be in another open case
+    /// (`return.case.open`). Audited `return.register`.
+    fn register_return(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        r: &crate::voluntary_return::NewReturn,
+    ) -> Result<crate::voluntary_return::ReturnCase>;
+
+    /// The cases `reach` sees, open or blocked ones first then newest (`open_only`: not
+    /// departed or withdrawn). Audited `return.list` per person listed.
+    fn return_cases(
+        &self,
+        ctx: &AuditCtx,
+        reach: &Reach,
+        open_only: bool,
+        req: PageRequest,
+    ) -> Result<Page<crate::voluntary_return::ReturnCase>>;
+
+    /// The cases of one person (as registrant or member) that `access` sees, newest first.
+    /// Audited `return.list`.
+    fn person_returns(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        person: PersonId,
+    ) -> Result<Vec<crate::voluntary_return::ReturnCase>>;
+
+    /// One case with its timeline. Audited `return.read`.
+    fn return_case(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        id: ReturnId,
+    ) -> Result<crate::voluntary_return::ReturnCase>;
+
+    /// Records the protection screening (`return.screen`). Audited `return.screen`.
+    fn screen_return(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        id: ReturnId,
+        s: &crate::voluntary_return::Screening,
+    ) -> Result<crate::voluntary_return::ReturnCase>;
+
+    /// Records a protection officer's review of a flagged case (`protection.review`). Audited
+    /// `return.review`.
+    fn review_return(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        id: ReturnId,
+        r: &crate::voluntary_return::Review,
+    ) -> Result<crate::voluntary_return::ReturnCase>;
+
+    /// Issues the exit permit (the office): 409 while the screening is missing or blocked.
+    /// Audited `return.permit`.
+    fn issue_exit_permit(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        id: ReturnId,
+        p: &crate::voluntary_return::Permit,
+    ) -> Result<crate::voluntary_return::ReturnCase>;
+
+    /// Confirms the departure (the office or the authority) and, in the same transaction,
+    /// revokes every active credential of the registrant and the members as
+    /// [`CredentialStore::revoke_credential`] does (status list version bumped, audited
+    /// `credential.revoke`). Audited `return.depart`. Returns the case and the revoked ids.
+    fn confirm_departure(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        id: ReturnId,
+    ) -> Result<(crate::voluntary_return::ReturnCase, Vec<String>)>;
+
+    /// Withdraws the wish, in any state before departure, without consequence (the office or
+    /// the registrant). Audited `return.withdraw`.
+    fn withdraw_return(
+        &self,
+        ctx: &AuditCtx,
+        access: &ReturnAccess,
+        id: ReturnId,
+        reason: &str,
+    ) -> Result<crate::voluntary_return::ReturnCase>;
+}
+
 /// Declares [`Store`] over the area traits, with the blanket impl for every type that has them
 /// all (one list, not two).
 macro_rules! every_area {
@@ -1464,6 +1568,7 @@ every_area!(
     IdempotencyStore,
     HelpdeskStore,
     ReferralStore,
+    ReturnStore,
     PlanningStore,
     NotifyStore,
     AuditStore

@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0026_dashboard"),
     migration!("0027_kpi_complaints"),
     migration!("0028_referrals"),
+    migration!("0029_voluntary_return"),
     migration!("0030_medical_needs"),
     migration!("0031_notify_email"),
     migration!("0032_reminder_backfill"),

@@ -30,6 +30,10 @@ pub fn from_dir(dir: &Path) -> Result<Profile> {
     if dir.join("referrals.toml").exists() {
         p.referrals = daftar_domain::referral::Referrals::from_toml(&read("referrals.toml")?)?;
     }
+    if dir.join("return.toml").exists() {
+        p.voluntary_return =
+            daftar_domain::voluntary_return::ReturnProfile::from_toml(&read("return.toml")?)?;
+    }
     Ok(p)
 }
 

@@ -121,6 +121,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::association::routes())
         .merge(features::helpdesk::routes())
         .merge(features::referrals::routes())
+        .merge(features::voluntary_return::routes())
         .merge(features::notify::routes())
         .merge(features::rounds::routes())
         .merge(features::planning::routes())

@@ -125,6 +125,19 @@ impl PageCtx {
                     label: "nav-referrals",
                 });
             }
+            if p.has(Permission::ProtectionReview) {
+                nav.push(NavLink {
+                    href: "/returns/protection".into(),
+                    label: "nav-protection",
+                });
+            } else if p.has(Permission::ReturnScreen)
+                || (a.user.office_id.is_some() && p.has(Permission::PersonRead))
+            {
+                nav.push(NavLink {
+                    href: "/returns".into(),
+                    label: "nav-returns",
+                });
+            }
             if p.has(Permission::HelpdeskAnswer) {
                 nav.push(NavLink {
                     href: "/helpdesk".into(),

@@ -156,6 +156,31 @@ fn credential_id(id: &str) -> Result<String> {
     }
 }
 
+/// Revokes credential `id` in `tx` at `now` for `reason`: the status list's version is bumped
+/// and carried by the credential (so verifiers see it with the next list). Audited
+/// `credential.revoke`. The caller has checked that it may and that the credential is not
+/// revoked yet ([`daftar_domain::store::CredentialStore::revoke_credential`]; the departure of a voluntary return).
+pub(crate) fn revoke(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    id: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<CredentialRecord> {
+    let version = bump(tx, rotate_keys::STATUS_LIST)?;
+    tx.exec(
+        "UPDATE credentials SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, status_version = $4 WHERE id = $5",
+        params![now, ctx.actor.as_str(), reason, i64::try_from(version).unwrap_or(i64::MAX), id],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEvent::new("credential.revoke", "credential", id)
+            .with_details(serde_json::json!({ "reason": reason, "status_version": version })),
+    )?;
+    credential_by_id(tx, id)
+}
+
 /// Stores credentials in `tx`; one already issued for the same case, person and kind is kept
 /// (safe to repeat). Returns the stored records of every entry. Audited `credential.issue`.
 fn insert_credentials(
@@ -471,18 +496,7 @@ impl daftar_domain::store::CredentialStore for SqlStore {
             if c.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));
             }
-            let version = bump(tx, rotate_keys::STATUS_LIST)?;
-            tx.exec(
-                "UPDATE credentials SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, status_version = $4 WHERE id = $5",
-                params![now, ctx.actor.as_str(), reason, i64::try_from(version).unwrap_or(i64::MAX), id.as_str()],
-            )?;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("credential.revoke", "credential", &id)
-                    .with_details(serde_json::json!({ "reason": reason, "status_version": version })),
-            )?;
-            credential_by_id(tx, &id)
+            revoke(tx, ctx, &id, reason, now)
         })
     }
 

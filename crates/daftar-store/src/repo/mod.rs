@@ -36,6 +36,7 @@ pub(crate) mod rounds;
 mod services;
 mod system;
 mod users;
+mod voluntary_return;
 
 use crate::sql::{Row, Timed, Tx};
 use crate::{Db, SqlStore};

@@ -18,3 +18,4 @@ mod referrals;
 mod rounds;
 mod schema;
 mod store;
+mod voluntary_return;

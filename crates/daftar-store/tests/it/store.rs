@@ -101,7 +101,7 @@ both_backends! {
     fn users_roles_and_secrets(db) {
         let s = db.store();
         let roles = s.roles().unwrap();
-        assert_eq!(roles.len(), 9, "seven built-in staff roles, applicant, association");
+        assert_eq!(roles.len(), 10, "seven built-in staff roles, applicant, association, protection officer");
         assert!(roles.iter().find(|r| r.code.as_str() == "system_admin").unwrap().totp_required);
         let o = office(s.as_ref(), "THR-01");
         let u = user(s.as_ref(), "clerk.one", "clerk", Some(o));
@@ -247,9 +247,9 @@ both_backends! {
 
     fn migrations_are_idempotent(db) {
         let s = db.store();
-        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string(), "0013_totp_last_step".to_string(), "0014_idempotency_answers".to_string(), "0015_case_employer".to_string(), "0016_person_imports".to_string(), "0017_bulk_read_alarm".to_string(), "0018_audit_sealer".to_string(), "0019_rate_limits".to_string(), "0020_office_licences".to_string(), "0021_audit_target".to_string(), "0022_kpi".to_string(), "0023_rounds".to_string(), "0024_helpdesk".to_string(), "0025_notify".to_string(), "0026_dashboard".to_string(), "0027_kpi_complaints".to_string(), "0028_referrals".to_string(), "0030_medical_needs".to_string(), "0031_notify_email".to_string(), "0032_reminder_backfill".to_string(), "0033_appointment_attendance".to_string()]);
+        assert_eq!(s.applied_migrations().unwrap(), vec!["0001_foundation".to_string(), "0002_person_match_keys".to_string(), "0003_person_details".to_string(), "0004_households".to_string(), "0005_duplicate_review".to_string(), "0006_person_photos".to_string(), "0007_services_cases".to_string(), "0008_credentials".to_string(), "0009_portal".to_string(), "0010_appointments".to_string(), "0011_match_index".to_string(), "0012_selective_match_keys".to_string(), "0013_totp_last_step".to_string(), "0014_idempotency_answers".to_string(), "0015_case_employer".to_string(), "0016_person_imports".to_string(), "0017_bulk_read_alarm".to_string(), "0018_audit_sealer".to_string(), "0019_rate_limits".to_string(), "0020_office_licences".to_string(), "0021_audit_target".to_string(), "0022_kpi".to_string(), "0023_rounds".to_string(), "0024_helpdesk".to_string(), "0025_notify".to_string(), "0026_dashboard".to_string(), "0027_kpi_complaints".to_string(), "0028_referrals".to_string(), "0029_voluntary_return".to_string(), "0030_medical_needs".to_string(), "0031_notify_email".to_string(), "0032_reminder_backfill".to_string(), "0033_appointment_attendance".to_string()]);
         assert!(s.migrate().unwrap().is_empty(), "nothing left to apply");
-        assert_eq!(s.roles().unwrap().len(), 9, "seeding roles twice adds nothing");
+        assert_eq!(s.roles().unwrap().len(), 10, "seeding roles twice adds nothing");
         s.ping().unwrap();
         assert!(s.pool_stats().connections >= 1);
     }

@@ -28,3 +28,4 @@ pub mod rounds;
 pub mod services;
 pub mod system;
 pub mod users;
+pub mod voluntary_return;

@@ -60,6 +60,8 @@ const SCOPED: &[(&str, &str)] = &[
         "POST",
         "/offices/{office_id}/cases/{case_id}/appointment/arrived",
     ),
+    ("GET", "/offices/{office_id}/persons/{person_id}/return"),
+    ("POST", "/offices/{office_id}/persons/{person_id}/return"),
     ("POST", "/offices/{office_id}/persons/{person_id}/photo"),
     (
         "GET",

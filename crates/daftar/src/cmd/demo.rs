@@ -273,6 +273,7 @@ fn seed(
         let name = match role.code.as_str() {
             RoleCode::AUTHORITY_OFFICER => "officer",
             RoleCode::SYSTEM_ADMIN => "admin",
+            RoleCode::PROTECTION_OFFICER => "protection",
             other => other,
         };
         user(name, role.code.as_str(), None)?;
@@ -336,6 +337,7 @@ fn seed(
     seed_round(store, &ctx, &by_office, clock)?;
     seed_helpdesk(store, &ctx, &by_office, clock)?;
     seed_referrals(store, &ctx, &by_office, clock)?;
+    seed_return(store, &ctx, &by_office, clock)?;
     println!(
         "Seeded {} offices, {} users, {persons} persons, households of three, one suspected duplicate per office for review, {cases} cases, and {history} decided cases over the past 12 months for the KPI pages.",
         offices.len(),
@@ -501,6 +503,85 @@ fn seed_referrals(
         made += 1;
     }
     println!("Referred {made} children to school enrolment (sign in as partner, see /referrals).");
+    Ok(())
+}
+
+/// Voluntary return (issue 20.3): in the first office, a household head's wish to return with
+/// one member through Dogharoun in three weeks, screened with a flag (risk on return): it waits
+/// in the protection queue (`protection`, `/returns/protection`) before the office
+/// (`manager.thr`) can issue the exit permit.
+fn seed_return(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    by_office: &std::collections::BTreeMap<
+        daftar_domain::ids::OfficeId,
+        Vec<daftar_domain::person::Person>,
+    >,
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    use daftar_domain::store::ReturnAccess;
+    use daftar_domain::voluntary_return::{NewReturn, ReturnChannel, Screening};
+    let profile = daftar_domain::profile::Profile::iran()?;
+    let today = clock.today();
+    let Some((office, persons)) = by_office.iter().next() else {
+        return Ok(());
+    };
+    let read = system_scope(*office, Permission::PersonRead);
+    // The first person heading a household of more than one.
+    let mut found = None;
+    for p in persons {
+        if let Some(h) = store.person_household(ctx, &read, p.id)? {
+            let view = store.get_household(ctx, &read, h)?;
+            let others: Vec<_> = view
+                .members
+                .iter()
+                .map(|m| m.person.id)
+                .filter(|id| *id != p.id)
+                .collect();
+            if view.household.head_person_id == p.id && !others.is_empty() {
+                found = Some((p.id, others));
+                break;
+            }
+        }
+    }
+    let Some((head, others)) = found else {
+        println!("No return case: no household in the first office.");
+        return Ok(());
+    };
+    let new = NewReturn::parse(
+        &profile.voluntary_return,
+        today,
+        head,
+        &others[..1],
+        today + time::Duration::days(21),
+        "dogharoun",
+        ReturnChannel::Office,
+    )?;
+    let write = ReturnAccess::Staff(daftar_domain::permission::Reach::Office(system_scope(
+        *office,
+        Permission::PersonWrite,
+    )));
+    let case = store.register_return(ctx, &write, &new)?;
+    let answers = profile
+        .voluntary_return
+        .questions
+        .iter()
+        .map(|q| (q.code.clone(), q.code == "risk_on_return"))
+        .collect();
+    let screening = Screening::parse(
+        &profile.voluntary_return,
+        &answers,
+        "از بازگشت به ولایت خود بیم دارد.",
+    )?;
+    let screen = ReturnAccess::Staff(daftar_domain::permission::Reach::Office(system_scope(
+        *office,
+        Permission::ReturnScreen,
+    )));
+    let case = store.screen_return(ctx, &screen, case.id.parse()?, &screening)?;
+    println!(
+        "Registered the voluntary return {} (a head of household and one member), screened with a flag: it waits for the protection officer (login protection) on /returns/protection.",
+        case.reference
+    );
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use super::rules;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
     api, association, audit, cases, credentials, helpdesk, households, licences, offices, persons,
-    read_watch, referrals, review, rounds, services, system, users,
+    read_watch, referrals, review, rounds, services, system, users, voluntary_return,
 };
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         association::api_members, association::api_record, association::api_dues,
         helpdesk::api_inbox,
         referrals::api_inbox, referrals::api_show, referrals::api_act, referrals::api_create,
+        voluntary_return::api::list, voluntary_return::api::register, voluntary_return::api::profile, voluntary_return::api::show,
+        voluntary_return::api::screen, voluntary_return::api::review, voluntary_return::api::permit, voluntary_return::api::depart, voluntary_return::api::withdraw,
         rounds::api_coverage,
         persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
         persons::api::set_status, persons::api::set_medical_needs, persons::api::add_document, persons::api::export, persons::photo::api_show, persons::photo::api_put,
@@ -41,7 +43,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &Contract),
-    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "association", description = "Association membership of offices and dues; members' licence standing and figures (no person data)"), (name = "helpdesk", description = "Inquiries, complaints and exploitation reports routed to an office or the authority (audited; an anonymous complainant is hidden from the office complained about)"), (name = "referrals", description = "Referrals to partner services with the person's consent: partners see only referrals addressed to them and only the attributes each shares (audited)"), (name = "rounds", description = "Registration rounds: coverage as aggregates (counts only, small figures withheld for partners)"), (name = "licences", description = "Office licences: application, inspection, issue, renewal, warning, suspension, revocation, reinstatement (audited)"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"), (name = "credentials", description = "Signed credentials: public verification, trust and status lists, revocation, share codes (audited)"))
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "association", description = "Association membership of offices and dues; members' licence standing and figures (no person data)"), (name = "helpdesk", description = "Inquiries, complaints and exploitation reports routed to an office or the authority (audited; an anonymous complainant is hidden from the office complained about)"), (name = "referrals", description = "Referrals to partner services with the person's consent: partners see only referrals addressed to them and only the attributes each shares (audited)"), (name = "returns", description = "Voluntary return: registration, protection screening, review of flagged cases, exit permit, departure (revokes credentials), withdrawal (audited per person)"), (name = "rounds", description = "Registration rounds: coverage as aggregates (counts only, small figures withheld for partners)"), (name = "licences", description = "Office licences: application, inspection, issue, renewal, warning, suspension, revocation, reinstatement (audited)"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"), (name = "credentials", description = "Signed credentials: public verification, trust and status lists, revocation, share codes (audited)"))
 )]
 pub struct ApiDoc;
 
