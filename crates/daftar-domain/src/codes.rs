@@ -1,6 +1,8 @@
 //! `code_enum!`: a closed set of values stored and exchanged as stable snake_case codes
 //! (`registration_card`, `complete`). One macro instead of a hand-written `ALL`/`code`/`parse`
 //! triple per enum; the parse error carries the enum's own error code and the field name.
+//! `code_impl!` adds the same `ALL`/`code`/`parse` to an enum declared with its own derives
+//! (serde `snake_case`, utoipa), as the help desk and voluntary return do.
 
 /// Declares an enum whose variants have stable text codes, with `ALL`, `code()`, `parse()`,
 /// `Display`, serde (as the code) and a utoipa schema (a string enum).
@@ -68,5 +70,25 @@ macro_rules! code_enum {
             }
         }
         impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// Adds `ALL` (display order), `code()` and `parse()` (an `Invalid` error with the given code
+/// otherwise) to an enum declared elsewhere with its own derives.
+#[macro_export]
+macro_rules! code_impl {
+    ($t:ty { $($v:ident => $c:literal),* $(,)? } $err:literal) => {
+        impl $t {
+            /// Every value, in display order.
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            /// The stable code.
+            pub fn code(self) -> &'static str {
+                match self { $(<$t>::$v => $c),* }
+            }
+            /// Parses a code.
+            pub fn parse(s: &str) -> $crate::Result<Self> {
+                match s { $($c => Ok(<$t>::$v),)* _ => Err($crate::Error::invalid($err)) }
+            }
+        }
     };
 }

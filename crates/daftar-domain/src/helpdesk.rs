@@ -86,22 +86,7 @@ pub enum TicketState {
     Answered,
 }
 
-macro_rules! codes {
-    ($t:ty { $($v:ident => $c:literal),* $(,)? } $err:literal) => {
-        impl $t {
-            /// Every value, in display order.
-            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
-            /// The stable code.
-            pub fn code(self) -> &'static str {
-                match self { $(<$t>::$v => $c),* }
-            }
-            /// Parses a code.
-            pub fn parse(s: &str) -> Result<Self> {
-                match s { $($c => Ok(<$t>::$v),)* _ => Err(Error::invalid($err)) }
-            }
-        }
-    };
-}
+use crate::code_impl as codes;
 
 codes!(TicketKind { Inquiry => "inquiry", Complaint => "complaint", Exploitation => "exploitation" } "helpdesk.kind.invalid");
 codes!(Category {

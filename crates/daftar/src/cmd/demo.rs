@@ -361,10 +361,7 @@ fn seed(
 fn seed_round(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<()> {
     for (office, persons) in by_office {
@@ -417,10 +414,7 @@ fn seed_round(
 fn seed_helpdesk(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<()> {
     use daftar_domain::helpdesk::{Channel, NewTicket, TicketDraft};
@@ -471,10 +465,7 @@ fn seed_helpdesk(
 fn seed_referrals(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<()> {
     let profile = daftar_domain::profile::Profile::iran()?;
@@ -513,10 +504,7 @@ fn seed_referrals(
 fn seed_return(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<()> {
     use daftar_domain::store::ReturnAccess;
@@ -584,6 +572,10 @@ fn seed_return(
     );
     Ok(())
 }
+
+/// The demo's persons by the office that registered them.
+type ByOffice =
+    std::collections::BTreeMap<daftar_domain::ids::OfficeId, Vec<daftar_domain::person::Person>>;
 
 /// Makes a demo user: username, role, office.
 type MakeUser<'a> = dyn Fn(&str, &str, Option<daftar_domain::ids::OfficeId>) -> Result<()> + 'a;
@@ -716,10 +708,7 @@ fn seed_licences(
 fn seed_households_and_review(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     today: time::Date,
 ) -> Result<()> {
     use daftar_domain::household::{AddMember, MemberRef, Relationship};
@@ -774,10 +763,7 @@ fn seed_households_and_review(
 fn seed_cases(
     store: &dyn Store,
     ctx: &daftar_domain::audit::AuditCtx,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<usize> {
     use daftar_domain::case::{Note, RecordPayment};
@@ -909,10 +895,7 @@ fn seed_cases(
 /// moved to each day (records and audit rows carry those days); then the 13 months are computed.
 fn seed_kpi_history(
     database: &str,
-    by_office: &std::collections::BTreeMap<
-        daftar_domain::ids::OfficeId,
-        Vec<daftar_domain::person::Person>,
-    >,
+    by_office: &ByOffice,
     clock: &daftar_domain::clock::Clock,
 ) -> Result<usize> {
     use daftar_domain::case::{CaseDocument, Note};

@@ -262,17 +262,29 @@ pub async fn book(
     Path((_, id)): Path<(OfficeId, CaseId)>,
     CsrfForm(f): CsrfForm<BookForm>,
 ) -> WebResult<Response> {
+    let done = book_appointment(&state, at.staff.audit(purpose::SERVICE), at.scope, id, &f).await;
+    after_slip_change(&state, at, id, done.map(|_| ())).await
+}
+
+/// Back to the slip after a change at the counter; a refused change (a user's mistake, not a
+/// fault or a refusal of access) is shown on the slip with its message.
+async fn after_slip_change(
+    state: &AppState,
+    at: InOffice<PersonWrite>,
+    id: CaseId,
+    done: Result<()>,
+) -> WebResult<Response> {
     let office = at.office_id();
-    match book_appointment(&state, at.staff.audit(purpose::SERVICE), at.scope, id, &f).await {
-        Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/cases/{id}/slip")).into_response()),
-        Err(e) if e.kind.status() < 500 => {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/offices/{office}/cases/{id}/slip")).into_response()),
+        Err(e) if e.kind.status() < 500 && e.kind.status() != 403 => {
             let read = at
                 .staff
                 .principal()
                 .scope(office, daftar_domain::permission::Permission::PersonRead)?;
             let ctx = at.staff.audit(purpose::SERVICE);
             render_slip(
-                &state,
+                state,
                 &at.staff.ctx,
                 ctx,
                 read,
@@ -295,30 +307,9 @@ pub async fn arrived(
     Path((_, id)): Path<(OfficeId, CaseId)>,
     CsrfForm(_): CsrfForm<crate::auth::NoFields>,
 ) -> WebResult<Response> {
-    let office = at.office_id();
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    match state.db(move |s| s.record_arrival(&ctx, &scope, id)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/cases/{id}/slip")).into_response()),
-        Err(e) if e.kind.status() < 500 && e.kind.status() != 403 => {
-            let read = at
-                .staff
-                .principal()
-                .scope(office, daftar_domain::permission::Permission::PersonRead)?;
-            let ctx = at.staff.audit(purpose::SERVICE);
-            render_slip(
-                &state,
-                &at.staff.ctx,
-                ctx,
-                read,
-                id,
-                None,
-                links(office, id),
-                Some(e),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let done = state.db(move |s| s.record_arrival(&ctx, &scope, id)).await;
+    after_slip_change(&state, at, id, done.map(|_| ())).await
 }
 
 /// Books (or moves) the appointment of a case: a working day from tomorrow up to the profile's

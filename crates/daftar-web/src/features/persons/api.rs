@@ -94,19 +94,30 @@ pub async fn set_status(
     let tag = if_match_tag(&headers)?;
     let change = change.parse()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let respond = move |r: &PersonRecord| {
+    let respond = changed_record(id);
+    Ok(idem
+        .run(&state, respond, move |s| {
+            s.set_person_status(&ctx, &scope, id, &change, Some(&tag))
+        })
+        .await?)
+}
+
+/// The answer to a change of person `id`: the record with its new `ETag` (its reading audited
+/// as `person.read` when an idempotent retry replays it).
+fn changed_record(
+    id: PersonId,
+) -> impl Fn(&PersonRecord) -> daftar_domain::Result<daftar_domain::idempotency::StoredResponse>
++ Send
++ Sync
++ 'static {
+    move |r: &PersonRecord| {
         json_answer(
             StatusCode::OK,
             Some(&format!("\"{}\"", daftar_domain::etag::tag_of(r))),
             r,
             ("person.read", "person", id.to_string()),
         )
-    };
-    Ok(idem
-        .run(&state, respond, move |s| {
-            s.set_person_status(&ctx, &scope, id, &change, Some(&tag))
-        })
-        .await?)
+    }
 }
 
 /// Whether a person has registered medical needs.
@@ -135,14 +146,7 @@ pub async fn set_medical_needs(
     let id = ids.1;
     let tag = if_match_tag(&headers)?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
-    let respond = move |r: &PersonRecord| {
-        json_answer(
-            StatusCode::OK,
-            Some(&format!("\"{}\"", daftar_domain::etag::tag_of(r))),
-            r,
-            ("person.read", "person", id.to_string()),
-        )
-    };
+    let respond = changed_record(id);
     Ok(idem
         .run(&state, respond, move |s| {
             s.set_medical_needs(&ctx, &scope, id, req.medical_needs, Some(&tag))
