@@ -325,13 +325,13 @@ impl NewReturn {
     ) -> Result<Self> {
         let border_point = border_point.trim();
         if profile.border_point(border_point).is_none() {
-            return Err(Error::invalid("return.border.unknown").with_field("border_point"));
+            return Err(Error::conflict("return.border.unknown").with_field("border_point"));
         }
         if departure_on < today {
-            return Err(Error::invalid("return.date.past").with_field("departure_on"));
+            return Err(Error::conflict("return.date.past").with_field("departure_on"));
         }
         if departure_on > today + time::Duration::days(MAX_DAYS_AHEAD) {
-            return Err(Error::invalid("return.date.too_far").with_field("departure_on"));
+            return Err(Error::conflict("return.date.too_far").with_field("departure_on"));
         }
         let mut seen = std::collections::BTreeSet::from([person]);
         let members: Vec<PersonId> = members
@@ -340,7 +340,7 @@ impl NewReturn {
             .filter(|m| seen.insert(*m))
             .collect();
         if members.len() > MAX_MEMBERS {
-            return Err(Error::invalid("return.members.too_many").with_field("members"));
+            return Err(Error::conflict("return.members.too_many").with_field("members"));
         }
         Ok(Self {
             person,

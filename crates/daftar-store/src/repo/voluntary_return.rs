@@ -303,7 +303,7 @@ impl ReturnStore for SqlStore {
                     params![r.person.to_string(), m.to_string()],
                 )?;
                 if same.is_none() {
-                    return Err(Error::invalid("return.member.not_household")
+                    return Err(Error::conflict("return.member.not_household")
                         .with_field("members")
                         .with_detail("person_id", serde_json::json!(m.to_string())));
                 }

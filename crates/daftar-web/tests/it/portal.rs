@@ -642,3 +642,78 @@ async fn who_saw_my_record(app: TestApp) {
     assert_eq!(r.status(), 403);
 }
 crate::both!(access_log, who_saw_my_record);
+
+/// Issue 18.4's attendance at the counter: the slip offers "the person has arrived" only on the
+/// appointment's day; recording it shows when, audited; a second time is refused on the slip
+/// (409, a message); another office's clerk cannot record it.
+async fn arrivals_are_recorded_on_the_day(app: TestApp) {
+    let office = app.office("THR-01");
+    let other = app.office("THR-02");
+    app.user("clerk.thr", "clerk", Some(office.id));
+    app.user("clerk.thr2", "clerk", Some(other.id));
+    let clerk = app.signed_in("clerk.thr").await;
+    let t = app.csrf(&clerk, "/profile").await;
+    let o = office.id.to_string();
+    let p = app.person(office.id, "زهرا");
+    let (st, v) = json_of(
+        clerk
+            .post(app.url(&format!("/api/v1/offices/{o}/cases")))
+            .header("x-csrf-token", &t)
+            .json(&json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, 201, "{v}");
+    let case = v["case"]["id"].as_str().unwrap().to_owned();
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    let later = daftar_domain::jalali::iso_day(today + time::Duration::days(20));
+    app.sql()
+        .execute_raw(&format!(
+            "INSERT INTO appointments (case_id, office_id, day, slot, booked_at, booked_by) VALUES ('{case}', '{o}', '{later}', '09:00', '2026-01-01T08:00:00.000Z', 'clerk.thr')"
+        ))
+        .unwrap();
+    let slip = format!("/offices/{o}/cases/{case}/slip");
+    let html = get_text(&app, &clerk, &slip).await;
+    assert!(html.contains("id=\"appointment-at\""));
+    assert!(
+        !html.contains("id=\"appointment-arrival\""),
+        "not before the day"
+    );
+    let arrived = format!("/offices/{o}/cases/{case}/appointment/arrived");
+    let token = crate::harness::csrf_in(&html).unwrap();
+    let r = app.post_form(&clerk, &arrived, &[("_csrf", &token)]).await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text().await.unwrap().contains("id=\"appointment-at\""),
+        "shown on the slip"
+    );
+    // The day has come.
+    app.sql()
+        .execute_raw(&format!(
+            "UPDATE appointments SET day = '{}' WHERE case_id = '{case}'",
+            daftar_domain::jalali::iso_day(today)
+        ))
+        .unwrap();
+    let html = get_text(&app, &clerk, &slip).await;
+    assert!(html.contains("id=\"appointment-arrival\""), "{html}");
+    let other_clerk = app.signed_in("clerk.thr2").await;
+    let t2 = app.csrf(&other_clerk, "/profile").await;
+    let r = app
+        .post_form(&other_clerk, &arrived, &[("_csrf", &t2)])
+        .await;
+    assert_eq!(r.status(), 403, "another office");
+    let r = app.post_form(&clerk, &arrived, &[("_csrf", &token)]).await;
+    assert_eq!(r.status(), 303);
+    let html = get_text(&app, &clerk, &slip).await;
+    assert!(html.contains("id=\"appointment-arrived\""));
+    assert!(
+        !html.contains("id=\"appointment-arrival\""),
+        "recorded once"
+    );
+    let r = app.post_form(&clerk, &arrived, &[("_csrf", &token)]).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(app.audited("appointment.arrived").len(), 1);
+}
+crate::both!(arrivals, arrivals_are_recorded_on_the_day);

@@ -51,7 +51,7 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
     };
     // No consent, an adult to school, an unknown type: stays on the page, nothing made.
     for (fields, status) in [
-        (vec![("type", "health_house".to_owned())], 422),
+        (vec![("type", "health_house".to_owned())], 409),
         (
             vec![
                 ("type", "school_enrolment".to_owned()),
@@ -64,7 +64,7 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
                 ("type", "smuggling".to_owned()),
                 ("consent", "yes".to_owned()),
             ],
-            422,
+            404,
         ),
     ] {
         let r = post(fields).await;
@@ -210,7 +210,7 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
         .await
     };
     let (s, v) = send(json!({"type": "health_house", "consent": false})).await;
-    assert_eq!((s, code(&v)), (422, "referral.consent.required"));
+    assert_eq!((s, code(&v)), (409, "referral.consent.required"));
     let (s, v) = send(json!({"type": "health_house", "consent": true, "extra": 1})).await;
     assert_eq!(s, 400, "{v}");
     let (s, made) = send(json!({"type": "health_house", "consent": true})).await;

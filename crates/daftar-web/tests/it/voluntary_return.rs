@@ -113,7 +113,7 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
             ],
         )
         .await;
-    assert_eq!(r.status(), 422);
+    assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("id=\"return-error\""));
     let r = app
         .post_form(
@@ -364,7 +364,7 @@ async fn a_person_registers_and_withdraws_on_the_portal(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(r.status(), 422, "a date in the past");
+    assert_eq!(r.status(), 409, "a date in the past");
     let r = app
         .post_form(
             &me,

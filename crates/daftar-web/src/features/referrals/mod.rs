@@ -242,7 +242,7 @@ async fn refer(
 ) -> Result<Referral> {
     let ty = state.profile.referrals.get(type_code.trim())?.clone();
     if !consent {
-        return Err(Error::invalid("referral.consent.required").with_field("consent"));
+        return Err(Error::conflict("referral.consent.required").with_field("consent"));
     }
     let ctx = staff.audit(purpose::SERVICE);
     let today = state.today();

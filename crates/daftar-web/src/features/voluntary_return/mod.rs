@@ -314,7 +314,7 @@ impl RegisterForm {
             .iter()
             .map(|m| {
                 m.parse::<PersonId>().map_err(|_| {
-                    Error::invalid("return.member.not_household").with_field("members")
+                    Error::conflict("return.member.not_household").with_field("members")
                 })
             })
             .collect::<Result<Vec<_>>>()?;
