@@ -1477,6 +1477,7 @@ referral-consent-invalid = Unknown kind of consent.
 referral-consent-required = The person's consent is required: tick the box only if they agree.
 referral-ineligible-age = The person's age is outside what this service accepts.
 referral-ineligible-status = The person's registry status does not allow this referral.
+referral-open = This person already has an open referral of this kind.
 referral-not_found = No such referral here.
 referral-note-invalid = The note is too long (at most 500 characters).
 referral-note-required = Give the reason (to decline) or the outcome (to complete).

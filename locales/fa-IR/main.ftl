@@ -1477,6 +1477,7 @@ referral-consent-invalid = نوع رضایت ناشناخته است.
 referral-consent-required = رضایت شخص لازم است: فقط اگر موافق است تیک بزنید.
 referral-ineligible-age = سن شخص در محدوده‌ای که این خدمت می‌پذیرد نیست.
 referral-ineligible-status = وضعیت ثبت شخص اجازه این ارجاع را نمی‌دهد.
+referral-open = این شخص همین حالا ارجاع باز از همین نوع دارد.
 referral-not_found = چنین ارجاعی اینجا نیست.
 referral-note-invalid = یادداشت خیلی بلند است (حداکثر ۵۰۰ نویسه).
 referral-note-required = دلیل (برای نپذیرفتن) یا نتیجه (برای انجام) را بنویسید.

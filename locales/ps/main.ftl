@@ -1477,6 +1477,7 @@ referral-consent-invalid = د رضایت نامعلوم ډول.
 referral-consent-required = د شخص رضایت اړین دی: یوازې که موافق وي نښه یې کړئ.
 referral-ineligible-age = د شخص عمر د دې خدمت په حد کې نه دی.
 referral-ineligible-status = د شخص د ثبت حالت دا لیږل نه مني.
+referral-open = دا شخص همدا اوس د همدې ډول پرانیستې لیږل لري.
 referral-not_found = دلته داسې لیږل نشته.
 referral-note-invalid = یادښت ډیر اوږد دی (تر ۵۰۰ توري).
 referral-note-required = لامل (د نه منلو لپاره) یا پایله (د بشپړولو لپاره) ولیکئ.

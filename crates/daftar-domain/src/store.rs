@@ -1281,8 +1281,9 @@ pub enum ReferralActor {
 /// access log.
 pub trait ReferralStore: Send + Sync {
     /// Refers a person of `scope`'s office to `ty`'s partner with the consent given: the
-    /// person must exist in that office (`person.not_found`) and be eligible on `today`
-    /// ([`crate::referral::ReferralType::check_eligible`]); the type's attributes are copied.
+    /// person must exist in that office (`person.not_found`), be eligible on `today`
+    /// ([`crate::referral::ReferralType::check_eligible`]) and have no open referral of the
+    /// type (`referral.open`, 409, with its reference); the type's attributes are copied.
     /// Audited `referral.create`.
     fn create_referral(
         &self,
@@ -1333,9 +1334,6 @@ pub trait ReferralStore: Send + Sync {
     /// Binds a user account to a partner (or unbinds it with `None`); `user.not_found`.
     /// Audited `user.partner`.
     fn set_user_partner(&self, ctx: &AuditCtx, user: UserId, partner: Option<&str>) -> Result<()>;
-
-    /// The partner a user is bound to, if any.
-    fn user_partner(&self, user: UserId) -> Result<Option<String>>;
 }
 
 /// Notifications (issue 19.3; rules in [`crate::notify`]): the outbox the events write to in

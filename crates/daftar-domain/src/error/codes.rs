@@ -309,6 +309,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("referral.not_found", NotFound),
     ("referral.note.invalid", Invalid),
     ("referral.note.required", Invalid),
+    ("referral.open", Conflict),
     ("referral.partner.none", Forbidden),
     ("referral.partner.unknown", Invalid),
     ("referral.partner_kind.invalid", Invalid),

@@ -93,15 +93,25 @@ impl ReferralStore for SqlStore {
             let row = tx
                 .query_opt(
                     &format!(
-                        "SELECT {} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+                        "SELECT {} FROM persons WHERE id = $1 AND office_id = $2 AND {}{}",
                         super::persons::COLS,
-                        person_visible!()
+                        person_visible!(),
+                        tx.dialect().for_update()
                     ),
                     params![person.to_string(), scope.office_id().to_string()],
                 )?
                 .ok_or_else(|| Error::not_found("person.not_found"))?;
             let p = super::persons::person(&row)?;
             ty.check_eligible(&p, today)?;
+            // One open referral of a type per person: a retry (after a lost answer, on any node;
+            // the person's row is locked above) finds the first instead of making a second.
+            if let Some(open) = tx.query_opt(
+                "SELECT reference FROM referrals WHERE person_id = $1 AND type_code = $2 AND state IN ('pending', 'accepted')",
+                params![person.to_string(), ty.code.as_str()],
+            )? {
+                return Err(Error::conflict("referral.open")
+                    .with_detail("reference", serde_json::json!(open.text(0)?)));
+            }
             let shared: Vec<(&str, String)> = ty
                 .snapshot(&p)
                 .into_iter()
@@ -296,19 +306,6 @@ impl ReferralStore for SqlStore {
                 &AuditEvent::new("user.partner", "user", user)
                     .with_details(serde_json::json!({ "partner": partner })),
             )
-        })
-    }
-
-    fn user_partner(&self, user: UserId) -> Result<Option<String>> {
-        self.read(|tx| {
-            Ok(tx
-                .query_opt(
-                    "SELECT partner_code FROM users WHERE id = $1",
-                    params![user.to_string()],
-                )?
-                .map(|r| r.opt_text(0))
-                .transpose()?
-                .flatten())
         })
     }
 }

@@ -77,6 +77,9 @@ both_backends! {
 
         let r = s.create_referral(&ctx(), &scope, adult, health, Consent::Office, today()).unwrap();
         assert!(r.reference.starts_with("RF-"));
+        // A retry (the first answer lost) does not make a second open referral of the type.
+        let again = s.create_referral(&ctx(), &scope, adult, health, Consent::Office, today()).unwrap_err();
+        assert_eq!((again.code, again.details["reference"].as_str()), ("referral.open", Some(r.reference.as_str())));
         assert_eq!((r.state, r.partner.as_str()), (ReferralState::Pending, "health-tehran"));
         let shared: Vec<Attribute> = r.attributes.iter().map(|(a, _)| *a).collect();
         assert_eq!(shared, health.attributes);
@@ -128,6 +131,10 @@ both_backends! {
         );
         let gone = s.act_on_referral(&ctx(), ReferralActor::Person(adult), &r.id, Action::Withdraw, "").unwrap();
         assert_eq!(gone.state, ReferralState::Withdrawn);
+        // Closed (withdrawn), so the person may be referred again.
+        let second = s.create_referral(&ctx(), &scope, adult, health, Consent::Office, today()).unwrap();
+        assert_ne!(second.id, r.id);
+        s.act_on_referral(&ctx(), ReferralActor::Person(adult), &second.id, Action::Withdraw, "").unwrap();
         assert!(s.partner_referral(&nurse, &r.id).unwrap().attributes.is_empty());
         assert_eq!(
             s.act_on_referral(&ctx(), ReferralActor::Person(adult), &r.id, Action::Withdraw, "").unwrap_err().code,
@@ -135,8 +142,8 @@ both_backends! {
         );
 
         // The person's own list and their office's; another office's list is empty.
-        assert_eq!(s.person_referrals(&ctx(), None, adult).unwrap().len(), 1);
-        assert_eq!(s.person_referrals(&ctx(), Some(home), adult).unwrap().len(), 1);
+        assert_eq!(s.person_referrals(&ctx(), None, adult).unwrap().len(), 2);
+        assert_eq!(s.person_referrals(&ctx(), Some(home), adult).unwrap().len(), 2);
         assert_eq!(s.person_referrals(&ctx(), Some(other), adult).unwrap().len(), 0);
 
         // Every step is in the person's access log, the partner's reads with the partner role.

@@ -215,6 +215,13 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
     assert_eq!(s, 400, "{v}");
     let (s, made) = send(json!({"type": "health_house", "consent": true})).await;
     assert_eq!(s, 201, "{made}");
+    let (s, v) = send(json!({"type": "health_house", "consent": true})).await;
+    assert_eq!(
+        (s, code(&v)),
+        (409, "referral.open"),
+        "a retry makes no second referral"
+    );
+    assert_eq!(v["error"]["details"]["reference"], made["reference"]);
     assert_eq!(made["state"], "pending");
     let (pc, pt) = &api_client(app, "nurse").await;
     let (s, list) = json_of(
