@@ -261,32 +261,25 @@ impl ReferralStore for SqlStore {
             if !mine {
                 return Err(Error::not_found("referral.not_found"));
             }
-            let partner_step = matches!(action, Action::Accept | Action::Decline | Action::Complete);
+            let partner_step =
+                matches!(action, Action::Accept | Action::Decline | Action::Complete);
             if partner_step != (actor == ReferralActor::Partner) {
                 return Err(Error::forbidden("referral.action.forbidden"));
             }
             let next = r.state.after(action)?;
             let now = truncate_ms(tx.now());
-            let n = if action == Action::Withdraw {
-                tx.exec(
-                    "UPDATE referrals SET state = $1, note = $2, attributes = '[]', updated_at = $3 WHERE id = $4 AND state = $5",
-                    params![next.code(), note.as_str(), now, id, r.state.code()],
-                )?
-            } else {
-                tx.exec(
-                    "UPDATE referrals SET state = $1, note = $2, updated_at = $3 WHERE id = $4 AND state = $5",
-                    params![next.code(), note.as_str(), now, id, r.state.code()],
-                )?
-            };
+            // Withdrawn consent erases what was shared.
+            let n = tx.exec(
+                "UPDATE referrals SET state = $1, note = $2, updated_at = $3, \
+                 attributes = CASE WHEN $1 = 'withdrawn' THEN '[]' ELSE attributes END \
+                 WHERE id = $4 AND state = $5",
+                params![next.code(), note.as_str(), now, id, r.state.code()],
+            )?;
             if n == 0 {
                 return Err(Error::conflict("referral.state.conflict"));
             }
             let r = load(tx, id)?;
-            audit::append(
-                tx,
-                ctx,
-                &event(&format!("referral.{}", action.code()), &r),
-            )?;
+            audit::append(tx, ctx, &event(&format!("referral.{}", action.code()), &r))?;
             Ok(r)
         })
     }

@@ -241,15 +241,6 @@ async fn portal_page(
     portal_render(&state, staff, filed, None).await
 }
 
-/// An error a form shows on its page (a user's mistake), or one that ends the request.
-fn shown(
-    state: &AppState,
-    staff: &Staff,
-    e: Error,
-) -> std::result::Result<(String, StatusCode), Error> {
-    crate::pages::form_error(state, &staff.ctx, e)
-}
-
 async fn portal_file(
     State(state): State<AppState>,
     staff: Staff,
@@ -269,7 +260,7 @@ async fn portal_file(
     match filed {
         Ok(t) => Ok(Redirect::to(&format!("/portal/help?filed={}", t.reference)).into_response()),
         Err(e) => {
-            let shown = shown(&state, &staff, e)?;
+            let shown = crate::pages::form_error(&state, &staff.ctx, e)?;
             portal_render(&state, staff, None, Some(shown)).await
         }
     }
@@ -402,7 +393,7 @@ async fn staff_file(
         // The ticket may be routed elsewhere: the filer sees its reference, not its page.
         Ok(t) => Ok(Redirect::to(&format!("/helpdesk?filed={}", t.reference)).into_response()),
         Err(e) => {
-            let shown = shown(&state, &staff, e)?;
+            let shown = crate::pages::form_error(&state, &staff.ctx, e)?;
             new_render(&state, &staff, Some(shown)).await
         }
     }
@@ -500,7 +491,7 @@ async fn answer(
     match done {
         Ok(t) => Ok(Redirect::to(&format!("/helpdesk/{}", t.id)).into_response()),
         Err(e) => {
-            let shown = shown(&state, &staff, e)?;
+            let shown = crate::pages::form_error(&state, &staff.ctx, e)?;
             show_render(&state, &staff, id, Some(shown)).await
         }
     }
@@ -537,7 +528,7 @@ async fn forward(
     match done {
         Ok(t) => Ok(Redirect::to(&format!("/helpdesk/{}", t.id)).into_response()),
         Err(e) => {
-            let shown = shown(&state, &staff, e)?;
+            let shown = crate::pages::form_error(&state, &staff.ctx, e)?;
             show_render(&state, &staff, id, Some(shown)).await
         }
     }
