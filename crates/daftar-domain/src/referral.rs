@@ -309,12 +309,12 @@ impl Referrals {
         Ok(r)
     }
 
-    /// The referral type `code` (`referral.type.unknown`, 404).
+    /// The referral type `code` (`referral.type.unknown`, 409).
     pub fn get(&self, code: &str) -> Result<&ReferralType> {
         self.types
             .iter()
             .find(|t| t.code == code)
-            .ok_or_else(|| Error::not_found("referral.type.unknown").with_field("type"))
+            .ok_or_else(|| Error::conflict("referral.type.unknown").with_field("type"))
     }
 
     /// The partner `code`, if known.

@@ -382,7 +382,7 @@ impl Screening {
             .keys()
             .find(|k| !profile.questions.iter().any(|q| &q.code == *k))
         {
-            return Err(Error::invalid("return.question.unknown")
+            return Err(Error::conflict("return.question.unknown")
                 .with_detail("question", serde_json::json!(q)));
         }
         if let Some(q) = profile
@@ -390,7 +390,7 @@ impl Screening {
             .iter()
             .find(|q| !answers.contains_key(&q.code))
         {
-            return Err(Error::invalid("return.screening.incomplete").with_field(&q.code));
+            return Err(Error::conflict("return.screening.incomplete").with_field(&q.code));
         }
         Ok(Self {
             answers: answers.clone(),
@@ -447,7 +447,7 @@ impl Permit {
             return Err(Error::invalid("return.permit.number.invalid").with_field("number"));
         }
         if valid_until < today {
-            return Err(Error::invalid("return.permit.expired").with_field("valid_until"));
+            return Err(Error::conflict("return.permit.expired").with_field("valid_until"));
         }
         Ok(Self {
             number,

@@ -64,7 +64,7 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
                 ("type", "smuggling".to_owned()),
                 ("consent", "yes".to_owned()),
             ],
-            404,
+            409,
         ),
     ] {
         let r = post(fields).await;

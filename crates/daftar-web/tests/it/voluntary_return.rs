@@ -198,7 +198,7 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
         json!({"answers": [], "note": ""}),
     )
     .await;
-    assert_eq!((s, code(&v)), (422, "return.screening.incomplete"));
+    assert_eq!((s, code(&v)), (409, "return.screening.incomplete"));
     let (s, v) = post_json(
         &app,
         &ma,

@@ -625,7 +625,7 @@ fn answers_of(pairs: &[(String, String)]) -> Result<BTreeMap<String, bool>> {
         .map(|(code, v)| match v.as_str() {
             "yes" => Ok((code.to_owned(), true)),
             "no" => Ok((code.to_owned(), false)),
-            _ => Err(Error::invalid("return.screening.incomplete").with_field(code)),
+            _ => Err(Error::conflict("return.screening.incomplete").with_field(code)),
         })
         .collect()
 }
