@@ -122,6 +122,12 @@ pub const ID_OPT: &str = "^([0-7][0-9A-HJKMNP-TV-Z]{25})?$";
 /// An appointment slot's start, `HH:MM`.
 pub const SLOT: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
+/// An exit permit's number: 1–40 of `A-Z`, `0-9`, `-`, `/` (lower case is upper-cased).
+pub const PERMIT_NUMBER: &str = "^[A-Z0-9/-]{1,40}$";
+
+/// A credential's id: 16 hexadecimal digits (any case).
+pub const CREDENTIAL_ID: &str = "^[0-9a-fA-F]{16}$";
+
 /// The text of a daftar credential QR.
 pub const CREDENTIAL_TEXT: &str = "^DF1:";
 
@@ -186,7 +192,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [&str; 29] = [
+    const ALL: [&str; 31] = [
         ID,
         ID_OPT,
         OFFICE_CODE,
@@ -211,6 +217,8 @@ mod tests {
         SHARE_DAYS,
         SHARE_CODE,
         SLOT,
+        CREDENTIAL_ID,
+        PERMIT_NUMBER,
         CREDENTIAL_TEXT,
         IDEMPOTENCY_KEY,
         IF_MATCH_VERSION,
@@ -229,6 +237,8 @@ mod tests {
     #[test]
     fn samples() {
         assert!(matches(ID, "01JD0000000000000000000000"));
+        assert!(matches(CREDENTIAL_ID, "00112233445566aA"));
+        assert!(!matches(CREDENTIAL_ID, "01JD0000000000000000000000"));
         assert!(!matches(ID, "0"));
         assert!(matches(DATE, "1403/12/29") && matches(DATE, "2024-02-28"));
         assert!(!matches(DATE, "1403/12/30") && !matches(DATE, "2024-02-30"));

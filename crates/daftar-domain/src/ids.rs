@@ -125,3 +125,7 @@ typed_id!(
     /// Identifies a voluntary-return case.
     ReturnId, "return.id.invalid"
 );
+typed_id!(
+    /// Identifies an office's plan.
+    PlanId, "plan.id.invalid"
+);

@@ -32,6 +32,7 @@ pub mod page;
 pub mod permission;
 pub mod person;
 pub mod photo;
+pub mod plan;
 pub mod planning;
 pub mod profile;
 pub mod read_watch;

@@ -67,11 +67,16 @@ pub enum Permission {
     /// Review return cases whose screening raised a flag, across offices, and clear or refer
     /// them (protection officers).
     ProtectionReview,
+    /// Write one's office's one-year and three-year plans and submit them (office managers).
+    PlanSubmit,
+    /// Review offices' plans (approve, or return with a comment) and follow them up (the
+    /// authority's officers).
+    PlanReview,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 26] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -96,6 +101,8 @@ impl Permission {
         Permission::ReferralReceive,
         Permission::ReturnScreen,
         Permission::ProtectionReview,
+        Permission::PlanSubmit,
+        Permission::PlanReview,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -125,6 +132,8 @@ impl Permission {
             Permission::ReferralReceive => "referral.receive",
             Permission::ReturnScreen => "return.screen",
             Permission::ProtectionReview => "protection.review",
+            Permission::PlanSubmit => "plan.submit",
+            Permission::PlanReview => "plan.review",
         }
     }
 }
@@ -566,6 +575,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 HelpdeskAnswer,
                 KpiRead,
                 ReturnScreen,
+                PlanSubmit,
             ],
         ),
         def(
@@ -600,6 +610,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 RoundManage,
                 KpiRead,
                 ReturnScreen,
+                PlanReview,
             ],
         ),
         def(

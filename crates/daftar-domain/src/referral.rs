@@ -157,7 +157,7 @@ pub fn parse_note(action: Action, note: &str) -> Result<String> {
         return Err(Error::invalid("referral.note.invalid").with_field("note"));
     }
     if note.is_empty() && matches!(action, Action::Decline | Action::Complete) {
-        return Err(Error::invalid("referral.note.required").with_field("note"));
+        return Err(Error::conflict("referral.note.required").with_field("note"));
     }
     Ok(note.to_owned())
 }

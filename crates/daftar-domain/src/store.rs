@@ -24,7 +24,7 @@ use crate::helpdesk::{NewTicket, Ticket};
 use crate::household::{AddMember, HouseholdSummary, HouseholdView, Relationship, SplitHousehold};
 use crate::idempotency::StoredResponse;
 use crate::ids::{
-    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, ReturnId, RoundId,
+    ApiTokenId, CaseDocumentId, CaseId, HouseholdId, OfficeId, PersonId, PlanId, ReturnId, RoundId,
     SessionId, ShareCodeId, SuspectId, UserId,
 };
 use crate::kpi::{KpiRow, SolarMonth};
@@ -38,6 +38,7 @@ use crate::person::{
     Candidates, ChangeStatus, Document, MatchProbe, Person, PersonRecord, PersonSummary,
     RegisterPerson, ValidDocument,
 };
+use crate::plan::{Plan, PlanContent, PlanEvent, PlanKind, PlanStep};
 use crate::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use crate::review::{Decision, NewSuspect, Suspect, SuspectStatus};
 use crate::round::{Coverage, ExtendRound, NewRound, NotSeen, Round, RoundView};
@@ -305,6 +306,63 @@ pub trait KpiStore: Send + Sync {
     /// The provinces that have offices (of the association's members when `members_only`),
     /// sorted. Reach over every office for `kpi.read`.
     fn kpi_provinces(&self, reach: &Reach, members_only: bool) -> Result<Vec<String>>;
+}
+
+/// Offices' one-year and three-year plans and their review (issue 18, part 5).
+pub trait PlanStore: Send + Sync {
+    /// Makes a draft plan for the scope's office (`plan.submit`); `plan.taken` (409) when the
+    /// office has a plan of that kind starting that year, `plan.year.out_of_range` (409) outside
+    /// the offices' current year to three years ahead. Audited `plan.create`.
+    fn create_plan(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        kind: PlanKind,
+        start_year: i32,
+        content: &PlanContent,
+    ) -> Result<Plan>;
+
+    /// The office's plans, latest start year first (scope for `plan.submit` or `plan.review`).
+    fn office_plans(&self, scope: &OfficeScope) -> Result<Vec<Plan>>;
+
+    /// One plan of the scope's office and its timeline (`plan.not_found` otherwise).
+    fn office_plan(&self, scope: &OfficeScope, id: PlanId) -> Result<(Plan, Vec<PlanEvent>)>;
+
+    /// Replaces a draft or returned plan's content (`plan.submit`; `plan.not_editable`, 409;
+    /// `If-Match` with the plan's version). Audited `plan.edit`.
+    fn edit_plan(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PlanId,
+        content: &PlanContent,
+        if_match: Option<i64>,
+    ) -> Result<Plan>;
+
+    /// Takes a step: `submit` with a scope for `plan.submit`, `approve` and `return` with one
+    /// for `plan.review` (`auth.forbidden` otherwise); `If-Match` with the plan's version.
+    /// Audited `plan.<step>`.
+    fn plan_step(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        id: PlanId,
+        step: PlanStep,
+        comment: &str,
+        if_match: Option<i64>,
+    ) -> Result<Plan>;
+
+    /// For the follow-up of `year`: the offices of `province` (all when `None`) by code, their
+    /// plans covering the year and those awaiting review, and the KPI rows of the year (per
+    /// service and in total; the all-services rows of the year before too, for seasonality) of
+    /// the offices with an approved plan covering it. Reach over every office for
+    /// `plan.review`.
+    fn plans_follow_up(
+        &self,
+        reach: &Reach,
+        province: Option<&str>,
+        year: i32,
+    ) -> Result<(Vec<Office>, Vec<Plan>, Vec<KpiRow>)>;
 }
 
 /// Staff accounts: users, sign-in throttling, sessions and API tokens.
@@ -1551,6 +1609,7 @@ every_area!(
     MembershipStore,
     RoundStore,
     KpiStore,
+    PlanStore,
     DashboardStore,
     UserStore,
     PersonStore,

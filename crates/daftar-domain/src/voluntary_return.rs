@@ -419,7 +419,7 @@ impl Review {
         let decision = Decision::parse(decision.trim()).map_err(|e| e.with_field("decision"))?;
         let note = note(text, "note")?;
         if decision == Decision::Refer && note.is_empty() {
-            return Err(Error::invalid("return.note.required").with_field("note"));
+            return Err(Error::conflict("return.note.required").with_field("note"));
         }
         Ok(Self { decision, note })
     }

@@ -129,7 +129,7 @@ fn not_allowed(state: CaseState) -> Error {
 
 /// Checks `action` against the guards and returns what it does. Errors, in guard order:
 /// `case.transition.not_allowed` (409, wrong state), `case.role.not_allowed` (403),
-/// `case.outcome.not_allowed` (422), `case.reason.required` (422), `case.document.missing`
+/// `case.outcome.not_allowed` (422), `case.reason.required` (409), `case.document.missing`
 /// (422, details `missing`), `case.fee.unpaid` (422), `case.consent.missing` (422).
 pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
     let step = f.service.step(f.step)?;
@@ -156,7 +156,7 @@ pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
                 }),
                 Outcome::Reject => {
                     if reason.is_none() {
-                        return Err(Error::invalid("case.reason.required").with_field("reason"));
+                        return Err(Error::conflict("case.reason.required").with_field("reason"));
                     }
                     Ok(Transition {
                         state: CaseState::Rejected,

@@ -126,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::rounds::routes())
         .merge(features::planning::routes())
         .merge(features::kpi::routes())
+        .merge(features::plans::routes())
         .merge(features::dashboard::routes())
         .merge(features::persons::routes())
         .merge(features::households::routes())

@@ -169,6 +169,16 @@ impl PageCtx {
                     label: "nav-kpi",
                 });
             }
+            if p.has(Permission::PlanReview) || p.has(Permission::PlanSubmit) {
+                let href = match (p.has(Permission::PlanReview), a.user.office_id) {
+                    (false, Some(office)) => format!("/offices/{office}/plans"),
+                    _ => "/plans".to_owned(),
+                };
+                nav.push(NavLink {
+                    href,
+                    label: "nav-plans",
+                });
+            }
             if p.has(Permission::AggregateRead) {
                 nav.push(NavLink {
                     href: "/dashboard".into(),

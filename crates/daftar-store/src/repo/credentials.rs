@@ -528,9 +528,14 @@ impl daftar_domain::store::CredentialStore for SqlStore {
         let now = self.now();
         self.write(|tx| {
             person_in_scope(tx, scope, new.person_id)?;
-            let c = credential_by_id(tx, &new.credential_id)?;
+            // The credential named in the body is not the resource addressed: a well-formed id
+            // this person has no credential for is a refusal (409), not a missing page.
+            let unknown = || Error::conflict("share.credential.unknown").with_field("credential_id");
+            let c = credential_by_id(tx, &new.credential_id).map_err(|e| {
+                if e.code == "credential.not_found" { unknown() } else { e }
+            })?;
             if c.person_id != new.person_id {
-                return Err(Error::not_found("credential.not_found"));
+                return Err(unknown());
             }
             if c.revoked_at.is_some() {
                 return Err(Error::conflict("credential.revoked"));

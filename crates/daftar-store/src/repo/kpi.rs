@@ -30,7 +30,7 @@ pub const KPI_LOCK: i64 = 71845;
 /// Rows per multi-row INSERT.
 const BATCH: usize = 300;
 
-const KPI_COLS: &str = "office_id, month, service_code, working_days, opened, approved, rejected, cancelled, returned, breached, median_days, p90_days, complaints, overcharges, no_shows";
+pub(crate) const KPI_COLS: &str = "office_id, month, service_code, working_days, opened, approved, rejected, cancelled, returned, breached, median_days, p90_days, complaints, overcharges, no_shows";
 
 /// Columns written per row (with `computed_at`).
 const WRITTEN: usize = 16;
@@ -65,7 +65,7 @@ fn opt_u32(r: &Row, i: usize) -> Result<Option<u32>> {
     }
 }
 
-fn kpi_row(r: &Row) -> Result<KpiRow> {
+pub(crate) fn kpi_row(r: &Row) -> Result<KpiRow> {
     let service = r.text(2)?;
     Ok(KpiRow {
         office_id: r.parse(0)?,

@@ -30,7 +30,7 @@ macro_rules! perm {
     )*};
 }
 
-perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead);
+perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead, PlanSubmit => PlanSubmit);
 
 /// Proof that the caller may use `P` on the path's office.
 #[derive(Debug)]

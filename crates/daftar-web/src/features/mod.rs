@@ -19,6 +19,7 @@ pub mod notify;
 pub mod offices;
 pub mod persons;
 pub mod planning;
+pub mod plans;
 pub mod portal;
 pub mod profile;
 pub mod read_watch;

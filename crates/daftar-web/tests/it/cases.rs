@@ -330,7 +330,7 @@ async fn household_renewal_through_the_api(app: TestApp) {
         json!({"action": "reject"}),
     )
     .await;
-    assert_eq!((s, code(&v)), (422, "case.reason.required"));
+    assert_eq!((s, code(&v)), (409, "case.reason.required"));
     // Return for correction: the clock pauses, then resumes.
     let (s, v, etag) = act(
         &app,

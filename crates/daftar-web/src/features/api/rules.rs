@@ -186,6 +186,26 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "border_point",
             vec![Required, NoDefault, Pattern(c::SERVICE_CODE)],
         ),
+        (
+            "ReviewRequest",
+            "decision",
+            vec![Required, NoDefault, strs(&["clear", "refer"])],
+        ),
+        (
+            "ReviewRequest",
+            "note",
+            vec![MaxLen(daftar_domain::voluntary_return::MAX_NOTE)],
+        ),
+        (
+            "PermitRequest",
+            "number",
+            vec![Required, NoDefault, Pattern(c::PERMIT_NUMBER)],
+        ),
+        (
+            "PermitRequest",
+            "valid_until",
+            vec![Required, NoDefault, Pattern(c::DATE)],
+        ),
         ("NewCase", "service", vec![Pattern(c::SERVICE_CODE)]),
         ("NewCase", "person_id", vec![Pattern(c::ID)]),
         ("NewCase", "note", vec![MaxLen(2000)]),
@@ -232,7 +252,7 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
         (
             "ShareRequest",
             "credential_id",
-            vec![Required, NoDefault, Pattern(c::ID)],
+            vec![Required, NoDefault, Pattern(c::CREDENTIAL_ID)],
         ),
         (
             "ShareRequest",

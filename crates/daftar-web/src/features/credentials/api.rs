@@ -178,7 +178,8 @@ pub async fn share_codes(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ShareRequest {
-    /// The credential to show.
+    /// The credential to show (16 hexadecimal digits); 409 `share.credential.unknown` when the
+    /// person has no such credential.
     pub credential_id: String,
     /// `employer`, `school`, `bank` or `police`.
     pub verifier: String,

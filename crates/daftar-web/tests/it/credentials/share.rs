@@ -44,7 +44,7 @@ async fn share_codes(app: TestApp) {
         json!({"credential_id": id, "verifier": "employer", "days": "30"}),
     )
     .await;
-    assert_eq!((st, code(&v)), (404, "credential.not_found"), "{v}");
+    assert_eq!((st, code(&v)), (409, "share.credential.unknown"), "{v}");
 
     // The code for an employer, 30 days (Persian digits are fine).
     let (st, made) = new_share(
