@@ -13,6 +13,7 @@ mod licences;
 mod nodes;
 mod notify;
 mod planning;
+mod plans;
 mod read_watch;
 mod referrals;
 mod rounds;

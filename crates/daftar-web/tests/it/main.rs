@@ -37,6 +37,7 @@ mod notify;
 mod office_scope;
 mod openapi_contract;
 mod planning;
+mod plans;
 mod portal;
 mod privacy;
 mod referrals;

@@ -12,6 +12,16 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/offices/{office_id}/licence/{step}"),
     ("GET", "/api/v1/offices/{office_id}/licence"),
     ("POST", "/api/v1/offices/{office_id}/licence/{step}"),
+    ("GET", "/offices/{office_id}/plans"),
+    ("POST", "/offices/{office_id}/plans"),
+    ("GET", "/offices/{office_id}/plans/{plan_id}"),
+    ("POST", "/offices/{office_id}/plans/{plan_id}"),
+    ("POST", "/offices/{office_id}/plans/{plan_id}/{step}"),
+    ("GET", "/api/v1/offices/{office_id}/plans"),
+    ("POST", "/api/v1/offices/{office_id}/plans"),
+    ("GET", "/api/v1/offices/{office_id}/plans/{plan_id}"),
+    ("PUT", "/api/v1/offices/{office_id}/plans/{plan_id}"),
+    ("POST", "/api/v1/offices/{office_id}/plans/{plan_id}/{step}"),
     ("GET", "/offices/{office_id}/kpi"),
     ("GET", "/offices/{office_id}/kpi/export.csv"),
     ("GET", "/offices/{office_id}/kpi/export.xlsx"),
@@ -465,6 +475,7 @@ fn fill(pattern: &str, ids: [&str; 5]) -> String {
         .replace("{credential_id}", "00112233445566ff")
         .replace("{step}", "apply")
         .replace("{referral_id}", &ulid::Ulid::new().to_string())
+        .replace("{plan_id}", &daftar_domain::ids::PlanId::new().to_string())
         .replace(
             "{round_id}",
             &daftar_domain::ids::RoundId::new().to_string(),

@@ -222,6 +222,8 @@ pub async fn step(
     headers: HeaderMap,
     Json(req): Json<PlanStepRequest>,
 ) -> WebResult<Response> {
+    // The office first (another office's, or one cut off, is 403 whatever the step).
+    let read = read_scope(&staff, office)?;
     let step =
         PlanStep::parse(step.trim()).map_err(|_| Error::not_found("request.path.invalid"))?;
     let scope = staff.principal().scope(office, step.permission())?;
@@ -231,7 +233,6 @@ pub async fn step(
         .db(move |s| s.plan_step(&ctx, &scope, id, step, &req.comment, Some(if_match)))
         .await?;
     let month = month_of(&state, "")?;
-    let read = read_scope(&staff, office)?;
     let (view, _) = load_view(&state, &staff, read, id, month).await?;
     Ok(answer(StatusCode::OK, view))
 }

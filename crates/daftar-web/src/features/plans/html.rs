@@ -695,6 +695,8 @@ pub async fn step(
     Path((office, id, step)): Path<(OfficeId, PlanId, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
+    // The office first (another office's, or one cut off, is 403 whatever the step).
+    read_scope(&staff, office)?;
     let step =
         PlanStep::parse(step.trim()).map_err(|_| Error::not_found("request.path.invalid"))?;
     let scope = staff.principal().scope(office, step.permission())?;
