@@ -21,6 +21,9 @@ pub const OFFICE_CODE: &str = "^[A-Z0-9-]{2,16}$";
 /// A service, step or fee code such as `card_renewal`.
 pub const SERVICE_CODE: &str = "^[a-z][a-z0-9_]{1,39}$";
 
+/// [`SERVICE_CODE`] or empty.
+pub const SERVICE_CODE_OPT: &str = "^([a-z][a-z0-9_]{1,39})?$";
+
 /// A registry number: the office code, `-`, and the office's running number (`THR-01-000001`).
 pub const REGISTRY_NO: &str = "^[A-Z0-9-]{2,16}-[0-9]{6,12}$";
 
@@ -192,7 +195,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [&str; 31] = [
+    const ALL: [&str; 32] = [
         ID,
         ID_OPT,
         OFFICE_CODE,
@@ -219,6 +222,7 @@ mod tests {
         SLOT,
         CREDENTIAL_ID,
         PERMIT_NUMBER,
+        SERVICE_CODE_OPT,
         CREDENTIAL_TEXT,
         IDEMPOTENCY_KEY,
         IF_MATCH_VERSION,

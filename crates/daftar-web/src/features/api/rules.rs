@@ -80,6 +80,7 @@ fn id() -> Vec<Rule> {
 /// The rules of request body schemas: (component schema, property, rules).
 pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
     use daftar_domain::case::PaymentMethod;
+    use daftar_domain::plan::{PlanKind, TargetMetric};
     use daftar_domain::credential::VerifierType;
     use daftar_domain::workflow::RejectReason;
     let verifiers = || codes(VerifierType::ALL, VerifierType::code);
@@ -185,6 +186,66 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "RegisterReturn",
             "border_point",
             vec![Required, NoDefault, Pattern(c::SERVICE_CODE)],
+        ),
+        (
+            "NewPlan",
+            "kind",
+            vec![Required, NoDefault, codes(PlanKind::ALL, |k| k.code())],
+        ),
+        ("NewPlan", "start_year", vec![Required]),
+        ("NewPlan", "staffing", vec![Required]),
+        (
+            "NewPlan",
+            "hours",
+            text_req(daftar_domain::plan::MAX_HOURS),
+        ),
+        ("NewPlan", "outreach", text(daftar_domain::plan::MAX_TEXT)),
+        (
+            "NewPlan",
+            "targets",
+            vec![Required, Items(1, daftar_domain::plan::MAX_TARGETS)],
+        ),
+        ("PlanBody", "staffing", vec![Required]),
+        (
+            "PlanBody",
+            "hours",
+            text_req(daftar_domain::plan::MAX_HOURS),
+        ),
+        (
+            "PlanBody",
+            "outreach",
+            text(daftar_domain::plan::MAX_TEXT),
+        ),
+        (
+            "PlanBody",
+            "targets",
+            vec![Required, Items(1, daftar_domain::plan::MAX_TARGETS)],
+        ),
+        ("TargetRequest", "year", vec![Required]),
+        (
+            "TargetRequest",
+            "metric",
+            vec![
+                Required,
+                NoDefault,
+                Enum(
+                    TargetMetric::all()
+                        .into_iter()
+                        .map(|m| m.code().to_owned())
+                        .collect(),
+                ),
+            ],
+        ),
+        (
+            "TargetRequest",
+            "service",
+            vec![Pattern(c::SERVICE_CODE_OPT)],
+        ),
+        ("TargetRequest", "value", vec![Required]),
+        (
+            "PlanStepRequest",
+            "comment",
+            text(daftar_domain::plan::MAX_TEXT),
         ),
         (
             "ReviewRequest",

@@ -59,9 +59,28 @@ pub struct NewPlan {
     /// Its first Solar Hijri year: the current one or one of the next three.
     #[schema(minimum = 1200, maximum = 1599)]
     pub start_year: i64,
-    /// What it says.
-    #[serde(flatten)]
-    pub body: PlanBody,
+    /// Staff planned, 1–500.
+    #[schema(minimum = 1, maximum = 500)]
+    pub staffing: i64,
+    /// Opening hours, as text (at most 200 characters).
+    pub hours: String,
+    /// Outreach planned (at most 2000 characters).
+    #[serde(default)]
+    pub outreach: String,
+    /// The targets (1–120), one per year, metric and service.
+    pub targets: Vec<TargetRequest>,
+}
+
+impl NewPlan {
+    /// What the plan says.
+    fn body(self) -> PlanBody {
+        PlanBody {
+            staffing: self.staffing,
+            hours: self.hours,
+            outreach: self.outreach,
+            targets: self.targets,
+        }
+    }
 }
 
 /// A step's comment (required to return a plan).
@@ -152,7 +171,7 @@ pub async fn create(
     let kind = PlanKind::parse(req.kind.trim())?;
     let start_year = i32::try_from(req.start_year)
         .map_err(|_| Error::invalid("plan.start_year.invalid").with_field("start_year"))?;
-    let content = req.body.content(kind, &service_codes(&state).await?)?;
+    let content = req.body().content(kind, &service_codes(&state).await?)?;
     let (ctx, scope) = (at.staff.audit(purpose::ADMINISTRATION), at.scope);
     let plan = state
         .db(move |s| s.create_plan(&ctx, &scope, kind, start_year, &content))
