@@ -444,7 +444,7 @@ pub fn check_version(plan: &Plan, if_match: Option<i64>) -> Result<()> {
 
 code_enum!(
     /// How a target stands in a month.
-    Standing, error = "plan.standing.invalid", field = "standing",
+    TargetStanding, error = "plan.standing.invalid", field = "standing",
     {
         /// The year has not begun.
         NotStarted = "not_started",
@@ -471,7 +471,7 @@ pub struct Progress {
     /// The figure so far (percent for rates).
     pub actual: Option<f64>,
     /// Where it stands.
-    pub standing: Standing,
+    pub standing: TargetStanding,
 }
 
 #[derive(Default)]
@@ -561,17 +561,17 @@ pub fn progress(plan: &Plan, rows: &[KpiRow], month: SolarMonth) -> Vec<Progress
                 ),
             };
             let standing = if months == 0 {
-                Standing::NotStarted
+                TargetStanding::NotStarted
             } else {
                 match (t.metric, expected, actual) {
                     (TargetMetric::Cases, Some(e), Some(a)) => {
                         if a + 1e-9 >= e * ON_TRACK_SHARE {
-                            Standing::OnTrack
+                            TargetStanding::OnTrack
                         } else {
-                            Standing::Behind
+                            TargetStanding::Behind
                         }
                     }
-                    (_, _, None) | (_, None, _) => Standing::NoData,
+                    (_, _, None) | (_, None, _) => TargetStanding::NoData,
                     (m, Some(e), Some(a)) => {
                         let ok = if m.at_least() {
                             a + 1e-9 >= e
@@ -579,9 +579,9 @@ pub fn progress(plan: &Plan, rows: &[KpiRow], month: SolarMonth) -> Vec<Progress
                             a <= e + 1e-9
                         };
                         if ok {
-                            Standing::OnTrack
+                            TargetStanding::OnTrack
                         } else {
-                            Standing::Behind
+                            TargetStanding::Behind
                         }
                     }
                 }
@@ -650,11 +650,11 @@ pub fn follow_up(
                     .filter(|pr| pr.year == month.year)
                 {
                     match pr.standing {
-                        Standing::Behind => {
+                        TargetStanding::Behind => {
                             assessed += 1;
                             behind.push(pr);
                         }
-                        Standing::OnTrack => assessed += 1,
+                        TargetStanding::OnTrack => assessed += 1,
                         _ => {}
                     }
                 }
@@ -854,28 +854,28 @@ mod tests {
         let pr = progress(&p, &rows, SolarMonth::new(1405, 3).unwrap());
         // Cases: 270 against a pace of 300 → 90 % → on track; at 1405/04 the pace is 400.
         assert_eq!((pr[0].expected, pr[0].actual), (Some(300.0), Some(270.0)));
-        assert_eq!(pr[0].standing, Standing::OnTrack);
+        assert_eq!(pr[0].standing, TargetStanding::OnTrack);
         // Rejections: 5 of 30 = 16.7 % > 10 %.
-        assert_eq!(pr[1].standing, Standing::Behind);
+        assert_eq!(pr[1].standing, TargetStanding::Behind);
         assert!((pr[1].actual.unwrap() - 50.0 / 3.0).abs() < 1e-9);
         // Median: the latest month's (3 days) > 2.
         assert_eq!(
             (pr[2].actual, pr[2].standing),
-            (Some(3.0), Standing::Behind)
+            (Some(3.0), TargetStanding::Behind)
         );
         // Cases per working day: 270 / 60 = 4.5 ≥ 4.
         assert_eq!(
             (pr[3].actual, pr[3].standing),
-            (Some(4.5), Standing::OnTrack)
+            (Some(4.5), TargetStanding::OnTrack)
         );
         // Year 2 has not begun.
-        assert_eq!((pr[4].year, pr[4].standing), (1406, Standing::NotStarted));
+        assert_eq!((pr[4].year, pr[4].standing), (1406, TargetStanding::NotStarted));
         let later = progress(&p, &rows, SolarMonth::new(1405, 4).unwrap());
-        assert_eq!(later[0].standing, Standing::Behind);
+        assert_eq!(later[0].standing, TargetStanding::Behind);
         // No case at all: no data for the rates, behind for the cases.
         let none = progress(&p, &[], SolarMonth::new(1405, 6).unwrap());
-        assert_eq!(none[1].standing, Standing::NoData);
-        assert_eq!(none[0].standing, Standing::Behind);
+        assert_eq!(none[1].standing, TargetStanding::NoData);
+        assert_eq!(none[0].standing, TargetStanding::Behind);
     }
 
     fn office(code: &str) -> Office {
