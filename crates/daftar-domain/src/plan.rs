@@ -869,7 +869,10 @@ mod tests {
             (Some(4.5), TargetStanding::OnTrack)
         );
         // Year 2 has not begun.
-        assert_eq!((pr[4].year, pr[4].standing), (1406, TargetStanding::NotStarted));
+        assert_eq!(
+            (pr[4].year, pr[4].standing),
+            (1406, TargetStanding::NotStarted)
+        );
         let later = progress(&p, &rows, SolarMonth::new(1405, 4).unwrap());
         assert_eq!(later[0].standing, TargetStanding::Behind);
         // No case at all: no data for the rates, behind for the cases.

@@ -334,6 +334,7 @@ fn seed(
     let cases = seed_cases(store, &ctx, &by_office, clock)?;
     let history = seed_kpi_history(database, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
+    seed_plans(store, &ctx, &offices, clock)?;
     seed_round(store, &ctx, &by_office, clock)?;
     seed_helpdesk(store, &ctx, &by_office, clock)?;
     seed_referrals(store, &ctx, &by_office, clock)?;
@@ -346,6 +347,79 @@ fn seed(
             .map(|r| if r.office_bound { offices.len() } else { 1 })
             .sum::<usize>()
     );
+    Ok(())
+}
+
+/// Plans (issue 18, part 5) for the follow-up on `/plans`: THR-01 has an approved one-year plan
+/// for the current Solar Hijri year (its targets ahead of its cases, so it is behind) and a
+/// three-year draft; MHD-01's one-year plan awaits review; the third office's was returned with
+/// a comment; the others have none (flagged).
+fn seed_plans(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    offices: &[daftar_domain::office::Office],
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    use daftar_domain::plan::{PlanContent, PlanKind, PlanStep, TargetInput};
+    let year = daftar_domain::jalali::JalaliDate::from_iso(clock.today()).year();
+    let services: std::collections::BTreeSet<String> = store
+        .services()?
+        .into_iter()
+        .map(|s| s.definition.code.as_str().to_owned())
+        .collect();
+    let target = |year: u8, metric: &str, service: &str, value: &str| TargetInput {
+        year: year.to_string(),
+        metric: metric.into(),
+        service: service.into(),
+        value: value.into(),
+    };
+    let one_year = PlanContent::parse(
+        PlanKind::OneYear,
+        "5",
+        "شنبه تا چهارشنبه ۸ تا ۱۶، پنجشنبه ۸ تا ۱۲",
+        "بازدید ماهانه از محله‌های اتباع و اطلاع‌رسانی در مدارس پیش از فصل ثبت‌نام",
+        &[
+            target(1, "cases", "", "2400"),
+            target(1, "per_working_day", "", "8"),
+            target(1, "median", "school_enrolment_letter", "3"),
+            target(1, "rejection_rate", "", "10"),
+            target(1, "complaints", "", "2"),
+            target(1, "seasonality", "", "0.8"),
+        ],
+        &services,
+    )?;
+    let three_year = PlanContent::parse(
+        PlanKind::ThreeYear,
+        "6",
+        "شنبه تا چهارشنبه ۸ تا ۱۶",
+        "",
+        &[
+            target(1, "cases", "", "2400"),
+            target(2, "cases", "", "2800"),
+            target(3, "cases", "", "3200"),
+        ],
+        &services,
+    )?;
+    let write = |o: &daftar_domain::office::Office| system_scope(o.id, Permission::PlanSubmit);
+    let review = |o: &daftar_domain::office::Office| system_scope(o.id, Permission::PlanReview);
+    if let [thr, mhd, third, ..] = offices {
+        let p = store.create_plan(ctx, &write(thr), PlanKind::OneYear, year, &one_year)?;
+        store.plan_step(ctx, &write(thr), p.id, PlanStep::Submit, "", Some(1))?;
+        store.plan_step(ctx, &review(thr), p.id, PlanStep::Approve, "", Some(2))?;
+        store.create_plan(ctx, &write(thr), PlanKind::ThreeYear, year, &three_year)?;
+        let p = store.create_plan(ctx, &write(mhd), PlanKind::OneYear, year, &one_year)?;
+        store.plan_step(ctx, &write(mhd), p.id, PlanStep::Submit, "", Some(1))?;
+        let p = store.create_plan(ctx, &write(third), PlanKind::OneYear, year, &one_year)?;
+        store.plan_step(ctx, &write(third), p.id, PlanStep::Submit, "", Some(1))?;
+        store.plan_step(
+            ctx,
+            &review(third),
+            p.id,
+            PlanStep::Return,
+            "ساعات کار پنجشنبه را روشن کنید و برای فصل کم‌کار برنامهٔ اطلاع‌رسانی بنویسید.",
+            Some(2),
+        )?;
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! `daftar kpi compute` (the KPI job, on demand) and `daftar bench kpi` (generated offices,
-//! persons and cases; the job's time over every office and the KPI pages' query times).
+//! persons and cases; the job's time over every office, the KPI pages' query times, and plan
+//! versus actual: the province's follow-up list and one office's plan page).
 
 use crate::cli::{BenchKpi, KpiCompute};
 use crate::config::Loaded;
@@ -161,5 +162,111 @@ fn run(
         "office KPI page query ({rows} rows): {}",
         ms_summary(office_ms)
     );
+    plans(store, a, end)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Plan versus actual: an approved one-year plan for the current year for every office of the
+/// first province, then the follow-up list of the province (`plans_follow_up` and
+/// `plan::follow_up`: every plan's targets against every office's rows of the year) and one
+/// office's plan page (`office_plan`, `office_kpis` from the year before, `plan::progress`).
+fn plans(store: &daftar_store::SqlStore, a: &BenchKpi, end: SolarMonth) -> Result<()> {
+    use daftar_domain::plan::{PlanContent, PlanKind, PlanStep, TargetInput, follow_up, progress};
+    use daftar_domain::store::{PlanStore, ServiceStore};
+    let ctx = super::system_ctx("bench-plans");
+    let services: std::collections::BTreeSet<String> = store
+        .services()?
+        .into_iter()
+        .map(|s| s.definition.code.as_str().to_owned())
+        .collect();
+    let first_service = services.iter().next().cloned().unwrap_or_default();
+    let t = |metric: &str, service: &str, value: &str| TargetInput {
+        year: "1".into(),
+        metric: metric.into(),
+        service: service.into(),
+        value: value.into(),
+    };
+    let content = PlanContent::parse(
+        PlanKind::OneYear,
+        "5",
+        "8-16",
+        "",
+        &[
+            t("cases", "", "2500"),
+            t("per_working_day", "", "8"),
+            t("median", "", "4"),
+            t("rejection_rate", "", "10"),
+            t("breach_rate", "", "5"),
+            t("complaints", "", "2"),
+            t("seasonality", "", "0.5"),
+            t("cases", &first_service, "600"),
+        ],
+        &services,
+    )?;
+    let offices: Vec<_> = store
+        .list_offices(
+            &system_reach(Permission::OfficeRead),
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 10_000,
+            },
+        )?
+        .items
+        .into_iter()
+        .filter(|o| o.province == "Province 00")
+        .collect();
+    let t0 = Instant::now();
+    for o in &offices {
+        let write = system_scope(o.id, Permission::PlanSubmit);
+        let p = store.create_plan(&ctx, &write, PlanKind::OneYear, end.year, &content)?;
+        store.plan_step(&ctx, &write, p.id, PlanStep::Submit, "", Some(1))?;
+        let review = system_scope(o.id, Permission::PlanReview);
+        store.plan_step(&ctx, &review, p.id, PlanStep::Approve, "", Some(2))?;
+    }
+    println!(
+        "{} plans made and approved in {:.1} s",
+        offices.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    let reach = system_reach(Permission::PlanReview);
+    let mut ms = vec![];
+    let mut listed = 0;
+    for _ in 0..a.queries {
+        let t = Instant::now();
+        let (o, p, rows) = store.plans_follow_up(&reach, Some("Province 00"), end.year)?;
+        listed = follow_up(&o, &p, &rows, end).len();
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "plan follow-up query ({} offices, {listed} listed): {}",
+        offices.len(),
+        ms_summary(ms)
+    );
+    let office = offices.first().context("no office in Province 00")?;
+    let (plan_scope, kpi) = (
+        system_scope(office.id, Permission::PlanReview),
+        system_scope(office.id, Permission::KpiRead),
+    );
+    let id = store
+        .office_plans(&plan_scope)?
+        .first()
+        .context("no plan")?
+        .id;
+    let mut ms = vec![];
+    for _ in 0..a.queries {
+        let t = Instant::now();
+        let (plan, _) = store.office_plan(&plan_scope, id)?;
+        let from = SolarMonth {
+            year: plan.start_year - 1,
+            month: 1,
+        };
+        let rows = store.office_kpis(&kpi, from, end)?;
+        let _ = progress(&plan, &rows, end);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "plan versus actual page query (one office): {}",
+        ms_summary(ms)
+    );
+    Ok(())
 }

@@ -80,8 +80,8 @@ fn id() -> Vec<Rule> {
 /// The rules of request body schemas: (component schema, property, rules).
 pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
     use daftar_domain::case::PaymentMethod;
-    use daftar_domain::plan::{PlanKind, TargetMetric};
     use daftar_domain::credential::VerifierType;
+    use daftar_domain::plan::{PlanKind, TargetMetric};
     use daftar_domain::workflow::RejectReason;
     let verifiers = || codes(VerifierType::ALL, VerifierType::code);
     vec![
@@ -194,11 +194,7 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
         ),
         ("NewPlan", "start_year", vec![Required]),
         ("NewPlan", "staffing", vec![Required]),
-        (
-            "NewPlan",
-            "hours",
-            text_req(daftar_domain::plan::MAX_HOURS),
-        ),
+        ("NewPlan", "hours", text_req(daftar_domain::plan::MAX_HOURS)),
         ("NewPlan", "outreach", text(daftar_domain::plan::MAX_TEXT)),
         (
             "NewPlan",
@@ -211,11 +207,7 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "hours",
             text_req(daftar_domain::plan::MAX_HOURS),
         ),
-        (
-            "PlanBody",
-            "outreach",
-            text(daftar_domain::plan::MAX_TEXT),
-        ),
+        ("PlanBody", "outreach", text(daftar_domain::plan::MAX_TEXT)),
         (
             "PlanBody",
             "targets",
