@@ -67,11 +67,20 @@ pub enum Permission {
     /// Review return cases whose screening raised a flag, across offices, and clear or refer
     /// them (protection officers).
     ProtectionReview,
+    /// Publish consultations on the offices' directive (drafts, revisions, the final version),
+    /// read every comment, and answer the branches' problems and proposals (the authority).
+    ConsultationManage,
+    /// Comment on a consultation's draft section by section, for one's own office (office
+    /// managers) or one's province branch (association staff bound to a branch).
+    ConsultationComment,
+    /// File problems and proposals to the authority for one's province branch (association
+    /// staff bound to a branch).
+    ProposalFile,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 27] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -96,6 +105,9 @@ impl Permission {
         Permission::ReferralReceive,
         Permission::ReturnScreen,
         Permission::ProtectionReview,
+        Permission::ConsultationManage,
+        Permission::ConsultationComment,
+        Permission::ProposalFile,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -125,6 +137,9 @@ impl Permission {
             Permission::ReferralReceive => "referral.receive",
             Permission::ReturnScreen => "return.screen",
             Permission::ProtectionReview => "protection.review",
+            Permission::ConsultationManage => "consultation.manage",
+            Permission::ConsultationComment => "consultation.comment",
+            Permission::ProposalFile => "proposal.file",
         }
     }
 }
@@ -566,6 +581,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 HelpdeskAnswer,
                 KpiRead,
                 ReturnScreen,
+                ConsultationComment,
             ],
         ),
         def(
@@ -600,6 +616,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 RoundManage,
                 KpiRead,
                 ReturnScreen,
+                ConsultationManage,
             ],
         ),
         def(
@@ -624,6 +641,8 @@ pub fn default_roles() -> Vec<RoleDef> {
                 AggregateRead,
                 MembershipManage,
                 KpiRead,
+                ConsultationComment,
+                ProposalFile,
             ],
         ),
         def(RoleCode::APPLICANT, false, true, &[SelfService]),

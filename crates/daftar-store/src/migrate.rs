@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0031_notify_email"),
     migration!("0032_reminder_backfill"),
     migration!("0033_appointment_attendance"),
+    migration!("0035_consultations"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";
