@@ -233,7 +233,8 @@ impl ConsultationStore for SqlStore {
                 new.deadline,
                 "",
             )?;
-            let v = view(tx, &id, clock.date_of(tx.now()))?;
+            let today = clock.date_of(tx.now());
+            let v = view(tx, &id, today)?;
             audit::append(tx, ctx, &event("consultation.publish", &v.consultation))?;
             Ok(v)
         })
@@ -267,7 +268,8 @@ impl ConsultationStore for SqlStore {
                 "",
             )?;
             advance(tx, id, n, ConsultationState::Draft, revision.deadline)?;
-            let v = view(tx, id, clock.date_of(tx.now()))?;
+            let today = clock.date_of(tx.now());
+            let v = view(tx, id, today)?;
             audit::append(tx, ctx, &event("consultation.revise", &v.consultation))?;
             Ok(v)
         })
@@ -296,7 +298,8 @@ impl ConsultationStore for SqlStore {
                 finalisation.summary.as_str(),
             )?;
             advance(tx, id, n, ConsultationState::Final, c.deadline)?;
-            let v = view(tx, id, clock.date_of(tx.now()))?;
+            let today = clock.date_of(tx.now());
+            let v = view(tx, id, today)?;
             let mut ev = event("consultation.finalise", &v.consultation);
             ev.details["changed"] = serde_json::json!(
                 v.changes
@@ -325,7 +328,10 @@ impl ConsultationStore for SqlStore {
 
     fn consultation(&self, id: &str) -> Result<ConsultationView> {
         let clock = self.clock.clone();
-        self.read(|tx| view(tx, id, clock.date_of(tx.now())))
+        self.read(|tx| {
+            let today = clock.date_of(tx.now());
+            view(tx, id, today)
+        })
     }
 
     fn comment_on_consultation(
