@@ -716,7 +716,7 @@ mod tests {
     fn consultation(state: ConsultationState, deadline: Date, version: u32) -> Consultation {
         Consultation {
             id: "01JD0000000000000000000000".into(),
-            title: "آیین‌نامه".into(),
+            title: String::from("آیین‌نامه"),
             state,
             version,
             deadline,

@@ -113,11 +113,12 @@ pub async fn list(
 /// A section row of a form.
 struct Row {
     n: usize,
+    shown: String,
     heading: String,
     text: String,
 }
 
-fn rows(sections: &[ConsultationSection]) -> Vec<Row> {
+fn rows(tr: &crate::i18n::Tr, sections: &[ConsultationSection]) -> Vec<Row> {
     let filled = sections.iter().map(|s| (s.heading.clone(), s.text.clone()));
     filled
         .chain(std::iter::repeat_n((String::new(), String::new()), BLANK_ROWS))
@@ -125,6 +126,7 @@ fn rows(sections: &[ConsultationSection]) -> Vec<Row> {
         .enumerate()
         .map(|(i, (heading, text))| Row {
             n: i + 1,
+            shown: tr.num(i as u64 + 1),
             heading,
             text,
         })
@@ -176,13 +178,14 @@ struct NewPage {
 pub async fn new_page(State(state): State<AppState>, staff: Staff) -> WebResult<Response> {
     require_authority(&staff)?;
     let page = PageCtx::new(&state, &staff.ctx);
+    let rows = rows(&page.tr, &[]);
     Ok(render(
         StatusCode::OK,
         &NewPage {
             page,
             title: String::new(),
             deadline: JalaliDate::from_iso(state.today() + time::Duration::days(30)).to_string(),
-            rows: rows(&[]),
+            rows,
             error: None,
         },
     ))
@@ -215,13 +218,14 @@ pub async fn publish(
                     text: t.clone(),
                 })
                 .collect();
+            let rows = rows(&page.tr, &typed);
             Ok(render(
                 status,
                 &NewPage {
                     page,
                     title,
                     deadline,
-                    rows: rows(&typed),
+                    rows,
                     error: Some(msg),
                 },
             ))
@@ -444,7 +448,7 @@ async fn show_render(
             can_edit: authority && c.state == ConsultationState::Draft,
             comments_total: tr.num(comments.len() as u64),
             authority,
-            rows: rows(&form_sections),
+            rows: rows(tr, &form_sections),
             deadline_input: JalaliDate::from_iso(c.deadline.max(state.today())).to_string(),
             error: error.map(|e| e.0),
             page,
