@@ -139,10 +139,12 @@ pub fn parse_sections(input: &[(String, String)]) -> Result<Vec<ConsultationSect
         .map(|(i, (h, t))| {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let bad = |e: Error| e.with_detail("section", serde_json::json!(number));
-            let heading = Text::<MAX_HEADING>::optional(h, "consultation.section.invalid", "sections")
-                .map_err(bad)?;
-            let text = Text::<MAX_SECTION_TEXT>::required(t, "consultation.section.invalid", "sections")
-                .map_err(bad)?;
+            let heading =
+                Text::<MAX_HEADING>::optional(h, "consultation.section.invalid", "sections")
+                    .map_err(bad)?;
+            let text =
+                Text::<MAX_SECTION_TEXT>::required(t, "consultation.section.invalid", "sections")
+                    .map_err(bad)?;
             Ok(ConsultationSection {
                 number,
                 heading: heading.into_string(),
@@ -592,7 +594,11 @@ pub struct ConsultationView {
 
 impl ConsultationView {
     /// Builds the view; the changes are computed when the latest version is final.
-    pub fn new(consultation: Consultation, versions: Vec<ConsultationVersion>, today: Date) -> Self {
+    pub fn new(
+        consultation: Consultation,
+        versions: Vec<ConsultationVersion>,
+        today: Date,
+    ) -> Self {
         let changes = match versions.as_slice() {
             [.., draft, last] if last.kind == VersionKind::Final => {
                 diff(&draft.sections, &last.sections)
@@ -729,16 +735,27 @@ mod tests {
     fn sections_are_numbered_in_order_and_blank_rows_dropped() {
         let s = parse_sections(&secs(&[("کلیات", " متن یک "), ("", ""), ("", "متن دو")])).unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!((s[0].number, s[0].heading.as_str(), s[0].text.as_str()), (1, "کلیات", "متن یک"));
+        assert_eq!(
+            (s[0].number, s[0].heading.as_str(), s[0].text.as_str()),
+            (1, "کلیات", "متن یک")
+        );
         assert_eq!((s[1].number, s[1].heading.as_str()), (2, ""));
         assert_eq!(
             parse_sections(&secs(&[("", " ")])).unwrap_err().code,
             "consultation.sections.invalid"
         );
-        let many: Vec<_> = (0..=MAX_SECTIONS).map(|_| ("".to_owned(), "x".to_owned())).collect();
-        assert_eq!(parse_sections(&many).unwrap_err().code, "consultation.sections.invalid");
+        let many: Vec<_> = (0..=MAX_SECTIONS)
+            .map(|_| ("".to_owned(), "x".to_owned()))
+            .collect();
+        assert_eq!(
+            parse_sections(&many).unwrap_err().code,
+            "consultation.sections.invalid"
+        );
         let e = parse_sections(&secs(&[("a", "x"), ("heading only", "")])).unwrap_err();
-        assert_eq!((e.code, e.details["section"].as_u64()), ("consultation.section.invalid", Some(2)));
+        assert_eq!(
+            (e.code, e.details["section"].as_u64()),
+            ("consultation.section.invalid", Some(2))
+        );
         let e = parse_sections(&secs(&[("", "bad\u{0}")])).unwrap_err();
         assert_eq!(e.code, "consultation.section.invalid");
         let long = "x".repeat(MAX_SECTION_TEXT + 1);
@@ -748,13 +765,28 @@ mod tests {
     #[test]
     fn the_deadline_is_a_day_from_today_within_a_year() {
         let today = date!(2026 - 03 - 20);
-        assert_eq!(parse_deadline("1405/01/10", today).unwrap(), date!(2026 - 03 - 30));
-        assert_eq!(parse_deadline("۱۴۰۵/۰۱/۱۰", today).unwrap(), date!(2026 - 03 - 30));
+        assert_eq!(
+            parse_deadline("1405/01/10", today).unwrap(),
+            date!(2026 - 03 - 30)
+        );
+        assert_eq!(
+            parse_deadline("۱۴۰۵/۰۱/۱۰", today).unwrap(),
+            date!(2026 - 03 - 30)
+        );
         assert_eq!(parse_deadline("2026-03-20", today).unwrap(), today);
-        assert_eq!(parse_deadline("2026-03-19", today).unwrap_err().code, "consultation.deadline.past");
-        assert_eq!(parse_deadline("2027-04-01", today).unwrap_err().code, "consultation.deadline.too_far");
+        assert_eq!(
+            parse_deadline("2026-03-19", today).unwrap_err().code,
+            "consultation.deadline.past"
+        );
+        assert_eq!(
+            parse_deadline("2027-04-01", today).unwrap_err().code,
+            "consultation.deadline.too_far"
+        );
         for bad in ["", "tomorrow", "1405/13/01"] {
-            assert_eq!(parse_deadline(bad, today).unwrap_err().code, "consultation.deadline.invalid");
+            assert_eq!(
+                parse_deadline(bad, today).unwrap_err().code,
+                "consultation.deadline.invalid"
+            );
         }
     }
 
@@ -769,26 +801,41 @@ mod tests {
         // The day after the deadline: closed.
         let next = deadline + time::Duration::days(1);
         assert_eq!(c.phase(next), Phase::Closed);
-        assert_eq!(c.check_comment(&sections, &ok, next).unwrap_err().code, "consultation.closed");
+        assert_eq!(
+            c.check_comment(&sections, &ok, next).unwrap_err().code,
+            "consultation.closed"
+        );
         // An older version, an unknown section.
         let old = NewComment::parse(1, 1, "x").unwrap();
         let e = c.check_comment(&sections, &old, deadline).unwrap_err();
-        assert_eq!((e.code, e.details["version"].as_u64()), ("consultation.version.superseded", Some(2)));
+        assert_eq!(
+            (e.code, e.details["version"].as_u64()),
+            ("consultation.version.superseded", Some(2))
+        );
         let nowhere = NewComment::parse(2, 3, "x").unwrap();
         assert_eq!(
-            c.check_comment(&sections, &nowhere, deadline).unwrap_err().code,
+            c.check_comment(&sections, &nowhere, deadline)
+                .unwrap_err()
+                .code,
             "consultation.section.unknown"
         );
         // Final: no comment, even before the deadline.
         let f = consultation(ConsultationState::Final, deadline, 3);
         assert_eq!(f.phase(deadline), Phase::Final);
         assert_eq!(
-            f.check_comment(&sections, &NewComment::parse(3, 1, "x").unwrap(), deadline - time::Duration::days(5))
-                .unwrap_err()
-                .code,
+            f.check_comment(
+                &sections,
+                &NewComment::parse(3, 1, "x").unwrap(),
+                deadline - time::Duration::days(5)
+            )
+            .unwrap_err()
+            .code,
             "consultation.final"
         );
-        assert_eq!(NewComment::parse(2, 1, "  ").unwrap_err().code, "consultation.comment.invalid");
+        assert_eq!(
+            NewComment::parse(2, 1, "  ").unwrap_err().code,
+            "consultation.comment.invalid"
+        );
     }
 
     #[test]
@@ -798,25 +845,38 @@ mod tests {
         let c = consultation(ConsultationState::Draft, deadline, 1);
         let current = parse_sections(&secs(&[("", "a")])).unwrap();
         let same = Revision::parse(&secs(&[("", "a")]), "2026-03-20", today).unwrap();
-        assert_eq!(c.check_revision(&current, &same).unwrap_err().code, "consultation.revision.unchanged");
+        assert_eq!(
+            c.check_revision(&current, &same).unwrap_err().code,
+            "consultation.revision.unchanged"
+        );
         let later = Revision::parse(&secs(&[("", "a")]), "2026-03-25", today).unwrap();
         assert!(c.check_revision(&current, &later).is_ok());
         let f = consultation(ConsultationState::Final, deadline, 2);
-        assert_eq!(f.check_revision(&current, &later).unwrap_err().code, "consultation.final");
+        assert_eq!(
+            f.check_revision(&current, &later).unwrap_err().code,
+            "consultation.final"
+        );
         assert_eq!(f.check_draft().unwrap_err().code, "consultation.final");
         assert_eq!(
-            Finalisation::parse(&secs(&[("", "a")]), " ").unwrap_err().code,
+            Finalisation::parse(&secs(&[("", "a")]), " ")
+                .unwrap_err()
+                .code,
             "consultation.summary.invalid"
         );
         assert_eq!(
-            NewConsultation::parse(" ", &secs(&[("", "a")]), "2026-03-20", today).unwrap_err().code,
+            NewConsultation::parse(" ", &secs(&[("", "a")]), "2026-03-20", today)
+                .unwrap_err()
+                .code,
             "consultation.title.invalid"
         );
     }
 
     #[test]
     fn word_diff_marks_added_and_removed_words() {
-        let d = word_diff("دفتر باید تا ساعت ۱۴ باز باشد", "دفتر باید تا ساعت ۱۶ باز باشد");
+        let d = word_diff(
+            "دفتر باید تا ساعت ۱۴ باز باشد",
+            "دفتر باید تا ساعت ۱۶ باز باشد",
+        );
         let kinds: Vec<(PieceKind, &str)> = d.iter().map(|p| (p.kind, p.text.as_str())).collect();
         assert_eq!(
             kinds,
@@ -828,26 +888,60 @@ mod tests {
             ]
         );
         // The final text is the same and added pieces; the draft the same and removed ones.
-        let after: String = d.iter().filter(|p| p.kind != PieceKind::Removed).map(|p| p.text.as_str()).collect();
+        let after: String = d
+            .iter()
+            .filter(|p| p.kind != PieceKind::Removed)
+            .map(|p| p.text.as_str())
+            .collect();
         assert_eq!(after, "دفتر باید تا ساعت ۱۶ باز باشد");
-        assert_eq!(word_diff("", "a b"), vec![DiffPiece { kind: PieceKind::Added, text: "a b".into() }]);
-        assert_eq!(word_diff("a", "a"), vec![DiffPiece { kind: PieceKind::Same, text: "a".into() }]);
+        assert_eq!(
+            word_diff("", "a b"),
+            vec![DiffPiece {
+                kind: PieceKind::Added,
+                text: "a b".into()
+            }]
+        );
+        assert_eq!(
+            word_diff("a", "a"),
+            vec![DiffPiece {
+                kind: PieceKind::Same,
+                text: "a".into()
+            }]
+        );
         // A changed line break alone is not a change of words.
-        assert!(word_diff("a b\nc", "a b c").iter().all(|p| p.kind == PieceKind::Same));
+        assert!(
+            word_diff("a b\nc", "a b c")
+                .iter()
+                .all(|p| p.kind == PieceKind::Same)
+        );
     }
 
     #[test]
     fn diff_is_per_section_by_number() {
-        let draft = parse_sections(&secs(&[("کلیات", "یک"), ("ساعات", "تا ۱۴"), ("حذف", "سه")])).unwrap();
+        let draft =
+            parse_sections(&secs(&[("کلیات", "یک"), ("ساعات", "تا ۱۴"), ("حذف", "سه")])).unwrap();
         let final_ = parse_sections(&secs(&[("کلیات", "یک"), ("ساعات کار", "تا ۱۶")])).unwrap();
         let d = diff(&draft, &final_);
         let changes: Vec<(u32, Change)> = d.iter().map(|s| (s.number, s.change)).collect();
-        assert_eq!(changes, [(1, Change::Unchanged), (2, Change::Changed), (3, Change::Removed)]);
-        assert_eq!((d[1].heading_before.as_str(), d[1].heading_after.as_str()), ("ساعات", "ساعات کار"));
+        assert_eq!(
+            changes,
+            [
+                (1, Change::Unchanged),
+                (2, Change::Changed),
+                (3, Change::Removed)
+            ]
+        );
+        assert_eq!(
+            (d[1].heading_before.as_str(), d[1].heading_after.as_str()),
+            ("ساعات", "ساعات کار")
+        );
         let added = diff(&final_, &draft);
         assert_eq!(added[2].change, Change::Added);
         // A heading change alone is a change, its text all the same.
-        let h = diff(&draft[..1], &parse_sections(&secs(&[("مقدمه", "یک")])).unwrap());
+        let h = diff(
+            &draft[..1],
+            &parse_sections(&secs(&[("مقدمه", "یک")])).unwrap(),
+        );
         assert_eq!(h[0].change, Change::Changed);
         assert!(h[0].pieces.iter().all(|p| p.kind == PieceKind::Same));
     }
@@ -872,11 +966,21 @@ mod tests {
         assert_eq!(draft.phase, Phase::Open);
         let fin = ConsultationView::new(
             consultation(ConsultationState::Final, date!(2026 - 03 - 20), 3),
-            vec![v(1, VersionKind::Draft, "a"), v(2, VersionKind::Draft, "b"), v(3, VersionKind::Final, "c")],
+            vec![
+                v(1, VersionKind::Draft, "a"),
+                v(2, VersionKind::Draft, "b"),
+                v(3, VersionKind::Final, "c"),
+            ],
             today,
         );
         // Against the last draft (b), not the first.
-        assert_eq!(fin.changes[0].pieces[0], DiffPiece { kind: PieceKind::Removed, text: "b".into() });
+        assert_eq!(
+            fin.changes[0].pieces[0],
+            DiffPiece {
+                kind: PieceKind::Removed,
+                text: "b".into()
+            }
+        );
         assert_eq!(fin.phase, Phase::Final);
         assert_eq!(fin.latest().unwrap().number, 3);
     }
@@ -898,17 +1002,45 @@ mod tests {
         };
         let u = |s: &str, a: &str| ProposalUpdate::parse(s, a).unwrap();
         assert!(p.check_update(&u("under_review", "")).is_ok());
-        assert_eq!(p.check_update(&u("answered", " ")).unwrap_err().code, "proposal.answer.required");
+        assert_eq!(
+            p.check_update(&u("answered", " ")).unwrap_err().code,
+            "proposal.answer.required"
+        );
         assert!(p.check_update(&u("answered", "پاسخ")).is_ok());
-        let answered = Proposal { answer: "پاسخ".into(), status: ProposalStatus::Answered, ..p.clone() };
+        let answered = Proposal {
+            answer: "پاسخ".into(),
+            status: ProposalStatus::Answered,
+            ..p.clone()
+        };
         assert!(answered.check_update(&u("answered", "")).is_ok());
         assert!(answered.check_update(&u("closed", "")).is_ok());
-        let closed = Proposal { status: ProposalStatus::Closed, ..answered };
-        assert_eq!(closed.check_update(&u("open", "")).unwrap_err().code, "proposal.closed");
-        assert_eq!(ProposalUpdate::parse("done", "").unwrap_err().code, "proposal.status.invalid");
-        assert_eq!(NewProposal::parse("idea", "s", "b").unwrap_err().code, "proposal.kind.invalid");
-        assert_eq!(NewProposal::parse("problem", "", "b").unwrap_err().code, "proposal.subject.invalid");
-        assert_eq!(NewProposal::parse("proposal", "s", "").unwrap_err().code, "proposal.body.invalid");
-        assert_eq!(NewProposal::parse(" proposal ", "s", "b").unwrap().kind, ProposalKind::Proposal);
+        let closed = Proposal {
+            status: ProposalStatus::Closed,
+            ..answered
+        };
+        assert_eq!(
+            closed.check_update(&u("open", "")).unwrap_err().code,
+            "proposal.closed"
+        );
+        assert_eq!(
+            ProposalUpdate::parse("done", "").unwrap_err().code,
+            "proposal.status.invalid"
+        );
+        assert_eq!(
+            NewProposal::parse("idea", "s", "b").unwrap_err().code,
+            "proposal.kind.invalid"
+        );
+        assert_eq!(
+            NewProposal::parse("problem", "", "b").unwrap_err().code,
+            "proposal.subject.invalid"
+        );
+        assert_eq!(
+            NewProposal::parse("proposal", "s", "").unwrap_err().code,
+            "proposal.body.invalid"
+        );
+        assert_eq!(
+            NewProposal::parse(" proposal ", "s", "b").unwrap().kind,
+            ProposalKind::Proposal
+        );
     }
 }

@@ -13,13 +13,13 @@ use crate::audit::{
     SealReport,
 };
 use crate::calendar::{Holiday, WorkCalendar};
-use crate::consultation::{
-    Commenter, Consultation, ConsultationComment, ConsultationView, Finalisation, NewComment,
-    NewConsultation, NewProposal, Proposal, ProposalUpdate, Revision,
-};
 use crate::case::{
     CaseDocument, CaseSummary, CaseView, FeeReportRow, OfficeCaseCounts, Payment, QueueFilter,
     ReceiptCheck, RecordPayment,
+};
+use crate::consultation::{
+    Commenter, Consultation, ConsultationComment, ConsultationView, Finalisation, NewComment,
+    NewConsultation, NewProposal, Proposal, ProposalUpdate, Revision,
 };
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
@@ -1544,8 +1544,11 @@ pub trait ReturnStore: Send + Sync {
 /// the rules that depend on the day use the offices' today (the store's clock).
 pub trait ConsultationStore: Send + Sync {
     /// Publishes a new consultation with its first draft (version 1).
-    fn publish_consultation(&self, ctx: &AuditCtx, new: &NewConsultation)
-    -> Result<ConsultationView>;
+    fn publish_consultation(
+        &self,
+        ctx: &AuditCtx,
+        new: &NewConsultation,
+    ) -> Result<ConsultationView>;
 
     /// Publishes a revised draft (version n+1) if the latest version is `if_match`
     /// (`consultation.version.stale`, 412) and a draft (`consultation.final`);

@@ -24,7 +24,8 @@ use time::Date;
 const COLS: &str = "id, title, state, version, deadline, created_at, updated_at";
 const VERSION_COLS: &str = "number, kind, sections, deadline, summary, published_at";
 const COMMENT_COLS: &str = "c.id, c.version, c.section, o.code, c.branch, c.body, c.created_at";
-const PROPOSAL_COLS: &str = "id, branch, kind, subject, body, status, answer, answered_at, version, created_at, updated_at";
+const PROPOSAL_COLS: &str =
+    "id, branch, kind, subject, body, status, answer, answered_at, version, created_at, updated_at";
 
 fn number(n: i64) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::internal("consultation number out of range"))
@@ -495,7 +496,13 @@ impl ConsultationStore for SqlStore {
                  answer = CASE WHEN $2 = '' THEN answer ELSE $2 END, \
                  answered_at = CASE WHEN $2 = '' THEN answered_at ELSE $3 END, \
                  version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
-                params![update.status.code(), update.answer.as_str(), now, id, if_match],
+                params![
+                    update.status.code(),
+                    update.answer.as_str(),
+                    now,
+                    id,
+                    if_match
+                ],
             )?;
             if done == 0 {
                 return Err(Error::new(

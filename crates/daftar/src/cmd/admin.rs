@@ -269,8 +269,9 @@ fn password(from_stdin: bool) -> Result<(String, bool)> {
 /// are the branches of its members' memberships, so an account is bound to one of them (a
 /// name typed differently would see nothing of its branch). Fails with the known names.
 fn known_branch(store: &dyn Store, name: &str) -> Result<String> {
-    let name = daftar_domain::text::Text::<120>::required(name, "membership.branch.invalid", "branch")?
-        .into_string();
+    let name =
+        daftar_domain::text::Text::<120>::required(name, "membership.branch.invalid", "branch")?
+            .into_string();
     let members = store.members(&system_reach(Permission::OfficeRead))?;
     let mut known: Vec<String> = members
         .into_iter()

@@ -302,22 +302,41 @@ fn demo_consultation_and_branch_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let out = ok(
         dir.path(),
-        &["demo", "--seed-only", "--persons", "12", "--data-dir", "demo"],
+        &[
+            "demo",
+            "--seed-only",
+            "--persons",
+            "12",
+            "--data-dir",
+            "demo",
+        ],
     );
     assert!(out.contains("Consultation: a draft directive"), "{out}");
     let add = |name: &str, role: &str, branch: &str| {
         daftar(
             dir.path(),
             &[
-                "admin", "user", "add", "--username", name, "--role", role, "--branch", branch,
-                "--data-dir", "demo",
+                "admin",
+                "user",
+                "add",
+                "--username",
+                name,
+                "--role",
+                role,
+                "--branch",
+                branch,
+                "--data-dir",
+                "demo",
             ],
         )
     };
     let o = add("kanoon.x", "association", "Nowhere");
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("unknown branch") && err.contains("فارس"), "{err}");
+    assert!(
+        err.contains("unknown branch") && err.contains("فارس"),
+        "{err}"
+    );
     assert!(!add("clerk.x", "clerk", "فارس").status.success());
     let o = add("kanoon.fars", "association", "فارس");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -3,8 +3,9 @@
 use super::rules;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
-    api, association, audit, cases, consultations, credentials, helpdesk, households, licences, offices, persons,
-    read_watch, referrals, review, rounds, services, system, users, voluntary_return,
+    api, association, audit, cases, consultations, credentials, helpdesk, households, licences,
+    offices, persons, read_watch, referrals, review, rounds, services, system, users,
+    voluntary_return,
 };
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

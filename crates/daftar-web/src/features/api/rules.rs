@@ -75,7 +75,12 @@ fn text_req(max: usize) -> Vec<Rule> {
 }
 /// Text with paragraphs that must not be empty.
 fn lines_req(max: usize) -> Vec<Rule> {
-    vec![Required, NoDefault, Pattern(c::TEXT_LINES_REQUIRED), MaxLen(max)]
+    vec![
+        Required,
+        NoDefault,
+        Pattern(c::TEXT_LINES_REQUIRED),
+        MaxLen(max),
+    ]
 }
 fn id() -> Vec<Rule> {
     vec![Required, Pattern(c::ID)]
@@ -369,7 +374,11 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
         ("FinalRequest", "summary", lines_req(4000)),
         ("SectionInput", "heading", text(200)),
         ("SectionInput", "text", lines_req(8000)),
-        ("CommentRequest", "version", vec![Required, Range(1, 1_000_000)]),
+        (
+            "CommentRequest",
+            "version",
+            vec![Required, Range(1, 1_000_000)],
+        ),
         ("CommentRequest", "section", vec![Required, Range(1, 60)]),
         ("CommentRequest", "body", lines_req(4000)),
         (

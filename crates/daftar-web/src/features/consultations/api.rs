@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use daftar_domain::Result;
 use daftar_domain::audit::purpose;
 use daftar_domain::consultation::{
-    Consultation, ConsultationComment, ConsultationView, Finalisation, NewComment,
-    NewConsultation, NewProposal, Proposal, ProposalUpdate, Revision,
+    Consultation, ConsultationComment, ConsultationView, Finalisation, NewComment, NewConsultation,
+    NewProposal, Proposal, ProposalUpdate, Revision,
 };
 use daftar_domain::page::{Page, PageRequest};
 use serde::Deserialize;

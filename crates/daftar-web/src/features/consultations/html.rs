@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use daftar_domain::audit::purpose;
 use daftar_domain::consultation::{
     Change, Commenter, ConsultationComment, ConsultationSection, ConsultationState,
-    ConsultationView, Finalisation, MAX_SECTIONS, NewComment, NewConsultation, NewProposal,
-    Phase, PieceKind, Proposal, ProposalKind, ProposalStatus, ProposalUpdate, Revision,
+    ConsultationView, Finalisation, MAX_SECTIONS, NewComment, NewConsultation, NewProposal, Phase,
+    PieceKind, Proposal, ProposalKind, ProposalStatus, ProposalUpdate, Revision,
 };
 use daftar_domain::jalali::{JalaliDate, iso_day};
 use daftar_domain::page::PageRequest;
@@ -121,7 +121,10 @@ struct Row {
 fn rows(tr: &crate::i18n::Tr, sections: &[ConsultationSection]) -> Vec<Row> {
     let filled = sections.iter().map(|s| (s.heading.clone(), s.text.clone()));
     filled
-        .chain(std::iter::repeat_n((String::new(), String::new()), BLANK_ROWS))
+        .chain(std::iter::repeat_n(
+            (String::new(), String::new()),
+            BLANK_ROWS,
+        ))
         .take(MAX_SECTIONS)
         .enumerate()
         .map(|(i, (heading, text))| Row {
@@ -343,7 +346,10 @@ async fn show_render(
     let tr = &page.tr;
     let c = &v.consultation;
     let latest = v.latest().cloned();
-    let latest_sections = latest.as_ref().map(|l| l.sections.clone()).unwrap_or_default();
+    let latest_sections = latest
+        .as_ref()
+        .map(|l| l.sections.clone())
+        .unwrap_or_default();
     let heading_of = |n: u32| {
         latest_sections
             .iter()
@@ -414,7 +420,13 @@ async fn show_render(
             sections: ver
                 .sections
                 .iter()
-                .map(|s| (tr.num(u64::from(s.number)), s.heading.clone(), s.text.clone()))
+                .map(|s| {
+                    (
+                        tr.num(u64::from(s.number)),
+                        s.heading.clone(),
+                        s.text.clone(),
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -440,7 +452,10 @@ async fn show_render(
                 .as_ref()
                 .map(|l| tr.datetime(&l.published_at))
                 .unwrap_or_default(),
-            summary: latest.as_ref().map(|l| l.summary.clone()).unwrap_or_default(),
+            summary: latest
+                .as_ref()
+                .map(|l| l.summary.clone())
+                .unwrap_or_default(),
             sections,
             changes,
             earlier,
@@ -642,9 +657,7 @@ async fn proposals_render(
     let branch = proposal_reach(state, staff).await?;
     let req = q.request();
     let b = branch.clone();
-    let found = state
-        .db(move |s| s.proposals(b.as_deref(), req))
-        .await?;
+    let found = state.db(move |s| s.proposals(b.as_deref(), req)).await?;
     let page = PageCtx::new(state, &staff.ctx);
     let rows = found.items.iter().map(|p| proposal_row(&page, p)).collect();
     let kinds = ProposalKind::ALL

@@ -50,10 +50,7 @@ pub fn routes() -> Router<AppState> {
             "/consultations/proposals/{proposal_id}/answer",
             post(html::answer),
         )
-        .route(
-            "/api/v1/consultations",
-            get(api::list).post(api::publish),
-        )
+        .route("/api/v1/consultations", get(api::list).post(api::publish))
         .route("/api/v1/consultations/{consultation_id}", get(api::show))
         .route(
             "/api/v1/consultations/{consultation_id}/revisions",
@@ -69,10 +66,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/proposals", get(api::proposals).post(api::file))
         .route("/api/v1/proposals/{proposal_id}", get(api::proposal))
-        .route(
-            "/api/v1/proposals/{proposal_id}/answer",
-            post(api::answer),
-        )
+        .route("/api/v1/proposals/{proposal_id}/answer", post(api::answer))
 }
 
 /// What the caller may do with consultations.
