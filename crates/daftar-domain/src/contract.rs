@@ -101,6 +101,10 @@ pub const TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 /// Free text without control characters that is not only spaces.
 pub const TEXT_REQUIRED: &str =
     "^ *[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// Free text with paragraphs: no control characters but line breaks and tabs.
+pub const TEXT_LINES: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+/// [`TEXT_LINES`] that is not only spaces and line breaks.
+pub const TEXT_LINES_REQUIRED: &str = "^[ \\t\\n\\r]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
 /// A nationality, ISO 3166 alpha-3.
 pub const NATIONALITY: &str = "^[A-Z]{3}$";
 /// A phone number, 7–15 digits with an optional `+` (spaces and dashes are accepted and
@@ -195,7 +199,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [&str; 32] = [
+    const ALL: [&str; 34] = [
         ID,
         ID_OPT,
         OFFICE_CODE,
@@ -212,6 +216,8 @@ mod tests {
         LATIN_NAME,
         TEXT,
         TEXT_REQUIRED,
+        TEXT_LINES,
+        TEXT_LINES_REQUIRED,
         NATIONALITY,
         PHONE,
         DOCUMENT_NUMBER,
@@ -247,6 +253,8 @@ mod tests {
         assert!(matches(DATE, "1403/12/29") && matches(DATE, "2024-02-28"));
         assert!(!matches(DATE, "1403/12/30") && !matches(DATE, "2024-02-30"));
         assert!(!matches(DATE, ""));
+        assert!(matches(TEXT_LINES_REQUIRED, "بند ۱\nمتن") && matches(TEXT_LINES, ""));
+        assert!(!matches(TEXT_LINES_REQUIRED, " \n ") && !matches(TEXT_LINES, "a\u{0}"));
         assert!(matches(BIRTH_DATE, "1370") && matches(BIRTH_DATE, "1991-08"));
         assert!(matches(REGISTRY_NO, "THR-01-000001"));
         assert!(check_page(1, 200).is_ok());

@@ -11,6 +11,7 @@ pub mod case;
 pub mod clock;
 pub mod codes;
 pub mod collate;
+pub mod consultation;
 pub mod contract;
 pub mod credential;
 pub mod dashboard;

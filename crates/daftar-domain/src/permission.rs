@@ -72,11 +72,20 @@ pub enum Permission {
     /// Review offices' plans (approve, or return with a comment) and follow them up (the
     /// authority's officers).
     PlanReview,
+    /// Publish consultations on the offices' directive (drafts, revisions, the final version),
+    /// read every comment, and answer the branches' problems and proposals (the authority).
+    ConsultationManage,
+    /// Comment on a consultation's draft section by section, for one's own office (office
+    /// managers) or one's province branch (association staff bound to a branch).
+    ConsultationComment,
+    /// File problems and proposals to the authority for one's province branch (association
+    /// staff bound to a branch).
+    ProposalFile,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 29] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -103,6 +112,9 @@ impl Permission {
         Permission::ProtectionReview,
         Permission::PlanSubmit,
         Permission::PlanReview,
+        Permission::ConsultationManage,
+        Permission::ConsultationComment,
+        Permission::ProposalFile,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -134,6 +146,9 @@ impl Permission {
             Permission::ProtectionReview => "protection.review",
             Permission::PlanSubmit => "plan.submit",
             Permission::PlanReview => "plan.review",
+            Permission::ConsultationManage => "consultation.manage",
+            Permission::ConsultationComment => "consultation.comment",
+            Permission::ProposalFile => "proposal.file",
         }
     }
 }
@@ -576,6 +591,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 KpiRead,
                 ReturnScreen,
                 PlanSubmit,
+                ConsultationComment,
             ],
         ),
         def(
@@ -611,6 +627,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 KpiRead,
                 ReturnScreen,
                 PlanReview,
+                ConsultationManage,
             ],
         ),
         def(
@@ -635,6 +652,8 @@ pub fn default_roles() -> Vec<RoleDef> {
                 AggregateRead,
                 MembershipManage,
                 KpiRead,
+                ConsultationComment,
+                ProposalFile,
             ],
         ),
         def(RoleCode::APPLICANT, false, true, &[SelfService]),

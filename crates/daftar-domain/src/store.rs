@@ -17,6 +17,10 @@ use crate::case::{
     CaseDocument, CaseSummary, CaseView, FeeReportRow, OfficeCaseCounts, Payment, QueueFilter,
     ReceiptCheck, RecordPayment,
 };
+use crate::consultation::{
+    Commenter, Consultation, ConsultationComment, ConsultationView, Finalisation, NewComment,
+    NewConsultation, NewProposal, Proposal, ProposalUpdate, Revision,
+};
 use crate::credential::{
     CredentialRecord, IssuerKey, NewCredential, NewShareCode, ShareAttempt, ShareCheck, ShareCode,
 };
@@ -1590,6 +1594,91 @@ pub trait ReturnStore: Send + Sync {
     ) -> Result<crate::voluntary_return::ReturnCase>;
 }
 
+/// Consultations on the offices' directive and the association branches' problems and
+/// proposals (issue 18, part 6; rules in [`crate::consultation`]). No person data: a comment or
+/// proposal names an office or a province branch. The web layer checks the permissions
+/// (`consultation.manage`, `consultation.comment`, `proposal.file`); every write is audited
+/// (`consultation.publish|revise|finalise|comment`, `proposal.file|answer`, `user.branch`), and
+/// the rules that depend on the day use the offices' today (the store's clock).
+pub trait ConsultationStore: Send + Sync {
+    /// Publishes a new consultation with its first draft (version 1).
+    fn publish_consultation(
+        &self,
+        ctx: &AuditCtx,
+        new: &NewConsultation,
+    ) -> Result<ConsultationView>;
+
+    /// Publishes a revised draft (version n+1) if the latest version is `if_match`
+    /// (`consultation.version.stale`, 412) and a draft (`consultation.final`);
+    /// `consultation.not_found` for an unknown id.
+    fn revise_consultation(
+        &self,
+        ctx: &AuditCtx,
+        id: &str,
+        revision: &Revision,
+        if_match: u32,
+    ) -> Result<ConsultationView>;
+
+    /// Publishes the final version with the summary of what changed, as
+    /// [`ConsultationStore::revise_consultation`]; no comment is taken after it.
+    fn finalise_consultation(
+        &self,
+        ctx: &AuditCtx,
+        id: &str,
+        finalisation: &Finalisation,
+        if_match: u32,
+    ) -> Result<ConsultationView>;
+
+    /// Consultations, newest first.
+    fn consultations(&self, req: PageRequest) -> Result<Page<Consultation>>;
+
+    /// One consultation with every version (`consultation.not_found`).
+    fn consultation(&self, id: &str) -> Result<ConsultationView>;
+
+    /// A comment of `who` on a section of the latest draft
+    /// ([`Consultation::check_comment`] on the offices' today, in the transaction).
+    fn comment_on_consultation(
+        &self,
+        ctx: &AuditCtx,
+        id: &str,
+        who: &Commenter,
+        comment: &NewComment,
+    ) -> Result<ConsultationComment>;
+
+    /// The comments on a consultation by section and time: `who`'s own, or every one (`None`,
+    /// the authority).
+    fn consultation_comments(
+        &self,
+        id: &str,
+        who: Option<&Commenter>,
+    ) -> Result<Vec<ConsultationComment>>;
+
+    /// Files a problem or proposal for `branch`.
+    fn file_proposal(&self, ctx: &AuditCtx, branch: &str, new: &NewProposal) -> Result<Proposal>;
+
+    /// Proposals, newest first: `branch`'s own, or every one (`None`, the authority).
+    fn proposals(&self, branch: Option<&str>, req: PageRequest) -> Result<Page<Proposal>>;
+
+    /// One proposal, if `branch` filed it (`None`: any); `proposal.not_found` otherwise.
+    fn proposal(&self, branch: Option<&str>, id: &str) -> Result<Proposal>;
+
+    /// The authority answers and sets the status ([`Proposal::check_update`]) if the proposal's
+    /// version is `if_match` (`proposal.version.stale`).
+    fn answer_proposal(
+        &self,
+        ctx: &AuditCtx,
+        id: &str,
+        update: &ProposalUpdate,
+        if_match: i64,
+    ) -> Result<Proposal>;
+
+    /// The province branch an association account is bound to, if any.
+    fn user_branch(&self, user: UserId) -> Result<Option<String>>;
+
+    /// Binds (or unbinds) an account to a province branch (`user.not_found`).
+    fn set_user_branch(&self, ctx: &AuditCtx, user: UserId, branch: Option<&str>) -> Result<()>;
+}
+
 /// Declares [`Store`] over the area traits, with the blanket impl for every type that has them
 /// all (one list, not two).
 macro_rules! every_area {
@@ -1628,5 +1717,6 @@ every_area!(
     ReturnStore,
     PlanningStore,
     NotifyStore,
+    ConsultationStore,
     AuditStore
 );

@@ -64,6 +64,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0032_reminder_backfill"),
     migration!("0033_appointment_attendance"),
     migration!("0034_office_plans"),
+    migration!("0035_consultations"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

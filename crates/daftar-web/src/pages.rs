@@ -138,6 +138,12 @@ impl PageCtx {
                     label: "nav-returns",
                 });
             }
+            if p.has(Permission::ConsultationManage) || p.has(Permission::ConsultationComment) {
+                nav.push(NavLink {
+                    href: "/consultations".into(),
+                    label: "nav-consultations",
+                });
+            }
             if p.has(Permission::HelpdeskAnswer) {
                 nav.push(NavLink {
                     href: "/helpdesk".into(),

@@ -549,6 +549,11 @@ pub struct UserAdd {
     /// referrals.toml, e.g. edu-tehran): it then sees the referrals addressed to that partner.
     #[arg(long, value_name = "CODE")]
     pub partner: Option<String>,
+    /// Province branch of the association the account works for (role association only; a
+    /// branch named by the offices' memberships, e.g. تهران): it then comments on
+    /// consultations and files problems and proposals for that branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
     /// Read the password from standard input instead of generating one.
     #[arg(long)]
     pub password_stdin: bool,

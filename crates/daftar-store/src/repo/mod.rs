@@ -15,6 +15,7 @@ macro_rules! person_visible {
 pub mod appointments;
 pub mod audit;
 mod cases;
+mod consultations;
 mod credentials;
 mod dashboard;
 mod helpdesk;

@@ -4,6 +4,7 @@
 
 mod audit_sealer;
 mod cases;
+mod consultations;
 mod credentials;
 mod dashboard;
 mod fixtures;

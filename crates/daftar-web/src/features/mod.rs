@@ -5,6 +5,7 @@ pub mod api;
 pub mod association;
 pub mod audit;
 pub mod cases;
+pub mod consultations;
 pub mod credentials;
 pub mod dashboard;
 pub mod helpdesk;

@@ -18,6 +18,7 @@ mod browser_return;
 mod browser_rounds;
 mod case_pages;
 mod cases;
+mod consultations;
 mod credentials;
 mod dashboard;
 mod every_page;

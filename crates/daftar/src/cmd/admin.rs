@@ -47,6 +47,15 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
                     );
                 }
             }
+            let branch = match &a.branch {
+                Some(name) => {
+                    if role.as_str() != RoleCode::ASSOCIATION {
+                        bail!("--branch is for accounts with the role association");
+                    }
+                    Some(known_branch(store.as_ref(), name)?)
+                }
+                None => None,
+            };
             let office = a
                 .office
                 .as_deref()
@@ -69,6 +78,10 @@ pub fn run(global: &Flags, cmd: AdminCommand) -> Result<ExitCode> {
             if let Some(code) = &a.partner {
                 store.set_user_partner(&ctx, u.id, Some(code))?;
                 println!("bound to partner {code}");
+            }
+            if let Some(name) = &branch {
+                store.set_user_branch(&ctx, u.id, Some(name))?;
+                println!("bound to the association's branch {name}");
             }
             println!(
                 "created user {} ({}) id {}",
@@ -250,4 +263,31 @@ fn password(from_stdin: bool) -> Result<(String, bool)> {
         bail!("generated password failed the policy");
     }
     Ok((pw, true))
+}
+
+/// A province branch named as the offices' memberships name it: the association's branches
+/// are the branches of its members' memberships, so an account is bound to one of them (a
+/// name typed differently would see nothing of its branch). Fails with the known names.
+fn known_branch(store: &dyn Store, name: &str) -> Result<String> {
+    let name =
+        daftar_domain::text::Text::<120>::required(name, "membership.branch.invalid", "branch")?
+            .into_string();
+    let members = store.members(&system_reach(Permission::OfficeRead))?;
+    let mut known: Vec<String> = members
+        .into_iter()
+        .filter_map(|m| m.membership.map(|x| x.branch))
+        .collect();
+    known.sort();
+    known.dedup();
+    if !known.contains(&name) {
+        bail!(
+            "unknown branch {name}; the memberships name: {}",
+            if known.is_empty() {
+                "none yet (record the offices' memberships first)".to_owned()
+            } else {
+                known.join(", ")
+            }
+        );
+    }
+    Ok(name)
 }

@@ -335,6 +335,7 @@ fn seed(
     let history = seed_kpi_history(database, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
     seed_plans(store, &ctx, &offices, clock)?;
+    seed_consultation(store, &ctx, &offices, clock)?;
     seed_round(store, &ctx, &by_office, clock)?;
     seed_helpdesk(store, &ctx, &by_office, clock)?;
     seed_referrals(store, &ctx, &by_office, clock)?;
@@ -773,6 +774,93 @@ fn seed_licences(
         "Licences: {} offices licensed until {}, members of the association (SHZ-01 without this year's dues: flagged); THR-02 applied and is under inspection (manager.thr2, clerk.thr2 wait for its licence).",
         offices.len(),
         today + time::Duration::days(360)
+    );
+    Ok(())
+}
+
+/// Consultations (issue 18.6): the authority's draft of the revised offices' directive, open
+/// for comment for a month, in four sections (Persian, with an English line), with a comment
+/// from THR-01 (its manager) and one from the association's Tehran branch, to which the demo's
+/// `association` account is bound; and one problem filed by that branch, waiting for the
+/// authority's answer.
+fn seed_consultation(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    offices: &[daftar_domain::office::Office],
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    use daftar_domain::consultation::{Commenter, NewComment, NewConsultation, NewProposal};
+    let today = clock.today();
+    let sections: Vec<(String, String)> = [
+        (
+            "کلیات / General",
+            "این آیین‌نامه وظایف دفاتر خدمات اتباع را در ارائهٔ خدمات واگذارشده تعیین می‌کند. همهٔ ۲۴ خدمت قابل واگذاری تنها از راه دفاتر دارای پروانه ارائه می‌شود و کار موازی پذیرفته نیست.\nThis directive sets out the duties of the offices in delivering the delegated services; all 24 delegable services are delivered by licensed offices only.",
+        ),
+        (
+            "ساعات کار / Opening hours",
+            "دفاتر در روزهای کاری از ساعت ۸ تا ۱۴ باز هستند و در فصل ثبت‌نام تا ساعت ۱۸ کار می‌کنند.\nOffices are open on working days from 8:00 to 14:00, and until 18:00 during a registration round.",
+        ),
+        (
+            "برنامهٔ یک‌ساله و سه‌ساله / Plans",
+            "هر دفتر برنامهٔ یک‌ساله و سه‌سالهٔ خود را هر سال تا پایان فروردین به سازمان می‌فرستد و سازمان هر ماه پیشرفت آن را پیگیری می‌کند.\nEach office submits its one-year and three-year plans by the end of Farvardin; the authority follows them up monthly.",
+        ),
+        (
+            "عضویت در کانون / Association membership",
+            "هر دفتر عضو کانون دفاتر استان خود است و حق عضویت سالانه را می‌پردازد؛ تمدید پروانه بدون عضویت جاری ممکن نیست.\nEvery office is a member of its province's association and pays yearly dues; a licence is not renewed without a current membership.",
+        ),
+    ]
+    .iter()
+    .map(|(h, t)| ((*h).to_owned(), (*t).to_owned()))
+    .collect();
+    let draft = NewConsultation::parse(
+        "پیش‌نویس آیین‌نامهٔ دفاتر خدمات اتباع (بازنگری ۱۴۰۵)",
+        &sections,
+        &daftar_domain::jalali::iso_day(today + time::Duration::days(30)),
+        today,
+    )?;
+    let v = store.publish_consultation(ctx, &draft)?;
+    let id = v.consultation.id;
+    if let Some(thr) = offices.iter().find(|o| o.code.as_str() == "THR-01") {
+        store.comment_on_consultation(
+            ctx,
+            &id,
+            &Commenter::Office(thr.id),
+            &NewComment::parse(
+                1,
+                2,
+                "در فصل ثبت‌نام مراجعان از ساعت ۷ صف می‌کشند؛ پیشنهاد می‌کنیم ساعت آغاز کار ۷:۳۰ باشد.",
+            )?,
+        )?;
+    }
+    let branch = offices
+        .iter()
+        .find(|o| o.code.as_str() == "THR-01")
+        .map_or_else(|| "تهران".to_owned(), |o| o.province.clone());
+    store.comment_on_consultation(
+        ctx,
+        &id,
+        &Commenter::Branch(branch.clone()),
+        &NewComment::parse(
+            1,
+            3,
+            "مهلت پایان فروردین برای برنامهٔ سه‌ساله کوتاه است؛ پایان اردیبهشت پیشنهاد می‌شود.",
+        )?,
+    )?;
+    if let Some(u) = store.user_auth_by_username(&Username::parse("association")?)? {
+        store.set_user_branch(ctx, u.user.id, Some(&branch))?;
+    }
+    store.file_proposal(
+        ctx,
+        &branch,
+        &NewProposal::parse(
+            "problem",
+            "کمبود کارشناس آموزش‌دیده در دفاتر استان",
+            "دفاتر استان برای دورهٔ ثبت‌نام کارشناس آموزش‌دیده کافی ندارند و آزمون اعتبارسنجی تنها سالی یک بار برگزار می‌شود. درخواست برگزاری آزمون فصلی داریم.",
+        )?,
+    )?;
+    println!(
+        "Consultation: a draft directive open for comment until {} with comments from THR-01 and the {branch} branch (sign in as officer, manager.thr or association, see /consultations); the {branch} branch filed a problem (/consultations/proposals).",
+        today + time::Duration::days(30)
     );
     Ok(())
 }

@@ -294,6 +294,55 @@ fn demo_seeds_every_role() {
     assert!(ok(dir.path(), &["audit", "verify", "--data-dir", "demo"]).contains("intact"));
 }
 
+/// Issue 18.6: the demo opens a consultation with comments and a branch's problem; an
+/// association account is bound to a branch the memberships name (another name is refused with
+/// the known ones, and the option is for association accounts only).
+#[test]
+fn demo_consultation_and_branch_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(
+        dir.path(),
+        &[
+            "demo",
+            "--seed-only",
+            "--persons",
+            "12",
+            "--data-dir",
+            "demo",
+        ],
+    );
+    assert!(out.contains("Consultation: a draft directive"), "{out}");
+    let add = |name: &str, role: &str, branch: &str| {
+        daftar(
+            dir.path(),
+            &[
+                "admin",
+                "user",
+                "add",
+                "--username",
+                name,
+                "--role",
+                role,
+                "--branch",
+                branch,
+                "--data-dir",
+                "demo",
+            ],
+        )
+    };
+    let o = add("kanoon.x", "association", "Nowhere");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown branch") && err.contains("فارس"),
+        "{err}"
+    );
+    assert!(!add("clerk.x", "clerk", "فارس").status.success());
+    let o = add("kanoon.fars", "association", "فارس");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("bound to the association's branch فارس"));
+}
+
 /// Issue 21.4: the demo's work queues show every SLA colour: an overdue case (red) and one
 /// returned to its applicant (paused) in every office.
 #[test]

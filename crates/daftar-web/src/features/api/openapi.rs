@@ -3,8 +3,9 @@
 use super::rules;
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::features::{
-    api, association, audit, cases, credentials, helpdesk, households, licences, offices, persons,
-    plans, read_watch, referrals, review, rounds, services, system, users, voluntary_return,
+    api, association, audit, cases, consultations, credentials, helpdesk, households, licences,
+    offices, persons, plans, read_watch, referrals, review, rounds, services, system, users,
+    voluntary_return,
 };
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -22,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         licences::api::checklist, licences::api::show, licences::api::take,
         association::api_members, association::api_record, association::api_dues,
         plans::api::list, plans::api::create, plans::api::show, plans::api::edit, plans::api::step, plans::api::follow_up,
+        consultations::api::list, consultations::api::publish, consultations::api::show, consultations::api::revise, consultations::api::finalise,
+        consultations::api::comments, consultations::api::comment, consultations::api::proposals, consultations::api::file, consultations::api::proposal, consultations::api::answer,
         helpdesk::api_inbox,
         referrals::api_inbox, referrals::api_show, referrals::api_act, referrals::api_create,
         voluntary_return::api::list, voluntary_return::api::register, voluntary_return::api::profile, voluntary_return::api::show,
@@ -44,7 +47,7 @@ use utoipa::{Modify, OpenApi};
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &Contract),
-    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "association", description = "Association membership of offices and dues; members' licence standing and figures (no person data)"), (name = "helpdesk", description = "Inquiries, complaints and exploitation reports routed to an office or the authority (audited; an anonymous complainant is hidden from the office complained about)"), (name = "referrals", description = "Referrals to partner services with the person's consent: partners see only referrals addressed to them and only the attributes each shares (audited)"), (name = "returns", description = "Voluntary return: registration, protection screening, review of flagged cases, exit permit, departure (revokes credentials), withdrawal (audited per person)"), (name = "rounds", description = "Registration rounds: coverage as aggregates (counts only, small figures withheld for partners)"), (name = "licences", description = "Office licences: application, inspection, issue, renewal, warning, suspension, revocation, reinstatement (audited)"), (name = "plans", description = "Offices' one-year and three-year plans: targets, review by the authority, plan versus actual, monthly follow-up (office figures only)"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"), (name = "credentials", description = "Signed credentials: public verification, trust and status lists, revocation, share codes (audited)"))
+    tags((name = "auth", description = "Who is calling; API tokens"), (name = "offices"), (name = "association", description = "Association membership of offices and dues; members' licence standing and figures (no person data)"), (name = "consultations", description = "Consultations on the offices' directive (versioned drafts, comments by section until a deadline, the final version with its changes) and the association branches' problems and proposals (no person data; audited)"), (name = "helpdesk", description = "Inquiries, complaints and exploitation reports routed to an office or the authority (audited; an anonymous complainant is hidden from the office complained about)"), (name = "referrals", description = "Referrals to partner services with the person's consent: partners see only referrals addressed to them and only the attributes each shares (audited)"), (name = "returns", description = "Voluntary return: registration, protection screening, review of flagged cases, exit permit, departure (revokes credentials), withdrawal (audited per person)"), (name = "rounds", description = "Registration rounds: coverage as aggregates (counts only, small figures withheld for partners)"), (name = "plans", description = "Offices' one-year and three-year plans: targets, review by the authority, plan versus actual, monthly follow-up (office figures only)"), (name = "licences", description = "Office licences: application, inspection, issue, renewal, warning, suspension, revocation, reinstatement (audited)"), (name = "persons", description = "Personal data: every read is audited"), (name = "households", description = "Households: head, members, relationships (audited)"), (name = "review", description = "Suspected duplicates: merge, unmerge, distinct (audited)"), (name = "system"), (name = "users", description = "Staff accounts of an office"), (name = "audit", description = "The hash-chained audit log"), (name = "services", description = "The public service catalog and the working-day calendar"), (name = "cases", description = "Applications for a service: workflow, documents, payments (audited)"), (name = "receipts", description = "Public receipt check, fee complaints, fee report"), (name = "credentials", description = "Signed credentials: public verification, trust and status lists, revocation, share codes (audited)"))
 )]
 pub struct ApiDoc;
 
@@ -245,7 +248,11 @@ fn param_rules_missed(openapi: &mut utoipa::openapi::OpenApi) -> Vec<String> {
     let mut used = vec![false; table.len()];
     for (path, item) in openapi.paths.paths.iter_mut() {
         // Cases and services carry version numbers; persons, households and offices hash tags.
-        let if_match = if path.contains("/cases/") || path.starts_with("/api/v1/services/") {
+        let if_match = if path.contains("/cases/")
+            || path.starts_with("/api/v1/services/")
+            || path.starts_with("/api/v1/consultations/")
+            || path.starts_with("/api/v1/proposals/")
+        {
             c::IF_MATCH_VERSION
         } else {
             c::IF_MATCH_TAG

@@ -73,6 +73,15 @@ fn text(max: usize) -> Vec<Rule> {
 fn text_req(max: usize) -> Vec<Rule> {
     vec![Required, Pattern(c::TEXT_REQUIRED), MaxLen(max)]
 }
+/// Text with paragraphs that must not be empty.
+fn lines_req(max: usize) -> Vec<Rule> {
+    vec![
+        Required,
+        NoDefault,
+        Pattern(c::TEXT_LINES_REQUIRED),
+        MaxLen(max),
+    ]
+}
 fn id() -> Vec<Rule> {
     vec![Required, Pattern(c::ID)]
 }
@@ -417,6 +426,55 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
         ("FeeAmount", "rials", vec![Range(1, 1_000_000_000_000)]),
         ("Eligibility", "min_age", vec![Range(0, 255)]),
         ("Eligibility", "max_age", vec![Range(0, 255)]),
+        ("NewConsultationRequest", "title", text_req(200)),
+        (
+            "NewConsultationRequest",
+            "sections",
+            vec![Required, Items(1, 60)],
+        ),
+        (
+            "NewConsultationRequest",
+            "deadline",
+            vec![Required, NoDefault, Pattern(c::DATE)],
+        ),
+        ("RevisionRequest", "sections", vec![Required, Items(1, 60)]),
+        (
+            "RevisionRequest",
+            "deadline",
+            vec![Required, NoDefault, Pattern(c::DATE)],
+        ),
+        ("FinalRequest", "sections", vec![Required, Items(1, 60)]),
+        ("FinalRequest", "summary", lines_req(4000)),
+        ("SectionInput", "heading", text(200)),
+        ("SectionInput", "text", lines_req(8000)),
+        (
+            "CommentRequest",
+            "version",
+            vec![Required, Range(1, 1_000_000)],
+        ),
+        ("CommentRequest", "section", vec![Required, Range(1, 60)]),
+        ("CommentRequest", "body", lines_req(4000)),
+        (
+            "ProposalRequest",
+            "kind",
+            vec![Required, NoDefault, strs(&["problem", "proposal"])],
+        ),
+        ("ProposalRequest", "subject", text_req(200)),
+        ("ProposalRequest", "body", lines_req(4000)),
+        (
+            "AnswerRequest",
+            "status",
+            vec![
+                Required,
+                NoDefault,
+                strs(&["open", "under_review", "answered", "closed"]),
+            ],
+        ),
+        (
+            "AnswerRequest",
+            "answer",
+            vec![Pattern(c::TEXT_LINES), MaxLen(4000)],
+        ),
         ("Names", "fa-IR", text_req(200)),
         ("Names", "fa-AF", text_req(200)),
         ("Names", "ps", text_req(200)),
