@@ -46,6 +46,7 @@ pub async fn seed(app: &TestApp) -> World {
     app.user("kanoon", "association", None);
     crate::licences::member(app, o, "KAN-THR-0001", true);
     crate::consultations::seed(app, o);
+    crate::plans::seed(app, o);
     let (head, _) = app.household_with_cards(o);
     let single = app.person(o, "نرگس");
     app.store

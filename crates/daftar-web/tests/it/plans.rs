@@ -10,6 +10,67 @@ use crate::kpi::{compute, seed_cases};
 use daftar_domain::jalali::JalaliDate;
 use serde_json::{Value, json};
 
+/// An approved one-year plan of `office` for this year and a three-year draft (the page crawl's
+/// plan pages and follow-up).
+pub fn seed(app: &TestApp, office: daftar_domain::ids::OfficeId) {
+    use daftar_domain::permission::{Permission, system_scope};
+    use daftar_domain::plan::{PlanContent, PlanKind, PlanStep, TargetInput};
+    let ctx = daftar_domain::audit::AuditCtx::system("test");
+    let year = JalaliDate::from_iso(daftar_domain::clock::Clock::default().today()).year();
+    let t = |y: &str, metric: &str, service: &str, value: &str| TargetInput {
+        year: y.into(),
+        metric: metric.into(),
+        service: service.into(),
+        value: value.into(),
+    };
+    let services = ["registration_status_certificate".to_owned()].into();
+    let write = system_scope(office, Permission::PlanSubmit);
+    let content = |kind| {
+        PlanContent::parse(
+            kind,
+            "4",
+            "شنبه تا چهارشنبه ۸ تا ۱۶",
+            "بازدید ماهانه",
+            &[
+                t("1", "cases", "", "1200"),
+                t("1", "rejection_rate", "", "12.5"),
+                t("1", "median", "registration_status_certificate", "3"),
+            ],
+            &services,
+        )
+        .unwrap()
+    };
+    let s = app.store.as_ref();
+    let p = s
+        .create_plan(
+            &ctx,
+            &write,
+            PlanKind::OneYear,
+            year,
+            &content(PlanKind::OneYear),
+        )
+        .unwrap();
+    s.plan_step(&ctx, &write, p.id, PlanStep::Submit, "", Some(1))
+        .unwrap();
+    s.plan_step(
+        &ctx,
+        &system_scope(office, Permission::PlanReview),
+        p.id,
+        PlanStep::Approve,
+        "",
+        Some(2),
+    )
+    .unwrap();
+    s.create_plan(
+        &ctx,
+        &write,
+        PlanKind::ThreeYear,
+        year,
+        &content(PlanKind::ThreeYear),
+    )
+    .unwrap();
+}
+
 async fn api(app: &TestApp, user: &str, totp: bool) -> (reqwest::Client, String) {
     let c = if totp {
         app.signed_in_with_totp(user).await

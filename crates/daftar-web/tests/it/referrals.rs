@@ -143,11 +143,11 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
             .await
         }
     };
-    assert_eq!(act("decline", "").await.status(), 422);
+    assert_eq!(act("decline", "").await.status(), 409);
     assert_eq!(act("withdraw", "").await.status(), 403);
     assert_eq!(act("accept", "").await.status(), 303);
     assert_eq!(act("accept", "").await.status(), 409);
-    assert_eq!(act("complete", "").await.status(), 422);
+    assert_eq!(act("complete", "").await.status(), 409);
     assert_eq!(act("complete", "واکسن زده شد").await.status(), 303);
     let html = get_text(&app, &n, &one).await;
     assert!(html.contains("data-state=\"completed\"") && html.contains("واکسن زده شد"));

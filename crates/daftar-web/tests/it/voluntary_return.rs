@@ -253,7 +253,7 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
             &[("_csrf", &tp), ("decision", "refer")],
         )
         .await;
-    assert_eq!(r.status(), 422, "a referral needs a note");
+    assert_eq!(r.status(), 409, "a referral needs a note");
     let r = app
         .post_form(
             &protect,

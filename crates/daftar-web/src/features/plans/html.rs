@@ -104,16 +104,21 @@ fn value_text(tr: &Tr, m: TargetMetric, v: f64) -> String {
 
 /// The year of a plan's target as shown (`1405`).
 fn year_text(tr: &Tr, plan: &Plan, t: &Target) -> String {
-    tr.num((plan.start_year + i32::from(t.year) - 1) as u64)
+    tr.year(plan.start_year + i32::from(t.year) - 1)
 }
 
 fn years_text(tr: &Tr, plan: &Plan) -> String {
     let y = plan.years();
     if y.start() == y.end() {
-        tr.num(*y.start() as u64)
+        tr.year(y.start())
     } else {
-        format!("{}–{}", tr.num(*y.start() as u64), tr.num(*y.end() as u64))
+        format!("{}–{}", tr.year(y.start()), tr.year(y.end()))
     }
+}
+
+/// The years of a plan a target may name (1–3), in the page's digits.
+fn plan_years(tr: &Tr) -> Vec<(String, String)> {
+    (1..=3u64).map(|y| (y.to_string(), tr.num(y))).collect()
 }
 
 fn metric_choices(tr: &Tr) -> Vec<Choice> {
@@ -218,6 +223,7 @@ struct ListPage {
     years: Vec<Choice>,
     metrics: Vec<Choice>,
     services: Vec<Choice>,
+    plan_years: Vec<(String, String)>,
     rows: Vec<TargetRow>,
     staffing: String,
     hours: String,
@@ -295,12 +301,13 @@ async fn list_page(
             years: (current..=current + 3)
                 .map(|y| Choice {
                     value: y.to_string(),
-                    label: tr.num(y as u64),
+                    label: tr.year(y),
                     selected: y.to_string() == form.start_year,
                 })
                 .collect(),
             metrics: metric_choices(&tr),
             services: service_choices(&catalog, loc),
+            plan_years: plan_years(&tr),
             rows: form.rows,
             staffing: form.staffing,
             hours: form.hours,
@@ -413,6 +420,7 @@ struct ShowPage {
     steps: Vec<&'static str>,
     metrics: Vec<Choice>,
     services: Vec<Choice>,
+    plan_years: Vec<(String, String)>,
     rows: Vec<TargetRow>,
     staffing: String,
     hours: String,
@@ -494,7 +502,7 @@ fn pace_chart(
     Some(
         Chart {
             id: "plan-pace-chart".into(),
-            title: tr.t1("plan-chart-pace", "year", &tr.num(month.year as u64)),
+            title: tr.t1("plan-chart-pace", "year", &tr.year(month.year)),
             desc: tr.t("plan-chart-pace-desc"),
             label_header: tr.t("kpi-month"),
             labels: months.iter().map(|m| m.label(tr.locale.tag)).collect(),
@@ -511,7 +519,7 @@ fn pace_chart(
             kind: Kind::Line,
             rtl,
         }
-        .render(&|v| tr.num(v.round() as u64), &tr.t("kpi-none")),
+        .render(&|v| decimal(tr, v.round(), 0), &tr.t("kpi-none")),
     )
 }
 
@@ -612,6 +620,7 @@ async fn show_page(
             steps,
             metrics: metric_choices(&tr),
             services: service_choices(&catalog, loc),
+            plan_years: plan_years(&tr),
             rows: form.rows,
             staffing: form.staffing,
             hours: form.hours,
