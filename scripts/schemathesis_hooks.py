@@ -24,6 +24,8 @@ RECORD = [
     (re.compile(r"^(/api/v1/offices/\{office_id\}/cases/\{case_id\})/actions$"), 1),
     (re.compile(r"^(/api/v1/offices/\{office_id\})/status$"), 1),
     (re.compile(r"^(/api/v1/services/\{code\})$"), 1),
+    (re.compile(r"^(/api/v1/offices/\{office_id\}/licence)/\{step\}$"), 1),
+    (re.compile(r"^(/api/v1/offices/\{office_id\}/plans/\{plan_id\})(/\{step\})?$"), 1),
 ]
 
 SESSION = requests.Session()

@@ -21,6 +21,9 @@ pub const OFFICE_CODE: &str = "^[A-Z0-9-]{2,16}$";
 /// A service, step or fee code such as `card_renewal`.
 pub const SERVICE_CODE: &str = "^[a-z][a-z0-9_]{1,39}$";
 
+/// A Solar Hijri month `1405/03` (years 1200–1599), or empty.
+pub const SOLAR_MONTH_OPT: &str = "^(1[2-5][0-9]{2}/(0[1-9]|1[0-2]))?$";
+
 /// [`SERVICE_CODE`] or empty.
 pub const SERVICE_CODE_OPT: &str = "^([a-z][a-z0-9_]{1,39})?$";
 
@@ -199,7 +202,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [&str; 34] = [
+    const ALL: [&str; 35] = [
         ID,
         ID_OPT,
         OFFICE_CODE,
@@ -229,6 +232,7 @@ mod tests {
         CREDENTIAL_ID,
         PERMIT_NUMBER,
         SERVICE_CODE_OPT,
+        SOLAR_MONTH_OPT,
         CREDENTIAL_TEXT,
         IDEMPOTENCY_KEY,
         IF_MATCH_VERSION,

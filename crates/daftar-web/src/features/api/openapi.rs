@@ -247,11 +247,14 @@ fn param_rules_missed(openapi: &mut utoipa::openapi::OpenApi) -> Vec<String> {
     let table = rules::param_rules();
     let mut used = vec![false; table.len()];
     for (path, item) in openapi.paths.paths.iter_mut() {
-        // Cases and services carry version numbers; persons, households and offices hash tags.
+        // Cases, services, licences, plans and consultations carry version numbers; persons,
+        // households and offices hash tags.
         let if_match = if path.contains("/cases/")
             || path.starts_with("/api/v1/services/")
             || path.starts_with("/api/v1/consultations/")
             || path.starts_with("/api/v1/proposals/")
+            || path.contains("/plans/")
+            || path.contains("/licence")
         {
             c::IF_MATCH_VERSION
         } else {

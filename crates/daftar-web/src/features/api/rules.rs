@@ -493,6 +493,17 @@ pub fn param_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
     purposes.push("full".into());
     vec![
         ("/api/v1/calendar/due", "from", vec![Pattern(c::DATE)]),
+        (
+            "/api/v1/offices/{office_id}/plans/{plan_id}",
+            "month",
+            vec![Pattern(c::SOLAR_MONTH_OPT)],
+        ),
+        (
+            "/api/v1/plans/follow-up",
+            "month",
+            vec![Pattern(c::SOLAR_MONTH_OPT)],
+        ),
+        ("/api/v1/plans/follow-up", "province", text(120)),
         ("/api/v1/calendar/due", "days", vec![Range(0, 365)]),
         ("/api/v1/fee-report", "from", vec![Pattern(c::DATE_OPT)]),
         ("/api/v1/fee-report", "to", vec![Pattern(c::DATE_OPT)]),

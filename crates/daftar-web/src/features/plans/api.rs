@@ -91,13 +91,21 @@ pub struct PlanStepRequest {
     pub comment: String,
 }
 
-/// The query of plan versus actual and the follow-up.
+/// The query of plan versus actual.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
-pub struct PlanQuery {
+pub struct MonthQuery {
     /// Solar Hijri month `YYYY/MM` (empty: the current month).
     pub month: String,
-    /// Province (the follow-up; empty: every province).
+}
+
+/// The query of the follow-up.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct FollowUpQuery {
+    /// Solar Hijri month `YYYY/MM` (empty: the current month).
+    pub month: String,
+    /// Province (empty: every province; at most 120 characters, no control character).
     pub province: String,
 }
 
@@ -183,14 +191,14 @@ pub async fn create(
 
 /// A plan with its timeline and plan versus actual for a month (`ETag`: its version).
 #[utoipa::path(get, path = "/api/v1/offices/{office_id}/plans/{plan_id}", tag = "plans",
-    params(("office_id" = String, Path, description = "Office id"), ("plan_id" = String, Path, description = "Plan id"), PlanQuery),
+    params(("office_id" = String, Path, description = "Office id"), ("plan_id" = String, Path, description = "Plan id"), MonthQuery),
     responses((status = 200, body = PlanView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     staff: Staff,
     Path((office, id)): Path<(OfficeId, PlanId)>,
-    Query(q): Query<PlanQuery>,
+    Query(q): Query<MonthQuery>,
 ) -> WebResult<Response> {
     let scope = read_scope(&staff, office)?;
     let month = month_of(&state, &q.month)?;
@@ -258,13 +266,13 @@ pub async fn step(
 
 /// The follow-up list of a month (the authority, `plan.review`): offices behind on a target of
 /// their approved plan, or without an approved one-year plan, most targets behind first.
-#[utoipa::path(get, path = "/api/v1/plans/follow-up", tag = "plans", params(PlanQuery),
+#[utoipa::path(get, path = "/api/v1/plans/follow-up", tag = "plans", params(FollowUpQuery),
     responses((status = 200, body = Vec<FollowUp>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn follow_up(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<PlanQuery>,
+    Query(q): Query<FollowUpQuery>,
 ) -> WebResult<axum::Json<Vec<FollowUp>>> {
     let month = month_of(&state, &q.month)?;
     let (list, _) = follow_up_list(&state, &staff, &q.province, month).await?;

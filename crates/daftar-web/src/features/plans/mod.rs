@@ -62,8 +62,8 @@ pub fn read_scope(staff: &Staff, office: OfficeId) -> Result<OfficeScope> {
     }
 }
 
-/// The month plan versus actual is shown for: the one asked (`YYYY/MM`, not after the current
-/// month), else the current one.
+/// The month plan versus actual is shown for: the one asked (`YYYY/MM`), else the current one.
+/// A month not begun yet is 409 `plan.month.future` (a well-formed month the rules refuse).
 pub fn month_of(state: &AppState, asked: &str) -> Result<SolarMonth> {
     let current = SolarMonth::of(state.today());
     if asked.trim().is_empty() {
@@ -71,7 +71,7 @@ pub fn month_of(state: &AppState, asked: &str) -> Result<SolarMonth> {
     }
     let m = SolarMonth::parse(asked)?;
     if m > current {
-        return Err(Error::invalid("kpi.month.invalid").with_field("month"));
+        return Err(Error::conflict("plan.month.future").with_field("month"));
     }
     Ok(m)
 }
@@ -147,7 +147,11 @@ pub async fn follow_up_list(
     month: SolarMonth,
 ) -> Result<(Vec<FollowUp>, Vec<(Office, Plan)>)> {
     let reach = staff.principal().reach(Permission::PlanReview)?;
-    let province = Some(province.trim().to_owned()).filter(|p| !p.is_empty());
+    let province = province.trim();
+    if province.chars().count() > 120 || province.chars().any(char::is_control) {
+        return Err(Error::invalid("plan.province.invalid").with_field("province"));
+    }
+    let province = Some(province.to_owned()).filter(|p| !p.is_empty());
     let (offices, plans, rows) = state
         .db(move |s| s.plans_follow_up(&reach, province.as_deref(), month.year))
         .await?;
