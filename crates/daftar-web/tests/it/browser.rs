@@ -513,26 +513,15 @@ async fn clerk_renews_a_household_card_in_the_browser() {
     c.close().await.unwrap();
 }
 
-/// POSTs `body` as JSON with the API's CSRF header; returns status and JSON.
+/// POSTs `body` as JSON with the API's CSRF header; returns status, JSON and `ETag`.
 async fn api_post(
     app: &TestApp,
-    (c, t): &(reqwest::Client, String),
+    ct: &(reqwest::Client, String),
     path: &str,
     body: serde_json::Value,
     etag: Option<&str>,
 ) -> (u16, serde_json::Value, String) {
-    let mut req = c.post(app.url(path)).header("x-csrf-token", t).json(&body);
-    if let Some(e) = etag {
-        req = req.header("if-match", e);
-    }
-    let r = req.send().await.unwrap();
-    let etag = r
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let (s, v) = crate::harness::json_of(r).await;
-    (s, v, etag)
+    crate::harness::send_json(app, ct, reqwest::Method::POST, path, body, etag).await
 }
 
 /// A household of three at `office` whose card renewal went through approval by the API (the

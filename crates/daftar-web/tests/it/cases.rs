@@ -20,21 +20,16 @@ async fn act(
     version: Option<&str>,
     body: Value,
 ) -> (u16, Value, String) {
-    let mut rb = c
-        .post(app.url(&format!("{path}/actions")))
-        .header("x-csrf-token", t)
-        .json(&body);
-    if let Some(v) = version {
-        rb = rb.header("if-match", v);
-    }
-    let r = rb.send().await.unwrap();
-    let etag = r
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let (s, v) = json_of(r).await;
-    (s, v, etag)
+    let ct = (c.clone(), t.to_owned());
+    crate::harness::send_json(
+        app,
+        &ct,
+        reqwest::Method::POST,
+        &format!("{path}/actions"),
+        body,
+        version,
+    )
+    .await
 }
 
 async fn public_catalog_needs_no_login(app: TestApp) {

@@ -6,6 +6,7 @@
 //! another office and an unbound association account are refused; hostile input gets stable
 //! codes and is shown escaped.
 
+use crate::harness::api_as as api;
 use crate::harness::{TestApp, code, csrf_in, get_text, json_of, location};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::consultation::{Commenter, NewComment, NewConsultation, NewProposal};
@@ -96,17 +97,6 @@ pub fn seed(app: &TestApp, office: daftar_domain::ids::OfficeId) {
         1,
     )
     .unwrap();
-}
-
-/// A signed-in client and its CSRF token for the API.
-async fn api(app: &TestApp, user: &str, totp: bool) -> (reqwest::Client, String) {
-    let c = if totp {
-        app.signed_in_with_totp(user).await
-    } else {
-        app.signed_in(user).await
-    };
-    let t = app.csrf(&c, "/profile").await;
-    (c, t)
 }
 
 async fn post(

@@ -398,9 +398,46 @@ pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// A signed-in client with the CSRF token the API wants for cookie sessions.
 pub async fn api_client(app: &TestApp, user: &str) -> (reqwest::Client, String) {
-    let c = app.signed_in(user).await;
+    api_as(app, user, false).await
+}
+
+/// A client signed in as `user` (with the second factor when `totp`: roles that require it)
+/// and the CSRF token its API writes send.
+pub async fn api_as(app: &TestApp, user: &str, totp: bool) -> (reqwest::Client, String) {
+    let c = if totp {
+        app.signed_in_with_totp(user).await
+    } else {
+        app.signed_in(user).await
+    };
     let t = app.csrf(&c, "/profile").await;
     (c, t)
+}
+
+/// Sends `body` as JSON to `path` with the API's CSRF header and, when given, `If-Match`:
+/// status, JSON body and `ETag`.
+pub async fn send_json(
+    app: &TestApp,
+    (c, t): &(reqwest::Client, String),
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+    if_match: Option<&str>,
+) -> (u16, serde_json::Value, String) {
+    let mut rq = c
+        .request(method, app.url(path))
+        .header("x-csrf-token", t)
+        .json(&body);
+    if let Some(m) = if_match {
+        rq = rq.header("if-match", m);
+    }
+    let r = rq.send().await.unwrap();
+    let etag = r
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let (s, v) = json_of(r).await;
+    (s, v, etag)
 }
 
 /// Uploads evidence of `kind` to the case at `path` (`…/documents`) as a multipart form:

@@ -4,6 +4,7 @@
 //! cuts off by the offices' today; hostile callers (a clerk, a manager of another office, an
 //! inspector for the authority's steps) cannot take any step; bad input gets stable codes.
 
+use crate::harness::api_as as api;
 use crate::harness::{Backend, PASSWORD, TestApp, client, code, get_text, json_of};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::clock::Clock;
@@ -16,17 +17,6 @@ use daftar_domain::permission::{Permission, system_scope};
 use daftar_domain::service::ServiceCode;
 use serde_json::{Value, json};
 use time::Duration;
-
-/// A signed-in client and the CSRF token its API writes send.
-async fn api(app: &TestApp, user: &str, totp: bool) -> (reqwest::Client, String) {
-    let c = if totp {
-        app.signed_in_with_totp(user).await
-    } else {
-        app.signed_in(user).await
-    };
-    let t = app.csrf(&c, "/profile").await;
-    (c, t)
-}
 
 /// Posts a step to the API: status and body.
 async fn step(

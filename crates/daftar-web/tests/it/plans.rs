@@ -5,7 +5,9 @@
 //! the follow-up lists the office behind; hostile callers (a clerk, another office's manager, a
 //! manager approving their own plan) are refused; bad input gets stable codes.
 
-use crate::harness::{TestApp, code, get_text, json_of};
+use crate::harness::api_as as api;
+use crate::harness::send_json as send;
+use crate::harness::{TestApp, code, get_text};
 use crate::kpi::{compute, seed_cases};
 use daftar_domain::jalali::JalaliDate;
 use serde_json::{Value, json};
@@ -69,41 +71,6 @@ pub fn seed(app: &TestApp, office: daftar_domain::ids::OfficeId) {
         &content(PlanKind::ThreeYear),
     )
     .unwrap();
-}
-
-async fn api(app: &TestApp, user: &str, totp: bool) -> (reqwest::Client, String) {
-    let c = if totp {
-        app.signed_in_with_totp(user).await
-    } else {
-        app.signed_in(user).await
-    };
-    let t = app.csrf(&c, "/profile").await;
-    (c, t)
-}
-
-async fn send(
-    app: &TestApp,
-    (c, t): &(reqwest::Client, String),
-    method: reqwest::Method,
-    path: &str,
-    body: Value,
-    if_match: Option<&str>,
-) -> (u16, Value, String) {
-    let mut rq = c
-        .request(method, app.url(path))
-        .header("x-csrf-token", t)
-        .json(&body);
-    if let Some(m) = if_match {
-        rq = rq.header("if-match", m);
-    }
-    let r = rq.send().await.unwrap();
-    let etag = r
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let (s, v) = json_of(r).await;
-    (s, v, etag)
 }
 
 fn plan_body(year: i32, targets: Value) -> Value {

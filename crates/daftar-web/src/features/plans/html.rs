@@ -183,13 +183,7 @@ fn form_rows(targets: &[Target]) -> Vec<TargetRow> {
 
 /// The targets of a submitted form: rows `t{i}_*`, those without a value left out.
 fn targets_of(pairs: &[(String, String)]) -> Vec<TargetInput> {
-    let one = |n: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let one = |n: &str| field(pairs, n);
     (0..200)
         .map(|i| TargetInput {
             year: one(&format!("t{i}_year")),
