@@ -18,8 +18,9 @@
 //!   deviation `σ = sqrt(Σ (xᵢ − μ)² / 12)` and the mean `μ = Σ xᵢ / 12`, a month without cases
 //!   counting 0. 0 is an even year; 1 or more is an office busy only "in season".
 //!
-//! Not here yet: complaints and overcharge reports (the help desk, issue 20 part 4, does not
-//! exist), appointment no-shows (appointments do not record attendance).
+//! - Complaints and overcharge reports (the help desk's complaints about the office, fee
+//!   complaints on its receipts) and appointment no-shows (a day passed without a recorded
+//!   arrival) are counted on the all-services row (README, "KPIs").
 
 use crate::calendar::WorkCalendar;
 use crate::ids::OfficeId;
