@@ -1798,3 +1798,13 @@ plan-chart-pace = Cases so far in { $year } against the plan's pace
 plan-chart-pace-desc = Lines: cases opened since the start of the year, month by month, and the target's pace (target × month ÷ 12).
 plan-behind-line = { $what }: { $actual } against { $target }
 plan-behind-count = { $behind } of { $assessed } targets behind
+
+## Staff accreditation (issue 18.3)
+accreditation-course-invalid = The course or exam code is invalid (2 to 20 Latin letters, digits, dashes).
+accreditation-date-invalid = The date is invalid.
+accreditation-expiry-before = The expiry is before the day it was taken.
+accreditation-kind-invalid = The record must be a training or an exam.
+accreditation-taken-future = The day taken is in the future.
+accreditation-user-not_found = This staff member is not of this office.
+case-step-accreditation = This step needs an accreditation you do not hold (or whose validity has ended).
+profile-accreditations-invalid = The profile's accreditations file is invalid.

@@ -1798,3 +1798,13 @@ plan-chart-pace = دوسیه‌های { $year } تا حال در برابر سر
 plan-chart-pace-desc = خط‌ها: دوسیه‌های باز شده از آغاز سال، ماه به ماه، و سرعت هدف (هدف × ماه ÷ ۱۲).
 plan-behind-line = { $what }: { $actual } در برابر { $target }
 plan-behind-count = { $behind } از { $assessed } هدف عقب
+
+## Staff accreditation (issue 18.3)
+accreditation-course-invalid = کد دوره یا امتحان نامعتبر است (۲ تا ۲۰ حرف لاتین، عدد، خط تیره).
+accreditation-date-invalid = تاریخ نامعتبر است.
+accreditation-expiry-before = تاریخ ختم اعتبار پیش از تاریخ سپری کردن است.
+accreditation-kind-invalid = نوع سابقه باید آموزش یا امتحان باشد.
+accreditation-taken-future = تاریخ سپری کردن در آینده است.
+accreditation-user-not_found = این کارمند در این دفتر نیست.
+case-step-accreditation = برای این مرحله صلاحیت معتبر لازم است و شما آن را ندارید (یا اعتبار آن ختم شده است).
+profile-accreditations-invalid = فایل صلاحیت‌های پروفایل نامعتبر است.

@@ -1798,3 +1798,13 @@ plan-chart-pace = پرونده‌های { $year } تاکنون در برابر �
 plan-chart-pace-desc = خط‌ها: پرونده‌های گشوده از آغاز سال، ماه به ماه، و آهنگ هدف (هدف × ماه ÷ ۱۲).
 plan-behind-line = { $what }: { $actual } در برابر { $target }
 plan-behind-count = { $behind } از { $assessed } هدف عقب
+
+## Staff accreditation (issue 18.3)
+accreditation-course-invalid = کد دوره یا آزمون نامعتبر است (۲ تا ۲۰ حرف لاتین، رقم، خط تیره).
+accreditation-date-invalid = تاریخ نامعتبر است.
+accreditation-expiry-before = تاریخ انقضا پیش از تاریخ گذراندن است.
+accreditation-kind-invalid = نوع سابقه باید آموزش یا آزمون باشد.
+accreditation-taken-future = تاریخ گذراندن در آینده است.
+accreditation-user-not_found = این کارمند در این دفتر نیست.
+case-step-accreditation = برای این مرحله صلاحیت معتبر لازم است و شما آن را ندارید (یا منقضی شده است).
+profile-accreditations-invalid = پرونده صلاحیت‌های پروفایل نامعتبر است.

@@ -1798,3 +1798,13 @@ plan-chart-pace = د { $year } دوسیې تر اوسه د پلان د چټکت�
 plan-chart-pace-desc = کرښې: د کال له پیله پرانیستې دوسیې، میاشت په میاشت، او د هدف چټکتیا (هدف × میاشت ÷ ۱۲).
 plan-behind-line = { $what }: { $actual } د { $target } په وړاندې
 plan-behind-count = له { $assessed } هدفونو { $behind } شاته
+
+## Staff accreditation (issue 18.3)
+accreditation-course-invalid = د کورس یا ازموینې کوډ ناسم دی (۲ تر ۲۰ لاتیني توري، شمېرې، خط).
+accreditation-date-invalid = نېټه ناسمه ده.
+accreditation-expiry-before = د پای نېټه د تېرولو له نېټې مخکې ده.
+accreditation-kind-invalid = د ریکارډ ډول باید روزنه یا ازموینه وي.
+accreditation-taken-future = د تېرولو نېټه په راتلونکي کې ده.
+accreditation-user-not_found = دا کارکوونکی په دې دفتر کې نشته.
+case-step-accreditation = دې ګام ته اعتبار لرونکې صلاحیت پکار دی او تاسو یې نه لرئ (یا یې موده پای ته رسېدلې).
+profile-accreditations-invalid = د پروفایل د صلاحیتونو فایل ناسم دی.
