@@ -189,6 +189,31 @@ pub struct NewRecord {
 }
 
 impl NewRecord {
+    /// A record from request fields as typed: `accreditation.kind.invalid`,
+    /// `accreditation.date.invalid` (`taken_on`, `expires_on`: Solar Hijri or ISO; blank
+    /// expiry is none), then [`NewRecord::new`]'s checks.
+    pub fn parse(
+        kind: &str,
+        course: &str,
+        taken_on: &str,
+        passed: bool,
+        expires_on: &str,
+        today: Date,
+    ) -> Result<Self> {
+        let kind = RecordKind::parse(kind.trim())?;
+        let day = |s: &str, field: &str| {
+            crate::jalali::JalaliDate::parse(s.trim())
+                .map(|d| d.iso())
+                .map_err(|_| Error::invalid("accreditation.date.invalid").with_field(field))
+        };
+        let taken = day(taken_on, "taken_on")?;
+        let expires = match expires_on.trim() {
+            "" => None,
+            e => Some(day(e, "expires_on")?),
+        };
+        Self::new(kind, course, taken, passed, expires, today)
+    }
+
     /// Checks a record: `accreditation.course.invalid` (422), `accreditation.taken.future`
     /// (409, after `today`), `accreditation.expiry.before` (409, expiry before the day taken).
     pub fn new(
