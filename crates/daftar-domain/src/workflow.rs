@@ -132,7 +132,7 @@ fn not_allowed(state: CaseState) -> Error {
 
 /// Checks `action` against the guards and returns what it does. Errors, in guard order:
 /// `case.transition.not_allowed` (409, wrong state), `case.role.not_allowed` (403),
-/// `case.step.accreditation` (403, details `missing`: the step needs an accreditation the actor
+/// `case.step.accreditation` (403, details `accreditations`: the step needs an accreditation the actor
 /// does not currently hold),
 /// `case.outcome.not_allowed` (422), `case.reason.required` (409), `case.document.missing`
 /// (422, details `missing`), `case.fee.unpaid` (422), `case.consent.missing` (422).
@@ -148,8 +148,10 @@ pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
                     .with_detail("role", serde_json::json!(step.role)));
             }
             if !f.missing_accreditations.is_empty() {
-                return Err(Error::forbidden("case.step.accreditation")
-                    .with_detail("missing", serde_json::json!(f.missing_accreditations)));
+                return Err(Error::forbidden("case.step.accreditation").with_detail(
+                    "accreditations",
+                    serde_json::json!(f.missing_accreditations),
+                ));
             }
             if !step.outcomes.contains(outcome) {
                 return Err(Error::conflict("case.outcome.not_allowed")

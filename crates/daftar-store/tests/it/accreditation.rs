@@ -66,7 +66,7 @@ both_backends! {
         // No record: refused (403) with what is missing; nothing written.
         let e = step(v.case.version).unwrap_err();
         assert_eq!(e.code, "case.step.accreditation");
-        assert_eq!(e.details["missing"], serde_json::json!(["status_letters"]));
+        assert_eq!(e.details["accreditations"], serde_json::json!(["status_letters"]));
         assert_eq!(s.get_case(&ctx(), &read, id).unwrap().case.version, v.case.version);
 
         // Only the authority's scope records, and only for the office's own staff.

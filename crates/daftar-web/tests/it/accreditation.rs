@@ -51,7 +51,10 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
     let ret = json!({"action": "return", "note": "کارت را بیاورید"});
     let (s, v, _) = send(&app, &c, Method::POST, &path, ret.clone(), Some("\"1\"")).await;
     assert_eq!((s, code(&v)), (403, "case.step.accreditation"), "{v}");
-    assert_eq!(v["error"]["details"]["missing"], json!(["status_letters"]));
+    assert_eq!(
+        v["error"]["details"]["accreditations"],
+        json!(["status_letters"])
+    );
 
     // The clerk and the office manager record nothing; the manager reads their staff's.
     let list = format!("/api/v1/offices/{}/accreditations", a.id);
@@ -111,6 +114,36 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
     assert_eq!(s, 201, "{v}");
     let (s, v, _) = send(&app, &c, Method::POST, &path, ret.clone(), Some("\"1\"")).await;
     assert_eq!((s, code(&v)), (403, "case.step.accreditation"));
+    // On the case page: the form's refusal is the case page with the message in Persian.
+    let page_path = path.trim_start_matches("/api/v1");
+    let case_page = page_path.trim_end_matches("/actions");
+    let t = app.csrf(&c.0, case_page).await;
+    let r = app
+        .post_form(
+            &c.0,
+            page_path,
+            &[
+                ("_csrf", t.as_str()),
+                ("action", "return"),
+                ("note", "x"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    // The case page answers every refused decision as 422 with the message.
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    let alert = html
+        .split("id=\"case-error\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert_eq!(
+        alert,
+        "برای این مرحله صلاحیت معتبر لازم است و شما آن را ندارید (یا منقضی شده است)."
+    );
     // A current pass: the step goes through.
     let (s, v, _) = send(
         &app,
