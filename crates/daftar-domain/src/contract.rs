@@ -126,6 +126,10 @@ pub const SHARE_CODE: &str = "^[0-9A-HJKMNP-TV-Z]{5}-?[0-9A-HJKMNP-TV-Z]{5}$";
 /// A password: 10–256 characters (the length is `minLength`/`maxLength`), not only digits.
 pub const PASSWORD: &str = "^[0-9]*[^0-9][\\s\\S]*$";
 
+/// A course or exam code of a staff member's training or exam record
+/// ([`crate::accreditation::valid_course`]).
+pub const COURSE: &str = "^[A-Za-z0-9._-]{2,20}$";
+
 /// [`ID`] or empty.
 pub const ID_OPT: &str = "^([0-7][0-9A-HJKMNP-TV-Z]{25})?$";
 

@@ -2,6 +2,7 @@
 //! the audit chain, the one error type, and the repository trait that storage implements.
 //! Nothing here does I/O: no SQL, no HTTP, no files.
 
+pub mod accreditation;
 pub mod appointment;
 pub mod audit;
 pub mod birth;

@@ -81,11 +81,15 @@ pub enum Permission {
     /// File problems and proposals to the authority for one's province branch (association
     /// staff bound to a branch).
     ProposalFile,
+    /// Record staff members' training and exam records, which grant the accreditations some
+    /// steps of the workflow need (the authority's officers; an office does not certify its own
+    /// staff).
+    AccreditationManage,
 }
 
 impl Permission {
     /// Every permission, in a stable order.
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 30] = [
         Permission::OfficeRead,
         Permission::OfficeAll,
         Permission::OfficeManage,
@@ -115,6 +119,7 @@ impl Permission {
         Permission::ConsultationManage,
         Permission::ConsultationComment,
         Permission::ProposalFile,
+        Permission::AccreditationManage,
     ];
 
     /// The stable code stored in the permission table and used as API token scope.
@@ -149,6 +154,7 @@ impl Permission {
             Permission::ConsultationManage => "consultation.manage",
             Permission::ConsultationComment => "consultation.comment",
             Permission::ProposalFile => "proposal.file",
+            Permission::AccreditationManage => "accreditation.manage",
         }
     }
 }
@@ -628,6 +634,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 ReturnScreen,
                 PlanReview,
                 ConsultationManage,
+                AccreditationManage,
             ],
         ),
         def(

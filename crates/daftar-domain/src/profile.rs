@@ -57,6 +57,9 @@ pub struct Profile {
     /// Border points and screening questions of voluntary return (`return.toml`; none when a
     /// profile directory leaves it out, and then no return can be registered).
     pub voluntary_return: crate::voluntary_return::ReturnProfile,
+    /// Which steps need an accreditation and what grants it (`accreditations.toml`; none when
+    /// a profile directory leaves it out, and then no step needs one).
+    pub accreditations: crate::accreditation::Rules,
 }
 
 impl Profile {
@@ -66,6 +69,9 @@ impl Profile {
         p.privacy = Privacy::from_toml(IRAN_PRIVACY)?;
         p.referrals = crate::referral::Referrals::from_toml(crate::referral::IRAN_REFERRALS)?;
         p.voluntary_return = crate::voluntary_return::ReturnProfile::from_toml(IRAN_RETURN)?;
+        p.accreditations =
+            crate::accreditation::Rules::from_toml(crate::accreditation::IRAN_ACCREDITATIONS)?;
+        p.accreditations.check_catalog(&p.catalog)?;
         Ok(p)
     }
 
@@ -77,6 +83,7 @@ impl Profile {
             privacy: Privacy::default(),
             referrals: crate::referral::Referrals::default(),
             voluntary_return: Default::default(),
+            accreditations: Default::default(),
         })
     }
 }

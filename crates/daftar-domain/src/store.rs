@@ -216,6 +216,40 @@ pub trait MembershipStore: Send + Sync {
     fn members(&self, reach: &Reach) -> Result<Vec<Member>>;
 }
 
+/// Staff accreditation (issue 18, part 3): training and exam records per staff member and the
+/// profile's accreditation rules; [`CaseStore::change_case`] reads both in its transaction.
+pub trait AccreditationStore: Send + Sync {
+    /// Stores the profile's accreditation rules, replacing the previous ones (at start).
+    fn load_accreditation_rules(
+        &self,
+        ctx: &AuditCtx,
+        rules: &crate::accreditation::Rules,
+    ) -> Result<()>;
+
+    /// The stored rules (none before any were loaded).
+    fn accreditation_rules(&self) -> Result<crate::accreditation::Rules>;
+
+    /// Records a training or exam of `user`, a staff member of the scope's office
+    /// (`accreditation.user.not_found`). Scope for `accreditation.manage`. Audited
+    /// `accreditation.record` (the user as target).
+    fn record_accreditation(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        user: UserId,
+        rec: &crate::accreditation::NewRecord,
+    ) -> Result<crate::accreditation::Record>;
+
+    /// Every active staff member of the scope's office with their records (newest first) and
+    /// the accreditations they hold on the offices' today. Scope for `accreditation.manage` or
+    /// `user.manage` (the office's manager). Audited `accreditation.read`.
+    fn staff_accreditations(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+    ) -> Result<Vec<crate::accreditation::StaffAccreditation>>;
+}
+
 /// Registration rounds (issue 19): opening a round assigns and invites every eligible person;
 /// coverage counters move in the transaction that approves a case of the round's services
 /// (`CaseStore::change_case`), so no batch job is needed.
@@ -1718,5 +1752,6 @@ every_area!(
     PlanningStore,
     NotifyStore,
     ConsultationStore,
+    AccreditationStore,
     AuditStore
 );

@@ -102,6 +102,9 @@ pub struct Facts<'a> {
     pub fees_paid: bool,
     /// The person concerned consented (for services that require it).
     pub consent: bool,
+    /// Accreditations the current step needs that the actor does not hold today
+    /// ([`crate::accreditation::missing`]); empty when the step needs none.
+    pub missing_accreditations: &'a [String],
 }
 
 /// What an allowed action does.
@@ -129,6 +132,8 @@ fn not_allowed(state: CaseState) -> Error {
 
 /// Checks `action` against the guards and returns what it does. Errors, in guard order:
 /// `case.transition.not_allowed` (409, wrong state), `case.role.not_allowed` (403),
+/// `case.step.accreditation` (403, details `accreditations`: the step needs an accreditation the actor
+/// does not currently hold),
 /// `case.outcome.not_allowed` (422), `case.reason.required` (409), `case.document.missing`
 /// (422, details `missing`), `case.fee.unpaid` (422), `case.consent.missing` (422).
 pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
@@ -141,6 +146,12 @@ pub fn decide(f: &Facts<'_>, action: &Action) -> Result<Transition> {
             if !may_act(f.role, &step.role) {
                 return Err(Error::forbidden("case.role.not_allowed")
                     .with_detail("role", serde_json::json!(step.role)));
+            }
+            if !f.missing_accreditations.is_empty() {
+                return Err(Error::forbidden("case.step.accreditation").with_detail(
+                    "accreditations",
+                    serde_json::json!(f.missing_accreditations),
+                ));
             }
             if !step.outcomes.contains(outcome) {
                 return Err(Error::conflict("case.outcome.not_allowed")
@@ -336,6 +347,7 @@ schedule = [{ year = 1405, rials = 2000000 }]
             evidence: ev,
             fees_paid: true,
             consent: true,
+            missing_accreditations: &[],
         }
     }
 
@@ -374,6 +386,19 @@ schedule = [{ year = 1405, rials = 2000000 }]
             reason: None,
         };
         assert_eq!(err(&open("clerk"), &reject), "case.reason.required");
+        // An accreditation the actor lacks: refused after the role, before everything else;
+        // another role is still refused for its role first.
+        let lacking = ["civil_registration".to_owned()];
+        let mut f = facts(s, &none, CaseState::Open, 0, "clerk");
+        f.missing_accreditations = &lacking;
+        let e = decide(&f, &reject).unwrap_err();
+        assert_eq!(e.code, "case.step.accreditation");
+        assert_eq!(e.kind, crate::ErrorKind::Forbidden);
+        f.role = "partner";
+        assert_eq!(err(&f, &complete()), "case.role.not_allowed");
+        f.role = "clerk";
+        f.state = CaseState::Returned;
+        assert!(decide(&f, &Action::Resume).is_ok());
         // step 2: authority only, no `return` outcome, consent needed to approve
         let step2 = |role| facts(s, &all, CaseState::Open, 1, role);
         assert_eq!(

@@ -27,6 +27,10 @@ pub fn from_dir(dir: &Path) -> Result<Profile> {
     if dir.join("privacy.toml").exists() {
         p.privacy = daftar_domain::profile::Privacy::from_toml(&read("privacy.toml")?)?;
     }
+    if dir.join("accreditations.toml").exists() {
+        p.accreditations =
+            daftar_domain::accreditation::Rules::from_toml(&read("accreditations.toml")?)?;
+    }
     if dir.join("referrals.toml").exists() {
         p.referrals = daftar_domain::referral::Referrals::from_toml(&read("referrals.toml")?)?;
     }
@@ -45,5 +49,7 @@ pub fn install(store: &dyn Store, p: &Profile) -> Result<WorkCalendar> {
         tracing::info!(added, "service catalog loaded");
     }
     store.load_holidays(&ctx, &p.calendar.holidays)?;
+    p.accreditations.check_catalog(&p.catalog)?;
+    store.load_accreditation_rules(&ctx, &p.accreditations)?;
     p.calendar.with_holidays(store.holidays()?)
 }

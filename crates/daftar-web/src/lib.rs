@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .merge(features::information::routes())
         .merge(features::licences::routes())
         .merge(features::association::routes())
+        .merge(features::accreditation::routes())
         .merge(features::consultations::routes())
         .merge(features::helpdesk::routes())
         .merge(features::referrals::routes())

@@ -9,6 +9,13 @@ use ErrorKind::*;
 
 /// Every error code with its kind, grouped by area, sorted.
 pub const ALL: &[(&str, ErrorKind)] = &[
+    // accreditation
+    ("accreditation.course.invalid", Invalid),
+    ("accreditation.date.invalid", Invalid),
+    ("accreditation.expiry.before", Conflict),
+    ("accreditation.kind.invalid", Invalid),
+    ("accreditation.taken.future", Conflict),
+    ("accreditation.user.not_found", NotFound),
     // appointment
     ("appointment.arrival.day", Conflict),
     ("appointment.arrival.recorded", Conflict),
@@ -76,6 +83,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("case.reason.required", Conflict),
     ("case.role.not_allowed", Forbidden),
     ("case.state.invalid", Invalid),
+    ("case.step.accreditation", Forbidden),
     ("case.step.invalid", Conflict),
     ("case.timer.invalid", Invalid),
     ("case.transition.not_allowed", Conflict),
@@ -331,6 +339,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("portal.person.missing", NotFound),
     ("portal.service.not_allowed", Forbidden),
     // profile
+    ("profile.accreditations.invalid", Invalid),
     ("profile.bulk_read.invalid", Invalid),
     ("profile.file.unreadable", Invalid),
     ("profile.locale.invalid", Invalid),

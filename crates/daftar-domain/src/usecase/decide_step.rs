@@ -7,6 +7,7 @@
 //! The store writes the [`Plan`] with its timeline event and audit row in one transaction.
 //! [`offered`] lists the actions a page offers, by the same rules.
 
+use crate::accreditation::{self, Record, Rules};
 use crate::calendar::WorkCalendar;
 use crate::case::{CaseView, Note};
 use crate::service::{EvidenceKind, Outcome};
@@ -66,6 +67,10 @@ pub struct StepFacts<'a> {
     pub today: Date,
     /// The working calendar of the profile.
     pub calendar: &'a WorkCalendar,
+    /// Which steps need an accreditation (the profile's `accreditations.toml`).
+    pub accreditations: &'a Rules,
+    /// The actor's training and exam records.
+    pub records: &'a [Record],
 }
 
 /// What to write.
@@ -117,6 +122,8 @@ pub fn decide(f: &StepFacts<'_>, cmd: &DecideStep) -> Result<Plan> {
     }
     let evidence: BTreeSet<EvidenceKind> = v.documents.iter().map(|d| d.kind).collect();
     let consent = c.consent || cmd.consent;
+    let missing =
+        accreditation::missing(f.accreditations, &v.definition, c.step, f.records, f.today);
     let t = workflow::decide(
         &Facts {
             service: &v.definition,
@@ -126,6 +133,7 @@ pub fn decide(f: &StepFacts<'_>, cmd: &DecideStep) -> Result<Plan> {
             evidence: &evidence,
             fees_paid: v.fees_paid(),
             consent,
+            missing_accreditations: &missing,
         },
         &cmd.action,
     )?;
@@ -331,6 +339,8 @@ mod tests {
                 if_match: v.case.version,
                 today,
                 calendar: &cal,
+                accreditations: &Rules::default(),
+                records: &[],
             },
             cmd,
         )
@@ -401,6 +411,8 @@ mod tests {
                 if_match: 0,
                 today: day("1404/02/01"),
                 calendar: &cal,
+                accreditations: &Rules::default(),
+                records: &[],
             },
             &act("complete"),
         )

@@ -514,6 +514,14 @@ impl daftar_domain::store::CaseStore for SqlStore {
         self.write(|tx| {
             let (case, year) = load(tx, scope.office_id(), id)?;
             let v = view(tx, case, year)?;
+            // Accreditations the step needs and the actor's records, in this transaction.
+            let rules = super::accreditation::rules(tx)?;
+            let records = match &ctx.actor_id {
+                Some(u) if !rules.accreditations.is_empty() => {
+                    super::accreditation::records(tx, &u.to_string())?
+                }
+                _ => vec![],
+            };
             let plan = decide_step::decide(
                 &StepFacts {
                     case: &v,
@@ -521,6 +529,8 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     if_match,
                     today,
                     calendar: cal,
+                    accreditations: &rules,
+                    records: &records,
                 },
                 cmd,
             )?;

@@ -12,6 +12,7 @@ macro_rules! person_visible {
     };
 }
 
+mod accreditation;
 pub mod appointments;
 pub mod audit;
 mod cases;

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accreditation;
 mod audit_sealer;
 mod cases;
 mod consultations;

@@ -1,6 +1,7 @@
 //! The features of the web layer, one folder each with its routes and handlers; templates
 //! live in `templates/<feature>/`.
 
+pub mod accreditation;
 pub mod api;
 pub mod association;
 pub mod audit;

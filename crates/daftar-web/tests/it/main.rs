@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accreditation;
 mod api_basics;
 mod auth_flows;
 mod browser;

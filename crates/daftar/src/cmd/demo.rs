@@ -336,6 +336,7 @@ fn seed(
     seed_licences(store, &ctx, &offices, clock, &user)?;
     seed_plans(store, &ctx, &offices, clock)?;
     seed_consultation(store, &ctx, &offices, clock)?;
+    seed_accreditation(store, &ctx, clock)?;
     seed_round(store, &ctx, &by_office, clock)?;
     seed_helpdesk(store, &ctx, &by_office, clock)?;
     seed_referrals(store, &ctx, &by_office, clock)?;
@@ -347,6 +348,60 @@ fn seed(
             .iter()
             .map(|r| if r.office_bound { offices.len() } else { 1 })
             .sum::<usize>()
+    );
+    Ok(())
+}
+
+/// Staff accreditation (issue 18, part 3): every clerk and office manager of every office has
+/// passed the civil registration exam (CR-101) 90 days ago, so the steps of the profile that need
+/// it work in the demo; `clerk.thr` also has last year's training (CR-TRAIN), expired, to show.
+fn seed_accreditation(
+    store: &dyn Store,
+    ctx: &daftar_domain::audit::AuditCtx,
+    clock: &daftar_domain::clock::Clock,
+) -> Result<()> {
+    use daftar_domain::accreditation::{NewRecord, RecordKind};
+    let today = clock.today();
+    let all = store.list_offices(
+        &daftar_domain::permission::system_reach(Permission::OfficeRead),
+        daftar_domain::page::PageRequest {
+            page: 1,
+            per_page: 200,
+        },
+    )?;
+    let exam = NewRecord::new(
+        RecordKind::Exam,
+        "CR-101",
+        today - time::Duration::days(90),
+        true,
+        None,
+        today,
+    )?;
+    let old = NewRecord::new(
+        RecordKind::Training,
+        "CR-TRAIN",
+        today - time::Duration::days(400),
+        true,
+        None,
+        today,
+    )?;
+    let mut n = 0;
+    for o in &all.items {
+        let scope = system_scope(o.id, Permission::AccreditationManage);
+        for staff in store.staff_accreditations(ctx, &scope)? {
+            if ![RoleCode::CLERK, RoleCode::OFFICE_MANAGER].contains(&staff.role.as_str()) {
+                continue;
+            }
+            let id = staff.user_id.parse()?;
+            store.record_accreditation(ctx, &scope, id, &exam)?;
+            n += 1;
+            if staff.username == "clerk.thr" {
+                store.record_accreditation(ctx, &scope, id, &old)?;
+            }
+        }
+    }
+    println!(
+        "Accreditation: {n} clerks and managers passed CR-101 (civil registration: marriage, divorce, death); clerk.thr's CR-TRAIN training has expired (sign in as officer or manager.thr, see /offices/<id>/accreditations)."
     );
     Ok(())
 }

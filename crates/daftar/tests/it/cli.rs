@@ -312,6 +312,23 @@ fn demo_consultation_and_branch_accounts() {
         ],
     );
     assert!(out.contains("Consultation: a draft directive"), "{out}");
+    // Issue 18.3: every clerk and manager of every office (THR-02 included) is accredited.
+    let offices = out.matches("Licences: ").count();
+    assert_eq!(offices, 1, "{out}");
+    assert!(
+        out.contains("clerk.thr's CR-TRAIN training has expired"),
+        "{out}"
+    );
+    let n: usize = out
+        .split("Accreditation: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        n >= 4 && n.is_multiple_of(2),
+        "a clerk and a manager per office: {out}"
+    );
     let add = |name: &str, role: &str, branch: &str| {
         daftar(
             dir.path(),

@@ -459,6 +459,27 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "kind",
             vec![Required, NoDefault, strs(&["problem", "proposal"])],
         ),
+        (
+            "RecordRequest",
+            "user_id",
+            vec![Required, NoDefault, Pattern(c::ID)],
+        ),
+        (
+            "RecordRequest",
+            "kind",
+            vec![Required, NoDefault, strs(&["training", "exam"])],
+        ),
+        (
+            "RecordRequest",
+            "course",
+            vec![Required, NoDefault, Pattern(c::COURSE)],
+        ),
+        (
+            "RecordRequest",
+            "taken_on",
+            vec![Required, NoDefault, Pattern(c::DATE)],
+        ),
+        ("RecordRequest", "expires_on", vec![Pattern(c::DATE_OPT)]),
         ("ProposalRequest", "subject", text_req(200)),
         ("ProposalRequest", "body", lines_req(4000)),
         (

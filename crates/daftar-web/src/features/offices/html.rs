@@ -34,6 +34,7 @@ struct ShowPage {
     can_persons: bool,
     can_users: bool,
     can_manage: bool,
+    can_accreditation: bool,
     standing: &'static str,
 }
 
@@ -126,6 +127,7 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
     let can_persons = p.scope(id, Permission::PersonRead).is_ok();
     let can_users = p.scope(id, Permission::UserManage).is_ok();
     let can_manage = p.has(Permission::OfficeManage);
+    let can_accreditation = p.scope(id, Permission::AccreditationManage).is_ok() || can_users;
     let standing = daftar_domain::licence::OfficeStanding::of(&office, state.clock.today())
         .licence
         .code();
@@ -137,6 +139,7 @@ pub async fn show(State(state): State<AppState>, at: InOffice<OfficeRead>) -> We
             can_persons,
             can_users,
             can_manage,
+            can_accreditation,
             standing,
         },
     ))
