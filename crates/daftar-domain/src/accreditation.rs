@@ -153,6 +153,7 @@ impl Rules {
 
 /// A training or exam record of a staff member, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = StaffRecord)]
 pub struct Record {
     /// Record id.
     pub id: String,
@@ -246,6 +247,7 @@ impl NewRecord {
 
 /// An accreditation held, with its last valid day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = HeldAccreditation)]
 pub struct Held {
     /// Accreditation code.
     pub code: String,

@@ -65,6 +65,7 @@ async fn list(
 
 /// A training or exam record to add.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = NewStaffRecord)]
 #[serde(default)]
 pub struct RecordRequest {
     /// The staff member (user id of the office).

@@ -460,26 +460,26 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             vec![Required, NoDefault, strs(&["problem", "proposal"])],
         ),
         (
-            "RecordRequest",
+            "NewStaffRecord",
             "user_id",
             vec![Required, NoDefault, Pattern(c::ID)],
         ),
         (
-            "RecordRequest",
+            "NewStaffRecord",
             "kind",
             vec![Required, NoDefault, strs(&["training", "exam"])],
         ),
         (
-            "RecordRequest",
+            "NewStaffRecord",
             "course",
             vec![Required, NoDefault, Pattern(c::COURSE)],
         ),
         (
-            "RecordRequest",
+            "NewStaffRecord",
             "taken_on",
             vec![Required, NoDefault, Pattern(c::DATE)],
         ),
-        ("RecordRequest", "expires_on", vec![Pattern(c::DATE_OPT)]),
+        ("NewStaffRecord", "expires_on", vec![Pattern(c::DATE_OPT)]),
         ("ProposalRequest", "subject", text_req(200)),
         ("ProposalRequest", "body", lines_req(4000)),
         (
