@@ -1829,3 +1829,11 @@ accreditation-staff = Staff member
 accreditation-kind-exam = Exam
 accreditation-kind-training = Training
 accreditation-link = Staff accreditation
+
+# Office address in the public directory
+office-address-invalid = Write the address in at most 200 characters, on one line.
+directory-address = Address
+directory-address-none = Not given yet
+licence-address = Address in the public directory
+licence-address-help = Shown to everyone on the directory of offices. The premises of the licence application stay unpublished. Leave it empty to remove it.
+licence-address-save = Save the address

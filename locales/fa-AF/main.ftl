@@ -1829,3 +1829,11 @@ accreditation-staff = کارمند
 accreditation-kind-exam = امتحان
 accreditation-kind-training = آموزش
 accreditation-link = صلاحیت کارمندان
+
+# Office address in the public directory
+office-address-invalid = آدرس را در یک سطر و حداکثر ۲۰۰ حرف بنویسید.
+directory-address = آدرس
+directory-address-none = هنوز ثبت نشده
+licence-address = آدرس در فهرست عمومی دفترها
+licence-address-help = در فهرست دفترها به همه نشان داده می‌شود. محل دفتر در درخواست جواز نشر نمی‌شود. برای حذف، خالی بگذارید.
+licence-address-save = ذخیرهٔ آدرس

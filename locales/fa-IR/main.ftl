@@ -1829,3 +1829,11 @@ accreditation-staff = کارمند
 accreditation-kind-exam = آزمون
 accreditation-kind-training = آموزش
 accreditation-link = صلاحیت کارکنان
+
+# Office address in the public directory
+office-address-invalid = نشانی را در یک سطر و حداکثر ۲۰۰ نویسه بنویسید.
+directory-address = نشانی
+directory-address-none = هنوز ثبت نشده
+licence-address = نشانی در فهرست عمومی دفترها
+licence-address-help = در فهرست دفترها به همه نشان داده می‌شود. محل دفتر در درخواست پروانه منتشر نمی‌شود. برای حذف، خالی بگذارید.
+licence-address-save = ذخیرهٔ نشانی

@@ -1829,3 +1829,11 @@ accreditation-staff = کارکوونکی
 accreditation-kind-exam = ازموینه
 accreditation-kind-training = روزنه
 accreditation-link = د کارکوونکو صلاحیت
+
+# Office address in the public directory
+office-address-invalid = پته په یوه کرښه کې او تر ۲۰۰ توریو پورې ولیکئ.
+directory-address = پته
+directory-address-none = لا نه دی ورکړل شوی
+licence-address = په عامه لړلیک کې پته
+licence-address-help = د دفترونو په لړلیک کې ټولو ته ښودل کېږي. د جواز په غوښتنه کې ځای نه خپرېږي. د لرې کولو لپاره یې تش پرېږدئ.
+licence-address-save = پته ساتل

@@ -165,12 +165,14 @@ pub struct Record {
     /// Course or exam code.
     pub course: String,
     /// Day taken (ISO).
-    #[schema(value_type = String)]
+    #[serde(with = "crate::case::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub taken_on: Date,
     /// Passed (an exam); a training counts as passed.
     pub passed: bool,
     /// Last valid day written on the certificate, if any (ISO).
-    #[schema(value_type = Option<String>)]
+    #[serde(with = "crate::case::iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub expires_on: Option<Date>,
 }
 
@@ -252,7 +254,8 @@ pub struct Held {
     /// Accreditation code.
     pub code: String,
     /// Last valid day (ISO).
-    #[schema(value_type = String)]
+    #[serde(with = "crate::case::iso_date")]
+    #[schema(value_type = String, format = Date)]
     pub until: Date,
     /// Still valid on the day asked.
     pub current: bool,

@@ -237,6 +237,30 @@ pub struct DirectoryEntry {
     pub serving: bool,
     /// Service codes its licence allows.
     pub services: Vec<String>,
+    /// Its public address, once set.
+    pub address: Option<String>,
+}
+
+/// An office's public address for the directory: at most 200 characters as sent, no control
+/// character, not only spaces (`office.address.invalid`); kept trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicAddress(String);
+
+impl PublicAddress {
+    /// At most this many characters.
+    pub const MAX: usize = 200;
+    /// Checks an address as typed.
+    pub fn parse(s: &str) -> Result<Self> {
+        let t = s.trim();
+        if t.is_empty() || s.chars().count() > Self::MAX || s.chars().any(char::is_control) {
+            return Err(Error::invalid("office.address.invalid").with_field("address"));
+        }
+        Ok(Self(t.to_owned()))
+    }
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// An office's status and licence standing together: what its staff are held to.

@@ -32,7 +32,7 @@ use crate::ids::{
     SessionId, ShareCodeId, SuspectId, UserId,
 };
 use crate::kpi::{KpiRow, SolarMonth};
-use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView};
+use crate::licence::{ChecklistItem, DirectoryEntry, LicenceCommand, LicenceView, PublicAddress};
 use crate::membership::{Member, Membership, NewMembership};
 use crate::notify::{Claimed, Filter, NewNotice, Notice, OfficeCount, Outcome};
 use crate::office::{CreateOffice, Office, OfficeStatus};
@@ -178,6 +178,15 @@ pub trait LicenceStore: Send + Sync {
         cmd: &LicenceCommand,
         if_match: Option<i64>,
     ) -> Result<LicenceView>;
+
+    /// Sets the office's public address, shown in the directory (a scope for `licence.apply`:
+    /// the office's manager or the authority); `None` removes it. Audited `office.address`.
+    fn set_public_address(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        address: Option<&PublicAddress>,
+    ) -> Result<()>;
 
     /// Offices that serve on the offices' today (active, licence valid or unregulated) in the
     /// province of `office`, other than it, those of its district first: where to send the

@@ -258,6 +258,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("notify.locale.invalid", Invalid),
     ("notify.status.invalid", Invalid),
     // office
+    ("office.address.invalid", Invalid),
     ("office.code.invalid", Invalid),
     ("office.code.taken", Conflict),
     ("office.field.invalid", Invalid),

@@ -11,7 +11,7 @@ use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::OfficeId;
 use daftar_domain::licence::{
     Application, ChecklistItem, DirectoryEntry, Licence, LicenceCommand, LicenceEvent,
-    LicenceState, LicenceStep, LicenceView, OfficeStanding, Standing,
+    LicenceState, LicenceStep, LicenceView, OfficeStanding, PublicAddress, Standing,
 };
 use daftar_domain::office::Office;
 use daftar_domain::permission::{OfficeScope, Permission};
@@ -290,13 +290,39 @@ impl daftar_domain::store::LicenceStore for SqlStore {
             Ok(out)
         })
     }
+    fn set_public_address(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        address: Option<&PublicAddress>,
+    ) -> Result<()> {
+        scope.require(Permission::LicenceApply)?;
+        let id = scope.office_id();
+        let text = address.map(|a| a.as_str().to_owned());
+        self.write(|tx| {
+            let n = tx.exec(
+                "UPDATE offices SET public_address = $2 WHERE id = $1",
+                params![id.to_string(), text.clone()],
+            )?;
+            if n == 0 {
+                return Err(Error::not_found("office.not_found"));
+            }
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("office.address", "office", id)
+                    .with_details(serde_json::json!({ "address": text })),
+            )
+        })
+    }
+
     fn office_directory(&self) -> Result<Vec<DirectoryEntry>> {
         let clock = self.clock.clone();
         self.read(|tx| {
             let today = clock.date_of(tx.now());
             let rows = tx.query(
                 &format!(
-                    "SELECT {OFFICE_COLS}, (SELECT services FROM licences l WHERE l.office_id = offices.id) FROM offices ORDER BY province, district, code"
+                    "SELECT {OFFICE_COLS}, (SELECT services FROM licences l WHERE l.office_id = offices.id), public_address FROM offices ORDER BY province, district, code"
                 ),
                 &[],
             )?;
@@ -315,6 +341,7 @@ impl daftar_domain::store::LicenceStore for SqlStore {
                         serving: standing.serves(),
                         office,
                         services,
+                        address: r.opt_text(services_at + 1)?,
                     })
                 })
                 .collect()

@@ -30,7 +30,7 @@ macro_rules! perm {
     )*};
 }
 
-perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead, PlanSubmit => PlanSubmit);
+perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead, PlanSubmit => PlanSubmit, LicenceApply => LicenceApply);
 
 /// Proof that the caller may use `P` on the path's office.
 #[derive(Debug)]

@@ -155,6 +155,15 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
     )
     .await;
     assert_eq!((s, v["course"].as_str()), (201, Some("RS-1")), "{v}");
+    // Days are ISO text in the JSON, as the schema says.
+    assert_eq!(v["taken_on"], iso_day(today), "{v}");
+    let (_, listed, _) = send(&app, &o, Method::GET, &list, json!({}), None).await;
+    let held = &listed[0]["held"][0]["until"];
+    assert!(
+        held.as_str()
+            .is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-'),
+        "{listed}"
+    );
     let (s, v, _) = send(&app, &c, Method::POST, &path, ret, Some("\"1\"")).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["case"]["state"], "returned");

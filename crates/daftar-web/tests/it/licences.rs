@@ -924,3 +924,60 @@ crate::both!(
     public_directory,
     the_public_directory_lists_every_office_and_who_serves
 );
+
+/// The office's manager publishes the office's address (API and licence page); the directory
+/// shows it to everyone; a clerk, another office's manager and bad input are refused; an
+/// empty address removes it; each change is audited.
+async fn the_manager_publishes_the_offices_address(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("THR-02");
+    app.user("manager.a", "office_manager", Some(a.id));
+    app.user("manager.b", "office_manager", Some(b.id));
+    app.user("clerk.a", "clerk", Some(a.id));
+    let path = format!("/api/v1/offices/{}/address", a.id);
+    let post = |who: (reqwest::Client, String), body: Value| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            crate::harness::send_json(app, &who, reqwest::Method::POST, &path, body, None).await
+        }
+    };
+    let m = api(&app, "manager.a", false).await;
+    let (s, v, _) = post(
+        m.clone(),
+        json!({"address": "خیابان آزادی، کوچهٔ ۱۲، پلاک ۴"}),
+    )
+    .await;
+    assert_eq!(s, 204, "{v}");
+    let html = get_text(&app, &client(), "/directory").await;
+    assert!(html.contains("خیابان آزادی، کوچهٔ ۱۲، پلاک ۴"), "{html}");
+    // Refused: a clerk, another office's manager, a control character, too long.
+    let (s, v, _) = post(api(&app, "clerk.a", false).await, json!({"address": "x"})).await;
+    assert_eq!((s, code(&v)), (403, "auth.forbidden"));
+    let (s, v, _) = post(api(&app, "manager.b", false).await, json!({"address": "x"})).await;
+    assert_eq!((s, code(&v)), (403, "office.scope.denied"));
+    for bad in ["line\nbreak", &"ن".repeat(201)] {
+        let (s, v, _) = post(m.clone(), json!({"address": bad})).await;
+        assert_eq!((s, code(&v)), (422, "office.address.invalid"), "{bad}");
+    }
+    // On the licence page; empty removes it.
+    let page = format!("/offices/{}/licence", a.id);
+    let token = app.csrf(&m.0, &page).await;
+    assert!(
+        get_text(&app, &m.0, &page)
+            .await
+            .contains("id=\"office-address\"")
+    );
+    let r = app
+        .post_form(
+            &m.0,
+            &format!("/offices/{}/address", a.id),
+            &[("_csrf", &token), ("address", "  ")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = get_text(&app, &client(), "/directory").await;
+    assert!(!html.contains("خیابان آزادی"), "removed");
+    assert_eq!(app.audited("office.address").len(), 2);
+}
+crate::both!(office_address, the_manager_publishes_the_offices_address);

@@ -11,6 +11,8 @@ const SCOPED: &[(&str, &str)] = &[
     ("GET", "/offices/{office_id}/licence"),
     ("POST", "/offices/{office_id}/licence/{step}"),
     ("GET", "/api/v1/offices/{office_id}/licence"),
+    ("POST", "/offices/{office_id}/address"),
+    ("POST", "/api/v1/offices/{office_id}/address"),
     ("POST", "/api/v1/offices/{office_id}/licence/{step}"),
     ("GET", "/offices/{office_id}/plans"),
     ("POST", "/offices/{office_id}/plans"),

@@ -335,6 +335,20 @@ fn seed(
     let history = seed_kpi_history(database, &by_office, clock)?;
     seed_licences(store, &ctx, &offices, clock, &user)?;
     seed_plans(store, &ctx, &offices, clock)?;
+    // Public addresses for the directory (issue 18, part 7); the last office has none yet.
+    for (o, street) in offices.iter().zip([
+        "خیابان آزادی، نرسیده به میدان آزادی، پلاک ۱۲",
+        "بلوار وکیل‌آباد، خیابان هاشمیه ۱۸، پلاک ۳",
+        "خیابان زند، کوچهٔ ۹، پلاک ۲۷",
+        "خیابان امام، روبه‌روی پارک شهر، پلاک ۵",
+        "بلوار کشاورز، خیابان دهم، پلاک ۱۴",
+    ]) {
+        store.set_public_address(
+            &ctx,
+            &system_scope(o.id, Permission::LicenceApply),
+            Some(&daftar_domain::licence::PublicAddress::parse(street)?),
+        )?;
+    }
     seed_consultation(store, &ctx, &offices, clock)?;
     seed_accreditation(store, &ctx, clock)?;
     seed_round(store, &ctx, &by_office, clock)?;

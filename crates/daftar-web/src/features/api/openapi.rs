@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         api::me,
         api::tokens::list, api::tokens::create, api::tokens::revoke,
         offices::api::list, offices::api::show, offices::api::create, offices::api::set_status,
-        licences::api::checklist, licences::api::show, licences::api::take,
+        licences::api::checklist, licences::api::show, licences::api::take, licences::api::set_address,
         association::api_members, association::api_record, association::api_dues,
         accreditation::api_list, accreditation::api_record,
         plans::api::list, plans::api::create, plans::api::show, plans::api::edit, plans::api::step, plans::api::follow_up,

@@ -268,6 +268,15 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "valid_until",
             vec![Required, NoDefault, Pattern(c::DATE)],
         ),
+        (
+            "AddressRequest",
+            "address",
+            vec![
+                Required,
+                Pattern(c::TEXT),
+                MaxLen(daftar_domain::licence::PublicAddress::MAX),
+            ],
+        ),
         ("NewCase", "service", vec![Pattern(c::SERVICE_CODE)]),
         ("NewCase", "person_id", vec![Pattern(c::ID)]),
         ("NewCase", "note", vec![MaxLen(2000)]),

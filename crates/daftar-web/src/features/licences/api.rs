@@ -80,3 +80,23 @@ pub async fn take(
         .await?;
     Ok(answer(StatusCode::OK, view))
 }
+
+/// Sets the office's public address shown in the directory (the office's manager or the
+/// authority, `licence.apply`); an empty address removes it. Audited `office.address`.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/address", tag = "licences",
+    params(("office_id" = String, Path, description = "Office id")),
+    request_body = super::AddressRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_address(
+    State(state): State<AppState>,
+    at: InOffice<crate::auth::scope::LicenceApply>,
+    Json(req): Json<super::AddressRequest>,
+) -> WebResult<StatusCode> {
+    let address = req.parse()?;
+    let (ctx, scope) = (at.staff.audit(purpose::ADMINISTRATION), at.scope);
+    state
+        .db(move |s| s.set_public_address(&ctx, &scope, address.as_ref()))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -46,6 +46,8 @@ struct ShowPage {
     checklist: Vec<ChecklistItem>,
     services: Vec<ServiceRecord>,
     version: i64,
+    can_address: bool,
+    address: String,
     error: Option<String>,
 }
 
@@ -133,16 +135,26 @@ async fn page(
     status: StatusCode,
 ) -> WebResult<Response> {
     let id = scope.office_id();
-    let (office, view, checklist, services) = state
+    let (office, view, checklist, services, address) = state
         .db(move |s| {
+            let address = s
+                .office_directory()?
+                .into_iter()
+                .find(|e| e.office.id == id)
+                .and_then(|e| e.address);
             Ok((
                 s.get_office(id)?,
                 s.office_licence(&scope)?,
                 s.licence_checklist()?,
                 s.services()?,
+                address,
             ))
         })
         .await?;
+    let can_address = staff
+        .principal()
+        .scope(id, Permission::LicenceApply)
+        .is_ok();
     let page = PageCtx::new(state, &staff.ctx);
     let tr = &page.tr;
     let rows = view
@@ -193,6 +205,8 @@ async fn page(
             checklist,
             services,
             version,
+            can_address,
+            address: address.unwrap_or_default(),
             error,
         },
     ))
@@ -275,5 +289,37 @@ pub async fn take(
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The public address form of the licence page.
+pub async fn set_address(
+    State(state): State<AppState>,
+    at: InOffice<crate::auth::scope::LicenceApply>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let id: OfficeId = at.scope.office_id();
+    let req = super::AddressRequest {
+        address: pairs
+            .iter()
+            .find(|(k, _)| k == "address")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+    };
+    let result = async {
+        let address = req.parse()?;
+        let (ctx, scope) = (at.staff.audit(purpose::ADMINISTRATION), at.scope);
+        state
+            .db(move |s| s.set_public_address(&ctx, &scope, address.as_ref()))
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/offices/{id}/licence")).into_response()),
+        Err(e) => {
+            let (msg, status) = crate::pages::form_error(&state, &at.staff.ctx, e)?;
+            let read = at.staff.principal().scope(id, Permission::OfficeRead)?;
+            page(&state, &at.staff, read, Some(msg), status).await
+        }
     }
 }

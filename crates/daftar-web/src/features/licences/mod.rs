@@ -31,6 +31,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/offices/{office_id}/licence", get(html::show))
         .route("/offices/{office_id}/licence/{step}", post(html::take))
+        .route("/offices/{office_id}/address", post(html::set_address))
+        .route(
+            "/api/v1/offices/{office_id}/address",
+            post(api::set_address),
+        )
         .route("/api/v1/licence/checklist", get(api::checklist))
         .route("/api/v1/offices/{office_id}/licence", get(api::show))
         .route(
@@ -74,6 +79,25 @@ impl<S: Send + Sync> FromRequestParts<S> for InStep {
             .map_err(|_| AppError(Error::not_found("request.path.invalid")))?;
         let scope = staff.principal().scope(office, step.permission())?;
         Ok(Self { staff, step, scope })
+    }
+}
+
+/// An office's public address for the directory.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AddressRequest {
+    /// The address as the public should read it (one line, at most 200 characters); empty
+    /// or only spaces removes it.
+    pub address: String,
+}
+
+impl AddressRequest {
+    /// The address to keep, or none to remove it (`office.address.invalid`).
+    pub fn parse(&self) -> Result<Option<daftar_domain::licence::PublicAddress>> {
+        if self.address.trim().is_empty() {
+            return Ok(None);
+        }
+        daftar_domain::licence::PublicAddress::parse(&self.address).map(Some)
     }
 }
 

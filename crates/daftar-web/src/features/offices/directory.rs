@@ -1,6 +1,6 @@
 //! The public directory of offices (issue 18.7): every office by province and district with
-//! its name in the page's language, whether it serves today (office status and licence), its
-//! hours and the services its licence allows. No login; office records only (no staff, no
+//! its name in the page's language, its public address, whether it serves today (office status
+//! and licence), its hours and the services its licence allows. No login; office records only (no staff, no
 //! persons), and no map: districts are listed, not located.
 
 use crate::auth::Ctx;
@@ -17,6 +17,7 @@ struct Entry {
     code: String,
     name: String,
     district: String,
+    address: Option<String>,
     serving: bool,
     standing: String,
     services: Vec<String>,
@@ -58,6 +59,7 @@ pub async fn page(State(state): State<AppState>, Ctx(ctx): Ctx) -> WebResult<Res
             code: e.office.code.as_str().to_owned(),
             name: e.office.name_in(locale).to_owned(),
             district: e.office.district.clone(),
+            address: e.address.clone(),
             serving: e.serving,
             standing: page
                 .tr
