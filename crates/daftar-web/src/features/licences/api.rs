@@ -1,6 +1,6 @@
 //! `/api/v1/offices/{office_id}/licence` and `/api/v1/licence/checklist`.
 
-use super::{InStep, LicenceStepRequest};
+use super::{AddressRequest, InStep, LicenceStepRequest};
 use crate::auth::scope::OfficeRead;
 use crate::auth::{InOffice, Staff};
 use crate::conditional;
@@ -85,13 +85,13 @@ pub async fn take(
 /// authority, `licence.apply`); an empty address removes it. Audited `office.address`.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/address", tag = "licences",
     params(("office_id" = String, Path, description = "Office id")),
-    request_body = super::AddressRequest,
+    request_body = AddressRequest,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_address(
     State(state): State<AppState>,
     at: InOffice<crate::auth::scope::LicenceApply>,
-    Json(req): Json<super::AddressRequest>,
+    Json(req): Json<AddressRequest>,
 ) -> WebResult<StatusCode> {
     let address = req.parse()?;
     let (ctx, scope) = (at.staff.audit(purpose::ADMINISTRATION), at.scope);
