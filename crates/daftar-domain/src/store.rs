@@ -179,6 +179,9 @@ pub trait LicenceStore: Send + Sync {
         if_match: Option<i64>,
     ) -> Result<LicenceView>;
 
+    /// The office's public address, if set (office data; no scope needed, it is public).
+    fn public_address(&self, office: OfficeId) -> Result<Option<String>>;
+
     /// Sets the office's public address, shown in the directory (a scope for `licence.apply`:
     /// the office's manager or the authority); `None` removes it. Audited `office.address`.
     fn set_public_address(

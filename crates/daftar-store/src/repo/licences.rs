@@ -290,6 +290,17 @@ impl daftar_domain::store::LicenceStore for SqlStore {
             Ok(out)
         })
     }
+    fn public_address(&self, office: OfficeId) -> Result<Option<String>> {
+        self.read(|tx| {
+            tx.query_opt(
+                "SELECT public_address FROM offices WHERE id = $1",
+                params![office.to_string()],
+            )?
+            .ok_or_else(|| Error::not_found("office.not_found"))?
+            .opt_text(0)
+        })
+    }
+
     fn set_public_address(
         &self,
         ctx: &AuditCtx,

@@ -137,11 +137,7 @@ async fn page(
     let id = scope.office_id();
     let (office, view, checklist, services, address) = state
         .db(move |s| {
-            let address = s
-                .office_directory()?
-                .into_iter()
-                .find(|e| e.office.id == id)
-                .and_then(|e| e.address);
+            let address = s.public_address(id)?;
             Ok((
                 s.get_office(id)?,
                 s.office_licence(&scope)?,

@@ -145,7 +145,7 @@ fn service_choices(catalog: &[daftar_domain::service::ServiceRecord], loc: &str)
 
 /// The rows of a targets form: `targets` then empty rows up to [`FORM_ROWS`] (at least four).
 fn form_rows(targets: &[Target]) -> Vec<TargetRow> {
-    let mut rows: Vec<TargetRow> = targets
+    let rows = targets
         .iter()
         .map(|t| TargetRow {
             year: t.year.to_string(),
@@ -154,7 +154,13 @@ fn form_rows(targets: &[Target]) -> Vec<TargetRow> {
             value: format!("{}", t.value),
         })
         .collect();
-    let defaults = [
+    padded(rows, 4, targets.is_empty())
+}
+
+/// `rows` and empty rows up to [`FORM_ROWS`] (and at least `extra` of them); with `suggest`,
+/// the first empty rows name the usual measures.
+fn padded(mut rows: Vec<TargetRow>, extra: usize, suggest: bool) -> Vec<TargetRow> {
+    const USUAL: [&str; 6] = [
         "cases",
         "per_working_day",
         "median",
@@ -162,18 +168,12 @@ fn form_rows(targets: &[Target]) -> Vec<TargetRow> {
         "rejection_rate",
         "complaints",
     ];
-    let n = FORM_ROWS.max(rows.len() + 4);
-    let mut d = 0;
+    let n = FORM_ROWS.max(rows.len() + extra);
+    let mut usual = USUAL.iter().filter(|_| suggest);
     while rows.len() < n {
-        let metric = if targets.is_empty() && d < defaults.len() {
-            defaults[d].to_owned()
-        } else {
-            String::new()
-        };
-        d += 1;
         rows.push(TargetRow {
             year: "1".into(),
-            metric,
+            metric: usual.next().map(|m| (*m).to_owned()).unwrap_or_default(),
             service: String::new(),
             value: String::new(),
         });
@@ -321,7 +321,7 @@ pub async fn list(
 }
 
 fn rows_of(targets: &[TargetInput]) -> Vec<TargetRow> {
-    let mut rows: Vec<TargetRow> = targets
+    let rows = targets
         .iter()
         .map(|t| TargetRow {
             year: t.year.clone(),
@@ -330,15 +330,7 @@ fn rows_of(targets: &[TargetInput]) -> Vec<TargetRow> {
             value: t.value.clone(),
         })
         .collect();
-    while rows.len() < FORM_ROWS {
-        rows.push(TargetRow {
-            year: "1".into(),
-            metric: String::new(),
-            service: String::new(),
-            value: String::new(),
-        });
-    }
-    rows
+    padded(rows, 0, false)
 }
 
 fn parse_content(
