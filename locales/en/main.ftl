@@ -10,6 +10,7 @@ nav-language = Language
 nav-home = Home
 nav-persons = Persons
 nav-users = Staff
+nav-accreditations = Accreditation
 nav-offices = Offices
 nav-audit = Audit log
 nav-profile = Profile
@@ -106,7 +107,10 @@ nationality-IRQ = Iraq
 pager-label = Pages
 pager-prev = Previous
 pager-next = Next
-pager-status = Page { $page } of { $pages } · { $total } items
+pager-status = Page { $page } of { $pages } · { $total } { $n ->
+    [one] item
+   *[other] items
+}
 
 ## Error page
 error-title = Something went wrong
@@ -1828,6 +1832,11 @@ accreditation-record = Record a training or exam
 accreditation-staff = Staff member
 accreditation-kind-exam = Exam
 accreditation-kind-training = Training
+accreditation-reason-invalid = Give a reason of at most 500 characters.
+accreditation-record-not_found = No such record of this office's staff.
+accreditation-withdraw = Withdraw
+accreditation-withdraw-reason = Why (kept in the audit log)
+case-accreditation-missing = This step needs an accreditation you do not hold now: { $names }. Ask your office's manager about the training or exam.
 accreditation-link = Staff accreditation
 
 # Office address in the public directory

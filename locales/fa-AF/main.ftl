@@ -10,6 +10,7 @@ nav-language = زبان
 nav-home = صفحهٔ اصلی
 nav-persons = اشخاص
 nav-users = کارکنان
+nav-accreditations = صلاحیت کارمندان
 nav-offices = دفاتر
 nav-audit = گزارش بررسی
 nav-profile = حساب کاربری
@@ -1828,6 +1829,11 @@ accreditation-record = ثبت سابقه آموزش یا امتحان
 accreditation-staff = کارمند
 accreditation-kind-exam = امتحان
 accreditation-kind-training = آموزش
+accreditation-reason-invalid = دلیلی تا ۵۰۰ حرف بنویسید.
+accreditation-record-not_found = چنین سابقه‌ای برای کارمندان این دفتر نیست.
+accreditation-withdraw = پس‌گرفتن
+accreditation-withdraw-reason = دلیل (در گزارش بررسی می‌ماند)
+case-accreditation-missing = این مرحله صلاحیتی می‌خواهد که اکنون ندارید: { $names }. دربارهٔ آموزش یا امتحان آن با مدیر دفتر صحبت کنید.
 accreditation-link = صلاحیت کارمندان
 
 # Office address in the public directory

@@ -10,6 +10,7 @@ nav-language = زبان
 nav-home = خانه
 nav-persons = اشخاص
 nav-users = کارکنان
+nav-accreditations = صلاحیت کارکنان
 nav-offices = دفاتر
 nav-audit = گزارش ممیزی
 nav-profile = حساب کاربری
@@ -1828,6 +1829,11 @@ accreditation-record = ثبت سابقه آموزش یا آزمون
 accreditation-staff = کارمند
 accreditation-kind-exam = آزمون
 accreditation-kind-training = آموزش
+accreditation-reason-invalid = دلیلی تا ۵۰۰ نویسه بنویسید.
+accreditation-record-not_found = چنین سابقه‌ای برای کارکنان این دفتر نیست.
+accreditation-withdraw = پس‌گرفتن
+accreditation-withdraw-reason = دلیل (در گزارش ممیزی می‌ماند)
+case-accreditation-missing = این مرحله صلاحیتی می‌خواهد که اکنون ندارید: { $names }. دربارهٔ آموزش یا آزمون آن با مدیر دفتر صحبت کنید.
 accreditation-link = صلاحیت کارکنان
 
 # Office address in the public directory

@@ -10,6 +10,7 @@ nav-language = ژبه
 nav-home = کور
 nav-persons = اشخاص
 nav-users = کارکوونکي
+nav-accreditations = د کارکوونکو صلاحیت
 nav-offices = دفترونه
 nav-audit = د پلټنې راپور
 nav-profile = زما حساب
@@ -1828,6 +1829,11 @@ accreditation-record = د روزنې یا ازموینې ریکارډ ثبتول
 accreditation-staff = کارکوونکی
 accreditation-kind-exam = ازموینه
 accreditation-kind-training = روزنه
+accreditation-reason-invalid = تر ۵۰۰ تورو پورې دلیل ولیکئ.
+accreditation-record-not_found = د دې دفتر د کارکوونکو داسې ریکارډ نشته.
+accreditation-withdraw = بیرته اخیستل
+accreditation-withdraw-reason = دلیل (د پلټنې په لاګ کې ساتل کیږي)
+case-accreditation-missing = دا پړاو داسې صلاحیت غواړي چې اوس یې نه لرئ: { $names }. د روزنې یا ازموینې په اړه د دفتر له مدیر سره خبرې وکړئ.
 accreditation-link = د کارکوونکو صلاحیت
 
 # Office address in the public directory

@@ -149,6 +149,15 @@ impl Rules {
     pub fn get(&self, code: &str) -> Option<&Accreditation> {
         self.accreditations.iter().find(|a| a.code == code)
     }
+
+    /// The name of accreditation `code` in locale `tag` (English when the profile gives none
+    /// in it; the code itself for an unknown accreditation).
+    pub fn name(&self, code: &str, tag: &str) -> String {
+        self.get(code)
+            .and_then(|a| a.names.get(tag).or_else(|| a.names.get("en")))
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
+    }
 }
 
 /// A training or exam record of a staff member, as stored.

@@ -260,6 +260,28 @@ pub trait AccreditationStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
     ) -> Result<Vec<crate::accreditation::StaffAccreditation>>;
+
+    /// The rules and `user`'s own records: what the step check in `CaseStore::change_case`
+    /// reads, for the case page to offer only steps its viewer may take. Not audited (a staff
+    /// member's own records, read for their own page, as the check reads them).
+    fn own_accreditation_records(
+        &self,
+        user: UserId,
+    ) -> Result<(
+        crate::accreditation::Rules,
+        Vec<crate::accreditation::Record>,
+    )>;
+
+    /// Withdraws a record entered in error (deleted; the audit row `accreditation.withdraw`
+    /// keeps every field of it and `reason`). `accreditation.record.not_found` when no record
+    /// of a staff member of the scope's office has that id. Scope for `accreditation.manage`.
+    fn withdraw_accreditation(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        record: &str,
+        reason: &str,
+    ) -> Result<crate::accreditation::Record>;
 }
 
 /// Registration rounds (issue 19): opening a round assigns and invites every eligible person;

@@ -85,6 +85,10 @@ impl PageCtx {
                         href: format!("/offices/{office}/users"),
                         label: "nav-users",
                     });
+                    nav.push(NavLink {
+                        href: format!("/offices/{office}/accreditations"),
+                        label: "nav-accreditations",
+                    });
                 }
             }
             if p.has(Permission::SelfService) {
@@ -401,6 +405,11 @@ impl Pager {
                 ("page", tr.num(self.page)),
                 ("pages", tr.num(self.pages)),
                 ("total", tr.num(self.total)),
+                // The plural category for languages that inflect ("1 item", "2 items").
+                (
+                    "n",
+                    if self.total == 1 { "one" } else { "other" }.to_owned(),
+                ),
             ],
         )
     }

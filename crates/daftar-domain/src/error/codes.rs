@@ -14,6 +14,8 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("accreditation.date.invalid", Invalid),
     ("accreditation.expiry.before", Conflict),
     ("accreditation.kind.invalid", Invalid),
+    ("accreditation.reason.invalid", Invalid),
+    ("accreditation.record.not_found", NotFound),
     ("accreditation.taken.future", Conflict),
     ("accreditation.user.not_found", NotFound),
     // appointment

@@ -202,11 +202,14 @@ pub fn decide(f: &StepFacts<'_>, cmd: &DecideStep) -> Result<Plan> {
 
 /// The actions a case page offers `role` (the step's outcomes to its actor while open,
 /// `resume` to staff who may write while returned, `cancel` to an office manager until the
-/// case closes), by the rules [`decide`] applies.
-pub fn offered(v: &CaseView, role: &str, can_write: bool) -> Vec<&'static str> {
+/// case closes), by the rules [`decide`] applies. `missing` are the accreditations the step
+/// needs that the viewer does not hold ([`accreditation::missing`]): while any is missing the
+/// step's outcomes are not offered (deciding would be refused `case.step.accreditation`).
+pub fn offered(v: &CaseView, role: &str, can_write: bool, missing: &[String]) -> Vec<&'static str> {
     let c = &v.case;
     let mut out = vec![];
     if c.state == CaseState::Open
+        && missing.is_empty()
         && let Some(s) = v.definition.steps.get(c.step)
         && may_act(role, &s.role)
     {
@@ -595,17 +598,25 @@ mod tests {
     fn pages_offer_what_decide_allows() {
         let cal = cal();
         let mut v = case("card_renewal", day("1405/02/05"), &cal);
-        assert_eq!(offered(&v, "clerk", true), ["complete", "return", "reject"]);
         assert_eq!(
-            offered(&v, "office_manager", true),
+            offered(&v, "clerk", true, &[]),
+            ["complete", "return", "reject"]
+        );
+        assert_eq!(
+            offered(&v, "office_manager", true, &[]),
             ["complete", "return", "reject", "cancel"]
         );
-        assert!(offered(&v, "auditor", false).is_empty());
+        assert!(offered(&v, "auditor", false, &[]).is_empty());
         v.case.state = CaseState::Returned;
-        assert_eq!(offered(&v, "clerk", true), ["resume"]);
-        assert!(offered(&v, "auditor", false).is_empty());
+        assert_eq!(offered(&v, "clerk", true, &[]), ["resume"]);
+        assert!(offered(&v, "auditor", false, &[]).is_empty());
         v.case.state = CaseState::Approved;
-        assert!(offered(&v, "office_manager", true).is_empty());
+        assert!(offered(&v, "office_manager", true, &[]).is_empty());
+        // A missing accreditation withholds the step's outcomes, not the manager's cancel.
+        v.case.state = CaseState::Open;
+        let missing = ["x".to_owned()];
+        assert!(offered(&v, "clerk", true, &missing).is_empty());
+        assert_eq!(offered(&v, "office_manager", true, &missing), ["cancel"]);
         // Every action offered is one decide accepts the role for (past the evidence guards).
         for (state, step, role) in [
             (CaseState::Open, 1, "office_manager"),
@@ -613,7 +624,7 @@ mod tests {
         ] {
             v.case.state = state;
             v.case.step = step;
-            for a in offered(&v, role, true) {
+            for a in offered(&v, role, true, &[]) {
                 let r = run(&v, role, day("1405/02/05"), &act(a));
                 assert!(
                     !matches!(

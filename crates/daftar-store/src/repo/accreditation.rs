@@ -180,4 +180,63 @@ impl AccreditationStore for SqlStore {
             Ok(out)
         })
     }
+
+    fn own_accreditation_records(&self, user: UserId) -> Result<(Rules, Vec<Record>)> {
+        self.read(|tx| {
+            let rules = rules(tx)?;
+            let recs = if rules.accreditations.is_empty() {
+                vec![]
+            } else {
+                records(tx, &user.to_string())?
+            };
+            Ok((rules, recs))
+        })
+    }
+
+    fn withdraw_accreditation(
+        &self,
+        ctx: &AuditCtx,
+        scope: &OfficeScope,
+        record: &str,
+        reason: &str,
+    ) -> Result<Record> {
+        scope.require(Permission::AccreditationManage)?;
+        let office = scope.office_id().to_string();
+        self.write(|tx| {
+            // The record, only if it is of a staff member of this office.
+            let row = tx
+                .query_opt(
+                    "SELECT r.user_id FROM staff_records r JOIN users u ON u.id = r.user_id WHERE r.id = $1 AND u.office_id = $2",
+                    params![record, office.as_str()],
+                )?
+                .ok_or_else(|| Error::not_found("accreditation.record.not_found"))?;
+            let user = row.text(0)?;
+            let rec = records(tx, &user)?
+                .into_iter()
+                .find(|r| r.id == record)
+                .ok_or_else(|| Error::not_found("accreditation.record.not_found"))?;
+            let n = tx.exec(
+                "DELETE FROM staff_records WHERE id = $1",
+                params![record],
+            )?;
+            // Two nodes withdrawing it at once: the second's DELETE waits for the first's
+            // commit and finds nothing, and its transaction rolls back.
+            if n != 1 {
+                return Err(Error::not_found("accreditation.record.not_found"));
+            }
+            // The audit row keeps what was withdrawn: the record's every field and why.
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("accreditation.withdraw", "user", user.as_str()).with_details(
+                    serde_json::json!({
+                        "record": rec.id, "kind": rec.kind, "course": rec.course,
+                        "taken_on": iso_day(rec.taken_on), "passed": rec.passed,
+                        "expires_on": rec.expires_on.map(iso_day), "reason": reason,
+                    }),
+                ),
+            )?;
+            Ok(rec)
+        })
+    }
 }

@@ -12,7 +12,8 @@ use daftar_domain::jalali::{JalaliDate, iso_day};
 use reqwest::Method;
 use serde_json::json;
 
-const RULES: &str = r#"
+/// A rule of this test: the status certificate's intake needs an accreditation.
+pub const RULES: &str = r#"
 [[accreditation]]
 code = "status_letters"
 names = { "fa-IR" = "گواهی وضعیت", "fa-AF" = "تصدیق وضعیت", ps = "د حالت تصدیق", en = "Status certificates" }
@@ -144,6 +145,18 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
         alert,
         "برای این مرحله صلاحیت معتبر لازم است و شما آن را ندارید (یا منقضی شده است)."
     );
+    // The case page itself offers the clerk no decision, and says which accreditation is
+    // missing, in the page's language.
+    let html = get_text(&app, &c.0, case_page).await;
+    assert!(!html.contains("id=\"decide\""), "{html}");
+    let note = html
+        .split("id=\"accreditation-missing\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(note.contains("گواهی وضعیت"), "{note}");
     // A current pass: the step goes through.
     let (s, v, _) = send(
         &app,
@@ -163,6 +176,11 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
         held.as_str()
             .is_some_and(|d| d.len() == 10 && d.as_bytes()[4] == b'-'),
         "{listed}"
+    );
+    let html = get_text(&app, &c.0, case_page).await;
+    assert!(
+        html.contains("id=\"decide\"") && !html.contains("id=\"accreditation-missing\""),
+        "{html}"
     );
     let (s, v, _) = send(&app, &c, Method::POST, &path, ret, Some("\"1\"")).await;
     assert_eq!(s, 200, "{v}");
@@ -246,4 +264,159 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
 crate::both!(
     a_clerk_needs_a_current_accreditation_for_the_step_t,
     a_clerk_needs_a_current_accreditation_for_the_step
+);
+
+async fn a_record_entered_in_error_is_withdrawn(app: TestApp) {
+    let a = app.office("THR-01");
+    let b = app.office("MHD-01");
+    let clerk = app.user("clerk.a", "clerk", Some(a.id));
+    app.user("mgr.a", "office_manager", Some(a.id));
+    app.user("officer", "authority_officer", None);
+    let ctx = daftar_domain::audit::AuditCtx::system("test");
+    app.store
+        .load_accreditation_rules(&ctx, &Rules::from_toml(RULES).unwrap())
+        .unwrap();
+    let today = daftar_domain::clock::Clock::default().today();
+    let uid = clerk.id.to_string();
+    let o = api(&app, "officer", true).await;
+    let list = format!("/api/v1/offices/{}/accreditations", a.id);
+    let rec = json!({"user_id": uid, "kind": "exam", "course": "RS-1", "taken_on": iso_day(today), "passed": true});
+    let (s, v, _) = send(&app, &o, Method::POST, &list, rec.clone(), None).await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    // The clerk holds it: a case's intake is offered.
+    let c = api(&app, "clerk.a", false).await;
+    let p = app.person(a.id, "زهرا");
+    let (s, v, _) = send(
+        &app,
+        &c,
+        Method::POST,
+        &format!("/api/v1/offices/{}/cases", a.id),
+        json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let case_page = format!(
+        "/offices/{}/cases/{}",
+        a.id,
+        v["case"]["id"].as_str().unwrap()
+    );
+    assert!(
+        get_text(&app, &c.0, &case_page)
+            .await
+            .contains("id=\"decide\"")
+    );
+
+    // Refusals: no reason, an unknown record, a malformed id, the record under another
+    // office, the office's own manager and a clerk.
+    let w = |office: &daftar_domain::office::Office, rec: &str| {
+        format!(
+            "/api/v1/offices/{}/accreditations/{rec}/withdraw",
+            office.id
+        )
+    };
+    let why = json!({"reason": "ثبت برای کارمند دیگر"});
+    let (s, v, _) = send(
+        &app,
+        &o,
+        Method::POST,
+        &w(&a, &id),
+        json!({"reason": "  "}),
+        None,
+    )
+    .await;
+    assert_eq!((s, code(&v)), (422, "accreditation.reason.invalid"), "{v}");
+    let unknown = ulid::Ulid::new().to_string();
+    let (s, v, _) = send(&app, &o, Method::POST, &w(&a, &unknown), why.clone(), None).await;
+    assert_eq!(
+        (s, code(&v)),
+        (404, "accreditation.record.not_found"),
+        "{v}"
+    );
+    let (s, v, _) = send(&app, &o, Method::POST, &w(&a, "RS-1"), why.clone(), None).await;
+    assert_eq!((s, code(&v)), (404, "request.path.invalid"), "{v}");
+    let (s, v, _) = send(&app, &o, Method::POST, &w(&b, &id), why.clone(), None).await;
+    assert_eq!(
+        (s, code(&v)),
+        (404, "accreditation.record.not_found"),
+        "{v}"
+    );
+    let m = api(&app, "mgr.a", false).await;
+    let (s, v, _) = send(&app, &m, Method::POST, &w(&a, &id), why.clone(), None).await;
+    assert_eq!((s, code(&v)), (403, "auth.forbidden"), "{v}");
+    let (s, v, _) = send(&app, &c, Method::POST, &w(&a, &id), why.clone(), None).await;
+    assert_eq!((s, code(&v)), (403, "auth.forbidden"), "{v}");
+    assert!(app.audited("accreditation.withdraw").is_empty());
+
+    // Withdrawn: gone from the list and from the step check at once; once only; the audit
+    // row keeps the record and the reason.
+    let (s, v, _) = send(&app, &o, Method::POST, &w(&a, &id), why.clone(), None).await;
+    assert_eq!((s, v["id"].as_str()), (200, Some(id.as_str())), "{v}");
+    let (s, v, _) = send(&app, &o, Method::POST, &w(&a, &id), why.clone(), None).await;
+    assert_eq!(
+        (s, code(&v)),
+        (404, "accreditation.record.not_found"),
+        "{v}"
+    );
+    let (_, listed, _) = send(&app, &o, Method::GET, &list, json!({}), None).await;
+    let clerk_row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["username"] == "clerk.a")
+        .unwrap();
+    assert_eq!(clerk_row["records"], json!([]), "{listed}");
+    assert_eq!(clerk_row["held"], json!([]), "{listed}");
+    let html = get_text(&app, &c.0, &case_page).await;
+    assert!(
+        !html.contains("id=\"decide\"") && html.contains("id=\"accreditation-missing\""),
+        "{html}"
+    );
+    let audited = app.audited("accreditation.withdraw");
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].target_id, uid);
+    let d: serde_json::Value = serde_json::from_str(&audited[0].details).unwrap();
+    assert_eq!(
+        (&d["record"], &d["course"], &d["reason"]),
+        (&json!(id), &json!("RS-1"), &json!("ثبت برای کارمند دیگر")),
+        "{d}"
+    );
+
+    // On the page: the authority withdraws through the record's form; a blank reason is the
+    // page again with the message.
+    let (_, v, _) = send(&app, &o, Method::POST, &list, rec, None).await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    let page = format!("/offices/{}/accreditations", a.id);
+    let html = get_text(&app, &o.0, &page).await;
+    assert!(html.contains(&format!("data-record=\"{id}\"")), "{html}");
+    let form = format!("{page}/{id}/withdraw");
+    let t = app.csrf(&o.0, &page).await;
+    let r = app
+        .post_form(&o.0, &form, &[("_csrf", &t), ("reason", "")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("id=\"accreditation-error\"")
+    );
+    let r = app
+        .post_form(&o.0, &form, &[("_csrf", &t), ("reason", "تکراری")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        !get_text(&app, &o.0, &page)
+            .await
+            .contains(&format!("data-record=\"{id}\""))
+    );
+    assert_eq!(app.audited("accreditation.withdraw").len(), 2);
+    // The manager sees the records but no withdrawal form.
+    let html = get_text(&app, &m.0, &page).await;
+    assert!(!html.contains("class=\"stack withdraw\""), "{html}");
+}
+crate::both!(
+    a_record_entered_in_error_is_withdrawn_t,
+    a_record_entered_in_error_is_withdrawn
 );

@@ -7,8 +7,6 @@
 use crate::browser::{browser, click, html_lang_dir, screenshots};
 use crate::browser_pages::sign_in;
 use crate::harness::{Backend, PASSWORD, TestApp};
-use daftar_domain::audit::AuditCtx;
-use daftar_domain::user::Username;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -21,17 +19,7 @@ async fn the_licence_timeline_in_the_browser() {
     crate::licences::license(&app, office.id, "LIC-THR-1405-0001", 365);
     app.user("clerk.thr", "clerk", Some(office.id));
     app.user("officer.web", "authority_officer", None);
-    let secret = daftar_web::auth::totp::new_secret();
-    let id = app
-        .store
-        .user_auth_by_username(&Username::parse("officer.web").unwrap())
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
-    app.store
-        .set_totp(&AuditCtx::system("test"), id, Some(&secret))
-        .unwrap();
+    let secret = crate::browser_pages::with_totp(&app, "officer.web");
     let shots = screenshots();
 
     sign_in(&c, &app, "officer.web", PASSWORD, Some(&secret)).await;

@@ -69,6 +69,22 @@ pub(crate) async fn sign_in(
     panic!("{username} could not sign in in the browser");
 }
 
+/// Gives the existing user `username` a fresh second-factor secret, and returns it.
+pub(crate) fn with_totp(app: &TestApp, username: &str) -> String {
+    let secret = daftar_web::auth::totp::new_secret();
+    let id = app
+        .store
+        .user_auth_by_username(&Username::parse(username).unwrap())
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    app.store
+        .set_totp(&AuditCtx::system("test"), id, Some(&secret))
+        .unwrap();
+    secret
+}
+
 /// Signs the browser in as `v`'s role: its user, or for the authority officer (who needs a
 /// second factor, whose code works once) another officer with a fresh secret.
 pub(crate) async fn sign_in_as(c: &Client, app: &TestApp, v: &Visitor) {
@@ -78,17 +94,7 @@ pub(crate) async fn sign_in_as(c: &Client, app: &TestApp, v: &Visitor) {
         (None, role) => {
             let username = format!("{role}.web").replace('_', ".");
             app.user(&username, role, None);
-            let secret = daftar_web::auth::totp::new_secret();
-            let id = app
-                .store
-                .user_auth_by_username(&Username::parse(&username).unwrap())
-                .unwrap()
-                .unwrap()
-                .user
-                .id;
-            app.store
-                .set_totp(&AuditCtx::system("test"), id, Some(&secret))
-                .unwrap();
+            let secret = with_totp(app, &username);
             sign_in(c, app, &username, crate::harness::PASSWORD, Some(&secret)).await;
         }
     }

@@ -8,6 +8,7 @@ mod api_basics;
 mod auth_flows;
 mod browser;
 mod browser_card;
+mod browser_consult;
 mod browser_dashboard;
 mod browser_helpdesk;
 mod browser_journeys;

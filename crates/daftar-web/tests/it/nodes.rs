@@ -243,3 +243,153 @@ async fn a_key_rotated_on_one_node_is_used_by_the_other_at_once(n: TwoNodes) {
     assert!(holds(&trust(true).await), "and in node A's");
 }
 daftar_testkit::both_backends!(async keys_on_two_nodes, a_key_rotated_on_one_node_is_used_by_the_other_at_once, TwoNodes);
+
+/// The authority's side (issue 18) on two nodes: the year's plan created at once on both nodes
+/// is one plan (the other 409 `plan.taken`); an edit with the version read on one node is
+/// refused on the other once that version is gone (412); an accreditation withdrawn at once on
+/// both nodes is withdrawn once (the other 404), and the other node's step check and case page
+/// follow at once; an address published on one node is in the other's directory.
+async fn the_authority_side_holds_across_nodes(n: TwoNodes) {
+    use crate::harness::{api_as, send_json};
+    let a = n.a.office("THR-01");
+    n.a.user("manager.a", "office_manager", Some(a.id));
+    let clerk = n.a.user("clerk.a", "clerk", Some(a.id));
+    n.a.user("officer", "authority_officer", None);
+    let year =
+        daftar_domain::jalali::JalaliDate::from_iso(daftar_domain::clock::Clock::default().today())
+            .year();
+    let (mc, mt) = api_as(&n.a, "manager.a", false).await;
+    // The session is the database's: the same cookie and token work on node B.
+    let send = |even: bool,
+                method: reqwest::Method,
+                path: &str,
+                body: serde_json::Value,
+                m: Option<&str>| {
+        let mut rq = mc
+            .request(method, n.url(even, path))
+            .header("x-csrf-token", &mt)
+            .json(&body);
+        if let Some(m) = m {
+            rq = rq.header("if-match", m);
+        }
+        async move { json_of(rq.send().await.unwrap()).await }
+    };
+    let plans = format!("/api/v1/offices/{}/plans", a.id);
+    let body = json!({"kind": "one_year", "start_year": year, "staffing": 4, "hours": "۸ تا ۱۶",
+        "outreach": "", "targets": [{"year": 1, "metric": "cases", "value": 100}]});
+    let (one, two) = tokio::join!(
+        send(true, reqwest::Method::POST, &plans, body.clone(), None),
+        send(false, reqwest::Method::POST, &plans, body, None)
+    );
+    let mut statuses = [one.0, two.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{one:?} {two:?}");
+    let (made, refused) = if one.0 == 201 {
+        (one.1, two.1)
+    } else {
+        (two.1, one.1)
+    };
+    assert_eq!(code(&refused), "plan.taken", "{refused}");
+    let path = format!("{plans}/{}", made["plan"]["id"].as_str().unwrap());
+    let edit = json!({"staffing": 5, "hours": "۸ تا ۱۶", "targets": [{"year": 1, "metric": "cases", "value": 90}]});
+    let (s, v) = send(
+        true,
+        reqwest::Method::PUT,
+        &path,
+        edit.clone(),
+        Some("\"1\""),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = send(false, reqwest::Method::PUT, &path, edit, Some("\"1\"")).await;
+    assert_eq!((s, code(&v)), (412, "plan.version.stale"), "{v}");
+
+    // Accreditation: a current pass recorded on node A, withdrawn at once on both nodes.
+    n.a.store
+        .load_accreditation_rules(
+            &AuditCtx::system("test"),
+            &daftar_domain::accreditation::Rules::from_toml(crate::accreditation::RULES).unwrap(),
+        )
+        .unwrap();
+    let o = api_as(&n.a, "officer", true).await;
+    let today = daftar_domain::clock::Clock::default().today();
+    let (s, rec, _) = send_json(
+        &n.a,
+        &o,
+        reqwest::Method::POST,
+        &format!("/api/v1/offices/{}/accreditations", a.id),
+        json!({"user_id": clerk.id.to_string(), "kind": "exam", "course": "RS-1",
+            "taken_on": daftar_domain::jalali::iso_day(today), "passed": true}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{rec}");
+    let c = api_as(&n.a, "clerk.a", false).await;
+    let p = n.a.person(a.id, "زهرا");
+    let (s, v, _) = send_json(
+        &n.a,
+        &c,
+        reqwest::Method::POST,
+        &format!("/api/v1/offices/{}/cases", a.id),
+        json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let case_page = format!(
+        "/offices/{}/cases/{}",
+        a.id,
+        v["case"]["id"].as_str().unwrap()
+    );
+    let withdraw = format!(
+        "/api/v1/offices/{}/accreditations/{}/withdraw",
+        a.id,
+        rec["id"].as_str().unwrap()
+    );
+    let at = |even: bool| {
+        let rq =
+            o.0.post(n.url(even, &withdraw))
+                .header("x-csrf-token", &o.1)
+                .json(&json!({"reason": "entered twice"}));
+        async move { json_of(rq.send().await.unwrap()).await }
+    };
+    let (one, two) = tokio::join!(at(true), at(false));
+    let mut statuses = [one.0, two.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 404], "{one:?} {two:?}");
+    assert_eq!(n.a.audited("accreditation.withdraw").len(), 1);
+    // Node B's case page offers the clerk no decision any more.
+    let html =
+        c.0.get(n.url(false, &case_page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    assert!(
+        html.contains("id=\"accreditation-missing\"") && !html.contains("id=\"decide\""),
+        "{html}"
+    );
+
+    // An address published on node A is in node B's public directory.
+    let (s, v) = send(
+        true,
+        reqwest::Method::POST,
+        &format!("/api/v1/offices/{}/address", a.id),
+        json!({"address": "خیابان آزادی، پلاک ۴"}),
+        None,
+    )
+    .await;
+    assert!(s < 300, "{s} {v}");
+    let dir = client()
+        .get(n.url(false, "/directory"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dir.contains("خیابان آزادی، پلاک ۴"), "{dir}");
+}
+daftar_testkit::both_backends!(async authority_side_on_two_nodes, the_authority_side_holds_across_nodes, TwoNodes);

@@ -33,6 +33,14 @@ const SCOPED: &[(&str, &str)] = &[
     ("POST", "/offices/{office_id}/accreditations"),
     ("GET", "/api/v1/offices/{office_id}/accreditations"),
     ("POST", "/api/v1/offices/{office_id}/accreditations"),
+    (
+        "POST",
+        "/offices/{office_id}/accreditations/{record_id}/withdraw",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/accreditations/{record_id}/withdraw",
+    ),
     ("POST", "/offices/{office_id}/status"),
     ("GET", "/offices/{office_id}/rounds/{round_id}/not-seen"),
     ("GET", "/offices/{office_id}/notifications"),
@@ -481,6 +489,7 @@ fn fill(pattern: &str, ids: [&str; 5]) -> String {
         .replace("{credential_id}", "00112233445566ff")
         .replace("{step}", "apply")
         .replace("{referral_id}", &ulid::Ulid::new().to_string())
+        .replace("{record_id}", &ulid::Ulid::new().to_string())
         .replace("{plan_id}", &daftar_domain::ids::PlanId::new().to_string())
         .replace(
             "{round_id}",

@@ -34,11 +34,27 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/offices/{office_id}/accreditations",
             get(api_list).post(api_record),
         )
+        .route(
+            "/offices/{office_id}/accreditations/{record_id}/withdraw",
+            axum::routing::post(withdraw_form),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/accreditations/{record_id}/withdraw",
+            axum::routing::post(api_withdraw),
+        )
 }
 
 fn office_of(s: &str) -> Result<OfficeId> {
     s.parse()
         .map_err(|_| Error::not_found("request.path.invalid"))
+}
+
+/// The office and record ids of a withdrawal's path (a record id is a ULID).
+fn record_path(office: &str, record: &str) -> Result<(OfficeId, String)> {
+    let record: ulid::Ulid = record
+        .parse()
+        .map_err(|_| Error::not_found("request.path.invalid"))?;
+    Ok((office_of(office)?, record.to_string()))
 }
 
 /// The scope to read an office's accreditations: the authority's, or the office manager's.
@@ -143,8 +159,88 @@ pub async fn api_record(
     Ok((StatusCode::CREATED, axum::Json(r)))
 }
 
+/// Why a record is withdrawn.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = WithdrawStaffRecord)]
+#[serde(default)]
+pub struct WithdrawRequest {
+    /// Why (e.g. entered for the wrong person): 1–500 characters, kept in the audit log.
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+async fn withdraw(
+    state: &AppState,
+    staff: &Staff,
+    office: OfficeId,
+    record: String,
+    reason: &str,
+) -> Result<Record> {
+    let scope = staff
+        .principal()
+        .scope(office, Permission::AccreditationManage)?;
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Error::invalid("accreditation.reason.invalid").with_field("reason"));
+    }
+    let ctx = staff.audit(purpose::ADMINISTRATION);
+    state
+        .db(move |s| s.withdraw_accreditation(&ctx, &scope, &record, &reason))
+        .await
+}
+
+/// Withdraws a training or exam record entered in error (`accreditation.manage`): the record
+/// is gone from the staff member's list and from the step check at once; the audit row
+/// `accreditation.withdraw` keeps every field of it and the reason. Answers the withdrawn
+/// record.
+#[utoipa::path(post, path = "/api/v1/offices/{office_id}/accreditations/{record_id}/withdraw", tag = "accreditation",
+    params(("office_id" = String, Path, description = "Office id"), ("record_id" = String, Path, description = "Record id (ULID)")),
+    request_body = WithdrawRequest,
+    responses((status = 200, body = Record), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_withdraw(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::extract::Path((office, record)): crate::extract::Path<(String, String)>,
+    Json(req): Json<WithdrawRequest>,
+) -> WebResult<axum::Json<Record>> {
+    let (office, record) = record_path(&office, &record)?;
+    Ok(axum::Json(
+        withdraw(&state, &staff, office, record, &req.reason).await?,
+    ))
+}
+
+async fn withdraw_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    crate::extract::Path((office, record)): crate::extract::Path<(String, String)>,
+    CsrfForm(form): CsrfForm<WithdrawRequest>,
+) -> WebResult<Response> {
+    let (office, record) = record_path(&office, &record)?;
+    match withdraw(&state, &staff, office, record, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/accreditations")).into_response()),
+        Err(e) => page_error(&state, &staff, office, e).await,
+    }
+}
+
+/// Shows the page again with a user error's message; passes refusals and other errors on.
+async fn page_error(
+    state: &AppState,
+    staff: &Staff,
+    office: OfficeId,
+    e: Error,
+) -> WebResult<Response> {
+    if e.kind.status() < 500 && e.kind.status() != 403 {
+        let msg = PageCtx::new(state, &staff.ctx).tr.error(e.code);
+        let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        return render_page(state, staff, office, Some(msg), status).await;
+    }
+    Err(e.into())
+}
+
 /// A record on the page.
 struct RecordRow {
+    id: String,
     kind: String,
     course: String,
     taken_on: String,
@@ -203,6 +299,7 @@ async fn render_page(
                 .records
                 .iter()
                 .map(|r| RecordRow {
+                    id: r.id.clone(),
                     kind: tr.t(&format!("accreditation-kind-{}", r.kind.code())),
                     course: r.course.clone(),
                     taken_on: day(r.taken_on),
@@ -214,11 +311,7 @@ async fn render_page(
                 .held
                 .iter()
                 .map(|h| HeldRow {
-                    name: rules
-                        .get(&h.code)
-                        .and_then(|a| a.names.get(&tag).or_else(|| a.names.get("en")))
-                        .cloned()
-                        .unwrap_or_else(|| h.code.clone()),
+                    name: rules.name(&h.code, &tag),
                     until: day(h.until),
                     current: h.current,
                 })
@@ -279,11 +372,6 @@ async fn record_form(
     };
     match record(&state, &staff, office, &req).await {
         Ok(_) => Ok(Redirect::to(&format!("/offices/{office}/accreditations")).into_response()),
-        Err(e) if e.kind.status() < 500 && e.kind.status() != 403 => {
-            let msg = PageCtx::new(&state, &staff.ctx).tr.error(e.code);
-            let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            render_page(&state, &staff, office, Some(msg), status).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => page_error(&state, &staff, office, e).await,
     }
 }

@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
         offices::api::list, offices::api::show, offices::api::create, offices::api::set_status,
         licences::api::checklist, licences::api::show, licences::api::take, licences::api::set_address,
         association::api_members, association::api_record, association::api_dues,
-        accreditation::api_list, accreditation::api_record,
+        accreditation::api_list, accreditation::api_record, accreditation::api_withdraw,
         plans::api::list, plans::api::create, plans::api::show, plans::api::edit, plans::api::step, plans::api::follow_up,
         consultations::api::list, consultations::api::publish, consultations::api::show, consultations::api::revise, consultations::api::finalise,
         consultations::api::comments, consultations::api::comment, consultations::api::proposals, consultations::api::file, consultations::api::proposal, consultations::api::answer,

@@ -334,6 +334,8 @@ struct ShowPage {
     can_write: bool,
     can_decide: bool,
     outcomes: Vec<&'static str>,
+    /// Which accreditations the step needs that the viewer lacks (empty when none).
+    accreditation_missing: String,
     error: Option<String>,
 }
 
@@ -353,7 +355,26 @@ pub(crate) async fn show_page(
     let step_def = def.steps.get(v.case.step);
     let role = staff.auth.user.role.as_str();
     let can_write = staff.principal().has(Permission::PersonWrite);
-    let outcomes = decide_step::offered(&v, role, can_write);
+    // The step's outcomes only to who holds the accreditations it needs (the decision would be
+    // refused `case.step.accreditation`); who lacks one is told which, instead of buttons.
+    let actor = staff.auth.user.id;
+    let (rules, records) = state
+        .db(move |s| s.own_accreditation_records(actor))
+        .await?;
+    let missing = if v.case.state == daftar_domain::workflow::CaseState::Open {
+        daftar_domain::accreditation::missing(&rules, def, v.case.step, &records, state.today())
+    } else {
+        vec![]
+    };
+    let outcomes = decide_step::offered(&v, role, can_write, &missing);
+    let accreditation_missing =
+        if outcomes.len() == decide_step::offered(&v, role, can_write, &[]).len() {
+            String::new()
+        } else {
+            let names: Vec<String> = missing.iter().map(|c| rules.name(c, tag)).collect();
+            page.tr
+                .t1("case-accreditation-missing", "names", &names.join("، "))
+        };
     let fees = v
         .fees_due
         .iter()
@@ -419,6 +440,7 @@ pub(crate) async fn show_page(
             can_write,
             can_decide: !outcomes.is_empty(),
             outcomes,
+            accreditation_missing,
             page,
             v,
             error,
