@@ -639,6 +639,7 @@ case-transition-not_allowed = This action is not allowed in the case's current s
 case-role-not_allowed = Your role cannot act on this step.
 case-outcome-not_allowed = This step does not allow that outcome.
 case-reason-required = Choose a reason.
+case-return-not_cleared = This exit permit needs a voluntary-return case screened without a flag or cleared by a protection officer.
 case-document-missing = Documents missing for this step
 case-fee-unpaid = The fee must be paid before this step.
 case-consent-missing = The person's consent is required.

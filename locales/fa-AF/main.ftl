@@ -636,6 +636,7 @@ case-transition-not_allowed = این اقدام در وضعیت کنونی دو�
 case-role-not_allowed = نقش شما نمی‌تواند در این مرحله اقدام کند.
 case-outcome-not_allowed = این مرحله چنین نتیجه‌ای را نمی‌پذیرد.
 case-reason-required = دلیل را انتخاب کنید.
+case-return-not_cleared = جواز خروج تنها برای کسی است که پرونده عودت داوطلبانه‌اش بدون نشانه خطر ارزیابی شده یا افسر حمایت آن را تأیید کرده است.
 case-document-missing = اسناد لازم این مرحله کم است
 case-fee-unpaid = فیس باید پیش از این مرحله پرداخت شود.
 case-consent-missing = رضایت خود شخص لازم است.

@@ -636,6 +636,7 @@ case-transition-not_allowed = این اقدام در وضعیت کنونی پر�
 case-role-not_allowed = نقش شما نمی‌تواند در این مرحله اقدام کند.
 case-outcome-not_allowed = این مرحله چنین نتیجه‌ای را نمی‌پذیرد.
 case-reason-required = دلیل را انتخاب کنید.
+case-return-not_cleared = برگهٔ خروج فقط برای کسی است که پروندهٔ بازگشت داوطلبانه‌اش بدون نشانهٔ خطر بررسی شده یا افسر حمایت آن را تأیید کرده است.
 case-document-missing = مدارک لازم این مرحله کم است
 case-fee-unpaid = هزینه باید پیش از این مرحله پرداخت شود.
 case-consent-missing = رضایت خود شخص لازم است.

@@ -636,6 +636,7 @@ case-transition-not_allowed = دا اقدام د دوسیې په اوسني حا
 case-role-not_allowed = ستاسو رول په دې ګام کې اقدام نه شي کولای.
 case-outcome-not_allowed = دا ګام دا پایله نه مني.
 case-reason-required = دلیل وټاکئ.
+case-return-not_cleared = د وتلو جواز یوازې د هغه چا لپاره دی چې د داوطلبانه راستنېدو دوسیه یې د خطر له نښې پرته ارزول شوې یا د ساتنې افسر تایید کړې وي.
 case-document-missing = د دې ګام اړین اسناد کم دي
 case-fee-unpaid = فیس باید له دې ګام مخکې ورکړل شي.
 case-consent-missing = د پخپله کس رضایت اړین دی.

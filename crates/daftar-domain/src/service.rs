@@ -304,6 +304,13 @@ pub struct ServiceDef {
     /// otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_allowed: Option<bool>,
+    /// A case opens and advances only while the applicant is on a voluntary-return case that
+    /// may lead to an exit permit: screened without a flag, cleared by a protection officer, or
+    /// with its permit recorded (`ReturnState::permits_exit`). A
+    /// flagged, referred, unscreened, withdrawn or departed return refuses it (409
+    /// `case.return.not_cleared`), so the catalogue's exit permit cannot bypass the screening.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub return_clearance: bool,
     /// Who may apply.
     #[serde(default)]
     pub eligibility: Eligibility,

@@ -146,6 +146,16 @@ impl ReturnState {
         matches!(self, Self::Flagged | Self::Referred)
     }
 
+    /// Whether an exit permit may be issued to the case's persons in this state (screened
+    /// without a flag, cleared, or the permit already recorded): what a service with
+    /// `return_clearance` (the catalogue's exit permit) requires of its applicant.
+    pub fn permits_exit(self) -> bool {
+        matches!(self, Self::Screened | Self::Cleared | Self::PermitIssued)
+    }
+
+    /// Every state that [`ReturnState::permits_exit`].
+    pub const PERMITTING_EXIT: [Self; 3] = [Self::Screened, Self::Cleared, Self::PermitIssued];
+
     /// The state after `action`, or why it cannot be taken now: `return.withdrawn` or
     /// `return.departed` on a closed case, `return.screening.done` for a second screening,
     /// `return.review.unneeded` for a review without a flag, `return.screening.missing` and

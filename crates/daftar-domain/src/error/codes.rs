@@ -83,6 +83,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("case.outcome.not_allowed", Conflict),
     ("case.reason.invalid", Invalid),
     ("case.reason.required", Conflict),
+    ("case.return.not_cleared", Conflict),
     ("case.role.not_allowed", Forbidden),
     ("case.state.invalid", Invalid),
     ("case.step.accreditation", Forbidden),

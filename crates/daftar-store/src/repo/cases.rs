@@ -320,7 +320,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
         let now = self.now();
         // Facts first and the decision outside the writer, so that the writer lock is held only
         // for the duplicate check and the inserts; the answer is built from the plan.
-        let plan = self.read(|tx| {
+        let (plan, return_clearance) = self.read(|tx| {
             let svc = current(tx, cmd.service.as_str())?;
             let applicant = covered(tx, office, person, today)?;
             let standing = standing(tx, office, person)?;
@@ -335,7 +335,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     .collect::<Result<Vec<_>>>()?,
                 _ => vec![],
             };
-            open_case::decide(
+            let plan = open_case::decide(
                 &OpenFacts {
                     service: &svc,
                     applicant,
@@ -345,7 +345,8 @@ impl daftar_domain::store::CaseStore for SqlStore {
                     calendar: cal,
                 },
                 cmd,
-            )
+            )?;
+            Ok((plan, svc.definition.return_clearance))
         })?;
         let id = CaseId::new();
         let reserved = self.reserved_case_number(office, plan.fee_year)?;
@@ -363,6 +364,11 @@ impl daftar_domain::store::CaseStore for SqlStore {
             )?;
             if let Some(r) = dup {
                 return Err(open_case::duplicate(&r.text(0)?));
+            }
+            // The catalogue's exit permit: only on a return the screening allows, read under
+            // the applicant's lock.
+            if return_clearance && !super::voluntary_return::exit_permitted(tx, &person.to_string())? {
+                return Err(Error::conflict("case.return.not_cleared"));
             }
             // The reference: on PostgreSQL numbered above from this node's block (no lock held
             // here); on SQLite from the office's counter row, taken last (below), gap-free; until
@@ -534,6 +540,18 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 },
                 cmd,
             )?;
+            // A case of a `return_clearance` service advances only while its applicant's
+            // return still permits an exit (a flag raised or a withdrawal since the opening
+            // stops it); returning, rejecting and cancelling stay possible.
+            if v.definition.return_clearance
+                && !matches!(
+                    plan.state,
+                    CaseState::Returned | CaseState::Rejected | CaseState::Cancelled
+                )
+                && !super::voluntary_return::exit_permitted(tx, &v.case.person_id.to_string())?
+            {
+                return Err(Error::conflict("case.return.not_cleared"));
+            }
             tx.exec(
                 "UPDATE cases SET state = $1, step = $2, step_started_on = $3, due_on = $4, paused_remaining = $5, reject_reason = $6, consent = $7, closed_at = $8, version = version + 1 WHERE id = $9",
                 params![

@@ -543,3 +543,19 @@ impl ReturnStore for SqlStore {
         })
     }
 }
+
+/// Whether `person` is the registrant or a member of a return case in a state that permits an
+/// exit permit (`ReturnState::permits_exit`): what a case of a `return_clearance` service
+/// needs, read in that case's own transaction.
+pub(crate) fn exit_permitted(
+    tx: &mut dyn crate::sql::Tx,
+    person: &str,
+) -> daftar_domain::Result<bool> {
+    let states = daftar_domain::voluntary_return::ReturnState::PERMITTING_EXIT;
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM return_cases c WHERE c.state IN ($2, $3, $4) AND (c.person_id = $1 OR EXISTS (SELECT 1 FROM return_members m WHERE m.case_id = c.id AND m.person_id = $1))",
+            crate::sql::params![person, states[0].code(), states[1].code(), states[2].code()],
+        )?
+        .is_some())
+}

@@ -214,6 +214,12 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     );
     let (s, v) = post_json(&app, &ma, &tm, &format!("{api}/permit"), permit.clone()).await;
     assert_eq!((s, code(&v)), (409, "return.screening.blocked"));
+    // Nor the catalogue's exit permit (a signed credential): its case is refused while the
+    // flag stands.
+    let exit = json!({"service": "voluntary_return_exit", "person_id": head.id.to_string()});
+    let cases = format!("/api/v1/offices/{o}/cases");
+    let (s, v) = post_json(&app, &ca, &ta, &cases, exit.clone()).await;
+    assert_eq!((s, code(&v)), (409, "case.return.not_cleared"), "{v}");
     // The answers are for who screens and reviews; a clerk sees only that a flag stands.
     let (_, v) = json_of(ca.get(app.url(&api)).send().await.unwrap()).await;
     assert_eq!(
@@ -277,6 +283,21 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
         403
     );
 
+    // Cleared: the catalogue's exit permit may be opened now.
+    let (s, v) = post_json(&app, &ca, &ta, &cases, exit).await;
+    assert_eq!(s, 201, "{v}");
+    let exit_case = format!("{cases}/{}", v["case"]["id"].as_str().unwrap());
+    let (s, v) = crate::harness::upload(
+        &app,
+        &ca,
+        &ta,
+        &format!("{exit_case}/documents"),
+        "signed_request",
+        crate::harness::PDF,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
     // The permit; then the departure revokes the card.
     let (s, v) = post_json(&app, &ma, &tm, &format!("{api}/permit"), permit).await;
     assert_eq!(
@@ -289,6 +310,28 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["revoked"], json!([card]));
     assert_eq!(v["case"]["state"], "departed");
+    // Departed: the exit permit's case opened while cleared advances no further (it may still
+    // be returned or rejected).
+    let api_ca = (ca.clone(), ta.clone());
+    let (_, _, etag) = crate::harness::send_json(
+        &app,
+        &api_ca,
+        reqwest::Method::GET,
+        &exit_case,
+        json!({}),
+        None,
+    )
+    .await;
+    let (s, v, _) = crate::harness::send_json(
+        &app,
+        &api_ca,
+        reqwest::Method::POST,
+        &format!("{exit_case}/actions"),
+        json!({"action": "complete"}),
+        Some(&etag),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (409, "case.return.not_cleared"), "{v}");
     assert_eq!(app.store.credential_revoked(&card).unwrap(), Some(true));
     let (s, v) = json_of(
         ma.get(app.url(&format!(
