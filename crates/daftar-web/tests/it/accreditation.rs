@@ -21,6 +21,34 @@ steps = [{ service = "registration_status_certificate", step = "intake" }]
 grants = [{ kind = "exam", course = "RS-1", valid_days = 30 }]
 "#;
 
+/// Loads [`RULES`] and opens, as `clerk` (a signed-in API client of `office`), a status
+/// certificate case for a new person of the office: the case's page path.
+pub async fn certificate_case(
+    app: &TestApp,
+    clerk: &(reqwest::Client, String),
+    office: daftar_domain::ids::OfficeId,
+) -> String {
+    let ctx = daftar_domain::audit::AuditCtx::system("test");
+    app.store
+        .load_accreditation_rules(&ctx, &Rules::from_toml(RULES).unwrap())
+        .unwrap();
+    let p = app.person(office, "زهرا");
+    let (s, v, _) = send(
+        app,
+        clerk,
+        Method::POST,
+        &format!("/api/v1/offices/{office}/cases"),
+        json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    format!(
+        "/offices/{office}/cases/{}",
+        v["case"]["id"].as_str().unwrap()
+    )
+}
+
 async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
     let a = app.office("THR-01");
     let b = app.office("MHD-01");
@@ -29,26 +57,9 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
     app.user("mgr.a", "office_manager", Some(a.id));
     app.user("officer", "authority_officer", None);
     // The profile's rules are data: this test's rule makes the certificate's intake need one.
-    let ctx = daftar_domain::audit::AuditCtx::system("test");
-    app.store
-        .load_accreditation_rules(&ctx, &Rules::from_toml(RULES).unwrap())
-        .unwrap();
-    let p = app.person(a.id, "زهرا");
     let today = daftar_domain::clock::Clock::default().today();
-
     let c = api(&app, "clerk.a", false).await;
-    let cases = format!("/api/v1/offices/{}/cases", a.id);
-    let (s, v, _) = send(
-        &app,
-        &c,
-        Method::POST,
-        &cases,
-        json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let path = format!("{cases}/{}/actions", v["case"]["id"].as_str().unwrap());
+    let path = format!("/api/v1{}/actions", certificate_case(&app, &c, a.id).await);
     let ret = json!({"action": "return", "note": "کارت را بیاورید"});
     let (s, v, _) = send(&app, &c, Method::POST, &path, ret.clone(), Some("\"1\"")).await;
     assert_eq!((s, code(&v)), (403, "case.step.accreditation"), "{v}");
@@ -272,10 +283,6 @@ async fn a_record_entered_in_error_is_withdrawn(app: TestApp) {
     let clerk = app.user("clerk.a", "clerk", Some(a.id));
     app.user("mgr.a", "office_manager", Some(a.id));
     app.user("officer", "authority_officer", None);
-    let ctx = daftar_domain::audit::AuditCtx::system("test");
-    app.store
-        .load_accreditation_rules(&ctx, &Rules::from_toml(RULES).unwrap())
-        .unwrap();
     let today = daftar_domain::clock::Clock::default().today();
     let uid = clerk.id.to_string();
     let o = api(&app, "officer", true).await;
@@ -286,22 +293,7 @@ async fn a_record_entered_in_error_is_withdrawn(app: TestApp) {
     let id = v["id"].as_str().unwrap().to_owned();
     // The clerk holds it: a case's intake is offered.
     let c = api(&app, "clerk.a", false).await;
-    let p = app.person(a.id, "زهرا");
-    let (s, v, _) = send(
-        &app,
-        &c,
-        Method::POST,
-        &format!("/api/v1/offices/{}/cases", a.id),
-        json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let case_page = format!(
-        "/offices/{}/cases/{}",
-        a.id,
-        v["case"]["id"].as_str().unwrap()
-    );
+    let case_page = certificate_case(&app, &c, a.id).await;
     assert!(
         get_text(&app, &c.0, &case_page)
             .await

@@ -305,12 +305,6 @@ async fn the_authority_side_holds_across_nodes(n: TwoNodes) {
     assert_eq!((s, code(&v)), (412, "plan.version.stale"), "{v}");
 
     // Accreditation: a current pass recorded on node A, withdrawn at once on both nodes.
-    n.a.store
-        .load_accreditation_rules(
-            &AuditCtx::system("test"),
-            &daftar_domain::accreditation::Rules::from_toml(crate::accreditation::RULES).unwrap(),
-        )
-        .unwrap();
     let o = api_as(&n.a, "officer", true).await;
     let today = daftar_domain::clock::Clock::default().today();
     let (s, rec, _) = send_json(
@@ -325,22 +319,7 @@ async fn the_authority_side_holds_across_nodes(n: TwoNodes) {
     .await;
     assert_eq!(s, 201, "{rec}");
     let c = api_as(&n.a, "clerk.a", false).await;
-    let p = n.a.person(a.id, "زهرا");
-    let (s, v, _) = send_json(
-        &n.a,
-        &c,
-        reqwest::Method::POST,
-        &format!("/api/v1/offices/{}/cases", a.id),
-        json!({"service": "registration_status_certificate", "person_id": p.id.to_string()}),
-        None,
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let case_page = format!(
-        "/offices/{}/cases/{}",
-        a.id,
-        v["case"]["id"].as_str().unwrap()
-    );
+    let case_page = crate::accreditation::certificate_case(&n.a, &c, a.id).await;
     let withdraw = format!(
         "/api/v1/offices/{}/accreditations/{}/withdraw",
         a.id,
