@@ -136,13 +136,20 @@ pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<P
 }
 
 /// Which audit rows concern person `$1` of office `$2` ([`access_log`]): `$3` is the person's
-/// id as it appears in a list's details (`%"id"%`), `$4` when they were registered.
-const ABOUT_PERSON: &str = "(target_type = 'person' AND target_id = $1) \
+/// id as it appears in a list's details (`%"id"%`), `$4` when they were registered. Lists of
+/// the office (persons, cases, households, notices, the duplicate review, help-desk tickets)
+/// name the persons they showed in their details. Left out: the person's own look at their
+/// help-desk page (`helpdesk.own`), and every row of an anonymous complaint, so that a log
+/// printed at the office complained about cannot tell who complained.
+const ABOUT_PERSON: &str = "(target_type = 'person' AND target_id = $1 AND action <> 'helpdesk.own') \
      OR (target_type = 'case' AND target_id IN (SELECT id FROM cases WHERE person_id = $1 UNION SELECT case_id FROM case_members WHERE person_id = $1)) \
      OR (target_type = 'credential' AND target_id IN (SELECT id FROM credentials WHERE person_id = $1)) \
      OR (target_type = 'household' AND target_id IN (SELECT household_id FROM household_members WHERE person_id = $1)) \
      OR (target_type = 'referral' AND target_id IN (SELECT id FROM referrals WHERE person_id = $1)) \
-     OR (target_type = 'office' AND target_id = $2 AND action IN ('person.list', 'person.search', 'person.candidates', 'round.not_seen') AND details LIKE $3) \
+     OR (target_type = 'office' AND target_id = $2 AND action IN ('person.list', 'person.search', 'person.candidates', 'round.not_seen', 'case.list', 'household.list', 'notify.list') AND details LIKE $3) \
+     OR (target_type = 'office' AND target_id IN ($2, 'all') AND action = 'helpdesk.list' AND details LIKE $3) \
+     OR (target_type = 'review' AND target_id IN ($2, '') AND action = 'review.list' AND details LIKE $3) \
+     OR (target_type = 'helpdesk_ticket' AND target_id IN (SELECT id FROM helpdesk_tickets WHERE person_id = $1 AND NOT anonymous)) \
      OR (target_type = 'office' AND target_id = $2 AND action = 'person.export' AND at >= $4)";
 
 /// A person's access log, newest first (sealed and waiting rows alike), with the acting

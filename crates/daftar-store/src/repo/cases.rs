@@ -688,11 +688,13 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 },
             )?;
             let ids: Vec<String> = page.items.iter().map(|c| c.case.id.to_string()).collect();
+            // The persons shown (their access logs list this page: `audit::access_log`).
+            let persons: Vec<String> = page.items.iter().map(|c| c.case.person_id.to_string()).collect();
             audit::append(
                 tx,
                 ctx,
                 &AuditEvent::new("case.list", "office", &office).with_details(serde_json::json!({
-                    "filter": filter.code(), "page": page.page, "cases": ids,
+                    "filter": filter.code(), "page": page.page, "cases": ids, "persons": persons,
                 })),
             )?;
             Ok(page)

@@ -209,6 +209,13 @@ impl HelpdeskStore for SqlStore {
                 |r| Ok(ticket(r)?.seen_by(viewer)),
             )?;
             let ids: Vec<&str> = page.items.iter().map(|t| t.id.as_str()).collect();
+            // The complainants shown (an anonymous one is blanked for the office complained
+            // about, and stays out): their access logs list this page.
+            let persons: Vec<String> = page
+                .items
+                .iter()
+                .filter_map(|t| t.person.map(|p| p.to_string()))
+                .collect();
             audit::append(
                 tx,
                 ctx,
@@ -217,7 +224,9 @@ impl HelpdeskStore for SqlStore {
                     "office",
                     viewer.map_or_else(|| "all".to_owned(), |o| o.to_string()),
                 )
-                .with_details(serde_json::json!({ "page": page.page, "tickets": ids })),
+                .with_details(
+                    serde_json::json!({ "page": page.page, "tickets": ids, "persons": persons }),
+                ),
             )?;
             Ok(page)
         })

@@ -178,11 +178,15 @@ impl daftar_domain::store::HouseholdStore for SqlStore {
                 },
             )?;
             let ids: Vec<String> = page.items.iter().map(|h| h.household.id.to_string()).collect();
+            // The heads shown (their access logs list this page: `audit::access_log`).
+            let persons: Vec<String> =
+                page.items.iter().map(|h| h.household.head_person_id.to_string()).collect();
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("household.list", "office", &office)
-                    .with_details(serde_json::json!({ "page": page.page, "households": ids })),
+                &AuditEvent::new("household.list", "office", &office).with_details(
+                    serde_json::json!({ "page": page.page, "households": ids, "persons": persons }),
+                ),
             )?;
             Ok(page)
         })

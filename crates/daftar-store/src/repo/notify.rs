@@ -341,11 +341,14 @@ impl NotifyStore for SqlStore {
                 |r| notice(r, false),
             )?;
             let ids: Vec<&str> = page.items.iter().map(|n| n.id.as_str()).collect();
+            // The persons shown (their access logs list this page: `audit::access_log`).
+            let persons: Vec<String> = page.items.iter().map(|n| n.person_id.to_string()).collect();
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("notify.list", "office", &office)
-                    .with_details(serde_json::json!({ "page": page.page, "notices": ids })),
+                &AuditEvent::new("notify.list", "office", &office).with_details(
+                    serde_json::json!({ "page": page.page, "notices": ids, "persons": persons }),
+                ),
             )?;
             Ok(page)
         })

@@ -150,11 +150,14 @@ impl daftar_domain::store::ReviewStore for SqlStore {
             )?;
             let items = rows.iter().map(|r| suspect(tx, r)).collect::<Result<Vec<_>>>()?;
             let ids: Vec<String> = items.iter().map(|s| s.id.to_string()).collect();
+            // The persons of the pairs shown (their access logs list this page).
+            let persons: Vec<String> =
+                items.iter().flat_map(|s| [s.a.id.to_string(), s.b.id.to_string()]).collect();
             audit::append(
                 tx,
                 ctx,
                 &AuditEvent::new("review.list", "review", reach.office_id().map(|o| o.to_string()).unwrap_or_default())
-                    .with_details(serde_json::json!({ "status": status.code(), "suspects": ids })),
+                    .with_details(serde_json::json!({ "status": status.code(), "suspects": ids, "persons": persons })),
             )?;
             Ok(Page { items, page: req.page, per_page: req.per_page, total: u64::try_from(total).unwrap_or(0) })
         })

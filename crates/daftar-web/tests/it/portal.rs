@@ -627,6 +627,40 @@ async fn who_saw_my_record(app: TestApp) {
         "the clerk opened her page twice (the second time to give portal access) and the \
          neighbour's once: the neighbour's read stays out"
     );
+    // A list page that showed her is in her log (the household list shows its head); her
+    // own look at her help-desk page is not (it would date a complaint).
+    let scope = daftar_domain::permission::system_scope(
+        office.id,
+        daftar_domain::permission::Permission::PersonWrite,
+    );
+    app.store
+        .create_household(&AuditCtx::system("test"), &scope, person.id)
+        .unwrap();
+    get_text(&app, &clerk, &format!("/offices/{o}/households")).await;
+    get_text(&app, &me, "/portal/help").await;
+    let log = app
+        .store
+        .person_access_log(
+            &AuditCtx::system("test"),
+            &daftar_domain::permission::system_scope(
+                office.id,
+                daftar_domain::permission::Permission::PersonRead,
+            ),
+            person.id,
+            daftar_domain::page::PageRequest {
+                page: 1,
+                per_page: 100,
+            },
+        )
+        .unwrap();
+    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"household.list"), "{actions:?}");
+    assert!(!actions.contains(&"helpdesk.own"), "{actions:?}");
+    assert_eq!(
+        app.audited("helpdesk.own").len(),
+        1,
+        "the look is audited all the same"
+    );
     // At the counter: the office prints it; another office cannot open it.
     let printed = get_text(&app, &clerk, &format!("/offices/{o}/persons/{p}/access")).await;
     assert!(printed.contains("data-print"), "a print button");
