@@ -139,6 +139,23 @@ async fn partners_see_protected_counts_by_place_and_age(app: TestApp) {
     )
     .await;
     assert!(html.contains("id=\"planning-districts\"") && html.contains("مرکزی"));
+    // Every level is protected together: Tehran's under-fives and working age, withheld in
+    // the provinces' table, are not the shown totals of Tehran's districts either (the
+    // province's row is the districts' totals row, withheld alike), nor recoverable there.
+    let csv = p
+        .get(app.url("/planning/export.csv?province=%D8%AA%D9%87%D8%B1%D8%A7%D9%86"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines = rows(&csv);
+    let totals = lines.iter().find(|l| l[0] == "district_total").unwrap();
+    assert_eq!(totals[2..7], tehran[2..7], "{csv}");
+    for l in lines.iter().filter(|l| l[0] == "district") {
+        assert!(l[2].is_empty() && l[4].is_empty(), "{csv}");
+    }
     let html = get_text(
         &app,
         &p,

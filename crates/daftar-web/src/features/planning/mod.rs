@@ -3,8 +3,10 @@
 //! districts, then a district's office catchments and its persons by sex, for schools, health
 //! houses and livelihood programmes deciding where they are needed. `aggregate.read` (partners
 //! and the authority every office, an office's holders their own catchment). Counts only,
-//! through [`daftar_domain::planning::Table::protected`]: small cells withheld with their
-//! complements, on the page and in the CSV/XLSX exports alike.
+//! through [`daftar_domain::planning::Planning::protect`]: every level (provinces, a
+//! province's districts, a district's offices and sexes) protected together, so that no
+//! withheld figure can be worked out from any published figures, on the page and in the
+//! CSV/XLSX exports alike.
 
 use crate::auth::Staff;
 use crate::error::WebResult;
@@ -20,10 +22,9 @@ use axum::response::Response;
 use axum::routing::get;
 use daftar_domain::Result;
 use daftar_domain::permission::Permission;
-use daftar_domain::planning::{AgeGroup, Figure, Table};
-use daftar_domain::store::{PlanningCount, RoundPlanningCount};
+use daftar_domain::planning::{AgeGroup, Breakdown, Figure, Planning, Table};
+use daftar_domain::store::RoundPlanningCount;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// Routes of this feature.
 pub fn routes() -> Router<AppState> {
@@ -59,30 +60,20 @@ struct Level {
     rounds: Table,
 }
 
-fn group_counts<'a>(
-    counts: impl Iterator<Item = &'a PlanningCount>,
-    key: impl Fn(&PlanningCount) -> String,
-) -> Grouped {
-    let mut rows: BTreeMap<String, (Vec<u64>, u64)> = BTreeMap::new();
-    for c in counts {
-        let i = AgeGroup::ALL
-            .iter()
-            .position(|g| *g == c.group)
-            .unwrap_or(0);
-        let row = rows
-            .entry(key(c))
-            .or_insert_with(|| (vec![0; AgeGroup::ALL.len()], 0));
-        row.0[i] += c.count;
-        row.1 += c.medical;
-    }
-    let labels: Vec<String> = rows.keys().cloned().collect();
-    let (cells, medical): (Vec<Vec<u64>>, Vec<u64>) = rows.into_values().unzip();
-    Grouped {
-        table: Table::protected(labels.clone(), cells),
-        medical: Some(Table::protected(
-            labels,
-            medical.into_iter().map(|m| vec![m]).collect(),
-        )),
+impl Grouped {
+    /// A level's tables as protected with every other level (`Planning::protect`); an area
+    /// with no persons (an unknown province or district) has an empty table.
+    fn of(b: Option<&Breakdown>) -> Self {
+        match b {
+            Some(b) => Self {
+                table: b.table.clone(),
+                medical: Some(b.medical.clone()),
+            },
+            None => Self {
+                table: Table::protected(vec![], vec![]),
+                medical: None,
+            },
+        }
     }
 }
 
@@ -119,23 +110,26 @@ async fn level(
     let today = state.today();
     let p = Some(province.clone()).filter(|p| !p.is_empty());
     let d = Some(district.clone()).filter(|d| !d.is_empty());
+    // Every level a reader can open is protected together (a figure withheld in the
+    // provinces' table must not be a district table's shown total): all the reach's counts,
+    // whichever level is asked for.
     let (counts, per_round) = state
         .db(move |s| {
             Ok((
-                s.planning_counts(&reach, today, p.as_deref())?,
+                s.planning_counts(&reach, today, None)?,
                 s.planning_rounds(&reach, p.as_deref(), d.as_deref())?,
             ))
         })
         .await?;
+    let all = Planning::protect(&counts);
     let (table, by_sex) = if province.is_empty() {
-        (group_counts(counts.iter(), |c| c.province.clone()), None)
+        (Grouped::of(Some(all.provinces())), None)
     } else if district.is_empty() {
-        (group_counts(counts.iter(), |c| c.district.clone()), None)
+        (Grouped::of(all.districts(&province)), None)
     } else {
-        let here = || counts.iter().filter(|c| c.district == district);
         (
-            group_counts(here(), |c| c.office_code.clone()),
-            Some(group_counts(here(), |c| c.sex.clone())),
+            Grouped::of(all.offices(&province, &district)),
+            Some(Grouped::of(all.sexes(&province, &district))),
         )
     };
     Ok(Level {
