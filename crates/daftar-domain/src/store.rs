@@ -1651,6 +1651,14 @@ pub trait ReturnStore: Send + Sync {
         id: ReturnId,
     ) -> Result<(crate::voluntary_return::ReturnCase, Vec<String>)>;
 
+    /// A household member on a return case takes themself off it (on the portal), in any
+    /// state before departure, without consequence: no longer on the case (not covered by its
+    /// permit, their credentials not revoked by its departure); the case goes on for the
+    /// others. `return.case.not_found` when `person` is not a member of the case,
+    /// `return.departed` / `return.withdrawn` once it is closed. No reason is asked (it could
+    /// be one the screening asks about). Audited `return.leave` (the member as target).
+    fn leave_return(&self, ctx: &AuditCtx, person: PersonId, id: ReturnId) -> Result<()>;
+
     /// Withdraws the wish, in any state before departure, without consequence (the office or
     /// the registrant). Audited `return.withdraw`.
     fn withdraw_return(

@@ -529,6 +529,36 @@ impl ReturnStore for SqlStore {
         })
     }
 
+    fn leave_return(&self, ctx: &AuditCtx, person: PersonId, id: ReturnId) -> Result<()> {
+        let (id, person) = (id.to_string(), person.to_string());
+        self.write(|tx| {
+            let state = tx
+                .query_opt(
+                    "SELECT r.state FROM return_cases r JOIN return_members m ON m.case_id = r.id WHERE r.id = $1 AND m.person_id = $2",
+                    params![id.as_str(), person.as_str()],
+                )?
+                .ok_or_else(|| Error::not_found("return.case.not_found"))?
+                .text(0)?;
+            let state = ReturnState::parse(&state)?;
+            // Possible while the wish could be withdrawn: before departure and withdrawal.
+            state.after(Action::Withdraw)?;
+            let n = tx.exec(
+                "DELETE FROM return_members WHERE case_id = $1 AND person_id = $2",
+                params![id.as_str(), person.as_str()],
+            )?;
+            if n != 1 {
+                return Err(Error::not_found("return.case.not_found"));
+            }
+            event(tx, ctx, &id, "leave", state, "")?;
+            audit::append(
+                tx,
+                ctx,
+                &AuditEvent::new("return.leave", "person", person.as_str())
+                    .with_details(serde_json::json!({ "case": id })),
+            )
+        })
+    }
+
     fn withdraw_return(
         &self,
         ctx: &AuditCtx,

@@ -544,3 +544,91 @@ async fn bad_ids_and_bodies_get_stable_codes(app: TestApp) {
     );
 }
 crate::both!(return_input, bad_ids_and_bodies_get_stable_codes);
+
+/// A household member on a return case registered by the head takes themself off it on the
+/// portal (found by a review: only the registrant could withdraw): the case goes on for the
+/// head, the member is no longer on it, once only, audited with the member as target.
+async fn a_member_takes_themself_off_a_return(app: TestApp) {
+    let home = app.office("THR-01");
+    let (head, others) = app.household_with_cards(home.id);
+    let spouse = &others[0];
+    let hash = daftar_domain::secret::password::hash(crate::harness::PASSWORD).unwrap();
+    let scope = daftar_domain::permission::system_scope(
+        home.id,
+        daftar_domain::permission::Permission::PersonWrite,
+    );
+    let mut logins = vec![];
+    for p in [&head, spouse] {
+        logins.push(
+            app.store
+                .grant_portal(&AuditCtx::system("test"), &scope, p.id, &hash)
+                .unwrap()
+                .username,
+        );
+    }
+    let head_client = client();
+    app.login(&head_client, logins[0].as_str(), crate::harness::PASSWORD)
+        .await;
+    let t = app.csrf(&head_client, "/portal/return").await;
+    let spouse_id = spouse.id.to_string();
+    let r = app
+        .post_form(
+            &head_client,
+            "/portal/return",
+            &[
+                ("_csrf", &t),
+                ("departure_on", &solar(5)),
+                ("border_point", "milak"),
+                ("members", &spouse_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = get_text(&app, &head_client, "/portal/return").await;
+    let at = html.find("data-return=\"").unwrap() + "data-return=\"".len();
+    let id = html[at..at + 26].to_owned();
+    assert!(
+        !html.contains("class=\"stack leave\""),
+        "the registrant withdraws instead"
+    );
+
+    // The member sees the case with the way off it, and takes it.
+    let me = client();
+    app.login(&me, logins[1].as_str(), crate::harness::PASSWORD)
+        .await;
+    let html = get_text(&app, &me, "/portal/return").await;
+    assert!(
+        html.contains(&format!("/portal/return/{id}/leave")),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("/portal/return/{id}/withdraw")),
+        "a member does not withdraw the head's wish"
+    );
+    let tm = app.csrf(&me, "/portal/return").await;
+    let leave = format!("/portal/return/{id}/leave");
+    let r = app.post_form(&me, &leave, &[("_csrf", &tm)]).await;
+    assert_eq!(r.status(), 303);
+    let html = get_text(&app, &me, "/portal/return").await;
+    assert!(!html.contains(&id), "no longer on it: {html}");
+    let r = app.post_form(&me, &leave, &[("_csrf", &tm)]).await;
+    assert_eq!(r.status(), 404, "once only");
+    // The head's case goes on, without the member.
+    let c = app
+        .store
+        .return_case(
+            &AuditCtx::system("test"),
+            &daftar_domain::store::ReturnAccess::Own(head.id),
+            id.parse().unwrap(),
+        )
+        .unwrap();
+    assert_eq!(
+        (c.state.code(), c.members.len()),
+        ("registered", 0),
+        "{c:?}"
+    );
+    let rows = app.audited("return.leave");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].target_id, spouse_id);
+}
+crate::both!(member_leaves_return, a_member_takes_themself_off_a_return);

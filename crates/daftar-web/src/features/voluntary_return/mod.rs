@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/returns/{return_id}/{action}", post(act_form))
         .route("/portal/return", get(portal_page).post(portal_register))
         .route("/portal/return/{return_id}/withdraw", post(portal_withdraw))
+        .route("/portal/return/{return_id}/leave", post(portal_leave))
         .merge(api::routes())
 }
 
@@ -801,6 +802,29 @@ async fn portal_register(
     .await;
     match done {
         Ok(_) => Ok(Redirect::to("/portal/return").into_response()),
+        Err(e) => {
+            let page = PageCtx::new(&state, &staff.ctx);
+            let shown = shown(&page, e)?;
+            portal_render(&state, staff, Some(shown)).await
+        }
+    }
+}
+
+/// `POST /portal/return/{id}/leave`: a household member takes themself off the case, always
+/// possible before the departure (even while their office is suspended); the case goes on for
+/// the others.
+async fn portal_leave(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let id = return_id(&id)?;
+    let me = me(&state, staff.clone()).await?;
+    let ctx = me.staff.audit(purpose::SELF_SERVICE);
+    let person = me.person;
+    match state.db(move |s| s.leave_return(&ctx, person, id)).await {
+        Ok(()) => Ok(Redirect::to("/portal/return").into_response()),
         Err(e) => {
             let page = PageCtx::new(&state, &staff.ctx);
             let shown = shown(&page, e)?;
