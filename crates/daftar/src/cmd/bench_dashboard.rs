@@ -38,9 +38,11 @@ fn line(what: &str, (ms, rows): (Vec<f64>, usize)) {
 }
 
 /// The tables the dashboard's queries read.
-const DASHBOARD_TABLES: [&str; 4] = [
+const DASHBOARD_TABLES: [&str; 6] = [
     "kpi_monthly",
     "dashboard_monthly",
+    "kpi_province_monthly",
+    "dashboard_province_monthly",
     "round_offices",
     "offices",
 ];
