@@ -3,7 +3,8 @@
 //! complaints and an open round over every office; the KPI job's pass (which writes the
 //! dashboard's monthly counts too); then each dashboard query timed through the store for the
 //! country, a province, a district and one office, over the 12 months ending with the current
-//! one. `--keep DIR` keeps the SQLite database; `--reuse` times a population an earlier run
+//! one (and the country's cases and counts from the offices' rows, as before the per-province
+//! roll-ups). `--keep DIR` keeps the SQLite database; `--reuse` times a population an earlier run
 //! generated (on the same PostgreSQL database or kept directory) after running the job again.
 
 use crate::cli::BenchDashboard;
@@ -218,5 +219,16 @@ fn run(
             })?,
         );
     }
+    // The country's cases and counts as they were read before the per-province roll-ups: from
+    // every office's rows (the same answer; the store test compares them).
+    let (reach, f) = (&views[0].1, &views[0].2);
+    println!("— country (per province), 12 months, from the offices' rows (no roll-up):");
+    line(
+        "  cases and counts",
+        timed(a.queries, || {
+            let (cases, counts) = store.dashboard_detailed(reach, f)?;
+            Ok(cases.len() + counts.len())
+        })?,
+    );
     Ok(ExitCode::SUCCESS)
 }
