@@ -205,4 +205,26 @@ impl SqlStore {
             Ok(())
         })
     }
+
+    /// Whether the database holds a complete load of `f` and `complaints` by
+    /// [`Self::load_kpi_fixture`] and [`Self::load_dashboard_extras`] (each loads in one
+    /// transaction, so a load either happened or left nothing): the number of offices, persons,
+    /// cases, complaints and rounds match. For `daftar bench dashboard --reuse`.
+    pub fn dashboard_fixture_present(&self, f: &KpiFixture, complaints: u64) -> Result<bool> {
+        let n = |sql: &str| -> Result<u64> {
+            let rows = self.read(|tx| Ok(tx.query(sql, &[])?))?;
+            let v = rows.first().map(|r| r.i64(0)).transpose()?.unwrap_or(0);
+            Ok(u64::try_from(v).unwrap_or(0))
+        };
+        Ok(
+            n("SELECT COUNT(*) FROM offices")? == f.provinces * f.offices_per_province
+                && n("SELECT COUNT(*) FROM persons")? == f.persons
+                && n("SELECT COUNT(*) FROM cases")? == f.cases
+                && n("SELECT COUNT(*) FROM helpdesk_tickets WHERE kind = 'complaint'")?
+                    == complaints
+                && n(
+                    "SELECT COUNT(*) FROM round_offices WHERE round_id = '01KPR00000000000000000000R'",
+                )? > 0,
+        )
+    }
 }

@@ -289,6 +289,15 @@ pub struct BenchDashboard {
     /// Timed runs of each query.
     #[arg(long, default_value_t = 20)]
     pub queries: usize,
+    /// When the database already holds the population these options generate (an earlier run
+    /// on the same PostgreSQL database or --keep directory), skip generating it: run the KPI
+    /// job again and time the queries. Without it a database that is not empty is refused.
+    #[arg(long)]
+    pub reuse: bool,
+    /// Keep the SQLite database in this directory instead of a temporary one, so that a later
+    /// run with --reuse times the queries again without generating the population.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<std::path::PathBuf>,
 }
 
 /// `bench coverage` options.

@@ -6,7 +6,8 @@
 //! which replace the month's rows in `kpi_monthly`; and the complaints about each office filed
 //! in the month (help desk) with the reports of overcharging (help desk and fee complaints on
 //! its receipts). The same pass replaces the month's rows of the dashboard's
-//! `dashboard_monthly` (`repo/dashboard.rs`). Counts only: no person is read.
+//! `dashboard_monthly` and the per-province roll-ups of both (`repo/dashboard.rs`). Counts
+//! only: no person is read.
 
 use super::audit;
 use super::offices::{OFFICE_COLS, office};
@@ -258,7 +259,8 @@ impl daftar_domain::store::KpiStore for SqlStore {
             let written = match self.backend() {
                 // Read and write in one transaction under the lock: a second node skips.
                 // The dashboard's monthly counts (registrations, receipts, complaints) are
-                // computed in the same pass.
+                // computed in the same pass, and the per-province roll-ups of both are
+                // replaced in the same transaction.
                 Backend::Postgres => self.write(|tx| {
                     if !try_lock(tx)? {
                         return Ok(None);
@@ -266,7 +268,9 @@ impl daftar_domain::store::KpiStore for SqlStore {
                     let rows = month_rows(tx, cal, month, offset)?;
                     let counts = super::dashboard::month_counts(tx, month, offset)?;
                     super::dashboard::write_month_counts(tx, month, &counts)?;
-                    write_month(tx, month, &rows).map(Some)
+                    let written = write_month(tx, month, &rows)?;
+                    super::dashboard::write_province_rollups(tx, month)?;
+                    Ok(Some(written))
                 })?,
                 // One writer: read first, so the writer is held only while the rows are written.
                 Backend::Sqlite => {
@@ -278,7 +282,9 @@ impl daftar_domain::store::KpiStore for SqlStore {
                     })?;
                     Some(self.write(|tx| {
                         super::dashboard::write_month_counts(tx, month, &counts)?;
-                        write_month(tx, month, &rows)
+                        let written = write_month(tx, month, &rows)?;
+                        super::dashboard::write_province_rollups(tx, month)?;
+                        Ok(written)
                     })?)
                 }
             };

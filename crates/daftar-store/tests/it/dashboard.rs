@@ -203,3 +203,112 @@ both_backends! {
         assert_eq!(s.dashboard_coverage(&kpi, &country).unwrap_err().code, "auth.forbidden");
     }
 }
+
+/// `facts` in a fixed order, to compare two answers that need not list them alike.
+fn sorted(mut facts: Vec<Fact>) -> Vec<Fact> {
+    facts.sort_by(|x, y| {
+        (&x.place, x.month.key(), x.metric, &x.key, x.value).cmp(&(
+            &y.place,
+            y.month.key(),
+            y.metric,
+            &y.key,
+            y.value,
+        ))
+    });
+    facts
+}
+
+/// The country view's case and count facts from the per-province roll-ups, sorted.
+fn rolled(s: &dyn Store, f: &Filter) -> (Vec<Fact>, Vec<Fact>) {
+    let all = system_reach(Permission::AggregateRead);
+    (
+        sorted(s.dashboard_cases(&all, f).unwrap()),
+        sorted(s.dashboard_counts(&all, f).unwrap()),
+    )
+}
+
+/// The same summed from every office's rows.
+fn detailed(s: &daftar_store::SqlStore, f: &Filter) -> (Vec<Fact>, Vec<Fact>) {
+    let (cases, counts) = s
+        .dashboard_detailed(&system_reach(Permission::AggregateRead), f)
+        .unwrap();
+    (sorted(cases), sorted(counts))
+}
+
+both_backends! {
+    fn the_country_roll_ups_equal_the_offices_rows_added_up(db) {
+        let s = db.store();
+        let sql = db.sql();
+        let cal = calendar(s.as_ref());
+        // The benchmark's generator, small: 3 provinces × 4 offices, cases over 13 months from
+        // 1404/01, a receipt for one case in five, complaints (some about no office), persons
+        // registered when their first case was opened.
+        let fixture = daftar_store::synth::KpiFixture {
+            provinces: 3,
+            offices_per_province: 4,
+            persons: 400,
+            cases: 3_000,
+            from: day("1404/01/01").midnight().assume_utc(),
+            days: 13 * 30,
+        };
+        sql.load_kpi_fixture(&fixture).unwrap();
+        sql.load_dashboard_extras(&fixture, 500, day("1404/06/01")).unwrap();
+        sql.execute_raw("UPDATE persons SET created_at = COALESCE((SELECT MIN(c.opened_at) FROM cases c WHERE c.person_id = persons.id), created_at)").unwrap();
+        sql.execute_raw("UPDATE helpdesk_tickets SET about_office_id = NULL WHERE id LIKE '%7'").unwrap();
+        let last = SolarMonth::new(1405, 1).unwrap();
+        let months = last.last(13);
+        s.compute_kpis(&ctx(), &cal, &months).unwrap().unwrap();
+
+        let q = |from: &str, to: &str| Filter::parse(from, to, "", "", "", last).unwrap();
+        let ranges = [q("", ""), q("1404/01", "1405/01"), q("1404/05", "1404/05")];
+        for f in &ranges {
+            let (cases, counts) = rolled(s.as_ref(), f);
+            assert_eq!((cases.clone(), counts.clone()), detailed(sql, f), "{f:?}");
+            assert!(!cases.is_empty() && !counts.is_empty(), "{f:?}");
+        }
+        let (cases, counts) = rolled(s.as_ref(), &ranges[1]);
+        let places = |facts: &[Fact]| facts.iter().map(|f| f.place.clone()).collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(places(&cases).len(), 3, "three provinces");
+        assert!(places(&counts).contains(""), "complaints about no office");
+        for m in [Metric::Registered, Metric::Receipts, Metric::Rials, Metric::Complaints] {
+            assert!(counts.iter().any(|f| f.metric == m && f.value > 0), "{m:?}");
+        }
+        // The rows other than the country's are still read from the offices' rows.
+        let all = system_reach(Permission::AggregateRead);
+        let province = Filter::parse("1404/01", "1405/01", "Province 01", "", "", last).unwrap();
+        assert_eq!(sorted(s.dashboard_cases(&all, &province).unwrap()), detailed(sql, &province).0);
+        let per_district: u64 = s.dashboard_cases(&all, &province).unwrap().iter().filter(|f| f.metric == Metric::Opened).map(|f| f.value).sum();
+        let per_province: u64 = cases.iter().filter(|f| f.place == "Province 01" && f.metric == Metric::Opened).map(|f| f.value).sum();
+        assert_eq!(per_district, per_province);
+
+        // A month computed again replaces its roll-up rows: move Mordad's cases, receipts and
+        // registrations to office B0001 (Province 00) and its complaints to no office, then
+        // compute Mordad alone.
+        let mordad = SolarMonth::new(1404, 5).unwrap();
+        let (before_cases, before_counts) = rolled(s.as_ref(), &ranges[1]);
+        let (a, z) = (at(day("1404/05/01")), at(day("1404/06/01")));
+        for sql_text in [
+            format!("UPDATE cases SET office_id = (SELECT id FROM offices WHERE code = 'B0001') WHERE opened_at >= '{a}' AND opened_at < '{z}'"),
+            format!("UPDATE payments SET office_id = (SELECT id FROM offices WHERE code = 'B0001') WHERE recorded_at >= '{a}' AND recorded_at < '{z}'"),
+            format!("UPDATE persons SET office_id = (SELECT id FROM offices WHERE code = 'B0001') WHERE created_at >= '{a}' AND created_at < '{z}'"),
+            format!("UPDATE helpdesk_tickets SET about_office_id = NULL WHERE created_at >= '{a}' AND created_at < '{z}'"),
+        ] {
+            sql.execute_raw(&sql_text).unwrap();
+        }
+        assert_eq!(rolled(s.as_ref(), &ranges[1]), (before_cases.clone(), before_counts.clone()), "nothing moves before the job runs");
+        s.compute_kpis(&ctx(), &cal, &[mordad]).unwrap().unwrap();
+        for f in &ranges {
+            assert_eq!(rolled(s.as_ref(), f), detailed(sql, f), "{f:?} after Mordad was computed again");
+        }
+        let (after_cases, after_counts) = rolled(s.as_ref(), &ranges[1]);
+        let of = |facts: &[Fact], month: SolarMonth, keep: bool| facts.iter().filter(|f| (f.month == month) == keep).cloned().collect::<Vec<_>>();
+        assert_eq!(of(&after_cases, mordad, false), of(&before_cases, mordad, false), "other months unchanged");
+        assert_eq!(of(&after_counts, mordad, false), of(&before_counts, mordad, false), "other months unchanged");
+        let opened = |facts: &[Fact], place: &str| facts.iter().filter(|f| f.month == mordad && f.metric == Metric::Opened && f.place == place).map(|f| f.value).sum::<u64>();
+        assert!(opened(&after_cases, "Province 00") > opened(&before_cases, "Province 00"));
+        assert!(opened(&after_cases, "Province 02") < opened(&before_cases, "Province 02"));
+        let complaints = |facts: &[Fact], place: &str| facts.iter().filter(|f| f.month == mordad && f.metric == Metric::Complaints && f.place == place).map(|f| f.value).sum::<u64>();
+        assert!(complaints(&after_counts, "Province 01") < complaints(&before_counts, "Province 01"), "Mordad's complaints are about no office now");
+        assert!(complaints(&after_counts, "") > complaints(&before_counts, ""));
+    }
+}

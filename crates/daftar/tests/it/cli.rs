@@ -870,8 +870,46 @@ fn small_benchmarks_run_and_print_their_figures() {
         dash.contains("— country (per province), 12 months:")
             && dash.contains("coverage of open rounds: p50")
             && dash.contains("(2 rows, 2 runs)")
-            && dash.contains("— one office (its manager), 12 months:"),
+            && dash.contains("— one office (its manager), 12 months:")
+            && dash.contains("from the offices' rows (no roll-up):"),
         "{dash}"
+    );
+    // A kept SQLite population is timed again with --reuse, not generated again; without
+    // --reuse, or with other options, it is refused.
+    let kept = dir.path().join("kept");
+    let keep: Vec<&str> = vec![
+        "bench",
+        "dashboard",
+        "--provinces",
+        "2",
+        "--offices-per-province",
+        "3",
+        "--persons",
+        "40",
+        "--cases",
+        "600",
+        "--complaints",
+        "20",
+        "--queries",
+        "1",
+        "--keep",
+        kept.to_str().unwrap(),
+    ];
+    assert!(ok(dir.path(), &keep).contains("generated in "));
+    let again = daftar(dir.path(), &keep);
+    assert!(!again.status.success(), "a kept population without --reuse");
+    let reuse = ok(dir.path(), &[keep.as_slice(), &["--reuse"]].concat());
+    assert!(
+        reuse.contains("found, not generated again") && reuse.contains("(2 rows, 1 runs)"),
+        "{reuse}"
+    );
+    let mut other = keep.clone();
+    other[9] = "601";
+    assert!(
+        !daftar(dir.path(), &[other.as_slice(), &["--reuse"]].concat())
+            .status
+            .success(),
+        "other options than the kept population's"
     );
     let sla = ok(dir.path(), &["bench", "sla", "--count", "5000"]);
     assert!(sla.contains("all equal") && sla.contains("M/s"), "{sla}");
