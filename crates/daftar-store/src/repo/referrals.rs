@@ -268,9 +268,10 @@ impl ReferralStore for SqlStore {
             }
             let next = r.state.after(action)?;
             let now = truncate_ms(tx.now());
-            // Withdrawn consent erases what was shared.
+            // Withdrawn consent erases what was shared; it keeps the partner's note (an
+            // outcome) and stores no reason of the person's, which the partner would read.
             let n = tx.exec(
-                "UPDATE referrals SET state = $1, note = $2, updated_at = $3, \
+                "UPDATE referrals SET state = $1, note = CASE WHEN $1 = 'withdrawn' THEN note ELSE $2 END, updated_at = $3, \
                  attributes = CASE WHEN $1 = 'withdrawn' THEN '[]' ELSE attributes END \
                  WHERE id = $4 AND state = $5",
                 params![next.code(), note.as_str(), now, id, r.state.code()],

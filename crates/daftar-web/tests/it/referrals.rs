@@ -163,12 +163,17 @@ async fn referrals_need_consent_share_little_and_can_be_withdrawn(app: TestApp) 
         .post_form(
             &me,
             &format!("/portal/referrals/{link}/withdraw"),
-            &[("_csrf", &token)],
+            &[("_csrf", &token), ("note", "دلیل شخصی من")],
         )
         .await;
     assert_eq!(r.status(), 303);
     let html = get_text(&app, &n, &one).await;
     assert!(html.contains("id=\"referral-shared-none\""));
+    // The partner's outcome stays; the person's reason is never shown to the partner.
+    assert!(
+        html.contains("واکسن زده شد") && !html.contains("دلیل شخصی من"),
+        "{html}"
+    );
     assert!(!html.contains(&person.registry_no) && !html.contains(&person.given_name));
     // Someone else's referral cannot be withdrawn from a portal account.
     let r = app
