@@ -383,6 +383,51 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
             .unwrap();
         assert_eq!(list["total"], 1);
     }
+    // A partner (aggregates, and the referrals addressed to them) tries every route too: no
+    // answer carries the person, and none that names persons, households or cases succeeds.
+    app.user("partner.p", "partner", None);
+    let c = client();
+    assert_eq!(app.login(&c, "partner.p", PASSWORD).await.status(), 303);
+    let html = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&html).unwrap();
+    for (method, pattern) in SCOPED {
+        let path = fill(
+            pattern,
+            [
+                &b.id.to_string(),
+                &pb.id.to_string(),
+                &hb.household.id.to_string(),
+                &case_b,
+                "MHD-01-R1405-000001",
+            ],
+        );
+        let r = probe(&c, &app, method, &path, &token).send().await.unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(
+            !body.contains("زهرا") && !body.contains(&pb.registry_no),
+            "partner {method} {path}: {body}"
+        );
+        let personal = [
+            "{person_id}",
+            "{household_id}",
+            "{case_id}",
+            "/persons",
+            "/households",
+            "/cases",
+            "/receipts",
+        ];
+        if personal.iter().any(|k| pattern.contains(k)) {
+            assert!(!status.is_success(), "partner {method} {path}: {status}");
+        }
+    }
     // The reads of personal data were audited with actor, office and purpose.
     let audit = app
         .store
