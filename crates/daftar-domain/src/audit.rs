@@ -100,10 +100,11 @@ impl AuditEvent {
 /// One entry of a person's own access log ("who saw my record"): when, which office, which
 /// role and for what purpose someone read or changed the person's record, their cases,
 /// credentials or household, or listed them; never the staff member's name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AccessEntry {
     /// When (UTC, milliseconds).
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
     /// The acting office's code (empty for the system or an account without an office).
     pub office_code: String,

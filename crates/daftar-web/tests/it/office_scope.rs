@@ -34,6 +34,10 @@ const SCOPED: &[(&str, &str)] = &[
     ("GET", "/api/v1/offices/{office_id}/accreditations"),
     ("POST", "/api/v1/offices/{office_id}/accreditations"),
     (
+        "GET",
+        "/api/v1/offices/{office_id}/persons/{person_id}/access",
+    ),
+    (
         "POST",
         "/offices/{office_id}/accreditations/{record_id}/withdraw",
     ),

@@ -671,6 +671,32 @@ async fn who_saw_my_record(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // As data for the office's staff (the API): the same entries, never a staff name.
+    let api = format!("/api/v1/offices/{o}/persons/{p}/access");
+    let (s, v) = json_of(clerk.get(app.url(&api)).send().await.unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert!(
+        items.iter().any(|e| e["action"] == "person.read"
+            && e["role"] == "clerk"
+            && e["office_code"] == "THR-01"),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("clerk.thr"), "{v}");
+    let (s, _) = json_of(other.get(app.url(&api)).send().await.unwrap()).await;
+    assert_eq!(s, 403);
+    let (s, v) = json_of(
+        clerk
+            .get(app.url(&format!("{api}?page=0")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (422, Some("page.page.invalid"))
+    );
     // Staff have no "own" log.
     let r = clerk.get(app.url("/portal/access")).send().await.unwrap();
     assert_eq!(r.status(), 403);

@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi};
         voluntary_return::api::screen, voluntary_return::api::review, voluntary_return::api::permit, voluntary_return::api::depart, voluntary_return::api::withdraw,
         rounds::api_coverage,
         persons::api::list, persons::api::show, persons::api::create, persons::api::candidates,
-        persons::api::set_status, persons::api::set_medical_needs, persons::api::add_document, persons::api::export, persons::photo::api_show, persons::photo::api_put,
+        persons::api::set_status, persons::api::set_medical_needs, persons::access::api_at_office, persons::api::add_document, persons::api::export, persons::photo::api_show, persons::photo::api_put,
         review::api_list, review::api_decide, review::api_unmerge,
         households::api::list, households::api::create, households::api::show, households::api::add_member, households::api::split, households::api::set_relationship,
         users::api_list, users::api_create,

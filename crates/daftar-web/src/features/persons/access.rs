@@ -5,7 +5,7 @@
 
 use crate::auth::scope::PersonRead;
 use crate::auth::{InOffice, Staff};
-use crate::error::WebResult;
+use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Path, Query};
 use crate::pages::{PageCtx, Pager, render};
 use crate::state::AppState;
@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use daftar_domain::audit::{AccessEntry, purpose};
 use daftar_domain::ids::{OfficeId, PersonId};
-use daftar_domain::page::PageRequest;
+use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::OfficeScope;
 
 /// One line of the log, ready to show.
@@ -138,4 +138,26 @@ pub async fn at_office(
         why: purpose::SERVICE,
     };
     log_page(&state, &at.staff, whose, page).await
+}
+
+/// A person's access log as data, for the staff of their office (the entries of the printed
+/// page, newest first): when, which office, which role (never a staff member's name), the
+/// purpose and the action. Viewing it is audited (`person.access_log`) and shows in it.
+#[utoipa::path(get, path = "/api/v1/offices/{office_id}/persons/{person_id}/access", tag = "persons",
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id"), PageRequest),
+    responses((status = 200, body = Page<AccessEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_at_office(
+    State(state): State<AppState>,
+    at: InOffice<PersonRead>,
+    Path((_office, person)): Path<(OfficeId, PersonId)>,
+    Query(page): Query<PageRequest>,
+) -> WebResult<axum::Json<Page<AccessEntry>>> {
+    let page = page.checked()?;
+    let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.person_access_log(&ctx, &scope, person, page))
+            .await?,
+    ))
 }

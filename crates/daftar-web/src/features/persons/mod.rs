@@ -26,6 +26,10 @@ pub fn routes() -> Router<AppState> {
             "/offices/{office_id}/persons/{person_id}/access",
             get(access::at_office),
         )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}/access",
+            get(access::api_at_office),
+        )
         .route("/portal/access", get(access::mine))
         .route(
             "/offices/{office_id}/persons/{person_id}/status",
