@@ -87,6 +87,26 @@ impl daftar_testkit::StartOn for TestApp {
 }
 
 impl TestApp {
+    /// A person's access log as their office sees it (the newest 100 entries).
+    pub fn access_log(
+        &self,
+        office: daftar_domain::ids::OfficeId,
+        person: daftar_domain::ids::PersonId,
+    ) -> Vec<daftar_domain::audit::AccessEntry> {
+        self.store
+            .person_access_log(
+                &AuditCtx::system("test"),
+                &system_scope(office, Permission::PersonRead),
+                person,
+                daftar_domain::page::PageRequest {
+                    page: 1,
+                    per_page: 100,
+                },
+            )
+            .unwrap()
+            .items
+    }
+
     /// The audit records of exactly `action` (the newest 200).
     pub fn audited(&self, action: &str) -> Vec<daftar_domain::audit::AuditRecord> {
         self.store

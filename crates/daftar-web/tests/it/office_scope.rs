@@ -328,6 +328,19 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
         .await
         .unwrap();
     let case_b = opened["case"]["id"].as_str().unwrap().to_owned();
+    // A route of office B with its person, household, case and receipt filled in.
+    let target = |pattern: &str| {
+        fill(
+            pattern,
+            [
+                &b.id.to_string(),
+                &pb.id.to_string(),
+                &hb.household.id.to_string(),
+                &case_b,
+                "MHD-01-R1405-000001",
+            ],
+        )
+    };
     for username in ["clerk.a", "manager.a"] {
         let c = client();
         assert_eq!(app.login(&c, username, PASSWORD).await.status(), 303);
@@ -341,16 +354,7 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
             .unwrap();
         let token = csrf_in(&html).unwrap();
         for (method, pattern) in SCOPED {
-            let path = fill(
-                pattern,
-                [
-                    &b.id.to_string(),
-                    &pb.id.to_string(),
-                    &hb.household.id.to_string(),
-                    &case_b,
-                    "MHD-01-R1405-000001",
-                ],
-            );
+            let path = target(pattern);
             let req = probe(&c, &app, method, &path, &token);
             let r = req.send().await.unwrap();
             assert_eq!(r.status(), 403, "{username} {method} {path}");
@@ -402,16 +406,7 @@ async fn staff_of_one_office_never_reach_another(app: TestApp) {
         .unwrap();
     let token = csrf_in(&html).unwrap();
     for (method, pattern) in SCOPED {
-        let path = fill(
-            pattern,
-            [
-                &b.id.to_string(),
-                &pb.id.to_string(),
-                &hb.household.id.to_string(),
-                &case_b,
-                "MHD-01-R1405-000001",
-            ],
-        );
+        let path = target(pattern);
         let r = probe(&c, &app, method, &path, &token).send().await.unwrap();
         let status = r.status();
         let body = r.text().await.unwrap();

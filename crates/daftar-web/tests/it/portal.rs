@@ -602,24 +602,9 @@ async fn who_saw_my_record(app: TestApp) {
     // Each later view is itself in the log, and another person's reads are not.
     let again = get_text(&app, &me, "/portal/access").await;
     assert_eq!(again.matches("class=\"access-line\"").count(), lines + 1);
-    let reads = app
-        .store
-        .person_access_log(
-            &AuditCtx::system("test"),
-            &daftar_domain::permission::system_scope(
-                office.id,
-                daftar_domain::permission::Permission::PersonRead,
-            ),
-            person.id,
-            daftar_domain::page::PageRequest {
-                page: 1,
-                per_page: 100,
-            },
-        )
-        .unwrap();
+    let reads = app.access_log(office.id, person.id);
     assert_eq!(
         reads
-            .items
             .iter()
             .filter(|e| e.action == "person.read" && e.role == "clerk")
             .count(),
@@ -638,22 +623,8 @@ async fn who_saw_my_record(app: TestApp) {
         .unwrap();
     get_text(&app, &clerk, &format!("/offices/{o}/households")).await;
     get_text(&app, &me, "/portal/help").await;
-    let log = app
-        .store
-        .person_access_log(
-            &AuditCtx::system("test"),
-            &daftar_domain::permission::system_scope(
-                office.id,
-                daftar_domain::permission::Permission::PersonRead,
-            ),
-            person.id,
-            daftar_domain::page::PageRequest {
-                page: 1,
-                per_page: 100,
-            },
-        )
-        .unwrap();
-    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    let log = app.access_log(office.id, person.id);
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"household.list"), "{actions:?}");
     assert!(!actions.contains(&"helpdesk.own"), "{actions:?}");
     assert_eq!(
