@@ -150,7 +150,7 @@ impl ReturnState {
     /// without a flag, cleared, or the permit already recorded): what a service with
     /// `return_clearance` (the catalogue's exit permit) requires of its applicant.
     pub fn permits_exit(self) -> bool {
-        matches!(self, Self::Screened | Self::Cleared | Self::PermitIssued)
+        Self::PERMITTING_EXIT.contains(&self)
     }
 
     /// Every state that [`ReturnState::permits_exit`].

@@ -3,7 +3,7 @@
 
 use super::audit;
 use crate::SqlStore;
-use crate::sql::{Tx, params};
+use crate::sql::{Row, Tx, params};
 use daftar_domain::accreditation::{
     self, NewRecord, Record, RecordKind, Rules, StaffAccreditation,
 };
@@ -15,7 +15,7 @@ use daftar_domain::store::AccreditationStore;
 use daftar_domain::{Error, Result};
 
 const RULES: &str = "accreditations";
-const REC_COLS: &str = "id, user_id, kind, course, taken_on, passed, expires_on";
+const REC_COLS: &str = "r.id, r.user_id, r.kind, r.course, r.taken_on, r.passed, r.expires_on";
 
 /// The stored rules (empty when none were loaded).
 pub(crate) fn rules(tx: &mut dyn Tx) -> Result<Rules> {
@@ -29,30 +29,42 @@ pub(crate) fn rules(tx: &mut dyn Tx) -> Result<Rules> {
     }
 }
 
+/// A record from a row of [`REC_COLS`].
+fn record(r: &Row) -> Result<Record> {
+    Ok(Record {
+        id: r.text(0)?,
+        user_id: r.text(1)?,
+        kind: RecordKind::parse(&r.text(2)?)?,
+        course: r.text(3)?,
+        taken_on: super::cases::date(&r.text(4)?)?,
+        passed: r.bool(5)?,
+        expires_on: r.opt_text(6)?.map(|d| super::cases::date(&d)).transpose()?,
+    })
+}
+
 /// Every record of `user`, newest first.
 pub(crate) fn records(tx: &mut dyn Tx, user: &str) -> Result<Vec<Record>> {
     tx.query(
         &format!(
-            "SELECT {REC_COLS} FROM staff_records WHERE user_id = $1 ORDER BY taken_on DESC, id DESC"
+            "SELECT {REC_COLS} FROM staff_records r WHERE r.user_id = $1 ORDER BY r.taken_on DESC, r.id DESC"
         ),
         params![user],
     )?
     .iter()
-    .map(|r| {
-        Ok(Record {
-            id: r.text(0)?,
-            user_id: r.text(1)?,
-            kind: RecordKind::parse(&r.text(2)?)?,
-            course: r.text(3)?,
-            taken_on: super::cases::date(&r.text(4)?)?,
-            passed: r.bool(5)?,
-            expires_on: r
-                .opt_text(6)?
-                .map(|d| super::cases::date(&d))
-                .transpose()?,
-        })
-    })
+    .map(record)
     .collect()
+}
+
+/// The record `id` if it is of a staff member of `office`.
+fn office_record(tx: &mut dyn Tx, office: &str, id: &str) -> Result<Option<Record>> {
+    tx.query_opt(
+        &format!(
+            "SELECT {REC_COLS} FROM staff_records r JOIN users u ON u.id = r.user_id WHERE r.id = $1 AND u.office_id = $2"
+        ),
+        params![id, office],
+    )?
+    .map(|r| record(&r))
+    .transpose()
 }
 
 impl AccreditationStore for SqlStore {
@@ -134,10 +146,7 @@ impl AccreditationStore for SqlStore {
                     }),
                 ),
             )?;
-            records(tx, &user.to_string())?
-                .into_iter()
-                .find(|r| r.id == id)
-                .ok_or_else(|| Error::internal("record vanished"))
+            office_record(tx, &office, &id)?.ok_or_else(|| Error::internal("record vanished"))
         })
     }
 
@@ -204,21 +213,10 @@ impl AccreditationStore for SqlStore {
         let office = scope.office_id().to_string();
         self.write(|tx| {
             // The record, only if it is of a staff member of this office.
-            let row = tx
-                .query_opt(
-                    "SELECT r.user_id FROM staff_records r JOIN users u ON u.id = r.user_id WHERE r.id = $1 AND u.office_id = $2",
-                    params![record, office.as_str()],
-                )?
+            let rec = office_record(tx, &office, record)?
                 .ok_or_else(|| Error::not_found("accreditation.record.not_found"))?;
-            let user = row.text(0)?;
-            let rec = records(tx, &user)?
-                .into_iter()
-                .find(|r| r.id == record)
-                .ok_or_else(|| Error::not_found("accreditation.record.not_found"))?;
-            let n = tx.exec(
-                "DELETE FROM staff_records WHERE id = $1",
-                params![record],
-            )?;
+            let user = rec.user_id.clone();
+            let n = tx.exec("DELETE FROM staff_records WHERE id = $1", params![record])?;
             // Two nodes withdrawing it at once: the second's DELETE waits for the first's
             // commit and finds nothing, and its transaction rolls back.
             if n != 1 {
