@@ -37,10 +37,16 @@ fn sender(db: &TestDb, dir: &std::path::Path, file: &std::path::Path) -> Command
 
 /// The ids of the file's complete lines, each with how often it occurs.
 fn in_file(file: &std::path::Path) -> HashMap<String, usize> {
-    let text = std::fs::read_to_string(file).unwrap_or_default();
+    // Bytes, not a string: a line torn by the kill may end inside a Persian letter, and the
+    // file as a whole is then no UTF-8 (reading it as a string once made every line vanish).
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("reading {}: {e}", file.display()),
+    };
     let mut ids = HashMap::new();
-    for line in text.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
-        let v: serde_json::Value = serde_json::from_str(line).expect("a complete line is JSON");
+    for line in bytes.split_inclusive(|b| *b == b'\n').filter(|l| l.ends_with(b"\n")) {
+        let v: serde_json::Value = serde_json::from_slice(line).expect("a complete line is JSON");
         *ids.entry(v["id"].as_str().unwrap().to_owned()).or_insert(0) += 1;
     }
     ids
