@@ -49,13 +49,20 @@ code_enum!(
         Bank = "bank",
         /// Police checking an identity.
         Police = "police",
+        /// Another daftar office, where the holder asks for their record's access log ("who
+        /// saw my record", issue 20.5): checked only by the signed-in staff of an office.
+        Office = "office",
     }
 );
 
 impl VerifierType {
-    /// The purpose profile this verifier type sees (`daftar_credential::profile`).
+    /// The purpose profile this verifier type sees (`daftar_credential::profile`): an office
+    /// of the authority sees the full credential.
     pub fn purpose(self) -> &'static str {
-        self.code()
+        match self {
+            Self::Office => "full",
+            other => other.code(),
+        }
     }
 }
 

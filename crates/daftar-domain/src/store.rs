@@ -1010,6 +1010,10 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<u64>;
 }
 
+/// How long after a check of an office's share code showed the credential the office may read
+/// the holder's access log with it (`AuditStore::shared_access_log`).
+pub const SHARED_LOG_MINUTES: i64 = 15;
+
 /// Credentials, issuer keys, revocation lists and share codes.
 pub trait CredentialStore: Send + Sync {
     /// Stores a key; an `active` key demotes the role's other active keys to `verify_only`
@@ -1255,6 +1259,19 @@ pub trait AuditStore: Send + Sync {
         ctx: &AuditCtx,
         scope: &OfficeScope,
         person: PersonId,
+        page: PageRequest,
+    ) -> Result<Page<AccessEntry>>;
+
+    /// The access log of the holder of share code `share`, for the staff of any office the
+    /// holder gave it to: only a code made for an office (`verifier = office`) whose credential
+    /// was shown by a check at most [`SHARED_LOG_MINUTES`] before `now` (the holder's consent,
+    /// checked with their birth date); anything else is `share.not_found`. The same entries as
+    /// [`AuditStore::person_access_log`]; audited `person.access_log` with the caller's office.
+    fn shared_access_log(
+        &self,
+        ctx: &AuditCtx,
+        share: ShareCodeId,
+        now: OffsetDateTime,
         page: PageRequest,
     ) -> Result<Page<AccessEntry>>;
 

@@ -480,6 +480,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("share.days.invalid", Invalid),
     ("share.id.invalid", Invalid),
     ("share.not_found", NotFound),
+    ("share.office.staff_only", Forbidden),
     ("share.too_many", TooManyRequests),
     ("share.verifier.invalid", Invalid),
     ("share.verifier.mismatch", Forbidden),

@@ -436,6 +436,33 @@ impl daftar_domain::store::AuditStore for crate::SqlStore {
             Ok(entries)
         })
     }
+    fn shared_access_log(
+        &self,
+        ctx: &AuditCtx,
+        share: daftar_domain::ids::ShareCodeId,
+        now: time::OffsetDateTime,
+        page: PageRequest,
+    ) -> Result<Page<AccessEntry>> {
+        let since = now - time::Duration::minutes(daftar_domain::store::SHARED_LOG_MINUTES);
+        let share = share.to_string();
+        self.write(|tx| {
+            let (id, office, registered) = tx
+                .query_opt(
+                    "SELECT p.id, p.office_id, p.created_at FROM share_codes s \
+                     JOIN persons p ON p.id = s.person_id \
+                     WHERE s.id = $1 AND s.verifier = 'office' AND s.cancelled_at IS NULL \
+                     AND EXISTS (SELECT 1 FROM share_checks c WHERE c.share_id = s.id \
+                                 AND c.outcome = 'shown' AND c.at >= $2)",
+                    params![share.as_str(), since],
+                )?
+                .map(|r| Ok::<_, Error>((r.text(0)?, r.text(1)?, r.ts(2)?)))
+                .transpose()?
+                .ok_or_else(|| Error::not_found("share.not_found"))?;
+            let entries = access_log(tx, &id, &office, registered, page)?;
+            log(tx, ctx, "person.access_log", "person", &id)?;
+            Ok(entries)
+        })
+    }
     fn seal_audit(&self) -> Result<SealReport> {
         let mut report = SealReport {
             ran: true,

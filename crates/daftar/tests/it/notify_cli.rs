@@ -45,7 +45,10 @@ fn in_file(file: &std::path::Path) -> HashMap<String, usize> {
         Err(e) => panic!("reading {}: {e}", file.display()),
     };
     let mut ids = HashMap::new();
-    for line in bytes.split_inclusive(|b| *b == b'\n').filter(|l| l.ends_with(b"\n")) {
+    for line in bytes
+        .split_inclusive(|b| *b == b'\n')
+        .filter(|l| l.ends_with(b"\n"))
+    {
         let v: serde_json::Value = serde_json::from_slice(line).expect("a complete line is JSON");
         *ids.entry(v["id"].as_str().unwrap().to_owned()).or_insert(0) += 1;
     }

@@ -516,11 +516,17 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
 pub fn param_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
     use daftar_domain::credential::VerifierType;
     use daftar_domain::review::SuspectStatus;
-    let mut purposes: Vec<String> = VerifierType::ALL
+    // The QR's purpose profiles: every verifier type's, and `full` (an office's is `full`).
+    let mut purposes: Vec<String> = Vec::new();
+    for p in VerifierType::ALL
         .iter()
-        .map(|v| v.code().to_owned())
-        .collect();
-    purposes.push("full".into());
+        .map(|v| v.purpose())
+        .chain(["full"])
+    {
+        if !purposes.iter().any(|q| q == p) {
+            purposes.push(p.to_owned());
+        }
+    }
     vec![
         ("/api/v1/calendar/due", "from", vec![Pattern(c::DATE)]),
         (

@@ -21,8 +21,10 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_store::keyring::{format_error, kind_of};
 
-use daftar_domain::audit::{AuditCtx, purpose};
+use daftar_domain::audit::{AccessEntry, AuditCtx, purpose};
 use daftar_domain::credential::{ShareCode, VerifierType, normalize_share_code};
+use daftar_domain::page::{Page, PageRequest};
+use daftar_domain::permission::Permission;
 use daftar_domain::store::ShareAccess;
 use daftar_domain::usecase::share_check::{self, CheckAsk};
 use daftar_domain::{Error, Result};
@@ -95,6 +97,10 @@ pub struct CheckAnswer {
     pub expires: OffsetDateTime,
     /// Only the claims the verifier type's purpose allows.
     pub fields: BTreeMap<String, String>,
+    /// For a code made for an office, checked by the signed-in staff of an office: the
+    /// holder's access log ("who saw my record"), newest first, this check included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_log: Option<Page<AccessEntry>>,
 }
 
 fn anonymous(ctx: &crate::context::RequestCtx, actor: String) -> AuditCtx {
@@ -104,6 +110,23 @@ fn anonymous(ctx: &crate::context::RequestCtx, actor: String) -> AuditCtx {
         office_id: None,
         purpose: purpose::SERVICE.into(),
         request_id: ctx.request_id.clone(),
+    }
+}
+
+/// Who checks a code made for an office: staff signed in (both factors) at an office that
+/// serves, with `person.read`; anyone else is refused with `share.office.staff_only` (403)
+/// before the code is looked at. The check and the log read are recorded with their office.
+fn office_checker(ctx: &crate::context::RequestCtx) -> Result<AuditCtx> {
+    match &ctx.auth {
+        Some(a)
+            if !a.mfa_pending()
+                && a.user.office_id.is_some()
+                && a.principal.has(Permission::PersonRead) =>
+        {
+            a.principal.require_office_active()?;
+            Ok(a.audit(ctx, purpose::SERVICE))
+        }
+        _ => Err(Error::forbidden("share.office.staff_only")),
     }
 }
 
@@ -122,6 +145,10 @@ async fn run(
         &req.birth_date,
         state.today(),
     )?;
+    let office = match ask.verifier {
+        VerifierType::Office => Some(office_checker(ctx)?),
+        _ => None,
+    };
     // A failure slot is taken before the attempt (so parallel attempts count) and given back
     // when the attempt turns out not to be a guess.
     let key = limit_key(ip);
@@ -156,18 +183,34 @@ async fn run(
                 issuer: cred.issuer.clone(),
                 expires: cred.expires,
                 fields,
+                access_log: None,
             })
         }
         Err(_) => None,
     };
     let check = decision.record(&ask, now);
-    let actx = anonymous(ctx, format!("verifier:{}", ask.verifier.code()));
+    let actx = office
+        .clone()
+        .unwrap_or_else(|| anonymous(ctx, format!("verifier:{}", ask.verifier.code())));
     let id = attempt.share.id;
     state
         .db(move |s| s.record_share_check(&actx, id, &check))
         .await?;
     match (shown, decision.answer) {
-        (Some(answer), _) => Ok(answer),
+        (Some(mut answer), _) => {
+            if let Some(octx) = office {
+                let newest = PageRequest {
+                    page: 1,
+                    per_page: daftar_domain::page::MAX_PAGE_SIZE,
+                };
+                answer.access_log = Some(
+                    state
+                        .db(move |s| s.shared_access_log(&octx, id, now, newest))
+                        .await?,
+                );
+            }
+            Ok(answer)
+        }
         (None, Err(e)) => Err(e),
         (None, Ok(_)) => Err(Error::internal("share check: no answer")),
     }
@@ -203,6 +246,14 @@ struct CheckPage {
     result: Option<Shown>,
 }
 
+/// The holder's access log under a check by an office: its lines and, when it is longer than
+/// the lines shown, how many entries it has.
+struct SharedLog {
+    lines: Vec<crate::features::persons::access::Line>,
+    /// "The newest 200 of N entries…", when there are more.
+    more: Option<String>,
+}
+
 #[derive(Default)]
 struct FormEcho {
     code: String,
@@ -218,6 +269,7 @@ struct Shown {
     issuer: String,
     expires: String,
     lines: Vec<Line>,
+    access: Option<SharedLog>,
 }
 
 /// The verifier types for a select, labelled.
@@ -274,6 +326,19 @@ pub async fn submit(
                     .into_iter()
                     .map(|(_, label, value)| Line { label, value })
                     .collect(),
+                access: a.access_log.map(|log| SharedLog {
+                    lines: log
+                        .items
+                        .iter()
+                        .map(|e| crate::features::persons::access::line(&page, e))
+                        .collect(),
+                    more: (log.total > log.items.len() as u64).then(|| {
+                        tr.ta(
+                            "share-access-more",
+                            &[("shown", tr.num(log.items.len())), ("n", tr.num(log.total))],
+                        )
+                    }),
+                }),
             };
             (StatusCode::OK, None, Some(shown))
         }

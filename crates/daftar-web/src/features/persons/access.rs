@@ -1,7 +1,9 @@
 //! "Who saw my record" (issue 20.5): a person's own access log, from the audit trail — when,
 //! which office, which role (never a staff member's name), for what purpose and what was done.
 //! The person sees it on the portal (`/portal/access`); staff of the person's office print it
-//! for them at the counter (`/offices/{o}/persons/{p}/access`). Viewing it is audited too.
+//! for them at the counter (`/offices/{o}/persons/{p}/access`); any other office prints it
+//! when the person gives it a share code made for an office (`/share`, checked with their birth
+//! date; `features::credentials::share`). Viewing it is audited too.
 
 use crate::auth::scope::PersonRead;
 use crate::auth::{InOffice, Staff};
@@ -18,13 +20,13 @@ use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::OfficeScope;
 
-/// One line of the log, ready to show.
-struct Line {
-    when: String,
-    office: String,
-    role: String,
-    purpose: String,
-    what: String,
+/// One line of the log, ready to show (`persons/access_table.html`).
+pub(crate) struct Line {
+    pub(crate) when: String,
+    pub(crate) office: String,
+    pub(crate) role: String,
+    pub(crate) purpose: String,
+    pub(crate) what: String,
 }
 
 #[derive(Template)]
@@ -37,7 +39,8 @@ struct AccessPage {
     back: String,
 }
 
-fn line(page: &PageCtx, e: &AccessEntry) -> Line {
+/// An entry in the reader's language.
+pub(crate) fn line(page: &PageCtx, e: &AccessEntry) -> Line {
     let tr = &page.tr;
     let office = if e.office_code.is_empty() {
         tr.t("access-office-none")

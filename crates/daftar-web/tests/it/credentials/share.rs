@@ -437,3 +437,150 @@ async fn share_page_in_html(app: TestApp) {
 }
 
 crate::both!(share_page, share_page_in_html);
+
+/// "Who saw my record", printable at any office (issue 20.5): the holder makes a share code for
+/// an office; only the signed-in staff of an office can check it, with the birth date; the
+/// answer carries the holder's access log (office, role, purpose — no staff name), and that
+/// reading and the check show in the log with the checking office. A code for another verifier
+/// type opens no log; a code whose check did not show the credential opens none either.
+async fn office_share_prints_the_access_log(app: TestApp) {
+    let s = approved_household(&app).await;
+    let member = &s.head;
+    let cred = only_credential(&app, &s, member).await;
+    let id = cred["id"].as_str().unwrap().to_owned();
+    let office_a: daftar_domain::ids::OfficeId = s.office.parse().unwrap();
+    let (st, made) = new_share(
+        &app,
+        &s,
+        member,
+        json!({"credential_id": id, "verifier": "office", "days": "7"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{made}");
+    let share_code = made["code"].as_str().unwrap().to_owned();
+    let share_id: daftar_domain::ids::ShareCodeId =
+        made["share"]["id"].as_str().unwrap().parse().unwrap();
+    let body = |birth: &str, verifier: &str| json!({"code": share_code, "birth_date": birth, "verifier": verifier, "verifier_name": "دفتر مشهد"});
+
+    // No one but the staff of an office: anonymous, a partner, refused before the code counts.
+    let (st, v) = check(&app, &share_code, BIRTH, "office", "x").await;
+    assert_eq!((st, code(&v)), (403, "share.office.staff_only"), "{v}");
+    app.user("partner.p", "partner", None);
+    let partner = api_client(&app, "partner.p").await;
+    let (st, v, _) = crate::harness::send_json(
+        &app,
+        &partner,
+        reqwest::Method::POST,
+        "/api/v1/share/check",
+        body(BIRTH, "office"),
+        None,
+    )
+    .await;
+    assert_eq!((st, code(&v)), (403, "share.office.staff_only"), "{v}");
+
+    // A clerk of another office, in another province's city.
+    let b = app.office("MHD-01");
+    app.user("clerk.b", "clerk", Some(b.id));
+    let clerk_b = api_client(&app, "clerk.b").await;
+    let post = |b: serde_json::Value| {
+        let clerk_b = &clerk_b;
+        let app = &app;
+        async move {
+            let (st, v, _) = crate::harness::send_json(
+                app,
+                clerk_b,
+                reqwest::Method::POST,
+                "/api/v1/share/check",
+                b,
+                None,
+            )
+            .await;
+            (st, v)
+        }
+    };
+    // As an employer: the code was made for an office.
+    let (st, v) = post(body(BIRTH, "employer")).await;
+    assert_eq!((st, code(&v)), (403, "share.verifier.mismatch"), "{v}");
+    // A wrong birth date: the usual answer, no log.
+    let (st, v) = post(body("1991-03-21", "office")).await;
+    assert_eq!((st, code(&v)), (404, "share.check.failed"), "{v}");
+    assert!(v.get("access_log").is_none(), "{v}");
+    // Before any check showed the credential, the store opens no log with the code.
+    let err = app
+        .store
+        .shared_access_log(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            share_id,
+            time::OffsetDateTime::now_utc(),
+            daftar_domain::page::PageRequest::default(),
+        )
+        .unwrap_err();
+    assert_eq!(err.code, "share.not_found");
+
+    // The right birth date (Solar Hijri): the full card and the log.
+    let (st, v) = post(body(BIRTH_JALALI, "office")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["verdict"], "valid", "{v}");
+    let log = v["access_log"]["items"].as_array().expect("a log").clone();
+    assert!(v["access_log"]["total"].as_u64().unwrap() >= log.len() as u64);
+    let offices: std::collections::BTreeSet<&str> = log
+        .iter()
+        .map(|e| e["office_code"].as_str().unwrap())
+        .collect();
+    assert!(offices.contains("THR-01"), "the own office's work: {v}");
+    assert!(
+        log.iter().any(|e| e["office_code"] == "MHD-01"
+            && e["action"] == "share.check"
+            && e["role"] == "clerk"),
+        "this check, by the other office: {v}"
+    );
+    let text = v["access_log"].to_string();
+    for name in ["clerk.a", "mgr.a", "clerk.b", "کاربر"] {
+        assert!(!text.contains(name), "a staff name in the log: {name}");
+    }
+    // The reading is in the holder's log, with the reading office.
+    let seen = app.access_log(office_a, member.id);
+    assert!(
+        seen.iter()
+            .any(|e| e.action == "person.access_log" && e.office_code == "MHD-01"),
+        "{seen:?}"
+    );
+    // A code made for an employer opens no log for an office.
+    let (st, emp) = new_share(
+        &app,
+        &s,
+        member,
+        json!({"credential_id": id, "verifier": "employer", "days": "7"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{emp}");
+    let (st, v) = post(json!({"code": emp["code"], "birth_date": BIRTH, "verifier": "office", "verifier_name": "دفتر مشهد"})).await;
+    assert_eq!((st, code(&v)), (403, "share.verifier.mismatch"), "{v}");
+    let (st, v) = check(&app, emp["code"].as_str().unwrap(), BIRTH, "employer", "x").await;
+    assert_eq!(st, 200, "{v}");
+    assert!(v.get("access_log").is_none(), "{v}");
+
+    // The page: the clerk of the other office prints it.
+    let html_client = &clerk_b.0;
+    let csrf = app.csrf(html_client, "/share").await;
+    let r = html_client
+        .post(app.url("/share"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", share_code.as_str()),
+            ("birth_date", BIRTH),
+            ("verifier", "office"),
+            ("verifier_name", "دفتر مشهد"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"access-log\""), "{html}");
+    assert!(html.contains("class=\"access-line\""), "{html}");
+    assert!(html.contains("data-print"), "{html}");
+    assert!(!html.contains("clerk.a"), "{html}");
+}
+
+crate::both!(office_share_log, office_share_prints_the_access_log);
