@@ -393,6 +393,11 @@ pub struct BenchCandidates {
     /// --seed, loading is skipped and only the queries are timed (for profiling the check).
     #[arg(long, value_name = "DIR")]
     pub keep: Option<std::path::PathBuf>,
+    /// With --database-url: time the queries on the persons an earlier run with the same
+    /// --persons and --seed loaded into that database (its benchmark office, checked to be
+    /// completely loaded), without loading them again.
+    #[arg(long)]
+    pub reuse: bool,
 }
 
 /// `import` subcommands.

@@ -87,7 +87,12 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
             None => daftar_store::open_sqlite(&tmp.join("daftar.db"))?,
         })
     };
-    let reuse = reuse_kept(args)?;
+    if args.reuse && global_db.is_none() {
+        bail!(
+            "--reuse is for a database given with --database-url; with SQLite, --keep DIR reuses a kept load"
+        );
+    }
+    let reuse = reuse_kept(args)? || args.reuse;
     let result = run(args, reuse, &open);
     let db_size = dir_size(&tmp);
     if args.keep.is_none() {
@@ -233,7 +238,7 @@ fn run(
         super::admin::all_offices(store)?
             .into_iter()
             .find(|o| o.name_en == label)
-            .context("the kept database has no benchmark office; give an empty directory")?
+            .context("the database holds no benchmark office loaded with these --persons and --seed; run once without --reuse")?
     } else {
         bench_office(store, &ctx, "BENCH", &label)?
     };
@@ -275,6 +280,23 @@ fn run(
         done += n;
     }
     bar.finish_and_clear();
+    if reuse {
+        // A run killed while loading leaves a partial office: never time the queries on it.
+        let n = loader
+            .query_raw(
+                "SELECT COUNT(*) FROM persons WHERE office_id = $1",
+                &[office.id.to_string().into()],
+            )?
+            .first()
+            .map(|r| r.i64(0))
+            .transpose()?
+            .unwrap_or(0);
+        if u64::try_from(n).unwrap_or(0) != loaded {
+            bail!(
+                "the benchmark office holds {n} persons, not the {loaded} a complete load has; load into a fresh database"
+            );
+        }
+    }
     let load_secs = (!reuse).then(|| started.elapsed().as_secs_f64());
     if let (Some(dir), false) = (&args.keep, reuse) {
         std::fs::write(dir.join(MARKER), &label)

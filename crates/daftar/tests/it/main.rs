@@ -5,5 +5,6 @@
 
 mod architecture;
 mod audit_cli;
+mod bench_cli;
 mod cli;
 mod notify_cli;
