@@ -1694,6 +1694,7 @@ return-action-leave = a member left the case
 return-border-unknown = Choose a border point from the list.
 return-case-not_found = No such return case.
 return-case-open = This person (or a member) already has an open return case.
+return-person-departed = This person (or a member) has left the country or is deceased: there is no return to register.
 return-channel-invalid = Unknown channel.
 return-date-past = The departure date cannot be in the past.
 return-date-too_far = The departure date can be at most a year ahead.

@@ -1691,6 +1691,7 @@ return-action-leave = عضوی از پرونده خارج شد
 return-border-unknown = مرز خروج را از فهرست برگزینید.
 return-case-not_found = چنین پروندهٔ بازگشتی نیست.
 return-case-open = این فرد (یا یکی از اعضا) پروندهٔ بازگشت باز دارد.
+return-person-departed = این فرد (یا یکی از اعضا) از کشور رفته یا درگذشته است: بازگشتی برای ثبت نیست.
 return-channel-invalid = محل ثبت ناشناخته است.
 return-date-past = تاریخ خروج نمی‌تواند گذشته باشد.
 return-date-too_far = تاریخ خروج حداکثر یک سال بعد می‌تواند باشد.

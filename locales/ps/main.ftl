@@ -1691,6 +1691,7 @@ return-action-leave = یو غړی له دوسیې ووت
 return-border-unknown = د وتلو پوله له لیست څخه وټاکئ.
 return-case-not_found = داسې د ستنېدو دوسیه نشته.
 return-case-open = دا کس (یا یو غړی) پرانیستې د ستنېدو دوسیه لري.
+return-person-departed = دا کس (یا یو غړی) له هېواده وتلی یا مړ شوی: د ثبت لپاره ستنېدنه نشته.
 return-channel-invalid = د ثبت ځای نامعلوم دی.
 return-date-past = د وتلو نېټه تېره نه شي کېدای.
 return-date-too_far = د وتلو نېټه تر یو کال ډېره وروسته نه شي کېدای.

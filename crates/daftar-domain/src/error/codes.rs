@@ -412,6 +412,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("return.permit.issued", Conflict),
     ("return.permit.missing", Conflict),
     ("return.permit.number.invalid", Invalid),
+    ("return.person.departed", Conflict),
     ("return.question.unknown", Conflict),
     ("return.review.unneeded", Conflict),
     ("return.screening.blocked", Conflict),

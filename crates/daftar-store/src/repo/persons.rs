@@ -1131,21 +1131,26 @@ impl daftar_domain::store::PersonStore for SqlStore {
                 tag::check(expected, &current, "person.version.stale")?;
             }
             let r = tx.query_opt(
-                &format!("SELECT status FROM persons WHERE id = $1 AND office_id = $2 AND {}{}", person_visible!(), tx.dialect().for_update()),
+                &format!(
+                    "SELECT status FROM persons WHERE id = $1 AND office_id = $2 AND {}{}",
+                    person_visible!(),
+                    tx.dialect().for_update()
+                ),
                 params![id.to_string(), office.to_string()],
             )?;
-            let from = PersonStatus::parse(&r.ok_or_else(|| Error::not_found("person.not_found"))?.text(0)?)?;
-            from.check_change(to)?;
-            tx.exec("UPDATE persons SET status = $1 WHERE id = $2", params![to.code(), id.to_string()])?;
-            tx.exec(
-                "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM person_status_history WHERE person_id = $1",
-                params![id.to_string(), to.code(), self.now(), ctx.actor.as_str(), change.note()],
+            let from = PersonStatus::parse(
+                &r.ok_or_else(|| Error::not_found("person.not_found"))?
+                    .text(0)?,
             )?;
-            audit::append(
+            from.check_change(to)?;
+            change_status(
                 tx,
                 ctx,
-                &AuditEvent::new("person.status", "person", id)
-                    .with_details(serde_json::json!({ "from": from.code(), "to": to.code() })),
+                &id.to_string(),
+                from,
+                to,
+                change.note(),
+                self.now(),
             )?;
             let answered = load_record(tx, office, id)?;
             super::idempotency::attach(tx, answered)
@@ -1223,4 +1228,31 @@ impl daftar_domain::store::PersonStore for SqlStore {
             Ok(persons)
         })
     }
+}
+
+/// Writes a person's status change from `from` to `to` (checked by the caller): the status, a
+/// row of its history with `note`, and the audit row `person.status`.
+pub(crate) fn change_status(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    id: &str,
+    from: PersonStatus,
+    to: PersonStatus,
+    note: &str,
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    tx.exec(
+        "UPDATE persons SET status = $1 WHERE id = $2",
+        params![to.code(), id],
+    )?;
+    tx.exec(
+        "INSERT INTO person_status_history (person_id, seq, status, at, actor, note) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM person_status_history WHERE person_id = $1",
+        params![id, to.code(), now, ctx.actor.as_str(), note],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        &AuditEvent::new("person.status", "person", id)
+            .with_details(serde_json::json!({ "from": from.code(), "to": to.code() })),
+    )
 }

@@ -11,6 +11,7 @@ use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::{PersonId, ReturnId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Permission, Reach};
+use daftar_domain::person::PersonStatus;
 use daftar_domain::store::{ReturnAccess, ReturnStore};
 use daftar_domain::voluntary_return::{
     Action, Answer, Decision, NewReturn, Permit, READ_PERMISSIONS, ReturnCase, ReturnChannel,
@@ -309,6 +310,15 @@ impl ReturnStore for SqlStore {
                 }
             }
             for p in std::iter::once(&r.person).chain(&r.members) {
+                // Who has left the country (or died) has no return to register.
+                let status = tx
+                    .query_opt("SELECT status FROM persons WHERE id = $1", params![p.to_string()])?
+                    .map(|r| r.text(0))
+                    .transpose()?;
+                if matches!(status.as_deref(), Some("departed" | "deceased")) {
+                    return Err(Error::conflict("return.person.departed")
+                        .with_detail("person_id", serde_json::json!(p.to_string())));
+                }
                 if in_open_case(tx, *p)? {
                     return Err(Error::conflict("return.case.open")
                         .with_detail("person_id", serde_json::json!(p.to_string())));
@@ -513,6 +523,25 @@ impl ReturnStore for SqlStore {
                 let now = truncate_ms(tx.now());
                 let reason = format!("voluntary return {}: departure confirmed", c.reference);
                 for p in c.persons() {
+                    // The registry follows: everyone on the case has left the country.
+                    let from = tx.query_opt(
+                        &format!("SELECT status FROM persons WHERE id = $1{}", tx.dialect().for_update()),
+                        params![p.to_string()],
+                    )?;
+                    if let Some(from) = from {
+                        let from = PersonStatus::parse(&from.text(0)?)?;
+                        if !matches!(from, PersonStatus::Departed | PersonStatus::Deceased) {
+                            super::persons::change_status(
+                                tx,
+                                ctx,
+                                &p.to_string(),
+                                from,
+                                PersonStatus::Departed,
+                                &reason,
+                                now,
+                            )?;
+                        }
+                    }
                     let ids = tx.query(
                         "SELECT id FROM credentials WHERE person_id = $1 AND revoked_at IS NULL AND expires > $2 ORDER BY id",
                         params![p.to_string(), now],

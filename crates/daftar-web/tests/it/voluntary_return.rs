@@ -353,6 +353,38 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     );
     let (s, v) = post_json(&app, &ma, &tm, &format!("{api}/withdrawal"), json!({})).await;
     assert_eq!((s, code(&v)), (409, "return.departed"));
+    // The registry follows: both are departed, with the case in their status history, and
+    // neither can be put on a new return.
+    for p in [head.id, child.id] {
+        let (s, v) = json_of(
+            ma.get(app.url(&format!("/api/v1/offices/{o}/persons/{p}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let person = if v["person"].is_object() {
+            &v["person"]
+        } else {
+            &v
+        };
+        assert_eq!(person["status"], "departed", "{v}");
+        assert!(
+            v.to_string().contains("departure confirmed"),
+            "status history: {v}"
+        );
+    }
+    let (s, v) = post_json(
+        &app,
+        &ma,
+        &tm,
+        "/api/v1/returns",
+        json!({"person_id": head.id.to_string(), "departure_on": today().to_string(), "border_point": "milak"}),
+    )
+    .await;
+    assert_eq!((s, code(&v)), (409, "return.person.departed"), "{v}");
+    assert_eq!(app.audited("person.status").len(), 2);
 
     // Audited with both persons as targets.
     for action in [
