@@ -8,6 +8,9 @@
 //!   registrant and the household members on it), seen revoked by the online verifier and in
 //!   the signed status list, and nothing before it (still valid after screening and permit);
 //!   a person not on the case keeps a valid card;
+//! - an office withdraws a referral on the person's referrals page: the partner then sees it
+//!   withdrawn, without the shared attributes (page and API); another office, the partner and
+//!   another person's path cannot withdraw it; audited;
 //! - the planning exports (CSV and XLSX, every level a partner can open) contain no name,
 //!   phone, document number or address of the persons counted, and no shown count of 1 to 4;
 //! - an anonymous complaint filed on the portal about the complainant's own office: that
@@ -569,6 +572,161 @@ async fn departure_revokes_every_persons_credentials_and_nothing_before(app: Tes
 crate::both!(
     departure_revokes_all,
     departure_revokes_every_persons_credentials_and_nothing_before
+);
+
+/// The id in the first withdraw form of `html` under `page` (`{page}/{id}/withdraw`).
+fn withdraw_target(html: &str, page: &str) -> String {
+    let start = format!("action=\"{page}/");
+    let at = html
+        .find(&start)
+        .unwrap_or_else(|| panic!("no withdraw form: {html}"))
+        + start.len();
+    let rest = &html[at..];
+    rest[..rest.find("/withdraw\"").unwrap()].to_owned()
+}
+
+async fn an_office_withdraws_a_referral_and_the_partner_sees_it_withdrawn(app: TestApp) {
+    let home = app.office("THR-01");
+    let other = app.office("THR-02");
+    let clerk_user = app.user("clerk.a", "clerk", Some(home.id));
+    app.user("clerk.b", "clerk", Some(other.id));
+    let nurse = app.user("nurse", "partner", None);
+    app.store
+        .set_user_partner(&AuditCtx::system("test"), nurse.id, Some("health-tehran"))
+        .unwrap();
+    let person = app.person(home.id, "مریم");
+    let neighbour = app.person(home.id, "نسرین");
+    let page = format!("/offices/{}/persons/{}/referrals", home.id, person.id);
+
+    // The clerk refers the person (consent given).
+    let clerk = app.signed_in("clerk.a").await;
+    let t = app.csrf(&clerk, &page).await;
+    let r = app
+        .post_form(
+            &clerk,
+            &page,
+            &[("_csrf", &t), ("type", "health_house"), ("consent", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = get_text(&app, &clerk, &page).await;
+    let id = withdraw_target(&html, &page);
+    let reference = html
+        .split("data-reference=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let withdraw = format!("{page}/{id}/withdraw");
+
+    // The partner sees what was shared.
+    let (nc, _) = api_client(&app, "nurse").await;
+    let one = format!("/referrals/{id}");
+    let html = get_text(&app, &nc, &one).await;
+    assert!(
+        html.contains("id=\"referral-shared\"") && html.contains(&person.registry_no),
+        "{html}"
+    );
+    let (s, v) = get_json(&app, &nc, &format!("/api/v1/referrals/{id}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["shared"]["registry_no"], person.registry_no.as_str());
+
+    // Another office cannot withdraw it: not under its own office (404), not under the
+    // referring office's (403); nor can the partner, nor under another person's path.
+    let clerk_b = app.signed_in("clerk.b").await;
+    let tb = app.csrf(&clerk_b, "/profile").await;
+    let r = app
+        .post_form(
+            &clerk_b,
+            &format!(
+                "/offices/{}/persons/{}/referrals/{id}/withdraw",
+                other.id, person.id
+            ),
+            &[("_csrf", &tb)],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = app.post_form(&clerk_b, &withdraw, &[("_csrf", &tb)]).await;
+    assert_eq!(r.status(), 403);
+    let tn = app.csrf(&nc, "/profile").await;
+    let r = app.post_form(&nc, &withdraw, &[("_csrf", &tn)]).await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .post_form(
+            &clerk,
+            &format!(
+                "/offices/{}/persons/{}/referrals/{id}/withdraw",
+                home.id, neighbour.id
+            ),
+            &[("_csrf", &t)],
+        )
+        .await;
+    assert_eq!(r.status(), 404, "the referral is not the neighbour's");
+    let (_, v) = get_json(&app, &nc, &format!("/api/v1/referrals/{id}")).await;
+    assert_eq!(
+        (v["state"].as_str(), v["shared"]["registry_no"].as_str()),
+        (Some("pending"), Some(person.registry_no.as_str())),
+        "untouched: {v}"
+    );
+    assert!(app.audited("referral.withdraw").is_empty());
+
+    // The office withdraws it on the person's page.
+    let r = app
+        .post_form(&clerk, &withdraw, &[("_csrf", &t), ("note", "")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(crate::harness::location(&r), page);
+    let html = get_text(&app, &clerk, &page).await;
+    assert!(html.contains("data-state=\"withdrawn\""), "{html}");
+    assert!(!html.contains(&withdraw), "no second withdrawal offered");
+    let r = app.post_form(&clerk, &withdraw, &[("_csrf", &t)]).await;
+    assert_eq!(r.status(), 409, "withdrawn once");
+
+    // The partner sees it withdrawn, and nothing of the person any more.
+    let inbox = get_text(&app, &nc, "/referrals?state=withdrawn").await;
+    assert!(inbox.contains(&reference), "{inbox}");
+    let inbox = get_text(&app, &nc, "/referrals?state=pending").await;
+    assert!(!inbox.contains(&reference), "{inbox}");
+    let html = get_text(&app, &nc, &one).await;
+    assert!(html.contains("data-state=\"withdrawn\""), "{html}");
+    assert!(html.contains("id=\"referral-shared-none\""), "{html}");
+    for secret in [
+        person.registry_no.as_str(),
+        person.given_name.as_str(),
+        person.father_name.as_str(),
+    ] {
+        assert!(!html.contains(secret), "{secret}: {html}");
+    }
+    assert!(!html.contains("id=\"referral-act\""), "nothing to answer");
+    let (s, v) = get_json(&app, &nc, &format!("/api/v1/referrals/{id}")).await;
+    assert_eq!(
+        (s, v["state"].as_str(), &v["shared"]),
+        (200, Some("withdrawn"), &json!({})),
+        "{v}"
+    );
+    assert!(!v.to_string().contains(&person.registry_no));
+    let tn = csrf_in(&get_text(&app, &nc, "/referrals").await).unwrap_or(tn);
+    let r = app
+        .post_form(&nc, &one, &[("_csrf", &tn), ("action", "accept")])
+        .await;
+    assert_eq!(r.status(), 409, "a withdrawn referral is not accepted");
+
+    // Audited once: the referral, by the clerk, for the office.
+    let rows = app.audited("referral.withdraw");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (
+            rows[0].target_type.as_str(),
+            rows[0].target_id.as_str(),
+            rows[0].actor_id,
+            rows[0].office_id
+        ),
+        ("referral", id.as_str(), Some(clerk_user.id), Some(home.id))
+    );
+}
+crate::both!(
+    office_withdraws_referral,
+    an_office_withdraws_a_referral_and_the_partner_sees_it_withdrawn
 );
 
 /// What identifies a person, as the registry holds it and as pages may print it.
