@@ -32,6 +32,7 @@ mod i18n;
 mod idempotency;
 mod information;
 mod input_contract;
+mod issue20_rules;
 mod kpi;
 mod licences;
 mod no_server_errors;

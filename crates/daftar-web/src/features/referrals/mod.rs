@@ -298,6 +298,12 @@ async fn office_withdraw(
     let note = form.note;
     state
         .db(move |s| {
+            // Only a referral of the person the path names (found by a test: any referral of
+            // the office was withdrawn under any person's path).
+            let theirs = s.person_referrals(&ctx, Some(office), person)?;
+            if !theirs.iter().any(|r| r.id == id) {
+                return Err(Error::not_found("referral.not_found"));
+            }
             s.act_on_referral(
                 &ctx,
                 ReferralActor::Office(office),
