@@ -103,7 +103,7 @@ both_backends! {
 
         // Only the partner answers; the office and the person only withdraw.
         assert_eq!(
-            s.act_on_referral(&ctx(), ReferralActor::Office(home), &r.id, Action::Accept, "").unwrap_err().code,
+            s.act_on_referral(&ctx(), ReferralActor::Office(home, adult), &r.id, Action::Accept, "").unwrap_err().code,
             "referral.action.forbidden"
         );
         assert_eq!(
@@ -126,7 +126,7 @@ both_backends! {
         // Another office cannot withdraw it; the person can, even after completion, and the
         // partner then sees nothing of them.
         assert_eq!(
-            s.act_on_referral(&ctx(), ReferralActor::Office(other), &r.id, Action::Withdraw, "").unwrap_err().code,
+            s.act_on_referral(&ctx(), ReferralActor::Office(other, adult), &r.id, Action::Withdraw, "").unwrap_err().code,
             "referral.not_found"
         );
         let gone = s.act_on_referral(&ctx(), ReferralActor::Person(adult), &r.id, Action::Withdraw, "").unwrap();
