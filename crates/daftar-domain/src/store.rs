@@ -1415,8 +1415,9 @@ pub enum ReferralActor {
     /// A user of the partner the referral is addressed to (the store finds the acting user's
     /// partner): accept, decline, complete.
     Partner,
-    /// Staff of the referring office, for the person at the counter: withdraw.
-    Office(OfficeId),
+    /// Staff of the referring office, for the person at the counter (the referral must be this
+    /// office's and this person's): withdraw.
+    Office(OfficeId, PersonId),
     /// The person themself on the portal: withdraw.
     Person(PersonId),
 }

@@ -137,8 +137,10 @@ pub fn page(tx: &mut dyn Tx, filter: &AuditFilter, req: PageRequest) -> Result<P
 
 /// Which audit rows concern person `$1` of office `$2` ([`access_log`]): `$3` is the person's
 /// id as it appears in a list's details (`%"id"%`), `$4` when they were registered. Lists of
-/// the office (persons, cases, households, notices, the duplicate review, help-desk tickets)
-/// name the persons they showed in their details. Left out: the person's own look at their
+/// the office (persons, cases, households, notices, the duplicate review) name the persons they
+/// showed in their details; so do help-desk lists, whichever office (or the authority, `all`)
+/// listed them: a complaint about another office, or a ticket forwarded to one, is listed there
+/// with the complainant's name. Left out: the person's own look at their
 /// help-desk page (`helpdesk.own`), and every row of an anonymous complaint, so that a log
 /// printed at the office complained about cannot tell who complained.
 const ABOUT_PERSON: &str = "(target_type = 'person' AND target_id = $1 AND action <> 'helpdesk.own') \
@@ -147,7 +149,7 @@ const ABOUT_PERSON: &str = "(target_type = 'person' AND target_id = $1 AND actio
      OR (target_type = 'household' AND target_id IN (SELECT household_id FROM household_members WHERE person_id = $1)) \
      OR (target_type = 'referral' AND target_id IN (SELECT id FROM referrals WHERE person_id = $1)) \
      OR (target_type = 'office' AND target_id = $2 AND action IN ('person.list', 'person.search', 'person.candidates', 'round.not_seen', 'case.list', 'household.list', 'notify.list') AND details LIKE $3) \
-     OR (target_type = 'office' AND target_id IN ($2, 'all') AND action = 'helpdesk.list' AND details LIKE $3) \
+     OR (target_type = 'office' AND action = 'helpdesk.list' AND details LIKE $3) \
      OR (target_type = 'review' AND target_id IN ($2, '') AND action = 'review.list' AND details LIKE $3) \
      OR (target_type = 'helpdesk_ticket' AND target_id IN (SELECT id FROM helpdesk_tickets WHERE person_id = $1 AND NOT anonymous)) \
      OR (target_type = 'office' AND target_id = $2 AND action = 'person.export' AND at >= $4)";

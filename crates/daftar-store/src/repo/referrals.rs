@@ -255,7 +255,7 @@ impl ReferralStore for SqlStore {
                     let user = acting(ctx)?;
                     partner_of(tx, user)? == r.partner
                 }
-                ReferralActor::Office(o) => o == r.office_id,
+                ReferralActor::Office(o, p) => o == r.office_id && p == r.person_id,
                 ReferralActor::Person(p) => p == r.person_id,
             };
             if !mine {

@@ -103,7 +103,7 @@ both_backends! {
 
         // Only the partner answers; the office and the person only withdraw.
         assert_eq!(
-            s.act_on_referral(&ctx(), ReferralActor::Office(home), &r.id, Action::Accept, "").unwrap_err().code,
+            s.act_on_referral(&ctx(), ReferralActor::Office(home, adult), &r.id, Action::Accept, "").unwrap_err().code,
             "referral.action.forbidden"
         );
         assert_eq!(
@@ -123,10 +123,15 @@ both_backends! {
         let done = s.act_on_referral(&nurse, ReferralActor::Partner, &r.id, Action::Complete, "واکسن زده شد").unwrap();
         assert_eq!((done.state, done.note.as_str()), (ReferralState::Completed, "واکسن زده شد"));
 
-        // Another office cannot withdraw it; the person can, even after completion, and the
-        // partner then sees nothing of them.
+        // Another office cannot withdraw it, nor its own office through another person; the
+        // person can, even after completion, and the partner then sees nothing of them.
         assert_eq!(
-            s.act_on_referral(&ctx(), ReferralActor::Office(other), &r.id, Action::Withdraw, "").unwrap_err().code,
+            s.act_on_referral(&ctx(), ReferralActor::Office(other, adult), &r.id, Action::Withdraw, "").unwrap_err().code,
+            "referral.not_found"
+        );
+        let neighbour: PersonId = person(s, home, "مهتاب").parse().unwrap();
+        assert_eq!(
+            s.act_on_referral(&ctx(), ReferralActor::Office(home, neighbour), &r.id, Action::Withdraw, "").unwrap_err().code,
             "referral.not_found"
         );
         let gone = s.act_on_referral(&ctx(), ReferralActor::Person(adult), &r.id, Action::Withdraw, "").unwrap();

@@ -5,6 +5,7 @@
 
 mod accreditation;
 mod api_basics;
+mod api_issue20;
 mod auth_flows;
 mod browser;
 mod browser_card;

@@ -77,6 +77,14 @@ const SCOPED: &[(&str, &str)] = &[
         "/api/v1/offices/{office_id}/persons/{person_id}/referrals",
     ),
     (
+        "GET",
+        "/api/v1/offices/{office_id}/persons/{person_id}/referrals",
+    ),
+    (
+        "POST",
+        "/api/v1/offices/{office_id}/persons/{person_id}/referrals/{referral_id}/withdraw",
+    ),
+    (
         "POST",
         "/offices/{office_id}/persons/{person_id}/medical-needs",
     ),

@@ -86,10 +86,17 @@ fn id() -> Vec<Rule> {
     vec![Required, Pattern(c::ID)]
 }
 
+/// A help-desk ticket's category: one of the codes.
+fn ticket_category() -> Vec<Rule> {
+    use daftar_domain::helpdesk::Category;
+    vec![Required, NoDefault, codes(Category::ALL, Category::code)]
+}
+
 /// The rules of request body schemas: (component schema, property, rules).
 pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
     use daftar_domain::case::PaymentMethod;
     use daftar_domain::credential::VerifierType;
+    use daftar_domain::helpdesk;
     use daftar_domain::plan::{PlanKind, TargetMetric};
     use daftar_domain::workflow::RejectReason;
     let verifiers = || codes(VerifierType::ALL, VerifierType::code);
@@ -504,6 +511,59 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Vec<Rule>)> {
             "AnswerRequest",
             "answer",
             vec![Pattern(c::TEXT_LINES), MaxLen(4000)],
+        ),
+        (
+            "StaffTicketRequest",
+            "channel",
+            vec![Required, NoDefault, strs(&["office", "phone"])],
+        ),
+        ("StaffTicketRequest", "category", ticket_category()),
+        (
+            "StaffTicketRequest",
+            "about_office",
+            vec![Pattern(c::ID_OPT)],
+        ),
+        (
+            "StaffTicketRequest",
+            "about_staff",
+            vec![MaxLen(helpdesk::MAX_STAFF)],
+        ),
+        (
+            "StaffTicketRequest",
+            "body",
+            vec![Required, NoDefault, MaxLen(helpdesk::MAX_TEXT)],
+        ),
+        (
+            "StaffTicketRequest",
+            "contact_name",
+            vec![Required, NoDefault],
+        ),
+        (
+            "StaffTicketRequest",
+            "contact_phone",
+            vec![Required, NoDefault],
+        ),
+        ("PortalTicketRequest", "category", ticket_category()),
+        (
+            "PortalTicketRequest",
+            "about_office",
+            vec![Pattern(c::ID_OPT)],
+        ),
+        (
+            "PortalTicketRequest",
+            "about_staff",
+            vec![MaxLen(helpdesk::MAX_STAFF)],
+        ),
+        (
+            "PortalTicketRequest",
+            "body",
+            vec![Required, NoDefault, MaxLen(helpdesk::MAX_TEXT)],
+        ),
+        ("TicketAnswer", "answer", lines_req(helpdesk::MAX_TEXT)),
+        (
+            "TicketForward",
+            "office",
+            vec![Required, NoDefault, Pattern(c::ID)],
         ),
         ("Names", "fa-IR", text_req(200)),
         ("Names", "fa-AF", text_req(200)),

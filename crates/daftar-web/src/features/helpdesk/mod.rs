@@ -4,12 +4,15 @@
 //! or a visitor's behalf (`/helpdesk/new`: at the counter of any office, or by phone) and answer
 //! what is routed to them (`/helpdesk`): an office its own inquiries and the discourtesy and
 //! delay complaints about it, the authority everything else. An anonymous complainant is hidden
-//! from the office complained about. JSON: `GET /api/v1/helpdesk/tickets`.
+//! from the office complained about. JSON ([`api`]): `/api/v1/helpdesk/tickets…` for staff,
+//! `/api/v1/portal/tickets…` for the person.
+
+pub mod api;
 
 use crate::auth::{CsrfForm, Staff};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Path, Query};
-use crate::features::portal::me;
+use crate::features::portal::{Me, me};
 use crate::pages::{PageCtx, Pager, render};
 use crate::state::AppState;
 use askama::Template;
@@ -39,7 +42,21 @@ pub fn routes() -> Router<AppState> {
         .route("/helpdesk/{ticket_id}", get(show))
         .route("/helpdesk/{ticket_id}/answer", post(answer))
         .route("/helpdesk/{ticket_id}/forward", post(forward))
-        .route("/api/v1/helpdesk/tickets", get(api_inbox))
+        .route("/api/v1/helpdesk/tickets", get(api_inbox).post(api::file))
+        .route("/api/v1/helpdesk/tickets/{ticket_id}", get(api::show))
+        .route(
+            "/api/v1/helpdesk/tickets/{ticket_id}/answer",
+            post(api::answer),
+        )
+        .route(
+            "/api/v1/helpdesk/tickets/{ticket_id}/forward",
+            post(api::forward),
+        )
+        .route(
+            "/api/v1/portal/tickets",
+            get(api::portal_list).post(api::portal_file),
+        )
+        .route("/api/v1/portal/tickets/{ticket_id}", get(api::portal_show))
 }
 
 /// The office whose tickets `staff` handles (`None`: authority roles, every ticket); refused
@@ -247,23 +264,43 @@ async fn portal_file(
     CsrfForm(form): CsrfForm<TicketForm>,
 ) -> WebResult<Response> {
     let me = me(&state, staff.clone()).await?;
-    let ctx = me.staff.audit(purpose::SELF_SERVICE);
-    let person = Some((me.person, me.office));
-    let today = state.today();
-    let cal = state.calendar();
-    let filed = async {
-        let t = NewTicket::parse(form.draft()?, Channel::Portal, person, None)?;
-        let due = t.due_on(&cal, today)?;
-        state.db(move |s| s.file_ticket(&ctx, &t, due)).await
-    }
-    .await;
-    match filed {
+    match file_portal(&state, &me, form.draft()).await {
         Ok(t) => Ok(Redirect::to(&format!("/portal/help?filed={}", t.reference)).into_response()),
         Err(e) => {
             let shown = crate::pages::form_error(&state, &staff.ctx, e)?;
             portal_render(&state, staff, None, Some(shown)).await
         }
     }
+}
+
+/// Files `draft` on the portal for the signed-in person (the page's form and the API).
+async fn file_portal(state: &AppState, me: &Me, draft: Result<TicketDraft>) -> Result<Ticket> {
+    let ctx = me.staff.audit(purpose::SELF_SERVICE);
+    let person = Some((me.person, me.office));
+    let t = NewTicket::parse(draft?, Channel::Portal, person, None)?;
+    let due = t.due_on(&state.calendar(), state.today())?;
+    state.db(move |s| s.file_ticket(&ctx, &t, due)).await
+}
+
+/// Files `draft` for a visitor at the counter of the staff member's office (`Channel::Office`)
+/// or a caller (`Channel::Phone`), as staff with `helpdesk.answer` do (the page's form and
+/// the API).
+async fn file_for(
+    state: &AppState,
+    staff: &Staff,
+    channel: Channel,
+    draft: Result<TicketDraft>,
+) -> Result<Ticket> {
+    let viewer = viewer(staff)?;
+    let ctx = staff.audit(purpose::SERVICE);
+    let at = if channel == Channel::Office {
+        viewer
+    } else {
+        None
+    };
+    let t = NewTicket::parse(draft?, channel, None, at)?;
+    let due = t.due_on(&state.calendar(), state.today())?;
+    state.db(move |s| s.file_ticket(&ctx, &t, due)).await
 }
 
 #[derive(Template)]
@@ -370,26 +407,12 @@ async fn staff_file(
     staff: Staff,
     CsrfForm(form): CsrfForm<TicketForm>,
 ) -> WebResult<Response> {
-    let viewer = viewer(&staff)?;
-    let ctx = staff.audit(purpose::SERVICE);
-    let today = state.today();
-    let cal = state.calendar();
-    let filed = async {
-        let channel = match form.channel.as_str() {
-            "phone" => Channel::Phone,
-            _ => Channel::Office,
-        };
-        let at = if channel == Channel::Office {
-            viewer
-        } else {
-            None
-        };
-        let t = NewTicket::parse(form.draft()?, channel, None, at)?;
-        let due = t.due_on(&cal, today)?;
-        state.db(move |s| s.file_ticket(&ctx, &t, due)).await
-    }
-    .await;
-    match filed {
+    viewer(&staff)?;
+    let channel = match form.channel.as_str() {
+        "phone" => Channel::Phone,
+        _ => Channel::Office,
+    };
+    match file_for(&state, &staff, channel, form.draft()).await {
         // The ticket may be routed elsewhere: the filer sees its reference, not its page.
         Ok(t) => Ok(Redirect::to(&format!("/helpdesk?filed={}", t.reference)).into_response()),
         Err(e) => {

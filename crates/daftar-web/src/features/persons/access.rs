@@ -4,6 +4,8 @@
 //! for them at the counter (`/offices/{o}/persons/{p}/access`); any other office prints it
 //! when the person gives it a share code made for an office (`/share`, checked with their birth
 //! date; `features::credentials::share`). Viewing it is audited too.
+//! JSON: `GET /api/v1/portal/access` (the person) and
+//! `GET /api/v1/offices/{o}/persons/{p}/access` (the office's staff).
 
 use crate::auth::scope::PersonRead;
 use crate::auth::{InOffice, Staff};
@@ -158,6 +160,28 @@ pub async fn api_at_office(
 ) -> WebResult<axum::Json<Page<AccessEntry>>> {
     let page = page.checked()?;
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
+    Ok(axum::Json(
+        state
+            .db(move |s| s.person_access_log(&ctx, &scope, person, page))
+            .await?,
+    ))
+}
+
+/// The signed-in person's own access log ("who saw my record"), the entries of `/portal/access`
+/// as data, newest first: when, which office, which role (never a staff member's name), the
+/// purpose and the action (portal accounts only: 403 `portal.only`). Viewing it is audited
+/// (`person.access_log`, purpose `self_service`) and shows in it.
+#[utoipa::path(get, path = "/api/v1/portal/access", tag = "portal", params(PageRequest),
+    responses((status = 200, body = Page<AccessEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn api_mine(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(page): Query<PageRequest>,
+) -> WebResult<axum::Json<Page<AccessEntry>>> {
+    let me = crate::features::portal::me(&state, staff).await?;
+    let page = page.checked()?;
+    let (ctx, scope, person) = (me.staff.audit(purpose::SELF_SERVICE), me.read, me.person);
     Ok(axum::Json(
         state
             .db(move |s| s.person_access_log(&ctx, &scope, person, page))

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
             get(access::api_at_office),
         )
         .route("/portal/access", get(access::mine))
+        .route("/api/v1/portal/access", get(access::api_mine))
         .route(
             "/offices/{office_id}/persons/{person_id}/status",
             post(html::set_status),

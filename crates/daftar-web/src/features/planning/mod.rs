@@ -6,7 +6,9 @@
 //! through [`daftar_domain::planning::Planning::protect`]: every level (provinces, a
 //! province's districts, a district's offices and sexes) protected together, so that no
 //! withheld figure can be worked out from any published figures, on the page and in the
-//! CSV/XLSX exports alike.
+//! CSV/XLSX exports alike, and as JSON (`GET /api/v1/planning`, [`api`]).
+
+pub mod api;
 
 use crate::auth::Staff;
 use crate::error::WebResult;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/planning", get(page))
         .route("/planning/export.csv", get(csv))
         .route("/planning/export.xlsx", get(xlsx))
+        .route("/api/v1/planning", get(api::figures))
 }
 
 /// `?province=&district=`: the level shown.

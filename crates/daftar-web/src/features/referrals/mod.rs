@@ -4,8 +4,11 @@
 //! person sees their referrals and withdraws consent on the portal (`/portal/referrals`); a
 //! partner user sees the referrals addressed to their partner — a list that names no one, and
 //! one referral at a time with what it shares, audited — and accepts, declines or completes
-//! them (`/referrals`). JSON: `/api/v1/referrals…` and
-//! `POST /api/v1/offices/{o}/persons/{p}/referrals`.
+//! them (`/referrals`). JSON: `/api/v1/referrals…` (the partner),
+//! `/api/v1/offices/{o}/persons/{p}/referrals…` (the office) and `/api/v1/portal/referrals…`
+//! (the person; [`api`]).
+
+pub mod api;
 
 use crate::auth::scope::{PersonRead, PersonWrite};
 use crate::auth::{CsrfForm, InOffice, Staff};
@@ -52,7 +55,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/referrals/{referral_id}/actions", post(api_act))
         .route(
             "/api/v1/offices/{office_id}/persons/{person_id}/referrals",
-            post(api_create),
+            get(api::person_list).post(api_create),
+        )
+        .route(
+            "/api/v1/offices/{office_id}/persons/{person_id}/referrals/{referral_id}/withdraw",
+            post(api::office_withdraw),
+        )
+        .route("/api/v1/portal/referrals", get(api::portal_list))
+        .route(
+            "/api/v1/portal/referrals/{referral_id}/withdraw",
+            post(api::portal_withdraw),
         )
 }
 
@@ -298,15 +310,11 @@ async fn office_withdraw(
     let note = form.note;
     state
         .db(move |s| {
-            // Only a referral of the person the path names (found by a test: any referral of
-            // the office was withdrawn under any person's path).
-            let theirs = s.person_referrals(&ctx, Some(office), person)?;
-            if !theirs.iter().any(|r| r.id == id) {
-                return Err(Error::not_found("referral.not_found"));
-            }
+            // Only a referral of the person the path names: the store checks the person too
+            // (found by a test: any referral of the office was withdrawn under any person's path).
             s.act_on_referral(
                 &ctx,
-                ReferralActor::Office(office),
+                ReferralActor::Office(office, person),
                 &id,
                 Action::Withdraw,
                 &note,
@@ -533,7 +541,8 @@ pub struct ReferralJson {
     pub state: ReferralState,
     /// How consent was given.
     pub consent: Consent,
-    /// Attribute → value shared with the partner (empty in lists and after withdrawal).
+    /// Attribute → value shared with the partner (empty in the partner's list and after
+    /// withdrawal).
     pub shared: std::collections::BTreeMap<String, String>,
     /// The partner's reason or outcome, or the withdrawal note.
     pub note: String,
