@@ -471,6 +471,9 @@ async fn every_help_desk_list_that_names_a_person_is_in_their_access_log(app: Te
         assert!(codes.contains(&want), "{want} in {codes:?}");
     }
     assert!(!log.to_string().contains("کاربر"), "no staff name");
+    // On the page, a list by the authority is said to be the authority's, not the system's.
+    let html = crate::harness::get_text(&app, &me.0, "/portal/access?per_page=100").await;
+    assert!(html.contains("سازمان (اداره کل امور اتباع)"), "{html}");
     assert!(
         items
             .iter()

@@ -20,7 +20,7 @@ use axum::response::Response;
 use daftar_domain::audit::{AccessEntry, purpose};
 use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
-use daftar_domain::permission::OfficeScope;
+use daftar_domain::permission::{OfficeScope, RoleCode};
 
 /// One line of the log, ready to show (`persons/access_table.html`).
 pub(crate) struct Line {
@@ -45,7 +45,14 @@ struct AccessPage {
 pub(crate) fn line(page: &PageCtx, e: &AccessEntry) -> Line {
     let tr = &page.tr;
     let office = if e.office_code.is_empty() {
-        tr.t("access-office-none")
+        // No office: the system itself, or staff of no office — a partner service, the
+        // association, or the authority (officers, inspectors, protection, audit).
+        tr.t(match e.role.as_str() {
+            "" => "access-office-none",
+            RoleCode::PARTNER => "access-office-partner",
+            RoleCode::ASSOCIATION => "access-office-association",
+            _ => "access-office-authority",
+        })
     } else {
         let name = if page.locale.tag == "en" {
             &e.office_name_en
