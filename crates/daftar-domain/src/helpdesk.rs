@@ -6,7 +6,7 @@
 //! within a number of working days. Rules here, pure:
 //!
 //! - routing ([`route`]): an inquiry goes to the person's office (or the office where it was
-//!   filed); a complaint of discourtesy or delay goes to the office complained about, which
+//!   filed, or the office a caller asks about; with none of these, to the authority); a complaint of discourtesy or delay goes to the office complained about, which
 //!   must put it right; overcharging, bribes, other complaints and every exploitation report go
 //!   to the authority, never to the office they are about;
 //! - the complainant may stay anonymous to the office complained about ([`Ticket::hides_from`]):
@@ -238,9 +238,10 @@ impl NewTicket {
             contact_name: contact_name.to_owned(),
             contact_phone: contact_phone.to_owned(),
         };
-        if kind == TicketKind::Inquiry && ticket.inquiry_office().is_none() {
-            return Err(Error::invalid("helpdesk.office.required").with_field("about_office"));
-        }
+        // An inquiry that names no office and comes from no office's person or counter (a
+        // phone caller who is not registered, asking in general) goes to the authority
+        // ([`route`]); it used to be refused while the form offered "no office" (found by a
+        // walk of the demo).
         Ok(ticket)
     }
 
@@ -542,6 +543,19 @@ mod tests {
             "inquiries go home"
         );
         assert!(!t("question").anonymous, "an inquiry is never anonymous");
+    }
+
+    #[test]
+    fn a_general_inquiry_by_phone_goes_to_the_authority() {
+        let mut d = draft("question", None);
+        d.contact_name = "رحیم".into();
+        d.contact_phone = "09121234567".into();
+        let t = NewTicket::parse(d.clone(), Channel::Phone, None, None).unwrap();
+        assert_eq!(t.route(), Route::Authority);
+        let office = OfficeId::new();
+        d.about_office = Some(office);
+        let t = NewTicket::parse(d, Channel::Phone, None, None).unwrap();
+        assert_eq!(t.route(), Route::Office(office), "asking a given office");
     }
 
     #[test]
