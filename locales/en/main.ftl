@@ -815,6 +815,7 @@ share-code-cancelled = This share code was cancelled by its holder.
 share-code-expired = This share code has expired.
 share-code-locked = This share code is locked after too many wrong birth dates.
 share-office-staff_only = A code made for an office can only be checked by the staff of an office, signed in.
+share-verifier-holder_only = A code for another office is made by the holder, on their portal page.
 share-check-failed = The code or the birth date is wrong.
 share-verifier-invalid = Choose employer, school, bank or police.
 share-verifier-mismatch = This code was made for another kind of verifier.

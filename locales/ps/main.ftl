@@ -812,6 +812,7 @@ share-code-cancelled = دا د شریکولو کوډ د لرونکي لخوا ل
 share-code-expired = د دې کوډ اعتبار پای ته رسېدلی دی.
 share-code-locked = دا د شریکولو کوډ د ډېرو ناسمو زېږېدو نېټو وروسته بند شوی دی.
 share-office-staff_only = هغه کوډ چې د دفتر لپاره جوړ شوی یوازې د یوه دفتر ننوتي کارکوونکي یې کتلای شي.
+share-verifier-holder_only = د بل دفتر لپاره کوډ لرونکی پخپله د خپل پورټال په پاڼه کې جوړوي.
 share-check-failed = کوډ یا د زېږېدو نېټه ناسمه ده.
 share-verifier-invalid = کارګمارونکی، ښوونځی، بانک یا پولیس وټاکئ.
 share-verifier-mismatch = دا کوډ د بل ډول کتونکي لپاره جوړ شوی دی.

@@ -1263,15 +1263,17 @@ pub trait AuditStore: Send + Sync {
     ) -> Result<Page<AccessEntry>>;
 
     /// The access log of the holder of share code `share`, for the staff of any office the
-    /// holder gave it to: only a code made for an office (`verifier = office`) whose credential
-    /// was shown by a check at most [`SHARED_LOG_MINUTES`] before `now` (the holder's consent,
-    /// checked with their birth date); anything else is `share.not_found`. The same entries as
-    /// [`AuditStore::person_access_log`]; audited `person.access_log` with the caller's office.
+    /// holder gave it to: only a code made for an office (`verifier = office`), right after
+    /// the caller's own check of it showed the credential (the holder's consent, checked with
+    /// their birth date): `checked_at` is that check's time as recorded, and it must be at most
+    /// [`SHARED_LOG_MINUTES`] old by the store's clock; anything else is `share.not_found`.
+    /// The same entries as [`AuditStore::person_access_log`]; audited `person.access_log` with
+    /// the caller's office.
     fn shared_access_log(
         &self,
         ctx: &AuditCtx,
         share: ShareCodeId,
-        now: OffsetDateTime,
+        checked_at: OffsetDateTime,
         page: PageRequest,
     ) -> Result<Page<AccessEntry>>;
 

@@ -483,6 +483,7 @@ pub const ALL: &[(&str, ErrorKind)] = &[
     ("share.not_found", NotFound),
     ("share.office.staff_only", Forbidden),
     ("share.too_many", TooManyRequests),
+    ("share.verifier.holder_only", Conflict),
     ("share.verifier.invalid", Invalid),
     ("share.verifier.mismatch", Forbidden),
     ("share.verifier_name.invalid", Invalid),

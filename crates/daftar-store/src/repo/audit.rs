@@ -442,20 +442,22 @@ impl daftar_domain::store::AuditStore for crate::SqlStore {
         &self,
         ctx: &AuditCtx,
         share: daftar_domain::ids::ShareCodeId,
-        now: time::OffsetDateTime,
+        checked_at: time::OffsetDateTime,
         page: PageRequest,
     ) -> Result<Page<AccessEntry>> {
-        let since = now - time::Duration::minutes(daftar_domain::store::SHARED_LOG_MINUTES);
         let share = share.to_string();
+        let checked_at = truncate_ms(checked_at);
         self.write(|tx| {
+            let since =
+                tx.now() - time::Duration::minutes(daftar_domain::store::SHARED_LOG_MINUTES);
             let (id, office, registered) = tx
                 .query_opt(
                     "SELECT p.id, p.office_id, p.created_at FROM share_codes s \
                      JOIN persons p ON p.id = s.person_id \
                      WHERE s.id = $1 AND s.verifier = 'office' AND s.cancelled_at IS NULL \
                      AND EXISTS (SELECT 1 FROM share_checks c WHERE c.share_id = s.id \
-                                 AND c.outcome = 'shown' AND c.at >= $2)",
-                    params![share.as_str(), since],
+                                 AND c.outcome = 'shown' AND c.at = $2 AND c.at >= $3)",
+                    params![share.as_str(), checked_at, since],
                 )?
                 .map(|r| Ok::<_, Error>((r.text(0)?, r.text(1)?, r.ts(2)?)))
                 .transpose()?

@@ -266,22 +266,7 @@ impl ReferralStore for SqlStore {
             if partner_step != (actor == ReferralActor::Partner) {
                 return Err(Error::forbidden("referral.action.forbidden"));
             }
-            let next = r.state.after(action)?;
-            let now = truncate_ms(tx.now());
-            // Withdrawn consent erases what was shared; it keeps the partner's note (an
-            // outcome) and stores no reason of the person's, which the partner would read.
-            let n = tx.exec(
-                "UPDATE referrals SET state = $1, note = CASE WHEN $1 = 'withdrawn' THEN note ELSE $2 END, updated_at = $3, \
-                 attributes = CASE WHEN $1 = 'withdrawn' THEN '[]' ELSE attributes END \
-                 WHERE id = $4 AND state = $5",
-                params![next.code(), note.as_str(), now, id, r.state.code()],
-            )?;
-            if n == 0 {
-                return Err(Error::conflict("referral.state.conflict"));
-            }
-            let r = load(tx, id)?;
-            audit::append(tx, ctx, &event(&format!("referral.{}", action.code()), &r))?;
-            Ok(r)
+            step(tx, ctx, &r, action, &note)
         })
     }
 
@@ -302,4 +287,53 @@ impl ReferralStore for SqlStore {
             )
         })
     }
+}
+
+/// Takes `action` on referral `r` (as loaded in this transaction; the caller checked who acts):
+/// `referral.state.conflict` when it moved meanwhile. Withdrawn consent erases what was shared;
+/// it keeps the partner's note (an outcome) and stores no reason of the person's, which the
+/// partner would read. Audited `referral.<action>`.
+pub(crate) fn step(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    r: &Referral,
+    action: Action,
+    note: &str,
+) -> Result<Referral> {
+    let next = r.state.after(action)?;
+    let now = truncate_ms(tx.now());
+    let n = tx.exec(
+        "UPDATE referrals SET state = $1, note = CASE WHEN $1 = 'withdrawn' THEN note ELSE $2 END, updated_at = $3, \
+         attributes = CASE WHEN $1 = 'withdrawn' THEN '[]' ELSE attributes END \
+         WHERE id = $4 AND state = $5",
+        params![next.code(), note, now, r.id.as_str(), r.state.code()],
+    )?;
+    if n == 0 {
+        return Err(Error::conflict("referral.state.conflict"));
+    }
+    let r = load(tx, &r.id)?;
+    audit::append(tx, ctx, &event(&format!("referral.{}", action.code()), &r))?;
+    Ok(r)
+}
+
+/// Withdraws every referral of `person` that can still be withdrawn (the person left the
+/// country: the partners keep nothing of them). Returns how many.
+pub(crate) fn withdraw_all(tx: &mut dyn Tx, ctx: &AuditCtx, person: &str) -> Result<usize> {
+    let ids: Vec<String> = tx
+        .query(
+            "SELECT id FROM referrals WHERE person_id = $1 AND state <> 'withdrawn' ORDER BY id",
+            params![person],
+        )?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<_>>()?;
+    let mut n = 0;
+    for id in ids {
+        let r = load(tx, &id)?;
+        if r.state.after(Action::Withdraw).is_ok() {
+            step(tx, ctx, &r, Action::Withdraw, "")?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }

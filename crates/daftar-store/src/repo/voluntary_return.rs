@@ -309,6 +309,19 @@ impl ReturnStore for SqlStore {
                         .with_detail("person_id", serde_json::json!(m.to_string())));
                 }
             }
+            // The persons' rows are locked (in id order) before they are checked, so that two
+            // registrations at once cannot both pass the checks below for one person.
+            let mut locked: Vec<String> = std::iter::once(&r.person)
+                .chain(&r.members)
+                .map(|p| p.to_string())
+                .collect();
+            locked.sort();
+            for p in &locked {
+                tx.query_opt(
+                    &format!("SELECT id FROM persons WHERE id = $1{}", tx.dialect().for_update()),
+                    params![p.as_str()],
+                )?;
+            }
             for p in std::iter::once(&r.person).chain(&r.members) {
                 // Who has left the country (or died) has no return to register.
                 let status = tx
@@ -522,19 +535,28 @@ impl ReturnStore for SqlStore {
             let c = act(tx, ctx, access, id, Action::Depart, "", |tx, c| {
                 let now = truncate_ms(tx.now());
                 let reason = format!("voluntary return {}: departure confirmed", c.reference);
-                for p in c.persons() {
-                    // The registry follows: everyone on the case has left the country.
-                    let from = tx.query_opt(
+                // The persons' rows are locked first, in id order, as every writer that locks
+                // several persons does, so that two transactions never wait on each other.
+                let mut persons: Vec<String> = c.persons().map(|p| p.to_string()).collect();
+                persons.sort();
+                let mut statuses = Vec::with_capacity(persons.len());
+                for p in &persons {
+                    statuses.push(tx.query_opt(
                         &format!("SELECT status FROM persons WHERE id = $1{}", tx.dialect().for_update()),
-                        params![p.to_string()],
-                    )?;
+                        params![p.as_str()],
+                    )?);
+                }
+                for (p, from) in persons.iter().zip(statuses) {
+                    // The registry follows: everyone on the case has left the country, and
+                    // their referrals are withdrawn (the partners keep nothing of them).
+                    super::referrals::withdraw_all(tx, ctx, p)?;
                     if let Some(from) = from {
                         let from = PersonStatus::parse(&from.text(0)?)?;
                         if !matches!(from, PersonStatus::Departed | PersonStatus::Deceased) {
                             super::persons::change_status(
                                 tx,
                                 ctx,
-                                &p.to_string(),
+                                p,
                                 from,
                                 PersonStatus::Departed,
                                 &reason,

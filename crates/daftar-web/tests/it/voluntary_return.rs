@@ -85,6 +85,20 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
         .id
         .clone();
 
+    // The child is referred to a health house (withdrawn at the departure).
+    let clerk_api = crate::harness::api_client(&app, "clerk.a").await;
+    let (s, referral, _) = crate::harness::send_json(
+        &app,
+        &clerk_api,
+        reqwest::Method::POST,
+        &format!("/api/v1/offices/{o}/persons/{}/referrals", child.id),
+        json!({"type": "health_house", "consent": true}),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{referral}");
+    let referral_id = referral["id"].as_str().unwrap().to_owned();
+
     // The clerk registers on the person's page (Solar Hijri date, the child included).
     let clerk = app.signed_in("clerk.a").await;
     let person_page = format!("/offices/{o}/persons/{}", head.id);
@@ -385,6 +399,22 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     .await;
     assert_eq!((s, code(&v)), (409, "return.person.departed"), "{v}");
     assert_eq!(app.audited("person.status").len(), 2);
+    // The child's referral is withdrawn: the partner keeps nothing of them.
+    let withdrawn = app.audited("referral.withdraw");
+    assert_eq!(withdrawn.len(), 1);
+    assert_eq!(withdrawn[0].target_id, referral_id);
+    let (s, v) = json_of(
+        ma.get(app.url(&format!(
+            "/api/v1/offices/{o}/persons/{}/referrals",
+            child.id
+        )))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v.to_string().contains("withdrawn"), "{v}");
 
     // Audited with both persons as targets.
     for action in [

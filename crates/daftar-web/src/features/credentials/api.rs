@@ -201,6 +201,15 @@ pub struct NewShareAnswer {
 }
 
 /// Makes a share code for a person in scope (the holder consents at the office).
+/// Who makes a share code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MadeBy {
+    /// The holder, on the portal.
+    Holder,
+    /// Staff of the holder's office, with the holder at the counter.
+    Staff,
+}
+
 pub(crate) fn make_share(
     store: &dyn daftar_domain::store::Store,
     ctx: &AuditCtx,
@@ -208,9 +217,16 @@ pub(crate) fn make_share(
     person: PersonId,
     req: &ShareRequest,
     now: OffsetDateTime,
+    by: MadeBy,
 ) -> Result<NewShareAnswer> {
     let verifier =
         VerifierType::parse(req.verifier.trim()).map_err(|e| e.with_field("verifier"))?;
+    // A code that opens the holder's access log at any other office comes from the holder
+    // only (found by a review: staff who know the birth date could have made one for another
+    // office without the person).
+    if verifier == VerifierType::Office && by == MadeBy::Staff {
+        return Err(Error::conflict("share.verifier.holder_only").with_field("verifier"));
+    }
     let days: i64 = daftar_domain::digits::fold_digits(req.days.trim())
         .parse()
         .ok()
@@ -258,7 +274,7 @@ pub async fn create_share(
     let (ctx, scope) = (at.staff.audit(purpose::SERVICE), at.scope);
     let now = state.now();
     let a = state
-        .db(move |s| make_share(s, &ctx, &scope, person, &req, now))
+        .db(move |s| make_share(s, &ctx, &scope, person, &req, now, MadeBy::Staff))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(a)))
 }

@@ -1,7 +1,7 @@
 //! Staff pages: a person's credentials (print a card per purpose, revoke) and share codes (make
 //! one with the holder's consent, see every check, cancel).
 
-use super::api::{ShareRequest, make_share};
+use super::api::{MadeBy, ShareRequest, make_share};
 use super::issue::qr_svg_sized;
 use super::share::{check_lines, share_state, verifier_options};
 use super::verify::{both_dates, time_parts};
@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use daftar_credential::{PURPOSES, profile};
 use daftar_domain::audit::purpose;
-use daftar_domain::credential::{CredentialRecord, ShareCode};
+use daftar_domain::credential::{CredentialRecord, ShareCode, VerifierType};
 use daftar_domain::ids::{OfficeId, PersonId, ShareCodeId};
 use daftar_domain::permission::{Permission, Reach};
 use daftar_domain::person::Person;
@@ -148,7 +148,11 @@ async fn person_page(
             .iter()
             .map(|s| share_row(tr, s, now, cancel_base.as_deref()))
             .collect(),
-        verifiers: verifier_options(tr),
+        // A code for another office is the holder's to make, on the portal.
+        verifiers: verifier_options(tr)
+            .into_iter()
+            .filter(|(code, _)| *code != VerifierType::Office.code())
+            .collect(),
         can_write: p.has(Permission::PersonWrite),
         can_revoke: p.has(Permission::CredentialRevoke),
         person: rec.person,
@@ -413,7 +417,7 @@ pub async fn create_share(
     let ctx = at.staff.audit(purpose::SERVICE);
     let now = state.now();
     let r = state
-        .db(move |s| make_share(s, &ctx, &scope, person, &f, now))
+        .db(move |s| make_share(s, &ctx, &scope, person, &f, now, MadeBy::Staff))
         .await;
     match r {
         Ok(a) => person_page(&state, &at, person, Some((a.code, a.manage_path)), None).await,

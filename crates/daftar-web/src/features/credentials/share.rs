@@ -75,7 +75,8 @@ pub struct CheckRequest {
     pub code: String,
     /// The holder's birth date, Solar Hijri or Gregorian.
     pub birth_date: String,
-    /// `employer`, `school`, `bank` or `police`: must be the type the code was made for.
+    /// `employer`, `school`, `bank`, `police` or `office` (another office, signed in): must be
+    /// the type the code was made for.
     pub verifier: String,
     /// The checking organisation's name (shown to the holder).
     pub verifier_name: String,

@@ -10,7 +10,7 @@ use crate::auth::{CsrfForm, InOffice, NoFields, Staff};
 use crate::error::WebResult;
 use crate::extract::{Path, Query};
 use crate::features::cases::slip::{BookForm, SlipLinks, book_appointment, render_slip};
-use crate::features::credentials::api::{ShareRequest, make_share};
+use crate::features::credentials::api::{MadeBy, ShareRequest, make_share};
 use crate::features::credentials::html::{
     CardQuery, CredRow, ShareRow, cancel_persons_share, card_page, cred_row, share_row,
 };
@@ -425,7 +425,7 @@ async fn create_share(
     let (ctx, write, person) = (me.ctx(), me.write()?, me.person);
     let now = state.now();
     match state
-        .db(move |s| make_share(s, &ctx, &write, person, &f, now))
+        .db(move |s| make_share(s, &ctx, &write, person, &f, now, MadeBy::Holder))
         .await
     {
         Ok(a) => home_page(&state, &me, Some((a.code, a.manage_path)), None).await,

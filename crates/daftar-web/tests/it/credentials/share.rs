@@ -449,17 +449,74 @@ async fn office_share_prints_the_access_log(app: TestApp) {
     let cred = only_credential(&app, &s, member).await;
     let id = cred["id"].as_str().unwrap().to_owned();
     let office_a: daftar_domain::ids::OfficeId = s.office.parse().unwrap();
-    let (st, made) = new_share(
+    // Only the holder makes such a code, on the portal: not staff, by the API or the page.
+    let (st, v) = new_share(
         &app,
         &s,
         member,
         json!({"credential_id": id, "verifier": "office", "days": "7"}),
     )
     .await;
-    assert_eq!(st, 201, "{made}");
-    let share_code = made["code"].as_str().unwrap().to_owned();
-    let share_id: daftar_domain::ids::ShareCodeId =
-        made["share"]["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!((st, code(&v)), (409, "share.verifier.holder_only"), "{v}");
+    let staff_page = crate::harness::get_text(
+        &app,
+        &s.clerk.0,
+        &format!("/offices/{}/persons/{}/credentials", s.office, member.id),
+    )
+    .await;
+    assert!(
+        staff_page.contains("value=\"employer\"") && !staff_page.contains("value=\"office\""),
+        "the staff form offers no code for an office"
+    );
+    let account = app
+        .store
+        .grant_portal(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            &daftar_domain::permission::system_scope(
+                office_a,
+                daftar_domain::permission::Permission::PersonWrite,
+            ),
+            member.id,
+            &daftar_domain::secret::password::hash(crate::harness::PASSWORD).unwrap(),
+        )
+        .unwrap();
+    let me = app.signed_in(account.username.as_str()).await;
+    let csrf = app.csrf(&me, "/portal").await;
+    let portal_page = me
+        .post(app.url("/portal/share-codes"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("credential_id", id.as_str()),
+            ("verifier", "office"),
+            ("days", "7"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let created = fragment(&portal_page, "id=\"share-created\"", "</section>");
+    let share_code = regex_code(created).unwrap_or_else(|| panic!("a code: {created}"));
+    let (_, list) = json_of(
+        s.clerk
+            .0
+            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let share_id: daftar_domain::ids::ShareCodeId = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["verifier"] == "office")
+        .unwrap_or_else(|| panic!("the office code: {list}"))["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let body = |birth: &str, verifier: &str| json!({"code": share_code, "birth_date": birth, "verifier": verifier, "verifier_name": "دفتر مشهد"});
 
     // No one but the staff of an office: anonymous, a partner, refused before the code counts.
@@ -538,6 +595,52 @@ async fn office_share_prints_the_access_log(app: TestApp) {
     for name in ["clerk.a", "mgr.a", "clerk.b", "کاربر"] {
         assert!(!text.contains(name), "a staff name in the log: {name}");
     }
+    // The store opens the log only for the very check that showed the credential, by its
+    // recorded time: not a second later, not the wrong birth date's check.
+    let (_, list) = json_of(
+        s.clerk
+            .0
+            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mine = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == json!(share_id.to_string()))
+        .unwrap();
+    let at_of = |outcome: &str| {
+        let c = mine["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["outcome"] == outcome)
+            .unwrap_or_else(|| panic!("a {outcome} check: {mine}"));
+        time::OffsetDateTime::parse(
+            c["at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+    };
+    let open = |at: time::OffsetDateTime| {
+        app.store.shared_access_log(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            share_id,
+            at,
+            daftar_domain::page::PageRequest::default(),
+        )
+    };
+    assert!(open(at_of("shown")).is_ok());
+    for at in [
+        at_of("shown") + time::Duration::seconds(1),
+        at_of("birth_date_wrong"),
+    ] {
+        assert_eq!(open(at).unwrap_err().code, "share.not_found");
+    }
+
     // The reading is in the holder's log, with the reading office.
     let seen = app.access_log(office_a, member.id);
     assert!(
@@ -584,3 +687,18 @@ async fn office_share_prints_the_access_log(app: TestApp) {
 }
 
 crate::both!(office_share_log, office_share_prints_the_access_log);
+
+/// The first `ABCDE-FGHJK` share code in `text`.
+fn regex_code(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(10)).find_map(|i| {
+        let w = &b[i..i + 11];
+        let ok = |c: &u8| daftar_domain::credential::SHARE_ALPHABET.contains(c);
+        (w[5] == b'-'
+            && w[..5].iter().all(ok)
+            && w[6..].iter().all(ok)
+            && (i == 0 || !ok(&b[i - 1]))
+            && b.get(i + 11).is_none_or(|c| !ok(c)))
+        .then(|| String::from_utf8_lossy(w).into_owned())
+    })
+}
