@@ -755,15 +755,25 @@ impl daftar_domain::store::PersonStore for SqlStore {
         self.write(|tx| {
             // Each key's block, skipping blocks larger than the batch engine compares (very
             // common names): the same rule as `daftar dedupe`, and it bounds the work.
+            // Every key's block in one statement (one round trip on PostgreSQL instead of one
+            // per key), each read up to one past the cap.
             let cap = settings.max_block;
-            let block_sql = format!("SELECT pk FROM person_match_blocks WHERE key_hash = $1 LIMIT {}", cap + 1);
+            let block_sql = (1..=hashes.len())
+                .map(|i| format!("SELECT {i} AS k, pk FROM (SELECT pk FROM person_match_blocks WHERE key_hash = ${i} LIMIT {}) b{i}", cap + 1))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            let args: Vec<Value> = hashes.iter().map(|h| Value::from(*h)).collect();
+            let mut blocks: Vec<Vec<i64>> = vec![vec![]; hashes.len()];
+            for r in tx.query(&block_sql, &args)? {
+                let k = usize::try_from(r.i64(0)?).unwrap_or(0);
+                if let Some(b) = k.checked_sub(1).and_then(|k| blocks.get_mut(k)) {
+                    b.push(r.i64(1)?);
+                }
+            }
             let mut shared: std::collections::HashMap<i64, u32> = Default::default();
-            for h in &hashes {
-                let rows = tx.query(&block_sql, params![*h])?;
-                if rows.len() <= cap {
-                    for r in rows {
-                        *shared.entry(r.i64(0)?).or_default() += 1;
-                    }
+            for block in blocks.iter().filter(|b| b.len() <= cap) {
+                for pk in block {
+                    *shared.entry(*pk).or_default() += 1;
                 }
             }
             // Persons sharing more keys with the probe first; at most MAX_COMPARED are compared
@@ -795,14 +805,28 @@ impl daftar_domain::store::PersonStore for SqlStore {
                 }
             }
             matched.sort_by(|a, b| b.3.total_cmp(&a.3));
-            let mut found = vec![];
+            let mut shown_ids = vec![];
             let mut elsewhere = 0u64;
             for (id, office, reasons, score) in matched {
                 if reach.office_id().is_some_and(|o| o != office) {
                     elsewhere += 1;
-                } else if found.len() < limit {
-                    let r = tx.query_one(&format!("SELECT {SUMMARY_COLS} FROM persons WHERE id = $1"), params![id])?;
-                    found.push(daftar_domain::person::PersonCandidate { person: summary(&r)?, reasons, score });
+                } else if shown_ids.len() < limit {
+                    shown_ids.push((id, reasons, score));
+                }
+            }
+            // The whole records of those shown, in one statement, kept in score order.
+            let mut found = vec![];
+            if !shown_ids.is_empty() {
+                let args: Vec<Value> = shown_ids.iter().map(|(id, _, _)| Value::from(id.as_str())).collect();
+                let rows = tx.query(&format!("SELECT {SUMMARY_COLS} FROM persons WHERE id IN ({})", marks(args.len())), &args)?;
+                let mut by_id: std::collections::HashMap<String, daftar_domain::person::PersonSummary> = Default::default();
+                for r in &rows {
+                    let p = summary(r)?;
+                    by_id.insert(p.id.to_string(), p);
+                }
+                for (id, reasons, score) in shown_ids {
+                    let person = by_id.remove(&id).ok_or_else(|| Error::internal("candidate record vanished"))?;
+                    found.push(daftar_domain::person::PersonCandidate { person, reasons, score });
                 }
             }
             let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
