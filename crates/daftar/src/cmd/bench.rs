@@ -115,7 +115,11 @@ pub fn candidates(global_db: Option<&str>, args: &BenchCandidates) -> Result<Exi
         ),
         None => println!(
             "persons: {loaded}, loaded by an earlier run into {}",
-            tmp.display()
+            if global_db.is_some() {
+                "this database".into()
+            } else {
+                tmp.display().to_string()
+            }
         ),
     }
     if args.keep.is_some() {
