@@ -550,6 +550,11 @@ impl ReturnStore for SqlStore {
                     // The registry follows: everyone on the case has left the country, and
                     // their referrals are withdrawn (the partners keep nothing of them).
                     super::referrals::withdraw_all(tx, ctx, p)?;
+                    // Nothing more is sent to a number in a country they left.
+                    tx.exec(
+                        "UPDATE outbox SET status = 'cancelled', last_error = 'person.departed' WHERE person_id = $1 AND status = 'pending'",
+                        params![p.as_str()],
+                    )?;
                     if let Some(from) = from {
                         let from = PersonStatus::parse(&from.text(0)?)?;
                         if !matches!(from, PersonStatus::Departed | PersonStatus::Deceased) {

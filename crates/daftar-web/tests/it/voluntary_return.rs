@@ -99,6 +99,39 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     assert_eq!(s, 201, "{referral}");
     let referral_id = referral["id"].as_str().unwrap().to_owned();
 
+    // A notice waits for the child (cancelled at the departure): the child has a phone.
+    app.sql()
+        .execute_raw(&format!(
+            "UPDATE persons SET phone = '09121234567' WHERE id = '{}'",
+            child.id
+        ))
+        .unwrap();
+    app.store
+        .enqueue_notices(&[daftar_domain::notify::NewNotice {
+            person: child.id,
+            kind: daftar_domain::notify::Kind::RoundInvitation,
+            subject: "round".into(),
+            params: serde_json::Map::from_iter([
+                ("round".to_owned(), json!("تمدید")),
+                ("opens_on".to_owned(), json!("2026-12-05")),
+                ("closes_on".to_owned(), json!("2027-01-05")),
+            ]),
+            due: now + time::Duration::days(30),
+        }])
+        .unwrap();
+    let waiting = |app: &TestApp| {
+        app.sql()
+            .query_raw(
+                "SELECT status FROM outbox WHERE person_id = $1",
+                &[child.id.to_string().into()],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.text(0).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(waiting(&app), ["pending"]);
+
     // The clerk registers on the person's page (Solar Hijri date, the child included).
     let clerk = app.signed_in("clerk.a").await;
     let person_page = format!("/offices/{o}/persons/{}", head.id);
@@ -399,6 +432,11 @@ async fn a_flagged_case_is_cleared_permitted_and_departure_revokes_the_card(app:
     .await;
     assert_eq!((s, code(&v)), (409, "return.person.departed"), "{v}");
     assert_eq!(app.audited("person.status").len(), 2);
+    assert_eq!(
+        waiting(&app),
+        ["cancelled"],
+        "no notice goes after the departure"
+    );
     // The child's referral is withdrawn: the partner keeps nothing of them.
     let withdrawn = app.audited("referral.withdraw");
     assert_eq!(withdrawn.len(), 1);
