@@ -317,21 +317,20 @@ impl ReturnStore for SqlStore {
                 .collect();
             locked.sort();
             for p in &locked {
-                tx.query_opt(
-                    &format!("SELECT id FROM persons WHERE id = $1{}", tx.dialect().for_update()),
-                    params![p.as_str()],
-                )?;
-            }
-            for p in std::iter::once(&r.person).chain(&r.members) {
-                // Who has left the country (or died) has no return to register.
                 let status = tx
-                    .query_opt("SELECT status FROM persons WHERE id = $1", params![p.to_string()])?
+                    .query_opt(
+                        &format!("SELECT status FROM persons WHERE id = $1{}", tx.dialect().for_update()),
+                        params![p.as_str()],
+                    )?
                     .map(|r| r.text(0))
                     .transpose()?;
+                // Who has left the country (or died) has no return to register.
                 if matches!(status.as_deref(), Some("departed" | "deceased")) {
                     return Err(Error::conflict("return.person.departed")
-                        .with_detail("person_id", serde_json::json!(p.to_string())));
+                        .with_detail("person_id", serde_json::json!(p)));
                 }
+            }
+            for p in std::iter::once(&r.person).chain(&r.members) {
                 if in_open_case(tx, *p)? {
                     return Err(Error::conflict("return.case.open")
                         .with_detail("person_id", serde_json::json!(p.to_string())));
@@ -571,7 +570,7 @@ impl ReturnStore for SqlStore {
                     }
                     let ids = tx.query(
                         "SELECT id FROM credentials WHERE person_id = $1 AND revoked_at IS NULL AND expires > $2 ORDER BY id",
-                        params![p.to_string(), now],
+                        params![p.as_str(), now],
                     )?;
                     for r in &ids {
                         let cid = r.text(0)?;

@@ -115,8 +115,9 @@ fn anonymous(ctx: &crate::context::RequestCtx, actor: String) -> AuditCtx {
 }
 
 /// Who checks a code made for an office: staff signed in (both factors) at an office that
-/// serves, with `person.read`; anyone else is refused with `share.office.staff_only` (403)
-/// before the code is looked at. The check and the log read are recorded with their office.
+/// serves, with `person.read` (an office that does not serve has it withheld); anyone else is
+/// refused with `share.office.staff_only` (403) before the code is looked at. The check and
+/// the log read are recorded with their office.
 fn office_checker(ctx: &crate::context::RequestCtx) -> Result<AuditCtx> {
     match &ctx.auth {
         Some(a)
@@ -124,7 +125,6 @@ fn office_checker(ctx: &crate::context::RequestCtx) -> Result<AuditCtx> {
                 && a.user.office_id.is_some()
                 && a.principal.has(Permission::PersonRead) =>
         {
-            a.principal.require_office_active()?;
             Ok(a.audit(ctx, purpose::SERVICE))
         }
         _ => Err(Error::forbidden("share.office.staff_only")),

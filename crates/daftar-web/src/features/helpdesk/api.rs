@@ -5,7 +5,7 @@
 //! their own tickets with the answer (`/api/v1/portal/tickets…`, session cookie and
 //! `X-CSRF-Token`).
 
-use super::{file_for, file_portal, ticket_id, viewer};
+use super::{answer_as, file_for, file_portal, forward_to, ticket_id, viewer};
 use crate::auth::Staff;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path};
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use daftar_domain::Error;
 use daftar_domain::audit::purpose;
 use daftar_domain::helpdesk::{
-    Category, Channel, Ticket, TicketDraft, TicketKind, TicketLine, TicketState, parse_answer,
+    Category, Channel, Ticket, TicketDraft, TicketKind, TicketLine, TicketState,
 };
 use daftar_domain::ids::OfficeId;
 use serde::Deserialize;
@@ -139,13 +139,8 @@ pub async fn answer(
 ) -> WebResult<axum::Json<Ticket>> {
     let viewer = viewer(&staff)?;
     let id = ticket_id(&id)?;
-    let ctx = staff.audit(purpose::SERVICE);
-    let role = staff.auth.user.role.as_str().to_owned();
-    let text = parse_answer(&req.answer)?;
     Ok(axum::Json(
-        state
-            .db(move |s| s.answer_ticket(&ctx, viewer, &role, &id, &text))
-            .await?,
+        answer_as(&state, &staff, viewer, id, &req.answer).await?,
     ))
 }
 
@@ -176,14 +171,8 @@ pub async fn forward(
     if viewer(&staff)?.is_some() {
         return Err(Error::forbidden("auth.forbidden").into());
     }
-    let to: OfficeId = req
-        .office
-        .trim()
-        .parse()
-        .map_err(|_| Error::invalid("helpdesk.office.required").with_field("office"))?;
-    let ctx = staff.audit(purpose::SERVICE);
     Ok(axum::Json(
-        state.db(move |s| s.forward_ticket(&ctx, &id, to)).await?,
+        forward_to(&state, &staff, id, &req.office).await?,
     ))
 }
 

@@ -501,16 +501,7 @@ async fn answer(
 ) -> WebResult<Response> {
     let viewer = viewer(&staff)?;
     let id = ticket_id(&id)?;
-    let ctx = staff.audit(purpose::SERVICE);
-    let role = staff.auth.user.role.as_str().to_owned();
-    let tid = id.clone();
-    let done = async {
-        let text = parse_answer(&form.answer)?;
-        state
-            .db(move |s| s.answer_ticket(&ctx, viewer, &role, &tid, &text))
-            .await
-    }
-    .await;
+    let done = answer_as(&state, &staff, viewer, id.clone(), &form.answer).await;
     match done {
         Ok(t) => Ok(Redirect::to(&format!("/helpdesk/{}", t.id)).into_response()),
         Err(e) => {
@@ -518,6 +509,39 @@ async fn answer(
             show_render(&state, &staff, id, Some(shown)).await
         }
     }
+}
+
+/// Answers ticket `id` as `staff`, who sees the tickets of `viewer` (the page's form and the
+/// API): the answer checked, then written once (`helpdesk.ticket.answered` after).
+pub(super) async fn answer_as(
+    state: &AppState,
+    staff: &Staff,
+    viewer: Option<OfficeId>,
+    id: String,
+    answer: &str,
+) -> Result<Ticket> {
+    let ctx = staff.audit(purpose::SERVICE);
+    let role = staff.auth.user.role.as_str().to_owned();
+    let text = parse_answer(answer)?;
+    state
+        .db(move |s| s.answer_ticket(&ctx, viewer, &role, &id, &text))
+        .await
+}
+
+/// The authority hands ticket `id` to the office typed as `office` (the page's form and the
+/// API; the caller checked it is the authority): `helpdesk.office.required` for no office id.
+pub(super) async fn forward_to(
+    state: &AppState,
+    staff: &Staff,
+    id: String,
+    office: &str,
+) -> Result<Ticket> {
+    let to: OfficeId = office
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid("helpdesk.office.required").with_field("office"))?;
+    let ctx = staff.audit(purpose::SERVICE);
+    state.db(move |s| s.forward_ticket(&ctx, &id, to)).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -537,17 +561,7 @@ async fn forward(
     if viewer(&staff)?.is_some() {
         return Err(Error::forbidden("auth.forbidden").into());
     }
-    let ctx = staff.audit(purpose::SERVICE);
-    let tid = id.clone();
-    let done = async {
-        let to: OfficeId = form
-            .office
-            .trim()
-            .parse()
-            .map_err(|_| Error::invalid("helpdesk.office.required").with_field("office"))?;
-        state.db(move |s| s.forward_ticket(&ctx, &tid, to)).await
-    }
-    .await;
+    let done = forward_to(&state, &staff, id.clone(), &form.office).await;
     match done {
         Ok(t) => Ok(Redirect::to(&format!("/helpdesk/{}", t.id)).into_response()),
         Err(e) => {

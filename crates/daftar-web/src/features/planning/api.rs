@@ -118,13 +118,7 @@ pub struct PlanningJson {
 
 impl From<Level> for PlanningJson {
     fn from(l: Level) -> Self {
-        let level = if l.province.is_empty() {
-            "province"
-        } else if l.district.is_empty() {
-            "district"
-        } else {
-            "office"
-        };
+        let level = l.kind();
         Self {
             level,
             groups: AgeGroup::ALL.iter().map(|g| g.code()).collect(),

@@ -63,6 +63,19 @@ struct Level {
     rounds: Table,
 }
 
+impl Level {
+    /// What the level's rows are: `province`, `district` or `office`.
+    fn kind(&self) -> &'static str {
+        if self.province.is_empty() {
+            "province"
+        } else if self.district.is_empty() {
+            "district"
+        } else {
+            "office"
+        }
+    }
+}
+
 impl Grouped {
     /// A level's tables as protected with every other level (`Planning::protect`); an area
     /// with no persons (an unknown province or district) has an empty table.
@@ -330,13 +343,7 @@ pub fn columns() -> Vec<&'static str> {
 /// The export's lines: the table's rows then its totals (`level` names what a row is); a
 /// withheld figure is an empty cell.
 fn lines(l: &Level) -> Vec<Vec<Cell>> {
-    let level = if l.province.is_empty() {
-        "province"
-    } else if l.district.is_empty() {
-        "district"
-    } else {
-        "office"
-    };
+    let level = l.kind();
     let mut out = vec![];
     let num = |f: &Figure| Cell::Num(f.shown().map(|n| n as f64));
     // Round rows have no medical-needs figure (the flag is not kept per round): a text cell

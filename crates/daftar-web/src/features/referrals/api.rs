@@ -55,19 +55,7 @@ pub async fn office_withdraw(
     at: InOffice<PersonWrite>,
     Path((office, person, id)): Path<(OfficeId, PersonId, String)>,
 ) -> WebResult<axum::Json<ReferralJson>> {
-    let id = referral_id(&id)?;
-    let ctx = at.staff.audit(purpose::SERVICE);
-    let r = state
-        .db(move |s| {
-            s.act_on_referral(
-                &ctx,
-                ReferralActor::Office(office, person),
-                &id,
-                Action::Withdraw,
-                "",
-            )
-        })
-        .await?;
+    let r = super::withdraw_at_office(&state, &at, office, person, &id, String::new()).await?;
     Ok(axum::Json(r.into()))
 }
 

@@ -305,13 +305,25 @@ async fn office_withdraw(
     Path((office, person, id)): Path<(OfficeId, PersonId, String)>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> WebResult<Response> {
-    let id = referral_id(&id)?;
+    withdraw_at_office(&state, &at, office, person, &id, form.note).await?;
+    Ok(Redirect::to(&format!("/offices/{office}/persons/{person}/referrals")).into_response())
+}
+
+/// The office withdraws referral `id` of `person` (the page's form and the API): only a
+/// referral of the person the path names, which the store checks (found by a test: any referral
+/// of the office was withdrawn under any person's path).
+pub(super) async fn withdraw_at_office(
+    state: &AppState,
+    at: &InOffice<PersonWrite>,
+    office: OfficeId,
+    person: PersonId,
+    id: &str,
+    note: String,
+) -> Result<Referral> {
+    let id = referral_id(id)?;
     let ctx = at.staff.audit(purpose::SERVICE);
-    let note = form.note;
     state
         .db(move |s| {
-            // Only a referral of the person the path names: the store checks the person too
-            // (found by a test: any referral of the office was withdrawn under any person's path).
             s.act_on_referral(
                 &ctx,
                 ReferralActor::Office(office, person),
@@ -320,8 +332,7 @@ async fn office_withdraw(
                 &note,
             )
         })
-        .await?;
-    Ok(Redirect::to(&format!("/offices/{office}/persons/{person}/referrals")).into_response())
+        .await
 }
 
 #[derive(Template)]

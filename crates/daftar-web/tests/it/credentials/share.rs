@@ -123,15 +123,7 @@ async fn share_codes(app: TestApp) {
     assert_eq!((st, code(&v)), (422, "share.verifier_name.invalid"), "{v}");
 
     // The office sees every check with its outcome.
-    let (st, list) = json_of(
-        s.clerk
-            .0
-            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (st, list) = share_list(&app, &s, member).await;
     assert_eq!(st, 200, "{list}");
     let codes = list.as_array().unwrap();
     assert_eq!(codes.len(), 1, "{list}");
@@ -417,15 +409,7 @@ async fn share_page_in_html(app: TestApp) {
     assert!(!html.contains("<script>alert(1)"), "{html}");
 
     // The office sees the checks made through the page.
-    let (_, list) = json_of(
-        s.clerk
-            .0
-            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = share_list(&app, &s, member).await;
     let mut outcomes: Vec<&str> = list[0]["checks"]
         .as_array()
         .unwrap()
@@ -498,15 +482,7 @@ async fn office_share_prints_the_access_log(app: TestApp) {
         .unwrap();
     let created = fragment(&portal_page, "id=\"share-created\"", "</section>");
     let share_code = regex_code(created).unwrap_or_else(|| panic!("a code: {created}"));
-    let (_, list) = json_of(
-        s.clerk
-            .0
-            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = share_list(&app, &s, member).await;
     let share_id: daftar_domain::ids::ShareCodeId = list
         .as_array()
         .unwrap()
@@ -597,15 +573,7 @@ async fn office_share_prints_the_access_log(app: TestApp) {
     }
     // The store opens the log only for the very check that showed the credential, by its
     // recorded time: not a second later, not the wrong birth date's check.
-    let (_, list) = json_of(
-        s.clerk
-            .0
-            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = share_list(&app, &s, member).await;
     let mine = list
         .as_array()
         .unwrap()
@@ -701,4 +669,22 @@ fn regex_code(text: &str) -> Option<String> {
             && b.get(i + 11).is_none_or(|c| !ok(c)))
         .then(|| String::from_utf8_lossy(w).into_owned())
     })
+}
+
+/// The person's share codes with their checks, as the clerk of [`approved_household`] lists
+/// them: status and JSON.
+async fn share_list(
+    app: &TestApp,
+    s: &Approved,
+    member: &daftar_domain::person::Person,
+) -> (u16, Value) {
+    json_of(
+        s.clerk
+            .0
+            .get(app.url(&format!("{}/share-codes", s.person_api(member))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
