@@ -10,11 +10,11 @@
 //! `sslmode=verify-full`.
 
 use daftar_domain::{Error, Result};
-use r2d2_postgres::postgres::config::SslMode;
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use std::sync::Arc;
+use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// What the URL asks for, with the TLS options removed from the text the driver parses.

@@ -1,65 +1,120 @@
-//! The PostgreSQL backend: the synchronous `postgres` driver behind an r2d2 pool (store calls
-//! already run on blocking threads; see docs/adr/0001-storage.md).
+//! The PostgreSQL backend: tokio-postgres driven synchronously, one small single-threaded runtime
+//! per pooled connection, behind an r2d2 pool (store calls already run on blocking threads; see
+//! docs/adr/0001-storage.md and docs/adr/0003-pipelined-postgres.md).
+//!
+//! Driving the asynchronous driver ourselves (instead of its blocking face, the `postgres`
+//! crate) lets one store call send several statements before reading any answer
+//! ([`Tx::query_many`]), and lets a write transaction's `BEGIN` travel with its first statement:
+//! on a loaded machine each round trip costs both processes a wake-up and a few system calls,
+//! which was most of PostgreSQL's CPU per request (docs/benchmarks.md).
 
 use crate::sql::{DbError, Dialect, Row, Tx, Value};
 use daftar_domain::store::PoolStats;
 use daftar_domain::{Error, Result};
-use r2d2_postgres::PostgresConnectionManager;
-use r2d2_postgres::postgres;
-use r2d2_postgres::postgres::GenericClient;
-use r2d2_postgres::postgres::error::SqlState;
-use r2d2_postgres::postgres::types::{ToSql, Type};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, Config, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The longest a request waits for a pooled connection or for a lock (SQLite's busy timeout is
 /// the same).
-const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(5);
 
 /// Most statements kept prepared per connection; past it the cache starts over (statements
 /// built with a varying number of placeholders would otherwise grow it without end).
 const STATEMENT_CACHE: usize = 512;
 
-/// A pooled connection with its prepared statements by SQL text: a statement seen before costs
-/// one round trip (bind and execute) and no parsing or planning, instead of two round trips
-/// (prepare, then execute) and a fresh plan every time. Protocol-level prepared statements
-/// survive a rolled-back transaction.
+/// A pooled connection that answered within this time is handed out without asking the server
+/// again (r2d2 checks a connection on every check-out, which was a round trip per store call);
+/// a connection that broke since fails its next statement and is dropped on return.
+const FRESH: Duration = Duration::from_secs(2);
+
+/// A pooled connection: the driver's client, the runtime that drives its connection (only
+/// while a statement waits, as the blocking driver does), and its prepared statements by SQL
+/// text: a statement seen before costs one round trip (bind and execute) and no parsing or
+/// planning. Protocol-level prepared statements survive a rolled-back transaction.
 pub struct PgConn {
-    client: postgres::Client,
-    statements: std::collections::HashMap<String, postgres::Statement>,
+    rt: tokio::runtime::Runtime,
+    client: Client,
+    statements: HashMap<String, Statement>,
+    /// When the server last answered on this connection.
+    answered: Instant,
 }
 
-/// [`PostgresConnectionManager`] with a statement cache per connection.
-struct CachingManager(PostgresConnectionManager<MakeRustlsConnect>);
-
-impl std::fmt::Debug for CachingManager {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CachingManager")
-    }
-}
-
-impl r2d2::ManageConnection for CachingManager {
-    type Connection = PgConn;
-    type Error = postgres::Error;
-
-    fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
-        Ok(PgConn {
-            client: self.0.connect()?,
-            statements: std::collections::HashMap::new(),
+impl PgConn {
+    fn connect(config: &Config, tls: &MakeRustlsConnect) -> std::result::Result<Self, ConnError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ConnError(e.to_string()))?;
+        let (client, connection) = rt
+            .block_on(config.connect(tls.clone()))
+            .map_err(|e| ConnError(e.to_string()))?;
+        rt.spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Self {
+            rt,
+            client,
+            statements: HashMap::new(),
+            answered: Instant::now(),
         })
     }
-    fn is_valid(&self, conn: &mut PgConn) -> std::result::Result<(), postgres::Error> {
-        self.0.is_valid(&mut conn.client)
+}
+
+/// Why a connection could not be made or checked.
+#[derive(Debug)]
+pub struct ConnError(String);
+
+impl std::fmt::Display for ConnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnError {}
+
+/// The r2d2 manager of [`PgConn`]s.
+struct Manager {
+    config: Config,
+    tls: MakeRustlsConnect,
+}
+
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Manager")
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = ConnError;
+
+    fn connect(&self) -> std::result::Result<PgConn, ConnError> {
+        PgConn::connect(&self.config, &self.tls)
+    }
+    fn is_valid(&self, conn: &mut PgConn) -> std::result::Result<(), ConnError> {
+        if conn.answered.elapsed() < FRESH {
+            return Ok(());
+        }
+        conn.rt
+            .block_on(conn.client.simple_query(""))
+            .map_err(|e| ConnError(e.to_string()))?;
+        conn.answered = Instant::now();
+        Ok(())
     }
     fn has_broken(&self, conn: &mut PgConn) -> bool {
-        self.0.has_broken(&mut conn.client)
+        conn.client.is_closed()
     }
 }
 
 /// A PostgreSQL connection pool.
 pub struct PgDb {
     url: String,
-    pool: Option<r2d2::Pool<CachingManager>>,
+    pool: Option<r2d2::Pool<Manager>>,
 }
 
 impl Drop for PgDb {
@@ -76,7 +131,7 @@ impl PgDb {
     /// Connects a pool to `url`.
     pub fn open(url: &str) -> Result<Self> {
         let tls = crate::pg_tls::parse(url)?;
-        let mut config: postgres::Config = tls
+        let mut config: Config = tls
             .url
             .parse()
             .map_err(|e| Error::store(format!("bad PostgreSQL URL: {e}")))?;
@@ -92,9 +147,12 @@ impl PgDb {
         let connector = crate::pg_tls::connector(&tls)?;
         // One connection first, so a refused certificate or password is reported at once and
         // plainly instead of after the pool's timeout.
-        outside_runtime(|| config.connect(connector.clone()).map(drop))
+        outside_runtime(|| PgConn::connect(&config, &connector).map(drop))
             .map_err(|e| Error::store(format!("cannot connect to PostgreSQL: {e}")))?;
-        let manager = CachingManager(PostgresConnectionManager::new(config, connector));
+        let manager = Manager {
+            config,
+            tls: connector,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(16)
             .connection_timeout(WAIT)
@@ -111,29 +169,29 @@ impl PgDb {
         &self.url
     }
 
-    fn pool(&self) -> Result<&r2d2::Pool<CachingManager>> {
+    fn pool(&self) -> Result<&r2d2::Pool<Manager>> {
         self.pool
             .as_ref()
             .ok_or_else(|| Error::store("pool closed"))
     }
 
-    fn conn(&self) -> Result<r2d2::PooledConnection<CachingManager>> {
+    fn conn(&self) -> Result<r2d2::PooledConnection<Manager>> {
         self.pool()?.get().map_err(|e| Error::store(e.to_string()))
     }
 
-    /// Runs `f` in a transaction; commits on success.
+    /// Runs `f` in a transaction; commits on success, rolls back on an error. `BEGIN` is sent
+    /// with the transaction's first statement, not on its own; a transaction that sent nothing
+    /// sends nothing at its end either.
     pub fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let PgConn { client, statements } = &mut *conn;
-        let mut tx = client
-            .transaction()
-            .map_err(|e| Error::store(e.to_string()))?;
-        let out = f(&mut PgTx {
-            client: &mut tx,
-            statements,
+        let mut tx = PgTx {
+            conn: &mut conn,
             reading: false,
-        })?;
-        tx.commit().map_err(|e| Error::store(e.to_string()))?;
+            state: TxState::NotBegun,
+            queued: Vec::new(),
+        };
+        let out = f(&mut tx)?;
+        tx.end("COMMIT").map_err(Error::from)?;
         Ok(out)
     }
 
@@ -144,11 +202,11 @@ impl PgDb {
     /// reads run on reader connections and are never committed).
     pub fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        let PgConn { client, statements } = &mut *conn;
         f(&mut PgTx {
-            client,
-            statements,
+            conn: &mut conn,
             reading: true,
+            state: TxState::NotBegun,
+            queued: Vec::new(),
         })
     }
 
@@ -202,25 +260,44 @@ pub fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-/// Statements on a transaction (writes) or on the bare connection (reads, see [`PgDb::read`]).
-struct PgTx<'a, C: GenericClient> {
-    client: &'a mut C,
-    statements: &'a mut std::collections::HashMap<String, postgres::Statement>,
-    /// Set for [`PgDb::read`]: statements that write are refused.
-    reading: bool,
+/// Where a write transaction stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TxState {
+    /// Nothing sent yet: `BEGIN` goes with the first statement.
+    NotBegun,
+    /// `BEGIN` sent: `COMMIT` or `ROLLBACK` is owed.
+    Open,
+    /// Committed or rolled back.
+    Ended,
 }
 
-impl<C: GenericClient> PgTx<'_, C> {
+/// Statements on a transaction (writes) or on the bare connection (reads, see [`PgDb::read`]).
+/// Dropped while open (an error returned by the closure, or a panic), it rolls back, so the
+/// connection goes back to the pool outside any transaction.
+struct PgTx<'a> {
+    conn: &'a mut PgConn,
+    /// Set for [`PgDb::read`]: statements that write are refused.
+    reading: bool,
+    state: TxState,
+    /// Deferred writes ([`Tx::defer`]), sent before the next statement in its flight.
+    queued: Vec<Bound>,
+}
+
+/// One statement of a pipeline with its parameters.
+type Bound = (Statement, Vec<Param>);
+
+impl PgTx<'_> {
     /// The prepared statement for `sql` (prepared now if this connection has not seen it).
-    fn statement(&mut self, sql: &str) -> std::result::Result<postgres::Statement, DbError> {
-        if let Some(s) = self.statements.get(sql) {
+    fn statement(&mut self, sql: &str) -> std::result::Result<Statement, DbError> {
+        if let Some(s) = self.conn.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(sql).map_err(classify)?;
-        if self.statements.len() >= STATEMENT_CACHE {
-            self.statements.clear();
+        let PgConn { rt, client, .. } = &mut *self.conn;
+        let s = rt.block_on(client.prepare(sql)).map_err(classify)?;
+        if self.conn.statements.len() >= STATEMENT_CACHE {
+            self.conn.statements.clear();
         }
-        self.statements.insert(sql.to_owned(), s.clone());
+        self.conn.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
     }
 
@@ -231,9 +308,130 @@ impl<C: GenericClient> PgTx<'_, C> {
         }
         Ok(())
     }
+
+    /// Whether `BEGIN` must go before the next statement (and is then owed an end).
+    fn begin_now(&mut self) -> bool {
+        if self.reading || self.state != TxState::NotBegun {
+            return false;
+        }
+        self.state = TxState::Open;
+        true
+    }
+
+    /// Runs `work` on this connection; in the same flight, before it, `BEGIN` when the
+    /// transaction has not begun yet and the deferred writes.
+    fn run<'c, T, F>(
+        &'c mut self,
+        work: impl FnOnce(&'c Client) -> F,
+    ) -> std::result::Result<T, DbError>
+    where
+        F: std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>> + 'c,
+    {
+        let begin = self.begin_now();
+        let queued = std::mem::take(&mut self.queued);
+        let conn: &'c mut PgConn = &mut *self.conn;
+        let PgConn {
+            rt,
+            client,
+            answered,
+            ..
+        } = conn;
+        let client: &'c Client = client;
+        let out = rt.block_on(async move {
+            let begun = async {
+                if begin {
+                    client.batch_execute("BEGIN").await
+                } else {
+                    Ok(())
+                }
+            };
+            let flushed = execute_all(client, &queued);
+            let (begun, flushed, out) =
+                futures_util::future::join3(begun, flushed, work(client)).await;
+            begun?;
+            flushed?;
+            out
+        });
+        *answered = Instant::now();
+        out.map_err(classify)
+    }
+
+    /// Runs bound statements in one flight: every request is sent before any answer is read.
+    fn pipeline(&mut self, bound: &[Bound]) -> std::result::Result<Vec<Vec<Row>>, DbError> {
+        let rows = self.run(|client| {
+            futures_util::future::try_join_all(bound.iter().map(|(stmt, params)| {
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(Param::as_sql).collect();
+                async move { client.query(stmt, &refs).await }
+            }))
+        })?;
+        rows.iter()
+            .map(|rs| rs.iter().map(convert).collect())
+            .collect()
+    }
+
+    /// Ends an open transaction with `verb` (`COMMIT` or `ROLLBACK`); a commit sends the
+    /// deferred writes before it, in the same flight.
+    fn end(&mut self, verb: &str) -> std::result::Result<(), DbError> {
+        let commit = verb == "COMMIT";
+        let queued = if commit {
+            std::mem::take(&mut self.queued)
+        } else {
+            Vec::new()
+        };
+        // A transaction whose only statements were deferred begins here.
+        let begin = commit && !queued.is_empty() && self.begin_now();
+        let open = self.state == TxState::Open;
+        self.state = TxState::Ended;
+        if !open {
+            return Ok(());
+        }
+        let PgConn { rt, client, .. } = &mut *self.conn;
+        let client: &Client = client;
+        rt.block_on(async move {
+            let begun = async {
+                if begin {
+                    client.batch_execute("BEGIN").await
+                } else {
+                    Ok(())
+                }
+            };
+            let (begun, flushed, ended) = futures_util::future::join3(
+                begun,
+                execute_all(client, &queued),
+                client.batch_execute(verb),
+            )
+            .await;
+            begun?;
+            flushed?;
+            ended
+        })
+        .map_err(classify)
+    }
 }
 
-fn classify(e: postgres::Error) -> DbError {
+/// Executes bound statements in one flight; the first error ends it.
+async fn execute_all(
+    client: &Client,
+    bound: &[Bound],
+) -> std::result::Result<(), tokio_postgres::Error> {
+    futures_util::future::try_join_all(bound.iter().map(|(stmt, params)| {
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(Param::as_sql).collect();
+        async move { client.execute(stmt, &refs).await }
+    }))
+    .await
+    .map(drop)
+}
+
+impl Drop for PgTx<'_> {
+    fn drop(&mut self) {
+        if self.state == TxState::Open {
+            // A failed rollback means a broken connection: the pool drops it on return.
+            let _ = self.end("ROLLBACK");
+        }
+    }
+}
+
+fn classify(e: tokio_postgres::Error) -> DbError {
     let msg = e
         .as_db_error()
         .map(|d| format!("{} ({})", d.message(), d.constraint().unwrap_or("")))
@@ -253,15 +451,15 @@ impl ToSql for AnyNull {
     fn to_sql(
         &self,
         _: &Type,
-        _: &mut postgres::types::private::BytesMut,
-    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+        _: &mut tokio_postgres::types::private::BytesMut,
+    ) -> std::result::Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
     {
-        Ok(postgres::types::IsNull::Yes)
+        Ok(tokio_postgres::types::IsNull::Yes)
     }
     fn accepts(_: &Type) -> bool {
         true
     }
-    postgres::types::to_sql_checked!();
+    tokio_postgres::types::to_sql_checked!();
 }
 
 /// A parameter the driver can bind.
@@ -294,11 +492,11 @@ impl Param {
     }
 }
 
-fn convert(row: &postgres::Row) -> std::result::Result<Row, DbError> {
+fn convert(row: &tokio_postgres::Row) -> std::result::Result<Row, DbError> {
     let mut vals = Vec::with_capacity(row.len());
     for (i, col) in row.columns().iter().enumerate() {
         let t = col.type_();
-        let err = |e: postgres::Error| DbError::Other(format!("column {}: {e}", col.name()));
+        let err = |e: tokio_postgres::Error| DbError::Other(format!("column {}: {e}", col.name()));
         let v = if *t == Type::INT8 {
             row.try_get::<_, Option<i64>>(i)
                 .map_err(err)?
@@ -335,38 +533,53 @@ fn convert(row: &postgres::Row) -> std::result::Result<Row, DbError> {
     Ok(Row(vals))
 }
 
-impl<C: GenericClient> Tx for PgTx<'_, C> {
+impl Tx for PgTx<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
     fn exec(&mut self, sql: &str, params: &[Value]) -> std::result::Result<u64, DbError> {
         self.writing(sql)?;
         let owned: Vec<Param> = params.iter().map(Param::of).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
         let stmt = self.statement(sql)?;
-        self.client.execute(&stmt, &refs).map_err(classify)
+        self.run(|client| {
+            let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
+            async move { client.execute(&stmt, &refs).await }
+        })
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError> {
-        let owned: Vec<Param> = params.iter().map(Param::of).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
+        let bound = vec![(self.statement(sql)?, params.iter().map(Param::of).collect())];
+        Ok(self.pipeline(&bound)?.pop().unwrap_or_default())
+    }
+    fn query_many(
+        &mut self,
+        statements: &[(&str, &[Value])],
+    ) -> std::result::Result<Vec<Vec<Row>>, DbError> {
+        let mut bound = Vec::with_capacity(statements.len());
+        for (sql, params) in statements {
+            bound.push((self.statement(sql)?, params.iter().map(Param::of).collect()));
+        }
+        self.pipeline(&bound)
+    }
+    fn defer(&mut self, sql: &str, params: &[Value]) -> std::result::Result<(), DbError> {
+        self.writing(sql)?;
         let stmt = self.statement(sql)?;
-        self.client
-            .query(&stmt, &refs)
-            .map_err(classify)?
-            .iter()
-            .map(convert)
-            .collect()
+        self.queued
+            .push((stmt, params.iter().map(Param::of).collect()));
+        Ok(())
     }
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.writing(sql)?;
-        self.client.batch_execute(sql).map_err(classify)
+        self.run(|client| client.batch_execute(sql))
     }
     fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
-        use std::io::Write;
+        use futures_util::SinkExt;
         self.writing(sql)?;
-        let mut w = self.client.copy_in(sql).map_err(classify)?;
-        w.write_all(data)
-            .map_err(|e| DbError::Other(format!("COPY: {e}")))?;
-        w.finish().map_err(classify)
+        let data = bytes::Bytes::copy_from_slice(data);
+        self.run(|client| async move {
+            let sink = client.copy_in(sql).await?;
+            futures_util::pin_mut!(sink);
+            sink.send(data).await?;
+            sink.finish().await
+        })
     }
 }

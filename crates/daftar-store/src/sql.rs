@@ -223,6 +223,27 @@ pub trait Tx {
     fn exec(&mut self, sql: &str, params: &[Value]) -> std::result::Result<u64, DbError>;
     /// Runs a query; returns all rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError>;
+    /// Runs several statements with parameters, in order, and returns each one's rows; on
+    /// PostgreSQL they go to the server in one flight (every request sent before any answer is
+    /// read), so a store call that needs several independent statements waits for one round
+    /// trip instead of one each. The first error ends it (in a write transaction the statements
+    /// after it fail too: PostgreSQL refuses statements in an aborted transaction).
+    fn query_many(
+        &mut self,
+        statements: &[(&str, &[Value])],
+    ) -> std::result::Result<Vec<Vec<Row>>, DbError> {
+        statements
+            .iter()
+            .map(|(sql, params)| self.query(sql, params))
+            .collect()
+    }
+    /// Runs a write whose answer the caller does not need (an audit row, an event): on
+    /// PostgreSQL it is sent with the transaction's next statement or its `COMMIT`, saving a
+    /// round trip; elsewhere at once. Its failure fails the transaction all the same, but is
+    /// reported by that later call: never defer a statement whose error is told apart.
+    fn defer(&mut self, sql: &str, params: &[Value]) -> std::result::Result<(), DbError> {
+        self.exec(sql, params).map(drop)
+    }
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError>;
     /// Runs `COPY … FROM STDIN` (text format) with `data` as its input; returns rows copied.
@@ -291,6 +312,15 @@ impl Tx for Timed<'_> {
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> std::result::Result<Vec<Row>, DbError> {
         self.tx.query(sql, params)
+    }
+    fn query_many(
+        &mut self,
+        statements: &[(&str, &[Value])],
+    ) -> std::result::Result<Vec<Vec<Row>>, DbError> {
+        self.tx.query_many(statements)
+    }
+    fn defer(&mut self, sql: &str, params: &[Value]) -> std::result::Result<(), DbError> {
+        self.tx.defer(sql, params)
     }
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.tx.batch(sql)

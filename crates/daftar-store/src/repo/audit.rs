@@ -58,10 +58,12 @@ fn record(r: &Row) -> Result<AuditRecord> {
     })
 }
 
-/// Appends one event, unsealed, inside `tx` (the sealer puts it into the chain).
+/// Appends one event, unsealed, inside `tx` (the sealer puts it into the chain). The row is
+/// deferred ([`Tx::defer`]): on PostgreSQL it travels with the transaction's next statement or
+/// its `COMMIT`, and commits with the change it describes or not at all.
 pub fn append(tx: &mut dyn Tx, ctx: &AuditCtx, ev: &AuditEvent) -> Result<()> {
     let at = truncate_ms(tx.now());
-    tx.exec(
+    tx.defer(
         &format!(
             "INSERT INTO audit_pending (txid, {FIELDS}) VALUES ({}, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             tx.dialect().current_txid()

@@ -5,7 +5,7 @@
 //! complaints and the per-office fee report, and escalation of overdue cases. Every read and
 //! change is audited in the same transaction.
 
-use super::services::{at_version, current};
+use super::services::at_version;
 use super::{all, audit, paged};
 use crate::SqlStore;
 use crate::sql::{Dialect, Row, Tx, Value, params};
@@ -186,7 +186,22 @@ fn add_event(
             params![case.to_string()],
         )?
         .i64(0)?;
-    tx.exec(
+    insert_event(tx, case, seq, actor, kind, step, note, at)
+}
+
+/// Writes event `seq` of `case` (deferred: nothing reads its answer).
+#[allow(clippy::too_many_arguments)]
+fn insert_event(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    seq: i64,
+    actor: &str,
+    kind: &str,
+    step: usize,
+    note: &str,
+    at: OffsetDateTime,
+) -> Result<()> {
+    tx.defer(
         "INSERT INTO case_events (case_id, seq, at, actor, kind, step, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         params![case.to_string(), seq, at, actor, kind, step as i64, note],
     )?;
@@ -244,12 +259,32 @@ impl SqlStore {
 
 /// A person of the office a case would cover, with their eligibility facts (`person.not_found`,
 /// field `person_id`).
+/// The person a case covers (in the office, not merged, visible): `$1` person, `$2` office.
+const COVERED_PERSON: &str = concat!(
+    "SELECT status, birth_date, registry_no, given_name, family_name FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL AND ",
+    person_visible!()
+);
+/// The kinds of the person's documents valid on a day: `$1` person, `$2` the day.
+const COVERED_DOCUMENTS: &str = "SELECT DISTINCT kind FROM person_documents WHERE person_id = $1 AND (valid_until IS NULL OR valid_until >= $2)";
+/// The household a person lives in within the office: `$1` person, `$2` office.
+const STANDING: &str = "SELECT h.id, h.head_person_id FROM household_members m JOIN households h ON h.id = m.household_id WHERE m.person_id = $1 AND m.left_at IS NULL AND h.office_id = $2";
+
 fn covered(tx: &mut dyn Tx, office: OfficeId, id: PersonId, today: Date) -> Result<Covered> {
-    let r = tx
-        .query_opt(
-            concat!("SELECT status, birth_date, registry_no, given_name, family_name FROM persons WHERE id = $1 AND office_id = $2 AND merged_into IS NULL AND ", person_visible!()),
-            params![id.to_string(), office.to_string()],
-        )?
+    let (who, at, day) = (id.to_string(), office.to_string(), iso(today));
+    let mut rows = tx.query_many(&[
+        (COVERED_PERSON, params![who.as_str(), at.as_str()]),
+        (COVERED_DOCUMENTS, params![who.as_str(), day.as_str()]),
+    ])?;
+    let documents = rows.pop().unwrap_or_default();
+    let person = rows.pop().unwrap_or_default();
+    covered_from(id, person, &documents, today)
+}
+
+/// [`Covered`] from the answers to [`COVERED_PERSON`] and [`COVERED_DOCUMENTS`].
+fn covered_from(id: PersonId, person: Vec<Row>, documents: &[Row], today: Date) -> Result<Covered> {
+    let r = person
+        .into_iter()
+        .next()
         .ok_or_else(|| Error::not_found("person.not_found").with_field("person_id"))?;
     let status = PersonStatus::parse(&r.text(0)?)?;
     // Year-only and month-only dates are stored as the first day of the period, so the age is
@@ -258,11 +293,7 @@ fn covered(tx: &mut dyn Tx, office: OfficeId, id: PersonId, today: Date) -> Resu
         .opt_text(1)?
         .and_then(|s| date(&s).ok())
         .and_then(|b| workflow::age_on(b, today));
-    let documents = tx
-        .query(
-            "SELECT DISTINCT kind FROM person_documents WHERE person_id = $1 AND (valid_until IS NULL OR valid_until >= $2)",
-            params![id.to_string(), iso(today)],
-        )?
+    let documents = documents
         .iter()
         .filter_map(|r| r.text(0).ok().and_then(|k| DocumentKind::parse(&k).ok()))
         .collect();
@@ -278,14 +309,10 @@ fn covered(tx: &mut dyn Tx, office: OfficeId, id: PersonId, today: Date) -> Resu
     })
 }
 
-/// Where the person stands in the office's households: the head of the one they belong to, a
-/// member of someone else's, or in none.
-fn standing(tx: &mut dyn Tx, office: OfficeId, person: PersonId) -> Result<Standing> {
-    let r = tx.query_opt(
-        "SELECT h.id, h.head_person_id FROM household_members m JOIN households h ON h.id = m.household_id WHERE m.person_id = $1 AND m.left_at IS NULL AND h.office_id = $2",
-        params![person.to_string(), office.to_string()],
-    )?;
-    Ok(match r {
+/// Where the person stands in the office's households, from the answer to [`STANDING`]: the
+/// head of the one they belong to, a member of someone else's, or in none.
+fn standing_from(person: PersonId, rows: &[Row]) -> Result<Standing> {
+    Ok(match rows.first() {
         None => Standing::Alone,
         Some(r) if r.parse::<PersonId>(1)? == person => Standing::Head(r.parse(0)?),
         Some(r) => Standing::Member(r.parse(0)?),
@@ -321,9 +348,19 @@ impl daftar_domain::store::CaseStore for SqlStore {
         // Facts first and the decision outside the writer, so that the writer lock is held only
         // for the duplicate check and the inserts; the answer is built from the plan.
         let (plan, return_clearance) = self.read(|tx| {
-            let svc = current(tx, cmd.service.as_str())?;
-            let applicant = covered(tx, office, person, today)?;
-            let standing = standing(tx, office, person)?;
+            // The service, the applicant and their household in one flight.
+            let (who, at, day) = (person.to_string(), office.to_string(), iso(today));
+            let mut rows = tx.query_many(&[
+                (super::services::CURRENT, params![cmd.service.as_str()]),
+                (COVERED_PERSON, params![who.as_str(), at.as_str()]),
+                (COVERED_DOCUMENTS, params![who.as_str(), day.as_str()]),
+                (STANDING, params![who.as_str(), at.as_str()]),
+            ])?
+            .into_iter();
+            let mut next = || rows.next().unwrap_or_default();
+            let svc = super::services::current_from(next())?;
+            let applicant = covered_from(person, next(), &next(), today)?;
+            let standing = standing_from(person, &next())?;
             let members = match standing {
                 Standing::Head(h) => tx
                     .query(
@@ -354,15 +391,18 @@ impl daftar_domain::store::CaseStore for SqlStore {
             // One open case per person and service: the applicant's row is locked (PostgreSQL;
             // SQLite has one writer), so a second opening, from this node or another, waits
             // here and then sees the first.
-            tx.query_opt(
-                &format!("SELECT id FROM persons WHERE id = $1{}", tx.dialect().for_update()),
-                params![person.to_string()],
-            )?;
-            let dup = tx.query_opt(
-                "SELECT reference FROM cases WHERE person_id = $1 AND service_code = $2 AND state IN ('open', 'returned')",
-                params![person.to_string(), plan.service.as_str()],
-            )?;
-            if let Some(r) = dup {
+            // Both statements go in one flight: the server runs the second only once the first
+            // holds the lock, so it still sees an opening that committed while this one waited.
+            let lock = format!("SELECT id FROM persons WHERE id = $1{}", tx.dialect().for_update());
+            let (who, service) = (person.to_string(), plan.service.as_str().to_owned());
+            let mut answers = tx.query_many(&[
+                (lock.as_str(), params![who.as_str()]),
+                (
+                    "SELECT reference FROM cases WHERE person_id = $1 AND service_code = $2 AND state IN ('open', 'returned')",
+                    params![who.as_str(), service.as_str()],
+                ),
+            ])?;
+            if let Some(r) = answers.pop().and_then(|rows| rows.into_iter().next()) {
                 return Err(open_case::duplicate(&r.text(0)?));
             }
             // The catalogue's exit permit: only on a return the screening allows, read under
@@ -375,7 +415,7 @@ impl daftar_domain::store::CaseStore for SqlStore {
             // then the case carries its id.
             let numbered = reserved.map(|(n, code)| plan.reference(&code, n));
             let employer = plan.employer.as_ref();
-            tx.exec(
+            tx.defer(
                 "INSERT INTO cases (id, reference, office_id, service_code, service_version, person_id, household_id, state, step, step_started_on, due_on, consent, escalation, fee_year, opened_at, opened_by, version, employer_name, employer_identifier) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', 0, $8, $9, $10, 0, $11, $12, $13, 1, $14, $15)",
                 params![
                     id.to_string(),
@@ -396,12 +436,13 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 ],
             )?;
             for (i, m) in plan.members.iter().enumerate() {
-                tx.exec(
+                tx.defer(
                     "INSERT INTO case_members (case_id, person_id, position, outcome) VALUES ($1, $2, $3, 'pending')",
                     params![id.to_string(), m.person_id.to_string(), i as i64],
                 )?;
             }
-            add_event(tx, id, &ctx.actor, "case.open", 0, plan.note.as_str(), now)?;
+            // A new case's first event.
+            insert_event(tx, id, 1, &ctx.actor, "case.open", 0, plan.note.as_str(), now)?;
             audit::append(
                 tx,
                 ctx,

@@ -408,42 +408,62 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
 
 /// Loads a person of an office with documents and history.
 fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<PersonRecord> {
-    let r = tx.query_opt(
-        &format!(
-            "SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
-            person_visible!()
-        ),
-        params![id.to_string(), office.to_string()],
-    )?;
-    let person = person(&r.ok_or_else(|| Error::not_found("person.not_found"))?)?;
-    let documents = all(
-        tx.query(
+    Ok(load_record_with(tx, office, id, None)?.0)
+}
+
+/// A person's record, read in one flight (the person, documents, status history and needs),
+/// with `extra`'s rows when given: a statement that goes in the same flight, after them.
+fn load_record_with(
+    tx: &mut dyn Tx,
+    office: OfficeId,
+    id: PersonId,
+    extra: Option<(&str, &[Value])>,
+) -> Result<(PersonRecord, Vec<Row>)> {
+    let person_args = [Value::from(id.to_string()), Value::from(office.to_string())];
+    let by_person = &person_args[..1];
+    let person_sql = format!(
+        "SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+        person_visible!()
+    );
+    let mut statements: Vec<(&str, &[Value])> = vec![
+        (person_sql.as_str(), &person_args),
+        (
             "SELECT id, kind, number, issuer, valid_from, valid_until FROM person_documents WHERE person_id = $1 ORDER BY created_at, id",
-            params![id.to_string()],
-        )?,
-        document,
-    )?;
-    let history = all(
-        tx.query(
+            by_person,
+        ),
+        (
             "SELECT status, at, actor, note FROM person_status_history WHERE person_id = $1 ORDER BY seq",
-            params![id.to_string()],
-        )?,
-        status_change,
-    )?;
-    let medical_needs = tx
-        .query_opt(
+            by_person,
+        ),
+        (
             "SELECT medical_needs FROM person_needs WHERE person_id = $1",
-            params![id.to_string()],
-        )?
+            by_person,
+        ),
+    ];
+    statements.extend(extra);
+    let mut rows = tx.query_many(&statements)?.into_iter();
+    let mut next = || rows.next().unwrap_or_default();
+    let person = person(
+        next()
+            .first()
+            .ok_or_else(|| Error::not_found("person.not_found"))?,
+    )?;
+    let documents = all(next(), document)?;
+    let history = all(next(), status_change)?;
+    let medical_needs = next()
+        .first()
         .map(|r| r.bool(0))
         .transpose()?
         .unwrap_or(false);
-    Ok(PersonRecord {
-        person,
-        documents,
-        history,
-        medical_needs,
-    })
+    Ok((
+        PersonRecord {
+            person,
+            documents,
+            history,
+            medical_needs,
+        },
+        next(),
+    ))
 }
 
 /// Fails with `import.removed` unless the import is still running (it may have been removed as
@@ -1065,9 +1085,13 @@ impl daftar_domain::store::PersonStore for SqlStore {
     ) -> Result<PersonRecord> {
         scope.require(Permission::PersonRead)?;
         let shown = self.write(|tx| {
-            let rec = load_record(tx, scope.office_id(), id)?;
             let now = tx.now();
-            let d = super::read_watch::count_read(tx, ctx, guard, id, now)?;
+            // The account's row first (it serialises the account's reads), then the record and
+            // the account's recent reads in one flight.
+            let counted = super::read_watch::count_account(tx, guard, now)?;
+            let (sql, args) = super::read_watch::others_query(guard, id, now);
+            let (rec, others) = load_record_with(tx, scope.office_id(), id, Some((sql, &args)))?;
+            let d = super::read_watch::decide_read(tx, ctx, guard, id, now, counted, &others)?;
             if !d.allowed {
                 let ev = AuditEvent::new("person.read.refused", "person", id).with_details(
                     serde_json::json!({ "reason": "purpose_required", "persons": d.persons }),

@@ -21,20 +21,26 @@ use time::OffsetDateTime;
 /// How many reads of an account pass between two clearings of its marks older than the window.
 const SWEEP_EVERY: i64 = 64;
 
-/// Counts one single-person read of `person` by the guard's account at `now`, raising the
-/// alarm when this is the first read past the limit in the window; the read is recorded (its
-/// mark and the account's total) only when it is allowed. The caller audits the read itself.
-pub(crate) fn count_read(
+/// Counting one single-person read of a person by the guard's account at `now`, in three steps
+/// the caller runs in one transaction: [`count_account`], [`others_query`] (alone or in the
+/// flight that reads the record), then [`decide_read`], which raises the alarm when this is the
+/// first read past the limit in the window and records the read (its mark and the account's
+/// total) only when it is allowed. The caller audits the read itself.
+///
+/// The account's count after this read, taken first: its row stays locked until the
+/// transaction ends, so one account's reads are counted one after the other.
+pub(crate) struct Counted {
+    alarm_at: Option<OffsetDateTime>,
+    reads: i64,
+}
+
+/// Counts the read on the account's row (see [`Counted`]).
+pub(crate) fn count_account(
     tx: &mut dyn Tx,
-    ctx: &AuditCtx,
     guard: &ReadGuard,
-    person: PersonId,
     now: OffsetDateTime,
-) -> Result<Decision> {
+) -> Result<Counted> {
     let account = guard.account.key();
-    let start = now - guard.limit.window();
-    // The lock: one statement that creates or touches the account's row and counts the read (a
-    // refused read is taken back below).
     let row = tx.query_one(
         "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING alarm_at, reads",
         params![
@@ -44,13 +50,43 @@ pub(crate) fn count_read(
             now
         ],
     )?;
-    let alarm_at = row.opt_ts(0)?;
-    let reads = row.i64(1)?;
-    let others = tx
-        .query_one(
-            "SELECT COUNT(*) FROM person_read_marks WHERE account = $1 AND at > $2 AND person_id <> $3",
-            params![account.as_str(), start, person.to_string()],
-        )?
+    Ok(Counted {
+        alarm_at: row.opt_ts(0)?,
+        reads: row.i64(1)?,
+    })
+}
+
+/// The statement that counts the other persons the account read in the window (one row, one
+/// column), to run after [`count_account`] — alone or in the flight that reads the record.
+pub(crate) fn others_query(
+    guard: &ReadGuard,
+    person: PersonId,
+    now: OffsetDateTime,
+) -> (&'static str, Vec<Value>) {
+    let start = now - guard.limit.window();
+    (
+        "SELECT COUNT(*) FROM person_read_marks WHERE account = $1 AND at > $2 AND person_id <> $3",
+        params![guard.account.key(), start, person.to_string()].to_vec(),
+    )
+}
+
+/// Decides the read from the count and the answer to [`others_query`], and records it: the
+/// person's mark when shown, the alarm when raised, the count given back when refused.
+pub(crate) fn decide_read(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    guard: &ReadGuard,
+    person: PersonId,
+    now: OffsetDateTime,
+    counted: Counted,
+    others: &[Row],
+) -> Result<Decision> {
+    let account = guard.account.key();
+    let start = now - guard.limit.window();
+    let Counted { alarm_at, reads } = counted;
+    let others = others
+        .first()
+        .ok_or_else(|| daftar_domain::Error::store("no count of recent reads"))?
         .i64(0)?;
     let d = decide(
         guard.limit,
@@ -98,7 +134,7 @@ pub(crate) fn count_read(
         )?;
     }
     if d.allowed {
-        tx.exec(
+        tx.defer(
             "INSERT INTO person_read_marks (account, person_id, at) VALUES ($1, $2, $3) ON CONFLICT (account, person_id) DO UPDATE SET at = excluded.at",
             params![account.as_str(), person.to_string(), now],
         )?;

@@ -27,11 +27,18 @@ fn record(r: &Row) -> Result<ServiceRecord> {
 
 /// The current definition of a service inside a transaction (`service.not_found`).
 pub(crate) fn current(tx: &mut dyn Tx, code: &str) -> Result<ServiceRecord> {
-    let r = tx
-        .query_opt(
-            "SELECT definition, version, updated_at, updated_by FROM services WHERE code = $1",
-            params![code],
-        )?
+    current_from(tx.query(CURRENT, params![code])?)
+}
+
+/// A service's current definition: `$1` its code.
+pub(crate) const CURRENT: &str =
+    "SELECT definition, version, updated_at, updated_by FROM services WHERE code = $1";
+
+/// The service from the answer to [`CURRENT`].
+pub(crate) fn current_from(rows: Vec<Row>) -> Result<ServiceRecord> {
+    let r = rows
+        .into_iter()
+        .next()
         .ok_or_else(|| Error::not_found("service.not_found").with_field("service"))?;
     record(&r)
 }

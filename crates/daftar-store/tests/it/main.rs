@@ -14,6 +14,7 @@ mod kpi;
 mod licences;
 mod nodes;
 mod notify;
+mod pg_driver;
 mod planning;
 mod plans;
 mod read_watch;

@@ -1,0 +1,161 @@
+//! The PostgreSQL driver layer (docs/adr/0003-pipelined-postgres.md): statements sent in one
+//! flight, a write's `BEGIN` sent with its first statement, deferred writes sent with the next
+//! statement or the `COMMIT`. What must hold: a deferred write commits with its transaction or
+//! not at all, the first error of a flight is the one reported, and a connection goes back to
+//! the pool outside any transaction whatever happened (an error, a panic).
+
+use daftar_store::postgres::PgDb;
+use daftar_store::sql::{DbError, Tx, Value};
+use daftar_testkit::TestDb;
+
+/// A fresh database and the driver opened on it, with a table `t (id BIGINT PRIMARY KEY)`.
+fn driver() -> Option<(TestDb, PgDb)> {
+    let db = TestDb::postgres()?;
+    let pg = PgDb::open(db.location()).expect("open the driver");
+    pg.write(|tx| Ok(tx.batch("CREATE TABLE t (id BIGINT PRIMARY KEY)")?))
+        .unwrap();
+    Some((db, pg))
+}
+
+fn ids(pg: &PgDb) -> Vec<i64> {
+    pg.read(|tx| {
+        tx.query("SELECT id FROM t ORDER BY id", &[])?
+            .iter()
+            .map(|r| r.i64(0))
+            .collect()
+    })
+    .unwrap()
+}
+
+fn insert(tx: &mut dyn Tx, id: i64) -> Result<(), DbError> {
+    tx.defer("INSERT INTO t (id) VALUES ($1)", &[Value::from(id)])
+}
+
+/// Whether every connection to the test database is outside a transaction (none is left
+/// "idle in transaction" for the next request to run inside).
+fn pool_is_clean(pg: &PgDb) -> bool {
+    pg.read(|tx| {
+        tx.query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+            &[],
+        )?
+        .i64(0)
+    })
+    .unwrap()
+        == 0
+}
+
+#[test]
+fn deferred_writes_commit_with_their_transaction_or_not_at_all() {
+    let Some((_db, pg)) = driver() else { return };
+    // Only deferred statements: the transaction begins at its commit.
+    pg.write(|tx| {
+        insert(tx, 1)?;
+        insert(tx, 2)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(ids(&pg), [1, 2]);
+    // A deferred write that fails at the commit fails the write, and the statement run before
+    // it is rolled back with it.
+    let err = pg
+        .write(|tx| {
+            tx.exec("INSERT INTO t (id) VALUES (3)", &[])?;
+            insert(tx, 1)?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("t_pkey"), "{err}");
+    assert_eq!(ids(&pg), [1, 2]);
+    // A deferred write that fails in the next statement's flight is reported by that
+    // statement; nothing of the transaction stays.
+    let err = pg
+        .write(|tx| {
+            insert(tx, 4)?;
+            insert(tx, 2)?;
+            tx.query("SELECT count(*) FROM t", &[])?;
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("t_pkey"), "{err}");
+    assert_eq!(ids(&pg), [1, 2]);
+    // A write that errors before sending anything sends nothing, deferred rows included.
+    let err = pg
+        .write(|tx| {
+            insert(tx, 5)?;
+            Err::<(), _>(daftar_domain::Error::store("refused by the test"))
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("refused by the test"), "{err}");
+    assert_eq!(ids(&pg), [1, 2]);
+    assert!(pool_is_clean(&pg));
+}
+
+#[test]
+fn a_flight_answers_in_order_and_reports_its_first_error() {
+    let Some((_db, pg)) = driver() else { return };
+    let rows = pg
+        .write(|tx| {
+            Ok(tx.query_many(&[
+                (
+                    "INSERT INTO t (id) VALUES ($1) RETURNING id",
+                    &[Value::from(7)],
+                ),
+                ("SELECT count(*) FROM t WHERE id = $1", &[Value::from(7)]),
+                ("SELECT $1::BIGINT + 1", &[Value::from(41)]),
+            ])?)
+        })
+        .unwrap();
+    let firsts: Vec<i64> = rows.iter().map(|r| r[0].i64(0).unwrap()).collect();
+    assert_eq!(firsts, [7, 1, 42], "each statement's rows, in order");
+    // The second statement fails: the first's row is rolled back, the third fails as the
+    // transaction is aborted, and the error told is the second's (a unique violation).
+    let err = pg
+        .write(|tx| {
+            Ok(tx.query_many(&[
+                ("INSERT INTO t (id) VALUES ($1)", &[Value::from(8)]),
+                ("INSERT INTO t (id) VALUES ($1)", &[Value::from(7)]),
+                ("SELECT 1::BIGINT", &[]),
+            ])?)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("t_pkey"), "{err}");
+    assert_eq!(ids(&pg), [7]);
+    // Reads run in a flight too, each statement in a transaction of its own.
+    let (one, two) = pg
+        .read(|tx| {
+            let rows = tx.query_many(&[
+                ("SELECT txid_current()", &[]),
+                ("SELECT txid_current()", &[]),
+            ])?;
+            Ok((rows[0][0].i64(0)?, rows[1][0].i64(0)?))
+        })
+        .unwrap();
+    assert_ne!(one, two);
+    // A read refuses a write, deferred or not.
+    assert!(pg.read(|tx| Ok(insert(tx, 9)?)).is_err());
+    assert!(pool_is_clean(&pg));
+}
+
+#[test]
+fn a_panic_inside_a_write_rolls_back_before_the_connection_is_reused() {
+    let Some((_db, pg)) = driver() else { return };
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pg.write(|tx| {
+            tx.exec("INSERT INTO t (id) VALUES (1)", &[])?;
+            insert(tx, 2)?;
+            if std::hint::black_box(true) {
+                panic!("a bug in the middle of a transaction");
+            }
+            Ok(())
+        })
+    }));
+    assert!(caught.is_err());
+    assert!(
+        ids(&pg).is_empty(),
+        "nothing of the panicked write committed"
+    );
+    assert!(pool_is_clean(&pg));
+    pg.write(|tx| insert(tx, 3).map_err(Into::into)).unwrap();
+    assert_eq!(ids(&pg), [3]);
+}
