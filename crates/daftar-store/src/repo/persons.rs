@@ -744,6 +744,9 @@ fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
     })
 }
 
+/// Whether any import's persons are hidden still (their import not done): one row, a boolean.
+const HIDDEN_IMPORTS: &str = "SELECT EXISTS (SELECT 1 FROM person_imports pi WHERE pi.state <> 'done' AND EXISTS (SELECT 1 FROM persons WHERE persons.import_id = pi.id))";
+
 impl daftar_domain::store::PersonStore for SqlStore {
     fn person_candidates(
         &self,
@@ -783,8 +786,20 @@ impl daftar_domain::store::PersonStore for SqlStore {
                 .collect::<Vec<_>>()
                 .join(" UNION ALL ");
             let args: Vec<Value> = hashes.iter().map(|h| Value::from(*h)).collect();
+            // In the same flight: whether any import's persons are still hidden. Almost always
+            // none are (an import on PostgreSQL is one transaction; on SQLite only while one
+            // runs or before a failed one is cleared), and then the matching rows alone tell
+            // who may be shown (`merged`), without a probe into `persons` for each.
+            let mut answers = tx.query_many(&[(HIDDEN_IMPORTS, &[]), (block_sql.as_str(), &args)])?;
+            let block_rows = answers.pop().unwrap_or_default();
+            let hidden = answers.pop().unwrap_or_default().first().map(|r| r.bool(0)).transpose()?.unwrap_or(true);
+            let visible = if hidden {
+                concat!(" AND EXISTS (SELECT 1 FROM persons WHERE persons.id = person_match.person_id AND ", person_visible!(), ")")
+            } else {
+                ""
+            };
             let mut blocks: Vec<Vec<i64>> = vec![vec![]; hashes.len()];
-            for r in tx.query(&block_sql, &args)? {
+            for r in block_rows {
                 let k = usize::try_from(r.i64(0)?).unwrap_or(0);
                 if let Some(b) = k.checked_sub(1).and_then(|k| blocks.get_mut(k)) {
                     b.push(r.i64(1)?);
@@ -806,7 +821,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
             for chunk in pks.chunks(200) {
                 let args: Vec<Value> = chunk.iter().map(|&(_, pk)| Value::from(pk)).collect();
                 let rows = tx.query(
-                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}) AND EXISTS (SELECT 1 FROM persons WHERE persons.id = person_match.person_id AND {})", marks(chunk.len()), person_visible!()),
+                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}){visible}", marks(chunk.len())),
                     &args,
                 )?;
                 for r in &rows {

@@ -279,6 +279,29 @@ fn sqlite_backup_opens_and_holds_the_data() {
 }
 
 both_backends! {
+    fn the_duplicate_check_never_shows_a_person_of_an_unfinished_import(db) {
+        // The check reads only the matching rows while no import's persons are hidden, and
+        // tests each candidate against `persons` while some are (issue 17.4).
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let w = system_scope(a, Permission::PersonWrite);
+        let draft = PersonDraft { given_name: "نجیب‌الله".into(), family_name: "رحیمی".into(), father_name: "نظام‌الدین".into(), birth_date: Some("1993-08-04".into()), sex: Sex::Male, nationality: "AFG".into(), ..PersonDraft::default() };
+        let najib = s.register(&ctx(), &w, &draft).unwrap();
+        let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
+        let shown = || s.person_candidates(&ctx(), &reach, &daftar_testkit::probe(&draft), 10).unwrap().candidates.iter().map(|c| c.person.id).collect::<Vec<_>>();
+        assert_eq!(shown(), [najib.id]);
+        // The person belongs to an import still running (as a batch of one does on SQLite).
+        let now = "2026-12-05T10:00:00.000Z";
+        db.sql().execute_raw(&format!("INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ('imp-1', '{a}', 'test', 'running', 1, 1, '{now}', '{now}')")).unwrap();
+        db.sql().execute_raw(&format!("UPDATE persons SET import_id = 'imp-1' WHERE id = '{}'", najib.id)).unwrap();
+        assert!(shown().is_empty(), "hidden while the import runs");
+        // Another import that is done hides nobody; the running one still hides its person.
+        db.sql().execute_raw(&format!("INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ('imp-0', '{a}', 'test', 'done', 1, 1, '{now}', '{now}')")).unwrap();
+        assert!(shown().is_empty());
+        db.sql().execute_raw("UPDATE person_imports SET state = 'done' WHERE id = 'imp-1'").unwrap();
+        assert_eq!(shown(), [najib.id], "shown once the import is done");
+    }
+
     fn candidates_come_from_match_keys_within_reach(db) {
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
