@@ -210,6 +210,15 @@ impl PgDb {
         })
     }
 
+    /// Runs `sql` (no parameters) outside any transaction: what PostgreSQL refuses inside one,
+    /// such as `VACUUM`.
+    pub fn outside_transaction(&self, sql: &str) -> Result<()> {
+        let mut conn = self.conn()?;
+        let PgConn { rt, client, .. } = &mut *conn;
+        rt.block_on(client.batch_execute(sql))
+            .map_err(|e| Error::from(classify(e)))
+    }
+
     /// Pool figures.
     pub fn stats(&self) -> PoolStats {
         let Some(pool) = &self.pool else {
