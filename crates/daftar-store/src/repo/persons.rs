@@ -818,12 +818,18 @@ impl daftar_domain::store::PersonStore for SqlStore {
             pks.truncate(MAX_COMPARED);
             // Compare on the matching rows only; load whole records for the matches.
             let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
-            for chunk in pks.chunks(200) {
-                let args: Vec<Value> = chunk.iter().map(|&(_, pk)| Value::from(pk)).collect();
-                let rows = tx.query(
-                    &format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}){visible}", marks(chunk.len())),
-                    &args,
-                )?;
+            // Every chunk's statement in one flight.
+            let chunks: Vec<(String, Vec<Value>)> = pks
+                .chunks(200)
+                .map(|chunk| {
+                    (
+                        format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}){visible}", marks(chunk.len())),
+                        chunk.iter().map(|&(_, pk)| Value::from(pk)).collect(),
+                    )
+                })
+                .collect();
+            let statements: Vec<(&str, &[Value])> = chunks.iter().map(|(sql, args)| (sql.as_str(), args.as_slice())).collect();
+            for rows in tx.query_many(&statements)? {
                 for r in &rows {
                     // Prepared once per person and kept (matching fields do not change); sex
                     // and birth date rule most block members out before their names are
