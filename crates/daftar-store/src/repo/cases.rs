@@ -186,26 +186,36 @@ fn add_event(
             params![case.to_string()],
         )?
         .i64(0)?;
-    insert_event(tx, case, seq, actor, kind, step, note, at)
+    NewEvent {
+        case,
+        actor,
+        kind,
+        step,
+        note,
+        at,
+    }
+    .write(tx, seq)
 }
 
-/// Writes event `seq` of `case` (deferred: nothing reads its answer).
-#[allow(clippy::too_many_arguments)]
-fn insert_event(
-    tx: &mut dyn Tx,
+/// An event of a case, to be written.
+struct NewEvent<'a> {
     case: CaseId,
-    seq: i64,
-    actor: &str,
-    kind: &str,
+    actor: &'a str,
+    kind: &'a str,
     step: usize,
-    note: &str,
+    note: &'a str,
     at: OffsetDateTime,
-) -> Result<()> {
-    tx.defer(
-        "INSERT INTO case_events (case_id, seq, at, actor, kind, step, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        params![case.to_string(), seq, at, actor, kind, step as i64, note],
-    )?;
-    Ok(())
+}
+
+impl NewEvent<'_> {
+    /// Writes it as the case's event `seq` (deferred: nothing reads its answer).
+    fn write(self, tx: &mut dyn Tx, seq: i64) -> Result<()> {
+        tx.defer(
+            "INSERT INTO case_events (case_id, seq, at, actor, kind, step, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![self.case.to_string(), seq, self.at, self.actor, self.kind, self.step as i64, self.note],
+        )?;
+        Ok(())
+    }
 }
 
 /// The next number of `kind` for the office in Solar Hijri `year`, and the office code.
@@ -442,7 +452,15 @@ impl daftar_domain::store::CaseStore for SqlStore {
                 )?;
             }
             // A new case's first event.
-            insert_event(tx, id, 1, &ctx.actor, "case.open", 0, plan.note.as_str(), now)?;
+            NewEvent {
+                case: id,
+                actor: &ctx.actor,
+                kind: "case.open",
+                step: 0,
+                note: plan.note.as_str(),
+                at: now,
+            }
+            .write(tx, 1)?;
             audit::append(
                 tx,
                 ctx,

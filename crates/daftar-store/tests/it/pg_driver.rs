@@ -56,29 +56,25 @@ fn deferred_writes_commit_with_their_transaction_or_not_at_all() {
     })
     .unwrap();
     assert_eq!(ids(&pg), [1, 2]);
+    // A write refused by the key's uniqueness: nothing of it stays.
+    let refused = |f: &dyn Fn(&mut dyn Tx) -> Result<(), DbError>| {
+        let err = pg.write(|tx| Ok(f(tx)?)).unwrap_err();
+        assert!(err.to_string().contains("t_pkey"), "{err}");
+        assert_eq!(ids(&pg), [1, 2]);
+    };
     // A deferred write that fails at the commit fails the write, and the statement run before
     // it is rolled back with it.
-    let err = pg
-        .write(|tx| {
-            tx.exec("INSERT INTO t (id) VALUES (3)", &[])?;
-            insert(tx, 1)?;
-            Ok(())
-        })
-        .unwrap_err();
-    assert!(err.to_string().contains("t_pkey"), "{err}");
-    assert_eq!(ids(&pg), [1, 2]);
+    refused(&|tx| {
+        tx.exec("INSERT INTO t (id) VALUES (3)", &[])?;
+        insert(tx, 1)
+    });
     // A deferred write that fails in the next statement's flight is reported by that
     // statement; nothing of the transaction stays.
-    let err = pg
-        .write(|tx| {
-            insert(tx, 4)?;
-            insert(tx, 2)?;
-            tx.query("SELECT count(*) FROM t", &[])?;
-            Ok(())
-        })
-        .unwrap_err();
-    assert!(err.to_string().contains("t_pkey"), "{err}");
-    assert_eq!(ids(&pg), [1, 2]);
+    refused(&|tx| {
+        insert(tx, 4)?;
+        insert(tx, 2)?;
+        tx.query("SELECT count(*) FROM t", &[]).map(drop)
+    });
     // A write that errors before sending anything sends nothing, deferred rows included.
     let err = pg
         .write(|tx| {
