@@ -97,6 +97,18 @@ impl r2d2::ManageConnection for Manager {
         PgConn::connect(&self.config, &self.tls)
     }
     fn is_valid(&self, conn: &mut PgConn) -> std::result::Result<(), ConnError> {
+        // Let the connection read what the server sent meanwhile, without waiting: a server
+        // that closed it (restarted, or ended the session) shows as closed here, and the pool
+        // makes a new connection instead of failing the request.
+        // (Two yields: the first lets the runtime poll the socket, the second lets the
+        // connection's task run on what it found before this returns.)
+        conn.rt.block_on(async {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+        });
+        if conn.client.is_closed() {
+            return Err(ConnError("the server closed the connection".into()));
+        }
         if conn.answered.elapsed() < FRESH {
             return Ok(());
         }

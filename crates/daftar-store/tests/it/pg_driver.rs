@@ -155,3 +155,23 @@ fn a_panic_inside_a_write_rolls_back_before_the_connection_is_reused() {
     pg.write(|tx| insert(tx, 3).map_err(Into::into)).unwrap();
     assert_eq!(ids(&pg), [3]);
 }
+
+#[test]
+fn connections_the_server_ended_are_replaced_not_handed_out() {
+    let Some((db, pg)) = driver() else { return };
+    // Every pooled connection answered a moment ago (no ping on check-out)...
+    std::thread::scope(|t| {
+        for _ in 0..4 {
+            t.spawn(|| ids(&pg));
+        }
+    });
+    // ...then the server ends them all (as a restart does).
+    let mut admin = postgres::Client::connect(db.location(), postgres::NoTls).unwrap();
+    admin
+        .batch_execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for _ in 0..8 {
+        assert!(ids(&pg).is_empty(), "a fresh connection answers");
+    }
+}
