@@ -592,14 +592,21 @@ impl Tx for PgTx<'_> {
         self.writing(sql)?;
         self.run(|client| client.batch_execute(sql))
     }
-    fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
+    fn copy_in(
+        &mut self,
+        sql: &str,
+        data: &mut dyn Iterator<Item = Vec<u8>>,
+    ) -> std::result::Result<u64, DbError> {
         use futures_util::SinkExt;
         self.writing(sql)?;
-        let data = bytes::Bytes::copy_from_slice(data);
         self.run(|client| async move {
             let sink = client.copy_in(sql).await?;
             futures_util::pin_mut!(sink);
-            sink.send(data).await?;
+            // Waiting for the next piece blocks this thread, not the server: what was sent is
+            // flushed before (`send` writes it out), so the server works on it meanwhile.
+            for piece in data {
+                sink.send(bytes::Bytes::from(piece)).await?;
+            }
             sink.finish().await
         })
     }

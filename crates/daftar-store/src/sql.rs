@@ -246,9 +246,14 @@ pub trait Tx {
     }
     /// Runs several statements without parameters (migrations).
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError>;
-    /// Runs `COPY … FROM STDIN` (text format) with `data` as its input; returns rows copied.
+    /// Runs `COPY … FROM STDIN` (text format) with the pieces of `data` as its input, each sent
+    /// as it comes (they may be made on another thread meanwhile); returns rows copied.
     /// PostgreSQL only: the bulk import's path (SQLite writes through prepared inserts).
-    fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
+    fn copy_in(
+        &mut self,
+        sql: &str,
+        data: &mut dyn Iterator<Item = Vec<u8>>,
+    ) -> std::result::Result<u64, DbError> {
         let _ = (sql, data);
         Err(DbError::Other("COPY is PostgreSQL's".into()))
     }
@@ -325,7 +330,11 @@ impl Tx for Timed<'_> {
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.tx.batch(sql)
     }
-    fn copy_in(&mut self, sql: &str, data: &[u8]) -> std::result::Result<u64, DbError> {
+    fn copy_in(
+        &mut self,
+        sql: &str,
+        data: &mut dyn Iterator<Item = Vec<u8>>,
+    ) -> std::result::Result<u64, DbError> {
         self.tx.copy_in(sql, data)
     }
     fn now(&self) -> time::OffsetDateTime {

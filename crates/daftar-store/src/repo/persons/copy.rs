@@ -1,8 +1,8 @@
 //! The bulk import on PostgreSQL (issue 17.2): `COPY` instead of a statement per row.
 //!
 //! Two transactions. The first, short one reserves the import's registry numbers (the office's
-//! counter is locked for a moment) and the matcher's row keys (`nextval` of `person_match`'s
-//! identity, one round trip). The persons, their keys and search tokens are then built in
+//! counter is locked for a moment) and the matcher's row keys (`person_match`'s identity moved
+//! past one range, the table locked against writers for a moment). The persons, their keys and search tokens are then built in
 //! memory, on every core. The second transaction does the rest and is the only one that
 //! writes persons, so an error anywhere leaves nothing behind: the documents are copied into a
 //! staging table first and checked there (a number recorded already, or twice in the import:
@@ -10,8 +10,10 @@
 //! their first status entries, documents, matching rows, key rows (sorted by key, so the key
 //! index fills page by page) and search tokens are copied in, the import is recorded as done and
 //! audited once (`person.import`; a refused import is audited `person.import.removed` with
-//! nothing removed). Nobody sees an import's persons before it commits, so the
-//! `import_id` the SQLite path uses to hide a half-written import is not needed here.
+//! nothing removed). Each table's rows go in one `COPY` whose text is made on another thread
+//! while the server takes in the part before. Nobody sees an import's persons before it
+//! commits, so the `import_id` the SQLite path uses to hide a half-written import is not needed
+//! here.
 
 use super::{Keyed, build, reserve_numbers};
 use crate::SqlStore;
@@ -53,27 +55,41 @@ fn row(out: &mut String, fields: &[Option<&str>]) {
     out.push('\n');
 }
 
-/// Copies `items` into `target` (`table (columns)`) in statements of [`CHUNK`] rows, each row
-/// written by `write`; `done` is told how many items are copied so far.
-fn copy_all<T>(
+/// Copies `items` into `target` (`table (columns)`) in one `COPY`, each row written by
+/// `write`; `done` is told how many items are copied so far. The text is made [`CHUNK`] rows at
+/// a time on a thread of its own while the server takes in the chunk before (two chunks held
+/// at most), so building the text and the server's work overlap.
+fn copy_all<T: Sync>(
     tx: &mut dyn Tx,
     target: &str,
     items: &[T],
-    write: impl Fn(&mut String, &T),
+    write: impl Fn(&mut String, &T) + Sync,
     done: &dyn Fn(usize),
 ) -> Result<()> {
     let sql = format!("COPY {target} FROM STDIN");
-    let mut copied = 0;
-    for chunk in items.chunks(CHUNK) {
-        let mut text = String::with_capacity(chunk.len() * 96);
-        for item in chunk {
-            write(&mut text, item);
-        }
-        tx.copy_in(&sql, text.as_bytes())?;
-        copied += chunk.len();
-        done(copied);
-    }
-    Ok(())
+    std::thread::scope(|s| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(1);
+        let write = &write;
+        s.spawn(move || {
+            for chunk in items.chunks(CHUNK) {
+                let mut text = String::with_capacity(chunk.len() * 96);
+                for item in chunk {
+                    write(&mut text, item);
+                }
+                if send.send((chunk.len(), text.into_bytes())).is_err() {
+                    return; // the copy failed: nobody takes more
+                }
+            }
+        });
+        let mut copied = 0;
+        let mut pieces = receive.iter().map(|(n, text)| {
+            copied += n;
+            done(copied);
+            text
+        });
+        tx.copy_in(&sql, &mut pieces)?;
+        Ok(())
+    })
 }
 
 impl SqlStore {
@@ -93,14 +109,17 @@ impl SqlStore {
         let now = self.now();
         let (code, first, pks) = self.write(|tx| {
             let (code, first) = reserve_numbers(tx, office, n as u64)?;
-            let pks = tx
-                .query(
-                    "SELECT nextval(pg_get_serial_sequence('person_match', 'pk')) FROM generate_series(1, $1::BIGINT)",
+            // The match keys as one range: the sequence is moved past it at once, with the
+            // table locked against writers for this short transaction so that no other
+            // session's row takes a key between (every key comes from inserting a row).
+            tx.batch("LOCK TABLE person_match IN SHARE ROW EXCLUSIVE MODE")?;
+            let last = tx
+                .query_one(
+                    "SELECT setval(pg_get_serial_sequence('person_match', 'pk'), nextval(pg_get_serial_sequence('person_match', 'pk')) + $1::BIGINT - 1)",
                     params![n as i64],
                 )?
-                .iter()
-                .map(|r| r.i64(0))
-                .collect::<Result<Vec<_>>>()?;
+                .i64(0)?;
+            let pks: Vec<i64> = (last - n as i64 + 1..=last).collect();
             Ok((code, first, pks))
         })?;
         let keyed = build_all(rows, office, &code, first, now);
