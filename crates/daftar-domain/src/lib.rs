@@ -31,6 +31,7 @@ pub mod month_names;
 pub mod notify;
 pub mod office;
 pub mod page;
+pub mod parallel;
 pub mod permission;
 pub mod person;
 pub mod photo;

@@ -242,26 +242,8 @@ pub fn decide(
     dry_run: bool,
 ) -> Result<Plan> {
     let columns = Columns::locate(&table.header)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = table.rows.len().div_ceil(threads).max(1);
-    let checked: Vec<Checked> = std::thread::scope(|s| {
-        let columns = &columns;
-        let parts: Vec<_> = table
-            .rows
-            .chunks(per)
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|row| check_row(columns, row, default_nationality, today))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    let checked = crate::parallel::map_in_order(&table.rows, |_, row| {
+        check_row(&columns, row, default_nationality, today)
     });
     let mut persons = Vec::with_capacity(table.rows.len());
     let mut errors = vec![];

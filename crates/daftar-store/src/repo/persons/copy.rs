@@ -304,29 +304,9 @@ fn build_all(
     first: i64,
     now: time::OffsetDateTime,
 ) -> Vec<Keyed> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = rows.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = rows
-            .chunks(per)
-            .enumerate()
-            .map(|(c, chunk)| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(j, new)| {
-                            let no = first + (c * per + j) as i64;
-                            Keyed::of(build(new, office, format!("{code}-{no:06}"), now))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    daftar_domain::parallel::map_in_order(rows, |i, new| {
+        let no = first + i as i64;
+        Keyed::of(build(new, office, format!("{code}-{no:06}"), now))
     })
 }
 
