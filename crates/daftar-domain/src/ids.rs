@@ -1,10 +1,25 @@
 //! Typed identifiers. Each is a ULID (sortable by creation time) stored as 26-character text;
-//! the types keep a user id from being passed where an office id is expected.
+//! the types keep a user id from being passed where an office id is expected. Ids made by one
+//! process increase even within one millisecond ([`fresh`]), so rows listed by time and then id
+//! keep the order they were made in.
 
 use crate::{Error, Result};
 use std::fmt;
 use std::str::FromStr;
 use ulid::Ulid;
+
+/// A new ULID, greater than every other this process made before (two plain ULIDs of one
+/// millisecond compare at random: a permit and the departure confirmed right after it were once
+/// listed the wrong way round).
+pub fn fresh() -> Ulid {
+    static IDS: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
+    match IDS.lock().ok().and_then(|mut g| g.generate().ok()) {
+        Some(id) => id,
+        // A poisoned lock or a millisecond's ids used up: a plain new id (not `Default`, the
+        // nil ULID).
+        None => Ulid::new(),
+    }
+}
 
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $code:literal) => {
@@ -16,7 +31,7 @@ macro_rules! typed_id {
         impl $name {
             /// A fresh id.
             pub fn new() -> Self {
-                Self(Ulid::new())
+                Self(fresh())
             }
             /// The id as text.
             pub fn as_string(&self) -> String {

@@ -203,7 +203,7 @@ impl PgDb {
             queued: Vec::new(),
         };
         let out = f(&mut tx)?;
-        tx.end("COMMIT").map_err(Error::from)?;
+        tx.commit().map_err(Error::from)?;
         Ok(out)
     }
 
@@ -381,7 +381,7 @@ impl PgTx<'_> {
     fn pipeline(&mut self, bound: &[Bound]) -> std::result::Result<Vec<Vec<Row>>, DbError> {
         let rows = self.run(|client| {
             futures_util::future::try_join_all(bound.iter().map(|(stmt, params)| {
-                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(Param::as_sql).collect();
+                let refs = refs(params);
                 async move { client.query(stmt, &refs).await }
             }))
         })?;
@@ -390,44 +390,37 @@ impl PgTx<'_> {
             .collect()
     }
 
-    /// Ends an open transaction with `verb` (`COMMIT` or `ROLLBACK`); a commit sends the
-    /// deferred writes before it, in the same flight.
-    fn end(&mut self, verb: &str) -> std::result::Result<(), DbError> {
-        let commit = verb == "COMMIT";
-        let queued = if commit {
-            std::mem::take(&mut self.queued)
-        } else {
-            Vec::new()
+    /// Commits: the deferred writes and `COMMIT` in one flight (with `BEGIN` first when only
+    /// deferred writes were made); a transaction that sent nothing sends nothing.
+    fn commit(&mut self) -> std::result::Result<(), DbError> {
+        let owed = match self.state {
+            TxState::Open => true,
+            TxState::NotBegun => !self.queued.is_empty(),
+            TxState::Ended => false,
         };
-        // A transaction whose only statements were deferred begins here.
-        let begin = commit && !queued.is_empty() && self.begin_now();
-        let open = self.state == TxState::Open;
+        let out = if owed {
+            self.run(|client| client.batch_execute("COMMIT"))
+        } else {
+            Ok(())
+        };
         self.state = TxState::Ended;
-        if !open {
-            return Ok(());
-        }
-        let PgConn { rt, client, .. } = &mut *self.conn;
-        let client: &Client = client;
-        rt.block_on(async move {
-            let begun = async {
-                if begin {
-                    client.batch_execute("BEGIN").await
-                } else {
-                    Ok(())
-                }
-            };
-            let (begun, flushed, ended) = futures_util::future::join3(
-                begun,
-                execute_all(client, &queued),
-                client.batch_execute(verb),
-            )
-            .await;
-            begun?;
-            flushed?;
-            ended
-        })
-        .map_err(classify)
+        out
     }
+
+    /// Rolls an open transaction back; deferred writes are dropped unsent.
+    fn rollback(&mut self) {
+        self.queued.clear();
+        if self.state == TxState::Open {
+            // A failed rollback means a broken connection: the pool drops it on return.
+            let _ = self.run(|client| client.batch_execute("ROLLBACK"));
+        }
+        self.state = TxState::Ended;
+    }
+}
+
+/// The driver's view of bound parameters.
+fn refs(params: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(Param::as_sql).collect()
 }
 
 /// Executes bound statements in one flight; the first error ends it.
@@ -436,7 +429,7 @@ async fn execute_all(
     bound: &[Bound],
 ) -> std::result::Result<(), tokio_postgres::Error> {
     futures_util::future::try_join_all(bound.iter().map(|(stmt, params)| {
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(Param::as_sql).collect();
+        let refs = refs(params);
         async move { client.execute(stmt, &refs).await }
     }))
     .await
@@ -445,10 +438,7 @@ async fn execute_all(
 
 impl Drop for PgTx<'_> {
     fn drop(&mut self) {
-        if self.state == TxState::Open {
-            // A failed rollback means a broken connection: the pool drops it on return.
-            let _ = self.end("ROLLBACK");
-        }
+        self.rollback();
     }
 }
 
@@ -563,7 +553,7 @@ impl Tx for PgTx<'_> {
         let owned: Vec<Param> = params.iter().map(Param::of).collect();
         let stmt = self.statement(sql)?;
         self.run(|client| {
-            let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(Param::as_sql).collect();
+            let refs = refs(&owned);
             async move { client.execute(&stmt, &refs).await }
         })
     }

@@ -180,19 +180,6 @@ fn role(tx: &mut dyn Tx, ctx: &AuditCtx) -> Result<String> {
     }
 }
 
-/// A new event id, increasing within this process even inside one millisecond: events are
-/// listed by time and then id, and a permit and the departure confirmed right after it must
-/// not swap places (two plain ULIDs of one millisecond compare at random).
-fn event_id() -> ulid::Ulid {
-    static IDS: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
-    match IDS.lock().ok().and_then(|mut g| g.generate().ok()) {
-        Some(id) => id,
-        // A poisoned lock or a millisecond's ids used up: a plain new id (not `Default`, the
-        // nil ULID).
-        None => ulid::Ulid::new(),
-    }
-}
-
 fn event(
     tx: &mut dyn Tx,
     ctx: &AuditCtx,
@@ -206,7 +193,7 @@ fn event(
     tx.exec(
         "INSERT INTO return_events (id, case_id, at, action, state, role, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         params![
-            event_id().to_string(),
+            daftar_domain::ids::fresh().to_string(),
             case_id,
             now,
             action,

@@ -93,6 +93,30 @@ fn copy_all<T: Sync>(
 }
 
 impl SqlStore {
+    /// After a bulk load: `VACUUM (ANALYZE)` of the duplicate check's two tables. Rows just
+    /// copied in are not yet marked visible to all, so the check's index-only reads of the key
+    /// index would visit a heap page for every entry (and its first reads would write hint
+    /// bits); vacuum marks them (it skips pages marked before, so each import's vacuum is about
+    /// its own rows) and refreshes the planner's figures. Best effort: autovacuum gets there
+    /// later otherwise.
+    fn vacuum_match_tables(&self) {
+        if let crate::Db::Postgres(d) = &self.db {
+            let started = std::time::Instant::now();
+            let done = crate::postgres::outside_runtime(|| {
+                d.outside_transaction("VACUUM (ANALYZE) person_match_blocks, person_match")
+            });
+            match done {
+                Ok(()) => tracing::debug!(
+                    seconds = started.elapsed().as_secs_f64(),
+                    "vacuumed the match tables after an import"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not vacuum the match tables after an import")
+                }
+            }
+        }
+    }
+
     /// `PersonStore::import_persons` on PostgreSQL (see the module comment). `progress` counts
     /// persons copied.
     pub(super) fn import_by_copy(
@@ -267,32 +291,6 @@ impl SqlStore {
             }
         }
         written
-    }
-}
-
-impl SqlStore {
-    /// After a bulk load: `VACUUM (ANALYZE)` of the duplicate check's two tables. Rows just
-    /// copied in are not yet marked visible to all, so the check's index-only reads of the key
-    /// index would visit a heap page for every entry (and its first reads would write hint
-    /// bits); vacuum marks them (it skips pages marked before, so each import's vacuum is about
-    /// its own rows) and refreshes the planner's figures. Best effort: autovacuum gets there
-    /// later otherwise.
-    fn vacuum_match_tables(&self) {
-        if let crate::Db::Postgres(d) = &self.db {
-            let started = std::time::Instant::now();
-            let done = crate::postgres::outside_runtime(|| {
-                d.outside_transaction("VACUUM (ANALYZE) person_match_blocks, person_match")
-            });
-            match done {
-                Ok(()) => tracing::debug!(
-                    seconds = started.elapsed().as_secs_f64(),
-                    "vacuumed the match tables after an import"
-                ),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not vacuum the match tables after an import")
-                }
-            }
-        }
     }
 }
 
