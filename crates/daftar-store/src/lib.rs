@@ -6,6 +6,7 @@
 //! holds the migration list and runner.
 
 mod backup;
+mod combine;
 pub use backup::{NotABackup, check_sqlite_backup};
 pub mod blob;
 pub mod keyring;
@@ -42,6 +43,9 @@ pub struct SqlStore {
     pub(crate) clock: Clock,
     /// Case reference numbers this node reserved (PostgreSQL).
     pub(crate) numbers: numbers::Blocks,
+    /// Single-person reads waiting to be counted and audited together (group commit).
+    pub(crate) reads:
+        combine::Combiner<repo::read_watch::ReadJob, daftar_domain::usecase::bulk_read::Decision>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -78,6 +82,7 @@ pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
         prepared: Default::default(),
         clock: Clock::default(),
         numbers: Default::default(),
+        reads: Default::default(),
     };
     store.migrate()?;
     Ok(store)
@@ -90,6 +95,7 @@ pub fn open_postgres(url: &str) -> Result<SqlStore> {
         prepared: Default::default(),
         clock: Clock::default(),
         numbers: Default::default(),
+        reads: Default::default(),
     })
 }
 

@@ -32,7 +32,7 @@ mod photos;
 mod planning;
 mod plans;
 mod portal;
-mod read_watch;
+pub(crate) mod read_watch;
 mod referrals;
 mod review;
 pub(crate) mod rounds;

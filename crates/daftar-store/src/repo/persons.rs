@@ -406,26 +406,15 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
     Ok((r.text(0)?, r.i64(1)? - n + 1))
 }
 
-/// Loads a person of an office with documents and history.
+/// A person of an office with documents, status history and needs, read in one flight.
 fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<PersonRecord> {
-    Ok(load_record_with(tx, office, id, None)?.0)
-}
-
-/// A person's record, read in one flight (the person, documents, status history and needs),
-/// with `extra`'s rows when given: a statement that goes in the same flight, after them.
-fn load_record_with(
-    tx: &mut dyn Tx,
-    office: OfficeId,
-    id: PersonId,
-    extra: Option<(&str, &[Value])>,
-) -> Result<(PersonRecord, Vec<Row>)> {
     let person_args = [Value::from(id.to_string()), Value::from(office.to_string())];
     let by_person = &person_args[..1];
     let person_sql = format!(
         "SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
         person_visible!()
     );
-    let mut statements: Vec<(&str, &[Value])> = vec![
+    let statements: [(&str, &[Value]); 4] = [
         (person_sql.as_str(), &person_args),
         (
             "SELECT id, kind, number, issuer, valid_from, valid_until FROM person_documents WHERE person_id = $1 ORDER BY created_at, id",
@@ -440,7 +429,6 @@ fn load_record_with(
             by_person,
         ),
     ];
-    statements.extend(extra);
     let mut rows = tx.query_many(&statements)?.into_iter();
     let mut next = || rows.next().unwrap_or_default();
     let person = person(
@@ -455,15 +443,12 @@ fn load_record_with(
         .map(|r| r.bool(0))
         .transpose()?
         .unwrap_or(false);
-    Ok((
-        PersonRecord {
-            person,
-            documents,
-            history,
-            medical_needs,
-        },
-        next(),
-    ))
+    Ok(PersonRecord {
+        person,
+        documents,
+        history,
+        medical_needs,
+    })
 }
 
 /// Fails with `import.removed` unless the import is still running (it may have been removed as
@@ -1105,32 +1090,14 @@ impl daftar_domain::store::PersonStore for SqlStore {
         guard: &daftar_domain::read_watch::ReadGuard,
     ) -> Result<PersonRecord> {
         scope.require(Permission::PersonRead)?;
-        let shown = self.write(|tx| {
-            let now = tx.now();
-            // The account's row first (it serialises the account's reads), then the record and
-            // the account's recent reads in one flight.
-            let counted = super::read_watch::count_account(tx, guard, now)?;
-            let (sql, args) = super::read_watch::others_query(guard, id, now);
-            let (rec, others) = load_record_with(tx, scope.office_id(), id, Some((sql, &args)))?;
-            let d = super::read_watch::decide_read(tx, ctx, guard, id, now, counted, &others)?;
-            if !d.allowed {
-                let ev = AuditEvent::new("person.read.refused", "person", id).with_details(
-                    serde_json::json!({ "reason": "purpose_required", "persons": d.persons }),
-                );
-                audit::append(tx, ctx, &ev)?;
-                return Ok(Err(d));
-            }
-            let details = match &guard.purpose {
-                Some(p) => serde_json::json!({ "stated_purpose": p, "persons": d.persons }),
-                None => serde_json::Value::Null,
-            };
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("person.read", "person", id).with_details(details),
-            )?;
-            Ok(Ok(rec))
+        // The record first (a person not found is neither counted nor audited), then the read
+        // counted, decided and audited in a batch with other requests' reads.
+        let rec = self.read(|tx| load_record(tx, scope.office_id(), id))?;
+        let job = super::read_watch::ReadJob::new(ctx, guard, id);
+        let d = self.reads.run(job, |jobs| {
+            self.write(|tx| super::read_watch::count_reads(tx, jobs))
         })?;
+        let shown = if d.allowed { Ok(rec) } else { Err(d) };
         shown.map_err(|d| {
             Error::forbidden("read.purpose.required")
                 .with_field("purpose")

@@ -1,13 +1,13 @@
 //! The bulk-read alarm's counters (issue 22; `daftar_domain::read_watch`): every staff
 //! single-person read is counted per account in the transaction that reads the person, and the
-//! figures behind the home-page alerts and the auditor's token list. The account's counter row
-//! is taken first with an upsert, which on PostgreSQL holds its row lock until commit: reads of
-//! one account on several web nodes are counted one after another (SQLite has one writer), so
-//! two reads can never both see the count below the limit.
+//! figures behind the home-page alerts and the auditor's token list. Reads are counted in
+//! batches ([`count_reads`]), each account's counter row taken first and kept locked until
+//! commit, so two reads of one account can never both see the count below the limit.
 
 use super::users::token;
 use super::{all, audit};
 use crate::SqlStore;
+use crate::combine::Keyed;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::Result;
 use daftar_domain::audit::{AuditCtx, AuditEvent};
@@ -21,73 +21,117 @@ use time::OffsetDateTime;
 /// How many reads of an account pass between two clearings of its marks older than the window.
 const SWEEP_EVERY: i64 = 64;
 
-/// Counting one single-person read of a person by the guard's account at `now`, in three steps
-/// the caller runs in one transaction: [`count_account`], [`others_query`] (alone or in the
-/// flight that reads the record), then [`decide_read`], which raises the alarm when this is the
-/// first read past the limit in the window and records the read (its mark and the account's
-/// total) only when it is allowed. The caller audits the read itself.
-///
-/// The account's count after this read, taken first: its row stays locked until the
-/// transaction ends, so one account's reads are counted one after the other.
-pub(crate) struct Counted {
+/// One single-person read waiting to be counted, decided and audited ([`count_reads`]): run
+/// through the store's [`crate::combine::Combiner`], so the reads of many requests share one
+/// transaction. Keyed by account: an account's reads are counted one batch after another.
+pub(crate) struct ReadJob {
+    ctx: AuditCtx,
+    guard: ReadGuard,
+    person: PersonId,
+    account: String,
+}
+
+impl ReadJob {
+    pub(crate) fn new(ctx: &AuditCtx, guard: &ReadGuard, person: PersonId) -> Self {
+        Self {
+            ctx: ctx.clone(),
+            guard: guard.clone(),
+            person,
+            account: guard.account.key(),
+        }
+    }
+}
+
+impl Keyed for ReadJob {
+    fn key(&self) -> &str {
+        &self.account
+    }
+}
+
+/// Counts, decides and audits the reads of `jobs` (at most one per account, in account order)
+/// in `tx`. One flight takes each account's counter row with an upsert — on PostgreSQL the row
+/// stays locked until commit, so reads of one account on several web nodes are counted one
+/// after another (SQLite has one writer), and two reads can never both see the count below the
+/// limit; taking the rows in account order keeps two nodes' batches from deadlocking — and,
+/// after it, counts the other persons the account read in the window. Then each read is decided
+/// ([`decide`]): the alarm raised when it is the first read past the limit in the window, the
+/// person's mark and the account's total kept only when the read is allowed, and the read (or
+/// its refusal) audited.
+pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decision>> {
+    let now = tx.now();
+    let mut args = Vec::with_capacity(jobs.len() * 2);
+    for j in jobs {
+        let start = now - j.guard.limit.window();
+        args.push(
+            params![
+                j.account.as_str(),
+                j.guard.account.user.to_string(),
+                j.guard.account.token.map(|t| t.to_string()),
+                now
+            ]
+            .to_vec(),
+        );
+        args.push(params![j.account.as_str(), start, j.person.to_string()].to_vec());
+    }
+    let statements: Vec<(&str, &[Value])> = args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (if i % 2 == 0 { COUNT } else { OTHERS }, a.as_slice()))
+        .collect();
+    let answers = tx.query_many(&statements)?;
+    let mut out = Vec::with_capacity(jobs.len());
+    for (j, pair) in jobs.iter().zip(answers.chunks(2)) {
+        let counted = first(&pair[0])?;
+        let others = first(&pair[1])?.i64(0)?;
+        let d = decide_read(tx, j, now, counted.opt_ts(0)?, counted.i64(1)?, others)?;
+        let ev = if d.allowed {
+            let details = match &j.guard.purpose {
+                Some(p) => serde_json::json!({ "stated_purpose": p, "persons": d.persons }),
+                None => serde_json::Value::Null,
+            };
+            AuditEvent::new("person.read", "person", j.person).with_details(details)
+        } else {
+            AuditEvent::new("person.read.refused", "person", j.person).with_details(
+                serde_json::json!({ "reason": "purpose_required", "persons": d.persons }),
+            )
+        };
+        audit::append(tx, &j.ctx, &ev)?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// The one row a count answers.
+fn first(rows: &[Row]) -> Result<&Row> {
+    rows.first()
+        .ok_or_else(|| daftar_domain::Error::store("no count of reads"))
+}
+
+/// Counts a read on the account's row; answers the account's last alarm and its total reads.
+const COUNT: &str = "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING alarm_at, reads";
+
+/// The other persons the account read in the window (one row, one column).
+const OTHERS: &str =
+    "SELECT COUNT(*) FROM person_read_marks WHERE account = $1 AND at > $2 AND person_id <> $3";
+
+/// Decides one read from its account's last alarm, total reads and other recent persons, and
+/// records it: the person's mark when shown, the alarm when raised, the count given back when
+/// refused.
+fn decide_read(
+    tx: &mut dyn Tx,
+    job: &ReadJob,
+    now: OffsetDateTime,
     alarm_at: Option<OffsetDateTime>,
     reads: i64,
-}
-
-/// Counts the read on the account's row (see [`Counted`]).
-pub(crate) fn count_account(
-    tx: &mut dyn Tx,
-    guard: &ReadGuard,
-    now: OffsetDateTime,
-) -> Result<Counted> {
-    let account = guard.account.key();
-    let row = tx.query_one(
-        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING alarm_at, reads",
-        params![
-            account.as_str(),
-            guard.account.user.to_string(),
-            guard.account.token.map(|t| t.to_string()),
-            now
-        ],
-    )?;
-    Ok(Counted {
-        alarm_at: row.opt_ts(0)?,
-        reads: row.i64(1)?,
-    })
-}
-
-/// The statement that counts the other persons the account read in the window (one row, one
-/// column), to run after [`count_account`] — alone or in the flight that reads the record.
-pub(crate) fn others_query(
-    guard: &ReadGuard,
-    person: PersonId,
-    now: OffsetDateTime,
-) -> (&'static str, Vec<Value>) {
-    let start = now - guard.limit.window();
-    (
-        "SELECT COUNT(*) FROM person_read_marks WHERE account = $1 AND at > $2 AND person_id <> $3",
-        params![guard.account.key(), start, person.to_string()].to_vec(),
-    )
-}
-
-/// Decides the read from the count and the answer to [`others_query`], and records it: the
-/// person's mark when shown, the alarm when raised, the count given back when refused.
-pub(crate) fn decide_read(
-    tx: &mut dyn Tx,
-    ctx: &AuditCtx,
-    guard: &ReadGuard,
-    person: PersonId,
-    now: OffsetDateTime,
-    counted: Counted,
-    others: &[Row],
+    others: i64,
 ) -> Result<Decision> {
-    let account = guard.account.key();
+    let ReadJob {
+        ctx,
+        guard,
+        person,
+        account,
+    } = job;
     let start = now - guard.limit.window();
-    let Counted { alarm_at, reads } = counted;
-    let others = others
-        .first()
-        .ok_or_else(|| daftar_domain::Error::store("no count of recent reads"))?
-        .i64(0)?;
     let d = decide(
         guard.limit,
         Facts {
@@ -141,13 +185,13 @@ pub(crate) fn decide_read(
         // Marks older than the window no longer count; they are cleared every
         // `SWEEP_EVERY` reads of the account rather than on each.
         if reads % SWEEP_EVERY == 0 {
-            tx.exec(
+            tx.defer(
                 "DELETE FROM person_read_marks WHERE account = $1 AND at <= $2",
                 params![account.as_str(), start],
             )?;
         }
     } else {
-        tx.exec(
+        tx.defer(
             "UPDATE read_accounts SET reads = reads - 1 WHERE account = $1",
             params![account.as_str()],
         )?;

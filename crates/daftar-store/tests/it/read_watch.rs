@@ -17,8 +17,12 @@ use daftar_testkit::Register;
 use std::sync::Arc;
 
 fn clerk(s: &dyn Store, office: OfficeId) -> UserId {
+    clerk_named(s, office, "clerk.many")
+}
+
+fn clerk_named(s: &dyn Store, office: OfficeId, name: &str) -> UserId {
     let new = NewUser {
-        username: Username::parse("clerk.many").unwrap(),
+        username: Username::parse(name).unwrap(),
         display_name: "clerk".into(),
         office_id: Some(office),
         role: RoleCode::parse("clerk").unwrap(),
@@ -153,5 +157,53 @@ daftar_testkit::both_backends! {
         assert_eq!(shown, limit, "exactly the limit is shown without a purpose, whatever the node");
         assert_eq!(audited(s.as_ref(), "person.read.refused").len(), 24 - limit as usize);
         assert_eq!(audited(s.as_ref(), "person.read.alarm").len(), 1);
+    }
+
+    fn many_accounts_reading_at_once_are_each_counted_exactly(db) {
+        // Reads of different accounts share batches (one transaction for many requests'
+        // counts and audit rows); each account's figure stays its own and exact. Each account
+        // has its own limit, so an answer handed to the wrong read shows.
+        let s = db.store();
+        let o = office(s.as_ref(), "THR-01");
+        let ids = persons(s.as_ref(), o, 12);
+        let users: Vec<(UserId, u32)> = (0..6u32)
+            .map(|i| (clerk_named(s.as_ref(), o, &format!("clerk.n{i}")), 4 + i))
+            .collect();
+        let handles: Vec<_> = users
+            .iter()
+            .map(|&(u, limit)| {
+                let (node, ids) = (s.clone(), ids.clone());
+                std::thread::spawn(move || {
+                    let (c, scope) = (as_clerk(u, o), system_scope(o, Permission::PersonRead));
+                    let mut shown = vec![];
+                    for id in &ids {
+                        match node.read_person(&c, &scope, *id, &guard(u, limit, None)) {
+                            Ok(rec) => shown.push(rec.person.id),
+                            Err(e) if e.code == "read.purpose.required" => {}
+                            Err(e) => panic!("{e:?}"),
+                        }
+                    }
+                    (limit, shown)
+                })
+            })
+            .collect();
+        for h in handles {
+            let (limit, shown) = h.join().unwrap();
+            assert_eq!(shown, ids[..limit as usize], "each account sees its first persons up to its limit");
+        }
+        let allowed: usize = (4..10).sum();
+        let reads = audited(s.as_ref(), "person.read").len();
+        assert_eq!(reads, allowed);
+        assert_eq!(audited(s.as_ref(), "person.read.refused").len(), 6 * 12 - allowed);
+        assert_eq!(audited(s.as_ref(), "person.read.alarm").len(), 6);
+        // A person who is not there is neither shown nor counted nor audited.
+        let (u, limit) = users[0];
+        let (c, scope) = (as_clerk(u, o), system_scope(o, Permission::PersonRead));
+        let e = s
+            .read_person(&c, &scope, PersonId::new(), &guard(u, limit, Some("checking a file")))
+            .unwrap_err();
+        assert_eq!(e.code, "person.not_found");
+        assert_eq!(audited(s.as_ref(), "person.read").len(), reads);
+        s.verify_audit().unwrap().unwrap();
     }
 }
