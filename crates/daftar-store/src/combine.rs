@@ -69,7 +69,7 @@ impl<J, R> Default for Combiner<J, R> {
     }
 }
 
-impl<J: Keyed, R: Clone> Combiner<J, R> {
+impl<J: Keyed, R> Combiner<J, R> {
     fn lock(&self) -> MutexGuard<'_, State<J, R>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -109,15 +109,15 @@ impl<J: Keyed, R: Clone> Combiner<J, R> {
             let (answers, panicked) = match outcome {
                 Ok(Ok(a)) if a.len() == slots.len() => (a.into_iter().map(Ok).collect(), None),
                 Ok(Ok(_)) => (
-                    vec![
-                        Err(Error::store("a batch gave the wrong number of answers"));
-                        slots.len()
-                    ],
+                    failed(
+                        &Error::store("a batch gave the wrong number of answers"),
+                        slots.len(),
+                    ),
                     None,
                 ),
-                Ok(Err(e)) => (vec![Err(e); slots.len()], None),
+                Ok(Err(e)) => (failed(&e, slots.len()), None),
                 Err(p) => (
-                    vec![Err(Error::store("a batch failed")); slots.len()],
+                    failed(&Error::store("a batch failed"), slots.len()),
                     Some(p),
                 ),
             };
@@ -160,6 +160,11 @@ impl<J: Keyed, R: Clone> Combiner<J, R> {
             }
         }
     }
+}
+
+/// `n` answers of a failed batch.
+fn failed<R>(e: &Error, n: usize) -> Vec<Result<R>> {
+    (0..n).map(|_| Err(e.clone())).collect()
 }
 
 /// The next batch: queued jobs in order, skipping (and keeping queued) a job whose key is
