@@ -180,7 +180,12 @@ impl DbError {
 }
 
 impl From<DbError> for Error {
+    /// `store.unavailable`, except a second answer under a live idempotency key (a deferred
+    /// write reported by a later statement or the commit): `idempotency.key.in_use` (409).
     fn from(e: DbError) -> Self {
+        if crate::repo::idempotency::is_key_in_use(&e) {
+            return Error::conflict("idempotency.key.in_use");
+        }
         match e {
             DbError::Unique(m) | DbError::ForeignKey(m) | DbError::Other(m) => Error::store(m),
         }

@@ -50,13 +50,22 @@ pub(crate) fn attach<T: Any>(tx: &mut dyn Tx, value: T) -> Result<T> {
         ));
     }
     let now = tx.now();
-    // One statement: an expired answer under the same key no longer counts and is replaced; a
-    // live one is kept (no row changed).
-    let inserted = tx.exec(
-        "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, read_action, target_type, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (principal, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, content_type = excluded.content_type, headers = excluded.headers, body = excluded.body, read_action = excluded.read_action, target_type = excluded.target_type, target_id = excluded.target_id, created_at = excluded.created_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at",
+    // An expired answer under the same key no longer counts and goes; a live one stays, and
+    // the insert then fails on the key: another request with this key committed first (on
+    // PostgreSQL the insert waits for it) — this write is rolled back, and the client's retry
+    // gets that answer. Both statements are deferred (on PostgreSQL they travel with the
+    // `COMMIT`, so answering costs no round trip of its own); the key's unique violation
+    // becomes `idempotency.key.in_use` wherever it is reported ([`is_key_in_use`]).
+    let (principal, key) = (a.principal.as_str(), a.key.as_str());
+    tx.defer(
+        "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND expires_at <= $3",
+        params![principal, key, now],
+    )?;
+    tx.defer(
+        "INSERT INTO idempotency_keys (principal, key, request_hash, status, content_type, headers, body, read_action, target_type, target_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         params![
-            a.principal.as_str(),
-            a.key.as_str(),
+            principal,
+            key,
             stored.request_hash.as_str(),
             i64::from(stored.status),
             stored.content_type.as_str(),
@@ -68,22 +77,19 @@ pub(crate) fn attach<T: Any>(tx: &mut dyn Tx, value: T) -> Result<T> {
             now,
             truncate_ms(a.expires_at)
         ],
-    );
-    match inserted {
-        Ok(1) => {}
-        // Another request with this key committed first (on PostgreSQL this waits for it): this
-        // write is rolled back, and the client's retry gets that answer.
-        Ok(_) | Err(DbError::Unique(_)) => {
-            return Err(Error::conflict("idempotency.key.in_use"));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    )?;
     PENDING.with_borrow_mut(|p| {
         if let Some(p) = p.as_mut() {
             p.in_write = true;
         }
     });
     Ok(value)
+}
+
+/// Whether a failed statement is a second answer under a live idempotency key (a deferred write
+/// of [`attach`], reported by the statement after it or by the `COMMIT`).
+pub(crate) fn is_key_in_use(e: &DbError) -> bool {
+    matches!(e, DbError::Unique(m) if m.contains("idempotency_keys"))
 }
 
 /// After every write: an answer inserted by it is stored if the write committed.

@@ -58,8 +58,25 @@ fn committed_but_lost<T: std::any::Any + Send + 'static>(
     + Send
     + Sync
     + 'static,
-    mut work: impl FnMut(&dyn Store) -> daftar_domain::Result<T> + Send,
+    work: impl FnMut(&dyn Store) -> daftar_domain::Result<T> + Send,
 ) {
+    let stored = keyed(app, token, key, path, body, respond, work).unwrap();
+    assert!(stored, "the write stored its answer in its own transaction");
+}
+
+/// A keyed write run on the store as the server runs it; whether its answer was stored.
+fn keyed<T: std::any::Any + Send + 'static>(
+    app: &TestApp,
+    token: ApiTokenId,
+    key: &str,
+    path: &str,
+    body: &[u8],
+    respond: impl Fn(&T) -> daftar_domain::Result<daftar_domain::idempotency::StoredResponse>
+    + Send
+    + Sync
+    + 'static,
+    mut work: impl FnMut(&dyn Store) -> daftar_domain::Result<T> + Send,
+) -> daftar_domain::Result<bool> {
     let hash = request_hash("POST", path, body);
     let answer = Arc::new(PendingAnswer {
         principal: format!("token:{token}"),
@@ -71,12 +88,65 @@ fn committed_but_lost<T: std::any::Any + Send + 'static>(
             Ok(a)
         }),
     });
-    let stored = app
-        .store
-        .answering(answer, &mut |s| work(s).map(|_| ()))
-        .unwrap();
-    assert!(stored, "the write stored its answer in its own transaction");
+    app.store.answering(answer, &mut |s| work(s).map(|_| ()))
 }
+
+/// Two requests with one key that both passed the replay lookup (on two web nodes, say): the
+/// write that commits second is refused `409 idempotency.key.in_use` and rolled back, so the
+/// key answers for one write only. (On PostgreSQL the answer is written with the `COMMIT`, so
+/// the refusal is reported by the commit.)
+async fn a_second_write_under_a_live_key_is_refused_and_rolled_back(app: TestApp) {
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    let (tid, _) = token(&app, "clerk.a", &["person.read", "person.write"]);
+    let scope = system_scope(a.id, Permission::PersonWrite);
+    let ctx = AuditCtx::system("race");
+    let path = format!("/api/v1/offices/{}/persons", a.id);
+    let respond = |p: &Person| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            p,
+            ("person.read", "person", p.id.to_string()),
+        )
+    };
+    let draft = |given: &str| -> (Vec<u8>, PersonDraft) {
+        let body = serde_json::to_vec(&json!({
+            "given_name": given, "family_name": "رحیمی", "father_name": "کریم",
+            "birth_date": "1368/02/11", "sex": "male", "nationality": "AFG"
+        }))
+        .unwrap();
+        let new = serde_json::from_slice::<NewPerson>(&body).unwrap().into();
+        (body, new)
+    };
+    let (body, first) = draft("نجیب");
+    committed_but_lost(&app, tid, "race-1", &path, &body, respond, |s| {
+        s.register(&ctx, &scope, &first)
+    });
+    let (body, second) = draft("نوید");
+    let e = keyed(&app, tid, "race-1", &path, &body, respond, |s| {
+        s.register(&ctx, &scope, &second)
+    })
+    .unwrap_err();
+    assert_eq!(e.code, "idempotency.key.in_use");
+    assert_eq!(persons_named(&app, a.id, "نجیب"), 1);
+    assert_eq!(
+        persons_named(&app, a.id, "نوید"),
+        0,
+        "the refused write was rolled back"
+    );
+    // Another key is free.
+    let stored = keyed(&app, tid, "race-2", &path, &body, respond, |s| {
+        s.register(&ctx, &scope, &second)
+    })
+    .unwrap();
+    assert!(stored);
+    assert_eq!(persons_named(&app, a.id, "نوید"), 1);
+}
+crate::both!(
+    a_second_write_under_a_live_key_is_refused_and_rolled_back_t,
+    a_second_write_under_a_live_key_is_refused_and_rolled_back
+);
 
 async fn post(
     app: &TestApp,
