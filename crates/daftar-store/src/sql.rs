@@ -122,6 +122,13 @@ impl Row {
             _ => Err(col_err(i, "boolean")),
         }
     }
+    /// Nullable boolean.
+    pub fn opt_bool(&self, i: usize) -> Result<Option<bool>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.bool(i).map(Some),
+        }
+    }
     /// Timestamp.
     pub fn ts(&self, i: usize) -> Result<OffsetDateTime> {
         self.opt_ts(i)?.ok_or_else(|| col_err(i, "timestamp"))

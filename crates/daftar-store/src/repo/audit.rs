@@ -84,6 +84,51 @@ pub fn append(tx: &mut dyn Tx, ctx: &AuditCtx, ev: &AuditEvent) -> Result<()> {
     Ok(())
 }
 
+/// Appends many events, unsealed, inside `tx`, with one statement (deferred as [`append`]):
+/// the audit rows of a batch of requests ([`super::read_watch::count_reads`]).
+pub fn append_all(tx: &mut dyn Tx, events: &[(&AuditCtx, AuditEvent)]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let at = truncate_ms(tx.now());
+    let rows: Vec<serde_json::Value> = events
+        .iter()
+        .map(|(ctx, ev)| {
+            serde_json::json!({
+                "actor_id": ctx.actor_id.map(|i| i.to_string()),
+                "actor": ctx.actor,
+                "office_id": ctx.office_id.map(|i| i.to_string()),
+                "action": ev.action,
+                "target_type": ev.target_type,
+                "target_id": ev.target_id,
+                "purpose": ctx.purpose,
+                "request_id": ctx.request_id,
+                "details": canonical_details(&ev.details),
+            })
+        })
+        .collect();
+    let columns = [
+        ("actor_id", "text"),
+        ("actor", "text"),
+        ("office_id", "text"),
+        ("action", "text"),
+        ("target_type", "text"),
+        ("target_id", "text"),
+        ("purpose", "text"),
+        ("request_id", "text"),
+        ("details", "text"),
+    ];
+    tx.defer(
+        &format!(
+            "INSERT INTO audit_pending (txid, {FIELDS}) SELECT {}, $2, x.actor_id, x.actor, x.office_id, x.action, x.target_type, x.target_id, x.purpose, x.request_id, x.details FROM {}",
+            tx.dialect().current_txid(),
+            super::rows_from_json(tx.dialect(), &columns)
+        ),
+        params![serde_json::Value::from(rows).to_string(), at],
+    )?;
+    Ok(())
+}
+
 /// Shorthand: append an event built from an action, target type and id.
 pub fn log(
     tx: &mut dyn Tx,

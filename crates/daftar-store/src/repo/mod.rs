@@ -12,6 +12,31 @@ macro_rules! person_visible {
     };
 }
 
+/// The rows of a JSON array of objects given as parameter `$1`, as a table `x` with the
+/// `columns` (name, PostgreSQL type): how a batch hands many rows to one statement on both
+/// backends (PostgreSQL's `json_to_recordset`, SQLite's `json_each`). Timestamps go as
+/// [`crate::sql::ts_text`].
+pub(crate) fn rows_from_json(d: crate::sql::Dialect, columns: &[(&str, &str)]) -> String {
+    match d {
+        crate::sql::Dialect::Postgres => format!(
+            "json_to_recordset($1::text::json) AS x({})",
+            columns
+                .iter()
+                .map(|(c, t)| format!("{c} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        crate::sql::Dialect::Sqlite => format!(
+            "(SELECT {} FROM json_each($1)) AS x",
+            columns
+                .iter()
+                .map(|(c, _)| format!("json_extract(value, '$.{c}') AS {c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 mod accreditation;
 pub mod appointments;
 pub mod audit;

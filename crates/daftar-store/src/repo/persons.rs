@@ -406,49 +406,65 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
     Ok((r.text(0)?, r.i64(1)? - n + 1))
 }
 
-/// A person of an office with documents, status history and needs, read in one flight.
+/// A person of an office with documents, status history and needs, in one statement: the
+/// documents and the history come as JSON arrays of rows (each statement costs both processes
+/// a round of messages, which is most of a single-person read's cost on PostgreSQL; see
+/// docs/benchmarks.md).
 fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<PersonRecord> {
-    let person_args = [Value::from(id.to_string()), Value::from(office.to_string())];
-    let by_person = &person_args[..1];
-    let person_sql = format!(
-        "SELECT {COLS} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
-        person_visible!()
-    );
-    let statements: [(&str, &[Value]); 4] = [
-        (person_sql.as_str(), &person_args),
-        (
-            "SELECT id, kind, number, issuer, valid_from, valid_until FROM person_documents WHERE person_id = $1 ORDER BY created_at, id",
-            by_person,
+    let sql = match tx.dialect() {
+        Dialect::Postgres => format!(
+            "SELECT {COLS}, \
+             (SELECT json_agg(json_build_array(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id)::text FROM person_documents d WHERE d.person_id = persons.id), \
+             (SELECT json_agg(json_build_array(h.status, to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), h.actor, h.note) ORDER BY h.seq)::text FROM person_status_history h WHERE h.person_id = persons.id), \
+             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id) \
+             FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+            person_visible!()
         ),
-        (
-            "SELECT status, at, actor, note FROM person_status_history WHERE person_id = $1 ORDER BY seq",
-            by_person,
+        Dialect::Sqlite => format!(
+            "SELECT {COLS}, \
+             (SELECT json_group_array(json_array(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id) FROM person_documents d WHERE d.person_id = persons.id), \
+             (SELECT json_group_array(json_array(h.status, h.at, h.actor, h.note) ORDER BY h.seq) FROM person_status_history h WHERE h.person_id = persons.id), \
+             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id) \
+             FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+            person_visible!()
         ),
-        (
-            "SELECT medical_needs FROM person_needs WHERE person_id = $1",
-            by_person,
-        ),
-    ];
-    let mut rows = tx.query_many(&statements)?.into_iter();
-    let mut next = || rows.next().unwrap_or_default();
-    let person = person(
-        next()
-            .first()
-            .ok_or_else(|| Error::not_found("person.not_found"))?,
-    )?;
-    let documents = all(next(), document)?;
-    let history = all(next(), status_change)?;
-    let medical_needs = next()
-        .first()
-        .map(|r| r.bool(0))
-        .transpose()?
-        .unwrap_or(false);
+    };
+    let row = tx
+        .query_opt(&sql, params![id.to_string(), office.to_string()])?
+        .ok_or_else(|| Error::not_found("person.not_found"))?;
+    let n = COLS.split(',').count();
     Ok(PersonRecord {
-        person,
-        documents,
-        history,
-        medical_needs,
+        person: person(&row)?,
+        documents: all(json_rows(row.opt_text(n)?)?, document)?,
+        history: all(json_rows(row.opt_text(n + 1)?)?, status_change)?,
+        medical_needs: row.opt_bool(n + 2)?.unwrap_or(false),
     })
+}
+
+/// Rows given as a JSON array of arrays (strings, integers, booleans, nulls); none for NULL.
+fn json_rows(json: Option<String>) -> Result<Vec<Row>> {
+    let Some(json) = json else {
+        return Ok(vec![]);
+    };
+    let rows: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(&json).map_err(|e| Error::store(format!("rows as JSON: {e}")))?;
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|v| match v {
+                    serde_json::Value::Null => Ok(Value::Null),
+                    serde_json::Value::Bool(b) => Ok(Value::Bool(b)),
+                    serde_json::Value::String(s) => Ok(Value::Text(s)),
+                    serde_json::Value::Number(n) => n
+                        .as_i64()
+                        .map(Value::I64)
+                        .ok_or_else(|| Error::store("rows as JSON: not an integer")),
+                    other => Err(Error::store(format!("rows as JSON: {other}"))),
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Row)
+        })
+        .collect()
 }
 
 /// Fails with `import.removed` unless the import is still running (it may have been removed as

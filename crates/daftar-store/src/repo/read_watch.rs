@@ -16,6 +16,7 @@ use daftar_domain::permission::Reach;
 use daftar_domain::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use daftar_domain::store::ReadWatchStore;
 use daftar_domain::usecase::bulk_read::{Decision, Facts, decide};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// How many reads of an account pass between two clearings of its marks older than the window.
@@ -49,42 +50,77 @@ impl Keyed for ReadJob {
 }
 
 /// Counts, decides and audits the reads of `jobs` (at most one per account, in account order)
-/// in `tx`. One flight takes each account's counter row with an upsert — on PostgreSQL the row
-/// stays locked until commit, so reads of one account on several web nodes are counted one
-/// after another (SQLite has one writer), and two reads can never both see the count below the
-/// limit; taking the rows in account order keeps two nodes' batches from deadlocking — and,
-/// after it, counts the other persons the account read in the window. Then each read is decided
-/// ([`decide`]): the alarm raised when it is the first read past the limit in the window, the
-/// person's mark and the account's total kept only when the read is allowed, and the read (or
-/// its refusal) audited.
+/// in `tx`, with a few statements for the whole batch: the jobs travel as one JSON parameter
+/// ([`super::rows_from_json`]). One flight takes every account's counter row with an upsert, in
+/// account order — on PostgreSQL the rows stay locked until commit, so reads of one account on
+/// several web nodes are counted one after another (SQLite has one writer), and two reads can
+/// never both see the count below the limit; the order keeps two nodes' batches from
+/// deadlocking — and, after it, counts for each read the other persons its account read in the
+/// window. Then each read is decided ([`decide`]): the alarm raised when it is the first read
+/// past the limit in the window, the count given back when refused; the marks of the reads
+/// shown and every read's audit row (or its refusal's) are written together, with the commit.
 pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decision>> {
     let now = tx.now();
-    let mut args = Vec::with_capacity(jobs.len() * 2);
-    for j in jobs {
-        let start = now - j.guard.limit.window();
-        args.push(
-            params![
-                j.account.as_str(),
-                j.guard.account.user.to_string(),
-                j.guard.account.token.map(|t| t.to_string()),
-                now
+    let d = tx.dialect();
+    let accounts = serde_json::Value::from(
+        jobs.iter()
+            .map(|j| {
+                serde_json::json!({
+                    "account": j.account,
+                    "user_id": j.guard.account.user.to_string(),
+                    "token_id": j.guard.account.token.map(|t| t.to_string()),
+                    "since": crate::sql::ts_text(now - j.guard.limit.window()),
+                    "person_id": j.person.to_string(),
+                })
+            })
+            .collect::<Vec<_>>(),
+    )
+    .to_string();
+    let count = format!(
+        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) SELECT x.account, x.user_id, x.token_id, 1, $2 FROM {} WHERE true ORDER BY x.account ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING account, alarm_at, reads",
+        super::rows_from_json(
+            d,
+            &[
+                ("account", "text"),
+                ("user_id", "text"),
+                ("token_id", "text")
             ]
-            .to_vec(),
-        );
-        args.push(params![j.account.as_str(), start, j.person.to_string()].to_vec());
+        )
+    );
+    let others = format!(
+        "SELECT x.account, (SELECT COUNT(*) FROM person_read_marks m WHERE m.account = x.account AND m.at > x.since AND m.person_id <> x.person_id) FROM {}",
+        super::rows_from_json(
+            d,
+            &[
+                ("account", "text"),
+                ("since", "timestamptz"),
+                ("person_id", "text")
+            ]
+        )
+    );
+    let batch = [Value::from(accounts), Value::from(now)];
+    let mut answers = tx
+        .query_many(&[(count.as_str(), &batch), (others.as_str(), &batch[..1])])?
+        .into_iter();
+    let mut facts: HashMap<String, (Option<OffsetDateTime>, i64, i64)> = HashMap::new();
+    for r in answers.next().unwrap_or_default() {
+        facts.insert(r.text(0)?, (r.opt_ts(1)?, r.i64(2)?, 0));
     }
-    let statements: Vec<(&str, &[Value])> = args
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (if i % 2 == 0 { COUNT } else { OTHERS }, a.as_slice()))
-        .collect();
-    let answers = tx.query_many(&statements)?;
-    let mut out = Vec::with_capacity(jobs.len());
-    for (j, pair) in jobs.iter().zip(answers.chunks(2)) {
-        let counted = first(&pair[0])?;
-        let others = first(&pair[1])?.i64(0)?;
-        let d = decide_read(tx, j, now, counted.opt_ts(0)?, counted.i64(1)?, others)?;
+    for r in answers.next().unwrap_or_default() {
+        if let Some(f) = facts.get_mut(&r.text(0)?) {
+            f.2 = r.i64(1)?;
+        }
+    }
+    let (mut out, mut marks, mut events) = (vec![], vec![], vec![]);
+    for j in jobs {
+        let &(alarm_at, reads, others) = facts
+            .get(&j.account)
+            .ok_or_else(|| daftar_domain::Error::store("a read was not counted"))?;
+        let d = decide_read(tx, j, now, alarm_at, reads, others)?;
         let ev = if d.allowed {
+            marks.push(
+                serde_json::json!({ "account": j.account, "person_id": j.person.to_string() }),
+            );
             let details = match &j.guard.purpose {
                 Some(p) => serde_json::json!({ "stated_purpose": p, "persons": d.persons }),
                 None => serde_json::Value::Null,
@@ -95,24 +131,21 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decis
                 serde_json::json!({ "reason": "purpose_required", "persons": d.persons }),
             )
         };
-        audit::append(tx, &j.ctx, &ev)?;
+        events.push((&j.ctx, ev));
         out.push(d);
     }
+    if !marks.is_empty() {
+        tx.defer(
+            &format!(
+                "INSERT INTO person_read_marks (account, person_id, at) SELECT x.account, x.person_id, $2 FROM {} WHERE true ON CONFLICT (account, person_id) DO UPDATE SET at = excluded.at",
+                super::rows_from_json(d, &[("account", "text"), ("person_id", "text")])
+            ),
+            params![serde_json::Value::from(marks).to_string(), now],
+        )?;
+    }
+    audit::append_all(tx, &events)?;
     Ok(out)
 }
-
-/// The one row a count answers.
-fn first(rows: &[Row]) -> Result<&Row> {
-    rows.first()
-        .ok_or_else(|| daftar_domain::Error::store("no count of reads"))
-}
-
-/// Counts a read on the account's row; answers the account's last alarm and its total reads.
-const COUNT: &str = "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING alarm_at, reads";
-
-/// The other persons the account read in the window (one row, one column).
-const OTHERS: &str =
-    "SELECT COUNT(*) FROM person_read_marks WHERE account = $1 AND at > $2 AND person_id <> $3";
 
 /// Decides one read from its account's last alarm, total reads and other recent persons, and
 /// records it: the person's mark when shown, the alarm when raised, the count given back when
@@ -128,8 +161,8 @@ fn decide_read(
     let ReadJob {
         ctx,
         guard,
-        person,
         account,
+        ..
     } = job;
     let start = now - guard.limit.window();
     let d = decide(
@@ -178,11 +211,7 @@ fn decide_read(
         )?;
     }
     if d.allowed {
-        tx.defer(
-            "INSERT INTO person_read_marks (account, person_id, at) VALUES ($1, $2, $3) ON CONFLICT (account, person_id) DO UPDATE SET at = excluded.at",
-            params![account.as_str(), person.to_string(), now],
-        )?;
-        // Marks older than the window no longer count; they are cleared every
+        // (The read's mark is written with the batch's.) Marks older than the window no longer count; they are cleared every
         // `SWEEP_EVERY` reads of the account rather than on each.
         if reads % SWEEP_EVERY == 0 {
             tx.defer(

@@ -192,8 +192,17 @@ daftar_testkit::both_backends! {
             assert_eq!(shown, ids[..limit as usize], "each account sees its first persons up to its limit");
         }
         let allowed: usize = (4..10).sum();
-        let reads = audited(s.as_ref(), "person.read").len();
+        let rows = audited(s.as_ref(), "person.read");
+        let reads = rows.len();
         assert_eq!(reads, allowed);
+        // Each row written with the batch's carries its own request's fields.
+        for r in &rows {
+            assert_eq!((r.actor.as_str(), r.office_id, r.purpose.as_str()), ("clerk.many", Some(o), "service"));
+            assert!(users.iter().any(|(u, _)| r.actor_id == Some(*u)));
+            assert!(ids.iter().any(|p| r.target_id == p.to_string()) && r.target_type == "person");
+        }
+        let refused = audited(s.as_ref(), "person.read.refused");
+        assert!(refused.iter().all(|r| r.details.contains("purpose_required")), "{:?}", refused[0].details);
         assert_eq!(audited(s.as_ref(), "person.read.refused").len(), 6 * 12 - allowed);
         assert_eq!(audited(s.as_ref(), "person.read.alarm").len(), 6);
         // A person who is not there is neither shown nor counted nor audited.

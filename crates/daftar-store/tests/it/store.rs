@@ -465,6 +465,8 @@ both_backends! {
         assert_eq!(rec.documents[0].valid_from.as_deref(), Some("2021-04-04"));
         assert_eq!(rec.history.len(), 1);
         assert_eq!(rec.history[0].status, PersonStatus::Registered);
+        assert_eq!(rec.history[0].at, p.created_at, "the change's time read back as written");
+        assert!(!rec.medical_needs);
         // The same passport number (written differently) cannot be recorded twice.
         let dup = s.register(&ctx(), &w, &full_person("رضا", "کریمی", "p0123456")).unwrap_err();
         assert_eq!((dup.code, dup.kind.status()), ("document.number.taken", 409));
