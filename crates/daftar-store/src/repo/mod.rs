@@ -17,22 +17,21 @@ macro_rules! person_visible {
 /// backends (PostgreSQL's `json_to_recordset`, SQLite's `json_each`). Timestamps go as
 /// [`crate::sql::ts_text`].
 pub(crate) fn rows_from_json(d: crate::sql::Dialect, columns: &[(&str, &str)]) -> String {
+    let list = |each: &dyn Fn(&str, &str) -> String| {
+        columns
+            .iter()
+            .map(|(c, t)| each(c, t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match d {
         crate::sql::Dialect::Postgres => format!(
             "json_to_recordset($1::text::json) AS x({})",
-            columns
-                .iter()
-                .map(|(c, t)| format!("{c} {t}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(&|c, t| format!("{c} {t}"))
         ),
         crate::sql::Dialect::Sqlite => format!(
             "(SELECT {} FROM json_each($1)) AS x",
-            columns
-                .iter()
-                .map(|(c, _)| format!("json_extract(value, '$.{c}') AS {c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(&|c, _| format!("json_extract(value, '$.{c}') AS {c}"))
         ),
     }
 }

@@ -47,24 +47,8 @@ fn token(app: &TestApp, user: &str, scopes: &[&str]) -> (ApiTokenId, String) {
 
 /// What the server does with a keyed request, done here on the store directly and then
 /// "lost": the write commits with the answer the server would have sent, and the client never
-/// hears of it. `body` is the exact request body; `respond` builds the answer as the route does.
-fn committed_but_lost<T: std::any::Any + Send + 'static>(
-    app: &TestApp,
-    token: ApiTokenId,
-    key: &str,
-    path: &str,
-    body: &[u8],
-    respond: impl Fn(&T) -> daftar_domain::Result<daftar_domain::idempotency::StoredResponse>
-    + Send
-    + Sync
-    + 'static,
-    work: impl FnMut(&dyn Store) -> daftar_domain::Result<T> + Send,
-) {
-    let stored = keyed(app, token, key, path, body, respond, work).unwrap();
-    assert!(stored, "the write stored its answer in its own transaction");
-}
-
-/// A keyed write run on the store as the server runs it; whether its answer was stored.
+/// hears of it (the caller checks it was stored). `body` is the exact request body; `respond`
+/// builds the answer as the route does. Answers whether the answer was stored.
 fn keyed<T: std::any::Any + Send + 'static>(
     app: &TestApp,
     token: ApiTokenId,
@@ -120,9 +104,11 @@ async fn a_second_write_under_a_live_key_is_refused_and_rolled_back(app: TestApp
         (body, new)
     };
     let (body, first) = draft("نجیب");
-    committed_but_lost(&app, tid, "race-1", &path, &body, respond, |s| {
+    let stored = keyed(&app, tid, "race-1", &path, &body, respond, |s| {
         s.register(&ctx, &scope, &first)
-    });
+    })
+    .unwrap();
+    assert!(stored, "the write stored its answer in its own transaction");
     let (body, second) = draft("نوید");
     let e = keyed(&app, tid, "race-1", &path, &body, respond, |s| {
         s.register(&ctx, &scope, &second)
@@ -204,7 +190,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
     }))
     .unwrap();
     let new: PersonDraft = serde_json::from_slice::<NewPerson>(&body).unwrap().into();
-    committed_but_lost(
+    let stored = keyed(
         &app,
         tid,
         "reg-1",
@@ -219,7 +205,9 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
             )
         },
         |s| s.register(&ctx, &scope, &new),
-    );
+    )
+    .unwrap();
+    assert!(stored, "the write stored its answer in its own transaction");
     assert_eq!(persons_named(&app, a.id, "نجیب"), 1);
     let r = post(&app, &secret, "reg-1", &path, &body, None).await;
     assert_eq!(r.status(), 201);
@@ -247,7 +235,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
         .parse(daftar_domain::clock::Clock::default().today())
         .unwrap();
     let t2 = tag.clone();
-    committed_but_lost(
+    let stored = keyed(
         &app,
         tid,
         "doc-1",
@@ -262,7 +250,9 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
             )
         },
         |s| s.add_document(&ctx, &scope, pid, &doc, Some(&t2)),
-    );
+    )
+    .unwrap();
+    assert!(stored, "the write stored its answer in its own transaction");
     let r = post(&app, &secret, "doc-1", &path, &body, Some(&tag)).await;
     let replayed = r.headers().get("idempotent-replayed").cloned();
     let (s, v) = json_of(r).await;
@@ -281,7 +271,7 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
         .unwrap();
     let m: NewMember = serde_json::from_slice(&body).unwrap();
     let (hid, t2) = (h.household.id, tag.clone());
-    committed_but_lost(
+    let stored = keyed(
         &app,
         tid,
         "member-1",
@@ -296,7 +286,9 @@ async fn a_committed_write_whose_answer_was_lost_is_replayed(app: TestApp) {
             )
         },
         |s| s.add_household_member(&ctx, &scope, hid, &m.parse()?, Some(&t2)),
-    );
+    )
+    .unwrap();
+    assert!(stored, "the write stored its answer in its own transaction");
     let r = post(&app, &secret, "member-1", &path, &body, Some(&tag)).await;
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
