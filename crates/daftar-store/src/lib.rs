@@ -121,6 +121,11 @@ impl SqlStore {
         self
     }
 
+    /// Sets the clock (see [`SqlStore::with_clock`]) of a store not yet shared.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
     /// Now, as records and audit rows keep it (UTC, whole milliseconds).
     pub(crate) fn now(&self) -> time::OffsetDateTime {
         self.clock.now()

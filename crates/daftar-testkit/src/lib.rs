@@ -54,6 +54,8 @@ pub struct TestDb {
     store: Arc<daftar_store::SqlStore>,
     /// Where the database is (SQLite path or PostgreSQL URL), to open it a second time.
     location: String,
+    /// The stores' clock when not the default (see [`TestDb::with_clock`]).
+    clock: Option<daftar_domain::clock::Clock>,
     _dir: Option<tempfile::TempDir>,
     pg_drop: Option<(String, String)>,
 }
@@ -67,6 +69,7 @@ impl TestDb {
         Self {
             store: Arc::new(store),
             location: path.to_string_lossy().into_owned(),
+            clock: None,
             _dir: Some(dir),
             pg_drop: None,
         }
@@ -99,6 +102,7 @@ impl TestDb {
         Some(Self {
             store: Arc::new(store),
             location: db_url,
+            clock: None,
             _dir: None,
             pg_drop: Some((url, name)),
         })
@@ -110,21 +114,32 @@ impl TestDb {
         self.store.clone()
     }
 
+    /// The same database with the stores' clock `clock`: a web app's tests give the store the
+    /// offices' time zone the app has, as `daftar serve` does (otherwise the store's "today"
+    /// and the app's differ for the hours the two dates differ).
+    pub fn with_clock(mut self, clock: daftar_domain::clock::Clock) -> Self {
+        Arc::get_mut(&mut self.store)
+            .expect("the test database's store is not shared yet")
+            .set_clock(clock.clone());
+        self.clock = Some(clock);
+        self
+    }
+
     /// The same database opened a second time, with its own connections: what another process
     /// (a second web node, the CLI beside the server) sees and waits for.
     pub fn second_store(&self) -> Arc<dyn Store> {
-        match self.pg_drop {
-            Some(_) => Arc::new(
-                daftar_store::postgres::outside_runtime(|| {
-                    daftar_store::open_postgres(&self.location)
-                })
-                .expect("open postgres again"),
-            ),
-            None => Arc::new(
-                daftar_store::open_sqlite(std::path::Path::new(&self.location))
-                    .expect("open sqlite again"),
-            ),
+        let mut store = match self.pg_drop {
+            Some(_) => daftar_store::postgres::outside_runtime(|| {
+                daftar_store::open_postgres(&self.location)
+            })
+            .expect("open postgres again"),
+            None => daftar_store::open_sqlite(std::path::Path::new(&self.location))
+                .expect("open sqlite again"),
+        };
+        if let Some(c) = &self.clock {
+            store.set_clock(c.clone());
         }
+        Arc::new(store)
     }
 
     /// Where the database is: the SQLite file's path or the PostgreSQL URL (tests that hold a

@@ -137,7 +137,14 @@ impl TestApp {
     pub async fn start_with(backend: Backend, mut config: WebConfig) -> Option<Self> {
         let misses = config.i18n_misses.get_or_insert_with(Arc::default).clone();
         let config = with_fonts(config);
-        let db = daftar_testkit::TestDb::on(backend)?;
+        // The store on the system clock with the app's offices' offset, as `daftar serve`
+        // gives it (a manual clock of the app stays the app's own).
+        let offset = config.clock.as_ref().map_or_else(
+            || daftar_domain::clock::offset_of_minutes(config.utc_offset_minutes),
+            daftar_domain::clock::Clock::offset,
+        );
+        let db = daftar_testkit::TestDb::on(backend)?
+            .with_clock(daftar_domain::clock::Clock::system(offset));
         let store = db.store();
         let base = serve(store.clone(), config).await;
         Some(Self {
