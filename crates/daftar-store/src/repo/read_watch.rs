@@ -148,8 +148,9 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decis
 }
 
 /// Decides one read from its account's last alarm, total reads and other recent persons, and
-/// records it: the person's mark when shown, the alarm when raised, the count given back when
-/// refused.
+/// records what only this read needs: the alarm when raised, the sweep of old marks, the count
+/// given back when refused (the marks and audit rows are written by [`count_reads`] for the
+/// whole batch).
 fn decide_read(
     tx: &mut dyn Tx,
     job: &ReadJob,

@@ -57,10 +57,7 @@ async fn a_clerk_needs_a_current_accreditation_for_the_step(app: TestApp) {
     app.user("mgr.a", "office_manager", Some(a.id));
     app.user("officer", "authority_officer", None);
     // The profile's rules are data: this test's rule makes the certificate's intake need one.
-    let today = daftar_domain::clock::Clock::system_minutes(
-        daftar_web::WebConfig::default().utc_offset_minutes,
-    )
-    .today();
+    let today = crate::harness::office_today();
     let c = api(&app, "clerk.a", false).await;
     let path = format!("/api/v1{}/actions", certificate_case(&app, &c, a.id).await);
     let ret = json!({"action": "return", "note": "کارت را بیاورید"});
@@ -286,10 +283,7 @@ async fn a_record_entered_in_error_is_withdrawn(app: TestApp) {
     let clerk = app.user("clerk.a", "clerk", Some(a.id));
     app.user("mgr.a", "office_manager", Some(a.id));
     app.user("officer", "authority_officer", None);
-    let today = daftar_domain::clock::Clock::system_minutes(
-        daftar_web::WebConfig::default().utc_offset_minutes,
-    )
-    .today();
+    let today = crate::harness::office_today();
     let uid = clerk.id.to_string();
     let o = api(&app, "officer", true).await;
     let list = format!("/api/v1/offices/{}/accreditations", a.id);

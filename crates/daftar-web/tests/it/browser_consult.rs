@@ -22,10 +22,7 @@ async fn a_consultation_in_the_browser() {
     app.user("manager.thr", "office_manager", Some(office.id));
     app.user("officer.web", "authority_officer", None);
     let secret = with_totp(&app, "officer.web");
-    let today = daftar_domain::clock::Clock::system_minutes(
-        daftar_web::WebConfig::default().utc_offset_minutes,
-    )
-    .today();
+    let today = crate::harness::office_today();
     let deadline = daftar_domain::jalali::iso_day(today + time::Duration::days(10));
     let sections = vec![
         ("کلیات".to_owned(), "همهٔ خدمات از راه دفاتر".to_owned()),

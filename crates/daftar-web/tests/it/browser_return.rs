@@ -38,7 +38,7 @@ async fn a_flagged_return_case_is_cleared_by_the_protection_officer() {
         .set_totp(&AuditCtx::system("test"), protect, Some(&secret))
         .unwrap();
     let (head, _) = app.household_with_cards(home.id);
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    let today = crate::harness::office_today();
     let profile = daftar_domain::profile::Profile::iran().unwrap();
     let case = app
         .store

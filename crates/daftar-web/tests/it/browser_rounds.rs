@@ -24,10 +24,7 @@ async fn the_coverage_page_moves_when_a_clerk_completes_a_renewal() {
     app.user("manager.thr", "office_manager", Some(office.id));
     let (head, _) = app.household_with_cards(office.id);
     app.person(office.id, "مهتاب");
-    let today = daftar_domain::clock::Clock::system_minutes(
-        daftar_web::WebConfig::default().utc_offset_minutes,
-    )
-    .today();
+    let today = crate::harness::office_today();
     let day = |d: time::Date| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false);
     let round = NewRound::parse(
         "تمدید کارت ۱۴۰۵",

@@ -7,10 +7,7 @@
 use crate::harness::{PDF, PNG, TestApp, api_client, code, get_text, json_of, location, upload};
 use serde_json::{Value, json};
 
-/// The offices' "today" (Iran time), as the server computes it.
-fn today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date()
-}
+use crate::harness::office_today as today;
 
 async fn act(
     app: &TestApp,

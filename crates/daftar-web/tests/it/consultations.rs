@@ -12,11 +12,7 @@ use daftar_domain::audit::AuditCtx;
 use daftar_domain::consultation::{Commenter, NewComment, NewConsultation, NewProposal};
 use serde_json::{Value, json};
 
-/// The offices' today as the server sees it.
-fn today() -> time::Date {
-    daftar_domain::clock::Clock::system_minutes(daftar_web::WebConfig::default().utc_offset_minutes)
-        .today()
-}
+use crate::harness::office_today as today;
 
 fn day(offset: i64) -> String {
     daftar_domain::jalali::iso_day(today() + time::Duration::days(offset))

@@ -194,10 +194,7 @@ pub async fn seed(app: &TestApp) -> World {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
 
     // A registration round over the office (issue 19): its coverage, report and waiting list.
-    let today = daftar_domain::clock::Clock::system_minutes(
-        daftar_web::WebConfig::default().utc_offset_minutes,
-    )
-    .today();
+    let today = crate::harness::office_today();
     let day = |d: time::Date| daftar_domain::jalali::JalaliDate::from_iso(d).format_numeric(false);
     let round = daftar_domain::round::NewRound::parse(
         "تمدید کارت",

@@ -39,6 +39,12 @@ fn with_fonts(mut config: WebConfig) -> WebConfig {
     config
 }
 
+/// The offices' today as the app under test sees it (the default configuration's offset: the
+/// date in Iran), the one date tests compare the app's and the store's days with.
+pub fn office_today() -> time::Date {
+    daftar_domain::clock::Clock::system_minutes(WebConfig::default().utc_offset_minutes).today()
+}
+
 /// Serves the router over `store` on a random loopback port; returns its base URL.
 async fn serve(store: Arc<dyn Store>, config: WebConfig) -> String {
     let app = daftar_web::router(store, config);

@@ -433,7 +433,7 @@ async fn appointments_within_hours_and_capacity(app: TestApp) {
         "../../../../profiles/ir/calendar.toml"
     ))
     .unwrap();
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    let today = crate::harness::office_today();
     let rules = &cal.appointments;
     let days = rules.days(&cal.calendar().unwrap(), today);
     let day = daftar_domain::jalali::iso_day(days[0]);
@@ -698,7 +698,7 @@ async fn arrivals_are_recorded_on_the_day(app: TestApp) {
     .await;
     assert_eq!(st, 201, "{v}");
     let case = v["case"]["id"].as_str().unwrap().to_owned();
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date();
+    let today = crate::harness::office_today();
     let later = daftar_domain::jalali::iso_day(today + time::Duration::days(20));
     app.sql()
         .execute_raw(&format!(

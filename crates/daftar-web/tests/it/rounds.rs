@@ -7,7 +7,6 @@
 
 use crate::harness::{PDF, PNG, TestApp, api_client, client, get_text, json_of, location};
 use daftar_domain::audit::AuditCtx;
-use daftar_domain::clock::Clock;
 use daftar_domain::jalali::JalaliDate;
 use daftar_domain::page::PageRequest;
 use daftar_domain::permission::{Permission, system_scope};
@@ -156,7 +155,7 @@ async fn rounds_open_count_and_keep_the_waiting_list_to_the_office(app: TestApp)
     let (head, _) = app.household_with_cards(a.id);
     let waiting = located(&app, a.id);
     // The offices' today, as the server reads it (Tehran is ahead of UTC).
-    let today = Clock::system_minutes(daftar_web::WebConfig::default().utc_offset_minutes).today();
+    let today = crate::harness::office_today();
 
     let officer = app.signed_in_with_totp("officer").await;
     let t = app.csrf(&officer, "/rounds").await;

@@ -12,10 +12,7 @@ use daftar_domain::credential::NewCredential;
 use daftar_domain::service::CredentialKind;
 use serde_json::{Value, json};
 
-/// The offices' "today" (Iran time), as the server computes it.
-fn today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::minutes(210)).date()
-}
+use crate::harness::office_today as today;
 
 /// `today` plus `days` in Solar Hijri, as the forms take it.
 fn solar(days: i64) -> String {
