@@ -571,6 +571,34 @@ impl Tx for PgTx<'_> {
         }
         self.pipeline(&bound)
     }
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        use futures_util::TryStreamExt;
+        let stmt = self.statement(sql)?;
+        let owned: Vec<Param> = params.iter().map(Param::of).collect();
+        // The first error of `each` (or of reading a row), kept apart from the driver's: it
+        // ends the stream, whose unread rest the driver then discards.
+        let mut stopped: Option<Error> = None;
+        let failed = &mut stopped;
+        self.run(|client| async move {
+            let rows = client
+                .query_raw(&stmt, owned.iter().map(Param::as_sql))
+                .await?;
+            futures_util::pin_mut!(rows);
+            while let Some(row) = rows.try_next().await? {
+                if let Err(e) = convert(&row).map_err(Error::from).and_then(|r| each(&r)) {
+                    *failed = Some(e);
+                    break;
+                }
+            }
+            Ok(())
+        })?;
+        stopped.map_or(Ok(()), Err)
+    }
     fn defer(&mut self, sql: &str, params: &[Value]) -> std::result::Result<(), DbError> {
         self.writing(sql)?;
         let stmt = self.statement(sql)?;

@@ -249,6 +249,22 @@ pub trait Tx {
             .map(|(sql, params)| self.query(sql, params))
             .collect()
     }
+    /// Runs a query and hands its rows to `each` one by one as they arrive: on PostgreSQL
+    /// they are read off the connection while the server still makes the rest, so the
+    /// caller's work on the first rows overlaps the server's on the later ones; elsewhere
+    /// after [`Tx::query`]. An error from `each` ends the query (the rest is not read) and is
+    /// returned.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        for row in &self.query(sql, params)? {
+            each(row)?;
+        }
+        Ok(())
+    }
     /// Runs a write whose answer the caller does not need (an audit row, an event): on
     /// PostgreSQL it is sent with the transaction's next statement or its `COMMIT`, saving a
     /// round trip; elsewhere at once. Its failure fails the transaction all the same, but is
@@ -338,6 +354,14 @@ impl Tx for Timed<'_> {
     }
     fn defer(&mut self, sql: &str, params: &[Value]) -> std::result::Result<(), DbError> {
         self.tx.defer(sql, params)
+    }
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        self.tx.query_each(sql, params, each)
     }
     fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         self.tx.batch(sql)

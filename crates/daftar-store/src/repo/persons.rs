@@ -745,6 +745,44 @@ fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
     })
 }
 
+/// The matching rows (pk, person id, office, the three names, birth, sex) of the persons who
+/// share the most of a probe's `keys` blocking keys (`$1`…, their hashes) with it, in one
+/// statement (one round trip on PostgreSQL; only the rows to compare travel): each key's block
+/// read up to one past `cap` and counted by itself, blocks larger than `cap` skipped (very
+/// common names: the same rule as `daftar dedupe`, and it bounds the work), the persons ranked
+/// by how many keys they share (a true duplicate shares several; ties by row number) and the
+/// first [`MAX_COMPARED`] kept, merged persons left out. While no import's persons are hidden
+/// (almost always: an import on PostgreSQL is one transaction; on SQLite only while one runs
+/// or before a failed one is cleared) the matching row's `merged` alone tells who may be
+/// shown, without a probe into `persons` for each; the hidden test is uncorrelated, so it runs
+/// once.
+fn candidates_sql(keys: usize, cap: usize) -> String {
+    let block = |i| {
+        format!(
+            "SELECT pk FROM person_match_blocks WHERE key_hash = ${i} LIMIT {}",
+            cap + 1
+        )
+    };
+    let blocks = (1..=keys)
+        .map(|i| {
+            format!(
+                "SELECT pk FROM ({}) b{i} WHERE (SELECT COUNT(*) FROM ({}) s{i}) <= {cap}",
+                block(i),
+                block(i)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    format!(
+        "WITH b AS ({blocks}), \
+         ranked AS (SELECT pk, COUNT(*) AS n FROM b GROUP BY pk ORDER BY n DESC, pk LIMIT {MAX_COMPARED}) \
+         SELECT m.pk, m.person_id, m.office_id, m.given_name, m.family_name, m.father_name, m.birth, m.gender \
+         FROM ranked JOIN person_match m ON m.pk = ranked.pk \
+         WHERE m.merged = 0 AND (NOT ({HIDDEN_IMPORTS}) OR EXISTS (SELECT 1 FROM persons WHERE persons.id = m.person_id AND {}))",
+        person_visible!()
+    )
+}
+
 /// Whether any import's persons are hidden still (their import not done): one row, a boolean.
 const HIDDEN_IMPORTS: &str = "SELECT EXISTS (SELECT 1 FROM person_imports pi WHERE pi.state <> 'done' AND EXISTS (SELECT 1 FROM persons WHERE persons.import_id = pi.id))";
 
@@ -777,75 +815,33 @@ impl daftar_domain::store::PersonStore for SqlStore {
         let settings = daftar_match::dedupe::Settings::default();
         let matcher = daftar_match::dedupe::Probe::new(&probe_record);
         self.write(|tx| {
-            // Each key's block, skipping blocks larger than the batch engine compares (very
-            // common names): the same rule as `daftar dedupe`, and it bounds the work.
-            // Every key's block in one statement (one round trip on PostgreSQL instead of one
-            // per key), each read up to one past the cap.
-            let cap = settings.max_block;
-            let block_sql = (1..=hashes.len())
-                .map(|i| format!("SELECT {i} AS k, pk FROM (SELECT pk FROM person_match_blocks WHERE key_hash = ${i} LIMIT {}) b{i}", cap + 1))
-                .collect::<Vec<_>>()
-                .join(" UNION ALL ");
             let args: Vec<Value> = hashes.iter().map(|h| Value::from(*h)).collect();
-            // In the same flight: whether any import's persons are still hidden. Almost always
-            // none are (an import on PostgreSQL is one transaction; on SQLite only while one
-            // runs or before a failed one is cleared), and then the matching rows alone tell
-            // who may be shown (`merged`), without a probe into `persons` for each.
-            let mut answers = tx.query_many(&[(HIDDEN_IMPORTS, &[]), (block_sql.as_str(), &args)])?;
-            let block_rows = answers.pop().unwrap_or_default();
-            let hidden = answers.pop().unwrap_or_default().first().map(|r| r.bool(0)).transpose()?.unwrap_or(true);
-            let visible = if hidden {
-                concat!(" AND EXISTS (SELECT 1 FROM persons WHERE persons.id = person_match.person_id AND ", person_visible!(), ")")
-            } else {
-                ""
-            };
-            let mut blocks: Vec<Vec<i64>> = vec![vec![]; hashes.len()];
-            for r in block_rows {
-                let k = usize::try_from(r.i64(0)?).unwrap_or(0);
-                if let Some(b) = k.checked_sub(1).and_then(|k| blocks.get_mut(k)) {
-                    b.push(r.i64(1)?);
-                }
-            }
-            let mut shared: std::collections::HashMap<i64, u32> = Default::default();
-            for block in blocks.iter().filter(|b| b.len() <= cap) {
-                for pk in block {
-                    *shared.entry(*pk).or_default() += 1;
-                }
-            }
-            // Persons sharing more keys with the probe first; at most MAX_COMPARED are compared
-            // (a true duplicate shares several keys; this bounds the time for common names).
-            let mut pks: Vec<(u32, i64)> = shared.into_iter().map(|(pk, n)| (n, pk)).collect();
-            pks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            pks.truncate(MAX_COMPARED);
-            // Compare on the matching rows only; load whole records for the matches.
-            let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> = vec![];
-            // Every chunk's statement in one flight.
-            let chunks: Vec<(String, Vec<Value>)> = pks
-                .chunks(200)
-                .map(|chunk| {
-                    (
-                        format!("SELECT pk, person_id, office_id, given_name, family_name, father_name, birth, gender FROM person_match WHERE merged = 0 AND pk IN ({}){visible}", marks(chunk.len())),
-                        chunk.iter().map(|&(_, pk)| Value::from(pk)).collect(),
-                    )
-                })
-                .collect();
-            let statements: Vec<(&str, &[Value])> = chunks.iter().map(|(sql, args)| (sql.as_str(), args.as_slice())).collect();
-            for rows in tx.query_many(&statements)? {
-                for r in &rows {
+            // Compare on the matching rows only, each as it arrives (while the server still
+            // reads the next ones); load whole records for the matches.
+            let mut matched: Vec<(String, OfficeId, daftar_domain::person::MatchReasons, f64)> =
+                vec![];
+            tx.query_each(
+                &candidates_sql(hashes.len(), settings.max_block),
+                &args,
+                &mut |r| {
                     // Prepared once per person and kept (matching fields do not change); sex
                     // and birth date rule most block members out before their names are
                     // prepared.
                     let pk = r.i64(0)?;
                     let prepared = match self.prepared.get(pk) {
                         Some(c) => c,
-                        None if !matcher.may_match(&r.text(6)?, &r.text(7)?) => continue,
-                        None => self.prepared.keep(pk, daftar_match::dedupe::Candidate::new(&candidate_record(r)?)),
+                        None if !matcher.may_match(&r.text(6)?, &r.text(7)?) => return Ok(()),
+                        None => self.prepared.keep(
+                            pk,
+                            daftar_match::dedupe::Candidate::new(&candidate_record(r)?),
+                        ),
                     };
                     if let Some((reasons, score)) = matcher.compare_prepared(&prepared, &settings) {
                         matched.push((r.text(1)?, r.parse(2)?, reasons, score));
                     }
-                }
-            }
+                    Ok(())
+                },
+            )?;
             matched.sort_by(|a, b| b.3.total_cmp(&a.3));
             let mut shown_ids = vec![];
             let mut elsewhere = 0u64;
@@ -859,23 +855,48 @@ impl daftar_domain::store::PersonStore for SqlStore {
             // The whole records of those shown, in one statement, kept in score order.
             let mut found = vec![];
             if !shown_ids.is_empty() {
-                let args: Vec<Value> = shown_ids.iter().map(|(id, _, _)| Value::from(id.as_str())).collect();
-                let rows = tx.query(&format!("SELECT {SUMMARY_COLS} FROM persons WHERE id IN ({})", marks(args.len())), &args)?;
-                let mut by_id: std::collections::HashMap<String, daftar_domain::person::PersonSummary> = Default::default();
+                let args: Vec<Value> = shown_ids
+                    .iter()
+                    .map(|(id, _, _)| Value::from(id.as_str()))
+                    .collect();
+                let rows = tx.query(
+                    &format!(
+                        "SELECT {SUMMARY_COLS} FROM persons WHERE id IN ({})",
+                        marks(args.len())
+                    ),
+                    &args,
+                )?;
+                let mut by_id: std::collections::HashMap<
+                    String,
+                    daftar_domain::person::PersonSummary,
+                > = Default::default();
                 for r in &rows {
                     let p = summary(r)?;
                     by_id.insert(p.id.to_string(), p);
                 }
                 for (id, reasons, score) in shown_ids {
-                    let person = by_id.remove(&id).ok_or_else(|| Error::internal("candidate record vanished"))?;
-                    found.push(daftar_domain::person::PersonCandidate { person, reasons, score });
+                    let person = by_id
+                        .remove(&id)
+                        .ok_or_else(|| Error::internal("candidate record vanished"))?;
+                    found.push(daftar_domain::person::PersonCandidate {
+                        person,
+                        reasons,
+                        score,
+                    });
                 }
             }
             let shown: Vec<String> = found.iter().map(|c| c.person.id.to_string()).collect();
-            let ev = AuditEvent::new("person.candidates", "office", reach.office_id().map(|o| o.to_string()).unwrap_or_default())
-                .with_details(serde_json::json!({ "persons": shown, "elsewhere": elsewhere }));
+            let ev = AuditEvent::new(
+                "person.candidates",
+                "office",
+                reach.office_id().map(|o| o.to_string()).unwrap_or_default(),
+            )
+            .with_details(serde_json::json!({ "persons": shown, "elsewhere": elsewhere }));
             audit::append(tx, ctx, &ev)?;
-            Ok(daftar_domain::person::Candidates { candidates: found, elsewhere })
+            Ok(daftar_domain::person::Candidates {
+                candidates: found,
+                elsewhere,
+            })
         })
     }
 

@@ -175,3 +175,69 @@ fn connections_the_server_ended_are_replaced_not_handed_out() {
         assert!(ids(&pg).is_empty(), "a fresh connection answers");
     }
 }
+
+#[test]
+fn rows_handed_over_as_they_come_stop_at_the_callers_error_and_the_connection_goes_on() {
+    let Some((_db, pg)) = driver() else { return };
+    // Every row, in order, with the deferred write sent in the same flight before the query.
+    let mut seen = vec![];
+    pg.write(|tx| {
+        insert(tx, 1)?;
+        tx.query_each(
+            "SELECT g, (SELECT count(*) FROM t) FROM generate_series(1, 5000) g ORDER BY g",
+            &[],
+            &mut |r| {
+                seen.push((r.i64(0)?, r.i64(1)?));
+                Ok(())
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(seen.len(), 5000);
+    assert!(
+        seen.iter()
+            .enumerate()
+            .all(|(i, &(g, n))| g == i as i64 + 1 && n == 1)
+    );
+    // The caller's error ends the stream after the row it refused: that error is the one
+    // reported, the transaction's write is rolled back, and the same connections then answer
+    // (the unread rest of the rows was discarded, not left for the next statement).
+    let mut read = 0;
+    let err = pg
+        .write(|tx| {
+            insert(tx, 2)?;
+            tx.query_each(
+                "SELECT g FROM generate_series(1, 100000) g",
+                &[],
+                &mut |_| {
+                    read += 1;
+                    if read == 3 {
+                        return Err(daftar_domain::Error::store("stopped by the test"));
+                    }
+                    Ok(())
+                },
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("stopped by the test"), "{err}");
+    assert_eq!(read, 3);
+    assert_eq!(ids(&pg), [1]);
+    for _ in 0..4 {
+        let n = pg
+            .write(|tx| tx.query_one("SELECT count(*) FROM t", &[])?.i64(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    // A statement the server refuses is reported as the driver's error.
+    let err = pg
+        .write(|tx| {
+            tx.query_each(
+                "SELECT 1 / (g - 2) FROM generate_series(1, 3) g",
+                &[],
+                &mut |_| Ok(()),
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("division by zero"), "{err}");
+    assert!(pool_is_clean(&pg));
+}

@@ -302,6 +302,23 @@ both_backends! {
         assert_eq!(shown(), [najib.id], "shown once the import is done");
     }
 
+    fn the_duplicate_check_skips_a_block_larger_than_the_batch_engines(db) {
+        // A key shared by more persons than the batch engine compares (a very common name) is
+        // skipped, as `daftar dedupe` skips it: up to the limit the block's persons are found,
+        // one more and none of the probe's keys is small enough to find anybody by.
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let draft = PersonDraft { given_name: "محمد".into(), family_name: "احمدی".into(), father_name: "علی".into(), birth_date: Some("1990-03-21".into()), sex: Sex::Male, nationality: "AFG".into(), ..PersonDraft::default() };
+        let cap = daftar_match::dedupe::Settings::default().max_block;
+        s.register_all(&ctx(), &system_scope(a, Permission::PersonWrite), &vec![draft.clone(); cap], &|_| {}).unwrap();
+        let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
+        let shown = |limit| s.person_candidates(&ctx(), &reach, &daftar_testkit::probe(&draft), limit).unwrap().candidates.len();
+        assert_eq!(shown(10), 10, "at the cap the block is compared; the limit bounds what is shown");
+        assert_eq!(shown(cap + 5), cap);
+        s.register(&ctx(), &system_scope(a, Permission::PersonWrite), &draft).unwrap();
+        assert_eq!(shown(10), 0, "one past the cap, every block of the probe is skipped");
+    }
+
     fn candidates_come_from_match_keys_within_reach(db) {
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
