@@ -154,6 +154,28 @@ fn a_panic_inside_a_write_rolls_back_before_the_connection_is_reused() {
     assert!(pool_is_clean(&pg));
     pg.write(|tx| insert(tx, 3).map_err(Into::into)).unwrap();
     assert_eq!(ids(&pg), [3]);
+    // A panic while rows are handed over (inside the driver's wait for the next row): the
+    // same, and the unread rows do not reach the next statement on that connection.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pg.write(|tx| {
+            insert(tx, 4)?;
+            tx.query_each(
+                "SELECT g FROM generate_series(1, 100000) g",
+                &[],
+                &mut |r| {
+                    if r.i64(0)? == 10 {
+                        panic!("a bug while comparing candidates");
+                    }
+                    Ok(())
+                },
+            )
+        })
+    }));
+    assert!(caught.is_err());
+    assert!(pool_is_clean(&pg));
+    for _ in 0..4 {
+        assert_eq!(ids(&pg), [3], "nothing of the panicked write committed");
+    }
 }
 
 #[test]
