@@ -252,8 +252,9 @@ pub trait Tx {
     /// Runs a query and hands its rows to `each` one by one as they arrive: on PostgreSQL
     /// they are read off the connection while the server still makes the rest, so the
     /// caller's work on the first rows overlaps the server's on the later ones; elsewhere
-    /// after [`Tx::query`]. An error from `each` ends the query (the rest is not read) and is
-    /// returned.
+    /// after [`Tx::query`]. An error from `each` ends the query and is returned: the rows
+    /// after it are not handed to `each` (on PostgreSQL the driver reads and discards them).
+    /// A driver error (the server's) may come after some rows were handed over.
     fn query_each(
         &mut self,
         sql: &str,

@@ -842,7 +842,9 @@ impl daftar_domain::store::PersonStore for SqlStore {
                     Ok(())
                 },
             )?;
-            matched.sort_by(|a, b| b.3.total_cmp(&a.3));
+            // Best score first; equal scores by person id, so the same check shows the same
+            // persons whatever order the rows arrived in.
+            matched.sort_by(|a, b| b.3.total_cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
             let mut shown_ids = vec![];
             let mut elsewhere = 0u64;
             for (id, office, reasons, score) in matched {

@@ -250,6 +250,34 @@ fn rows_handed_over_as_they_come_stop_at_the_callers_error_and_the_connection_go
             .unwrap();
         assert_eq!(n, 1);
     }
+    // The same in a read, where no rollback follows to drain the connection: the driver
+    // itself discards the unread rows, and the connections answer their next statements.
+    let mut read = 0;
+    let err = pg
+        .read(|tx| {
+            tx.query_each(
+                "SELECT g FROM generate_series(1, 100000) g",
+                &[],
+                &mut |_| {
+                    read += 1;
+                    if read == 3 {
+                        return Err(daftar_domain::Error::store("stopped by the test"));
+                    }
+                    Ok(())
+                },
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("stopped by the test"), "{err}");
+    for n in 1..=8i64 {
+        let sum = pg
+            .read(|tx| {
+                tx.query_one("SELECT $1::BIGINT * 2", &[Value::from(n)])?
+                    .i64(0)
+            })
+            .unwrap();
+        assert_eq!(sum, n * 2);
+    }
     // A statement the server refuses is reported as the driver's error.
     let err = pg
         .write(|tx| {
