@@ -406,31 +406,43 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
     Ok((r.text(0)?, r.i64(1)? - n + 1))
 }
 
+/// [`load_record`]'s statement for `dialect`, made once: the two differ only in the JSON
+/// functions' names and in how a time is written (PostgreSQL's as the stored text form).
+fn record_sql(dialect: Dialect) -> &'static str {
+    static SQL: [std::sync::OnceLock<String>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    let (slot, agg, array, text, at) = match dialect {
+        Dialect::Postgres => (
+            0,
+            "json_agg",
+            "json_build_array",
+            "::text",
+            "to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+        ),
+        Dialect::Sqlite => (1, "json_group_array", "json_array", "", "h.at"),
+    };
+    SQL[slot].get_or_init(|| {
+        format!(
+            "SELECT {COLS}, \
+             (SELECT {agg}({array}(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id){text} FROM person_documents d WHERE d.person_id = persons.id), \
+             (SELECT {agg}({array}(h.status, {at}, h.actor, h.note) ORDER BY h.seq){text} FROM person_status_history h WHERE h.person_id = persons.id), \
+             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id) \
+             FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+            person_visible!()
+        )
+    })
+}
+
 /// A person of an office with documents, status history and needs, in one statement: the
 /// documents and the history come as JSON arrays of rows (each statement costs both processes
 /// a round of messages, which is most of a single-person read's cost on PostgreSQL; see
 /// docs/benchmarks.md).
 fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<PersonRecord> {
-    let sql = match tx.dialect() {
-        Dialect::Postgres => format!(
-            "SELECT {COLS}, \
-             (SELECT json_agg(json_build_array(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id)::text FROM person_documents d WHERE d.person_id = persons.id), \
-             (SELECT json_agg(json_build_array(h.status, to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), h.actor, h.note) ORDER BY h.seq)::text FROM person_status_history h WHERE h.person_id = persons.id), \
-             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id) \
-             FROM persons WHERE id = $1 AND office_id = $2 AND {}",
-            person_visible!()
-        ),
-        Dialect::Sqlite => format!(
-            "SELECT {COLS}, \
-             (SELECT json_group_array(json_array(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id) FROM person_documents d WHERE d.person_id = persons.id), \
-             (SELECT json_group_array(json_array(h.status, h.at, h.actor, h.note) ORDER BY h.seq) FROM person_status_history h WHERE h.person_id = persons.id), \
-             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id) \
-             FROM persons WHERE id = $1 AND office_id = $2 AND {}",
-            person_visible!()
-        ),
-    };
     let row = tx
-        .query_opt(&sql, params![id.to_string(), office.to_string()])?
+        .query_opt(
+            record_sql(tx.dialect()),
+            params![id.to_string(), office.to_string()],
+        )?
         .ok_or_else(|| Error::not_found("person.not_found"))?;
     let n = COLS.split(',').count();
     Ok(PersonRecord {

@@ -31,6 +31,22 @@ fn insert(tx: &mut dyn Tx, id: i64) -> Result<(), DbError> {
     tx.defer("INSERT INTO t (id) VALUES ($1)", &[Value::from(id)])
 }
 
+/// Reads a long series row by row and refuses its third row ("stopped by the test"), counting
+/// in `read` the rows handed over.
+fn stop_at_the_third_row(tx: &mut dyn Tx, read: &mut u32) -> daftar_domain::Result<()> {
+    tx.query_each(
+        "SELECT g FROM generate_series(1, 100000) g",
+        &[],
+        &mut |_| {
+            *read += 1;
+            if *read == 3 {
+                return Err(daftar_domain::Error::store("stopped by the test"));
+            }
+            Ok(())
+        },
+    )
+}
+
 /// Whether every connection to the test database is outside a transaction (none is left
 /// "idle in transaction" for the next request to run inside).
 fn pool_is_clean(pg: &PgDb) -> bool {
@@ -228,17 +244,7 @@ fn rows_handed_over_as_they_come_stop_at_the_callers_error_and_the_connection_go
     let err = pg
         .write(|tx| {
             insert(tx, 2)?;
-            tx.query_each(
-                "SELECT g FROM generate_series(1, 100000) g",
-                &[],
-                &mut |_| {
-                    read += 1;
-                    if read == 3 {
-                        return Err(daftar_domain::Error::store("stopped by the test"));
-                    }
-                    Ok(())
-                },
-            )
+            stop_at_the_third_row(tx, &mut read)
         })
         .unwrap_err();
     assert!(err.to_string().contains("stopped by the test"), "{err}");
@@ -254,19 +260,7 @@ fn rows_handed_over_as_they_come_stop_at_the_callers_error_and_the_connection_go
     // itself discards the unread rows, and the connections answer their next statements.
     let mut read = 0;
     let err = pg
-        .read(|tx| {
-            tx.query_each(
-                "SELECT g FROM generate_series(1, 100000) g",
-                &[],
-                &mut |_| {
-                    read += 1;
-                    if read == 3 {
-                        return Err(daftar_domain::Error::store("stopped by the test"));
-                    }
-                    Ok(())
-                },
-            )
-        })
+        .read(|tx| stop_at_the_third_row(tx, &mut read))
         .unwrap_err();
     assert!(err.to_string().contains("stopped by the test"), "{err}");
     for n in 1..=8i64 {
