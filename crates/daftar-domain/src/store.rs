@@ -517,6 +517,27 @@ pub trait UserStore: Send + Sync {
     /// on every request).
     fn signed_in_by_session(&self, token_hash: &str) -> Result<Option<SignedIn<Session>>>;
 
+    /// What [`UserStore::signed_in_by_session`] last found for `token_hash`, if this node keeps
+    /// it and it cannot have changed since (see [`UserStore::keep_sign_ins`]). Never touches
+    /// the database, so it may be called on an async thread; `None` means: ask the database.
+    fn kept_session(&self, token_hash: &str) -> Option<SignedIn<Session>> {
+        let _ = token_hash;
+        None
+    }
+
+    /// As [`UserStore::kept_session`], for an API token.
+    fn kept_token(&self, token_hash: &str) -> Option<SignedIn<ApiToken>> {
+        let _ = token_hash;
+        None
+    }
+
+    /// Starts keeping the callers' lookups (session or token, user, office) between requests
+    /// where every node can be told of a change at once (PostgreSQL: a connection listening for
+    /// the changes' notifications); elsewhere it does nothing. A web server calls it at start.
+    fn keep_sign_ins(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Records activity (not audited).
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()>;
 

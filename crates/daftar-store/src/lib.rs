@@ -12,12 +12,14 @@ pub mod blob;
 pub mod keyring;
 pub mod migrate;
 mod numbers;
+mod pg_listen;
 mod pg_tls;
 pub mod postgres;
 mod prepared;
 pub mod profile;
 mod repo;
 pub use repo::audit::SEALER_LOCK as AUDIT_SEALER_LOCK;
+mod sign_ins;
 pub mod sql;
 pub mod sqlite;
 pub mod synth;
@@ -46,6 +48,11 @@ pub struct SqlStore {
     /// Single-person reads waiting to be counted and audited together (group commit).
     pub(crate) reads:
         combine::Combiner<repo::read_watch::ReadJob, daftar_domain::usecase::bulk_read::Decision>,
+    /// The callers' lookups this node keeps between requests (PostgreSQL, once
+    /// [`daftar_domain::store::UserStore::keep_sign_ins`] started listening).
+    pub(crate) sign_ins: Arc<sign_ins::SignIns>,
+    /// The connection listening for sign-in changes, once started.
+    listener: std::sync::OnceLock<pg_listen::Listener>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -83,6 +90,8 @@ pub fn open_sqlite(path: &Path) -> Result<SqlStore> {
         clock: Clock::default(),
         numbers: Default::default(),
         reads: Default::default(),
+        sign_ins: Default::default(),
+        listener: Default::default(),
     };
     store.migrate()?;
     Ok(store)
@@ -96,6 +105,8 @@ pub fn open_postgres(url: &str) -> Result<SqlStore> {
         clock: Clock::default(),
         numbers: Default::default(),
         reads: Default::default(),
+        sign_ins: Default::default(),
+        listener: Default::default(),
     })
 }
 
@@ -124,6 +135,46 @@ impl SqlStore {
     /// Sets the clock (see [`SqlStore::with_clock`]) of a store not yet shared.
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
+    }
+
+    /// Runs `change_it`, a change that can alter callers' lookups, and forgets what this node
+    /// kept of them (other nodes hear of it from the database's notification).
+    pub(crate) fn changing_sign_ins<T>(
+        &self,
+        change: sign_ins::Change,
+        change_it: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let out = change_it();
+        self.sign_ins.forget(change);
+        out
+    }
+
+    /// Starts the connection that listens for sign-in changes (PostgreSQL; once per store).
+    pub(crate) fn listen_for_sign_in_changes(&self) -> Result<()> {
+        let Db::Postgres(db) = &self.db else {
+            return Ok(());
+        };
+        if self.listener.get().is_some() {
+            return Ok(());
+        }
+        let kept = Arc::downgrade(&self.sign_ins);
+        let listener = db.listen(sign_ins::CHANNEL, move |heard| {
+            let Some(kept) = kept.upgrade() else { return };
+            match heard {
+                pg_listen::Heard::Listening => kept.set_listening(true),
+                pg_listen::Heard::Lost => kept.set_listening(false),
+                pg_listen::Heard::Payload(p) => kept.forget(sign_ins::Change::of_payload(&p)),
+            }
+        })?;
+        // Two callers at once: the second listener is dropped (and stopped) here.
+        let _ = self.listener.set(listener);
+        Ok(())
+    }
+
+    /// Whether this store keeps callers' lookups now: its listening connection is up (tests
+    /// wait for it before they prove what it must forget).
+    pub fn keeps_sign_ins(&self) -> bool {
+        self.sign_ins.listening()
     }
 
     /// Now, as records and audit rows keep it (UTC, whole milliseconds).

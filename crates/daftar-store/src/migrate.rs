@@ -68,6 +68,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0036_staff_accreditation"),
     migration!("0037_office_address"),
     migration!("0038_dashboard_provinces"),
+    migration!("0039_sign_in_changes"),
 ];
 
 const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)";

@@ -127,6 +127,8 @@ impl r2d2::ManageConnection for Manager {
 pub struct PgDb {
     url: String,
     pool: Option<r2d2::Pool<Manager>>,
+    /// How the pool connects (for a connection of its own, [`PgDb::listen`]).
+    connect: Box<(Config, MakeRustlsConnect)>,
 }
 
 impl Drop for PgDb {
@@ -162,8 +164,8 @@ impl PgDb {
         outside_runtime(|| PgConn::connect(&config, &connector).map(drop))
             .map_err(|e| Error::store(format!("cannot connect to PostgreSQL: {e}")))?;
         let manager = Manager {
-            config,
-            tls: connector,
+            config: config.clone(),
+            tls: connector.clone(),
         };
         let pool = r2d2::Pool::builder()
             .max_size(16)
@@ -173,7 +175,19 @@ impl PgDb {
         Ok(Self {
             url: url.to_owned(),
             pool: Some(pool),
+            connect: Box::new((config, connector)),
         })
+    }
+
+    /// A connection of its own listening on `channel` (see [`crate::pg_listen`]).
+    pub(crate) fn listen(
+        &self,
+        channel: &'static str,
+        heard: impl Fn(crate::pg_listen::Heard) + Send + 'static,
+    ) -> Result<crate::pg_listen::Listener> {
+        let (config, tls) = &*self.connect;
+        crate::pg_listen::listen(config.clone(), tls.clone(), channel, heard)
+            .map_err(|e| Error::store(format!("cannot start listening: {e}")))
     }
 
     /// The connection URL (contains secrets: never log it unredacted).

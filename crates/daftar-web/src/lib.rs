@@ -94,6 +94,12 @@ pub fn state(store: Arc<dyn Store>, config: WebConfig) -> Result<AppState, Error
         .join()
         .unwrap_or_else(|_| Err(Error::internal("profile install panicked")))
     })?;
+    // Every request looks up its caller; where the store can hear every node's changes it
+    // keeps those lookups between requests (docs/deploy.md). Without it each request asks the
+    // database, which is slower but as right.
+    if let Err(e) = store.keep_sign_ins() {
+        tracing::warn!(error = %e, "callers' lookups are not kept between requests");
+    }
     Ok(AppState {
         store,
         config: Arc::new(config),

@@ -6,6 +6,7 @@
 use super::audit;
 use super::offices::{OFFICE_COLS, office};
 use crate::SqlStore;
+use crate::sign_ins::Change;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::OfficeId;
@@ -156,7 +157,7 @@ impl daftar_domain::store::LicenceStore for SqlStore {
         scope.require(step.permission())?;
         let clock = self.clock.clone();
         let id = scope.office_id();
-        self.write(|tx| {
+        self.changing_sign_ins(Change::Office(id), || self.write(|tx| {
             let today = clock.date_of(tx.now());
             let office = load_office(tx, id, true)?;
             let current = load_licence(tx, id)?;
@@ -263,7 +264,7 @@ impl daftar_domain::store::LicenceStore for SqlStore {
                 ),
             )?;
             view(tx, &office, today)
-        })
+        }))
     }
 
     fn offices_serving_near(&self, id: OfficeId, limit: u32) -> Result<Vec<Office>> {

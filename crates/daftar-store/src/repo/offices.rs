@@ -2,6 +2,7 @@
 
 use super::{audit, paged};
 use crate::SqlStore;
+use crate::sign_ins::Change;
 use crate::sql::{Row, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::etag as tag;
@@ -139,34 +140,36 @@ impl daftar_domain::store::OfficeStore for SqlStore {
         status: OfficeStatus,
         expected: Option<&str>,
     ) -> Result<Office> {
-        self.write(|tx| {
-            if let Some(e) = expected {
-                let r = tx
-                    .query_opt(
-                        &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
-                        params![id.to_string()],
-                    )?
-                    .ok_or_else(|| Error::not_found("office.not_found"))?;
-                tag::check(Some(e), &tag::tag_of(&office(&r)?), "office.version.stale")?;
-            }
-            let n = tx.exec(
-                "UPDATE offices SET status = $1 WHERE id = $2",
-                params![status.code(), id.to_string()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("office.not_found"));
-            }
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("office.status", "office", id)
-                    .with_details(serde_json::json!({ "status": status.code() })),
-            )?;
-            let r = tx.query_one(
-                &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
-                params![id.to_string()],
-            )?;
-            office(&r)
+        self.changing_sign_ins(Change::Office(id), || {
+            self.write(|tx| {
+                if let Some(e) = expected {
+                    let r = tx
+                        .query_opt(
+                            &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
+                            params![id.to_string()],
+                        )?
+                        .ok_or_else(|| Error::not_found("office.not_found"))?;
+                    tag::check(Some(e), &tag::tag_of(&office(&r)?), "office.version.stale")?;
+                }
+                let n = tx.exec(
+                    "UPDATE offices SET status = $1 WHERE id = $2",
+                    params![status.code(), id.to_string()],
+                )?;
+                if n == 0 {
+                    return Err(Error::not_found("office.not_found"));
+                }
+                audit::append(
+                    tx,
+                    ctx,
+                    &AuditEvent::new("office.status", "office", id)
+                        .with_details(serde_json::json!({ "status": status.code() })),
+                )?;
+                let r = tx.query_one(
+                    &format!("SELECT {OFFICE_COLS} FROM offices WHERE id = $1"),
+                    params![id.to_string()],
+                )?;
+                office(&r)
+            })
         })
     }
 }

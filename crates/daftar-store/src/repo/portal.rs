@@ -5,6 +5,7 @@
 use super::audit;
 use super::users::insert_user;
 use crate::SqlStore;
+use crate::sign_ins::Change;
 use crate::sql::params;
 use daftar_domain::audit::{AuditCtx, AuditEvent};
 use daftar_domain::ids::{PersonId, UserId};
@@ -21,7 +22,7 @@ impl daftar_domain::store::PortalStore for SqlStore {
         password_hash: &str,
     ) -> Result<User> {
         scope.require(Permission::PersonWrite)?;
-        self.write(|tx| {
+        let user = self.write(|tx| {
             let p = tx
                 .query_opt(
                     concat!("SELECT registry_no, given_name, family_name, status FROM persons WHERE id = $1 AND office_id = $2 AND ", person_visible!()),
@@ -77,7 +78,10 @@ impl daftar_domain::store::PortalStore for SqlStore {
                     .with_details(serde_json::json!({ "user": user.id.to_string() })),
             )?;
             Ok(user)
-        })
+        })?;
+        // A reset made the account active again and ended its sessions.
+        self.sign_ins.forget(Change::User(user.id));
+        Ok(user)
     }
 
     fn portal_person(&self, user: UserId) -> Result<Option<PersonId>> {

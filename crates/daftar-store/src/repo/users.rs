@@ -3,6 +3,7 @@
 use super::offices::{OFFICE_COLS, office};
 use super::{all, audit, paged};
 use crate::SqlStore;
+use crate::sign_ins::Change;
 use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::{ApiTokenId, SessionId, UserId};
@@ -142,17 +143,19 @@ impl SqlStore {
         ev: AuditEvent,
         also: impl FnOnce(&mut dyn Tx) -> Result<()> + Send,
     ) -> Result<()> {
-        self.write(|tx| {
-            let n = tx.exec(
-                &format!("UPDATE users SET {set} = $1 WHERE id = $2"),
-                &[value, id.to_string().into()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("user.not_found"));
-            }
-            also(tx)?;
-            audit::append(tx, ctx, &ev)?;
-            Ok(())
+        self.changing_sign_ins(Change::User(id), || {
+            self.write(|tx| {
+                let n = tx.exec(
+                    &format!("UPDATE users SET {set} = $1 WHERE id = $2"),
+                    &[value, id.to_string().into()],
+                )?;
+                if n == 0 {
+                    return Err(Error::not_found("user.not_found"));
+                }
+                also(tx)?;
+                audit::append(tx, ctx, &ev)?;
+                Ok(())
+            })
         })
     }
 }
@@ -484,17 +487,37 @@ impl daftar_domain::store::UserStore for SqlStore {
     }
 
     fn signed_in_by_session(&self, hash: &str) -> Result<Option<SignedIn<Session>>> {
-        self.read(|tx| signed_in(tx, "sessions", SESSION_COLS, hash, session))
+        let generation = self.sign_ins.generation();
+        let found = self.read(|tx| signed_in(tx, "sessions", SESSION_COLS, hash, session))?;
+        if let (Some(f), Some(g)) = (&found, generation) {
+            self.sign_ins.keep_session(hash, f, g);
+        }
+        Ok(found)
+    }
+
+    fn kept_session(&self, hash: &str) -> Option<SignedIn<Session>> {
+        self.sign_ins.session(hash)
+    }
+
+    fn kept_token(&self, hash: &str) -> Option<SignedIn<ApiToken>> {
+        self.sign_ins.token(hash)
+    }
+
+    fn keep_sign_ins(&self) -> Result<()> {
+        self.listen_for_sign_in_changes()
     }
 
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
+        let at = truncate_ms(at);
         self.write(|tx| {
             tx.exec(
                 "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
-                params![truncate_ms(at), id.to_string()],
+                params![at, id.to_string()],
             )?;
             Ok(())
-        })
+        })?;
+        self.sign_ins.touched(id, at);
+        Ok(())
     }
 
     fn update_session_auth(
@@ -504,45 +527,49 @@ impl daftar_domain::store::UserStore for SqlStore {
         mfa_ok: bool,
         step_up_at: Option<OffsetDateTime>,
     ) -> Result<()> {
-        self.write(|tx| {
-            let n = tx.exec(
-                "UPDATE sessions SET mfa_ok = $1, step_up_at = $2 WHERE id = $3",
-                params![mfa_ok, step_up_at.map(truncate_ms), id.to_string()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("session.not_found"));
-            }
-            audit::log(
-                tx,
-                ctx,
-                if step_up_at.is_some() {
-                    "auth.step_up"
-                } else {
-                    "auth.mfa"
-                },
-                "session",
-                id,
-            )?;
-            Ok(())
+        self.changing_sign_ins(Change::Session(id), || {
+            self.write(|tx| {
+                let n = tx.exec(
+                    "UPDATE sessions SET mfa_ok = $1, step_up_at = $2 WHERE id = $3",
+                    params![mfa_ok, step_up_at.map(truncate_ms), id.to_string()],
+                )?;
+                if n == 0 {
+                    return Err(Error::not_found("session.not_found"));
+                }
+                audit::log(
+                    tx,
+                    ctx,
+                    if step_up_at.is_some() {
+                        "auth.step_up"
+                    } else {
+                        "auth.mfa"
+                    },
+                    "session",
+                    id,
+                )?;
+                Ok(())
+            })
         })
     }
 
     fn revoke_session(&self, ctx: &AuditCtx, id: SessionId) -> Result<()> {
-        self.write(|tx| {
-            let n = tx.exec(
-                "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-                params![tx.now(), id.to_string()],
-            )?;
-            if n == 0 {
-                return Err(Error::not_found("session.not_found"));
-            }
-            let action = if ctx.purpose == daftar_domain::audit::purpose::AUTHENTICATION {
-                "auth.logout"
-            } else {
-                "session.revoke"
-            };
-            audit::log(tx, ctx, action, "session", id)?;
-            Ok(())
+        self.changing_sign_ins(Change::Session(id), || {
+            self.write(|tx| {
+                let n = tx.exec(
+                    "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    params![tx.now(), id.to_string()],
+                )?;
+                if n == 0 {
+                    return Err(Error::not_found("session.not_found"));
+                }
+                let action = if ctx.purpose == daftar_domain::audit::purpose::AUTHENTICATION {
+                    "auth.logout"
+                } else {
+                    "session.revoke"
+                };
+                audit::log(tx, ctx, action, "session", id)?;
+                Ok(())
+            })
         })
     }
 
@@ -552,14 +579,14 @@ impl daftar_domain::store::UserStore for SqlStore {
         user: UserId,
         except: Option<SessionId>,
     ) -> Result<u64> {
-        self.write(|tx| {
+        self.changing_sign_ins(Change::User(user), || self.write(|tx| {
             let n = tx.exec(
                 "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND (CAST($3 AS TEXT) IS NULL OR id <> $3)",
                 params![tx.now(), user.to_string(), except.map(|e| e.to_string())],
             )?;
             audit::append(tx, ctx, &AuditEvent::new("session.revoke_all", "user", user).with_details(serde_json::json!({ "revoked": n })))?;
             Ok(n)
-        })
+        }))
     }
 
     fn list_sessions(&self, user: UserId) -> Result<Vec<Session>> {
@@ -608,7 +635,12 @@ impl daftar_domain::store::UserStore for SqlStore {
     }
 
     fn signed_in_by_token(&self, hash: &str) -> Result<Option<SignedIn<ApiToken>>> {
-        self.read(|tx| signed_in(tx, "api_tokens", TOKEN_COLS, hash, token))
+        let generation = self.sign_ins.generation();
+        let found = self.read(|tx| signed_in(tx, "api_tokens", TOKEN_COLS, hash, token))?;
+        if let (Some(f), Some(g)) = (&found, generation) {
+            self.sign_ins.keep_token(hash, f, g);
+        }
+        Ok(found)
     }
 
     fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
@@ -616,13 +648,13 @@ impl daftar_domain::store::UserStore for SqlStore {
     }
 
     fn revoke_api_token(&self, ctx: &AuditCtx, user: UserId, id: ApiTokenId) -> Result<()> {
-        self.write(|tx| {
+        self.changing_sign_ins(Change::User(user), || self.write(|tx| {
             let n = tx.exec("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", params![tx.now(), id.to_string(), user.to_string()])?;
             if n == 0 {
                 return Err(Error::not_found("token.not_found"));
             }
             audit::log(tx, ctx, "token.revoke", "api_token", id)?;
             Ok(())
-        })
+        }))
     }
 }

@@ -21,5 +21,6 @@ mod read_watch;
 mod referrals;
 mod rounds;
 mod schema;
+mod sign_ins;
 mod store;
 mod voluntary_return;

@@ -86,11 +86,13 @@ pub async fn resolve(
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         let hash = secret_hash(token);
-        // One store trip on every request: the token, its user and their office, in one
-        // statement.
-        let found = state
-            .db(move |s| s.signed_in_by_token(&hash))
-            .await?
+        // The token, its user and their office: kept by this node between requests where the
+        // store can hear every node's changes, otherwise one statement.
+        let found = match state.store.kept_token(&hash) {
+            Some(f) => Some(f),
+            None => state.db(move |s| s.signed_in_by_token(&hash)).await?,
+        };
+        let found = found
             .filter(|f| f.credential.is_live(now))
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         let office_status = standing(found.office.as_ref(), today);
@@ -113,23 +115,25 @@ pub async fn resolve(
     };
     let hash = secret_hash(&secret);
     let policy = state.config.session;
-    // Session, user and office in one statement (this runs on every request); the session's
-    // last activity is written at most once a minute.
-    let found = state
-        .db(move |s| {
-            let Some(found) = s.signed_in_by_session(&hash)? else {
-                return Ok(None);
-            };
-            if !found.credential.is_live(&policy, now) || found.user.status != UserStatus::Active {
-                return Ok(None);
-            }
-            if now - found.credential.last_seen_at > time::Duration::minutes(1) {
-                s.touch_session(found.credential.id, now)?;
-            }
-            let status = standing(found.office.as_ref(), today);
-            Ok(Some((found.credential, found.user, status)))
-        })
-        .await?;
+    // Session, user and office: kept by this node between requests where the store can hear
+    // every node's changes, otherwise one statement (this runs on every request).
+    let found = match state.store.kept_session(&hash) {
+        Some(f) => Some(f),
+        None => state.db(move |s| s.signed_in_by_session(&hash)).await?,
+    };
+    let found =
+        found.filter(|f| f.credential.is_live(&policy, now) && f.user.status == UserStatus::Active);
+    // The session's last activity is written at most once a minute.
+    if let Some(f) = &found
+        && now - f.credential.last_seen_at > time::Duration::minutes(1)
+    {
+        let id = f.credential.id;
+        state.db(move |s| s.touch_session(id, now)).await?;
+    }
+    let found = found.map(|f| {
+        let status = standing(f.office.as_ref(), today);
+        (f.credential, f.user, status)
+    });
     let Some((session, user, office_status)) = found else {
         return Ok(None);
     };

@@ -1,10 +1,11 @@
 //! Two web nodes on one database (issue 17.3): two real servers, each with its own store (pool
 //! and caches) and router, on one SQLite file or one PostgreSQL database, sharing one key secret
 //! as a deployment does. What one process used to keep to itself must hold across them:
-//! sign-in locks, the share-code check's limit per address, idempotent answers, and keys
-//! rotated on one node used by the other at once.
+//! sign-in locks, the share-code check's limit per address, idempotent answers, keys
+//! rotated on one node used by the other at once, and a sign-out or a disabled account on one
+//! node refused by the other although each node keeps the callers' lookups (ADR 0005).
 
-use crate::harness::{PASSWORD, TestApp, client, code, json_of, login_at};
+use crate::harness::{PASSWORD, TestApp, client, code, csrf_in, json_of, location, login_at};
 use daftar_domain::audit::AuditCtx;
 use daftar_domain::credential::KeyRole;
 use daftar_domain::ids::ApiTokenId;
@@ -372,3 +373,100 @@ async fn the_authority_side_holds_across_nodes(n: TwoNodes) {
     assert!(dir.contains("خیابان آزادی، پلاک ۴"), "{dir}");
 }
 daftar_testkit::both_backends!(async authority_side_on_two_nodes, the_authority_side_holds_across_nodes, TwoNodes);
+
+/// Signs `username` in at node `even` and returns the session cookie (`name=value`), to be
+/// sent by hand: a client's cookie jar would drop it at sign-out, and the point is to replay it.
+async fn session_cookie(n: &TwoNodes, even: bool, username: &str) -> String {
+    let r = login_at(&client(), &n.url(even, "/login"), username, PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("daftar_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+/// Node `even`'s answer to `GET /` with `cookie`: whether it served the signed-in page.
+async fn served(n: &TwoNodes, even: bool, cookie: &str) -> bool {
+    let r = client()
+        .get(n.url(even, "/"))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    match r.status().as_u16() {
+        200 => true,
+        303 => {
+            assert!(location(&r).starts_with("/login"), "{}", location(&r));
+            false
+        }
+        s => panic!("GET / answered {s}"),
+    }
+}
+
+/// How long node `even` went on serving `cookie` (polled for up to five seconds).
+async fn refused_after(n: &TwoNodes, even: bool, cookie: &str) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(5) {
+        if !served(n, even, cookie).await {
+            return start.elapsed();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!(
+        "node {} still serves the cookie after 5 s",
+        if even { "A" } else { "B" }
+    );
+}
+
+async fn a_sign_out_or_a_disabled_account_on_one_node_is_refused_by_the_other(n: TwoNodes) {
+    let office = n.a.office("THR-01");
+    let clerk = n.a.user("clerk.one", "clerk", Some(office.id));
+    let cookie = session_cookie(&n, true, "clerk.one").await;
+    // Both nodes serve the session, several times each (a node that keeps it uses its copy).
+    for i in 0..6 {
+        assert!(served(&n, i % 2 == 0, &cookie).await, "request {i}");
+    }
+    // Signed out on node B: B refuses the cookie on the next request, A when it hears of it.
+    let page = client()
+        .get(n.url(false, "/"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&page).expect("a CSRF token on the home page");
+    let r = client()
+        .post(n.url(false, "/logout"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(!served(&n, false, &cookie).await, "node B refuses at once");
+    let took = refused_after(&n, true, &cookie).await;
+    eprintln!("node A refused the signed-out cookie after {took:?}");
+
+    // Disabled through node A's store: A refuses at once, B when it hears of it.
+    let cookie = session_cookie(&n, false, "clerk.one").await;
+    for i in 0..6 {
+        assert!(served(&n, i % 2 == 0, &cookie).await, "request {i}");
+    }
+    n.a.store
+        .set_user_status(
+            &daftar_domain::audit::AuditCtx::system("test"),
+            clerk.id,
+            daftar_domain::user::UserStatus::Disabled,
+        )
+        .unwrap();
+    assert!(!served(&n, true, &cookie).await, "node A refuses at once");
+    let took = refused_after(&n, false, &cookie).await;
+    eprintln!("node B refused the disabled account's cookie after {took:?}");
+}
+daftar_testkit::both_backends!(async sign_out_on_two_nodes, a_sign_out_or_a_disabled_account_on_one_node_is_refused_by_the_other, TwoNodes);

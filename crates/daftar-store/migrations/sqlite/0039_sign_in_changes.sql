@@ -1,0 +1,4 @@
+-- Nothing on SQLite: the PostgreSQL migration of this name adds the triggers that tell every
+-- web node of a change to a caller's session, token, user or office. A SQLite database is
+-- served by one process, which keeps no callers' lookups between requests (the store's
+-- `sign_ins` module), so it needs no notification.
