@@ -52,7 +52,7 @@ pub struct SqlStore {
     /// [`daftar_domain::store::UserStore::keep_sign_ins`] started listening).
     pub(crate) sign_ins: Arc<sign_ins::SignIns>,
     /// The connection listening for sign-in changes, once started.
-    listener: std::sync::OnceLock<pg_listen::Listener>,
+    listener: std::sync::Mutex<Option<pg_listen::Listener>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -154,20 +154,24 @@ impl SqlStore {
         let Db::Postgres(db) = &self.db else {
             return Ok(());
         };
-        if self.listener.get().is_some() {
+        // Held while the listener starts, so two callers at once start one listener (two would
+        // both set the one flag: a stopped one could leave it on).
+        let mut listener = self
+            .listener
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if listener.is_some() {
             return Ok(());
         }
         let kept = Arc::downgrade(&self.sign_ins);
-        let listener = db.listen(sign_ins::CHANNEL, move |heard| {
+        *listener = Some(db.listen(sign_ins::CHANNEL, move |heard| {
             let Some(kept) = kept.upgrade() else { return };
             match heard {
                 pg_listen::Heard::Listening => kept.set_listening(true),
                 pg_listen::Heard::Lost => kept.set_listening(false),
                 pg_listen::Heard::Payload(p) => kept.forget(sign_ins::Change::of_payload(&p)),
             }
-        })?;
-        // Two callers at once: the second listener is dropped (and stopped) here.
-        let _ = self.listener.set(listener);
+        })?);
         Ok(())
     }
 

@@ -14,7 +14,7 @@ const RETRY: Duration = Duration::from_secs(1);
 
 /// How often a heartbeat goes round through the database, and how long it may take to come
 /// back before the listening counts as lost.
-const PING: Duration = Duration::from_secs(5);
+const PING: Duration = Duration::from_secs(2);
 
 /// The `application_name` of a listening connection (`pg_stat_activity`).
 pub const APPLICATION_NAME: &str = "daftar-listen";
@@ -69,13 +69,19 @@ pub(crate) fn listen_beating(
     let mut config = config;
     // Named, so an operator (or a test) can tell it from the pool's connections.
     config.application_name(APPLICATION_NAME);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    // The runtime is made, run and dropped on the listening thread (never on the caller's,
+    // which may be a runtime's own).
     let thread = std::thread::Builder::new()
         .name("daftar-listen".into())
         .spawn(move || {
+            let built = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let Ok(rt) = built else {
+                heard(Heard::Lost);
+                return;
+            };
             rt.block_on(async move {
                 let ends = Ends {
                     channel,

@@ -16,8 +16,10 @@
 //! - A lookup started before a change and finished after its notification is not kept: every
 //!   change moves the generation, and a lookup is kept only under the generation it began in.
 //!
-//! Nothing secret is kept: entries are found by the SHA-256 of the secret (as the database
-//! keeps it), and a user carries no password hash or second-factor secret.
+//! No sign-in secret is kept: entries are found by the SHA-256 of the secret (as the database
+//! keeps it), and a user carries no password hash or second-factor secret. A kept session has
+//! its CSRF token (which every page of the session carries anyway); an entry past its time is
+//! dropped when the shelf fills up, or with its user, office or session.
 
 use daftar_domain::ids::{OfficeId, SessionId, UserId};
 use daftar_domain::session::{ApiToken, Session, SignedIn};
@@ -80,7 +82,11 @@ impl<T: Clone> Shelf<T> {
 
     fn keep(&mut self, hash: &str, found: SignedIn<T>) {
         if self.entries.len() >= MOST {
-            self.entries.clear();
+            // Entries past their time first; only a shelf still full of fresh ones starts over.
+            self.entries.retain(|_, (_, at)| at.elapsed() < FRESH);
+            if self.entries.len() >= MOST {
+                self.entries.clear();
+            }
         }
         self.entries
             .insert(hash.to_owned(), (found, Instant::now()));
@@ -103,6 +109,9 @@ struct Inner {
     /// Moves on every change and every loss or start of listening.
     generation: u64,
     sessions: Shelf<Session>,
+    /// Kept sessions' hashes by session id, for [`SignIns::touched`] (an id may outlive its
+    /// entry: the entry's own id is checked).
+    session_hashes: HashMap<SessionId, String>,
     tokens: Shelf<ApiToken>,
 }
 
@@ -118,6 +127,7 @@ impl Default for SignIns {
                 listening: false,
                 generation: 0,
                 sessions: Shelf::new(),
+                session_hashes: HashMap::new(),
                 tokens: Shelf::new(),
             }),
         }
@@ -158,6 +168,11 @@ impl SignIns {
         let mut g = self.lock();
         if g.listening && g.generation == generation {
             g.sessions.keep(hash, found.clone());
+            if g.session_hashes.len() >= MOST {
+                g.session_hashes.clear();
+            }
+            g.session_hashes
+                .insert(found.credential.id, hash.to_owned());
         }
     }
 
@@ -172,10 +187,13 @@ impl SignIns {
     /// Notes a session's recorded activity (not a change: no notification is sent for it).
     pub fn touched(&self, id: SessionId, at: OffsetDateTime) {
         let mut g = self.lock();
-        for (f, _) in g.sessions.entries.values_mut() {
-            if f.credential.id == id {
-                f.credential.last_seen_at = at;
-            }
+        let Some(hash) = g.session_hashes.get(&id).cloned() else {
+            return;
+        };
+        if let Some((f, _)) = g.sessions.entries.get_mut(&hash)
+            && f.credential.id == id
+        {
+            f.credential.last_seen_at = at;
         }
     }
 
@@ -196,6 +214,7 @@ impl SignIns {
         g.listening = on;
         if !on {
             g.sessions.entries.clear();
+            g.session_hashes.clear();
             g.tokens.entries.clear();
         }
     }

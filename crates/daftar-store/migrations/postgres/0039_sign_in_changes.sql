@@ -4,7 +4,7 @@
 -- channel `daftar_sign_in` naming the user (`u:ID`) or the office (`o:ID`); every node listens.
 -- PostgreSQL sends notifications only at commit, in commit order, and drops duplicates within
 -- a transaction. Columns no lookup reads and that change often are left out: a session's last
--- activity, a user's last second-factor step, an office's person counter.
+-- activity, a user's last second-factor step, an office's person counter and public address.
 CREATE FUNCTION daftar_sign_in_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     before JSONB := to_jsonb(OLD);
@@ -35,4 +35,4 @@ CREATE TRIGGER api_tokens_sign_in_changed AFTER UPDATE OR DELETE ON api_tokens
 CREATE TRIGGER users_sign_in_changed AFTER UPDATE OR DELETE ON users
     FOR EACH ROW EXECUTE FUNCTION daftar_sign_in_changed('u', 'id', 'totp_last_step');
 CREATE TRIGGER offices_sign_in_changed AFTER UPDATE OR DELETE ON offices
-    FOR EACH ROW EXECUTE FUNCTION daftar_sign_in_changed('o', 'id', 'person_seq');
+    FOR EACH ROW EXECUTE FUNCTION daftar_sign_in_changed('o', 'id', 'person_seq', 'public_address');
