@@ -7,7 +7,6 @@
 
 use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sign_ins::Change;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::consultation::{
@@ -533,23 +532,15 @@ impl ConsultationStore for SqlStore {
     }
 
     fn set_user_branch(&self, ctx: &AuditCtx, user: UserId, branch: Option<&str>) -> Result<()> {
-        self.changing_sign_ins(Change::User(user), || {
-            self.write(|tx| {
-                let n = tx.exec(
-                    "UPDATE users SET branch = $1 WHERE id = $2",
-                    params![branch.map_or(Value::Null, Value::from), user.to_string()],
-                )?;
-                if n == 0 {
-                    return Err(Error::not_found("user.not_found"));
-                }
-                audit::append(
-                    tx,
-                    ctx,
-                    &AuditEvent::new("user.branch", "user", user)
-                        .with_details(serde_json::json!({ "branch": branch })),
-                )
-            })
-        })
+        self.update_user(
+            ctx,
+            user,
+            "branch",
+            branch.map_or(Value::Null, Value::from),
+            AuditEvent::new("user.branch", "user", user)
+                .with_details(serde_json::json!({ "branch": branch })),
+            |_| Ok(()),
+        )
     }
 }
 

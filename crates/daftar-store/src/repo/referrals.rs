@@ -6,7 +6,6 @@
 
 use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sign_ins::Change;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::{OfficeId, PersonId, UserId};
@@ -272,23 +271,15 @@ impl ReferralStore for SqlStore {
     }
 
     fn set_user_partner(&self, ctx: &AuditCtx, user: UserId, partner: Option<&str>) -> Result<()> {
-        self.changing_sign_ins(Change::User(user), || {
-            self.write(|tx| {
-                let n = tx.exec(
-                    "UPDATE users SET partner_code = $1 WHERE id = $2",
-                    params![partner.map_or(Value::Null, Value::from), user.to_string()],
-                )?;
-                if n == 0 {
-                    return Err(Error::not_found("user.not_found"));
-                }
-                audit::append(
-                    tx,
-                    ctx,
-                    &AuditEvent::new("user.partner", "user", user)
-                        .with_details(serde_json::json!({ "partner": partner })),
-                )
-            })
-        })
+        self.update_user(
+            ctx,
+            user,
+            "partner_code",
+            partner.map_or(Value::Null, Value::from),
+            AuditEvent::new("user.partner", "user", user)
+                .with_details(serde_json::json!({ "partner": partner })),
+            |_| Ok(()),
+        )
     }
 }
 

@@ -133,8 +133,9 @@ fn reach_filter(reach: &Reach) -> (String, Vec<Value>) {
 }
 
 impl SqlStore {
-    /// Updates one user column and audits it; `user.not_found` if no such user.
-    fn update_user(
+    /// Updates one user column and audits it; `user.not_found` if no such user. Every lookup
+    /// of the user's callers is forgotten (ADR 0005).
+    pub(crate) fn update_user(
         &self,
         ctx: &AuditCtx,
         id: UserId,
