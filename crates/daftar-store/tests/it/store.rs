@@ -326,6 +326,38 @@ both_backends! {
         assert_eq!(shown(10), 0, "one past the cap, every block of the probe is skipped");
     }
 
+    fn the_person_sharing_most_keys_is_compared_before_three_hundred_sharing_one(db) {
+        // The check compares at most 250 persons, those sharing the most keys with the probe
+        // first. 300 persons share one key each (150 the birth day, 150 the given and family
+        // name; each block under the cap), the twin registered last shares all of them: it
+        // is found only if the ranking puts it before the others (by row order it would be
+        // the 301st).
+        let s = db.store();
+        let a = office(s.as_ref(), "THR-01");
+        let probe = PersonDraft { given_name: "محمد".into(), family_name: "احمدی".into(), father_name: "علی".into(), birth_date: Some("1990-03-21".into()), sex: Sex::Male, nationality: "AFG".into(), ..PersonDraft::default() };
+        let letters: Vec<char> = "بپتجچخدرژشفکگلمن".chars().collect();
+        let name = |i: usize, shape: &str| {
+            let (x, y) = (letters[i / letters.len()], letters[i % letters.len()]);
+            shape.replace('x', &x.to_string()).replace('y', &y.to_string())
+        };
+        let mut drafts = vec![];
+        for i in 0..150 {
+            // Only the birth day in common.
+            drafts.push(PersonDraft { given_name: name(i, "xایان"), family_name: name(i, "yوxی"), father_name: name(i, "xyید"), ..probe.clone() });
+        }
+        for i in 0..150 {
+            // Only the given and family name in common (another father, year, month and day).
+            let born = format!("{}-{:02}-{:02}", 1950 + i % 39, 4 + i % 8, 1 + i % 28);
+            drafts.push(PersonDraft { father_name: name(i, "xyید"), birth_date: Some(born), ..probe.clone() });
+        }
+        let w = system_scope(a, Permission::PersonWrite);
+        s.register_all(&ctx(), &w, &drafts, &|_| {}).unwrap();
+        let twin = s.register(&ctx(), &w, &probe).unwrap();
+        let reach = daftar_domain::permission::Reach::Office(system_scope(a, Permission::PersonRead));
+        let found = s.person_candidates(&ctx(), &reach, &daftar_testkit::probe(&probe), 10).unwrap();
+        assert!(found.candidates.iter().any(|c| c.person.id == twin.id), "{:?}", found.candidates.iter().map(|c| &c.person.given_name).collect::<Vec<_>>());
+    }
+
     fn candidates_come_from_match_keys_within_reach(db) {
         let s = db.store();
         let a = office(s.as_ref(), "THR-01");
