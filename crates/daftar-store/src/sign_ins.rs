@@ -234,18 +234,7 @@ mod tests {
     fn found(user: UserId, office: Option<OfficeId>) -> SignedIn<Session> {
         let now = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
         SignedIn {
-            credential: Session {
-                id: SessionId::new(),
-                token_hash: "h".into(),
-                user_id: user,
-                csrf_token: "c".into(),
-                mfa_ok: true,
-                created_at: now,
-                last_seen_at: now,
-                step_up_at: None,
-                revoked_at: None,
-                user_agent: String::new(),
-            },
+            credential: daftar_testkit::session(user, now),
             user: User {
                 id: user,
                 username: Username::parse("clerk.one").unwrap(),

@@ -279,6 +279,27 @@ macro_rules! both_backends {
     )*};
 }
 
+/// A live session of `user` as the store keeps it (signed in at `now`, second factor passed),
+/// with a fresh id and a unique secret hash: the fixture of session and sign-in tests.
+pub fn session(
+    user: daftar_domain::ids::UserId,
+    now: time::OffsetDateTime,
+) -> daftar_domain::session::Session {
+    let now = daftar_domain::audit::truncate_ms(now);
+    daftar_domain::session::Session {
+        id: daftar_domain::ids::SessionId::new(),
+        token_hash: format!("h-{}", ulid::Ulid::new()),
+        user_id: user,
+        csrf_token: "c".into(),
+        mfa_ok: true,
+        created_at: now,
+        last_seen_at: now,
+        step_up_at: None,
+        revoked_at: None,
+        user_agent: "ua".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -8,7 +8,7 @@ use crate::fixtures::{ctx, office};
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
 use daftar_domain::office::OfficeStatus;
 use daftar_domain::permission::RoleCode;
-use daftar_domain::session::{ApiToken, Session};
+use daftar_domain::session::ApiToken;
 use daftar_domain::store::{OfficeStore, Store, UserStore};
 use daftar_domain::user::{NewUser, UserStatus, Username};
 use daftar_store::SqlStore;
@@ -29,19 +29,7 @@ fn user(s: &dyn Store, name: &str, office: OfficeId) -> UserId {
 
 /// A new session of `user`, stored; its secret's hash.
 fn signed_in(s: &dyn Store, user: UserId) -> (SessionId, String) {
-    let now = daftar_domain::audit::truncate_ms(OffsetDateTime::now_utc());
-    let session = Session {
-        id: SessionId::new(),
-        token_hash: format!("h-{}", SessionId::new()),
-        user_id: user,
-        csrf_token: "c".into(),
-        mfa_ok: true,
-        created_at: now,
-        last_seen_at: now,
-        step_up_at: None,
-        revoked_at: None,
-        user_agent: "ua".into(),
-    };
+    let session = daftar_testkit::session(user, OffsetDateTime::now_utc());
     s.create_session(&ctx(), &session).unwrap();
     (session.id, session.token_hash)
 }
