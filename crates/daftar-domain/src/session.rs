@@ -46,6 +46,15 @@ pub struct SignedIn<T> {
     pub office: Option<crate::office::Office>,
 }
 
+/// What a node keeps of its callers' lookups (`UserStore::keep_sign_ins`), for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInFigures {
+    /// The node listens (its heartbeat comes back): lookups are kept and used.
+    pub listening: bool,
+    /// Sessions and tokens kept now.
+    pub kept: usize,
+}
+
 /// A login session as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {

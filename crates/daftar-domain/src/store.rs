@@ -531,6 +531,11 @@ pub trait UserStore: Send + Sync {
         None
     }
 
+    /// What this node keeps of its callers' lookups now (nothing where it keeps none).
+    fn sign_in_figures(&self) -> crate::session::SignInFigures {
+        crate::session::SignInFigures::default()
+    }
+
     /// Starts keeping the callers' lookups (session or token, user, office) between requests
     /// where every node can be told of a change at once (PostgreSQL: a connection listening for
     /// the changes' notifications); elsewhere it does nothing. A web server calls it at start.

@@ -223,6 +223,15 @@ impl SignIns {
     pub fn listening(&self) -> bool {
         self.lock().listening
     }
+
+    /// Whether lookups are kept now, and how many are (stale ones included until dropped).
+    pub fn figures(&self) -> daftar_domain::session::SignInFigures {
+        let g = self.lock();
+        daftar_domain::session::SignInFigures {
+            listening: g.listening,
+            kept: g.sessions.entries.len() + g.tokens.entries.len(),
+        }
+    }
 }
 
 #[cfg(test)]

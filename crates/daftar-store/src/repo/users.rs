@@ -508,6 +508,10 @@ impl daftar_domain::store::UserStore for SqlStore {
         self.listen_for_sign_in_changes()
     }
 
+    fn sign_in_figures(&self) -> daftar_domain::session::SignInFigures {
+        self.sign_ins.figures()
+    }
+
     fn touch_session(&self, id: SessionId, at: OffsetDateTime) -> Result<()> {
         let at = truncate_ms(at);
         self.write(|tx| {

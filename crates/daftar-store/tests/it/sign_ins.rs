@@ -79,9 +79,12 @@ daftar_testkit::both_backends! {
         } else {
             // One process serves a SQLite database: nothing is kept, every request asks.
             assert!(!looked_up_and_kept(a, &hash) && !a.keeps_sign_ins());
+            assert_eq!(a.sign_in_figures(), Default::default());
             return;
         }
         assert!(comes_to_keep(a, &hash) && comes_to_keep(&b, &hash));
+        let figures = b.sign_in_figures();
+        assert!(figures.listening && figures.kept == 1, "{figures:?}");
 
         // Activity is written once a minute and is not a change: both keep the session, and
         // the node that wrote it keeps the new time.

@@ -68,6 +68,12 @@ impl Auth {
     }
 }
 
+/// Counts a caller's lookup by where it was answered (`node`: kept by this node, ADR 0005;
+/// `database`), for `/metrics`.
+fn looked_up(from: &'static str) {
+    metrics::counter!("daftar_sign_in_lookups_total", "from" => from).increment(1);
+}
+
 /// Resolves the caller from a bearer token or the session cookie. A bad bearer token is an
 /// error (`auth.token.invalid`); a stale cookie just means "not signed in".
 pub async fn resolve(
@@ -89,8 +95,14 @@ pub async fn resolve(
         // The token, its user and their office: kept by this node between requests where the
         // store can hear every node's changes, otherwise one statement.
         let found = match state.store.kept_token(&hash) {
-            Some(f) => Some(f),
-            None => state.db(move |s| s.signed_in_by_token(&hash)).await?,
+            Some(f) => {
+                looked_up("node");
+                Some(f)
+            }
+            None => {
+                looked_up("database");
+                state.db(move |s| s.signed_in_by_token(&hash)).await?
+            }
         };
         let found = found
             .filter(|f| f.credential.is_live(now))
@@ -118,8 +130,14 @@ pub async fn resolve(
     // Session, user and office: kept by this node between requests where the store can hear
     // every node's changes, otherwise one statement (this runs on every request).
     let found = match state.store.kept_session(&hash) {
-        Some(f) => Some(f),
-        None => state.db(move |s| s.signed_in_by_session(&hash)).await?,
+        Some(f) => {
+            looked_up("node");
+            Some(f)
+        }
+        None => {
+            looked_up("database");
+            state.db(move |s| s.signed_in_by_session(&hash)).await?
+        }
     };
     let found =
         found.filter(|f| f.credential.is_live(&policy, now) && f.user.status == UserStatus::Active);

@@ -158,6 +158,9 @@ async fn health_and_metrics(_: TestApp) {
         "{m}"
     );
     assert!(m.contains("daftar_db_pool_connections"), "{m}");
+    // SQLite: one process, nothing kept (ADR 0005).
+    assert!(m.contains("daftar_sign_ins_listening 0"), "{m}");
+    assert!(m.contains("daftar_sign_ins_kept 0"), "{m}");
 }
 crate::both!(health_and_metrics_t, health_and_metrics);
 

@@ -102,6 +102,10 @@ fn render_metrics(state: &AppState) -> Response {
     let pool = state.store.pool_stats();
     metrics::gauge!("daftar_db_pool_connections").set(f64::from(pool.connections));
     metrics::gauge!("daftar_db_pool_idle").set(f64::from(pool.idle));
+    let kept = state.store.sign_in_figures();
+    metrics::gauge!("daftar_sign_ins_listening").set(if kept.listening { 1.0 } else { 0.0 });
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!("daftar_sign_ins_kept").set(kept.kept as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
