@@ -175,12 +175,6 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Whether this store keeps callers' lookups now: its listening connection is up (tests
-    /// wait for it before they prove what it must forget).
-    pub fn keeps_sign_ins(&self) -> bool {
-        self.sign_ins.listening()
-    }
-
     /// Now, as records and audit rows keep it (UTC, whole milliseconds).
     pub(crate) fn now(&self) -> time::OffsetDateTime {
         self.clock.now()

@@ -219,11 +219,6 @@ impl SignIns {
         }
     }
 
-    /// Whether lookups are kept now (a listening connection is up).
-    pub fn listening(&self) -> bool {
-        self.lock().listening
-    }
-
     /// Whether lookups are kept now, and how many are (stale ones included until dropped).
     pub fn figures(&self) -> daftar_domain::session::SignInFigures {
         let g = self.lock();

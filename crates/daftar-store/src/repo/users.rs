@@ -3,7 +3,7 @@
 use super::offices::{OFFICE_COLS, office};
 use super::{all, audit, paged};
 use crate::SqlStore;
-use crate::sign_ins::Change;
+use crate::sign_ins::{Change, SignIns};
 use crate::sql::{Dialect, Row, Tx, Value, params};
 use daftar_domain::audit::{AuditCtx, AuditEvent, truncate_ms};
 use daftar_domain::ids::{ApiTokenId, SessionId, UserId};
@@ -133,6 +133,25 @@ fn reach_filter(reach: &Reach) -> (String, Vec<Value>) {
 }
 
 impl SqlStore {
+    /// The credential of `table` whose secret hashes to `hash` with its user and office
+    /// ([`signed_in`]), kept by `keep` when this node keeps lookups and nothing changed while it
+    /// was read (ADR 0005).
+    fn looked_up<T: Send>(
+        &self,
+        hash: &str,
+        table: &str,
+        cols: &str,
+        credential: fn(&Row) -> Result<T>,
+        keep: fn(&SignIns, &str, &SignedIn<T>, u64),
+    ) -> Result<Option<SignedIn<T>>> {
+        let generation = self.sign_ins.generation();
+        let found = self.read(|tx| signed_in(tx, table, cols, hash, credential))?;
+        if let (Some(f), Some(g)) = (&found, generation) {
+            keep(&self.sign_ins, hash, f, g);
+        }
+        Ok(found)
+    }
+
     /// Updates one user column and audits it; `user.not_found` if no such user. Every lookup
     /// of the user's callers is forgotten (ADR 0005).
     pub(crate) fn update_user(
@@ -488,12 +507,13 @@ impl daftar_domain::store::UserStore for SqlStore {
     }
 
     fn signed_in_by_session(&self, hash: &str) -> Result<Option<SignedIn<Session>>> {
-        let generation = self.sign_ins.generation();
-        let found = self.read(|tx| signed_in(tx, "sessions", SESSION_COLS, hash, session))?;
-        if let (Some(f), Some(g)) = (&found, generation) {
-            self.sign_ins.keep_session(hash, f, g);
-        }
-        Ok(found)
+        self.looked_up(
+            hash,
+            "sessions",
+            SESSION_COLS,
+            session,
+            SignIns::keep_session,
+        )
     }
 
     fn kept_session(&self, hash: &str) -> Option<SignedIn<Session>> {
@@ -640,12 +660,7 @@ impl daftar_domain::store::UserStore for SqlStore {
     }
 
     fn signed_in_by_token(&self, hash: &str) -> Result<Option<SignedIn<ApiToken>>> {
-        let generation = self.sign_ins.generation();
-        let found = self.read(|tx| signed_in(tx, "api_tokens", TOKEN_COLS, hash, token))?;
-        if let (Some(f), Some(g)) = (&found, generation) {
-            self.sign_ins.keep_token(hash, f, g);
-        }
-        Ok(found)
+        self.looked_up(hash, "api_tokens", TOKEN_COLS, token, SignIns::keep_token)
     }
 
     fn list_api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {

@@ -75,10 +75,10 @@ daftar_testkit::both_backends! {
         let u = user(a, "clerk.one", o);
         let (id, hash) = signed_in(a, u);
         if db.location().starts_with("postgres") {
-            assert!(within_5s(|| a.keeps_sign_ins() && b.keeps_sign_ins()), "both nodes listen");
+            assert!(within_5s(|| a.sign_in_figures().listening && b.sign_in_figures().listening), "both nodes listen");
         } else {
             // One process serves a SQLite database: nothing is kept, every request asks.
-            assert!(!looked_up_and_kept(a, &hash) && !a.keeps_sign_ins());
+            assert!(!looked_up_and_kept(a, &hash) && !a.sign_in_figures().listening);
             assert_eq!(a.sign_in_figures(), Default::default());
             return;
         }
@@ -157,7 +157,7 @@ daftar_testkit::both_backends! {
         let o = office(a, "THR-01");
         let u = user(a, "clerk.one", o);
         let (_, hash) = signed_in(a, u);
-        assert!(within_5s(|| a.keeps_sign_ins()));
+        assert!(within_5s(|| a.sign_in_figures().listening));
         assert!(comes_to_keep(a, &hash));
         // The server ends both listening connections (a restart, a network cut).
         a.execute_raw(
@@ -165,12 +165,12 @@ daftar_testkit::both_backends! {
                  WHERE datname = current_database() AND application_name = 'daftar-listen'",
             )
             .unwrap();
-        assert!(within_5s(|| !a.keeps_sign_ins()), "the loss is noticed");
+        assert!(within_5s(|| !a.sign_in_figures().listening), "the loss is noticed");
         assert!(a.kept_session(&hash).is_none(), "and everything kept is forgotten");
         // A change made while nobody listens is not missed: nothing was kept meanwhile.
         a.execute_raw(&format!("UPDATE sessions SET revoked_at = now() WHERE token_hash = '{hash}'"))
             .unwrap();
-        assert!(within_5s(|| a.keeps_sign_ins()), "the node listens again");
+        assert!(within_5s(|| a.sign_in_figures().listening), "the node listens again");
         let found = a.signed_in_by_session(&hash).unwrap().unwrap();
         assert!(found.credential.revoked_at.is_some());
         assert!(comes_to_keep(a, &hash), "and keeps again");

@@ -68,10 +68,23 @@ impl Auth {
     }
 }
 
-/// Counts a caller's lookup by where it was answered (`node`: kept by this node, ADR 0005;
-/// `database`), for `/metrics`.
-fn looked_up(from: &'static str) {
-    metrics::counter!("daftar_sign_in_lookups_total", "from" => from).increment(1);
+/// The caller's session or token with its user and office: what this node keeps (ADR 0005),
+/// else `fetch` on a blocking thread. Counted by where it was answered, for `/metrics`.
+async fn signed_in<T: Send + 'static>(
+    state: &AppState,
+    hash: String,
+    kept: impl FnOnce(&dyn Store, &str) -> Option<T>,
+    fetch: fn(&dyn Store, &str) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    let from = |at: &'static str| {
+        metrics::counter!("daftar_sign_in_lookups_total", "from" => at).increment(1);
+    };
+    if let Some(f) = kept(state.store.as_ref(), &hash) {
+        from("node");
+        return Ok(Some(f));
+    }
+    from("database");
+    state.db(move |s| fetch(s, &hash)).await
 }
 
 /// Resolves the caller from a bearer token or the session cookie. A bad bearer token is an
@@ -92,21 +105,15 @@ pub async fn resolve(
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         let hash = secret_hash(token);
-        // The token, its user and their office: kept by this node between requests where the
-        // store can hear every node's changes, otherwise one statement.
-        let found = match state.store.kept_token(&hash) {
-            Some(f) => {
-                looked_up("node");
-                Some(f)
-            }
-            None => {
-                looked_up("database");
-                state.db(move |s| s.signed_in_by_token(&hash)).await?
-            }
-        };
-        let found = found
-            .filter(|f| f.credential.is_live(now))
-            .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
+        let found = signed_in(
+            state,
+            hash,
+            |s, h| s.kept_token(h),
+            |s, h| s.signed_in_by_token(h),
+        )
+        .await?
+        .filter(|f| f.credential.is_live(now))
+        .ok_or_else(|| Error::new("auth.token.invalid", ErrorKind::Unauthenticated))?;
         let office_status = standing(found.office.as_ref(), today);
         let (tok, user) = (found.credential, found.user);
         if user.status != UserStatus::Active {
@@ -127,20 +134,14 @@ pub async fn resolve(
     };
     let hash = secret_hash(&secret);
     let policy = state.config.session;
-    // Session, user and office: kept by this node between requests where the store can hear
-    // every node's changes, otherwise one statement (this runs on every request).
-    let found = match state.store.kept_session(&hash) {
-        Some(f) => {
-            looked_up("node");
-            Some(f)
-        }
-        None => {
-            looked_up("database");
-            state.db(move |s| s.signed_in_by_session(&hash)).await?
-        }
-    };
-    let found =
-        found.filter(|f| f.credential.is_live(&policy, now) && f.user.status == UserStatus::Active);
+    let found = signed_in(
+        state,
+        hash,
+        |s, h| s.kept_session(h),
+        |s, h| s.signed_in_by_session(h),
+    )
+    .await?
+    .filter(|f| f.credential.is_live(&policy, now) && f.user.status == UserStatus::Active);
     // The session's last activity is written at most once a minute.
     if let Some(f) = &found
         && now - f.credential.last_seen_at > time::Duration::minutes(1)
