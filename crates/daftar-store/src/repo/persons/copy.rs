@@ -1,19 +1,23 @@
-//! The bulk import on PostgreSQL (issue 17.2): `COPY` instead of a statement per row.
+//! The bulk import on PostgreSQL (issue 17.2): `COPY` instead of a statement per row, on two
+//! connections at once.
 //!
-//! Two transactions. The first, short one reserves the import's registry numbers (the office's
-//! counter is locked for a moment) and the matcher's row keys (`person_match`'s identity moved
-//! past one range, the table locked against writers for a moment). The persons, their keys and search tokens are then built in
-//! memory, on every core. The second transaction does the rest and is the only one that
-//! writes persons, so an error anywhere leaves nothing behind: the documents are copied into a
-//! staging table first and checked there (a number recorded already, or twice in the import:
-//! `document.number.taken` with the first such row's `details.row`, 1-based); then persons,
-//! their first status entries, documents, matching rows, key rows (sorted by key, so the key
-//! index fills page by page) and search tokens are copied in, the import is recorded as done and
-//! audited once (`person.import`; a refused import is audited `person.import.removed` with
-//! nothing removed). Each table's rows go in one `COPY` whose text is made on another thread
-//! while the server takes in the part before. Nobody sees an import's persons before it
-//! commits, so the `import_id` the SQLite path uses to hide a half-written import is not needed
-//! here.
+//! A first, short transaction reserves the import's registry numbers (the office's counter is
+//! locked for a moment) and the matcher's row keys (`person_match`'s identity moved past one
+//! range, the table locked against writers for a moment), and records the import as `running`.
+//! The persons, their keys and search tokens are then built in memory, on every core. Two
+//! streams copy them in at the same time, each on its own connection and in its own
+//! transaction, so the server works on both cores: the persons (carrying the import's id),
+//! their first status entries and documents (copied into a staging table first and checked
+//! there: a number recorded already, or twice in the import, is `document.number.taken` with
+//! the first such row's `details.row`, 1-based); and the matching rows, key rows (sorted by
+//! key, so the key index fills page by page) and search tokens. Each table's rows go in one
+//! `COPY` whose text is made on another thread while the server takes in the part before.
+//! Neither stream commits before both have copied everything; the persons commit first. Then
+//! the import is marked `done` and audited once (`person.import`). Until then every read hides
+//! its persons (`person_visible!`), as on SQLite; an import that fails anywhere is removed
+//! (audited `person.import.removed`), and one cut off (a killed process, a lost connection)
+//! is removed later as a stale one, its persons hidden meanwhile: nothing is seen of an import
+//! that did not finish.
 
 use super::{Keyed, build, reserve_numbers};
 use crate::SqlStore;
@@ -24,6 +28,10 @@ use daftar_domain::ids::{DocumentId, OfficeId};
 use daftar_domain::person::RegisterPerson;
 use daftar_domain::{Error, Result};
 use std::fmt::Write;
+
+/// How often a running import is marked alive (`person_imports.updated_at`): well under
+/// [`daftar_domain::person::IMPORT_IDLE_LIMIT`].
+const ALIVE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Rows per `COPY` statement: the text of one is held in memory at a time.
 const CHUNK: usize = 50_000;
@@ -131,6 +139,8 @@ impl SqlStore {
             return Ok(0);
         }
         let now = self.now();
+        let import = ulid::Ulid::new().to_string();
+        let office_id = office.to_string();
         let (code, first, pks) = self.write(|tx| {
             let (code, first) = reserve_numbers(tx, office, n as u64)?;
             // The match keys as one range: the sequence is moved past it at once, with the
@@ -143,154 +153,261 @@ impl SqlStore {
                     params![n as i64],
                 )?
                 .i64(0)?;
+            tx.exec(
+                "INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ($1, $2, $3, 'running', $4, 0, $5, $5)",
+                params![import.as_str(), office_id.as_str(), ctx.actor.as_str(), n as i64, now],
+            )?;
             let pks: Vec<i64> = (last - n as i64 + 1..=last).collect();
             Ok((code, first, pks))
         })?;
+        let started = std::time::Instant::now();
         let keyed = build_all(rows, office, &code, first, now);
-        let import = ulid::Ulid::new().to_string();
-        let office_id = office.to_string();
-        let at = ts_text(now);
-        let written = self.write(|tx| {
-            check_documents(tx, rows, &keyed, &at)?;
-            copy_all(
-                tx,
-                &format!("persons ({})", super::COLS),
-                &keyed,
-                |out, k| {
-                    let p = &k.person;
-                    let (id, created) = (p.id.to_string(), at.as_str());
-                    row(
-                        out,
-                        &[
-                            Some(&id),
-                            Some(&office_id),
-                            Some(&p.registry_no),
-                            Some(&p.given_name),
-                            Some(&p.family_name),
-                            Some(&p.father_name),
-                            p.birth_date.as_deref(),
-                            Some(p.sex.code()),
-                            Some(&p.nationality),
-                            Some(created),
-                            Some(&p.grandfather_name),
-                            Some(&p.given_name_latin),
-                            Some(&p.family_name_latin),
-                            p.birth_date_precision.map(|d| d.code()),
-                            Some(&p.phone),
-                            Some(&p.province),
-                            Some(&p.district),
-                            Some(&p.address),
-                            Some(p.status.code()),
-                        ],
-                    );
-                },
-                &|k| progress(k as u64),
-            )?;
-            copy_all(
-                tx,
-                "person_status_history (person_id, seq, status, at, actor, note)",
-                &keyed,
-                |out, k| {
-                    let id = k.person.id.to_string();
-                    row(
-                        out,
-                        &[
-                            Some(&id),
-                            Some("1"),
-                            Some(k.person.status.code()),
-                            Some(&at),
-                            Some(ctx.actor.as_str()),
-                            Some(""),
-                        ],
-                    );
-                },
-                &|_| {},
-            )?;
-            tx.exec(
-                "INSERT INTO person_documents (id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at) SELECT id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at FROM import_documents",
-                &[],
-            )
-            .map_err(|e| e.into_error("document.number.taken"))?;
-            let matched: Vec<(&Keyed, i64)> = keyed.iter().zip(pks.iter().copied()).collect();
-            copy_all(
-                tx,
-                "person_match (pk, person_id, office_id, given_name, family_name, father_name, birth, gender)",
-                &matched,
-                |out, (k, pk)| {
-                    let (r, pk, id) = (&k.record, pk.to_string(), k.person.id.to_string());
-                    row(
-                        out,
-                        &[
-                            Some(&pk),
-                            Some(&id),
-                            Some(&office_id),
-                            Some(&r.given_name),
-                            Some(&r.family_name),
-                            Some(&r.father_name),
-                            Some(&r.birth_date),
-                            Some(&r.gender),
-                        ],
-                    );
-                },
-                &|_| {},
-            )?;
-            let mut blocks: Vec<(i64, i64)> = matched
-                .iter()
-                .flat_map(|(k, pk)| k.hashes.iter().map(move |&h| (h, *pk)))
-                .collect();
-            blocks.sort_unstable();
-            blocks.dedup();
-            copy_all(
-                tx,
-                "person_match_blocks (key_hash, pk)",
-                &blocks,
-                |out, (h, pk)| {
-                    let _ = writeln!(out, "{h}\t{pk}");
-                },
-                &|_| {},
-            )?;
-            let tokens: Vec<(&str, String)> = keyed
-                .iter()
-                .flat_map(|k| {
-                    let id = k.person.id.to_string();
-                    k.tokens.iter().map(move |t| (t.as_str(), id.clone()))
-                })
-                .collect();
-            copy_all(
-                tx,
-                "person_name_tokens (token, office_id, person_id)",
-                &tokens,
-                |out, (t, id)| row(out, &[Some(*t), Some(&office_id), Some(id)]),
-                &|_| {},
-            )?;
-            tx.exec(
-                "INSERT INTO person_imports (id, office_id, actor, state, total, written, started_at, updated_at) VALUES ($1, $2, $3, 'done', $4, $4, $5, $6)",
-                params![import.as_str(), office_id.as_str(), ctx.actor.as_str(), n as i64, now, tx.now()],
-            )?;
-            audit::append(
-                tx,
-                ctx,
-                &AuditEvent::new("person.import", "office", office_id.as_str()).with_details(
-                    serde_json::json!({ "count": n, "import_id": import }),
-                ),
-            )?;
-            Ok(n as u64)
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            persons = n,
+            "built an import's rows"
+        );
+        let load = Load {
+            ctx,
+            import: &import,
+            office_id: &office_id,
+            at: ts_text(now),
+            rows,
+            keyed: &keyed,
+            pks: &pks,
+        };
+        let started = std::time::Instant::now();
+        let written = self.copy_both(&load, progress).and_then(|()| {
+            tracing::debug!(seconds = started.elapsed().as_secs_f64(), persons = n, "copied an import in");
+            self.write(|tx| {
+                if tx.exec(
+                    "UPDATE person_imports SET state = 'done', written = total, updated_at = $1 WHERE id = $2 AND state = 'running'",
+                    params![tx.now(), import.as_str()],
+                )? != 1
+                {
+                    return Err(Error::conflict("import.removed"));
+                }
+                audit::append(
+                    tx,
+                    ctx,
+                    &AuditEvent::new("person.import", "office", office_id.as_str()).with_details(
+                        serde_json::json!({ "count": n, "import_id": import }),
+                    ),
+                )?;
+                Ok(n as u64)
+            })
         });
-        if written.is_ok() {
-            self.vacuum_match_tables();
-        }
-        if let Err(e) = &written {
-            // Nothing was written; the refusal is audited as the SQLite path audits the
-            // removal of a failed import (best effort: the store may be what failed).
-            let ev = AuditEvent::new("person.import.removed", "office", office_id.as_str())
-                .with_details(
-                    serde_json::json!({ "import_id": import, "removed": 0, "code": e.code }),
-                );
-            if let Err(e) = self.write(|tx| audit::append(tx, ctx, &ev)) {
-                tracing::warn!(import = %import, error = %e, "could not audit a failed import");
+        match &written {
+            Ok(_) => self.vacuum_match_tables(),
+            // Best effort, as on SQLite: if this fails too (the store is down), the import is
+            // removed later as a stale one; until then its persons are hidden.
+            Err(_) => {
+                if let Err(e) = self.remove_import(ctx, &import) {
+                    tracing::warn!(import = %import, error = %e, "could not remove a failed import");
+                }
             }
         }
         written
+    }
+
+    /// The import's two streams, each on a connection and in a transaction of its own, at the
+    /// same time (the server's work on both cores): the persons with their first status
+    /// entries and documents, and the duplicate check's and search's rows (no foreign keys).
+    /// Neither commits before both copied everything (either's error rolls back both); then
+    /// the persons' commit comes first, so the derived rows never point at persons that do not
+    /// exist. A failure between the two commits (or a killed process) leaves the persons
+    /// hidden, their import `running`: removed with the rest of the failed import. Meanwhile
+    /// the import is marked alive every [`ALIVE`] (a third connection), so that housekeeping
+    /// never takes a long one for a stale one.
+    fn copy_both(&self, load: &Load, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
+        use std::sync::mpsc::{RecvTimeoutError, channel};
+        let (finished, is_finished) = channel::<()>();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) = is_finished.recv_timeout(ALIVE) {
+                    let alive = self.write(|tx| {
+                        let at = tx.now();
+                        Ok(tx.exec(
+                            "UPDATE person_imports SET updated_at = $1 WHERE id = $2 AND state = 'running'",
+                            params![at, load.import],
+                        )?)
+                    });
+                    if let Err(e) = alive {
+                        tracing::warn!(import = %load.import, error = %e, "could not mark an import alive");
+                    }
+                }
+            });
+            let _finished = finished;
+            // Derived rows copied (or failed) → the persons' stream; its commit → the other.
+            let (copied, is_copied) = channel::<bool>();
+            let (committed, is_committed) = channel::<bool>();
+            let derived = s.spawn(move || {
+                self.write(move |tx| {
+                    let done = load.copy_derived(tx);
+                    let _ = copied.send(done.is_ok());
+                    done?;
+                    match is_committed.recv() {
+                        Ok(true) => Ok(()),
+                        _ => Err(Error::store("the import's persons were not written")),
+                    }
+                })
+            });
+            let persons = self.write(move |tx| {
+                load.copy_persons(tx, progress)?;
+                match is_copied.recv() {
+                    Ok(true) => Ok(()),
+                    _ => Err(Error::store("the import's matching rows were not written")),
+                }
+            });
+            let _ = committed.send(persons.is_ok());
+            let derived = derived
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            // The persons' own error first: the other stream's is a consequence.
+            persons.and(derived)
+        })
+    }
+}
+
+/// What the two streams of an import copy.
+struct Load<'a> {
+    ctx: &'a AuditCtx,
+    import: &'a str,
+    office_id: &'a str,
+    /// The persons' creation time, as `COPY` text.
+    at: String,
+    rows: &'a [RegisterPerson],
+    keyed: &'a [Keyed],
+    /// The persons' matching row keys, reserved, in the order of `keyed`.
+    pks: &'a [i64],
+}
+
+impl Load<'_> {
+    /// The documents checked, then the persons (carrying the import's id, so hidden until it is
+    /// done), their first status entries and their documents.
+    fn copy_persons(&self, tx: &mut dyn Tx, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
+        let (at, office_id, import) = (self.at.as_str(), self.office_id, self.import);
+        check_documents(tx, self.rows, self.keyed, at)?;
+        copy_all(
+            tx,
+            &format!("persons ({}, import_id)", super::COLS),
+            self.keyed,
+            |out, k| {
+                let p = &k.person;
+                let id = p.id.to_string();
+                row(
+                    out,
+                    &[
+                        Some(&id),
+                        Some(office_id),
+                        Some(&p.registry_no),
+                        Some(&p.given_name),
+                        Some(&p.family_name),
+                        Some(&p.father_name),
+                        p.birth_date.as_deref(),
+                        Some(p.sex.code()),
+                        Some(&p.nationality),
+                        Some(at),
+                        Some(&p.grandfather_name),
+                        Some(&p.given_name_latin),
+                        Some(&p.family_name_latin),
+                        p.birth_date_precision.map(|d| d.code()),
+                        Some(&p.phone),
+                        Some(&p.province),
+                        Some(&p.district),
+                        Some(&p.address),
+                        Some(p.status.code()),
+                        Some(import),
+                    ],
+                );
+            },
+            &|k| progress(k as u64),
+        )?;
+        copy_all(
+            tx,
+            "person_status_history (person_id, seq, status, at, actor, note)",
+            self.keyed,
+            |out, k| {
+                let id = k.person.id.to_string();
+                row(
+                    out,
+                    &[
+                        Some(&id),
+                        Some("1"),
+                        Some(k.person.status.code()),
+                        Some(at),
+                        Some(self.ctx.actor.as_str()),
+                        Some(""),
+                    ],
+                );
+            },
+            &|_| {},
+        )?;
+        tx.exec(
+            "INSERT INTO person_documents (id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at) SELECT id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at FROM import_documents",
+            &[],
+        )
+        .map_err(|e| e.into_error("document.number.taken"))?;
+        Ok(())
+    }
+
+    /// The duplicate check's matching rows and key rows (sorted by key, so the key index fills
+    /// page by page), and the search tokens.
+    fn copy_derived(&self, tx: &mut dyn Tx) -> Result<()> {
+        let office_id = self.office_id;
+        let matched: Vec<(&Keyed, i64)> = self.keyed.iter().zip(self.pks.iter().copied()).collect();
+        copy_all(
+            tx,
+            "person_match (pk, person_id, office_id, given_name, family_name, father_name, birth, gender)",
+            &matched,
+            |out, (k, pk)| {
+                let (r, pk, id) = (&k.record, pk.to_string(), k.person.id.to_string());
+                row(
+                    out,
+                    &[
+                        Some(&pk),
+                        Some(&id),
+                        Some(office_id),
+                        Some(&r.given_name),
+                        Some(&r.family_name),
+                        Some(&r.father_name),
+                        Some(&r.birth_date),
+                        Some(&r.gender),
+                    ],
+                );
+            },
+            &|_| {},
+        )?;
+        let mut blocks: Vec<(i64, i64)> = matched
+            .iter()
+            .flat_map(|(k, pk)| k.hashes.iter().map(move |&h| (h, *pk)))
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        copy_all(
+            tx,
+            "person_match_blocks (key_hash, pk)",
+            &blocks,
+            |out, (h, pk)| {
+                let _ = writeln!(out, "{h}\t{pk}");
+            },
+            &|_| {},
+        )?;
+        let tokens: Vec<(&str, String)> = self
+            .keyed
+            .iter()
+            .flat_map(|k| {
+                let id = k.person.id.to_string();
+                k.tokens.iter().map(move |t| (t.as_str(), id.clone()))
+            })
+            .collect();
+        copy_all(
+            tx,
+            "person_name_tokens (token, office_id, person_id)",
+            &tokens,
+            |out, (t, id)| row(out, &[Some(*t), Some(office_id), Some(id)]),
+            &|_| {},
+        )
     }
 }
 
