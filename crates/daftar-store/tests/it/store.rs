@@ -627,7 +627,7 @@ both_backends! {
         let err = s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap_err();
         assert_eq!((err.code, err.details["row"].as_u64()), ("document.number.taken", Some(21)));
         assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1, "nothing written");
-        no_rows_left_behind(&db);
+        no_rows_left_behind(db);
         rows[20].documents.clear();
         let seen = std::sync::atomic::AtomicU64::new(0);
         let n = s.register_all(&ctx(), &w, &rows, &|k| seen.store(k, std::sync::atomic::Ordering::Relaxed)).unwrap();
@@ -764,7 +764,7 @@ both_backends! {
         assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1, "an import not marked done is not seen");
         assert_eq!(offered(), 0, "nor offered by the duplicate check");
         assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), n as u64);
-        no_rows_left_behind(&db);
+        no_rows_left_behind(db);
         s.verify_audit().unwrap().unwrap();
     }
 }
