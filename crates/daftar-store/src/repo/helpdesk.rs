@@ -171,7 +171,8 @@ impl HelpdeskStore for SqlStore {
                     }),
                 ),
             )?;
-            load(tx, None, &id)
+            let t = load(tx, None, &id)?;
+            super::idempotency::attach(tx, t)
         })
     }
 

@@ -147,7 +147,7 @@ impl ReferralStore for SqlStore {
                     "attributes": ty.attributes.iter().map(|a| a.code()).collect::<Vec<_>>(),
                 })),
             )?;
-            Ok(r)
+            super::idempotency::attach(tx, r)
         })
     }
 

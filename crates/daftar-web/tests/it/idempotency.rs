@@ -465,3 +465,133 @@ crate::both!(
     keys_are_refused_for_secrets_and_replays_are_checked_and_audited_t,
     keys_are_refused_for_secrets_and_replays_are_checked_and_audited
 );
+
+/// A keyed JSON write from a signed-in browser session (CSRF header): status, replayed or not,
+/// and the body as text.
+async fn keyed_write(
+    app: &TestApp,
+    (c, t): &(reqwest::Client, String),
+    key: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, bool, String) {
+    let r = c
+        .post(app.url(path))
+        .header("x-csrf-token", t)
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let replayed = r.headers().get("idempotent-replayed").is_some();
+    (r.status().as_u16(), replayed, r.text().await.unwrap())
+}
+
+/// Left out before: a referral and a help-desk filing made twice when a client retried after a
+/// lost answer (a second ticket, or `409 referral.open` for the client's own first referral).
+/// With a key the retry gets the first answer, byte for byte, and nothing is made twice; the
+/// referral committed with its answer by the store (the server died before answering) is
+/// replayed as well.
+async fn referrals_and_help_desk_filings_are_replayed_not_repeated(app: TestApp) {
+    use crate::harness::api_client;
+    use daftar_domain::referral::Consent;
+    let a = app.office("THR-01");
+    app.user("clerk.a", "clerk", Some(a.id));
+    app.user("manager.a", "office_manager", Some(a.id));
+    let clerk = api_client(&app, "clerk.a").await;
+    let ctx = AuditCtx::system("lost");
+
+    // A referral, through the server: the retry is replayed, one referral.
+    let p = app.person(a.id, "مهتاب");
+    let path = format!("/api/v1/offices/{}/persons/{}/referrals", a.id, p.id);
+    let body = json!({"type": "health_house", "consent": true});
+    let (s, replayed, first) = keyed_write(&app, &clerk, "ref-1", &path, body.clone()).await;
+    assert_eq!((s, replayed), (201, false), "{first}");
+    let (s, replayed, again) = keyed_write(&app, &clerk, "ref-1", &path, body.clone()).await;
+    assert_eq!((s, replayed), (201, true), "{again}");
+    assert_eq!(
+        again, first,
+        "the replay is the first answer, byte for byte"
+    );
+    let made = app.store.person_referrals(&ctx, Some(a.id), p.id).unwrap();
+    assert_eq!(made.len(), 1, "one referral");
+    // Under another key the same request is a second attempt: the open referral is named.
+    let (s, _, v) = keyed_write(&app, &clerk, "ref-2", &path, body.clone()).await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v.contains("referral.open"), "{v}");
+    assert!(
+        app.audited("referral.read")
+            .iter()
+            .any(|r| r.actor == "clerk.a" && r.target_id == made[0].id),
+        "the replay is audited as a read of the referral"
+    );
+
+    // A referral committed with its answer whose answer was lost: the retry is replayed (was
+    // `409 referral.open`).
+    let (tid, secret) = token(&app, "clerk.a", &["person.read", "person.write"]);
+    let q = app.person(a.id, "یاسمن");
+    let path = format!("/api/v1/offices/{}/persons/{}/referrals", a.id, q.id);
+    let body = serde_json::to_vec(&json!({"type": "health_house", "consent": true})).unwrap();
+    let ty = daftar_domain::profile::Profile::iran()
+        .unwrap()
+        .referrals
+        .get("health_house")
+        .unwrap()
+        .clone();
+    let scope = system_scope(a.id, Permission::PersonWrite);
+    let today = daftar_domain::clock::Clock::default().today();
+    let stored = keyed(
+        &app,
+        tid,
+        "ref-lost",
+        &path,
+        &body,
+        |r: &daftar_domain::referral::Referral| {
+            json_answer(
+                StatusCode::CREATED,
+                None,
+                &daftar_web::features::referrals::ReferralJson::from(r.clone()),
+                ("referral.read", "referral", r.id.clone()),
+            )
+        },
+        move |s| s.create_referral(&ctx, &scope, q.id, &ty, Consent::Office, today),
+    )
+    .unwrap();
+    assert!(stored, "the write stored its answer in its own transaction");
+    let r = post(&app, &secret, "ref-lost", &path, &body, None).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+
+    // A help-desk filing: the retry is replayed, one ticket.
+    let manager = api_client(&app, "manager.a").await;
+    let body = json!({"channel": "phone", "category": "question", "body": "مدارک تمدید چیست؟",
+                      "contact_name": "رحیم", "contact_phone": "09120001111"});
+    let path = "/api/v1/helpdesk/tickets";
+    let (s, replayed, first) = keyed_write(&app, &manager, "t-1", path, body.clone()).await;
+    assert_eq!((s, replayed), (201, false), "{first}");
+    let (s, replayed, again) = keyed_write(&app, &manager, "t-1", path, body.clone()).await;
+    assert_eq!((s, replayed), (201, true), "{again}");
+    assert_eq!(again, first);
+    assert_eq!(app.audited("helpdesk.file").len(), 1, "one ticket filed");
+    let ticket: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert!(
+        app.audited("helpdesk.read")
+            .iter()
+            .any(|r| r.actor == "manager.a" && r.target_id == ticket["id"].as_str().unwrap()),
+        "the replay is audited as a read of the ticket"
+    );
+    // A clerk may not file for callers: refused before any key is looked at.
+    let (s, _, v) = keyed_write(&app, &clerk, "t-1", path, body.clone()).await;
+    assert_eq!(s, 403, "{v}");
+    // Another body under the same key is refused, and files nothing.
+    let other = json!({"channel": "phone", "category": "question", "body": "سؤال دیگر",
+                       "contact_name": "رحیم", "contact_phone": "09120001111"});
+    let (s, _, v) = keyed_write(&app, &manager, "t-1", path, other).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v.contains("idempotency.key.mismatch"), "{v}");
+    assert_eq!(app.audited("helpdesk.file").len(), 1);
+}
+crate::both!(
+    referrals_and_help_desk_filings_are_replayed_not_repeated_t,
+    referrals_and_help_desk_filings_are_replayed_not_repeated
+);

@@ -5,14 +5,17 @@
 //! their own tickets with the answer (`/api/v1/portal/tickets…`, session cookie and
 //! `X-CSRF-Token`).
 
-use super::{answer_as, file_for, file_portal, forward_to, ticket_id, viewer};
+use super::{answer_as, file_portal, filing, forward_to, ticket_id, viewer};
 use crate::auth::Staff;
-use crate::error::{ErrorBody, WebResult};
+use crate::error::{AppError, ErrorBody, WebResult};
 use crate::extract::{Json, Path};
 use crate::features::portal::me;
+use crate::idempotency::{Idempotent, json_answer};
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
 use daftar_domain::Error;
 use daftar_domain::audit::purpose;
 use daftar_domain::helpdesk::{
@@ -58,19 +61,37 @@ pub struct StaffTicketRequest {
     pub contact_phone: String,
 }
 
+/// A signed-in caller who may answer the help desk (`helpdesk.answer`): checked before
+/// [`Idempotent`], so a replay is refused to a caller who may no longer file.
+pub struct Answerer(Staff);
+
+impl FromRequestParts<AppState> for Answerer {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        viewer(&staff)?;
+        Ok(Self(staff))
+    }
+}
+
 /// Files a ticket on a visitor's or caller's behalf (`helpdesk.answer`), routed by its kind
 /// (it may go to another office or to the authority: the answer is the line with its
 /// reference, not the ticket's page). The ticket is not linked to a registry record. Audited
-/// `helpdesk.file`.
+/// `helpdesk.file`. With an `Idempotency-Key`, a retry after a lost answer gets the first answer
+/// again (one ticket).
 #[utoipa::path(post, path = "/api/v1/helpdesk/tickets", tag = "helpdesk", request_body = StaffTicketRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     responses((status = 201, body = TicketLine), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn file(
     State(state): State<AppState>,
-    staff: Staff,
+    Answerer(staff): Answerer,
+    idem: Idempotent,
     Json(req): Json<StaffTicketRequest>,
-) -> WebResult<(StatusCode, axum::Json<TicketLine>)> {
-    viewer(&staff)?;
+) -> WebResult<Response> {
     let channel = match req.channel.trim() {
         "office" => Channel::Office,
         "phone" => Channel::Phone,
@@ -89,8 +110,16 @@ pub async fn file(
         contact_name: req.contact_name,
         contact_phone: req.contact_phone,
     });
-    let t = file_for(&state, &staff, channel, draft).await?;
-    Ok((StatusCode::CREATED, axum::Json(t.into())))
+    let work = filing(&state, &staff, channel, draft)?;
+    let respond = |t: &Ticket| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            &TicketLine::from(t.clone()),
+            ("helpdesk.read", "helpdesk_ticket", t.id.clone()),
+        )
+    };
+    Ok(idem.run(&state, respond, work).await?)
 }
 
 /// One ticket as the caller may see it: routed to their office or about it (an anonymous

@@ -29,6 +29,7 @@ use daftar_domain::helpdesk::{
 use daftar_domain::ids::OfficeId;
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{Permission, Reach};
+use daftar_domain::store::Store;
 use daftar_domain::{Error, Result};
 use serde::Deserialize;
 
@@ -285,12 +286,14 @@ async fn file_portal(state: &AppState, me: &Me, draft: Result<TicketDraft>) -> R
 /// Files `draft` for a visitor at the counter of the staff member's office (`Channel::Office`)
 /// or a caller (`Channel::Phone`), as staff with `helpdesk.answer` do (the page's form and
 /// the API).
-async fn file_for(
+/// The store work of filing a ticket on a visitor's or caller's behalf, once the draft is
+/// checked and its answer's due date counted.
+pub(crate) fn filing(
     state: &AppState,
     staff: &Staff,
     channel: Channel,
     draft: Result<TicketDraft>,
-) -> Result<Ticket> {
+) -> Result<impl FnOnce(&dyn Store) -> Result<Ticket> + Send + 'static> {
     let viewer = viewer(staff)?;
     let ctx = staff.audit(purpose::SERVICE);
     let at = if channel == Channel::Office {
@@ -300,7 +303,17 @@ async fn file_for(
     };
     let t = NewTicket::parse(draft?, channel, None, at)?;
     let due = t.due_on(&state.calendar(), state.today())?;
-    state.db(move |s| s.file_ticket(&ctx, &t, due)).await
+    Ok(move |s: &dyn Store| s.file_ticket(&ctx, &t, due))
+}
+
+/// Files a ticket on a visitor's or caller's behalf (see [`filing`]).
+async fn file_for(
+    state: &AppState,
+    staff: &Staff,
+    channel: Channel,
+    draft: Result<TicketDraft>,
+) -> Result<Ticket> {
+    state.db(filing(state, staff, channel, draft)?).await
 }
 
 #[derive(Template)]

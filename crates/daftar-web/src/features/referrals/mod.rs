@@ -15,6 +15,7 @@ use crate::auth::{CsrfForm, InOffice, Staff};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path, Query};
 use crate::features::portal::me;
+use crate::idempotency::{Idempotent, json_answer};
 use crate::pages::{PageCtx, Pager, form_error, render};
 use crate::state::AppState;
 use askama::Template;
@@ -28,7 +29,7 @@ use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::page::{Page, PageRequest};
 use daftar_domain::permission::{OfficeScope, Permission};
 use daftar_domain::referral::{Action, Consent, Referral, ReferralState};
-use daftar_domain::store::ReferralActor;
+use daftar_domain::store::{ReferralActor, Store};
 use daftar_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -243,7 +244,26 @@ struct ReferForm {
     consent: Option<String>,
 }
 
-/// Refers the person (the store checks the office, eligibility and copies the attributes).
+/// The store work of referring the person, once the type and consent are checked (the store
+/// checks the office, eligibility and copies the attributes).
+fn referral(
+    state: &AppState,
+    staff: &Staff,
+    scope: OfficeScope,
+    person: PersonId,
+    type_code: &str,
+    consent: bool,
+) -> Result<impl FnOnce(&dyn Store) -> Result<Referral> + Send + 'static> {
+    let ty = state.profile.referrals.get(type_code.trim())?.clone();
+    if !consent {
+        return Err(Error::conflict("referral.consent.required").with_field("consent"));
+    }
+    let ctx = staff.audit(purpose::SERVICE);
+    let today = state.today();
+    Ok(move |s: &dyn Store| s.create_referral(&ctx, &scope, person, &ty, Consent::Office, today))
+}
+
+/// Refers the person (see [`referral`]).
 async fn refer(
     state: &AppState,
     staff: &Staff,
@@ -252,14 +272,8 @@ async fn refer(
     type_code: &str,
     consent: bool,
 ) -> Result<Referral> {
-    let ty = state.profile.referrals.get(type_code.trim())?.clone();
-    if !consent {
-        return Err(Error::conflict("referral.consent.required").with_field("consent"));
-    }
-    let ctx = staff.audit(purpose::SERVICE);
-    let today = state.today();
     state
-        .db(move |s| s.create_referral(&ctx, &scope, person, &ty, Consent::Office, today))
+        .db(referral(state, staff, scope, person, type_code, consent)?)
         .await
 }
 
@@ -663,26 +677,35 @@ pub struct ReferRequest {
     pub consent: bool,
 }
 
-/// Refers a person of the office to a partner service with their consent.
+/// Refers a person of the office to a partner service with their consent. With an
+/// `Idempotency-Key`, a retry after a lost answer gets the first answer again.
 #[utoipa::path(post, path = "/api/v1/offices/{office_id}/persons/{person_id}/referrals", tag = "referrals",
-    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id")),
+    params(("office_id" = String, Path, description = "Office id"), ("person_id" = String, Path, description = "Person id"), ("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     request_body = ReferRequest,
     responses((status = 201, body = ReferralJson), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn api_create(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
+    idem: Idempotent,
     Path((_office, person)): Path<(OfficeId, PersonId)>,
     Json(req): Json<ReferRequest>,
-) -> WebResult<(StatusCode, axum::Json<ReferralJson>)> {
-    let r = refer(
+) -> WebResult<Response> {
+    let work = referral(
         &state,
         &at.staff,
         at.scope,
         person,
         &req.type_code,
         req.consent,
-    )
-    .await?;
-    Ok((StatusCode::CREATED, axum::Json(r.into())))
+    )?;
+    let respond = |r: &Referral| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            &ReferralJson::from(r.clone()),
+            ("referral.read", "referral", r.id.clone()),
+        )
+    };
+    Ok(idem.run(&state, respond, work).await?)
 }
