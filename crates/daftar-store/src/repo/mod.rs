@@ -5,10 +5,13 @@
 /// import that is still running or was removed (`person_imports`; such persons are seen by
 /// nobody until their import is done). Every read that finds persons by id, number, name or
 /// office applies it; reads that reach persons through a case, household or review pair need
-/// not (an import's persons have none until they are visible).
+/// not (an import's persons have none until they are visible). The imports not done are read
+/// once per statement (an uncorrelated subquery: a hashed set on PostgreSQL, an ephemeral
+/// index on SQLite), not probed for each imported person; every `import_id` names a
+/// `person_imports` row (a foreign key), so "not among those not done" is "done".
 macro_rules! person_visible {
     () => {
-        "(persons.import_id IS NULL OR EXISTS (SELECT 1 FROM person_imports pi WHERE pi.id = persons.import_id AND pi.state = 'done'))"
+        "(persons.import_id IS NULL OR persons.import_id NOT IN (SELECT pi.id FROM person_imports pi WHERE pi.state <> 'done'))"
     };
 }
 

@@ -647,7 +647,7 @@ impl SqlStore {
     /// Removes what an import wrote, in transactions of [`IMPORT_BATCH`] persons, and marks it
     /// `removed` (first, so that a batch still running stops). Audited `person.import.removed`
     /// with the count of persons removed.
-    fn remove_import(&self, ctx: &AuditCtx, import: &str) -> Result<u64> {
+    fn remove_import(&self, ctx: &AuditCtx, import: &str, code: Option<&str>) -> Result<u64> {
         let office = self.write(|tx| {
             let office = tx
                 .query_opt("SELECT office_id FROM person_imports WHERE id = $1 AND state <> 'done'", params![import])?
@@ -736,8 +736,9 @@ impl SqlStore {
             audit::append(
                 tx,
                 ctx,
-                &AuditEvent::new("person.import.removed", "office", office.as_str())
-                    .with_details(serde_json::json!({ "import_id": import, "removed": removed })),
+                &AuditEvent::new("person.import.removed", "office", office.as_str()).with_details(
+                    serde_json::json!({ "import_id": import, "removed": removed, "code": code }),
+                ),
             )
         })?;
         Ok(removed)
@@ -764,8 +765,7 @@ fn candidate_record(r: &Row) -> Result<daftar_match::dedupe::Record> {
 /// common names: the same rule as `daftar dedupe`, and it bounds the work), the persons ranked
 /// by how many keys they share (a true duplicate shares several; ties by row number) and the
 /// first [`MAX_COMPARED`] kept, merged persons left out. While no import's persons are hidden
-/// (almost always: an import on PostgreSQL is one transaction; on SQLite only while one runs
-/// or before a failed one is cleared) the matching row's `merged` alone tells who may be
+/// (almost always: only while an import runs, or before a failed one is cleared) the matching row's `merged` alone tells who may be
 /// shown, without a probe into `persons` for each; the hidden test is uncorrelated, so it runs
 /// once.
 fn candidates_sql(keys: usize, cap: usize) -> String {
@@ -995,10 +995,10 @@ impl daftar_domain::store::PersonStore for SqlStore {
                     Ok(rows.len() as u64)
                 })
             });
-        if written.is_err() {
+        if let Err(cause) = &written {
             // Best effort: if this fails too (the store is down), the import is removed later
             // as a stale one.
-            if let Err(e) = self.remove_import(ctx, &import) {
+            if let Err(e) = self.remove_import(ctx, &import, Some(cause.code)) {
                 tracing::warn!(import = %import, error = %e, "could not remove a failed import");
             }
         }
@@ -1021,7 +1021,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         })?;
         let mut removed = 0;
         for id in stale {
-            removed += self.remove_import(ctx, &id)?;
+            removed += self.remove_import(ctx, &id, None)?;
         }
         Ok(removed)
     }

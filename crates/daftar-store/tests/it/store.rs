@@ -695,7 +695,7 @@ both_backends! {
         assert_eq!(numbers.len(), n);
         let (first, last) = (*numbers.iter().min().unwrap(), *numbers.iter().max().unwrap());
         if postgres {
-            // COPY in one transaction: the import's numbers are one range reserved before it,
+            // COPY: the import's numbers are one range reserved before it,
             // and registrations went on while it ran (they took the numbers after it).
             assert_eq!(last - first + 1, n as u64, "one range");
             assert!(
@@ -744,6 +744,9 @@ both_backends! {
             // The progress is counted as the persons are copied, in a transaction that had not
             // committed when the process died: there is no person to remove.
             assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 0, "nothing was written");
+            let states = db.sql().query_raw("SELECT state FROM person_imports", &[]).unwrap();
+            assert_eq!(states.len(), 1);
+            assert_eq!(states[0].text(0).unwrap(), "removed", "the cut-off import was taken for a stale one");
         } else {
             assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), killed_at, "an idle one is removed whole");
             assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 0);
@@ -767,6 +770,89 @@ both_backends! {
         no_rows_left_behind(db);
         s.verify_audit().unwrap().unwrap();
     }
+}
+
+/// PostgreSQL's import copies in two streams (the persons; their matching rows, key rows and
+/// search tokens). When the second fails (here: a matching row's key taken by hand inside the
+/// range the import reserves), the persons' stream is rolled back too: nothing is seen or left
+/// behind, the import is recorded removed with the cause, and the error says why (not merely
+/// that the other stream stopped). SQLite writes in batches on one connection (no streams).
+#[test]
+fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
+    let Some(db) = TestDb::on(daftar_testkit::Backend::Postgres) else {
+        return;
+    };
+    let s = db.store();
+    let a = office(s.as_ref(), "THR-01");
+    let w = system_scope(a, Permission::PersonWrite);
+    s.register(&ctx(), &w, &person("اول")).unwrap();
+    let last = db
+        .sql()
+        .query_raw(
+            "SELECT nextval(pg_get_serial_sequence('person_match', 'pk'))",
+            &[],
+        )
+        .unwrap()[0]
+        .i64(0)
+        .unwrap();
+    // The import reserves the keys after `last`; its third person's key is taken already.
+    db.sql()
+        .execute_raw(&format!(
+            "INSERT INTO person_match (pk, person_id, office_id, given_name, family_name, father_name, birth, gender) OVERRIDING SYSTEM VALUE VALUES ({}, 'taken-by-hand', '', '', '', '', '', '')",
+            last + 3
+        ))
+        .unwrap();
+    let rows: Vec<PersonDraft> = (0..10)
+        .map(|i| PersonDraft {
+            given_name: format!("وارد{i}"),
+            ..person("x")
+        })
+        .collect();
+    let err = s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap_err();
+    let why = err.internal.clone().unwrap_or_default();
+    assert!(
+        why.contains("person_match_pkey"),
+        "the failing stream's own error: {why}"
+    );
+    assert_eq!(
+        s.count_persons_by_office().unwrap()[0].1,
+        1,
+        "no person of the import is seen"
+    );
+    let written = db
+        .sql()
+        .query_raw("SELECT count(*) FROM persons", &[])
+        .unwrap()[0]
+        .i64(0)
+        .unwrap();
+    assert_eq!(written, 1, "the persons' stream was rolled back");
+    db.sql()
+        .execute_raw("DELETE FROM person_match WHERE person_id = 'taken-by-hand'")
+        .unwrap();
+    no_rows_left_behind(&db);
+    let states = db
+        .sql()
+        .query_raw("SELECT state FROM person_imports", &[])
+        .unwrap();
+    assert_eq!(states[0].text(0).unwrap(), "removed");
+    let removed = s
+        .audit_page(
+            &AuditFilter {
+                action_prefix: Some("person.import.removed".into()),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
+    assert_eq!(
+        (details["removed"].as_u64(), details["code"].as_str()),
+        (Some(0), Some(err.code))
+    );
+    // The same file again, once the key is free: written whole.
+    assert_eq!(s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap(), 10);
+    assert_eq!(s.count_persons_by_office().unwrap()[0].1, 11);
+    s.verify_audit().unwrap().unwrap();
 }
 
 both_backends! {

@@ -28,6 +28,7 @@ use daftar_domain::ids::{DocumentId, OfficeId};
 use daftar_domain::person::RegisterPerson;
 use daftar_domain::{Error, Result};
 use std::fmt::Write;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// How often a running import is marked alive (`person_imports.updated_at`): well under
 /// [`daftar_domain::person::IMPORT_IDLE_LIMIT`].
@@ -66,9 +67,11 @@ fn row(out: &mut String, fields: &[Option<&str>]) {
 /// Copies `items` into `target` (`table (columns)`) in one `COPY`, each row written by
 /// `write`; `done` is told how many items are copied so far. The text is made [`CHUNK`] rows at
 /// a time on a thread of its own while the server takes in the chunk before (two chunks held
-/// at most), so building the text and the server's work overlap.
+/// at most), so building the text and the server's work overlap. Once `stop` is set (the
+/// import's other stream failed) no more chunks are sent and the copy fails.
 fn copy_all<T: Sync>(
     tx: &mut dyn Tx,
+    stop: &AtomicBool,
     target: &str,
     items: &[T],
     write: impl Fn(&mut String, &T) + Sync,
@@ -80,6 +83,9 @@ fn copy_all<T: Sync>(
         let write = &write;
         s.spawn(move || {
             for chunk in items.chunks(CHUNK) {
+                if stop.load(Ordering::SeqCst) {
+                    return; // the other stream failed: this one ends its copy here
+                }
                 let mut text = String::with_capacity(chunk.len() * 96);
                 for item in chunk {
                     write(&mut text, item);
@@ -96,6 +102,9 @@ fn copy_all<T: Sync>(
             text
         });
         tx.copy_in(&sql, &mut pieces)?;
+        if stop.load(Ordering::SeqCst) {
+            return Err(Error::store("the import's other stream failed"));
+        }
         Ok(())
     })
 }
@@ -175,6 +184,8 @@ impl SqlStore {
             rows,
             keyed: &keyed,
             pks: &pks,
+            stop: AtomicBool::new(false),
+            failed: AtomicU8::new(0),
         };
         let started = std::time::Instant::now();
         let written = self.copy_both(&load, progress).and_then(|()| {
@@ -201,8 +212,8 @@ impl SqlStore {
             Ok(_) => self.vacuum_match_tables(),
             // Best effort, as on SQLite: if this fails too (the store is down), the import is
             // removed later as a stale one; until then its persons are hidden.
-            Err(_) => {
-                if let Err(e) = self.remove_import(ctx, &import) {
+            Err(cause) => {
+                if let Err(e) = self.remove_import(ctx, &import, Some(cause.code)) {
                     tracing::warn!(import = %import, error = %e, "could not remove a failed import");
                 }
             }
@@ -232,8 +243,12 @@ impl SqlStore {
                             params![at, load.import],
                         )?)
                     });
-                    if let Err(e) = alive {
-                        tracing::warn!(import = %load.import, error = %e, "could not mark an import alive");
+                    match alive {
+                        Ok(1) => {}
+                        // Removed meanwhile (taken for a stale one): the streams find out
+                        // before they commit (`hold_running`).
+                        Ok(_) => tracing::warn!(import = %load.import, "a running import was marked removed"),
+                        Err(e) => tracing::warn!(import = %load.import, error = %e, "could not mark an import alive"),
                     }
                 }
             });
@@ -243,7 +258,9 @@ impl SqlStore {
             let (committed, is_committed) = channel::<bool>();
             let derived = s.spawn(move || {
                 self.write(move |tx| {
-                    let done = load.copy_derived(tx);
+                    let done = load
+                        .own(DERIVED, load.copy_derived(tx))
+                        .and_then(|()| load.own(DERIVED, hold_running(tx, load.import)));
                     let _ = copied.send(done.is_ok());
                     done?;
                     match is_committed.recv() {
@@ -253,19 +270,57 @@ impl SqlStore {
                 })
             });
             let persons = self.write(move |tx| {
-                load.copy_persons(tx, progress)?;
+                load.own(PERSONS, load.copy_persons(tx, progress))?;
                 match is_copied.recv() {
-                    Ok(true) => Ok(()),
+                    Ok(true) => load.own(PERSONS, hold_running(tx, load.import)),
                     _ => Err(Error::store("the import's matching rows were not written")),
                 }
             });
+            // A commit that failed stops the other stream as well.
+            let persons = load.own(PERSONS, persons);
             let _ = committed.send(persons.is_ok());
             let derived = derived
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            // The persons' own error first: the other stream's is a consequence.
-            persons.and(derived)
+            let derived = load.own(DERIVED, derived);
+            match (persons, derived) {
+                (Ok(()), Ok(())) => Ok(()),
+                // The stream that failed first says why; the other's error is a consequence.
+                (Err(p), Err(d)) => {
+                    if load.failed.load(Ordering::SeqCst) == DERIVED {
+                        tracing::debug!(error = %p, "the persons' stream stopped");
+                        Err(d)
+                    } else {
+                        tracing::debug!(error = %d, "the derived rows' stream stopped");
+                        Err(p)
+                    }
+                }
+                (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+            }
         })
+    }
+}
+
+/// The streams of an import, as [`Load::failed`] names them.
+const PERSONS: u8 = 1;
+/// See [`PERSONS`].
+const DERIVED: u8 = 2;
+
+/// Holds the import's record (a shared row lock, until commit) if it is still `running`:
+/// another node's housekeeping, taking the import for a stale one, cannot mark it removed (and
+/// delete its persons) between the two streams' commits, so no derived row is ever committed
+/// for a person removed already; an import marked removed before is refused, `import.removed`.
+fn hold_running(tx: &mut dyn Tx, import: &str) -> Result<()> {
+    let state = tx
+        .query_opt(
+            "SELECT state FROM person_imports WHERE id = $1 FOR SHARE",
+            params![import],
+        )?
+        .map(|r| r.text(0))
+        .transpose()?;
+    match state.as_deref() {
+        Some("running") => Ok(()),
+        _ => Err(Error::conflict("import.removed")),
     }
 }
 
@@ -280,16 +335,33 @@ struct Load<'a> {
     keyed: &'a [Keyed],
     /// The persons' matching row keys, reserved, in the order of `keyed`.
     pks: &'a [i64],
+    /// Set when either stream failed: the other stops copying at its next chunk.
+    stop: AtomicBool,
+    /// The stream that failed first ([`PERSONS`] or [`DERIVED`]; 0 while none did).
+    failed: AtomicU8,
 }
 
 impl Load<'_> {
+    /// `done` of the stream `who`: a failure stops the other stream and is recorded if it is
+    /// the first.
+    fn own<T>(&self, who: u8, done: Result<T>) -> Result<T> {
+        if done.is_err() {
+            let _ = self
+                .failed
+                .compare_exchange(0, who, Ordering::SeqCst, Ordering::SeqCst);
+            self.stop.store(true, Ordering::SeqCst);
+        }
+        done
+    }
+
     /// The documents checked, then the persons (carrying the import's id, so hidden until it is
     /// done), their first status entries and their documents.
     fn copy_persons(&self, tx: &mut dyn Tx, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         let (at, office_id, import) = (self.at.as_str(), self.office_id, self.import);
-        check_documents(tx, self.rows, self.keyed, at)?;
+        check_documents(tx, &self.stop, self.rows, self.keyed, at)?;
         copy_all(
             tx,
+            &self.stop,
             &format!("persons ({}, import_id)", super::COLS),
             self.keyed,
             |out, k| {
@@ -325,6 +397,7 @@ impl Load<'_> {
         )?;
         copy_all(
             tx,
+            &self.stop,
             "person_status_history (person_id, seq, status, at, actor, note)",
             self.keyed,
             |out, k| {
@@ -358,6 +431,7 @@ impl Load<'_> {
         let matched: Vec<(&Keyed, i64)> = self.keyed.iter().zip(self.pks.iter().copied()).collect();
         copy_all(
             tx,
+            &self.stop,
             "person_match (pk, person_id, office_id, given_name, family_name, father_name, birth, gender)",
             &matched,
             |out, (k, pk)| {
@@ -386,6 +460,7 @@ impl Load<'_> {
         blocks.dedup();
         copy_all(
             tx,
+            &self.stop,
             "person_match_blocks (key_hash, pk)",
             &blocks,
             |out, (h, pk)| {
@@ -403,6 +478,7 @@ impl Load<'_> {
             .collect();
         copy_all(
             tx,
+            &self.stop,
             "person_name_tokens (token, office_id, person_id)",
             &tokens,
             |out, (t, id)| row(out, &[Some(*t), Some(office_id), Some(id)]),
@@ -430,6 +506,7 @@ fn build_all(
 /// appears in an earlier row of the import.
 fn check_documents(
     tx: &mut dyn Tx,
+    stop: &AtomicBool,
     rows: &[RegisterPerson],
     keyed: &[Keyed],
     at: &str,
@@ -448,6 +525,7 @@ fn check_documents(
     }
     copy_all(
         tx,
+        stop,
         "import_documents (row_no, id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at)",
         &docs,
         |out, (i, k, d)| {
