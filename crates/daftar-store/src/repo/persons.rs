@@ -479,6 +479,32 @@ fn json_rows(json: Option<String>) -> Result<Vec<Row>> {
         .collect()
 }
 
+/// Marks the import `done` (its persons seen from now on) and audits it `person.import` with
+/// the count; `import.removed` if it is no longer running (taken for a stale one).
+fn finish_import(
+    tx: &mut dyn Tx,
+    ctx: &AuditCtx,
+    import: &str,
+    office: OfficeId,
+    n: usize,
+) -> Result<u64> {
+    let at = tx.now();
+    if tx.exec(
+        "UPDATE person_imports SET state = 'done', written = total, updated_at = $1 WHERE id = $2 AND state = 'running'",
+        params![at, import],
+    )? != 1
+    {
+        return Err(Error::conflict("import.removed"));
+    }
+    audit::append(
+        tx,
+        ctx,
+        &AuditEvent::new("person.import", "office", office.to_string())
+            .with_details(serde_json::json!({ "count": n, "import_id": import })),
+    )?;
+    Ok(n as u64)
+}
+
 /// Fails with `import.removed` unless the import is still running (it may have been removed as
 /// stale, or by a failure); locks its row until the transaction ends.
 fn still_running(tx: &mut dyn Tx, import: &str) -> Result<()> {
@@ -975,26 +1001,7 @@ impl daftar_domain::store::PersonStore for SqlStore {
         })?;
         let written = self
             .import_batches(ctx, office, &import, rows, now, progress)
-            .and_then(|()| {
-                self.write(|tx| {
-                    let at = self.now();
-                    if tx.exec(
-                        "UPDATE person_imports SET state = 'done', updated_at = $1 WHERE id = $2 AND state = 'running'",
-                        params![at, import.as_str()],
-                    )? != 1
-                    {
-                        return Err(Error::conflict("import.removed"));
-                    }
-                    audit::append(
-                        tx,
-                        ctx,
-                        &AuditEvent::new("person.import", "office", office.to_string()).with_details(
-                            serde_json::json!({ "count": rows.len(), "import_id": import }),
-                        ),
-                    )?;
-                    Ok(rows.len() as u64)
-                })
-            });
+            .and_then(|()| self.write(|tx| finish_import(tx, ctx, &import, office, rows.len())));
         if let Err(cause) = &written {
             // Best effort: if this fails too (the store is down), the import is removed later
             // as a stale one.

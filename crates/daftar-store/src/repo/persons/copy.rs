@@ -21,9 +21,8 @@
 
 use super::{Keyed, build, reserve_numbers};
 use crate::SqlStore;
-use crate::repo::audit;
 use crate::sql::{Tx, params, ts_text};
-use daftar_domain::audit::{AuditCtx, AuditEvent};
+use daftar_domain::audit::AuditCtx;
 use daftar_domain::ids::{DocumentId, OfficeId};
 use daftar_domain::person::RegisterPerson;
 use daftar_domain::{Error, Result};
@@ -189,24 +188,12 @@ impl SqlStore {
         };
         let started = std::time::Instant::now();
         let written = self.copy_both(&load, progress).and_then(|()| {
-            tracing::debug!(seconds = started.elapsed().as_secs_f64(), persons = n, "copied an import in");
-            self.write(|tx| {
-                if tx.exec(
-                    "UPDATE person_imports SET state = 'done', written = total, updated_at = $1 WHERE id = $2 AND state = 'running'",
-                    params![tx.now(), import.as_str()],
-                )? != 1
-                {
-                    return Err(Error::conflict("import.removed"));
-                }
-                audit::append(
-                    tx,
-                    ctx,
-                    &AuditEvent::new("person.import", "office", office_id.as_str()).with_details(
-                        serde_json::json!({ "count": n, "import_id": import }),
-                    ),
-                )?;
-                Ok(n as u64)
-            })
+            tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                persons = n,
+                "copied an import in"
+            );
+            self.write(|tx| super::finish_import(tx, ctx, &import, office, n))
         });
         match &written {
             Ok(_) => self.vacuum_match_tables(),

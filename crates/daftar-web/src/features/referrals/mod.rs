@@ -263,35 +263,23 @@ fn referral(
     Ok(move |s: &dyn Store| s.create_referral(&ctx, &scope, person, &ty, Consent::Office, today))
 }
 
-/// Refers the person (see [`referral`]).
-async fn refer(
-    state: &AppState,
-    staff: &Staff,
-    scope: OfficeScope,
-    person: PersonId,
-    type_code: &str,
-    consent: bool,
-) -> Result<Referral> {
-    state
-        .db(referral(state, staff, scope, person, type_code, consent)?)
-        .await
-}
-
 async fn create(
     State(state): State<AppState>,
     at: InOffice<PersonWrite>,
     Path((office, person)): Path<(OfficeId, PersonId)>,
     CsrfForm(form): CsrfForm<ReferForm>,
 ) -> WebResult<Response> {
-    let made = refer(
+    let made = match referral(
         &state,
         &at.staff,
         at.scope,
         person,
         &form.r#type,
         form.consent.is_some(),
-    )
-    .await;
+    ) {
+        Ok(work) => state.db(work).await,
+        Err(e) => Err(e),
+    };
     match made {
         Ok(r) => Ok(Redirect::to(&format!(
             "/offices/{office}/persons/{person}/referrals?made={}",
