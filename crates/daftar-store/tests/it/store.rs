@@ -57,9 +57,12 @@ fn no_rows_left_behind(db: &TestDb) {
             "person_id NOT IN (SELECT id FROM persons)",
         ),
     ] {
+        // A count (on PostgreSQL `execute_raw` does not report how many rows it touched).
         let left = db
             .sql()
-            .execute_raw(&format!("DELETE FROM {table} WHERE {orphan}"))
+            .query_raw(&format!("SELECT count(*) FROM {table} WHERE {orphan}"), &[])
+            .unwrap()[0]
+            .i64(0)
             .unwrap();
         assert_eq!(left, 0, "no row of {table} is left behind");
     }
@@ -853,6 +856,74 @@ fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
     assert_eq!(s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap(), 10);
     assert_eq!(s.count_persons_by_office().unwrap()[0].1, 11);
     s.verify_audit().unwrap().unwrap();
+}
+
+/// Another node's housekeeping marks a running PostgreSQL import removed while it copies (it
+/// took the import for a stale one). Each stream holds the import's record before it commits.
+/// If the mark comes first, neither stream may commit: nothing of the import was ever committed
+/// (the removal audits 0 persons removed), nothing is seen or left behind. If a stream holds
+/// the record already, the mark waits (and here gives up after 300 ms, as housekeeping would
+/// after its lock timeout) and the import finishes whole. Which comes first depends on the two
+/// streams' pace; either way the import is all or nothing.
+#[test]
+fn an_import_removed_by_another_node_while_it_copies_is_all_or_nothing() {
+    let Some(db) = TestDb::on(daftar_testkit::Backend::Postgres) else {
+        return;
+    };
+    let s = db.store();
+    let a = office(s.as_ref(), "THR-01");
+    let w = system_scope(a, Permission::PersonWrite);
+    s.register(&ctx(), &w, &person("اول")).unwrap();
+    let rows: Vec<PersonDraft> = (0..200)
+        .map(|i| PersonDraft {
+            given_name: format!("وارد{i}"),
+            ..person("x")
+        })
+        .collect();
+    let marked = std::sync::OnceLock::new();
+    let done = s.register_all(&ctx(), &w, &rows, &|_| {
+        marked.get_or_init(|| {
+            let running = db.sql().query_raw("SELECT count(*) FROM person_imports WHERE state = 'running'", &[]).unwrap()[0].i64(0).unwrap();
+            assert_eq!(running, 1, "the import is recorded running while it copies");
+            db.sql()
+                .execute_raw("SET LOCAL lock_timeout = '300ms'; UPDATE person_imports SET state = 'removed' WHERE state = 'running'")
+                .is_ok()
+        });
+    });
+    let written = db
+        .sql()
+        .query_raw("SELECT count(*) FROM persons", &[])
+        .unwrap()[0]
+        .i64(0)
+        .unwrap();
+    if *marked.get().unwrap() {
+        assert_eq!(done.unwrap_err().code, "import.removed");
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1);
+        assert_eq!(written, 1);
+        let removed = s
+            .audit_page(
+                &AuditFilter {
+                    action_prefix: Some("person.import.removed".into()),
+                    ..Default::default()
+                },
+                PageRequest::default(),
+            )
+            .unwrap();
+        let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
+        assert_eq!(
+            details["removed"], 0,
+            "no person of the import was ever committed"
+        );
+    } else {
+        assert_eq!(
+            done.unwrap(),
+            200,
+            "the mark waited for the held record and gave up"
+        );
+        assert_eq!(s.count_persons_by_office().unwrap()[0].1, 201);
+        assert_eq!(written, 201);
+    }
+    no_rows_left_behind(&db);
 }
 
 both_backends! {
