@@ -43,6 +43,25 @@ fn person(name: &str) -> PersonDraft {
     }
 }
 
+/// The one number `sql` (a `SELECT count(*) …`) answers, read past the store's own code.
+fn count(db: &TestDb, sql: &str) -> i64 {
+    db.sql().query_raw(sql, &[]).unwrap()[0].i64(0).unwrap()
+}
+
+/// The details of the latest `person.import.removed` audit row.
+fn last_removal(s: &dyn Store) -> serde_json::Value {
+    let removed = s
+        .audit_page(
+            &AuditFilter {
+                action_prefix: Some("person.import.removed".into()),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .unwrap();
+    serde_json::from_str(&removed.items[0].details).unwrap()
+}
+
 /// Asserts that no duplicate-check or search row points at a person who does not exist (what a
 /// removed or rolled-back import could leave).
 fn no_rows_left_behind(db: &TestDb) {
@@ -58,12 +77,7 @@ fn no_rows_left_behind(db: &TestDb) {
         ),
     ] {
         // A count (on PostgreSQL `execute_raw` does not report how many rows it touched).
-        let left = db
-            .sql()
-            .query_raw(&format!("SELECT count(*) FROM {table} WHERE {orphan}"), &[])
-            .unwrap()[0]
-            .i64(0)
-            .unwrap();
+        let left = count(db, &format!("SELECT count(*) FROM {table} WHERE {orphan}"));
         assert_eq!(left, 0, "no row of {table} is left behind");
     }
 }
@@ -753,9 +767,7 @@ both_backends! {
         } else {
             assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), killed_at, "an idle one is removed whole");
             assert_eq!(s.remove_stale_imports(&ctx(), Duration::ZERO).unwrap(), 0);
-            let removed = s.audit_page(&AuditFilter { action_prefix: Some("person.import.removed".into()), ..Default::default() }, PageRequest::default()).unwrap();
-            let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
-            assert_eq!(details["removed"], killed_at);
+            assert_eq!(last_removal(s.as_ref())["removed"], killed_at);
         }
         // The same file again: written whole.
         assert_eq!(s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap(), n as u64);
@@ -822,12 +834,7 @@ fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
         1,
         "no person of the import is seen"
     );
-    let written = db
-        .sql()
-        .query_raw("SELECT count(*) FROM persons", &[])
-        .unwrap()[0]
-        .i64(0)
-        .unwrap();
+    let written = count(&db, "SELECT count(*) FROM persons");
     assert_eq!(written, 1, "the persons' stream was rolled back");
     db.sql()
         .execute_raw("DELETE FROM person_match WHERE person_id = 'taken-by-hand'")
@@ -838,16 +845,7 @@ fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
         .query_raw("SELECT state FROM person_imports", &[])
         .unwrap();
     assert_eq!(states[0].text(0).unwrap(), "removed");
-    let removed = s
-        .audit_page(
-            &AuditFilter {
-                action_prefix: Some("person.import.removed".into()),
-                ..Default::default()
-            },
-            PageRequest::default(),
-        )
-        .unwrap();
-    let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
+    let details = last_removal(s.as_ref());
     assert_eq!(
         (details["removed"].as_u64(), details["code"].as_str()),
         (Some(0), Some(err.code))
@@ -890,28 +888,14 @@ fn an_import_removed_by_another_node_while_it_copies_is_all_or_nothing() {
                 .is_ok()
         });
     });
-    let written = db
-        .sql()
-        .query_raw("SELECT count(*) FROM persons", &[])
-        .unwrap()[0]
-        .i64(0)
-        .unwrap();
+    let written = count(&db, "SELECT count(*) FROM persons");
     if *marked.get().unwrap() {
         assert_eq!(done.unwrap_err().code, "import.removed");
         assert_eq!(s.count_persons_by_office().unwrap()[0].1, 1);
         assert_eq!(written, 1);
-        let removed = s
-            .audit_page(
-                &AuditFilter {
-                    action_prefix: Some("person.import.removed".into()),
-                    ..Default::default()
-                },
-                PageRequest::default(),
-            )
-            .unwrap();
-        let details: serde_json::Value = serde_json::from_str(&removed.items[0].details).unwrap();
         assert_eq!(
-            details["removed"], 0,
+            last_removal(s.as_ref())["removed"],
+            0,
             "no person of the import was ever committed"
         );
     } else {

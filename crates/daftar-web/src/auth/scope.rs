@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use daftar_domain::Error;
 use daftar_domain::ids::OfficeId;
-use daftar_domain::permission::{OfficeScope, Permission};
+use daftar_domain::permission::{OfficeScope, Permission, Reach};
 use std::marker::PhantomData;
 
 /// A permission named at the type level.
@@ -30,7 +30,7 @@ macro_rules! perm {
     )*};
 }
 
-perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead, PlanSubmit => PlanSubmit, LicenceApply => LicenceApply);
+perm!(OfficeRead => OfficeRead, PersonRead => PersonRead, PersonWrite => PersonWrite, PersonExport => PersonExport, UserManage => UserManage, CredentialRevoke => CredentialRevoke, KpiRead => KpiRead, PlanSubmit => PlanSubmit, LicenceApply => LicenceApply, HelpdeskAnswer => HelpdeskAnswer);
 
 /// Proof that the caller may use `P` on the path's office.
 #[derive(Debug)]
@@ -77,6 +77,30 @@ impl<S: Send + Sync, P: Perm> FromRequestParts<S> for InOffice<P> {
         Ok(Self {
             staff,
             scope,
+            _p: PhantomData,
+        })
+    }
+}
+
+/// Proof that the caller holds `P` somewhere (in their office, or everywhere): for routes that
+/// name no office. Checked before any later extractor (an idempotent replay among them).
+#[derive(Debug)]
+pub struct Reaching<P: Perm> {
+    /// The caller.
+    pub staff: Staff,
+    /// Where the caller may use `P`.
+    pub reach: Reach,
+    _p: PhantomData<P>,
+}
+
+impl<S: Send + Sync, P: Perm> FromRequestParts<S> for Reaching<P> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        let reach = staff.principal().reach(P::PERMISSION)?;
+        Ok(Self {
+            staff,
+            reach,
             _p: PhantomData,
         })
     }

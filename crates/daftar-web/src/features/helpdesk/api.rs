@@ -7,14 +7,14 @@
 
 use super::{answer_as, file_portal, filing, forward_to, ticket_id, viewer};
 use crate::auth::Staff;
-use crate::error::{AppError, ErrorBody, WebResult};
+use crate::auth::scope::{HelpdeskAnswer, Reaching};
+use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path};
 use crate::features::portal::me;
 use crate::idempotency::{Idempotent, json_answer};
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::Response;
 use daftar_domain::Error;
 use daftar_domain::audit::purpose;
@@ -61,22 +61,6 @@ pub struct StaffTicketRequest {
     pub contact_phone: String,
 }
 
-/// A signed-in caller who may answer the help desk (`helpdesk.answer`): checked before
-/// [`Idempotent`], so a replay is refused to a caller who may no longer file.
-pub struct Answerer(Staff);
-
-impl FromRequestParts<AppState> for Answerer {
-    type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let staff = Staff::from_request_parts(parts, state).await?;
-        viewer(&staff)?;
-        Ok(Self(staff))
-    }
-}
-
 /// Files a ticket on a visitor's or caller's behalf (`helpdesk.answer`), routed by its kind
 /// (it may go to another office or to the authority: the answer is the line with its
 /// reference, not the ticket's page). The ticket is not linked to a registry record. Audited
@@ -88,7 +72,7 @@ impl FromRequestParts<AppState> for Answerer {
     security(("bearer" = [])))]
 pub async fn file(
     State(state): State<AppState>,
-    Answerer(staff): Answerer,
+    Reaching { staff, .. }: Reaching<HelpdeskAnswer>,
     idem: Idempotent,
     Json(req): Json<StaffTicketRequest>,
 ) -> WebResult<Response> {
