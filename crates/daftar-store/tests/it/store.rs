@@ -910,6 +910,133 @@ fn an_import_removed_by_another_node_while_it_copies_is_all_or_nothing() {
     no_rows_left_behind(&db);
 }
 
+/// Imports `rows` into a new office `code` through `s` and counts, past the store's code, what
+/// that office's import wrote: search tokens (and distinct ones), key rows, matching rows,
+/// status entries, persons.
+fn import_tally(db: &TestDb, s: &dyn Store, code: &str, rows: &[PersonDraft]) -> Vec<i64> {
+    let a = office(s, code);
+    let w = system_scope(a, Permission::PersonWrite);
+    assert_eq!(
+        s.register_all(&ctx(), &w, rows, &|_| {}).unwrap(),
+        rows.len() as u64
+    );
+    let mine = format!("(SELECT id FROM persons WHERE office_id = '{a}')");
+    [
+        format!("person_name_tokens WHERE person_id IN {mine}"),
+        format!("(SELECT DISTINCT token, person_id FROM person_name_tokens WHERE person_id IN {mine}) t"),
+        format!("person_match_blocks WHERE pk IN (SELECT pk FROM person_match WHERE person_id IN {mine})"),
+        format!("person_match WHERE person_id IN {mine}"),
+        format!("person_status_history WHERE person_id IN {mine}"),
+        format!("persons WHERE id IN {mine}"),
+    ]
+    .iter()
+    .map(|t| count(db, &format!("SELECT count(*) FROM {t}")))
+    .collect()
+}
+
+/// Persons with varied names (several search tokens and key rows each).
+fn import_rows(n: usize) -> Vec<PersonDraft> {
+    (0..n)
+        .map(|i| PersonDraft {
+            given_name: format!("وارد{i}"),
+            family_name: format!("خانواده{}", i % 97),
+            ..person("x")
+        })
+        .collect()
+}
+
+/// PostgreSQL's import shares the search tokens between its two streams piece by piece and
+/// checks its foreign keys once for the import instead of once per row; SQLite writes the same
+/// import in batches on one connection. The same 25,000 persons (several pieces of every
+/// table) leave the same rows on both: each token, key row, matching row and status entry
+/// once. The per-row checks are off only inside the import's own transactions: afterwards a
+/// status entry for nobody is refused on every pooled connection.
+#[test]
+fn an_import_on_postgres_writes_what_the_same_import_writes_on_sqlite() {
+    let Some(pg) = TestDb::on(daftar_testkit::Backend::Postgres) else {
+        return;
+    };
+    let lite = TestDb::on(daftar_testkit::Backend::Sqlite).unwrap();
+    let rows = import_rows(25_000);
+    let on_pg = import_tally(&pg, pg.store().as_ref(), "THR-01", &rows);
+    let on_lite = import_tally(&lite, lite.store().as_ref(), "THR-01", &rows);
+    assert_eq!(
+        on_pg, on_lite,
+        "tokens, distinct tokens, key rows, matching rows, status entries, persons"
+    );
+    assert!(on_pg[0] > 2 * 25_000, "several tokens a person: {on_pg:?}");
+    assert_eq!(on_pg[0], on_pg[1], "no token row twice");
+    no_rows_left_behind(&pg);
+    std::thread::scope(|t| {
+        for _ in 0..16 {
+            t.spawn(|| {
+                // Each holds its connection a moment, so the sixteen use different ones.
+                let orphan = pg.sql().execute_raw(
+                    "SELECT pg_sleep(0.2); INSERT INTO person_status_history (person_id, seq, status, at, actor, note) VALUES ('nobody', 1, 'registered', now(), 'test', '')",
+                );
+                let why = orphan.expect_err("a status entry for nobody is refused").internal.unwrap_or_default();
+                assert!(why.contains("foreign key"), "{why}");
+            });
+        }
+    });
+}
+
+/// `url` (`postgres://user@host/db`) with `user` as its user.
+fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let host = authority.rfind('@').map_or(rest, |i| &rest[i + 1..]);
+    format!("{scheme}://{user}@{host}")
+}
+
+/// A database role that may not turn off the per-row foreign-key checks (no superuser, no `SET`
+/// granted on `session_replication_role`): its import checks every row, and writes the same as
+/// an import by a role that may (the test's own, a superuser), into another office of the same
+/// database.
+#[test]
+fn an_import_by_a_role_that_may_not_skip_row_checks_checks_every_row() {
+    let role = format!(
+        "daftar_plain_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    /// Drops the role once the test database (and its grants) is gone.
+    struct DropRole(String);
+    impl Drop for DropRole {
+        fn drop(&mut self) {
+            let url = daftar_testkit::test_database_url().unwrap();
+            let sql = format!("DROP ROLE IF EXISTS {}", self.0);
+            let _ = daftar_store::postgres::outside_runtime(|| {
+                daftar_store::open_postgres(&url).and_then(|s| s.execute_raw(&sql))
+            });
+        }
+    }
+    let _role = DropRole(role.clone()); // dropped after `db`, where the role holds grants
+    let Some(db) = TestDb::on(daftar_testkit::Backend::Postgres) else {
+        return;
+    };
+    db.sql()
+        .execute_raw(&format!(
+            "CREATE ROLE {role} LOGIN; GRANT ALL ON SCHEMA public TO {role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"
+        ))
+        .unwrap();
+    let plain = daftar_store::postgres::outside_runtime(|| {
+        daftar_store::open_postgres(&with_user(db.location(), &role))
+    })
+    .unwrap();
+    assert!(
+        plain
+            .execute_raw("SET LOCAL session_replication_role = replica")
+            .is_err(),
+        "the plain role may not turn the checks off"
+    );
+    let rows = import_rows(300);
+    let by_plain = import_tally(&db, &plain, "THR-01", &rows);
+    let by_super = import_tally(&db, db.store().as_ref(), "MHD-01", &rows);
+    assert_eq!(by_plain, by_super);
+    assert_eq!(by_plain[5], 300);
+    no_rows_left_behind(&db);
+}
+
 both_backends! {
     fn households_add_move_and_split_members_with_history(db) {
         use daftar_domain::household::{AddMember, Relationship, SplitHousehold};

@@ -7,10 +7,13 @@
 //! The persons, their keys and search tokens are then built in memory, on every core. Two
 //! streams copy them in at the same time, each on its own connection and in its own
 //! transaction, so the server works on both cores: the persons (carrying the import's id),
-//! their first status entries and documents (copied into a staging table first and checked
-//! there: a number recorded already, or twice in the import, is `document.number.taken` with
-//! the first such row's `details.row`, 1-based); and the matching rows, key rows (sorted by
-//! key, so the key index fills page by page) and search tokens. Each table's rows go in one
+//! their first status entries, matching rows and documents (copied into a staging table first
+//! and checked there: a number recorded already, or twice in the import, is
+//! `document.number.taken` with the first such row's `details.row`, 1-based), with the foreign
+//! keys checked once for the import where the role may (`check_keys_once`) instead of once per
+//! row; and the key rows (sorted by key, so the key index fills page by page). The search tokens
+//! are shared out: each stream, once its own tables are in, copies chunks of them until none are
+//! left, so both end at about the same time. Each table's rows go in one
 //! `COPY` whose text is made on another thread while the server takes in the part before.
 //! Neither stream commits before both have copied everything; the persons commit first. Then
 //! the import is marked `done` and audited once (`person.import`). Until then every read hides
@@ -27,14 +30,15 @@ use daftar_domain::ids::{DocumentId, OfficeId};
 use daftar_domain::person::RegisterPerson;
 use daftar_domain::{Error, Result};
 use std::fmt::Write;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
 /// How often a running import is marked alive (`person_imports.updated_at`): well under
 /// [`daftar_domain::person::IMPORT_IDLE_LIMIT`].
 const ALIVE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Rows per `COPY` statement: the text of one is held in memory at a time.
-const CHUNK: usize = 50_000;
+/// Rows (persons, for the search tokens) per piece of a `COPY`: two pieces' text is held in
+/// memory at a time, and two streams share a table's copy piece by piece.
+const CHUNK: usize = 10_000;
 
 /// One field of a `COPY` text row: backslash, tab, newline and carriage return escaped.
 fn field(out: &mut String, s: &str) {
@@ -76,12 +80,27 @@ fn copy_all<T: Sync>(
     write: impl Fn(&mut String, &T) + Sync,
     done: &dyn Fn(usize),
 ) -> Result<()> {
+    copy_shared(tx, stop, target, items, &AtomicUsize::new(0), write, done)
+}
+
+/// [`copy_all`] of the chunks of `items` not taken yet by another copy sharing `next` (the
+/// next chunk's number): two streams' copies of one table, started at different times, end
+/// together.
+fn copy_shared<T: Sync>(
+    tx: &mut dyn Tx,
+    stop: &AtomicBool,
+    target: &str,
+    items: &[T],
+    next: &AtomicUsize,
+    write: impl Fn(&mut String, &T) + Sync,
+    done: &dyn Fn(usize),
+) -> Result<()> {
     let sql = format!("COPY {target} FROM STDIN");
     std::thread::scope(|s| {
         let (send, receive) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(1);
         let write = &write;
         s.spawn(move || {
-            for chunk in items.chunks(CHUNK) {
+            for chunk in take_chunks(items, CHUNK, next) {
                 if stop.load(Ordering::SeqCst) {
                     return; // the other stream failed: this one ends its copy here
                 }
@@ -108,6 +127,16 @@ fn copy_all<T: Sync>(
     })
 }
 
+/// The chunks of `size` items of `items` that no other taker sharing `next` (the next chunk's
+/// number) has taken, in order: each chunk goes to exactly one taker.
+fn take_chunks<'a, T>(
+    items: &'a [T],
+    size: usize,
+    next: &'a AtomicUsize,
+) -> impl Iterator<Item = &'a [T]> + 'a {
+    std::iter::from_fn(move || items.chunks(size).nth(next.fetch_add(1, Ordering::SeqCst)))
+}
+
 impl SqlStore {
     /// After a bulk load: `VACUUM (ANALYZE)` of the duplicate check's two tables. Rows just
     /// copied in are not yet marked visible to all, so the check's index-only reads of the key
@@ -131,6 +160,26 @@ impl SqlStore {
                 }
             }
         }
+    }
+
+    /// Whether this database role may turn off the per-row foreign-key triggers for a
+    /// transaction (`session_replication_role`: a superuser, or on PostgreSQL 15 and later a
+    /// role granted `SET` on it, docs/deploy.md); tried on a pooled connection outside any
+    /// transaction and set back at once. Without it an import checks every row, as before
+    /// (slower, as right).
+    fn may_check_keys_once(&self) -> bool {
+        let crate::Db::Postgres(d) = &self.db else {
+            return false;
+        };
+        let tried = crate::postgres::outside_runtime(|| {
+            d.outside_transaction(
+                "SET session_replication_role = replica; RESET session_replication_role",
+            )
+        });
+        if let Err(e) = &tried {
+            tracing::info!(error = %e, "this role may not skip per-row foreign-key checks: an import checks every row");
+        }
+        tried.is_ok()
     }
 
     /// `PersonStore::import_persons` on PostgreSQL (see the module comment). `progress` counts
@@ -168,6 +217,7 @@ impl SqlStore {
             let pks: Vec<i64> = (last - n as i64 + 1..=last).collect();
             Ok((code, first, pks))
         })?;
+        let set_checks = self.may_check_keys_once();
         let started = std::time::Instant::now();
         let keyed = build_all(rows, office, &code, first, now);
         tracing::debug!(
@@ -183,6 +233,8 @@ impl SqlStore {
             rows,
             keyed: &keyed,
             pks: &pks,
+            set_checks,
+            tokens_next: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             failed: AtomicU8::new(0),
         };
@@ -210,7 +262,8 @@ impl SqlStore {
 
     /// The import's two streams, each on a connection and in a transaction of its own, at the
     /// same time (the server's work on both cores): the persons with their first status
-    /// entries and documents, and the duplicate check's and search's rows (no foreign keys).
+    /// entries, matching rows and documents, and the duplicate check's key rows and the search
+    /// tokens (no foreign keys).
     /// Neither commits before both copied everything (either's error rolls back both); then
     /// the persons' commit comes first, so the derived rows never point at persons that do not
     /// exist. A failure between the two commits (or a killed process) leaves the persons
@@ -260,7 +313,9 @@ impl SqlStore {
                 load.own(PERSONS, load.copy_persons(tx, progress))?;
                 match is_copied.recv() {
                     Ok(true) => load.own(PERSONS, hold_running(tx, load.import)),
-                    _ => Err(Error::store("the import's matching rows were not written")),
+                    _ => Err(Error::store(
+                        "the import's key rows and search tokens were not written",
+                    )),
                 }
             });
             // A commit that failed stops the other stream as well.
@@ -311,6 +366,34 @@ fn hold_running(tx: &mut dyn Tx, import: &str) -> Result<()> {
     }
 }
 
+/// The persons' stream without PostgreSQL's per-row foreign-key checks, for this transaction
+/// only (`session_replication_role = replica`: no ordinary trigger fires, and the foreign keys
+/// are triggers; unique and check constraints are indexes and expressions, still enforced). What
+/// those checks would prove is proved once instead, with the same locks they would take: the
+/// office and the import exist and are held `FOR KEY SHARE` until commit (neither can be deleted
+/// meanwhile); the status entries and documents point at persons copied in the same
+/// transaction, by construction. Every row's check was most of the server's time for the status
+/// entries (docs/benchmarks.md).
+fn check_keys_once(tx: &mut dyn Tx, office_id: &str, import: &str) -> Result<()> {
+    tx.batch("SET LOCAL session_replication_role = replica")?;
+    let held = tx.query_many(&[
+        (
+            "SELECT 1 FROM offices WHERE id = $1 FOR KEY SHARE",
+            params![office_id],
+        ),
+        (
+            "SELECT 1 FROM person_imports WHERE id = $1 AND state = 'running' FOR KEY SHARE",
+            params![import],
+        ),
+    ])?;
+    match held.as_slice() {
+        [office, _] if office.is_empty() => Err(Error::not_found("office.not_found")),
+        [_, running] if running.is_empty() => Err(Error::conflict("import.removed")),
+        [_, _] => Ok(()),
+        _ => Err(Error::store("the import's keys were not checked")),
+    }
+}
+
 /// What the two streams of an import copy.
 struct Load<'a> {
     ctx: &'a AuditCtx,
@@ -322,6 +405,11 @@ struct Load<'a> {
     keyed: &'a [Keyed],
     /// The persons' matching row keys, reserved, in the order of `keyed`.
     pks: &'a [i64],
+    /// Whether the persons' stream checks its foreign keys once for the whole import instead of
+    /// once per row ([`SqlStore::may_check_keys_once`]).
+    set_checks: bool,
+    /// The next chunk of persons whose search tokens neither stream has taken ([`copy_shared`]).
+    tokens_next: AtomicUsize,
     /// Set when either stream failed: the other stops copying at its next chunk.
     stop: AtomicBool,
     /// The stream that failed first ([`PERSONS`] or [`DERIVED`]; 0 while none did).
@@ -342,9 +430,13 @@ impl Load<'_> {
     }
 
     /// The documents checked, then the persons (carrying the import's id, so hidden until it is
-    /// done), their first status entries and their documents.
+    /// done), their first status entries, their matching rows and their documents, then search
+    /// tokens (shared with the other stream).
     fn copy_persons(&self, tx: &mut dyn Tx, progress: &(dyn Fn(u64) + Sync)) -> Result<()> {
         let (at, office_id, import) = (self.at.as_str(), self.office_id, self.import);
+        if self.set_checks {
+            check_keys_once(tx, office_id, import)?;
+        }
         check_documents(tx, &self.stop, self.rows, self.keyed, at)?;
         copy_all(
             tx,
@@ -403,17 +495,18 @@ impl Load<'_> {
             },
             &|_| {},
         )?;
+        self.copy_match(tx)?;
         tx.exec(
             "INSERT INTO person_documents (id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at) SELECT id, person_id, office_id, kind, number, number_key, issuer, valid_from, valid_until, created_at FROM import_documents",
             &[],
         )
         .map_err(|e| e.into_error("document.number.taken"))?;
-        Ok(())
+        self.copy_tokens(tx)
     }
 
-    /// The duplicate check's matching rows and key rows (sorted by key, so the key index fills
-    /// page by page), and the search tokens.
-    fn copy_derived(&self, tx: &mut dyn Tx) -> Result<()> {
+    /// The duplicate check's matching rows (one per person, in the persons' stream: the two
+    /// streams' server work is then about even, docs/benchmarks.md).
+    fn copy_match(&self, tx: &mut dyn Tx) -> Result<()> {
         let office_id = self.office_id;
         let matched: Vec<(&Keyed, i64)> = self.keyed.iter().zip(self.pks.iter().copied()).collect();
         copy_all(
@@ -438,10 +531,35 @@ impl Load<'_> {
                 );
             },
             &|_| {},
-        )?;
+        )
+    }
+
+    /// The search tokens of the persons not taken yet by the other stream (both copy them once
+    /// their own tables are in, so that neither waits long for the other at the end).
+    fn copy_tokens(&self, tx: &mut dyn Tx) -> Result<()> {
+        let office_id = self.office_id;
+        copy_shared(
+            tx,
+            &self.stop,
+            "person_name_tokens (token, office_id, person_id)",
+            self.keyed,
+            &self.tokens_next,
+            |out, k| {
+                let id = k.person.id.to_string();
+                for t in &k.tokens {
+                    row(out, &[Some(t), Some(office_id), Some(&id)]);
+                }
+            },
+            &|_| {},
+        )
+    }
+
+    /// The duplicate check's key rows (sorted by key, so the key index fills page by page) and
+    /// the search tokens (shared with the persons' stream).
+    fn copy_derived(&self, tx: &mut dyn Tx) -> Result<()> {
+        let matched = self.keyed.iter().zip(self.pks.iter().copied());
         let mut blocks: Vec<(i64, i64)> = matched
-            .iter()
-            .flat_map(|(k, pk)| k.hashes.iter().map(move |&h| (h, *pk)))
+            .flat_map(|(k, pk)| k.hashes.iter().map(move |&h| (h, pk)))
             .collect();
         blocks.sort_unstable();
         blocks.dedup();
@@ -455,22 +573,7 @@ impl Load<'_> {
             },
             &|_| {},
         )?;
-        let tokens: Vec<(&str, String)> = self
-            .keyed
-            .iter()
-            .flat_map(|k| {
-                let id = k.person.id.to_string();
-                k.tokens.iter().map(move |t| (t.as_str(), id.clone()))
-            })
-            .collect();
-        copy_all(
-            tx,
-            &self.stop,
-            "person_name_tokens (token, office_id, person_id)",
-            &tokens,
-            |out, (t, id)| row(out, &[Some(*t), Some(office_id), Some(id)]),
-            &|_| {},
-        )
+        self.copy_tokens(tx)
     }
 }
 
@@ -556,6 +659,29 @@ fn check_documents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_takers_sharing_chunks_take_each_once_in_order() {
+        let items: Vec<u32> = (0..23).collect();
+        let next = AtomicUsize::new(0);
+        let (mut a, mut b) = (take_chunks(&items, 5, &next), take_chunks(&items, 5, &next));
+        let mut taken = vec![];
+        // One taker ahead, then the other, then alternating, as two streams' paces differ.
+        for who in [0, 0, 1, 0, 1, 1, 0] {
+            let chunk = if who == 0 { a.next() } else { b.next() };
+            taken.push((who, chunk.map(<[u32]>::to_vec)));
+        }
+        let chunks: Vec<Vec<u32>> = taken.iter().filter_map(|(_, c)| c.clone()).collect();
+        assert_eq!(chunks.concat(), items, "every item once, in order");
+        assert_eq!(chunks.len(), 5);
+        assert_eq!(
+            taken[2],
+            (1, Some(vec![10, 11, 12, 13, 14])),
+            "the second taker starts where the first left off"
+        );
+        assert_eq!(taken[5].1, None, "nothing left after the last chunk");
+        assert_eq!((a.next(), b.next()), (None, None));
+    }
 
     #[test]
     fn copy_rows_escape_what_the_text_format_reads_specially() {
