@@ -46,8 +46,7 @@ pub struct SqlStore {
     /// Case reference numbers this node reserved (PostgreSQL).
     pub(crate) numbers: numbers::Blocks,
     /// Single-person reads waiting to be counted and audited together (group commit).
-    pub(crate) reads:
-        combine::Combiner<repo::read_watch::ReadJob, daftar_domain::usecase::bulk_read::Decision>,
+    pub(crate) reads: combine::Combiner<repo::read_watch::ReadJob, repo::read_watch::Counted>,
     /// The callers' lookups this node keeps between requests (PostgreSQL, once
     /// [`daftar_domain::store::UserStore::keep_sign_ins`] started listening).
     pub(crate) sign_ins: Arc<sign_ins::SignIns>,

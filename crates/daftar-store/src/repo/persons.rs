@@ -406,9 +406,11 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
     Ok((r.text(0)?, r.i64(1)? - n + 1))
 }
 
-/// [`load_record`]'s statement for `dialect`, made once: the two differ only in the JSON
-/// functions' names and in how a time is written (PostgreSQL's as the stored text form).
-fn record_sql(dialect: Dialect) -> &'static str {
+/// The select list of a [`PersonRecord`] for `dialect`, made once: the person's columns, then
+/// the documents and the history as JSON arrays of rows, then the medical needs (the two
+/// dialects differ only in the JSON functions' names and in how a time is written,
+/// PostgreSQL's as the stored text form). Read by [`record_of`].
+fn record_select(dialect: Dialect) -> &'static str {
     static SQL: [std::sync::OnceLock<String>; 2] =
         [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
     let (slot, agg, array, text, at) = match dialect {
@@ -426,8 +428,36 @@ fn record_sql(dialect: Dialect) -> &'static str {
             "SELECT {COLS}, \
              (SELECT {agg}({array}(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id){text} FROM person_documents d WHERE d.person_id = persons.id), \
              (SELECT {agg}({array}(h.status, {at}, h.actor, h.note) ORDER BY h.seq){text} FROM person_status_history h WHERE h.person_id = persons.id), \
-             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id) \
-             FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+             (SELECT n.medical_needs FROM person_needs n WHERE n.person_id = persons.id)"
+        )
+    })
+}
+
+/// [`load_record`]'s statement for `dialect`, made once.
+fn record_sql(dialect: Dialect) -> &'static str {
+    static SQL: [std::sync::OnceLock<String>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    SQL[usize::from(dialect == Dialect::Sqlite)].get_or_init(|| {
+        format!(
+            "{} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
+            record_select(dialect),
+            person_visible!()
+        )
+    })
+}
+
+/// The records of several persons in one statement, for `dialect`, made once: the persons
+/// named in the JSON array `$1` (objects with `read_person` and `read_office`, as
+/// [`super::rows_from_json`] reads them) that exist in that office and are visible, each row
+/// read by [`record_of`].
+pub(super) fn records_sql(dialect: Dialect) -> &'static str {
+    static SQL: [std::sync::OnceLock<String>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    SQL[usize::from(dialect == Dialect::Sqlite)].get_or_init(|| {
+        format!(
+            "{} FROM {} JOIN persons ON persons.id = x.read_person AND persons.office_id = x.read_office WHERE {}",
+            record_select(dialect),
+            super::rows_from_json(dialect, &[("read_person", "text"), ("read_office", "text")]),
             person_visible!()
         )
     })
@@ -444,9 +474,14 @@ fn load_record(tx: &mut dyn Tx, office: OfficeId, id: PersonId) -> Result<Person
             params![id.to_string(), office.to_string()],
         )?
         .ok_or_else(|| Error::not_found("person.not_found"))?;
+    record_of(&row)
+}
+
+/// A row of [`record_select`]'s columns.
+pub(super) fn record_of(row: &Row) -> Result<PersonRecord> {
     let n = COLS.split(',').count();
     Ok(PersonRecord {
-        person: person(&row)?,
+        person: person(row)?,
         documents: all(json_rows(row.opt_text(n)?)?, document)?,
         history: all(json_rows(row.opt_text(n + 1)?)?, status_change)?,
         medical_needs: row.opt_bool(n + 2)?.unwrap_or(false),
@@ -1148,13 +1183,15 @@ impl daftar_domain::store::PersonStore for SqlStore {
         guard: &daftar_domain::read_watch::ReadGuard,
     ) -> Result<PersonRecord> {
         scope.require(Permission::PersonRead)?;
-        // The record first (a person not found is neither counted nor audited), then the read
-        // counted, decided and audited in a batch with other requests' reads.
-        let rec = self.read(|tx| load_record(tx, scope.office_id(), id))?;
-        let job = super::read_watch::ReadJob::new(ctx, guard, id);
-        let d = self.reads.run(job, |jobs| {
-            self.write(|tx| super::read_watch::count_reads(tx, jobs))
-        })?;
+        // The record is read, and the read counted, decided and audited, in a batch with other
+        // requests' reads (a person not found is neither counted nor audited).
+        let job = super::read_watch::ReadJob::new(ctx, guard, id, scope.office_id());
+        let (d, rec) = self
+            .reads
+            .run(job, |jobs| {
+                self.write(|tx| super::read_watch::count_reads(tx, jobs))
+            })?
+            .ok_or_else(|| Error::not_found("person.not_found"))?;
         let shown = if d.allowed { Ok(rec) } else { Err(d) };
         shown.map_err(|d| {
             Error::forbidden("read.purpose.required")

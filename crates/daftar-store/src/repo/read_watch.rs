@@ -11,8 +11,9 @@ use crate::combine::Keyed;
 use crate::sql::{Row, Tx, Value, params};
 use daftar_domain::Result;
 use daftar_domain::audit::{AuditCtx, AuditEvent};
-use daftar_domain::ids::PersonId;
+use daftar_domain::ids::{OfficeId, PersonId};
 use daftar_domain::permission::Reach;
+use daftar_domain::person::PersonRecord;
 use daftar_domain::read_watch::{ReadAlarm, ReadGuard, TokenUsage};
 use daftar_domain::store::ReadWatchStore;
 use daftar_domain::usecase::bulk_read::{Decision, Facts, decide};
@@ -29,19 +30,31 @@ pub(crate) struct ReadJob {
     ctx: AuditCtx,
     guard: ReadGuard,
     person: PersonId,
+    /// The office whose person is read (a person of another office is not found).
+    office: OfficeId,
     account: String,
 }
 
 impl ReadJob {
-    pub(crate) fn new(ctx: &AuditCtx, guard: &ReadGuard, person: PersonId) -> Self {
+    pub(crate) fn new(
+        ctx: &AuditCtx,
+        guard: &ReadGuard,
+        person: PersonId,
+        office: OfficeId,
+    ) -> Self {
         Self {
             ctx: ctx.clone(),
             guard: guard.clone(),
             person,
+            office,
             account: guard.account.key(),
         }
     }
 }
+
+/// What a batch answers a read: the decision and the record, or `None` when the person is not
+/// found in the office (then nothing was counted or audited).
+pub(crate) type Counted = Option<(Decision, PersonRecord)>;
 
 impl Keyed for ReadJob {
     fn key(&self) -> &str {
@@ -49,17 +62,19 @@ impl Keyed for ReadJob {
     }
 }
 
-/// Counts, decides and audits the reads of `jobs` (at most one per account, in account order)
-/// in `tx`, with a few statements for the whole batch: the jobs travel as one JSON parameter
-/// ([`super::rows_from_json`]). One flight takes every account's counter row with an upsert, in
-/// account order — on PostgreSQL the rows stay locked until commit, so reads of one account on
-/// several web nodes are counted one after another (SQLite has one writer), and two reads can
-/// never both see the count below the limit; the order keeps two nodes' batches from
+/// Reads the persons of `jobs` (at most one job per account, in account order) and counts,
+/// decides and audits their reads in `tx`, with a few statements for the whole batch: the jobs
+/// travel as one JSON parameter ([`super::rows_from_json`]). One flight reads every record
+/// (one statement) and takes the counter row of every account whose person exists with an
+/// upsert, in account order — on PostgreSQL the rows stay locked until commit, so reads of one
+/// account on several web nodes are counted one after another (SQLite has one writer), and two
+/// reads can never both see the count below the limit; the order keeps two nodes' batches from
 /// deadlocking — and, after it, counts for each read the other persons its account read in the
 /// window. Then each read is decided ([`decide`]): the alarm raised when it is the first read
 /// past the limit in the window, the count given back when refused; the marks of the reads
 /// shown and every read's audit row (or its refusal's) are written together, with the commit.
-pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decision>> {
+/// A person not found is neither counted nor audited.
+pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Counted>> {
     let now = tx.now();
     let d = tx.dialect();
     let accounts = serde_json::Value::from(
@@ -71,21 +86,26 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decis
                     "token_id": j.guard.account.token.map(|t| t.to_string()),
                     "since": crate::sql::ts_text(now - j.guard.limit.window()),
                     "person_id": j.person.to_string(),
+                    "read_person": j.person.to_string(),
+                    "read_office": j.office.to_string(),
                 })
             })
             .collect::<Vec<_>>(),
     )
     .to_string();
     let count = format!(
-        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) SELECT x.account, x.user_id, x.token_id, 1, $2 FROM {} WHERE true ORDER BY x.account ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING account, alarm_at, reads",
+        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) SELECT x.account, x.user_id, x.token_id, 1, $2 FROM {} WHERE EXISTS (SELECT 1 FROM persons WHERE persons.id = x.read_person AND persons.office_id = x.read_office AND {}) ORDER BY x.account ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING account, alarm_at, reads",
         super::rows_from_json(
             d,
             &[
                 ("account", "text"),
                 ("user_id", "text"),
-                ("token_id", "text")
+                ("token_id", "text"),
+                ("read_person", "text"),
+                ("read_office", "text")
             ]
-        )
+        ),
+        person_visible!()
     );
     let others = format!(
         "SELECT x.account, (SELECT COUNT(*) FROM person_read_marks m WHERE m.account = x.account AND m.at > x.since AND m.person_id <> x.person_id) FROM {}",
@@ -100,8 +120,20 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decis
     );
     let batch = [Value::from(accounts), Value::from(now)];
     let mut answers = tx
-        .query_many(&[(count.as_str(), &batch), (others.as_str(), &batch[..1])])?
+        .query_many(&[
+            (super::persons::records_sql(d), &batch[..1]),
+            (count.as_str(), &batch),
+            (others.as_str(), &batch[..1]),
+        ])?
         .into_iter();
+    let mut records: HashMap<(String, String), PersonRecord> = HashMap::new();
+    for r in answers.next().unwrap_or_default() {
+        let rec = super::persons::record_of(&r)?;
+        records.insert(
+            (rec.person.id.to_string(), rec.person.office_id.to_string()),
+            rec,
+        );
+    }
     let mut facts: HashMap<String, (Option<OffsetDateTime>, i64, i64)> = HashMap::new();
     for r in answers.next().unwrap_or_default() {
         facts.insert(r.text(0)?, (r.opt_ts(1)?, r.i64(2)?, 0));
@@ -113,9 +145,25 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decis
     }
     let (mut out, mut marks, mut events) = (vec![], vec![], vec![]);
     for j in jobs {
-        let &(alarm_at, reads, others) = facts
-            .get(&j.account)
-            .ok_or_else(|| daftar_domain::Error::store("a read was not counted"))?;
+        // Each statement of the flight sees the persons committed when it starts: a person
+        // that appeared between the two (an import marked done meanwhile) was counted without
+        // a record, and is given back; one that was hidden meanwhile was read but not counted.
+        // Either way the read is answered not found, neither shown nor audited.
+        // (Two accounts may read one person in one batch: each gets its own copy.)
+        let record = records
+            .get(&(j.person.to_string(), j.office.to_string()))
+            .cloned();
+        let (Some(record), Some(&(alarm_at, reads, others))) = (record, facts.get(&j.account))
+        else {
+            if facts.contains_key(&j.account) {
+                tx.defer(
+                    "UPDATE read_accounts SET reads = reads - 1 WHERE account = $1",
+                    params![j.account.as_str()],
+                )?;
+            }
+            out.push(None);
+            continue;
+        };
         let d = decide_read(tx, j, now, alarm_at, reads, others)?;
         let ev = if d.allowed {
             marks.push(
@@ -132,7 +180,7 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Decis
             )
         };
         events.push((&j.ctx, ev));
-        out.push(d);
+        out.push(Some((d, record)));
     }
     if !marks.is_empty() {
         tx.defer(

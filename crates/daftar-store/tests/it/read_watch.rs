@@ -212,6 +212,16 @@ daftar_testkit::both_backends! {
             .read_person(&c, &scope, PersonId::new(), &guard(u, limit, Some("checking a file")))
             .unwrap_err();
         assert_eq!(e.code, "person.not_found");
+        // Nor is another office's person (read in the same statement as the count).
+        let counted = || {
+            db.sql().query_raw("SELECT CAST(sum(reads) AS BIGINT) FROM read_accounts", &[]).unwrap()[0].i64(0).unwrap()
+        };
+        let before = counted();
+        let elsewhere = office(s.as_ref(), "MHD-01");
+        let theirs = persons(s.as_ref(), elsewhere, 1)[0];
+        let e = s.read_person(&c, &scope, theirs, &guard(u, limit, Some("checking a file"))).unwrap_err();
+        assert_eq!(e.code, "person.not_found");
+        assert_eq!(counted(), before, "a read not found is not counted");
         assert_eq!(audited(s.as_ref(), "person.read").len(), reads);
         s.verify_audit().unwrap().unwrap();
     }
