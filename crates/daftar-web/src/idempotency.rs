@@ -43,7 +43,7 @@ pub const REPLAYED: &str = "idempotent-replayed";
 const MAX_REQUEST_BODY: usize = 2 * 1024 * 1024;
 
 /// The routes (POST) that accept a key: writes of office data whose answers hold no secret.
-pub const ACCEPTED: [&str; 12] = [
+pub const ACCEPTED: [&str; 13] = [
     "/api/v1/offices/{office_id}/persons",
     "/api/v1/offices/{office_id}/persons/{person_id}/status",
     "/api/v1/offices/{office_id}/persons/{person_id}/documents",
@@ -56,6 +56,7 @@ pub const ACCEPTED: [&str; 12] = [
     "/api/v1/offices/{office_id}/cases/{case_id}/payments",
     "/api/v1/offices/{office_id}/persons/{person_id}/referrals",
     "/api/v1/helpdesk/tickets",
+    "/api/v1/portal/tickets",
 ];
 
 /// Handed to the handler of an accepted route in the request's extensions.

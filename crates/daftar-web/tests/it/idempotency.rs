@@ -487,8 +487,9 @@ async fn keyed_write(
     (r.status().as_u16(), replayed, r.text().await.unwrap())
 }
 
-/// Left out before: a referral and a help-desk filing made twice when a client retried after a
-/// lost answer (a second ticket, or `409 referral.open` for the client's own first referral).
+/// Left out before: a referral and a help-desk filing (staff's for a caller, or the person's own
+/// on the portal) made twice when a client retried after a lost answer (a second ticket, or
+/// `409 referral.open` for the client's own first referral).
 /// With a key the retry gets the first answer, byte for byte, and nothing is made twice; the
 /// referral committed with its answer by the store (the server died before answering) is
 /// replayed as well.
@@ -590,6 +591,37 @@ async fn referrals_and_help_desk_filings_are_replayed_not_repeated(app: TestApp)
     assert_eq!(s, 422, "{v}");
     assert!(v.contains("idempotency.key.mismatch"), "{v}");
     assert_eq!(app.audited("helpdesk.file").len(), 1);
+
+    // The person's own filing on the portal: replayed, one ticket; staff are refused before the
+    // key is looked at (portal accounts only).
+    let (_, holder) = app.portal_holder(a.id);
+    let c = app.signed_in(holder.username.as_str()).await;
+    let t = app.csrf(&c, "/portal/help").await;
+    let me = (c, t);
+    let path = "/api/v1/portal/tickets";
+    let body = json!({"category": "question", "body": "کی نوبت می‌دهید؟"});
+    let (s, replayed, first) = keyed_write(&app, &me, "p-1", path, body.clone()).await;
+    assert_eq!((s, replayed), (201, false), "{first}");
+    let (s, replayed, again) = keyed_write(&app, &me, "p-1", path, body.clone()).await;
+    assert_eq!((s, replayed), (201, true), "{again}");
+    assert_eq!(
+        again, first,
+        "the replay is the first answer, byte for byte"
+    );
+    assert_eq!(app.audited("helpdesk.file").len(), 2, "one more ticket");
+    assert!(
+        app.audited("helpdesk.own")
+            .iter()
+            .any(|r| r.actor == holder.username.as_str()),
+        "the replay is audited as the person's read of their own tickets"
+    );
+    let (s, _, v) = keyed_write(&app, &manager, "p-1", path, body.clone()).await;
+    assert_eq!(s, 403, "{v}");
+    assert!(v.contains("portal.only"), "{v}");
+    let other = json!({"category": "question", "body": "سؤال دیگر"});
+    let (s, _, v) = keyed_write(&app, &me, "p-1", path, other).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(app.audited("helpdesk.file").len(), 2);
 }
 crate::both!(
     referrals_and_help_desk_filings_are_replayed_not_repeated_t,

@@ -5,12 +5,12 @@
 //! their own tickets with the answer (`/api/v1/portal/tickets…`, session cookie and
 //! `X-CSRF-Token`).
 
-use super::{answer_as, file_portal, filing, forward_to, ticket_id, viewer};
+use super::{answer_as, filing, forward_to, portal_filing, ticket_id, viewer};
 use crate::auth::Staff;
 use crate::auth::scope::{HelpdeskAnswer, Reaching};
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Json, Path};
-use crate::features::portal::me;
+use crate::features::portal::{Me, me};
 use crate::idempotency::{Idempotent, json_answer};
 use crate::state::AppState;
 use axum::extract::State;
@@ -314,16 +314,18 @@ pub struct PortalTicketRequest {
 
 /// The signed-in person files an inquiry, a complaint or an exploitation report (portal
 /// accounts only), routed as on the portal's form; 201 with the ticket as they see it. Audited
-/// `helpdesk.file`.
+/// `helpdesk.file`. With an `Idempotency-Key`, a retry after a lost answer gets the first answer
+/// again (one ticket).
 #[utoipa::path(post, path = "/api/v1/portal/tickets", tag = "portal", request_body = PortalTicketRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays return the first response")),
     responses((status = 201, body = OwnTicket), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn portal_file(
     State(state): State<AppState>,
-    staff: Staff,
+    me: Me,
+    idem: Idempotent,
     Json(req): Json<PortalTicketRequest>,
-) -> WebResult<(StatusCode, axum::Json<OwnTicket>)> {
-    let me = me(&state, staff).await?;
+) -> WebResult<Response> {
     let draft = about(&req.about_office).map(|about_office| TicketDraft {
         category: req.category,
         about_office,
@@ -332,6 +334,15 @@ pub async fn portal_file(
         anonymous: req.anonymous,
         ..Default::default()
     });
-    let t = file_portal(&state, &me, draft).await?;
-    Ok((StatusCode::CREATED, axum::Json(t.into())))
+    let work = portal_filing(&state, &me, draft)?;
+    let person = me.person;
+    let respond = move |t: &Ticket| {
+        json_answer(
+            StatusCode::CREATED,
+            None,
+            &OwnTicket::from(t.clone()),
+            ("helpdesk.own", "person", person.to_string()),
+        )
+    };
+    Ok(idem.run(&state, respond, work).await?)
 }

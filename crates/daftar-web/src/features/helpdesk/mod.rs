@@ -276,11 +276,21 @@ async fn portal_file(
 
 /// Files `draft` on the portal for the signed-in person (the page's form and the API).
 async fn file_portal(state: &AppState, me: &Me, draft: Result<TicketDraft>) -> Result<Ticket> {
+    state.db(portal_filing(state, me, draft)?).await
+}
+
+/// The store work of the signed-in person filing a ticket on the portal, once the draft is
+/// checked and its answer's due date counted.
+pub(crate) fn portal_filing(
+    state: &AppState,
+    me: &Me,
+    draft: Result<TicketDraft>,
+) -> Result<impl FnOnce(&dyn Store) -> Result<Ticket> + Send + 'static> {
     let ctx = me.staff.audit(purpose::SELF_SERVICE);
     let person = Some((me.person, me.office));
     let t = NewTicket::parse(draft?, Channel::Portal, person, None)?;
     let due = t.due_on(&state.calendar(), state.today())?;
-    state.db(move |s| s.file_ticket(&ctx, &t, due)).await
+    Ok(move |s: &dyn Store| s.file_ticket(&ctx, &t, due))
 }
 
 /// Files `draft` for a visitor at the counter of the staff member's office (`Channel::Office`)

@@ -72,6 +72,19 @@ impl Me {
     }
 }
 
+/// The signed-in person as an extractor, for routes whose check must come before another
+/// extractor (an `Idempotency-Key`'s replay is checked like the request: portal accounts only).
+impl axum::extract::FromRequestParts<AppState> for Me {
+    type Rejection = crate::error::AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        Ok(me(state, staff).await?)
+    }
+}
+
 pub(crate) async fn me(state: &AppState, staff: Staff) -> Result<Me> {
     if !staff.principal().has(Permission::SelfService) {
         return Err(Error::forbidden("portal.only"));
