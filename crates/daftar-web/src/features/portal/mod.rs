@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The signed-in person: their account, their record's id and the scopes of their office that
 /// the handlers use for that one record only.
-pub(crate) struct Me {
+pub struct Me {
     pub(crate) staff: Staff,
     pub(crate) person: PersonId,
     pub(crate) read: OfficeScope,
