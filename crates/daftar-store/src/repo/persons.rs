@@ -406,24 +406,35 @@ fn reserve_numbers(tx: &mut dyn Tx, office: OfficeId, n: u64) -> Result<(String,
     Ok((r.text(0)?, r.i64(1)? - n + 1))
 }
 
+/// A statement made once per dialect, the first time each is asked for.
+struct PerDialect([std::sync::OnceLock<String>; 2]);
+
+impl PerDialect {
+    const fn new() -> Self {
+        Self([std::sync::OnceLock::new(), std::sync::OnceLock::new()])
+    }
+
+    fn get(&'static self, dialect: Dialect, make: impl FnOnce() -> String) -> &'static str {
+        self.0[usize::from(dialect == Dialect::Sqlite)].get_or_init(make)
+    }
+}
+
 /// The select list of a [`PersonRecord`] for `dialect`, made once: the person's columns, then
 /// the documents and the history as JSON arrays of rows, then the medical needs (the two
 /// dialects differ only in the JSON functions' names and in how a time is written,
 /// PostgreSQL's as the stored text form). Read by [`record_of`].
 fn record_select(dialect: Dialect) -> &'static str {
-    static SQL: [std::sync::OnceLock<String>; 2] =
-        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-    let (slot, agg, array, text, at) = match dialect {
+    static SQL: PerDialect = PerDialect::new();
+    let (agg, array, text, at) = match dialect {
         Dialect::Postgres => (
-            0,
             "json_agg",
             "json_build_array",
             "::text",
             "to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
         ),
-        Dialect::Sqlite => (1, "json_group_array", "json_array", "", "h.at"),
+        Dialect::Sqlite => ("json_group_array", "json_array", "", "h.at"),
     };
-    SQL[slot].get_or_init(|| {
+    SQL.get(dialect, || {
         format!(
             "SELECT {COLS}, \
              (SELECT {agg}({array}(d.id, d.kind, d.number, d.issuer, d.valid_from, d.valid_until) ORDER BY d.created_at, d.id){text} FROM person_documents d WHERE d.person_id = persons.id), \
@@ -435,9 +446,8 @@ fn record_select(dialect: Dialect) -> &'static str {
 
 /// [`load_record`]'s statement for `dialect`, made once.
 fn record_sql(dialect: Dialect) -> &'static str {
-    static SQL: [std::sync::OnceLock<String>; 2] =
-        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-    SQL[usize::from(dialect == Dialect::Sqlite)].get_or_init(|| {
+    static SQL: PerDialect = PerDialect::new();
+    SQL.get(dialect, || {
         format!(
             "{} FROM persons WHERE id = $1 AND office_id = $2 AND {}",
             record_select(dialect),
@@ -451,9 +461,8 @@ fn record_sql(dialect: Dialect) -> &'static str {
 /// [`super::rows_from_json`] reads them) that exist in that office and are visible, each row
 /// read by [`record_of`].
 pub(super) fn records_sql(dialect: Dialect) -> &'static str {
-    static SQL: [std::sync::OnceLock<String>; 2] =
-        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-    SQL[usize::from(dialect == Dialect::Sqlite)].get_or_init(|| {
+    static SQL: PerDialect = PerDialect::new();
+    SQL.get(dialect, || {
         format!(
             "{} FROM {} JOIN persons ON persons.id = x.read_person AND persons.office_id = x.read_office WHERE {}",
             record_select(dialect),
