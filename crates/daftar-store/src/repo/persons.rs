@@ -457,16 +457,16 @@ fn record_sql(dialect: Dialect) -> &'static str {
 }
 
 /// The records of several persons in one statement, for `dialect`, made once: the persons
-/// named in the JSON array `$1` (objects with `read_person` and `read_office`, as
+/// named in the JSON array `$1` (objects with `person_id` and `read_office`, as
 /// [`super::rows_from_json`] reads them) that exist in that office and are visible, each row
 /// read by [`record_of`].
 pub(super) fn records_sql(dialect: Dialect) -> &'static str {
     static SQL: PerDialect = PerDialect::new();
     SQL.get(dialect, || {
         format!(
-            "{} FROM {} JOIN persons ON persons.id = x.read_person AND persons.office_id = x.read_office WHERE {}",
+            "{} FROM {} JOIN persons ON persons.id = x.person_id AND persons.office_id = x.read_office WHERE {}",
             record_select(dialect),
-            super::rows_from_json(dialect, &[("read_person", "text"), ("read_office", "text")]),
+            super::rows_from_json(dialect, &[("person_id", "text"), ("read_office", "text")]),
             person_visible!()
         )
     })

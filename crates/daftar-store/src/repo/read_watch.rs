@@ -86,7 +86,6 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Count
                     "token_id": j.guard.account.token.map(|t| t.to_string()),
                     "since": crate::sql::ts_text(now - j.guard.limit.window()),
                     "person_id": j.person.to_string(),
-                    "read_person": j.person.to_string(),
                     "read_office": j.office.to_string(),
                 })
             })
@@ -94,14 +93,14 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Count
     )
     .to_string();
     let count = format!(
-        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) SELECT x.account, x.user_id, x.token_id, 1, $2 FROM {} WHERE EXISTS (SELECT 1 FROM persons WHERE persons.id = x.read_person AND persons.office_id = x.read_office AND {}) ORDER BY x.account ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING account, alarm_at, reads",
+        "INSERT INTO read_accounts (account, user_id, token_id, reads, last_read_at) SELECT x.account, x.user_id, x.token_id, 1, $2 FROM {} WHERE EXISTS (SELECT 1 FROM persons WHERE persons.id = x.person_id AND persons.office_id = x.read_office AND {}) ORDER BY x.account ON CONFLICT (account) DO UPDATE SET last_read_at = excluded.last_read_at, reads = read_accounts.reads + 1 RETURNING account, alarm_at, reads",
         super::rows_from_json(
             d,
             &[
                 ("account", "text"),
                 ("user_id", "text"),
                 ("token_id", "text"),
-                ("read_person", "text"),
+                ("person_id", "text"),
                 ("read_office", "text")
             ]
         ),
@@ -156,10 +155,7 @@ pub(crate) fn count_reads(tx: &mut dyn Tx, jobs: &[ReadJob]) -> Result<Vec<Count
         let (Some(record), Some(&(alarm_at, reads, others))) = (record, facts.get(&j.account))
         else {
             if facts.contains_key(&j.account) {
-                tx.defer(
-                    "UPDATE read_accounts SET reads = reads - 1 WHERE account = $1",
-                    params![j.account.as_str()],
-                )?;
+                give_back(tx, &j.account)?;
             }
             out.push(None);
             continue;
@@ -269,12 +265,19 @@ fn decide_read(
             )?;
         }
     } else {
-        tx.defer(
-            "UPDATE read_accounts SET reads = reads - 1 WHERE account = $1",
-            params![account.as_str()],
-        )?;
+        give_back(tx, account)?;
     }
     Ok(d)
+}
+
+/// Gives back the count an account's read took (a read refused, or not found after all), with
+/// the batch's commit.
+fn give_back(tx: &mut dyn Tx, account: &str) -> Result<()> {
+    tx.defer(
+        "UPDATE read_accounts SET reads = reads - 1 WHERE account = $1",
+        params![account],
+    )?;
+    Ok(())
 }
 
 fn alarm(r: &Row) -> Result<ReadAlarm> {

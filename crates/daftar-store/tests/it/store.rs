@@ -965,7 +965,6 @@ fn an_import_on_postgres_writes_what_the_same_import_writes_on_sqlite() {
         "tokens, distinct tokens, key rows, matching rows, status entries, persons"
     );
     assert!(on_pg[0] > 2 * 25_000, "several tokens a person: {on_pg:?}");
-    assert_eq!(on_pg[0], on_pg[1], "no token row twice");
     no_rows_left_behind(&pg);
     std::thread::scope(|t| {
         for _ in 0..16 {
@@ -991,8 +990,8 @@ fn with_user(url: &str, user: &str) -> String {
 
 /// A database role that may not turn off the per-row foreign-key checks (no superuser, no `SET`
 /// granted on `session_replication_role`): its import checks every row, and writes the same as
-/// an import by a role that may (the test's own, a superuser), into another office of the same
-/// database.
+/// an import by a role that may (the test's own, a superuser: it must, or the tests above never
+/// took the path that checks once), into another office of the same database.
 #[test]
 fn an_import_by_a_role_that_may_not_skip_row_checks_checks_every_row() {
     let role = format!(
@@ -1003,7 +1002,9 @@ fn an_import_by_a_role_that_may_not_skip_row_checks_checks_every_row() {
     struct DropRole(String);
     impl Drop for DropRole {
         fn drop(&mut self) {
-            let url = daftar_testkit::test_database_url().unwrap();
+            let Some(url) = daftar_testkit::test_database_url() else {
+                return; // no PostgreSQL: the test skipped, no role was made
+            };
             let sql = format!("DROP ROLE IF EXISTS {}", self.0);
             let _ = daftar_store::postgres::outside_runtime(|| {
                 daftar_store::open_postgres(&url).and_then(|s| s.execute_raw(&sql))
@@ -1028,6 +1029,14 @@ fn an_import_by_a_role_that_may_not_skip_row_checks_checks_every_row() {
             .execute_raw("SET LOCAL session_replication_role = replica")
             .is_err(),
         "the plain role may not turn the checks off"
+    );
+    assert!(
+        !plain.may_check_keys_once(),
+        "and its import checks every row"
+    );
+    assert!(
+        db.sql().may_check_keys_once(),
+        "the test's own role (a superuser) checks once"
     );
     let rows = import_rows(300);
     let by_plain = import_tally(&db, &plain, "THR-01", &rows);

@@ -592,8 +592,8 @@ async fn referrals_and_help_desk_filings_are_replayed_not_repeated(app: TestApp)
     assert!(v.contains("idempotency.key.mismatch"), "{v}");
     assert_eq!(app.audited("helpdesk.file").len(), 1);
 
-    // The person's own filing on the portal: replayed, one ticket; staff are refused before the
-    // key is looked at (portal accounts only).
+    // The person's own filing on the portal: replayed, one ticket; staff are refused (portal
+    // accounts only).
     let (_, holder) = app.portal_holder(a.id);
     let c = app.signed_in(holder.username.as_str()).await;
     let t = app.csrf(&c, "/portal/help").await;
@@ -622,6 +622,17 @@ async fn referrals_and_help_desk_filings_are_replayed_not_repeated(app: TestApp)
     let (s, _, v) = keyed_write(&app, &me, "p-1", path, other).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(app.audited("helpdesk.file").len(), 2);
+    // A replay is checked like the request: once the account no longer stands for a person,
+    // the same session's retry under the key is refused, not replayed.
+    app.sql()
+        .execute_raw(&format!(
+            "DELETE FROM portal_accounts WHERE user_id = '{}'",
+            holder.id
+        ))
+        .unwrap();
+    let (s, replayed, v) = keyed_write(&app, &me, "p-1", path, body).await;
+    assert_eq!((s, replayed), (404, false), "{v}");
+    assert!(v.contains("portal.person.missing"), "{v}");
 }
 crate::both!(
     referrals_and_help_desk_filings_are_replayed_not_repeated_t,

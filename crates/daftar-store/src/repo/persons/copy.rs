@@ -166,8 +166,8 @@ impl SqlStore {
     /// transaction (`session_replication_role`: a superuser, or on PostgreSQL 15 and later a
     /// role granted `SET` on it, docs/deploy.md); tried on a pooled connection outside any
     /// transaction and set back at once. Without it an import checks every row, as before
-    /// (slower, as right).
-    fn may_check_keys_once(&self) -> bool {
+    /// (slower, as right). Public for the tests, which check which path an import takes.
+    pub fn may_check_keys_once(&self) -> bool {
         let crate::Db::Postgres(d) = &self.db else {
             return false;
         };
