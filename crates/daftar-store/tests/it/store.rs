@@ -8,7 +8,9 @@ use daftar_domain::birth::DatePrecision;
 use daftar_domain::ids::{ApiTokenId, OfficeId, SessionId, UserId};
 use daftar_domain::office::{CreateOffice, OfficeCode, OfficeStatus};
 use daftar_domain::page::PageRequest;
-use daftar_domain::permission::{Permission, Principal, RoleCode, system_reach, system_scope};
+use daftar_domain::permission::{
+    OfficeScope, Permission, Principal, RoleCode, system_reach, system_scope,
+};
 use daftar_domain::person::{
     ChangeStatus, DocumentDraft, DocumentKind, IMPORT_BATCH, PersonDraft, PersonStatus, Sex,
 };
@@ -674,7 +676,7 @@ both_backends! {
         let a = office(s.as_ref(), "THR-01");
         let (w, r) = (system_scope(a, Permission::PersonWrite), system_scope(a, Permission::PersonRead));
         let n = 2 * IMPORT_BATCH + IMPORT_BATCH / 2; // three batches, the last one half full
-        let rows: Vec<PersonDraft> = (0..n).map(|i| PersonDraft { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let rows = numbered(n);
         let done = std::sync::atomic::AtomicBool::new(false);
         let (imported, during) = std::thread::scope(|t| {
             let writer = t.spawn(|| {
@@ -745,7 +747,7 @@ both_backends! {
         let w = system_scope(a, Permission::PersonWrite);
         s.register(&ctx(), &w, &person("اول")).unwrap();
         let (n, killed_at) = (2 * IMPORT_BATCH + IMPORT_BATCH / 2, 2 * IMPORT_BATCH as u64);
-        let mut rows: Vec<PersonDraft> = (0..n).map(|i| PersonDraft { given_name: format!("وارد{i}"), ..person("x") }).collect();
+        let mut rows = numbered(n);
         // One whose names no other person shares, for the duplicate check (the others share
         // every key, in blocks too large to compare).
         rows[n - 1] = PersonDraft { family_name: "یکتاپور".into(), ..person("یگانه") };
@@ -787,6 +789,26 @@ both_backends! {
     }
 }
 
+/// `n` persons to import, named وارد0, وارد1, …
+fn numbered(n: usize) -> Vec<PersonDraft> {
+    (0..n)
+        .map(|i| PersonDraft {
+            given_name: format!("وارد{i}"),
+            ..person("x")
+        })
+        .collect()
+}
+
+/// A fresh PostgreSQL database (`None`: skipped) with office THR-01 holding one registered
+/// person, and the office's write scope: where the PostgreSQL-only import tests start.
+fn postgres_with_one_person() -> Option<(TestDb, OfficeScope)> {
+    let db = TestDb::on(daftar_testkit::Backend::Postgres)?;
+    let s = db.store();
+    let w = system_scope(office(s.as_ref(), "THR-01"), Permission::PersonWrite);
+    s.register(&ctx(), &w, &person("اول")).unwrap();
+    Some((db, w))
+}
+
 /// PostgreSQL's import copies in two streams (the persons; their matching rows, key rows and
 /// search tokens). When the second fails (here: a matching row's key taken by hand inside the
 /// range the import reserves), the persons' stream is rolled back too: nothing is seen or left
@@ -794,13 +816,10 @@ both_backends! {
 /// that the other stream stopped). SQLite writes in batches on one connection (no streams).
 #[test]
 fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
-    let Some(db) = TestDb::on(daftar_testkit::Backend::Postgres) else {
+    let Some((db, w)) = postgres_with_one_person() else {
         return;
     };
     let s = db.store();
-    let a = office(s.as_ref(), "THR-01");
-    let w = system_scope(a, Permission::PersonWrite);
-    s.register(&ctx(), &w, &person("اول")).unwrap();
     let last = db
         .sql()
         .query_raw(
@@ -817,12 +836,7 @@ fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
             last + 3
         ))
         .unwrap();
-    let rows: Vec<PersonDraft> = (0..10)
-        .map(|i| PersonDraft {
-            given_name: format!("وارد{i}"),
-            ..person("x")
-        })
-        .collect();
+    let rows = numbered(10);
     let err = s.register_all(&ctx(), &w, &rows, &|_| {}).unwrap_err();
     let why = err.internal.clone().unwrap_or_default();
     assert!(
@@ -865,19 +879,11 @@ fn an_import_whose_second_stream_fails_leaves_nothing_and_says_why() {
 /// streams' pace; either way the import is all or nothing.
 #[test]
 fn an_import_removed_by_another_node_while_it_copies_is_all_or_nothing() {
-    let Some(db) = TestDb::on(daftar_testkit::Backend::Postgres) else {
+    let Some((db, w)) = postgres_with_one_person() else {
         return;
     };
     let s = db.store();
-    let a = office(s.as_ref(), "THR-01");
-    let w = system_scope(a, Permission::PersonWrite);
-    s.register(&ctx(), &w, &person("اول")).unwrap();
-    let rows: Vec<PersonDraft> = (0..200)
-        .map(|i| PersonDraft {
-            given_name: format!("وارد{i}"),
-            ..person("x")
-        })
-        .collect();
+    let rows = numbered(200);
     let marked = std::sync::OnceLock::new();
     let done = s.register_all(&ctx(), &w, &rows, &|_| {
         marked.get_or_init(|| {
@@ -936,13 +942,11 @@ fn import_tally(db: &TestDb, s: &dyn Store, code: &str, rows: &[PersonDraft]) ->
 
 /// Persons with varied names (several search tokens and key rows each).
 fn import_rows(n: usize) -> Vec<PersonDraft> {
-    (0..n)
-        .map(|i| PersonDraft {
-            given_name: format!("وارد{i}"),
-            family_name: format!("خانواده{}", i % 97),
-            ..person("x")
-        })
-        .collect()
+    let mut rows = numbered(n);
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.family_name = format!("خانواده{}", i % 97);
+    }
+    rows
 }
 
 /// PostgreSQL's import shares the search tokens between its two streams piece by piece and

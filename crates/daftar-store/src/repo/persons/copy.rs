@@ -504,11 +504,16 @@ impl Load<'_> {
         self.copy_tokens(tx)
     }
 
+    /// Each person with their reserved matching row key.
+    fn matched(&self) -> impl Iterator<Item = (&Keyed, i64)> {
+        self.keyed.iter().zip(self.pks.iter().copied())
+    }
+
     /// The duplicate check's matching rows (one per person, in the persons' stream: the two
     /// streams' server work is then about even, docs/benchmarks.md).
     fn copy_match(&self, tx: &mut dyn Tx) -> Result<()> {
         let office_id = self.office_id;
-        let matched: Vec<(&Keyed, i64)> = self.keyed.iter().zip(self.pks.iter().copied()).collect();
+        let matched: Vec<(&Keyed, i64)> = self.matched().collect();
         copy_all(
             tx,
             &self.stop,
@@ -557,7 +562,7 @@ impl Load<'_> {
     /// The duplicate check's key rows (sorted by key, so the key index fills page by page) and
     /// the search tokens (shared with the persons' stream).
     fn copy_derived(&self, tx: &mut dyn Tx) -> Result<()> {
-        let matched = self.keyed.iter().zip(self.pks.iter().copied());
+        let matched = self.matched();
         let mut blocks: Vec<(i64, i64)> = matched
             .flat_map(|(k, pk)| k.hashes.iter().map(move |&h| (h, pk)))
             .collect();
